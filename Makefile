@@ -1,0 +1,134 @@
+# seuil — build, test, demo, install.  `make help` lists the targets.
+
+PREFIX     ?= /usr/local
+SYSCONFDIR ?= /etc
+DESTDIR    ?=
+BUILD      ?= build
+CC         ?= cc
+VERSION    := 0.1.0
+
+PKGS := libnfc libgpiod sqlite3 libmosquitto inih libcjson libcrypto libsystemd
+
+WARN := -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes -Wshadow \
+        -Wpointer-arith -Wcast-qual
+OPT  ?= -O2 -g
+SAN  ?=
+CPPFLAGS += -D_GNU_SOURCE -DSEUIL_VERSION='"$(VERSION)"' -Idaemon -Ifirmware-glue
+CFLAGS   += -std=c17 $(OPT) $(WARN) $(SAN) -MMD -MP
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+# Every daemon/ and firmware-glue/ file except the two mains goes into one
+# archive that both programs link: the linker takes only what each needs, and
+# a new module needs no Makefile change.
+MAINS   := daemon/seuild.c daemon/seuilctl.c
+LIB_SRC := $(filter-out $(MAINS),$(wildcard daemon/*.c firmware-glue/*.c))
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+
+UNIT_SRC  := $(wildcard tests/unit/test_*.c)
+UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+TOOL_SRC  := $(wildcard tests/tools/*.c)
+TOOL_BIN  := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/%)
+FAKE_LIB  := $(BUILD)/fakes/libgpiod.so.2
+BENCH_SRC := $(wildcard bench/*.c)
+BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+MANS      := $(patsubst docs/%.scd,$(BUILD)/man/%,$(wildcard docs/*.scd))
+
+.PHONY: all deps check check-fast check-asan test-bins bench demo install clean help man
+
+all: deps
+	@$(MAKE) --no-print-directory programs
+
+programs: $(BUILD)/seuild $(BUILD)/seuilctl
+
+deps:
+	@sh scripts/deps.sh
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+
+$(BUILD)/libseuil.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/seuild: $(BUILD)/daemon/seuild.o $(BUILD)/libseuil.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+$(BUILD)/seuilctl: $(BUILD)/daemon/seuilctl.o $(BUILD)/libseuil.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libseuil.a
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libseuil.a $(PKG_LIBS) -lm
+
+$(BUILD)/tests/%: tests/tools/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< $(PKG_LIBS) -lutil -lm
+
+# A stand-in for libgpiod 1.6 with the same soname: seuild links the real
+# library, and tests put this one first in LD_LIBRARY_PATH.
+$(FAKE_LIB): $(wildcard tests/fakes/*.c tests/fakes/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -fPIC -shared -Wl,-soname,libgpiod.so.2 -o $@ \
+		$(filter %.c,$^) $(if $(filter %.c,$^),,-x c /dev/null)
+
+$(BUILD)/bench/%: bench/%.c $(BUILD)/libseuil.a
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libseuil.a $(PKG_LIBS) -lm
+
+test-bins: programs $(UNIT_BIN) $(TOOL_BIN) $(FAKE_LIB)
+
+$(BUILD)/man/%: docs/%.scd
+	@mkdir -p $(@D)
+	scdoc < $< > $@
+
+man: $(MANS)
+
+# The normal build, then the same suite under ASan+UBSan in build/asan.
+check: deps
+	@$(MAKE) --no-print-directory test-bins man
+	@$(MAKE) --no-print-directory BUILD=build/asan OPT='-O1 -g' \
+		SAN='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined' test-bins
+	@tests/run build build/asan
+
+# One build only, for quick iteration.
+check-fast: deps
+	@$(MAKE) --no-print-directory test-bins
+	@tests/run build
+
+bench: deps
+	@$(MAKE) --no-print-directory programs $(BENCH_BIN) $(TOOL_BIN)
+	@bench/run $(BUILD)
+
+demo: deps
+	@$(MAKE) --no-print-directory programs
+	@scripts/demo.sh $(BUILD)
+
+install: programs man
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin \
+		$(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5 \
+		$(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(SYSCONFDIR)/seuil \
+		$(DESTDIR)$(PREFIX)/lib/systemd/system $(DESTDIR)$(PREFIX)/lib/sysusers.d \
+		$(DESTDIR)$(PREFIX)/lib/tmpfiles.d $(DESTDIR)$(PREFIX)/share/doc/seuil
+	install -m 0755 $(BUILD)/seuild $(DESTDIR)$(PREFIX)/sbin/seuild
+	install -m 0755 $(BUILD)/seuilctl $(DESTDIR)$(PREFIX)/bin/seuilctl
+	for m in $(MANS); do s=$${m##*.}; install -m 0644 $$m $(DESTDIR)$(PREFIX)/share/man/man$$s/; done
+	install -m 0644 config/*.example $(DESTDIR)$(PREFIX)/share/doc/seuil/
+	test -e $(DESTDIR)$(SYSCONFDIR)/seuil/seuild.conf || \
+		install -m 0640 config/seuild.conf.example $(DESTDIR)$(SYSCONFDIR)/seuil/seuild.conf
+	for f in systemd/*.service; do [ -e "$$f" ] && sed 's|@SBINDIR@|$(PREFIX)/sbin|g' $$f > $(DESTDIR)$(PREFIX)/lib/systemd/system/$${f##*/}; done; true
+	[ ! -e systemd/seuil.sysusers ] || install -m 0644 systemd/seuil.sysusers $(DESTDIR)$(PREFIX)/lib/sysusers.d/seuil.conf
+	[ ! -e systemd/seuil.tmpfiles ] || install -m 0644 systemd/seuil.tmpfiles $(DESTDIR)$(PREFIX)/lib/tmpfiles.d/seuil.conf
+
+clean:
+	rm -rf build
+
+help:
+	@echo "make          build build/seuild and build/seuilctl (installs missing Debian packages)"
+	@echo "make check    build, then run every test, also under ASan+UBSan"
+	@echo "make demo     run seuil on simulated hardware with demo members"
+	@echo "make bench    print benchmark figures"
+	@echo "make install  install (PREFIX=$(PREFIX) DESTDIR=$(DESTDIR))"
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,121 @@
+/*
+ * Access policy: pure functions, no I/O, no clock of their own.  Everything
+ * a decision depends on is in struct access_input, so the whole policy is
+ * tested with tables of cases and an injected time.
+ *
+ * The rule that matters most: anything unknown, malformed or in doubt is a
+ * denial.  A decision is a grant only when every check below passes.
+ */
+#ifndef SEUIL_ACCESS_H
+#define SEUIL_ACCESS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+
+/* Denial reasons, in the order they are checked.  Their names are a
+ * contract (DESIGN §6): auditors query them. */
+enum access_reason {
+	ACCESS_GRANTED = 0,
+	ACCESS_LOCKED_OUT,		/* "locked_out" */
+	ACCESS_UNKNOWN_BADGE,		/* "unknown_badge" */
+	ACCESS_BADGE_REVOKED,		/* "badge_revoked" */
+	ACCESS_MEMBER_DISABLED,		/* "member_disabled" */
+	ACCESS_NOT_YET_VALID,		/* "not_yet_valid" */
+	ACCESS_EXPIRED,			/* "expired" */
+	ACCESS_CLOCK_UNSYNCED,		/* "clock_unsynced" */
+	ACCESS_OUTSIDE_SCHEDULE,	/* "outside_schedule" */
+};
+
+/* "granted" for ACCESS_GRANTED, else the contract name above. */
+const char *access_reason_name(enum access_reason r);
+
+/* Local wall time in site.timezone, as the policy sees it. */
+struct local_time {
+	char	date[11];	/* "YYYY-MM-DD" */
+	int	weekday;	/* 0 = Monday .. 6 = Sunday */
+	int	minute;		/* minutes since local midnight, 0..1439 */
+};
+
+#define ACCESS_MAX_WINDOWS	16
+#define ACCESS_MAX_GROUPS	16
+
+/* One line of a schedule: on the days in days_mask (bit 0 = Monday), from
+ * start (inclusive) to end (exclusive), minutes since local midnight.
+ * end <= start means the window runs past midnight into the next day. */
+struct schedule_window {
+	uint8_t		days_mask;
+	uint16_t	start_min;
+	uint16_t	end_min;
+};
+
+struct access_group {
+	int64_t		id;
+	char		name[64];
+	int		nwindows;	/* 0: no schedule, always allowed */
+	struct schedule_window windows[ACCESS_MAX_WINDOWS];
+};
+
+/* A member with no group at all is not restricted by schedules. */
+struct access_groups {
+	int		ngroups;
+	struct access_group groups[ACCESS_MAX_GROUPS];
+};
+
+struct access_input {
+	bool		reader_locked_out;
+	bool		badge_found;
+	bool		badge_active;
+	bool		member_active;
+	char		valid_from[11];		/* "" = no lower bound */
+	char		valid_until[11];	/* "" = no upper bound; inclusive */
+	const struct access_groups *groups;
+	struct local_time now;
+	bool		clock_synced;
+	enum unsynced_policy unsynced;
+};
+
+enum access_reason access_decide(const struct access_input *in);
+
+/* Whether a window or a group's schedule includes the local time. */
+bool access_window_contains(const struct schedule_window *w, const struct local_time *t);
+bool access_group_allows(const struct access_group *g, const struct local_time *t);
+
+/*
+ * Schedules as people write them: "Mon-Fri 08:00-19:00, Sat 10:00-14:00".
+ * Days: Mon Tue Wed Thu Fri Sat Sun, ranges (Mon-Fri, Fri-Mon wraps) and
+ * lists (Mon,Wed); "daily" for every day; "24:00" allowed as an end.
+ * Returns the number of windows (>= 1), or -1 with a message in err.
+ */
+int access_schedule_parse(const char *text, struct schedule_window *out, int max,
+    char *err, size_t errlen);
+/* The canonical text of windows, as `group list` prints it. */
+void access_schedule_format(const struct schedule_window *w, int n, char *buf, size_t len);
+
+/*
+ * Per-reader lockout after repeated failures ([security]): lockout_failures
+ * denials within lockout_window lock the reader for lockout_time, doubling
+ * each time it locks again (up to 15 minutes) and back to the base time once
+ * a lockout has passed with no new failure for a whole lockout_window.
+ * Times are monotonic milliseconds.
+ */
+#define LOCKOUT_MAX_FAILURES	32
+#define LOCKOUT_MAX_MS		(15 * 60 * 1000)
+
+struct lockout {
+	int64_t		failures[LOCKOUT_MAX_FAILURES];	/* ring of failure times */
+	int		nfailures;
+	int		head;
+	int64_t		locked_until;	/* 0: not locked */
+	int64_t		current_ms;	/* length of the next lockout */
+	int64_t		last_lock_end;
+};
+
+void lockout_init(struct lockout *l);
+bool lockout_active(const struct lockout *l, int64_t now_mono_ms);
+/* Record a failed tap; returns true when this failure starts a lockout
+ * (the caller logs a `lockout` event). */
+bool lockout_record_failure(struct lockout *l, const struct config *conf, int64_t now_mono_ms);
+
+#endif

@@ -1,0 +1,127 @@
+/*
+ * seuild.conf: the INI file of DESIGN §4, parsed with inih.
+ *
+ * The parsed configuration is plain data with fixed-size fields, so a
+ * struct config can be copied, compared and freed without ownership rules:
+ * SIGHUP parses a new one beside the old and swaps only if it is valid.
+ */
+#ifndef SEUIL_CONFIG_H
+#define SEUIL_CONFIG_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define CONFIG_DEFAULT_PATH	"/etc/seuil/seuild.conf"
+#define CONFIG_MAX_DOORS	8
+#define CONFIG_MAX_READERS	16
+#define CONFIG_NAME_MAX		32	/* site, door and reader names: [a-z0-9_-]+ */
+#define CONFIG_UNLOCK_CAP_MS	60000	/* hard cap on any unlock, whatever asked */
+
+enum gpio_backend { GPIO_GPIOD, GPIO_SIM };
+enum reader_driver { READER_LIBNFC, READER_SIM };
+enum reader_direction { DIRECTION_IN, DIRECTION_OUT, DIRECTION_TOGGLE };
+enum unsynced_policy { UNSYNCED_MEMBERS_ONLY, UNSYNCED_DENY, UNSYNCED_IGNORE };
+
+struct door_conf {
+	char		name[CONFIG_NAME_MAX + 1];
+	enum gpio_backend gpio;
+	char		chip[64];
+	int		relay_line;
+	bool		relay_active_low;
+	int64_t		unlock_ms;		/* 1000..60000 */
+	int		contact_line;		/* -1: no contact */
+	bool		contact_open_high;
+	int64_t		held_open_ms;
+	int		exit_line;		/* -1: no exit button */
+	char		sim_dir[PATH_MAX];	/* gpio = sim only */
+};
+
+struct reader_conf {
+	char		name[CONFIG_NAME_MAX + 1];
+	enum reader_driver driver;
+	char		connstring[256];
+	char		door[CONFIG_NAME_MAX + 1];
+	int		door_index;		/* index in config.doors */
+	enum reader_direction direction;
+	char		sim_fifo[PATH_MAX];	/* driver = sim only */
+};
+
+struct config {
+	char		path[PATH_MAX];		/* the file it came from */
+
+	/* [site] */
+	char		site_name[CONFIG_NAME_MAX + 1];
+	char		timezone[64];
+
+	/* [store] */
+	char		database[PATH_MAX];
+	char		uid_key_file[PATH_MAX];
+	int64_t		event_retention_ms;
+	int64_t		visit_retention_ms;
+
+	struct door_conf doors[CONFIG_MAX_DOORS];
+	int		ndoors;
+	struct reader_conf readers[CONFIG_MAX_READERS];
+	int		nreaders;
+
+	/* [presence] */
+	int64_t		expire_after_ms;
+	int		day_ends_at_min;	/* minutes after local midnight */
+	int64_t		toggle_guard_ms;
+
+	/* [security] */
+	int		lockout_failures;
+	int64_t		lockout_window_ms;
+	int64_t		lockout_time_ms;
+	enum unsynced_policy unsynced_clock;
+
+	/* [mqtt] */
+	bool		mqtt_enabled;
+	char		mqtt_host[256];
+	int		mqtt_port;
+	char		mqtt_base_topic[256];	/* default seuil/<site.name> */
+	char		mqtt_client_id[128];	/* default seuild-<site.name> */
+	char		mqtt_username[128];
+	char		mqtt_password_file[PATH_MAX];
+	char		mqtt_ca_file[PATH_MAX];
+	char		mqtt_cert_file[PATH_MAX];
+	char		mqtt_key_file[PATH_MAX];
+	int64_t		mqtt_keepalive_ms;
+	bool		mqtt_remote_unlock;
+	bool		mqtt_homeassistant;
+	char		mqtt_spaceapi_file[PATH_MAX];
+
+	/* [control] */
+	char		control_socket[PATH_MAX];
+};
+
+/* Fill *conf with every default of DESIGN §4. */
+void config_defaults(struct config *conf);
+
+/*
+ * Parse path into *conf (defaults first, then the file).  Every error is
+ * written to errs as "FILE:LINE: message" (LINE 0 for errors about the
+ * file as a whole), and parsing goes on so that all errors are reported.
+ * Returns the number of errors, or -1 if the file could not be read
+ * (also reported on errs).  *conf is only meaningful when 0 is returned.
+ */
+int config_load(const char *path, struct config *conf, FILE *errs);
+
+/* Write conf in canonical form: every section and key, defaults included,
+ * durations in the largest exact unit.  `seuild -nv` prints this. */
+void config_print(const struct config *conf, FILE *out);
+
+/* Index of the door or reader called name, or -1. */
+int config_door_index(const struct config *conf, const char *name);
+int config_reader_index(const struct config *conf, const char *name);
+
+/* Parse "500ms", "5s", "10m", "12h", "30d" into milliseconds; -1 if bad. */
+int64_t config_parse_duration(const char *s);
+/* Format milliseconds back in the largest exact unit (buf >= 32 bytes). */
+void config_format_duration(int64_t ms, char *buf, size_t len);
+
+const char *config_direction_name(enum reader_direction d);
+
+#endif

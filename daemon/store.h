@@ -1,0 +1,165 @@
+/*
+ * The store: one SQLite file (WAL, synchronous=FULL, busy_timeout 5 s,
+ * foreign keys on), shared by seuild and seuilctl through the same object
+ * files.  Schema version in PRAGMA user_version; store_open applies every
+ * forward migration in one transaction.
+ *
+ * Schema (version 1):
+ *   members(id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL, display_name TEXT,
+ *           email TEXT, status TEXT CHECK(status IN ('active','disabled')),
+ *           valid_from TEXT, valid_until TEXT,      -- 'YYYY-MM-DD' local, or NULL
+ *           public INTEGER 0|1, created INTEGER,    -- UTC ms
+ *           erased INTEGER)                         -- UTC ms when erased, or NULL
+ *   badges(id INTEGER PRIMARY KEY, member_id REFERENCES members ON DELETE CASCADE,
+ *          uid_mac BLOB UNIQUE NOT NULL,            -- HMAC-SHA256(key, uid)
+ *          uid_hint TEXT, label TEXT, status TEXT 'active'|'revoked',
+ *          created INTEGER, last_seen INTEGER)
+ *   groups(id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL)
+ *   member_groups(member_id, group_id, PRIMARY KEY(member_id, group_id))
+ *   schedule_windows(group_id, days INTEGER, start_min INTEGER, end_min INTEGER)
+ *   events(seq INTEGER PRIMARY KEY AUTOINCREMENT,   -- never reused
+ *          ts_ms INTEGER NOT NULL, clock_synced INTEGER, boot_id TEXT, mono_ms INTEGER,
+ *          type TEXT NOT NULL, door TEXT, reader TEXT, member_id INTEGER, badge_id INTEGER,
+ *          uid_mac BLOB, reason TEXT, detail TEXT)
+ *   visits(id INTEGER PRIMARY KEY, member_id INTEGER, door TEXT, arrived_ts INTEGER,
+ *          left_ts INTEGER, left_reason TEXT, last_seen_ts INTEGER)
+ *   meta(key TEXT PRIMARY KEY, value TEXT)
+ * events.member_id and visits.member_id carry no foreign key: erasing a
+ * member sets them NULL (anonymised) rather than deleting history.
+ *
+ * Functions return 0 (or a count, id or seq) on success and -1 on error; the
+ * message is then in store_errmsg().  The store never logs.
+ */
+#ifndef SEUIL_STORE_H
+#define SEUIL_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "access.h"
+#include "uid.h"
+
+struct store;
+
+#define STORE_CREATE	0x1	/* create the file if missing (seuilctl init) */
+#define STORE_READONLY	0x2
+
+/* Open (and migrate) the database.  NULL with a message in err on failure;
+ * without STORE_CREATE a missing file is an error that says to run
+ * `seuilctl init`.  The caller owns the store and closes it. */
+struct store *store_open(const char *path, int flags, char *err, size_t errlen);
+void store_close(struct store *st);	/* NULL is fine */
+const char *store_errmsg(const struct store *st);
+int store_schema_version(struct store *st);
+
+/* Group several writes into one durable transaction; calls nest. */
+int store_begin(struct store *st);
+int store_commit(struct store *st);
+int store_rollback(struct store *st);
+
+struct member_row {
+	int64_t	id;
+	char	name[128];
+	char	display_name[128];
+	char	email[256];
+	bool	active;
+	char	valid_from[11];		/* "" if none */
+	char	valid_until[11];	/* "" if none */
+	bool	public;
+	int64_t	created_ms;
+	bool	erased;
+};
+
+struct badge_row {
+	int64_t	id;
+	int64_t	member_id;
+	char	hint[UID_HINT_LEN];
+	char	label[128];
+	bool	active;
+	int64_t	created_ms;
+	int64_t	last_seen_ms;		/* 0 if never */
+};
+
+/* The badge path: one prepared statement.  Returns 1 and fills *b and *m
+ * when the MAC is known (even if revoked or the member disabled: the policy
+ * decides), 0 when unknown, -1 on error. */
+int store_find_badge(struct store *st, const uint8_t mac[UID_MAC_LEN],
+    struct badge_row *b, struct member_row *m);
+/* The groups of a member and their schedule windows. 0 or -1. */
+int store_member_groups(struct store *st, int64_t member_id, struct access_groups *out);
+/* Record that a badge was used. */
+int store_badge_seen(struct store *st, int64_t badge_id, int64_t ts_ms);
+
+/* An event to append.  Strings may be NULL (stored as NULL). */
+struct event {
+	const char	*type;		/* DESIGN §5 names: access_granted, ... */
+	const char	*door;
+	const char	*reader;
+	int64_t		member_id;	/* 0: none */
+	int64_t		badge_id;	/* 0: none */
+	const uint8_t	*uid_mac;	/* UID_MAC_LEN bytes or NULL */
+	const char	*reason;
+	const char	*detail;
+	int64_t		ts_ms;		/* UTC */
+	int64_t		mono_ms;
+	bool		clock_synced;
+};
+
+/* Append an event; it is durable when this returns (or when the enclosing
+ * store_begin/store_commit commits).  Returns the new seq or -1. */
+int64_t store_append_event(struct store *st, const struct event *ev);
+int64_t store_last_seq(struct store *st);
+
+struct event_row {
+	int64_t	seq;
+	int64_t	ts_ms;
+	bool	clock_synced;
+	char	boot_id[37];
+	int64_t	mono_ms;
+	char	type[32];
+	char	door[CONFIG_NAME_MAX + 1];
+	char	reader[CONFIG_NAME_MAX + 1];
+	int64_t	member_id;		/* 0 if none or erased */
+	int64_t	badge_id;
+	char	reason[32];
+	char	detail[256];
+};
+
+/* Events with seq > after_seq in seq order, at most max (0 = no limit),
+ * each passed to cb; cb returning non-zero stops early.  Returns the number
+ * passed to cb, or -1. */
+int store_events_after(struct store *st, int64_t after_seq, int max,
+    int (*cb)(const struct event_row *ev, void *arg), void *arg);
+
+struct visit_row {
+	int64_t	id;
+	int64_t	member_id;
+	char	door[CONFIG_NAME_MAX + 1];
+	int64_t	arrived_ms;
+	int64_t	left_ms;		/* 0 while present */
+	char	left_reason[16];	/* badge_out toggle timeout day_end manual */
+	int64_t	last_seen_ms;
+};
+
+int64_t store_visit_open(struct store *st, int64_t member_id, const char *door, int64_t arrived_ms);
+int store_visit_seen(struct store *st, int64_t visit_id, int64_t ts_ms);
+int store_visit_close(struct store *st, int64_t visit_id, int64_t left_ms, const char *reason);
+/* Every visit not yet left, oldest first.  Returns the count or -1. */
+int store_visits_open(struct store *st,
+    int (*cb)(const struct visit_row *v, void *arg), void *arg);
+
+/* meta key/value.  get returns 1 found, 0 missing, -1 error. */
+int store_meta_get(struct store *st, const char *key, char *value, size_t len);
+int store_meta_set(struct store *st, const char *key, const char *value);
+
+/* Members: id or exact name. 1 found, 0 not found, -1 error. */
+int store_member_get(struct store *st, int64_t id, struct member_row *m);
+int store_member_find(struct store *st, const char *id_or_name, struct member_row *m);
+
+/*
+ * The rest of the API (members, badges, groups, schedules, queries for
+ * seuilctl) follows below, in the same style.
+ */
+
+#endif

@@ -1,0 +1,42 @@
+/*
+ * The site's local time (site.timezone).  Schedules, validity dates, the day
+ * end and reports are all in local time; the store keeps UTC milliseconds.
+ * Implemented with the C library's TZ handling, so the process has one site
+ * timezone at a time (tz_set).
+ */
+#ifndef SEUIL_TZ_H
+#define SEUIL_TZ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "access.h"
+
+/* Check that name is a tz database zone (e.g. "Europe/Paris") and make it the
+ * process's local time.  Returns 0 or -1 with a message in err. */
+int tz_set(const char *name, char *err, size_t errlen);
+/* Whether name is a known zone, without changing anything. */
+int tz_valid(const char *name);
+
+/* Local date, weekday and minute of a UTC instant. */
+void tz_local(int64_t utc_ms, struct local_time *out);
+
+/* The first UTC instant strictly after now_ms at which local time is
+ * day_end_min minutes past midnight (on a DST day, the first such instant;
+ * if that wall time does not exist that day, the first instant after it). */
+int64_t tz_next_day_end(int64_t now_ms, int day_end_min);
+
+/* UTC milliseconds of local midnight starting date "YYYY-MM-DD". */
+int64_t tz_date_start(const char *date);
+
+/* Validate "YYYY-MM-DD" (a real calendar date).  0 or -1. */
+int tz_parse_date(const char *s, char out[11]);
+
+/* "YYYY-MM-DDTHH:MM[:SS]" local, or with "Z" or "+HH:MM"/"-HH:MM", or a bare
+ * date (local midnight).  0 with *utc_ms set, or -1. */
+int tz_parse_time(const char *s, int64_t *utc_ms);
+
+/* Format a UTC instant as local "YYYY-MM-DD HH:MM:SS" (buf >= 20 bytes). */
+void tz_format_local(int64_t utc_ms, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,37 @@
+#include "reader.h"
+
+/* Every backend's struct reader starts with its ops, so dispatch needs no
+ * other knowledge of it. */
+struct reader {
+	const struct reader_ops *ops;
+};
+
+static const struct reader_ops *
+reader_ops_for(enum reader_driver driver)
+{
+	return driver == READER_SIM ? &reader_sim_ops : &reader_nfc_ops;
+}
+
+struct reader *
+reader_open(const struct reader_conf *conf, char *err, size_t errlen)
+{
+	const struct reader_ops *ops = reader_ops_for(conf->driver);
+	struct reader *r = ops->open(conf, err, errlen);
+
+	if (r != NULL)
+		r->ops = ops;
+	return r;
+}
+
+int
+reader_wait(struct reader *r, struct reader_event *ev, int timeout_ms, char *err, size_t errlen)
+{
+	return r->ops->wait(r, ev, timeout_ms, err, errlen);
+}
+
+void
+reader_close(struct reader *r)
+{
+	if (r != NULL)
+		r->ops->close(r);
+}

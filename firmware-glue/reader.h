@@ -1,0 +1,54 @@
+/*
+ * A badge reader backend.  These calls may block for as long as the
+ * hardware likes, so they run only inside a reader child process (see
+ * daemon/readers.c), never in seuild's main loop: the parent kills a child
+ * that stops sending heartbeats and starts a new one.
+ *
+ * Backends: "sim" (reader_sim.c, lines on a FIFO) and "libnfc"
+ * (reader_nfc.c), chosen by reader_conf.driver through an ops table.
+ */
+#ifndef SEUIL_READER_H
+#define SEUIL_READER_H
+
+#include <stddef.h>
+
+#include "config.h"
+#include "uid.h"
+
+enum reader_event_type {
+	READER_TAP = 1,		/* a card entered the field: one tap */
+	READER_GONE,		/* the card left the field */
+};
+
+struct reader_event {
+	enum reader_event_type type;
+	struct uid uid;		/* READER_TAP only */
+};
+
+struct reader;
+
+struct reader_ops {
+	const char *name;
+	struct reader *(*open)(const struct reader_conf *conf, char *err, size_t errlen);
+	int (*wait)(struct reader *r, struct reader_event *ev, int timeout_ms, char *err, size_t errlen);
+	void (*close)(struct reader *r);
+};
+
+/* Open the reader of conf.  NULL with a message in err on failure. */
+struct reader *reader_open(const struct reader_conf *conf, char *err, size_t errlen);
+
+/* Wait up to timeout_ms for something to happen.  Returns 1 with *ev filled,
+ * 0 if nothing happened, or -1 if the reader failed (message in err): the
+ * caller then closes it and exits, and the supervisor reopens it later.
+ * A card held in the field is one READER_TAP; it taps again only after a
+ * READER_GONE. */
+int reader_wait(struct reader *r, struct reader_event *ev, int timeout_ms, char *err, size_t errlen);
+
+/* Close and free; NULL is fine. */
+void reader_close(struct reader *r);
+
+/* Backends, for reader.c's dispatch. */
+extern const struct reader_ops reader_sim_ops;
+extern const struct reader_ops reader_nfc_ops;
+
+#endif

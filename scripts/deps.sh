@@ -1,0 +1,28 @@
+#!/bin/sh
+# Install the Debian packages seuil needs to build, test and run the demo, and
+# nothing else. Quiet and quick when everything is already there, so every make
+# target can call it. Works as root or through sudo.
+set -eu
+
+pkgs="build-essential pkg-config scdoc tzdata
+libnfc-dev libnfc-bin libgpiod-dev gpiod libsqlite3-dev sqlite3 libmosquitto-dev
+mosquitto mosquitto-clients libinih-dev libcjson-dev libssl-dev openssl libsystemd-dev"
+
+missing=""
+for p in $pkgs; do
+	status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+	[ "$status" = installed ] || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+echo "deps: installing$missing" >&2
+if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+# Updating the package lists is slow: only do it when an install fails without.
+# shellcheck disable=SC2086
+if ! $sudo apt-get install -y -q --no-install-recommends $missing >/dev/null 2>&1; then
+	$sudo apt-get update -q >/dev/null
+	$sudo apt-get install -y -q --no-install-recommends $missing >/dev/null
+fi
+# The Debian package starts a broker on port 1883; seuil's tests and demo start
+# their own on free ports and never need that one.

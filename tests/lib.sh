@@ -1,0 +1,132 @@
+# Helpers for black-box tests: source it from tests/integration/*.sh.
+# Each test runs the real binaries of $BUILD (set by tests/run) in a throwaway
+# directory $T, prints "ok NAME" / "not ok NAME", and cleans up on exit.
+set -u
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+: "${BUILD:=$TOP/build}"
+SEUILD=$BUILD/seuild
+SEUILCTL=$BUILD/seuilctl
+T=$(mktemp -d /tmp/seuil-it.XXXXXX)
+PIDS=()
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+
+cleanup() {
+	local p
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
+	[ -n "${KEEP:-}" ] || rm -rf "$T"
+}
+trap cleanup EXIT
+
+ok() { echo "ok $*"; }
+not_ok() { echo "not ok $*"; }
+# check NAME COMMAND...: ok if the command succeeds.
+check() { local n=$1; shift; if "$@"; then ok "$n"; else not_ok "$n"; fi; }
+diag() { echo "# $*"; }
+
+# wait_until SECONDS COMMAND...: poll every 20 ms until the command succeeds.
+wait_until() {
+	local limit=$1 i=0; shift
+	local n=$((limit * 50))
+	while ! "$@" 2>/dev/null; do
+		i=$((i + 1)); [ $i -ge $n ] && return 1
+		sleep 0.02
+	done
+}
+
+# Write $T/seuild.conf for one sim door "front" and sim readers front-in
+# (in), front-out (out); extra config lines on stdin are appended.
+write_config() {
+	mkdir -p "$T/door"
+	cat >"$T/seuild.conf" <<CONF
+[site]
+name = test
+timezone = Europe/Paris
+
+[store]
+database = $T/seuil.db
+uid_key_file = $T/uid.key
+
+[door.front]
+gpio = sim
+sim_dir = $T/door
+unlock_time = 1s
+held_open_time = 3s
+
+[reader.front-in]
+driver = sim
+sim_fifo = $T/front-in.fifo
+door = front
+direction = in
+
+[reader.front-out]
+driver = sim
+sim_fifo = $T/front-out.fifo
+door = front
+direction = out
+
+[mqtt]
+enabled = false
+
+[control]
+socket = $T/control.sock
+CONF
+	[ -t 0 ] || cat >>"$T/seuild.conf"
+}
+
+ctl() { "$SEUILCTL" -f "$T/seuild.conf" "$@"; }
+
+# start_seuild: run seuild -d in the background, log in $T/seuild.log, and
+# wait until its control socket answers.
+start_seuild() {
+	"$SEUILD" -d -v -f "$T/seuild.conf" "$@" >>"$T/seuild.log" 2>&1 &
+	SEUILD_PID=$!
+	PIDS+=("$SEUILD_PID")
+	if ! wait_until 10 test -S "$T/control.sock"; then
+		diag "seuild did not start:"; sed 's/^/#   /' "$T/seuild.log"
+		return 1
+	fi
+	wait_until 5 ctl status >/dev/null
+}
+
+stop_seuild() {
+	kill -TERM "$SEUILD_PID" 2>/dev/null
+	wait "$SEUILD_PID"
+}
+
+tap() { echo "$2" >"$T/$1.fifo"; }		# tap READER UID
+relay_last() { tail -n 1 "$T/door/relay.log" 2>/dev/null | cut -d' ' -f2; }
+relay_lines() { wc -l <"$T/door/relay.log" 2>/dev/null || echo 0; }
+door_input() { echo "$1" >"$T/door/inputs"; }	# door_input "contact open"
+
+# The events table, one line per row: "seq|type|door|reason".
+events() { sqlite3 "$T/seuil.db" "SELECT seq, type, ifnull(door,''), ifnull(reason,'') FROM events ORDER BY seq"; }
+has_event() { events | grep -q "|$1|"; }			# has_event TYPE
+has_reason() { events | grep -q "|$1|[^|]*|$2\$"; }		# has_reason TYPE REASON
+
+# A free TCP port on 127.0.0.1.
+free_port() {
+	python3 - <<'PY'
+import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()
+PY
+}
+
+# start_broker [extra mosquitto.conf lines on stdin]: a throwaway mosquitto
+# on a free loopback port, in $BROKER_PORT.
+start_broker() {
+	BROKER_PORT=${BROKER_PORT:-$(free_port)}
+	{
+		echo "listener $BROKER_PORT 127.0.0.1"
+		echo "allow_anonymous true"
+		echo "persistence false"
+		[ -t 0 ] || cat
+	} >"$T/mosquitto.conf"
+	mosquitto -c "$T/mosquitto.conf" >>"$T/mosquitto.log" 2>&1 &
+	BROKER_PID=$!
+	PIDS+=("$BROKER_PID")
+	wait_until 10 mosquitto_sub -h 127.0.0.1 -p "$BROKER_PORT" -t '$SYS/#' -C 1 -W 1
+}
+
+stop_broker() { kill "$BROKER_PID" 2>/dev/null; wait "$BROKER_PID" 2>/dev/null; }

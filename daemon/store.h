@@ -149,6 +149,11 @@ int store_visit_close(struct store *st, int64_t visit_id, int64_t left_ms, const
 int store_visits_open(struct store *st,
     int (*cb)(const struct visit_row *v, void *arg), void *arg);
 
+/* Visits that overlap [from_ms, to_ms) (to_ms 0: no end), of one member
+ * (member_id > 0) or all, ordered by arrival.  For reports.  Count or -1. */
+int store_visits_between(struct store *st, int64_t from_ms, int64_t to_ms, int64_t member_id,
+    int (*cb)(const struct visit_row *v, void *arg), void *arg);
+
 /* meta key/value.  get returns 1 found, 0 missing, -1 error. */
 int store_meta_get(struct store *st, const char *key, char *value, size_t len);
 int store_meta_set(struct store *st, const char *key, const char *value);

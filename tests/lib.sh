@@ -126,7 +126,7 @@ start_broker() {
 	mosquitto -c "$T/mosquitto.conf" >>"$T/mosquitto.log" 2>&1 &
 	BROKER_PID=$!
 	PIDS+=("$BROKER_PID")
-	wait_until 10 mosquitto_sub -h 127.0.0.1 -p "$BROKER_PORT" -t '$SYS/#' -C 1 -W 1
+	wait_until 10 mosquitto_pub -h 127.0.0.1 -p "$BROKER_PORT" -t seuil-test/ping -m x
 }
 
 stop_broker() { kill "$BROKER_PID" 2>/dev/null; wait "$BROKER_PID" 2>/dev/null; }

@@ -1,0 +1,58 @@
+/*
+ * MQTT publishing (DESIGN §5) with libmosquitto driven from seuild's own
+ * poll loop: no library thread, callbacks run on the main thread.  Nothing
+ * here ever delays a door decision: publishing reads what is already
+ * committed in the store, and a broker that is down only delays messages.
+ *
+ * Events are published from the store in seq order starting after the
+ * last seq the broker acknowledged (meta key "mqtt_published_seq"), so an
+ * outage or a restart loses nothing.
+ */
+#ifndef SEUIL_MQTT_H
+#define SEUIL_MQTT_H
+
+#include <poll.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "store.h"
+
+struct mqtt;
+
+/* One person present, as the daemon knows it.  name is the display name of
+ * a member who opted in (public), NULL otherwise. */
+struct presence_person {
+	const char	*name;
+	int64_t		since_ms;	/* UTC */
+};
+
+/* Called for an accepted remote unlock command. */
+typedef void (*mqtt_unlock_cb)(void *arg, int door_index, int seconds, const char *command_id);
+
+/* NULL with err if the configuration cannot be used (e.g. unreadable
+ * password file).  Connecting happens later, in the loop. */
+struct mqtt *mqtt_new(const struct config *conf, struct store *st,
+    mqtt_unlock_cb on_unlock, void *arg, char *err, size_t errlen);
+/* Publish "offline" (retained), disconnect, free.  NULL is fine. */
+void mqtt_free(struct mqtt *m);
+
+/* Fill *pfd for the loop (fd -1 when there is nothing to poll). */
+void mqtt_pollfd(struct mqtt *m, struct pollfd *pfd);
+/* After poll: pfd->revents may be 0; also call it when mqtt_deadline has
+ * passed.  Reads, writes, keepalive, reconnect with backoff. */
+void mqtt_service(struct mqtt *m, const struct pollfd *pfd, int64_t now_mono_ms);
+/* Next monotonic ms at which mqtt_service wants to run, or -1. */
+int64_t mqtt_deadline(const struct mqtt *m);
+
+/* New events were committed: publish them when connected. */
+void mqtt_events_changed(struct mqtt *m);
+/* Presence changed: republish the retained presence (and SpaceAPI). */
+void mqtt_presence_changed(struct mqtt *m, const struct presence_person *people, int count);
+/* A door changed state: "locked" "unlocked" "open" "held_open" "forced_open". */
+void mqtt_door_state(struct mqtt *m, int door_index, const char *state);
+
+bool mqtt_connected(const struct mqtt *m);
+int64_t mqtt_published_seq(const struct mqtt *m);
+
+#endif

@@ -190,7 +190,7 @@ struct parse {
 	char		*buf;		/* getline() buffer */
 	size_t		 bufcap;
 	int		 lineno;
-	bool		 read_error;
+	int		 read_errno;	/* getline() failed: not EOF */
 
 	enum sect	 sect;		/* section of the current line */
 	int		 inst;		/* its instance (seen[] row) */
@@ -201,6 +201,7 @@ struct parse {
 	int		 door_line[CONFIG_MAX_DOORS];
 	int		 reader_line[CONFIG_MAX_READERS];
 	int		 seen[NINST][NKEYS];		/* line of each key */
+	bool		 bad[NINST][NKEYS];		/* its value was refused */
 
 	struct cerr	*errs;
 	int		 nerrs;
@@ -263,13 +264,14 @@ valid_name(const char *s)
 	return n >= 1 && n <= CONFIG_NAME_MAX;
 }
 
+static const struct { const char *name; int64_t ms; } units[] = {
+	{ "d", DAY }, { "h", HOUR }, { "m", MIN }, { "s", SEC }, { "ms", 1 },
+};
+#define NUNITS	(sizeof(units) / sizeof(units[0]))
+
 int64_t
 config_parse_duration(const char *s)
 {
-	static const struct { const char *unit; int64_t ms; } units[] = {
-		{ "ms", 1 }, { "s", SEC }, { "m", MIN }, { "h", HOUR },
-		{ "d", DAY },
-	};
 	int64_t v = 0;
 	size_t i;
 
@@ -280,8 +282,8 @@ config_parse_duration(const char *s)
 			return -1;
 		v = v * 10 + (*s - '0');
 	}
-	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-		if (strcmp(s, units[i].unit) != 0)
+	for (i = 0; i < NUNITS; i++) {
+		if (strcmp(s, units[i].name) != 0)
 			continue;
 		if (v > INT64_MAX / units[i].ms)
 			return -1;
@@ -290,27 +292,44 @@ config_parse_duration(const char *s)
 	return -1;
 }
 
-void
-config_format_duration(int64_t ms, char *buf, size_t len)
+
+/* Index in units[] of the largest unit ms is a whole number of. */
+static size_t
+largest_unit(int64_t ms)
 {
-	static const struct { const char *unit; int64_t ms; } units[] = {
-		{ "d", DAY }, { "h", HOUR }, { "m", MIN }, { "s", SEC },
-	};
 	size_t i;
 
 	/* Zero is exact in every unit; seconds read best. */
-	if (ms == 0) {
-		snprintf(buf, len, "0s");
-		return;
-	}
-	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-		if (ms % units[i].ms == 0) {
-			snprintf(buf, len, "%" PRId64 "%s", ms / units[i].ms,
-			    units[i].unit);
-			return;
-		}
-	}
-	snprintf(buf, len, "%" PRId64 "ms", ms);
+	if (ms == 0)
+		return NUNITS - 2;
+	for (i = 0; i < NUNITS - 1; i++)
+		if (ms % units[i].ms == 0)
+			break;
+	return i;
+}
+
+void
+config_format_duration(int64_t ms, char *buf, size_t len)
+{
+	size_t u = largest_unit(ms);
+
+	snprintf(buf, len, "%" PRId64 "%s", ms / units[u].ms, units[u].name);
+}
+
+/* "1s..60s": the maximum in the minimum's unit when that stays short. */
+static void
+format_range(int64_t min, int64_t max, char *buf, size_t len)
+{
+	char a[32], b[32];
+	size_t u = largest_unit(min);
+
+	config_format_duration(min, a, sizeof(a));
+	if (max % units[u].ms == 0 && max / units[u].ms < 100)
+		snprintf(b, sizeof(b), "%" PRId64 "%s", max / units[u].ms,
+		    units[u].name);
+	else
+		config_format_duration(max, b, sizeof(b));
+	snprintf(buf, len, "%s..%s", a, b);
 }
 
 /* 1 true, 0 false, -1 not a boolean. */
@@ -496,11 +515,12 @@ key_line(const struct parse *p, enum sect s, int idx, const char *name)
 	return p->sect_line[s];
 }
 
-static void
+/* Parse value into its field; false (and an error) if it is bad. */
+static bool
 set_value(struct parse *p, const struct key *k, char *base, const char *value)
 {
 	char *field = base + k->off;
-	char a[32], b[32], hint[64];
+	char hint[80];
 	int64_t v;
 	int iv, line = p->lineno;
 
@@ -508,61 +528,60 @@ set_value(struct parse *p, const struct key *k, char *base, const char *value)
 	case K_STR:
 		if (k->required && *value == '\0') {
 			perr(p, line, "empty value for %s", k->name);
-			return;
+			return false;
 		}
 		if (strlen(value) >= k->size) {
 			perr(p, line, "value too long for %s (at most %zu "
 			    "characters)", k->name, k->size - 1);
-			return;
+			return false;
 		}
 		memcpy(field, value, strlen(value) + 1);
-		return;
+		return true;
 	case K_NAME:
 		if (!valid_name(value)) {
 			perr(p, line, "bad name '%s' for %s (use 1 to %d of "
 			    "a-z, 0-9, '_' and '-')", value, k->name,
 			    CONFIG_NAME_MAX);
-			return;
+			return false;
 		}
 		memcpy(field, value, strlen(value) + 1);
-		return;
+		return true;
 	case K_TZ:
 		if (strlen(value) >= k->size || !tz_valid(value)) {
 			perr(p, line, "unknown timezone '%s' for %s (use a tz "
 			    "database name such as Europe/Paris)", value,
 			    k->name);
-			return;
+			return false;
 		}
 		memcpy(field, value, strlen(value) + 1);
-		return;
+		return true;
 	case K_DUR:
 		if ((v = config_parse_duration(value)) < 0) {
 			perr(p, line, "bad duration '%s' for %s (use e.g. "
 			    "500ms, 5s, 10m, 12h, 30d)", value, k->name);
-			return;
+			return false;
 		}
 		if (v < k->min || v > k->max) {
-			config_format_duration(k->min, a, sizeof(a));
-			config_format_duration(k->max, b, sizeof(b));
-			perr(p, line, "%s '%s' out of range (%s..%s)",
-			    k->name, value, a, b);
-			return;
+			format_range(k->min, k->max, hint, sizeof(hint));
+			perr(p, line, "%s '%s' out of range (%s)", k->name,
+			    value, hint);
+			return false;
 		}
 		if (k->whole_sec && v % SEC != 0) {
 			perr(p, line, "%s '%s' must be whole seconds",
 			    k->name, value);
-			return;
+			return false;
 		}
 		memcpy(field, &v, sizeof(v));
-		return;
+		return true;
 	case K_BOOL:
 		if ((iv = parse_bool(value)) < 0) {
 			perr(p, line, "bad boolean '%s' for %s (use true or "
 			    "false)", value, k->name);
-			return;
+			return false;
 		}
 		*(bool *)field = iv;
-		return;
+		return true;
 	case K_INT:
 		if ((v = parse_uint(value, INT_MAX)) < 0) {
 			if (isdigit((unsigned char)*value) &&
@@ -574,33 +593,33 @@ set_value(struct parse *p, const struct key *k, char *base, const char *value)
 				perr(p, line, "bad number '%s' for %s (use "
 				    "%" PRId64 "..%" PRId64 ")", value,
 				    k->name, k->min, k->max);
-			return;
+			return false;
 		}
 		if (v < k->min || v > k->max) {
 			perr(p, line, "%s '%s' out of range (%" PRId64 "..%"
 			    PRId64 ")", k->name, value, k->min, k->max);
-			return;
+			return false;
 		}
 		iv = (int)v;
 		memcpy(field, &iv, sizeof(iv));
-		return;
+		return true;
 	case K_LINE:
 	case K_OPTLINE:
 		if (k->type == K_OPTLINE && *value == '\0') {
 			iv = -1;
 			memcpy(field, &iv, sizeof(iv));
-			return;
+			return true;
 		}
 		if ((v = parse_uint(value, LINE_MAX_NUM)) < 0) {
 			perr(p, line, "bad line number '%s' for %s (use "
 			    "0..%d%s)", value, k->name, LINE_MAX_NUM,
 			    k->type == K_OPTLINE ? ", or leave empty for none"
 			    : "");
-			return;
+			return false;
 		}
 		iv = (int)v;
 		memcpy(field, &iv, sizeof(iv));
-		return;
+		return true;
 	case K_ENUM:
 		for (iv = 0; k->names[iv] != NULL; iv++)
 			if (strcmp(value, k->names[iv]) == 0)
@@ -609,19 +628,20 @@ set_value(struct parse *p, const struct key *k, char *base, const char *value)
 			enum_hint(k->names, hint, sizeof(hint));
 			perr(p, line, "bad value '%s' for %s (use %s)", value,
 			    k->name, hint);
-			return;
+			return false;
 		}
 		memcpy(field, &iv, sizeof(iv));
-		return;
+		return true;
 	case K_HHMM:
 		if ((iv = parse_hhmm(value)) < 0) {
 			perr(p, line, "bad time '%s' for %s (use HH:MM, "
 			    "00:00..23:59)", value, k->name);
-			return;
+			return false;
 		}
 		memcpy(field, &iv, sizeof(iv));
-		return;
+		return true;
 	}
+	return false;
 }
 
 /* inih calls this for every "key = value" after our reader has handed it
@@ -653,7 +673,9 @@ on_key(void *user, const char *section, const char *name, const char *value)
 		return 1;
 	}
 	p->seen[p->inst][k] = p->lineno;
-	set_value(p, &keys[k], key_base(p->conf, p->sect, p->idx), value);
+	if (!set_value(p, &keys[k], key_base(p->conf, p->sect, p->idx),
+	    value))
+		p->bad[p->inst][k] = true;
 	return 1;
 }
 
@@ -808,7 +830,7 @@ read_line(char *str, int num, void *stream)
 	errno = 0;
 	if ((n = getline(&p->buf, &p->bufcap, p->in)) < 0) {
 		if (errno != 0 && !feof(p->in))
-			p->read_error = true;
+			p->read_errno = errno;
 		return NULL;
 	}
 	p->lineno++;
@@ -864,6 +886,17 @@ valid_topic(const char *t)
 	    t[n - 1] != '/';
 }
 
+/* Whether a key's value was refused: its error is already reported, so
+ * checks must not add consequences of the default standing in for it. */
+static bool
+key_bad(const struct parse *p, enum sect s, int idx, const char *name)
+{
+	int inst = s == S_DOOR ? DOOR_INST(idx) :
+	    s == S_READER ? READER_INST(idx) : 0;
+
+	return p->bad[inst][key_find(s, name)];
+}
+
 /* Checks that involve more than one key, once the whole file is read. */
 static void
 check_all(struct parse *p)
@@ -883,6 +916,8 @@ check_all(struct parse *p)
 			{ "exit_line", d->exit_line },
 		};
 
+		if (key_bad(p, S_DOOR, i, "gpio"))
+			continue;
 		if (d->gpio == GPIO_SIM && d->sim_dir[0] == '\0')
 			perr(p, key_line(p, S_DOOR, i, "gpio"), "door '%s': "
 			    "gpio = sim needs sim_dir", d->name);
@@ -891,6 +926,9 @@ check_all(struct parse *p)
 
 		/* Two uses of one line would let an input drive the strike,
 		 * or one door's relay open another. */
+		for (a = 0; a < 3; a++)
+			if (key_bad(p, S_DOOR, i, used[a].key))
+				used[a].line = -1;
 		for (a = 0; a < 3; a++) {
 			if (used[a].line < 0)
 				continue;
@@ -925,10 +963,13 @@ check_all(struct parse *p)
 	for (i = 0; i < conf->nreaders; i++) {
 		struct reader_conf *r = &conf->readers[i];
 
-		if (r->driver == READER_SIM && r->sim_fifo[0] == '\0')
+		if (key_bad(p, S_READER, i, "driver"))
+			;	/* its error is enough */
+		else if (r->driver == READER_SIM && r->sim_fifo[0] == '\0')
 			perr(p, key_line(p, S_READER, i, "driver"), "reader "
 			    "'%s': driver = sim needs sim_fifo", r->name);
-		if (r->driver == READER_LIBNFC && r->connstring[0] == '\0')
+		else if (r->driver == READER_LIBNFC &&
+		    r->connstring[0] == '\0')
 			perr(p, key_line(p, S_READER, i, "driver"), "reader "
 			    "'%s': driver = libnfc needs a connstring (e.g. "
 			    "pn532_uart:/dev/ttyAMA0)", r->name);
@@ -984,13 +1025,15 @@ config_load(const char *path, struct config *conf, FILE *errs)
 	else if (rc < 0)
 		perr(p, 0, "out of memory");
 
-	if (p->read_error) {
+	if (p->read_errno != 0) {
 		fprintf(errs, "%s:%d: cannot read: %s\n", path, p->lineno + 1,
-		    strerror(errno));
+		    strerror(p->read_errno));
 		ret = -1;
 	} else {
 		check_all(p);
-		qsort(p->errs, (size_t)p->nerrs, sizeof(*p->errs), cerr_cmp);
+		if (p->nerrs > 0)
+			qsort(p->errs, (size_t)p->nerrs, sizeof(*p->errs),
+			    cerr_cmp);
 		for (i = 0; i < p->nerrs; i++)
 			fprintf(errs, "%s:%d: %s\n", path, p->errs[i].line,
 			    p->errs[i].msg);

@@ -34,8 +34,11 @@
  *   requests.log	"<ns> <chip>-<line> output|input|events|released",
  *			one line per request and release, in call order.
  *
+ *   FAKE_GPIOD_REALTIME=1	stamp events with CLOCK_REALTIME, as kernels
+ *				before 5.7 did.
+ *
  * A misuse the real library would punish by hanging (reading an event that
- * is not there) is reported on stderr and fails after 10 s instead.
+ * is not there) is reported on stderr and aborts, so that a test fails.
  * fake_gpiod_version() exists only here: tests look it up with dlsym to
  * make sure this library, not the real one, got loaded.
  */
@@ -56,7 +59,6 @@
 
 #define FAKE_GPIOD_NLINES	64
 #define FAKE_GPIOD_NCHIPS	2
-#define FAKE_EVENT_WAIT_MS	10000
 
 enum fake_req { REQ_NONE, REQ_INPUT, REQ_OUTPUT, REQ_EVENTS };
 
@@ -529,11 +531,9 @@ gpiod_line_event_read(struct gpiod_line *line, struct gpiod_line_event *event)
 	pfd.events = POLLIN;
 	if (poll(&pfd, 1, 0) == 0) {
 		fprintf(stderr, "fake libgpiod: %s line %u: event read with no event "
-		    "pending (libgpiod would block here)\n", line->chip->name, line->offset);
-		if (poll(&pfd, 1, FAKE_EVENT_WAIT_MS) == 0) {
-			errno = EAGAIN;
-			return -1;
-		}
+		    "pending: libgpiod would block here for good\n", line->chip->name,
+		    line->offset);
+		abort();
 	}
 	n = read(line->event_fd, rec, sizeof(rec));
 	if (n == -1)
@@ -548,7 +548,11 @@ gpiod_line_event_read(struct gpiod_line *line, struct gpiod_line_event *event)
 	}
 	phys = rec[0] == '1';
 	line->value = phys ^ !!(line->flags & GPIOD_LINE_REQUEST_FLAG_ACTIVE_LOW);
-	ns = mono_ns();
+	if (getenv("FAKE_GPIOD_REALTIME") != NULL) {
+		clock_gettime(CLOCK_REALTIME, &event->ts);
+		ns = (int64_t)event->ts.tv_sec * 1000000000 + event->ts.tv_nsec;
+	} else
+		ns = mono_ns();
 	event->ts.tv_sec = (time_t)(ns / 1000000000);
 	event->ts.tv_nsec = (long)(ns % 1000000000);
 	event->event_type = line->value ? GPIOD_LINE_EVENT_RISING_EDGE :

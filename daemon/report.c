@@ -33,6 +33,7 @@ struct rmember {
 	int64_t		id;
 	char		*name;
 	int64_t		covered_until;	/* end of the latest visit counted */
+	int64_t		last_arrived;	/* arrival of the latest visit added */
 	struct cell	*cells;		/* one per period */
 	uint64_t	*daybits;	/* one bit per day of the range */
 	int64_t		total_ms;	/* filled by report_finish */
@@ -373,6 +374,7 @@ member_add(struct report *r, int64_t id, const char *name)
 	memset(m, 0, sizeof(*m));
 	m->id = id;
 	m->covered_until = INT64_MIN;
+	m->last_arrived = INT64_MIN;
 	if ((m->name = strdup(name)) == NULL ||
 	    (m->cells = calloc(r->nperiods, sizeof(*m->cells))) == NULL ||
 	    (m->daybits = calloc((r->ndays + 63) / 64, sizeof(*m->daybits))) == NULL) {
@@ -449,7 +451,12 @@ report_add_visit(struct report *r, const struct visit_row *v, const char *member
 
 	s = a > rs ? a : rs;
 	t = e < re ? e : re;
-	hs = s > m->covered_until ? s : m->covered_until;
+	/* Time already counted for an overlapping visit is not counted again;
+	 * that needs visits in order of arrival, so one out of order is
+	 * counted whole rather than risk dropping time. */
+	hs = s;
+	if (a >= m->last_arrived && m->covered_until > hs)
+		hs = m->covered_until;
 	for (i = d = day_index(r, s); i < r->ndays; i++) {
 		if (i > d && r->day_start[i] >= t)
 			break;
@@ -471,6 +478,8 @@ report_add_visit(struct report *r, const struct visit_row *v, const char *member
 	}
 	if (e > m->covered_until)
 		m->covered_until = e;
+	if (a > m->last_arrived)
+		m->last_arrived = a;
 	return 0;
 }
 

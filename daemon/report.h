@@ -19,9 +19,9 @@
  *  - first_seen and last_seen of a period are the earliest arrival and the
  *    latest end of the visits that overlap it, so they are instants at which
  *    the member was really seen, possibly just outside the period.
- * Overlapping visits of one member (two doors) count their common time once,
- * provided visits are added in order of arrival, as store_visits_between()
- * returns them.
+ * Overlapping visits of one member (two doors) count their common time once
+ * when visits are added in order of arrival, as store_visits_between()
+ * returns them (a visit added out of order is counted whole).
  */
 #ifndef SEUIL_REPORT_H
 #define SEUIL_REPORT_H

@@ -138,13 +138,13 @@ static const struct key keys[] = {
 	{ S_READER, "sim_fifo", K_STR, RF(sim_fifo) },
 
 	{ S_PRESENCE, "expire_after", K_DUR, CF(expire_after_ms),
-	    .min = MIN, .max = 30 * DAY },
+	    .min = SEC, .max = 30 * DAY },
 	{ S_PRESENCE, "day_ends_at", K_HHMM, CF(day_ends_at_min) },
 	{ S_PRESENCE, "toggle_guard", K_DUR, CF(toggle_guard_ms),
 	    .min = 0, .max = 10 * MIN },
 
 	{ S_SECURITY, "lockout_failures", K_INT, CF(lockout_failures),
-	    .min = 1, .max = 1000 },
+	    .min = 1, .max = LOCKOUT_MAX_FAILURES },
 	{ S_SECURITY, "lockout_window", K_DUR, CF(lockout_window_ms),
 	    .min = SEC, .max = DAY },
 	{ S_SECURITY, "lockout_time", K_DUR, CF(lockout_time_ms),

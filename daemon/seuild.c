@@ -803,16 +803,20 @@ main(int argc, char *argv[])
 	if (check) {
 		int n = config_load(path, d->conf, stderr);
 
-		if (n != 0)
+		if (n != 0) {
+			free(d->conf);
 			return EX_CONFIG;
+		}
 		if (verbose)
 			config_print(d->conf, stdout);
 		printf("configuration OK\n");
 		free(d->conf);
 		return 0;
 	}
-	if (config_load(path, d->conf, stderr) != 0)
+	if (config_load(path, d->conf, stderr) != 0) {
+		free(d->conf);
 		return EX_CONFIG;
+	}
 
 	log_init("seuild", foreground, verbose);
 	if (!foreground && daemon(0, 0) == -1)

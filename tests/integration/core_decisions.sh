@@ -13,6 +13,8 @@ tomorrow=$(TZ=Europe/Paris date -d tomorrow +%F)
 # A weekday that is not today, so the schedule never includes now.
 other_day=$(TZ=Europe/Paris date -d tomorrow +%a)
 {
+	ctl group add night
+	ctl schedule set night "$other_day 00:00-24:00"
 	ctl member add alice --display Alice --public
 	ctl member add bob
 	ctl member add carol --until "$yesterday"
@@ -22,9 +24,6 @@ other_day=$(TZ=Europe/Paris date -d tomorrow +%a)
 	ctl member add gina --until "$today"
 } >>"$T/out.txt" 2>&1 || true
 {
-	ctl group add night
-	ctl schedule set night "$other_day 00:00-24:00"
-	ctl member edit frank --group night
 	ctl badge add alice 04A1B2C3 --label blue
 	ctl badge add bob 04:B0:B0:01
 	ctl badge add carol 04C0C0C1
@@ -38,17 +37,18 @@ other_day=$(TZ=Europe/Paris date -d tomorrow +%a)
 check "enrolment commands succeed" test $? -eq 0
 
 # Schedules must be evaluated even though this machine's clock is not NTP-synced.
-sed -i 's/^\[mqtt\]/[security]\nunsynced_clock = ignore\n\n[mqtt]/' "$T/seuild.conf"
+# Many denials in a row here: keep the reader from locking itself out.
+sed -i 's/^\[mqtt\]/[security]\nunsynced_clock = ignore\nlockout_failures = 32\n\n[mqtt]/' "$T/seuild.conf"
 start_seuild || { not_ok "seuild starts"; exit 1; }
 ok "seuild starts"
 check "relay locked at start" test "$(head -n 1 "$T/door/relay.log" | cut -d' ' -f2)" = 0
 
 tap front-in 04a1b2c3
-check "granted tap energises the relay" wait_until 5 test "$(relay_last)" = 1
-check "relay released after unlock_time" wait_until 5 test "$(relay_last)" = 0
+check "granted tap energises the relay" wait_until 5 relay_is 1
+check "relay released after unlock_time" wait_until 5 relay_is 0
 # 1 s pulse, measured on the monotonic clock the daemon wrote.
 pulse=$(awk '$2==1{on=$1} $2==0 && on{print int(($1-on)/1000000); on=0}' "$T/door/relay.log" | tail -n 1)
-check "pulse lasts unlock_time (1000 ms, got ${pulse:-none})" test -n "$pulse" -a "${pulse:-0}" -ge 1000 -a "${pulse:-0}" -lt 1500
+check "pulse lasts unlock_time (1000 ms, got ${pulse:-none})" test -n "$pulse" -a "${pulse:-0}" -ge 995 -a "${pulse:-0}" -lt 1500
 check "grant is logged" has_event access_granted
 check "alice arrives" has_event arrival
 check "who shows alice" sh -c "'$SEUILCTL' -f '$T/seuild.conf' who | grep -q alice"
@@ -72,7 +72,7 @@ deny 04F0F0F1 outside_schedule
 
 before=$(relay_lines)
 tap front-in 0411223344556f
-check "valid until today still opens (7-byte UID)" wait_until 5 test "$(relay_lines)" -gt "$before"
+check "valid until today still opens (7-byte UID)" wait_until 5 relay_lines_gt "$before"
 
 # Bad input lines are ignored and the reader keeps working.
 tap front-in "not a uid"

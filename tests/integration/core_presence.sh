@@ -61,5 +61,5 @@ check "presence rebuilt at start" sh -c "'$SEUILCTL' -f '$T/seuild.conf' who | g
 stop_seuild
 sleep 3.5
 start_seuild
-check "overdue expiry applied at start" wait_until 5 test "$(sqlite3 "$T/seuil.db" "select count(*) from visits where left_ts is null")" = 0
+check "overdue expiry applied at start" wait_until 5 open_visits_is 0
 stop_seuild

@@ -17,7 +17,7 @@ check "seuild stays up" kill -0 "$SEUILD_PID"
 check "door stays locked" test "$(relay_last)" = 0
 check "respawned child gives reader_online again" wait_until 10 sh -c "[ \$(sqlite3 '$T/seuil.db' \"select count(*) from events where type='reader_online'\") -ge 3 ]"
 tap front-in 04A1B2C3
-check "taps work after the respawn" wait_until 5 test "$(relay_last)" = 1
+check "taps work after the respawn" wait_until 5 relay_is 1
 
 # A stopped (hung) child misses its heartbeats and is killed and replaced.
 child=$(pgrep -P "$SEUILD_PID" | head -n 1)

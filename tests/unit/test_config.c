@@ -672,7 +672,7 @@ test_values(void)
 	EXPECT_ERROR(DOOR "[security]\nlockout_time = 16m\n", "conf:3: "
 	    "lockout_time '16m' out of range (1s..15m)");
 	EXPECT_ERROR(DOOR "[security]\nlockout_failures = 0\n", "conf:3: "
-	    "lockout_failures '0' out of range (1..1000)");
+	    "lockout_failures '0' out of range (1..32)");
 	EXPECT_ERROR(DOOR "[store]\nevent_retention = 1h\n", "conf:3: "
 	    "event_retention '1h' out of range (1d..3650d)");
 	conf = LOAD_OK(DOOR "[presence]\ntoggle_guard = 0s\n");

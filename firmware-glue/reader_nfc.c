@@ -1,0 +1,296 @@
+/*
+ * The libnfc reader backend: a PN532 (UART, I2C, SPI), an ACR122U, or any
+ * device libnfc 1.8 drives, named by reader_conf.connstring.
+ *
+ * This runs only in a reader child (daemon/readers.c).  libnfc calls block,
+ * and some never return when the hardware misbehaves (an unplugged SPI
+ * PN532 kept nfc-poll busy for minutes), so nothing here tries to be
+ * clever about hangs: every call we make is a short bounded one, and a
+ * child that stops sending heartbeats is killed and respawned by its
+ * parent.  What we do guarantee is that a healthy device never keeps
+ * reader_wait() much beyond its timeout: we poll with single-shot selects
+ * (NP_INFINITE_SELECT off, a 300 ms chip timeout) rather than InAutoPoll,
+ * which has no timeout at all.
+ *
+ * A card resting on the reader is one tap: after READER_TAP we only ask
+ * libnfc whether that target is still present, and report READER_GONE
+ * when it is not; only then may the next select tap again.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <nfc/nfc.h>
+
+#include "reader.h"
+
+/*
+ * One select or presence check per period.  A real PN532 paces itself
+ * (a few ms a frame, tens of ms for an empty select); an emulator or a
+ * fast USB reader answers in microseconds, and without this we would spin
+ * a core.  100 ms keeps a tap well under the "strike within a second"
+ * budget of DESIGN §1.
+ */
+#define POLL_PERIOD_MS		100
+
+/* A chip that misses its deadline twice in a row is hung or gone. */
+#define MAX_TIMEOUTS		2
+
+struct reader {
+	const struct reader_ops *ops;	/* first: reader.c dispatches on it */
+	nfc_context	*ctx;
+	nfc_device	*dev;
+	nfc_target	 target;	/* the card in the field, if present */
+	bool		 present;
+	int		 timeouts;	/* consecutive NFC_ETIMEOUT */
+	char		 name[CONFIG_NAME_MAX + 1];
+};
+
+static const nfc_modulation mod_iso14443a = {
+	.nmt = NMT_ISO14443A,
+	.nbr = NBR_106,
+};
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+sleep_ms(int64_t ms)
+{
+	struct timespec ts;
+
+	if (ms <= 0)
+		return;
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (ms % 1000) * 1000000;
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
+/* libnfc 1.8 has no strerror for a bare code, and nfc_strerror() reads the
+ * device's last error, which some paths reset. */
+static const char *
+nfc_errname(int res)
+{
+	switch (res) {
+	case NFC_EIO:		return "input/output error";
+	case NFC_EINVARG:	return "invalid argument";
+	case NFC_EDEVNOTSUPP:	return "operation not supported by device";
+	case NFC_ENOTSUCHDEV:	return "no such device";
+	case NFC_EOVFLOW:	return "buffer overflow";
+	case NFC_ETIMEOUT:	return "timeout";
+	case NFC_EOPABORTED:	return "operation aborted";
+	case NFC_ENOTIMPL:	return "not implemented";
+	case NFC_ETGRELEASED:	return "target released";
+	case NFC_ERFTRANS:	return "RF transmission error";
+	case NFC_EMFCAUTHFAIL:	return "MIFARE authentication failed";
+	case NFC_ESOFT:		return "software error";
+	case NFC_ECHIP:		return "device's internal chip error";
+	default:		return "unknown error";
+	}
+}
+
+/*
+ * Decide what a libnfc error means.  A timeout can be one lost frame on a
+ * noisy UART, so the first is forgiven; the second in a row, and every
+ * other error, fails the reader: the child exits and the supervisor opens
+ * the device again, which is the only recovery libnfc offers.
+ * Returns 0 (carry on) or -1 (err filled).
+ */
+static int
+reader_nfc_failed(struct reader *r, int res, const char *what, char *err, size_t errlen)
+{
+	if (res == NFC_ETIMEOUT && ++r->timeouts < MAX_TIMEOUTS)
+		return 0;
+	snprintf(err, errlen, "reader %s: %s: %s (%d)", r->name, what,
+	    nfc_errname(res), res);
+	return -1;
+}
+
+static void
+reader_nfc_forget(struct reader *r)
+{
+	/* The UID is a credential: do not leave it lying in memory. */
+	explicit_bzero(&r->target, sizeof(r->target));
+	r->present = false;
+}
+
+static struct reader *
+reader_nfc_open(const struct reader_conf *conf, char *err, size_t errlen)
+{
+	struct reader *r;
+	nfc_connstring connstring;	/* libnfc reads sizeof(nfc_connstring) */
+	int res;
+
+	if (conf->connstring[0] == '\0') {
+		snprintf(err, errlen, "reader %s: no connstring", conf->name);
+		return NULL;
+	}
+	if ((r = calloc(1, sizeof(*r))) == NULL) {
+		snprintf(err, errlen, "reader %s: %s", conf->name, strerror(errno));
+		return NULL;
+	}
+	snprintf(r->name, sizeof(r->name), "%s", conf->name);
+
+	nfc_init(&r->ctx);
+	if (r->ctx == NULL) {
+		snprintf(err, errlen, "reader %s: cannot initialise libnfc", r->name);
+		goto fail;
+	}
+	/* Always the connstring: libnfc's autoscan probes serial ports by
+	 * writing to them, and never looks at ptys anyway. */
+	memset(connstring, 0, sizeof(connstring));
+	snprintf(connstring, sizeof(connstring), "%s", conf->connstring);
+	if ((r->dev = nfc_open(r->ctx, connstring)) == NULL) {
+		snprintf(err, errlen, "reader %s: cannot open %s", r->name,
+		    conf->connstring);
+		goto fail;
+	}
+	if ((res = nfc_initiator_init(r->dev)) < 0) {
+		snprintf(err, errlen, "reader %s: initiator init: %s (%d)",
+		    r->name, nfc_errname(res), res);
+		goto fail;
+	}
+	/* nfc_initiator_init() leaves infinite select on, which makes a
+	 * select wait for a card for ever; we want one short try. */
+	if ((res = nfc_device_set_property_bool(r->dev, NP_INFINITE_SELECT, false)) < 0 ||
+	    (res = nfc_device_set_property_bool(r->dev, NP_ACTIVATE_FIELD, true)) < 0) {
+		snprintf(err, errlen, "reader %s: set properties: %s (%d)",
+		    r->name, nfc_errname(res), res);
+		goto fail;
+	}
+	return r;
+
+fail:
+	if (r->dev != NULL)
+		nfc_close(r->dev);
+	if (r->ctx != NULL)
+		nfc_exit(r->ctx);
+	free(r);
+	return NULL;
+}
+
+/* One select.  Returns 1 with a tap in *ev, 0 if no card, -1 on failure. */
+static int
+reader_nfc_select(struct reader *r, struct reader_event *ev, char *err, size_t errlen)
+{
+	nfc_target nt;
+	size_t len;
+	int res;
+
+	res = nfc_initiator_select_passive_target(r->dev, mod_iso14443a, NULL, 0, &nt);
+	if (res == 0 || res == NFC_ERFTRANS || res == NFC_ETGRELEASED) {
+		/* no card, or a card that left or collided mid-select */
+		r->timeouts = 0;
+		return 0;
+	}
+	if (res < 0)
+		return reader_nfc_failed(r, res, "select", err, errlen);
+	r->timeouts = 0;
+
+	len = nt.nti.nai.szUidLen;
+	if (len != 4 && len != 7 && len != 10) {
+		/* Not an ISO14443A UID we can use; leave it alone. */
+		explicit_bzero(&nt, sizeof(nt));
+		return 0;
+	}
+	memset(ev, 0, sizeof(*ev));
+	ev->type = READER_TAP;
+	ev->uid.len = (uint8_t)len;
+	memcpy(ev->uid.bytes, nt.nti.nai.abtUid, len);
+	r->target = nt;
+	r->present = true;
+	explicit_bzero(&nt, sizeof(nt));
+	return 1;
+}
+
+/*
+ * Is the card we tapped still in the field?  libnfc knows how to ask
+ * MIFARE Classic, Ultralight and ISO14443-4 cards; for other type A cards
+ * (and when libnfc dropped its saved target) we select again by UID.
+ * Returns 1 with READER_GONE in *ev, 0 if still there, -1 on failure.
+ */
+static int
+reader_nfc_check(struct reader *r, struct reader_event *ev, char *err, size_t errlen)
+{
+	int res;
+
+	res = nfc_initiator_target_is_present(r->dev, NULL);
+	if (res == NFC_EDEVNOTSUPP || res == NFC_EINVARG) {
+		res = nfc_initiator_select_passive_target(r->dev, mod_iso14443a,
+		    r->target.nti.nai.abtUid, r->target.nti.nai.szUidLen, NULL);
+		if (res == 1)
+			res = NFC_SUCCESS;
+		else if (res == 0 || res == NFC_ERFTRANS)
+			res = NFC_ETGRELEASED;
+	}
+	if (res == NFC_SUCCESS) {
+		r->timeouts = 0;
+		return 0;
+	}
+	if (res == NFC_ETGRELEASED) {
+		r->timeouts = 0;
+		reader_nfc_forget(r);
+		memset(ev, 0, sizeof(*ev));
+		ev->type = READER_GONE;
+		return 1;
+	}
+	return reader_nfc_failed(r, res, "presence check", err, errlen);
+}
+
+static int
+reader_nfc_wait(struct reader *r, struct reader_event *ev, int timeout_ms, char *err, size_t errlen)
+{
+	int64_t deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+
+	for (;;) {
+		int64_t start = now_ms(), next;
+		int rc;
+
+		if (r->present)
+			rc = reader_nfc_check(r, ev, err, errlen);
+		else
+			rc = reader_nfc_select(r, ev, err, errlen);
+		if (rc != 0)
+			return rc;
+		next = start + POLL_PERIOD_MS;
+		if (next >= deadline) {
+			sleep_ms(deadline - now_ms());
+			return 0;
+		}
+		sleep_ms(next - now_ms());
+	}
+}
+
+static void
+reader_nfc_close(struct reader *r)
+{
+	if (r == NULL)
+		return;
+	if (r->dev != NULL) {
+		if (r->present)
+			nfc_initiator_deselect_target(r->dev);
+		nfc_close(r->dev);
+	}
+	if (r->ctx != NULL)
+		nfc_exit(r->ctx);
+	reader_nfc_forget(r);
+	free(r);
+}
+
+const struct reader_ops reader_nfc_ops = {
+	.name = "libnfc",
+	.open = reader_nfc_open,
+	.wait = reader_nfc_wait,
+	.close = reader_nfc_close,
+};

@@ -469,8 +469,9 @@ mqtt_handle_unlock(struct mqtt *m, const struct mosquitto_message *msg)
 		jsec = cJSON_GetObjectItemCaseSensitive(root, "seconds");
 		jid = cJSON_GetObjectItemCaseSensitive(root, "id");
 		jexp = cJSON_GetObjectItemCaseSensitive(root, "expires");
-		if (!cJSON_IsNumber(jsec) || jsec->valuedouble != (double)(int)jsec->valuedouble ||
-		    jsec->valuedouble < 1 || jsec->valuedouble > 60)
+		/* Range first: converting a huge double to int is undefined. */
+		if (!cJSON_IsNumber(jsec) || jsec->valuedouble < 1 || jsec->valuedouble > 60 ||
+		    jsec->valuedouble != (double)(int)jsec->valuedouble)
 			why = "seconds not an integer in 1..60";
 		else if (!cJSON_IsString(jid) || jid->valuestring[0] == '\0' ||
 		    strlen(jid->valuestring) > MQTT_ID_MAX)

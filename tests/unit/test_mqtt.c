@@ -782,6 +782,12 @@ test_remote_unlock(void)
 	command(s, "front", cmd, false);
 	snprintf(cmd, sizeof(cmd), "{\"seconds\":61,\"id\":\"cmd-61\",\"expires\":\"%s\"}", future);
 	command(s, "front", cmd, false);
+	snprintf(cmd, sizeof(cmd), "{\"seconds\":1e300,\"id\":\"cmd-h\",\"expires\":\"%s\"}", future);
+	command(s, "front", cmd, false);
+	snprintf(cmd, sizeof(cmd), "{\"seconds\":2.5,\"id\":\"cmd-f\",\"expires\":\"%s\"}", future);
+	command(s, "front", cmd, false);
+	snprintf(cmd, sizeof(cmd), "{\"seconds\":5,\"expires\":\"%s\"}", future);
+	command(s, "front", cmd, false);
 	snprintf(cmd, sizeof(cmd), "{\"seconds\":5,\"id\":\"cmd-u\",\"expires\":\"%s\"}", future);
 	command(s, "back", cmd, false);
 	snprintf(cmd, sizeof(cmd), "{\"seconds\":5,\"id\":\"cmd-1\",\"expires\":\"%s\"}", future);

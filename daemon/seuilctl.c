@@ -226,7 +226,7 @@ ctl_json_print(cJSON *j)
 {
 	char *s;
 
-	if (j == NULL || (s = cJSON_Print(j)) == NULL) {
+	if (j == NULL || (s = cJSON_PrintUnformatted(j)) == NULL) {
 		cJSON_Delete(j);
 		ctl_errx("out of memory");
 		return EX_OSERR;

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #define DAY_ALL		0x7f
 #define MIN_PER_DAY	1440
@@ -117,9 +118,9 @@ schedule_allows(const struct access_groups *gs, const struct local_time *t)
 }
 
 /*
- * Why this order: the checks go from the cheapest, most certain facts to the
- * ones that need a trusted clock, so that the reason logged is the most
- * fundamental one.  A locked-out reader says nothing about the badge (an
+ * Why this order (that of enum access_reason, which the event log shows):
+ * the checks go from facts about the tap itself to those that need a
+ * trusted clock, so that the reason logged is the most fundamental one.  A locked-out reader says nothing about the badge (an
  * attacker must not learn which UIDs exist); a revoked badge is reported as
  * revoked even if its member is also disabled, because the badge is what
  * was presented; dates come before schedules because an expired member is
@@ -154,14 +155,12 @@ access_decide(const struct access_input *in)
 	if (!in->member_active)
 		return ACCESS_MEMBER_DISABLED;
 
-	if (dated && !date_wellformed(now->date))
-		return in->valid_from[0] != '\0' ? ACCESS_NOT_YET_VALID :
-		    ACCESS_EXPIRED;
+	/* Whole local days: "YYYY-MM-DD" strings compare like the dates. */
 	if (in->valid_from[0] != '\0' && (!date_wellformed(in->valid_from) ||
-	    strcmp(now->date, in->valid_from) < 0))
+	    !date_wellformed(now->date) || strcmp(now->date, in->valid_from) < 0))
 		return ACCESS_NOT_YET_VALID;
 	if (in->valid_until[0] != '\0' && (!date_wellformed(in->valid_until) ||
-	    strcmp(now->date, in->valid_until) > 0))
+	    !date_wellformed(now->date) || strcmp(now->date, in->valid_until) > 0))
 		return ACCESS_EXPIRED;
 
 	if (!in->clock_synced) {

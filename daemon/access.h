@@ -118,7 +118,8 @@ void access_schedule_format(const struct schedule_window *w, int n, char *buf, s
  * each time it locks again (up to 15 minutes) and back to the base time once
  * a lockout has passed with no new failure for a whole lockout_window.
  * Failures while locked are ignored (they neither extend the lock nor count
- * towards the next one).  Times are monotonic milliseconds; the struct is
+ * towards the next one).  A threshold above LOCKOUT_MAX_FAILURES counts as
+ * LOCKOUT_MAX_FAILURES; a lockout_time above LOCKOUT_MAX_MS as LOCKOUT_MAX_MS.  Times are monotonic milliseconds; the struct is
  * plain data owned by the caller (one per reader).
  */
 #define LOCKOUT_MAX_FAILURES	32

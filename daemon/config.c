@@ -257,9 +257,10 @@ valid_name(const char *s)
 {
 	size_t n = 0;
 
+	/* Explicit ranges: islower() would follow the locale. */
 	for (; s[n] != '\0'; n++)
-		if (!(islower((unsigned char)s[n]) ||
-		    isdigit((unsigned char)s[n]) || s[n] == '_' || s[n] == '-'))
+		if (!((s[n] >= 'a' && s[n] <= 'z') ||
+		    (s[n] >= '0' && s[n] <= '9') || s[n] == '_' || s[n] == '-'))
 			return false;
 	return n >= 1 && n <= CONFIG_NAME_MAX;
 }
@@ -291,7 +292,6 @@ config_parse_duration(const char *s)
 	}
 	return -1;
 }
-
 
 /* Index in units[] of the largest unit ms is a whole number of. */
 static size_t

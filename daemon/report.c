@@ -839,7 +839,7 @@ heat_level(int n, int max)
 #define CAL_STEP	14
 #define CAL_LEFT	28
 #define CAL_TOP		16
-#define CAL_WEEKS	53	/* weeks in one SVG; longer ranges get several */
+#define CAL_WEEKS	54	/* weeks in one SVG: any 366 days fit; longer ranges get several */
 
 /* Calendar heat map, GitHub style: a column per ISO week, Monday on top. */
 static void

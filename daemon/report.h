@@ -100,7 +100,20 @@ int report_write_csv(struct report *r, FILE *out);
 int report_write_json(struct report *r, FILE *out);
 int report_write_html(struct report *r, FILE *out, const char *site_name);
 
-/* The number of rows (member and period pairs), after report_finish(). */
+/* The number of rows (member and period pairs); finishes the report. */
 int report_nrows(struct report *r);
+
+/*
+ * `seuilctl report attendance [--from DATE] [--to DATE] [--by day|week|month]
+ * [--member M] [--csv|--json|--html]` (ctl_report.c).  argv starts at
+ * "attendance".  Reads the visits of the range from st, writes the report
+ * on stdout, and returns a <sysexits.h> code (EX_OK on success), having
+ * printed its own message on stderr on failure.  The range defaults to the
+ * current local month to date; --from alone runs to today, --to alone from
+ * the first of its month.
+ */
+struct config;
+int ctl_report_attendance(struct store *st, const struct config *conf,
+    int argc, char **argv);
 
 #endif

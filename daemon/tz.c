@@ -150,13 +150,14 @@ tz_next_day_end(int64_t now_ms, int day_end_min)
 	struct tm today;
 	int k;
 
-	localtime_r(&now, &today);
+	if (localtime_r(&now, &today) == NULL)
+		return now_ms + 86400 * 1000LL;
 	for (k = 0; k < 3; k++) {
 		t = local_to_utc(wall_midnight(&today, k) + day_end_min * 60);
 		if ((int64_t)t * 1000 > now_ms)
 			return (int64_t)t * 1000;
 	}
-	return ((int64_t)now + 86400) * 1000;	/* not reached */
+	return now_ms + 86400 * 1000LL;		/* not reached */
 }
 
 /* Digits s[0..n-1] as a number, or -1. */

@@ -8,13 +8,18 @@
  * arithmetic of each expected CSV is in the comment above its test.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
+#include "config.h"
 #include "report.h"
+#include "store.h"
 #include "testhelp.h"
 #include "tz.h"
 
@@ -597,6 +602,140 @@ test_many_members(void)
 	report_free(r);
 }
 
+/* Run `seuilctl report attendance ARGS` on st with stdout in a file;
+ * returns the exit code and the output in *out (malloc'd). */
+static int
+run_ctl(struct store *st, const struct config *conf, const char *dir,
+    char **out, int argc, char **argv)
+{
+	char path[512];
+	int fd, saved, rc;
+
+	snprintf(path, sizeof(path), "%s/out", dir);
+	fflush(stdout);
+	saved = dup(1);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	dup2(fd, 1);
+	close(fd);
+	rc = ctl_report_attendance(st, conf, argc, argv);
+	fflush(stdout);
+	dup2(saved, 1);
+	close(saved);
+	*out = slurp(path);
+	unlink(path);
+	return rc;
+}
+
+/* The whole command on a real database: the week fixture's visits stored
+ * with store_visit_open/close, read back through store_visits_between,
+ * and the options checked. */
+static void
+test_ctl_report(void)
+{
+	char dir[] = "/tmp/seuil-report.XXXXXX", path[512], err[256], *out, *want;
+	struct tvisit tv[7];
+	struct config conf;
+	struct store *st;
+	int64_t ids[3], vid;
+	int i;
+
+	EXPECT(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof(path), "%s/seuil.db", dir);
+	st = store_open(path, STORE_CREATE, err, sizeof(err));
+	EXPECT(st != NULL);
+	if (st == NULL) {
+		printf("# %s\n", err);
+		rmdir(dir);
+		return;
+	}
+	memset(&conf, 0, sizeof(conf));
+	snprintf(conf.timezone, sizeof(conf.timezone), "Europe/Paris");
+	snprintf(conf.site_name, sizeof(conf.site_name), "lab");
+	/* Members 1 Alice, 2 Bob, 3 Carol, in the store's own ids. */
+	for (i = 0; i < 3; i++) {
+		struct member_row m;
+
+		memset(&m, 0, sizeof(m));
+		snprintf(m.name, sizeof(m.name), "%s", i == 0 ? "Alice" : i == 1 ? "Bob" : "Carol");
+		m.active = true;
+		ids[i] = store_member_add(st, &m, utc(2026, 1, 1, 0, 0));
+		EXPECT(ids[i] > 0);
+	}
+	week_visits(tv);
+	for (i = 0; i < 7; i++) {
+		int64_t mid = ids[tv[i].member == 1 ? 0 : tv[i].member == 2 ? 1 : 2];
+
+		vid = store_visit_open(st, mid, "front", tv[i].arrived);
+		EXPECT(vid > 0);
+		EXPECT_INT(store_visit_close(st, vid, tv[i].left, tv[i].reason), 0);
+	}
+
+	{
+		char *argv[] = { "attendance", "--from", "2026-03-09", "--to", "2026-03-22",
+		    "--by", "week", "--csv", NULL };
+		EXPECT_INT(run_ctl(st, &conf, dir, &out, 8, argv), EX_OK);
+		want = slurp(FIXTURES "week.csv");
+		EXPECT_STR(out, want);
+		free(out);
+		free(want);
+	}
+	{
+		char *argv[] = { "attendance", "--from", "2026-03-09", "--to", "2026-03-22",
+		    "--by", "week", "--member", "Alice", "--csv", NULL };
+		EXPECT_INT(run_ctl(st, &conf, dir, &out, 10, argv), EX_OK);
+		want = slurp(FIXTURES "week_alice.csv");
+		EXPECT_STR(out, want);
+		free(out);
+		free(want);
+	}
+	{
+		char *argv[] = { "attendance", "--from", "2026-03-01", "--to", "2026-04-30",
+		    "--json", NULL };
+		cJSON *j;
+
+		EXPECT_INT(run_ctl(st, &conf, dir, &out, 6, argv), EX_OK);
+		j = cJSON_Parse(out);
+		EXPECT(j != NULL);
+		EXPECT_INT(cJSON_GetArraySize(cJSON_GetObjectItem(j, "rows")), 4);
+		cJSON_Delete(j);
+		free(out);
+	}
+	{
+		char *argv[] = { "attendance", "--html", "--from", "2026-03-01", NULL };
+
+		EXPECT_INT(run_ctl(st, &conf, dir, &out, 4, argv), EX_OK);
+		EXPECT(out != NULL && strstr(out, "<svg") != NULL);
+		free(out);
+	}
+	{
+		char *a1[] = { "attendance", "--by", "year", NULL };
+		char *a2[] = { "attendance", "--csv", "--html", NULL };
+		char *a3[] = { "attendance", "--from", "2026-02-30", NULL };
+		char *a4[] = { "attendance", "--from", "2026-03-02", "--to", "2026-03-01", NULL };
+		char *a5[] = { "attendance", "--member", "nobody", NULL };
+		char *a6[] = { "attendance", "--bogus", NULL };
+		char *a7[] = { "attendance", "extra", NULL };
+
+		EXPECT_INT(run_ctl(st, &conf, dir, &out, 3, a1), EX_USAGE);
+		free(out);
+		EXPECT_INT(run_ctl(st, &conf, dir, &out, 3, a2), EX_USAGE);
+		free(out);
+		EXPECT_INT(run_ctl(st, &conf, dir, &out, 3, a3), EX_USAGE);
+		free(out);
+		EXPECT_INT(run_ctl(st, &conf, dir, &out, 5, a4), EX_USAGE);
+		free(out);
+		EXPECT_INT(run_ctl(st, &conf, dir, &out, 3, a5), EX_NOINPUT);
+		free(out);
+		EXPECT_INT(run_ctl(st, &conf, dir, &out, 2, a6), EX_USAGE);
+		free(out);
+		EXPECT_INT(run_ctl(st, &conf, dir, &out, 2, a7), EX_USAGE);
+		free(out);
+	}
+	store_close(st);
+	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
+	EXPECT(system(path) == 0);
+}
+
 int
 main(void)
 {
@@ -622,5 +761,6 @@ main(void)
 	RUN(test_text);
 	RUN(test_default_range_and_misc);
 	RUN(test_many_members);
+	RUN(test_ctl_report);
 	return TEST_REPORT();
 }

@@ -97,3 +97,6 @@ printf '[site]\nname = test\nbogus = 1\n' >"$T/bad.conf"
 rc 78 "$SEUILCTL" -f "$T/bad.conf" member list; check "bad config is EX_CONFIG" test $? -eq 0
 check "config error names file and line" grep -q "bad.conf:3:" "$T/last"
 rc 78 "$SEUILCTL" -f "$T/none.conf" member list; check "missing config is EX_CONFIG" test $? -eq 0
+
+# The command table reaches report.c's command.
+check "report attendance is a command" sh -c "'$SEUILCTL' -f '$T/seuild.conf' report attendance --csv >/dev/null"

@@ -34,6 +34,7 @@
 	 */
 	function start(mqtt, opts, onView) {
 		var state = P.initialState(), client, tick, prefix = opts.base + '/';
+		var ended = false;
 
 		function emit() {
 			if (onView)
@@ -41,7 +42,7 @@
 		}
 
 		function set(connection) {
-			if (state.connection === connection)
+			if (ended || state.connection === connection)
 				return;
 			state = P.setConnection(state, connection);
 			emit();
@@ -112,6 +113,7 @@
 				return state;
 			},
 			end: function (cb) {
+				ended = true;
 				clearInterval(tick);
 				client.end(true, {}, cb);
 			}

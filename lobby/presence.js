@@ -210,7 +210,8 @@
 	 *   title, count (null until the first presence), countLabel,
 	 *   people [{name, since}] (since: "since 08:14" or ""), others
 	 *   ("+ 2 others" or ""), welcome ("Welcome, Alice!" or ""),
-	 *   state ("live" "connecting" "reconnecting" "refused" "offline"),
+	 *   state ("live" "waiting" "connecting" "reconnecting" "refused"
+	 *   "offline"),
 	 *   notice (the line explaining a state that is not live, or "").
 	 */
 	function view(state, now, opts) {
@@ -258,10 +259,14 @@
 		} else if (state.status === 'offline') {
 			v.state = 'offline';
 			v.notice = 'door system offline' + last;
+		} else if (p === null) {
+			/* Connected, but seuild has published nothing (yet). */
+			v.state = 'waiting';
+			v.notice = 'waiting for the door system\u2026';
 		}
 
 		/* A welcome on a stale screen would be misleading. */
-		if (v.state === 'live' && state.welcome !== null &&
+		if ((v.state === 'live' || v.state === 'waiting') && state.welcome !== null &&
 		    now - state.welcome.at < WELCOME_MS)
 			v.welcome = 'Welcome, ' + state.welcome.name + '!';
 		return v;

@@ -1,0 +1,165 @@
+#!/usr/bin/env bash
+# The lobby screen: its unit tests (node --test), then the built page served
+# by mosquitto's own websockets listener (http_dir), and the page's MQTT code
+# run by node through MQTT.js over ws:// against seuild on sim hardware, with
+# the example ACL and the "lobby" user.  Needs node and `make lobby` (npm ci +
+# build): without them this test fails, it does not skip.
+. "$(dirname "$0")/../lib.sh"
+
+LOBBY=$TOP/lobby
+DIST=$LOBBY/dist
+B=seuil/test
+
+if ! command -v node >/dev/null; then
+	not_ok "node is installed (scripts/deps.sh installs nodejs and npm)"; exit 1
+fi
+if [ ! -f "$DIST/index.html" ] || [ ! -f "$DIST/mqtt.min.js" ] || [ ! -d "$LOBBY/node_modules/mqtt" ]; then
+	not_ok "lobby is built (make lobby: npm ci --prefix lobby && npm run --prefix lobby build)"; exit 1
+fi
+
+# 1. Unit tests of the view model, one ok/not ok line each.
+node --test --test-reporter=tap "$TOP"/tests/lobby/*.test.mjs >"$T/unit.tap" 2>&1
+unit_rc=$?
+sed -n -e 's/^ok [0-9]* - /ok lobby unit: /p' -e 's/^not ok [0-9]* - /not ok lobby unit: /p' "$T/unit.tap"
+if [ "$unit_rc" -ne 0 ]; then
+	not_ok "lobby unit tests pass (node --test exited $unit_rc)"
+	grep -E '^ +(error|expected|actual|at )' "$T/unit.tap" | head -20 | sed 's/^/# /'
+fi
+
+# 2. A broker with the example ACL, passwords, and a websockets listener
+# that serves the built page.  mosquitto 2.0.11 binds a websockets listener
+# to an interface name ("lo"); an IP address there is ignored (all addresses).
+WS_PORT=$(free_port)
+sed "s|seuil/lab|$B|g" "$TOP/config/mosquitto.acl.example" >"$T/acl"
+mosquitto_passwd -c -b "$T/passwd" seuild seuild-pw 2>/dev/null
+mosquitto_passwd -b "$T/passwd" lobby lobby-pw 2>/dev/null
+printf '%s\n' seuild-pw >"$T/seuild.pw"
+start_broker <<CONF || { not_ok "broker starts with a websockets listener"; sed 's/^/# /' "$T/mosquitto.log"; exit 1; }
+user root
+password_file $T/passwd
+acl_file $T/acl
+listener $WS_PORT lo
+protocol websockets
+http_dir $DIST
+CONF
+PAGE=http://127.0.0.1:$WS_PORT/
+
+# fetch PATH FILE: the broker serves PATH with exactly the bytes of FILE.
+fetch() {
+	python3 - "$PAGE${1#/}" "$2" <<'PY'
+import sys, urllib.request
+body = urllib.request.urlopen(sys.argv[1], timeout=10).read()
+sys.exit(body != open(sys.argv[2], "rb").read())
+PY
+}
+check "page served by mosquitto (/)" wait_until 10 fetch / "$DIST/index.html"
+check "page served with a query string" fetch "/?base=$B&user=lobby&title=Lab" "$DIST/index.html"
+for f in mqtt.min.js presence.js live.js lobby.js lobby.css; do
+	check "$f served" fetch "/$f" "$DIST/$f"
+done
+check "the page loads mqtt.min.js before its own scripts" python3 - "$DIST/index.html" <<'PY'
+import re, sys
+srcs = re.findall(r'<script src="([^"]+)"', open(sys.argv[1]).read())
+sys.exit(srcs != ["mqtt.min.js", "presence.js", "live.js", "lobby.js"])
+PY
+check "nothing outside http_dir" sh -c "! python3 -c 'import urllib.request; urllib.request.urlopen(\"${PAGE}../acl\", timeout=5)' 2>/dev/null"
+
+# 3. seuild on sim hardware, logging in as seuild.
+write_config </dev/null
+python3 - "$T/seuild.conf" "$BROKER_PORT" "$T/seuild.pw" <<'PY'
+import sys
+p = sys.argv[1]; s = open(p).read()
+s = s.replace("[mqtt]\nenabled = false\n", """[mqtt]
+host = 127.0.0.1
+port = %s
+keepalive = 5s
+username = seuild
+password_file = %s
+""" % (sys.argv[2], sys.argv[3]))
+open(p, "w").write(s)
+PY
+ctl init >/dev/null
+ctl member add alice --display "Alice A." --public >/dev/null
+ctl member add bob --display "Bobby" --anonymous >/dev/null
+ctl badge add alice 04A1B2C3 >/dev/null
+ctl badge add bob 04B0B0B0 >/dev/null
+
+# watch NAME QUERY: a headless lobby screen, views in $T/NAME.jsonl.
+watch() {
+	node "$TOP/tests/lobby/watch.mjs" "$2" "$PAGE" >"$T/$1.jsonl" 2>"$T/$1.err" &
+	PIDS+=($!)
+	eval "WATCH_$1=$!"
+}
+# view NAME PYEXPR: the latest view of NAME satisfies PYEXPR (v is the view).
+view() {
+	python3 - "$T/$1.jsonl" "$2" <<'PY'
+import json, sys
+lines = [l for l in open(sys.argv[1]) if l.strip()]
+v = json.loads(lines[-1]) if lines else None
+sys.exit(not (v is not None and eval(sys.argv[2])))
+PY
+}
+# expect TEST NAME PYEXPR: wait (20 s at most) for a view; show the last one if not.
+expect() {
+	if wait_until 20 view "$2" "$3"; then ok "$1"; else
+		not_ok "$1"; diag "last view of $2: $(tail -n 1 "$T/$2.jsonl")"
+		sed 's/^/# /' "$T/$2.err" | head -5
+	fi
+}
+LOGIN="?base=$B&user=lobby&password=lobby-pw&title=Test%20Lab"
+
+watch early "$LOGIN"
+expect "lobby connects before seuild: waiting for the door system" early \
+	"v['state'] == 'waiting' and v['count'] is None and v['title'] == 'Test Lab' and v['notice'].startswith('waiting')"
+start_seuild || { not_ok "seuild starts"; exit 1; }
+expect "seuild online: nobody here" early \
+	"v['state'] == 'live' and v['count'] == 0 and v['countLabel'] == 'nobody here right now'"
+
+tap front-in 04A1B2C3
+tap front-in 04B0B0B0
+expect "public and anonymous tap: count 2, one name, + 1 other, welcome" early \
+	"v['count'] == 2 and [p['name'] for p in v['people']] == ['Alice A.'] and v['others'] == '+ 1 other' and v['welcome'] == 'Welcome, Alice A.!'"
+check "arrival time shown in local time" view early \
+	"__import__('re').fullmatch(r'since \d\d:\d\d', v['people'][0]['since'])"
+
+watch late "$LOGIN"
+expect "a screen started later gets the retained presence" late \
+	"v['state'] == 'live' and v['count'] == 2 and [p['name'] for p in v['people']] == ['Alice A.'] and v['others'] == '+ 1 other'"
+
+watch wrongpw "?base=$B&user=lobby&password=nope"
+expect "wrong password: refused, said on screen" wrongpw \
+	"v['state'] == 'refused' and 'refused' in v['notice'] and v['count'] is None"
+
+tap front-in 04DEAD00
+wait_until 5 has_event access_denied
+sleep 1
+check "the lobby user may not read door states (example ACL)" sh -c \
+	"! mosquitto_sub -h 127.0.0.1 -p $BROKER_PORT -u lobby -P lobby-pw -t '$B/door/#' -C 1 -W 2 2>/dev/null | grep -q ."
+check "a denial changes nothing on screen" view early \
+	"v['count'] == 2 and v['welcome'] == 'Welcome, Alice A.!'"
+
+# The broker restarts: the screen says so, then comes back by itself.
+stop_broker
+expect "broker gone: reconnecting, last known numbers kept" early \
+	"v['state'] == 'reconnecting' and v['notice'].startswith('reconnecting') and 'last known' in v['notice'] and v['count'] == 2"
+start_broker <<CONF || { not_ok "broker restarts"; exit 1; }
+user root
+password_file $T/passwd
+acl_file $T/acl
+listener $WS_PORT lo
+protocol websockets
+http_dir $DIST
+CONF
+expect "broker back: live again with seuild's republished presence" early \
+	"v['state'] == 'live' and v['count'] == 2 and v['notice'] == ''"
+
+stop_seuild
+expect "seuild stopped: door system offline, last known count kept" early \
+	"v['state'] == 'offline' and __import__('re').fullmatch(r'door system offline, last known: \d\d:\d\d', v['notice']) and v['count'] == 2"
+
+kill "$WATCH_early" "$WATCH_late" "$WATCH_wrongpw" 2>/dev/null
+wait "$WATCH_early" "$WATCH_late" "$WATCH_wrongpw" 2>/dev/null
+check "no screen ever named the anonymous member" sh -c "! grep -qi -e bob -e Bobby '$T'/*.jsonl"
+check "no screen ever showed a denial or its reason" sh -c "! grep -qi -e denied -e unknown_badge '$T'/*.jsonl"
+check "headless screens logged no errors" sh -c "! grep -v '^$' '$T'/early.err '$T'/late.err | grep -q ."
+true

@@ -46,7 +46,7 @@
 		setText(el.title, v.title);
 		document.title = v.title ? v.title + ' \u2014 who is here' : 'Who is here';
 		setText(el.clock, SeuilPresence.formatTime(now, now, opts));
-		setText(el.count, v.count === null ? '\u2013' : String(v.count));
+		setText(el.count, v.count === null ? '' : String(v.count));
 		setText(el['count-label'], v.count === null ? '' : v.countLabel);
 		setText(el.welcome, v.welcome);
 		el.welcome.hidden = v.welcome === '';

@@ -247,7 +247,7 @@
 		}
 
 		last = p !== null && isFinite(p.updated) ?
-		    ', last known: ' + formatTime(p.updated, now, fmt) : '';
+		    'last known: ' + formatTime(p.updated, now, fmt) : '';
 		if (state.connection === 'refused') {
 			v.state = 'refused';
 			v.notice = 'the broker refused the lobby login \u2014 check user and password';
@@ -255,10 +255,10 @@
 			v.state = state.connection === 'connecting' ?
 			    'connecting' : 'reconnecting';
 			v.notice = (v.state === 'connecting' ? 'connecting\u2026' :
-			    'reconnecting\u2026') + last;
+			    'reconnecting\u2026') + (last ? ' (' + last + ')' : '');
 		} else if (state.status === 'offline') {
 			v.state = 'offline';
-			v.notice = 'door system offline' + last;
+			v.notice = 'door system offline' + (last ? ', ' + last : '');
 		} else if (p === null) {
 			/* Connected, but seuild has published nothing (yet). */
 			v.state = 'waiting';

@@ -218,7 +218,7 @@ test('broker unreachable: connecting, then reconnecting with last known; refused
 	s = P.setConnection(s, 'reconnecting');
 	v = P.view(s, NOW, FMT);
 	assert.equal(v.state, 'reconnecting');
-	assert.equal(v.notice, 'reconnecting\u2026, last known: 10:02');
+	assert.equal(v.notice, 'reconnecting\u2026 (last known: 10:02)');
 	assert.equal(v.count, 3);
 	v = P.view(P.setConnection(s, 'refused'), NOW, FMT);
 	assert.equal(v.state, 'refused');

@@ -48,6 +48,7 @@ ctl_request(struct ctl *c, const char *request, cJSON **reply, bool *absent, boo
 	cJSON *j;
 	int rc;
 
+	*reply = NULL;
 	if ((rc = ctl_request_wait(c, request, CTL_TIMEOUT_MS, &j, absent, quiet)) != EX_OK)
 		return rc;
 	if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "ok"))) {

@@ -133,7 +133,7 @@ static const struct ctl_cmd commands[] = {
 	    "  seuilctl member export alice > alice.json\n"
 	    "\n"
 	    "Exit status: 66 for an unknown member." },
-	{ "member", "erase", ctl_member_erase, "M --yes",
+	{ "member", "erase", ctl_member_erase, "M [--yes]",
 	    "delete a member's personal data, keeping anonymous counts",
 	    "Erase a member (the right to erasure).  Without --yes, says what would\n"
 	    "happen and exits 64.  With it: checks the member out if present\n"

@@ -21,6 +21,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <nfc/nfc.h>
+#include <sys/time.h>
+
 #include "reader.h"
 #include "testhelp.h"
 
@@ -442,7 +445,9 @@ run_child(int (*fn)(struct emu *), struct emu *e, int64_t *elapsed)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-/* Child: tap a card, have the emulator go mute, expect -1 within a bound
+static bool mute_with_card;
+
+/* Child: tap a card (or not), have the emulator go mute, expect -1 within a bound
  * number of waits.  Exit 0 on success, 2.. for each kind of failure. */
 static int
 child_mute(struct emu *e)
@@ -451,15 +456,18 @@ child_mute(struct emu *e)
 	struct reader *r;
 	struct reader_event ev;
 	char err[256] = "";
-	int rc, i;
+	int rc = 0, i, gone = 0;
 	int64_t t0;
 
 	conf_for(e, &conf);
 	if ((r = reader_open(&conf, err, sizeof(err))) == NULL)
 		return 2;
-	emu_send(e, "card CAFEF00D");
-	if (wait_event(r, &ev, EVENT_LIMIT_MS, err, sizeof(err)) != 1 || ev.type != READER_TAP)
-		return 3;
+	if (mute_with_card) {
+		emu_send(e, "card CAFEF00D");
+		if (wait_event(r, &ev, EVENT_LIMIT_MS, err, sizeof(err)) != 1 ||
+		    ev.type != READER_TAP)
+			return 3;
+	}
 	emu_send(e, "mute");
 	t0 = now_ms();
 	for (i = 0; i < 50; i++) {
@@ -470,16 +478,23 @@ child_mute(struct emu *e)
 			printf("# a wait took %lld ms\n", (long long)(now_ms() - w0));
 		if (rc == -1)
 			break;
+		if (rc == 1 && ev.type == READER_TAP)
+			return 5;	/* a mute chip sees no card */
+		if (rc == 1)
+			gone++;
 	}
-	printf("# muted: -1 after %d waits, %lld ms: %s\n", i + 1,
+	printf("# muted %s: -1 after %d waits (%d gone), %lld ms: %s\n",
+	    mute_with_card ? "with a card held" : "with no card", i + 1, gone,
 	    (long long)(now_ms() - t0), err);
 	fflush(stdout);
+	t0 = now_ms();
 	reader_close(r);
+	printf("# close on a mute chip took %lld ms\n", (long long)(now_ms() - t0));
 	return rc == -1 ? 0 : 4;
 }
 
 static void
-test_mute(void)
+mute_case(bool with_card)
 {
 	struct emu e;
 	struct reader_conf conf;
@@ -493,6 +508,7 @@ test_mute(void)
 		emu_stop(&e);
 		return;
 	}
+	mute_with_card = with_card;
 	EXPECT_INT(run_child(child_mute, &e, &elapsed), 0);
 
 	/* While mute, open fails (and in bounded time); unmuted, the
@@ -510,6 +526,18 @@ test_mute(void)
 		reader_close(r);
 	}
 	emu_stop(&e);
+}
+
+static void
+test_mute_idle(void)
+{
+	mute_case(false);
+}
+
+static void
+test_mute_card_held(void)
+{
+	mute_case(true);
 }
 
 /* Child: open, tell the parent through stdout of nothing, kill the
@@ -603,6 +631,108 @@ test_nfc_list(void)
 	emu_stop(&e);
 }
 
+static nfc_device *abort_dev;
+
+static void
+on_alarm(int sig)
+{
+	(void)sig;
+	nfc_abort_command(abort_dev);
+}
+
+/*
+ * Parts of the emulator the reader backend does not use, through libnfc
+ * directly: InAutoPoll (found, timed out, aborted by an ACK), extended
+ * frames, and the error frame for a command it does not know.
+ */
+static void
+test_emulator_protocol(void)
+{
+	static const nfc_modulation mods[] = { { .nmt = NMT_ISO14443A, .nbr = NBR_106 } };
+	struct emu e;
+	nfc_context *ctx = NULL;
+	nfc_device *dev = NULL;
+	nfc_connstring cs;
+	nfc_target nt;
+	uint8_t big[260], rx[16];	/* libnfc overflows beyond 262 */
+	struct itimerval it;
+	int64_t t0;
+	int res;
+
+	if (emu_start(&e) == -1) {
+		EXPECT(!"emulator started");
+		emu_stop(&e);
+		return;
+	}
+	memset(cs, 0, sizeof(cs));
+	snprintf(cs, sizeof(cs), "pn532_uart:%s", e.link);
+	nfc_init(&ctx);
+	EXPECT(ctx != NULL);
+	if (ctx == NULL || (dev = nfc_open(ctx, cs)) == NULL) {
+		EXPECT(!"nfc_open");
+		goto out;
+	}
+	EXPECT_INT(nfc_initiator_init(dev), 0);
+
+	/* InAutoPoll with a DESFire there: found at once, with its ATS */
+	emu_send(&e, "card 04526172839405 desfire");
+	usleep(100000);
+	res = nfc_initiator_poll_target(dev, mods, 1, 1, 1, &nt);
+	EXPECT_INT(res, 1);
+	EXPECT_INT(nt.nti.nai.szUidLen, 7);
+	EXPECT_INT(nt.nti.nai.btSak, 0x20);
+	EXPECT_INT(nt.nti.nai.szAtsLen, 5);
+
+	/* InAutoPoll with nothing there: 2 x 2 x 150 ms, then 0 */
+	emu_send(&e, "remove");
+	usleep(100000);
+	t0 = now_ms();
+	res = nfc_initiator_poll_target(dev, mods, 1, 2, 2, &nt);
+	EXPECT_INT(res, 0);
+	EXPECT(now_ms() - t0 >= 500);
+
+	/* endless InAutoPoll, aborted: libnfc sends an ACK, the emulator
+	 * drops the command, and the next command is answered in step */
+	abort_dev = dev;
+	signal(SIGALRM, on_alarm);
+	memset(&it, 0, sizeof(it));
+	it.it_value.tv_usec = 300000;
+	setitimer(ITIMER_REAL, &it, NULL);
+	res = nfc_initiator_poll_target(dev, mods, 1, 0xFF, 1, &nt);
+	EXPECT_INT(res, NFC_EOPABORTED);
+	signal(SIGALRM, SIG_DFL);
+	emu_send(&e, "card 04A1B2C3D4E5F6 ultralight");
+	usleep(100000);
+	EXPECT_INT(nfc_device_set_property_bool(dev, NP_INFINITE_SELECT, false), 0);
+	res = nfc_initiator_select_passive_target(dev, mods[0], NULL, 0, &nt);
+	EXPECT_INT(res, 1);
+
+	/* 260 bytes to the card: an extended frame */
+	memset(big, 0xA5, sizeof(big));
+	big[0] = 0xA2;
+	res = nfc_initiator_transceive_bytes(dev, big, sizeof(big), rx, sizeof(rx), 500);
+	EXPECT_INT(res, 1);
+	/* READ of page 0 holds the UID */
+	res = nfc_initiator_transceive_bytes(dev, (const uint8_t *)"\x30\x00", 2, rx, sizeof(rx), 500);
+	EXPECT_INT(res, 16);
+	EXPECT(rx[0] == 0x04 && rx[1] == 0xA1 && rx[4] == 0xC3);
+
+	/* NFC-DEP is not emulated: InJumpForDEP gets the error frame */
+	res = nfc_initiator_select_dep_target(dev, NDM_PASSIVE, NBR_106, NULL, &nt, 300);
+	EXPECT_INT(res, NFC_EIO);
+
+	/* and the chip still answers */
+	EXPECT_INT(nfc_initiator_init(dev), 0);
+	EXPECT_INT(nfc_device_set_property_bool(dev, NP_INFINITE_SELECT, false), 0);
+	EXPECT_INT(nfc_initiator_select_passive_target(dev, mods[0], NULL, 0, &nt), 1);
+out:
+	if (dev != NULL)
+		nfc_close(dev);
+	if (ctx != NULL)
+		nfc_exit(ctx);
+	emu_stop(&e);
+}
+
 int
 main(void)
 {
@@ -618,7 +748,9 @@ main(void)
 	RUN(test_desfire_10byte);
 	RUN(test_other_4byte);
 	RUN(test_swap_cards);
-	RUN(test_mute);
+	RUN(test_mute_idle);
+	RUN(test_mute_card_held);
+	RUN(test_emulator_protocol);
 	RUN(test_emulator_killed);
 	RUN(test_nfc_list);
 	return TEST_REPORT();

@@ -426,8 +426,12 @@ run_child(int (*fn)(struct emu *), struct emu *e, int64_t *elapsed)
 	fflush(stdout);
 	if ((pid = fork()) == -1)
 		return -1;
-	if (pid == 0)
-		_exit(fn(e));
+	if (pid == 0) {
+		int rc = fn(e);
+
+		fflush(stdout);
+		_exit(rc);
+	}
 	for (;;) {
 		pid_t w = waitpid(pid, &status, WNOHANG);
 

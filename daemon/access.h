@@ -57,7 +57,8 @@ struct access_group {
 	struct schedule_window windows[ACCESS_MAX_WINDOWS];
 };
 
-/* A member with no group at all is not restricted by schedules. */
+/* A member with no group at all is not restricted by schedules; nor is a
+ * member with at least one schedule-free group (groups add up). */
 struct access_groups {
 	int		ngroups;
 	struct access_group groups[ACCESS_MAX_GROUPS];
@@ -70,15 +71,28 @@ struct access_input {
 	bool		member_active;
 	char		valid_from[11];		/* "" = no lower bound */
 	char		valid_until[11];	/* "" = no upper bound; inclusive */
-	const struct access_groups *groups;
+	const struct access_groups *groups;	/* NULL: no groups */
 	struct local_time now;
 	bool		clock_synced;
 	enum unsynced_policy unsynced;
 };
 
+/*
+ * The decision for one tap: ACCESS_GRANTED or the first failing check, in
+ * enum order.  Validity dates are whole local days, inclusive at both ends.
+ * When !clock_synced (see the comment in access.c):
+ *   UNSYNCED_IGNORE       dates and schedules as if the clock were right;
+ *   UNSYNCED_MEMBERS_ONLY grant only a member with no validity dates and no
+ *                         groups or a schedule-free group, else
+ *                         ACCESS_CLOCK_UNSYNCED;
+ *   UNSYNCED_DENY         ACCESS_CLOCK_UNSYNCED for every badge that passed
+ *                         the lockout, badge, member and date checks.
+ */
 enum access_reason access_decide(const struct access_input *in);
 
-/* Whether a window or a group's schedule includes the local time. */
+/* Whether a window or a group's schedule includes the local time.  The part
+ * of a window after midnight belongs to the day it started on (Fri 22:00-
+ * 02:00 includes Sat 01:00).  Out-of-range fields include nothing. */
 bool access_window_contains(const struct schedule_window *w, const struct local_time *t);
 bool access_group_allows(const struct access_group *g, const struct local_time *t);
 
@@ -86,11 +100,16 @@ bool access_group_allows(const struct access_group *g, const struct local_time *
  * Schedules as people write them: "Mon-Fri 08:00-19:00, Sat 10:00-14:00".
  * Days: Mon Tue Wed Thu Fri Sat Sun, ranges (Mon-Fri, Fri-Mon wraps) and
  * lists (Mon,Wed); "daily" for every day; "24:00" allowed as an end.
- * Returns the number of windows (>= 1), or -1 with a message in err.
+ * An item may have several ranges: "Mon-Fri 08:00-12:00 14:00-18:00".
+ * Returns the number of windows (>= 1) written to out, or -1 with a message
+ * naming the bad part in err ("bad time '25:00'", "unknown day 'Mo'").
  */
 int access_schedule_parse(const char *text, struct schedule_window *out, int max,
     char *err, size_t errlen);
-/* The canonical text of windows, as `group list` prints it. */
+/* The canonical text of windows as parse makes them, as `group list` prints
+ * it; parses back to the same windows.  "" for n == 0.  Fits in
+ * ACCESS_SCHEDULE_TEXT_MAX for up to ACCESS_MAX_WINDOWS windows. */
+#define ACCESS_SCHEDULE_TEXT_MAX	512
 void access_schedule_format(const struct schedule_window *w, int n, char *buf, size_t len);
 
 /*
@@ -98,7 +117,10 @@ void access_schedule_format(const struct schedule_window *w, int n, char *buf, s
  * denials within lockout_window lock the reader for lockout_time, doubling
  * each time it locks again (up to 15 minutes) and back to the base time once
  * a lockout has passed with no new failure for a whole lockout_window.
- * Times are monotonic milliseconds.
+ * Failures while locked are ignored (they neither extend the lock nor count
+ * towards the next one).  A threshold above LOCKOUT_MAX_FAILURES counts as
+ * LOCKOUT_MAX_FAILURES; a lockout_time above LOCKOUT_MAX_MS as LOCKOUT_MAX_MS.  Times are monotonic milliseconds; the struct is
+ * plain data owned by the caller (one per reader).
  */
 #define LOCKOUT_MAX_FAILURES	32
 #define LOCKOUT_MAX_MS		(15 * 60 * 1000)

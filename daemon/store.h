@@ -163,8 +163,92 @@ int store_member_get(struct store *st, int64_t id, struct member_row *m);
 int store_member_find(struct store *st, const char *id_or_name, struct member_row *m);
 
 /*
- * The rest of the API (members, badges, groups, schedules, queries for
- * seuilctl) follows below, in the same style.
+ * What kind of error the last failing call met, so that a caller (seuilctl)
+ * can tell a duplicate or a missing row from a database failure.
  */
+enum store_error {
+	STORE_OK = 0,
+	STORE_EDB,		/* SQLite or I/O failure */
+	STORE_EEXIST,		/* a unique name or badge already exists */
+	STORE_ENOENT,		/* the row named does not exist */
+	STORE_EINVAL,		/* a bad argument (too long, too many windows) */
+};
+enum store_error store_errcode(const struct store *st);
+
+/*
+ * Members (seuilctl).  Strings are copied from the row; "" is stored as
+ * NULL for display_name, email and the dates.  created_ms and erased are
+ * ignored on input.
+ */
+/* Insert m (m->id ignored).  Returns the new id, or -1 (STORE_EEXIST if the
+ * name is taken). */
+int64_t store_member_add(struct store *st, const struct member_row *m, int64_t now_ms);
+/* Overwrite name, display_name, email, active, dates and public of the
+ * member m->id.  0, or -1 (STORE_ENOENT, STORE_EEXIST for a taken name). */
+int store_member_update(struct store *st, const struct member_row *m);
+int store_member_set_active(struct store *st, int64_t id, bool active);
+/* Every member ordered by name, passed to cb (non-zero stops).  Count or -1. */
+int store_members_list(struct store *st,
+    int (*cb)(const struct member_row *m, void *arg), void *arg);
+
+/* Member-group links.  add is idempotent; clear removes every link. */
+int store_member_add_group(struct store *st, int64_t member_id, int64_t group_id);
+int store_member_clear_groups(struct store *st, int64_t member_id);
+
+/*
+ * Badges.  Only the MAC and the hint are ever stored (uid.h).
+ */
+/* Returns the new badge id, or -1; STORE_EEXIST if the MAC is enrolled
+ * already (the message names the existing badge id). */
+int64_t store_badge_add(struct store *st, int64_t member_id, const uint8_t mac[UID_MAC_LEN],
+    const char *hint, const char *label, int64_t now_ms);
+/* 1 found, 0 not found, -1 error. */
+int store_badge_get(struct store *st, int64_t id, struct badge_row *b);
+/* Badges of one member (member_id > 0) or all, ordered by id.  Count or -1. */
+int store_badges_list(struct store *st, int64_t member_id,
+    int (*cb)(const struct badge_row *b, void *arg), void *arg);
+/* Mark a badge revoked.  1 done (or already revoked), 0 no such badge, -1. */
+int store_badge_revoke(struct store *st, int64_t id);
+
+/*
+ * Groups and schedules.  A group with no window is always open.
+ */
+/* Returns the new id, or -1 (STORE_EEXIST if the name is taken,
+ * STORE_EINVAL if it does not fit struct access_group). */
+int64_t store_group_add(struct store *st, const char *name);
+/* Fill *g (id, name, windows).  1 found, 0 not found, -1 error. */
+int store_group_find(struct store *st, const char *name, struct access_group *g);
+/* Every group ordered by name, with its windows.  Count or -1. */
+int store_groups_list(struct store *st,
+    int (*cb)(const struct access_group *g, void *arg), void *arg);
+/* Replace the group's windows (n = 0: no schedule) in one transaction.
+ * 0 or -1 (STORE_EINVAL if n > ACCESS_MAX_WINDOWS). */
+int store_schedule_set(struct store *st, int64_t group_id,
+    const struct schedule_window *w, int n);
+
+/* Who is here: every open visit, oldest first, with its member (m is zeroed
+ * when the member row is gone).  Count or -1. */
+int store_who(struct store *st,
+    int (*cb)(const struct visit_row *v, const struct member_row *m, void *arg), void *arg);
+/* Close every open visit of a member (seuilctl checkout without a daemon).
+ * Returns the number of visits closed, or -1. */
+int store_member_checkout(struct store *st, int64_t member_id, int64_t left_ms,
+    const char *reason);
+
+/* Event query for `seuilctl log`: every field is a filter, 0 or NULL means
+ * any.  until_ms is exclusive.  limit > 0 keeps only the newest limit rows
+ * (still passed in seq order). */
+struct event_filter {
+	int64_t		since_ms;
+	int64_t		until_ms;
+	int64_t		member_id;
+	const char	*door;
+	const char	*type;
+	int		limit;
+};
+/* Matching events in seq order, each passed to cb (non-zero stops).
+ * Count or -1.  cb must not write to the store. */
+int store_events_query(struct store *st, const struct event_filter *f,
+    int (*cb)(const struct event_row *ev, void *arg), void *arg);
 
 #endif

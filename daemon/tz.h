@@ -13,12 +13,16 @@
 #include "access.h"
 
 /* Check that name is a tz database zone (e.g. "Europe/Paris") and make it the
- * process's local time.  Returns 0 or -1 with a message in err. */
+ * process's local time (setenv TZ + tzset).  Returns 0 or -1 with a message
+ * in err. */
 int tz_set(const char *name, char *err, size_t errlen);
-/* Whether name is a known zone, without changing anything. */
+/* 1 if name is a zone file under $TZDIR or /usr/share/zoneinfo (a TZif
+ * file; names with "..", a leading '/' or odd characters are refused), else
+ * 0.  Changes nothing. */
 int tz_valid(const char *name);
 
-/* Local date, weekday and minute of a UTC instant. */
+/* Local date, weekday and minute of a UTC instant.  If the C library cannot
+ * convert it, date is "" and weekday -1, which access_decide denies. */
 void tz_local(int64_t utc_ms, struct local_time *out);
 
 /* The first UTC instant strictly after now_ms at which local time is
@@ -26,14 +30,19 @@ void tz_local(int64_t utc_ms, struct local_time *out);
  * if that wall time does not exist that day, the first instant after it). */
 int64_t tz_next_day_end(int64_t now_ms, int day_end_min);
 
-/* UTC milliseconds of local midnight starting date "YYYY-MM-DD". */
+/* UTC milliseconds of local midnight starting date "YYYY-MM-DD" (the first
+ * instant of that day if midnight is skipped); INT64_MIN for a bad date. */
 int64_t tz_date_start(const char *date);
 
-/* Validate "YYYY-MM-DD" (a real calendar date).  0 or -1. */
+/* Validate "YYYY-MM-DD" (a real calendar date) and copy it to out (which
+ * may be NULL).  0 or -1. */
 int tz_parse_date(const char *s, char out[11]);
 
-/* "YYYY-MM-DDTHH:MM[:SS]" local, or with "Z" or "+HH:MM"/"-HH:MM", or a bare
- * date (local midnight).  0 with *utc_ms set, or -1. */
+/* "YYYY-MM-DDTHH:MM[:SS]" local (a space may replace the T, so
+ * tz_format_local's output parses back), or with "Z" or "+HH:MM"/"-HH:MM",
+ * or a bare date (local midnight).  A local time repeated when clocks go
+ * back is its first occurrence; one skipped when they go forward is the
+ * instant of the skip.  0 with *utc_ms set, or -1. */
 int tz_parse_time(const char *s, int64_t *utc_ms);
 
 /* Format a UTC instant as local "YYYY-MM-DD HH:MM:SS" (buf >= 20 bytes). */

@@ -76,6 +76,7 @@ CONF
 }
 
 ctl() { "$SEUILCTL" -f "$T/seuild.conf" "$@"; }
+status_has() { ctl status --json | grep -q -- "$1"; }	# status_has REGEX
 
 # start_seuild: run seuild -d in the background, log in $T/seuild.log, and
 # wait until its control socket answers.
@@ -98,6 +99,12 @@ stop_seuild() {
 tap() { echo "$2" >"$T/$1.fifo"; }		# tap READER UID
 relay_last() { tail -n 1 "$T/door/relay.log" 2>/dev/null | cut -d' ' -f2; }
 relay_lines() { wc -l <"$T/door/relay.log" 2>/dev/null || echo 0; }
+# Predicates for wait_until (which re-runs them; "$(...)" would be expanded once).
+relay_is() { [ "$(relay_last)" = "$1" ]; }
+relay_lines_gt() { [ "$(relay_lines)" -gt "$1" ]; }
+count_event() { sqlite3 "$T/seuil.db" "select count(*) from events where type='$1'"; }
+count_is() { [ "$(count_event "$1")" "$2" "$3" ]; }		# count_is TYPE -ge 2
+open_visits_is() { [ "$(sqlite3 "$T/seuil.db" "select count(*) from visits where left_ts is null")" = "$1" ]; }
 door_input() { echo "$1" >"$T/door/inputs"; }	# door_input "contact open"
 
 # The events table, one line per row: "seq|type|door|reason".

@@ -1,0 +1,95 @@
+/*
+ * seuilctl's private header: the shared context and the command functions,
+ * grouped by file as in OpenBSD's ntpd.h.
+ *
+ * A command function gets argv starting at its own name ("add" for
+ * `member add`) and returns an exit code from <sysexits.h> (EX_OK on
+ * success), having printed its own message on failure.
+ */
+#ifndef SEUIL_CTL_H
+#define SEUIL_CTL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <getopt.h>
+
+#include <cjson/cJSON.h>
+
+#include "config.h"
+#include "store.h"
+#include "uid.h"
+
+struct ctl {
+	const char	*conf_path;
+	struct config	 conf;
+	bool		 json;
+	struct store	*st;		/* opened by ctl_store() */
+	const struct ctl_cmd *cmd;	/* the command being run */
+};
+
+/* Every command's long options end with these. */
+#define CTL_COMMON_OPTS	{ "help", no_argument, NULL, 'h' }, \
+			{ "json", no_argument, NULL, 'J' }, \
+			{ NULL, 0, NULL, 0 }
+
+struct ctl_cmd {
+	const char	*name;		/* "member" */
+	const char	*sub;		/* "add", or NULL for a one-word command */
+	int		(*fn)(struct ctl *, int, char **);
+	const char	*args;		/* usage after the command words */
+	const char	*help;		/* one line */
+};
+
+/* seuilctl.c */
+int	 ctl_usage(struct ctl *);			/* EX_USAGE */
+int	 ctl_help(struct ctl *);			/* EX_OK */
+int	 ctl_store(struct ctl *);			/* EX_OK or an exit code */
+int	 ctl_store_error(struct ctl *, const char *);	/* code for store_errcode */
+int	 ctl_key(struct ctl *, uint8_t[UID_KEY_LEN]);	/* EX_OK or EX_IOERR */
+int	 ctl_member(struct ctl *, const char *, struct member_row *);
+/* The default case of every command's getopt_long loop: --help, --json,
+ * unknown options.  Returns -1 to go on, or the exit code to return. */
+int	 ctl_opt(struct ctl *, int, char **);
+void	 ctl_errx(const char *, ...) __attribute__((format(printf, 1, 2)));
+int	 ctl_json_print(cJSON *);			/* prints, frees, EX_OK */
+void	 ctl_format_time(int64_t, char *, size_t);	/* local, "-" for 0 */
+void	 ctl_format_utc(int64_t, char *, size_t);	/* ISO 8601 Z */
+bool	 ctl_valid_name(const char *, size_t);
+int	 ctl_all_digits(const char *);
+
+/* ctl_init.c */
+int	 ctl_init(struct ctl *, int, char **);
+
+/* ctl_member.c */
+int	 ctl_member_add(struct ctl *, int, char **);
+int	 ctl_member_list(struct ctl *, int, char **);
+int	 ctl_member_show(struct ctl *, int, char **);
+int	 ctl_member_edit(struct ctl *, int, char **);
+int	 ctl_member_disable(struct ctl *, int, char **);
+int	 ctl_member_enable(struct ctl *, int, char **);
+cJSON	*ctl_member_json(struct ctl *, const struct member_row *);
+
+/* ctl_badge.c */
+int	 ctl_badge_add(struct ctl *, int, char **);
+int	 ctl_badge_list(struct ctl *, int, char **);
+int	 ctl_badge_revoke(struct ctl *, int, char **);
+
+/* ctl_group.c */
+int	 ctl_group_add(struct ctl *, int, char **);
+int	 ctl_group_list(struct ctl *, int, char **);
+int	 ctl_schedule_set(struct ctl *, int, char **);
+
+/* ctl_presence.c */
+int	 ctl_who(struct ctl *, int, char **);
+int	 ctl_log(struct ctl *, int, char **);
+int	 ctl_checkout(struct ctl *, int, char **);
+
+/* ctl_daemon.c */
+int	 ctl_status(struct ctl *, int, char **);
+int	 ctl_door_unlock(struct ctl *, int, char **);
+/* Send a request to seuild; on success *reply is the parsed answer (the
+ * caller deletes it).  Returns EX_OK, EX_UNAVAILABLE when no daemon runs
+ * (with *absent set, and nothing printed if quiet), or another code. */
+int	 ctl_request(struct ctl *, const char *, cJSON **, bool *, bool);
+
+#endif

@@ -1,0 +1,63 @@
+/* seuilctl init: the database and the UID key, each created only if missing. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+
+#include "ctl.h"
+
+int
+ctl_init(struct ctl *c, int argc, char **argv)
+{
+	static const struct option opts[] = { CTL_COMMON_OPTS };
+	uint8_t key[UID_KEY_LEN];
+	char err[PATH_MAX + 256];
+	struct stat sb;
+	bool db_created, key_created;
+	int ch, rc, version;
+
+	while ((ch = getopt_long(argc, argv, ":", opts, NULL)) != -1)
+		if ((rc = ctl_opt(c, ch, argv)) != -1)
+			return rc;
+	if (optind != argc)
+		return ctl_usage(c);
+
+	/* The key first: a database without its key cannot enrol anyone. */
+	rc = uid_key_create(c->conf.uid_key_file, err, sizeof(err));
+	if (rc == -1) {
+		ctl_errx("%s", err);
+		return EX_CANTCREAT;
+	}
+	key_created = rc == 1;
+	/* An existing key must still be usable (size, mode). */
+	if (uid_key_load(c->conf.uid_key_file, key, err, sizeof(err)) == -1) {
+		ctl_errx("%s", err);
+		return EX_IOERR;
+	}
+	memset(key, 0, sizeof(key));
+
+	db_created = stat(c->conf.database, &sb) == -1 && errno == ENOENT;
+	c->st = store_open(c->conf.database, STORE_CREATE, err, sizeof(err));
+	if (c->st == NULL) {
+		ctl_errx("%s", err);
+		return db_created ? EX_CANTCREAT : EX_IOERR;
+	}
+	version = store_schema_version(c->st);
+
+	if (c->json) {
+		cJSON *j = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(j, "database", c->conf.database);
+		cJSON_AddBoolToObject(j, "database_created", db_created);
+		cJSON_AddNumberToObject(j, "schema_version", version);
+		cJSON_AddStringToObject(j, "key_file", c->conf.uid_key_file);
+		cJSON_AddBoolToObject(j, "key_created", key_created);
+		return ctl_json_print(j);
+	}
+	printf("%s key file %s\n", key_created ? "created" : "kept existing",
+	    c->conf.uid_key_file);
+	printf("%s database %s (schema version %d)\n",
+	    db_created ? "created" : "checked", c->conf.database, version);
+	return EX_OK;
+}

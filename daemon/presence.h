@@ -1,0 +1,62 @@
+/*
+ * Who is here (DESIGN §8).  The store's open visits are the truth; this
+ * module keeps them in memory for the badge path and MQTT, and applies the
+ * rules: arrival and departure on in/out/toggle readers, expiry after
+ * expire_after without a badge, everyone leaves at day_ends_at, manual
+ * checkout.  Times are UTC ms (wall clock) because visits are about the day,
+ * not about door timing.
+ */
+#ifndef SEUIL_PRESENCE_H
+#define SEUIL_PRESENCE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "store.h"
+
+struct presence_hooks {
+	/* Stamp and append an event (the daemon's single event path);
+	 * returns its seq or -1. */
+	int64_t	(*event)(void *arg, struct event *ev);
+	/* Presence changed (for MQTT and status). */
+	void	(*changed)(void *arg);
+	void	*arg;
+};
+
+struct presence_entry {
+	int64_t	member_id;
+	int64_t	visit_id;
+	char	door[CONFIG_NAME_MAX + 1];
+	int64_t	arrived_ms;
+	int64_t	last_seen_ms;
+};
+
+struct presence;
+
+/* conf and st must outlive the presence (see presence_set_config). */
+struct presence *presence_new(const struct config *conf, struct store *st,
+    const struct presence_hooks *hooks);
+void presence_free(struct presence *p);
+void presence_set_config(struct presence *p, const struct config *conf);
+
+/* Rebuild from the store's open visits, applying expiries that fell due
+ * while the daemon was down.  0 or -1 (store error, in store_errmsg). */
+int presence_load(struct presence *p, int64_t now_ms);
+
+/* A granted tap of member at door (by a reader of direction dir). */
+void presence_grant(struct presence *p, int64_t member_id, const char *door,
+    enum reader_direction dir, int64_t now_ms, int64_t now_mono_ms);
+/* End member's visit now, reason manual.  1 if present, 0 if not, -1 error. */
+int presence_checkout(struct presence *p, int64_t member_id, int64_t now_ms);
+
+/* Apply expiries and the day end due at now_ms. */
+void presence_tick(struct presence *p, int64_t now_ms);
+/* UTC ms of the next expiry or day end, or INT64_MAX. */
+int64_t presence_deadline(const struct presence *p);
+
+int presence_count(const struct presence *p);
+const struct presence_entry *presence_get(const struct presence *p, int i);
+bool presence_is_present(const struct presence *p, int64_t member_id);
+
+#endif

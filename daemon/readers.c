@@ -1,0 +1,449 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "log.h"
+#include "reader.h"
+#include "readers.h"
+
+/* The wire between a reader child and the daemon: one fixed-size message
+ * per SOCK_SEQPACKET record, so a short or long record is a broken child. */
+enum reader_msg_type {
+	RMSG_UP = 1,		/* reader opened; detail: what it is */
+	RMSG_DOWN,		/* reader failed; detail: why; the child exits */
+	RMSG_TAP,
+	RMSG_GONE,
+	RMSG_HEARTBEAT,
+};
+
+struct reader_msg {
+	uint8_t	type;
+	uint8_t	uid_len;
+	uint8_t	uid[UID_MAX_LEN];
+	char	detail[116];
+};
+
+enum reported { REPORTED_NONE, REPORTED_ONLINE, REPORTED_OFFLINE };
+
+struct reader_child {
+	const struct reader_conf *conf;
+	pid_t		pid;		/* 0: not running */
+	int		sock;		/* -1: none */
+	bool		killed;		/* SIGKILL sent, waiting for the reap */
+	enum reported	reported;
+	int64_t		last_msg;
+	int64_t		up_since;	/* 0: not up */
+	int64_t		next_start;
+	int64_t		backoff;
+	int64_t		last_heartbeat;
+	int		restarts;
+};
+
+struct readers {
+	const struct config *conf;
+	struct readers_hooks hooks;
+	struct reader_child child[CONFIG_MAX_READERS];
+	int		n;
+};
+
+/* ---- the child side ---- */
+
+static volatile sig_atomic_t child_stop;
+
+static void
+child_on_term(int sig)
+{
+	(void)sig;
+	child_stop = 1;
+}
+
+static void
+child_send(int sock, int type, const struct uid *uid, const char *detail)
+{
+	struct reader_msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.type = (uint8_t)type;
+	if (uid != NULL) {
+		m.uid_len = uid->len;
+		memcpy(m.uid, uid->bytes, uid->len);
+	}
+	if (detail != NULL)
+		snprintf(m.detail, sizeof(m.detail), "%s", detail);
+	/* The parent gone means our work is pointless: leave at once. */
+	if (send(sock, &m, sizeof(m), MSG_NOSIGNAL) != sizeof(m))
+		_exit(EX_IOERR);
+	explicit_bzero(&m, sizeof(m));
+}
+
+static _Noreturn void
+child_main(const struct reader_conf *rc, int sock, pid_t parent)
+{
+	struct sigaction sa;
+	struct reader_event ev;
+	struct reader *r;
+	sigset_t none;
+	char err[256];
+	int64_t last_beat;
+	int n;
+
+	/* The parent blocks its signals for signalfd; a child starts clean. */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = child_on_term;
+	sigaction(SIGTERM, &sa, NULL);	/* no SA_RESTART: waits return early */
+	sa.sa_handler = SIG_DFL;
+	sigaction(SIGCHLD, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(0);
+
+	/* Keep nothing of the daemon's: not the database, not the sockets. */
+	if (dup2(sock, 3) == -1)
+		_exit(EX_OSERR);
+	sock = 3;
+	close_range(4, ~0U, 0);
+
+	if ((r = reader_open(rc, err, sizeof(err))) == NULL) {
+		child_send(sock, RMSG_DOWN, NULL, err);
+		_exit(EX_UNAVAILABLE);
+	}
+	child_send(sock, RMSG_UP, NULL, rc->driver == READER_SIM ? "sim" : rc->connstring);
+	last_beat = clock_mono_ms();
+	while (!child_stop) {
+		memset(&ev, 0, sizeof(ev));
+		n = reader_wait(r, &ev, READER_HEARTBEAT_MS, err, sizeof(err));
+		if (n == -1) {
+			child_send(sock, RMSG_DOWN, NULL, err);
+			reader_close(r);
+			_exit(EX_UNAVAILABLE);
+		}
+		if (n == 1) {
+			child_send(sock, ev.type == READER_TAP ? RMSG_TAP : RMSG_GONE,
+			    ev.type == READER_TAP ? &ev.uid : NULL, NULL);
+			uid_wipe(&ev.uid);
+			last_beat = clock_mono_ms();
+		} else if (clock_mono_ms() - last_beat >= READER_HEARTBEAT_MS) {
+			child_send(sock, RMSG_HEARTBEAT, NULL, NULL);
+			last_beat = clock_mono_ms();
+		}
+	}
+	reader_close(r);
+	_exit(0);
+}
+
+/* ---- the daemon side ---- */
+
+struct readers *
+readers_new(const struct config *conf, const struct readers_hooks *hooks)
+{
+	struct readers *rs = calloc(1, sizeof(*rs));
+
+	if (rs == NULL)
+		return NULL;
+	rs->conf = conf;
+	rs->hooks = *hooks;
+	rs->n = conf->nreaders;
+	for (int i = 0; i < rs->n; i++) {
+		struct reader_child *c = &rs->child[i];
+
+		c->conf = &conf->readers[i];
+		c->sock = -1;
+		c->backoff = READER_BACKOFF_MIN_MS;
+		if (c->conf->driver == READER_SIM && mkfifo(c->conf->sim_fifo, 0660) == -1 &&
+		    errno != EEXIST)
+			log_warn("reader %s: mkfifo %s", c->conf->name, c->conf->sim_fifo);
+	}
+	return rs;
+}
+
+static void
+readers_report(struct readers *rs, int i, bool online, const char *detail)
+{
+	struct reader_child *c = &rs->child[i];
+	enum reported want = online ? REPORTED_ONLINE : REPORTED_OFFLINE;
+
+	if (c->reported == want)
+		return;
+	c->reported = want;
+	rs->hooks.status(rs->hooks.arg, i, online, detail);
+}
+
+static void
+readers_start(struct readers *rs, int i, int64_t now)
+{
+	struct reader_child *c = &rs->child[i];
+	int sv[2];
+	pid_t parent = getpid(), pid;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == -1) {
+		log_warn("reader %s: socketpair", c->conf->name);
+		c->next_start = now + c->backoff;
+		return;
+	}
+	fflush(NULL);
+	if ((pid = fork()) == -1) {
+		log_warn("reader %s: fork", c->conf->name);
+		close(sv[0]);
+		close(sv[1]);
+		c->next_start = now + c->backoff;
+		return;
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		child_main(c->conf, sv[1], parent);
+	}
+	close(sv[1]);
+	fcntl(sv[0], F_SETFL, O_NONBLOCK);
+	c->pid = pid;
+	c->sock = sv[0];
+	c->killed = false;
+	c->last_msg = now;
+	c->up_since = 0;
+	log_debug("reader %s: started child %d", c->conf->name, (int)pid);
+}
+
+static void
+readers_kill(struct readers *rs, int i, const char *why)
+{
+	struct reader_child *c = &rs->child[i];
+
+	if (c->pid > 0 && !c->killed) {
+		kill(c->pid, SIGKILL);
+		c->killed = true;
+	}
+	if (c->sock != -1) {
+		close(c->sock);
+		c->sock = -1;
+	}
+	c->up_since = 0;
+	readers_report(rs, i, false, why);
+}
+
+static void
+readers_message(struct readers *rs, int i, const struct reader_msg *m, int64_t now)
+{
+	struct reader_child *c = &rs->child[i];
+	struct uid uid;
+	char detail[sizeof(m->detail)];
+
+	snprintf(detail, sizeof(detail), "%.*s", (int)sizeof(m->detail) - 1, m->detail);
+	c->last_msg = now;
+	switch (m->type) {
+	case RMSG_UP:
+		c->up_since = now;
+		readers_report(rs, i, true, detail);
+		break;
+	case RMSG_DOWN:
+		c->up_since = 0;
+		readers_report(rs, i, false, detail);
+		break;
+	case RMSG_HEARTBEAT:
+		c->last_heartbeat = now;
+		break;
+	case RMSG_TAP:
+		if (m->uid_len != 4 && m->uid_len != 7 && m->uid_len != 10) {
+			readers_kill(rs, i, "bad message from reader child");
+			break;
+		}
+		c->last_heartbeat = now;
+		uid.len = m->uid_len;
+		memcpy(uid.bytes, m->uid, m->uid_len);
+		rs->hooks.tap(rs->hooks.arg, i, &uid);
+		uid_wipe(&uid);
+		break;
+	case RMSG_GONE:
+		c->last_heartbeat = now;
+		break;
+	default:
+		readers_kill(rs, i, "bad message from reader child");
+		break;
+	}
+}
+
+int
+readers_pollfds(struct readers *rs, struct pollfd *pfds, int max)
+{
+	int n = 0;
+
+	for (int i = 0; i < rs->n && n < max; i++) {
+		if (rs->child[i].sock == -1)
+			continue;
+		pfds[n].fd = rs->child[i].sock;
+		pfds[n].events = POLLIN;
+		pfds[n].revents = 0;
+		n++;
+	}
+	return n;
+}
+
+void
+readers_handle(struct readers *rs, const struct pollfd *pfds, int n, int64_t now)
+{
+	for (int k = 0; k < n; k++) {
+		struct reader_msg m;
+		ssize_t got;
+		int i;
+
+		if (pfds[k].revents == 0)
+			continue;
+		for (i = 0; i < rs->n && rs->child[i].sock != pfds[k].fd; i++)
+			;
+		if (i == rs->n)
+			continue;	/* closed while handling an earlier fd */
+		for (;;) {
+			got = recv(rs->child[i].sock, &m, sizeof(m), MSG_DONTWAIT | MSG_TRUNC);
+			if (got == -1 && errno == EINTR)
+				continue;
+			if (got == -1 && errno == EAGAIN)
+				break;
+			if (got <= 0) {		/* the child is gone */
+				readers_kill(rs, i, "reader process exited");
+				break;
+			}
+			if (got != (ssize_t)sizeof(m)) {
+				readers_kill(rs, i, "bad message from reader child");
+				break;
+			}
+			readers_message(rs, i, &m, now);
+			explicit_bzero(&m, sizeof(m));
+			if (rs->child[i].sock == -1)
+				break;
+		}
+	}
+}
+
+static void
+readers_reap(struct readers *rs, int64_t now)
+{
+	pid_t pid;
+	int status;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		for (int i = 0; i < rs->n; i++) {
+			struct reader_child *c = &rs->child[i];
+			char why[64];
+
+			if (c->pid != pid)
+				continue;
+			if (WIFSIGNALED(status))
+				snprintf(why, sizeof(why), "reader process killed by signal %d",
+				    WTERMSIG(status));
+			else
+				snprintf(why, sizeof(why), "reader process exited with status %d",
+				    WEXITSTATUS(status));
+			/* A reader that stayed up a while earns a quick restart;
+			 * one that keeps failing waits longer each time. */
+			if (c->up_since != 0 && now - c->up_since >= READER_BACKOFF_MAX_MS)
+				c->backoff = READER_BACKOFF_MIN_MS;
+			readers_kill(rs, i, why);
+			c->pid = 0;
+			c->killed = false;
+			c->restarts++;
+			c->next_start = now + c->backoff;
+			c->backoff = c->backoff * 2 > READER_BACKOFF_MAX_MS ?
+			    READER_BACKOFF_MAX_MS : c->backoff * 2;
+			log_debug("reader %s: %s, restart in %lld ms", c->conf->name, why,
+			    (long long)(c->next_start - now));
+		}
+	}
+}
+
+void
+readers_tick(struct readers *rs, int64_t now)
+{
+	readers_reap(rs, now);
+	for (int i = 0; i < rs->n; i++) {
+		struct reader_child *c = &rs->child[i];
+
+		if (c->pid > 0 && !c->killed && now - c->last_msg > READER_DEADLINE_MS)
+			readers_kill(rs, i, "reader not responding");
+		if (c->pid == 0 && now >= c->next_start)
+			readers_start(rs, i, now);
+	}
+}
+
+int64_t
+readers_deadline(const struct readers *rs)
+{
+	int64_t next = INT64_MAX;
+
+	for (int i = 0; i < rs->n; i++) {
+		const struct reader_child *c = &rs->child[i];
+		int64_t t = c->pid == 0 ? c->next_start :
+		    c->killed ? INT64_MAX : c->last_msg + READER_DEADLINE_MS + 1;
+
+		if (t < next)
+			next = t;
+	}
+	return next;
+}
+
+void
+readers_free(struct readers *rs)
+{
+	int64_t until;
+	bool left;
+
+	if (rs == NULL)
+		return;
+	for (int i = 0; i < rs->n; i++) {
+		if (rs->child[i].sock != -1)
+			close(rs->child[i].sock);
+		if (rs->child[i].pid > 0)
+			kill(rs->child[i].pid, SIGTERM);
+	}
+	/* Give libnfc a moment to close the device cleanly, then insist. */
+	until = clock_mono_ms() + 1000;
+	do {
+		left = false;
+		for (int i = 0; i < rs->n; i++) {
+			struct reader_child *c = &rs->child[i];
+
+			if (c->pid > 0 && waitpid(c->pid, NULL, WNOHANG) == c->pid)
+				c->pid = 0;
+			left |= c->pid > 0;
+		}
+		if (left)
+			usleep(10000);
+	} while (left && clock_mono_ms() < until);
+	for (int i = 0; i < rs->n; i++) {
+		if (rs->child[i].pid > 0) {
+			kill(rs->child[i].pid, SIGKILL);
+			waitpid(rs->child[i].pid, NULL, 0);
+		}
+	}
+	free(rs);
+}
+
+bool
+readers_online(const struct readers *rs, int i)
+{
+	return rs->child[i].reported == REPORTED_ONLINE && rs->child[i].sock != -1;
+}
+
+int64_t
+readers_last_heartbeat(const struct readers *rs, int i)
+{
+	return rs->child[i].last_msg;
+}
+
+int
+readers_restarts(const struct readers *rs, int i)
+{
+	return rs->child[i].restarts;
+}

@@ -1,0 +1,1015 @@
+/*
+ * Attendance reports.
+ *
+ * A year of a 500-member site is about 100k visits, and the report must
+ * take well under a second including the database read.  So the local
+ * calendar is computed once, in report_new(): the UTC start of every local
+ * day of the range (tz_date_start, which knows about DST) and the period
+ * each day belongs to.  A visit is then placed with one binary search and a
+ * walk over the few days it spans, with no time zone call and no
+ * allocation.  Days present are bits in a per-member bitmap, so two visits
+ * on one day count one day, and they are counted once at the end.
+ */
+#include "report.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "tz.h"
+
+struct cell {
+	int64_t		ms;		/* presence inside the period */
+	int64_t		first;		/* earliest arrival of its visits */
+	int64_t		last;		/* latest end of its visits */
+	int32_t		visits;
+	int32_t		days;		/* filled by report_finish */
+};
+
+struct rmember {
+	int64_t		id;
+	char		*name;
+	int64_t		covered_until;	/* end of the latest visit counted */
+	int64_t		last_arrived;	/* arrival of the latest visit added */
+	struct cell	*cells;		/* one per period */
+	uint64_t	*daybits;	/* one bit per day of the range */
+	int64_t		total_ms;	/* filled by report_finish */
+	int		total_days;
+};
+
+struct report {
+	enum report_by	by;
+	int64_t		now_ms;
+	int64_t		filter;		/* member id, 0: all */
+	char		from[11], to[11];
+
+	int		ndays;
+	int64_t		first_civil;	/* days since 1970-01-01 of from */
+	int64_t		*day_start;	/* ndays + 1 UTC instants */
+	int		*day_period;	/* ndays */
+
+	int		nperiods;
+	char		(*label)[11];	/* nperiods labels */
+
+	struct rmember	*members;
+	int		nmembers, capmembers;
+	int		*hash;		/* member index + 1, 0: empty slot */
+	size_t		hashcap;	/* a power of 2 */
+
+	bool		finished;
+	int		*order;		/* member indices sorted by name */
+	int		*day_count;	/* members present per day */
+	int		nrows;
+};
+
+/* Howard Hinnant's days_from_civil and civil_from_days (public domain
+ * algorithms): proleptic Gregorian, day 0 is 1970-01-01. */
+static int64_t
+days_from_civil(int64_t y, int m, int d)
+{
+	int64_t era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static void
+civil_from_days(int64_t z, int *y, int *m, int *d)
+{
+	int64_t era, doe, yoe, doy, mp, yy;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	yy = yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = (int)(yy + (*m <= 2));
+}
+
+/* Strict "YYYY-MM-DD" of a real date, to a civil day number.  0 or -1. */
+static int
+parse_date(const char *s, int64_t *civil)
+{
+	int y, m, d, yy, mm, dd, i;
+
+	if (s == NULL || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return -1;
+	for (i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+			return -1;
+	y = atoi(s);
+	m = (s[5] - '0') * 10 + (s[6] - '0');
+	d = (s[8] - '0') * 10 + (s[9] - '0');
+	if (y < 1970 || m < 1 || m > 12 || d < 1 || d > 31)
+		return -1;
+	*civil = days_from_civil(y, m, d);
+	civil_from_days(*civil, &yy, &mm, &dd);
+	return yy == y && mm == m && dd == d ? 0 : -1;
+}
+
+static void
+format_date(int64_t civil, char out[11])
+{
+	int y, m, d;
+
+	civil_from_days(civil, &y, &m, &d);
+	snprintf(out, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u,
+	    (unsigned)d % 100u);
+}
+
+/* 0 = Monday .. 6 = Sunday; 1970-01-01 was a Thursday. */
+static int
+weekday(int64_t civil)
+{
+	return (int)(((civil % 7) + 7 + 3) % 7);
+}
+
+/* ISO 8601 week label, "2026-W48": the week belongs to the year of its
+ * Thursday. */
+static void
+format_week(int64_t civil, char out[11])
+{
+	int64_t thu = civil - weekday(civil) + 3;
+	int y, m, d, week;
+
+	civil_from_days(thu, &y, &m, &d);
+	week = (int)((thu - days_from_civil(y, 1, 1)) / 7) + 1;
+	snprintf(out, 11, "%04u-W%02u", (unsigned)y % 10000u, (unsigned)week % 100u);
+}
+
+static void
+period_label(enum report_by by, int64_t civil, char out[11])
+{
+	int y, m, d;
+
+	switch (by) {
+	case REPORT_BY_DAY:
+		format_date(civil, out);
+		break;
+	case REPORT_BY_WEEK:
+		format_week(civil, out);
+		break;
+	case REPORT_BY_MONTH:
+		civil_from_days(civil, &y, &m, &d);
+		snprintf(out, 11, "%04u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u);
+		break;
+	}
+}
+
+int
+report_by_parse(const char *s, enum report_by *out)
+{
+	if (strcmp(s, "day") == 0)
+		*out = REPORT_BY_DAY;
+	else if (strcmp(s, "week") == 0)
+		*out = REPORT_BY_WEEK;
+	else if (strcmp(s, "month") == 0)
+		*out = REPORT_BY_MONTH;
+	else
+		return -1;
+	return 0;
+}
+
+const char *
+report_by_name(enum report_by by)
+{
+	switch (by) {
+	case REPORT_BY_DAY:
+		return "day";
+	case REPORT_BY_WEEK:
+		return "week";
+	case REPORT_BY_MONTH:
+		break;
+	}
+	return "month";
+}
+
+void
+report_default_range(int64_t now_ms, char from[11], char to[11])
+{
+	struct local_time lt;
+
+	tz_local(now_ms, &lt);
+	memcpy(to, lt.date, 11);
+	memcpy(from, lt.date, 11);
+	from[8] = '0';
+	from[9] = '1';
+}
+
+struct report *
+report_new(const char *from_date, const char *to_date, enum report_by by,
+    int64_t now_ms)
+{
+	struct report *r;
+	int64_t from, to;
+	char date[11], lab[11];
+	int i;
+
+	if (parse_date(from_date, &from) == -1 || parse_date(to_date, &to) == -1 ||
+	    to < from || to - from >= REPORT_MAX_DAYS) {
+		errno = EINVAL;
+		return NULL;
+	}
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return NULL;
+	r->by = by;
+	r->now_ms = now_ms;
+	memcpy(r->from, from_date, 11);
+	memcpy(r->to, to_date, 11);
+	r->first_civil = from;
+	r->ndays = (int)(to - from + 1);
+	if ((r->day_start = calloc(r->ndays + 1, sizeof(*r->day_start))) == NULL ||
+	    (r->day_period = calloc(r->ndays, sizeof(*r->day_period))) == NULL ||
+	    (r->label = calloc(r->ndays, sizeof(*r->label))) == NULL)
+		goto fail;
+
+	for (i = 0; i <= r->ndays; i++) {
+		format_date(from + i, date);
+		r->day_start[i] = tz_date_start(date);
+		if (i > 0 && r->day_start[i] <= r->day_start[i - 1]) {
+			/* Only a broken zone could do this; a day of no length
+			 * would break the binary search. */
+			errno = EINVAL;
+			goto fail;
+		}
+		if (i == r->ndays)
+			break;
+		period_label(by, from + i, lab);
+		if (r->nperiods == 0 || strcmp(lab, r->label[r->nperiods - 1]) != 0)
+			memcpy(r->label[r->nperiods++], lab, 11);
+		r->day_period[i] = r->nperiods - 1;
+	}
+
+	r->hashcap = 64;
+	if ((r->hash = calloc(r->hashcap, sizeof(*r->hash))) == NULL)
+		goto fail;
+	return r;
+
+fail:
+	report_free(r);
+	return NULL;
+}
+
+void
+report_free(struct report *r)
+{
+	int i;
+
+	if (r == NULL)
+		return;
+	for (i = 0; i < r->nmembers; i++) {
+		free(r->members[i].name);
+		free(r->members[i].cells);
+		free(r->members[i].daybits);
+	}
+	free(r->members);
+	free(r->hash);
+	free(r->order);
+	free(r->day_count);
+	free(r->label);
+	free(r->day_period);
+	free(r->day_start);
+	free(r);
+}
+
+int64_t
+report_from_ms(const struct report *r)
+{
+	return r->day_start[0];
+}
+
+int64_t
+report_to_ms(const struct report *r)
+{
+	return r->day_start[r->ndays];
+}
+
+void
+report_filter_member(struct report *r, int64_t member_id)
+{
+	r->filter = member_id;
+}
+
+static size_t
+hash_id(int64_t id, size_t cap)
+{
+	uint64_t x = (uint64_t)id * 0x9E3779B97F4A7C15ULL;
+
+	return (size_t)(x >> 32) & (cap - 1);
+}
+
+/* Index of the member in r->members, or -1. */
+static int
+member_find(const struct report *r, int64_t id)
+{
+	size_t h;
+
+	for (h = hash_id(id, r->hashcap); r->hash[h] != 0; h = (h + 1) & (r->hashcap - 1))
+		if (r->members[r->hash[h] - 1].id == id)
+			return r->hash[h] - 1;
+	return -1;
+}
+
+bool
+report_has_member(const struct report *r, int64_t member_id)
+{
+	return member_find(r, member_id) != -1;
+}
+
+static int
+hash_grow(struct report *r)
+{
+	size_t cap = r->hashcap * 2, h;
+	int *nh, i;
+
+	if ((nh = calloc(cap, sizeof(*nh))) == NULL)
+		return -1;
+	for (i = 0; i < r->nmembers; i++) {
+		for (h = hash_id(r->members[i].id, cap); nh[h] != 0; h = (h + 1) & (cap - 1))
+			;
+		nh[h] = i + 1;
+	}
+	free(r->hash);
+	r->hash = nh;
+	r->hashcap = cap;
+	return 0;
+}
+
+static int
+member_add(struct report *r, int64_t id, const char *name)
+{
+	struct rmember *m, *nm;
+	char fallback[40];
+	size_t h;
+	int n, i;
+
+	if ((size_t)(r->nmembers + 1) * 2 > r->hashcap && hash_grow(r) == -1)
+		return -1;
+	if (r->nmembers == r->capmembers) {
+		n = r->capmembers ? r->capmembers * 2 : 64;
+		if ((nm = reallocarray(r->members, n, sizeof(*nm))) == NULL)
+			return -1;
+		r->members = nm;
+		r->capmembers = n;
+	}
+	if (name == NULL) {
+		if (id == 0)
+			snprintf(fallback, sizeof(fallback), "(erased)");
+		else
+			snprintf(fallback, sizeof(fallback), "member %lld", (long long)id);
+		name = fallback;
+	}
+	m = &r->members[r->nmembers];
+	memset(m, 0, sizeof(*m));
+	m->id = id;
+	m->covered_until = INT64_MIN;
+	m->last_arrived = INT64_MIN;
+	if ((m->name = strdup(name)) == NULL ||
+	    (m->cells = calloc(r->nperiods, sizeof(*m->cells))) == NULL ||
+	    (m->daybits = calloc((r->ndays + 63) / 64, sizeof(*m->daybits))) == NULL) {
+		free(m->name);
+		free(m->cells);
+		return -1;
+	}
+	for (i = 0; i < r->nperiods; i++) {
+		m->cells[i].first = INT64_MAX;
+		m->cells[i].last = INT64_MIN;
+	}
+	for (h = hash_id(id, r->hashcap); r->hash[h] != 0; h = (h + 1) & (r->hashcap - 1))
+		;
+	r->hash[h] = ++r->nmembers;
+	return r->nmembers - 1;
+}
+
+/* The last day whose start is at or before t (t inside the range). */
+static int
+day_index(const struct report *r, int64_t t)
+{
+	int lo = 0, hi = r->ndays - 1, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo + 1) / 2;
+		if (r->day_start[mid] <= t)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return lo;
+}
+
+/* Where a visit's presence ends: see report.h. */
+static int64_t
+visit_end(const struct report *r, const struct visit_row *v)
+{
+	int64_t e;
+
+	if (v->left_ms == 0)
+		e = r->now_ms;
+	else if (strcmp(v->left_reason, "timeout") == 0 ||
+	    strcmp(v->left_reason, "day_end") == 0)
+		e = v->last_seen_ms;
+	else
+		e = v->left_ms;
+	return e < v->arrived_ms ? v->arrived_ms : e;
+}
+
+int
+report_add_visit(struct report *r, const struct visit_row *v, const char *member_name)
+{
+	struct rmember *m;
+	struct cell *c;
+	int64_t a = v->arrived_ms, e, s, t, hs, lo, hi;
+	int64_t rs = r->day_start[0], re = r->day_start[r->ndays];
+	int mi, d, i, p, lastp = -1;
+
+	if (r->finished) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (r->filter != 0 && v->member_id != r->filter)
+		return 0;
+	e = visit_end(r, v);
+	/* A visit of no length (badged in and out at once) is still a
+	 * presence on its day. */
+	if (e > a ? a >= re || e <= rs : a < rs || a >= re)
+		return 0;
+	if ((mi = member_find(r, v->member_id)) == -1 &&
+	    (mi = member_add(r, v->member_id, member_name)) == -1)
+		return -1;
+	m = &r->members[mi];
+
+	s = a > rs ? a : rs;
+	t = e < re ? e : re;
+	/* Time already counted for an overlapping visit is not counted again;
+	 * that needs visits in order of arrival, so one out of order is
+	 * counted whole rather than risk dropping time. */
+	hs = s;
+	if (a >= m->last_arrived && m->covered_until > hs)
+		hs = m->covered_until;
+	for (i = d = day_index(r, s); i < r->ndays; i++) {
+		if (i > d && r->day_start[i] >= t)
+			break;
+		m->daybits[i / 64] |= UINT64_C(1) << (i % 64);
+		p = r->day_period[i];
+		c = &m->cells[p];
+		if (p != lastp) {
+			c->visits++;
+			if (a < c->first)
+				c->first = a;
+			if (e > c->last)
+				c->last = e;
+			lastp = p;
+		}
+		lo = r->day_start[i] > hs ? r->day_start[i] : hs;
+		hi = r->day_start[i + 1] < t ? r->day_start[i + 1] : t;
+		if (hi > lo)
+			c->ms += hi - lo;
+	}
+	if (e > m->covered_until)
+		m->covered_until = e;
+	if (a > m->last_arrived)
+		m->last_arrived = a;
+	return 0;
+}
+
+static const struct report *sort_report;	/* qsort has no context argument */
+
+static int
+member_cmp(const void *a, const void *b)
+{
+	const struct rmember *x = &sort_report->members[*(const int *)a];
+	const struct rmember *y = &sort_report->members[*(const int *)b];
+	int c = strcmp(x->name, y->name);
+
+	if (c != 0)
+		return c;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+int
+report_finish(struct report *r)
+{
+	struct rmember *m;
+	uint64_t w;
+	int i, j, k, day;
+
+	if (r->finished)
+		return 0;
+	if ((r->order = calloc(r->nmembers + 1, sizeof(*r->order))) == NULL ||
+	    (r->day_count = calloc(r->ndays, sizeof(*r->day_count))) == NULL)
+		return -1;
+	for (i = 0; i < r->nmembers; i++) {
+		m = &r->members[i];
+		r->order[i] = i;
+		for (j = 0; j < (r->ndays + 63) / 64; j++) {
+			for (w = m->daybits[j]; w != 0; w &= w - 1) {
+				day = j * 64 + __builtin_ctzll(w);
+				m->cells[r->day_period[day]].days++;
+				m->total_days++;
+				r->day_count[day]++;
+			}
+		}
+		for (k = 0; k < r->nperiods; k++) {
+			m->total_ms += m->cells[k].ms;
+			if (m->cells[k].visits > 0)
+				r->nrows++;
+		}
+	}
+	sort_report = r;
+	qsort(r->order, r->nmembers, sizeof(*r->order), member_cmp);
+	sort_report = NULL;
+	r->finished = true;
+	return 0;
+}
+
+int
+report_nrows(struct report *r)
+{
+	if (report_finish(r) == -1)
+		return -1;
+	return r->nrows;
+}
+
+/* Hundredths of an hour, rounded half up: 36 s is 0.01 h.  Integer
+ * arithmetic so that 7.125 h never prints as 7.12 on one machine and 7.13
+ * on another. */
+static int64_t
+centihours(int64_t ms)
+{
+	return (ms + 18000) / 36000;
+}
+
+static void
+format_hours(int64_t ms, char buf[32])
+{
+	int64_t ch = centihours(ms);
+
+	snprintf(buf, 32, "%lld.%02lld", (long long)(ch / 100), (long long)(ch % 100));
+}
+
+/* Local "YYYY-MM-DD HH:MM". */
+static void
+format_seen(int64_t ms, char buf[20])
+{
+	tz_format_local(ms, buf, 20);
+	buf[16] = '\0';
+}
+
+/* Walk the rows in order: period, then member name. */
+#define FOREACH_ROW(r, p, m, c)						\
+	for ((p) = 0; (p) < (r)->nperiods; (p)++)			\
+		for (int fr_i = 0; fr_i < (r)->nmembers; fr_i++)	\
+			if (((m) = &(r)->members[(r)->order[fr_i]]),	\
+			    ((c) = &(m)->cells[(p)])->visits > 0)
+
+static void
+csv_field(FILE *out, const char *s)
+{
+	if (strpbrk(s, ",\"\r\n") == NULL) {
+		fputs(s, out);
+		return;
+	}
+	putc('"', out);
+	for (; *s != '\0'; s++) {
+		if (*s == '"')
+			putc('"', out);
+		putc(*s, out);
+	}
+	putc('"', out);
+}
+
+static int
+finish_output(FILE *out)
+{
+	if (fflush(out) == EOF || ferror(out)) {
+		if (errno == 0)
+			errno = EIO;
+		return -1;
+	}
+	return 0;
+}
+
+int
+report_write_csv(struct report *r, FILE *out)
+{
+	struct rmember *m;
+	struct cell *c;
+	char hours[32], first[20], last[20];
+	int p;
+
+	if (report_finish(r) == -1)
+		return -1;
+	fputs("period,member,days_present,visits,hours,first_seen,last_seen\n", out);
+	FOREACH_ROW(r, p, m, c) {
+		format_hours(c->ms, hours);
+		format_seen(c->first, first);
+		format_seen(c->last, last);
+		fprintf(out, "%s,", r->label[p]);
+		csv_field(out, m->name);
+		fprintf(out, ",%d,%d,%s,%s,%s\n", c->days, c->visits, hours, first, last);
+	}
+	return finish_output(out);
+}
+
+/* Display width of UTF-8 text: one column per code point, which is right
+ * for the Latin, Greek and Cyrillic names a table will mostly hold. */
+static int
+text_width(const char *s)
+{
+	int n = 0;
+
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xC0) != 0x80)
+			n++;
+	return n;
+}
+
+static void
+pad(FILE *out, const char *s, int width)
+{
+	fputs(s, out);
+	for (width -= text_width(s); width > 0; width--)
+		putc(' ', out);
+}
+
+int
+report_write_text(struct report *r, FILE *out)
+{
+	struct rmember *m;
+	struct cell *c;
+	char hours[32], first[20], last[20];
+	int p, pw = 6, mw = 6, i, w;
+
+	if (report_finish(r) == -1)
+		return -1;
+	if (r->nrows == 0) {
+		fprintf(out, "no visits from %s to %s\n", r->from, r->to);
+		return finish_output(out);
+	}
+	for (i = 0; i < r->nperiods; i++)
+		if ((w = (int)strlen(r->label[i])) > pw)
+			pw = w;
+	for (i = 0; i < r->nmembers; i++)
+		if ((w = text_width(r->members[i].name)) > mw)
+			mw = w;
+	pad(out, "period", pw + 2);
+	pad(out, "member", mw + 2);
+	fprintf(out, "%4s  %6s  %8s  %-16s  %s\n", "days", "visits", "hours",
+	    "first seen", "last seen");
+	FOREACH_ROW(r, p, m, c) {
+		format_hours(c->ms, hours);
+		format_seen(c->first, first);
+		format_seen(c->last, last);
+		pad(out, r->label[p], pw + 2);
+		pad(out, m->name, mw + 2);
+		fprintf(out, "%4d  %6d  %8s  %-16s  %s\n", c->days, c->visits, hours,
+		    first, last);
+	}
+	return finish_output(out);
+}
+
+static double
+hours_number(int64_t ms)
+{
+	return (double)centihours(ms) / 100.0;
+}
+
+int
+report_write_json(struct report *r, FILE *out)
+{
+	cJSON *root, *rows, *days, *o;
+	struct rmember *m;
+	struct cell *c;
+	char first[20], last[20], date[11];
+	char *text = NULL;
+	int p, i, rc = -1;
+
+	if (report_finish(r) == -1)
+		return -1;
+	if ((root = cJSON_CreateObject()) == NULL)
+		goto nomem;
+	if (cJSON_AddStringToObject(root, "from", r->from) == NULL ||
+	    cJSON_AddStringToObject(root, "to", r->to) == NULL ||
+	    cJSON_AddStringToObject(root, "by", report_by_name(r->by)) == NULL ||
+	    (rows = cJSON_AddArrayToObject(root, "rows")) == NULL ||
+	    (days = cJSON_AddArrayToObject(root, "days")) == NULL)
+		goto nomem;
+	FOREACH_ROW(r, p, m, c) {
+		format_seen(c->first, first);
+		format_seen(c->last, last);
+		if ((o = cJSON_CreateObject()) == NULL)
+			goto nomem;
+		cJSON_AddItemToArray(rows, o);
+		if (cJSON_AddStringToObject(o, "period", r->label[p]) == NULL ||
+		    cJSON_AddStringToObject(o, "member", m->name) == NULL ||
+		    cJSON_AddNumberToObject(o, "member_id", (double)m->id) == NULL ||
+		    cJSON_AddNumberToObject(o, "days_present", c->days) == NULL ||
+		    cJSON_AddNumberToObject(o, "visits", c->visits) == NULL ||
+		    cJSON_AddNumberToObject(o, "hours", hours_number(c->ms)) == NULL ||
+		    cJSON_AddStringToObject(o, "first_seen", first) == NULL ||
+		    cJSON_AddStringToObject(o, "last_seen", last) == NULL)
+			goto nomem;
+	}
+	for (i = 0; i < r->ndays; i++) {
+		format_date(r->first_civil + i, date);
+		if ((o = cJSON_CreateObject()) == NULL)
+			goto nomem;
+		cJSON_AddItemToArray(days, o);
+		if (cJSON_AddStringToObject(o, "date", date) == NULL ||
+		    cJSON_AddNumberToObject(o, "present", r->day_count[i]) == NULL)
+			goto nomem;
+	}
+	if ((text = cJSON_Print(root)) == NULL)
+		goto nomem;
+	fputs(text, out);
+	putc('\n', out);
+	rc = finish_output(out);
+	goto done;
+nomem:
+	errno = ENOMEM;
+done:
+	free(text);
+	cJSON_Delete(root);
+	return rc;
+}
+
+/* Text for HTML and SVG, attribute values included. */
+static void
+html_escape(FILE *out, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		switch (*s) {
+		case '&':
+			fputs("&amp;", out);
+			break;
+		case '<':
+			fputs("&lt;", out);
+			break;
+		case '>':
+			fputs("&gt;", out);
+			break;
+		case '"':
+			fputs("&quot;", out);
+			break;
+		case '\'':
+			fputs("&#39;", out);
+			break;
+		default:
+			putc(*s, out);
+		}
+	}
+}
+
+/* The first n code points of s, escaped, with an ellipsis if cut. */
+static void
+html_escape_cut(FILE *out, const char *s, int n)
+{
+	char buf[256];
+	size_t i = 0;
+	int cps = 0;
+
+	for (; s[i] != '\0' && i < sizeof(buf) - 4; i++) {
+		if (((unsigned char)s[i] & 0xC0) != 0x80 && ++cps > n)
+			break;
+		buf[i] = s[i];
+	}
+	if (s[i] != '\0') {
+		/* Cut at a code point boundary, then add "…". */
+		while (i > 0 && ((unsigned char)buf[i] & 0xC0) == 0x80)
+			i--;
+		memcpy(buf + i, "\xe2\x80\xa6", 4);
+	} else {
+		buf[i] = '\0';
+	}
+	html_escape(out, buf);
+}
+
+static const char html_head[] =
+"<!DOCTYPE html>\n"
+"<html lang=\"en\">\n"
+"<head>\n"
+"<meta charset=\"utf-8\">\n"
+"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
+
+/* No web fonts, no scripts, no external anything: the page is mailed or
+ * opened from a USB stick and must look the same offline. */
+static const char html_style[] =
+"<style>\n"
+"body{font-family:system-ui,-apple-system,\"Segoe UI\",Roboto,sans-serif;"
+"margin:0 auto;padding:1rem;max-width:60rem;color:#1f2328;background:#fff}\n"
+"h1{font-size:1.4rem;margin:.2rem 0}h2{font-size:1.1rem;margin:1.5rem 0 .5rem}\n"
+".sub{color:#59636e;margin:0 0 1rem}\n"
+"svg{display:block;width:100%;height:auto}\n"
+"svg text{font-family:inherit;fill:#1f2328}\n"
+".cal{max-width:56rem}.bars{max-width:40rem}\n"
+".legend{display:flex;gap:.3rem;align-items:center;font-size:.8rem;color:#59636e;margin:.3rem 0}\n"
+".legend i{display:inline-block;width:.8rem;height:.8rem;border-radius:2px}\n"
+".scroll{overflow-x:auto}\n"
+"table{border-collapse:collapse;font-size:.9rem;white-space:nowrap}\n"
+"th,td{padding:.25rem .6rem;border-bottom:1px solid #d1d9e0;text-align:left}\n"
+"td.n{text-align:right;font-variant-numeric:tabular-nums}\n"
+"@media (prefers-color-scheme:dark){body{background:#0d1117;color:#e6edf3}"
+"svg text{fill:#e6edf3}.sub,.legend{color:#9198a1}th,td{border-color:#3d444d}}\n"
+"</style>\n";
+
+static const char *const heat_colour[5] = {
+	"#ebedf0", "#9be9a8", "#40c463", "#30a14e", "#216e39"
+};
+
+static int
+heat_level(int n, int max)
+{
+	if (n <= 0 || max <= 0)
+		return 0;
+	return 1 + (n - 1) * 4 / max;	/* 1..4 */
+}
+
+#define CAL_CELL	12
+#define CAL_STEP	14
+#define CAL_LEFT	28
+#define CAL_TOP		16
+#define CAL_WEEKS	54	/* weeks in one SVG: any 366 days fit; longer ranges get several */
+
+/* Calendar heat map, GitHub style: a column per ISO week, Monday on top. */
+static void
+html_calendar(struct report *r, FILE *out)
+{
+	static const char *const wd[7] = { "Mon", "", "Wed", "", "Fri", "", "Sun" };
+	int64_t start = r->first_civil - weekday(r->first_civil);
+	int64_t end = r->first_civil + r->ndays;	/* exclusive */
+	int64_t seg, day;
+	int max = 0, i, col, row, y, m, dd, lastm, nweeks, lvl;
+	char date[11];
+
+	for (i = 0; i < r->ndays; i++)
+		if (r->day_count[i] > max)
+			max = r->day_count[i];
+	for (seg = start; seg < end; seg += CAL_WEEKS * 7) {
+		nweeks = (int)((end - seg + 6) / 7);
+		if (nweeks > CAL_WEEKS)
+			nweeks = CAL_WEEKS;
+		fprintf(out, "<svg class=\"cal\" xmlns=\"http://www.w3.org/2000/svg\" "
+		    "viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"members present per day\">\n",
+		    CAL_LEFT + nweeks * CAL_STEP, CAL_TOP + 7 * CAL_STEP);
+		for (row = 0; row < 7; row++)
+			if (wd[row][0] != '\0')
+				fprintf(out, "<text x=\"0\" y=\"%d\" font-size=\"9\">%s</text>\n",
+				    CAL_TOP + row * CAL_STEP + 10, wd[row]);
+		lastm = 0;
+		for (col = 0; col < nweeks; col++) {
+			for (row = 0; row < 7; row++) {
+				day = seg + col * 7 + row;
+				if (day < r->first_civil || day >= end)
+					continue;
+				civil_from_days(day, &y, &m, &dd);
+				if (m != lastm) {
+					/* Month label above the column of its first day. */
+					static const char *const mon[12] = { "Jan", "Feb",
+					    "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep",
+					    "Oct", "Nov", "Dec" };
+					fprintf(out, "<text x=\"%d\" y=\"10\" font-size=\"9\">%s</text>\n",
+					    CAL_LEFT + col * CAL_STEP, mon[m - 1]);
+					lastm = m;
+				}
+				i = (int)(day - r->first_civil);
+				lvl = heat_level(r->day_count[i], max);
+				format_date(day, date);
+				fprintf(out, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
+				    "rx=\"2\" fill=\"%s\"><title>%s: %d present</title></rect>\n",
+				    CAL_LEFT + col * CAL_STEP, CAL_TOP + row * CAL_STEP,
+				    CAL_CELL, CAL_CELL, heat_colour[lvl], date, r->day_count[i]);
+			}
+		}
+		fputs("</svg>\n", out);
+	}
+	fprintf(out, "<div class=\"legend\">0");
+	for (i = 0; i < 5; i++)
+		fprintf(out, "<i style=\"background:%s\"></i>", heat_colour[i]);
+	fprintf(out, "%d</div>\n", max);
+}
+
+static int
+hours_cmp(const void *a, const void *b)
+{
+	const struct rmember *x = &sort_report->members[*(const int *)a];
+	const struct rmember *y = &sort_report->members[*(const int *)b];
+
+	if (x->total_ms != y->total_ms)
+		return x->total_ms > y->total_ms ? -1 : 1;
+	return member_cmp(a, b);
+}
+
+#define BAR_W		400
+#define BAR_LABEL	130
+#define BAR_ROOM	210
+#define BAR_H		20
+
+/* Horizontal bars of hours per member over the whole range, most first.
+ * The viewBox is narrow so that 13-unit text stays readable once a phone
+ * scales it to its width. */
+static int
+html_bars(struct report *r, FILE *out)
+{
+	struct rmember *m;
+	int64_t max = 1;
+	char hours[32];
+	int *idx, i, len;
+
+	if (r->nmembers == 0) {
+		fputs("<p>No visits.</p>\n", out);
+		return 0;
+	}
+	if ((idx = calloc(r->nmembers, sizeof(*idx))) == NULL)
+		return -1;
+	for (i = 0; i < r->nmembers; i++) {
+		idx[i] = i;
+		if (r->members[i].total_ms > max)
+			max = r->members[i].total_ms;
+	}
+	sort_report = r;
+	qsort(idx, r->nmembers, sizeof(*idx), hours_cmp);
+	sort_report = NULL;
+	fprintf(out, "<svg class=\"bars\" xmlns=\"http://www.w3.org/2000/svg\" "
+	    "viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"hours per member\">\n",
+	    BAR_W, r->nmembers * BAR_H + 4);
+	for (i = 0; i < r->nmembers; i++) {
+		m = &r->members[idx[i]];
+		format_hours(m->total_ms, hours);
+		len = (int)(m->total_ms * BAR_ROOM / max);
+		fputs("<g><title>", out);
+		html_escape(out, m->name);
+		fprintf(out, ": %s h, %d days</title>\n", hours, m->total_days);
+		fprintf(out, "<text x=\"%d\" y=\"%d\" font-size=\"13\" text-anchor=\"end\">",
+		    BAR_LABEL - 6, i * BAR_H + 15);
+		html_escape_cut(out, m->name, 16);
+		fprintf(out, "</text>\n<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
+		    "rx=\"2\" fill=\"#40c463\"/>\n", BAR_LABEL, i * BAR_H + 3,
+		    len > 0 ? len : 1, BAR_H - 6);
+		fprintf(out, "<text x=\"%d\" y=\"%d\" font-size=\"12\">%s</text></g>\n",
+		    BAR_LABEL + (len > 0 ? len : 1) + 4, i * BAR_H + 15, hours);
+	}
+	fputs("</svg>\n", out);
+	free(idx);
+	return 0;
+}
+
+int
+report_write_html(struct report *r, FILE *out, const char *site_name)
+{
+	struct rmember *m;
+	struct cell *c;
+	char hours[32], first[20], last[20];
+	int p;
+
+	if (report_finish(r) == -1)
+		return -1;
+	fputs(html_head, out);
+	fputs("<title>Attendance", out);
+	if (site_name != NULL && site_name[0] != '\0') {
+		fputs(" at ", out);
+		html_escape(out, site_name);
+	}
+	fprintf(out, ", %s to %s</title>\n", r->from, r->to);
+	fputs(html_style, out);
+	fputs("</head>\n<body>\n<h1>Attendance", out);
+	if (site_name != NULL && site_name[0] != '\0') {
+		fputs(" at ", out);
+		html_escape(out, site_name);
+	}
+	fprintf(out, "</h1>\n<p class=\"sub\">%s to %s, by %s; %d member%s</p>\n",
+	    r->from, r->to, report_by_name(r->by), r->nmembers,
+	    r->nmembers == 1 ? "" : "s");
+
+	fputs("<h2>Members present per day</h2>\n", out);
+	html_calendar(r, out);
+	fputs("<h2>Hours per member</h2>\n", out);
+	if (html_bars(r, out) == -1)
+		return -1;
+
+	fputs("<h2>Details</h2>\n<div class=\"scroll\"><table>\n<thead><tr>"
+	    "<th>Period</th><th>Member</th><th>Days</th><th>Visits</th><th>Hours</th>"
+	    "<th>First seen</th><th>Last seen</th></tr></thead>\n<tbody>\n", out);
+	FOREACH_ROW(r, p, m, c) {
+		format_hours(c->ms, hours);
+		format_seen(c->first, first);
+		format_seen(c->last, last);
+		fprintf(out, "<tr><td>%s</td><td>", r->label[p]);
+		html_escape(out, m->name);
+		fprintf(out, "</td><td class=\"n\">%d</td><td class=\"n\">%d</td>"
+		    "<td class=\"n\">%s</td><td>%s</td><td>%s</td></tr>\n",
+		    c->days, c->visits, hours, first, last);
+	}
+	fputs("</tbody>\n</table></div>\n</body>\n</html>\n", out);
+	return finish_output(out);
+}

@@ -1,0 +1,885 @@
+/*
+ * seuild: reads badges, decides, pulses the door strike, logs, tracks who is
+ * here and publishes it.  One process, one poll() loop; readers run in
+ * child processes (readers.c), hardware sits behind firmware-glue/.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include <systemd/sd-daemon.h>
+
+#include "access.h"
+#include "clock.h"
+#include "config.h"
+#include "control.h"
+#include "door.h"
+#include "log.h"
+#include "mqtt.h"
+#include "presence.h"
+#include "readers.h"
+#include "store.h"
+#include "tz.h"
+#include "uid.h"
+
+#define HOUSEKEEPING_MS	1000	/* the loop wakes at least this often */
+#define MAX_POLLFDS	(1 + 1 + CONTROL_MAX_CLIENTS + CONFIG_MAX_READERS + \
+			 CONFIG_MAX_DOORS * DOORIO_MAX_FDS + 1)
+
+struct enrolment {
+	bool	active;
+	int	client;
+	int64_t	member_id;
+	int	door_index;	/* -1: any door */
+	int64_t	deadline;	/* mono ms */
+};
+
+struct daemon {
+	struct config	*conf;
+	struct store	*st;
+	uint8_t		key[UID_KEY_LEN];
+	struct door	*doors[CONFIG_MAX_DOORS];
+	struct readers	*readers;
+	struct lockout	lockouts[CONFIG_MAX_READERS];
+	struct presence	*presence;
+	struct control	*control;
+	struct mqtt	*mqtt;
+	struct enrolment enrol;
+	int		sigfd;
+	bool		stop;
+	int64_t		started_mono;
+	uint64_t	watchdog_usec;
+	int64_t		last_watchdog;
+};
+
+static void daemon_presence_changed(void *arg);
+
+static _Noreturn void
+usage(void)
+{
+	fprintf(stderr, "usage: seuild [-dnv] [-f file] [--version]\n");
+	exit(EX_USAGE);
+}
+
+/* ---- events: the one path every event row takes ---- */
+
+static int64_t
+daemon_event(void *arg, struct event *ev)
+{
+	struct daemon *d = arg;
+	int64_t seq;
+
+	ev->ts_ms = clock_wall_ms();
+	ev->mono_ms = clock_mono_ms();
+	ev->clock_synced = clock_synced();
+	if ((seq = store_append_event(d->st, ev)) == -1) {
+		log_warnx("event %s: cannot store: %s", ev->type, store_errmsg(d->st));
+		return -1;
+	}
+	log_info("event %lld %s%s%s%s%s%s%s", (long long)seq, ev->type,
+	    ev->door ? " door=" : "", ev->door ? ev->door : "",
+	    ev->reader ? " reader=" : "", ev->reader ? ev->reader : "",
+	    ev->reason ? " reason=" : "", ev->reason ? ev->reason : "");
+	if (d->mqtt)
+		mqtt_events_changed(d->mqtt);
+	return seq;
+}
+
+static void
+daemon_simple_event(struct daemon *d, const char *type, const char *door, const char *reader,
+    const char *reason, const char *detail)
+{
+	struct event ev = { .type = type, .door = door, .reader = reader, .reason = reason,
+	    .detail = detail };
+
+	daemon_event(d, &ev);
+}
+
+/* ---- the badge path: UID in, relay out ---- */
+
+static void
+daemon_enrol_tap(struct daemon *d, int ri, const uint8_t mac[UID_MAC_LEN], const char *hint);
+
+/*
+ * Why this order: the MAC is computed and the raw UID forgotten first; the
+ * decision uses only what the store says now (seuilctl edits apply to the
+ * next tap); a grant is committed durably before the relay moves, so every
+ * pulse has its event; and anything that fails on the way is a denial.
+ */
+static void
+daemon_tap(void *arg, int ri, const struct uid *uid)
+{
+	struct daemon *d = arg;
+	const struct reader_conf *rc = &d->conf->readers[ri];
+	struct door *door = d->doors[rc->door_index];
+	struct access_groups groups;
+	struct access_input in;
+	struct badge_row b;
+	struct member_row m;
+	uint8_t mac[UID_MAC_LEN];
+	char hint[UID_HINT_LEN];
+	enum access_reason reason;
+	int64_t t0 = clock_mono_ns(), now_ms = clock_wall_ms(), now_mono = t0 / 1000000;
+	int found = 0;
+
+	uid_mac(d->key, uid, mac);
+	uid_hint(uid, hint);
+
+	memset(&in, 0, sizeof(in));
+	in.reader_locked_out = lockout_active(&d->lockouts[ri], now_mono);
+	if (!in.reader_locked_out) {
+		found = store_find_badge(d->st, mac, &b, &m);
+		if (found == 1 && store_member_groups(d->st, m.id, &groups) == -1)
+			found = -1;
+		if (found == -1) {
+			/* The store cannot answer: never a yes. */
+			log_warnx("reader %s: badge lookup failed: %s", rc->name, store_errmsg(d->st));
+			daemon_simple_event(d, "access_denied", rc->door, rc->name, "unknown_badge",
+			    "store error");
+			return;
+		}
+	}
+	in.badge_found = found == 1;
+	if (in.badge_found) {
+		in.badge_active = b.active;
+		in.member_active = m.active;
+		memcpy(in.valid_from, m.valid_from, sizeof(in.valid_from));
+		memcpy(in.valid_until, m.valid_until, sizeof(in.valid_until));
+		in.groups = &groups;
+	}
+	tz_local(now_ms, &in.now);
+	in.clock_synced = clock_synced();
+	in.unsynced = d->conf->unsynced_clock;
+	reason = access_decide(&in);
+
+	if (reason == ACCESS_GRANTED) {
+		struct event ev = { .type = "access_granted", .door = rc->door, .reader = rc->name,
+		    .member_id = m.id, .badge_id = b.id };
+
+		if (store_begin(d->st) == -1 || daemon_event(d, &ev) == -1 ||
+		    store_badge_seen(d->st, b.id, now_ms) == -1 || store_commit(d->st) == -1) {
+			log_warnx("reader %s: grant not recorded, door stays locked: %s", rc->name,
+			    store_errmsg(d->st));
+			store_rollback(d->st);
+			return;
+		}
+		door_unlock(door, door_conf(door)->unlock_ms, clock_mono_ms());
+		/* bench/badge_path reads this line: UID received -> relay set. */
+		log_debug("badge path: %lld us", (long long)(clock_mono_ns() - t0) / 1000);
+		presence_grant(d->presence, m.id, rc->door, rc->direction, now_ms, now_mono);
+		return;
+	}
+
+	{
+		struct event ev = { .type = "access_denied", .door = rc->door, .reader = rc->name,
+		    .reason = access_reason_name(reason) };
+
+		if (in.badge_found) {
+			ev.member_id = m.id;
+			ev.badge_id = b.id;
+		} else {
+			ev.uid_mac = mac;
+		}
+		daemon_event(d, &ev);
+	}
+	if (reason != ACCESS_LOCKED_OUT &&
+	    lockout_record_failure(&d->lockouts[ri], d->conf, now_mono)) {
+		char detail[64];
+
+		snprintf(detail, sizeof(detail), "%d failures", d->conf->lockout_failures);
+		daemon_simple_event(d, "lockout", rc->door, rc->name, NULL, detail);
+	}
+	if (reason == ACCESS_UNKNOWN_BADGE)
+		daemon_enrol_tap(d, ri, mac, hint);
+}
+
+/* ---- hooks from readers, doors, presence ---- */
+
+static void
+daemon_reader_status(void *arg, int ri, bool online, const char *detail)
+{
+	struct daemon *d = arg;
+	const struct reader_conf *rc = &d->conf->readers[ri];
+
+	daemon_simple_event(d, online ? "reader_online" : "reader_offline", rc->door, rc->name,
+	    NULL, detail);
+}
+
+static void
+daemon_door_event(void *arg, int di, const char *type, const char *detail)
+{
+	struct daemon *d = arg;
+
+	daemon_simple_event(d, type, d->conf->doors[di].name, NULL, NULL, detail);
+}
+
+static void
+daemon_door_state(void *arg, int di, enum door_state state)
+{
+	struct daemon *d = arg;
+
+	log_debug("door %s: %s", d->conf->doors[di].name, door_state_name(state));
+	if (d->mqtt)
+		mqtt_door_state(d->mqtt, di, door_state_name(state));
+}
+
+static void
+daemon_presence_changed(void *arg)
+{
+	struct daemon *d = arg;
+	struct presence_person *people;
+	struct member_row *m;
+	int n = presence_count(d->presence);
+
+	if (d->mqtt == NULL)
+		return;
+	people = calloc((size_t)n + 1, sizeof(*people));
+	m = calloc((size_t)n + 1, sizeof(*m));
+	if (people == NULL || m == NULL) {
+		log_warnx("presence: out of memory");
+		goto done;
+	}
+	/* Names are looked up now, not at arrival: a member who has just
+	 * asked to be anonymous is not named again. */
+	for (int i = 0; i < n; i++) {
+		const struct presence_entry *e = presence_get(d->presence, i);
+
+		people[i].since_ms = e->arrived_ms;
+		if (store_member_get(d->st, e->member_id, &m[i]) == 1 && m[i].public && !m[i].erased)
+			people[i].name = m[i].display_name[0] ? m[i].display_name : m[i].name;
+	}
+	mqtt_presence_changed(d->mqtt, people, n);
+done:
+	free(people);
+	free(m);
+}
+
+/* ---- enrolment by tap ---- */
+
+static cJSON *
+reply_error(const char *msg)
+{
+	cJSON *r = cJSON_CreateObject();
+
+	cJSON_AddBoolToObject(r, "ok", 0);
+	cJSON_AddStringToObject(r, "error", msg);
+	return r;
+}
+
+static cJSON *
+reply_ok(void)
+{
+	cJSON *r = cJSON_CreateObject();
+
+	cJSON_AddBoolToObject(r, "ok", 1);
+	return r;
+}
+
+/* An unknown badge was tapped (and denied): link it if an enrolment waits
+ * for a tap at this door. */
+static void
+daemon_enrol_tap(struct daemon *d, int ri, const uint8_t mac[UID_MAC_LEN], const char *hint)
+{
+	const struct reader_conf *rc = &d->conf->readers[ri];
+	struct event ev = { .type = "badge_enrolled", .door = rc->door, .reader = rc->name };
+	int64_t badge_id;
+	cJSON *r;
+
+	if (!d->enrol.active || (d->enrol.door_index != -1 && d->enrol.door_index != rc->door_index))
+		return;
+	d->enrol.active = false;
+	badge_id = store_badge_add(d->st, d->enrol.member_id, mac, hint, "enrolled by tap",
+	    clock_wall_ms());
+	if (badge_id < 0) {
+		control_reply(d->control, d->enrol.client, reply_error(store_errmsg(d->st)));
+		return;
+	}
+	ev.member_id = d->enrol.member_id;
+	ev.badge_id = badge_id;
+	daemon_event(d, &ev);
+	r = reply_ok();
+	cJSON_AddNumberToObject(r, "badge_id", (double)badge_id);
+	cJSON_AddStringToObject(r, "hint", hint);
+	cJSON_AddStringToObject(r, "reader", rc->name);
+	control_reply(d->control, d->enrol.client, r);
+}
+
+static void
+daemon_enrol_tick(struct daemon *d, int64_t now)
+{
+	if (!d->enrol.active)
+		return;
+	if (!control_client_alive(d->control, d->enrol.client)) {
+		d->enrol.active = false;	/* seuilctl was interrupted */
+		return;
+	}
+	if (now >= d->enrol.deadline) {
+		d->enrol.active = false;
+		control_reply(d->control, d->enrol.client, reply_error("timeout"));
+	}
+}
+
+/* ---- control requests ---- */
+
+static int
+json_int(const cJSON *req, const char *key, int64_t *out)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(req, key);
+
+	if (!cJSON_IsNumber(v) || v->valuedouble != (double)(int64_t)v->valuedouble)
+		return -1;
+	*out = (int64_t)v->valuedouble;
+	return 0;
+}
+
+static int
+json_door(struct daemon *d, const cJSON *req, int *door_index, const char **err)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(req, "door");
+
+	if (v == NULL || cJSON_IsNull(v)) {
+		*door_index = -1;
+		return 0;
+	}
+	if (!cJSON_IsString(v) || (*door_index = config_door_index(d->conf, v->valuestring)) == -1) {
+		*err = "unknown door";
+		return -1;
+	}
+	return 0;
+}
+
+static cJSON *
+control_status(struct daemon *d)
+{
+	cJSON *r = reply_ok(), *doors, *readers, *o;
+	int64_t now = clock_mono_ms();
+
+	cJSON_AddStringToObject(r, "version", SEUIL_VERSION);
+	cJSON_AddNumberToObject(r, "pid", getpid());
+	cJSON_AddNumberToObject(r, "uptime_s", (double)((now - d->started_mono) / 1000));
+	cJSON_AddNumberToObject(r, "last_seq", (double)store_last_seq(d->st));
+	cJSON_AddBoolToObject(r, "clock_synced", clock_synced());
+	cJSON_AddStringToObject(r, "database", d->conf->database);
+	doors = cJSON_AddArrayToObject(r, "doors");
+	for (int i = 0; i < d->conf->ndoors; i++) {
+		int c = door_contact(d->doors[i]);
+
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "name", d->conf->doors[i].name);
+		cJSON_AddStringToObject(o, "state", door_state_name(door_get_state(d->doors[i])));
+		cJSON_AddBoolToObject(o, "relay", door_relay_on(d->doors[i]));
+		cJSON_AddStringToObject(o, "contact", c == 1 ? "open" : c == 0 ? "closed" : "unknown");
+		cJSON_AddItemToArray(doors, o);
+	}
+	readers = cJSON_AddArrayToObject(r, "readers");
+	for (int i = 0; i < d->conf->nreaders; i++) {
+		const struct reader_conf *rc = &d->conf->readers[i];
+		int64_t hb = readers_last_heartbeat(d->readers, i);
+
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "name", rc->name);
+		cJSON_AddStringToObject(o, "door", rc->door);
+		cJSON_AddStringToObject(o, "direction", config_direction_name(rc->direction));
+		cJSON_AddBoolToObject(o, "online", readers_online(d->readers, i));
+		cJSON_AddBoolToObject(o, "locked_out", lockout_active(&d->lockouts[i], now));
+		if (hb > 0)
+			cJSON_AddNumberToObject(o, "last_heartbeat_ms_ago", (double)(now - hb));
+		else
+			cJSON_AddNullToObject(o, "last_heartbeat_ms_ago");
+		cJSON_AddNumberToObject(o, "restarts", readers_restarts(d->readers, i));
+		cJSON_AddItemToArray(readers, o);
+	}
+	o = cJSON_AddObjectToObject(r, "presence");
+	cJSON_AddNumberToObject(o, "count", presence_count(d->presence));
+	o = cJSON_AddObjectToObject(r, "mqtt");
+	cJSON_AddBoolToObject(o, "enabled", d->conf->mqtt_enabled);
+	cJSON_AddBoolToObject(o, "connected", d->mqtt != NULL && mqtt_connected(d->mqtt));
+	cJSON_AddNumberToObject(o, "published_seq", d->mqtt ? (double)mqtt_published_seq(d->mqtt) : 0);
+	return r;
+}
+
+static cJSON *
+control_door_unlock(struct daemon *d, int door_index, int64_t seconds, const char *source)
+{
+	struct door *door;
+	char detail[96];
+	cJSON *r;
+
+	if (door_index == -1) {
+		if (d->conf->ndoors != 1)
+			return reply_error("several doors: name one");
+		door_index = 0;
+	}
+	door = d->doors[door_index];
+	if (seconds == 0)
+		seconds = door_conf(door)->unlock_ms / 1000;
+	if (seconds < 1 || seconds * 1000 > CONFIG_UNLOCK_CAP_MS)
+		return reply_error("seconds must be between 1 and 60");
+	{
+		struct event ev = { .type = "unlock_remote", .door = d->conf->doors[door_index].name,
+		    .detail = detail };
+
+		snprintf(detail, sizeof(detail), "%s, %lld s", source, (long long)seconds);
+		/* As for a badge: no event, no pulse. */
+		if (daemon_event(d, &ev) == -1)
+			return reply_error("cannot record the unlock; door stays locked");
+	}
+	if (door_unlock(door, seconds * 1000, clock_mono_ms()) == -1)
+		return reply_error("cannot drive the strike");
+	r = reply_ok();
+	cJSON_AddStringToObject(r, "door", d->conf->doors[door_index].name);
+	cJSON_AddNumberToObject(r, "seconds", (double)seconds);
+	return r;
+}
+
+static int daemon_reload(struct daemon *d, char *err, size_t errlen);
+
+static cJSON *
+daemon_control(void *arg, int client, const cJSON *req, uid_t uid)
+{
+	struct daemon *d = arg;
+	const char *cmd = cJSON_GetObjectItemCaseSensitive(req, "cmd")->valuestring;
+	const char *why = NULL;
+	int64_t id, seconds = 0, timeout = 60;
+	int door_index;
+
+	if (strcmp(cmd, "status") == 0)
+		return control_status(d);
+	if (strcmp(cmd, "checkout") == 0) {
+		cJSON *r;
+		int was;
+
+		if (json_int(req, "member", &id) == -1)
+			return reply_error("checkout needs a numeric \"member\"");
+		if ((was = presence_checkout(d->presence, id, clock_wall_ms())) == -1)
+			return reply_error(store_errmsg(d->st));
+		r = reply_ok();
+		cJSON_AddBoolToObject(r, "was_present", was == 1);
+		return r;
+	}
+	if (strcmp(cmd, "door_unlock") == 0) {
+		char source[48];
+
+		if (json_door(d, req, &door_index, &why) == -1)
+			return reply_error(why);
+		if (cJSON_GetObjectItemCaseSensitive(req, "seconds") != NULL &&
+		    json_int(req, "seconds", &seconds) == -1)
+			return reply_error("\"seconds\" must be a whole number");
+		if (seconds == 0 && cJSON_GetObjectItemCaseSensitive(req, "seconds") != NULL)
+			return reply_error("seconds must be between 1 and 60");
+		snprintf(source, sizeof(source), "control uid %ld", (long)uid);
+		return control_door_unlock(d, door_index, seconds, source);
+	}
+	if (strcmp(cmd, "reload") == 0) {
+		char err[512];
+
+		if (daemon_reload(d, err, sizeof(err)) == -1)
+			return reply_error(err);
+		return reply_ok();
+	}
+	if (strcmp(cmd, "enroll") == 0) {
+		struct member_row m;
+
+		if (json_int(req, "member", &id) == -1)
+			return reply_error("enroll needs a numeric \"member\"");
+		if (json_door(d, req, &door_index, &why) == -1)
+			return reply_error(why);
+		if (cJSON_GetObjectItemCaseSensitive(req, "timeout") != NULL &&
+		    (json_int(req, "timeout", &timeout) == -1 || timeout < 1 || timeout > 3600))
+			return reply_error("timeout must be between 1 and 3600 seconds");
+		if (store_member_get(d->st, id, &m) != 1)
+			return reply_error("no such member");
+		if (d->enrol.active && control_client_alive(d->control, d->enrol.client))
+			return reply_error("another enrolment is waiting for a tap");
+		d->enrol = (struct enrolment){ .active = true, .client = client, .member_id = id,
+		    .door_index = door_index, .deadline = clock_mono_ms() + timeout * 1000 };
+		log_info("enrolment: waiting %lld s for a badge for member %lld (control uid %ld)",
+		    (long long)timeout, (long long)id, (long)uid);
+		return NULL;
+	}
+	return reply_error("unknown command");
+}
+
+/* ---- mqtt remote unlock ---- */
+
+static void
+daemon_mqtt_unlock(void *arg, int door_index, int seconds, const char *command_id)
+{
+	struct daemon *d = arg;
+	char source[160];
+	cJSON *r;
+
+	snprintf(source, sizeof(source), "mqtt id %.100s", command_id ? command_id : "-");
+	r = control_door_unlock(d, door_index, seconds, source);
+	cJSON_Delete(r);
+}
+
+/* ---- hardware up and down ---- */
+
+/* Doors, readers and MQTT for the current configuration.  Doors first:
+ * every strike is driven locked before anything can ask to open it. */
+static int
+daemon_hw_up(struct daemon *d, char *err, size_t errlen)
+{
+	struct door_hooks dh = { daemon_door_event, daemon_door_state, d };
+	struct readers_hooks rh = { daemon_tap, daemon_reader_status, d };
+
+	for (int i = 0; i < d->conf->ndoors; i++)
+		if ((d->doors[i] = door_new(&d->conf->doors[i], i, &dh, err, errlen)) == NULL)
+			return -1;
+	for (int i = 0; i < d->conf->nreaders; i++)
+		lockout_init(&d->lockouts[i]);
+	if ((d->readers = readers_new(d->conf, &rh)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (d->conf->mqtt_enabled &&
+	    (d->mqtt = mqtt_new(d->conf, d->st, daemon_mqtt_unlock, d, err, errlen)) == NULL)
+		return -1;
+	return 0;
+}
+
+static void
+daemon_hw_down(struct daemon *d)
+{
+	for (int i = 0; i < CONFIG_MAX_DOORS; i++) {
+		door_free(d->doors[i]);		/* drives locked */
+		d->doors[i] = NULL;
+	}
+	readers_free(d->readers);
+	d->readers = NULL;
+	mqtt_free(d->mqtt);
+	d->mqtt = NULL;
+}
+
+/* Log a config's errors line by line (they arrive as one text). */
+static int
+daemon_load_config(const char *path, struct config *conf, char *err, size_t errlen)
+{
+	char *text = NULL, *line, *save;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	int n;
+
+	if (f == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	n = config_load(path, conf, f);
+	fclose(f);
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		log_warnx("%s", line);
+	if (n != 0)
+		snprintf(err, errlen, "%.200s: configuration has errors, keeping the old one", path);
+	free(text);
+	return n == 0 ? 0 : -1;
+}
+
+/*
+ * Reload: a bad new configuration is refused and the old one kept.  A good
+ * one replaces doors, readers and MQTT whole: doors are driven locked and
+ * reopened, which is simpler to reason about than patching them live.
+ */
+static int
+daemon_reload(struct daemon *d, char *err, size_t errlen)
+{
+	struct config *nc = malloc(sizeof(*nc)), *old = d->conf;
+
+	if (nc == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (daemon_load_config(old->path, nc, err, errlen) == -1)
+		goto refuse;
+	if (strcmp(nc->database, old->database) != 0 || strcmp(nc->uid_key_file, old->uid_key_file) != 0 ||
+	    strcmp(nc->control_socket, old->control_socket) != 0) {
+		snprintf(err, errlen, "%.200s: database, uid_key_file and control socket change only "
+		    "at a restart, keeping the old configuration", old->path);
+		goto refuse;
+	}
+	if (tz_set(nc->timezone, err, errlen) == -1)
+		goto refuse;
+
+	daemon_hw_down(d);
+	d->conf = nc;
+	presence_set_config(d->presence, nc);
+	if (daemon_hw_up(d, err, errlen) == -1) {
+		char again[256];
+
+		log_warnx("reload: %s; going back to the old configuration", err);
+		daemon_hw_down(d);
+		d->conf = old;
+		presence_set_config(d->presence, old);
+		tz_set(old->timezone, again, sizeof(again));
+		if (daemon_hw_up(d, again, sizeof(again)) == -1)
+			fatalx("reload: cannot restore the old configuration: %s", again);
+		free(nc);
+		return -1;
+	}
+	free(old);
+	log_info("configuration reloaded");
+	daemon_presence_changed(d);
+	return 0;
+refuse:
+	log_warnx("reload: %s", err);
+	free(nc);
+	return -1;
+}
+
+/* ---- the loop ---- */
+
+static int
+daemon_signals(struct daemon *d)
+{
+	sigset_t set;
+
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGCHLD);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) == -1)
+		return -1;
+	d->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	return d->sigfd == -1 ? -1 : 0;
+}
+
+static void
+daemon_signal_in(struct daemon *d, int64_t now)
+{
+	struct signalfd_siginfo si;
+	char err[512];
+
+	while (read(d->sigfd, &si, sizeof(si)) == sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGTERM:
+		case SIGINT:
+			log_info("signal %d: stopping", (int)si.ssi_signo);
+			d->stop = true;
+			break;
+		case SIGHUP:
+			log_info("SIGHUP: reloading the configuration");
+			sd_notify(0, "RELOADING=1");
+			daemon_reload(d, err, sizeof(err));
+			sd_notify(0, "READY=1");
+			break;
+		case SIGCHLD:
+			readers_tick(d->readers, now);
+			break;
+		}
+	}
+}
+
+static int64_t
+min64(int64_t a, int64_t b)
+{
+	return a < b ? a : b;
+}
+
+/* Time until the earliest deadline of any module, in ms for poll(). */
+static int
+daemon_timeout(struct daemon *d, int64_t now_mono)
+{
+	int64_t next = now_mono + HOUSEKEEPING_MS, wall_next;
+
+	for (int i = 0; i < d->conf->ndoors; i++)
+		next = min64(next, door_deadline(d->doors[i]));
+	next = min64(next, readers_deadline(d->readers));
+	if (d->mqtt)
+		next = min64(next, mqtt_deadline(d->mqtt) < 0 ? INT64_MAX : mqtt_deadline(d->mqtt));
+	if (d->enrol.active)
+		next = min64(next, d->enrol.deadline);
+	wall_next = presence_deadline(d->presence);
+	if (wall_next != INT64_MAX)
+		next = min64(next, now_mono + (wall_next - clock_wall_ms()));
+	if (next <= now_mono)
+		return 0;
+	return (int)(next - now_mono);
+}
+
+static void
+daemon_loop(struct daemon *d)
+{
+	struct pollfd pfds[MAX_POLLFDS];
+	int ctl_at, ctl_n, rd_at, rd_n, door_at[CONFIG_MAX_DOORS], door_n[CONFIG_MAX_DOORS];
+	int mqtt_at, n;
+	int64_t now;
+
+	while (!d->stop) {
+		now = clock_mono_ms();
+		n = 0;
+		pfds[n++] = (struct pollfd){ .fd = d->sigfd, .events = POLLIN };
+		ctl_at = n;
+		n += ctl_n = control_pollfds(d->control, pfds + n, MAX_POLLFDS - n);
+		rd_at = n;
+		n += rd_n = readers_pollfds(d->readers, pfds + n, MAX_POLLFDS - n);
+		for (int i = 0; i < d->conf->ndoors; i++) {
+			int fds[DOORIO_MAX_FDS];
+
+			door_at[i] = n;
+			door_n[i] = door_pollfds(d->doors[i], fds);
+			for (int k = 0; k < door_n[i]; k++)
+				pfds[n++] = (struct pollfd){ .fd = fds[k], .events = POLLIN };
+		}
+		mqtt_at = n;
+		if (d->mqtt) {
+			mqtt_pollfd(d->mqtt, &pfds[n]);
+			pfds[n].revents = 0;
+			n++;
+		}
+
+		if (poll(pfds, (nfds_t)n, daemon_timeout(d, now)) == -1 && errno != EINTR) {
+			log_warn("poll");
+			continue;
+		}
+		now = clock_mono_ms();
+
+		/* Doors and readers first: they are what a person at the door waits for. */
+		readers_handle(d->readers, pfds + rd_at, rd_n, now);
+		for (int i = 0; i < d->conf->ndoors; i++) {
+			for (int k = 0; k < door_n[i]; k++)
+				if (pfds[door_at[i] + k].revents)
+					door_input(d->doors[i], pfds[door_at[i] + k].fd, now);
+			door_tick(d->doors[i], now);
+		}
+		readers_tick(d->readers, now);
+		if (pfds[0].revents)
+			daemon_signal_in(d, now);
+		if (d->stop)
+			break;
+		control_handle(d->control, pfds + ctl_at, ctl_n);
+		presence_tick(d->presence, clock_wall_ms());
+		daemon_enrol_tick(d, now);
+		if (d->mqtt)
+			mqtt_service(d->mqtt, d->mqtt ? &pfds[mqtt_at] : NULL, now);
+
+		/* The watchdog hears from the loop itself, so a wedged loop is
+		 * restarted by systemd (and the strike falls back to locked). */
+		if (d->watchdog_usec && (now - d->last_watchdog) * 2000 >= (int64_t)d->watchdog_usec) {
+			sd_notify(0, "WATCHDOG=1");
+			d->last_watchdog = now;
+		}
+	}
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *path = CONFIG_DEFAULT_PATH;
+	struct daemon dm, *d = &dm;
+	int ch, foreground = 0, verbose = 0, check = 0;
+	char err[512];
+
+	while ((ch = getopt_long(argc, argv, "df:nvh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'd': foreground = 1; break;
+		case 'f': path = optarg; break;
+		case 'n': check = 1; break;
+		case 'v': verbose++; break;
+		case 'V': printf("seuild %s\n", SEUIL_VERSION); return 0;
+		default: usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+
+	memset(d, 0, sizeof(*d));
+	d->sigfd = -1;
+	if ((d->conf = malloc(sizeof(*d->conf))) == NULL)
+		return EX_OSERR;
+	if (check) {
+		int n = config_load(path, d->conf, stderr);
+
+		if (n != 0) {
+			free(d->conf);
+			return EX_CONFIG;
+		}
+		if (verbose)
+			config_print(d->conf, stdout);
+		printf("configuration OK\n");
+		free(d->conf);
+		return 0;
+	}
+	if (config_load(path, d->conf, stderr) != 0) {
+		free(d->conf);
+		return EX_CONFIG;
+	}
+
+	log_init("seuild", foreground, verbose);
+	if (!foreground && daemon(0, 0) == -1)
+		fatal("daemon");
+	if (tz_set(d->conf->timezone, err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		return EX_CONFIG;
+	}
+	if (uid_key_load(d->conf->uid_key_file, d->key, err, sizeof(err)) == -1) {
+		log_warnx("%s (create it with `seuilctl init`)", err);
+		return EX_NOINPUT;
+	}
+	if ((d->st = store_open(d->conf->database, 0, err, sizeof(err))) == NULL) {
+		log_warnx("%s", err);
+		return EX_NOINPUT;
+	}
+	if (daemon_signals(d) == -1)
+		fatal("signals");
+	d->started_mono = clock_mono_ms();
+
+	if (daemon_hw_up(d, err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		daemon_hw_down(d);
+		store_close(d->st);
+		return EX_UNAVAILABLE;
+	}
+	if ((d->control = control_open(d->conf->control_socket, daemon_control, d, err,
+	    sizeof(err))) == NULL) {
+		log_warnx("%s", err);
+		daemon_hw_down(d);
+		store_close(d->st);
+		return EX_UNAVAILABLE;
+	}
+	daemon_simple_event(d, "daemon_start", NULL, NULL, NULL, SEUIL_VERSION);
+	{
+		struct presence_hooks ph = { daemon_event, daemon_presence_changed, d };
+
+		if ((d->presence = presence_new(d->conf, d->st, &ph)) == NULL ||
+		    presence_load(d->presence, clock_wall_ms()) == -1)
+			fatalx("presence: %s", store_errmsg(d->st));
+	}
+	daemon_presence_changed(d);
+	if (sd_watchdog_enabled(0, &d->watchdog_usec) <= 0)
+		d->watchdog_usec = 0;
+	sd_notify(0, "READY=1");
+	log_info("ready: %d door(s), %d reader(s), database %s", d->conf->ndoors,
+	    d->conf->nreaders, d->conf->database);
+
+	daemon_loop(d);
+
+	sd_notify(0, "STOPPING=1");
+	for (int i = 0; i < d->conf->ndoors; i++)
+		door_lock(d->doors[i], clock_mono_ms());
+	daemon_simple_event(d, "daemon_stop", NULL, NULL, NULL, NULL);
+	if (d->enrol.active)
+		control_reply(d->control, d->enrol.client, reply_error("seuild is stopping"));
+	daemon_hw_down(d);
+	control_close(d->control);
+	presence_free(d->presence);
+	store_close(d->st);
+	explicit_bzero(d->key, sizeof(d->key));
+	close(d->sigfd);
+	free(d->conf);
+	log_info("stopped");
+	return 0;
+}

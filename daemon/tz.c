@@ -1,0 +1,285 @@
+/*
+ * Site local time on top of the C library's TZ handling.  localtime_r is
+ * the only conversion trusted: mktime's handling of skipped and repeated
+ * wall times differs between C libraries, so local_to_utc below resolves
+ * them itself from the UTC offsets localtime_r reports.
+ */
+#include "tz.h"
+
+#include <ctype.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define ZONEINFO_DIR	"/usr/share/zoneinfo"
+
+int
+tz_valid(const char *name)
+{
+	const char *dir, *c;
+	char path[512], magic[4];
+	FILE *f;
+	size_t n;
+
+	if (name == NULL || name[0] == '\0' || name[0] == '/' ||
+	    strstr(name, "..") != NULL || strlen(name) > 128)
+		return 0;
+	for (c = name; *c != '\0'; c++)
+		if (!isalnum((unsigned char)*c) && strchr("/_+-", *c) == NULL)
+			return 0;
+	if ((dir = getenv("TZDIR")) == NULL || dir[0] == '\0')
+		dir = ZONEINFO_DIR;
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path))
+		return 0;
+	if ((f = fopen(path, "re")) == NULL)
+		return 0;
+	n = fread(magic, 1, sizeof(magic), f);
+	fclose(f);
+	return n == sizeof(magic) && memcmp(magic, "TZif", 4) == 0;
+}
+
+int
+tz_set(const char *name, char *err, size_t errlen)
+{
+	if (!tz_valid(name)) {
+		if (err != NULL && errlen > 0)
+			snprintf(err, errlen, "unknown timezone '%s'",
+			    name != NULL ? name : "");
+		return -1;
+	}
+	if (setenv("TZ", name, 1) == -1) {
+		if (err != NULL && errlen > 0)
+			snprintf(err, errlen, "setenv TZ: out of memory");
+		return -1;
+	}
+	tzset();
+	return 0;
+}
+
+/* Seconds, rounding toward the past so that -1 ms is 23:59:59.999. */
+static time_t
+ms_to_sec(int64_t ms)
+{
+	return (time_t)(ms >= 0 || ms % 1000 == 0 ? ms / 1000 : ms / 1000 - 1);
+}
+
+static long
+utc_offset(time_t t)
+{
+	struct tm tm;
+
+	if (localtime_r(&t, &tm) == NULL)
+		return 0;
+	return tm.tm_gmtoff;
+}
+
+/*
+ * The first instant at which the local clock reads `wall` (a wall time
+ * written as seconds since the epoch as if it were UTC).  A wall time the
+ * clock skips (02:30 on a spring-forward day) maps to the first instant
+ * after the skip, i.e. the transition itself; a repeated one (02:30 on a
+ * fall-back day) to its first occurrence.  The offsets a day either side
+ * are the only two candidates (zones change at most once a day).
+ */
+static time_t
+local_to_utc(time_t wall)
+{
+	long before = utc_offset(wall - 86400), after = utc_offset(wall + 86400);
+	time_t t1 = wall - before, t2 = wall - after, lo, hi, mid;
+	bool ok1 = utc_offset(t1) == before, ok2 = utc_offset(t2) == after;
+	long target;
+
+	if (ok1 && ok2)
+		return t1 < t2 ? t1 : t2;
+	if (ok1)
+		return t1;
+	if (ok2 || before == after)
+		return t2;
+
+	/* In the gap: find the transition between the two candidates. */
+	lo = t1 < t2 ? t1 : t2;
+	hi = t1 < t2 ? t2 : t1;
+	target = utc_offset(hi);
+	while (hi - lo > 1) {
+		mid = lo + (hi - lo) / 2;
+		if (utc_offset(mid) == target)
+			hi = mid;
+		else
+			lo = mid;
+	}
+	return hi;
+}
+
+void
+tz_local(int64_t utc_ms, struct local_time *out)
+{
+	time_t t = ms_to_sec(utc_ms);
+	struct tm tm;
+
+	/* On failure leave values the policy denies: no date, no weekday. */
+	memset(out, 0, sizeof(*out));
+	out->weekday = -1;
+	if (localtime_r(&t, &tm) == NULL ||
+	    strftime(out->date, sizeof(out->date), "%Y-%m-%d", &tm) != 10) {
+		out->date[0] = '\0';
+		return;
+	}
+	out->weekday = (tm.tm_wday + 6) % 7;
+	out->minute = tm.tm_hour * 60 + tm.tm_min;
+}
+
+/* Wall seconds (as if UTC) of local midnight of the date in tm, k days on. */
+static time_t
+wall_midnight(const struct tm *date, int k)
+{
+	struct tm tm;
+
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = date->tm_year;
+	tm.tm_mon = date->tm_mon;
+	tm.tm_mday = date->tm_mday + k;
+	return timegm(&tm);
+}
+
+int64_t
+tz_next_day_end(int64_t now_ms, int day_end_min)
+{
+	time_t now = ms_to_sec(now_ms), t;
+	struct tm today;
+	int k;
+
+	if (localtime_r(&now, &today) == NULL)
+		return now_ms + 86400 * 1000LL;
+	for (k = 0; k < 3; k++) {
+		t = local_to_utc(wall_midnight(&today, k) + day_end_min * 60);
+		if ((int64_t)t * 1000 > now_ms)
+			return (int64_t)t * 1000;
+	}
+	return now_ms + 86400 * 1000LL;		/* not reached */
+}
+
+/* Digits s[0..n-1] as a number, or -1. */
+static int
+digits(const char *s, int n)
+{
+	int v = 0;
+
+	while (n-- > 0) {
+		if (!isdigit((unsigned char)*s))
+			return -1;
+		v = v * 10 + (*s++ - '0');
+	}
+	return v;
+}
+
+/* "YYYY-MM-DD" at the start of s into tm; 0 or -1. */
+static int
+scan_date(const char *s, struct tm *tm)
+{
+	static const int mdays[12] = {
+		31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
+	};
+	int y, m, d, leap;
+
+	y = digits(s, 4);
+	m = s[4] == '-' ? digits(s + 5, 2) : -1;
+	d = s[7] == '-' ? digits(s + 8, 2) : -1;
+	if (y < 1 || m < 1 || m > 12 || d < 1)
+		return -1;
+	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (d > mdays[m - 1] + (m == 2 && leap))
+		return -1;
+	memset(tm, 0, sizeof(*tm));
+	tm->tm_year = y - 1900;
+	tm->tm_mon = m - 1;
+	tm->tm_mday = d;
+	return 0;
+}
+
+int
+tz_parse_date(const char *s, char out[11])
+{
+	struct tm tm;
+
+	if (strlen(s) != 10 || scan_date(s, &tm) == -1)
+		return -1;
+	if (out != NULL)
+		memcpy(out, s, 11);
+	return 0;
+}
+
+int64_t
+tz_date_start(const char *date)
+{
+	struct tm tm;
+
+	if (tz_parse_date(date, NULL) == -1)
+		return INT64_MIN;
+	scan_date(date, &tm);
+	return (int64_t)local_to_utc(wall_midnight(&tm, 0)) * 1000;
+}
+
+int
+tz_parse_time(const char *s, int64_t *utc_ms)
+{
+	struct tm tm;
+	size_t len = strlen(s);
+	int h, m, sec = 0, oh, om;
+	const char *p;
+	time_t wall;
+
+	if (len < 10 || scan_date(s, &tm) == -1)
+		return -1;
+	if (len == 10) {
+		*utc_ms = tz_date_start(s);
+		return 0;
+	}
+	if (len < 16 || (s[10] != 'T' && s[10] != ' ') || s[13] != ':')
+		return -1;
+	h = digits(s + 11, 2);
+	m = digits(s + 14, 2);
+	p = s + 16;
+	if (*p == ':') {
+		if ((sec = digits(p + 1, 2)) < 0)
+			return -1;
+		p += 3;
+	}
+	if (h < 0 || h > 23 || m < 0 || m > 59 || sec > 59)
+		return -1;
+	tm.tm_hour = h;
+	tm.tm_min = m;
+	tm.tm_sec = sec;
+	wall = timegm(&tm);
+
+	if (*p == '\0') {
+		*utc_ms = (int64_t)local_to_utc(wall) * 1000;
+		return 0;
+	}
+	if (strcmp(p, "Z") == 0) {
+		*utc_ms = (int64_t)wall * 1000;
+		return 0;
+	}
+	if ((p[0] != '+' && p[0] != '-') || strlen(p) != 6 || p[3] != ':')
+		return -1;
+	oh = digits(p + 1, 2);
+	om = digits(p + 4, 2);
+	if (oh < 0 || oh > 23 || om < 0 || om > 59)
+		return -1;
+	*utc_ms = ((int64_t)wall - (p[0] == '+' ? 1 : -1) * (oh * 3600 + om * 60)) * 1000;
+	return 0;
+}
+
+void
+tz_format_local(int64_t utc_ms, char *buf, size_t len)
+{
+	time_t t = ms_to_sec(utc_ms);
+	struct tm tm;
+
+	if (len == 0)
+		return;
+	if (localtime_r(&t, &tm) == NULL ||
+	    strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm) == 0)
+		buf[0] = '\0';
+}

@@ -1,0 +1,291 @@
+/*
+ * Door I/O on GPIO lines through libgpiod 1.6 (the v1 API of Debian 12 and
+ * Raspberry Pi OS bookworm).  This is the only file that calls libgpiod, so
+ * that a v2 backend can be written beside it.
+ *
+ * Wiring this code assumes (docs/hardware.md): a relay whose undriven or
+ * logical-0 state leaves a fail-secure strike locked; a door contact (reed
+ * switch) and an exit button that each short their line to GND, read with
+ * the pull-up on.  The exit button is requested active-low, so "pressed"
+ * reads 1; the contact is read as is and contact_open_high says which level
+ * means open.
+ */
+#include "doorio.h"
+
+#include <errno.h>
+#include <gpiod.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+
+#define RELAY_LOCKED	0	/* logical value: de-energised */
+
+struct doorio {
+	const struct doorio_ops *ops;	/* set by doorio_open() */
+	struct gpiod_chip *chip;
+	struct gpiod_line *relay;
+	struct gpiod_line *contact;	/* NULL: no contact */
+	struct gpiod_line *exit;	/* NULL: no exit button */
+	int		contact_fd;
+	int		exit_fd;
+	bool		contact_open_high;
+	char		consumer[32];	/* what gpioinfo shows; the kernel keeps 31 */
+};
+
+/* A hint a person at the GPIO header can act on, or "". */
+static const char *
+gdio_hint(int err)
+{
+	switch (err) {
+	case EBUSY:
+		return " (is another program using it? gpioinfo shows the line's user)";
+	case EACCES:
+	case EPERM:
+		return " (is seuild's user in the gpio group?)";
+	case EINVAL:
+		return " (the kernel refused the request: pull-up bias needs Linux 5.5 or later)";
+	default:
+		return "";
+	}
+}
+
+static void
+gdio_err(char *err, size_t errlen, const struct door_conf *conf, int line,
+    const char *what)
+{
+	int saved = errno;
+
+	snprintf(err, errlen, "%s line %d (%s): %s%s", conf->chip, line, what,
+	    strerror(saved), gdio_hint(saved));
+	errno = saved;
+}
+
+static struct gpiod_line *
+gdio_get(struct doorio *io, const struct door_conf *conf, int num, const char *what,
+    char *err, size_t errlen)
+{
+	struct gpiod_line *line;
+
+	if (num < 0 || (unsigned int)num >= gpiod_chip_num_lines(io->chip)) {
+		snprintf(err, errlen, "%s line %d (%s): no such line (%s has lines 0 to %u)",
+		    conf->chip, num, what, conf->chip, gpiod_chip_num_lines(io->chip) - 1);
+		errno = EINVAL;
+		return NULL;
+	}
+	if ((line = gpiod_chip_get_line(io->chip, (unsigned int)num)) == NULL)
+		gdio_err(err, errlen, conf, num, what);
+	return line;
+}
+
+static struct doorio *
+gdio_open(const struct door_conf *conf, char *err, size_t errlen)
+{
+	struct doorio *io;
+	struct gpiod_line *line;
+	int saved, flags;
+
+	if ((io = calloc(1, sizeof(*io))) == NULL) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		return NULL;
+	}
+	if (conf->relay_line == conf->contact_line || conf->relay_line == conf->exit_line ||
+	    (conf->contact_line >= 0 && conf->contact_line == conf->exit_line)) {
+		snprintf(err, errlen, "%s: relay_line, contact_line and exit_line must "
+		    "be different lines", conf->chip);
+		errno = EINVAL;
+		goto fail_free;
+	}
+	io->contact_fd = io->exit_fd = -1;
+	io->contact_open_high = conf->contact_open_high;
+	snprintf(io->consumer, sizeof(io->consumer), "seuild %.24s", conf->name);
+
+	if ((io->chip = gpiod_chip_open_lookup(conf->chip)) == NULL) {
+		saved = errno;
+		snprintf(err, errlen, "%s: %s%s", conf->chip, strerror(saved),
+		    saved == ENOENT ? " (gpiodetect lists this board's chips)" :
+		    gdio_hint(saved));
+		errno = saved;
+		goto fail_free;
+	}
+
+	/*
+	 * The relay first, and at the locked level: until this request the
+	 * line is undriven, which the wiring makes "locked"; after it the
+	 * line is driven locked.  Nothing in between may energise it.
+	 */
+	if ((line = gdio_get(io, conf, conf->relay_line, "relay", err, errlen)) == NULL)
+		goto fail_chip;
+	flags = conf->relay_active_low ? GPIOD_LINE_REQUEST_FLAG_ACTIVE_LOW : 0;
+	if (gpiod_line_request_output_flags(line, io->consumer, flags, RELAY_LOCKED) == -1) {
+		gdio_err(err, errlen, conf, conf->relay_line, "relay");
+		goto fail_chip;
+	}
+	io->relay = line;
+
+	if (conf->contact_line >= 0) {
+		line = gdio_get(io, conf, conf->contact_line, "door contact", err, errlen);
+		if (line == NULL)
+			goto fail_lines;
+		if (gpiod_line_request_both_edges_events_flags(line, io->consumer,
+		    GPIOD_LINE_REQUEST_FLAG_BIAS_PULL_UP) == -1) {
+			gdio_err(err, errlen, conf, conf->contact_line, "door contact");
+			goto fail_lines;
+		}
+		io->contact = line;
+		if ((io->contact_fd = gpiod_line_event_get_fd(line)) == -1 ||
+		    gpiod_line_get_value(line) == -1) {
+			gdio_err(err, errlen, conf, conf->contact_line, "door contact");
+			goto fail_lines;
+		}
+	}
+
+	if (conf->exit_line >= 0) {
+		line = gdio_get(io, conf, conf->exit_line, "exit button", err, errlen);
+		if (line == NULL)
+			goto fail_lines;
+		/* Active-low: a button to GND reads 1 while pressed. */
+		if (gpiod_line_request_both_edges_events_flags(line, io->consumer,
+		    GPIOD_LINE_REQUEST_FLAG_BIAS_PULL_UP |
+		    GPIOD_LINE_REQUEST_FLAG_ACTIVE_LOW) == -1) {
+			gdio_err(err, errlen, conf, conf->exit_line, "exit button");
+			goto fail_lines;
+		}
+		io->exit = line;
+		if ((io->exit_fd = gpiod_line_event_get_fd(line)) == -1) {
+			gdio_err(err, errlen, conf, conf->exit_line, "exit button");
+			goto fail_lines;
+		}
+	}
+	return io;
+
+fail_lines:
+	saved = errno;
+	if (io->exit != NULL)
+		gpiod_line_release(io->exit);
+	if (io->contact != NULL)
+		gpiod_line_release(io->contact);
+	/* Requested locked and never changed; drive it again all the same. */
+	gpiod_line_set_value(io->relay, RELAY_LOCKED);
+	gpiod_line_release(io->relay);
+	errno = saved;
+fail_chip:
+	saved = errno;
+	gpiod_chip_close(io->chip);
+	errno = saved;
+fail_free:
+	free(io);
+	return NULL;
+}
+
+static int
+gdio_set_relay(struct doorio *io, bool energised)
+{
+	return gpiod_line_set_value(io->relay, energised ? 1 : RELAY_LOCKED);
+}
+
+static int
+gdio_pollfds(struct doorio *io, int fds[DOORIO_MAX_FDS])
+{
+	int n = 0;
+
+	if (io->contact_fd != -1)
+		fds[n++] = io->contact_fd;
+	if (io->exit_fd != -1)
+		fds[n++] = io->exit_fd;
+	return n;
+}
+
+/*
+ * Kernels since 5.7 stamp events with CLOCK_MONOTONIC, older ones with
+ * CLOCK_REALTIME, which is always far ahead of the monotonic clock on a
+ * running system: a time from the future is replaced by the time of reading,
+ * so that door timing never sees a wall-clock value.
+ */
+static int64_t
+gdio_event_ns(const struct gpiod_line_event *ev, int64_t now)
+{
+	int64_t ns = (int64_t)ev->ts.tv_sec * 1000000000 + ev->ts.tv_nsec;
+
+	return ns > now ? now : ns;
+}
+
+static int
+gdio_read(struct doorio *io, int fd, struct doorio_input *out, int max)
+{
+	struct gpiod_line *line;
+	struct gpiod_line_event ev;
+	struct pollfd pfd;
+	int n, high;
+
+	if (fd != -1 && fd == io->contact_fd)
+		line = io->contact;
+	else if (fd != -1 && fd == io->exit_fd)
+		line = io->exit;
+	else {
+		errno = EINVAL;
+		return -1;
+	}
+
+	/*
+	 * The caller saw POLLIN, so one event is there.  gpiod_line_event_read
+	 * blocks when none is, hence the zero-timeout poll before each further
+	 * read.
+	 */
+	for (n = 0; n < max; n++) {
+		if (n > 0) {
+			pfd.fd = fd;
+			pfd.events = POLLIN;
+			pfd.revents = 0;
+			if (poll(&pfd, 1, 0) != 1 || !(pfd.revents & POLLIN))
+				break;
+		}
+		if (gpiod_line_event_read(line, &ev) == -1)
+			return n > 0 ? n : -1;
+		high = ev.event_type == GPIOD_LINE_EVENT_RISING_EDGE;
+		if (line == io->contact)
+			out[n].type = high == io->contact_open_high ?
+			    DOORIO_CONTACT_OPEN : DOORIO_CONTACT_CLOSED;
+		else
+			out[n].type = high ? DOORIO_EXIT_PRESSED : DOORIO_EXIT_RELEASED;
+		out[n].mono_ns = gdio_event_ns(&ev, clock_mono_ns());
+	}
+	return n;
+}
+
+static int
+gdio_contact(struct doorio *io)
+{
+	int v;
+
+	if (io->contact == NULL || (v = gpiod_line_get_value(io->contact)) == -1)
+		return -1;
+	return (v == 1) == io->contact_open_high ? 1 : 0;
+}
+
+static void
+gdio_close(struct doorio *io)
+{
+	if (io == NULL)
+		return;
+	gpiod_line_set_value(io->relay, RELAY_LOCKED);
+	if (io->exit != NULL)
+		gpiod_line_release(io->exit);
+	if (io->contact != NULL)
+		gpiod_line_release(io->contact);
+	gpiod_line_release(io->relay);
+	gpiod_chip_close(io->chip);
+	free(io);
+}
+
+const struct doorio_ops doorio_gpiod_ops = {
+	.name = "gpiod",
+	.open = gdio_open,
+	.set_relay = gdio_set_relay,
+	.pollfds = gdio_pollfds,
+	.read = gdio_read,
+	.contact = gdio_contact,
+	.close = gdio_close,
+};

@@ -1,0 +1,139 @@
+/*
+ * Simulated badge reader (DESIGN §7): lines on the FIFO sim_fifo.  A hex
+ * UID is a tap, "-" is the card leaving the field; bad lines are logged
+ * (without their content, which may be a UID) and ignored.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "reader.h"
+
+struct reader {
+	const struct reader_ops *ops;
+	char	name[CONFIG_NAME_MAX + 1];
+	int	fd;
+	char	buf[512];	/* bytes read but not yet parsed */
+	size_t	len;
+};
+
+static struct reader *
+sim_open(const struct reader_conf *conf, char *err, size_t errlen)
+{
+	struct reader *r;
+	struct stat sb;
+
+	if (mkfifo(conf->sim_fifo, 0660) == -1 && errno != EEXIST) {
+		snprintf(err, errlen, "mkfifo %s: %s", conf->sim_fifo, strerror(errno));
+		return NULL;
+	}
+	if (stat(conf->sim_fifo, &sb) == -1 || !S_ISFIFO(sb.st_mode)) {
+		snprintf(err, errlen, "%s is not a FIFO", conf->sim_fifo);
+		return NULL;
+	}
+	if ((r = calloc(1, sizeof(*r))) == NULL) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		return NULL;
+	}
+	snprintf(r->name, sizeof(r->name), "%s", conf->name);
+	/* O_RDWR keeps a writer open, so the FIFO never reads EOF between taps. */
+	r->fd = open(conf->sim_fifo, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (r->fd == -1) {
+		snprintf(err, errlen, "%s: %s", conf->sim_fifo, strerror(errno));
+		free(r);
+		return NULL;
+	}
+	return r;
+}
+
+/* Take one complete line out of the buffer; 1 if there was one. */
+static int
+sim_next_line(struct reader *r, char *line, size_t linelen)
+{
+	char *nl = memchr(r->buf, '\n', r->len);
+	size_t n;
+
+	if (nl == NULL) {
+		if (r->len == sizeof(r->buf)) {
+			log_warnx("reader %s: ignoring overlong simulated input", r->name);
+			r->len = 0;
+		}
+		return 0;
+	}
+	n = (size_t)(nl - r->buf);
+	if (n >= linelen) {
+		line[0] = '\0';		/* too long: reported as bad below */
+		line[1] = '!';
+	} else {
+		memcpy(line, r->buf, n);
+		line[n] = '\0';
+		if (n > 0 && line[n - 1] == '\r')
+			line[n - 1] = '\0';
+	}
+	memmove(r->buf, nl + 1, r->len - n - 1);
+	r->len -= n + 1;
+	return 1;
+}
+
+static int
+sim_wait(struct reader *r, struct reader_event *ev, int timeout_ms, char *err, size_t errlen)
+{
+	char line[64], why[128];
+	struct pollfd pfd = { .fd = r->fd, .events = POLLIN };
+	ssize_t n;
+
+	for (;;) {
+		while (sim_next_line(r, line, sizeof(line))) {
+			if (strcmp(line, "-") == 0) {
+				ev->type = READER_GONE;
+				return 1;
+			}
+			if (line[0] != '\0' && uid_parse(line, &ev->uid, why, sizeof(why)) == 0) {
+				ev->type = READER_TAP;
+				explicit_bzero(line, sizeof(line));
+				return 1;
+			}
+			explicit_bzero(line, sizeof(line));
+			log_warnx("reader %s: ignoring bad simulated input line", r->name);
+		}
+		switch (poll(&pfd, 1, timeout_ms)) {
+		case -1:
+			if (errno == EINTR)
+				return 0;
+			snprintf(err, errlen, "poll: %s", strerror(errno));
+			return -1;
+		case 0:
+			return 0;
+		}
+		n = read(r->fd, r->buf + r->len, sizeof(r->buf) - r->len);
+		if (n == -1 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		if (n <= 0) {
+			snprintf(err, errlen, "read: %s", n == 0 ? "end of file" : strerror(errno));
+			return -1;
+		}
+		r->len += (size_t)n;
+		timeout_ms = 0;		/* only parse what arrived */
+	}
+}
+
+static void
+sim_close(struct reader *r)
+{
+	close(r->fd);
+	explicit_bzero(r->buf, sizeof(r->buf));
+	free(r);
+}
+
+const struct reader_ops reader_sim_ops = {
+	.name = "sim",
+	.open = sim_open,
+	.wait = sim_wait,
+	.close = sim_close,
+};

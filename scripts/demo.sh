@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# make demo: seuil on simulated hardware, start to finish, in a throwaway
+# directory.  A broker on a free loopback port, seuild with a sim door and a
+# sim reader, three demo members, three taps, then what a manager sees.
+set -u
+build=${1:-build}
+build=$(cd "$build" && pwd)
+seuild=$build/seuild
+seuilctl=$build/seuilctl
+dir=$(mktemp -d /tmp/seuil-demo.XXXXXX)
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	rm -rf "$dir"
+}
+trap cleanup EXIT
+say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+ctl() { "$seuilctl" -f "$dir/seuild.conf" "$@"; }
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+mkdir -p "$dir/door"
+cat >"$dir/seuild.conf" <<CONF
+[site]
+name = demo
+timezone = Europe/Paris
+
+[store]
+database = $dir/seuil.db
+uid_key_file = $dir/uid.key
+
+[door.front]
+gpio = sim
+sim_dir = $dir/door
+unlock_time = 2s
+
+[reader.front-in]
+driver = sim
+sim_fifo = $dir/reader.fifo
+door = front
+direction = in
+
+[mqtt]
+host = 127.0.0.1
+port = $port
+
+[control]
+socket = $dir/control.sock
+CONF
+
+say "a throwaway MQTT broker on 127.0.0.1:$port"
+printf 'listener %s 127.0.0.1\nallow_anonymous true\n' "$port" >"$dir/mosquitto.conf"
+mosquitto -c "$dir/mosquitto.conf" >"$dir/mosquitto.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 50); do mosquitto_pub -h 127.0.0.1 -p "$port" -t demo/ping -m x 2>/dev/null && break; sleep 0.1; done
+
+say "seuilctl init, and three members"
+ctl init
+ctl member add alice --display "Alice" --public
+ctl member add bob --display "Bob"
+ctl member add carol
+ctl badge add alice 04A1B2C3 --label "blue fob"
+ctl badge add carol 04C0FFEE --label "card"
+ctl badge revoke 04C0FFEE
+ctl member list
+
+say "seuild -d on simulated hardware"
+"$seuild" -d -f "$dir/seuild.conf" 2>"$dir/seuild.log" &
+pids+=($!)
+for _ in $(seq 100); do [ -S "$dir/control.sock" ] && break; sleep 0.05; done
+mosquitto_sub -h 127.0.0.1 -p "$port" -t 'seuil/demo/#' -v >"$dir/mqtt.txt" 2>&1 &
+pids+=($!)
+sleep 0.5
+
+say "taps: alice (enrolled), an unknown badge, carol (revoked)"
+echo 04A1B2C3 >"$dir/reader.fifo"; sleep 0.5
+echo 04DEAD00 >"$dir/reader.fifo"; sleep 0.5
+echo 04C0FFEE >"$dir/reader.fifo"; sleep 2.5
+
+say "relay.log (monotonic ns, 1 = strike energised)"
+cat "$dir/door/relay.log"
+say "seuilctl log"
+ctl log
+say "seuilctl who"
+ctl who
+say "seuilctl status"
+ctl status
+say "MQTT: what the lobby screen saw (mosquitto_sub -t 'seuil/demo/#' -v)"
+grep -v '^homeassistant' "$dir/mqtt.txt"
+say "retained presence, as a screen that connects now sees it"
+mosquitto_sub -h 127.0.0.1 -p "$port" -t seuil/demo/presence -C 1 -W 3
+
+say "stopping seuild (SIGTERM): doors locked, status offline"
+kill -TERM "${pids[1]}"
+wait "${pids[1]}" 2>/dev/null
+mosquitto_sub -h 127.0.0.1 -p "$port" -t seuil/demo/status -C 1 -W 3 -v
+echo
+echo "demo done (files were in $dir, now removed)"

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# seuild -n: "configuration OK" and 0, or FILE:LINE errors and 78.
+. "$(dirname "$0")/../lib.sh"
+
+out=$("$SEUILD" -n -f "$TOP/config/seuild.conf.example" 2>&1)
+check "example config is valid" test "$out" = "configuration OK"
+
+write_config </dev/null
+check "test config is valid" "$SEUILD" -n -f "$T/seuild.conf"
+"$SEUILD" -nv -f "$T/seuild.conf" >"$T/canon.txt"
+check "-nv prints the canonical config" grep -q '^\[door.front\]' "$T/canon.txt"
+# The canonical form is itself a valid config that prints the same.
+grep -v '^configuration OK' "$T/canon.txt" >"$T/canon.conf"
+"$SEUILD" -nv -f "$T/canon.conf" | grep -v '^configuration OK' >"$T/canon2.txt"
+check "canonical form is stable" cmp -s "$T/canon.conf" "$T/canon2.txt"
+
+printf '[site]\nname = lab\nbogus = 1\n[door.front]\ngpio = sim\nsim_dir = /tmp\nunlock_time = 5x\n' >"$T/bad.conf"
+"$SEUILD" -n -f "$T/bad.conf" >"$T/err.txt" 2>&1
+rc=$?
+check "bad config exits 78 (got $rc)" test $rc -eq 78
+check "unknown key named with file:line" grep -q "bad.conf:3: .*bogus" "$T/err.txt"
+check "bad value named with file:line" grep -q "bad.conf:7: .*unlock_time" "$T/err.txt"
+"$SEUILD" -n -f "$T/missing.conf" >/dev/null 2>&1
+check "missing config exits 78" test $? -eq 78
+"$SEUILD" --version | grep -q '^seuild [0-9]'
+check "--version" test $? -eq 0
+"$SEUILD" -x >/dev/null 2>&1
+check "bad option exits 64" test $? -eq 64

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Reader children: a killed child is reported offline, respawned with
+# backoff and reported online again; taps work afterwards; the door stays
+# locked meanwhile.
+. "$(dirname "$0")/../lib.sh"
+
+write_config </dev/null
+ctl init >/dev/null && ctl member add alice >/dev/null && ctl badge add alice 04A1B2C3 >/dev/null
+start_seuild || { not_ok "seuild starts"; exit 1; }
+check "readers come online" wait_until 5 sh -c "[ \$(sqlite3 '$T/seuil.db' \"select count(*) from events where type='reader_online'\") -ge 2 ]"
+
+child=$(pgrep -P "$SEUILD_PID" | head -n 1)
+check "reader children run" test -n "$child"
+kill -9 "$child"
+check "killed child gives reader_offline" wait_until 5 has_event reader_offline
+check "seuild stays up" kill -0 "$SEUILD_PID"
+check "door stays locked" test "$(relay_last)" = 0
+check "respawned child gives reader_online again" wait_until 10 sh -c "[ \$(sqlite3 '$T/seuil.db' \"select count(*) from events where type='reader_online'\") -ge 3 ]"
+tap front-in 04A1B2C3
+check "taps work after the respawn" wait_until 5 relay_is 1
+
+# A stopped (hung) child misses its heartbeats and is killed and replaced.
+child=$(pgrep -P "$SEUILD_PID" | head -n 1)
+kill -STOP "$child"
+check "hung child is killed after the heartbeat deadline" wait_until 10 sh -c "! kill -0 $child 2>/dev/null || grep -q '^State:.*zombie' /proc/$child/status"
+check "and replaced" wait_until 10 sh -c "[ \$(sqlite3 '$T/seuil.db' \"select count(*) from events where type='reader_online'\") -ge 4 ]"
+stop_seuild
+check "no reader child left after stop" test -z "$(pgrep -P "$SEUILD_PID" 2>/dev/null)"

@@ -1,0 +1,504 @@
+/*
+ * The access policy as tables of cases.  Each case names what differs from
+ * a member who should get in: active badge and member, no dates, synced
+ * clock, Wednesday 2026-06-10 at 10:00.
+ */
+#include <stdlib.h>
+#include <time.h>
+
+#include "access.h"
+#include "testhelp.h"
+#include "tz.h"
+
+#define MON	(1 << 0)
+#define TUE	(1 << 1)
+#define WED	(1 << 2)
+#define THU	(1 << 3)
+#define FRI	(1 << 4)
+#define SAT	(1 << 5)
+#define SUN	(1 << 6)
+#define HM(h, m)	((h) * 60 + (m))
+
+static const struct access_groups no_groups = { 0 };
+static const struct access_groups office = { 1, {
+	{ 1, "office", 1, { { MON | TUE | WED | THU | FRI, HM(8, 0), HM(19, 0) } } },
+} };
+static const struct access_groups night = { 1, {
+	{ 2, "night", 1, { { FRI, HM(22, 0), HM(2, 0) } } },
+} };
+static const struct access_groups weekend = { 1, {
+	{ 3, "weekend", 2, { { SAT, HM(10, 0), HM(14, 0) },
+	    { SUN, HM(10, 0), HM(24, 0) } } },
+} };
+/* A scheduled group plus a schedule-free one: the free one wins. */
+static const struct access_groups office_and_staff = { 2, {
+	{ 1, "office", 1, { { MON | TUE | WED | THU | FRI, HM(8, 0), HM(19, 0) } } },
+	{ 4, "staff", 0, { { 0, 0, 0 } } },
+} };
+static const struct access_groups office_or_weekend = { 2, {
+	{ 1, "office", 1, { { MON | TUE | WED | THU | FRI, HM(8, 0), HM(19, 0) } } },
+	{ 3, "weekend", 1, { { SAT, HM(10, 0), HM(14, 0) } } },
+} };
+
+struct tcase {
+	const char	*name;
+	bool		locked, unknown, revoked, disabled;
+	const char	*from, *until;
+	const char	*date;		/* NULL: 2026-06-10, a Wednesday */
+	int		weekday;	/* used with date */
+	int		minute;		/* -1: 10:00 */
+	const struct access_groups *groups;
+	bool		unsynced;
+	enum unsynced_policy policy;
+	enum access_reason want;
+};
+
+static enum access_reason
+run_case(const struct tcase *c)
+{
+	struct access_input in;
+
+	memset(&in, 0, sizeof(in));
+	in.reader_locked_out = c->locked;
+	in.badge_found = !c->unknown;
+	in.badge_active = !c->revoked;
+	in.member_active = !c->disabled;
+	snprintf(in.valid_from, sizeof(in.valid_from), "%s", c->from ? c->from : "");
+	snprintf(in.valid_until, sizeof(in.valid_until), "%s", c->until ? c->until : "");
+	in.groups = c->groups;
+	snprintf(in.now.date, sizeof(in.now.date), "%s", c->date ? c->date : "2026-06-10");
+	in.now.weekday = c->date ? c->weekday : 2;
+	in.now.minute = c->minute >= 0 ? c->minute : HM(10, 0);
+	in.clock_synced = !c->unsynced;
+	in.unsynced = c->policy;
+	return access_decide(&in);
+}
+
+static void
+run_table(const struct tcase *cases, size_t n)
+{
+	enum access_reason got;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		got = run_case(&cases[i]);
+		if (got != cases[i].want) {
+			printf("#   case '%s': got %s, expected %s\n", cases[i].name,
+			    access_reason_name(got), access_reason_name(cases[i].want));
+			th_current_failed = 1;
+		}
+	}
+}
+
+#define RUN_TABLE(t)	run_table((t), sizeof(t) / sizeof((t)[0]))
+
+static void
+test_reasons_and_order(void)
+{
+	static const struct tcase t[] = {
+		{ "plain member", .minute = -1, .want = ACCESS_GRANTED },
+		{ "locked out", .locked = true, .minute = -1, .want = ACCESS_LOCKED_OUT },
+		{ "unknown", .unknown = true, .minute = -1, .want = ACCESS_UNKNOWN_BADGE },
+		{ "revoked", .revoked = true, .minute = -1, .want = ACCESS_BADGE_REVOKED },
+		{ "disabled", .disabled = true, .minute = -1, .want = ACCESS_MEMBER_DISABLED },
+		{ "not yet valid", .from = "2026-06-11", .minute = -1, .want = ACCESS_NOT_YET_VALID },
+		{ "expired", .until = "2026-06-09", .minute = -1, .want = ACCESS_EXPIRED },
+		{ "unsynced", .unsynced = true, .policy = UNSYNCED_DENY, .minute = -1,
+		    .want = ACCESS_CLOCK_UNSYNCED },
+		{ "outside schedule", .groups = &office, .minute = HM(7, 0),
+		    .want = ACCESS_OUTSIDE_SCHEDULE },
+
+		/* Each check beats every later one. */
+		{ "locked beats unknown", .locked = true, .unknown = true, .minute = -1,
+		    .want = ACCESS_LOCKED_OUT },
+		{ "locked beats everything", .locked = true, .revoked = true,
+		    .disabled = true, .until = "2000-01-01", .groups = &office,
+		    .minute = HM(3, 0), .unsynced = true, .policy = UNSYNCED_DENY,
+		    .want = ACCESS_LOCKED_OUT },
+		{ "unknown beats revoked", .unknown = true, .revoked = true, .minute = -1,
+		    .want = ACCESS_UNKNOWN_BADGE },
+		{ "revoked badge of disabled member", .revoked = true, .disabled = true,
+		    .minute = -1, .want = ACCESS_BADGE_REVOKED },
+		{ "revoked beats expired", .revoked = true, .until = "2000-01-01",
+		    .minute = -1, .want = ACCESS_BADGE_REVOKED },
+		{ "disabled beats not yet valid", .disabled = true, .from = "2030-01-01",
+		    .minute = -1, .want = ACCESS_MEMBER_DISABLED },
+		{ "disabled beats schedule", .disabled = true, .groups = &office,
+		    .minute = HM(3, 0), .want = ACCESS_MEMBER_DISABLED },
+		{ "not yet valid beats expired", .from = "2026-07-01", .until = "2026-06-01",
+		    .minute = -1, .want = ACCESS_NOT_YET_VALID },
+		{ "expired beats unsynced", .until = "2026-06-09", .unsynced = true,
+		    .policy = UNSYNCED_DENY, .minute = -1, .want = ACCESS_EXPIRED },
+		{ "expired beats schedule", .until = "2026-06-09", .groups = &office,
+		    .minute = HM(3, 0), .want = ACCESS_EXPIRED },
+		{ "unsynced beats schedule", .groups = &office, .minute = HM(3, 0),
+		    .unsynced = true, .policy = UNSYNCED_MEMBERS_ONLY,
+		    .want = ACCESS_CLOCK_UNSYNCED },
+	};
+
+	RUN_TABLE(t);
+}
+
+static void
+test_validity_dates(void)
+{
+	static const struct tcase t[] = {
+		{ "first valid day", .from = "2026-06-10", .minute = 0, .want = ACCESS_GRANTED },
+		{ "day before from", .from = "2026-06-10", .date = "2026-06-09",
+		    .weekday = 1, .minute = HM(23, 59), .want = ACCESS_NOT_YET_VALID },
+		{ "last valid day, last minute", .until = "2026-06-10",
+		    .minute = HM(23, 59), .want = ACCESS_GRANTED },
+		{ "day after until", .until = "2026-06-10", .date = "2026-06-11",
+		    .weekday = 3, .minute = 0, .want = ACCESS_EXPIRED },
+		{ "one-day membership", .from = "2026-06-10", .until = "2026-06-10",
+		    .minute = -1, .want = ACCESS_GRANTED },
+		{ "year boundary", .until = "2025-12-31", .date = "2026-01-01",
+		    .weekday = 3, .minute = 0, .want = ACCESS_EXPIRED },
+		/* Fail closed on anything that is not a date. */
+		{ "malformed from", .from = "2026-6-1", .minute = -1,
+		    .want = ACCESS_NOT_YET_VALID },
+		{ "malformed until", .until = "someday", .minute = -1, .want = ACCESS_EXPIRED },
+		{ "no local date, bounded", .until = "2030-01-01", .date = "",
+		    .weekday = 2, .minute = -1, .want = ACCESS_EXPIRED },
+		{ "no local date, unbounded", .date = "", .weekday = 2, .minute = -1,
+		    .want = ACCESS_GRANTED },
+	};
+
+	RUN_TABLE(t);
+}
+
+static void
+test_schedules(void)
+{
+	static const struct tcase t[] = {
+		{ "no groups", .groups = &no_groups, .minute = HM(3, 0), .want = ACCESS_GRANTED },
+		{ "NULL groups", .minute = HM(3, 0), .want = ACCESS_GRANTED },
+		{ "office open", .groups = &office, .minute = HM(8, 0), .want = ACCESS_GRANTED },
+		{ "office last minute", .groups = &office, .minute = HM(18, 59),
+		    .want = ACCESS_GRANTED },
+		{ "office end exclusive", .groups = &office, .minute = HM(19, 0),
+		    .want = ACCESS_OUTSIDE_SCHEDULE },
+		{ "office saturday", .groups = &office, .date = "2026-06-13",
+		    .weekday = 5, .minute = HM(10, 0), .want = ACCESS_OUTSIDE_SCHEDULE },
+		{ "schedule-free group wins", .groups = &office_and_staff,
+		    .minute = HM(3, 0), .want = ACCESS_GRANTED },
+		{ "any group allows", .groups = &office_or_weekend, .date = "2026-06-13",
+		    .weekday = 5, .minute = HM(11, 0), .want = ACCESS_GRANTED },
+		{ "no group allows", .groups = &office_or_weekend, .date = "2026-06-14",
+		    .weekday = 6, .minute = HM(11, 0), .want = ACCESS_OUTSIDE_SCHEDULE },
+		{ "24:00 end", .groups = &weekend, .date = "2026-06-14", .weekday = 6,
+		    .minute = HM(23, 59), .want = ACCESS_GRANTED },
+		{ "24:00 end stops at midnight", .groups = &weekend, .date = "2026-06-15",
+		    .weekday = 0, .minute = 0, .want = ACCESS_OUTSIDE_SCHEDULE },
+
+		/* Fri 22:00-02:00: the early hours belong to Friday. */
+		{ "night friday 22:00", .groups = &night, .date = "2026-06-12",
+		    .weekday = 4, .minute = HM(22, 0), .want = ACCESS_GRANTED },
+		{ "night friday 21:59", .groups = &night, .date = "2026-06-12",
+		    .weekday = 4, .minute = HM(21, 59), .want = ACCESS_OUTSIDE_SCHEDULE },
+		{ "night saturday 01:00", .groups = &night, .date = "2026-06-13",
+		    .weekday = 5, .minute = HM(1, 0), .want = ACCESS_GRANTED },
+		{ "night saturday 02:00", .groups = &night, .date = "2026-06-13",
+		    .weekday = 5, .minute = HM(2, 0), .want = ACCESS_OUTSIDE_SCHEDULE },
+		{ "night friday 01:00", .groups = &night, .date = "2026-06-12",
+		    .weekday = 4, .minute = HM(1, 0), .want = ACCESS_OUTSIDE_SCHEDULE },
+		{ "night saturday 22:00", .groups = &night, .date = "2026-06-13",
+		    .weekday = 5, .minute = HM(22, 0), .want = ACCESS_OUTSIDE_SCHEDULE },
+
+		/* Nonsense local time is outside every schedule. */
+		{ "bad weekday", .groups = &office, .date = "2026-06-10", .weekday = 7,
+		    .minute = HM(10, 0), .want = ACCESS_OUTSIDE_SCHEDULE },
+		{ "no weekday", .groups = &office, .date = "", .weekday = -1,
+		    .minute = HM(10, 0), .want = ACCESS_OUTSIDE_SCHEDULE },
+		{ "bad minute", .groups = &office, .minute = 1440,
+		    .want = ACCESS_OUTSIDE_SCHEDULE },
+	};
+
+	RUN_TABLE(t);
+}
+
+static void
+test_unsynced(void)
+{
+	static const struct tcase t[] = {
+		/* ignore: as if synced */
+		{ "ignore, in schedule", .groups = &office, .minute = -1, .unsynced = true,
+		    .policy = UNSYNCED_IGNORE, .want = ACCESS_GRANTED },
+		{ "ignore, outside", .groups = &office, .minute = HM(3, 0), .unsynced = true,
+		    .policy = UNSYNCED_IGNORE, .want = ACCESS_OUTSIDE_SCHEDULE },
+		{ "ignore, dated", .until = "2030-01-01", .minute = -1, .unsynced = true,
+		    .policy = UNSYNCED_IGNORE, .want = ACCESS_GRANTED },
+		/* members_only: only access that needs no clock */
+		{ "members_only, no groups", .minute = -1, .unsynced = true,
+		    .policy = UNSYNCED_MEMBERS_ONLY, .want = ACCESS_GRANTED },
+		{ "members_only, free group", .groups = &office_and_staff,
+		    .minute = HM(3, 0), .unsynced = true,
+		    .policy = UNSYNCED_MEMBERS_ONLY, .want = ACCESS_GRANTED },
+		{ "members_only, scheduled, in", .groups = &office, .minute = -1,
+		    .unsynced = true, .policy = UNSYNCED_MEMBERS_ONLY,
+		    .want = ACCESS_CLOCK_UNSYNCED },
+		{ "members_only, dated", .until = "2030-01-01", .minute = -1,
+		    .unsynced = true, .policy = UNSYNCED_MEMBERS_ONLY,
+		    .want = ACCESS_CLOCK_UNSYNCED },
+		{ "members_only, unknown", .unknown = true, .minute = -1, .unsynced = true,
+		    .policy = UNSYNCED_MEMBERS_ONLY, .want = ACCESS_UNKNOWN_BADGE },
+		/* deny: every badge that passed the earlier checks */
+		{ "deny, no groups", .minute = -1, .unsynced = true,
+		    .policy = UNSYNCED_DENY, .want = ACCESS_CLOCK_UNSYNCED },
+		{ "deny, free group", .groups = &office_and_staff, .minute = -1,
+		    .unsynced = true, .policy = UNSYNCED_DENY,
+		    .want = ACCESS_CLOCK_UNSYNCED },
+		{ "deny, revoked", .revoked = true, .minute = -1, .unsynced = true,
+		    .policy = UNSYNCED_DENY, .want = ACCESS_BADGE_REVOKED },
+		{ "unknown policy denies", .minute = -1, .unsynced = true,
+		    .policy = (enum unsynced_policy)42, .want = ACCESS_CLOCK_UNSYNCED },
+		/* a synced clock ignores the policy */
+		{ "synced, deny policy", .groups = &office, .minute = -1,
+		    .policy = UNSYNCED_DENY, .want = ACCESS_GRANTED },
+	};
+
+	RUN_TABLE(t);
+}
+
+static void
+test_reason_names(void)
+{
+	EXPECT_STR(access_reason_name(ACCESS_GRANTED), "granted");
+	EXPECT_STR(access_reason_name(ACCESS_LOCKED_OUT), "locked_out");
+	EXPECT_STR(access_reason_name(ACCESS_UNKNOWN_BADGE), "unknown_badge");
+	EXPECT_STR(access_reason_name(ACCESS_BADGE_REVOKED), "badge_revoked");
+	EXPECT_STR(access_reason_name(ACCESS_MEMBER_DISABLED), "member_disabled");
+	EXPECT_STR(access_reason_name(ACCESS_NOT_YET_VALID), "not_yet_valid");
+	EXPECT_STR(access_reason_name(ACCESS_EXPIRED), "expired");
+	EXPECT_STR(access_reason_name(ACCESS_CLOCK_UNSYNCED), "clock_unsynced");
+	EXPECT_STR(access_reason_name(ACCESS_OUTSIDE_SCHEDULE), "outside_schedule");
+}
+
+/* UTC milliseconds of a UTC wall time. */
+static int64_t
+utc_ms(int y, int mo, int d, int h, int mi, int s)
+{
+	struct tm tm = { .tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d,
+	    .tm_hour = h, .tm_min = mi, .tm_sec = s };
+
+	return (int64_t)timegm(&tm) * 1000;
+}
+
+/* The whole path the daemon takes: a UTC instant, tz_local, decide. */
+static enum access_reason
+decide_at(int64_t when, const struct access_groups *g, const char *until)
+{
+	struct access_input in;
+
+	memset(&in, 0, sizeof(in));
+	in.badge_found = in.badge_active = in.member_active = true;
+	in.clock_synced = true;
+	in.groups = g;
+	snprintf(in.valid_until, sizeof(in.valid_until), "%s", until);
+	tz_local(when, &in.now);
+	return access_decide(&in);
+}
+
+static void
+test_until_inclusive_paris(void)
+{
+	/* 2026-06-30 is CEST (UTC+2). */
+	EXPECT_INT(decide_at(utc_ms(2026, 6, 30, 21, 59, 59), NULL, "2026-06-30"),
+	    ACCESS_GRANTED);
+	EXPECT_INT(decide_at(utc_ms(2026, 6, 30, 21, 59, 59) + 999, NULL, "2026-06-30"),
+	    ACCESS_GRANTED);
+	EXPECT_INT(decide_at(utc_ms(2026, 6, 30, 22, 0, 0), NULL, "2026-06-30"),
+	    ACCESS_EXPIRED);
+	/* 2026-12-31 is CET (UTC+1). */
+	EXPECT_INT(decide_at(utc_ms(2026, 12, 31, 22, 59, 59), NULL, "2026-12-31"),
+	    ACCESS_GRANTED);
+	EXPECT_INT(decide_at(utc_ms(2026, 12, 31, 23, 0, 0), NULL, "2026-12-31"),
+	    ACCESS_EXPIRED);
+}
+
+static void
+test_schedule_on_dst_days(void)
+{
+	static const struct access_groups sunday = { 1, {
+		{ 5, "sunday", 1, { { SUN, HM(8, 0), HM(9, 0) } } },
+	} };
+
+	/* 2026-03-29: clocks go 02:00 CET -> 03:00 CEST; 08:30 local = 06:30Z. */
+	EXPECT_INT(decide_at(utc_ms(2026, 3, 29, 6, 30, 0), &sunday, ""), ACCESS_GRANTED);
+	EXPECT_INT(decide_at(utc_ms(2026, 3, 29, 5, 59, 0), &sunday, ""),
+	    ACCESS_OUTSIDE_SCHEDULE);
+	EXPECT_INT(decide_at(utc_ms(2026, 3, 29, 6, 0, 0), &sunday, ""), ACCESS_GRANTED);
+	EXPECT_INT(decide_at(utc_ms(2026, 3, 29, 7, 0, 0), &sunday, ""),
+	    ACCESS_OUTSIDE_SCHEDULE);
+	/* 2026-10-25: clocks go 03:00 CEST -> 02:00 CET; 08:30 local = 07:30Z. */
+	EXPECT_INT(decide_at(utc_ms(2026, 10, 25, 7, 30, 0), &sunday, ""), ACCESS_GRANTED);
+	EXPECT_INT(decide_at(utc_ms(2026, 10, 25, 6, 59, 0), &sunday, ""),
+	    ACCESS_OUTSIDE_SCHEDULE);
+	EXPECT_INT(decide_at(utc_ms(2026, 10, 25, 7, 0, 0), &sunday, ""), ACCESS_GRANTED);
+	EXPECT_INT(decide_at(utc_ms(2026, 10, 25, 8, 0, 0), &sunday, ""),
+	    ACCESS_OUTSIDE_SCHEDULE);
+}
+
+/* Field by field: the struct has padding. */
+static bool
+windows_equal(const struct schedule_window *a, const struct schedule_window *b, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (a[i].days_mask != b[i].days_mask ||
+		    a[i].start_min != b[i].start_min || a[i].end_min != b[i].end_min)
+			return false;
+	return true;
+}
+
+/* Parse, check the windows, format, and parse the canonical text again. */
+static void
+check_parse(const char *text, int nwant, const struct schedule_window *want,
+    const char *canon)
+{
+	struct schedule_window w[ACCESS_MAX_WINDOWS], w2[ACCESS_MAX_WINDOWS];
+	char err[128] = "", buf[ACCESS_SCHEDULE_TEXT_MAX];
+	int i, n, n2;
+
+	n = access_schedule_parse(text, w, ACCESS_MAX_WINDOWS, err, sizeof(err));
+	if (n != nwant) {
+		printf("#   '%s': %d windows (%s), expected %d\n", text, n, err, nwant);
+		th_current_failed = 1;
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		if (!windows_equal(&w[i], &want[i], 1)) {
+			printf("#   '%s': window %d is %#x %u-%u\n", text, i,
+			    w[i].days_mask, w[i].start_min, w[i].end_min);
+			th_current_failed = 1;
+		}
+	}
+	access_schedule_format(w, n, buf, sizeof(buf));
+	EXPECT_STR(buf, canon);
+	n2 = access_schedule_parse(buf, w2, ACCESS_MAX_WINDOWS, err, sizeof(err));
+	EXPECT_INT(n2, n);
+	EXPECT(n2 == n && windows_equal(w, w2, n));
+}
+
+static void
+test_schedule_parse(void)
+{
+	check_parse("Mon-Fri 08:00-19:00, Sat 10:00-14:00", 2,
+	    (const struct schedule_window[]){
+		{ MON | TUE | WED | THU | FRI, HM(8, 0), HM(19, 0) },
+		{ SAT, HM(10, 0), HM(14, 0) } },
+	    "Mon-Fri 08:00-19:00, Sat 10:00-14:00");
+	check_parse("Mon,Wed 18:00-22:00", 1,
+	    (const struct schedule_window[]){ { MON | WED, HM(18, 0), HM(22, 0) } },
+	    "Mon,Wed 18:00-22:00");
+	check_parse("mon, wed,fri 18:00-22:00", 1,
+	    (const struct schedule_window[]){ { MON | WED | FRI, HM(18, 0), HM(22, 0) } },
+	    "Mon,Wed,Fri 18:00-22:00");
+	check_parse("Fri-Mon 20:00-02:00", 1,
+	    (const struct schedule_window[]){
+		{ FRI | SAT | SUN | MON, HM(20, 0), HM(2, 0) } },
+	    "Fri-Mon 20:00-02:00");
+	check_parse("Sat-Sun 00:00-24:00", 1,
+	    (const struct schedule_window[]){ { SAT | SUN, 0, 1440 } },
+	    "Sat,Sun 00:00-24:00");
+	check_parse("daily 07:00-23:00", 1,
+	    (const struct schedule_window[]){ { 0x7f, HM(7, 0), HM(23, 0) } },
+	    "daily 07:00-23:00");
+	check_parse("Mon-Sun 07:00-23:00", 1,
+	    (const struct schedule_window[]){ { 0x7f, HM(7, 0), HM(23, 0) } },
+	    "daily 07:00-23:00");
+	check_parse("Mon-Fri 08:00-12:00 14:00-18:00,Sun 10:00-11:00", 3,
+	    (const struct schedule_window[]){
+		{ MON | TUE | WED | THU | FRI, HM(8, 0), HM(12, 0) },
+		{ MON | TUE | WED | THU | FRI, HM(14, 0), HM(18, 0) },
+		{ SUN, HM(10, 0), HM(11, 0) } },
+	    "Mon-Fri 08:00-12:00, Mon-Fri 14:00-18:00, Sun 10:00-11:00");
+	check_parse("Mon,Wed,Sat-Sun 09:00-10:00", 1,
+	    (const struct schedule_window[]){
+		{ MON | WED | SAT | SUN, HM(9, 0), HM(10, 0) } },
+	    "Wed,Sat-Mon 09:00-10:00");
+	check_parse("  Tue   06:30-07:45  ", 1,
+	    (const struct schedule_window[]){ { TUE, HM(6, 30), HM(7, 45) } },
+	    "Tue 06:30-07:45");
+}
+
+static void
+test_schedule_parse_errors(void)
+{
+	static const struct { const char *text, *err; } t[] = {
+		{ "", "empty schedule" },
+		{ "   ", "empty schedule" },
+		{ "Mon-Fri 25:00-26:00", "bad time '25:00'" },
+		{ "Mon 08:00-24:01", "bad time '24:01'" },
+		{ "Mon 24:00-08:00", "bad time '24:00'" },
+		{ "Mon 08:60-09:00", "bad time '08:60'" },
+		{ "Mon 8:00-09:00", "bad time '8:00'" },
+		{ "Mo 08:00-09:00", "unknown day 'Mo'" },
+		{ "Mon-Fr 08:00-09:00", "unknown day 'Fr'" },
+		{ "Monday 08:00-09:00", "unknown day 'Monday'" },
+		{ "08:00-19:00", "missing days before '08:00-19:00'" },
+		{ "Mon-Fri 08:00-12:00, 14:00-18:00", "missing days before '14:00-18:00'" },
+		{ "Mon", "missing time range after 'Mon'" },
+		{ "Mon 08:00-09:00, Tue", "missing time range after 'Tue'" },
+		{ "Mon 08:00", "bad time range '08:00' (expected HH:MM-HH:MM)" },
+		{ "Mon 08:00-09:00,", "empty item in 'Mon 08:00-09:00,'" },
+		{ "Mon 08:00-09:00,,Tue 08:00-09:00",
+		    "empty item in 'Mon 08:00-09:00,,Tue 08:00-09:00'" },
+	};
+	struct schedule_window w[ACCESS_MAX_WINDOWS];
+	char err[128];
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		err[0] = '\0';
+		EXPECT_INT(access_schedule_parse(t[i].text, w, ACCESS_MAX_WINDOWS,
+		    err, sizeof(err)), -1);
+		EXPECT_STR(err, t[i].err);
+	}
+
+	/* More windows than the caller has room for. */
+	EXPECT_INT(access_schedule_parse("Mon 01:00-02:00 03:00-04:00 05:00-06:00",
+	    w, 2, err, sizeof(err)), -1);
+	EXPECT_STR(err, "too many windows (max 2)");
+}
+
+static void
+test_schedule_format_full(void)
+{
+	struct schedule_window w[ACCESS_MAX_WINDOWS], w2[ACCESS_MAX_WINDOWS];
+	char buf[ACCESS_SCHEDULE_TEXT_MAX], err[128];
+	int i;
+
+	/* The longest day list, in every window: must fit the documented size. */
+	for (i = 0; i < ACCESS_MAX_WINDOWS; i++)
+		w[i] = (struct schedule_window){ MON | WED | FRI | SUN, 0, 1440 };
+	access_schedule_format(w, ACCESS_MAX_WINDOWS, buf, sizeof(buf));
+	EXPECT_INT(access_schedule_parse(buf, w2, ACCESS_MAX_WINDOWS, err,
+	    sizeof(err)), ACCESS_MAX_WINDOWS);
+	EXPECT(windows_equal(w, w2, ACCESS_MAX_WINDOWS));
+	access_schedule_format(w, 0, buf, sizeof(buf));
+	EXPECT_STR(buf, "");
+}
+
+int
+main(void)
+{
+	char err[128];
+
+	if (tz_set("Europe/Paris", err, sizeof(err)) == -1) {
+		printf("# %s\n", err);
+		return 1;
+	}
+	RUN(test_reasons_and_order);
+	RUN(test_validity_dates);
+	RUN(test_schedules);
+	RUN(test_unsynced);
+	RUN(test_reason_names);
+	RUN(test_until_inclusive_paris);
+	RUN(test_schedule_on_dst_days);
+	RUN(test_schedule_parse);
+	RUN(test_schedule_parse_errors);
+	RUN(test_schedule_format_full);
+	return TEST_REPORT();
+}

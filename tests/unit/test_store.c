@@ -1,0 +1,663 @@
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "store.h"
+#include "testhelp.h"
+
+static char dir[] = "/tmp/seuil-test-store.XXXXXX";
+static char dbpath[256];
+
+static struct store *
+open_fresh(const char *name)
+{
+	char err[512];
+	struct store *st;
+
+	snprintf(dbpath, sizeof(dbpath), "%s/%s", dir, name);
+	st = store_open(dbpath, STORE_CREATE, err, sizeof(err));
+	if (st == NULL)
+		printf("# store_open: %s\n", err);
+	return st;
+}
+
+static int64_t
+add_member(struct store *st, const char *name)
+{
+	struct member_row m;
+
+	memset(&m, 0, sizeof(m));
+	snprintf(m.name, sizeof(m.name), "%s", name);
+	m.active = true;
+	return store_member_add(st, &m, 1000);
+}
+
+static void
+mac_of(const char *hex, uint8_t mac[UID_MAC_LEN])
+{
+	uint8_t key[UID_KEY_LEN];
+	struct uid u;
+	char err[64];
+
+	memset(key, 0x5a, sizeof(key));
+	if (uid_parse(hex, &u, err, sizeof(err)) == -1)
+		abort();
+	uid_mac(key, &u, mac);
+}
+
+static void
+test_open_missing(void)
+{
+	char err[512], path[300];
+
+	snprintf(path, sizeof(path), "%s/nothere.db", dir);
+	EXPECT(store_open(path, 0, err, sizeof(err)) == NULL);
+	EXPECT(strstr(err, "seuilctl init") != NULL);
+	EXPECT(access(path, F_OK) == -1);
+}
+
+static void
+test_migrations_idempotent(void)
+{
+	struct store *st = open_fresh("migr.db");
+	struct member_row m;
+	char err[512];
+	struct stat sb;
+
+	EXPECT(st != NULL);
+	if (st == NULL)
+		return;
+	EXPECT_INT(store_schema_version(st), 1);
+	EXPECT(add_member(st, "alice") > 0);
+	store_close(st);
+	EXPECT(stat(dbpath, &sb) == 0 && (sb.st_mode & 077) == 040);
+
+	/* Reopening (with or without CREATE) keeps data and version. */
+	st = store_open(dbpath, STORE_CREATE, err, sizeof(err));
+	EXPECT(st != NULL);
+	if (st == NULL)
+		return;
+	EXPECT_INT(store_schema_version(st), 1);
+	EXPECT_INT(store_member_find(st, "alice", &m), 1);
+	store_close(st);
+	st = store_open(dbpath, 0, err, sizeof(err));
+	EXPECT(st != NULL);
+	EXPECT_INT(store_member_find(st, "alice", &m), 1);
+	store_close(st);
+	st = store_open(dbpath, STORE_READONLY, err, sizeof(err));
+	EXPECT(st != NULL);
+	EXPECT_INT(store_member_find(st, "alice", &m), 1);
+	store_close(st);
+	store_close(NULL);
+}
+
+static void
+test_newer_schema_refused(void)
+{
+	struct store *st = open_fresh("newer.db");
+	sqlite3 *db;
+	char err[512];
+
+	store_close(st);
+	EXPECT(sqlite3_open(dbpath, &db) == SQLITE_OK);
+	EXPECT(sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL) == SQLITE_OK);
+	sqlite3_close(db);
+	EXPECT(store_open(dbpath, 0, err, sizeof(err)) == NULL);
+	EXPECT(strstr(err, "newer") != NULL);
+}
+
+static void
+test_pragmas(void)
+{
+	struct store *st = open_fresh("pragmas.db");
+	sqlite3 *db;
+	sqlite3_stmt *s;
+
+	EXPECT(st != NULL);
+	store_close(st);
+	EXPECT(sqlite3_open(dbpath, &db) == SQLITE_OK);
+	EXPECT(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &s, NULL) == SQLITE_OK);
+	EXPECT(sqlite3_step(s) == SQLITE_ROW);
+	EXPECT_STR((const char *)sqlite3_column_text(s, 0), "wal");
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+}
+
+static void
+test_find_badge(void)
+{
+	struct store *st = open_fresh("badge.db");
+	uint8_t mac[UID_MAC_LEN], other[UID_MAC_LEN];
+	struct badge_row b;
+	struct member_row m;
+	int64_t alice, bid, bid2;
+
+	EXPECT(st != NULL);
+	if (st == NULL)
+		return;
+	alice = add_member(st, "alice");
+	mac_of("04A1B2C3", mac);
+	mac_of("04A1B2C4", other);
+	bid = store_badge_add(st, alice, mac, "B2C3", "blue fob", 2000);
+	EXPECT(bid > 0);
+
+	EXPECT_INT(store_find_badge(st, mac, &b, &m), 1);
+	EXPECT_INT(b.id, bid);
+	EXPECT_INT(b.member_id, alice);
+	EXPECT(b.active);
+	EXPECT_STR(b.hint, "B2C3");
+	EXPECT_STR(b.label, "blue fob");
+	EXPECT_INT(b.created_ms, 2000);
+	EXPECT_INT(b.last_seen_ms, 0);
+	EXPECT_STR(m.name, "alice");
+	EXPECT(m.active);
+
+	EXPECT_INT(store_find_badge(st, other, &b, &m), 0);
+
+	/* Duplicate MAC: refused, naming the existing badge. */
+	EXPECT_INT(store_badge_add(st, alice, mac, "B2C3", NULL, 3000), -1);
+	EXPECT_INT(store_errcode(st), STORE_EEXIST);
+	EXPECT(strstr(store_errmsg(st), "already") != NULL);
+
+	/* Unknown member: refused by the foreign key. */
+	EXPECT_INT(store_badge_add(st, 999, other, "B2C4", NULL, 3000), -1);
+
+	EXPECT_INT(store_badge_seen(st, bid, 5000), 0);
+	EXPECT_INT(store_badge_revoke(st, bid), 1);
+	EXPECT_INT(store_badge_revoke(st, 4242), 0);
+	/* Revoked is still found: the policy decides. */
+	EXPECT_INT(store_find_badge(st, mac, &b, &m), 1);
+	EXPECT(!b.active);
+	EXPECT_INT(b.last_seen_ms, 5000);
+
+	/* Disabled member still found, marked. */
+	bid2 = store_badge_add(st, alice, other, "B2C4", NULL, 3000);
+	EXPECT(bid2 > 0);
+	EXPECT_INT(store_member_set_active(st, alice, false), 0);
+	EXPECT_INT(store_find_badge(st, other, &b, &m), 1);
+	EXPECT(b.active);
+	EXPECT(!m.active);
+	EXPECT_INT(store_badge_get(st, bid2, &b), 1);
+	EXPECT_INT(store_badge_get(st, 777, &b), 0);
+	store_close(st);
+}
+
+static int
+count_cb(const struct event_row *e, void *arg)
+{
+	int64_t *last = arg;
+
+	if (e->seq <= *last)
+		printf("# events out of order\n");
+	*last = e->seq;
+	return 0;
+}
+
+static void
+test_event_seq(void)
+{
+	struct store *st = open_fresh("events.db");
+	struct event ev = { .type = "door_open", .door = "front", .ts_ms = 100 };
+	int64_t s1, s2, s3, s4, last = 0;
+	sqlite3 *db;
+	char err[512];
+
+	EXPECT(st != NULL);
+	if (st == NULL)
+		return;
+	EXPECT_INT(store_last_seq(st), 0);
+	s1 = store_append_event(st, &ev);
+	s2 = store_append_event(st, &ev);
+	s3 = store_append_event(st, &ev);
+	EXPECT(s1 > 0 && s2 == s1 + 1 && s3 == s2 + 1);
+	EXPECT_INT(store_last_seq(st), s3);
+	store_close(st);
+
+	/* Delete the newest rows behind the store's back (as purge would):
+	 * the next seq is still new. */
+	EXPECT(sqlite3_open(dbpath, &db) == SQLITE_OK);
+	EXPECT(sqlite3_exec(db, "DELETE FROM events", NULL, NULL, NULL) == SQLITE_OK);
+	sqlite3_close(db);
+	st = store_open(dbpath, 0, err, sizeof(err));
+	EXPECT(st != NULL);
+	if (st == NULL)
+		return;
+	EXPECT_INT(store_last_seq(st), s3);
+	s4 = store_append_event(st, &ev);
+	EXPECT(s4 > s3);
+
+	ev.type = NULL;
+	EXPECT_INT(store_append_event(st, &ev), -1);
+	ev.type = "";
+	EXPECT_INT(store_append_event(st, &ev), -1);
+
+	ev.type = "arrival";
+	store_append_event(st, &ev);
+	store_append_event(st, &ev);
+	EXPECT_INT(store_events_after(st, 0, 0, count_cb, &last), 3);
+	last = 0;
+	EXPECT_INT(store_events_after(st, s4, 1, count_cb, &last), 1);
+	EXPECT_INT(last, s4 + 1);
+	store_close(st);
+}
+
+static int
+collect_cb(const struct event_row *e, void *arg)
+{
+	struct event_row *rows = arg;
+	int i;
+
+	for (i = 0; rows[i].seq != 0; i++)
+		;
+	if (i < 15)
+		rows[i] = *e;
+	return 0;
+}
+
+static void
+test_event_fields_and_query(void)
+{
+	struct store *st = open_fresh("query.db");
+	uint8_t mac[UID_MAC_LEN];
+	struct event ev;
+	struct event_row rows[16];
+	struct event_filter f;
+	int64_t alice, bob;
+
+	EXPECT(st != NULL);
+	if (st == NULL)
+		return;
+	alice = add_member(st, "alice");
+	bob = add_member(st, "bob");
+	mac_of("04A1B2C3", mac);
+	memset(&ev, 0, sizeof(ev));
+	ev.type = "access_granted";
+	ev.door = "front";
+	ev.reader = "front-in";
+	ev.member_id = alice;
+	ev.badge_id = 7;
+	ev.uid_mac = mac;
+	ev.ts_ms = 1000;
+	ev.mono_ms = 55;
+	ev.clock_synced = true;
+	store_append_event(st, &ev);
+	ev.type = "access_denied";
+	ev.reason = "unknown_badge";
+	ev.member_id = 0;
+	ev.badge_id = 0;
+	ev.ts_ms = 2000;
+	ev.door = "back";
+	store_append_event(st, &ev);
+	memset(&ev, 0, sizeof(ev));
+	ev.type = "arrival";
+	ev.member_id = bob;
+	ev.door = "front";
+	ev.ts_ms = 3000;
+	store_append_event(st, &ev);
+
+	memset(rows, 0, sizeof(rows));
+	memset(&f, 0, sizeof(f));
+	EXPECT_INT(store_events_query(st, &f, collect_cb, rows), 3);
+	EXPECT_STR(rows[0].type, "access_granted");
+	EXPECT_STR(rows[0].reader, "front-in");
+	EXPECT_INT(rows[0].member_id, alice);
+	EXPECT_INT(rows[0].badge_id, 7);
+	EXPECT_INT(rows[0].mono_ms, 55);
+	EXPECT(rows[0].clock_synced);
+	EXPECT(strlen(rows[0].boot_id) > 0);
+	EXPECT_STR(rows[1].reason, "unknown_badge");
+	EXPECT_INT(rows[1].member_id, 0);
+	EXPECT_STR(rows[2].reason, "");
+
+	memset(rows, 0, sizeof(rows));
+	f.since_ms = 2000;
+	EXPECT_INT(store_events_query(st, &f, collect_cb, rows), 2);
+	memset(rows, 0, sizeof(rows));
+	f.until_ms = 3000;
+	EXPECT_INT(store_events_query(st, &f, collect_cb, rows), 1);
+	EXPECT_STR(rows[0].type, "access_denied");
+	memset(&f, 0, sizeof(f));
+	f.door = "front";
+	EXPECT_INT(store_events_query(st, &f, collect_cb, memset(rows, 0, sizeof(rows))), 2);
+	f.door = NULL;
+	f.member_id = bob;
+	EXPECT_INT(store_events_query(st, &f, collect_cb, memset(rows, 0, sizeof(rows))), 1);
+	EXPECT_STR(rows[0].type, "arrival");
+	f.member_id = 0;
+	f.type = "access_denied";
+	EXPECT_INT(store_events_query(st, &f, collect_cb, memset(rows, 0, sizeof(rows))), 1);
+	f.type = NULL;
+	f.limit = 2;
+	EXPECT_INT(store_events_query(st, &f, collect_cb, memset(rows, 0, sizeof(rows))), 2);
+	EXPECT_STR(rows[0].type, "access_denied");	/* newest two, in order */
+	EXPECT_STR(rows[1].type, "arrival");
+	store_close(st);
+}
+
+static void
+test_nested_transactions(void)
+{
+	struct store *st = open_fresh("tx.db");
+	struct member_row m;
+
+	EXPECT(st != NULL);
+	if (st == NULL)
+		return;
+	EXPECT_INT(store_begin(st), 0);
+	add_member(st, "outer");
+	EXPECT_INT(store_begin(st), 0);
+	add_member(st, "inner");
+	EXPECT_INT(store_commit(st), 0);
+	EXPECT_INT(store_begin(st), 0);
+	add_member(st, "undone");
+	EXPECT_INT(store_rollback(st), 0);	/* only the inner level */
+	EXPECT_INT(store_commit(st), 0);
+	EXPECT_INT(store_member_find(st, "outer", &m), 1);
+	EXPECT_INT(store_member_find(st, "inner", &m), 1);
+	EXPECT_INT(store_member_find(st, "undone", &m), 0);
+
+	/* Rolling back the outer level undoes everything inside. */
+	EXPECT_INT(store_begin(st), 0);
+	add_member(st, "gone1");
+	EXPECT_INT(store_begin(st), 0);
+	add_member(st, "gone2");
+	EXPECT_INT(store_commit(st), 0);
+	EXPECT_INT(store_rollback(st), 0);
+	EXPECT_INT(store_member_find(st, "gone1", &m), 0);
+	EXPECT_INT(store_member_find(st, "gone2", &m), 0);
+
+	EXPECT_INT(store_commit(st), -1);	/* unbalanced */
+	EXPECT_INT(store_rollback(st), -1);
+
+	/* A transaction still works after all that. */
+	EXPECT_INT(store_begin(st), 0);
+	add_member(st, "after");
+	EXPECT_INT(store_commit(st), 0);
+	EXPECT_INT(store_member_find(st, "after", &m), 1);
+	store_close(st);
+}
+
+static int
+visit_collect(const struct visit_row *v, void *arg)
+{
+	struct visit_row *rows = arg;
+	int i;
+
+	for (i = 0; rows[i].id != 0; i++)
+		;
+	if (i < 7)
+		rows[i] = *v;
+	return 0;
+}
+
+static int
+who_cb(const struct visit_row *v, const struct member_row *m, void *arg)
+{
+	char *names = arg;
+
+	(void)v;
+	strcat(names, m->name);
+	strcat(names, ",");
+	return 0;
+}
+
+static void
+test_visits(void)
+{
+	struct store *st = open_fresh("visits.db");
+	struct visit_row rows[8];
+	int64_t alice, bob, v1, v2;
+	char names[64] = "";
+
+	EXPECT(st != NULL);
+	if (st == NULL)
+		return;
+	alice = add_member(st, "alice");
+	bob = add_member(st, "bob");
+	v1 = store_visit_open(st, alice, "front", 1000);
+	v2 = store_visit_open(st, bob, "front", 2000);
+	EXPECT(v1 > 0 && v2 > v1);
+	EXPECT_INT(store_visit_seen(st, v1, 1500), 0);
+
+	memset(rows, 0, sizeof(rows));
+	EXPECT_INT(store_visits_open(st, visit_collect, rows), 2);
+	EXPECT_INT(rows[0].id, v1);
+	EXPECT_INT(rows[0].member_id, alice);
+	EXPECT_STR(rows[0].door, "front");
+	EXPECT_INT(rows[0].arrived_ms, 1000);
+	EXPECT_INT(rows[0].last_seen_ms, 1500);
+	EXPECT_INT(rows[0].left_ms, 0);
+
+	EXPECT_INT(store_who(st, who_cb, names), 2);
+	EXPECT_STR(names, "alice,bob,");
+
+	EXPECT_INT(store_visit_close(st, v1, 4000, "badge_out"), 0);
+	/* Closing again changes nothing. */
+	EXPECT_INT(store_visit_close(st, v1, 9000, "timeout"), 0);
+	memset(rows, 0, sizeof(rows));
+	EXPECT_INT(store_visits_open(st, visit_collect, rows), 1);
+	EXPECT_INT(rows[0].id, v2);
+
+	memset(rows, 0, sizeof(rows));
+	EXPECT_INT(store_visits_between(st, 0, 0, 0, visit_collect, rows), 2);
+	EXPECT_INT(rows[0].left_ms, 4000);
+	EXPECT_STR(rows[0].left_reason, "badge_out");
+	memset(rows, 0, sizeof(rows));
+	EXPECT_INT(store_visits_between(st, 4000, 0, 0, visit_collect, rows), 1);
+	EXPECT_INT(store_visits_between(st, 0, 1500, 0, visit_collect,
+	    memset(rows, 0, sizeof(rows))), 1);
+	EXPECT_INT(store_visits_between(st, 0, 0, bob, visit_collect,
+	    memset(rows, 0, sizeof(rows))), 1);
+
+	EXPECT_INT(store_member_checkout(st, bob, 5000, "manual"), 1);
+	EXPECT_INT(store_member_checkout(st, bob, 6000, "manual"), 0);
+	EXPECT_INT(store_visits_open(st, visit_collect, memset(rows, 0, sizeof(rows))), 0);
+	store_close(st);
+}
+
+static void
+test_meta(void)
+{
+	struct store *st = open_fresh("meta.db");
+	char v[32];
+
+	EXPECT(st != NULL);
+	if (st == NULL)
+		return;
+	EXPECT_INT(store_meta_get(st, "mqtt_published_seq", v, sizeof(v)), 0);
+	EXPECT_INT(store_meta_set(st, "mqtt_published_seq", "41"), 0);
+	EXPECT_INT(store_meta_set(st, "mqtt_published_seq", "42"), 0);
+	EXPECT_INT(store_meta_get(st, "mqtt_published_seq", v, sizeof(v)), 1);
+	EXPECT_STR(v, "42");
+	store_close(st);
+}
+
+static int
+member_count(const struct member_row *m, void *arg)
+{
+	(void)m;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static int
+group_cb(const struct access_group *g, void *arg)
+{
+	char *out = arg;
+	char buf[96];
+
+	snprintf(buf, sizeof(buf), "%s:%d;", g->name, g->nwindows);
+	strcat(out, buf);
+	return 0;
+}
+
+static void
+test_members_groups(void)
+{
+	struct store *st = open_fresh("members.db");
+	struct schedule_window w[2] = { { 0x1f, 480, 1140 }, { 0x20, 600, 840 } };
+	struct schedule_window many[ACCESS_MAX_WINDOWS + 1];
+	struct access_groups ag;
+	struct access_group g;
+	struct member_row m;
+	int64_t alice, staff, night;
+	char out[128] = "";
+	int n = 0;
+
+	EXPECT(st != NULL);
+	if (st == NULL)
+		return;
+	alice = add_member(st, "alice");
+	EXPECT(alice > 0);
+	EXPECT_INT(add_member(st, "alice"), -1);
+	EXPECT_INT(store_errcode(st), STORE_EEXIST);
+	EXPECT(strstr(store_errmsg(st), "alice") != NULL);
+
+	EXPECT_INT(store_member_find(st, "alice", &m), 1);
+	snprintf(m.display_name, sizeof(m.display_name), "Alice L.");
+	snprintf(m.valid_until, sizeof(m.valid_until), "2030-01-31");
+	m.public = true;
+	EXPECT_INT(store_member_update(st, &m), 0);
+	EXPECT_INT(store_member_get(st, alice, &m), 1);
+	EXPECT_STR(m.display_name, "Alice L.");
+	EXPECT_STR(m.valid_until, "2030-01-31");
+	EXPECT_STR(m.valid_from, "");
+	EXPECT(m.public);
+	EXPECT_INT(m.created_ms, 1000);
+	m.id = 999;
+	EXPECT_INT(store_member_update(st, &m), -1);
+	EXPECT_INT(store_errcode(st), STORE_ENOENT);
+	EXPECT_INT(store_member_set_active(st, 999, false), -1);
+
+	/* By id as text. */
+	snprintf(out, sizeof(out), "%lld", (long long)alice);
+	EXPECT_INT(store_member_find(st, out, &m), 1);
+	EXPECT_INT(store_member_find(st, "999", &m), 0);
+	EXPECT_INT(store_member_find(st, "nobody", &m), 0);
+	out[0] = '\0';
+
+	add_member(st, "bob");
+	EXPECT_INT(store_members_list(st, member_count, &n), 2);
+	EXPECT_INT(n, 2);
+
+	staff = store_group_add(st, "staff");
+	night = store_group_add(st, "night");
+	EXPECT(staff > 0 && night > 0);
+	EXPECT_INT(store_group_add(st, "staff"), -1);
+	EXPECT_INT(store_errcode(st), STORE_EEXIST);
+	EXPECT_INT(store_schedule_set(st, staff, w, 2), 0);
+	EXPECT_INT(store_group_find(st, "staff", &g), 1);
+	EXPECT_INT(g.nwindows, 2);
+	EXPECT_INT(g.windows[0].days_mask, 0x1f);
+	EXPECT_INT(g.windows[1].start_min, 600);
+	EXPECT_INT(store_group_find(st, "none", &g), 0);
+	/* Replace, then clear. */
+	EXPECT_INT(store_schedule_set(st, staff, w + 1, 1), 0);
+	EXPECT_INT(store_group_find(st, "staff", &g), 1);
+	EXPECT_INT(g.nwindows, 1);
+	memset(many, 0, sizeof(many));
+	EXPECT_INT(store_schedule_set(st, staff, many, ACCESS_MAX_WINDOWS + 1), -1);
+	EXPECT_INT(store_group_find(st, "staff", &g), 1);
+	EXPECT_INT(g.nwindows, 1);
+
+	EXPECT_INT(store_groups_list(st, group_cb, out), 2);
+	EXPECT_STR(out, "night:0;staff:1;");
+
+	EXPECT_INT(store_member_add_group(st, alice, staff), 0);
+	EXPECT_INT(store_member_add_group(st, alice, staff), 0);
+	EXPECT_INT(store_member_add_group(st, alice, night), 0);
+	EXPECT_INT(store_member_groups(st, alice, &ag), 0);
+	EXPECT_INT(ag.ngroups, 2);
+	EXPECT_STR(ag.groups[0].name, "night");
+	EXPECT_INT(ag.groups[0].nwindows, 0);
+	EXPECT_STR(ag.groups[1].name, "staff");
+	EXPECT_INT(ag.groups[1].nwindows, 1);
+	EXPECT_INT(ag.groups[1].windows[0].end_min, 840);
+	EXPECT_INT(store_member_clear_groups(st, alice), 0);
+	EXPECT_INT(store_member_groups(st, alice, &ag), 0);
+	EXPECT_INT(ag.ngroups, 0);
+	store_close(st);
+}
+
+static int
+file_contains(const char *path, const uint8_t *needle, size_t len)
+{
+	static uint8_t buf[1 << 20];
+	ssize_t n;
+	int fd, found;
+
+	if ((fd = open(path, O_RDONLY)) == -1)
+		return 0;
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	found = n > 0 && memmem(buf, (size_t)n, needle, len) != NULL;
+	return found;
+}
+
+static void
+test_no_raw_uid_in_file(void)
+{
+	struct store *st = open_fresh("privacy.db");
+	uint8_t key[UID_KEY_LEN], mac[UID_MAC_LEN];
+	char err[64], hint[UID_HINT_LEN], wal[300];
+	struct event ev = { .type = "access_granted", .ts_ms = 1 };
+	struct uid u;
+	int64_t alice, bid;
+
+	EXPECT(st != NULL);
+	if (st == NULL)
+		return;
+	memset(key, 0x42, sizeof(key));
+	EXPECT(uid_parse("04:C7:3E:91:5A:12:80", &u, err, sizeof(err)) == 0);
+	uid_mac(key, &u, mac);
+	uid_hint(&u, hint);
+	alice = add_member(st, "alice");
+	bid = store_badge_add(st, alice, mac, hint, NULL, 1);
+	EXPECT(bid > 0);
+	ev.badge_id = bid;
+	ev.member_id = alice;
+	ev.uid_mac = mac;
+	store_append_event(st, &ev);
+	snprintf(wal, sizeof(wal), "%s-wal", dbpath);
+	/* The MAC is there (sanity check of the search), the UID is not. */
+	EXPECT(file_contains(wal, mac, UID_MAC_LEN) || file_contains(dbpath, mac, UID_MAC_LEN));
+	EXPECT(!file_contains(dbpath, u.bytes, u.len));
+	EXPECT(!file_contains(wal, u.bytes, u.len));
+	store_close(st);	/* checkpoints the WAL into the file */
+	EXPECT(file_contains(dbpath, mac, UID_MAC_LEN));
+	EXPECT(!file_contains(dbpath, u.bytes, u.len));
+	EXPECT(!file_contains(dbpath, (const uint8_t *)"04C73E915A1280", 14));
+	EXPECT(!file_contains(dbpath, (const uint8_t *)"04c73e915a1280", 14));
+}
+
+int
+main(void)
+{
+	if (mkdtemp(dir) == NULL) {
+		perror("mkdtemp");
+		return 1;
+	}
+	RUN(test_open_missing);
+	RUN(test_migrations_idempotent);
+	RUN(test_newer_schema_refused);
+	RUN(test_pragmas);
+	RUN(test_find_badge);
+	RUN(test_event_seq);
+	RUN(test_event_fields_and_query);
+	RUN(test_nested_transactions);
+	RUN(test_visits);
+	RUN(test_meta);
+	RUN(test_members_groups);
+	RUN(test_no_raw_uid_in_file);
+	if (getenv("KEEP") == NULL) {
+		char cmd[300];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+		if (system(cmd) != 0)
+			printf("# could not remove %s\n", dir);
+	}
+	return TEST_REPORT();
+}

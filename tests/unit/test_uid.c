@@ -1,0 +1,208 @@
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "testhelp.h"
+#include "uid.h"
+
+static char dir[] = "/tmp/seuil-test-uid.XXXXXX";
+
+static int
+parses(const char *text, int len)
+{
+	struct uid u;
+	char err[128];
+
+	if (uid_parse(text, &u, err, sizeof(err)) == -1)
+		return 0;
+	return u.len == len;
+}
+
+static void
+test_parse_variants(void)
+{
+	struct uid u;
+	char err[128];
+
+	EXPECT(uid_parse("04A1B2C3", &u, err, sizeof(err)) == 0);
+	EXPECT_INT(u.len, 4);
+	EXPECT_INT(u.bytes[0], 0x04);
+	EXPECT_INT(u.bytes[3], 0xC3);
+	EXPECT(parses("04a1b2c3", 4));
+	EXPECT(parses("04:a1:B2:c3", 4));
+	EXPECT(parses("04-A1-B2-C3", 4));
+	EXPECT(parses("04 A1 B2 C3", 4));
+	EXPECT(parses("04A1:B2C3", 4));
+	EXPECT(parses("0411223344556A", 7));
+	EXPECT(parses("04:11:22:33:44:55:6a", 7));
+	EXPECT(parses("0102030405060708090A", 10));
+	EXPECT(uid_parse("04:11:22:33:44:55:6a", &u, err, sizeof(err)) == 0);
+	EXPECT_INT(u.bytes[6], 0x6a);
+}
+
+static void
+test_parse_rejections(void)
+{
+	static const char *bad[] = {
+		"", "04A1B2", "04A1B2C3D4", "04A1B2C3D", "04A1B2CG",
+		"0102030405060708090A0B", "04A1B2C3:", ":04A1B2C3",
+		"04::A1B2C3", "0:4A1B2C3", "04A1B2C3\n", "04_A1_B2_C3",
+		"0x04A1B2C3", "04A1B2C3 ", "0102030405",
+	};
+	struct uid u;
+	char err[128];
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = '\0';
+		if (uid_parse(bad[i], &u, err, sizeof(err)) != -1) {
+			printf("#   accepted bad UID #%zu\n", i);
+			th_current_failed = 1;
+		}
+		EXPECT(err[0] != '\0');
+		/* The message never repeats what was typed. */
+		if (strlen(bad[i]) >= 4 && strstr(err, bad[i]) != NULL)
+			th_current_failed = 1;
+	}
+	EXPECT(uid_parse("DEADBEEFZZ", &u, err, sizeof(err)) == -1);
+	EXPECT(strstr(err, "DEADBEEF") == NULL);
+	EXPECT(strstr(err, "deadbeef") == NULL);
+}
+
+static void
+test_mac(void)
+{
+	uint8_t k1[UID_KEY_LEN], k2[UID_KEY_LEN];
+	uint8_t m1[UID_MAC_LEN], m2[UID_MAC_LEN], m3[UID_MAC_LEN], m4[UID_MAC_LEN];
+	struct uid a, b;
+	char err[128];
+
+	memset(k1, 0x11, sizeof(k1));
+	memset(k2, 0x22, sizeof(k2));
+	EXPECT(uid_parse("04A1B2C3", &a, err, sizeof(err)) == 0);
+	EXPECT(uid_parse("04:a1:b2:c3", &b, err, sizeof(err)) == 0);
+	uid_mac(k1, &a, m1);
+	uid_mac(k1, &b, m2);
+	EXPECT(memcmp(m1, m2, UID_MAC_LEN) == 0);	/* deterministic */
+	uid_mac(k2, &a, m3);
+	EXPECT(memcmp(m1, m3, UID_MAC_LEN) != 0);	/* key-dependent */
+	EXPECT(uid_parse("04A1B2C4", &b, err, sizeof(err)) == 0);
+	uid_mac(k1, &b, m4);
+	EXPECT(memcmp(m1, m4, UID_MAC_LEN) != 0);	/* UID-dependent */
+	/* Not the identity or a plain hash of the UID: no UID bytes inside. */
+	EXPECT(memmem(m1, UID_MAC_LEN, a.bytes, a.len) == NULL);
+}
+
+static void
+test_mac_known_answer(void)
+{
+	/* HMAC-SHA256 with 32 bytes of 0x11 over 04 A1 B2 C3, computed
+	 * independently with Python's hmac module. */
+	static const char want[] =
+	    "dcd6aa0f8fb296bebd8d73131e2fdda45b9e142c7ff92af4f3651b46671410d2";
+	uint8_t key[UID_KEY_LEN], mac[UID_MAC_LEN];
+	char hex[2 * UID_MAC_LEN + 1], err[128];
+	struct uid u;
+	int i;
+
+	memset(key, 0x11, sizeof(key));
+	EXPECT(uid_parse("04A1B2C3", &u, err, sizeof(err)) == 0);
+	uid_mac(key, &u, mac);
+	for (i = 0; i < UID_MAC_LEN; i++)
+		snprintf(hex + 2 * i, 3, "%02x", mac[i]);
+	EXPECT_STR(hex, want);
+}
+
+static void
+test_hint(void)
+{
+	struct uid u;
+	char err[128], hint[UID_HINT_LEN];
+
+	EXPECT(uid_parse("04a1b2c3", &u, err, sizeof(err)) == 0);
+	uid_hint(&u, hint);
+	EXPECT_STR(hint, "B2C3");
+	EXPECT(uid_parse("0102030405060708090a", &u, err, sizeof(err)) == 0);
+	uid_hint(&u, hint);
+	EXPECT_STR(hint, "090A");
+	uid_wipe(&u);
+	EXPECT_INT(u.len, 0);
+	EXPECT_INT(u.bytes[9], 0);
+}
+
+static void
+test_key_file(void)
+{
+	uint8_t key[UID_KEY_LEN], key2[UID_KEY_LEN];
+	char path[256], err[256];
+	struct stat sb;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/uid.key", dir);
+	EXPECT_INT(uid_key_create(path, err, sizeof(err)), 1);
+	EXPECT(stat(path, &sb) == 0);
+	EXPECT_INT(sb.st_mode & 07777, 0600);
+	EXPECT_INT(sb.st_size, UID_KEY_LEN);
+	EXPECT_INT(uid_key_load(path, key, err, sizeof(err)), 0);
+	/* Idempotent: a second create keeps the key. */
+	EXPECT_INT(uid_key_create(path, err, sizeof(err)), 0);
+	EXPECT_INT(uid_key_load(path, key2, err, sizeof(err)), 0);
+	EXPECT(memcmp(key, key2, UID_KEY_LEN) == 0);
+
+	/* Group- or other-readable: refused, with the path in the message. */
+	EXPECT(chmod(path, 0640) == 0);
+	EXPECT_INT(uid_key_load(path, key, err, sizeof(err)), -1);
+	EXPECT(strstr(err, path) != NULL);
+	EXPECT(chmod(path, 0604) == 0);
+	EXPECT_INT(uid_key_load(path, key, err, sizeof(err)), -1);
+	EXPECT(chmod(path, 0600) == 0);
+	EXPECT_INT(uid_key_load(path, key, err, sizeof(err)), 0);
+
+	/* Wrong size: too long, then too short. */
+	fd = open(path, O_WRONLY | O_APPEND);
+	EXPECT(fd >= 0 && write(fd, "x", 1) == 1);
+	close(fd);
+	EXPECT_INT(uid_key_load(path, key, err, sizeof(err)), -1);
+	EXPECT(strstr(err, path) != NULL);
+	EXPECT(truncate(path, 16) == 0);
+	EXPECT_INT(uid_key_load(path, key, err, sizeof(err)), -1);
+	EXPECT(truncate(path, 0) == 0);
+	EXPECT_INT(uid_key_load(path, key, err, sizeof(err)), -1);
+
+	/* Missing file. */
+	unlink(path);
+	EXPECT_INT(uid_key_load(path, key, err, sizeof(err)), -1);
+	EXPECT(strstr(err, path) != NULL);
+
+	/* Two keys made independently differ. */
+	EXPECT_INT(uid_key_create(path, err, sizeof(err)), 1);
+	EXPECT_INT(uid_key_load(path, key, err, sizeof(err)), 0);
+	unlink(path);
+	EXPECT_INT(uid_key_create(path, err, sizeof(err)), 1);
+	EXPECT_INT(uid_key_load(path, key2, err, sizeof(err)), 0);
+	EXPECT(memcmp(key, key2, UID_KEY_LEN) != 0);
+	unlink(path);
+
+	/* An unwritable place is an error, not a crash. */
+	snprintf(path, sizeof(path), "%s/missing/uid.key", dir);
+	EXPECT_INT(uid_key_create(path, err, sizeof(err)), -1);
+	EXPECT(strstr(err, path) != NULL);
+}
+
+int
+main(void)
+{
+	if (mkdtemp(dir) == NULL) {
+		perror("mkdtemp");
+		return 1;
+	}
+	RUN(test_parse_variants);
+	RUN(test_parse_rejections);
+	RUN(test_mac);
+	RUN(test_mac_known_answer);
+	RUN(test_hint);
+	RUN(test_key_file);
+	rmdir(dir);
+	return TEST_REPORT();
+}

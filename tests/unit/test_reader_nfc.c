@@ -344,6 +344,12 @@ test_swap_cards(void)
 	emu_stop(&e);
 }
 
+static void
+on_tick(int sig)
+{
+	(void)sig;
+}
+
 /* reader_wait() with nothing in the field returns 0 after about its
  * timeout, without spinning: count the emulator's work indirectly by CPU
  * time used by this process. */
@@ -386,6 +392,31 @@ test_idle_wait(void)
 	EXPECT(t1 - t0 < 2500 + CHILD_LIMIT_MS);
 	/* a spinning loop would burn the whole 2.5 s */
 	EXPECT((c1 - c0) * 1000 / CLOCKS_PER_SEC < 1000);
+
+	/* A signal (the reader child's SIGTERM, installed without
+	 * SA_RESTART) ends a wait early.  Repeat it: one that lands inside
+	 * libnfc, which restarts its reads, is lost. */
+	{
+		struct sigaction sa;
+		struct itimerval it;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_tick;
+		sigaction(SIGALRM, &sa, NULL);
+		memset(&it, 0, sizeof(it));
+		it.it_value.tv_usec = 200000;
+		it.it_interval.tv_usec = 50000;
+		setitimer(ITIMER_REAL, &it, NULL);
+		t0 = now_ms();
+		EXPECT_INT(reader_wait(r, &ev, 5000, err, sizeof(err)), 0);
+		t1 = now_ms();
+		memset(&it, 0, sizeof(it));
+		setitimer(ITIMER_REAL, &it, NULL);
+		signal(SIGALRM, SIG_DFL);
+		printf("# a 5 s wait interrupted by signals returned after %lld ms\n",
+		    (long long)(t1 - t0));
+		EXPECT(t1 - t0 < 4000);
+	}
 	reader_close(r);
 	emu_stop(&e);
 }

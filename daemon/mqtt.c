@@ -20,6 +20,7 @@
 
 #include <cjson/cJSON.h>
 #include <mosquitto.h>
+#include <mqtt_protocol.h>
 
 #include <errno.h>
 #include <inttypes.h>
@@ -468,8 +469,9 @@ mqtt_handle_unlock(struct mqtt *m, const struct mosquitto_message *msg)
 		jsec = cJSON_GetObjectItemCaseSensitive(root, "seconds");
 		jid = cJSON_GetObjectItemCaseSensitive(root, "id");
 		jexp = cJSON_GetObjectItemCaseSensitive(root, "expires");
-		if (!cJSON_IsNumber(jsec) || jsec->valuedouble != (double)(int)jsec->valuedouble ||
-		    jsec->valuedouble < 1 || jsec->valuedouble > 60)
+		/* Range first: converting a huge double to int is undefined. */
+		if (!cJSON_IsNumber(jsec) || jsec->valuedouble < 1 || jsec->valuedouble > 60 ||
+		    jsec->valuedouble != (double)(int)jsec->valuedouble)
 			why = "seconds not an integer in 1..60";
 		else if (!cJSON_IsString(jid) || jid->valuestring[0] == '\0' ||
 		    strlen(jid->valuestring) > MQTT_ID_MAX)
@@ -500,18 +502,21 @@ mqtt_handle_unlock(struct mqtt *m, const struct mosquitto_message *msg)
 /* ---- callbacks (main thread, from mosquitto_loop_*) ---- */
 
 static void
-on_connect(struct mosquitto *mosq, void *obj, int rc)
+on_connect(struct mosquitto *mosq, void *obj, int rc, int flags,
+    const mosquitto_property *props)
 {
 	struct mqtt *m = obj;
 	char topic[300];
 	int i;
 
 	(void)mosq;
+	(void)flags;
+	(void)props;
 	if (rc != 0) {
 		/* The library drops the connection next; wait the maximum. */
 		m->refused = true;
 		log_warnx("mqtt: broker %s:%d refused connection: %s",
-		    m->conf.mqtt_host, m->conf.mqtt_port, mosquitto_connack_string(rc));
+		    m->conf.mqtt_host, m->conf.mqtt_port, mosquitto_reason_string(rc));
 		return;
 	}
 	log_info("mqtt: connected to %s:%d", m->conf.mqtt_host, m->conf.mqtt_port);
@@ -521,8 +526,11 @@ on_connect(struct mosquitto *mosq, void *obj, int rc)
 	m->backoff_ms = MQTT_BACKOFF_MIN_MS;
 
 	if (m->conf.mqtt_remote_unlock) {
+		/* Retain-as-published: a command sent with the retain flag
+		 * keeps it, even live, and is refused. */
 		mqtt_topic(m, topic, sizeof(topic), "door/+/unlock");
-		mosquitto_subscribe(m->mosq, NULL, topic, 1);
+		mosquitto_subscribe_v5(m->mosq, NULL, topic, 1,
+		    MQTT_SUB_OPT_RETAIN_AS_PUBLISHED, NULL);
 	}
 	if (m->conf.mqtt_homeassistant)
 		mosquitto_subscribe(m->mosq, NULL, "homeassistant/status", 1);
@@ -546,18 +554,29 @@ on_disconnect(struct mosquitto *mosq, void *obj, int rc)
 	m->lost = true;
 }
 
+/*
+ * A PUBACK.  Reason 0x10 (nobody subscribed) is a success.  A refusal
+ * (>= 0x80, e.g. an ACL that forbids the topic) is a configuration error
+ * that a resend cannot fix: it is logged and the event counts as done,
+ * or one bad ACL line would stop every later event.
+ */
 static void
-on_publish(struct mosquitto *mosq, void *obj, int mid)
+on_publish(struct mosquitto *mosq, void *obj, int mid, int reason,
+    const mosquitto_property *props)
 {
 	struct mqtt *m = obj;
 	int i, done;
 
 	(void)mosq;
+	(void)props;
 	if (mid == m->stop_mid)
 		m->stop_acked = true;
 	for (i = 0; i < m->nwin; i++) {
 		if (m->win[i].mid == mid) {
 			m->win[i].acked = true;
+			if (reason >= 0x80)
+				log_warnx("mqtt: broker refused event %" PRId64 ": %s",
+				    m->win[i].seq, mosquitto_reason_string(reason));
 			break;
 		}
 	}
@@ -618,9 +637,11 @@ mqtt_client_new(struct mqtt *m, char *err, size_t errlen)
 		snprintf(err, errlen, "mqtt client: %s", strerror(errno));
 		return NULL;
 	}
-	mosquitto_connect_callback_set(mosq, on_connect);
+	/* MQTT 5 for retain-as-published (see on_connect) and reason codes. */
+	mosquitto_int_option(mosq, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V5);
+	mosquitto_connect_v5_callback_set(mosq, on_connect);
 	mosquitto_disconnect_callback_set(mosq, on_disconnect);
-	mosquitto_publish_callback_set(mosq, on_publish);
+	mosquitto_publish_v5_callback_set(mosq, on_publish);
 	mosquitto_message_callback_set(mosq, on_message);
 
 	mqtt_topic(m, topic, sizeof(topic), "status");

@@ -31,7 +31,10 @@ struct presence_person {
 typedef void (*mqtt_unlock_cb)(void *arg, int door_index, int seconds, const char *command_id);
 
 /* NULL with err if the configuration cannot be used (e.g. unreadable
- * password file).  Connecting happens later, in the loop. */
+ * password file or TLS file).  Connecting happens later, in the loop.
+ * conf is copied: after a reload that changes [mqtt] (or the doors), free
+ * this one and make a new one.  st is borrowed and must outlive the mqtt.
+ * The broker must speak MQTT 5 (docs/mqtt.md). */
 struct mqtt *mqtt_new(const struct config *conf, struct store *st,
     mqtt_unlock_cb on_unlock, void *arg, char *err, size_t errlen);
 /* Publish "offline" (retained), disconnect, free.  NULL is fine. */

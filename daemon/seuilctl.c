@@ -17,12 +17,24 @@
 
 #include "clock.h"
 #include "ctl.h"
+#include "report.h"
 #include "tz.h"
+
+/* report.c's command, which opens nothing itself. */
+static int
+ctl_report(struct ctl *c, int argc, char **argv)
+{
+	int rc;
+
+	if ((rc = ctl_store(c)) != EX_OK)
+		return rc;
+	return ctl_report_attendance(c->st, &c->conf, argc, argv);
+}
 
 /*
  * Still to come, as rows of this table: member export, member erase,
- * badge enroll (through the control socket), explain, report attendance,
- * purge, and log --follow (an option of `log`).
+ * badge enroll (through the control socket), explain, purge, and
+ * log --follow (an option of `log`).
  */
 static const struct ctl_cmd commands[] = {
 	{ "init", NULL, ctl_init, "",
@@ -53,6 +65,10 @@ static const struct ctl_cmd commands[] = {
 	{ "log", NULL, ctl_log,
 	    "[--since T] [--until T] [--member M] [--door D] [--type T] [--limit N]",
 	    "show the event log" },
+	{ "report", "attendance", ctl_report,
+	    "[--from DATE] [--to DATE] [--by day|week|month] [--member M] "
+	    "[--csv|--json|--html]",
+	    "per member: days present, visits, hours, first and last seen" },
 	{ "status", NULL, ctl_status, "", "the daemon's doors, readers, MQTT and database" },
 	{ "door", "unlock", ctl_door_unlock, "[DOOR] [--seconds N]",
 	    "unlock a door for a moment" },
@@ -226,7 +242,7 @@ ctl_json_print(cJSON *j)
 {
 	char *s;
 
-	if (j == NULL || (s = cJSON_Print(j)) == NULL) {
+	if (j == NULL || (s = cJSON_PrintUnformatted(j)) == NULL) {
 		cJSON_Delete(j);
 		ctl_errx("out of memory");
 		return EX_OSERR;

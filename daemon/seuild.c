@@ -543,6 +543,9 @@ daemon_hw_up(struct daemon *d, char *err, size_t errlen)
 	if (d->conf->mqtt_enabled &&
 	    (d->mqtt = mqtt_new(d->conf, d->st, daemon_mqtt_unlock, d, err, errlen)) == NULL)
 		return -1;
+	/* Retained door states exist from the start, not from the first change. */
+	for (int i = 0; i < d->conf->ndoors; i++)
+		daemon_door_state(d, i, door_get_state(d->doors[i]));
 	return 0;
 }
 

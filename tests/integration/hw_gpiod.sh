@@ -77,4 +77,4 @@ check "active-low: locked is physical 1" test "$(relay)" = 1
 tap front-in 04A1B2C3
 check "active-low: grant is physical 0" wait_until 5 line_is 0
 check "active-low: back to physical 1" wait_until 5 line_is 1
-kill -9 "$SEUILD_PID"; wait "$SEUILD_PID" 2>/dev/null
+stop_seuild

@@ -1,0 +1,1061 @@
+/*
+ * The MQTT module against a real mosquitto broker on a free loopback port,
+ * a real store file, and a second libmosquitto client as the subscriber.
+ * The module is driven by a small poll loop like seuild's.
+ */
+#include <arpa/inet.h>
+#include <cjson/cJSON.h>
+#include <mosquitto.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "log.h"
+#include "mqtt.h"
+#include "store.h"
+#include "testhelp.h"
+
+#define WAIT_MS	15000		/* failure limit, never a pass condition */
+
+static char tmpdir[256];	/* short, so that paths built from it fit */
+
+/* ---- broker ---- */
+
+struct broker {
+	pid_t	pid;
+	int	port;
+	char	conf[PATH_MAX];
+};
+
+static int
+free_port(void)
+{
+	struct sockaddr_in sa;
+	socklen_t len = sizeof(sa);
+	int fd, port;
+
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == -1 ||
+	    getsockname(fd, (struct sockaddr *)&sa, &len) == -1) {
+		close(fd);
+		return -1;
+	}
+	port = ntohs(sa.sin_port);
+	close(fd);
+	return port;
+}
+
+static bool
+port_open(int port)
+{
+	struct sockaddr_in sa;
+	int fd, rc;
+
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	rc = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
+	close(fd);
+	return rc == 0;
+}
+
+/* Start mosquitto with extra config lines; b->port 0 picks a free port. */
+static bool
+broker_start(struct broker *b, const char *name, const char *extra)
+{
+	FILE *f;
+	char log[PATH_MAX + 16];
+	int64_t end;
+
+	if (b->port == 0)
+		b->port = free_port();
+	snprintf(b->conf, sizeof(b->conf), "%s/%s.conf", tmpdir, name);
+	if ((f = fopen(b->conf, "w")) == NULL)
+		return false;
+	fprintf(f, "listener %d 127.0.0.1\npersistence false\n", b->port);
+	if (geteuid() == 0)
+		fprintf(f, "user root\n");	/* else it drops to mosquitto: tmpdir is 0700 */
+	fprintf(f, "%s\n", extra);
+	fclose(f);
+	snprintf(log, sizeof(log), "%s/%s.log", tmpdir, name);
+	if ((b->pid = fork()) == 0) {
+		freopen(log, "a", stdout);
+		freopen(log, "a", stderr);
+		execlp("mosquitto", "mosquitto", "-c", b->conf, (char *)NULL);
+		_exit(127);
+	}
+	end = clock_mono_ms() + WAIT_MS;
+	while (clock_mono_ms() < end) {
+		if (port_open(b->port))
+			return true;
+		if (waitpid(b->pid, NULL, WNOHANG) == b->pid) {
+			b->pid = 0;
+			return false;
+		}
+		usleep(20000);
+	}
+	return false;
+}
+
+static void
+broker_stop(struct broker *b)
+{
+	if (b->pid > 0) {
+		kill(b->pid, SIGTERM);
+		waitpid(b->pid, NULL, 0);
+	}
+	b->pid = 0;
+}
+
+/* ---- subscriber ---- */
+
+struct msg {
+	char	topic[256];
+	char	*payload;
+	bool	retain;
+};
+
+struct sub {
+	struct mosquitto *mosq;
+	const char	*topics[4];
+	int		ntopics;
+	int		subacks;
+	struct msg	msgs[1024];
+	int		n;
+};
+
+static void
+sub_on_connect(struct mosquitto *mosq, void *obj, int rc)
+{
+	struct sub *s = obj;
+	int i;
+
+	if (rc != 0)
+		return;
+	for (i = 0; i < s->ntopics; i++)
+		mosquitto_subscribe(mosq, NULL, s->topics[i], 1);
+}
+
+static void
+sub_on_subscribe(struct mosquitto *mosq, void *obj, int mid, int qos_count, const int *granted)
+{
+	struct sub *s = obj;
+
+	(void)mosq;
+	(void)mid;
+	(void)qos_count;
+	(void)granted;
+	s->subacks++;
+}
+
+static void
+sub_on_message(struct mosquitto *mosq, void *obj, const struct mosquitto_message *msg)
+{
+	struct sub *s = obj;
+	struct msg *m;
+
+	(void)mosq;
+	if (s->n == (int)(sizeof(s->msgs) / sizeof(s->msgs[0])))
+		return;
+	m = &s->msgs[s->n++];
+	snprintf(m->topic, sizeof(m->topic), "%s", msg->topic);
+	m->payload = strndup(msg->payload ? msg->payload : "", (size_t)msg->payloadlen);
+	m->retain = msg->retain;
+}
+
+static void
+sub_pump(struct sub *s, int timeout_ms)
+{
+	if (s != NULL && mosquitto_loop(s->mosq, timeout_ms, 1) != MOSQ_ERR_SUCCESS)
+		mosquitto_reconnect(s->mosq);
+}
+
+/* Connected and subscribed to topics (up to 4, NULL-terminated). */
+static struct sub *
+sub_new(int port, const char *t1, const char *t2)
+{
+	struct sub *s = calloc(1, sizeof(*s));
+	int64_t end = clock_mono_ms() + WAIT_MS;
+
+	s->mosq = mosquitto_new(NULL, true, s);
+	s->topics[s->ntopics++] = t1;
+	if (t2 != NULL)
+		s->topics[s->ntopics++] = t2;
+	mosquitto_connect_callback_set(s->mosq, sub_on_connect);
+	mosquitto_subscribe_callback_set(s->mosq, sub_on_subscribe);
+	mosquitto_message_callback_set(s->mosq, sub_on_message);
+	if (mosquitto_connect(s->mosq, "127.0.0.1", port, 30) != MOSQ_ERR_SUCCESS)
+		return s;
+	while (s->subacks < s->ntopics && clock_mono_ms() < end)
+		mosquitto_loop(s->mosq, 50, 1);
+	return s;
+}
+
+static void
+sub_free(struct sub *s)
+{
+	int i;
+
+	if (s == NULL)
+		return;
+	mosquitto_disconnect(s->mosq);
+	mosquitto_destroy(s->mosq);
+	for (i = 0; i < s->n; i++)
+		free(s->msgs[i].payload);
+	free(s);
+}
+
+static int
+sub_count(const struct sub *s, const char *topic)
+{
+	int i, n = 0;
+
+	for (i = 0; i < s->n; i++)
+		if (strcmp(s->msgs[i].topic, topic) == 0)
+			n++;
+	return n;
+}
+
+static const struct msg *
+sub_last(const struct sub *s, const char *topic)
+{
+	int i;
+
+	for (i = s->n - 1; i >= 0; i--)
+		if (strcmp(s->msgs[i].topic, topic) == 0)
+			return &s->msgs[i];
+	return NULL;
+}
+
+/* ---- driving the module ---- */
+
+typedef bool (*cond_fn)(void *);
+
+/* Run the module (and the subscriber) until cond holds or ms pass. */
+static bool
+run_until(struct mqtt *m, struct sub *s, int64_t ms, cond_fn cond, void *arg)
+{
+	int64_t end = clock_mono_ms() + ms, now, dl;
+	struct pollfd pfd;
+	int timeout;
+
+	for (;;) {
+		if (cond != NULL && cond(arg))
+			return true;
+		now = clock_mono_ms();
+		if (now >= end)
+			return false;
+		mqtt_pollfd(m, &pfd);
+		timeout = 20;
+		dl = mqtt_deadline(m);
+		if (dl >= 0 && dl - now < timeout)
+			timeout = dl > now ? (int)(dl - now) : 0;
+		poll(&pfd, pfd.fd == -1 ? 0 : 1, timeout);
+		if (pfd.fd == -1)
+			pfd.revents = 0;
+		mqtt_service(m, &pfd, clock_mono_ms());
+		sub_pump(s, 0);
+	}
+}
+
+static bool
+is_connected(void *arg)
+{
+	return mqtt_connected(arg);
+}
+
+struct wait_topic {
+	struct sub	*s;
+	const char	*topic;
+	int		n;
+};
+
+static bool
+has_topic(void *arg)
+{
+	struct wait_topic *w = arg;
+
+	return sub_count(w->s, w->topic) >= w->n;
+}
+
+/* ---- fixtures ---- */
+
+static void
+conf_init(struct config *c, int port)
+{
+	memset(c, 0, sizeof(*c));
+	snprintf(c->site_name, sizeof(c->site_name), "lab");
+	snprintf(c->timezone, sizeof(c->timezone), "Europe/Paris");
+	c->mqtt_enabled = true;
+	snprintf(c->mqtt_host, sizeof(c->mqtt_host), "127.0.0.1");
+	c->mqtt_port = port;
+	snprintf(c->mqtt_base_topic, sizeof(c->mqtt_base_topic), "seuil/lab");
+	snprintf(c->mqtt_client_id, sizeof(c->mqtt_client_id), "seuild-lab");
+	c->mqtt_keepalive_ms = 30000;
+	c->ndoors = 1;
+	snprintf(c->doors[0].name, sizeof(c->doors[0].name), "front");
+}
+
+static struct store *
+store_fresh(const char *name)
+{
+	char path[PATH_MAX + 64], err[256];
+	struct store *st;
+
+	snprintf(path, sizeof(path), "%s/%s.db", tmpdir, name);
+	unlink(path);
+	st = store_open(path, STORE_CREATE, err, sizeof(err));
+	if (st == NULL)
+		printf("# store_open: %s\n", err);
+	return st;
+}
+
+/* Members are seuilctl's business; the test writes the rows directly. */
+static int64_t
+add_member(const char *db, const char *name, const char *display, bool pub, bool erased)
+{
+	sqlite3 *h;
+	char *sql;
+	int64_t id = -1;
+
+	if (sqlite3_open(db, &h) != SQLITE_OK)
+		return -1;
+	sql = sqlite3_mprintf("INSERT INTO members(name, display_name, email, status, public,"
+	    " created, erased) VALUES(%Q, %Q, 'x@example.org', 'active', %d, 0, %s)",
+	    name, display, pub, erased ? "1" : "NULL");
+	if (sqlite3_exec(h, sql, NULL, NULL, NULL) == SQLITE_OK)
+		id = sqlite3_last_insert_rowid(h);
+	sqlite3_free(sql);
+	sqlite3_close(h);
+	return id;
+}
+
+static int64_t
+append(struct store *st, const char *type, int64_t member_id, const char *reason)
+{
+	struct event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = type;
+	ev.door = "front";
+	ev.reader = "front-in";
+	ev.member_id = member_id;
+	ev.reason = reason;
+	ev.ts_ms = clock_wall_ms();
+	ev.mono_ms = clock_mono_ms();
+	ev.clock_synced = true;
+	return store_append_event(st, &ev);
+}
+
+static int64_t
+json_int(const char *payload, const char *key)
+{
+	cJSON *o = cJSON_Parse(payload);
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	int64_t r = cJSON_IsNumber(v) ? (int64_t)v->valuedouble : -1;
+
+	cJSON_Delete(o);
+	return r;
+}
+
+/* Seqs of the events the subscriber saw, in arrival order. */
+static int
+event_seqs(const struct sub *s, int64_t *out, int max)
+{
+	int i, n = 0;
+
+	for (i = 0; i < s->n && n < max; i++)
+		if (strcmp(s->msgs[i].topic, "seuil/lab/events") == 0)
+			out[n++] = json_int(s->msgs[i].payload, "seq");
+	return n;
+}
+
+static int64_t
+meta_seq(struct store *st)
+{
+	char buf[32];
+
+	if (store_meta_get(st, "mqtt_published_seq", buf, sizeof(buf)) != 1)
+		return -1;
+	return strtoll(buf, NULL, 10);
+}
+
+/* ---- tests ---- */
+
+static void
+test_status_online_offline(void)
+{
+	struct broker b = { 0 };
+	struct config c;
+	struct store *st;
+	struct mqtt *m;
+	struct sub *s, *late;
+	struct wait_topic w;
+	char err[256];
+	const struct msg *last;
+
+	EXPECT(broker_start(&b, "status", "allow_anonymous true"));
+	conf_init(&c, b.port);
+	st = store_fresh("status");
+	s = sub_new(b.port, "seuil/lab/status", NULL);
+	m = mqtt_new(&c, st, NULL, NULL, err, sizeof(err));
+	EXPECT(m != NULL);
+	EXPECT(run_until(m, s, WAIT_MS, is_connected, m));
+	w = (struct wait_topic){ s, "seuil/lab/status", 1 };
+	EXPECT(run_until(m, s, WAIT_MS, has_topic, &w));
+	last = sub_last(s, "seuil/lab/status");
+	EXPECT(last != NULL && strcmp(last->payload, "online") == 0);
+
+	mqtt_free(m);
+	w.n = 2;
+	EXPECT(run_until(NULL, s, WAIT_MS, has_topic, &w));
+	last = sub_last(s, "seuil/lab/status");
+	EXPECT(last != NULL && strcmp(last->payload, "offline") == 0);
+
+	/* Retained: a newcomer learns the daemon is offline. */
+	late = sub_new(b.port, "seuil/lab/status", NULL);
+	w = (struct wait_topic){ late, "seuil/lab/status", 1 };
+	EXPECT(run_until(NULL, late, WAIT_MS, has_topic, &w));
+	last = sub_last(late, "seuil/lab/status");
+	EXPECT(last != NULL && last->retain && strcmp(last->payload, "offline") == 0);
+
+	sub_free(s);
+	sub_free(late);
+	store_close(st);
+	broker_stop(&b);
+}
+
+static void
+test_presence_retained(void)
+{
+	struct broker b = { 0 };
+	struct config c;
+	struct store *st;
+	struct mqtt *m;
+	struct sub *s, *late;
+	struct wait_topic w;
+	struct presence_person people[3] = {
+		{ "Alice", 1795680843000LL },	/* 2026-11-26T08:14:03Z */
+		{ NULL, 1795680000000LL },
+		{ NULL, 1795680100000LL },
+	};
+	char err[256], path[512], buf[4096];
+	const struct msg *msg;
+	cJSON *o, *p, *sp;
+	FILE *f;
+	size_t n;
+
+	EXPECT(broker_start(&b, "presence", "allow_anonymous true"));
+	conf_init(&c, b.port);
+	snprintf(path, sizeof(path), "%s/spaceapi.json", tmpdir);
+	snprintf(c.mqtt_spaceapi_file, sizeof(c.mqtt_spaceapi_file), "%s", path);
+	st = store_fresh("presence");
+	s = sub_new(b.port, "seuil/lab/presence", NULL);
+	m = mqtt_new(&c, st, NULL, NULL, err, sizeof(err));
+	EXPECT(run_until(m, s, WAIT_MS, is_connected, m));
+	mqtt_presence_changed(m, people, 3);
+	w = (struct wait_topic){ s, "seuil/lab/presence", 1 };
+	EXPECT(run_until(m, s, WAIT_MS, has_topic, &w));
+
+	late = sub_new(b.port, "seuil/lab/presence/#", "seuil/lab/spaceapi");
+	w = (struct wait_topic){ late, "seuil/lab/presence/count", 1 };
+	EXPECT(run_until(m, late, WAIT_MS, has_topic, &w));
+	w = (struct wait_topic){ late, "seuil/lab/spaceapi", 1 };
+	EXPECT(run_until(m, late, WAIT_MS, has_topic, &w));
+
+	msg = sub_last(late, "seuil/lab/presence");
+	EXPECT(msg != NULL && msg->retain);
+	o = msg != NULL ? cJSON_Parse(msg->payload) : NULL;
+	EXPECT(o != NULL);
+	EXPECT_INT(json_int(msg ? msg->payload : "{}", "count"), 3);
+	EXPECT_INT(json_int(msg ? msg->payload : "{}", "anonymous"), 2);
+	p = cJSON_GetObjectItemCaseSensitive(o, "people");
+	EXPECT_INT(cJSON_GetArraySize(p), 1);
+	EXPECT_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetArrayItem(p, 0), "name")), "Alice");
+	EXPECT_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetArrayItem(p, 0), "since")), "2026-11-26T08:14:03Z");
+	EXPECT(cJSON_IsString(cJSON_GetObjectItemCaseSensitive(o, "updated")));
+	cJSON_Delete(o);
+	msg = sub_last(late, "seuil/lab/presence/count");
+	EXPECT(msg != NULL && msg->retain && strcmp(msg->payload, "3") == 0);
+
+	msg = sub_last(late, "seuil/lab/spaceapi");
+	sp = msg != NULL ? cJSON_Parse(msg->payload) : NULL;
+	EXPECT(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(sp, "state"), "open")));
+	EXPECT_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(sp, "space")), "lab");
+	cJSON_Delete(sp);
+
+	/* The same document, written atomically to spaceapi_file. */
+	buf[0] = '\0';
+	if ((f = fopen(path, "r")) != NULL) {
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		buf[n] = '\0';
+		fclose(f);
+	}
+	sp = cJSON_Parse(buf);
+	EXPECT(sp != NULL);
+	EXPECT_STR(cJSON_GetStringValue(cJSON_GetArrayItem(
+	    cJSON_GetObjectItemCaseSensitive(sp, "api_compatibility"), 0)), "15");
+	EXPECT_INT((int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(
+	    cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(sp, "sensors"),
+	    "people_now_present"), 0), "value")), 3);
+	cJSON_Delete(sp);
+
+	mqtt_free(m);
+	sub_free(s);
+	sub_free(late);
+	store_close(st);
+	broker_stop(&b);
+}
+
+static void
+test_events_in_order(void)
+{
+	struct broker b = { 0 };
+	struct config c;
+	struct store *st;
+	struct mqtt *m;
+	struct sub *s;
+	struct wait_topic w;
+	char err[256], db[PATH_MAX + 32];
+	int64_t alice, bob, carol, seqs[64], first;
+	int i, n;
+	cJSON *o;
+
+	EXPECT(broker_start(&b, "events", "allow_anonymous true"));
+	conf_init(&c, b.port);
+	st = store_fresh("events");
+	snprintf(db, sizeof(db), "%s/events.db", tmpdir);
+	alice = add_member(db, "alice", "Alice", true, false);
+	bob = add_member(db, "bob", "", true, false);
+	carol = add_member(db, "carol", "Carol", false, false);
+	EXPECT(alice > 0 && bob > 0 && carol > 0);
+
+	s = sub_new(b.port, "seuil/lab/events", NULL);
+	m = mqtt_new(&c, st, NULL, NULL, err, sizeof(err));
+	EXPECT(run_until(m, s, WAIT_MS, is_connected, m));
+	first = append(st, "arrival", alice, NULL);
+	append(st, "arrival", bob, NULL);
+	append(st, "arrival", carol, NULL);
+	append(st, "access_denied", alice, "outside_schedule");
+	append(st, "departure", alice, "timeout");
+	for (i = 0; i < 40; i++)	/* more than the in-flight window */
+		append(st, "door_open", 0, NULL);
+	mqtt_events_changed(m);
+	w = (struct wait_topic){ s, "seuil/lab/events", 45 };
+	EXPECT(run_until(m, s, WAIT_MS, has_topic, &w));
+	n = event_seqs(s, seqs, 64);
+	EXPECT_INT(n, 45);
+	for (i = 0; i < n; i++)
+		EXPECT_INT(seqs[i], first + i);
+
+	o = cJSON_Parse(s->msgs[0].payload);
+	EXPECT_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "name")), "Alice");
+	EXPECT_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "type")), "arrival");
+	EXPECT_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "door")), "front");
+	EXPECT_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "reader")), "front-in");
+	EXPECT(cJSON_GetObjectItemCaseSensitive(o, "member_id") == NULL);
+	cJSON_Delete(o);
+	/* No display name: the member's name. */
+	o = cJSON_Parse(s->msgs[1].payload);
+	EXPECT_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "name")), "bob");
+	cJSON_Delete(o);
+	/* Not public: anonymous, and nothing else identifying. */
+	EXPECT(strstr(s->msgs[2].payload, "Carol") == NULL);
+	EXPECT(strstr(s->msgs[2].payload, "name") == NULL);
+	EXPECT(strstr(s->msgs[2].payload, "example.org") == NULL);
+	/* A denial never names anyone. */
+	o = cJSON_Parse(s->msgs[3].payload);
+	EXPECT(cJSON_GetObjectItemCaseSensitive(o, "name") == NULL);
+	EXPECT_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "reason")),
+	    "outside_schedule");
+	cJSON_Delete(o);
+
+	/* Everything acknowledged, and the mark is durable. */
+	EXPECT(run_until(m, s, 300, NULL, NULL) == false);
+	EXPECT_INT(mqtt_published_seq(m), first + 44);
+	EXPECT_INT(meta_seq(st), first + 44);
+
+	mqtt_free(m);
+	sub_free(s);
+	store_close(st);
+	broker_stop(&b);
+}
+
+static bool
+published_to(void *arg)
+{
+	struct { struct mqtt *m; int64_t seq; } *p = arg;
+
+	return mqtt_published_seq(p->m) >= p->seq;
+}
+
+static void
+test_outage_and_restart(void)
+{
+	struct broker b = { 0 };
+	struct config c;
+	struct store *st;
+	struct mqtt *m;
+	struct sub *s;
+	struct wait_topic w;
+	char err[256];
+	int64_t seqs[64], first, last = 0;
+	struct { struct mqtt *m; int64_t seq; } pub;
+	int i, n;
+
+	EXPECT(broker_start(&b, "outage", "allow_anonymous true"));
+	conf_init(&c, b.port);
+	st = store_fresh("outage");
+	m = mqtt_new(&c, st, NULL, NULL, err, sizeof(err));
+	EXPECT(run_until(m, NULL, WAIT_MS, is_connected, m));
+	first = append(st, "daemon_start", 0, NULL);
+	mqtt_events_changed(m);
+	pub.m = m;
+	pub.seq = first;
+	EXPECT(run_until(m, NULL, WAIT_MS, published_to, &pub));
+
+	/* The broker goes away while events keep coming. */
+	broker_stop(&b);
+	for (i = 0; i < 5; i++) {
+		last = append(st, "door_open", 0, NULL);
+		mqtt_events_changed(m);
+		run_until(m, NULL, 400, NULL, NULL);
+	}
+	EXPECT(!mqtt_connected(m));
+	EXPECT_INT(mqtt_published_seq(m), first);
+	EXPECT_INT(meta_seq(st), first);
+
+	/* Back: the subscriber first, so that it sees the resend. */
+	EXPECT(broker_start(&b, "outage", "allow_anonymous true"));
+	s = sub_new(b.port, "seuil/lab/events", NULL);
+	w = (struct wait_topic){ s, "seuil/lab/events", 5 };
+	EXPECT(run_until(m, s, WAIT_MS + 60000, has_topic, &w));
+	n = event_seqs(s, seqs, 64);
+	EXPECT_INT(n, 5);
+	for (i = 0; i < n; i++)
+		EXPECT_INT(seqs[i], first + 1 + i);
+	pub.seq = last;
+	EXPECT(run_until(m, s, WAIT_MS, published_to, &pub));
+	mqtt_free(m);
+	EXPECT_INT(meta_seq(st), last);
+
+	/* A new instance on the same store sends only what is new. */
+	sub_free(s);
+	s = sub_new(b.port, "seuil/lab/events", NULL);
+	for (i = 0; i < 3; i++)
+		last = append(st, "door_closed", 0, NULL);
+	m = mqtt_new(&c, st, NULL, NULL, err, sizeof(err));
+	EXPECT_INT(mqtt_published_seq(m), last - 3);
+	w = (struct wait_topic){ s, "seuil/lab/events", 3 };
+	EXPECT(run_until(m, s, WAIT_MS, has_topic, &w));
+	run_until(m, s, 300, NULL, NULL);
+	n = event_seqs(s, seqs, 64);
+	EXPECT_INT(n, 3);
+	for (i = 0; i < n; i++)
+		EXPECT_INT(seqs[i], last - 2 + i);
+	/* And one whose mark was never acknowledged resends from it. */
+	mqtt_free(m);
+	EXPECT_INT(meta_seq(st), last);
+	EXPECT(store_meta_set(st, "mqtt_published_seq", "2") == 0);
+	sub_free(s);
+	s = sub_new(b.port, "seuil/lab/events", NULL);
+	m = mqtt_new(&c, st, NULL, NULL, err, sizeof(err));
+	w = (struct wait_topic){ s, "seuil/lab/events", (int)(last - 2) };
+	EXPECT(run_until(m, s, WAIT_MS, has_topic, &w));
+	n = event_seqs(s, seqs, 64);
+	EXPECT_INT(n, last - 2);
+	EXPECT_INT(n > 0 ? seqs[0] : 0, 3);
+
+	mqtt_free(m);
+	sub_free(s);
+	store_close(st);
+	broker_stop(&b);
+}
+
+/* ---- remote unlock ---- */
+
+struct unlocks {
+	int	n;
+	int	door[16];
+	int	seconds[16];
+	char	id[16][80];
+};
+
+static void
+on_unlock(void *arg, int door_index, int seconds, const char *id)
+{
+	struct unlocks *u = arg;
+
+	if (u->n < 16) {
+		u->door[u->n] = door_index;
+		u->seconds[u->n] = seconds;
+		snprintf(u->id[u->n], sizeof(u->id[0]), "%s", id);
+	}
+	u->n++;
+}
+
+static bool
+unlocks_at_least(void *arg)
+{
+	struct { struct unlocks *u; int n; } *p = arg;
+
+	return p->u->n >= p->n;
+}
+
+static void
+command(struct sub *s, const char *door, const char *payload, bool retain)
+{
+	char topic[128];
+
+	snprintf(topic, sizeof(topic), "seuil/lab/door/%s/unlock", door);
+	mosquitto_publish(s->mosq, NULL, topic, (int)strlen(payload), payload, 1, retain);
+}
+
+static void
+test_remote_unlock(void)
+{
+	struct broker b = { 0 };
+	struct config c;
+	struct store *st;
+	struct mqtt *m;
+	struct sub *s;
+	struct unlocks u = { 0 };
+	struct { struct unlocks *u; int n; } want = { &u, 0 };
+	char err[256], future[21], past[21], cmd[2048], big[1200];
+
+	EXPECT(broker_start(&b, "unlock", "allow_anonymous true"));
+	conf_init(&c, b.port);
+	c.mqtt_remote_unlock = true;
+	st = store_fresh("unlock");
+	s = sub_new(b.port, "seuil/lab/status", NULL);
+	clock_format_utc(clock_wall_ms() + 120000, future);
+	clock_format_utc(clock_wall_ms() - 120000, past);
+
+	/* A retained command waiting on the broker is replayed at subscribe
+	 * time: refused. */
+	snprintf(cmd, sizeof(cmd), "{\"seconds\":5,\"id\":\"cmd-old\",\"expires\":\"%s\"}",
+	    future);
+	command(s, "front", cmd, true);
+	sub_pump(s, 50);
+	m = mqtt_new(&c, st, on_unlock, &u, err, sizeof(err));
+	EXPECT(run_until(m, s, WAIT_MS, is_connected, m));
+	run_until(m, s, 300, NULL, NULL);	/* let the SUBACK come back */
+
+	snprintf(cmd, sizeof(cmd), "{\"seconds\":5,\"id\":\"cmd-1\",\"expires\":\"%s\"}", future);
+	command(s, "front", cmd, false);
+	want.n = 1;
+	EXPECT(run_until(m, s, WAIT_MS, unlocks_at_least, &want));
+	EXPECT_INT(u.n, 1);
+	EXPECT_INT(u.door[0], 0);
+	EXPECT_INT(u.seconds[0], 5);
+	EXPECT_STR(u.id[0], "cmd-1");
+
+	/* Every one of these must be refused. */
+	snprintf(cmd, sizeof(cmd), "{\"seconds\":5,\"id\":\"cmd-r\",\"expires\":\"%s\"}", future);
+	command(s, "front", cmd, true);
+	snprintf(cmd, sizeof(cmd), "{\"seconds\":5,\"id\":\"cmd-e\",\"expires\":\"%s\"}", past);
+	command(s, "front", cmd, false);
+	snprintf(cmd, sizeof(cmd), "{\"seconds\":5,\"id\":\"cmd-n\"}");
+	command(s, "front", cmd, false);
+	memset(big, ' ', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	snprintf(cmd, sizeof(cmd), "{\"seconds\":5,\"id\":\"cmd-b\",\"expires\":\"%s\"%s}",
+	    future, big);
+	command(s, "front", cmd, false);
+	command(s, "front", "{\"seconds\":5,", false);
+	command(s, "front", "[1,2,3]", false);
+	snprintf(cmd, sizeof(cmd), "{\"seconds\":0,\"id\":\"cmd-0\",\"expires\":\"%s\"}", future);
+	command(s, "front", cmd, false);
+	snprintf(cmd, sizeof(cmd), "{\"seconds\":61,\"id\":\"cmd-61\",\"expires\":\"%s\"}", future);
+	command(s, "front", cmd, false);
+	snprintf(cmd, sizeof(cmd), "{\"seconds\":1e300,\"id\":\"cmd-h\",\"expires\":\"%s\"}", future);
+	command(s, "front", cmd, false);
+	snprintf(cmd, sizeof(cmd), "{\"seconds\":2.5,\"id\":\"cmd-f\",\"expires\":\"%s\"}", future);
+	command(s, "front", cmd, false);
+	snprintf(cmd, sizeof(cmd), "{\"seconds\":5,\"expires\":\"%s\"}", future);
+	command(s, "front", cmd, false);
+	snprintf(cmd, sizeof(cmd), "{\"seconds\":5,\"id\":\"cmd-u\",\"expires\":\"%s\"}", future);
+	command(s, "back", cmd, false);
+	snprintf(cmd, sizeof(cmd), "{\"seconds\":5,\"id\":\"cmd-1\",\"expires\":\"%s\"}", future);
+	command(s, "front", cmd, false);	/* replay of an accepted id */
+
+	/* A last valid command: once it arrives, all the others were seen. */
+	snprintf(cmd, sizeof(cmd), "{\"seconds\":60,\"id\":\"cmd-2\",\"expires\":\"%s\"}", future);
+	command(s, "front", cmd, false);
+	want.n = 2;
+	EXPECT(run_until(m, s, WAIT_MS, unlocks_at_least, &want));
+	run_until(m, s, 300, NULL, NULL);
+	EXPECT_INT(u.n, 2);
+	EXPECT_STR(u.id[1], "cmd-2");
+	EXPECT_INT(u.seconds[1], 60);
+
+	mqtt_free(m);
+	/* The retained command must not linger for the next test run. */
+	mosquitto_publish(s->mosq, NULL, "seuil/lab/door/front/unlock", 0, NULL, 1, true);
+	sub_pump(s, 50);
+
+	/* Disabled: no subscription, so no callback. */
+	c.mqtt_remote_unlock = false;
+	u.n = 0;
+	m = mqtt_new(&c, st, on_unlock, &u, err, sizeof(err));
+	EXPECT(run_until(m, s, WAIT_MS, is_connected, m));
+	run_until(m, s, 300, NULL, NULL);
+	snprintf(cmd, sizeof(cmd), "{\"seconds\":5,\"id\":\"cmd-3\",\"expires\":\"%s\"}", future);
+	command(s, "front", cmd, false);
+	run_until(m, s, 500, NULL, NULL);
+	EXPECT_INT(u.n, 0);
+
+	mqtt_free(m);
+	sub_free(s);
+	store_close(st);
+	broker_stop(&b);
+}
+
+static void
+test_homeassistant(void)
+{
+	struct broker b = { 0 };
+	struct config c;
+	struct store *st;
+	struct mqtt *m;
+	struct sub *s;
+	struct wait_topic w;
+	char err[256];
+	const char *people = "homeassistant/sensor/seuil_lab/people/config";
+	const char *door = "homeassistant/binary_sensor/seuil_lab/door_front/config";
+	const struct msg *msg;
+	cJSON *o;
+
+	EXPECT(broker_start(&b, "ha", "allow_anonymous true"));
+	conf_init(&c, b.port);
+	c.mqtt_homeassistant = true;
+	st = store_fresh("ha");
+	s = sub_new(b.port, "homeassistant/#", "seuil/lab/door/#");
+	m = mqtt_new(&c, st, NULL, NULL, err, sizeof(err));
+	EXPECT(run_until(m, s, WAIT_MS, is_connected, m));
+	mqtt_door_state(m, 0, "locked");
+	w = (struct wait_topic){ s, door, 1 };
+	EXPECT(run_until(m, s, WAIT_MS, has_topic, &w));
+	w = (struct wait_topic){ s, "seuil/lab/door/front/state", 1 };
+	EXPECT(run_until(m, s, WAIT_MS, has_topic, &w));
+	EXPECT_INT(sub_count(s, people), 1);
+	msg = sub_last(s, "seuil/lab/door/front/state");
+	EXPECT(msg != NULL && strcmp(msg->payload, "locked") == 0);
+
+	msg = sub_last(s, door);
+	o = msg != NULL ? cJSON_Parse(msg->payload) : NULL;
+	EXPECT_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "device_class")),
+	    "door");
+	EXPECT_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "state_topic")),
+	    "seuil/lab/door/front/state");
+	EXPECT_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o,
+	    "availability_topic")), "seuil/lab/status");
+	cJSON_Delete(o);
+
+	/* Home Assistant restarted: announce again. */
+	mosquitto_publish(s->mosq, NULL, "homeassistant/status", 6, "online", 1, false);
+	w = (struct wait_topic){ s, people, 2 };
+	EXPECT(run_until(m, s, WAIT_MS, has_topic, &w));
+
+	mqtt_free(m);
+	sub_free(s);
+	store_close(st);
+	broker_stop(&b);
+}
+
+/* ---- authentication and TLS ---- */
+
+static void
+test_password(void)
+{
+	struct broker b = { 0 };
+	struct config c;
+	struct store *st;
+	struct mqtt *m;
+	char err[256], cmd[PATH_MAX * 2], extra[PATH_MAX + 64];
+	FILE *f;
+	int64_t wait;
+
+	snprintf(cmd, sizeof(cmd), "mosquitto_passwd -c -b %s/passwd seuild s3cret >/dev/null 2>&1",
+	    tmpdir);
+	EXPECT(system(cmd) == 0);
+	snprintf(extra, sizeof(extra), "allow_anonymous false\npassword_file %s/passwd", tmpdir);
+	EXPECT(broker_start(&b, "auth", extra));
+	conf_init(&c, b.port);
+	snprintf(c.mqtt_username, sizeof(c.mqtt_username), "seuild");
+	snprintf(c.mqtt_password_file, sizeof(c.mqtt_password_file), "%s/seuild.pw", tmpdir);
+	st = store_fresh("auth");
+
+	/* Missing password file: a configuration error, at once. */
+	m = mqtt_new(&c, st, NULL, NULL, err, sizeof(err));
+	EXPECT(m == NULL);
+	EXPECT(strstr(err, "seuild.pw") != NULL);
+
+	f = fopen(c.mqtt_password_file, "w");
+	fputs("s3cret\n", f);
+	fclose(f);
+	m = mqtt_new(&c, st, NULL, NULL, err, sizeof(err));
+	EXPECT(m != NULL);
+	EXPECT(run_until(m, NULL, WAIT_MS, is_connected, m));
+	mqtt_free(m);
+
+	/* A wrong password: not connected, and no retry before most of a minute. */
+	f = fopen(c.mqtt_password_file, "w");
+	fputs("wrong\n", f);
+	fclose(f);
+	m = mqtt_new(&c, st, NULL, NULL, err, sizeof(err));
+	EXPECT(m != NULL);
+	run_until(m, NULL, 1500, NULL, NULL);
+	EXPECT(!mqtt_connected(m));
+	wait = mqtt_deadline(m) - clock_mono_ms();
+	EXPECT(wait > 40000);
+	mqtt_free(m);
+
+	store_close(st);
+	broker_stop(&b);
+}
+
+static void
+test_tls(void)
+{
+	struct broker b = { 0 };
+	struct config c;
+	struct store *st;
+	struct mqtt *m;
+	char err[256], cmd[PATH_MAX * 4], extra[PATH_MAX * 4];
+	const char *d = tmpdir;
+	FILE *f;
+
+	snprintf(cmd, sizeof(cmd), "%s/san.ext", d);
+	f = fopen(cmd, "w");
+	fputs("subjectAltName=IP:127.0.0.1\n", f);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd),
+	    "cd %s && (K='-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes' && "
+	    "openssl req -x509 $K -keyout ca.key -out ca.crt -days 2 -subj /CN=seuil-test-ca && "
+	    "openssl req $K -keyout server.key -out server.csr -subj /CN=127.0.0.1 && "
+	    "openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial "
+	    "-out server.crt -days 2 -extfile san.ext && "
+	    "openssl req $K -keyout client.key -out client.csr -subj /CN=seuild && "
+	    "openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial "
+	    "-out client.crt -days 2", d);
+	snprintf(cmd + strlen(cmd), sizeof(cmd) - strlen(cmd), ") >%s/openssl.log 2>&1", d);
+	EXPECT(system(cmd) == 0);
+	snprintf(extra, sizeof(extra), "allow_anonymous true\ncafile %s/ca.crt\n"
+	    "certfile %s/server.crt\nkeyfile %s/server.key\nrequire_certificate true", d, d, d);
+	EXPECT(broker_start(&b, "tls", extra));
+	conf_init(&c, b.port);
+	snprintf(c.mqtt_ca_file, sizeof(c.mqtt_ca_file), "%s/ca.crt", d);
+	snprintf(c.mqtt_cert_file, sizeof(c.mqtt_cert_file), "%s/client.crt", d);
+	snprintf(c.mqtt_key_file, sizeof(c.mqtt_key_file), "%s/client.key", d);
+	st = store_fresh("tls");
+	m = mqtt_new(&c, st, NULL, NULL, err, sizeof(err));
+	EXPECT(m != NULL);
+	EXPECT(run_until(m, NULL, WAIT_MS, is_connected, m));
+	append(st, "daemon_start", 0, NULL);
+	mqtt_events_changed(m);
+	{
+		struct { struct mqtt *m; int64_t seq; } pub = { m, 1 };
+		EXPECT(run_until(m, NULL, WAIT_MS, published_to, &pub));
+	}
+	mqtt_free(m);
+
+	/* Without the client certificate the broker says no. */
+	c.mqtt_cert_file[0] = c.mqtt_key_file[0] = '\0';
+	m = mqtt_new(&c, st, NULL, NULL, err, sizeof(err));
+	EXPECT(m != NULL);
+	EXPECT(!run_until(m, NULL, 1500, is_connected, m));
+	mqtt_free(m);
+
+	/* A missing CA file is a configuration error. */
+	snprintf(c.mqtt_ca_file, sizeof(c.mqtt_ca_file), "%s/nope.crt", d);
+	m = mqtt_new(&c, st, NULL, NULL, err, sizeof(err));
+	EXPECT(m == NULL);
+
+	store_close(st);
+	broker_stop(&b);
+}
+
+/* Nothing listening: every call returns at once. */
+static void
+test_no_broker(void)
+{
+	struct config c;
+	struct store *st;
+	struct mqtt *m;
+	struct presence_person p = { "Alice", 0 };
+	char err[256];
+	int64_t t0, worst = 0, t;
+	int i;
+
+	conf_init(&c, free_port());
+	st = store_fresh("nobroker");
+	m = mqtt_new(&c, st, NULL, NULL, err, sizeof(err));
+	EXPECT(m != NULL);
+	for (i = 0; i < 20; i++) {
+		t0 = clock_mono_ms();
+		append(st, "door_open", 0, NULL);
+		mqtt_events_changed(m);
+		mqtt_presence_changed(m, &p, 1);
+		mqtt_door_state(m, 0, "open");
+		run_until(m, NULL, 50, NULL, NULL);
+		t = clock_mono_ms() - t0;
+		if (t > worst)
+			worst = t;
+	}
+	EXPECT(!mqtt_connected(m));
+	EXPECT_INT(mqtt_published_seq(m), 0);
+	/* A loose bound: a blocking connect would take seconds. */
+	EXPECT(worst < 2000);
+	mqtt_free(m);
+	mqtt_free(NULL);
+	store_close(st);
+}
+
+int
+main(void)
+{
+	char cmd[PATH_MAX + 16];
+
+	signal(SIGPIPE, SIG_IGN);
+	log_init("test_mqtt", 1, 0);
+	snprintf(tmpdir, sizeof(tmpdir), "%s/seuil-mqtt-XXXXXX",
+	    getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	if (mkdtemp(tmpdir) == NULL) {
+		perror("mkdtemp");
+		return 1;
+	}
+	mosquitto_lib_init();
+
+	RUN(test_status_online_offline);
+	RUN(test_presence_retained);
+	RUN(test_events_in_order);
+	RUN(test_outage_and_restart);
+	RUN(test_remote_unlock);
+	RUN(test_homeassistant);
+	RUN(test_password);
+	RUN(test_tls);
+	RUN(test_no_broker);
+
+	mosquitto_lib_cleanup();
+	if (getenv("KEEP_TMP") == NULL) {
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
+		if (system(cmd) != 0)
+			printf("# could not remove %s\n", tmpdir);
+	}
+	return TEST_REPORT();
+}

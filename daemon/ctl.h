@@ -92,4 +92,7 @@ int	 ctl_door_unlock(struct ctl *, int, char **);
  * (with *absent set, and nothing printed if quiet), or another code. */
 int	 ctl_request(struct ctl *, const char *, cJSON **, bool *, bool);
 
+/* ctl_hw.c */
+int	 ctl_hw_test(struct ctl *, int, char **);
+
 #endif

@@ -72,6 +72,9 @@ static const struct ctl_cmd commands[] = {
 	{ "status", NULL, ctl_status, "", "the daemon's doors, readers, MQTT and database" },
 	{ "door", "unlock", ctl_door_unlock, "[DOOR] [--seconds N]",
 	    "unlock a door for a moment" },
+	{ "hw", "test", ctl_hw_test,
+	    "[--door D]... [--reader R]... [--pulse SECONDS] [--timeout S]",
+	    "test doors and readers on site, with seuild stopped" },
 };
 #define NCOMMANDS	(sizeof(commands) / sizeof(commands[0]))
 

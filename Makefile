@@ -2,6 +2,8 @@
 
 PREFIX     ?= /usr/local
 SYSCONFDIR ?= /etc
+# udev reads /etc and /usr/lib only, never /usr/local/lib.
+UDEVDIR    ?= $(if $(filter /usr,$(PREFIX)),/usr/lib/udev/rules.d,$(SYSCONFDIR)/udev/rules.d)
 DESTDIR    ?=
 BUILD      ?= build
 CC         ?= cc
@@ -120,6 +122,8 @@ install: programs man
 	for f in systemd/*.service; do [ -e "$$f" ] && sed 's|@SBINDIR@|$(PREFIX)/sbin|g' $$f > $(DESTDIR)$(PREFIX)/lib/systemd/system/$${f##*/}; done; true
 	[ ! -e systemd/seuil.sysusers ] || install -m 0644 systemd/seuil.sysusers $(DESTDIR)$(PREFIX)/lib/sysusers.d/seuil.conf
 	[ ! -e systemd/seuil.tmpfiles ] || install -m 0644 systemd/seuil.tmpfiles $(DESTDIR)$(PREFIX)/lib/tmpfiles.d/seuil.conf
+	install -d $(DESTDIR)$(UDEVDIR)
+	install -m 0644 systemd/60-seuil.rules $(DESTDIR)$(UDEVDIR)/60-seuil.rules
 
 clean:
 	rm -rf build

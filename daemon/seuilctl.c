@@ -353,6 +353,31 @@ static const struct ctl_cmd commands[] = {
 	    "\n"
 	    "Example:\n"
 	    "  seuilctl purge" },
+	{ "hw", "test", ctl_hw_test,
+	    "[--door D]... [--reader R]... [--pulse SECONDS] [--timeout S]",
+	    "test doors and readers on site, with seuild stopped",
+	    "Test doors and readers on site through the same backends as seuild,\n"
+	    "which must be stopped (while it runs the hardware is its own: use\n"
+	    "`door unlock` and `log --follow` then).  Each door's I/O is opened,\n"
+	    "which drives its relay locked, and its contact level is printed.  Each\n"
+	    "reader is opened in a child process, and every card held to it is\n"
+	    "printed with its UID length, hint and member (or 'not enrolled'), and\n"
+	    "'card left' when it goes; never the full UID.  Contact and exit-button\n"
+	    "edges are printed as they arrive.  Ctrl-C ends it with every relay\n"
+	    "locked.\n"
+	    "\n"
+	    "Options:\n"
+	    "  --door D         test door D (repeatable; default: every door)\n"
+	    "  --reader R       test reader R (repeatable; default: every reader)\n"
+	    "  --pulse SECONDS  energise each relay in turn for 1 to 10 seconds\n"
+	    "  --timeout S      how long the test lasts, 0 to 3600 (default 30)\n"
+	    "\n"
+	    "Examples:\n"
+	    "  seuilctl hw test\n"
+	    "  seuilctl hw test --door front --pulse 2 --timeout 60\n"
+	    "\n"
+	    "Exit status: 69 if seuild is running or a door or reader failed to\n"
+	    "open (shown with the error and what to check), 64 for an unknown name." },
 };
 #define NCOMMANDS	(sizeof(commands) / sizeof(commands[0]))
 

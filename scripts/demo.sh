@@ -43,6 +43,7 @@ direction = in
 [mqtt]
 host = 127.0.0.1
 port = $port
+remote_unlock = true
 
 [control]
 socket = $dir/control.sock
@@ -89,6 +90,20 @@ say "MQTT: what the lobby screen saw (mosquitto_sub -t 'seuil/demo/#' -v)"
 grep -v '^homeassistant' "$dir/mqtt.txt"
 say "retained presence, as a screen that connects now sees it"
 mosquitto_sub -h 127.0.0.1 -p "$port" -t seuil/demo/presence -C 1 -W 3
+
+# At a terminal, leave everything running so a newcomer can look around.
+if [ -t 0 ] && [ -z "${DEMO_NO_WAIT:-}" ]; then
+	say "still running: try it from another terminal"
+	cat <<MSG
+  watch every topic:   mosquitto_sub -h 127.0.0.1 -p $port -t 'seuil/#' -v
+  tap a badge:         echo 04A1B2C3 > $dir/reader.fifo
+  open the door:       echo 'contact open' > $dir/door/inputs
+  remote unlock:       mosquitto_pub -h 127.0.0.1 -p $port -t seuil/demo/door/front/unlock -q 1 \\
+                         -m "{\"seconds\":3,\"id\":\"try-1\",\"expires\":\"\$(date -u -d '+1 min' +%FT%TZ)\"}"
+  as the manager:      $seuilctl -f $dir/seuild.conf log   (or who, status, report attendance)
+MSG
+	read -r -p "press Enter to stop the demo " _
+fi
 
 say "stopping seuild (SIGTERM): doors locked, status offline"
 kill -TERM "${pids[1]}"

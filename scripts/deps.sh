@@ -6,7 +6,8 @@ set -eu
 
 pkgs="build-essential pkg-config scdoc tzdata
 libnfc-dev libnfc-bin libgpiod-dev gpiod libsqlite3-dev sqlite3 libmosquitto-dev
-mosquitto mosquitto-clients libinih-dev libcjson-dev libssl-dev openssl libsystemd-dev"
+mosquitto mosquitto-clients libinih-dev libcjson-dev libssl-dev openssl libsystemd-dev
+python3 procps"
 
 missing=""
 for p in $pkgs; do

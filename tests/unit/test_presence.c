@@ -1,0 +1,266 @@
+/*
+ * Presence rules (DESIGN §8) on a real store file, with injected wall and
+ * monotonic times: arrivals and departures by reader direction, the toggle
+ * guard, expiry at the last badge, the day end across a DST change, manual
+ * checkout, and the rebuild at start with overdue expiries applied.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "presence.h"
+#include "store.h"
+#include "tz.h"
+#include "testhelp.h"
+
+static char dir[] = "/tmp/seuil-test-presence.XXXXXX";
+static struct config conf;
+static int nevents, nchanged;
+static char last_type[32], last_reason[32];
+static struct store *st;
+
+static int64_t
+hook_event(void *arg, struct event *ev)
+{
+	(void)arg;
+	nevents++;
+	snprintf(last_type, sizeof(last_type), "%s", ev->type);
+	snprintf(last_reason, sizeof(last_reason), "%s", ev->reason ? ev->reason : "");
+	return store_append_event(st, ev);
+}
+
+static void
+hook_changed(void *arg)
+{
+	(void)arg;
+	nchanged++;
+}
+
+static const struct presence_hooks hooks = { hook_event, hook_changed, NULL };
+
+/* UTC ms of a local Paris time. */
+static int64_t
+paris(const char *local)
+{
+	int64_t ms = -1;
+
+	tz_parse_time(local, &ms);
+	return ms;
+}
+
+static struct presence *
+fresh(const char *name)
+{
+	char path[256], err[256];
+	struct member_row m;
+
+	store_close(st);
+	snprintf(path, sizeof(path), "%s/%s.db", dir, name);
+	st = store_open(path, STORE_CREATE, err, sizeof(err));
+	if (st == NULL) {
+		printf("# %s\n", err);
+		exit(1);
+	}
+	for (int i = 1; i <= 3; i++) {
+		memset(&m, 0, sizeof(m));
+		snprintf(m.name, sizeof(m.name), "m%d", i);
+		m.active = true;
+		store_member_add(st, &m, 0);
+	}
+	nevents = nchanged = 0;
+	return presence_new(&conf, st, &hooks);
+}
+
+/* The last visit of a member, as the store has it. */
+struct last_visit {
+	int	found;
+	char	reason[16];	/* "present" while open */
+	int64_t	left_ms, last_seen_ms;
+};
+
+static int
+last_visit_cb(const struct visit_row *v, void *arg)
+{
+	struct last_visit *lv = arg;
+
+	lv->found++;
+	snprintf(lv->reason, sizeof(lv->reason), "%s", v->left_ms ? v->left_reason : "present");
+	lv->left_ms = v->left_ms;
+	lv->last_seen_ms = v->last_seen_ms;
+	return 0;
+}
+
+static struct last_visit
+last_visit(int64_t member)
+{
+	struct last_visit lv;
+
+	memset(&lv, 0, sizeof(lv));
+	store_visits_between(st, 0, 0, member, last_visit_cb, &lv);
+	return lv;
+}
+
+static void
+test_in_out(void)
+{
+	struct presence *p = fresh("inout");
+	int64_t t = paris("2026-11-26T09:00");
+
+	presence_grant(p, 1, "front", DIRECTION_IN, t, 1000);
+	EXPECT(presence_is_present(p, 1));
+	EXPECT_STR(last_type, "arrival");
+	EXPECT_STR(last_visit(1).reason, "present");
+	/* A second "in" refreshes the visit, no new arrival. */
+	presence_grant(p, 1, "front", DIRECTION_IN, t + 60000, 61000);
+	EXPECT_INT(nevents, 1);
+	EXPECT_INT(last_visit(1).last_seen_ms, t + 60000);
+	presence_grant(p, 1, "front", DIRECTION_OUT, t + 120000, 121000);
+	EXPECT(!presence_is_present(p, 1));
+	EXPECT_STR(last_type, "departure");
+	EXPECT_STR(last_reason, "badge_out");
+	EXPECT_STR(last_visit(1).reason, "badge_out");
+	/* "out" when absent changes nothing. */
+	presence_grant(p, 2, "front", DIRECTION_OUT, t, 1000);
+	EXPECT_INT(last_visit(2).found, 0);
+	EXPECT_INT(presence_count(p), 0);
+	presence_free(p);
+}
+
+static void
+test_toggle_guard(void)
+{
+	struct presence *p = fresh("toggle");
+	int64_t t = paris("2026-11-26T09:00");
+
+	presence_grant(p, 1, "front", DIRECTION_TOGGLE, t, 1000);
+	EXPECT(presence_is_present(p, 1));
+	/* Within toggle_guard (10 s): ignored. */
+	presence_grant(p, 1, "front", DIRECTION_TOGGLE, t + 5000, 6000);
+	EXPECT(presence_is_present(p, 1));
+	presence_grant(p, 1, "front", DIRECTION_TOGGLE, t + 11000, 12000);
+	EXPECT(!presence_is_present(p, 1));
+	EXPECT_STR(last_visit(1).reason, "toggle");
+	/* The guard also holds right after a departure. */
+	presence_grant(p, 1, "front", DIRECTION_TOGGLE, t + 13000, 14000);
+	EXPECT(!presence_is_present(p, 1));
+	presence_grant(p, 1, "front", DIRECTION_TOGGLE, t + 30000, 31000);
+	EXPECT(presence_is_present(p, 1));
+	presence_free(p);
+}
+
+static void
+test_expiry_at_last_badge(void)
+{
+	struct presence *p = fresh("expiry");
+	int64_t t = paris("2026-11-26T09:00");
+	struct last_visit lv;
+
+	presence_grant(p, 1, "front", DIRECTION_IN, t, 1000);
+	presence_grant(p, 1, "front", DIRECTION_IN, t + 3600000, 2000);
+	EXPECT_INT(presence_deadline(p), t + 3600000 + conf.expire_after_ms);
+	presence_tick(p, t + 3600000 + conf.expire_after_ms - 1);
+	EXPECT(presence_is_present(p, 1));
+	presence_tick(p, t + 3600000 + conf.expire_after_ms);
+	EXPECT(!presence_is_present(p, 1));
+	lv = last_visit(1);
+	EXPECT_STR(lv.reason, "timeout");
+	EXPECT_INT(lv.left_ms, t + 3600000);	/* left at the last badge */
+	presence_free(p);
+}
+
+static void
+test_day_end_across_dst(void)
+{
+	struct presence *p = fresh("dayend");
+	/* Saturday evening before the spring change: 04:00 local on Sunday
+	 * 2026-03-29 is 02:00Z (CEST), not 03:00Z. */
+	int64_t t = paris("2026-03-28T22:30");
+	struct last_visit lv;
+
+	presence_grant(p, 1, "front", DIRECTION_IN, t, 1000);
+	EXPECT_INT(presence_deadline(p), paris("2026-03-29T04:00"));
+	EXPECT_INT(presence_deadline(p), 1774749600000LL);	/* 2026-03-29T02:00Z */
+	presence_tick(p, paris("2026-03-29T03:59"));
+	EXPECT(presence_is_present(p, 1));
+	presence_tick(p, paris("2026-03-29T04:00"));
+	lv = last_visit(1);
+	EXPECT_STR(lv.reason, "day_end");
+	EXPECT_INT(lv.left_ms, paris("2026-03-29T04:00"));
+	presence_free(p);
+}
+
+static void
+test_checkout(void)
+{
+	struct presence *p = fresh("checkout");
+	int64_t t = paris("2026-11-26T09:00");
+
+	EXPECT_INT(presence_checkout(p, 1, t), 0);
+	presence_grant(p, 1, "front", DIRECTION_IN, t, 1000);
+	EXPECT_INT(presence_checkout(p, 1, t + 1000), 1);
+	EXPECT_STR(last_visit(1).reason, "manual");
+	EXPECT_INT(nchanged, 2);
+	presence_free(p);
+}
+
+static void
+test_rebuild_with_overdue_expiry(void)
+{
+	struct presence *p = fresh("rebuild");
+	int64_t t = paris("2026-11-26T09:00");
+
+	presence_grant(p, 1, "front", DIRECTION_IN, t, 1000);
+	presence_grant(p, 2, "side", DIRECTION_IN, t + 7 * 3600000LL, 2000);
+	presence_free(p);
+
+	/* A restart at 17:00: both still present. */
+	p = presence_new(&conf, st, &hooks);
+	EXPECT_INT(presence_load(p, paris("2026-11-26T17:00")), 0);
+	EXPECT_INT(presence_count(p), 2);
+	EXPECT_STR(presence_get(p, 1)->door, "side");
+	presence_free(p);
+
+	/* A restart at 22:00: member 1 (last badge 09:00) is overdue, left at
+	 * 09:00; member 2 (16:00) stays. */
+	p = presence_new(&conf, st, &hooks);
+	EXPECT_INT(presence_load(p, paris("2026-11-26T22:00")), 0);
+	EXPECT_INT(presence_count(p), 1);
+	EXPECT(presence_is_present(p, 2));
+	EXPECT_STR(last_visit(1).reason, "timeout");
+	EXPECT_INT(last_visit(1).left_ms, t);
+	presence_free(p);
+
+	/* A restart the next afternoon: the day end (04:00) came first. */
+	p = presence_new(&conf, st, &hooks);
+	EXPECT_INT(presence_load(p, paris("2026-11-27T15:00")), 0);
+	EXPECT_INT(presence_count(p), 0);
+	EXPECT_STR(last_visit(2).reason, "day_end");
+	EXPECT_INT(last_visit(2).left_ms, paris("2026-11-27T04:00"));
+	presence_free(p);
+}
+
+int
+main(void)
+{
+	char err[256];
+
+	if (mkdtemp(dir) == NULL || tz_set("Europe/Paris", err, sizeof(err)) == -1)
+		return 1;
+	config_defaults(&conf);		/* expire_after 12h, day end 04:00, guard 10s */
+	RUN(test_in_out);
+	RUN(test_toggle_guard);
+	RUN(test_expiry_at_last_badge);
+	RUN(test_day_end_across_dst);
+	RUN(test_checkout);
+	RUN(test_rebuild_with_overdue_expiry);
+	store_close(st);
+	{
+		char cmd[300];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+		if (system(cmd) != 0)
+			return 1;
+	}
+	return TEST_REPORT();
+}

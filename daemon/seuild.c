@@ -30,6 +30,7 @@
 #include "uid.h"
 
 #define HOUSEKEEPING_MS	1000	/* the loop wakes at least this often */
+#define PURGE_EVERY_MS	(24 * 3600 * 1000LL)
 #define MAX_POLLFDS	(1 + 1 + CONTROL_MAX_CLIENTS + CONFIG_MAX_READERS + \
 			 CONFIG_MAX_DOORS * DOORIO_MAX_FDS + 1)
 
@@ -57,6 +58,7 @@ struct daemon {
 	int64_t		started_mono;
 	uint64_t	watchdog_usec;
 	int64_t		last_watchdog;
+	int64_t		next_purge;	/* mono ms */
 };
 
 static void daemon_presence_changed(void *arg);
@@ -626,6 +628,30 @@ refuse:
 	return -1;
 }
 
+/* ---- housekeeping ---- */
+
+/*
+ * Retention (CNIL: badge logs are kept 90 days by default): at start-up,
+ * once ready, and then every 24 hours.  Each run deletes about a day's rows,
+ * which is quick; a daemon that was stopped for long catches up at once.
+ */
+static void
+daemon_purge(struct daemon *d, int64_t now)
+{
+	int64_t events = 0, visits = 0;
+
+	if (now < d->next_purge)
+		return;
+	d->next_purge = now + PURGE_EVERY_MS;
+	if (store_purge(d->st, clock_wall_ms(), d->conf->event_retention_ms,
+	    d->conf->visit_retention_ms, &events, &visits) == -1) {
+		log_warnx("purge: %s", store_errmsg(d->st));
+		return;
+	}
+	log_info("purge: deleted %lld events and %lld visits past retention",
+	    (long long)events, (long long)visits);
+}
+
 /* ---- the loop ---- */
 
 static int
@@ -751,6 +777,7 @@ daemon_loop(struct daemon *d)
 		control_handle(d->control, pfds + ctl_at, ctl_n);
 		presence_tick(d->presence, clock_wall_ms());
 		daemon_enrol_tick(d, now);
+		daemon_purge(d, now);
 		if (d->mqtt)
 			mqtt_service(d->mqtt, d->mqtt ? &pfds[mqtt_at] : NULL, now);
 
@@ -829,6 +856,7 @@ main(int argc, char *argv[])
 	if (daemon_signals(d) == -1)
 		fatal("signals");
 	d->started_mono = clock_mono_ms();
+	d->next_purge = d->started_mono;
 
 	if (daemon_hw_up(d, err, sizeof(err)) == -1) {
 		log_warnx("%s", err);

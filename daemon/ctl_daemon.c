@@ -241,7 +241,7 @@ ctl_status(struct ctl *c, int argc, char **argv)
 		return absent ? EX_UNAVAILABLE : EX_OK;
 	}
 	if (absent)
-		printf("seuild is NOT running (no answer on %s)\n", c->conf.control_socket);
+		printf("seuild is not running (no answer on %s)\n", c->conf.control_socket);
 	else
 		print_status(reply);
 	print_store(st, !absent);

@@ -26,7 +26,7 @@ SQL
 
 ctl status >"$T/status" 2>&1
 check "status without the daemon: EX_UNAVAILABLE" test $? -eq 69
-check "status says the daemon is not running" grep -q "seuild is NOT running" "$T/status"
+check "status says the daemon is not running" grep -q "seuild is not running" "$T/status"
 check "status still shows the database" grep -q "^database: .* + WAL " "$T/status"
 check "status: never purged" grep -qx "last purge: never" "$T/status"
 

@@ -14,10 +14,9 @@
  * access_granted and arrival, then access_granted and departure (or only a
  * departure for timeouts and day ends); a few unknown badges are denied.
  *
- * It writes with sqlite3 directly, in one transaction, so it needs nothing
- * of store.c.  If the file has no schema yet it creates the one of
- * daemon/store.h (version 1); a database made by `seuilctl init` is used as
- * it is, provided it has no members yet.  The same seed gives the same
+ * The schema comes from store_open (the same migrations as seuilctl init);
+ * the rows are then written with sqlite3 directly, in one transaction, for
+ * speed.  A database that already has members is refused.  The same seed gives the same
  * database.  Prints "bench: gen_attendance_rows N visits" at the end.
  */
 #include <errno.h>
@@ -32,74 +31,8 @@
 
 #include <sqlite3.h>
 
-/* The schema of daemon/store.h, as store.c's first migration writes it. */
-static const char schema_v1[] =
-	"CREATE TABLE members ("
-	"  id INTEGER PRIMARY KEY,"
-	"  name TEXT UNIQUE NOT NULL,"
-	"  display_name TEXT,"
-	"  email TEXT,"
-	"  status TEXT NOT NULL DEFAULT 'active'"
-	"    CHECK(status IN ('active','disabled')),"
-	"  valid_from TEXT,"
-	"  valid_until TEXT,"
-	"  public INTEGER NOT NULL DEFAULT 0 CHECK(public IN (0,1)),"
-	"  created INTEGER,"
-	"  erased INTEGER);"
-	"CREATE TABLE badges ("
-	"  id INTEGER PRIMARY KEY,"
-	"  member_id INTEGER NOT NULL REFERENCES members(id) ON DELETE CASCADE,"
-	"  uid_mac BLOB UNIQUE NOT NULL,"
-	"  uid_hint TEXT,"
-	"  label TEXT,"
-	"  status TEXT NOT NULL DEFAULT 'active'"
-	"    CHECK(status IN ('active','revoked')),"
-	"  created INTEGER,"
-	"  last_seen INTEGER);"
-	"CREATE INDEX badges_member ON badges(member_id);"
-	"CREATE TABLE groups ("
-	"  id INTEGER PRIMARY KEY,"
-	"  name TEXT UNIQUE NOT NULL);"
-	"CREATE TABLE member_groups ("
-	"  member_id INTEGER NOT NULL REFERENCES members(id) ON DELETE CASCADE,"
-	"  group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,"
-	"  PRIMARY KEY(member_id, group_id)) WITHOUT ROWID;"
-	"CREATE TABLE schedule_windows ("
-	"  group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,"
-	"  days INTEGER NOT NULL,"
-	"  start_min INTEGER NOT NULL,"
-	"  end_min INTEGER NOT NULL);"
-	"CREATE INDEX schedule_windows_group ON schedule_windows(group_id);"
-	"CREATE TABLE events ("
-	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
-	"  ts_ms INTEGER NOT NULL,"
-	"  clock_synced INTEGER,"
-	"  boot_id TEXT,"
-	"  mono_ms INTEGER,"
-	"  type TEXT NOT NULL,"
-	"  door TEXT,"
-	"  reader TEXT,"
-	"  member_id INTEGER,"
-	"  badge_id INTEGER,"
-	"  uid_mac BLOB,"
-	"  reason TEXT,"
-	"  detail TEXT);"
-	"CREATE INDEX events_ts ON events(ts_ms);"
-	"CREATE INDEX events_member ON events(member_id);"
-	"CREATE TABLE visits ("
-	"  id INTEGER PRIMARY KEY,"
-	"  member_id INTEGER,"
-	"  door TEXT,"
-	"  arrived_ts INTEGER NOT NULL,"
-	"  left_ts INTEGER,"
-	"  left_reason TEXT,"
-	"  last_seen_ts INTEGER);"
-	"CREATE INDEX visits_open ON visits(left_ts);"
-	"CREATE INDEX visits_member ON visits(member_id, arrived_ts);"
-	"CREATE TABLE meta ("
-	"  key TEXT PRIMARY KEY,"
-	"  value TEXT);"
-	"PRAGMA user_version = 1;";
+#include "store.h"
+
 
 static const char *const first_names[] = {
 	"Alice", "Bruno", "Camille", "David", "Élodie", "Farid", "Gaëlle", "Hugo",
@@ -398,7 +331,7 @@ main(int argc, char **argv)
 	char name[128], email[160], hint[8], *end;
 	int64_t boot_ms, day_end_next, created;
 	long i, d;
-	int c, version, nmem_existing, wd;
+	int c, nmem_existing, wd;
 	size_t k;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -478,6 +411,16 @@ main(int argc, char **argv)
 	qsort(g.visits, g.nvisits, sizeof(*g.visits), visit_cmp);
 	qsort(g.events, g.nevents, sizeof(*g.events), event_cmp);
 
+	{
+		char err[512];
+		struct store *st = store_open(dbpath, STORE_CREATE, err, sizeof(err));
+
+		if (st == NULL) {
+			fprintf(stderr, "gen_attendance: %s\n", err);
+			return EX_CANTCREAT;
+		}
+		store_close(st);
+	}
 	if (sqlite3_open(dbpath, &db) != SQLITE_OK) {
 		fprintf(stderr, "gen_attendance: %s: %s\n", dbpath, sqlite3_errmsg(db));
 		return EX_CANTCREAT;
@@ -485,14 +428,6 @@ main(int argc, char **argv)
 	if (exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = OFF;"
 	    "PRAGMA foreign_keys = ON;") == -1 || exec(db, "BEGIN IMMEDIATE") == -1)
 		goto fail;
-	if ((q = prep(db, "PRAGMA user_version")) == NULL)
-		goto fail;
-	version = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int(q, 0) : -1;
-	sqlite3_finalize(q);
-	if (version == 0 && exec(db, schema_v1) == -1)
-		goto fail;
-	if (version > 1)
-		fprintf(stderr, "gen_attendance: schema version %d, written for 1\n", version);
 	if ((q = prep(db, "SELECT count(*) FROM members")) == NULL)
 		goto fail;
 	nmem_existing = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int(q, 0) : -1;

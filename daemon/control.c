@@ -123,7 +123,7 @@ control_send(int fd, cJSON *reply)
 	return rc;
 }
 
-static cJSON *
+cJSON *
 control_error(const char *msg)
 {
 	cJSON *r = cJSON_CreateObject();

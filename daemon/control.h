@@ -57,6 +57,8 @@ int control_pollfds(struct control *c, struct pollfd *pfds, int max);
 void control_handle(struct control *c, const struct pollfd *pfds, int n);
 /* Send a deferred reply (freed here).  -1 if that client has gone. */
 int control_reply(struct control *c, int client, cJSON *reply);
+/* {"ok":false,"error":msg}, for handlers to return; the caller owns it. */
+cJSON *control_error(const char *msg);
 /* Whether a deferred client is still connected. */
 int control_client_alive(const struct control *c, int client);
 

@@ -38,6 +38,7 @@ struct ctl_cmd {
 	int		(*fn)(struct ctl *, int, char **);
 	const char	*args;		/* usage after the command words */
 	const char	*help;		/* one line */
+	const char	*doc;		/* --help: description, options, examples */
 };
 
 /* seuilctl.c */
@@ -73,6 +74,7 @@ cJSON	*ctl_member_json(struct ctl *, const struct member_row *);
 int	 ctl_badge_add(struct ctl *, int, char **);
 int	 ctl_badge_list(struct ctl *, int, char **);
 int	 ctl_badge_revoke(struct ctl *, int, char **);
+int	 ctl_badge_enroll(struct ctl *, int, char **);
 
 /* ctl_group.c */
 int	 ctl_group_add(struct ctl *, int, char **);
@@ -83,6 +85,18 @@ int	 ctl_schedule_set(struct ctl *, int, char **);
 int	 ctl_who(struct ctl *, int, char **);
 int	 ctl_log(struct ctl *, int, char **);
 int	 ctl_checkout(struct ctl *, int, char **);
+/* End m's visit: through seuild if it runs, else in the store.  *daemon
+ * says which; EX_OK or an exit code (a message printed). */
+int	 ctl_checkout_member(struct ctl *, const struct member_row *, bool *was_present,
+	    bool *daemon);
+
+/* ctl_explain.c */
+int	 ctl_explain(struct ctl *, int, char **);
+
+/* ctl_rights.c */
+int	 ctl_member_export(struct ctl *, int, char **);
+int	 ctl_member_erase(struct ctl *, int, char **);
+int	 ctl_purge(struct ctl *, int, char **);
 
 /* ctl_daemon.c */
 int	 ctl_status(struct ctl *, int, char **);
@@ -91,5 +105,11 @@ int	 ctl_door_unlock(struct ctl *, int, char **);
  * caller deletes it).  Returns EX_OK, EX_UNAVAILABLE when no daemon runs
  * (with *absent set, and nothing printed if quiet), or another code. */
 int	 ctl_request(struct ctl *, const char *, cJSON **, bool *, bool);
+/* The same with a timeout, and any reply that parses as a JSON object,
+ * {"ok":false,...} included, is returned with EX_OK. */
+int	 ctl_request_wait(struct ctl *, const char *, int, cJSON **, bool *, bool);
+
+/* ctl_hw.c */
+int	 ctl_hw_test(struct ctl *, int, char **);
 
 #endif

@@ -3,6 +3,7 @@
  * into its MAC at once and wiped; it is never printed, not even in an error
  * message (uid_parse's messages do not repeat it).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -220,5 +221,129 @@ ctl_badge_revoke(struct ctl *c, int argc, char **argv)
 		return ctl_json_print(badge_json(&b, &m));
 	printf("badge %lld hint %s of member %lld (%s) revoked\n", (long long)b.id,
 	    b.hint, (long long)b.member_id, m.name);
+	return EX_OK;
+}
+
+#define ENROL_DEFAULT_S	60
+#define ENROL_MAX_S	3600
+
+/*
+ * Enrolment by tap: the daemon owns the readers, so seuilctl asks it to
+ * link the next unknown badge and waits for its answer.  The daemon still
+ * denies that tap (the badge was unknown when it was read); from the next
+ * tap on, the badge is the member's.  The raw UID never leaves the daemon.
+ */
+int
+ctl_badge_enroll(struct ctl *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "door", required_argument, NULL, 'd' },
+		{ "timeout", required_argument, NULL, 't' },
+		CTL_COMMON_OPTS
+	};
+	const char *door = NULL, *err;
+	struct member_row m;
+	struct badge_row b;
+	cJSON *req, *reply;
+	char *text, *end;
+	const cJSON *v;
+	long timeout = ENROL_DEFAULT_S;
+	bool absent;
+	int ch, rc;
+
+	while ((ch = getopt_long(argc, argv, ":d:t:", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'd':
+			door = optarg;
+			break;
+		case 't':
+			errno = 0;
+			timeout = strtol(optarg, &end, 10);
+			if (errno != 0 || end == optarg || *end != '\0' || timeout < 1 ||
+			    timeout > ENROL_MAX_S) {
+				ctl_errx("--timeout must be 1 to %d seconds", ENROL_MAX_S);
+				return EX_DATAERR;
+			}
+			break;
+		default:
+			if ((rc = ctl_opt(c, ch, argv)) != -1)
+				return rc;
+		}
+	}
+	if (argc - optind != 1)
+		return ctl_usage(c);
+	if (door != NULL && config_door_index(&c->conf, door) == -1) {
+		ctl_errx("door '%s' not found in %s", door, c->conf_path);
+		return EX_NOINPUT;
+	}
+	if ((rc = ctl_store(c)) != EX_OK || (rc = ctl_member(c, argv[optind], &m)) != EX_OK)
+		return rc;
+	if (m.erased) {
+		ctl_errx("member %lld was erased", (long long)m.id);
+		return EX_DATAERR;
+	}
+
+	req = cJSON_CreateObject();
+	cJSON_AddStringToObject(req, "cmd", "enroll");
+	cJSON_AddNumberToObject(req, "member", (double)m.id);
+	if (door != NULL)
+		cJSON_AddStringToObject(req, "door", door);
+	cJSON_AddNumberToObject(req, "timeout", (double)timeout);
+	text = cJSON_PrintUnformatted(req);
+	cJSON_Delete(req);
+	if (text == NULL) {
+		ctl_errx("out of memory");
+		return EX_OSERR;
+	}
+	if (!c->json) {
+		fprintf(stderr, "tap the badge for %s on a reader%s%s within %ld s\n",
+		    m.name, door != NULL ? " of door " : "", door != NULL ? door : "",
+		    timeout);
+		fflush(stderr);
+	}
+	/* The daemon answers at its own deadline; ours is later. */
+	rc = ctl_request_wait(c, text, (int)(timeout + 5) * 1000, &reply, &absent, true);
+	cJSON_free(text);
+	if (absent) {
+		ctl_errx("seuild is not running: enrolment by tap needs the daemon "
+		    "(or use `seuilctl badge add %s UID` with the badge's UID)", m.name);
+		return EX_UNAVAILABLE;
+	}
+	if (rc != EX_OK)
+		return rc;
+	if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(reply, "ok"))) {
+		v = cJSON_GetObjectItemCaseSensitive(reply, "error");
+		err = cJSON_IsString(v) ? v->valuestring : "request refused";
+		if (strcmp(err, "timeout") == 0) {
+			ctl_errx("no unknown badge was tapped within %ld s: nothing enrolled",
+			    timeout);
+			rc = EX_TEMPFAIL;
+		} else if (strstr(err, "another enrolment") != NULL) {
+			ctl_errx("seuild: %s; try again later", err);
+			rc = EX_TEMPFAIL;
+		} else {
+			ctl_errx("seuild: %s", err);
+			rc = EX_SOFTWARE;
+		}
+		cJSON_Delete(reply);
+		return rc;
+	}
+	v = cJSON_GetObjectItemCaseSensitive(reply, "badge_id");
+	if (!cJSON_IsNumber(v) || store_badge_get(c->st, (int64_t)v->valuedouble, &b) != 1) {
+		cJSON_Delete(reply);
+		ctl_errx("seuild enrolled a badge that is not in the database");
+		return EX_PROTOCOL;
+	}
+	v = cJSON_GetObjectItemCaseSensitive(reply, "reader");
+	if (c->json) {
+		cJSON *j = badge_json(&b, &m);
+
+		cJSON_AddStringToObject(j, "reader", cJSON_IsString(v) ? v->valuestring : "");
+		cJSON_Delete(reply);
+		return ctl_json_print(j);
+	}
+	printf("badge %lld (hint %s) enrolled for %s at reader %s\n", (long long)b.id,
+	    b.hint, m.name, cJSON_IsString(v) ? v->valuestring : "?");
+	cJSON_Delete(reply);
 	return EX_OK;
 }

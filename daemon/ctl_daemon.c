@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sysexits.h>
 
 #include "control.h"
@@ -11,16 +12,16 @@
 #define CTL_TIMEOUT_MS	10000
 
 int
-ctl_request(struct ctl *c, const char *request, cJSON **reply, bool *absent, bool quiet)
+ctl_request_wait(struct ctl *c, const char *request, int timeout_ms, cJSON **reply,
+    bool *absent, bool quiet)
 {
 	char buf[CONTROL_MSG_MAX + 1], err[PATH_MAX + 256];
-	const cJSON *ok, *msg;
 	cJSON *j;
 
 	*reply = NULL;
 	*absent = false;
 	if (control_request(c->conf.control_socket, request, buf, sizeof(buf),
-	    CTL_TIMEOUT_MS, err, sizeof(err)) == -1) {
+	    timeout_ms, err, sizeof(err)) == -1) {
 		if (errno == ENOENT || errno == ECONNREFUSED) {
 			*absent = true;
 			if (!quiet)
@@ -36,8 +37,21 @@ ctl_request(struct ctl *c, const char *request, cJSON **reply, bool *absent, boo
 		ctl_errx("malformed reply from seuild");
 		return EX_PROTOCOL;
 	}
-	ok = cJSON_GetObjectItemCaseSensitive(j, "ok");
-	if (!cJSON_IsTrue(ok)) {
+	*reply = j;
+	return EX_OK;
+}
+
+int
+ctl_request(struct ctl *c, const char *request, cJSON **reply, bool *absent, bool quiet)
+{
+	const cJSON *msg;
+	cJSON *j;
+	int rc;
+
+	*reply = NULL;
+	if ((rc = ctl_request_wait(c, request, CTL_TIMEOUT_MS, &j, absent, quiet)) != EX_OK)
+		return rc;
+	if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "ok"))) {
 		msg = cJSON_GetObjectItemCaseSensitive(j, "error");
 		ctl_errx("seuild: %s", cJSON_IsString(msg) ? msg->valuestring :
 		    "request refused");
@@ -86,15 +100,25 @@ print_uptime(double s)
 }
 
 static void
+print_size(const char *what, double bytes)
+{
+	if (bytes >= 10 * 1024 * 1024)
+		printf("%s%.0f MiB", what, bytes / (1024 * 1024));
+	else if (bytes >= 10 * 1024)
+		printf("%s%.0f KiB", what, bytes / 1024);
+	else
+		printf("%s%.0f bytes", what, bytes);
+}
+
+static void
 print_status(const cJSON *r)
 {
-	const cJSON *a, *e, *o;
+	const cJSON *a, *e, *o, *hb;
 
 	printf("seuild %s, pid %.0f, up ", str(r, "version", "?"), num(r, "pid"));
 	print_uptime(num(r, "uptime_s"));
-	printf(", clock %s\n", flag(r, "clock_synced") ? "synced" : "NOT synced");
-	printf("database %s, last event #%.0f\n", str(r, "database", "?"),
-	    num(r, "last_seq"));
+	printf(", clock %s\n", flag(r, "clock_synced") ? "synced" :
+	    "NOT synced (schedules follow unsynced_clock)");
 	a = cJSON_GetObjectItemCaseSensitive(r, "doors");
 	cJSON_ArrayForEach(e, a)
 		printf("door %s: %s (relay %s, contact %s)\n", str(e, "name", "?"),
@@ -106,9 +130,13 @@ print_status(const cJSON *r)
 		    str(e, "door", "?"), str(e, "direction", "?"),
 		    flag(e, "online") ? "online" : "OFFLINE");
 		if (flag(e, "locked_out"))
-			printf(", locked out");
-		printf(", heartbeat %.0f ms ago, %.0f restart%s\n",
-		    num(e, "last_heartbeat_ms_ago"), num(e, "restarts"),
+			printf(", LOCKED OUT");
+		hb = cJSON_GetObjectItemCaseSensitive(e, "last_heartbeat_ms_ago");
+		if (cJSON_IsNumber(hb))
+			printf(", last heartbeat %.1f s ago", hb->valuedouble / 1000);
+		else
+			printf(", no heartbeat yet");
+		printf(", %.0f restart%s\n", num(e, "restarts"),
 		    num(e, "restarts") == 1 ? "" : "s");
 	}
 	o = cJSON_GetObjectItemCaseSensitive(r, "presence");
@@ -117,16 +145,79 @@ print_status(const cJSON *r)
 	if (!flag(o, "enabled"))
 		printf("mqtt: disabled\n");
 	else
-		printf("mqtt: %s, published up to #%.0f\n",
+		printf("mqtt: %s, published up to event #%.0f of #%.0f\n",
 		    flag(o, "connected") ? "connected" : "NOT connected",
-		    num(o, "published_seq"));
+		    num(o, "published_seq"), num(r, "last_seq"));
+}
+
+/* The store's part of the health view, read from the database itself so
+ * that it is there when the daemon is not. */
+static cJSON *
+store_status(struct ctl *c)
+{
+	cJSON *j = cJSON_CreateObject(), *counts;
+	char path[PATH_MAX + 8], value[128], t[32];
+	struct stat sb;
+	int64_t seq;
+
+	cJSON_AddStringToObject(j, "database", c->conf.database);
+	cJSON_AddNumberToObject(j, "db_bytes", stat(c->conf.database, &sb) == 0 ?
+	    (double)sb.st_size : 0);
+	snprintf(path, sizeof(path), "%s-wal", c->conf.database);
+	cJSON_AddNumberToObject(j, "wal_bytes", stat(path, &sb) == 0 ? (double)sb.st_size : 0);
+	if (ctl_store(c) != EX_OK) {
+		cJSON_AddStringToObject(j, "error", "cannot open the database");
+		return j;
+	}
+	if ((seq = store_last_seq(c->st)) >= 0)
+		cJSON_AddNumberToObject(j, "last_seq", (double)seq);
+	if (store_meta_get(c->st, "mqtt_published_seq", value, sizeof(value)) == 1)
+		cJSON_AddNumberToObject(j, "mqtt_published_seq", strtod(value, NULL));
+	if (store_meta_get(c->st, "last_purge", value, sizeof(value)) == 1) {
+		ctl_format_utc(strtoll(value, NULL, 10), t, sizeof(t));
+		cJSON_AddStringToObject(j, "last_purge", t);
+		cJSON_AddNumberToObject(j, "last_purge_ms", strtod(value, NULL));
+	} else
+		cJSON_AddNullToObject(j, "last_purge");
+	if (store_meta_get(c->st, "last_purge_counts", value, sizeof(value)) == 1 &&
+	    (counts = cJSON_Parse(value)) != NULL)
+		cJSON_AddItemToObject(j, "last_purge_counts", counts);
+	return j;
+}
+
+static void
+print_store(const cJSON *s, bool daemon)
+{
+	const cJSON *v, *counts;
+	char t[32];
+
+	print_size("database: ", num(s, "db_bytes"));
+	print_size(" + WAL ", num(s, "wal_bytes"));
+	printf(" (%s)\n", str(s, "database", "?"));
+	if ((v = cJSON_GetObjectItemCaseSensitive(s, "error")) != NULL) {
+		printf("database: %s\n", cJSON_IsString(v) ? v->valuestring : "?");
+		return;
+	}
+	printf("last event #%.0f", num(s, "last_seq"));
+	if (!daemon && cJSON_GetObjectItemCaseSensitive(s, "mqtt_published_seq") != NULL)
+		printf(", published on MQTT up to #%.0f", num(s, "mqtt_published_seq"));
+	putchar('\n');
+	v = cJSON_GetObjectItemCaseSensitive(s, "last_purge_ms");
+	if (!cJSON_IsNumber(v)) {
+		printf("last purge: never\n");
+		return;
+	}
+	ctl_format_time((int64_t)v->valuedouble, t, sizeof(t));
+	counts = cJSON_GetObjectItemCaseSensitive(s, "last_purge_counts");
+	printf("last purge: %s, %.0f events and %.0f visits deleted\n", t,
+	    num(counts, "events"), num(counts, "visits"));
 }
 
 int
 ctl_status(struct ctl *c, int argc, char **argv)
 {
 	static const struct option opts[] = { CTL_COMMON_OPTS };
-	cJSON *reply;
+	cJSON *reply, *st;
 	bool absent;
 	int ch, rc;
 
@@ -135,13 +226,28 @@ ctl_status(struct ctl *c, int argc, char **argv)
 			return rc;
 	if (optind != argc)
 		return ctl_usage(c);
-	if ((rc = ctl_request(c, "{\"cmd\":\"status\"}", &reply, &absent, false)) != EX_OK)
+	rc = ctl_request(c, "{\"cmd\":\"status\"}", &reply, &absent, true);
+	if (rc != EX_OK && !absent)
 		return rc;
-	if (c->json)
-		return ctl_json_print(reply);
-	print_status(reply);
+	st = store_status(c);
+	if (c->json) {
+		if (absent) {
+			reply = cJSON_CreateObject();
+			cJSON_AddBoolToObject(reply, "ok", 0);
+			cJSON_AddStringToObject(reply, "error", "seuild is not running");
+		}
+		cJSON_AddItemToObject(reply, "store", st);
+		ctl_json_print(reply);
+		return absent ? EX_UNAVAILABLE : EX_OK;
+	}
+	if (absent)
+		printf("seuild is not running (no answer on %s)\n", c->conf.control_socket);
+	else
+		print_status(reply);
+	print_store(st, !absent);
 	cJSON_Delete(reply);
-	return EX_OK;
+	cJSON_Delete(st);
+	return absent ? EX_UNAVAILABLE : EX_OK;
 }
 
 int

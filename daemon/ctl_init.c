@@ -1,11 +1,58 @@
 /* seuilctl init: the database and the UID key, each created only if missing. */
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sysexits.h>
+#include <unistd.h>
 
 #include "ctl.h"
+
+#define SEUIL_USER	"seuil"
+
+/*
+ * seuild runs as the system user seuil (systemd/seuild.service), but init
+ * is run by root: without this the daemon could not read the key (0600) or
+ * write the database it has just been given.  Only files that exist are
+ * changed; the modes stay as created (key 0600, database 0640).
+ */
+static int
+give_to_seuil(struct ctl *c, cJSON *j)
+{
+	const char *suffix[] = { "", "-wal", "-shm" };
+	char path[PATH_MAX + 8];
+	struct passwd *pw;
+	struct group *gr;
+	gid_t gid;
+	cJSON *a = NULL;
+	size_t i;
+
+	if (geteuid() != 0 || (pw = getpwnam(SEUIL_USER)) == NULL)
+		return EX_OK;
+	gid = (gr = getgrnam(SEUIL_USER)) != NULL ? gr->gr_gid : pw->pw_gid;
+	if (j != NULL)
+		a = cJSON_AddArrayToObject(j, "chowned");
+	for (i = 0; i < 4; i++) {
+		if (i == 0)
+			snprintf(path, sizeof(path), "%s", c->conf.uid_key_file);
+		else
+			snprintf(path, sizeof(path), "%s%s", c->conf.database, suffix[i - 1]);
+		if (chown(path, pw->pw_uid, gid) == -1) {
+			if (errno == ENOENT && i > 1)
+				continue;
+			ctl_errx("chown %s to %s: %s", path, SEUIL_USER, strerror(errno));
+			return EX_NOPERM;
+		}
+		if (a != NULL)
+			cJSON_AddItemToArray(a, cJSON_CreateString(path));
+		else
+			printf("gave %s to %s:%s\n", path, SEUIL_USER,
+			    gr != NULL ? SEUIL_USER : "(its group)");
+	}
+	return EX_OK;
+}
 
 int
 ctl_init(struct ctl *c, int argc, char **argv)
@@ -53,11 +100,15 @@ ctl_init(struct ctl *c, int argc, char **argv)
 		cJSON_AddNumberToObject(j, "schema_version", version);
 		cJSON_AddStringToObject(j, "key_file", c->conf.uid_key_file);
 		cJSON_AddBoolToObject(j, "key_created", key_created);
+		if ((rc = give_to_seuil(c, j)) != EX_OK) {
+			cJSON_Delete(j);
+			return rc;
+		}
 		return ctl_json_print(j);
 	}
 	printf("%s key file %s\n", key_created ? "created" : "kept existing",
 	    c->conf.uid_key_file);
 	printf("%s database %s (schema version %d)\n",
 	    db_created ? "created" : "checked", c->conf.database, version);
-	return EX_OK;
+	return give_to_seuil(c, NULL);
 }

@@ -1,8 +1,10 @@
 /* seuilctl who, checkout, log */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sysexits.h>
 
 #include "clock.h"
@@ -143,13 +145,36 @@ fail:
 }
 
 int
+ctl_checkout_member(struct ctl *c, const struct member_row *m, bool *was_present,
+    bool *daemon)
+{
+	cJSON *reply = NULL;
+	char req[128];
+	bool absent = false;
+	int rc;
+
+	*was_present = false;
+	*daemon = false;
+	snprintf(req, sizeof(req), "{\"cmd\":\"checkout\",\"member\":%lld}", (long long)m->id);
+	rc = ctl_request(c, req, &reply, &absent, true);
+	if (rc == EX_OK) {
+		*daemon = true;
+		*was_present = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(reply,
+		    "was_present"));
+		cJSON_Delete(reply);
+		return EX_OK;
+	}
+	if (absent)
+		return checkout_offline(c, m, was_present);
+	return rc;
+}
+
+int
 ctl_checkout(struct ctl *c, int argc, char **argv)
 {
 	static const struct option opts[] = { CTL_COMMON_OPTS };
 	struct member_row m;
-	cJSON *reply = NULL, *wp;
-	char req[128];
-	bool absent = false, was_present = false;
+	bool daemon, was_present;
 	int ch, rc;
 
 	while ((ch = getopt_long(argc, argv, ":", opts, NULL)) != -1)
@@ -159,16 +184,7 @@ ctl_checkout(struct ctl *c, int argc, char **argv)
 		return ctl_usage(c);
 	if ((rc = ctl_store(c)) != EX_OK || (rc = ctl_member(c, argv[optind], &m)) != EX_OK)
 		return rc;
-	snprintf(req, sizeof(req), "{\"cmd\":\"checkout\",\"member\":%lld}", (long long)m.id);
-	rc = ctl_request(c, req, &reply, &absent, true);
-	if (rc == EX_OK) {
-		wp = cJSON_GetObjectItemCaseSensitive(reply, "was_present");
-		was_present = cJSON_IsTrue(wp);
-		cJSON_Delete(reply);
-	} else if (absent) {
-		if ((rc = checkout_offline(c, &m, &was_present)) != EX_OK)
-			return rc;
-	} else
+	if ((rc = ctl_checkout_member(c, &m, &was_present, &daemon)) != EX_OK)
 		return rc;
 	if (c->json) {
 		cJSON *j = cJSON_CreateObject();
@@ -176,11 +192,11 @@ ctl_checkout(struct ctl *c, int argc, char **argv)
 		cJSON_AddNumberToObject(j, "member_id", (double)m.id);
 		cJSON_AddStringToObject(j, "name", m.name);
 		cJSON_AddBoolToObject(j, "was_present", was_present);
-		cJSON_AddBoolToObject(j, "daemon", !absent);
+		cJSON_AddBoolToObject(j, "daemon", daemon);
 		return ctl_json_print(j);
 	}
 	if (was_present)
-		printf("%s checked out%s\n", m.name, absent ? " (seuild not running: "
+		printf("%s checked out%s\n", m.name, !daemon ? " (seuild not running: "
 		    "recorded in the database)" : "");
 	else
 		printf("%s was not present\n", m.name);
@@ -191,6 +207,8 @@ struct log_ctx {
 	struct ctl		*c;
 	cJSON			*array;
 	struct member_row	 m;	/* cache of the last member named */
+	bool			 lines;	/* --json --follow: one object a line */
+	int64_t			 printed;	/* highest seq printed */
 };
 
 static const char *
@@ -224,6 +242,9 @@ log_cb(const struct event_row *e, void *arg)
 	const char *name = member_name(x, e->member_id);
 	char t[32];
 
+	if (e->seq > x->printed)
+		x->printed = e->seq;
+
 	if (x->array != NULL) {
 		cJSON *j = cJSON_CreateObject();
 
@@ -251,6 +272,23 @@ log_cb(const struct event_row *e, void *arg)
 		cJSON_AddItemToArray(x->array, j);
 		return 0;
 	}
+	if (x->lines) {
+		char *s;
+		cJSON *j;
+
+		/* One object a line: reuse the array form for one event. */
+		x->array = cJSON_CreateArray();
+		log_cb(e, x);
+		j = cJSON_DetachItemFromArray(x->array, 0);
+		cJSON_Delete(x->array);
+		x->array = NULL;
+		if (j != NULL && (s = cJSON_PrintUnformatted(j)) != NULL) {
+			puts(s);
+			cJSON_free(s);
+		}
+		cJSON_Delete(j);
+		return 0;
+	}
 	ctl_format_time(e->ts_ms, t, sizeof(t));
 	printf("%s %6lld %-16s %-8s", t, (long long)e->seq, e->type,
 	    e->door[0] ? e->door : "-");
@@ -270,7 +308,76 @@ log_cb(const struct event_row *e, void *arg)
 	return 0;
 }
 
-enum { OPT_SINCE = 256, OPT_UNTIL, OPT_MEMBER, OPT_DOOR, OPT_TYPE, OPT_LIMIT };
+/* --follow: the filters of store_events_query, applied to new events. */
+struct follow_ctx {
+	struct log_ctx			*x;
+	const struct event_filter	*f;
+	int64_t				 last;	/* highest seq seen */
+};
+
+static int
+follow_cb(const struct event_row *e, void *arg)
+{
+	struct follow_ctx *fc = arg;
+	const struct event_filter *f = fc->f;
+
+	fc->last = e->seq;
+	if (e->seq <= fc->x->printed ||
+	    (f->since_ms != 0 && e->ts_ms < f->since_ms) ||
+	    (f->until_ms != 0 && e->ts_ms >= f->until_ms) ||
+	    (f->member_id != 0 && e->member_id != f->member_id) ||
+	    (f->door != NULL && strcmp(e->door, f->door) != 0) ||
+	    (f->type != NULL && strcmp(e->type, f->type) != 0))
+		return 0;
+	return log_cb(e, fc->x);
+}
+
+static volatile sig_atomic_t follow_stop;
+
+static void
+follow_signal(int sig)
+{
+	(void)sig;
+	follow_stop = 1;
+}
+
+#define FOLLOW_POLL_MS	200
+#define FOLLOW_BATCH	1000
+
+/*
+ * Poll rather than be told: seuilctl has no channel from the daemon but
+ * the database, and a read of the events after the last seq seen every
+ * 200 ms costs nothing.  Signals only set a flag; the sleep is cut short
+ * and the loop ends at the next check.
+ */
+static int
+follow(struct ctl *c, struct log_ctx *x, const struct event_filter *f, int64_t from_seq)
+{
+	struct follow_ctx fc = { x, f, from_seq };
+	struct sigaction sa;
+	struct timespec ts = { 0, FOLLOW_POLL_MS * 1000000L };
+	int n;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = follow_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	while (!follow_stop) {
+		do {
+			n = store_events_after(c->st, fc.last, FOLLOW_BATCH, follow_cb, &fc);
+			if (n == -1)
+				return ctl_store_error(c, "log");
+		} while (n == FOLLOW_BATCH && !follow_stop);
+		if (fflush(stdout) == EOF)
+			return EX_IOERR;
+		if (!follow_stop)
+			nanosleep(&ts, NULL);
+	}
+	return EX_OK;
+}
+
+enum { OPT_SINCE = 256, OPT_UNTIL, OPT_MEMBER, OPT_DOOR, OPT_TYPE, OPT_LIMIT, OPT_FOLLOW };
 
 int
 ctl_log(struct ctl *c, int argc, char **argv)
@@ -282,11 +389,14 @@ ctl_log(struct ctl *c, int argc, char **argv)
 		{ "door", required_argument, NULL, OPT_DOOR },
 		{ "type", required_argument, NULL, OPT_TYPE },
 		{ "limit", required_argument, NULL, OPT_LIMIT },
+		{ "follow", no_argument, NULL, OPT_FOLLOW },
 		CTL_COMMON_OPTS
 	};
 	struct event_filter f;
 	struct log_ctx x;
 	const char *member = NULL, *p;
+	bool follow_mode = false;
+	int64_t start_seq;
 	char *end;
 	long n;
 	int ch, rc;
@@ -330,6 +440,9 @@ ctl_log(struct ctl *c, int argc, char **argv)
 			}
 			f.limit = (int)n;
 			break;
+		case OPT_FOLLOW:
+			follow_mode = true;
+			break;
 		default:
 			if ((rc = ctl_opt(c, ch, argv)) != -1)
 				return rc;
@@ -349,6 +462,19 @@ ctl_log(struct ctl *c, int argc, char **argv)
 		if ((rc = ctl_member(c, member, &x.m)) != EX_OK)
 			return rc;
 		f.member_id = x.m.id;
+	}
+	if (follow_mode) {
+		/* Like tail -f: the recent past, then what comes.  The seq is
+		 * read before the history, and follow skips what the history
+		 * printed, so no event falls between the two nor shows twice. */
+		if ((start_seq = store_last_seq(c->st)) == -1)
+			return ctl_store_error(c, "log");
+		if (f.limit == 0 && f.since_ms == 0)
+			f.limit = 10;
+		x.lines = c->json;
+		if (store_events_query(c->st, &f, log_cb, &x) == -1)
+			return ctl_store_error(c, "log");
+		return follow(c, &x, &f, start_seq);
 	}
 	if (c->json)
 		x.array = cJSON_CreateArray();

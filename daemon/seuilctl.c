@@ -32,46 +32,352 @@ ctl_report(struct ctl *c, int argc, char **argv)
 }
 
 /*
- * Still to come, as rows of this table: member export, member erase,
- * badge enroll (through the control socket), explain, purge, and
- * log --follow (an option of `log`).
+ * Every command: its words, function, usage, one-line summary and the text
+ * of `seuilctl COMMAND --help` (description, options, examples, exit
+ * status beyond the common ones), kept in step with docs/seuilctl.1.scd.
  */
 static const struct ctl_cmd commands[] = {
 	{ "init", NULL, ctl_init, "",
-	    "create the database and the UID key file if missing" },
+	    "create the database and the UID key file if missing",
+	    "Create the UID key file (32 random bytes, mode 0600) and the database\n"
+	    "if they are missing, and bring the database schema up to date.  Says\n"
+	    "what it created or kept; running it again changes nothing.  An existing\n"
+	    "key is never replaced: every enrolled badge depends on it.\n"
+	    "\n"
+	    "Run as root while a system user 'seuil' exists, it gives the key file\n"
+	    "and the database (with its -wal and -shm files) to seuil:seuil, so that\n"
+	    "seuild (User=seuil) can read them, and says so.\n"
+	    "\n"
+	    "Examples:\n"
+	    "  seuilctl init\n"
+	    "  seuilctl -f /etc/seuil/test.conf init\n"
+	    "\n"
+	    "Exit status: 73 if the key or database cannot be created, 74 if an\n"
+	    "existing one cannot be read (or the key is readable by others)." },
 	{ "member", "add", ctl_member_add,
 	    "NAME [--display NAME] [--email E] [--group G]... [--from DATE] "
 	    "[--until DATE] [--public|--anonymous]",
-	    "add a member and print its id" },
-	{ "member", "list", ctl_member_list, "", "list members" },
-	{ "member", "show", ctl_member_show, "M", "show a member, groups and badges" },
+	    "add a member and print its id",
+	    "Add a member and print the new id.\n"
+	    "\n"
+	    "Options:\n"
+	    "  --display NAME   the name shown on MQTT if --public\n"
+	    "  --email E        a contact address\n"
+	    "  --group G        put the member in group G (repeatable); a member in no\n"
+	    "                   group is not limited by schedules\n"
+	    "  --from DATE      first day the badges open (YYYY-MM-DD, local)\n"
+	    "  --until DATE     last day the badges open (inclusive)\n"
+	    "  --public         name the member in the MQTT presence list\n"
+	    "  --anonymous      only count the member (the default)\n"
+	    "\n"
+	    "Examples:\n"
+	    "  seuilctl member add alice --display Alice --group staff --public\n"
+	    "  seuilctl member add bob --from 2026-01-01 --until 2026-06-30\n"
+	    "\n"
+	    "Exit status: 65 for a bad or taken name or a bad date, 66 for an unknown\n"
+	    "group." },
+	{ "member", "list", ctl_member_list, "", "list members",
+	    "List members: id, name, status, MQTT visibility, validity and groups.\n"
+	    "--json gives every field.\n"
+	    "\n"
+	    "Example:\n"
+	    "  seuilctl member list" },
+	{ "member", "show", ctl_member_show, "M", "show a member, groups and badges",
+	    "Show a member: details, groups, badges (by hint, never the UID) and\n"
+	    "whether and since when the member is present.  M is an id or an exact\n"
+	    "name.\n"
+	    "\n"
+	    "Example:\n"
+	    "  seuilctl member show alice\n"
+	    "\n"
+	    "Exit status: 66 for an unknown member." },
 	{ "member", "edit", ctl_member_edit,
 	    "M [--name NAME] [--display NAME] [--email E] [--group G]... "
 	    "[--no-groups] [--from DATE] [--until DATE] [--public|--anonymous]",
-	    "change a member (--group replaces the groups)" },
-	{ "member", "disable", ctl_member_disable, "M", "deny a member every door" },
-	{ "member", "enable", ctl_member_enable, "M", "allow a disabled member again" },
+	    "change a member (--group replaces the groups)",
+	    "Change a member; only the options given change.  --group replaces the\n"
+	    "member's groups with those given, --no-groups removes them all.  An\n"
+	    "empty value or 'none' clears --display, --email, --from or --until.\n"
+	    "The other options are those of `member add`.\n"
+	    "\n"
+	    "Examples:\n"
+	    "  seuilctl member edit alice --until 2026-12-31\n"
+	    "  seuilctl member edit bob --group staff --group evening\n"
+	    "\n"
+	    "Exit status: 65 for a bad value, 66 for an unknown member or group." },
+	{ "member", "disable", ctl_member_disable, "M", "deny a member every door",
+	    "Disable a member: the member's badges open no door (member_disabled in\n"
+	    "the log) until `member enable`.\n"
+	    "\n"
+	    "Example:\n"
+	    "  seuilctl member disable bob\n"
+	    "\n"
+	    "Exit status: 66 for an unknown member." },
+	{ "member", "enable", ctl_member_enable, "M", "allow a disabled member again",
+	    "Enable a disabled member again.\n"
+	    "\n"
+	    "Example:\n"
+	    "  seuilctl member enable bob\n"
+	    "\n"
+	    "Exit status: 66 for an unknown member." },
+	{ "member", "export", ctl_member_export, "M",
+	    "print everything held about a member, as JSON",
+	    "Print everything the database holds about a member, as one JSON\n"
+	    "object (the right of access): the member row, groups and their\n"
+	    "schedules, badges (id, hint, label, status, created, last seen; never\n"
+	    "the UID or its MAC), every visit, and every event that concerns the\n"
+	    "member (including unknown-badge taps of a badge before it was\n"
+	    "enrolled).  Times are UTC.  The output is JSON with or without --json.\n"
+	    "\n"
+	    "Example:\n"
+	    "  seuilctl member export alice > alice.json\n"
+	    "\n"
+	    "Exit status: 66 for an unknown member." },
+	{ "member", "erase", ctl_member_erase, "M [--yes]",
+	    "delete a member's personal data, keeping anonymous counts",
+	    "Erase a member (the right to erasure).  Without --yes, says what would\n"
+	    "happen and exits 64.  With it: checks the member out if present\n"
+	    "(through seuild if it runs), deletes the member's badges and group\n"
+	    "links, renames the member erased-ID, clears display name, email and\n"
+	    "validity dates, disables it, and unlinks its events and visits (kept\n"
+	    "anonymised: counts and reports stay right).  Deleted bytes are zeroed\n"
+	    "(secure_delete) and the WAL is checkpointed and truncated, so the name\n"
+	    "and email are gone from the database files.  Cannot be undone: run\n"
+	    "`member export` first if the member asked for a copy.\n"
+	    "\n"
+	    "Options:\n"
+	    "  --yes            really erase\n"
+	    "\n"
+	    "Example:\n"
+	    "  seuilctl member export alice > alice.json\n"
+	    "  seuilctl member erase alice --yes\n"
+	    "\n"
+	    "Exit status: 64 without --yes, 66 for an unknown member, 75 if the\n"
+	    "database was too busy to truncate the WAL (run it again)." },
 	{ "badge", "add", ctl_badge_add, "M UID [--label L]",
-	    "enrol a badge by UID (hex) and print its id and hint" },
-	{ "badge", "list", ctl_badge_list, "[M]", "list badges" },
+	    "enrol a badge by UID (hex) and print its id and hint",
+	    "Enrol a badge for a member by its UID.  Prints the badge id and hint\n"
+	    "(the last two bytes), never the UID, which is kept only as an HMAC with\n"
+	    "the site key.  UID is hex, any case, with optional ':', '-' or space\n"
+	    "between bytes; 4, 7 or 10 bytes.  A badge enrolled already is refused.\n"
+	    "Without the UID, use `badge enroll` and tap the badge.\n"
+	    "\n"
+	    "Options:\n"
+	    "  --label L        a note to tell the member's badges apart\n"
+	    "\n"
+	    "Example:\n"
+	    "  seuilctl badge add alice 04:A1:B2:C3 --label 'blue fob'\n"
+	    "\n"
+	    "Exit status: 65 for a bad or enrolled UID, 66 for an unknown member." },
+	{ "badge", "enroll", ctl_badge_enroll, "M [--door D] [--timeout S]",
+	    "link the next unknown badge tapped to a member",
+	    "Enrol by tap: seuild links the next unknown badge tapped on a reader\n"
+	    "(of door D if given) within S seconds to member M, and this command\n"
+	    "prints the new badge's id and hint.  The door still denies that tap\n"
+	    "(the badge was unknown when read); the next tap opens it.  Badges\n"
+	    "already enrolled are answered as usual and do not count.  Needs the\n"
+	    "daemon: without it, use `badge add M UID`.\n"
+	    "\n"
+	    "Options:\n"
+	    "  --door D         only a reader of door D\n"
+	    "  --timeout S      wait at most S seconds, 1 to 3600 (default 60)\n"
+	    "\n"
+	    "Example:\n"
+	    "  seuilctl badge enroll alice --door front\n"
+	    "  badge 7 (hint B2C3) enrolled for alice at reader front-in\n"
+	    "\n"
+	    "Exit status: 66 for an unknown member or door, 69 if seuild is not\n"
+	    "running, 75 if no unknown badge was tapped in time (or another\n"
+	    "enrolment is waiting)." },
+	{ "badge", "list", ctl_badge_list, "[M]", "list badges",
+	    "List badges, of everyone or of member M: id, member, hint, status,\n"
+	    "last use and label.\n"
+	    "\n"
+	    "Examples:\n"
+	    "  seuilctl badge list\n"
+	    "  seuilctl badge list alice\n"
+	    "\n"
+	    "Exit status: 66 for an unknown member." },
 	{ "badge", "revoke", ctl_badge_revoke, "BADGE",
-	    "revoke a badge, by id or by UID" },
-	{ "group", "add", ctl_group_add, "G", "add a group" },
-	{ "group", "list", ctl_group_list, "", "list groups and their schedules" },
+	    "revoke a badge, by id or by UID",
+	    "Revoke a badge, named by the id `badge add` and `badge list` print, or\n"
+	    "by its UID (a lost card that was found).  An argument of fewer than 8\n"
+	    "digits is an id.  The next tap is denied (badge_revoked).\n"
+	    "\n"
+	    "Examples:\n"
+	    "  seuilctl badge revoke 7\n"
+	    "  seuilctl badge revoke 04:A1:B2:C3\n"
+	    "\n"
+	    "Exit status: 65 for a bad UID, 66 for an unknown badge." },
+	{ "group", "add", ctl_group_add, "G", "add a group",
+	    "Add a group.  Names are letters, digits, '_', '.' and '-'.  A group\n"
+	    "without a schedule allows any time.\n"
+	    "\n"
+	    "Example:\n"
+	    "  seuilctl group add staff\n"
+	    "\n"
+	    "Exit status: 65 for a bad or taken name." },
+	{ "group", "list", ctl_group_list, "", "list groups and their schedules",
+	    "List the groups and their schedules in canonical form ('always' for a\n"
+	    "group without one).\n"
+	    "\n"
+	    "Example:\n"
+	    "  seuilctl group list" },
 	{ "schedule", "set", ctl_schedule_set, "G 'Mon-Fri 08:00-19:00, Sat 10:00-14:00'",
-	    "replace a group's schedule ('always' removes it)" },
-	{ "who", NULL, ctl_who, "", "who is here now" },
-	{ "checkout", NULL, ctl_checkout, "M", "end a member's visit now" },
+	    "replace a group's schedule ('always' removes it)",
+	    "Replace a group's schedule, in the site's local time.  Days are Mon to\n"
+	    "Sun, ranges (Mon-Fri) and lists (Mon,Wed), or 'daily'; 24:00 ends a\n"
+	    "day; a window that ends before it starts runs past midnight.  'always'\n"
+	    "removes the schedule.  A member in several groups may enter when any\n"
+	    "of them allows it.\n"
+	    "\n"
+	    "Examples:\n"
+	    "  seuilctl schedule set staff 'Mon-Fri 08:00-19:00, Sat 10:00-14:00'\n"
+	    "  seuilctl schedule set night 'Fri,Sat 22:00-02:00'\n"
+	    "  seuilctl schedule set staff always\n"
+	    "\n"
+	    "Exit status: 65 for a bad schedule, 66 for an unknown group." },
+	{ "who", NULL, ctl_who, "", "who is here now",
+	    "Everyone present now, with arrival time (local) and door; the manager\n"
+	    "sees everyone, public or not.\n"
+	    "\n"
+	    "Example:\n"
+	    "  seuilctl who" },
+	{ "checkout", NULL, ctl_checkout, "M", "end a member's visit now",
+	    "End a member's visit now (reason manual).  With seuild running, through\n"
+	    "its control socket, so presence and MQTT follow at once; without it,\n"
+	    "the visit is closed in the database and a departure event is logged.\n"
+	    "\n"
+	    "Example:\n"
+	    "  seuilctl checkout alice\n"
+	    "\n"
+	    "Exit status: 66 for an unknown member." },
 	{ "log", NULL, ctl_log,
-	    "[--since T] [--until T] [--member M] [--door D] [--type T] [--limit N]",
-	    "show the event log" },
+	    "[--since T] [--until T] [--member M] [--door D] [--type T] [--limit N] "
+	    "[--follow]",
+	    "show the event log",
+	    "The event log in order, filtered.  Times are printed local; --json\n"
+	    "gives UTC.  T is YYYY-MM-DDTHH:MM[:SS] local, or with Z or an offset,\n"
+	    "or a bare date (local midnight).\n"
+	    "\n"
+	    "Options:\n"
+	    "  --since T        from T (inclusive)\n"
+	    "  --until T        to T (exclusive)\n"
+	    "  --member M       events of member M\n"
+	    "  --door D         events of door D\n"
+	    "  --type TYPE      events of one type (access_denied, arrival, ...)\n"
+	    "  --limit N        only the newest N matching events\n"
+	    "  --follow         then keep printing matching events as they are\n"
+	    "                   committed, until interrupted; without --since or\n"
+	    "                   --limit it starts with the last 10.  With --json,\n"
+	    "                   one JSON object a line.\n"
+	    "\n"
+	    "Examples:\n"
+	    "  seuilctl log --member alice --since 2026-11-01\n"
+	    "  seuilctl log --type access_denied --follow\n"
+	    "\n"
+	    "Exit status: 65 for a bad time or type, 66 for an unknown member." },
+	{ "explain", NULL, ctl_explain, "M|UID",
+	    "why a member or badge would be granted or denied now, rule by rule",
+	    "Explain, rule by rule, why member M's badges (or the badge with this\n"
+	    "UID) would be granted or denied right now at each reader: badge found\n"
+	    "and active, member status, validity dates, groups and their schedules\n"
+	    "against the local time, clock sync and the unsynced_clock policy, and\n"
+	    "reader lockout (from seuild if it runs).  The decision and its reason\n"
+	    "(granted, unknown_badge, badge_revoked, member_disabled, not_yet_valid,\n"
+	    "expired, clock_unsynced, outside_schedule, locked_out) come from the\n"
+	    "same policy code the daemon runs.  M is tried first (an id of fewer\n"
+	    "than 8 digits, or an exact name), then UID.  The UID is never printed,\n"
+	    "only its hint.\n"
+	    "\n"
+	    "Examples:\n"
+	    "  seuilctl explain alice\n"
+	    "  seuilctl explain 04:A1:B2:C3\n"
+	    "\n"
+	    "Exit status: 0 whatever the decision (an unknown UID is explained as\n"
+	    "unknown_badge); 66 for an argument that is neither a member nor a UID." },
 	{ "report", "attendance", ctl_report,
 	    "[--from DATE] [--to DATE] [--by day|week|month] [--member M] "
 	    "[--csv|--json|--html]",
-	    "per member: days present, visits, hours, first and last seen" },
-	{ "status", NULL, ctl_status, "", "the daemon's doors, readers, MQTT and database" },
+	    "per member: days present, visits, hours, first and last seen",
+	    "Attendance per member and period (local days of site.timezone): days\n"
+	    "present, visits, hours, first and last seen.  A visit over midnight\n"
+	    "counts for both days; a visit ended by timeout or day end counts until\n"
+	    "its last badge.\n"
+	    "\n"
+	    "Options:\n"
+	    "  --from DATE      first day (default: the first of this month)\n"
+	    "  --to DATE        last day, inclusive (default: today)\n"
+	    "  --by PERIOD      day, week or month (default month)\n"
+	    "  --member M       only member M\n"
+	    "  --csv, --json    machine-readable output\n"
+	    "  --html           a self-contained page with charts (no network)\n"
+	    "\n"
+	    "Examples:\n"
+	    "  seuilctl report attendance --from 2026-11-01 --to 2026-11-30 --csv\n"
+	    "  seuilctl report attendance --by day --html > november.html\n"
+	    "\n"
+	    "Exit status: 64 for a bad date or range, 66 for an unknown member." },
+	{ "status", NULL, ctl_status, "",
+	    "health: daemon, doors, readers, MQTT, clock and database",
+	    "A health view: the daemon (version, uptime), clock sync, each door and\n"
+	    "reader (online, locked out, last heartbeat), presence count, the MQTT\n"
+	    "link and the last event published, and the database (size of the file\n"
+	    "and of its WAL, last event, last purge and what it deleted).  When\n"
+	    "seuild is not running, the database part is still printed.  --json\n"
+	    "prints the daemon's reply with a \"store\" object added.\n"
+	    "\n"
+	    "Example:\n"
+	    "  seuilctl status\n"
+	    "\n"
+	    "Exit status: 69 if seuild is not running." },
 	{ "door", "unlock", ctl_door_unlock, "[DOOR] [--seconds N]",
-	    "unlock a door for a moment" },
+	    "unlock a door for a moment",
+	    "Unlock a door for a moment through seuild (logged as unlock_remote with\n"
+	    "the caller's uid).  DOOR may be left out when only one is configured.\n"
+	    "\n"
+	    "Options:\n"
+	    "  --seconds N      1 to 60 (default: the door's unlock_time)\n"
+	    "\n"
+	    "Example:\n"
+	    "  seuilctl door unlock front --seconds 10\n"
+	    "\n"
+	    "Exit status: 66 for an unknown door, 69 if seuild is not running." },
+	{ "purge", NULL, ctl_purge, "",
+	    "delete events and visits older than the retention now",
+	    "Apply the retention now (seuild also does it daily): delete events older\n"
+	    "than [store] event_retention (default 90d) and visits that ended more\n"
+	    "than visit_retention ago (default 400d); visits still open are kept.\n"
+	    "Prints how many rows were deleted, and records it for `status`.  Event\n"
+	    "sequence numbers are never reused.\n"
+	    "\n"
+	    "Example:\n"
+	    "  seuilctl purge" },
+	{ "hw", "test", ctl_hw_test,
+	    "[--door D]... [--reader R]... [--pulse SECONDS] [--timeout S]",
+	    "test doors and readers on site, with seuild stopped",
+	    "Test doors and readers on site through the same backends as seuild,\n"
+	    "which must be stopped (while it runs the hardware is its own: use\n"
+	    "`door unlock` and `log --follow` then).  Each door's I/O is opened,\n"
+	    "which drives its relay locked, and its contact level is printed.  Each\n"
+	    "reader is opened in a child process, and every card held to it is\n"
+	    "printed with its UID length, hint and member (or 'not enrolled'), and\n"
+	    "'card left' when it goes; never the full UID.  Contact and exit-button\n"
+	    "edges are printed as they arrive.  Ctrl-C ends it with every relay\n"
+	    "locked.\n"
+	    "\n"
+	    "Options:\n"
+	    "  --door D         test door D (repeatable; default: every door)\n"
+	    "  --reader R       test reader R (repeatable; default: every reader)\n"
+	    "  --pulse SECONDS  energise each relay in turn for 1 to 10 seconds\n"
+	    "  --timeout S      how long the test lasts, 0 to 3600 (default 30)\n"
+	    "\n"
+	    "Examples:\n"
+	    "  seuilctl hw test\n"
+	    "  seuilctl hw test --door front --pulse 2 --timeout 60\n"
+	    "\n"
+	    "Exit status: 69 if seuild is running or a door or reader failed to\n"
+	    "open (shown with the error and what to check), 64 for an unknown name." },
 };
 #define NCOMMANDS	(sizeof(commands) / sizeof(commands[0]))
 
@@ -128,7 +434,12 @@ ctl_help(struct ctl *c)
 {
 	fputs("usage: ", stdout);
 	print_command(stdout, c->cmd);
-	printf("%s\n", c->cmd->help);
+	printf("\n%s.\n", c->cmd->help);
+	if (c->cmd->doc != NULL)
+		printf("\n%s\n", c->cmd->doc);
+	printf("\nCommon options: -f FILE (configuration, default %s), --json,\n"
+	    "--help.  Common exit status: 0 success, 64 bad usage, 74 database\n"
+	    "error, 78 bad configuration.  See seuilctl(1).\n", CONFIG_DEFAULT_PATH);
 	return EX_OK;
 }
 

@@ -30,6 +30,7 @@
 #include "uid.h"
 
 #define HOUSEKEEPING_MS	1000	/* the loop wakes at least this often */
+#define PURGE_EVERY_MS	(24 * 3600 * 1000LL)
 #define MAX_POLLFDS	(1 + 1 + CONTROL_MAX_CLIENTS + CONFIG_MAX_READERS + \
 			 CONFIG_MAX_DOORS * DOORIO_MAX_FDS + 1)
 
@@ -57,6 +58,7 @@ struct daemon {
 	int64_t		started_mono;
 	uint64_t	watchdog_usec;
 	int64_t		last_watchdog;
+	int64_t		next_purge;	/* mono ms */
 };
 
 static void daemon_presence_changed(void *arg);
@@ -264,16 +266,6 @@ done:
 /* ---- enrolment by tap ---- */
 
 static cJSON *
-reply_error(const char *msg)
-{
-	cJSON *r = cJSON_CreateObject();
-
-	cJSON_AddBoolToObject(r, "ok", 0);
-	cJSON_AddStringToObject(r, "error", msg);
-	return r;
-}
-
-static cJSON *
 reply_ok(void)
 {
 	cJSON *r = cJSON_CreateObject();
@@ -298,7 +290,7 @@ daemon_enrol_tap(struct daemon *d, int ri, const uint8_t mac[UID_MAC_LEN], const
 	badge_id = store_badge_add(d->st, d->enrol.member_id, mac, hint, "enrolled by tap",
 	    clock_wall_ms());
 	if (badge_id < 0) {
-		control_reply(d->control, d->enrol.client, reply_error(store_errmsg(d->st)));
+		control_reply(d->control, d->enrol.client, control_error(store_errmsg(d->st)));
 		return;
 	}
 	ev.member_id = d->enrol.member_id;
@@ -322,7 +314,7 @@ daemon_enrol_tick(struct daemon *d, int64_t now)
 	}
 	if (now >= d->enrol.deadline) {
 		d->enrol.active = false;
-		control_reply(d->control, d->enrol.client, reply_error("timeout"));
+		control_reply(d->control, d->enrol.client, control_error("timeout"));
 	}
 }
 
@@ -414,14 +406,14 @@ control_door_unlock(struct daemon *d, int door_index, int64_t seconds, const cha
 
 	if (door_index == -1) {
 		if (d->conf->ndoors != 1)
-			return reply_error("several doors: name one");
+			return control_error("several doors: name one");
 		door_index = 0;
 	}
 	door = d->doors[door_index];
 	if (seconds == 0)
 		seconds = door_conf(door)->unlock_ms / 1000;
 	if (seconds < 1 || seconds * 1000 > CONFIG_UNLOCK_CAP_MS)
-		return reply_error("seconds must be between 1 and 60");
+		return control_error("seconds must be between 1 and 60");
 	{
 		struct event ev = { .type = "unlock_remote", .door = d->conf->doors[door_index].name,
 		    .detail = detail };
@@ -429,10 +421,10 @@ control_door_unlock(struct daemon *d, int door_index, int64_t seconds, const cha
 		snprintf(detail, sizeof(detail), "%s, %lld s", source, (long long)seconds);
 		/* As for a badge: no event, no pulse. */
 		if (daemon_event(d, &ev) == -1)
-			return reply_error("cannot record the unlock; door stays locked");
+			return control_error("cannot record the unlock; door stays locked");
 	}
 	if (door_unlock(door, seconds * 1000, clock_mono_ms()) == -1)
-		return reply_error("cannot drive the strike");
+		return control_error("cannot drive the strike");
 	r = reply_ok();
 	cJSON_AddStringToObject(r, "door", d->conf->doors[door_index].name);
 	cJSON_AddNumberToObject(r, "seconds", (double)seconds);
@@ -457,9 +449,9 @@ daemon_control(void *arg, int client, const cJSON *req, uid_t uid)
 		int was;
 
 		if (json_int(req, "member", &id) == -1)
-			return reply_error("checkout needs a numeric \"member\"");
+			return control_error("checkout needs a numeric \"member\"");
 		if ((was = presence_checkout(d->presence, id, clock_wall_ms())) == -1)
-			return reply_error(store_errmsg(d->st));
+			return control_error(store_errmsg(d->st));
 		r = reply_ok();
 		cJSON_AddBoolToObject(r, "was_present", was == 1);
 		return r;
@@ -468,12 +460,12 @@ daemon_control(void *arg, int client, const cJSON *req, uid_t uid)
 		char source[48];
 
 		if (json_door(d, req, &door_index, &why) == -1)
-			return reply_error(why);
+			return control_error(why);
 		if (cJSON_GetObjectItemCaseSensitive(req, "seconds") != NULL &&
 		    json_int(req, "seconds", &seconds) == -1)
-			return reply_error("\"seconds\" must be a whole number");
+			return control_error("\"seconds\" must be a whole number");
 		if (seconds == 0 && cJSON_GetObjectItemCaseSensitive(req, "seconds") != NULL)
-			return reply_error("seconds must be between 1 and 60");
+			return control_error("seconds must be between 1 and 60");
 		snprintf(source, sizeof(source), "control uid %ld", (long)uid);
 		return control_door_unlock(d, door_index, seconds, source);
 	}
@@ -481,30 +473,30 @@ daemon_control(void *arg, int client, const cJSON *req, uid_t uid)
 		char err[512];
 
 		if (daemon_reload(d, err, sizeof(err)) == -1)
-			return reply_error(err);
+			return control_error(err);
 		return reply_ok();
 	}
 	if (strcmp(cmd, "enroll") == 0) {
 		struct member_row m;
 
 		if (json_int(req, "member", &id) == -1)
-			return reply_error("enroll needs a numeric \"member\"");
+			return control_error("enroll needs a numeric \"member\"");
 		if (json_door(d, req, &door_index, &why) == -1)
-			return reply_error(why);
+			return control_error(why);
 		if (cJSON_GetObjectItemCaseSensitive(req, "timeout") != NULL &&
 		    (json_int(req, "timeout", &timeout) == -1 || timeout < 1 || timeout > 3600))
-			return reply_error("timeout must be between 1 and 3600 seconds");
+			return control_error("timeout must be between 1 and 3600 seconds");
 		if (store_member_get(d->st, id, &m) != 1)
-			return reply_error("no such member");
+			return control_error("no such member");
 		if (d->enrol.active && control_client_alive(d->control, d->enrol.client))
-			return reply_error("another enrolment is waiting for a tap");
+			return control_error("another enrolment is waiting for a tap");
 		d->enrol = (struct enrolment){ .active = true, .client = client, .member_id = id,
 		    .door_index = door_index, .deadline = clock_mono_ms() + timeout * 1000 };
 		log_info("enrolment: waiting %lld s for a badge for member %lld (control uid %ld)",
 		    (long long)timeout, (long long)id, (long)uid);
 		return NULL;
 	}
-	return reply_error("unknown command");
+	return control_error("unknown command");
 }
 
 /* ---- mqtt remote unlock ---- */
@@ -636,6 +628,30 @@ refuse:
 	return -1;
 }
 
+/* ---- housekeeping ---- */
+
+/*
+ * Retention (CNIL: badge logs are kept 90 days by default): at start-up,
+ * once ready, and then every 24 hours.  Each run deletes about a day's rows,
+ * which is quick; a daemon that was stopped for long catches up at once.
+ */
+static void
+daemon_purge(struct daemon *d, int64_t now)
+{
+	int64_t events = 0, visits = 0;
+
+	if (now < d->next_purge)
+		return;
+	d->next_purge = now + PURGE_EVERY_MS;
+	if (store_purge(d->st, clock_wall_ms(), d->conf->event_retention_ms,
+	    d->conf->visit_retention_ms, &events, &visits) == -1) {
+		log_warnx("purge: %s", store_errmsg(d->st));
+		return;
+	}
+	log_info("purge: deleted %lld events and %lld visits past retention",
+	    (long long)events, (long long)visits);
+}
+
 /* ---- the loop ---- */
 
 static int
@@ -761,6 +777,7 @@ daemon_loop(struct daemon *d)
 		control_handle(d->control, pfds + ctl_at, ctl_n);
 		presence_tick(d->presence, clock_wall_ms());
 		daemon_enrol_tick(d, now);
+		daemon_purge(d, now);
 		if (d->mqtt)
 			mqtt_service(d->mqtt, d->mqtt ? &pfds[mqtt_at] : NULL, now);
 
@@ -839,6 +856,7 @@ main(int argc, char *argv[])
 	if (daemon_signals(d) == -1)
 		fatal("signals");
 	d->started_mono = clock_mono_ms();
+	d->next_purge = d->started_mono;
 
 	if (daemon_hw_up(d, err, sizeof(err)) == -1) {
 		log_warnx("%s", err);
@@ -875,7 +893,7 @@ main(int argc, char *argv[])
 		door_lock(d->doors[i], clock_mono_ms());
 	daemon_simple_event(d, "daemon_stop", NULL, NULL, NULL, NULL);
 	if (d->enrol.active)
-		control_reply(d->control, d->enrol.client, reply_error("seuild is stopping"));
+		control_reply(d->control, d->enrol.client, control_error("seuild is stopping"));
 	daemon_hw_down(d);
 	control_close(d->control);
 	presence_free(d->presence);

@@ -1368,3 +1368,175 @@ store_member_checkout(struct store *st, int64_t member_id, int64_t left_ms,
 		return dberr(st, "checkout");
 	return sqlite3_changes(st->db);
 }
+
+/* One-shot write with an int64 parameter ?1 and optionally ?2; the number
+ * of rows changed in *changes if not NULL. */
+static int
+exec_count(struct store *st, const char *sql, int64_t a, int64_t b, int64_t *changes,
+    const char *what)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (prepare(st, sql, &s) == -1)
+		return -1;
+	sqlite3_bind_int64(s, 1, a);
+	if (sqlite3_bind_parameter_count(s) >= 2)
+		sqlite3_bind_int64(s, 2, b);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return dberr(st, what);
+	if (changes != NULL)
+		*changes = sqlite3_changes64(st->db);
+	return 0;
+}
+
+/*
+ * Why one transaction and the bookkeeping inside it: a purge is all or
+ * nothing, and "last_purge" must never claim a purge that was rolled back.
+ * Cut-offs below the epoch (a retention longer than the clock's age, or a
+ * wall clock still in 1970) delete nothing.
+ */
+int
+store_purge(struct store *st, int64_t now_ms, int64_t event_retention_ms,
+    int64_t visit_retention_ms, int64_t *events_deleted, int64_t *visits_deleted)
+{
+	char value[64], counts[96];
+	int64_t ne = 0, nv = 0;
+
+	if (event_retention_ms < 0 || visit_retention_ms < 0) {
+		seterr(st, STORE_EINVAL, "purge: negative retention");
+		return -1;
+	}
+	if (store_begin(st) == -1)
+		return -1;
+	if (now_ms - event_retention_ms > 0 &&
+	    exec_count(st, "DELETE FROM events WHERE ts_ms < ?1",
+	    now_ms - event_retention_ms, 0, &ne, "purge events") == -1)
+		goto fail;
+	if (now_ms - visit_retention_ms > 0 &&
+	    exec_count(st, "DELETE FROM visits WHERE left_ts IS NOT NULL AND left_ts < ?1",
+	    now_ms - visit_retention_ms, 0, &nv, "purge visits") == -1)
+		goto fail;
+	snprintf(value, sizeof(value), "%lld", (long long)now_ms);
+	snprintf(counts, sizeof(counts), "{\"events\":%lld,\"visits\":%lld}",
+	    (long long)ne, (long long)nv);
+	if (store_meta_set(st, "last_purge", value) == -1 ||
+	    store_meta_set(st, "last_purge_counts", counts) == -1 ||
+	    store_commit(st) == -1)
+		goto fail;
+	if (events_deleted != NULL)
+		*events_deleted = ne;
+	if (visits_deleted != NULL)
+		*visits_deleted = nv;
+	return 0;
+fail:
+	/* Keep the first error's message over the rollback's. */
+	{
+		char msg[sizeof(st->errmsg)];
+		enum store_error code = st->errcode;
+
+		memcpy(msg, st->errmsg, sizeof(msg));
+		if (st->depth > 0)
+			store_rollback(st);
+		seterr(st, code, "%s", msg);
+	}
+	return -1;
+}
+
+int
+store_member_events(struct store *st, int64_t member_id,
+    int (*cb)(const struct event_row *ev, void *arg), void *arg)
+{
+	sqlite3_stmt *s;
+
+	if (prepare(st, "SELECT " EVENT_COLS " FROM events WHERE member_id = ?1"
+	    " OR badge_id IN (SELECT id FROM badges WHERE member_id = ?1)"
+	    " OR uid_mac IN (SELECT uid_mac FROM badges WHERE member_id = ?1)"
+	    " ORDER BY seq", &s) == -1)
+		return -1;
+	sqlite3_bind_int64(s, 1, member_id);
+	return each_event(st, s, cb, arg);
+}
+
+/*
+ * Order matters: events are unlinked from the member's badges (ids and
+ * MACs) before the badges are deleted, since afterwards nothing would say
+ * which anonymous rows were this member's.
+ */
+int
+store_member_erase(struct store *st, int64_t member_id, int64_t now_ms)
+{
+	static const char *const steps[] = {
+		"UPDATE events SET uid_mac = NULL WHERE uid_mac IN"
+		" (SELECT uid_mac FROM badges WHERE member_id = ?1)",
+		"UPDATE events SET member_id = NULL, badge_id = NULL, uid_mac = NULL"
+		" WHERE member_id = ?1"
+		" OR badge_id IN (SELECT id FROM badges WHERE member_id = ?1)",
+		"UPDATE visits SET left_ts = ?2, left_reason = 'manual'"
+		" WHERE member_id = ?1 AND left_ts IS NULL",
+		"UPDATE visits SET member_id = NULL WHERE member_id = ?1",
+		"DELETE FROM badges WHERE member_id = ?1",
+		"DELETE FROM member_groups WHERE member_id = ?1",
+		"UPDATE members SET name = 'erased-' || id, display_name = NULL,"
+		" email = NULL, status = 'disabled', valid_from = NULL,"
+		" valid_until = NULL, public = 0, erased = ?2 WHERE id = ?1",
+	};
+	struct member_row m;
+	size_t i;
+	int rc;
+
+	if ((rc = store_member_get(st, member_id, &m)) != 1) {
+		if (rc == 0)
+			seterr(st, STORE_ENOENT, "member %lld not found", (long long)member_id);
+		return -1;
+	}
+	/* On already (store_open), but this is the call that relies on it. */
+	if (st->depth == 0 && exec(st, "PRAGMA secure_delete = ON", "erase") == -1)
+		return -1;
+	if (store_begin(st) == -1)
+		return -1;
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++)
+		if (exec_count(st, steps[i], member_id, now_ms, NULL, "erase") == -1)
+			goto fail;
+	if (store_commit(st) == -1)
+		goto fail;
+	explicit_bzero(&m, sizeof(m));
+	return 0;
+fail:
+	{
+		char msg[sizeof(st->errmsg)];
+		enum store_error code = st->errcode;
+
+		memcpy(msg, st->errmsg, sizeof(msg));
+		if (st->depth > 0)
+			store_rollback(st);
+		seterr(st, code, "%s", msg);
+	}
+	explicit_bzero(&m, sizeof(m));
+	return -1;
+}
+
+int
+store_checkpoint(struct store *st)
+{
+	sqlite3_stmt *s;
+	int rc, busy;
+
+	if (prepare(st, "PRAGMA wal_checkpoint(TRUNCATE)", &s) == -1)
+		return -1;
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		dberr(st, "checkpoint");
+		sqlite3_finalize(s);
+		return -1;
+	}
+	busy = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	if (busy) {
+		seterr(st, STORE_EDB, "checkpoint: the database is busy");
+		return 1;
+	}
+	return 0;
+}

@@ -251,4 +251,39 @@ struct event_filter {
 int store_events_query(struct store *st, const struct event_filter *f,
     int (*cb)(const struct event_row *ev, void *arg), void *arg);
 
+/*
+ * Retention (DESIGN §1.5): delete events with ts_ms < now_ms -
+ * event_retention_ms and visits that ended (left_ts not NULL) before now_ms -
+ * visit_retention_ms; open visits are never purged.  One transaction, which
+ * also records meta "last_purge" (now_ms, decimal) and "last_purge_counts"
+ * ({"events":N,"visits":N}).  The counts are stored in *events_deleted and
+ * *visits_deleted (either may be NULL).  Event seqs are never reused: the
+ * sequence survives the deletion.  0 or -1.
+ */
+int store_purge(struct store *st, int64_t now_ms, int64_t event_retention_ms,
+    int64_t visit_retention_ms, int64_t *events_deleted, int64_t *visits_deleted);
+
+/* Every event that concerns a member, in seq order: those naming it, those
+ * of its badges, and the unknown_badge denials of a badge's MAC from before
+ * it was enrolled.  For `member export`.  Count or -1. */
+int store_member_events(struct store *st, int64_t member_id,
+    int (*cb)(const struct event_row *ev, void *arg), void *arg);
+
+/*
+ * The right to erasure, in one transaction with secure_delete on (freed
+ * bytes are zeroed): the member's badges and group links are deleted; its
+ * events and visits lose member_id, badge_id and uid_mac (anonymised, so
+ * counts stay); any visit still open is closed at now_ms (reason manual);
+ * the member row keeps only its id and creation time: name "erased-<id>",
+ * no display name, email or validity dates, disabled, anonymous, erased =
+ * now_ms.  Old versions of the pages can still be in the WAL: call
+ * store_checkpoint afterwards.  0, or -1 (STORE_ENOENT: no such member).
+ */
+int store_member_erase(struct store *st, int64_t member_id, int64_t now_ms);
+
+/* Copy the WAL into the database file and truncate it to zero bytes
+ * (PRAGMA wal_checkpoint(TRUNCATE)).  0 done, 1 when another connection's
+ * open read kept it from completing, -1 error. */
+int store_checkpoint(struct store *st);
+
 #endif

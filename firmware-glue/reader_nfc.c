@@ -64,17 +64,19 @@ now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void
+/* Returns -1 if a signal cut the sleep short: the reader child's SIGTERM
+ * handler relies on that to leave reader_wait() early.  (libnfc's own
+ * reads restart after a signal, but they are bounded by its timeouts.) */
+static int
 sleep_ms(int64_t ms)
 {
 	struct timespec ts;
 
 	if (ms <= 0)
-		return;
+		return 0;
 	ts.tv_sec = ms / 1000;
 	ts.tv_nsec = (ms % 1000) * 1000000;
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
+	return nanosleep(&ts, NULL) == -1 && errno == EINTR ? -1 : 0;
 }
 
 /* libnfc 1.8 has no strerror for a bare code, and nfc_strerror() reads the
@@ -268,7 +270,8 @@ reader_nfc_wait(struct reader *r, struct reader_event *ev, int timeout_ms, char 
 			sleep_ms(deadline - now_ms());
 			return 0;
 		}
-		sleep_ms(next - now_ms());
+		if (sleep_ms(next - now_ms()) == -1)
+			return 0;
 	}
 }
 

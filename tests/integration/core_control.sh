@@ -64,3 +64,18 @@ tap front-in 04A1B2C3
 check "valid badge refused while locked out" wait_until 5 has_reason access_denied locked_out
 check "relay untouched during lockout" test "$(relay_lines)" = "$before"
 stop_seuild
+
+# Retention at start-up: an event older than event_retention (90 days) and a
+# closed visit older than visit_retention (400 days) are deleted, younger
+# ones kept, and the daemon says how many.
+now=$(date +%s%3N)
+day=86400000
+sqlite3 "$T/seuil.db" "insert into events (ts_ms, type) values ($((now - 91 * day)), 'door_open'), ($((now - 89 * day)), 'door_closed');
+	insert into visits (member_id, door, arrived_ts, left_ts, left_reason, last_seen_ts) values
+	(1, 'front', $((now - 402 * day)), $((now - 401 * day)), 'manual', $((now - 401 * day))),
+	(1, 'front', $((now - 399 * day)), $((now - 398 * day)), 'manual', $((now - 398 * day)))"
+start_seuild
+check "start-up purge logs its counts" wait_until 5 grep -q "purge: deleted 1 events and 1 visits" "$T/seuild.log"
+check "event past retention deleted, younger kept" test "$(sqlite3 "$T/seuil.db" "select count(*) from events where ts_ms < $((now - 80 * day))")" = 1
+check "visit past retention deleted, younger kept" test "$(sqlite3 "$T/seuil.db" "select count(*) from visits where left_ts < $((now - 300 * day))")" = 1
+stop_seuild

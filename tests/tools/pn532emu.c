@@ -916,10 +916,12 @@ main(int argc, char *argv[])
 		}
 		if (pfd[2].revents & POLLIN)
 			break;
-		if (pfd[1].revents & POLLIN)
-			read_control();
+		/* The host's bytes first: an ACK that aborts a pending
+		 * InAutoPoll was sent before any later control line. */
 		if (pfd[0].revents & POLLIN)
 			read_master();
+		if (pfd[1].revents & POLLIN)
+			read_control();
 		if (!emu.muted)
 			check_pending();
 	}

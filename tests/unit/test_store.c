@@ -633,6 +633,177 @@ test_no_raw_uid_in_file(void)
 	EXPECT(!file_contains(dbpath, (const uint8_t *)"04c73e915a1280", 14));
 }
 
+static int
+ev_count_cb(const struct event_row *ev, void *arg)
+{
+	(void)ev;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static int64_t
+sql_int(const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	int64_t v = -1;
+
+	if (sqlite3_open(dbpath, &db) != SQLITE_OK)
+		return -1;
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return v;
+}
+
+static int
+badge_count_cb(const struct badge_row *b, void *arg)
+{
+	(void)b;
+	(*(int *)arg)++;
+	return 0;
+}
+
+#define DAY_MS	(86400LL * 1000)
+
+static void
+test_purge(void)
+{
+	struct store *st = open_fresh("purge.db");
+	struct event ev = { .type = "door_open" };
+	int64_t now = 1000 * DAY_MS, ne = -1, nv = -1, v;
+	char value[64];
+
+	EXPECT(st != NULL);
+	if (st == NULL)
+		return;
+	/* Events 1 ms outside, exactly at and 1 ms inside the 90-day cut. */
+	ev.ts_ms = now - 90 * DAY_MS - 1;
+	EXPECT(store_append_event(st, &ev) == 1);
+	ev.ts_ms = now - 90 * DAY_MS;
+	EXPECT(store_append_event(st, &ev) == 2);
+	ev.ts_ms = now - 90 * DAY_MS + 1;
+	EXPECT(store_append_event(st, &ev) == 3);
+	/* Visits: closed outside, closed inside, and open since long ago. */
+	v = store_visit_open(st, 1, "front", now - 500 * DAY_MS);
+	EXPECT(store_visit_close(st, v, now - 400 * DAY_MS - 1, "timeout") == 0);
+	v = store_visit_open(st, 1, "front", now - 500 * DAY_MS);
+	EXPECT(store_visit_close(st, v, now - 400 * DAY_MS + 1, "timeout") == 0);
+	EXPECT(store_visit_open(st, 2, "front", now - 999 * DAY_MS) > 0);
+
+	EXPECT_INT(store_meta_get(st, "last_purge", value, sizeof(value)), 0);
+	EXPECT_INT(store_purge(st, now, 90 * DAY_MS, 400 * DAY_MS, &ne, &nv), 0);
+	EXPECT_INT(ne, 1);
+	EXPECT_INT(nv, 1);
+	EXPECT_INT(sql_int("SELECT min(seq) FROM events"), 2);
+	EXPECT_INT(sql_int("SELECT count(*) FROM visits"), 2);
+	EXPECT_INT(sql_int("SELECT count(*) FROM visits WHERE left_ts IS NULL"), 1);
+	EXPECT_INT(store_meta_get(st, "last_purge", value, sizeof(value)), 1);
+	EXPECT_INT(strtoll(value, NULL, 10), now);
+	EXPECT_INT(store_meta_get(st, "last_purge_counts", value, sizeof(value)), 1);
+	EXPECT_STR(value, "{\"events\":1,\"visits\":1}");
+
+	/* Again: nothing more, and the seq is never reused. */
+	EXPECT_INT(store_purge(st, now, 90 * DAY_MS, 400 * DAY_MS, &ne, NULL), 0);
+	EXPECT_INT(ne, 0);
+	EXPECT_INT(store_purge(st, now + DAY_MS, 90 * DAY_MS, 400 * DAY_MS, &ne, &nv), 0);
+	EXPECT_INT(ne, 2);
+	EXPECT_INT(nv, 1);
+	EXPECT_INT(store_last_seq(st), 3);
+	EXPECT(store_append_event(st, &ev) == 4);
+	/* A clock in 1970 deletes nothing. */
+	EXPECT_INT(store_purge(st, 5 * DAY_MS, 90 * DAY_MS, 400 * DAY_MS, &ne, &nv), 0);
+	EXPECT_INT(ne, 0);
+	EXPECT_INT(store_purge(st, now, -1, 0, &ne, &nv), -1);
+	EXPECT_INT(store_errcode(st), STORE_EINVAL);
+	store_close(st);
+}
+
+static void
+test_erase(void)
+{
+	static const char name[] = "Ondine Quaresma", email[] = "ondine.q@example.org",
+	    display[] = "Ondine Q";
+	struct store *st = open_fresh("erase.db");
+	struct event ev = { .type = "access_granted", .ts_ms = 5 };
+	uint8_t mac[UID_MAC_LEN], other[UID_MAC_LEN];
+	struct member_row m;
+	struct access_groups ag;
+	char wal[300];
+	int64_t id, bob, bid, gid;
+	int n;
+
+	EXPECT(st != NULL);
+	if (st == NULL)
+		return;
+	memset(&m, 0, sizeof(m));
+	snprintf(m.name, sizeof(m.name), "%s", name);
+	snprintf(m.display_name, sizeof(m.display_name), "%s", display);
+	snprintf(m.email, sizeof(m.email), "%s", email);
+	snprintf(m.valid_until, sizeof(m.valid_until), "2030-01-01");
+	m.active = m.public = true;
+	id = store_member_add(st, &m, 1000);
+	bob = add_member(st, "bob");
+	gid = store_group_add(st, "staff");
+	EXPECT(store_member_add_group(st, id, gid) == 0);
+	mac_of("04A1B2C3", mac);
+	mac_of("04A1B2C4", other);
+	bid = store_badge_add(st, id, mac, "B2C3", "blue fob", 1);
+	EXPECT(store_badge_add(st, bob, other, "B2C4", NULL, 1) > 0);
+	/* Before enrolment: an unknown_badge denial with the MAC only. */
+	ev.type = "access_denied";
+	ev.uid_mac = mac;
+	ev.reason = "unknown_badge";
+	EXPECT(store_append_event(st, &ev) > 0);
+	memset(&ev, 0, sizeof(ev));
+	ev.type = "access_granted";
+	ev.member_id = id;
+	ev.badge_id = bid;
+	EXPECT(store_append_event(st, &ev) > 0);
+	ev.member_id = bob;
+	ev.badge_id = 0;
+	EXPECT(store_append_event(st, &ev) > 0);
+	EXPECT(store_visit_open(st, id, "front", 10) > 0);
+	n = 0;
+	EXPECT_INT(store_member_events(st, id, ev_count_cb, &n), 2);
+	EXPECT_INT(n, 2);
+
+	EXPECT_INT(store_member_erase(st, id, 777), 0);
+	EXPECT_INT(store_checkpoint(st), 0);
+	EXPECT_INT(store_member_get(st, id, &m), 1);
+	EXPECT_INT(strncmp(m.name, "erased-", 7), 0);
+	EXPECT_STR(m.display_name, "");
+	EXPECT_STR(m.email, "");
+	EXPECT_STR(m.valid_until, "");
+	EXPECT(m.erased && !m.active && !m.public);
+	EXPECT_INT(store_member_groups(st, id, &ag), 0);
+	EXPECT_INT(ag.ngroups, 0);
+	n = 0;
+	EXPECT_INT(store_member_events(st, id, ev_count_cb, &n), 0);
+	EXPECT_INT(store_badges_list(st, id, badge_count_cb, &n), 0);
+	/* Counts stay; links are gone; bob is untouched. */
+	EXPECT_INT(sql_int("SELECT count(*) FROM events"), 3);
+	EXPECT_INT(sql_int("SELECT count(*) FROM events WHERE uid_mac IS NOT NULL"
+	    " OR badge_id IS NOT NULL"), 0);
+	EXPECT_INT(sql_int("SELECT count(*) FROM events WHERE member_id IS NOT NULL"), 1);
+	EXPECT_INT(sql_int("SELECT count(*) FROM visits WHERE member_id IS NULL"
+	    " AND left_reason = 'manual' AND left_ts = 777"), 1);
+	EXPECT_INT(sql_int("SELECT count(*) FROM badges"), 1);
+	snprintf(wal, sizeof(wal), "%s-wal", dbpath);
+	EXPECT(!file_contains(dbpath, (const uint8_t *)name, strlen(name)));
+	EXPECT(!file_contains(dbpath, (const uint8_t *)email, strlen(email)));
+	EXPECT(!file_contains(dbpath, (const uint8_t *)display, strlen(display)));
+	EXPECT(!file_contains(dbpath, mac, UID_MAC_LEN));
+	EXPECT(!file_contains(wal, (const uint8_t *)name, strlen(name)));
+	EXPECT(file_contains(dbpath, (const uint8_t *)"bob", 3));
+
+	EXPECT_INT(store_member_erase(st, 999, 1), -1);
+	EXPECT_INT(store_errcode(st), STORE_ENOENT);
+	store_close(st);
+}
+
 int
 main(void)
 {
@@ -652,6 +823,8 @@ main(void)
 	RUN(test_meta);
 	RUN(test_members_groups);
 	RUN(test_no_raw_uid_in_file);
+	RUN(test_purge);
+	RUN(test_erase);
 	if (getenv("KEEP") == NULL) {
 		char cmd[300];
 

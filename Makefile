@@ -36,7 +36,7 @@ BENCH_SRC := $(wildcard bench/*.c)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 MANS      := $(patsubst docs/%.scd,$(BUILD)/man/%,$(wildcard docs/*.scd))
 
-.PHONY: all deps check check-fast check-asan test-bins bench demo install clean help man
+.PHONY: all deps check check-fast test-bins bench demo install clean help man lobby
 
 all: deps
 	@$(MAKE) --no-print-directory programs
@@ -81,6 +81,15 @@ $(BUILD)/bench/%: bench/%.c $(BUILD)/libseuil.a
 
 test-bins: programs $(UNIT_BIN) $(TOOL_BIN) $(FAKE_LIB)
 
+# The lobby screen (lobby/): MQTT.js from npm, copied beside the page.
+LOBBY_SRC := $(wildcard lobby/*.js lobby/*.html lobby/*.css lobby/build.mjs)
+lobby/node_modules/.package-lock.json: lobby/package.json lobby/package-lock.json
+	npm ci --prefix lobby --no-audit --no-fund
+lobby/dist/index.html: lobby/node_modules/.package-lock.json $(LOBBY_SRC)
+	npm run --prefix lobby --silent build
+lobby: deps
+	@$(MAKE) --no-print-directory lobby/dist/index.html
+
 $(BUILD)/man/%: docs/%.scd
 	@mkdir -p $(@D)
 	scdoc < $< > $@
@@ -89,14 +98,14 @@ man: $(MANS)
 
 # The normal build, then the same suite under ASan+UBSan in build/asan.
 check: deps
-	@$(MAKE) --no-print-directory test-bins man
+	@$(MAKE) --no-print-directory test-bins man lobby/dist/index.html
 	@$(MAKE) --no-print-directory BUILD=build/asan OPT='-O1 -g' \
 		SAN='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined' test-bins
 	@tests/run build build/asan
 
 # One build only, for quick iteration.
 check-fast: deps
-	@$(MAKE) --no-print-directory test-bins
+	@$(MAKE) --no-print-directory test-bins lobby/dist/index.html
 	@tests/run build
 
 bench: deps
@@ -121,18 +130,21 @@ install: programs man
 		install -m 0640 config/seuild.conf.example $(DESTDIR)$(SYSCONFDIR)/seuil/seuild.conf
 	for f in systemd/*.service; do [ -e "$$f" ] && sed 's|@SBINDIR@|$(PREFIX)/sbin|g' $$f > $(DESTDIR)$(PREFIX)/lib/systemd/system/$${f##*/}; done; true
 	[ ! -e systemd/seuil.sysusers ] || install -m 0644 systemd/seuil.sysusers $(DESTDIR)$(PREFIX)/lib/sysusers.d/seuil.conf
+	[ ! -d lobby/dist ] || { install -d $(DESTDIR)$(PREFIX)/share/seuil/lobby && \
+		install -m 0644 lobby/dist/* $(DESTDIR)$(PREFIX)/share/seuil/lobby/; }
 	[ ! -e systemd/seuil.tmpfiles ] || install -m 0644 systemd/seuil.tmpfiles $(DESTDIR)$(PREFIX)/lib/tmpfiles.d/seuil.conf
 	install -d $(DESTDIR)$(UDEVDIR)
 	install -m 0644 systemd/60-seuil.rules $(DESTDIR)$(UDEVDIR)/60-seuil.rules
 
 clean:
-	rm -rf build
+	rm -rf build lobby/dist lobby/node_modules
 
 help:
 	@echo "make          build build/seuild and build/seuilctl (installs missing Debian packages)"
 	@echo "make check    build, then run every test, also under ASan+UBSan"
 	@echo "make demo     run seuil on simulated hardware with demo members"
 	@echo "make bench    print benchmark figures"
+	@echo "make lobby    build the lobby screen into lobby/dist (npm ci)"
 	@echo "make install  install (PREFIX=$(PREFIX) DESTDIR=$(DESTDIR))"
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -8,6 +8,12 @@ pkgs="build-essential pkg-config scdoc tzdata
 libnfc-dev libnfc-bin libgpiod-dev gpiod libsqlite3-dev sqlite3 libmosquitto-dev
 mosquitto mosquitto-clients libinih-dev libcjson-dev libssl-dev openssl libsystemd-dev
 python3 procps"
+# node and npm build and test the lobby screen (lobby/).  Any install that has
+# both commands will do: NodeSource's nodejs bundles npm and conflicts with
+# Debian's npm package, so check for the commands, not the packages.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+	pkgs="$pkgs nodejs npm"
+fi
 
 missing=""
 for p in $pkgs; do

@@ -114,6 +114,7 @@ bench: deps
 
 demo: deps
 	@$(MAKE) --no-print-directory programs
+	@$(MAKE) --no-print-directory lobby/dist/index.html || echo "demo: lobby screen not built (npm unavailable?); going on without it"
 	@scripts/demo.sh $(BUILD)
 
 install: programs man

@@ -49,8 +49,20 @@ remote_unlock = true
 socket = $dir/control.sock
 CONF
 
+# The lobby screen (docs/lobby.md), served by the broker itself, when it
+# has been built (`make lobby`; `make demo` tries).
+lobby=$(cd "$(dirname "$0")/.." && pwd)/lobby/dist
+wsport=""
 say "a throwaway MQTT broker on 127.0.0.1:$port"
-printf 'listener %s 127.0.0.1\nallow_anonymous true\n' "$port" >"$dir/mosquitto.conf"
+{
+	printf 'listener %s 127.0.0.1\nallow_anonymous true\n' "$port"
+	if [ -f "$lobby/index.html" ]; then
+		wsport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+		# mosquitto 2.0 binds websockets listeners to an interface, not an address.
+		printf 'listener %s lo\nprotocol websockets\nhttp_dir %s\n' "$wsport" "$lobby"
+		[ "$(id -u)" -eq 0 ] && echo "user root"	# it may read the page where it is
+	fi
+} >"$dir/mosquitto.conf"
 mosquitto -c "$dir/mosquitto.conf" >"$dir/mosquitto.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 50); do mosquitto_pub -h 127.0.0.1 -p "$port" -t demo/ping -m x 2>/dev/null && break; sleep 0.1; done
@@ -102,6 +114,7 @@ if [ -t 0 ] && [ -z "${DEMO_NO_WAIT:-}" ]; then
                          -m "{\"seconds\":3,\"id\":\"try-1\",\"expires\":\"\$(date -u -d '+1 min' +%FT%TZ)\"}"
   as the manager:      $seuilctl -f $dir/seuild.conf log   (or who, status, report attendance)
 MSG
+	[ -n "$wsport" ] && echo "  the lobby screen:    http://127.0.0.1:$wsport/?base=seuil/demo"
 	read -r -p "press Enter to stop the demo " _
 fi
 

@@ -59,6 +59,7 @@ struct daemon {
 	uint64_t	watchdog_usec;
 	int64_t		last_watchdog;
 	int64_t		next_purge;	/* mono ms */
+	bool		events_pending;	/* rows for MQTT, told at the next flush */
 };
 
 static void daemon_presence_changed(void *arg);
@@ -89,9 +90,21 @@ daemon_event(void *arg, struct event *ev)
 	    ev->door ? " door=" : "", ev->door ? ev->door : "",
 	    ev->reader ? " reader=" : "", ev->reader ? ev->reader : "",
 	    ev->reason ? " reason=" : "", ev->reason ? ev->reason : "");
-	if (d->mqtt)
-		mqtt_events_changed(d->mqtt);
+	/* Not mqtt_events_changed() here: the row may be inside a transaction
+	 * (a grant, a visit) that can still roll back, and MQTT reads through
+	 * the same connection, so it would publish a row that never commits
+	 * and then skip the real row that reuses its seq. */
+	d->events_pending = true;
 	return seq;
+}
+
+/* Tell MQTT about new rows; only where no transaction is open. */
+static void
+daemon_events_flush(struct daemon *d)
+{
+	if (d->events_pending && d->mqtt)
+		mqtt_events_changed(d->mqtt);
+	d->events_pending = false;
 }
 
 static void
@@ -778,6 +791,7 @@ daemon_loop(struct daemon *d)
 		presence_tick(d->presence, clock_wall_ms());
 		daemon_enrol_tick(d, now);
 		daemon_purge(d, now);
+		daemon_events_flush(d);
 		if (d->mqtt)
 			mqtt_service(d->mqtt, d->mqtt ? &pfds[mqtt_at] : NULL, now);
 
@@ -892,6 +906,7 @@ main(int argc, char *argv[])
 	for (int i = 0; i < d->conf->ndoors; i++)
 		door_lock(d->doors[i], clock_mono_ms());
 	daemon_simple_event(d, "daemon_stop", NULL, NULL, NULL, NULL);
+	daemon_events_flush(d);
 	if (d->enrol.active)
 		control_reply(d->control, d->enrol.client, control_error("seuild is stopping"));
 	daemon_hw_down(d);

@@ -34,6 +34,8 @@ struct reader_msg {
 	char	detail[116];
 };
 
+#define READERS_BURST	8	/* messages taken from one child per loop turn */
+
 enum reported { REPORTED_NONE, REPORTED_ONLINE, REPORTED_OFFLINE };
 
 struct reader_child {
@@ -305,7 +307,11 @@ readers_handle(struct readers *rs, const struct pollfd *pfds, int n, int64_t now
 			;
 		if (i == rs->n)
 			continue;	/* closed while handling an earlier fd */
-		for (;;) {
+		/* A few messages a turn, not "until EAGAIN": a child that sends
+		 * faster than taps are decided (a flooded FIFO) would otherwise
+		 * keep the loop here and the strike past its time.  The rest
+		 * waits in the socket for the next poll. */
+		for (int burst = 0; burst < READERS_BURST; burst++) {
 			got = recv(rs->child[i].sock, &m, sizeof(m), MSG_DONTWAIT | MSG_TRUNC);
 			if (got == -1 && errno == EINTR)
 				continue;

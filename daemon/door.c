@@ -5,6 +5,8 @@
 #include "door.h"
 #include "log.h"
 
+#define DOOR_RETRY_MS	100	/* a failed release is tried again this soon */
+
 struct door {
 	const struct door_conf *conf;
 	int		index;
@@ -14,6 +16,8 @@ struct door {
 
 	bool		relay_on;
 	int64_t		relay_until;	/* relay released at this time */
+	bool		release_pending; /* a release failed: the line may be energised */
+	int64_t		release_retry;	/* when to try it again */
 	int64_t		authorised_until; /* an opening before this is not forced */
 
 	int		contact;	/* debounced: 1 open, 0 closed, -1 unknown */
@@ -55,12 +59,21 @@ door_event(struct door *d, const char *type, const char *detail)
 }
 
 /* Releasing the relay must not depend on anything succeeding: on an error
- * it is retried at every tick, and the state says locked regardless. */
+ * it is retried every DOOR_RETRY_MS (door_tick), and the state says locked
+ * regardless; door_relay_on() stays true until a release has worked. */
 static void
-door_release(struct door *d)
+door_release(struct door *d, int64_t now)
 {
-	if (doorio_set_relay(d->io, false) == -1)
-		log_warn("door %s: cannot release the strike", d->conf->name);
+	if (doorio_set_relay(d->io, false) == -1) {
+		if (!d->release_pending)
+			log_warn("door %s: cannot release the strike, retrying", d->conf->name);
+		d->release_pending = true;
+		d->release_retry = now + DOOR_RETRY_MS;
+	} else {
+		if (d->release_pending)
+			log_warnx("door %s: strike released after a retry", d->conf->name);
+		d->release_pending = false;
+	}
 	d->relay_on = false;
 	d->relay_until = 0;
 }
@@ -106,9 +119,10 @@ door_unlock(struct door *d, int64_t ms, int64_t now)
 		ms = 1;
 	if (doorio_set_relay(d->io, true) == -1) {
 		log_warn("door %s: cannot energise the strike", d->conf->name);
-		door_release(d);
+		door_release(d, now);
 		return -1;
 	}
+	d->release_pending = false;
 	d->relay_on = true;
 	d->relay_until = now + ms;
 	d->authorised_until = d->relay_until + DOOR_GRACE_MS;
@@ -120,7 +134,7 @@ door_unlock(struct door *d, int64_t ms, int64_t now)
 void
 door_lock(struct door *d, int64_t now)
 {
-	door_release(d);
+	door_release(d, now);
 	d->authorised_until = now;
 	if (d->contact != 1)
 		door_set_state(d, DOOR_LOCKED);
@@ -147,7 +161,7 @@ door_contact_changed(struct door *d, int open, int64_t now)
 		/* Relock at once: the rest of the pulse would let a second
 		 * person in behind the first. */
 		if (d->relay_on)
-			door_release(d);
+			door_release(d, now);
 		d->authorised_until = 0;
 		door_set_state(d, DOOR_LOCKED);
 	}
@@ -189,12 +203,15 @@ door_input(struct door *d, int fd, int64_t now)
 void
 door_tick(struct door *d, int64_t now)
 {
+	if (d->release_pending && now >= d->release_retry)
+		door_release(d, now);
+
 	if (d->raw_contact != d->contact && d->raw_contact != -1 &&
 	    now - d->raw_since >= DOOR_DEBOUNCE_MS)
 		door_contact_changed(d, d->raw_contact, now);
 
 	if (d->relay_on && now >= d->relay_until) {
-		door_release(d);
+		door_release(d, now);
 		if (d->contact != 1)
 			door_set_state(d, DOOR_LOCKED);
 	}
@@ -216,6 +233,8 @@ door_deadline(const struct door *d)
 		next = d->raw_since + DOOR_DEBOUNCE_MS;
 	if (d->relay_on && d->relay_until < next)
 		next = d->relay_until;
+	if (d->release_pending && d->release_retry < next)
+		next = d->release_retry;
 	if (d->contact == 1 && !d->held_reported && d->state != DOOR_FORCED_OPEN &&
 	    d->opened_at + d->conf->held_open_ms < next)
 		next = d->opened_at + d->conf->held_open_ms;
@@ -237,7 +256,7 @@ door_get_state(const struct door *d)
 bool
 door_relay_on(const struct door *d)
 {
-	return d->relay_on;
+	return d->relay_on || d->release_pending;
 }
 
 int

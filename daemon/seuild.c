@@ -338,7 +338,9 @@ json_int(const cJSON *req, const char *key, int64_t *out)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(req, key);
 
-	if (!cJSON_IsNumber(v) || v->valuedouble != (double)(int64_t)v->valuedouble)
+	/* The range first: converting a double outside int64 is undefined. */
+	if (!cJSON_IsNumber(v) || !(v->valuedouble > -9.0e18 && v->valuedouble < 9.0e18) ||
+	    v->valuedouble != (double)(int64_t)v->valuedouble)
 		return -1;
 	*out = (int64_t)v->valuedouble;
 	return 0;
@@ -425,7 +427,7 @@ control_door_unlock(struct daemon *d, int door_index, int64_t seconds, const cha
 	door = d->doors[door_index];
 	if (seconds == 0)
 		seconds = door_conf(door)->unlock_ms / 1000;
-	if (seconds < 1 || seconds * 1000 > CONFIG_UNLOCK_CAP_MS)
+	if (seconds < 1 || seconds > CONFIG_UNLOCK_CAP_MS / 1000)	/* no overflow */
 		return control_error("seconds must be between 1 and 60");
 	{
 		struct event ev = { .type = "unlock_remote", .door = d->conf->doors[door_index].name,

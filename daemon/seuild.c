@@ -633,6 +633,15 @@ daemon_reload(struct daemon *d, char *err, size_t errlen)
 		free(nc);
 		return -1;
 	}
+	/* A waiting enrolment names its door by index: the new configuration
+	 * may order the doors differently, or no longer have that door. */
+	if (d->enrol.active && d->enrol.door_index != -1 &&
+	    (d->enrol.door_index = config_door_index(nc,
+	    old->doors[d->enrol.door_index].name)) == -1) {
+		d->enrol.active = false;
+		control_reply(d->control, d->enrol.client,
+		    control_error("the enrolment's door was removed by a reload"));
+	}
 	free(old);
 	log_info("configuration reloaded");
 	daemon_presence_changed(d);

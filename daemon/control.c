@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -157,7 +158,9 @@ control_accept(struct control *c)
 			continue;
 		}
 		c->conn[i].fd = fd;
-		c->conn[i].id = ++c->next_id * CONTROL_MAX_CLIENTS + i;
+		/* Wraps instead of overflowing into negative ids. */
+		c->next_id = c->next_id % (INT_MAX / CONTROL_MAX_CLIENTS - 1) + 1;
+		c->conn[i].id = c->next_id * CONTROL_MAX_CLIENTS + i;
 	}
 }
 
@@ -225,9 +228,12 @@ control_handle(struct control *c, const struct pollfd *pfds, int n)
 static struct control_conn *
 control_find(const struct control *c, int client)
 {
-	const struct control_conn *conn = &c->conn[client % CONTROL_MAX_CLIENTS];
+	const struct control_conn *conn;
 
-	if (client < 0 || conn->fd == -1 || conn->id != client)
+	if (client < 0)
+		return NULL;
+	conn = &c->conn[client % CONTROL_MAX_CLIENTS];
+	if (conn->fd == -1 || conn->id != client)
 		return NULL;
 	return (struct control_conn *)(uintptr_t)conn;
 }

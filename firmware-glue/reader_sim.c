@@ -78,6 +78,7 @@ sim_next_line(struct reader *r, char *line, size_t linelen)
 	}
 	memmove(r->buf, nl + 1, r->len - n - 1);
 	r->len -= n + 1;
+	explicit_bzero(r->buf + r->len, n + 1);	/* no stale UID text behind */
 	return 1;
 }
 

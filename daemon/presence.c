@@ -7,6 +7,7 @@
 #include "tz.h"
 
 #define TOGGLE_RECENT	64
+#define RETRY_MS	5000	/* a departure the store refused is retried this late */
 
 struct presence {
 	const struct config *conf;
@@ -15,6 +16,7 @@ struct presence {
 	struct presence_entry *people;
 	int		count;
 	int		cap;
+	int64_t		retry_at;	/* UTC ms: no expiry before this after a failure */
 	/* Last toggle tap per member, kept after departure too, so that the
 	 * guard also holds for "leave then immediately re-enter". */
 	struct { int64_t member_id, mono_ms; } recent[TOGGLE_RECENT];
@@ -80,7 +82,17 @@ presence_append(struct presence *p, const struct presence_entry *e)
 	return 0;
 }
 
-static void
+/* Why a visit could not be written: the store's error, or else the event
+ * path's (which logs its own details). */
+static const char *
+presence_why(const struct presence *p)
+{
+	const char *msg = store_errmsg(p->st);
+
+	return msg != NULL && msg[0] != '\0' ? msg : "its event could not be stored";
+}
+
+static int
 presence_emit(struct presence *p, const char *type, int64_t member_id, const char *door,
     const char *reason)
 {
@@ -88,7 +100,7 @@ presence_emit(struct presence *p, const char *type, int64_t member_id, const cha
 		.type = type, .door = door, .member_id = member_id, .reason = reason,
 	};
 
-	p->hooks.event(p->hooks.arg, &ev);
+	return p->hooks.event(p->hooks.arg, &ev) == -1 ? -1 : 0;
 }
 
 /* Close visit i and drop it from memory.  The visit and its event commit in
@@ -100,20 +112,19 @@ presence_leave(struct presence *p, int i, int64_t left_ms, const char *reason)
 
 	if (store_begin(p->st) == -1)
 		goto fail;
-	if (store_visit_close(p->st, e.visit_id, left_ms, reason) == -1) {
+	if (store_visit_close(p->st, e.visit_id, left_ms, reason) == -1 ||
+	    presence_emit(p, "departure", e.member_id, e.door, reason) == -1 ||
+	    store_commit(p->st) == -1) {
 		store_rollback(p->st);
 		goto fail;
 	}
-	presence_emit(p, "departure", e.member_id, e.door, reason);
-	if (store_commit(p->st) == -1)
-		goto fail;
 	p->people[i] = p->people[--p->count];
 	if (p->hooks.changed)
 		p->hooks.changed(p->hooks.arg);
 	return 0;
 fail:
 	log_warnx("presence: cannot close visit %lld: %s", (long long)e.visit_id,
-	    store_errmsg(p->st));
+	    presence_why(p));
 	return -1;
 }
 
@@ -126,18 +137,20 @@ presence_arrive(struct presence *p, int64_t member_id, const char *door, int64_t
 	snprintf(e.door, sizeof(e.door), "%s", door);
 	if (store_begin(p->st) == -1)
 		goto fail;
-	if ((e.visit_id = store_visit_open(p->st, member_id, door, now_ms)) == -1) {
+	if ((e.visit_id = store_visit_open(p->st, member_id, door, now_ms)) == -1 ||
+	    presence_emit(p, "arrival", member_id, door, NULL) == -1 ||
+	    store_commit(p->st) == -1) {
 		store_rollback(p->st);
 		goto fail;
 	}
-	presence_emit(p, "arrival", member_id, door, NULL);
-	if (store_commit(p->st) == -1 || presence_append(p, &e) == -1)
+	if (presence_append(p, &e) == -1)
 		goto fail;
 	if (p->hooks.changed)
 		p->hooks.changed(p->hooks.arg);
 	return 0;
 fail:
-	log_warnx("presence: cannot open a visit: %s", store_errmsg(p->st));
+	log_warnx("presence: cannot open a visit for member %lld: %s", (long long)member_id,
+	    presence_why(p));
 	return -1;
 }
 
@@ -222,14 +235,24 @@ presence_due(const struct presence *p, const struct presence_entry *e,
 void
 presence_tick(struct presence *p, int64_t now_ms)
 {
+	if (now_ms < p->retry_at)
+		return;
 	for (int i = 0; i < p->count;) {
 		int64_t at, left;
 		const char *reason;
 
 		presence_due(p, &p->people[i], &at, &left, &reason);
-		if (at <= now_ms && presence_leave(p, i, left, reason) == 0)
-			continue;	/* entry i was replaced by the last one */
-		i++;
+		if (at > now_ms) {
+			i++;
+			continue;
+		}
+		if (presence_leave(p, i, left, reason) == -1) {
+			/* The store refuses (disk full?): try again later rather
+			 * than at every turn of the loop. */
+			p->retry_at = now_ms + RETRY_MS;
+			return;
+		}
+		/* entry i was replaced by the last one: look at it again */
 	}
 }
 
@@ -246,7 +269,7 @@ presence_deadline(const struct presence *p)
 		if (at < next)
 			next = at;
 	}
-	return next;
+	return next < p->retry_at ? p->retry_at : next;
 }
 
 static int

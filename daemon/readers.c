@@ -90,7 +90,8 @@ child_send(int sock, int type, const struct uid *uid, const char *detail)
 }
 
 static _Noreturn void
-child_main(const struct reader_conf *rc, int sock, pid_t parent)
+child_main(const struct reader_conf *rc, const struct readers_hooks *hooks, int sock,
+    pid_t parent)
 {
 	struct sigaction sa;
 	struct reader_event ev;
@@ -99,6 +100,9 @@ child_main(const struct reader_conf *rc, int sock, pid_t parent)
 	char err[256];
 	int64_t last_beat;
 	int n;
+
+	if (hooks->child_setup != NULL)
+		hooks->child_setup(hooks->arg);
 
 	/* The parent blocks its signals for signalfd; a child starts clean. */
 	memset(&sa, 0, sizeof(sa));
@@ -207,7 +211,7 @@ readers_start(struct readers *rs, int i, int64_t now)
 	}
 	if (pid == 0) {
 		close(sv[0]);
-		child_main(c->conf, sv[1], parent);
+		child_main(c->conf, &rs->hooks, sv[1], parent);
 	}
 	close(sv[1]);
 	fcntl(sv[0], F_SETFL, O_NONBLOCK);

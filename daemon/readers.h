@@ -26,6 +26,9 @@ struct readers_hooks {
 	void	(*tap)(void *arg, int reader_index, const struct uid *uid);
 	/* The reader came up (online) or went down (offline), with why. */
 	void	(*status)(void *arg, int reader_index, bool online, const char *detail);
+	/* Called in each new child right after fork, to wipe what the child
+	 * must not keep (the UID key).  May be NULL. */
+	void	(*child_setup)(void *arg);
 	void	*arg;
 };
 

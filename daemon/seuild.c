@@ -185,7 +185,8 @@ daemon_tap(void *arg, int ri, const struct uid *uid)
 			store_rollback(d->st);
 			return;
 		}
-		door_unlock(door, door_conf(door)->unlock_ms, clock_mono_ms());
+		if (door_unlock(door, door_conf(door)->unlock_ms, clock_mono_ms()) == -1)
+			return;		/* the door did not open: nobody came in */
 		/* bench/badge_path reads this line: UID received -> relay set. */
 		log_debug("badge path: %lld us", (long long)(clock_mono_ns() - t0) / 1000);
 		presence_grant(d->presence, m.id, rc->door, rc->direction, now_ms, now_mono);
@@ -216,6 +217,16 @@ daemon_tap(void *arg, int ri, const struct uid *uid)
 }
 
 /* ---- hooks from readers, doors, presence ---- */
+
+/* In a new reader child: it handles raw UIDs and libnfc, and has no use for
+ * the key that turns UIDs into MACs, so its copy is wiped. */
+static void
+daemon_forget_secrets(void *arg)
+{
+	struct daemon *d = arg;
+
+	explicit_bzero(d->key, sizeof(d->key));
+}
 
 static void
 daemon_reader_status(void *arg, int ri, bool online, const char *detail)
@@ -536,7 +547,7 @@ static int
 daemon_hw_up(struct daemon *d, char *err, size_t errlen)
 {
 	struct door_hooks dh = { daemon_door_event, daemon_door_state, d };
-	struct readers_hooks rh = { daemon_tap, daemon_reader_status, d };
+	struct readers_hooks rh = { daemon_tap, daemon_reader_status, daemon_forget_secrets, d };
 
 	for (int i = 0; i < d->conf->ndoors; i++)
 		if ((d->doors[i] = door_new(&d->conf->doors[i], i, &dh, err, errlen)) == NULL)

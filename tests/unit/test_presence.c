@@ -17,6 +17,7 @@
 static char dir[] = "/tmp/seuil-test-presence.XXXXXX";
 static struct config conf;
 static int nevents, nchanged;
+static bool fail_events;	/* the event log refuses (disk full) */
 static char last_type[32], last_reason[32];
 static struct store *st;
 
@@ -24,6 +25,8 @@ static int64_t
 hook_event(void *arg, struct event *ev)
 {
 	(void)arg;
+	if (fail_events)
+		return -1;
 	nevents++;
 	snprintf(last_type, sizeof(last_type), "%s", ev->type);
 	snprintf(last_reason, sizeof(last_reason), "%s", ev->reason ? ev->reason : "");
@@ -240,6 +243,36 @@ test_rebuild_with_overdue_expiry(void)
 	presence_free(p);
 }
 
+/* A visit and its event commit together or not at all; a departure the
+ * store refuses is retried later, not at every turn of the loop. */
+static void
+test_event_failure(void)
+{
+	struct presence *p = fresh("failure");
+	int64_t t = paris("2026-11-26T09:00");
+
+	fail_events = true;
+	presence_grant(p, 1, "front", DIRECTION_IN, t, 1000);
+	EXPECT(!presence_is_present(p, 1));
+	EXPECT_INT(last_visit(1).found, 0);		/* rolled back */
+
+	fail_events = false;
+	presence_grant(p, 1, "front", DIRECTION_IN, t, 1000);
+	EXPECT(presence_is_present(p, 1));
+	fail_events = true;
+	presence_tick(p, t + conf.expire_after_ms);
+	EXPECT(presence_is_present(p, 1));
+	EXPECT_STR(last_visit(1).reason, "present");	/* rolled back */
+	EXPECT_INT(presence_deadline(p), t + conf.expire_after_ms + 5000);
+	fail_events = false;
+	presence_tick(p, t + conf.expire_after_ms + 1000);	/* not yet retried */
+	EXPECT(presence_is_present(p, 1));
+	presence_tick(p, t + conf.expire_after_ms + 5000);
+	EXPECT(!presence_is_present(p, 1));
+	EXPECT_STR(last_visit(1).reason, "timeout");
+	presence_free(p);
+}
+
 int
 main(void)
 {
@@ -254,6 +287,7 @@ main(void)
 	RUN(test_day_end_across_dst);
 	RUN(test_checkout);
 	RUN(test_rebuild_with_overdue_expiry);
+	RUN(test_event_failure);
 	store_close(st);
 	{
 		char cmd[300];

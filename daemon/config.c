@@ -877,13 +877,24 @@ read_line(char *str, int num, void *stream)
 	return str;
 }
 
+/* Blanks and quotes are legal in a topic but here they are a quoted
+ * value or a '#' comment after the value, which inih keeps as text. */
 static bool
 valid_topic(const char *t)
 {
 	size_t n = strlen(t);
 
-	return n > 0 && strpbrk(t, "+#") == NULL && t[0] != '/' &&
+	return n > 0 && strpbrk(t, "+#\"' \t") == NULL && t[0] != '/' &&
 	    t[n - 1] != '/';
+}
+
+/* A host name, an IPv4 or an IPv6 address: anything else (quotes, a
+ * trailing "# comment") would only fail later, at every connection. */
+static bool
+valid_host(const char *h)
+{
+	return *h != '\0' && strspn(h, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_:") == strlen(h);
 }
 
 /* Whether a key's value was refused: its error is already reported, so
@@ -991,8 +1002,13 @@ check_all(struct parse *p)
 		    "seuil/%s", conf->site_name);
 	else if (!valid_topic(conf->mqtt_base_topic))
 		perr(p, key_line(p, S_MQTT, 0, "base_topic"), "bad base_topic "
-		    "'%s' (no '+' or '#', no leading or trailing '/')",
-		    conf->mqtt_base_topic);
+		    "'%s' (no '+', '#', blanks or quotes, no leading or "
+		    "trailing '/')", conf->mqtt_base_topic);
+	if (p->seen[0][key_find(S_MQTT, "host")] > 0 &&
+	    !key_bad(p, S_MQTT, 0, "host") && !valid_host(conf->mqtt_host))
+		perr(p, key_line(p, S_MQTT, 0, "host"), "bad host '%s' (a host "
+		    "name or an IP address, without quotes; comments after a "
+		    "value start with ';')", conf->mqtt_host);
 	if (p->seen[0][key_find(S_MQTT, "client_id")] == 0)
 		snprintf(conf->mqtt_client_id, sizeof(conf->mqtt_client_id),
 		    "seuild-%s", conf->site_name);

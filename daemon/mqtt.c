@@ -37,6 +37,7 @@
 #define MQTT_BACKOFF_MIN_MS	1000
 #define MQTT_BACKOFF_MAX_MS	60000
 #define MQTT_CONNECT_MS		10000	/* give up on a connect attempt */
+#define MQTT_STABLE_MS		30000	/* a connection this old resets the backoff */
 #define MQTT_MISC_MS		1000	/* mosquitto_loop_misc period */
 #define MQTT_STOP_MS		500	/* mqtt_free waits this long at most */
 #define MQTT_CMD_MAX		1024	/* largest command payload accepted */
@@ -78,6 +79,7 @@ struct mqtt {
 	int64_t		backoff_ms;
 	int64_t		reconnect_at;
 	int64_t		connect_deadline;
+	int64_t		connected_at;
 	int64_t		misc_at;
 	uint64_t	rng;
 
@@ -523,7 +525,10 @@ on_connect(struct mosquitto *mosq, void *obj, int rc, int flags,
 	m->state = MQ_CONNECTED;
 	m->refused = false;
 	m->warned = false;
-	m->backoff_ms = MQTT_BACKOFF_MIN_MS;
+	/* The backoff is reset in mqtt_teardown once the connection has
+	 * lasted: a broker that accepts and then drops us at once (another
+	 * client with our id taking over) must not be retried every second. */
+	m->connected_at = m->now;
 
 	if (m->conf.mqtt_remote_unlock) {
 		/* Retain-as-published: a command sent with the retain flag
@@ -690,9 +695,12 @@ mqtt_schedule_reconnect(struct mqtt *m)
 static void
 mqtt_teardown(struct mqtt *m)
 {
-	if (m->state == MQ_CONNECTED)
+	if (m->state == MQ_CONNECTED) {
 		log_warnx("mqtt: connection to %s:%d lost", m->conf.mqtt_host,
 		    m->conf.mqtt_port);
+		if (m->now - m->connected_at >= MQTT_STABLE_MS)
+			m->backoff_ms = MQTT_BACKOFF_MIN_MS;
+	}
 	if (m->mosq != NULL)
 		mosquitto_destroy(m->mosq);
 	m->mosq = NULL;

@@ -327,11 +327,27 @@ test_derived_mqtt(void)
 	free(conf);
 
 	EXPECT_ERROR(DOOR "[mqtt]\nbase_topic = seuil/#\n", "conf:3: bad "
-	    "base_topic 'seuil/#' (no '+' or '#', no leading or trailing '/')");
+	    "base_topic 'seuil/#' (no '+', '#', blanks or quotes, no leading or trailing '/')");
 	EXPECT_ERROR(DOOR "[mqtt]\nbase_topic = seuil/\n", "conf:3: bad "
-	    "base_topic 'seuil/' (no '+' or '#', no leading or trailing '/')");
+	    "base_topic 'seuil/' (no '+', '#', blanks or quotes, no leading or trailing '/')");
 	EXPECT_ERROR(DOOR "[mqtt]\nclient_id =\n", "conf:3: empty value for "
 	    "client_id");
+	/* Only ';' starts a comment after a value: '#' and quotes stay in it. */
+	EXPECT_ERROR(DOOR "[mqtt]\nbase_topic = \"seuil/lab\"\n", "conf:3: bad "
+	    "base_topic '\"seuil/lab\"' (no '+', '#', blanks or quotes, no "
+	    "leading or trailing '/')");
+	EXPECT_ERROR(DOOR "[mqtt]\nhost = 10.0.0.2 # the broker\n", "conf:3: "
+	    "bad host '10.0.0.2 # the broker' (a host name or an IP address, "
+	    "without quotes; comments after a value start with ';')");
+	EXPECT_ERROR(DOOR "[mqtt]\nhost = \"broker.lan\"\n", "conf:3: bad host "
+	    "'\"broker.lan\"' (a host name or an IP address, without quotes; "
+	    "comments after a value start with ';')");
+	conf = LOAD_OK(DOOR "[mqtt]\nhost = broker-1.lan ; the broker\n");
+	EXPECT_STR(conf->mqtt_host, "broker-1.lan");
+	free(conf);
+	conf = LOAD_OK(DOOR "[mqtt]\nhost = fd00::1\n");
+	EXPECT_STR(conf->mqtt_host, "fd00::1");
+	free(conf);
 }
 
 static void

@@ -1026,6 +1026,62 @@ test_no_broker(void)
 	store_close(st);
 }
 
+/*
+ * Two daemons with one client id (two Pis cloned from one image, both
+ * "lab"): the broker drops the older connection each time the other one
+ * connects.  Each connection that is taken over must count as a failure
+ * for the backoff, or the pair takes turns once a second forever.
+ */
+static void
+test_client_id_takeover(void)
+{
+	struct broker b = { 0 };
+	struct config c;
+	struct store *st1, *st2;
+	struct mqtt *m1, *m2;
+	struct pollfd pfd[2];
+	char err[256];
+	bool was1 = false, was2 = false, now1, now2;
+	int connects = 0, timeout;
+	int64_t end, t, dl;
+
+	EXPECT(broker_start(&b, "takeover", "allow_anonymous true"));
+	conf_init(&c, b.port);
+	st1 = store_fresh("takeover1");
+	st2 = store_fresh("takeover2");
+	m1 = mqtt_new(&c, st1, NULL, NULL, err, sizeof(err));
+	m2 = mqtt_new(&c, st2, NULL, NULL, err, sizeof(err));
+	EXPECT(m1 != NULL && m2 != NULL);
+	end = clock_mono_ms() + 12000;
+	while ((t = clock_mono_ms()) < end) {
+		mqtt_pollfd(m1, &pfd[0]);
+		mqtt_pollfd(m2, &pfd[1]);
+		timeout = 20;
+		if ((dl = mqtt_deadline(m1)) >= 0 && dl - t < timeout)
+			timeout = dl > t ? (int)(dl - t) : 0;
+		if ((dl = mqtt_deadline(m2)) >= 0 && dl - t < timeout)
+			timeout = dl > t ? (int)(dl - t) : 0;
+		poll(pfd, 2, timeout);
+		mqtt_service(m1, &pfd[0], clock_mono_ms());
+		mqtt_service(m2, &pfd[1], clock_mono_ms());
+		now1 = mqtt_connected(m1);
+		now2 = mqtt_connected(m2);
+		connects += (now1 && !was1) + (now2 && !was2);
+		was1 = now1;
+		was2 = now2;
+	}
+	/* With the backoff reset at every CONNACK this is about 13; with
+	 * a growing backoff (1, 2, 4, 8 s for each) at most about 8. */
+	printf("# %d connections in 12 s\n", connects);
+	EXPECT(connects >= 2);
+	EXPECT(connects <= 9);
+	mqtt_free(m1);
+	mqtt_free(m2);
+	store_close(st1);
+	store_close(st2);
+	broker_stop(&b);
+}
+
 int
 main(void)
 {
@@ -1050,6 +1106,7 @@ main(void)
 	RUN(test_password);
 	RUN(test_tls);
 	RUN(test_no_broker);
+	RUN(test_client_id_takeover);
 
 	mosquitto_lib_cleanup();
 	if (getenv("KEEP_TMP") == NULL) {

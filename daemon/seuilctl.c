@@ -6,6 +6,7 @@
  * live state (doors, presence, enrolment) is changed through its control
  * socket.  Every command is one row of the table below.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -586,10 +587,30 @@ ctl_member(struct ctl *c, const char *arg, struct member_row *m)
 	if (rc == -1)
 		return ctl_store_error(c, "member");
 	if (rc == 0) {
-		ctl_errx("member '%s' not found", arg);
+		if (ctl_looks_like_uid(arg))
+			ctl_errx("member not found (the argument looks like a badge "
+			    "UID, which is not repeated here)");
+		else
+			ctl_errx("member '%s' not found", arg);
 		return EX_NOINPUT;
 	}
 	return EX_OK;
+}
+
+/* Hex digits and UID separators only, at least 8 digits: an argument that
+ * may be a badge UID given in the wrong place, so it is never echoed. */
+bool
+ctl_looks_like_uid(const char *s)
+{
+	size_t digits = 0;
+
+	for (; *s != '\0'; s++) {
+		if (isxdigit((unsigned char)*s))
+			digits++;
+		else if (*s != ':' && *s != '-' && *s != ' ')
+			return false;
+	}
+	return digits >= 8;
 }
 
 int

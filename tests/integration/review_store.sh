@@ -63,3 +63,9 @@ ctl member add hélène --display 'Hélène' >/dev/null; rc=$?
 check review_utf8_accepted test "$rc" = 0
 ctl member list --json | python3 -c 'import json,sys; json.loads(sys.stdin.buffer.read().decode("utf-8"))'
 check review_member_list_json_valid test $? = 0
+
+# 5. A UID typed where a member belongs is not echoed back.
+ctl badge add 04:A1:B2:C9 gina >/dev/null 2>"$T/err"; rc=$?
+check review_uid_not_echoed_member test "$rc" = 66 -a -s "$T/err" -a "$(grep -ci 'A1:B2:C9' "$T/err")" = 0
+ctl explain 04A1B2C3D9 >/dev/null 2>"$T/err"; rc=$?
+check review_uid_not_echoed_explain test "$rc" = 66 -a -s "$T/err" -a "$(grep -ci 'A1B2C3D9' "$T/err")" = 0

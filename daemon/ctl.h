@@ -56,6 +56,8 @@ int	 ctl_json_print(cJSON *);			/* prints, frees, EX_OK */
 void	 ctl_format_time(int64_t, char *, size_t);	/* local, "-" for 0 */
 void	 ctl_format_utc(int64_t, char *, size_t);	/* ISO 8601 Z */
 bool	 ctl_valid_name(const char *, size_t);
+bool	 ctl_valid_text(const char *, size_t);	/* printable UTF-8 */
+bool	 ctl_looks_like_uid(const char *);	/* never echo it */
 int	 ctl_all_digits(const char *);
 
 /* ctl_init.c */

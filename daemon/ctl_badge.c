@@ -87,12 +87,16 @@ ctl_badge_add(struct ctl *c, int argc, char **argv)
 	}
 	if (argc - optind != 2)
 		return ctl_usage(c);
-	if (label != NULL && strlen(label) >= sizeof(b.label)) {
-		ctl_errx("label longer than %zu bytes", sizeof(b.label) - 1);
+	if (label != NULL && !ctl_valid_text(label, sizeof(b.label))) {
+		ctl_errx("bad label (printable UTF-8, under %zu bytes)", sizeof(b.label));
 		return EX_DATAERR;
 	}
 	if ((rc = ctl_store(c)) != EX_OK || (rc = ctl_member(c, argv[optind], &m)) != EX_OK)
 		return rc;
+	if (m.erased) {
+		ctl_errx("member %lld was erased", (long long)m.id);
+		return EX_DATAERR;
+	}
 	if ((rc = uid_arg_mac(c, argv[optind + 1], mac, hint)) != EX_OK)
 		return rc;
 	id = store_badge_add(c->st, m.id, mac, hint, label, clock_wall_ms());

@@ -338,6 +338,7 @@ ctl_explain(struct ctl *c, int argc, char **argv)
 	memset(&x, 0, sizeof(x));
 	x.c = c;
 	hint[0] = '\0';
+	err[0] = '\0';
 	/* A member first (an id is under 8 digits, a name is never all
 	 * digits), then a UID, as `badge revoke` reads BADGE. */
 	if (ctl_all_digits(arg) && strlen(arg) < 8)
@@ -360,7 +361,10 @@ ctl_explain(struct ctl *c, int argc, char **argv)
 	if (rc == -1)
 		return ctl_store_error(c, "explain");
 	if (rc == 0) {
-		ctl_errx("member '%s' not found (nor is it a badge UID)", arg);
+		if (ctl_looks_like_uid(arg))
+			ctl_errx("no such member, and not a badge UID: %s", err);
+		else
+			ctl_errx("member '%s' not found (nor is it a badge UID)", arg);
 		return EX_NOINPUT;
 	}
 	x.have_member = rc != 3;

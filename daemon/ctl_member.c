@@ -97,19 +97,6 @@ parse_member_opts(struct ctl *c, int argc, char **argv, struct member_opts *o,
 	return -1;
 }
 
-static bool
-printable(const char *s, size_t max)
-{
-	const unsigned char *p;
-
-	if (strlen(s) >= max)
-		return false;
-	for (p = (const unsigned char *)s; *p != '\0'; p++)
-		if (*p < 0x20 || *p == 0x7f)
-			return false;
-	return true;
-}
-
 /* "" or "none" clears a date. */
 static int
 set_date(const char *what, const char *arg, char out[11])
@@ -133,15 +120,16 @@ apply_opts(const struct member_opts *o, struct member_row *m)
 
 	if (o->name != NULL) {
 		if (!ctl_valid_name(o->name, sizeof(m->name))) {
-			ctl_errx("bad member name (printable, not all digits, "
+			ctl_errx("bad member name (printable UTF-8, not all digits, "
 			    "not starting with '-', under %zu bytes)", sizeof(m->name));
 			return EX_DATAERR;
 		}
 		snprintf(m->name, sizeof(m->name), "%s", o->name);
 	}
 	if (o->display != NULL) {
-		if (!printable(o->display, sizeof(m->display_name))) {
-			ctl_errx("bad display name");
+		if (!ctl_valid_text(o->display, sizeof(m->display_name))) {
+			ctl_errx("bad display name (printable UTF-8, under %zu bytes)",
+			    sizeof(m->display_name));
 			return EX_DATAERR;
 		}
 		snprintf(m->display_name, sizeof(m->display_name), "%s", o->display);
@@ -166,6 +154,18 @@ apply_opts(const struct member_opts *o, struct member_row *m)
 	}
 	if (o->public != -1)
 		m->public = o->public == 1;
+	return EX_OK;
+}
+
+/* Erasure is final: an erased row gets no personal data, badge or access
+ * back. */
+static int
+not_erased(const struct member_row *m)
+{
+	if (m->erased) {
+		ctl_errx("member %lld was erased", (long long)m->id);
+		return EX_DATAERR;
+	}
 	return EX_OK;
 }
 
@@ -476,12 +476,21 @@ ctl_member_edit(struct ctl *c, int argc, char **argv)
 		return rc;
 	if (argc - optind != 1)
 		return ctl_usage(c);
-	if ((rc = ctl_store(c)) != EX_OK || (rc = ctl_member(c, argv[optind], &m)) != EX_OK)
+	if ((rc = ctl_store(c)) != EX_OK)
 		return rc;
-	if ((rc = apply_opts(&o, &m)) != EX_OK || (rc = resolve_groups(c, &o, gids)) != EX_OK)
-		return rc;
+	/*
+	 * The member is read inside the write transaction: the update writes
+	 * every field back, so a row read before another writer's commit
+	 * (`member disable`, an erase) would undo it.
+	 */
 	if (store_begin(c->st) == -1)
 		return ctl_store_error(c, "edit member");
+	if ((rc = ctl_member(c, argv[optind], &m)) != EX_OK ||
+	    (rc = not_erased(&m)) != EX_OK ||
+	    (rc = apply_opts(&o, &m)) != EX_OK || (rc = resolve_groups(c, &o, gids)) != EX_OK) {
+		store_rollback(c->st);
+		return rc;
+	}
 	if (store_member_update(c->st, &m) == -1 ||
 	    ((o.ngroups > 0 || o.no_groups) && set_groups(c, m.id, &o, gids, true) == -1) ||
 	    store_commit(c->st) == -1) {
@@ -507,10 +516,21 @@ set_active(struct ctl *c, int argc, char **argv, bool active)
 			return rc;
 	if (argc - optind != 1)
 		return ctl_usage(c);
-	if ((rc = ctl_store(c)) != EX_OK || (rc = ctl_member(c, argv[optind], &m)) != EX_OK)
+	if ((rc = ctl_store(c)) != EX_OK)
 		return rc;
-	if (store_member_set_active(c->st, m.id, active) == -1)
+	if (store_begin(c->st) == -1)
 		return ctl_store_error(c, active ? "enable member" : "disable member");
+	if ((rc = ctl_member(c, argv[optind], &m)) != EX_OK ||
+	    (active && (rc = not_erased(&m)) != EX_OK)) {
+		store_rollback(c->st);
+		return rc;
+	}
+	if (store_member_set_active(c->st, m.id, active) == -1 ||
+	    store_commit(c->st) == -1) {
+		rc = ctl_store_error(c, active ? "enable member" : "disable member");
+		store_rollback(c->st);
+		return rc;
+	}
 	m.active = active;
 	if (c->json)
 		return ctl_json_print(ctl_member_json(c, &m));

@@ -158,7 +158,7 @@ ctl_report_attendance(struct store *st, const struct config *conf, int argc,
 
 	if (member != NULL) {
 		if ((rc = store_member_find(st, member, &m)) == -1)
-			return fail("database: %s", store_errmsg(st), EX_SOFTWARE);
+			return fail("database: %s", store_errmsg(st), EX_IOERR);
 		if (rc == 0)
 			return fail("member '%s' not found", member, EX_NOINPUT);
 		member_id = m.id;
@@ -181,7 +181,7 @@ ctl_report_attendance(struct store *st, const struct config *conf, int argc,
 		goto done;
 	}
 	if (n == -1 || f.store_failed) {
-		code = fail("database: %s", store_errmsg(st), EX_SOFTWARE);
+		code = fail("database: %s", store_errmsg(st), EX_IOERR);
 		goto done;
 	}
 

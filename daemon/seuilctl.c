@@ -6,6 +6,7 @@
  * live state (doors, presence, enrolment) is changed through its control
  * socket.  Every command is one row of the table below.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -421,10 +422,10 @@ ctl_errx(const char *fmt, ...)
 int
 ctl_usage(struct ctl *c)
 {
-	fputs("usage: ", stderr);
-	if (c->cmd != NULL)
+	if (c->cmd != NULL) {
+		fputs("usage: ", stderr);
 		print_command(stderr, c->cmd);
-	else
+	} else
 		usage_all(stderr);
 	return EX_USAGE;
 }
@@ -517,19 +518,63 @@ ctl_all_digits(const char *s)
 	return 1;
 }
 
-/* A member or group name: printable, no leading '-' (it would read as an
- * option), not all digits (it would read as an id), shorter than max. */
+/*
+ * Text that ends up in JSON (seuilctl --json, MQTT presence, the lobby):
+ * shorter than max, well-formed UTF-8 (no overlong forms, surrogates or
+ * code points past U+10FFFF: cJSON copies bytes as they are, and one bad
+ * byte makes a whole presence payload unreadable), and no control
+ * characters, which would also reach managers' terminals.
+ */
+bool
+ctl_valid_text(const char *s, size_t max)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	uint32_t cp;
+	int n, i;
+
+	if (strlen(s) >= max)
+		return false;
+	while (*p != '\0') {
+		if (*p < 0x80) {
+			if (*p < 0x20 || *p == 0x7f)
+				return false;
+			p++;
+			continue;
+		}
+		if (*p >= 0xc2 && *p <= 0xdf) {
+			n = 1;
+			cp = *p & 0x1f;
+		} else if (*p >= 0xe0 && *p <= 0xef) {
+			n = 2;
+			cp = *p & 0x0f;
+		} else if (*p >= 0xf0 && *p <= 0xf4) {
+			n = 3;
+			cp = *p & 0x07;
+		} else
+			return false;
+		for (i = 1; i <= n; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				return false;
+			cp = cp << 6 | (p[i] & 0x3f);
+		}
+		if ((n == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+		    (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
+		    (cp >= 0x80 && cp <= 0x9f))
+			return false;
+		p += n + 1;
+	}
+	return true;
+}
+
+/* A member or group name: printable UTF-8, no leading '-' (it would read
+ * as an option), not all digits (it would read as an id), shorter than
+ * max. */
 bool
 ctl_valid_name(const char *s, size_t max)
 {
-	const unsigned char *p;
-
-	if (*s == '\0' || *s == '-' || *s == ' ' || strlen(s) >= max ||
+	if (*s == '\0' || *s == '-' || *s == ' ' || !ctl_valid_text(s, max) ||
 	    ctl_all_digits(s))
 		return false;
-	for (p = (const unsigned char *)s; *p != '\0'; p++)
-		if (*p < 0x20 || *p == 0x7f)
-			return false;
 	return s[strlen(s) - 1] != ' ';
 }
 
@@ -542,10 +587,30 @@ ctl_member(struct ctl *c, const char *arg, struct member_row *m)
 	if (rc == -1)
 		return ctl_store_error(c, "member");
 	if (rc == 0) {
-		ctl_errx("member '%s' not found", arg);
+		if (ctl_looks_like_uid(arg))
+			ctl_errx("member not found (the argument looks like a badge "
+			    "UID, which is not repeated here)");
+		else
+			ctl_errx("member '%s' not found", arg);
 		return EX_NOINPUT;
 	}
 	return EX_OK;
+}
+
+/* Hex digits and UID separators only, at least 8 digits: an argument that
+ * may be a badge UID given in the wrong place, so it is never echoed. */
+bool
+ctl_looks_like_uid(const char *s)
+{
+	size_t digits = 0;
+
+	for (; *s != '\0'; s++) {
+		if (isxdigit((unsigned char)*s))
+			digits++;
+		else if (*s != ':' && *s != '-' && *s != ' ')
+			return false;
+	}
+	return digits >= 8;
 }
 
 int

@@ -1073,8 +1073,12 @@ store_badge_add(struct store *st, int64_t member_id, const uint8_t mac[UID_MAC_L
 		    "member '%s')", (long long)b.id, m.name);
 		return -1;
 	}
+	/* One statement, so that an erase committed after the caller looked
+	 * the member up cannot be followed by a badge on the erased row. */
 	if (prepare(st, "INSERT INTO badges (member_id, uid_mac, uid_hint, label,"
-	    " status, created) VALUES (?1, ?2, ?3, ?4, 'active', ?5)", &s) == -1)
+	    " status, created) SELECT ?1, ?2, ?3, ?4, 'active', ?5"
+	    " WHERE NOT EXISTS (SELECT 1 FROM members WHERE id = ?1"
+	    " AND erased IS NOT NULL)", &s) == -1)
 		return -1;
 	sqlite3_bind_int64(s, 1, member_id);
 	sqlite3_bind_blob(s, 2, mac, UID_MAC_LEN, SQLITE_STATIC);
@@ -1091,6 +1095,10 @@ store_badge_add(struct store *st, int64_t member_id, const uint8_t mac[UID_MAC_L
 		    SQLITE_CONSTRAINT_FOREIGNKEY)
 			seterr(st, STORE_ENOENT, "member %lld not found",
 			    (long long)member_id);
+		return -1;
+	}
+	if (sqlite3_changes(st->db) == 0) {
+		seterr(st, STORE_EINVAL, "member %lld was erased", (long long)member_id);
 		return -1;
 	}
 	return sqlite3_last_insert_rowid(st->db);

@@ -199,7 +199,8 @@ int store_member_clear_groups(struct store *st, int64_t member_id);
  * Badges.  Only the MAC and the hint are ever stored (uid.h).
  */
 /* Returns the new badge id, or -1; STORE_EEXIST if the MAC is enrolled
- * already (the message names the existing badge id). */
+ * already (the message names the existing badge id), STORE_EINVAL if the
+ * member was erased. */
 int64_t store_badge_add(struct store *st, int64_t member_id, const uint8_t mac[UID_MAC_LEN],
     const char *hint, const char *label, int64_t now_ms);
 /* 1 found, 0 not found, -1 error. */

@@ -123,63 +123,85 @@ static void
 daemon_enrol_tap(struct daemon *d, int ri, const uint8_t mac[UID_MAC_LEN], const char *hint);
 
 /*
- * Why this order: the MAC is computed and the raw UID forgotten first; the
- * decision uses only what the store says now (seuilctl edits apply to the
- * next tap); a grant is committed durably before the relay moves, so every
- * pulse has its event; and anything that fails on the way is a denial.
+ * Why this order: the MAC is computed and the raw UID forgotten first.  The
+ * lookup, the decision and the event share one write transaction, so a
+ * revoke or disable that seuilctl commits meanwhile is either seen or waits
+ * until the event is written: never a decision on stale rows.  A grant is
+ * committed durably before the relay moves, so every pulse has its event;
+ * anything that fails on the way is a denial.
  */
+static enum access_reason
+daemon_decide(struct daemon *d, int ri, const uint8_t mac[UID_MAC_LEN], int64_t now_ms,
+    int64_t now_mono, struct badge_row *b, struct member_row *m, bool *found, bool *failed)
+{
+	struct access_groups groups;
+	struct access_input in;
+	int rc = 0;
+
+	memset(&in, 0, sizeof(in));
+	in.reader_locked_out = lockout_active(&d->lockouts[ri], now_mono);
+	if (!in.reader_locked_out) {
+		rc = store_find_badge(d->st, mac, b, m);
+		if (rc == 1 && store_member_groups(d->st, m->id, &groups) == -1)
+			rc = -1;
+		if (rc == -1) {
+			*failed = true;
+			return ACCESS_UNKNOWN_BADGE;	/* cannot tell: never a yes */
+		}
+	}
+	*found = in.badge_found = rc == 1;
+	if (in.badge_found) {
+		in.badge_active = b->active;
+		in.member_active = m->active;
+		memcpy(in.valid_from, m->valid_from, sizeof(in.valid_from));
+		memcpy(in.valid_until, m->valid_until, sizeof(in.valid_until));
+		in.groups = &groups;
+	}
+	tz_local(now_ms, &in.now);
+	in.clock_synced = clock_synced();
+	in.unsynced = d->conf->unsynced_clock;
+	return access_decide(&in);
+}
+
 static void
 daemon_tap(void *arg, int ri, const struct uid *uid)
 {
 	struct daemon *d = arg;
 	const struct reader_conf *rc = &d->conf->readers[ri];
 	struct door *door = d->doors[rc->door_index];
-	struct access_groups groups;
-	struct access_input in;
+	struct event ev = { .door = rc->door, .reader = rc->name };
 	struct badge_row b;
 	struct member_row m;
 	uint8_t mac[UID_MAC_LEN];
 	char hint[UID_HINT_LEN];
 	enum access_reason reason;
 	int64_t t0 = clock_mono_ns(), now_ms = clock_wall_ms(), now_mono = t0 / 1000000;
-	int found = 0;
+	bool found = false, failed = false;
 
 	uid_mac(d->key, uid, mac);
 	uid_hint(uid, hint);
 
-	memset(&in, 0, sizeof(in));
-	in.reader_locked_out = lockout_active(&d->lockouts[ri], now_mono);
-	if (!in.reader_locked_out) {
-		found = store_find_badge(d->st, mac, &b, &m);
-		if (found == 1 && store_member_groups(d->st, m.id, &groups) == -1)
-			found = -1;
-		if (found == -1) {
-			/* The store cannot answer: never a yes. */
-			log_warnx("reader %s: badge lookup failed: %s", rc->name, store_errmsg(d->st));
-			daemon_simple_event(d, "access_denied", rc->door, rc->name, "unknown_badge",
-			    "store error");
-			return;
-		}
+	if (store_begin(d->st) == -1) {
+		log_warnx("reader %s: tap refused, the store cannot be written: %s", rc->name,
+		    store_errmsg(d->st));
+		return;
 	}
-	in.badge_found = found == 1;
-	if (in.badge_found) {
-		in.badge_active = b.active;
-		in.member_active = m.active;
-		memcpy(in.valid_from, m.valid_from, sizeof(in.valid_from));
-		memcpy(in.valid_until, m.valid_until, sizeof(in.valid_until));
-		in.groups = &groups;
+	reason = daemon_decide(d, ri, mac, now_ms, now_mono, &b, &m, &found, &failed);
+	if (failed) {
+		log_warnx("reader %s: badge lookup failed: %s", rc->name, store_errmsg(d->st));
+		ev.detail = "store error";
 	}
-	tz_local(now_ms, &in.now);
-	in.clock_synced = clock_synced();
-	in.unsynced = d->conf->unsynced_clock;
-	reason = access_decide(&in);
-
+	if (found) {
+		ev.member_id = m.id;
+		ev.badge_id = b.id;
+	} else {
+		ev.uid_mac = mac;	/* lets an auditor group an unknown badge's tries */
+	}
 	if (reason == ACCESS_GRANTED) {
-		struct event ev = { .type = "access_granted", .door = rc->door, .reader = rc->name,
-		    .member_id = m.id, .badge_id = b.id };
-
-		if (store_begin(d->st) == -1 || daemon_event(d, &ev) == -1 ||
-		    store_badge_seen(d->st, b.id, now_ms) == -1 || store_commit(d->st) == -1) {
+		ev.type = "access_granted";
+		ev.uid_mac = NULL;
+		if (daemon_event(d, &ev) == -1 || store_badge_seen(d->st, b.id, now_ms) == -1 ||
+		    store_commit(d->st) == -1) {
 			log_warnx("reader %s: grant not recorded, door stays locked: %s", rc->name,
 			    store_errmsg(d->st));
 			store_rollback(d->st);
@@ -193,17 +215,11 @@ daemon_tap(void *arg, int ri, const struct uid *uid)
 		return;
 	}
 
-	{
-		struct event ev = { .type = "access_denied", .door = rc->door, .reader = rc->name,
-		    .reason = access_reason_name(reason) };
-
-		if (in.badge_found) {
-			ev.member_id = m.id;
-			ev.badge_id = b.id;
-		} else {
-			ev.uid_mac = mac;
-		}
-		daemon_event(d, &ev);
+	ev.type = "access_denied";
+	ev.reason = access_reason_name(reason);
+	if (daemon_event(d, &ev) == -1 || store_commit(d->st) == -1) {
+		log_warnx("reader %s: denial not recorded: %s", rc->name, store_errmsg(d->st));
+		store_rollback(d->st);
 	}
 	if (reason != ACCESS_LOCKED_OUT &&
 	    lockout_record_failure(&d->lockouts[ri], d->conf, now_mono)) {
@@ -212,7 +228,7 @@ daemon_tap(void *arg, int ri, const struct uid *uid)
 		snprintf(detail, sizeof(detail), "%d failures", d->conf->lockout_failures);
 		daemon_simple_event(d, "lockout", rc->door, rc->name, NULL, detail);
 	}
-	if (reason == ACCESS_UNKNOWN_BADGE)
+	if (reason == ACCESS_UNKNOWN_BADGE && !found && !failed)
 		daemon_enrol_tap(d, ri, mac, hint);
 }
 

@@ -197,7 +197,11 @@ ctl_member_erase(struct ctl *c, int argc, char **argv)
 		return EX_USAGE;
 	}
 
-	/* The daemon holds presence in memory: it must let go of M first. */
+	/* The daemon holds presence in memory: it must let go of M first.
+	 * Disabled before that, so that no tap can bring M back in between
+	 * (the erase disables the member anyway). */
+	if (store_member_set_active(c->st, m.id, false) == -1)
+		return ctl_store_error(c, "member erase");
 	if ((rc = ctl_checkout_member(c, &m, &was_present, &daemon)) != EX_OK) {
 		ctl_errx("%s not erased", m.name);
 		return rc;

@@ -445,6 +445,10 @@ is_unlock_topic(const struct mqtt *m, const char *topic)
  * malformed payload, an expired one, an out-of-range duration, a door we
  * do not have, or an id already accepted (QoS 1 may deliver twice).
  */
+/* A command lives at most this long: seuild remembers only the last few
+ * ids, so a long-lived command could be replayed once they are forgotten. */
+#define MQTT_EXPIRES_MAX_MS	(5 * 60 * 1000)
+
 static void
 mqtt_handle_unlock(struct mqtt *m, const struct mosquitto_message *msg)
 {
@@ -482,6 +486,8 @@ mqtt_handle_unlock(struct mqtt *m, const struct mosquitto_message *msg)
 			why = "expires missing or not a UTC time";
 		else if (expires <= clock_wall_ms())
 			why = "expired";
+		else if (expires > clock_wall_ms() + MQTT_EXPIRES_MAX_MS)
+			why = "expires more than 5 minutes ahead";
 		else {
 			seconds = (int)jsec->valuedouble;
 			snprintf(id, sizeof(id), "%s", jid->valuestring);

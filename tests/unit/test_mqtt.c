@@ -735,7 +735,7 @@ test_remote_unlock(void)
 	struct sub *s;
 	struct unlocks u = { 0 };
 	struct { struct unlocks *u; int n; } want = { &u, 0 };
-	char err[256], future[21], past[21], cmd[2048], big[1200];
+	char err[256], future[21], past[21], far[21], cmd[2048], big[1200];
 
 	EXPECT(broker_start(&b, "unlock", "allow_anonymous true"));
 	conf_init(&c, b.port);
@@ -744,6 +744,7 @@ test_remote_unlock(void)
 	s = sub_new(b.port, "seuil/lab/status", NULL);
 	clock_format_utc(clock_wall_ms() + 120000, future);
 	clock_format_utc(clock_wall_ms() - 120000, past);
+	clock_format_utc(clock_wall_ms() + 3600000, far);
 
 	/* A retained command waiting on the broker is replayed at subscribe
 	 * time: refused. */
@@ -768,6 +769,8 @@ test_remote_unlock(void)
 	snprintf(cmd, sizeof(cmd), "{\"seconds\":5,\"id\":\"cmd-r\",\"expires\":\"%s\"}", future);
 	command(s, "front", cmd, true);
 	snprintf(cmd, sizeof(cmd), "{\"seconds\":5,\"id\":\"cmd-e\",\"expires\":\"%s\"}", past);
+	command(s, "front", cmd, false);
+	snprintf(cmd, sizeof(cmd), "{\"seconds\":5,\"id\":\"cmd-far\",\"expires\":\"%s\"}", far);
 	command(s, "front", cmd, false);
 	snprintf(cmd, sizeof(cmd), "{\"seconds\":5,\"id\":\"cmd-n\"}");
 	command(s, "front", cmd, false);

@@ -55,6 +55,8 @@ void	 ctl_errx(const char *, ...) __attribute__((format(printf, 1, 2)));
 int	 ctl_json_print(cJSON *);			/* prints, frees, EX_OK */
 void	 ctl_format_time(int64_t, char *, size_t);	/* local, "-" for 0 */
 void	 ctl_format_utc(int64_t, char *, size_t);	/* ISO 8601 Z */
+void	 ctl_json_text(cJSON *, const char *, const char *);	/* "" -> null */
+void	 ctl_json_time(cJSON *, const char *, int64_t);	/* 0 -> null, else UTC */
 bool	 ctl_valid_name(const char *, size_t);
 bool	 ctl_valid_text(const char *, size_t);	/* printable UTF-8 */
 bool	 ctl_looks_like_uid(const char *);	/* never echo it */

@@ -22,18 +22,11 @@ badge_json(const struct badge_row *b, const struct member_row *m)
 	cJSON_AddNumberToObject(j, "member_id", (double)b->member_id);
 	cJSON_AddStringToObject(j, "member", m != NULL ? m->name : "");
 	cJSON_AddStringToObject(j, "hint", b->hint);
-	if (b->label[0] != '\0')
-		cJSON_AddStringToObject(j, "label", b->label);
-	else
-		cJSON_AddNullToObject(j, "label");
+	ctl_json_text(j, "label", b->label);
 	cJSON_AddStringToObject(j, "status", b->active ? "active" : "revoked");
 	ctl_format_utc(b->created_ms, t, sizeof(t));
 	cJSON_AddStringToObject(j, "created", t);
-	if (b->last_seen_ms != 0) {
-		ctl_format_utc(b->last_seen_ms, t, sizeof(t));
-		cJSON_AddStringToObject(j, "last_seen", t);
-	} else
-		cJSON_AddNullToObject(j, "last_seen");
+	ctl_json_time(j, "last_seen", b->last_seen_ms);
 	return j;
 }
 

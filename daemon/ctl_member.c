@@ -273,23 +273,11 @@ ctl_member_json(struct ctl *c, const struct member_row *m)
 
 	cJSON_AddNumberToObject(j, "id", (double)m->id);
 	cJSON_AddStringToObject(j, "name", m->name);
-	if (m->display_name[0] != '\0')
-		cJSON_AddStringToObject(j, "display_name", m->display_name);
-	else
-		cJSON_AddNullToObject(j, "display_name");
-	if (m->email[0] != '\0')
-		cJSON_AddStringToObject(j, "email", m->email);
-	else
-		cJSON_AddNullToObject(j, "email");
+	ctl_json_text(j, "display_name", m->display_name);
+	ctl_json_text(j, "email", m->email);
 	cJSON_AddStringToObject(j, "status", m->active ? "active" : "disabled");
-	if (m->valid_from[0] != '\0')
-		cJSON_AddStringToObject(j, "valid_from", m->valid_from);
-	else
-		cJSON_AddNullToObject(j, "valid_from");
-	if (m->valid_until[0] != '\0')
-		cJSON_AddStringToObject(j, "valid_until", m->valid_until);
-	else
-		cJSON_AddNullToObject(j, "valid_until");
+	ctl_json_text(j, "valid_from", m->valid_from);
+	ctl_json_text(j, "valid_until", m->valid_until);
 	cJSON_AddBoolToObject(j, "public", m->public);
 	ctl_format_utc(m->created_ms, t, sizeof(t));
 	cJSON_AddStringToObject(j, "created", t);

@@ -30,10 +30,7 @@ who_cb(const struct visit_row *v, const struct member_row *m, void *arg)
 
 		cJSON_AddNumberToObject(j, "member_id", (double)v->member_id);
 		cJSON_AddStringToObject(j, "name", name);
-		if (m->display_name[0] != '\0')
-			cJSON_AddStringToObject(j, "display_name", m->display_name);
-		else
-			cJSON_AddNullToObject(j, "display_name");
+		ctl_json_text(j, "display_name", m->display_name);
 		cJSON_AddBoolToObject(j, "public", m->public);
 		ctl_format_utc(v->arrived_ms, t, sizeof(t));
 		cJSON_AddStringToObject(j, "since", t);
@@ -226,15 +223,6 @@ member_name(struct log_ctx *x, int64_t id)
 	return x->m.name;
 }
 
-static void
-add_str_or_null(cJSON *j, const char *key, const char *v)
-{
-	if (v[0] != '\0')
-		cJSON_AddStringToObject(j, key, v);
-	else
-		cJSON_AddNullToObject(j, key);
-}
-
 static int
 log_cb(const struct event_row *e, void *arg)
 {
@@ -253,8 +241,8 @@ log_cb(const struct event_row *e, void *arg)
 		cJSON_AddStringToObject(j, "ts", t);
 		cJSON_AddNumberToObject(j, "ts_ms", (double)e->ts_ms);
 		cJSON_AddStringToObject(j, "type", e->type);
-		add_str_or_null(j, "door", e->door);
-		add_str_or_null(j, "reader", e->reader);
+		ctl_json_text(j, "door", e->door);
+		ctl_json_text(j, "reader", e->reader);
 		if (e->member_id != 0) {
 			cJSON_AddNumberToObject(j, "member_id", (double)e->member_id);
 			cJSON_AddStringToObject(j, "member", name);
@@ -266,8 +254,8 @@ log_cb(const struct event_row *e, void *arg)
 			cJSON_AddNumberToObject(j, "badge_id", (double)e->badge_id);
 		else
 			cJSON_AddNullToObject(j, "badge_id");
-		add_str_or_null(j, "reason", e->reason);
-		add_str_or_null(j, "detail", e->detail);
+		ctl_json_text(j, "reason", e->reason);
+		ctl_json_text(j, "detail", e->detail);
 		cJSON_AddBoolToObject(j, "clock_synced", e->clock_synced);
 		cJSON_AddItemToArray(x->array, j);
 		return 0;

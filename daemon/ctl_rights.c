@@ -11,28 +11,6 @@
 #include "clock.h"
 #include "ctl.h"
 
-static void
-add_time(cJSON *j, const char *key, int64_t ms)
-{
-	char t[32];
-
-	if (ms == 0) {
-		cJSON_AddNullToObject(j, key);
-		return;
-	}
-	ctl_format_utc(ms, t, sizeof(t));
-	cJSON_AddStringToObject(j, key, t);
-}
-
-static void
-add_str(cJSON *j, const char *key, const char *v)
-{
-	if (v[0] != '\0')
-		cJSON_AddStringToObject(j, key, v);
-	else
-		cJSON_AddNullToObject(j, key);
-}
-
 static int
 export_badge(const struct badge_row *b, void *arg)
 {
@@ -40,10 +18,10 @@ export_badge(const struct badge_row *b, void *arg)
 
 	cJSON_AddNumberToObject(j, "id", (double)b->id);
 	cJSON_AddStringToObject(j, "hint", b->hint);
-	add_str(j, "label", b->label);
+	ctl_json_text(j, "label", b->label);
 	cJSON_AddStringToObject(j, "status", b->active ? "active" : "revoked");
-	add_time(j, "created", b->created_ms);
-	add_time(j, "last_seen", b->last_seen_ms);
+	ctl_json_time(j, "created", b->created_ms);
+	ctl_json_time(j, "last_seen", b->last_seen_ms);
 	cJSON_AddItemToArray(arg, j);
 	return 0;
 }
@@ -54,11 +32,11 @@ export_visit(const struct visit_row *v, void *arg)
 	cJSON *j = cJSON_CreateObject();
 
 	cJSON_AddNumberToObject(j, "id", (double)v->id);
-	add_str(j, "door", v->door);
-	add_time(j, "arrived", v->arrived_ms);
-	add_time(j, "left", v->left_ms);
-	add_str(j, "left_reason", v->left_reason);
-	add_time(j, "last_seen", v->last_seen_ms);
+	ctl_json_text(j, "door", v->door);
+	ctl_json_time(j, "arrived", v->arrived_ms);
+	ctl_json_time(j, "left", v->left_ms);
+	ctl_json_text(j, "left_reason", v->left_reason);
+	ctl_json_time(j, "last_seen", v->last_seen_ms);
 	cJSON_AddItemToArray(arg, j);
 	return 0;
 }
@@ -69,16 +47,16 @@ export_event(const struct event_row *e, void *arg)
 	cJSON *j = cJSON_CreateObject();
 
 	cJSON_AddNumberToObject(j, "seq", (double)e->seq);
-	add_time(j, "ts", e->ts_ms);
+	ctl_json_time(j, "ts", e->ts_ms);
 	cJSON_AddStringToObject(j, "type", e->type);
-	add_str(j, "door", e->door);
-	add_str(j, "reader", e->reader);
+	ctl_json_text(j, "door", e->door);
+	ctl_json_text(j, "reader", e->reader);
 	if (e->badge_id != 0)
 		cJSON_AddNumberToObject(j, "badge_id", (double)e->badge_id);
 	else
 		cJSON_AddNullToObject(j, "badge_id");
-	add_str(j, "reason", e->reason);
-	add_str(j, "detail", e->detail);
+	ctl_json_text(j, "reason", e->reason);
+	ctl_json_text(j, "detail", e->detail);
 	cJSON_AddBoolToObject(j, "clock_synced", e->clock_synced);
 	cJSON_AddItemToArray(arg, j);
 	return 0;
@@ -103,7 +81,7 @@ ctl_member_export(struct ctl *c, int argc, char **argv)
 		return rc;
 
 	doc = cJSON_CreateObject();
-	add_time(doc, "exported", clock_wall_ms());
+	ctl_json_time(doc, "exported", clock_wall_ms());
 	cJSON_AddStringToObject(doc, "site", c->conf.site_name);
 	cJSON_AddStringToObject(doc, "timezone", c->conf.timezone);
 	cJSON_AddItemToObject(doc, "member", ctl_member_json(c, &m));
@@ -266,7 +244,7 @@ ctl_purge(struct ctl *c, int argc, char **argv)
 	if (c->json) {
 		cJSON *j = cJSON_CreateObject();
 
-		add_time(j, "purged_at", now);
+		ctl_json_time(j, "purged_at", now);
 		cJSON_AddNumberToObject(j, "events_deleted", (double)ne);
 		cJSON_AddNumberToObject(j, "visits_deleted", (double)nv);
 		cJSON_AddStringToObject(j, "event_retention", er);

@@ -647,6 +647,29 @@ ctl_format_utc(int64_t ms, char *buf, size_t len)
 	snprintf(buf, len, "%s", b);
 }
 
+/* JSON output says null for what is not set, rather than "" or 0. */
+void
+ctl_json_text(cJSON *j, const char *key, const char *v)
+{
+	if (v != NULL && v[0] != '\0')
+		cJSON_AddStringToObject(j, key, v);
+	else
+		cJSON_AddNullToObject(j, key);
+}
+
+void
+ctl_json_time(cJSON *j, const char *key, int64_t ms)
+{
+	char t[32];
+
+	if (ms == 0) {
+		cJSON_AddNullToObject(j, key);
+		return;
+	}
+	ctl_format_utc(ms, t, sizeof(t));
+	cJSON_AddStringToObject(j, key, t);
+}
+
 static const struct ctl_cmd *
 find_command(int argc, char **argv, int *used)
 {

@@ -120,10 +120,11 @@ daemon_simple_event(struct daemon *d, const char *type, const char *door, const 
 /* ---- the badge path: UID in, relay out ---- */
 
 static void
-daemon_enrol_tap(struct daemon *d, int ri, const uint8_t mac[UID_MAC_LEN], const char *hint);
+daemon_enrol_tap(struct daemon *d, int ri, const uint8_t mac[UID_MAC_LEN], const struct uid *uid);
 
 /*
- * Why this order: the MAC is computed and the raw UID forgotten first.  The
+ * Why this order: the MAC is computed first and the decision uses only it
+ * (the reader supervisor wipes the raw UID as soon as this returns).  The
  * lookup, the decision and the event share one write transaction, so a
  * revoke or disable that seuilctl commits meanwhile is either seen or waits
  * until the event is written: never a decision on stale rows.  A grant is
@@ -173,13 +174,11 @@ daemon_tap(void *arg, int ri, const struct uid *uid)
 	struct badge_row b;
 	struct member_row m;
 	uint8_t mac[UID_MAC_LEN];
-	char hint[UID_HINT_LEN];
 	enum access_reason reason;
 	int64_t t0 = clock_mono_ns(), now_ms = clock_wall_ms(), now_mono = t0 / 1000000;
 	bool found = false, failed = false;
 
 	uid_mac(d->key, uid, mac);
-	uid_hint(uid, hint);
 
 	if (store_begin(d->st) == -1) {
 		log_warnx("reader %s: tap refused, the store cannot be written: %s", rc->name,
@@ -229,7 +228,7 @@ daemon_tap(void *arg, int ri, const struct uid *uid)
 		daemon_simple_event(d, "lockout", rc->door, rc->name, NULL, detail);
 	}
 	if (reason == ACCESS_UNKNOWN_BADGE && !found && !failed)
-		daemon_enrol_tap(d, ri, mac, hint);
+		daemon_enrol_tap(d, ri, mac, uid);
 }
 
 /* ---- hooks from readers, doors, presence ---- */
@@ -317,16 +316,18 @@ reply_ok(void)
 /* An unknown badge was tapped (and denied): link it if an enrolment waits
  * for a tap at this door. */
 static void
-daemon_enrol_tap(struct daemon *d, int ri, const uint8_t mac[UID_MAC_LEN], const char *hint)
+daemon_enrol_tap(struct daemon *d, int ri, const uint8_t mac[UID_MAC_LEN], const struct uid *uid)
 {
 	const struct reader_conf *rc = &d->conf->readers[ri];
 	struct event ev = { .type = "badge_enrolled", .door = rc->door, .reader = rc->name };
+	char hint[UID_HINT_LEN];
 	int64_t badge_id;
 	cJSON *r;
 
 	if (!d->enrol.active || (d->enrol.door_index != -1 && d->enrol.door_index != rc->door_index))
 		return;
 	d->enrol.active = false;
+	uid_hint(uid, hint);
 	badge_id = store_badge_add(d->st, d->enrol.member_id, mac, hint, "enrolled by tap",
 	    clock_wall_ms());
 	if (badge_id < 0) {

@@ -16,8 +16,6 @@
 /* to_stderr: log to stderr (foreground, tests) rather than syslog.
  * verbose: 0 info, 1 and more debug. */
 void log_init(const char *ident, int to_stderr, int verbose);
-void log_setverbose(int verbose);
-int log_getverbose(void);
 
 void log_warn(const char *fmt, ...) LOG_FMT(1, 2);
 void log_warnx(const char *fmt, ...) LOG_FMT(1, 2);

@@ -51,6 +51,9 @@ int	 ctl_member(struct ctl *, const char *, struct member_row *);
 /* The default case of every command's getopt_long loop: --help, --json,
  * unknown options.  Returns -1 to go on, or the exit code to return. */
 int	 ctl_opt(struct ctl *, int, char **);
+/* Common options only, then min..max operands from argv[optind]: -1 to go
+ * on, else the exit status (help printed, or usage). */
+int	 ctl_args(struct ctl *, int, char **, int, int);
 void	 ctl_errx(const char *, ...) __attribute__((format(printf, 1, 2)));
 int	 ctl_json_print(cJSON *);			/* prints, frees, EX_OK */
 void	 ctl_format_time(int64_t, char *, size_t);	/* local, "-" for 0 */

@@ -134,16 +134,12 @@ list_cb(const struct badge_row *b, void *arg)
 int
 ctl_badge_list(struct ctl *c, int argc, char **argv)
 {
-	static const struct option opts[] = { CTL_COMMON_OPTS };
 	struct list_ctx x;
 	int64_t member_id = 0;
-	int ch, rc;
+	int rc;
 
-	while ((ch = getopt_long(argc, argv, ":", opts, NULL)) != -1)
-		if ((rc = ctl_opt(c, ch, argv)) != -1)
-			return rc;
-	if (argc - optind > 1)
-		return ctl_usage(c);
+	if ((rc = ctl_args(c, argc, argv, 0, 1)) != -1)
+		return rc;
 	if ((rc = ctl_store(c)) != EX_OK)
 		return rc;
 	memset(&x, 0, sizeof(x));
@@ -174,19 +170,15 @@ ctl_badge_list(struct ctl *c, int argc, char **argv)
 int
 ctl_badge_revoke(struct ctl *c, int argc, char **argv)
 {
-	static const struct option opts[] = { CTL_COMMON_OPTS };
 	uint8_t mac[UID_MAC_LEN];
 	char hint[UID_HINT_LEN];
 	struct badge_row b;
 	struct member_row m;
 	const char *arg;
-	int ch, rc;
+	int rc;
 
-	while ((ch = getopt_long(argc, argv, ":", opts, NULL)) != -1)
-		if ((rc = ctl_opt(c, ch, argv)) != -1)
-			return rc;
-	if (argc - optind != 1)
-		return ctl_usage(c);
+	if ((rc = ctl_args(c, argc, argv, 1, 1)) != -1)
+		return rc;
 	arg = argv[optind];
 	if ((rc = ctl_store(c)) != EX_OK)
 		return rc;

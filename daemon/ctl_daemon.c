@@ -216,16 +216,12 @@ print_store(const cJSON *s, bool daemon)
 int
 ctl_status(struct ctl *c, int argc, char **argv)
 {
-	static const struct option opts[] = { CTL_COMMON_OPTS };
 	cJSON *reply, *st;
 	bool absent;
-	int ch, rc;
+	int rc;
 
-	while ((ch = getopt_long(argc, argv, ":", opts, NULL)) != -1)
-		if ((rc = ctl_opt(c, ch, argv)) != -1)
-			return rc;
-	if (optind != argc)
-		return ctl_usage(c);
+	if ((rc = ctl_args(c, argc, argv, 0, 0)) != -1)
+		return rc;
 	rc = ctl_request(c, "{\"cmd\":\"status\"}", &reply, &absent, true);
 	if (rc != EX_OK && !absent)
 		return rc;

@@ -316,7 +316,6 @@ print_human(const struct explain *x)
 int
 ctl_explain(struct ctl *c, int argc, char **argv)
 {
-	static const struct option opts[] = { CTL_COMMON_OPTS };
 	struct explain x;
 	struct badge_row b;
 	uint8_t key[UID_KEY_LEN], mac[UID_MAC_LEN];
@@ -324,13 +323,10 @@ ctl_explain(struct ctl *c, int argc, char **argv)
 	const char *arg;
 	struct uid u;
 	int64_t now;
-	int ch, rc, n;
+	int rc, n;
 
-	while ((ch = getopt_long(argc, argv, ":", opts, NULL)) != -1)
-		if ((rc = ctl_opt(c, ch, argv)) != -1)
-			return rc;
-	if (argc - optind != 1)
-		return ctl_usage(c);
+	if ((rc = ctl_args(c, argc, argv, 1, 1)) != -1)
+		return rc;
 	arg = argv[optind];
 	if ((rc = ctl_store(c)) != EX_OK)
 		return rc;

@@ -33,15 +33,11 @@ schedule_text(const struct access_group *g, char *buf, size_t len)
 int
 ctl_group_add(struct ctl *c, int argc, char **argv)
 {
-	static const struct option opts[] = { CTL_COMMON_OPTS };
 	int64_t id;
-	int ch, rc;
+	int rc;
 
-	while ((ch = getopt_long(argc, argv, ":", opts, NULL)) != -1)
-		if ((rc = ctl_opt(c, ch, argv)) != -1)
-			return rc;
-	if (argc - optind != 1)
-		return ctl_usage(c);
+	if ((rc = ctl_args(c, argc, argv, 1, 1)) != -1)
+		return rc;
 	if (!valid_group_name(argv[optind])) {
 		ctl_errx("bad group name (letters, digits, '_', '.', '-'; not all "
 		    "digits; under %zu bytes)", sizeof(((struct access_group *)0)->name));
@@ -96,15 +92,11 @@ list_cb(const struct access_group *g, void *arg)
 int
 ctl_group_list(struct ctl *c, int argc, char **argv)
 {
-	static const struct option opts[] = { CTL_COMMON_OPTS };
 	cJSON *array = NULL;
-	int ch, rc;
+	int rc;
 
-	while ((ch = getopt_long(argc, argv, ":", opts, NULL)) != -1)
-		if ((rc = ctl_opt(c, ch, argv)) != -1)
-			return rc;
-	if (optind != argc)
-		return ctl_usage(c);
+	if ((rc = ctl_args(c, argc, argv, 0, 0)) != -1)
+		return rc;
 	if ((rc = ctl_store(c)) != EX_OK)
 		return rc;
 	if (c->json)
@@ -123,17 +115,13 @@ ctl_group_list(struct ctl *c, int argc, char **argv)
 int
 ctl_schedule_set(struct ctl *c, int argc, char **argv)
 {
-	static const struct option opts[] = { CTL_COMMON_OPTS };
 	struct schedule_window w[ACCESS_MAX_WINDOWS];
 	struct access_group g;
 	char err[256], text[1024];
-	int ch, rc, n;
+	int rc, n;
 
-	while ((ch = getopt_long(argc, argv, ":", opts, NULL)) != -1)
-		if ((rc = ctl_opt(c, ch, argv)) != -1)
-			return rc;
-	if (argc - optind != 2)
-		return ctl_usage(c);
+	if ((rc = ctl_args(c, argc, argv, 2, 2)) != -1)
+		return rc;
 	if (strcmp(argv[optind + 1], "always") == 0)
 		n = 0;
 	else if ((n = access_schedule_parse(argv[optind + 1], w, ACCESS_MAX_WINDOWS,

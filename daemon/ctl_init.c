@@ -57,18 +57,14 @@ give_to_seuil(struct ctl *c, cJSON *j)
 int
 ctl_init(struct ctl *c, int argc, char **argv)
 {
-	static const struct option opts[] = { CTL_COMMON_OPTS };
 	uint8_t key[UID_KEY_LEN];
 	char err[PATH_MAX + 256];
 	struct stat sb;
 	bool db_created, key_created;
-	int ch, rc, version;
+	int rc, version;
 
-	while ((ch = getopt_long(argc, argv, ":", opts, NULL)) != -1)
-		if ((rc = ctl_opt(c, ch, argv)) != -1)
-			return rc;
-	if (optind != argc)
-		return ctl_usage(c);
+	if ((rc = ctl_args(c, argc, argv, 0, 0)) != -1)
+		return rc;
 
 	/* The key first: a database without its key cannot enrol anyone. */
 	rc = uid_key_create(c->conf.uid_key_file, err, sizeof(err));

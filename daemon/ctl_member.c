@@ -325,15 +325,11 @@ list_cb(const struct member_row *m, void *arg)
 int
 ctl_member_list(struct ctl *c, int argc, char **argv)
 {
-	static const struct option opts[] = { CTL_COMMON_OPTS };
 	struct list_ctx x = { c, NULL };
-	int ch, rc, n;
+	int rc, n;
 
-	while ((ch = getopt_long(argc, argv, ":", opts, NULL)) != -1)
-		if ((rc = ctl_opt(c, ch, argv)) != -1)
-			return rc;
-	if (optind != argc)
-		return ctl_usage(c);
+	if ((rc = ctl_args(c, argc, argv, 0, 0)) != -1)
+		return rc;
 	if ((rc = ctl_store(c)) != EX_OK)
 		return rc;
 	if (c->json)
@@ -396,17 +392,13 @@ show_visit_cb(const struct visit_row *v, void *arg)
 int
 ctl_member_show(struct ctl *c, int argc, char **argv)
 {
-	static const struct option opts[] = { CTL_COMMON_OPTS };
 	struct show_ctx x;
 	struct member_row m;
 	char groups[512], valid[32], t[32];
-	int ch, rc;
+	int rc;
 
-	while ((ch = getopt_long(argc, argv, ":", opts, NULL)) != -1)
-		if ((rc = ctl_opt(c, ch, argv)) != -1)
-			return rc;
-	if (argc - optind != 1)
-		return ctl_usage(c);
+	if ((rc = ctl_args(c, argc, argv, 1, 1)) != -1)
+		return rc;
 	if ((rc = ctl_store(c)) != EX_OK || (rc = ctl_member(c, argv[optind], &m)) != EX_OK)
 		return rc;
 	memset(&x, 0, sizeof(x));
@@ -495,15 +487,11 @@ ctl_member_edit(struct ctl *c, int argc, char **argv)
 static int
 set_active(struct ctl *c, int argc, char **argv, bool active)
 {
-	static const struct option opts[] = { CTL_COMMON_OPTS };
 	struct member_row m;
-	int ch, rc;
+	int rc;
 
-	while ((ch = getopt_long(argc, argv, ":", opts, NULL)) != -1)
-		if ((rc = ctl_opt(c, ch, argv)) != -1)
-			return rc;
-	if (argc - optind != 1)
-		return ctl_usage(c);
+	if ((rc = ctl_args(c, argc, argv, 1, 1)) != -1)
+		return rc;
 	if ((rc = ctl_store(c)) != EX_OK)
 		return rc;
 	if (store_begin(c->st) == -1)

@@ -48,15 +48,11 @@ who_cb(const struct visit_row *v, const struct member_row *m, void *arg)
 int
 ctl_who(struct ctl *c, int argc, char **argv)
 {
-	static const struct option opts[] = { CTL_COMMON_OPTS };
 	struct who_ctx x = { NULL };
-	int ch, rc, n;
+	int rc, n;
 
-	while ((ch = getopt_long(argc, argv, ":", opts, NULL)) != -1)
-		if ((rc = ctl_opt(c, ch, argv)) != -1)
-			return rc;
-	if (optind != argc)
-		return ctl_usage(c);
+	if ((rc = ctl_args(c, argc, argv, 0, 0)) != -1)
+		return rc;
 	if ((rc = ctl_store(c)) != EX_OK)
 		return rc;
 	if (c->json)
@@ -169,16 +165,12 @@ ctl_checkout_member(struct ctl *c, const struct member_row *m, bool *was_present
 int
 ctl_checkout(struct ctl *c, int argc, char **argv)
 {
-	static const struct option opts[] = { CTL_COMMON_OPTS };
 	struct member_row m;
 	bool daemon, was_present;
-	int ch, rc;
+	int rc;
 
-	while ((ch = getopt_long(argc, argv, ":", opts, NULL)) != -1)
-		if ((rc = ctl_opt(c, ch, argv)) != -1)
-			return rc;
-	if (argc - optind != 1)
-		return ctl_usage(c);
+	if ((rc = ctl_args(c, argc, argv, 1, 1)) != -1)
+		return rc;
 	if ((rc = ctl_store(c)) != EX_OK || (rc = ctl_member(c, argv[optind], &m)) != EX_OK)
 		return rc;
 	if ((rc = ctl_checkout_member(c, &m, &was_present, &daemon)) != EX_OK)

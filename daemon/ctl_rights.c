@@ -65,18 +65,14 @@ export_event(const struct event_row *e, void *arg)
 int
 ctl_member_export(struct ctl *c, int argc, char **argv)
 {
-	static const struct option opts[] = { CTL_COMMON_OPTS };
 	struct access_groups ag;
 	struct member_row m;
 	char sched[ACCESS_SCHEDULE_TEXT_MAX];
 	cJSON *doc, *a, *g;
-	int ch, rc, i;
+	int rc, i;
 
-	while ((ch = getopt_long(argc, argv, ":", opts, NULL)) != -1)
-		if ((rc = ctl_opt(c, ch, argv)) != -1)
-			return rc;
-	if (argc - optind != 1)
-		return ctl_usage(c);
+	if ((rc = ctl_args(c, argc, argv, 1, 1)) != -1)
+		return rc;
 	if ((rc = ctl_store(c)) != EX_OK || (rc = ctl_member(c, argv[optind], &m)) != EX_OK)
 		return rc;
 
@@ -219,16 +215,12 @@ ctl_member_erase(struct ctl *c, int argc, char **argv)
 int
 ctl_purge(struct ctl *c, int argc, char **argv)
 {
-	static const struct option opts[] = { CTL_COMMON_OPTS };
 	char er[32], vr[32], ecut[32], vcut[32];
 	int64_t now, ne, nv;
-	int ch, rc;
+	int rc;
 
-	while ((ch = getopt_long(argc, argv, ":", opts, NULL)) != -1)
-		if ((rc = ctl_opt(c, ch, argv)) != -1)
-			return rc;
-	if (optind != argc)
-		return ctl_usage(c);
+	if ((rc = ctl_args(c, argc, argv, 0, 0)) != -1)
+		return rc;
 	if ((rc = ctl_store(c)) != EX_OK)
 		return rc;
 	now = clock_wall_ms();

@@ -445,6 +445,20 @@ ctl_help(struct ctl *c)
 }
 
 int
+ctl_args(struct ctl *c, int argc, char **argv, int min, int max)
+{
+	static const struct option opts[] = { CTL_COMMON_OPTS };
+	int ch, rc;
+
+	while ((ch = getopt_long(argc, argv, ":", opts, NULL)) != -1)
+		if ((rc = ctl_opt(c, ch, argv)) != -1)
+			return rc;
+	if (argc - optind < min || argc - optind > max)
+		return ctl_usage(c);
+	return -1;
+}
+
+int
 ctl_opt(struct ctl *c, int ch, char **argv)
 {
 	switch (ch) {

@@ -9,23 +9,45 @@ BUILD      ?= build
 CC         ?= cc
 VERSION    := 0.1.0
 
-PKGS := libnfc libgpiod sqlite3 libmosquitto inih libcjson libcrypto libsystemd
+# Each part links only what it uses: the core (store, policy, config, UIDs),
+# the hardware backends, and what only the daemon needs (MQTT, sd_notify).
+CORE_PKGS   := sqlite3 inih libcjson libcrypto
+GLUE_PKGS   := libnfc libgpiod
+SEUILD_PKGS := $(CORE_PKGS) $(GLUE_PKGS) libmosquitto libsystemd
+CTL_PKGS    := $(CORE_PKGS) $(GLUE_PKGS)
+PKGS        := $(sort $(SEUILD_PKGS) $(CTL_PKGS))
+PKG_CONFIG  ?= pkg-config
 
 WARN := -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes -Wshadow \
         -Wpointer-arith -Wcast-qual
 OPT  ?= -O2 -g
 SAN  ?=
-CPPFLAGS += -D_GNU_SOURCE -DSEUIL_VERSION='"$(VERSION)"' -Idaemon -Ifirmware-glue
+CPPFLAGS += -D_GNU_SOURCE -DSEUIL_VERSION='"$(VERSION)"'
 CFLAGS   += -std=c17 $(OPT) $(WARN) $(SAN) -MMD -MP
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+pkg_cflags = $(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null)
+pkg_libs   = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null)
+PKG_CFLAGS = $(call pkg_cflags,$(PKGS))
+PKG_LIBS   = $(call pkg_libs,$(PKGS))
 
-# Every daemon/ and firmware-glue/ file except the two mains goes into one
-# archive that both programs link: the linker takes only what each needs, and
-# a new module needs no Makefile change.
-MAINS   := daemon/seuild.c daemon/seuilctl.c
-LIB_SRC := $(filter-out $(MAINS),$(wildcard daemon/*.c firmware-glue/*.c))
-LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+# Includes go one way (docs/architecture.md): a program sees its own folder,
+# firmware-glue and core; firmware-glue sees core; core sees only itself.
+# The include path of each folder enforces it: a core file that includes a
+# program's header does not compile.
+INC_core          := -Icore
+INC_firmware-glue := -Icore -Ifirmware-glue
+INC_daemon        := -Icore -Ifirmware-glue -Idaemon
+INC_seuilctl      := -Icore -Ifirmware-glue -Iseuilctl
+INC_ALL           := -Icore -Ifirmware-glue -Idaemon -Iseuilctl
+
+# One archive per part; the linker takes only what each program needs, and a
+# new module needs no Makefile change.
+MAINS      := daemon/seuild.c seuilctl/seuilctl.c
+CORE_LIB   := $(BUILD)/libseuil-core.a
+GLUE_LIB   := $(BUILD)/libseuil-glue.a
+SEUILD_LIB := $(BUILD)/libseuild.a
+CTL_LIB    := $(BUILD)/libseuilctl.a
+part_obj    = $(patsubst %.c,$(BUILD)/obj/%.o,$(filter-out $(MAINS),$(wildcard $(1)/*.c)))
+ALL_LIBS   := $(SEUILD_LIB) $(CTL_LIB) $(GLUE_LIB) $(CORE_LIB)
 
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -46,27 +68,31 @@ programs: $(BUILD)/seuild $(BUILD)/seuilctl
 deps:
 	@sh scripts/deps.sh
 
-$(BUILD)/%.o: %.c
+$(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(INC_$(firstword $(subst /, ,$<))) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
-$(BUILD)/libseuil.a: $(LIB_OBJ)
+$(CORE_LIB):   $(call part_obj,core)
+$(GLUE_LIB):   $(call part_obj,firmware-glue)
+$(SEUILD_LIB): $(call part_obj,daemon)
+$(CTL_LIB):    $(call part_obj,seuilctl)
+$(ALL_LIBS):
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/seuild: $(BUILD)/daemon/seuild.o $(BUILD)/libseuil.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+$(BUILD)/seuild: $(BUILD)/obj/daemon/seuild.o $(SEUILD_LIB) $(GLUE_LIB) $(CORE_LIB)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(call pkg_libs,$(SEUILD_PKGS)) -lm
 
-$(BUILD)/seuilctl: $(BUILD)/daemon/seuilctl.o $(BUILD)/libseuil.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+$(BUILD)/seuilctl: $(BUILD)/obj/seuilctl/seuilctl.o $(CTL_LIB) $(GLUE_LIB) $(CORE_LIB)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(call pkg_libs,$(CTL_PKGS)) -lm
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libseuil.a
+$(BUILD)/tests/%: tests/unit/%.c $(ALL_LIBS)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libseuil.a $(PKG_LIBS) -lm
+	$(CC) $(CPPFLAGS) $(INC_ALL) -Itests/unit $(CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< $(ALL_LIBS) $(PKG_LIBS) -lm
 
 $(BUILD)/tests/%: tests/tools/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< $(PKG_LIBS) -lutil -lm
+	$(CC) $(CPPFLAGS) $(INC_ALL) $(CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< $(PKG_LIBS) -lutil -lm
 
 # A stand-in for libgpiod 1.6 with the same soname: seuild links the real
 # library, and tests put this one first in LD_LIBRARY_PATH.
@@ -75,9 +101,9 @@ $(FAKE_LIB): $(wildcard tests/fakes/*.c tests/fakes/*.h)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -fPIC -shared -Wl,-soname,libgpiod.so.2 -o $@ \
 		$(filter %.c,$^) $(if $(filter %.c,$^),,-x c /dev/null)
 
-$(BUILD)/bench/%: bench/%.c $(BUILD)/libseuil.a
+$(BUILD)/bench/%: bench/%.c $(ALL_LIBS)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libseuil.a $(PKG_LIBS) -lm
+	$(CC) $(CPPFLAGS) $(INC_ALL) $(CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< $(ALL_LIBS) $(PKG_LIBS) -lm
 
 test-bins: programs $(UNIT_BIN) $(TOOL_BIN) $(FAKE_LIB)
 

@@ -19,7 +19,7 @@
 #include "access.h"
 #include "clock.h"
 #include "config.h"
-#include "control.h"
+#include "control_server.h"
 #include "door.h"
 #include "log.h"
 #include "mqtt.h"

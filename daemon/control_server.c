@@ -10,7 +10,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "control.h"
+#include "control_server.h"
 #include "log.h"
 
 struct control_conn {
@@ -27,20 +27,6 @@ struct control {
 	int		next_id;
 };
 
-static int
-control_addr(const char *path, struct sockaddr_un *sun, char *err, size_t errlen)
-{
-	memset(sun, 0, sizeof(*sun));
-	sun->sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(sun->sun_path)) {
-		snprintf(err, errlen, "control socket path too long: %s", path);
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	strcpy(sun->sun_path, path);
-	return 0;
-}
-
 struct control *
 control_open(const char *path, control_handler handler, void *arg, char *err, size_t errlen)
 {
@@ -48,7 +34,7 @@ control_open(const char *path, control_handler handler, void *arg, char *err, si
 	struct control *c;
 	int probe;
 
-	if (control_addr(path, &sun, err, errlen) == -1)
+	if (control_sockaddr(path, &sun, err, errlen) == -1)
 		return NULL;
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -122,16 +108,6 @@ control_send(int fd, cJSON *reply)
 		rc = send(fd, text, strlen(text), MSG_NOSIGNAL | MSG_DONTWAIT) == -1 ? -1 : 0;
 	free(text);
 	return rc;
-}
-
-cJSON *
-control_error(const char *msg)
-{
-	cJSON *r = cJSON_CreateObject();
-
-	cJSON_AddBoolToObject(r, "ok", 0);
-	cJSON_AddStringToObject(r, "error", msg);
-	return r;
 }
 
 static void
@@ -254,46 +230,4 @@ control_reply(struct control *c, int client, cJSON *reply)
 		control_drop(conn);
 	cJSON_Delete(reply);
 	return rc;
-}
-
-int
-control_request(const char *path, const char *request, char *reply, size_t replylen,
-    int timeout_ms, char *err, size_t errlen)
-{
-	struct sockaddr_un sun;
-	struct pollfd pfd;
-	ssize_t n;
-	int fd, saved;
-
-	if (control_addr(path, &sun, err, errlen) == -1)
-		return -1;
-	if ((fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0)) == -1)
-		goto fail;
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1)
-		goto fail;
-	if (send(fd, request, strlen(request), MSG_NOSIGNAL) == -1)
-		goto fail;
-	pfd = (struct pollfd){ .fd = fd, .events = POLLIN };
-	switch (poll(&pfd, 1, timeout_ms)) {
-	case -1:
-		goto fail;
-	case 0:
-		errno = ETIMEDOUT;
-		goto fail;
-	}
-	if ((n = recv(fd, reply, replylen - 1, 0)) <= 0) {
-		if (n == 0)
-			errno = ECONNRESET;
-		goto fail;
-	}
-	reply[n] = '\0';
-	close(fd);
-	return 0;
-fail:
-	saved = errno;
-	snprintf(err, errlen, "control socket %s: %s", path, strerror(saved));
-	if (fd != -1)
-		close(fd);
-	errno = saved;
-	return -1;
 }

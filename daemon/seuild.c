@@ -20,6 +20,7 @@
 #include "clock.h"
 #include "config.h"
 #include "control_server.h"
+#include "decision.h"
 #include "door.h"
 #include "log.h"
 #include "mqtt.h"
@@ -133,34 +134,19 @@ daemon_enrol_tap(struct daemon *d, int ri, const uint8_t mac[UID_MAC_LEN], const
  */
 static enum access_reason
 daemon_decide(struct daemon *d, int ri, const uint8_t mac[UID_MAC_LEN], int64_t now_ms,
-    int64_t now_mono, struct badge_row *b, struct member_row *m, bool *found, bool *failed)
+    int64_t now_mono, struct decision_rows *rows, bool *found, bool *failed)
 {
-	struct access_groups groups;
 	struct access_input in;
+	bool locked_out = lockout_active(&d->lockouts[ri], now_mono);
 	int rc = 0;
 
-	memset(&in, 0, sizeof(in));
-	in.reader_locked_out = lockout_active(&d->lockouts[ri], now_mono);
-	if (!in.reader_locked_out) {
-		rc = store_find_badge(d->st, mac, b, m);
-		if (rc == 1 && store_member_groups(d->st, m->id, &groups) == -1)
-			rc = -1;
-		if (rc == -1) {
-			*failed = true;
-			return ACCESS_UNKNOWN_BADGE;	/* cannot tell: never a yes */
-		}
+	if (!locked_out && (rc = decision_rows_load(d->st, mac, rows)) == -1) {
+		*failed = true;
+		return ACCESS_UNKNOWN_BADGE;	/* cannot tell: never a yes */
 	}
-	*found = in.badge_found = rc == 1;
-	if (in.badge_found) {
-		in.badge_active = b->active;
-		in.member_active = m->active;
-		memcpy(in.valid_from, m->valid_from, sizeof(in.valid_from));
-		memcpy(in.valid_until, m->valid_until, sizeof(in.valid_until));
-		in.groups = &groups;
-	}
-	tz_local(now_ms, &in.now);
-	in.clock_synced = clock_synced();
-	in.unsynced = d->conf->unsynced_clock;
+	*found = rc == 1;
+	decision_input(&in, d->conf, *found ? &rows->badge : NULL, &rows->member, &rows->groups,
+	    now_ms, clock_synced(), locked_out);
 	return access_decide(&in);
 }
 
@@ -171,8 +157,9 @@ daemon_tap(void *arg, int ri, const struct uid *uid)
 	const struct reader_conf *rc = &d->conf->readers[ri];
 	struct door *door = d->doors[rc->door_index];
 	struct event ev = { .door = rc->door, .reader = rc->name };
-	struct badge_row b;
-	struct member_row m;
+	struct decision_rows rows;
+	const struct badge_row *b = &rows.badge;
+	const struct member_row *m = &rows.member;
 	uint8_t mac[UID_MAC_LEN];
 	enum access_reason reason;
 	int64_t t0 = clock_mono_ns(), now_ms = clock_wall_ms(), now_mono = t0 / 1000000;
@@ -185,21 +172,21 @@ daemon_tap(void *arg, int ri, const struct uid *uid)
 		    store_errmsg(d->st));
 		return;
 	}
-	reason = daemon_decide(d, ri, mac, now_ms, now_mono, &b, &m, &found, &failed);
+	reason = daemon_decide(d, ri, mac, now_ms, now_mono, &rows, &found, &failed);
 	if (failed) {
 		log_warnx("reader %s: badge lookup failed: %s", rc->name, store_errmsg(d->st));
 		ev.detail = "store error";
 	}
 	if (found) {
-		ev.member_id = m.id;
-		ev.badge_id = b.id;
+		ev.member_id = m->id;
+		ev.badge_id = b->id;
 	} else {
 		ev.uid_mac = mac;	/* lets an auditor group an unknown badge's tries */
 	}
 	if (reason == ACCESS_GRANTED) {
 		ev.type = "access_granted";
 		ev.uid_mac = NULL;
-		if (daemon_event(d, &ev) == -1 || store_badge_seen(d->st, b.id, now_ms) == -1 ||
+		if (daemon_event(d, &ev) == -1 || store_badge_seen(d->st, b->id, now_ms) == -1 ||
 		    store_commit(d->st) == -1) {
 			log_warnx("reader %s: grant not recorded, door stays locked: %s", rc->name,
 			    store_errmsg(d->st));
@@ -210,7 +197,7 @@ daemon_tap(void *arg, int ri, const struct uid *uid)
 			return;		/* the door did not open: nobody came in */
 		/* bench/badge_path reads this line: UID received -> relay set. */
 		log_debug("badge path: %lld us", (long long)(clock_mono_ns() - t0) / 1000);
-		presence_grant(d->presence, m.id, rc->door, rc->direction, now_ms, now_mono);
+		presence_grant(d->presence, m->id, rc->door, rc->direction, now_ms, now_mono);
 		return;
 	}
 

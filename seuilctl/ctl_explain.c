@@ -19,6 +19,7 @@
 
 #include "clock.h"
 #include "ctl.h"
+#include "decision.h"
 #include "tz.h"
 
 static const char *const weekdays[7] = {
@@ -27,7 +28,8 @@ static const char *const weekdays[7] = {
 
 struct explain {
 	struct ctl		*c;
-	struct local_time	 now;
+	int64_t			 now_ms;
+	struct local_time	 now;	/* now_ms in site.timezone, for the rules */
 	bool			 synced;
 	bool			 daemon;	/* status came from a running seuild */
 	bool			 locked_out[CONFIG_MAX_READERS];
@@ -188,22 +190,10 @@ add_badge(struct explain *x, const struct badge_row *b, const char *hint)
 		rule(rules, "badge", b->active, "badge %lld is %s", (long long)b->id,
 		    b->active ? "active" : "revoked");
 
-	memset(&in, 0, sizeof(in));
-	in.badge_found = b != NULL;
-	if (b != NULL) {
-		in.badge_active = b->active;
-		in.member_active = x->m.active;
-		memcpy(in.valid_from, x->m.valid_from, sizeof(in.valid_from));
-		memcpy(in.valid_until, x->m.valid_until, sizeof(in.valid_until));
-		in.groups = &x->groups;
-	}
-	in.now = x->now;
-	in.clock_synced = x->synced;
-	in.unsynced = conf->unsynced_clock;
-
 	ds = cJSON_AddArrayToObject(o, "decisions");
 	for (i = 0; i < conf->nreaders; i++) {
-		in.reader_locked_out = x->locked_out[i];
+		decision_input(&in, conf, b, &x->m, &x->groups, x->now_ms, x->synced,
+		    x->locked_out[i]);
 		r = access_decide(&in);
 		d = cJSON_CreateObject();
 		cJSON_AddStringToObject(d, "door", conf->readers[i].door);
@@ -317,6 +307,7 @@ int
 ctl_explain(struct ctl *c, int argc, char **argv)
 {
 	struct explain x;
+	struct decision_rows rows;
 	struct badge_row b;
 	uint8_t key[UID_KEY_LEN], mac[UID_MAC_LEN];
 	char hint[UID_HINT_LEN], err[128], t[32], subject[200];
@@ -349,9 +340,12 @@ ctl_explain(struct ctl *c, int argc, char **argv)
 		uid_hint(&u, hint);
 		uid_wipe(&u);
 		memset(key, 0, sizeof(key));
-		rc = store_find_badge(c->st, mac, &b, &x.m);
-		if (rc == -1)
+		/* The rows the door would load for this badge. */
+		if ((rc = decision_rows_load(c->st, mac, &rows)) == -1)
 			return ctl_store_error(c, "explain");
+		b = rows.badge;
+		x.m = rows.member;
+		x.groups = rows.groups;
 		rc = rc == 1 ? 2 : 3;	/* known badge, unknown badge */
 	}
 	if (rc == -1)
@@ -364,11 +358,12 @@ ctl_explain(struct ctl *c, int argc, char **argv)
 		return EX_NOINPUT;
 	}
 	x.have_member = rc != 3;
-	if (x.have_member && store_member_groups(c->st, x.m.id, &x.groups) == -1)
+	if (rc == 1 && store_member_groups(c->st, x.m.id, &x.groups) == -1)
 		return ctl_store_error(c, "explain");
 
 	/* The daemon's inputs, as daemon_tap takes them. */
 	now = clock_wall_ms();
+	x.now_ms = now;
 	tz_local(now, &x.now);
 	x.synced = clock_synced();
 	read_lockouts(&x);

@@ -1,0 +1,40 @@
+/*
+ * The input of a door decision, built from the store.  The door (seuild's
+ * badge path) and `seuilctl explain` both build it here, so explain shows
+ * the decision the door makes, not a copy of it.
+ */
+#ifndef SEUIL_DECISION_H
+#define SEUIL_DECISION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "access.h"
+#include "config.h"
+#include "store.h"
+
+/* What the store holds about a badge: its row, its member's and the
+ * member's groups with their schedules. */
+struct decision_rows {
+	struct badge_row	badge;
+	struct member_row	member;
+	struct access_groups	groups;
+};
+
+/*
+ * Look up the rows of a badge by its MAC.  Returns 1 when the badge is
+ * enrolled (revoked or not: the policy decides), 0 when it is unknown, -1
+ * on a store error (the caller denies).
+ */
+int decision_rows_load(struct store *st, const uint8_t mac[UID_MAC_LEN],
+    struct decision_rows *rows);
+
+/*
+ * Fill *in for a badge (b NULL: an unknown badge) of member m with groups,
+ * at wall time now_ms, with the clock's sync state and the reader's lockout.
+ */
+void decision_input(struct access_input *in, const struct config *conf,
+    const struct badge_row *b, const struct member_row *m, const struct access_groups *groups,
+    int64_t now_ms, bool clock_synced, bool reader_locked_out);
+
+#endif

@@ -82,6 +82,10 @@ static const char *const migrations[] = {
 	"CREATE TABLE meta ("
 	"  key TEXT PRIMARY KEY,"
 	"  value TEXT);",
+	/* 1 -> 2: who made a staff action (admin_change, control_refused,
+	 * console_login...): an OS user "uid:1000(alice)" or a console user
+	 * "web:bob".  Never published. */
+	"ALTER TABLE events ADD COLUMN actor TEXT;",
 };
 #define SCHEMA_VERSION	((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -119,8 +123,8 @@ static const char *const stmt_sql[S_COUNT] = {
 	    "UPDATE badges SET last_seen = ?2 WHERE id = ?1",
 	[S_APPEND_EVENT] =
 	    "INSERT INTO events (ts_ms, clock_synced, boot_id, mono_ms, type,"
-	    " door, reader, member_id, badge_id, uid_mac, reason, detail)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+	    " door, reader, member_id, badge_id, uid_mac, reason, detail, actor)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
 	/* The sequence table, not max(seq): purged events leave it intact. */
 	[S_LAST_SEQ] =
 	    "SELECT seq FROM sqlite_sequence WHERE name = 'events'",
@@ -149,7 +153,7 @@ static const char *const stmt_sql[S_COUNT] = {
 			" valid_until, public, created, erased"
 #define BADGE_COLS	"id, member_id, uid_hint, label, status, created, last_seen"
 #define EVENT_COLS	"seq, ts_ms, clock_synced, boot_id, mono_ms, type, door," \
-			" reader, member_id, badge_id, reason, detail"
+			" reader, member_id, badge_id, reason, detail, actor"
 #define VISIT_COLS	"id, member_id, door, arrived_ts, left_ts, left_reason," \
 			" last_seen_ts"
 
@@ -317,6 +321,7 @@ read_event(sqlite3_stmt *s, struct event_row *e)
 	e->badge_id = sqlite3_column_int64(s, 9);
 	copy_text(e->reason, sizeof(e->reason), s, 10);
 	copy_text(e->detail, sizeof(e->detail), s, 11);
+	copy_text(e->actor, sizeof(e->actor), s, 12);
 }
 
 static void
@@ -665,6 +670,7 @@ store_append_event(struct store *st, const struct event *ev)
 		sqlite3_bind_null(s, 10);
 	bind_text_or_null(s, 11, ev->reason);
 	bind_text_or_null(s, 12, ev->detail);
+	bind_text_or_null(s, 13, ev->actor);
 	if (run(st, s, "append event") == -1)
 		return -1;
 	return sqlite3_last_insert_rowid(st->db);

@@ -101,6 +101,7 @@ struct event {
 	const uint8_t	*uid_mac;	/* UID_MAC_LEN bytes or NULL */
 	const char	*reason;
 	const char	*detail;
+	const char	*actor;		/* staff events: who; never published */
 	int64_t		ts_ms;		/* UTC */
 	int64_t		mono_ms;
 	bool		clock_synced;
@@ -124,6 +125,7 @@ struct event_row {
 	int64_t	badge_id;
 	char	reason[32];
 	char	detail[256];
+	char	actor[96];		/* "" if none */
 };
 
 /* Events with seq > after_seq in seq order, at most max (0 = no limit),

@@ -85,6 +85,7 @@ struct key {
 	const char *const *names;
 	bool		 required;	/* K_STR: must not be empty */
 	bool		 whole_sec;	/* K_DUR: no milliseconds */
+	bool		 empty_ok;	/* K_NAME: empty means none */
 };
 
 static const char *const gpio_names[] = { "gpiod", "sim", NULL };
@@ -132,9 +133,10 @@ static const struct key keys[] = {
 
 	{ S_READER, "driver", K_ENUM, RF(driver), .names = driver_names },
 	{ S_READER, "connstring", K_STR, RF(connstring) },
-	{ S_READER, "door", K_NAME, RF(door) },
+	{ S_READER, "door", K_NAME, RF(door), .empty_ok = true },
 	{ S_READER, "direction", K_ENUM, RF(direction),
 	    .names = direction_names },
+	{ S_READER, "enrol", K_BOOL, RF(enrol) },
 	{ S_READER, "sim_fifo", K_STR, RF(sim_fifo) },
 
 	{ S_PRESENCE, "expire_after", K_DUR, CF(expire_after_ms),
@@ -170,6 +172,8 @@ static const struct key keys[] = {
 	{ S_MQTT, "spaceapi_file", K_STR, CF(mqtt_spaceapi_file) },
 
 	{ S_CONTROL, "socket", K_STR, CF(control_socket), .required = true },
+	{ S_CONTROL, "read_group", K_NAME, CF(control_read_group) },
+	{ S_CONTROL, "operate_group", K_NAME, CF(control_operate_group) },
 };
 
 #define NKEYS		(sizeof(keys) / sizeof(keys[0]))
@@ -436,6 +440,8 @@ config_defaults(struct config *conf)
 
 	snprintf(conf->control_socket, sizeof(conf->control_socket),
 	    "/run/seuil/control.sock");
+	snprintf(conf->control_read_group, sizeof(conf->control_read_group), "seuil");
+	snprintf(conf->control_operate_group, sizeof(conf->control_operate_group), "seuil");
 }
 
 static void
@@ -538,6 +544,10 @@ set_value(struct parse *p, const struct key *k, char *base, const char *value)
 		memcpy(field, value, strlen(value) + 1);
 		return true;
 	case K_NAME:
+		if (value[0] == '\0' && k->empty_ok) {
+			field[0] = '\0';
+			return true;
+		}
 		if (!valid_name(value)) {
 			perr(p, line, "bad name '%s' for %s (use 1 to %d of "
 			    "a-z, 0-9, '_' and '-')", value, k->name,
@@ -985,10 +995,11 @@ check_all(struct parse *p)
 			    "'%s': driver = libnfc needs a connstring (e.g. "
 			    "pn532_uart:/dev/ttyAMA0)", r->name);
 		if (r->door[0] == '\0') {
-			if (p->seen[READER_INST(i)][key_find(S_READER,
-			    "door")] == 0)
+			/* A desk reader only enrols: it opens nothing. */
+			if (!key_bad(p, S_READER, i, "door") && !r->enrol)
 				perr(p, p->reader_line[i], "reader '%s' needs "
-				    "door = NAME", r->name);
+				    "door = NAME (or enrol = true for a desk "
+				    "reader that opens nothing)", r->name);
 			continue;
 		}
 		if ((r->door_index = config_door_index(conf, r->door)) < 0)
@@ -1144,6 +1155,12 @@ config_print(const struct config *conf, FILE *out)
 			print_section(conf, (enum sect)s, i, out);
 		}
 	}
+}
+
+const char *
+config_reader_door(const struct reader_conf *r)
+{
+	return r->door_index >= 0 ? r->door : NULL;
 }
 
 int

@@ -43,8 +43,9 @@ struct reader_conf {
 	enum reader_driver driver;
 	char		connstring[256];
 	char		door[CONFIG_NAME_MAX + 1];
-	int		door_index;		/* index in config.doors */
+	int		door_index;		/* index in config.doors; -1: a desk reader */
 	enum reader_direction direction;
+	bool		enrol;			/* `badge enroll` may take taps here */
 	char		sim_fifo[PATH_MAX];	/* driver = sim only */
 };
 
@@ -95,6 +96,8 @@ struct config {
 
 	/* [control] */
 	char		control_socket[PATH_MAX];
+	char		control_read_group[CONFIG_NAME_MAX + 1];	/* may ask status */
+	char		control_operate_group[CONFIG_NAME_MAX + 1];	/* may also act */
 };
 
 /* Fill *conf with every default of DESIGN §4. */
@@ -115,6 +118,8 @@ void config_print(const struct config *conf, FILE *out);
 
 /* Index of the door or reader called name, or -1. */
 int config_door_index(const struct config *conf, const char *name);
+/* A reader's door name, or NULL for a desk reader (enrolment only). */
+const char *config_reader_door(const struct reader_conf *r);
 int config_reader_index(const struct config *conf, const char *name);
 
 /* Parse "500ms", "5s", "10m", "12h", "30d" into milliseconds; -1 if bad. */

@@ -8,6 +8,8 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <grp.h>
+#include <pwd.h>
 #include <unistd.h>
 
 #include "control_server.h"
@@ -16,6 +18,7 @@
 struct control_conn {
 	int	fd;		/* -1: free slot */
 	int	id;		/* changes at every accept, for deferred replies */
+	struct control_peer peer;	/* read once, at accept */
 };
 
 struct control {
@@ -28,7 +31,8 @@ struct control {
 };
 
 struct control *
-control_open(const char *path, control_handler handler, void *arg, char *err, size_t errlen)
+control_open(const char *path, gid_t group, control_handler handler, void *arg, char *err,
+    size_t errlen)
 {
 	struct sockaddr_un sun;
 	struct control *c;
@@ -60,8 +64,12 @@ control_open(const char *path, control_handler handler, void *arg, char *err, si
 	unlink(path);
 
 	c->listen_fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	/* Who may connect is the file's group; what each may ask is decided
+	 * per request from the peer's credentials. */
 	if (c->listen_fd == -1 || bind(c->listen_fd, (struct sockaddr *)&sun, sizeof(sun)) == -1 ||
-	    chmod(path, 0660) == -1 || listen(c->listen_fd, 8) == -1) {
+	    fchmodat(AT_FDCWD, path, 0660, 0) == -1 ||
+	    (group != (gid_t)-1 && fchownat(AT_FDCWD, path, (uid_t)-1, group,
+	    AT_SYMLINK_NOFOLLOW) == -1) || listen(c->listen_fd, 8) == -1) {
 		snprintf(err, errlen, "control socket %s: %s", path, strerror(errno));
 		if (c->listen_fd != -1)
 			close(c->listen_fd);
@@ -117,6 +125,51 @@ control_drop(struct control_conn *conn)
 	conn->fd = -1;
 }
 
+/*
+ * Who is at the other end, as the kernel saw it at connect: uid, primary
+ * gid and supplementary groups (SO_PEERGROUPS, Linux 4.13; before that the
+ * groups of the uid's passwd entry).  A peer that cannot be identified gets
+ * uid -1 and no group, so it may do nothing.
+ */
+static void
+control_peer_read(int fd, struct control_peer *p)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	struct passwd *pw;
+	int n;
+
+	memset(p, 0, sizeof(*p));
+	p->uid = (uid_t)-1;
+	p->gid = (gid_t)-1;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1)
+		return;
+	len = sizeof(p->groups);
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, p->groups, &len) == 0) {
+		p->ngroups = (int)(len / sizeof(p->groups[0]));
+	} else if ((pw = getpwuid(cred.uid)) != NULL) {
+		n = CONTROL_PEER_MAX_GROUPS;
+		if (getgrouplist(pw->pw_name, cred.gid, p->groups, &n) == -1)
+			n = 0;	/* more groups than we keep: only the primary one counts */
+		p->ngroups = n;
+	}
+	p->uid = cred.uid;
+	p->gid = cred.gid;
+}
+
+bool
+control_peer_in_group(const struct control_peer *p, gid_t gid)
+{
+	if (gid == (gid_t)-1)
+		return false;
+	if (p->gid == gid)
+		return true;
+	for (int i = 0; i < p->ngroups; i++)
+		if (p->groups[i] == gid)
+			return true;
+	return false;
+}
+
 static void
 control_accept(struct control *c)
 {
@@ -134,6 +187,7 @@ control_accept(struct control *c)
 			continue;
 		}
 		c->conn[i].fd = fd;
+		control_peer_read(fd, &c->conn[i].peer);
 		/* Wraps instead of overflowing into negative ids. */
 		c->next_id = c->next_id % (INT_MAX / CONTROL_MAX_CLIENTS - 1) + 1;
 		c->conn[i].id = c->next_id * CONTROL_MAX_CLIENTS + i;
@@ -144,8 +198,6 @@ static void
 control_request_in(struct control *c, struct control_conn *conn)
 {
 	char buf[CONTROL_MSG_MAX + 1];
-	struct ucred cred;
-	socklen_t credlen = sizeof(cred);
 	cJSON *req, *cmd, *reply;
 	ssize_t n;
 
@@ -161,14 +213,12 @@ control_request_in(struct control *c, struct control_conn *conn)
 		goto send;
 	}
 	buf[n] = '\0';
-	if (getsockopt(conn->fd, SOL_SOCKET, SO_PEERCRED, &cred, &credlen) == -1)
-		cred.uid = (uid_t)-1;
 	req = cJSON_ParseWithLength(buf, (size_t)n);
 	cmd = cJSON_GetObjectItemCaseSensitive(req, "cmd");
 	if (!cJSON_IsObject(req) || !cJSON_IsString(cmd)) {
 		reply = control_error("malformed request: expected a JSON object with \"cmd\"");
 	} else {
-		reply = c->handler(c->arg, conn->id, req, cred.uid);
+		reply = c->handler(c->arg, conn->id, req, &conn->peer);
 	}
 	cJSON_Delete(req);
 	if (reply == NULL)

@@ -5,6 +5,7 @@
 #define SEUIL_CONTROL_SERVER_H
 
 #include <poll.h>
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include "control.h"
@@ -15,14 +16,27 @@
  * sends and frees; or NULL to answer later with control_reply (enroll).
  * client identifies the connection for that later reply.
  */
-typedef cJSON *(*control_handler)(void *arg, int client, const cJSON *req, uid_t uid);
+/* The peer of a connection, read at accept: the roles come from its groups. */
+#define CONTROL_PEER_MAX_GROUPS	64
+struct control_peer {
+	uid_t	uid;		/* -1 if unknown */
+	gid_t	gid;
+	int	ngroups;	/* supplementary groups */
+	gid_t	groups[CONTROL_PEER_MAX_GROUPS];
+};
+
+/* Whether the peer's primary or a supplementary group is gid. */
+bool control_peer_in_group(const struct control_peer *p, gid_t gid);
+
+typedef cJSON *(*control_handler)(void *arg, int client, const cJSON *req,
+    const struct control_peer *peer);
 
 struct control;
 
-/* Listen on path (mode 0660).  Refuses if a daemon already answers there;
+/* Listen on path (mode 0660, group group unless -1).  Refuses if a daemon already answers there;
  * removes a stale socket file.  NULL with err on failure. */
-struct control *control_open(const char *path, control_handler handler, void *arg,
-    char *err, size_t errlen);
+struct control *control_open(const char *path, gid_t group, control_handler handler,
+    void *arg, char *err, size_t errlen);
 /* Close every connection and remove the socket file.  NULL is fine. */
 void control_close(struct control *c);
 

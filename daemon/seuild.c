@@ -5,11 +5,14 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <grp.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sysexits.h>
 #include <unistd.h>
@@ -39,7 +42,7 @@ struct enrolment {
 	bool	active;
 	int	client;
 	int64_t	member_id;
-	int	door_index;	/* -1: any door */
+	int	reader_index;	/* -1: any reader with enrol = true */
 	int64_t	deadline;	/* mono ms */
 };
 
@@ -118,6 +121,16 @@ daemon_simple_event(struct daemon *d, const char *type, const char *door, const 
 	daemon_event(d, &ev);
 }
 
+/* A staff event (control_refused, ...): who acted goes to the actor column,
+ * which is never published. */
+static void
+daemon_staff_event(struct daemon *d, const char *type, const char *actor, const char *detail)
+{
+	struct event ev = { .type = type, .actor = actor, .detail = detail };
+
+	daemon_event(d, &ev);
+}
+
 /* ---- the badge path: UID in, relay out ---- */
 
 static void
@@ -150,12 +163,46 @@ daemon_decide(struct daemon *d, int ri, const uint8_t mac[UID_MAC_LEN], int64_t 
 	return access_decide(&in);
 }
 
+/*
+ * A tap at a desk reader (no door): it only ever enrols.  Nothing opens,
+ * nobody arrives, and a known badge is only reported to the manager who
+ * waits for a tap.
+ */
+static void
+daemon_desk_tap(struct daemon *d, int ri, const struct uid *uid)
+{
+	const struct reader_conf *rc = &d->conf->readers[ri];
+	struct decision_rows rows;
+	uint8_t mac[UID_MAC_LEN];
+	cJSON *r;
+	int known;
+
+	if (!d->enrol.active || (d->enrol.reader_index != -1 && d->enrol.reader_index != ri)) {
+		log_info("reader %s: badge tapped at the desk, no enrolment waiting", rc->name);
+		return;
+	}
+	uid_mac(d->key, uid, mac);
+	if ((known = decision_rows_load(d->st, mac, &rows)) != 0) {
+		d->enrol.active = false;
+		if (known == -1) {
+			r = control_error(store_errmsg(d->st));
+		} else {
+			r = control_error("this badge is already enrolled");
+			cJSON_AddNumberToObject(r, "badge_id", (double)rows.badge.id);
+			cJSON_AddNumberToObject(r, "member", (double)rows.member.id);
+		}
+		control_reply(d->control, d->enrol.client, r);
+		return;
+	}
+	daemon_enrol_tap(d, ri, mac, uid);
+}
+
 static void
 daemon_tap(void *arg, int ri, const struct uid *uid)
 {
 	struct daemon *d = arg;
 	const struct reader_conf *rc = &d->conf->readers[ri];
-	struct door *door = d->doors[rc->door_index];
+	struct door *door;
 	struct event ev = { .door = rc->door, .reader = rc->name };
 	struct decision_rows rows;
 	const struct badge_row *b = &rows.badge;
@@ -165,6 +212,11 @@ daemon_tap(void *arg, int ri, const struct uid *uid)
 	int64_t t0 = clock_mono_ns(), now_ms = clock_wall_ms(), now_mono = t0 / 1000000;
 	bool found = false, failed = false;
 
+	if (rc->door_index < 0) {
+		daemon_desk_tap(d, ri, uid);
+		return;
+	}
+	door = d->doors[rc->door_index];
 	uid_mac(d->key, uid, mac);
 
 	if (store_begin(d->st) == -1) {
@@ -236,7 +288,7 @@ daemon_reader_status(void *arg, int ri, bool online, const char *detail)
 	struct daemon *d = arg;
 	const struct reader_conf *rc = &d->conf->readers[ri];
 
-	daemon_simple_event(d, online ? "reader_online" : "reader_offline", rc->door, rc->name,
+	daemon_simple_event(d, online ? "reader_online" : "reader_offline", config_reader_door(rc), rc->name,
 	    NULL, detail);
 }
 
@@ -300,18 +352,21 @@ reply_ok(void)
 	return r;
 }
 
-/* An unknown badge was tapped (and denied): link it if an enrolment waits
- * for a tap at this door. */
+/* An unknown badge was tapped (and denied at a door): link it if an
+ * enrolment waits for a tap at this reader. */
 static void
 daemon_enrol_tap(struct daemon *d, int ri, const uint8_t mac[UID_MAC_LEN], const struct uid *uid)
 {
 	const struct reader_conf *rc = &d->conf->readers[ri];
-	struct event ev = { .type = "badge_enrolled", .door = rc->door, .reader = rc->name };
+	struct event ev = { .type = "badge_enrolled", .door = config_reader_door(rc), .reader = rc->name };
 	char hint[UID_HINT_LEN];
 	int64_t badge_id;
 	cJSON *r;
 
-	if (!d->enrol.active || (d->enrol.door_index != -1 && d->enrol.door_index != rc->door_index))
+	/* Only where the manager is: a reader outside never enrols, so a
+	 * stranger tapping during the window gains nothing. */
+	if (!d->enrol.active || !rc->enrol ||
+	    (d->enrol.reader_index != -1 && d->enrol.reader_index != ri))
 		return;
 	d->enrol.active = false;
 	uid_hint(uid, hint);
@@ -377,6 +432,35 @@ json_door(struct daemon *d, const cJSON *req, int *door_index, const char **err)
 	return 0;
 }
 
+/* The reader an enrolment waits at: the named one, which must allow
+ * enrolment, or any that does (-1); there must be one. */
+static int
+json_enrol_reader(struct daemon *d, const cJSON *req, int *reader_index, const char **err)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(req, "reader");
+	int i;
+
+	if (v == NULL) {
+		*reader_index = -1;
+		for (i = 0; i < d->conf->nreaders; i++)
+			if (d->conf->readers[i].enrol)
+				return 0;
+		*err = "no reader allows enrolment: set enrol = true in the [reader.NAME] "
+		    "section of a reader where the manager is (a desk reader)";
+		return -1;
+	}
+	if (!cJSON_IsString(v) || (*reader_index = config_reader_index(d->conf,
+	    v->valuestring)) == -1) {
+		*err = "unknown reader";
+		return -1;
+	}
+	if (!d->conf->readers[*reader_index].enrol) {
+		*err = "that reader does not allow enrolment (enrol = false)";
+		return -1;
+	}
+	return 0;
+}
+
 static cJSON *
 control_status(struct daemon *d)
 {
@@ -407,7 +491,11 @@ control_status(struct daemon *d)
 
 		o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "name", rc->name);
-		cJSON_AddStringToObject(o, "door", rc->door);
+		if (rc->door_index >= 0)
+			cJSON_AddStringToObject(o, "door", rc->door);
+		else
+			cJSON_AddNullToObject(o, "door");
+		cJSON_AddBoolToObject(o, "enrol", rc->enrol);
 		cJSON_AddStringToObject(o, "direction", config_direction_name(rc->direction));
 		cJSON_AddBoolToObject(o, "online", readers_online(d->readers, i));
 		cJSON_AddBoolToObject(o, "locked_out", lockout_active(&d->lockouts[i], now));
@@ -463,15 +551,94 @@ control_door_unlock(struct daemon *d, int door_index, int64_t seconds, const cha
 
 static int daemon_reload(struct daemon *d, char *err, size_t errlen);
 
+/*
+ * The control socket's roles (docs/security.md lists every request): the
+ * read role may only look, the operate role may act on doors, enrolment,
+ * presence and the configuration.  Root may do all.
+ */
+enum control_role { ROLE_NONE, ROLE_READ, ROLE_OPERATE };
+
+static const struct {
+	const char		*cmd;
+	enum control_role	 role;
+} control_roles[] = {
+	{ "status",		ROLE_READ },
+	{ "checkout",		ROLE_OPERATE },
+	{ "door_unlock",	ROLE_OPERATE },
+	{ "reload",		ROLE_OPERATE },
+	{ "enroll",		ROLE_OPERATE },
+};
+
+static gid_t
+group_gid(const char *name)
+{
+	struct group *g = getgrnam(name);
+
+	return g != NULL ? g->gr_gid : (gid_t)-1;
+}
+
+static enum control_role
+peer_role(const struct daemon *d, const struct control_peer *peer)
+{
+	if (peer->uid == 0)
+		return ROLE_OPERATE;
+	if (control_peer_in_group(peer, group_gid(d->conf->control_operate_group)))
+		return ROLE_OPERATE;
+	if (control_peer_in_group(peer, group_gid(d->conf->control_read_group)))
+		return ROLE_READ;
+	return ROLE_NONE;
+}
+
+/* "uid:1000(alice)", as the event log's actor column names OS users. */
+static void
+peer_actor(const struct control_peer *peer, char *buf, size_t len)
+{
+	struct passwd *pw = peer->uid != (uid_t)-1 ? getpwuid(peer->uid) : NULL;
+
+	if (pw != NULL)
+		snprintf(buf, len, "uid:%ld(%.64s)", (long)peer->uid, pw->pw_name);
+	else
+		snprintf(buf, len, "uid:%ld", (long)peer->uid);
+}
+
+/* NULL when the peer may make request cmd, else the refusal (logged as a
+ * control_refused event). */
 static cJSON *
-daemon_control(void *arg, int client, const cJSON *req, uid_t uid)
+daemon_control_refuse(struct daemon *d, const char *cmd, const struct control_peer *peer)
+{
+	enum control_role need = ROLE_OPERATE, have = peer_role(d, peer);
+	char actor[96], detail[128];
+	size_t i;
+
+	for (i = 0; i < sizeof(control_roles) / sizeof(control_roles[0]); i++)
+		if (strcmp(control_roles[i].cmd, cmd) == 0)
+			need = control_roles[i].role;
+	if (have >= need)
+		return NULL;
+	peer_actor(peer, actor, sizeof(actor));
+	snprintf(detail, sizeof(detail), "%.40s needs %s", cmd,
+	    need == ROLE_READ ? "read_group" : "operate_group");
+	log_warnx("control: refused '%.40s' from %s: not in %s", cmd, actor,
+	    need == ROLE_READ ? d->conf->control_read_group : d->conf->control_operate_group);
+	daemon_staff_event(d, "control_refused", actor, detail);
+	snprintf(detail, sizeof(detail), "permission denied: '%.40s' needs membership of group "
+	    "'%s'", cmd, need == ROLE_READ ? d->conf->control_read_group :
+	    d->conf->control_operate_group);
+	return control_error(detail);
+}
+
+static cJSON *
+daemon_control(void *arg, int client, const cJSON *req, const struct control_peer *peer)
 {
 	struct daemon *d = arg;
 	const char *cmd = cJSON_GetObjectItemCaseSensitive(req, "cmd")->valuestring;
 	const char *why = NULL;
 	int64_t id, seconds = 0, timeout = 60;
-	int door_index;
+	int door_index, reader_index;
+	cJSON *refused;
 
+	if ((refused = daemon_control_refuse(d, cmd, peer)) != NULL)
+		return refused;
 	if (strcmp(cmd, "status") == 0)
 		return control_status(d);
 	if (strcmp(cmd, "checkout") == 0) {
@@ -487,7 +654,7 @@ daemon_control(void *arg, int client, const cJSON *req, uid_t uid)
 		return r;
 	}
 	if (strcmp(cmd, "door_unlock") == 0) {
-		char source[48];
+		char source[112];
 
 		if (json_door(d, req, &door_index, &why) == -1)
 			return control_error(why);
@@ -496,7 +663,7 @@ daemon_control(void *arg, int client, const cJSON *req, uid_t uid)
 			return control_error("\"seconds\" must be a whole number");
 		if (seconds == 0 && cJSON_GetObjectItemCaseSensitive(req, "seconds") != NULL)
 			return control_error("seconds must be between 1 and 60");
-		snprintf(source, sizeof(source), "control uid %ld", (long)uid);
+		peer_actor(peer, source, sizeof(source));
 		return control_door_unlock(d, door_index, seconds, source);
 	}
 	if (strcmp(cmd, "reload") == 0) {
@@ -511,7 +678,7 @@ daemon_control(void *arg, int client, const cJSON *req, uid_t uid)
 
 		if (json_int(req, "member", &id) == -1)
 			return control_error("enroll needs a numeric \"member\"");
-		if (json_door(d, req, &door_index, &why) == -1)
+		if (json_enrol_reader(d, req, &reader_index, &why) == -1)
 			return control_error(why);
 		if (cJSON_GetObjectItemCaseSensitive(req, "timeout") != NULL &&
 		    (json_int(req, "timeout", &timeout) == -1 || timeout < 1 || timeout > 3600))
@@ -521,9 +688,9 @@ daemon_control(void *arg, int client, const cJSON *req, uid_t uid)
 		if (d->enrol.active && control_client_alive(d->control, d->enrol.client))
 			return control_error("another enrolment is waiting for a tap");
 		d->enrol = (struct enrolment){ .active = true, .client = client, .member_id = id,
-		    .door_index = door_index, .deadline = clock_mono_ms() + timeout * 1000 };
+		    .reader_index = reader_index, .deadline = clock_mono_ms() + timeout * 1000 };
 		log_info("enrolment: waiting %lld s for a badge for member %lld (control uid %ld)",
-		    (long long)timeout, (long long)id, (long)uid);
+		    (long long)timeout, (long long)id, (long)peer->uid);
 		return NULL;
 	}
 	return control_error("unknown command");
@@ -556,8 +723,6 @@ daemon_hw_up(struct daemon *d, char *err, size_t errlen)
 	for (int i = 0; i < d->conf->ndoors; i++)
 		if ((d->doors[i] = door_new(&d->conf->doors[i], i, &dh, err, errlen)) == NULL)
 			return -1;
-	for (int i = 0; i < d->conf->nreaders; i++)
-		lockout_init(&d->lockouts[i]);
 	if ((d->readers = readers_new(d->conf, &rh)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -612,6 +777,26 @@ daemon_load_config(const char *path, struct config *conf, char *err, size_t errl
  * one replaces doors, readers and MQTT whole: doors are driven locked and
  * reopened, which is simpler to reason about than patching them live.
  */
+/*
+ * A reload must not be a way to clear lockouts (anyone who may reload could
+ * then keep guessing): each reader keeps its lockout by name; a new reader
+ * starts clean.
+ */
+static void
+daemon_keep_lockouts(struct daemon *d, const struct config *from, const struct config *to)
+{
+	struct lockout kept[CONFIG_MAX_READERS];
+	int k;
+
+	for (int i = 0; i < to->nreaders; i++) {
+		if ((k = config_reader_index(from, to->readers[i].name)) >= 0)
+			kept[i] = d->lockouts[k];
+		else
+			lockout_init(&kept[i]);
+	}
+	memcpy(d->lockouts, kept, sizeof(kept[0]) * (size_t)to->nreaders);
+}
+
 static int
 daemon_reload(struct daemon *d, char *err, size_t errlen)
 {
@@ -633,6 +818,7 @@ daemon_reload(struct daemon *d, char *err, size_t errlen)
 		goto refuse;
 
 	daemon_hw_down(d);
+	daemon_keep_lockouts(d, old, nc);
 	d->conf = nc;
 	presence_set_config(d->presence, nc);
 	if (daemon_hw_up(d, err, errlen) == -1) {
@@ -640,6 +826,7 @@ daemon_reload(struct daemon *d, char *err, size_t errlen)
 
 		log_warnx("reload: %s; going back to the old configuration", err);
 		daemon_hw_down(d);
+		daemon_keep_lockouts(d, nc, old);
 		d->conf = old;
 		presence_set_config(d->presence, old);
 		tz_set(old->timezone, again, sizeof(again));
@@ -648,14 +835,16 @@ daemon_reload(struct daemon *d, char *err, size_t errlen)
 		free(nc);
 		return -1;
 	}
-	/* A waiting enrolment names its door by index: the new configuration
-	 * may order the doors differently, or no longer have that door. */
-	if (d->enrol.active && d->enrol.door_index != -1 &&
-	    (d->enrol.door_index = config_door_index(nc,
-	    old->doors[d->enrol.door_index].name)) == -1) {
+	/* A waiting enrolment names its reader by index: the new configuration
+	 * may order the readers differently, no longer have that reader, or no
+	 * longer let it enrol. */
+	if (d->enrol.active && d->enrol.reader_index != -1 &&
+	    ((d->enrol.reader_index = config_reader_index(nc,
+	    old->readers[d->enrol.reader_index].name)) == -1 ||
+	    !nc->readers[d->enrol.reader_index].enrol)) {
 		d->enrol.active = false;
 		control_reply(d->control, d->enrol.client,
-		    control_error("the enrolment's door was removed by a reload"));
+		    control_error("the enrolment's reader was removed or no longer enrols"));
 	}
 	free(old);
 	log_info("configuration reloaded");
@@ -873,6 +1062,10 @@ main(int argc, char *argv[])
 		free(d->conf);
 		return 0;
 	}
+	/* The process will hold the UID key and raw UIDs: no core dump, no
+	 * ptrace by another process of the same user. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
+		fatal("prctl(PR_SET_DUMPABLE)");
 	if (config_load(path, d->conf, stderr) != 0) {
 		free(d->conf);
 		return EX_CONFIG;
@@ -897,6 +1090,8 @@ main(int argc, char *argv[])
 		fatal("signals");
 	d->started_mono = clock_mono_ms();
 	d->next_purge = d->started_mono;
+	for (int i = 0; i < CONFIG_MAX_READERS; i++)
+		lockout_init(&d->lockouts[i]);
 
 	if (daemon_hw_up(d, err, sizeof(err)) == -1) {
 		log_warnx("%s", err);
@@ -904,7 +1099,8 @@ main(int argc, char *argv[])
 		store_close(d->st);
 		return EX_UNAVAILABLE;
 	}
-	if ((d->control = control_open(d->conf->control_socket, daemon_control, d, err,
+	if ((d->control = control_open(d->conf->control_socket,
+	    group_gid(d->conf->control_read_group), daemon_control, d, err,
 	    sizeof(err))) == NULL) {
 		log_warnx("%s", err);
 		daemon_hw_down(d);

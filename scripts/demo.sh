@@ -40,6 +40,12 @@ sim_fifo = $dir/reader.fifo
 door = front
 direction = in
 
+; The front desk: enrolment only (seuilctl badge enroll), opens nothing.
+[reader.desk]
+driver = sim
+sim_fifo = $dir/desk.fifo
+enrol = true
+
 [mqtt]
 host = 127.0.0.1
 port = $port
@@ -109,6 +115,8 @@ if [ -t 0 ] && [ -z "${DEMO_NO_WAIT:-}" ]; then
 	cat <<MSG
   watch every topic:   mosquitto_sub -h 127.0.0.1 -p $port -t 'seuil/#' -v
   tap a badge:         echo 04A1B2C3 > $dir/reader.fifo
+  enrol a new badge:   $seuilctl -f $dir/seuild.conf badge enroll alice &
+                       echo 04AB12CD > $dir/desk.fifo
   open the door:       echo 'contact open' > $dir/door/inputs
   remote unlock:       mosquitto_pub -h 127.0.0.1 -p $port -t seuil/demo/door/front/unlock -q 1 \\
                          -m "{\"seconds\":3,\"id\":\"try-1\",\"expires\":\"\$(date -u -d '+1 min' +%FT%TZ)\"}"

@@ -226,11 +226,11 @@ int
 ctl_badge_enroll(struct ctl *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "door", required_argument, NULL, 'd' },
+		{ "reader", required_argument, NULL, 'r' },
 		{ "timeout", required_argument, NULL, 't' },
 		CTL_COMMON_OPTS
 	};
-	const char *door = NULL, *err;
+	const char *reader = NULL, *err;
 	struct member_row m;
 	struct badge_row b;
 	cJSON *req, *reply;
@@ -238,12 +238,12 @@ ctl_badge_enroll(struct ctl *c, int argc, char **argv)
 	const cJSON *v;
 	long timeout = ENROL_DEFAULT_S;
 	bool absent;
-	int ch, rc;
+	int ch, rc, k;
 
-	while ((ch = getopt_long(argc, argv, ":d:t:", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":r:t:", opts, NULL)) != -1) {
 		switch (ch) {
-		case 'd':
-			door = optarg;
+		case 'r':
+			reader = optarg;
 			break;
 		case 't':
 			errno = 0;
@@ -261,9 +261,23 @@ ctl_badge_enroll(struct ctl *c, int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		return ctl_usage(c);
-	if (door != NULL && config_door_index(&c->conf, door) == -1) {
-		ctl_errx("door '%s' not found in %s", door, c->conf_path);
+	if (reader != NULL && (k = config_reader_index(&c->conf, reader)) == -1) {
+		ctl_errx("reader '%s' not found in %s", reader, c->conf_path);
 		return EX_NOINPUT;
+	}
+	if (reader != NULL && !c->conf.readers[k].enrol) {
+		ctl_errx("reader '%s' does not allow enrolment: set enrol = true in its "
+		    "[reader.%s] section (only at a reader where you are)", reader, reader);
+		return EX_CONFIG;
+	}
+	if (reader == NULL) {
+		for (k = 0; k < c->conf.nreaders && !c->conf.readers[k].enrol; k++)
+			;
+		if (k == c->conf.nreaders) {
+			ctl_errx("no reader allows enrolment: set enrol = true in the "
+			    "[reader.NAME] section of a reader where you are (a desk reader)");
+			return EX_CONFIG;
+		}
 	}
 	if ((rc = ctl_store(c)) != EX_OK || (rc = ctl_member(c, argv[optind], &m)) != EX_OK)
 		return rc;
@@ -275,8 +289,8 @@ ctl_badge_enroll(struct ctl *c, int argc, char **argv)
 	req = cJSON_CreateObject();
 	cJSON_AddStringToObject(req, "cmd", "enroll");
 	cJSON_AddNumberToObject(req, "member", (double)m.id);
-	if (door != NULL)
-		cJSON_AddStringToObject(req, "door", door);
+	if (reader != NULL)
+		cJSON_AddStringToObject(req, "reader", reader);
 	cJSON_AddNumberToObject(req, "timeout", (double)timeout);
 	text = cJSON_PrintUnformatted(req);
 	cJSON_Delete(req);
@@ -285,9 +299,9 @@ ctl_badge_enroll(struct ctl *c, int argc, char **argv)
 		return EX_OSERR;
 	}
 	if (!c->json) {
-		fprintf(stderr, "tap the badge for %s on a reader%s%s within %ld s\n",
-		    m.name, door != NULL ? " of door " : "", door != NULL ? door : "",
-		    timeout);
+		fprintf(stderr, "tap the badge for %s at %s%s within %ld s\n",
+		    m.name, reader != NULL ? "reader " : "a reader that allows enrolment",
+		    reader != NULL ? reader : "", timeout);
 		fflush(stderr);
 	}
 	/* The daemon answers at its own deadline; ours is later. */
@@ -295,7 +309,7 @@ ctl_badge_enroll(struct ctl *c, int argc, char **argv)
 	cJSON_free(text);
 	if (absent) {
 		ctl_errx("seuild is not running: enrolment by tap needs the daemon "
-		    "(or use `seuilctl badge add %s UID` with the badge's UID)", m.name);
+		    "(or type the badge's UID: `seuilctl badge add %s -`)", m.name);
 		return EX_UNAVAILABLE;
 	}
 	if (rc != EX_OK)
@@ -307,6 +321,10 @@ ctl_badge_enroll(struct ctl *c, int argc, char **argv)
 			ctl_errx("no unknown badge was tapped within %ld s: nothing enrolled",
 			    timeout);
 			rc = EX_TEMPFAIL;
+		} else if (strstr(err, "already enrolled") != NULL) {
+			ctl_errx("that badge is already enrolled (see `seuilctl explain` or "
+			    "`badge list`): nothing changed");
+			rc = EX_DATAERR;
 		} else if (strstr(err, "another enrolment") != NULL) {
 			ctl_errx("seuild: %s; try again later", err);
 			rc = EX_TEMPFAIL;

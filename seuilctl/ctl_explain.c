@@ -192,6 +192,8 @@ add_badge(struct explain *x, const struct badge_row *b, const char *hint)
 
 	ds = cJSON_AddArrayToObject(o, "decisions");
 	for (i = 0; i < conf->nreaders; i++) {
+		if (conf->readers[i].door_index < 0)
+			continue;	/* a desk reader decides nothing */
 		decision_input(&in, conf, b, &x->m, &x->groups, x->now_ms, x->synced,
 		    x->locked_out[i]);
 		r = access_decide(&in);

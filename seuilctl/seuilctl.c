@@ -170,26 +170,29 @@ static const struct ctl_cmd commands[] = {
 	    "  seuilctl badge add alice 04:A1:B2:C3 --label 'blue fob'\n"
 	    "\n"
 	    "Exit status: 65 for a bad or enrolled UID, 66 for an unknown member." },
-	{ "badge", "enroll", ctl_badge_enroll, "M [--door D] [--timeout S]",
-	    "link the next unknown badge tapped to a member",
-	    "Enrol by tap: seuild links the next unknown badge tapped on a reader\n"
-	    "(of door D if given) within S seconds to member M, and this command\n"
-	    "prints the new badge's id and hint.  The door still denies that tap\n"
-	    "(the badge was unknown when read); the next tap opens it.  Badges\n"
-	    "already enrolled are answered as usual and do not count.  Needs the\n"
-	    "daemon: without it, use `badge add M UID`.\n"
+	{ "badge", "enroll", ctl_badge_enroll, "M [--reader R] [--timeout S]",
+	    "link the next unknown badge tapped at a desk reader to a member",
+	    "Enrol by tap: seuild links the next unknown badge tapped within S\n"
+	    "seconds at a reader that allows enrolment (enrol = true in its\n"
+	    "[reader.NAME] section, e.g. a desk reader with no door; R if given)\n"
+	    "to member M, and this command prints the new badge's id, hint and\n"
+	    "reader.  Readers without enrol = true never enrol, so a stranger\n"
+	    "tapping outside meanwhile gains nothing.  A badge enrolled already\n"
+	    "ends the wait with an error.  Needs the daemon: without it, use\n"
+	    "`badge add M -` and type the UID.\n"
 	    "\n"
 	    "Options:\n"
-	    "  --door D         only a reader of door D\n"
+	    "  --reader R       only reader R (it must have enrol = true)\n"
 	    "  --timeout S      wait at most S seconds, 1 to 3600 (default 60)\n"
 	    "\n"
 	    "Example:\n"
-	    "  seuilctl badge enroll alice --door front\n"
-	    "  badge 7 (hint B2C3) enrolled for alice at reader front-in\n"
+	    "  seuilctl badge enroll alice --reader desk\n"
+	    "  badge 7 (hint B2C3) enrolled for alice at reader desk\n"
 	    "\n"
-	    "Exit status: 66 for an unknown member or door, 69 if seuild is not\n"
-	    "running, 75 if no unknown badge was tapped in time (or another\n"
-	    "enrolment is waiting)." },
+	    "Exit status: 65 for a badge enrolled already, 66 for an unknown\n"
+	    "member or reader, 69 if seuild is not running, 75 if no unknown badge\n"
+	    "was tapped in time (or another enrolment is waiting), 78 if no reader\n"
+	    "(or not R) allows enrolment." },
 	{ "badge", "list", ctl_badge_list, "[M]", "list badges",
 	    "List badges, of everyone or of member M: id, member, hint, status,\n"
 	    "last use and label.\n"

@@ -13,7 +13,7 @@ check "status --json names the door" status_has '"name":[[:space:]]*"front"'
 
 ctl door unlock front --seconds 1 >/dev/null
 check "door unlock energises the relay" wait_until 5 relay_is 1
-check "unlock_remote logged with the caller's uid" sh -c "sqlite3 '$T/seuil.db' \"select detail from events where type='unlock_remote'\" | grep -q 'uid $(id -u)'"
+check "unlock_remote logged with the caller's uid" sh -c "sqlite3 '$T/seuil.db' \"select detail from events where type='unlock_remote'\" | grep -q 'uid:$(id -u)'"
 check "and relocks" wait_until 5 relay_is 0
 ctl door unlock front --seconds 600 >/dev/null 2>&1
 check "an unlock over 60 s is refused" test $? -ne 0

@@ -726,7 +726,23 @@ test_cross_checks(void)
 	EXPECT_ERROR(DOOR "[reader.r]\nconnstring = x\ndoor = back\n",
 	    "conf:4: unknown door 'back' for reader 'r'");
 	EXPECT_ERROR(DOOR "[reader.r]\nconnstring = x\n", "conf:2: reader 'r' "
-	    "needs door = NAME");
+	    "needs door = NAME (or enrol = true for a desk reader that opens nothing)");
+	EXPECT_ERROR(DOOR "[reader.r]\nconnstring = x\nenrol = false\n", "conf:2: reader "
+	    "'r' needs door = NAME (or enrol = true for a desk reader that opens nothing)");
+	/* A desk reader: enrolment only, no door. */
+	conf = LOAD_OK(DOOR "[reader.desk]\nconnstring = x\nenrol = true\n");
+	EXPECT(conf->nreaders == 1 && conf->readers[0].enrol);
+	EXPECT(conf->readers[0].door_index == -1);
+	EXPECT(config_reader_door(&conf->readers[0]) == NULL);
+	EXPECT(config_reader_index(conf, "desk") == 0 && config_reader_index(conf, "x") == -1);
+	free(conf);
+	/* Control roles: group names, defaults seuil. */
+	conf = LOAD_OK(DOOR "[control]\nread_group = staff\n");
+	EXPECT_STR(conf->control_read_group, "staff");
+	EXPECT_STR(conf->control_operate_group, "seuil");
+	free(conf);
+	EXPECT_ERROR(DOOR "[control]\noperate_group = a b\n", "conf:3: bad name 'a b' for "
+	    "operate_group (use 1 to 32 of a-z, 0-9, '_' and '-')");
 	EXPECT_ERROR(DOOR "[reader.r]\ndoor = front\n", "conf:2: reader 'r': "
 	    "driver = libnfc needs a connstring (e.g. pn532_uart:/dev/ttyAMA0)");
 	EXPECT_ERROR(DOOR "[reader.r]\ndoor = front\ndriver = libnfc\n",

@@ -59,6 +59,50 @@ test_open_missing(void)
 	EXPECT(access(path, F_OK) == -1);
 }
 
+static int
+keep_event(const struct event_row *ev, void *arg)
+{
+	*(struct event_row *)arg = *ev;
+	return 0;
+}
+
+/*
+ * A database made by seuil 0.1.0 (schema 1, tests/fixtures/schema/v1.db:
+ * alice with a badge and a group schedule, one grant) opens migrated to the
+ * current schema with nothing lost, and takes staff events with an actor.
+ */
+static void
+test_migrate_from_v1(void)
+{
+	struct event ev = { .type = "admin_change", .detail = "member add bob",
+	    .actor = "uid:0(root)", .ts_ms = 1, .mono_ms = 1 };
+	struct event_row row;
+	struct member_row m;
+	char cmd[600], err[512];
+	struct store *st;
+
+	snprintf(dbpath, sizeof(dbpath), "%s/v1.db", dir);
+	snprintf(cmd, sizeof(cmd), "cp tests/fixtures/schema/v1.db %s", dbpath);
+	EXPECT(system(cmd) == 0);
+	st = store_open(dbpath, 0, err, sizeof(err));
+	EXPECT(st != NULL);
+	if (st == NULL) {
+		printf("# %s\n", err);
+		return;
+	}
+	EXPECT_INT(store_schema_version(st), 2);
+	EXPECT_INT(store_member_find(st, "alice", &m), 1);
+	EXPECT_STR(m.display_name, "Alice");
+	EXPECT_INT(store_events_after(st, 0, 0, keep_event, &row), 1);
+	EXPECT_STR(row.type, "access_granted");
+	EXPECT_STR(row.actor, "");
+	EXPECT(store_append_event(st, &ev) == 2);
+	EXPECT_INT(store_events_after(st, 1, 0, keep_event, &row), 1);
+	EXPECT_STR(row.actor, "uid:0(root)");
+	EXPECT_STR(row.detail, "member add bob");
+	store_close(st);
+}
+
 static void
 test_migrations_idempotent(void)
 {
@@ -70,7 +114,7 @@ test_migrations_idempotent(void)
 	EXPECT(st != NULL);
 	if (st == NULL)
 		return;
-	EXPECT_INT(store_schema_version(st), 1);
+	EXPECT_INT(store_schema_version(st), 2);
 	EXPECT(add_member(st, "alice") > 0);
 	store_close(st);
 	EXPECT(stat(dbpath, &sb) == 0 && (sb.st_mode & 077) == 040);
@@ -80,7 +124,7 @@ test_migrations_idempotent(void)
 	EXPECT(st != NULL);
 	if (st == NULL)
 		return;
-	EXPECT_INT(store_schema_version(st), 1);
+	EXPECT_INT(store_schema_version(st), 2);
 	EXPECT_INT(store_member_find(st, "alice", &m), 1);
 	store_close(st);
 	st = store_open(dbpath, 0, err, sizeof(err));
@@ -813,6 +857,7 @@ main(void)
 	}
 	RUN(test_open_missing);
 	RUN(test_migrations_idempotent);
+	RUN(test_migrate_from_v1);
 	RUN(test_newer_schema_refused);
 	RUN(test_pragmas);
 	RUN(test_find_badge);

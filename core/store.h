@@ -4,7 +4,7 @@
  * files.  Schema version in PRAGMA user_version; store_open applies every
  * forward migration in one transaction.
  *
- * Schema (version 1):
+ * Schema (version 2; core/store.c holds the migrations):
  *   members(id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL, display_name TEXT,
  *           email TEXT, status TEXT CHECK(status IN ('active','disabled')),
  *           valid_from TEXT, valid_until TEXT,      -- 'YYYY-MM-DD' local, or NULL
@@ -20,7 +20,8 @@
  *   events(seq INTEGER PRIMARY KEY AUTOINCREMENT,   -- never reused
  *          ts_ms INTEGER NOT NULL, clock_synced INTEGER, boot_id TEXT, mono_ms INTEGER,
  *          type TEXT NOT NULL, door TEXT, reader TEXT, member_id INTEGER, badge_id INTEGER,
- *          uid_mac BLOB, reason TEXT, detail TEXT)
+ *          uid_mac BLOB, reason TEXT, detail TEXT,
+ *          actor TEXT)                             -- staff events: who; never published
  *   visits(id INTEGER PRIMARY KEY, member_id INTEGER, door TEXT, arrived_ts INTEGER,
  *          left_ts INTEGER, left_reason TEXT, last_seen_ts INTEGER)
  *   meta(key TEXT PRIMARY KEY, value TEXT)
@@ -29,6 +30,9 @@
  *
  * Functions return 0 (or a count, id or seq) on success and -1 on error; the
  * message is then in store_errmsg().  The store never logs.
+ *
+ * The implementation is split by what each part serves (store_private.h
+ * lists the files): the badge path, administration, the event log.
  */
 #ifndef SEUIL_STORE_H
 #define SEUIL_STORE_H

@@ -848,6 +848,170 @@ test_erase(void)
 	store_close(st);
 }
 
+/* A read-only open (seuild's readers, `seuilctl log`) never migrates: a
+ * schema 1 file is refused with the way out, and left at version 1. */
+static void
+test_v1_readonly_refused(void)
+{
+	char cmd[600], err[512];
+	sqlite3_stmt *s;
+	sqlite3 *db;
+
+	snprintf(dbpath, sizeof(dbpath), "%s/v1-ro.db", dir);
+	snprintf(cmd, sizeof(cmd), "cp tests/fixtures/schema/v1.db %s", dbpath);
+	EXPECT(system(cmd) == 0);
+	EXPECT(store_open(dbpath, STORE_READONLY, err, sizeof(err)) == NULL);
+	EXPECT(strstr(err, "seuilctl init") != NULL);
+	EXPECT(sqlite3_open(dbpath, &db) == SQLITE_OK);
+	EXPECT(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL) == SQLITE_OK);
+	EXPECT(sqlite3_step(s) == SQLITE_ROW);
+	EXPECT_INT(sqlite3_column_int(s, 0), 1);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+}
+
+/* Callbacks that stop the rows after *arg calls (counting down). */
+static int
+stop_member(const struct member_row *m, void *arg)
+{
+	(void)m;
+	return --*(int *)arg <= 0;
+}
+
+static int
+stop_badge(const struct badge_row *b, void *arg)
+{
+	(void)b;
+	return --*(int *)arg <= 0;
+}
+
+static int
+stop_event(const struct event_row *e, void *arg)
+{
+	(void)e;
+	return --*(int *)arg <= 0;
+}
+
+static int
+stop_visit(const struct visit_row *v, void *arg)
+{
+	(void)v;
+	return --*(int *)arg <= 0;
+}
+
+static int
+stop_group(const struct access_group *g, void *arg)
+{
+	(void)g;
+	return --*(int *)arg <= 0;
+}
+
+/* Every listing counts the rows it passed, including the one whose
+ * callback stopped it, and passes no more after that. */
+static void
+test_listing_stops(void)
+{
+	struct store *st = open_fresh("stop.db");
+	uint8_t mac[UID_MAC_LEN];
+	struct event ev;
+	char name[32];
+	int64_t id = 0;
+	int i, left;
+
+	EXPECT(st != NULL);
+	if (st == NULL)
+		return;
+	memset(&ev, 0, sizeof(ev));
+	ev.type = "arrival";
+	for (i = 0; i < 3; i++) {
+		snprintf(name, sizeof(name), "m%d", i);
+		id = add_member(st, name);
+		snprintf(name, sizeof(name), "g%d", i);
+		EXPECT(store_group_add(st, name) > 0);
+		snprintf(name, sizeof(name), "04A1B2C%d", i);
+		mac_of(name, mac);
+		EXPECT(store_badge_add(st, id, mac, NULL, NULL, 1000) > 0);
+		EXPECT(store_append_event(st, &ev) > 0);
+		EXPECT(store_visit_open(st, id, "front", 1000 + i) > 0);
+	}
+	left = 2;
+	EXPECT_INT(store_members_list(st, stop_member, &left), 2);
+	EXPECT_INT(left, 0);
+	left = 1;
+	EXPECT_INT(store_badges_list(st, 0, stop_badge, &left), 1);
+	EXPECT_INT(left, 0);
+	left = 2;
+	EXPECT_INT(store_events_after(st, 0, 0, stop_event, &left), 2);
+	EXPECT_INT(left, 0);
+	left = 1;
+	EXPECT_INT(store_visits_open(st, stop_visit, &left), 1);
+	EXPECT_INT(left, 0);
+	left = 2;
+	EXPECT_INT(store_groups_list(st, stop_group, &left), 2);
+	EXPECT_INT(left, 0);
+	left = 9;
+	EXPECT_INT(store_groups_list(st, stop_group, &left), 3);
+	EXPECT_INT(left, 6);
+	store_close(st);
+}
+
+/* More groups or windows than struct access_groups holds is an error,
+ * never a silent truncation (the door denies on error). */
+static void
+test_group_limits(void)
+{
+	struct store *st = open_fresh("limits.db");
+	struct access_groups ag;
+	struct access_group g;
+	char name[32], sql[160], err[512];
+	int64_t alice, gid = 0;
+	sqlite3 *db;
+	int i;
+
+	EXPECT(st != NULL);
+	if (st == NULL)
+		return;
+	alice = add_member(st, "alice");
+	for (i = 0; i < ACCESS_MAX_GROUPS; i++) {
+		snprintf(name, sizeof(name), "g%02d", i);
+		gid = store_group_add(st, name);
+		EXPECT_INT(store_member_add_group(st, alice, gid), 0);
+	}
+	EXPECT_INT(store_member_groups(st, alice, &ag), 0);
+	EXPECT_INT(ag.ngroups, ACCESS_MAX_GROUPS);
+	gid = store_group_add(st, "one-too-many");
+	EXPECT_INT(store_member_add_group(st, alice, gid), 0);
+	EXPECT_INT(store_member_groups(st, alice, &ag), -1);
+	EXPECT_INT(store_errcode(st), STORE_EINVAL);
+	EXPECT(strstr(store_errmsg(st), "groups") != NULL);
+	EXPECT_INT(store_member_clear_groups(st, alice), 0);
+	EXPECT_INT(store_member_add_group(st, alice, gid), 0);
+	store_close(st);
+
+	/* store_schedule_set refuses so many; another writer may not. */
+	EXPECT(sqlite3_open(dbpath, &db) == SQLITE_OK);
+	for (i = 0; i <= ACCESS_MAX_WINDOWS; i++) {
+		snprintf(sql, sizeof(sql), "INSERT INTO schedule_windows (group_id,"
+		    " days, start_min, end_min) VALUES (%lld, 1, %d, %d)",
+		    (long long)gid, i, i + 1);
+		EXPECT(sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK);
+	}
+	sqlite3_close(db);
+	st = store_open(dbpath, 0, err, sizeof(err));
+	EXPECT(st != NULL);
+	if (st == NULL)
+		return;
+	EXPECT_INT(store_member_groups(st, alice, &ag), -1);
+	EXPECT_INT(store_errcode(st), STORE_EINVAL);
+	EXPECT(strstr(store_errmsg(st), "windows") != NULL);
+	EXPECT_INT(store_group_find(st, "one-too-many", &g), -1);
+	EXPECT_INT(store_errcode(st), STORE_EINVAL);
+	EXPECT_INT(store_group_find(st, "g00", &g), 1);
+	i = 100;
+	EXPECT_INT(store_groups_list(st, stop_group, &i), -1);
+	store_close(st);
+}
+
 int
 main(void)
 {
@@ -870,6 +1034,9 @@ main(void)
 	RUN(test_no_raw_uid_in_file);
 	RUN(test_purge);
 	RUN(test_erase);
+	RUN(test_v1_readonly_refused);
+	RUN(test_listing_stops);
+	RUN(test_group_limits);
 	if (getenv("KEEP") == NULL) {
 		char cmd[300];
 

@@ -404,6 +404,20 @@ enum_hint(const char *const *names, char *buf, size_t len)
 		    i == 0 ? "" : i == n - 1 ? " or " : ", ", names[i]);
 }
 
+/* The one place that derives [mqtt] base_topic and client_id from
+ * site.name (DESIGN §4): at defaults, and again after parsing for the
+ * keys the file did not set. */
+static void
+mqtt_default_names(struct config *conf, bool topic, bool client)
+{
+	if (topic)
+		snprintf(conf->mqtt_base_topic, sizeof(conf->mqtt_base_topic),
+		    "seuil/%s", conf->site_name);
+	if (client)
+		snprintf(conf->mqtt_client_id, sizeof(conf->mqtt_client_id),
+		    "seuild-%s", conf->site_name);
+}
+
 void
 config_defaults(struct config *conf)
 {
@@ -430,10 +444,7 @@ config_defaults(struct config *conf)
 	conf->mqtt_enabled = true;
 	snprintf(conf->mqtt_host, sizeof(conf->mqtt_host), "localhost");
 	conf->mqtt_port = 1883;
-	snprintf(conf->mqtt_base_topic, sizeof(conf->mqtt_base_topic),
-	    "seuil/%s", conf->site_name);
-	snprintf(conf->mqtt_client_id, sizeof(conf->mqtt_client_id),
-	    "seuild-%s", conf->site_name);
+	mqtt_default_names(conf, true, true);
 	conf->mqtt_keepalive_ms = 30 * SEC;
 	conf->mqtt_remote_unlock = false;
 	conf->mqtt_homeassistant = true;
@@ -1008,10 +1019,10 @@ check_all(struct parse *p)
 	}
 
 	/* Derived defaults follow site.name unless set. */
-	if (p->seen[0][key_find(S_MQTT, "base_topic")] == 0)
-		snprintf(conf->mqtt_base_topic, sizeof(conf->mqtt_base_topic),
-		    "seuil/%s", conf->site_name);
-	else if (!valid_topic(conf->mqtt_base_topic))
+	mqtt_default_names(conf, p->seen[0][key_find(S_MQTT, "base_topic")] == 0,
+	    p->seen[0][key_find(S_MQTT, "client_id")] == 0);
+	if (p->seen[0][key_find(S_MQTT, "base_topic")] > 0 &&
+	    !valid_topic(conf->mqtt_base_topic))
 		perr(p, key_line(p, S_MQTT, 0, "base_topic"), "bad base_topic "
 		    "'%s' (no '+', '#', blanks or quotes, no leading or "
 		    "trailing '/')", conf->mqtt_base_topic);
@@ -1020,9 +1031,6 @@ check_all(struct parse *p)
 		perr(p, key_line(p, S_MQTT, 0, "host"), "bad host '%s' (a host "
 		    "name or an IP address, without quotes; comments after a "
 		    "value start with ';')", conf->mqtt_host);
-	if (p->seen[0][key_find(S_MQTT, "client_id")] == 0)
-		snprintf(conf->mqtt_client_id, sizeof(conf->mqtt_client_id),
-		    "seuild-%s", conf->site_name);
 }
 
 int

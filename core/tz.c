@@ -245,6 +245,12 @@ tz_parse_time(const char *s, int64_t *utc_ms)
 		if ((sec = digits(p + 1, 2)) < 0)
 			return -1;
 		p += 3;
+		if (*p == '.') {	/* a fraction of a second, truncated */
+			if (!isdigit((unsigned char)*++p))
+				return -1;
+			while (isdigit((unsigned char)*p))
+				p++;
+		}
 	}
 	if (h < 0 || h > 23 || m < 0 || m > 59 || sec > 59)
 		return -1;

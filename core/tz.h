@@ -38,11 +38,12 @@ int64_t tz_date_start(const char *date);
  * may be NULL).  0 or -1. */
 int tz_parse_date(const char *s, char out[11]);
 
-/* "YYYY-MM-DDTHH:MM[:SS]" local (a space may replace the T, so
+/* "YYYY-MM-DDTHH:MM[:SS[.fff]]" local (a space may replace the T, so
  * tz_format_local's output parses back), or with "Z" or "+HH:MM"/"-HH:MM",
  * or a bare date (local midnight).  A local time repeated when clocks go
  * back is its first occurrence; one skipped when they go forward is the
- * instant of the skip.  0 with *utc_ms set, or -1. */
+ * instant of the skip.  A fraction of a second (any number of digits) is
+ * dropped.  0 with *utc_ms set, or -1. */
 int tz_parse_time(const char *s, int64_t *utc_ms);
 
 /* Format a UTC instant as local "YYYY-MM-DD HH:MM:SS" (buf >= 20 bytes). */

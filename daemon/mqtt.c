@@ -10,6 +10,14 @@
  * event and every event before it, so a crash, an outage or a refused
  * login can only cause a resend, never a gap.
  *
+ * Arrivals and departures also go, as they leave for B/events, to the
+ * lobby-safe B/presence/events; an event counts as acknowledged when both
+ * copies are.
+ *
+ * What the payloads hold is decided in mqtt_event.c, whether an unlock
+ * command may open a door in mqtt_unlock.c; the Home Assistant configs and
+ * the SpaceAPI document are built in mqtt_discovery.c and spaceapi.c.
+ *
  * Each connection attempt uses a fresh mosquitto client.  libmosquitto
  * keeps unacknowledged QoS 1 messages in memory and would resend them on
  * reconnect, ahead of the resend from the mark; starting clean instead
@@ -27,11 +35,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "clock.h"
 #include "log.h"
+#include "mqtt_discovery.h"
+#include "mqtt_event.h"
+#include "mqtt_unlock.h"
+#include "spaceapi.h"
 
 #define MQTT_WINDOW		20	/* events in flight at once */
 #define MQTT_BACKOFF_MIN_MS	1000
@@ -40,21 +51,17 @@
 #define MQTT_STABLE_MS		30000	/* a connection this old resets the backoff */
 #define MQTT_MISC_MS		1000	/* mosquitto_loop_misc period */
 #define MQTT_STOP_MS		500	/* mqtt_free waits this long at most */
-#define MQTT_CMD_MAX		1024	/* largest command payload accepted */
-#define MQTT_SEEN_IDS		16	/* command ids remembered (QoS 1 redelivery) */
-#define MQTT_ID_MAX		64
 #define MQTT_SEQ_KEY		"mqtt_published_seq"
-
-#ifndef SEUIL_VERSION
-#define SEUIL_VERSION	"unknown"
-#endif
 
 enum mqtt_state { MQ_IDLE, MQ_CONNECTING, MQ_CONNECTED };
 
+/* One event in flight: its B/events copy and, for an arrival or a
+ * departure, its B/presence/events copy. */
 struct inflight {
-	int	mid;
+	int	mid[2];
+	int	nmid;
+	int	nacked;
 	int64_t	seq;
-	bool	acked;
 };
 
 struct mqtt {
@@ -63,12 +70,9 @@ struct mqtt {
 	mqtt_unlock_cb	on_unlock;
 	void		*arg;
 
-	char		base[256];
-	char		client_id[128];
-	char		node[CONFIG_NAME_MAX + 8];	/* "seuil_<site>" for HA */
+	const char	*door_names[CONFIG_MAX_DOORS];	/* into conf */
 	char		password[256];
 	bool		have_password;
-	int		keepalive_s;
 
 	struct mosquitto *mosq;		/* NULL while idle */
 	enum mqtt_state	state;
@@ -99,8 +103,7 @@ struct mqtt {
 	int64_t		open_changed_ms;
 	char		door_state[CONFIG_MAX_DOORS][16];
 
-	char		seen_ids[MQTT_SEEN_IDS][MQTT_ID_MAX + 1];
-	int		seen_next;
+	struct unlock_memory unlock_ids;
 
 	int		stop_mid;
 	bool		stop_acked;
@@ -122,7 +125,7 @@ mqtt_random(struct mqtt *m)
 static void
 mqtt_topic(const struct mqtt *m, char *buf, size_t len, const char *suffix)
 {
-	snprintf(buf, len, "%s/%s", m->base, suffix);
+	snprintf(buf, len, "%s/%s", m->conf.mqtt_base_topic, suffix);
 }
 
 /* QoS 1 publish of a string.  Returns the mosquitto error code. */
@@ -182,151 +185,71 @@ mqtt_publish_door(struct mqtt *m, int i)
 
 	if (m->door_state[i][0] == '\0')
 		return;
-	snprintf(topic, sizeof(topic), "%s/door/%s/state", m->base, m->conf.doors[i].name);
+	snprintf(topic, sizeof(topic), "%s/door/%s/state", m->conf.mqtt_base_topic,
+	    m->conf.doors[i].name);
 	mqtt_send(m, topic, m->door_state[i], true, NULL);
 }
 
-static cJSON *
-ha_device(const struct mqtt *m)
-{
-	cJSON *dev, *ids;
-	char name[CONFIG_NAME_MAX + 8];
-
-	dev = cJSON_CreateObject();
-	ids = cJSON_AddArrayToObject(dev, "identifiers");
-	cJSON_AddItemToArray(ids, cJSON_CreateString(m->node));
-	snprintf(name, sizeof(name), "seuil %s", m->conf.site_name);
-	cJSON_AddStringToObject(dev, "name", name);
-	cJSON_AddStringToObject(dev, "manufacturer", "seuil");
-	cJSON_AddStringToObject(dev, "model", "seuild");
-	cJSON_AddStringToObject(dev, "sw_version", SEUIL_VERSION);
-	return dev;
-}
-
 static void
-ha_common(const struct mqtt *m, cJSON *o, const char *name, const char *uid,
-    const char *state_topic)
+emit_retained(void *arg, const char *topic, const char *payload)
 {
-	char topic[300];
-
-	mqtt_topic(m, topic, sizeof(topic), "status");
-	cJSON_AddStringToObject(o, "name", name);
-	cJSON_AddStringToObject(o, "unique_id", uid);
-	cJSON_AddStringToObject(o, "state_topic", state_topic);
-	cJSON_AddStringToObject(o, "availability_topic", topic);
-	cJSON_AddStringToObject(o, "payload_available", "online");
-	cJSON_AddStringToObject(o, "payload_not_available", "offline");
-	cJSON_AddItemToObject(o, "device", ha_device(m));
+	mqtt_send(arg, topic, payload, true, NULL);
 }
 
-/*
- * Home Assistant discovery: one occupancy sensor and one binary_sensor per
- * door.  A door is "on" (HA shows "Open") whenever it is not locked: the
- * strike released or the leaf open both mean the door is not secured, and
- * a door without a contact input only ever reports locked/unlocked.
- */
 static void
 mqtt_announce_ha(struct mqtt *m)
 {
-	char topic[400], state[400], uid[128], name[96];
-	cJSON *o;
-	char *s;
-	int i;
-
-	if (!m->conf.mqtt_homeassistant)
-		return;
-
-	o = cJSON_CreateObject();
-	mqtt_topic(m, state, sizeof(state), "presence/count");
-	snprintf(uid, sizeof(uid), "%s_people", m->node);
-	ha_common(m, o, "People present", uid, state);
-	cJSON_AddStringToObject(o, "unit_of_measurement", "people");
-	cJSON_AddStringToObject(o, "state_class", "measurement");
-	cJSON_AddStringToObject(o, "icon", "mdi:account-group");
-	if ((s = json_print(o)) != NULL) {
-		snprintf(topic, sizeof(topic), "homeassistant/sensor/%s/people/config", m->node);
-		mqtt_send(m, topic, s, true, NULL);
-		cJSON_free(s);
-	}
-
-	for (i = 0; i < m->conf.ndoors; i++) {
-		const char *door = m->conf.doors[i].name;
-
-		o = cJSON_CreateObject();
-		snprintf(state, sizeof(state), "%s/door/%s/state", m->base, door);
-		snprintf(uid, sizeof(uid), "%s_door_%s", m->node, door);
-		snprintf(name, sizeof(name), "Door %s", door);
-		ha_common(m, o, name, uid, state);
-		cJSON_AddStringToObject(o, "device_class", "door");
-		cJSON_AddStringToObject(o, "value_template",
-		    "{{ 'OFF' if value == 'locked' else 'ON' }}");
-		cJSON_AddStringToObject(o, "payload_on", "ON");
-		cJSON_AddStringToObject(o, "payload_off", "OFF");
-		if ((s = json_print(o)) != NULL) {
-			snprintf(topic, sizeof(topic),
-			    "homeassistant/binary_sensor/%s/door_%s/config", m->node, door);
-			mqtt_send(m, topic, s, true, NULL);
-			cJSON_free(s);
-		}
-	}
+	if (m->conf.mqtt_homeassistant)
+		mqtt_discovery_announce(&m->conf, emit_retained, m);
 }
 
 /* ---- events ---- */
-
-static char *
-event_json(struct mqtt *m, const struct event_row *ev)
-{
-	struct member_row mr;
-	char ts[21];
-	cJSON *o;
-
-	o = cJSON_CreateObject();
-	clock_format_utc(ev->ts_ms, ts);
-	cJSON_AddNumberToObject(o, "seq", (double)ev->seq);
-	cJSON_AddStringToObject(o, "ts", ts);
-	cJSON_AddStringToObject(o, "type", ev->type);
-	if (ev->door[0] != '\0')
-		cJSON_AddStringToObject(o, "door", ev->door);
-	if (ev->reader[0] != '\0')
-		cJSON_AddStringToObject(o, "reader", ev->reader);
-	/* A denial never names anyone, even a public member (§5). */
-	if (ev->member_id > 0 && strcmp(ev->type, "access_denied") != 0 &&
-	    store_member_get(m->st, ev->member_id, &mr) == 1 &&
-	    mr.public && !mr.erased) {
-		cJSON_AddStringToObject(o, "name",
-		    mr.display_name[0] != '\0' ? mr.display_name : mr.name);
-	}
-	if (ev->reason[0] != '\0')
-		cJSON_AddStringToObject(o, "reason", ev->reason);
-	return json_print(o);
-}
 
 static int
 pump_one(const struct event_row *ev, void *arg)
 {
 	struct mqtt *m = arg;
+	struct inflight *f = &m->win[m->nwin];
+	struct member_row mr;
+	const char *name = NULL;
 	char topic[300];
 	char *s;
-	int mid = 0, rc;
+	int rc;
 
-	if ((s = event_json(m, ev)) == NULL) {
-		m->publish_failed = true;
-		return 1;
-	}
+	/* Names are looked up at publication: a member who has since asked
+	 * to be anonymous, or was erased, is not named. */
+	if (mqtt_event_may_name(ev) && store_member_get(m->st, ev->member_id, &mr) == 1 &&
+	    mr.public && !mr.erased)
+		name = mr.display_name[0] != '\0' ? mr.display_name : mr.name;
+	f->seq = ev->seq;
+	f->nmid = f->nacked = 0;
+
+	if ((s = mqtt_event_json(ev, name)) == NULL)
+		goto failed;
 	mqtt_topic(m, topic, sizeof(topic), "events");
-	rc = mqtt_send(m, topic, s, false, &mid);
+	rc = mqtt_send(m, topic, s, false, &f->mid[f->nmid]);
 	cJSON_free(s);
-	if (rc != MOSQ_ERR_SUCCESS) {
-		/* The connection is going; the resend starts at the mark. */
-		m->publish_failed = true;
-		return 1;
+	if (rc != MOSQ_ERR_SUCCESS)
+		goto failed;
+	f->nmid++;
+	if (mqtt_event_lobby_safe(ev)) {
+		if ((s = mqtt_presence_event_json(ev, name)) == NULL)
+			goto failed;
+		mqtt_topic(m, topic, sizeof(topic), "presence/events");
+		rc = mqtt_send(m, topic, s, false, &f->mid[f->nmid]);
+		cJSON_free(s);
+		if (rc != MOSQ_ERR_SUCCESS)
+			goto failed;
+		f->nmid++;
 	}
-	m->win[m->nwin].mid = mid;
-	m->win[m->nwin].seq = ev->seq;
-	m->win[m->nwin].acked = false;
 	m->nwin++;
 	m->sent_seq = ev->seq;
 	return 0;
+failed:
+	/* Out of memory, or the connection is going: the resend starts at
+	 * this event (a copy already sent goes again: at least once). */
+	m->publish_failed = true;
+	return 1;
 }
 
 static void
@@ -371,62 +294,35 @@ mqtt_save_mark(struct mqtt *m)
 
 /* ---- remote unlock ---- */
 
-/* "2026-11-26T08:14:03Z", optionally with fractional seconds; -1 if bad. */
-static int64_t
-parse_utc(const char *s)
+/*
+ * A message on B/door/+/unlock (the subscription guarantees the shape of
+ * the topic).  The verdict is mqtt_unlock_check's; here only the door name
+ * is cut out of the topic and the refusal logged, with the topic made
+ * printable: it is the sender's text.
+ */
+static void
+mqtt_handle_unlock(struct mqtt *m, const struct mosquitto_message *msg)
 {
-	struct tm tm;
-	int y, mo, d, h, mi, sec, n = 0;
-	time_t t;
+	const char *door = msg->topic + strlen(m->conf.mqtt_base_topic) + strlen("/door/");
+	char name[CONFIG_NAME_MAX + 1], shown[160];
+	struct unlock_command cmd;
+	struct unlock_order order;
+	enum unlock_verdict v;
 
-	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 ||
-	    n != 19)
-		return -1;
-	s += n;
-	if (*s == '.') {
-		s++;
-		if (*s < '0' || *s > '9')
-			return -1;
-		while (*s >= '0' && *s <= '9')
-			s++;
+	snprintf(name, sizeof(name), "%.*s", (int)strcspn(door, "/"), door);
+	cmd = (struct unlock_command){
+		.door = name, .payload = msg->payload, .len = (size_t)msg->payloadlen,
+		.retained = msg->retain, .now_ms = clock_wall_ms(),
+		.doors = m->door_names, .ndoors = m->conf.ndoors,
+	};
+	if ((v = mqtt_unlock_check(&m->unlock_ids, &cmd, &order)) != UNLOCK_ACCEPTED) {
+		mqtt_unlock_printable(msg->topic, strlen(msg->topic), shown, sizeof(shown));
+		log_warnx("mqtt: unlock command on %s refused: %s", shown,
+		    mqtt_unlock_reason(v));
+		return;
 	}
-	if (strcmp(s, "Z") != 0)
-		return -1;
-	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
-		return -1;
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = sec;
-	t = timegm(&tm);
-	return (int64_t)t * 1000;
-}
-
-/* The door named by "B/door/<door>/unlock", or -1. */
-static int
-unlock_door(const struct mqtt *m, const char *topic)
-{
-	size_t bl = strlen(m->base);
-	const char *p, *end;
-	char name[CONFIG_NAME_MAX + 1];
-	int i;
-
-	if (strncmp(topic, m->base, bl) != 0 || strncmp(topic + bl, "/door/", 6) != 0)
-		return -1;
-	p = topic + bl + 6;
-	if ((end = strchr(p, '/')) == NULL || strcmp(end, "/unlock") != 0)
-		return -1;
-	if ((size_t)(end - p) >= sizeof(name))
-		return -1;
-	memcpy(name, p, (size_t)(end - p));
-	name[end - p] = '\0';
-	for (i = 0; i < m->conf.ndoors; i++)
-		if (strcmp(m->conf.doors[i].name, name) == 0)
-			return i;
-	return -1;
+	if (m->on_unlock != NULL)
+		m->on_unlock(m->arg, order.door_index, order.seconds, order.id);
 }
 
 static bool
@@ -437,74 +333,6 @@ is_unlock_topic(const struct mqtt *m, const char *topic)
 
 	mqtt_topic(m, sub, sizeof(sub), "door/+/unlock");
 	return mosquitto_topic_matches_sub(sub, topic, &match) == MOSQ_ERR_SUCCESS && match;
-}
-
-/*
- * A command is a capability to open a door, so anything doubtful is
- * refused: a retained copy (it would replay on every reconnect), a big or
- * malformed payload, an expired one, an out-of-range duration, a door we
- * do not have, or an id already accepted (QoS 1 may deliver twice).
- */
-/* A command lives at most this long: seuild remembers only the last few
- * ids, so a long-lived command could be replayed once they are forgotten. */
-#define MQTT_EXPIRES_MAX_MS	(5 * 60 * 1000)
-
-static void
-mqtt_handle_unlock(struct mqtt *m, const struct mosquitto_message *msg)
-{
-	const cJSON *jsec, *jid, *jexp;
-	cJSON *root = NULL;
-	const char *why = NULL;
-	int64_t expires;
-	int door, seconds = 0, i;
-	char id[MQTT_ID_MAX + 1];
-
-	door = unlock_door(m, msg->topic);
-	if (msg->retain)
-		why = "retained";
-	else if (msg->payloadlen > MQTT_CMD_MAX)
-		why = "payload over 1 KiB";
-	else if (door == -1)
-		why = "unknown door";
-	if (why == NULL) {
-		root = cJSON_ParseWithLength(msg->payload, (size_t)msg->payloadlen);
-		if (root == NULL || !cJSON_IsObject(root))
-			why = "malformed JSON";
-	}
-	if (why == NULL) {
-		jsec = cJSON_GetObjectItemCaseSensitive(root, "seconds");
-		jid = cJSON_GetObjectItemCaseSensitive(root, "id");
-		jexp = cJSON_GetObjectItemCaseSensitive(root, "expires");
-		/* Range first: converting a huge double to int is undefined. */
-		if (!cJSON_IsNumber(jsec) || jsec->valuedouble < 1 || jsec->valuedouble > 60 ||
-		    jsec->valuedouble != (double)(int)jsec->valuedouble)
-			why = "seconds not an integer in 1..60";
-		else if (!cJSON_IsString(jid) || jid->valuestring[0] == '\0' ||
-		    strlen(jid->valuestring) > MQTT_ID_MAX)
-			why = "id missing or longer than 64 characters";
-		else if (!cJSON_IsString(jexp) || (expires = parse_utc(jexp->valuestring)) == -1)
-			why = "expires missing or not a UTC time";
-		else if (expires <= clock_wall_ms())
-			why = "expired";
-		else if (expires > clock_wall_ms() + MQTT_EXPIRES_MAX_MS)
-			why = "expires more than 5 minutes ahead";
-		else {
-			seconds = (int)jsec->valuedouble;
-			snprintf(id, sizeof(id), "%s", jid->valuestring);
-			for (i = 0; i < MQTT_SEEN_IDS; i++)
-				if (strcmp(m->seen_ids[i], id) == 0)
-					why = "duplicate id";
-		}
-	}
-	cJSON_Delete(root);
-	if (why != NULL) {
-		log_warnx("mqtt: unlock command on %s refused: %s", msg->topic, why);
-		return;
-	}
-	snprintf(m->seen_ids[m->seen_next], sizeof(m->seen_ids[0]), "%s", id);
-	m->seen_next = (m->seen_next + 1) % MQTT_SEEN_IDS;
-	if (m->on_unlock != NULL)
-		m->on_unlock(m->arg, door, seconds, id);
 }
 
 /* ---- callbacks (main thread, from mosquitto_loop_*) ---- */
@@ -576,23 +404,28 @@ on_publish(struct mosquitto *mosq, void *obj, int mid, int reason,
     const mosquitto_property *props)
 {
 	struct mqtt *m = obj;
-	int i, done;
+	struct inflight *f;
+	int i, j, done;
 
 	(void)mosq;
 	(void)props;
 	if (mid == m->stop_mid)
 		m->stop_acked = true;
 	for (i = 0; i < m->nwin; i++) {
-		if (m->win[i].mid == mid) {
-			m->win[i].acked = true;
+		f = &m->win[i];
+		for (j = 0; j < f->nmid && f->mid[j] != mid; j++)
+			;
+		if (j < f->nmid) {
+			f->nacked++;
 			if (reason >= 0x80)
-				log_warnx("mqtt: broker refused event %" PRId64 ": %s",
-				    m->win[i].seq, mosquitto_reason_string(reason));
+				log_warnx("mqtt: broker refused event %" PRId64 "%s: %s", f->seq,
+				    j == 1 ? " on presence/events" : "",
+				    mosquitto_reason_string(reason));
 			break;
 		}
 	}
 	/* The mark moves over a prefix of acknowledged events only. */
-	for (done = 0; done < m->nwin && m->win[done].acked; done++)
+	for (done = 0; done < m->nwin && m->win[done].nacked == m->win[done].nmid; done++)
 		m->acked_seq = m->win[done].seq;
 	if (done > 0) {
 		memmove(m->win, m->win + done, (size_t)(m->nwin - done) * sizeof(m->win[0]));
@@ -644,7 +477,7 @@ mqtt_client_new(struct mqtt *m, char *err, size_t errlen)
 	char topic[300];
 	int rc;
 
-	if ((mosq = mosquitto_new(m->client_id, true, m)) == NULL) {
+	if ((mosq = mosquitto_new(m->conf.mqtt_client_id, true, m)) == NULL) {
 		snprintf(err, errlen, "mqtt client: %s", strerror(errno));
 		return NULL;
 	}
@@ -731,8 +564,9 @@ mqtt_start_connect(struct mqtt *m)
 		return;
 	}
 	/* getaddrinfo inside may block: use an IP or an /etc/hosts name. */
+	/* [mqtt] keepalive is whole seconds in 5..65535 (config.c). */
 	rc = mosquitto_connect_async(m->mosq, m->conf.mqtt_host, m->conf.mqtt_port,
-	    m->keepalive_s);
+	    (int)(m->conf.mqtt_keepalive_ms / 1000));
 	if (rc != MOSQ_ERR_SUCCESS) {
 		if (!m->warned)
 			log_warnx("mqtt: connecting to %s:%d: %s", m->conf.mqtt_host,
@@ -772,23 +606,9 @@ mqtt_new(const struct config *conf, struct store *st, mqtt_unlock_cb on_unlock,
 	m->rng = (uint64_t)clock_mono_ns() ^ ((uint64_t)getpid() << 32) ^ 0x9e3779b97f4a7c15ULL;
 	if (m->rng == 0)
 		m->rng = 1;
-	for (i = 0; i < CONFIG_MAX_DOORS; i++)
-		m->door_state[i][0] = '\0';
 
-	if (conf->mqtt_base_topic[0] != '\0')
-		snprintf(m->base, sizeof(m->base), "%s", conf->mqtt_base_topic);
-	else
-		snprintf(m->base, sizeof(m->base), "seuil/%s", conf->site_name);
-	if (conf->mqtt_client_id[0] != '\0')
-		snprintf(m->client_id, sizeof(m->client_id), "%s", conf->mqtt_client_id);
-	else
-		snprintf(m->client_id, sizeof(m->client_id), "seuild-%s", conf->site_name);
-	snprintf(m->node, sizeof(m->node), "seuil_%s", conf->site_name);
-	m->keepalive_s = (int)(conf->mqtt_keepalive_ms / 1000);
-	if (m->keepalive_s < 5)
-		m->keepalive_s = 5;
-	if (m->keepalive_s > 65535)
-		m->keepalive_s = 65535;
+	for (i = 0; i < conf->ndoors; i++)
+		m->door_names[i] = m->conf.doors[i].name;
 
 	switch (store_meta_get(st, MQTT_SEQ_KEY, buf, sizeof(buf))) {
 	case 1:
@@ -806,9 +626,6 @@ mqtt_new(const struct config *conf, struct store *st, mqtt_unlock_cb on_unlock,
 	m->saved_seq = m->acked_seq;
 	m->sent_seq = m->acked_seq;
 	m->events_more = true;
-
-	if (!conf->mqtt_enabled)
-		return m;
 
 	if (conf->mqtt_password_file[0] != '\0') {
 		if (conf->mqtt_username[0] == '\0') {
@@ -894,8 +711,7 @@ mqtt_free(struct mqtt *m)
 		mosquitto_destroy(m->mosq);
 	}
 	mqtt_save_mark(m);
-	if (m->conf.mqtt_enabled)
-		mosquitto_lib_cleanup();
+	mosquitto_lib_cleanup();
 	free(m->presence);
 	free(m->count);
 	free(m->spaceapi);
@@ -923,7 +739,7 @@ mqtt_service(struct mqtt *m, const struct pollfd *pfd, int64_t now_mono_ms)
 {
 	int sock;
 
-	if (m == NULL || !m->conf.mqtt_enabled)
+	if (m == NULL)
 		return;
 	m->now = now_mono_ms;
 
@@ -967,7 +783,7 @@ mqtt_service(struct mqtt *m, const struct pollfd *pfd, int64_t now_mono_ms)
 int64_t
 mqtt_deadline(const struct mqtt *m)
 {
-	if (m == NULL || !m->conf.mqtt_enabled)
+	if (m == NULL)
 		return -1;
 	if (m->lost)
 		return m->now;
@@ -989,59 +805,6 @@ mqtt_events_changed(struct mqtt *m)
 		return;
 	m->events_more = true;
 	mqtt_pump(m);
-}
-
-static char *
-spaceapi_json(const struct mqtt *m, int count)
-{
-	cJSON *o, *a, *p, *s;
-
-	o = cJSON_CreateObject();
-	a = cJSON_AddArrayToObject(o, "api_compatibility");
-	cJSON_AddItemToArray(a, cJSON_CreateString("15"));
-	cJSON_AddStringToObject(o, "space", m->conf.site_name);
-	/* Required by the schema; seuil has no keys for them (docs/mqtt.md). */
-	cJSON_AddStringToObject(o, "logo", "");
-	cJSON_AddStringToObject(o, "url", "");
-	if (m->conf.timezone[0] != '\0') {
-		p = cJSON_AddObjectToObject(o, "location");
-		cJSON_AddStringToObject(p, "timezone", m->conf.timezone);
-	}
-	cJSON_AddObjectToObject(o, "contact");
-	s = cJSON_AddObjectToObject(o, "state");
-	cJSON_AddBoolToObject(s, "open", count > 0);
-	if (m->open_changed_ms > 0)
-		cJSON_AddNumberToObject(s, "lastchange", (double)(m->open_changed_ms / 1000));
-	p = cJSON_AddObjectToObject(o, "sensors");
-	a = cJSON_AddArrayToObject(p, "people_now_present");
-	s = cJSON_CreateObject();
-	cJSON_AddNumberToObject(s, "value", count);
-	cJSON_AddItemToArray(a, s);
-	return json_print(o);
-}
-
-/* Write path atomically: readers see the old file or the new one. */
-static void
-write_atomic(const char *path, const char *data)
-{
-	char tmp[PATH_MAX + 8];
-	FILE *f;
-	int bad;
-
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp)) {
-		log_warnx("mqtt: spaceapi_file %s: path too long", path);
-		return;
-	}
-	if ((f = fopen(tmp, "w")) == NULL) {
-		log_warn("mqtt: spaceapi_file %s", tmp);
-		return;
-	}
-	bad = fputs(data, f) == EOF || fputc('\n', f) == EOF;
-	bad |= fclose(f) == EOF;
-	if (bad || rename(tmp, path) == -1) {
-		log_warn("mqtt: spaceapi_file %s", path);
-		unlink(tmp);
-	}
 }
 
 void
@@ -1078,7 +841,7 @@ mqtt_presence_changed(struct mqtt *m, const struct presence_person *people, int 
 	if (m->presence == NULL || open != m->was_open)
 		m->open_changed_ms = now;
 	m->was_open = open;
-	sp = spaceapi_json(m, count);
+	sp = spaceapi_json(&m->conf, count, m->open_changed_ms);
 
 	free(m->presence);
 	free(m->count);
@@ -1092,8 +855,10 @@ mqtt_presence_changed(struct mqtt *m, const struct presence_person *people, int 
 		m->presence = NULL;
 		return;
 	}
-	if (m->spaceapi != NULL && m->conf.mqtt_spaceapi_file[0] != '\0')
-		write_atomic(m->conf.mqtt_spaceapi_file, m->spaceapi);
+	if (m->spaceapi != NULL && m->conf.mqtt_spaceapi_file[0] != '\0' &&
+	    spaceapi_write(m->conf.mqtt_spaceapi_file, m->spaceapi) == -1)
+		log_warn("mqtt: spaceapi_file %s%s", m->conf.mqtt_spaceapi_file,
+		    errno == ELOOP ? " (not a regular file)" : "");
 	mqtt_publish_presence(m);
 }
 

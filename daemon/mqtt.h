@@ -6,7 +6,8 @@
  *
  * Events are published from the store in seq order starting after the
  * last seq the broker acknowledged (meta key "mqtt_published_seq"), so an
- * outage or a restart loses nothing.
+ * outage or a restart loses nothing; arrivals and departures go to the
+ * lobby-safe B/presence/events as well as B/events.
  */
 #ifndef SEUIL_MQTT_H
 #define SEUIL_MQTT_H
@@ -27,11 +28,13 @@ struct presence_person {
 	int64_t		since_ms;	/* UTC */
 };
 
-/* Called for an accepted remote unlock command. */
+/* Called for an accepted remote unlock command (mqtt_unlock.h); command_id
+ * is of [A-Za-z0-9._:-] only, so it may be logged and printed as is. */
 typedef void (*mqtt_unlock_cb)(void *arg, int door_index, int seconds, const char *command_id);
 
-/* NULL with err if the configuration cannot be used (e.g. unreadable
- * password file or TLS file).  Connecting happens later, in the loop.
+/* For a conf with mqtt_enabled (seuild makes no mqtt otherwise).  NULL
+ * with err if the configuration cannot be used (e.g. unreadable password
+ * file or TLS file).  Connecting happens later, in the loop.
  * conf is copied: after a reload that changes [mqtt] (or the doors), free
  * this one and make a new one.  st is borrowed and must outlive the mqtt.
  * The broker must speak MQTT 5 (docs/mqtt.md). */

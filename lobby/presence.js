@@ -99,7 +99,7 @@
 		};
 	}
 
-	/* B/events payload -> {type, name|null, ts, seq}, or null. */
+	/* B/presence/events payload -> {type, name|null, ts, seq}, or null. */
 	function parseEvent(text) {
 		var e = parseJSONObject(text);
 
@@ -107,7 +107,8 @@
 			return null;
 		return {
 			type: e.type,
-			/* Denials never carry a name; ignore one if they ever did. */
+			/* Only arrivals and departures come on this topic, and denials
+			 * never carry a name; ignore one if they ever did. */
 			name: e.type === 'access_denied' ? null : cleanName(e.name),
 			ts: parseTime(e.ts),
 			seq: isCount(e.seq) ? e.seq : null
@@ -138,7 +139,7 @@
 
 	/*
 	 * One MQTT message: topic is the part after the base topic ("presence",
-	 * "status", "events"), text the payload as a string, now the local time
+	 * "status", "presence/events"), text the payload as a string, now the local time
 	 * in ms.  Returns the new state; a message that makes no sense changes
 	 * nothing.
 	 */
@@ -153,7 +154,7 @@
 			st = typeof text === 'string' ? text.trim() : '';
 			if (st === 'online' || st === 'offline')
 				s.status = st;
-		} else if (topic === 'events') {
+		} else if (topic === 'presence/events') {
 			e = parseEvent(text);
 			if (e === null)
 				return s;

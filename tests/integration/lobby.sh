@@ -2,7 +2,9 @@
 # The lobby screen: its unit tests (node --test), then the built page served
 # by mosquitto's own websockets listener (http_dir), and the page's MQTT code
 # run by node through MQTT.js over ws:// against seuild on sim hardware, with
-# the example ACL and the "lobby" user.  Needs node and `make lobby` (npm ci +
+# the example ACL and the "lobby" user, which reads B/presence,
+# B/presence/count, B/presence/events and B/status only (the welcome line
+# comes from B/presence/events).  Needs node and `make lobby` (npm ci +
 # build): without them this test fails, it does not skip.
 . "$(dirname "$0")/../lib.sh"
 
@@ -30,7 +32,7 @@ fi
 # that serves the built page.  mosquitto 2.0.11 binds a websockets listener
 # to an interface name ("lo"); an IP address there is ignored (all addresses).
 WS_PORT=$(free_port)
-sed "s|seuil/lab|$B|g" "$TOP/config/mosquitto.acl.example" >"$T/acl"
+sed -e "s|seuil/lab|$B|g" -e "s|seuil_lab|seuil_test|g" "$TOP/config/mosquitto.acl.example" >"$T/acl"
 mosquitto_passwd -c -b "$T/passwd" seuild seuild-pw 2>/dev/null
 mosquitto_passwd -b "$T/passwd" lobby lobby-pw 2>/dev/null
 printf '%s\n' seuild-pw >"$T/seuild.pw"
@@ -111,6 +113,11 @@ LOGIN="?base=$B&user=lobby&password=lobby-pw&title=Test%20Lab"
 watch early "$LOGIN"
 expect "lobby connects before seuild: waiting for the door system" early \
 	"v['state'] == 'waiting' and v['count'] is None and v['title'] == 'Test Lab' and v['notice'].startswith('waiting')"
+# The lobby login listening on the full event stream: the ACL keeps it empty.
+mosquitto_sub -h 127.0.0.1 -p "$BROKER_PORT" -u lobby -P lobby-pw -t "$B/events" >"$T/lobby-events.txt" 2>/dev/null &
+PIDS+=($!)
+mosquitto_sub -h 127.0.0.1 -p "$BROKER_PORT" -u lobby -P lobby-pw -t "$B/presence/events" >"$T/lobby-presence-events.txt" 2>/dev/null &
+PIDS+=($!)
 start_seuild || { not_ok "seuild starts"; exit 1; }
 expect "seuild online: nobody here" early \
 	"v['state'] == 'live' and v['count'] == 0 and v['countLabel'] == 'nobody here right now'"
@@ -135,6 +142,10 @@ wait_until 5 has_event access_denied
 sleep 1
 check "the lobby user may not read door states (example ACL)" sh -c \
 	"! mosquitto_sub -h 127.0.0.1 -p $BROKER_PORT -u lobby -P lobby-pw -t '$B/door/#' -C 1 -W 2 2>/dev/null | grep -q ."
+check "the lobby user received nothing on the full event stream (example ACL)" \
+	test ! -s "$T/lobby-events.txt"
+check "the lobby user received arrivals on B/presence/events" \
+	grep -q '"type":"arrival"' "$T/lobby-presence-events.txt"
 check "a denial changes nothing on screen" view early \
 	"v['count'] == 2 and v['welcome'] == 'Welcome, Alice A.!'"
 

@@ -79,9 +79,12 @@ n0=$(relay_lines)
 pub -t "$B/door/front/unlock" -q 1 -r -m "{\"seconds\":2,\"id\":\"r1\",\"expires\":\"$exp\"}"
 pub -t "$B/door/front/unlock" -q 1 -m "{\"seconds\":2,\"id\":\"e1\",\"expires\":\"$old\"}"
 pub -t "$B/door/front/unlock" -q 1 -m "{\"seconds\":2,\"id\":\"big\",\"expires\":\"$exp\",\"pad\":\"$(head -c 1100 /dev/zero | tr '\0' x)\"}"
+# An id that would carry a terminal escape and a line into the event log.
+pub -t "$B/door/front/unlock" -q 1 -m "{\"seconds\":2,\"id\":\"x\\u001b[2J\\nfake line\",\"expires\":\"$exp\"}"
 sleep 1
-check "retained, expired and oversized unlocks are ignored" test "$(relay_lines)" = "$n0"
+check "retained, expired, oversized and bad-id unlocks are ignored" test "$(relay_lines)" = "$n0"
 check "and logged" sh -c "[ \$(grep -ciE 'retained|expired|too large|over 1 KiB|1024' '$T/seuild.log') -ge 3 ]"
+check "the bad id is refused as such" grep -q 'refused: id missing, longer than 64 characters or not of' "$T/seuild.log"
 pub -t "$B/door/front/unlock" -r -n	# clear the retained command
 pub -t "$B/door/front/unlock" -q 1 -m "{\"seconds\":2,\"id\":\"ok1\",\"expires\":\"$exp\"}"
 check "a valid remote unlock opens the door" wait_until 5 relay_lines_gt "$n0"

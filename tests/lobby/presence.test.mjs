@@ -6,6 +6,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import P from '../../lobby/presence.js';
+import L from '../../lobby/live.js';
 
 const lobbyDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'lobby');
 const FMT = { locale: 'en-GB', timeZone: 'Europe/Paris' };
@@ -114,7 +115,7 @@ test('names are text: markup is passed through untouched for textContent', () =>
 	const evil = '<img src=x onerror="alert(1)">&amp;<script>x</script>';
 	const s = live(['presence', JSON.stringify({ count: 1, anonymous: 0,
 	    people: [{ name: evil, since: '2026-11-26T08:00:00Z' }] })],
-	    ['events', JSON.stringify({ seq: 1, ts: '2026-11-26T09:04:00Z', type: 'arrival', name: evil })]);
+	    ['presence/events', JSON.stringify({ seq: 1, ts: '2026-11-26T09:04:00Z', type: 'arrival', name: evil })]);
 	const v = P.view(s, NOW, FMT);
 	assert.equal(v.people[0].name, evil);
 	assert.equal(v.welcome, `Welcome, ${evil}!`);
@@ -137,13 +138,13 @@ test('a crowd: names beyond the list limit count as others', () => {
 });
 
 test('welcome: a named arrival is welcomed, for a while', () => {
-	const s = live(['events', '{"seq":5,"ts":"2026-11-26T09:04:58Z","type":"arrival","door":"front","reader":"front-in","name":"Alice"}']);
+	const s = live(['presence/events', '{"seq":5,"ts":"2026-11-26T09:04:58Z","type":"arrival","door":"front","reader":"front-in","name":"Alice"}']);
 	assert.equal(P.view(s, NOW, FMT).welcome, 'Welcome, Alice!');
 	assert.equal(P.view(s, NOW + P.WELCOME_MS + 1, FMT).welcome, '');
 });
 
 test('welcome: anonymous arrivals, denials and other events welcome nobody', () => {
-	const before = live(['events', '{"seq":1,"ts":"2026-11-26T09:04:00Z","type":"arrival","name":"Alice"}']);
+	const before = live(['presence/events', '{"seq":1,"ts":"2026-11-26T09:04:00Z","type":"arrival","name":"Alice"}']);
 	for (const e of [
 		'{"seq":2,"ts":"2026-11-26T09:04:30Z","type":"arrival","door":"front","reader":"front-in"}',
 		'{"seq":3,"ts":"2026-11-26T09:04:31Z","type":"access_denied","door":"front","reason":"outside_schedule","name":"Mallory"}',
@@ -152,26 +153,36 @@ test('welcome: anonymous arrivals, denials and other events welcome nobody', () 
 		'{"seq":6,"ts":"2026-11-26T09:04:34Z","type":"departure","reason":"timeout","name":"Zed"}',
 		'garbage', '{"type":7}', '[]',
 	]) {
-		const s = P.receive(before, 'events', e, NOW);
+		const s = P.receive(before, 'presence/events', e, NOW);
 		assert.equal(P.view(s, NOW, FMT).welcome, 'Welcome, Alice!', e);
 	}
-	const fresh = live(['events', '{"seq":3,"ts":"2026-11-26T09:04:31Z","type":"access_denied","reason":"expired","name":"Mallory"}']);
+	const fresh = live(['presence/events', '{"seq":3,"ts":"2026-11-26T09:04:31Z","type":"access_denied","reason":"expired","name":"Mallory"}']);
 	assert.equal(P.view(fresh, NOW, FMT).welcome, '');
 	assert.equal(P.parseEvent('{"type":"access_denied","name":"Mallory"}').name, null);
 });
 
-test('welcome: the welcomed person leaving clears it; an old arrival replayed after an outage is not welcomed', () => {
-	let s = live(['events', '{"seq":1,"ts":"2026-11-26T09:04:00Z","type":"arrival","name":"Alice"}']);
-	s = P.receive(s, 'events', '{"seq":2,"ts":"2026-11-26T09:04:10Z","type":"departure","reason":"toggle","name":"Alice"}', NOW);
+test('the full event stream (B/events) is not the lobby\'s: a message there changes nothing', () => {
+	const s = P.receive(live(['presence', PRESENCE]), 'events',
+	    '{"seq":1,"ts":"2026-11-26T09:04:58Z","type":"arrival","name":"Alice"}', NOW);
 	assert.equal(P.view(s, NOW, FMT).welcome, '');
-	s = live(['events', '{"seq":1,"ts":"2026-11-26T07:00:00Z","type":"arrival","name":"Alice"}']);
+});
+
+test('the page subscribes to the lobby-safe topics only', () => {
+	assert.deepEqual(L.SUFFIXES.slice().sort(), ['presence', 'presence/events', 'status']);
+});
+
+test('welcome: the welcomed person leaving clears it; an old arrival replayed after an outage is not welcomed', () => {
+	let s = live(['presence/events', '{"seq":1,"ts":"2026-11-26T09:04:00Z","type":"arrival","name":"Alice"}']);
+	s = P.receive(s, 'presence/events', '{"seq":2,"ts":"2026-11-26T09:04:10Z","type":"departure","reason":"toggle","name":"Alice"}', NOW);
+	assert.equal(P.view(s, NOW, FMT).welcome, '');
+	s = live(['presence/events', '{"seq":1,"ts":"2026-11-26T07:00:00Z","type":"arrival","name":"Alice"}']);
 	assert.equal(P.view(s, NOW, FMT).welcome, '');
 });
 
 test('nothing a view shows ever carries a denial reason', () => {
 	let s = live(['presence', PRESENCE]);
 	for (const r of ['unknown_badge', 'badge_revoked', 'outside_schedule', 'locked_out'])
-		s = P.receive(s, 'events', JSON.stringify({ seq: 9, ts: '2026-11-26T09:04:59Z', type: 'access_denied', reason: r, door: 'front' }), NOW);
+		s = P.receive(s, 'presence/events', JSON.stringify({ seq: 9, ts: '2026-11-26T09:04:59Z', type: 'access_denied', reason: r, door: 'front' }), NOW);
 	const text = JSON.stringify(P.view(s, NOW, FMT));
 	assert.doesNotMatch(text, /unknown_badge|revoked|schedule|locked_out|denied/);
 });
@@ -205,7 +216,7 @@ test('seuild offline before any presence: no "last known"', () => {
 });
 
 test('offline hides the welcome line', () => {
-	const s = live(['events', '{"seq":1,"ts":"2026-11-26T09:04:58Z","type":"arrival","name":"Alice"}'], ['status', 'offline']);
+	const s = live(['presence/events', '{"seq":1,"ts":"2026-11-26T09:04:58Z","type":"arrival","name":"Alice"}'], ['status', 'offline']);
 	assert.equal(P.view(s, NOW, FMT).welcome, '');
 });
 

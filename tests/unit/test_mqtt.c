@@ -238,6 +238,18 @@ sub_last(const struct sub *s, const char *topic)
 	return NULL;
 }
 
+/* The payload of the k-th message on topic ("" if none). */
+static const char *
+sub_nth(const struct sub *s, const char *topic, int k)
+{
+	int i;
+
+	for (i = 0; i < s->n; i++)
+		if (strcmp(s->msgs[i].topic, topic) == 0 && k-- == 0)
+			return s->msgs[i].payload;
+	return "";
+}
+
 /* ---- driving the module ---- */
 
 typedef bool (*cond_fn)(void *);
@@ -544,7 +556,7 @@ test_events_in_order(void)
 	carol = add_member(db, "carol", "Carol", false, false);
 	EXPECT(alice > 0 && bob > 0 && carol > 0);
 
-	s = sub_new(b.port, "seuil/lab/events", NULL);
+	s = sub_new(b.port, "seuil/lab/events", "seuil/lab/presence/events");
 	m = mqtt_new(&c, st, NULL, NULL, err, sizeof(err));
 	EXPECT(run_until(m, s, WAIT_MS, is_connected, m));
 	first = append(st, "arrival", alice, NULL);
@@ -562,7 +574,7 @@ test_events_in_order(void)
 	for (i = 0; i < n; i++)
 		EXPECT_INT(seqs[i], first + i);
 
-	o = cJSON_Parse(s->msgs[0].payload);
+	o = cJSON_Parse(sub_nth(s, "seuil/lab/events", 0));
 	EXPECT_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "name")), "Alice");
 	EXPECT_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "type")), "arrival");
 	EXPECT_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "door")), "front");
@@ -570,19 +582,55 @@ test_events_in_order(void)
 	EXPECT(cJSON_GetObjectItemCaseSensitive(o, "member_id") == NULL);
 	cJSON_Delete(o);
 	/* No display name: the member's name. */
-	o = cJSON_Parse(s->msgs[1].payload);
+	o = cJSON_Parse(sub_nth(s, "seuil/lab/events", 1));
 	EXPECT_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "name")), "bob");
 	cJSON_Delete(o);
 	/* Not public: anonymous, and nothing else identifying. */
-	EXPECT(strstr(s->msgs[2].payload, "Carol") == NULL);
-	EXPECT(strstr(s->msgs[2].payload, "name") == NULL);
-	EXPECT(strstr(s->msgs[2].payload, "example.org") == NULL);
+	EXPECT(strstr(sub_nth(s, "seuil/lab/events", 2), "Carol") == NULL);
+	EXPECT(strstr(sub_nth(s, "seuil/lab/events", 2), "name") == NULL);
+	EXPECT(strstr(sub_nth(s, "seuil/lab/events", 2), "example.org") == NULL);
 	/* A denial never names anyone. */
-	o = cJSON_Parse(s->msgs[3].payload);
+	o = cJSON_Parse(sub_nth(s, "seuil/lab/events", 3));
 	EXPECT(cJSON_GetObjectItemCaseSensitive(o, "name") == NULL);
 	EXPECT_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "reason")),
 	    "outside_schedule");
 	cJSON_Delete(o);
+
+	/* The lobby-safe copy: the three arrivals and the departure only,
+	 * with the same seq, no reader, names as on B/events. */
+	w = (struct wait_topic){ s, "seuil/lab/presence/events", 4 };
+	EXPECT(run_until(m, s, WAIT_MS, has_topic, &w));
+	{
+		static const char *const want[4][3] = {
+			{ "arrival", "Alice", NULL }, { "arrival", "bob", NULL },
+			{ "arrival", NULL, NULL }, { "departure", "Alice", "timeout" },
+		};
+		int k = 0;
+
+		for (i = 0; i < s->n; i++) {
+			if (strcmp(s->msgs[i].topic, "seuil/lab/presence/events") != 0)
+				continue;
+			o = cJSON_Parse(s->msgs[i].payload);
+			if (k < 4) {
+				EXPECT_INT(json_int(s->msgs[i].payload, "seq"),
+				    first + (k == 3 ? 4 : k));
+				EXPECT_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o,
+				    "type")), want[k][0]);
+				EXPECT(cJSON_GetObjectItemCaseSensitive(o, "reader") == NULL);
+				if (want[k][1] != NULL)
+					EXPECT_STR(cJSON_GetStringValue(
+					    cJSON_GetObjectItemCaseSensitive(o, "name")), want[k][1]);
+				else
+					EXPECT(cJSON_GetObjectItemCaseSensitive(o, "name") == NULL);
+				if (want[k][2] != NULL)
+					EXPECT_STR(cJSON_GetStringValue(
+					    cJSON_GetObjectItemCaseSensitive(o, "reason")), want[k][2]);
+			}
+			cJSON_Delete(o);
+			k++;
+		}
+		EXPECT_INT(k, 4);
+	}
 
 	/* Everything acknowledged, and the mark is durable. */
 	EXPECT(run_until(m, s, 300, NULL, NULL) == false);

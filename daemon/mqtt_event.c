@@ -1,0 +1,103 @@
+/*
+ * Event payloads.  What leaves the Pi is decided here and only here: a
+ * denial never names anyone (the badge may not be the member's hand), a
+ * staff event says only that something happened (seq stays gap-free, the
+ * store keeps who and what), and the lobby copy holds only what a screen
+ * in a hall may show.
+ */
+#include "mqtt_event.h"
+
+#include <cjson/cJSON.h>
+
+#include <string.h>
+
+#include "clock.h"
+
+bool
+mqtt_event_is_staff(const char *type)
+{
+	static const char *const staff[] = {
+		"admin_change", "control_refused", "console_login", "console_login_failed",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(staff) / sizeof(staff[0]); i++)
+		if (strcmp(type, staff[i]) == 0)
+			return true;
+	return false;
+}
+
+bool
+mqtt_event_may_name(const struct event_row *ev)
+{
+	return ev->member_id > 0 && strcmp(ev->type, "access_denied") != 0 &&
+	    !mqtt_event_is_staff(ev->type);
+}
+
+bool
+mqtt_event_lobby_safe(const struct event_row *ev)
+{
+	return strcmp(ev->type, "arrival") == 0 || strcmp(ev->type, "departure") == 0;
+}
+
+/* seq, ts, type: every payload starts with them. */
+static cJSON *
+event_head(const struct event_row *ev)
+{
+	char ts[21];
+	cJSON *o;
+
+	if ((o = cJSON_CreateObject()) == NULL)
+		return NULL;
+	clock_format_utc(ev->ts_ms, ts);
+	cJSON_AddNumberToObject(o, "seq", (double)ev->seq);
+	cJSON_AddStringToObject(o, "ts", ts);
+	cJSON_AddStringToObject(o, "type", ev->type);
+	return o;
+}
+
+static char *
+print_free(cJSON *o)
+{
+	char *s;
+
+	if (o == NULL)
+		return NULL;
+	s = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	return s;
+}
+
+char *
+mqtt_event_json(const struct event_row *ev, const char *name)
+{
+	cJSON *o;
+
+	if ((o = event_head(ev)) == NULL || mqtt_event_is_staff(ev->type))
+		return print_free(o);
+	if (ev->door[0] != '\0')
+		cJSON_AddStringToObject(o, "door", ev->door);
+	if (ev->reader[0] != '\0')
+		cJSON_AddStringToObject(o, "reader", ev->reader);
+	if (name != NULL && name[0] != '\0' && mqtt_event_may_name(ev))
+		cJSON_AddStringToObject(o, "name", name);
+	if (ev->reason[0] != '\0')
+		cJSON_AddStringToObject(o, "reason", ev->reason);
+	return print_free(o);
+}
+
+char *
+mqtt_presence_event_json(const struct event_row *ev, const char *name)
+{
+	cJSON *o;
+
+	if (!mqtt_event_lobby_safe(ev) || (o = event_head(ev)) == NULL)
+		return NULL;
+	if (ev->door[0] != '\0')
+		cJSON_AddStringToObject(o, "door", ev->door);
+	if (name != NULL && name[0] != '\0' && mqtt_event_may_name(ev))
+		cJSON_AddStringToObject(o, "name", name);
+	if (ev->reason[0] != '\0' && strcmp(ev->type, "departure") == 0)
+		cJSON_AddStringToObject(o, "reason", ev->reason);
+	return print_free(o);
+}

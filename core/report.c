@@ -65,74 +65,14 @@ struct report {
 	int		nrows;
 };
 
-/* Howard Hinnant's days_from_civil and civil_from_days (public domain
- * algorithms): proleptic Gregorian, day 0 is 1970-01-01. */
-static int64_t
-days_from_civil(int64_t y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static void
-civil_from_days(int64_t z, int *y, int *m, int *d)
-{
-	int64_t era, doe, yoe, doy, mp, yy;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	yy = yoe + era * 400;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = (int)(yy + (*m <= 2));
-}
-
-/* Strict "YYYY-MM-DD" of a real date, to a civil day number.  0 or -1. */
+/* The month (1..12) of a day number. */
 static int
-parse_date(const char *s, int64_t *civil)
+month_of(int64_t days)
 {
-	int y, m, d, yy, mm, dd, i;
+	char d[11];
 
-	if (s == NULL || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-		return -1;
-	for (i = 0; i < 10; i++)
-		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-			return -1;
-	y = atoi(s);
-	m = (s[5] - '0') * 10 + (s[6] - '0');
-	d = (s[8] - '0') * 10 + (s[9] - '0');
-	if (y < 1970 || m < 1 || m > 12 || d < 1 || d > 31)
-		return -1;
-	*civil = days_from_civil(y, m, d);
-	civil_from_days(*civil, &yy, &mm, &dd);
-	return yy == y && mm == m && dd == d ? 0 : -1;
-}
-
-static void
-format_date(int64_t civil, char out[11])
-{
-	int y, m, d;
-
-	civil_from_days(civil, &y, &m, &d);
-	snprintf(out, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u,
-	    (unsigned)d % 100u);
-}
-
-/* 0 = Monday .. 6 = Sunday; 1970-01-01 was a Thursday. */
-static int
-weekday(int64_t civil)
-{
-	return (int)(((civil % 7) + 7 + 3) % 7);
+	tz_days_date(days, d);
+	return (d[5] - '0') * 10 + (d[6] - '0');
 }
 
 /* ISO 8601 week label, "2026-W48": the week belongs to the year of its
@@ -140,29 +80,31 @@ weekday(int64_t civil)
 static void
 format_week(int64_t civil, char out[11])
 {
-	int64_t thu = civil - weekday(civil) + 3;
-	int y, m, d, week;
+	int64_t thu = civil - tz_days_weekday(civil) + 3, jan1;
+	char d[11];
+	int week;
 
-	civil_from_days(thu, &y, &m, &d);
-	week = (int)((thu - days_from_civil(y, 1, 1)) / 7) + 1;
-	snprintf(out, 11, "%04u-W%02u", (unsigned)y % 10000u, (unsigned)week % 100u);
+	tz_days_date(thu, d);
+	memcpy(d + 4, "-01-01", 7);
+	if (tz_date_days(d, &jan1) == -1)
+		jan1 = thu;
+	week = (int)((thu - jan1) / 7) + 1;
+	snprintf(out, 11, "%.4s-W%02u", d, (unsigned)week % 100u);
 }
 
 static void
 period_label(enum report_by by, int64_t civil, char out[11])
 {
-	int y, m, d;
-
 	switch (by) {
 	case REPORT_BY_DAY:
-		format_date(civil, out);
+		tz_days_date(civil, out);
 		break;
 	case REPORT_BY_WEEK:
 		format_week(civil, out);
 		break;
 	case REPORT_BY_MONTH:
-		civil_from_days(civil, &y, &m, &d);
-		snprintf(out, 11, "%04u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u);
+		tz_days_date(civil, out);
+		out[7] = '\0';
 		break;
 	}
 }
@@ -216,7 +158,8 @@ report_new(const char *from_date, const char *to_date, enum report_by by,
 	char date[11], lab[11];
 	int i;
 
-	if (parse_date(from_date, &from) == -1 || parse_date(to_date, &to) == -1 ||
+	if (tz_date_days(from_date, &from) == -1 || tz_date_days(to_date, &to) == -1 ||
+	    from < 0 ||
 	    to < from || to - from >= REPORT_MAX_DAYS) {
 		errno = EINVAL;
 		return NULL;
@@ -235,7 +178,7 @@ report_new(const char *from_date, const char *to_date, enum report_by by,
 		goto fail;
 
 	for (i = 0; i <= r->ndays; i++) {
-		format_date(from + i, date);
+		tz_days_date(from + i, date);
 		r->day_start[i] = tz_date_start(date);
 		if (i > 0 && r->day_start[i] <= r->day_start[i - 1]) {
 			/* Only a broken zone could do this; a day of no length
@@ -722,7 +665,7 @@ report_write_json(struct report *r, FILE *out)
 			goto nomem;
 	}
 	for (i = 0; i < r->ndays; i++) {
-		format_date(r->first_civil + i, date);
+		tz_days_date(r->first_civil + i, date);
 		if ((o = cJSON_CreateObject()) == NULL)
 			goto nomem;
 		cJSON_AddItemToArray(days, o);
@@ -846,10 +789,10 @@ static void
 html_calendar(struct report *r, FILE *out)
 {
 	static const char *const wd[7] = { "Mon", "", "Wed", "", "Fri", "", "Sun" };
-	int64_t start = r->first_civil - weekday(r->first_civil);
+	int64_t start = r->first_civil - tz_days_weekday(r->first_civil);
 	int64_t end = r->first_civil + r->ndays;	/* exclusive */
 	int64_t seg, day;
-	int max = 0, i, col, row, y, m, dd, lastm, nweeks, lvl;
+	int max = 0, i, col, row, m, lastm, nweeks, lvl;
 	char date[11];
 
 	for (i = 0; i < r->ndays; i++)
@@ -872,7 +815,7 @@ html_calendar(struct report *r, FILE *out)
 				day = seg + col * 7 + row;
 				if (day < r->first_civil || day >= end)
 					continue;
-				civil_from_days(day, &y, &m, &dd);
+				m = month_of(day);
 				if (m != lastm) {
 					/* Month label above the column of its first day. */
 					static const char *const mon[12] = { "Jan", "Feb",
@@ -884,7 +827,7 @@ html_calendar(struct report *r, FILE *out)
 				}
 				i = (int)(day - r->first_civil);
 				lvl = heat_level(r->day_count[i], max);
-				format_date(day, date);
+				tz_days_date(day, date);
 				fprintf(out, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
 				    "rx=\"2\" fill=\"%s\"><title>%s: %d present</title></rect>\n",
 				    CAL_LEFT + col * CAL_STEP, CAL_TOP + row * CAL_STEP,

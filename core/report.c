@@ -516,14 +516,26 @@ format_seen(int64_t ms, char buf[20])
 			if (((m) = &(r)->members[(r)->order[fr_i]]),	\
 			    ((c) = &(m)->cells[(p)])->visits > 0)
 
+/*
+ * One CSV cell: quoted as RFC 4180 says when it holds a comma, quote or
+ * line break, and neutralised when a spreadsheet would run it as a formula
+ * (it starts with = + - @, a tab or a CR: a member named "=HYPERLINK(...)"
+ * must stay text), by a leading apostrophe, as OWASP recommends.
+ */
 static void
 csv_field(FILE *out, const char *s)
 {
+	bool formula = s[0] != '\0' && strchr("=+-@\t\r", s[0]) != NULL;
+
 	if (strpbrk(s, ",\"\r\n") == NULL) {
+		if (formula)
+			putc('\'', out);
 		fputs(s, out);
 		return;
 	}
 	putc('"', out);
+	if (formula)
+		putc('\'', out);
 	for (; *s != '\0'; s++) {
 		if (*s == '"')
 			putc('"', out);
@@ -728,8 +740,9 @@ html_escape_cut(FILE *out, const char *s, int n)
 		buf[i] = s[i];
 	}
 	if (s[i] != '\0') {
-		/* Cut at a code point boundary, then add "…". */
-		while (i > 0 && ((unsigned char)buf[i] & 0xC0) == 0x80)
+		/* Cut at a code point boundary, then add "…".  s[i], not buf[i]:
+		 * buf[i] was not copied yet. */
+		while (i > 0 && ((unsigned char)s[i] & 0xC0) == 0x80)
 			i--;
 		memcpy(buf + i, "\xe2\x80\xa6", 4);
 	} else {

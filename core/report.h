@@ -86,8 +86,9 @@ int report_finish(struct report *r);
  *
  *  text: a table for humans (the default of seuilctl).
  *  csv:  header period,member,days_present,visits,hours,first_seen,last_seen;
- *        hours with 2 decimals, names quoted as RFC 4180 says, lines end
- *        with LF.
+ *        hours with 2 decimals, names quoted as RFC 4180 says and
+ *        prefixed with ' when they start with = + - @, tab or CR (a
+ *        spreadsheet would run them as formulas), lines end with LF.
  *  json: {"from","to","by","rows":[{"period","member","member_id",
  *        "days_present","visits","hours","first_seen","last_seen"}],
  *        "days":[{"date","present"}]} (present: members present that day).

@@ -377,6 +377,93 @@ test_iso_week_labels(void)
 	report_free(r);
 }
 
+/* A name a spreadsheet would run ("=HYPERLINK(...)") stays text in CSV:
+ * a leading apostrophe, inside the quotes when the cell is quoted. */
+static void
+test_csv_formulas(void)
+{
+	static const struct { const char *name, *cell; } t[] = {
+		{ "=1+1", "'=1+1" },
+		{ "+33 6", "'+33 6" },
+		{ "-2", "'-2" },
+		{ "@SUM(A1)", "'@SUM(A1)" },
+		{ "\tx", "'\tx" },
+		{ "=HYPERLINK(\"http://x\",\"y\")", "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"" },
+		{ "a=b", "a=b" },
+	};
+	struct tvisit tv;
+	struct report *r;
+	char *csv, line[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		r = report_new("2026-03-10", "2026-03-10", REPORT_BY_DAY, 0);
+		EXPECT(r != NULL);
+		if (r == NULL)
+			return;
+		tv = (struct tvisit){ 1, t[i].name, utc(2026, 3, 10, 9, 0),
+		    utc(2026, 3, 10, 10, 0), "badge_out", 0 };
+		add_all(r, &tv, 1);
+		csv = render(r, CSV);
+		snprintf(line, sizeof(line), "\n2026-03-10,%s,1,1,1.00,", t[i].cell);
+		if (csv == NULL || strstr(csv, line) == NULL) {
+			printf("#   %s gave %s", t[i].name, csv != NULL ? csv : "(null)\n");
+			th_current_failed = 1;
+		}
+		free(csv);
+		report_free(r);
+	}
+}
+
+/* Leave 0x80 (a UTF-8 continuation byte) in the stack the writers will
+ * use, so that a byte read before it is written shows. */
+static __attribute__((noinline)) void
+paint_stack(void)
+{
+	volatile unsigned char junk[32768];
+	size_t i;
+
+	for (i = 0; i < sizeof(junk); i++)
+		junk[i] = 0x80;
+}
+
+/* The bar chart cuts names at 16 code points and adds an ellipsis. */
+static void
+test_html_name_cut(void)
+{
+	static const struct { const char *name, *shown; } t[] = {
+		{ "abcdefghijklmnopqrstuvwxyz", ">abcdefghijklmnop\xe2\x80\xa6<" },
+		{ "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+		  "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9x",
+		  ">\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+		  "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+		  "\xe2\x80\xa6<" },
+		{ "abcdefghijklmnop", ">abcdefghijklmnop<" },
+	};
+	struct tvisit tv;
+	struct report *r;
+	char *html;
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		r = report_new("2026-03-10", "2026-03-10", REPORT_BY_DAY, 0);
+		EXPECT(r != NULL);
+		if (r == NULL)
+			return;
+		tv = (struct tvisit){ 1, t[i].name, utc(2026, 3, 10, 9, 0),
+		    utc(2026, 3, 10, 10, 0), "badge_out", 0 };
+		add_all(r, &tv, 1);
+		paint_stack();
+		html = render(r, HTML);
+		if (html == NULL || strstr(html, t[i].shown) == NULL) {
+			printf("#   '%s' not shown as '%s'\n", t[i].name, t[i].shown);
+			th_current_failed = 1;
+		}
+		free(html);
+		report_free(r);
+	}
+}
+
 static void
 test_bad_ranges(void)
 {
@@ -756,6 +843,8 @@ main(void)
 	RUN(test_member_filter);
 	RUN(test_iso_week_labels);
 	RUN(test_bad_ranges);
+	RUN(test_csv_formulas);
+	RUN(test_html_name_cut);
 	RUN(test_html);
 	RUN(test_json);
 	RUN(test_text);

@@ -969,3 +969,49 @@ report_write_html(struct report *r, FILE *out, const char *site_name)
 	fputs("</tbody>\n</table></div>\n</body>\n</html>\n", out);
 	return finish_output(out);
 }
+
+struct feed {
+	struct store	*st;
+	struct report	*r;
+	int		 err;		/* errno of a failure in the callback */
+};
+
+/* Names are looked up once per member, not once per visit: a year of a
+ * big site is 100k visits but only hundreds of members. */
+static int
+feed_visit(const struct visit_row *v, void *arg)
+{
+	struct feed *f = arg;
+	struct member_row m;
+	const char *name = NULL;
+	int rc;
+
+	if (v->member_id != 0 && !report_has_member(f->r, v->member_id)) {
+		if ((rc = store_member_get(f->st, v->member_id, &m)) == -1) {
+			f->err = EIO;
+			return 1;
+		}
+		if (rc == 1)
+			name = m.erased ? "(erased)" : m.name;
+	}
+	if (report_add_visit(f->r, v, name) == -1) {
+		f->err = errno;
+		return 1;
+	}
+	return 0;
+}
+
+int
+report_load(struct report *r, struct store *st)
+{
+	struct feed f = { st, r, 0 };
+
+	if (store_visits_between(st, report_from_ms(r), report_to_ms(r), r->filter, feed_visit,
+	    &f) == -1 && f.err == 0)
+		f.err = EIO;
+	if (f.err != 0) {
+		errno = f.err;
+		return -1;
+	}
+	return 0;
+}

@@ -18,6 +18,7 @@
 #include <cjson/cJSON.h>
 
 #include "config.h"
+#include "ctl.h"
 #include "report.h"
 #include "store.h"
 #include "testhelp.h"
@@ -691,6 +692,8 @@ test_many_members(void)
 
 /* Run `seuilctl report attendance ARGS` on st with stdout in a file;
  * returns the exit code and the output in *out (malloc'd). */
+static bool run_json;	/* seuilctl --json report attendance ... */
+
 static int
 run_ctl(struct store *st, const struct config *conf, const char *dir,
     char **out, int argc, char **argv)
@@ -704,7 +707,18 @@ run_ctl(struct store *st, const struct config *conf, const char *dir,
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	dup2(fd, 1);
 	close(fd);
-	rc = ctl_report_attendance(st, conf, argc, argv);
+	{
+		/* As seuilctl runs it: through struct ctl, its options and
+		 * its --json (given before the command words here). */
+		static struct ctl c;
+
+		memset(&c, 0, sizeof(c));
+		c.conf = *conf;
+		c.st = st;
+		c.json = run_json;
+		optind = 0;
+		rc = ctl_report_attendance(&c, argc, argv);
+	}
 	fflush(stdout);
 	dup2(saved, 1);
 	close(saved);
@@ -781,6 +795,22 @@ test_ctl_report(void)
 		cJSON *j;
 
 		EXPECT_INT(run_ctl(st, &conf, dir, &out, 6, argv), EX_OK);
+		j = cJSON_Parse(out);
+		EXPECT(j != NULL);
+		EXPECT_INT(cJSON_GetArraySize(cJSON_GetObjectItem(j, "rows")), 4);
+		cJSON_Delete(j);
+		free(out);
+	}
+	{
+		/* `seuilctl --json report attendance`: the common --json is
+		 * honoured like every command's (it was ignored). */
+		char *argv[] = { "attendance", "--from", "2026-03-01", "--to", "2026-04-30",
+		    NULL };
+		cJSON *j;
+
+		run_json = true;
+		EXPECT_INT(run_ctl(st, &conf, dir, &out, 5, argv), EX_OK);
+		run_json = false;
 		j = cJSON_Parse(out);
 		EXPECT(j != NULL);
 		EXPECT_INT(cJSON_GetArraySize(cJSON_GetObjectItem(j, "rows")), 4);

@@ -3,6 +3,7 @@
  * clock, no allocation.  Read access_decide first.
  */
 #include "access.h"
+#include "tz.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -264,24 +265,14 @@ parse_days(const char *tok, char *err, size_t errlen)
 	}
 }
 
-/* "HH:MM", 00:00..23:59, or 24:00 when allow_24. */
 static int
 parse_hhmm(const char *s, size_t len, bool allow_24, char *err, size_t errlen)
 {
-	int h, m;
+	int v = tz_parse_hhmm(s, len, allow_24);
 
-	if (len != 5 || !isdigit((unsigned char)s[0]) ||
-	    !isdigit((unsigned char)s[1]) || s[2] != ':' ||
-	    !isdigit((unsigned char)s[3]) || !isdigit((unsigned char)s[4]))
-		goto bad;
-	h = (s[0] - '0') * 10 + (s[1] - '0');
-	m = (s[3] - '0') * 10 + (s[4] - '0');
-	if (m > 59 || h > 24 || (h == 24 && (m != 0 || !allow_24)))
-		goto bad;
-	return h * 60 + m;
-bad:
-	seterr(err, errlen, "bad time '%.*s'", (int)len, s);
-	return -1;
+	if (v == -1)
+		seterr(err, errlen, "bad time '%.*s'", (int)len, s);
+	return v;
 }
 
 static int
@@ -294,9 +285,16 @@ parse_range(const char *tok, struct schedule_window *w, char *err, size_t errlen
 		seterr(err, errlen, "bad time range '%s' (expected HH:MM-HH:MM)", tok);
 		return -1;
 	}
-	if ((start = parse_hhmm(tok, dash - tok, false, err, errlen)) == -1 ||
+	if ((start = parse_hhmm(tok, (size_t)(dash - tok), false, err, errlen)) == -1 ||
 	    (end = parse_hhmm(dash + 1, strlen(dash + 1), true, err, errlen)) == -1)
 		return -1;
+	/* An end before the start runs past midnight, so start == end would
+	 * read as 24 hours where the writer most likely meant nothing. */
+	if (start == end) {
+		seterr(err, errlen, "empty time range '%s' (it starts when it ends; "
+		    "a whole day is 00:00-24:00)", tok);
+		return -1;
+	}
 	w->start_min = start;
 	w->end_min = end;
 	return 0;

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "tz.h"
 
 /* Denial reasons, in the order they are checked.  Their names are a
  * contract (DESIGN §6): auditors query them. */
@@ -30,13 +31,6 @@ enum access_reason {
 
 /* "granted" for ACCESS_GRANTED, else the contract name above. */
 const char *access_reason_name(enum access_reason r);
-
-/* Local wall time in site.timezone, as the policy sees it. */
-struct local_time {
-	char	date[11];	/* "YYYY-MM-DD" */
-	int	weekday;	/* 0 = Monday .. 6 = Sunday */
-	int	minute;		/* minutes since local midnight, 0..1439 */
-};
 
 #define ACCESS_MAX_WINDOWS	16
 #define ACCESS_MAX_GROUPS	16
@@ -99,7 +93,9 @@ bool access_group_allows(const struct access_group *g, const struct local_time *
 /*
  * Schedules as people write them: "Mon-Fri 08:00-19:00, Sat 10:00-14:00".
  * Days: Mon Tue Wed Thu Fri Sat Sun, ranges (Mon-Fri, Fri-Mon wraps) and
- * lists (Mon,Wed); "daily" for every day; "24:00" allowed as an end.
+ * lists (Mon,Wed); "daily" for every day; times as tz_parse_hhmm reads them,
+ * "24:00" allowed as an end.  A window that starts and ends at the same
+ * time is refused (empty, or 24 hours? say "00:00-24:00" for a whole day).
  * An item may have several ranges: "Mon-Fri 08:00-12:00 14:00-18:00".
  * Returns the number of windows (>= 1) written to out, or -1 with a message
  * naming the bad part in err ("bad time '25:00'", "unknown day 'Mo'").

@@ -32,6 +32,7 @@
 
 #include <ini.h>
 
+#include "access.h"
 #include "tz.h"
 
 #define SEC	INT64_C(1000)
@@ -369,27 +370,6 @@ parse_uint(const char *s, int64_t max)
 	return *s == '\0' ? v : -1;
 }
 
-/* "H:MM" or "HH:MM" to minutes after midnight, or -1. */
-static int
-parse_hhmm(const char *s)
-{
-	int h, m;
-
-	if (!isdigit((unsigned char)s[0]))
-		return -1;
-	h = s[0] - '0';
-	s++;
-	if (isdigit((unsigned char)*s))
-		h = h * 10 + (*s++ - '0');
-	if (s[0] != ':' || !isdigit((unsigned char)s[1]) ||
-	    !isdigit((unsigned char)s[2]) || s[3] != '\0')
-		return -1;
-	m = (s[1] - '0') * 10 + (s[2] - '0');
-	if (h > 23 || m > 59)
-		return -1;
-	return h * 60 + m;
-}
-
 /* "in, out or toggle" */
 static void
 enum_hint(const char *const *names, char *buf, size_t len)
@@ -654,7 +634,7 @@ set_value(struct parse *p, const struct key *k, char *base, const char *value)
 		memcpy(field, &iv, sizeof(iv));
 		return true;
 	case K_HHMM:
-		if ((iv = parse_hhmm(value)) < 0) {
+		if ((iv = tz_parse_hhmm(value, strlen(value), false)) < 0) {
 			perr(p, line, "bad time '%s' for %s (use HH:MM, "
 			    "00:00..23:59)", value, k->name);
 			return false;

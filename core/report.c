@@ -10,7 +10,7 @@
  * allocation.  Days present are bits in a per-member bitmap, so two visits
  * on one day count one day, and they are counted once at the end.
  */
-#include "report.h"
+#include "report_int.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -21,118 +21,15 @@
 
 #include "tz.h"
 
-struct cell {
-	int64_t		ms;		/* presence inside the period */
-	int64_t		first;		/* earliest arrival of its visits */
-	int64_t		last;		/* latest end of its visits */
-	int32_t		visits;
-	int32_t		days;		/* filled by report_finish */
-};
 
-struct rmember {
-	int64_t		id;
-	char		*name;
-	int64_t		covered_until;	/* end of the latest visit counted */
-	int64_t		last_arrived;	/* arrival of the latest visit added */
-	struct cell	*cells;		/* one per period */
-	uint64_t	*daybits;	/* one bit per day of the range */
-	int64_t		total_ms;	/* filled by report_finish */
-	int		total_days;
-};
-
-struct report {
-	enum report_by	by;
-	int64_t		now_ms;
-	int64_t		filter;		/* member id, 0: all */
-	char		from[11], to[11];
-
-	int		ndays;
-	int64_t		first_civil;	/* days since 1970-01-01 of from */
-	int64_t		*day_start;	/* ndays + 1 UTC instants */
-	int		*day_period;	/* ndays */
-
-	int		nperiods;
-	char		(*label)[11];	/* nperiods labels */
-
-	struct rmember	*members;
-	int		nmembers, capmembers;
-	int		*hash;		/* member index + 1, 0: empty slot */
-	size_t		hashcap;	/* a power of 2 */
-
-	bool		finished;
-	int		*order;		/* member indices sorted by name */
-	int		*day_count;	/* members present per day */
-	int		nrows;
-};
-
-/* Howard Hinnant's days_from_civil and civil_from_days (public domain
- * algorithms): proleptic Gregorian, day 0 is 1970-01-01. */
-static int64_t
-days_from_civil(int64_t y, int m, int d)
+/* The month (1..12) of a day number. */
+int
+report_month_of(int64_t days)
 {
-	int64_t era, yoe, doy, doe;
+	char d[11];
 
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static void
-civil_from_days(int64_t z, int *y, int *m, int *d)
-{
-	int64_t era, doe, yoe, doy, mp, yy;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	yy = yoe + era * 400;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = (int)(yy + (*m <= 2));
-}
-
-/* Strict "YYYY-MM-DD" of a real date, to a civil day number.  0 or -1. */
-static int
-parse_date(const char *s, int64_t *civil)
-{
-	int y, m, d, yy, mm, dd, i;
-
-	if (s == NULL || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-		return -1;
-	for (i = 0; i < 10; i++)
-		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-			return -1;
-	y = atoi(s);
-	m = (s[5] - '0') * 10 + (s[6] - '0');
-	d = (s[8] - '0') * 10 + (s[9] - '0');
-	if (y < 1970 || m < 1 || m > 12 || d < 1 || d > 31)
-		return -1;
-	*civil = days_from_civil(y, m, d);
-	civil_from_days(*civil, &yy, &mm, &dd);
-	return yy == y && mm == m && dd == d ? 0 : -1;
-}
-
-static void
-format_date(int64_t civil, char out[11])
-{
-	int y, m, d;
-
-	civil_from_days(civil, &y, &m, &d);
-	snprintf(out, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u,
-	    (unsigned)d % 100u);
-}
-
-/* 0 = Monday .. 6 = Sunday; 1970-01-01 was a Thursday. */
-static int
-weekday(int64_t civil)
-{
-	return (int)(((civil % 7) + 7 + 3) % 7);
+	tz_days_date(days, d);
+	return (d[5] - '0') * 10 + (d[6] - '0');
 }
 
 /* ISO 8601 week label, "2026-W48": the week belongs to the year of its
@@ -140,29 +37,31 @@ weekday(int64_t civil)
 static void
 format_week(int64_t civil, char out[11])
 {
-	int64_t thu = civil - weekday(civil) + 3;
-	int y, m, d, week;
+	int64_t thu = civil - tz_days_weekday(civil) + 3, jan1;
+	char d[11];
+	int week;
 
-	civil_from_days(thu, &y, &m, &d);
-	week = (int)((thu - days_from_civil(y, 1, 1)) / 7) + 1;
-	snprintf(out, 11, "%04u-W%02u", (unsigned)y % 10000u, (unsigned)week % 100u);
+	tz_days_date(thu, d);
+	memcpy(d + 4, "-01-01", 7);
+	if (tz_date_days(d, &jan1) == -1)
+		jan1 = thu;
+	week = (int)((thu - jan1) / 7) + 1;
+	snprintf(out, 11, "%.4s-W%02u", d, (unsigned)week % 100u);
 }
 
 static void
 period_label(enum report_by by, int64_t civil, char out[11])
 {
-	int y, m, d;
-
 	switch (by) {
 	case REPORT_BY_DAY:
-		format_date(civil, out);
+		tz_days_date(civil, out);
 		break;
 	case REPORT_BY_WEEK:
 		format_week(civil, out);
 		break;
 	case REPORT_BY_MONTH:
-		civil_from_days(civil, &y, &m, &d);
-		snprintf(out, 11, "%04u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u);
+		tz_days_date(civil, out);
+		out[7] = '\0';
 		break;
 	}
 }
@@ -216,7 +115,8 @@ report_new(const char *from_date, const char *to_date, enum report_by by,
 	char date[11], lab[11];
 	int i;
 
-	if (parse_date(from_date, &from) == -1 || parse_date(to_date, &to) == -1 ||
+	if (tz_date_days(from_date, &from) == -1 || tz_date_days(to_date, &to) == -1 ||
+	    from < 0 ||
 	    to < from || to - from >= REPORT_MAX_DAYS) {
 		errno = EINVAL;
 		return NULL;
@@ -235,7 +135,7 @@ report_new(const char *from_date, const char *to_date, enum report_by by,
 		goto fail;
 
 	for (i = 0; i <= r->ndays; i++) {
-		format_date(from + i, date);
+		tz_days_date(from + i, date);
 		r->day_start[i] = tz_date_start(date);
 		if (i > 0 && r->day_start[i] <= r->day_start[i - 1]) {
 			/* Only a broken zone could do this; a day of no length
@@ -483,13 +383,12 @@ report_add_visit(struct report *r, const struct visit_row *v, const char *member
 	return 0;
 }
 
-static const struct report *sort_report;	/* qsort has no context argument */
-
-static int
-member_cmp(const void *a, const void *b)
+int
+report_member_cmp(const void *a, const void *b, void *arg)
 {
-	const struct rmember *x = &sort_report->members[*(const int *)a];
-	const struct rmember *y = &sort_report->members[*(const int *)b];
+	const struct report *r = arg;
+	const struct rmember *x = &r->members[*(const int *)a];
+	const struct rmember *y = &r->members[*(const int *)b];
 	int c = strcmp(x->name, y->name);
 
 	if (c != 0)
@@ -526,9 +425,7 @@ report_finish(struct report *r)
 				r->nrows++;
 		}
 	}
-	sort_report = r;
-	qsort(r->order, r->nmembers, sizeof(*r->order), member_cmp);
-	sort_report = NULL;
+	qsort_r(r->order, r->nmembers, sizeof(*r->order), report_member_cmp, r);
 	r->finished = true;
 	return 0;
 }
@@ -550,8 +447,8 @@ centihours(int64_t ms)
 	return (ms + 18000) / 36000;
 }
 
-static void
-format_hours(int64_t ms, char buf[32])
+void
+report_format_hours(int64_t ms, char buf[32])
 {
 	int64_t ch = centihours(ms);
 
@@ -559,28 +456,33 @@ format_hours(int64_t ms, char buf[32])
 }
 
 /* Local "YYYY-MM-DD HH:MM". */
-static void
-format_seen(int64_t ms, char buf[20])
+void
+report_format_seen(int64_t ms, char buf[20])
 {
 	tz_format_local(ms, buf, 20);
 	buf[16] = '\0';
 }
 
-/* Walk the rows in order: period, then member name. */
-#define FOREACH_ROW(r, p, m, c)						\
-	for ((p) = 0; (p) < (r)->nperiods; (p)++)			\
-		for (int fr_i = 0; fr_i < (r)->nmembers; fr_i++)	\
-			if (((m) = &(r)->members[(r)->order[fr_i]]),	\
-			    ((c) = &(m)->cells[(p)])->visits > 0)
-
+/*
+ * One CSV cell: quoted as RFC 4180 says when it holds a comma, quote or
+ * line break, and neutralised when a spreadsheet would run it as a formula
+ * (it starts with = + - @, a tab or a CR: a member named "=HYPERLINK(...)"
+ * must stay text), by a leading apostrophe, as OWASP recommends.
+ */
 static void
 csv_field(FILE *out, const char *s)
 {
+	bool formula = s[0] != '\0' && strchr("=+-@\t\r", s[0]) != NULL;
+
 	if (strpbrk(s, ",\"\r\n") == NULL) {
+		if (formula)
+			putc('\'', out);
 		fputs(s, out);
 		return;
 	}
 	putc('"', out);
+	if (formula)
+		putc('\'', out);
 	for (; *s != '\0'; s++) {
 		if (*s == '"')
 			putc('"', out);
@@ -589,8 +491,8 @@ csv_field(FILE *out, const char *s)
 	putc('"', out);
 }
 
-static int
-finish_output(FILE *out)
+int
+report_finish_output(FILE *out)
 {
 	if (fflush(out) == EOF || ferror(out)) {
 		if (errno == 0)
@@ -612,14 +514,14 @@ report_write_csv(struct report *r, FILE *out)
 		return -1;
 	fputs("period,member,days_present,visits,hours,first_seen,last_seen\n", out);
 	FOREACH_ROW(r, p, m, c) {
-		format_hours(c->ms, hours);
-		format_seen(c->first, first);
-		format_seen(c->last, last);
+		report_format_hours(c->ms, hours);
+		report_format_seen(c->first, first);
+		report_format_seen(c->last, last);
 		fprintf(out, "%s,", r->label[p]);
 		csv_field(out, m->name);
 		fprintf(out, ",%d,%d,%s,%s,%s\n", c->days, c->visits, hours, first, last);
 	}
-	return finish_output(out);
+	return report_finish_output(out);
 }
 
 /* Display width of UTF-8 text: one column per code point, which is right
@@ -655,7 +557,7 @@ report_write_text(struct report *r, FILE *out)
 		return -1;
 	if (r->nrows == 0) {
 		fprintf(out, "no visits from %s to %s\n", r->from, r->to);
-		return finish_output(out);
+		return report_finish_output(out);
 	}
 	for (i = 0; i < r->nperiods; i++)
 		if ((w = (int)strlen(r->label[i])) > pw)
@@ -668,15 +570,15 @@ report_write_text(struct report *r, FILE *out)
 	fprintf(out, "%4s  %6s  %8s  %-16s  %s\n", "days", "visits", "hours",
 	    "first seen", "last seen");
 	FOREACH_ROW(r, p, m, c) {
-		format_hours(c->ms, hours);
-		format_seen(c->first, first);
-		format_seen(c->last, last);
+		report_format_hours(c->ms, hours);
+		report_format_seen(c->first, first);
+		report_format_seen(c->last, last);
 		pad(out, r->label[p], pw + 2);
 		pad(out, m->name, mw + 2);
 		fprintf(out, "%4d  %6d  %8s  %-16s  %s\n", c->days, c->visits, hours,
 		    first, last);
 	}
-	return finish_output(out);
+	return report_finish_output(out);
 }
 
 static double
@@ -706,8 +608,8 @@ report_write_json(struct report *r, FILE *out)
 	    (days = cJSON_AddArrayToObject(root, "days")) == NULL)
 		goto nomem;
 	FOREACH_ROW(r, p, m, c) {
-		format_seen(c->first, first);
-		format_seen(c->last, last);
+		report_format_seen(c->first, first);
+		report_format_seen(c->last, last);
 		if ((o = cJSON_CreateObject()) == NULL)
 			goto nomem;
 		cJSON_AddItemToArray(rows, o);
@@ -722,7 +624,7 @@ report_write_json(struct report *r, FILE *out)
 			goto nomem;
 	}
 	for (i = 0; i < r->ndays; i++) {
-		format_date(r->first_civil + i, date);
+		tz_days_date(r->first_civil + i, date);
 		if ((o = cJSON_CreateObject()) == NULL)
 			goto nomem;
 		cJSON_AddItemToArray(days, o);
@@ -734,7 +636,7 @@ report_write_json(struct report *r, FILE *out)
 		goto nomem;
 	fputs(text, out);
 	putc('\n', out);
-	rc = finish_output(out);
+	rc = report_finish_output(out);
 	goto done;
 nomem:
 	errno = ENOMEM;
@@ -745,271 +647,48 @@ done:
 }
 
 /* Text for HTML and SVG, attribute values included. */
-static void
-html_escape(FILE *out, const char *s)
-{
-	for (; *s != '\0'; s++) {
-		switch (*s) {
-		case '&':
-			fputs("&amp;", out);
-			break;
-		case '<':
-			fputs("&lt;", out);
-			break;
-		case '>':
-			fputs("&gt;", out);
-			break;
-		case '"':
-			fputs("&quot;", out);
-			break;
-		case '\'':
-			fputs("&#39;", out);
-			break;
-		default:
-			putc(*s, out);
-		}
-	}
-}
-
-/* The first n code points of s, escaped, with an ellipsis if cut. */
-static void
-html_escape_cut(FILE *out, const char *s, int n)
-{
-	char buf[256];
-	size_t i = 0;
-	int cps = 0;
-
-	for (; s[i] != '\0' && i < sizeof(buf) - 4; i++) {
-		if (((unsigned char)s[i] & 0xC0) != 0x80 && ++cps > n)
-			break;
-		buf[i] = s[i];
-	}
-	if (s[i] != '\0') {
-		/* Cut at a code point boundary, then add "…". */
-		while (i > 0 && ((unsigned char)buf[i] & 0xC0) == 0x80)
-			i--;
-		memcpy(buf + i, "\xe2\x80\xa6", 4);
-	} else {
-		buf[i] = '\0';
-	}
-	html_escape(out, buf);
-}
-
-static const char html_head[] =
-"<!DOCTYPE html>\n"
-"<html lang=\"en\">\n"
-"<head>\n"
-"<meta charset=\"utf-8\">\n"
-"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
-
-/* No web fonts, no scripts, no external anything: the page is mailed or
- * opened from a USB stick and must look the same offline. */
-static const char html_style[] =
-"<style>\n"
-"body{font-family:system-ui,-apple-system,\"Segoe UI\",Roboto,sans-serif;"
-"margin:0 auto;padding:1rem;max-width:60rem;color:#1f2328;background:#fff}\n"
-"h1{font-size:1.4rem;margin:.2rem 0}h2{font-size:1.1rem;margin:1.5rem 0 .5rem}\n"
-".sub{color:#59636e;margin:0 0 1rem}\n"
-"svg{display:block;width:100%;height:auto}\n"
-"svg text{font-family:inherit;fill:#1f2328}\n"
-".cal{max-width:56rem}.bars{max-width:40rem}\n"
-".legend{display:flex;gap:.3rem;align-items:center;font-size:.8rem;color:#59636e;margin:.3rem 0}\n"
-".legend i{display:inline-block;width:.8rem;height:.8rem;border-radius:2px}\n"
-".scroll{overflow-x:auto}\n"
-"table{border-collapse:collapse;font-size:.9rem;white-space:nowrap}\n"
-"th,td{padding:.25rem .6rem;border-bottom:1px solid #d1d9e0;text-align:left}\n"
-"td.n{text-align:right;font-variant-numeric:tabular-nums}\n"
-"@media (prefers-color-scheme:dark){body{background:#0d1117;color:#e6edf3}"
-"svg text{fill:#e6edf3}.sub,.legend{color:#9198a1}th,td{border-color:#3d444d}}\n"
-"</style>\n";
-
-static const char *const heat_colour[5] = {
-	"#ebedf0", "#9be9a8", "#40c463", "#30a14e", "#216e39"
+struct feed {
+	struct store	*st;
+	struct report	*r;
+	int		 err;		/* errno of a failure in the callback */
 };
 
+/* Names are looked up once per member, not once per visit: a year of a
+ * big site is 100k visits but only hundreds of members. */
 static int
-heat_level(int n, int max)
+feed_visit(const struct visit_row *v, void *arg)
 {
-	if (n <= 0 || max <= 0)
-		return 0;
-	return 1 + (n - 1) * 4 / max;	/* 1..4 */
-}
+	struct feed *f = arg;
+	struct member_row m;
+	const char *name = NULL;
+	int rc;
 
-#define CAL_CELL	12
-#define CAL_STEP	14
-#define CAL_LEFT	28
-#define CAL_TOP		16
-#define CAL_WEEKS	54	/* weeks in one SVG: any 366 days fit; longer ranges get several */
-
-/* Calendar heat map, GitHub style: a column per ISO week, Monday on top. */
-static void
-html_calendar(struct report *r, FILE *out)
-{
-	static const char *const wd[7] = { "Mon", "", "Wed", "", "Fri", "", "Sun" };
-	int64_t start = r->first_civil - weekday(r->first_civil);
-	int64_t end = r->first_civil + r->ndays;	/* exclusive */
-	int64_t seg, day;
-	int max = 0, i, col, row, y, m, dd, lastm, nweeks, lvl;
-	char date[11];
-
-	for (i = 0; i < r->ndays; i++)
-		if (r->day_count[i] > max)
-			max = r->day_count[i];
-	for (seg = start; seg < end; seg += CAL_WEEKS * 7) {
-		nweeks = (int)((end - seg + 6) / 7);
-		if (nweeks > CAL_WEEKS)
-			nweeks = CAL_WEEKS;
-		fprintf(out, "<svg class=\"cal\" xmlns=\"http://www.w3.org/2000/svg\" "
-		    "viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"members present per day\">\n",
-		    CAL_LEFT + nweeks * CAL_STEP, CAL_TOP + 7 * CAL_STEP);
-		for (row = 0; row < 7; row++)
-			if (wd[row][0] != '\0')
-				fprintf(out, "<text x=\"0\" y=\"%d\" font-size=\"9\">%s</text>\n",
-				    CAL_TOP + row * CAL_STEP + 10, wd[row]);
-		lastm = 0;
-		for (col = 0; col < nweeks; col++) {
-			for (row = 0; row < 7; row++) {
-				day = seg + col * 7 + row;
-				if (day < r->first_civil || day >= end)
-					continue;
-				civil_from_days(day, &y, &m, &dd);
-				if (m != lastm) {
-					/* Month label above the column of its first day. */
-					static const char *const mon[12] = { "Jan", "Feb",
-					    "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep",
-					    "Oct", "Nov", "Dec" };
-					fprintf(out, "<text x=\"%d\" y=\"10\" font-size=\"9\">%s</text>\n",
-					    CAL_LEFT + col * CAL_STEP, mon[m - 1]);
-					lastm = m;
-				}
-				i = (int)(day - r->first_civil);
-				lvl = heat_level(r->day_count[i], max);
-				format_date(day, date);
-				fprintf(out, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
-				    "rx=\"2\" fill=\"%s\"><title>%s: %d present</title></rect>\n",
-				    CAL_LEFT + col * CAL_STEP, CAL_TOP + row * CAL_STEP,
-				    CAL_CELL, CAL_CELL, heat_colour[lvl], date, r->day_count[i]);
-			}
+	if (v->member_id != 0 && !report_has_member(f->r, v->member_id)) {
+		if ((rc = store_member_get(f->st, v->member_id, &m)) == -1) {
+			f->err = EIO;
+			return 1;
 		}
-		fputs("</svg>\n", out);
+		if (rc == 1)
+			name = m.erased ? "(erased)" : m.name;
 	}
-	fprintf(out, "<div class=\"legend\">0");
-	for (i = 0; i < 5; i++)
-		fprintf(out, "<i style=\"background:%s\"></i>", heat_colour[i]);
-	fprintf(out, "%d</div>\n", max);
-}
-
-static int
-hours_cmp(const void *a, const void *b)
-{
-	const struct rmember *x = &sort_report->members[*(const int *)a];
-	const struct rmember *y = &sort_report->members[*(const int *)b];
-
-	if (x->total_ms != y->total_ms)
-		return x->total_ms > y->total_ms ? -1 : 1;
-	return member_cmp(a, b);
-}
-
-#define BAR_W		400
-#define BAR_LABEL	130
-#define BAR_ROOM	210
-#define BAR_H		20
-
-/* Horizontal bars of hours per member over the whole range, most first.
- * The viewBox is narrow so that 13-unit text stays readable once a phone
- * scales it to its width. */
-static int
-html_bars(struct report *r, FILE *out)
-{
-	struct rmember *m;
-	int64_t max = 1;
-	char hours[32];
-	int *idx, i, len;
-
-	if (r->nmembers == 0) {
-		fputs("<p>No visits.</p>\n", out);
-		return 0;
+	if (report_add_visit(f->r, v, name) == -1) {
+		f->err = errno;
+		return 1;
 	}
-	if ((idx = calloc(r->nmembers, sizeof(*idx))) == NULL)
-		return -1;
-	for (i = 0; i < r->nmembers; i++) {
-		idx[i] = i;
-		if (r->members[i].total_ms > max)
-			max = r->members[i].total_ms;
-	}
-	sort_report = r;
-	qsort(idx, r->nmembers, sizeof(*idx), hours_cmp);
-	sort_report = NULL;
-	fprintf(out, "<svg class=\"bars\" xmlns=\"http://www.w3.org/2000/svg\" "
-	    "viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"hours per member\">\n",
-	    BAR_W, r->nmembers * BAR_H + 4);
-	for (i = 0; i < r->nmembers; i++) {
-		m = &r->members[idx[i]];
-		format_hours(m->total_ms, hours);
-		len = (int)(m->total_ms * BAR_ROOM / max);
-		fputs("<g><title>", out);
-		html_escape(out, m->name);
-		fprintf(out, ": %s h, %d days</title>\n", hours, m->total_days);
-		fprintf(out, "<text x=\"%d\" y=\"%d\" font-size=\"13\" text-anchor=\"end\">",
-		    BAR_LABEL - 6, i * BAR_H + 15);
-		html_escape_cut(out, m->name, 16);
-		fprintf(out, "</text>\n<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
-		    "rx=\"2\" fill=\"#40c463\"/>\n", BAR_LABEL, i * BAR_H + 3,
-		    len > 0 ? len : 1, BAR_H - 6);
-		fprintf(out, "<text x=\"%d\" y=\"%d\" font-size=\"12\">%s</text></g>\n",
-		    BAR_LABEL + (len > 0 ? len : 1) + 4, i * BAR_H + 15, hours);
-	}
-	fputs("</svg>\n", out);
-	free(idx);
 	return 0;
 }
 
 int
-report_write_html(struct report *r, FILE *out, const char *site_name)
+report_load(struct report *r, struct store *st)
 {
-	struct rmember *m;
-	struct cell *c;
-	char hours[32], first[20], last[20];
-	int p;
+	struct feed f = { st, r, 0 };
 
-	if (report_finish(r) == -1)
+	if (store_visits_between(st, report_from_ms(r), report_to_ms(r), r->filter, feed_visit,
+	    &f) == -1 && f.err == 0)
+		f.err = EIO;
+	if (f.err != 0) {
+		errno = f.err;
 		return -1;
-	fputs(html_head, out);
-	fputs("<title>Attendance", out);
-	if (site_name != NULL && site_name[0] != '\0') {
-		fputs(" at ", out);
-		html_escape(out, site_name);
 	}
-	fprintf(out, ", %s to %s</title>\n", r->from, r->to);
-	fputs(html_style, out);
-	fputs("</head>\n<body>\n<h1>Attendance", out);
-	if (site_name != NULL && site_name[0] != '\0') {
-		fputs(" at ", out);
-		html_escape(out, site_name);
-	}
-	fprintf(out, "</h1>\n<p class=\"sub\">%s to %s, by %s; %d member%s</p>\n",
-	    r->from, r->to, report_by_name(r->by), r->nmembers,
-	    r->nmembers == 1 ? "" : "s");
-
-	fputs("<h2>Members present per day</h2>\n", out);
-	html_calendar(r, out);
-	fputs("<h2>Hours per member</h2>\n", out);
-	if (html_bars(r, out) == -1)
-		return -1;
-
-	fputs("<h2>Details</h2>\n<div class=\"scroll\"><table>\n<thead><tr>"
-	    "<th>Period</th><th>Member</th><th>Days</th><th>Visits</th><th>Hours</th>"
-	    "<th>First seen</th><th>Last seen</th></tr></thead>\n<tbody>\n", out);
-	FOREACH_ROW(r, p, m, c) {
-		format_hours(c->ms, hours);
-		format_seen(c->first, first);
-		format_seen(c->last, last);
-		fprintf(out, "<tr><td>%s</td><td>", r->label[p]);
-		html_escape(out, m->name);
-		fprintf(out, "</td><td class=\"n\">%d</td><td class=\"n\">%d</td>"
-		    "<td class=\"n\">%s</td><td>%s</td><td>%s</td></tr>\n",
-		    c->days, c->visits, hours, first, last);
-	}
-	fputs("</tbody>\n</table></div>\n</body>\n</html>\n", out);
-	return finish_output(out);
+	return 0;
 }

@@ -86,8 +86,9 @@ int report_finish(struct report *r);
  *
  *  text: a table for humans (the default of seuilctl).
  *  csv:  header period,member,days_present,visits,hours,first_seen,last_seen;
- *        hours with 2 decimals, names quoted as RFC 4180 says, lines end
- *        with LF.
+ *        hours with 2 decimals, names quoted as RFC 4180 says and
+ *        prefixed with ' when they start with = + - @, tab or CR (a
+ *        spreadsheet would run them as formulas), lines end with LF.
  *  json: {"from","to","by","rows":[{"period","member","member_id",
  *        "days_present","visits","hours","first_seen","last_seen"}],
  *        "days":[{"date","present"}]} (present: members present that day).
@@ -104,16 +105,10 @@ int report_write_html(struct report *r, FILE *out, const char *site_name);
 int report_nrows(struct report *r);
 
 /*
- * `seuilctl report attendance [--from DATE] [--to DATE] [--by day|week|month]
- * [--member M] [--csv|--json|--html]` (ctl_report.c).  argv starts at
- * "attendance".  Reads the visits of the range from st, writes the report
- * on stdout, and returns a <sysexits.h> code (EX_OK on success), having
- * printed its own message on stderr on failure.  The range defaults to the
- * current local month to date; --from alone runs to today, --to alone from
- * the first of its month.
+ * Count the visits of the report's range from the store, of the member of
+ * report_filter_member or everyone, names looked up once per member.  0,
+ * or -1 with errno ENOMEM, or EIO when the store failed (store_errmsg).
  */
-struct config;
-int ctl_report_attendance(struct store *st, const struct config *conf,
-    int argc, char **argv);
+int report_load(struct report *r, struct store *st);
 
 #endif

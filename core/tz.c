@@ -174,7 +174,43 @@ digits(const char *s, int n)
 	return v;
 }
 
-/* "YYYY-MM-DD" at the start of s into tm; 0 or -1. */
+/* Howard Hinnant's days_from_civil and civil_from_days (public domain
+ * algorithms): proleptic Gregorian, day 0 is 1970-01-01. */
+static int64_t
+days_from_civil(int64_t y, int m, int d)
+{
+	int64_t era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static void
+civil_from_days(int64_t z, int *y, int *m, int *d)
+{
+	int64_t era, doe, yoe, doy, mp, yy;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	yy = yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = (int)(yy + (*m <= 2));
+}
+
+/*
+ * "YYYY-MM-DD" at the start of s, a real date (year 0001 to 9999), into
+ * tm (date fields only); 0 or -1.  The one date scanner: every other parser
+ * here starts with it.
+ */
 static int
 scan_date(const char *s, struct tm *tm)
 {
@@ -185,7 +221,7 @@ scan_date(const char *s, struct tm *tm)
 
 	y = digits(s, 4);
 	m = s[4] == '-' ? digits(s + 5, 2) : -1;
-	d = s[7] == '-' ? digits(s + 8, 2) : -1;
+	d = m >= 0 && s[7] == '-' ? digits(s + 8, 2) : -1;
 	if (y < 1 || m < 1 || m > 12 || d < 1)
 		return -1;
 	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
@@ -210,6 +246,34 @@ tz_parse_date(const char *s, char out[11])
 	return 0;
 }
 
+int
+tz_date_days(const char *s, int64_t *days)
+{
+	struct tm tm;
+
+	if (s == NULL || strlen(s) != 10 || scan_date(s, &tm) == -1)
+		return -1;
+	*days = days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+	return 0;
+}
+
+void
+tz_days_date(int64_t days, char out[11])
+{
+	int y, m, d;
+
+	civil_from_days(days, &y, &m, &d);
+	snprintf(out, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u,
+	    (unsigned)d % 100u);
+}
+
+/* 1970-01-01 was a Thursday. */
+int
+tz_days_weekday(int64_t days)
+{
+	return (int)(((days % 7) + 7 + 3) % 7);
+}
+
 int64_t
 tz_date_start(const char *date)
 {
@@ -222,49 +286,84 @@ tz_date_start(const char *date)
 }
 
 int
+tz_parse_hhmm(const char *s, size_t len, bool allow_24)
+{
+	int h, m;
+
+	if (len == 4)
+		h = digits(s, 1);
+	else if (len == 5)
+		h = digits(s, 2);
+	else
+		return -1;
+	s += len - 3;
+	if (h < 0 || s[0] != ':' || (m = digits(s + 1, 2)) < 0 || m > 59 ||
+	    h > 24 || (h == 24 && (m != 0 || !allow_24)))
+		return -1;
+	return h * 60 + m;
+}
+
+/*
+ * "THH:MM[:SS[.fff]]" after a date in tm (a space may replace the T when
+ * sep_space): fills the time of tm and *ms, returns the rest of s, or NULL.
+ * need_sec: the seconds are required.
+ */
+static const char *
+scan_time(const char *s, struct tm *tm, int *ms, bool sep_space, bool need_sec)
+{
+	int h, m, sec = 0, scale = 100;
+
+	*ms = 0;
+	if (s[0] != 'T' && !(sep_space && s[0] == ' '))
+		return NULL;
+	h = digits(s + 1, 2);
+	if (h < 0 || s[3] != ':' || (m = digits(s + 4, 2)) < 0)
+		return NULL;
+	s += 6;
+	if (*s == ':') {
+		if ((sec = digits(s + 1, 2)) < 0)
+			return NULL;
+		s += 3;
+		if (*s == '.') {
+			if (!isdigit((unsigned char)s[1]))
+				return NULL;
+			for (s++; isdigit((unsigned char)*s); s++, scale /= 10)
+				*ms += (*s - '0') * scale;
+		}
+	} else if (need_sec)
+		return NULL;
+	if (h > 23 || m > 59 || sec > 59)
+		return NULL;
+	tm->tm_hour = h;
+	tm->tm_min = m;
+	tm->tm_sec = sec;
+	return s;
+}
+
+int
 tz_parse_time(const char *s, int64_t *utc_ms)
 {
 	struct tm tm;
-	size_t len = strlen(s);
-	int h, m, sec = 0, oh, om;
 	const char *p;
+	int oh, om, ms;
 	time_t wall;
 
-	if (len < 10 || scan_date(s, &tm) == -1)
+	if (strlen(s) < 10 || scan_date(s, &tm) == -1)
 		return -1;
-	if (len == 10) {
+	if (s[10] == '\0') {
 		*utc_ms = tz_date_start(s);
 		return 0;
 	}
-	if (len < 16 || (s[10] != 'T' && s[10] != ' ') || s[13] != ':')
+	if ((p = scan_time(s + 10, &tm, &ms, true, false)) == NULL)
 		return -1;
-	h = digits(s + 11, 2);
-	m = digits(s + 14, 2);
-	p = s + 16;
-	if (*p == ':') {
-		if ((sec = digits(p + 1, 2)) < 0)
-			return -1;
-		p += 3;
-		if (*p == '.') {	/* a fraction of a second, truncated */
-			if (!isdigit((unsigned char)*++p))
-				return -1;
-			while (isdigit((unsigned char)*p))
-				p++;
-		}
-	}
-	if (h < 0 || h > 23 || m < 0 || m > 59 || sec > 59)
-		return -1;
-	tm.tm_hour = h;
-	tm.tm_min = m;
-	tm.tm_sec = sec;
 	wall = timegm(&tm);
 
 	if (*p == '\0') {
-		*utc_ms = (int64_t)local_to_utc(wall) * 1000;
+		*utc_ms = (int64_t)local_to_utc(wall) * 1000 + ms;
 		return 0;
 	}
 	if (strcmp(p, "Z") == 0) {
-		*utc_ms = (int64_t)wall * 1000;
+		*utc_ms = (int64_t)wall * 1000 + ms;
 		return 0;
 	}
 	if ((p[0] != '+' && p[0] != '-') || strlen(p) != 6 || p[3] != ':')
@@ -273,7 +372,22 @@ tz_parse_time(const char *s, int64_t *utc_ms)
 	om = digits(p + 4, 2);
 	if (oh < 0 || oh > 23 || om < 0 || om > 59)
 		return -1;
-	*utc_ms = ((int64_t)wall - (p[0] == '+' ? 1 : -1) * (oh * 3600 + om * 60)) * 1000;
+	*utc_ms = ((int64_t)wall - (p[0] == '+' ? 1 : -1) * (oh * 3600 + om * 60)) * 1000 + ms;
+	return 0;
+}
+
+int
+tz_parse_utc(const char *s, int64_t *utc_ms)
+{
+	struct tm tm;
+	const char *p;
+	int ms;
+
+	if (strlen(s) < 10 || scan_date(s, &tm) == -1 ||
+	    (p = scan_time(s + 10, &tm, &ms, false, true)) == NULL ||
+	    strcmp(p, "Z") != 0)
+		return -1;
+	*utc_ms = (int64_t)timegm(&tm) * 1000 + ms;
 	return 0;
 }
 

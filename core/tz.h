@@ -1,16 +1,33 @@
 /*
- * The site's local time (site.timezone).  Schedules, validity dates, the day
- * end and reports are all in local time; the store keeps UTC milliseconds.
- * Implemented with the C library's TZ handling, so the process has one site
- * timezone at a time (tz_set).
+ * The site's local time (site.timezone), and the one parser family for the
+ * dates and times people and programs write.  Schedules, validity dates,
+ * the day end and reports are all in local time; the store keeps UTC
+ * milliseconds.  Implemented with the C library's TZ handling, so the
+ * process has one site timezone at a time (tz_set).
+ *
+ * Parsers (nothing else in seuil parses these):
+ *   tz_parse_date   "YYYY-MM-DD", a real calendar date
+ *   tz_date_days    the same, to a day number (for date arithmetic)
+ *   tz_parse_time   "YYYY-MM-DDTHH:MM[:SS[.fff]]" local, or with Z/offset,
+ *                   or a bare date (what people type: seuilctl log --since)
+ *   tz_parse_utc    "YYYY-MM-DDTHH:MM:SS[.fff]Z" only (what programs send:
+ *                   MQTT commands)
+ *   tz_parse_hhmm   "H:MM" or "HH:MM" (schedules, day_ends_at)
+ * Durations ("5s", "12h") are config_parse_duration's.
  */
 #ifndef SEUIL_TZ_H
 #define SEUIL_TZ_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "access.h"
+/* Local wall time in site.timezone, as the access policy sees it. */
+struct local_time {
+	char	date[11];	/* "YYYY-MM-DD" */
+	int	weekday;	/* 0 = Monday .. 6 = Sunday */
+	int	minute;		/* minutes since local midnight, 0..1439 */
+};
 
 /* Check that name is a tz database zone (e.g. "Europe/Paris") and make it the
  * process's local time (setenv TZ + tzset).  Returns 0 or -1 with a message
@@ -38,13 +55,30 @@ int64_t tz_date_start(const char *date);
  * may be NULL).  0 or -1. */
 int tz_parse_date(const char *s, char out[11]);
 
+/* "YYYY-MM-DD" (a real date) to the number of days
+ * since 1970-01-01, and back; the weekday of a day number (0 = Monday).
+ * Pure: no timezone involved.  tz_date_days returns 0 or -1. */
+int tz_date_days(const char *s, int64_t *days);
+void tz_days_date(int64_t days, char out[11]);
+int tz_days_weekday(int64_t days);
+
 /* "YYYY-MM-DDTHH:MM[:SS[.fff]]" local (a space may replace the T, so
  * tz_format_local's output parses back), or with "Z" or "+HH:MM"/"-HH:MM",
- * or a bare date (local midnight).  A local time repeated when clocks go
- * back is its first occurrence; one skipped when they go forward is the
- * instant of the skip.  A fraction of a second (any number of digits) is
- * dropped.  0 with *utc_ms set, or -1. */
+ * or a bare date (local midnight).  Fractions of a second are kept to the
+ * millisecond.  A local time repeated when clocks go back is its first
+ * occurrence; one skipped when they go forward is the instant of the skip.
+ * 0 with *utc_ms set, or -1 (*utc_ms unchanged). */
 int tz_parse_time(const char *s, int64_t *utc_ms);
+
+/* Strict UTC, as programs write it: "YYYY-MM-DDTHH:MM:SS[.fff...]Z" and
+ * nothing else (no local time, no offset, no missing seconds).  Pure: no
+ * timezone involved.  0 with *utc_ms set, or -1 (*utc_ms unchanged). */
+int tz_parse_utc(const char *s, int64_t *utc_ms);
+
+/* "H:MM" or "HH:MM", the len bytes at s (s need not be NUL-terminated
+ * there), to minutes after midnight: 0..1439, or 1440 for "24:00" when
+ * allow_24.  -1 if bad. */
+int tz_parse_hhmm(const char *s, size_t len, bool allow_24);
 
 /* Format a UTC instant as local "YYYY-MM-DD HH:MM:SS" (buf >= 20 bytes). */
 void tz_format_local(int64_t utc_ms, char *buf, size_t len);

@@ -4,7 +4,12 @@
  *
  * A command function gets argv starting at its own name ("add" for
  * `member add`) and returns an exit code from <sysexits.h> (EX_OK on
- * success), having printed its own message on failure.
+ * success), having printed its own message on failure.  The work itself
+ * is core's (manage.h, render_json.h, report.h): a command parses its
+ * arguments, calls it, and prints text, or JSON with --json.
+ *
+ * One return convention for every helper below that returns an int: EX_OK
+ * to go on, or the exit status to return, its message printed.
  */
 #ifndef SEUIL_CTL_H
 #define SEUIL_CTL_H
@@ -12,10 +17,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <getopt.h>
+#include <stdio.h>
 
 #include <cjson/cJSON.h>
 
 #include "config.h"
+#include "manage.h"
+#include "render_json.h"
 #include "store.h"
 #include "uid.h"
 
@@ -25,6 +33,7 @@ struct ctl {
 	bool		 json;
 	struct store	*st;		/* opened by ctl_store() */
 	const struct ctl_cmd *cmd;	/* the command being run */
+	char		 actor[MANAGE_ACTOR_MAX];	/* who, for the audit trail */
 };
 
 /* Every command's long options end with these. */
@@ -41,29 +50,24 @@ struct ctl_cmd {
 	const char	*doc;		/* --help: description, options, examples */
 };
 
-/* seuilctl.c */
+/* ctl_common.c */
+void	 ctl_print_command(FILE *, const struct ctl_cmd *);	/* its usage line */
 int	 ctl_usage(struct ctl *);			/* EX_USAGE */
-int	 ctl_help(struct ctl *);			/* EX_OK */
-int	 ctl_store(struct ctl *);			/* EX_OK or an exit code */
-int	 ctl_store_error(struct ctl *, const char *);	/* code for store_errcode */
-int	 ctl_key(struct ctl *, uint8_t[UID_KEY_LEN]);	/* EX_OK or EX_IOERR */
+int	 ctl_help(struct ctl *);			/* prints, EX_OK */
+int	 ctl_store(struct ctl *);
+int	 ctl_store_error(struct ctl *, const char *);	/* by store_errcode */
+int	 ctl_manage_error(const struct manage_err *);	/* by its status */
+int	 ctl_key(struct ctl *, uint8_t[UID_KEY_LEN]);
 int	 ctl_member(struct ctl *, const char *, struct member_row *);
-/* The default case of every command's getopt_long loop: --help, --json,
- * unknown options.  Returns -1 to go on, or the exit code to return. */
+/* The default case of every command's getopt_long loop: --json, unknown
+ * options, a missing value (--help never gets here: main answers it). */
 int	 ctl_opt(struct ctl *, int, char **);
-/* Common options only, then min..max operands from argv[optind]: -1 to go
- * on, else the exit status (help printed, or usage). */
+/* Common options only, then min..max operands from argv[optind]. */
 int	 ctl_args(struct ctl *, int, char **, int, int);
 void	 ctl_errx(const char *, ...) __attribute__((format(printf, 1, 2)));
-int	 ctl_json_print(cJSON *);			/* prints, frees, EX_OK */
+int	 ctl_json_print(struct ctl *, cJSON *);	/* prints, frees; NULL: failed */
 void	 ctl_format_time(int64_t, char *, size_t);	/* local, "-" for 0 */
 void	 ctl_format_utc(int64_t, char *, size_t);	/* ISO 8601 Z */
-void	 ctl_json_text(cJSON *, const char *, const char *);	/* "" -> null */
-void	 ctl_json_time(cJSON *, const char *, int64_t);	/* 0 -> null, else UTC */
-bool	 ctl_valid_name(const char *, size_t);
-bool	 ctl_valid_text(const char *, size_t);	/* printable UTF-8 */
-bool	 ctl_looks_like_uid(const char *);	/* never echo it */
-int	 ctl_all_digits(const char *);
 
 /* ctl_init.c */
 int	 ctl_init(struct ctl *, int, char **);
@@ -75,7 +79,8 @@ int	 ctl_member_show(struct ctl *, int, char **);
 int	 ctl_member_edit(struct ctl *, int, char **);
 int	 ctl_member_disable(struct ctl *, int, char **);
 int	 ctl_member_enable(struct ctl *, int, char **);
-cJSON	*ctl_member_json(struct ctl *, const struct member_row *);
+int	 ctl_member_export(struct ctl *, int, char **);
+int	 ctl_member_erase(struct ctl *, int, char **);
 
 /* ctl_badge.c */
 int	 ctl_badge_add(struct ctl *, int, char **);
@@ -88,21 +93,24 @@ int	 ctl_group_add(struct ctl *, int, char **);
 int	 ctl_group_list(struct ctl *, int, char **);
 int	 ctl_schedule_set(struct ctl *, int, char **);
 
-/* ctl_presence.c */
+/* ctl_who.c */
 int	 ctl_who(struct ctl *, int, char **);
-int	 ctl_log(struct ctl *, int, char **);
 int	 ctl_checkout(struct ctl *, int, char **);
 /* End m's visit: through seuild if it runs, else in the store.  *daemon
- * says which; EX_OK or an exit code (a message printed). */
+ * says which. */
 int	 ctl_checkout_member(struct ctl *, const struct member_row *, bool *was_present,
 	    bool *daemon);
+
+/* ctl_log.c */
+int	 ctl_log(struct ctl *, int, char **);
 
 /* ctl_explain.c */
 int	 ctl_explain(struct ctl *, int, char **);
 
-/* ctl_rights.c */
-int	 ctl_member_export(struct ctl *, int, char **);
-int	 ctl_member_erase(struct ctl *, int, char **);
+/* ctl_report.c */
+int	 ctl_report_attendance(struct ctl *, int, char **);
+
+/* ctl_purge.c */
 int	 ctl_purge(struct ctl *, int, char **);
 
 /* ctl_daemon.c */

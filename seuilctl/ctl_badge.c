@@ -8,27 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <termios.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "ctl.h"
-
-static cJSON *
-badge_json(const struct badge_row *b, const struct member_row *m)
-{
-	cJSON *j = cJSON_CreateObject();
-	char t[32];
-
-	cJSON_AddNumberToObject(j, "id", (double)b->id);
-	cJSON_AddNumberToObject(j, "member_id", (double)b->member_id);
-	cJSON_AddStringToObject(j, "member", m != NULL ? m->name : "");
-	cJSON_AddStringToObject(j, "hint", b->hint);
-	ctl_json_text(j, "label", b->label);
-	cJSON_AddStringToObject(j, "status", b->active ? "active" : "revoked");
-	ctl_format_utc(b->created_ms, t, sizeof(t));
-	cJSON_AddStringToObject(j, "created", t);
-	ctl_json_time(j, "last_seen", b->last_seen_ms);
-	return j;
-}
 
 /* MAC of a UID argument.  The parsed UID is wiped before returning. */
 static int
@@ -55,6 +39,47 @@ uid_arg_mac(struct ctl *c, const char *arg, uint8_t mac[UID_MAC_LEN],
 	return EX_OK;
 }
 
+/*
+ * The UID of `badge add M -`: one line of standard input (a terminal's
+ * echo turned off), so that it never shows in ps, shell history or sudo's
+ * log.  0, or -1 with a message.  The caller wipes buf.
+ */
+static int
+read_uid_stdin(char *buf, size_t len)
+{
+	struct termios old, quiet;
+	bool tty = isatty(STDIN_FILENO) == 1;
+	size_t n;
+
+	if (tty) {
+		fputs("badge UID (hex; not echoed): ", stderr);
+		fflush(stderr);
+		if (tcgetattr(STDIN_FILENO, &old) == 0) {
+			quiet = old;
+			quiet.c_lflag &= ~(tcflag_t)ECHO;
+			tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+		} else
+			tty = false;
+	}
+	if (fgets(buf, (int)len, stdin) == NULL)
+		buf[0] = '\0';
+	if (tty) {
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+		fputc('\n', stderr);
+	}
+	n = strcspn(buf, "\r\n");
+	if (buf[n] == '\0' && n + 1 == len) {
+		ctl_errx("bad UID: the line on standard input is too long");
+		return -1;
+	}
+	buf[n] = '\0';
+	if (n == 0) {
+		ctl_errx("no UID on standard input");
+		return -1;
+	}
+	return 0;
+}
+
 int
 ctl_badge_add(struct ctl *c, int argc, char **argv)
 {
@@ -62,12 +87,12 @@ ctl_badge_add(struct ctl *c, int argc, char **argv)
 		{ "label", required_argument, NULL, 'l' },
 		CTL_COMMON_OPTS
 	};
-	const char *label = NULL;
+	const char *label = NULL, *uid;
 	uint8_t mac[UID_MAC_LEN];
-	char hint[UID_HINT_LEN];
+	char hint[UID_HINT_LEN], line[128];
+	struct manage_err err;
 	struct member_row m;
 	struct badge_row b;
-	int64_t id;
 	int ch, rc;
 
 	while ((ch = getopt_long(argc, argv, ":l:", opts, NULL)) != -1) {
@@ -75,58 +100,46 @@ ctl_badge_add(struct ctl *c, int argc, char **argv)
 			label = optarg;
 			continue;
 		}
-		if ((rc = ctl_opt(c, ch, argv)) != -1)
+		if ((rc = ctl_opt(c, ch, argv)) != EX_OK)
 			return rc;
 	}
 	if (argc - optind != 2)
 		return ctl_usage(c);
-	if (label != NULL && !ctl_valid_text(label, sizeof(b.label))) {
-		ctl_errx("bad label (printable UTF-8, under %zu bytes)", sizeof(b.label));
-		return EX_DATAERR;
-	}
 	if ((rc = ctl_store(c)) != EX_OK || (rc = ctl_member(c, argv[optind], &m)) != EX_OK)
 		return rc;
-	if (m.erased) {
-		ctl_errx("member %lld was erased", (long long)m.id);
-		return EX_DATAERR;
+	uid = argv[optind + 1];
+	if (strcmp(uid, "-") == 0) {
+		if (read_uid_stdin(line, sizeof(line)) == -1) {
+			explicit_bzero(line, sizeof(line));
+			return EX_DATAERR;
+		}
+		uid = line;
 	}
-	if ((rc = uid_arg_mac(c, argv[optind + 1], mac, hint)) != EX_OK)
+	rc = uid_arg_mac(c, uid, mac, hint);
+	explicit_bzero(line, sizeof(line));
+	if (rc != EX_OK)
 		return rc;
-	id = store_badge_add(c->st, m.id, mac, hint, label, clock_wall_ms());
-	if (id == -1)
-		return ctl_store_error(c, "badge add");
-	if (c->json) {
-		if (store_badge_get(c->st, id, &b) != 1)
-			return ctl_store_error(c, "badge add");
-		return ctl_json_print(badge_json(&b, &m));
-	}
-	printf("badge %lld hint %s added to member %lld (%s)\n", (long long)id,
+	if (manage_badge_add(c->st, argv[optind], mac, hint, label, c->actor, &b, &m,
+	    &err) == -1)
+		return ctl_manage_error(&err);
+	if (c->json)
+		return ctl_json_print(c, render_badge(&b, &m));
+	printf("badge %lld hint %s added to member %lld (%s)\n", (long long)b.id,
 	    hint, (long long)m.id, m.name);
 	return EX_OK;
 }
 
-struct list_ctx {
-	struct ctl		*c;
-	cJSON			*array;
-	struct member_row	 m;
-};
-
 static int
 list_cb(const struct badge_row *b, void *arg)
 {
-	struct list_ctx *x = arg;
+	struct ctl *c = arg;
+	struct member_row m;
 	char seen[32];
 
-	if (x->m.id != b->member_id && store_member_get(x->c->st, b->member_id, &x->m) != 1) {
-		memset(&x->m, 0, sizeof(x->m));
-		x->m.id = b->member_id;
-	}
-	if (x->array != NULL) {
-		cJSON_AddItemToArray(x->array, badge_json(b, &x->m));
-		return 0;
-	}
+	if (store_member_get(c->st, b->member_id, &m) != 1)
+		memset(&m, 0, sizeof(m));
 	ctl_format_time(b->last_seen_ms, seen, sizeof(seen));
-	printf("%-5lld %-20s %-4s %-7s %-19s %s\n", (long long)b->id, x->m.name,
+	printf("%-5lld %-20s %-4s %-7s %-19s %s\n", (long long)b->id, m.name,
 	    b->hint, b->active ? "active" : "revoked", seen, b->label);
 	return 0;
 }
@@ -134,32 +147,23 @@ list_cb(const struct badge_row *b, void *arg)
 int
 ctl_badge_list(struct ctl *c, int argc, char **argv)
 {
-	struct list_ctx x;
+	struct member_row m;
 	int64_t member_id = 0;
 	int rc;
 
-	if ((rc = ctl_args(c, argc, argv, 0, 1)) != -1)
+	if ((rc = ctl_args(c, argc, argv, 0, 1)) != EX_OK || (rc = ctl_store(c)) != EX_OK)
 		return rc;
-	if ((rc = ctl_store(c)) != EX_OK)
-		return rc;
-	memset(&x, 0, sizeof(x));
-	x.c = c;
 	if (argc - optind == 1) {
-		if ((rc = ctl_member(c, argv[optind], &x.m)) != EX_OK)
+		if ((rc = ctl_member(c, argv[optind], &m)) != EX_OK)
 			return rc;
-		member_id = x.m.id;
+		member_id = m.id;
 	}
 	if (c->json)
-		x.array = cJSON_CreateArray();
-	else
-		printf("%-5s %-20s %-4s %-7s %-19s %s\n", "ID", "MEMBER", "HINT",
-		    "STATUS", "LAST SEEN", "LABEL");
-	if (store_badges_list(c->st, member_id, list_cb, &x) == -1) {
-		cJSON_Delete(x.array);
+		return ctl_json_print(c, render_badges(c->st, member_id));
+	printf("%-5s %-20s %-4s %-7s %-19s %s\n", "ID", "MEMBER", "HINT",
+	    "STATUS", "LAST SEEN", "LABEL");
+	if (store_badges_list(c->st, member_id, list_cb, c) == -1)
 		return ctl_store_error(c, "badge list");
-	}
-	if (c->json)
-		return ctl_json_print(x.array);
 	return EX_OK;
 }
 
@@ -172,25 +176,19 @@ ctl_badge_revoke(struct ctl *c, int argc, char **argv)
 {
 	uint8_t mac[UID_MAC_LEN];
 	char hint[UID_HINT_LEN];
+	struct manage_err err;
 	struct badge_row b;
 	struct member_row m;
 	const char *arg;
+	int64_t id;
 	int rc;
 
-	if ((rc = ctl_args(c, argc, argv, 1, 1)) != -1)
+	if ((rc = ctl_args(c, argc, argv, 1, 1)) != EX_OK || (rc = ctl_store(c)) != EX_OK)
 		return rc;
 	arg = argv[optind];
-	if ((rc = ctl_store(c)) != EX_OK)
-		return rc;
-	if (ctl_all_digits(arg) && strlen(arg) < 8) {
-		rc = store_badge_get(c->st, strtoll(arg, NULL, 10), &b);
-		if (rc == -1)
-			return ctl_store_error(c, "badge revoke");
-		if (rc == 0) {
-			ctl_errx("badge %s not found", arg);
-			return EX_NOINPUT;
-		}
-	} else {
+	if (manage_all_digits(arg) && strlen(arg) < 8)
+		id = strtoll(arg, NULL, 10);
+	else {
 		if ((rc = uid_arg_mac(c, arg, mac, hint)) != EX_OK)
 			return rc;
 		rc = store_find_badge(c->st, mac, &b, &m);
@@ -200,14 +198,12 @@ ctl_badge_revoke(struct ctl *c, int argc, char **argv)
 			ctl_errx("no badge with this UID (hint %s)", hint);
 			return EX_NOINPUT;
 		}
+		id = b.id;
 	}
-	if (store_badge_revoke(c->st, b.id) != 1)
-		return ctl_store_error(c, "badge revoke");
-	if (store_member_get(c->st, b.member_id, &m) != 1)
-		memset(&m, 0, sizeof(m));
-	b.active = false;
+	if (manage_badge_revoke(c->st, id, c->actor, &b, &m, &err) == -1)
+		return ctl_manage_error(&err);
 	if (c->json)
-		return ctl_json_print(badge_json(&b, &m));
+		return ctl_json_print(c, render_badge(&b, &m));
 	printf("badge %lld hint %s of member %lld (%s) revoked\n", (long long)b.id,
 	    b.hint, (long long)b.member_id, m.name);
 	return EX_OK;
@@ -231,6 +227,7 @@ ctl_badge_enroll(struct ctl *c, int argc, char **argv)
 		CTL_COMMON_OPTS
 	};
 	const char *reader = NULL, *err;
+	struct manage_err merr;
 	struct member_row m;
 	struct badge_row b;
 	cJSON *req, *reply;
@@ -255,7 +252,7 @@ ctl_badge_enroll(struct ctl *c, int argc, char **argv)
 			}
 			break;
 		default:
-			if ((rc = ctl_opt(c, ch, argv)) != -1)
+			if ((rc = ctl_opt(c, ch, argv)) != EX_OK)
 				return rc;
 		}
 	}
@@ -341,13 +338,16 @@ ctl_badge_enroll(struct ctl *c, int argc, char **argv)
 		ctl_errx("seuild enrolled a badge that is not in the database");
 		return EX_PROTOCOL;
 	}
+	/* seuild made the link; the audit trail says who asked for it. */
+	if (manage_badge_enrolled(c->st, &b, c->actor, &merr) == -1)
+		ctl_errx("badge %lld enrolled, but not logged: %s", (long long)b.id, merr.msg);
 	v = cJSON_GetObjectItemCaseSensitive(reply, "reader");
 	if (c->json) {
-		cJSON *j = badge_json(&b, &m);
+		cJSON *j = render_badge(&b, &m);
 
 		cJSON_AddStringToObject(j, "reader", cJSON_IsString(v) ? v->valuestring : "");
 		cJSON_Delete(reply);
-		return ctl_json_print(j);
+		return ctl_json_print(c, j);
 	}
 	printf("badge %lld (hint %s) enrolled for %s at reader %s\n", (long long)b.id,
 	    b.hint, m.name, cJSON_IsString(v) ? v->valuestring : "?");

@@ -220,7 +220,7 @@ ctl_status(struct ctl *c, int argc, char **argv)
 	bool absent;
 	int rc;
 
-	if ((rc = ctl_args(c, argc, argv, 0, 0)) != -1)
+	if ((rc = ctl_args(c, argc, argv, 0, 0)) != EX_OK)
 		return rc;
 	rc = ctl_request(c, "{\"cmd\":\"status\"}", &reply, &absent, true);
 	if (rc != EX_OK && !absent)
@@ -233,7 +233,7 @@ ctl_status(struct ctl *c, int argc, char **argv)
 			cJSON_AddStringToObject(reply, "error", "seuild is not running");
 		}
 		cJSON_AddItemToObject(reply, "store", st);
-		ctl_json_print(reply);
+		ctl_json_print(c, reply);
 		return absent ? EX_UNAVAILABLE : EX_OK;
 	}
 	if (absent)
@@ -272,7 +272,7 @@ ctl_door_unlock(struct ctl *c, int argc, char **argv)
 			}
 			continue;
 		}
-		if ((rc = ctl_opt(c, ch, argv)) != -1)
+		if ((rc = ctl_opt(c, ch, argv)) != EX_OK)
 			return rc;
 	}
 	if (argc - optind > 1)
@@ -308,7 +308,7 @@ ctl_door_unlock(struct ctl *c, int argc, char **argv)
 	if (rc != EX_OK)
 		return rc;
 	if (c->json)
-		return ctl_json_print(reply);
+		return ctl_json_print(c, reply);
 	printf("door %s unlocked for %.0f s\n", str(reply, "door", door ? door : "?"),
 	    num(reply, "seconds"));
 	cJSON_Delete(reply);

@@ -318,7 +318,7 @@ ctl_explain(struct ctl *c, int argc, char **argv)
 	int64_t now;
 	int rc, n;
 
-	if ((rc = ctl_args(c, argc, argv, 1, 1)) != -1)
+	if ((rc = ctl_args(c, argc, argv, 1, 1)) != EX_OK)
 		return rc;
 	arg = argv[optind];
 	if ((rc = ctl_store(c)) != EX_OK)
@@ -330,7 +330,7 @@ ctl_explain(struct ctl *c, int argc, char **argv)
 	err[0] = '\0';
 	/* A member first (an id is under 8 digits, a name is never all
 	 * digits), then a UID, as `badge revoke` reads BADGE. */
-	if (ctl_all_digits(arg) && strlen(arg) < 8)
+	if (manage_all_digits(arg) && strlen(arg) < 8)
 		rc = store_member_find(c->st, arg, &x.m);
 	else if ((rc = store_member_find(c->st, arg, &x.m)) == 0 &&
 	    uid_parse(arg, &u, err, sizeof(err)) == 0) {
@@ -353,7 +353,7 @@ ctl_explain(struct ctl *c, int argc, char **argv)
 	if (rc == -1)
 		return ctl_store_error(c, "explain");
 	if (rc == 0) {
-		if (ctl_looks_like_uid(arg))
+		if (manage_looks_like_uid(arg))
 			ctl_errx("no such member, and not a badge UID: %s", err);
 		else
 			ctl_errx("member '%s' not found (nor is it a badge UID)", arg);
@@ -417,7 +417,7 @@ ctl_explain(struct ctl *c, int argc, char **argv)
 		add_badge(&x, rc == 2 ? &b : NULL, hint);
 
 	if (c->json)
-		return ctl_json_print(x.doc);
+		return ctl_json_print(c, x.doc);
 	print_human(&x);
 	cJSON_Delete(x.doc);
 	return EX_OK;

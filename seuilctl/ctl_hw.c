@@ -711,7 +711,7 @@ ctl_hw_test(struct ctl *c, int argc, char **argv)
 			fputs(hw_test_usage, stdout);
 			return EX_OK;
 		default:
-			if ((rc = ctl_opt(c, ch, argv)) != -1)
+			if ((rc = ctl_opt(c, ch, argv)) != EX_OK)
 				return rc;
 		}
 		if (bad)

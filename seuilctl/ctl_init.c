@@ -1,5 +1,6 @@
 /* seuilctl init: the database and the UID key, each created only if missing. */
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -13,10 +14,77 @@
 #define SEUIL_USER	"seuil"
 
 /*
+ * Give one file to uid:gid by what was opened, never by path: the seuil
+ * user owns the database's folder and could swap a -wal or -shm file for a
+ * symlink (or a hard link) to a file of root's between a check and a
+ * chown.  O_NOFOLLOW refuses a symlink, fstat a FIFO, device or a file
+ * with other links; O_NONBLOCK keeps a FIFO from hanging the open.
+ * 1 done, 0 missing, -1 with errno.
+ */
+static int
+give_file(const char *path, uid_t uid, gid_t gid, mode_t mode)
+{
+	struct stat sb;
+	int fd, saved;
+
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd == -1)
+		return errno == ENOENT ? 0 : -1;
+	if (fstat(fd, &sb) == -1)
+		goto fail;
+	if (!S_ISREG(sb.st_mode) || sb.st_nlink != 1) {
+		errno = EPERM;
+		goto fail;
+	}
+	if (fchown(fd, uid, gid) == -1 || (mode != 0 && fchmod(fd, mode) == -1))
+		goto fail;
+	close(fd);
+	return 1;
+fail:
+	saved = errno;
+	close(fd);
+	errno = saved == ELOOP ? EPERM : saved;
+	return -1;
+}
+
+/*
+ * Before SQLite opens the database as root: it opens <db>-wal and <db>-shm
+ * by path, writes them, and (as root) chowns them to the database's owner,
+ * so a link planted there would be followed before give_to_seuil runs.
+ * Refuse any that is not a plain regular file.  (A swap between this check
+ * and SQLite's open remains possible in theory; this closes the planted
+ * link that waits for the next init.)
+ */
+static int
+check_db_companions(struct ctl *c)
+{
+	const char *suffix[] = { "-wal", "-shm", "-journal" };
+	char path[PATH_MAX + 16];
+	struct stat sb;
+	size_t i;
+
+	for (i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
+		snprintf(path, sizeof(path), "%s%s", c->conf.database, suffix[i]);
+		if (lstat(path, &sb) == -1) {
+			if (errno == ENOENT)
+				continue;
+			ctl_errx("%s: %s", path, strerror(errno));
+			return EX_IOERR;
+		}
+		if (!S_ISREG(sb.st_mode) || sb.st_nlink != 1) {
+			ctl_errx("%s is not a regular file of its own (a symlink or "
+			    "link was planted?): remove it and run init again", path);
+			return EX_NOPERM;
+		}
+	}
+	return EX_OK;
+}
+
+/*
  * seuild runs as the system user seuil (systemd/seuild.service), but init
  * is run by root: without this the daemon could not read the key (0600) or
  * write the database it has just been given.  Only files that exist are
- * changed; the modes stay as created (key 0600, database 0640).
+ * changed; the key is set to 0600, the database files keep their modes.
  */
 static int
 give_to_seuil(struct ctl *c, cJSON *j)
@@ -28,6 +96,7 @@ give_to_seuil(struct ctl *c, cJSON *j)
 	gid_t gid;
 	cJSON *a = NULL;
 	size_t i;
+	int rc;
 
 	if (geteuid() != 0 || (pw = getpwnam(SEUIL_USER)) == NULL)
 		return EX_OK;
@@ -39,10 +108,15 @@ give_to_seuil(struct ctl *c, cJSON *j)
 			snprintf(path, sizeof(path), "%s", c->conf.uid_key_file);
 		else
 			snprintf(path, sizeof(path), "%s%s", c->conf.database, suffix[i - 1]);
-		if (chown(path, pw->pw_uid, gid) == -1) {
-			if (errno == ENOENT && i > 1)
-				continue;
-			ctl_errx("chown %s to %s: %s", path, SEUIL_USER, strerror(errno));
+		rc = give_file(path, pw->pw_uid, gid, i == 0 ? 0600 : 0);
+		if (rc == 0 && i > 1)
+			continue;
+		if (rc != 1) {
+			if (rc == 0)
+				errno = ENOENT;
+			ctl_errx("chown %s to %s: %s%s", path, SEUIL_USER, strerror(errno),
+			    errno == EPERM ? " (not a regular file of its own: a symlink "
+			    "or link was planted; remove it and run init again)" : "");
 			return EX_NOPERM;
 		}
 		if (a != NULL)
@@ -63,7 +137,7 @@ ctl_init(struct ctl *c, int argc, char **argv)
 	bool db_created, key_created;
 	int rc, version;
 
-	if ((rc = ctl_args(c, argc, argv, 0, 0)) != -1)
+	if ((rc = ctl_args(c, argc, argv, 0, 0)) != EX_OK)
 		return rc;
 
 	/* The key first: a database without its key cannot enrol anyone. */
@@ -80,6 +154,8 @@ ctl_init(struct ctl *c, int argc, char **argv)
 	}
 	memset(key, 0, sizeof(key));
 
+	if ((rc = check_db_companions(c)) != EX_OK)
+		return rc;
 	db_created = stat(c->conf.database, &sb) == -1 && errno == ENOENT;
 	c->st = store_open(c->conf.database, STORE_CREATE, err, sizeof(err));
 	if (c->st == NULL) {
@@ -100,7 +176,7 @@ ctl_init(struct ctl *c, int argc, char **argv)
 			cJSON_Delete(j);
 			return rc;
 		}
-		return ctl_json_print(j);
+		return ctl_json_print(c, j);
 	}
 	printf("%s key file %s\n", key_created ? "created" : "kept existing",
 	    c->conf.uid_key_file);

@@ -18,19 +18,7 @@
 
 #include "clock.h"
 #include "ctl.h"
-#include "report.h"
 #include "tz.h"
-
-/* report.c's command, which opens nothing itself. */
-static int
-ctl_report(struct ctl *c, int argc, char **argv)
-{
-	int rc;
-
-	if ((rc = ctl_store(c)) != EX_OK)
-		return rc;
-	return ctl_report_attendance(c->st, &c->conf, argc, argv);
-}
 
 /*
  * Every command: its words, function, usage, one-line summary and the text
@@ -155,21 +143,27 @@ static const struct ctl_cmd commands[] = {
 	    "\n"
 	    "Exit status: 64 without --yes, 66 for an unknown member, 75 if the\n"
 	    "database was too busy to truncate the WAL (run it again)." },
-	{ "badge", "add", ctl_badge_add, "M UID [--label L]",
+	{ "badge", "add", ctl_badge_add, "M -|UID [--label L]",
 	    "enrol a badge by UID (hex) and print its id and hint",
-	    "Enrol a badge for a member by its UID.  Prints the badge id and hint\n"
-	    "(the last two bytes), never the UID, which is kept only as an HMAC with\n"
-	    "the site key.  UID is hex, any case, with optional ':', '-' or space\n"
-	    "between bytes; 4, 7 or 10 bytes.  A badge enrolled already is refused.\n"
-	    "Without the UID, use `badge enroll` and tap the badge.\n"
+	    "Enrol a badge for a member by its UID.  Give the UID as '-' and type\n"
+	    "it (or pipe it) on standard input: that is the way to type one, as it\n"
+	    "keeps the UID out of ps, shell history and sudo's log (a terminal does\n"
+	    "not echo it).  The UID as an argument works too.  Prints the badge id\n"
+	    "and hint (the last two bytes), never the UID, which is kept only as an\n"
+	    "HMAC with the site key.  UID is hex, any case, with optional ':', '-'\n"
+	    "or space between bytes; 4, 7 or 10 bytes.  A badge enrolled already is\n"
+	    "refused.  Without the UID, use `badge enroll` and tap the badge.\n"
 	    "\n"
 	    "Options:\n"
 	    "  --label L        a note to tell the member's badges apart\n"
 	    "\n"
-	    "Example:\n"
-	    "  seuilctl badge add alice 04:A1:B2:C3 --label 'blue fob'\n"
+	    "Examples:\n"
+	    "  seuilctl badge add alice - --label 'blue fob'\n"
+	    "  badge UID (hex; not echoed):\n"
+	    "  printf '%s\\n' \"$UID\" | seuilctl badge add alice -\n"
 	    "\n"
-	    "Exit status: 65 for a bad or enrolled UID, 66 for an unknown member." },
+	    "Exit status: 65 for a bad or enrolled UID (or none on standard input),\n"
+	    "66 for an unknown member." },
 	{ "badge", "enroll", ctl_badge_enroll, "M [--reader R] [--timeout S]",
 	    "link the next unknown badge tapped at a desk reader to a member",
 	    "Enrol by tap: seuild links the next unknown badge tapped within S\n"
@@ -300,7 +294,7 @@ static const struct ctl_cmd commands[] = {
 	    "\n"
 	    "Exit status: 0 whatever the decision (an unknown UID is explained as\n"
 	    "unknown_badge); 66 for an argument that is neither a member nor a UID." },
-	{ "report", "attendance", ctl_report,
+	{ "report", "attendance", ctl_report_attendance,
 	    "[--from DATE] [--to DATE] [--by day|week|month] [--member M] "
 	    "[--csv|--json|--html]",
 	    "per member: days present, visits, hours, first and last seen",
@@ -386,14 +380,6 @@ static const struct ctl_cmd commands[] = {
 #define NCOMMANDS	(sizeof(commands) / sizeof(commands[0]))
 
 static void
-print_command(FILE *f, const struct ctl_cmd *c)
-{
-	fprintf(f, "seuilctl [-f FILE] [--json] %s%s%s%s%s\n", c->name,
-	    c->sub != NULL ? " " : "", c->sub != NULL ? c->sub : "",
-	    *c->args != '\0' ? " " : "", c->args);
-}
-
-static void
 usage_all(FILE *f)
 {
 	size_t i;
@@ -407,284 +393,6 @@ usage_all(FILE *f)
 		    *commands[i].args != '\0' ? " " : "", commands[i].args);
 		fprintf(f, "      %s\n", commands[i].help);
 	}
-}
-
-void
-ctl_errx(const char *fmt, ...)
-{
-	va_list ap;
-
-	fflush(stdout);
-	fputs("seuilctl: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
-int
-ctl_usage(struct ctl *c)
-{
-	if (c->cmd != NULL) {
-		fputs("usage: ", stderr);
-		print_command(stderr, c->cmd);
-	} else
-		usage_all(stderr);
-	return EX_USAGE;
-}
-
-int
-ctl_help(struct ctl *c)
-{
-	fputs("usage: ", stdout);
-	print_command(stdout, c->cmd);
-	printf("\n%s.\n", c->cmd->help);
-	if (c->cmd->doc != NULL)
-		printf("\n%s\n", c->cmd->doc);
-	printf("\nCommon options: -f FILE (configuration, default %s), --json,\n"
-	    "--help.  Common exit status: 0 success, 64 bad usage, 74 database\n"
-	    "error, 78 bad configuration.  See seuilctl(1).\n", CONFIG_DEFAULT_PATH);
-	return EX_OK;
-}
-
-int
-ctl_args(struct ctl *c, int argc, char **argv, int min, int max)
-{
-	static const struct option opts[] = { CTL_COMMON_OPTS };
-	int ch, rc;
-
-	while ((ch = getopt_long(argc, argv, ":", opts, NULL)) != -1)
-		if ((rc = ctl_opt(c, ch, argv)) != -1)
-			return rc;
-	if (argc - optind < min || argc - optind > max)
-		return ctl_usage(c);
-	return -1;
-}
-
-int
-ctl_opt(struct ctl *c, int ch, char **argv)
-{
-	switch (ch) {
-	case 'h':
-		return ctl_help(c);
-	case 'J':
-		c->json = true;
-		return -1;
-	case ':':
-		ctl_errx("option '%s' needs a value", argv[optind - 1]);
-		return ctl_usage(c);
-	default:
-		if (optopt != 0 && optopt != '?')
-			ctl_errx("unknown option '-%c'", optopt);
-		else
-			ctl_errx("unknown option '%s'", argv[optind - 1]);
-		return ctl_usage(c);
-	}
-}
-
-int
-ctl_store(struct ctl *c)
-{
-	char err[PATH_MAX + 256];
-
-	if (c->st != NULL)
-		return EX_OK;
-	c->st = store_open(c->conf.database, 0, err, sizeof(err));
-	if (c->st == NULL) {
-		ctl_errx("%s", err);
-		return EX_IOERR;
-	}
-	return EX_OK;
-}
-
-int
-ctl_store_error(struct ctl *c, const char *what)
-{
-	ctl_errx("%s: %s", what, store_errmsg(c->st));
-	switch (store_errcode(c->st)) {
-	case STORE_EEXIST:
-	case STORE_EINVAL:
-		return EX_DATAERR;
-	case STORE_ENOENT:
-		return EX_NOINPUT;
-	default:
-		return EX_IOERR;
-	}
-}
-
-int
-ctl_key(struct ctl *c, uint8_t key[UID_KEY_LEN])
-{
-	char err[PATH_MAX + 256];
-
-	if (uid_key_load(c->conf.uid_key_file, key, err, sizeof(err)) == -1) {
-		ctl_errx("%s", err);
-		return EX_IOERR;
-	}
-	return EX_OK;
-}
-
-int
-ctl_all_digits(const char *s)
-{
-	if (*s == '\0')
-		return 0;
-	for (; *s != '\0'; s++)
-		if (*s < '0' || *s > '9')
-			return 0;
-	return 1;
-}
-
-/*
- * Text that ends up in JSON (seuilctl --json, MQTT presence, the lobby):
- * shorter than max, well-formed UTF-8 (no overlong forms, surrogates or
- * code points past U+10FFFF: cJSON copies bytes as they are, and one bad
- * byte makes a whole presence payload unreadable), and no control
- * characters, which would also reach managers' terminals.
- */
-bool
-ctl_valid_text(const char *s, size_t max)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	uint32_t cp;
-	int n, i;
-
-	if (strlen(s) >= max)
-		return false;
-	while (*p != '\0') {
-		if (*p < 0x80) {
-			if (*p < 0x20 || *p == 0x7f)
-				return false;
-			p++;
-			continue;
-		}
-		if (*p >= 0xc2 && *p <= 0xdf) {
-			n = 1;
-			cp = *p & 0x1f;
-		} else if (*p >= 0xe0 && *p <= 0xef) {
-			n = 2;
-			cp = *p & 0x0f;
-		} else if (*p >= 0xf0 && *p <= 0xf4) {
-			n = 3;
-			cp = *p & 0x07;
-		} else
-			return false;
-		for (i = 1; i <= n; i++) {
-			if ((p[i] & 0xc0) != 0x80)
-				return false;
-			cp = cp << 6 | (p[i] & 0x3f);
-		}
-		if ((n == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-		    (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
-		    (cp >= 0x80 && cp <= 0x9f))
-			return false;
-		p += n + 1;
-	}
-	return true;
-}
-
-/* A member or group name: printable UTF-8, no leading '-' (it would read
- * as an option), not all digits (it would read as an id), shorter than
- * max. */
-bool
-ctl_valid_name(const char *s, size_t max)
-{
-	if (*s == '\0' || *s == '-' || *s == ' ' || !ctl_valid_text(s, max) ||
-	    ctl_all_digits(s))
-		return false;
-	return s[strlen(s) - 1] != ' ';
-}
-
-int
-ctl_member(struct ctl *c, const char *arg, struct member_row *m)
-{
-	int rc;
-
-	rc = store_member_find(c->st, arg, m);
-	if (rc == -1)
-		return ctl_store_error(c, "member");
-	if (rc == 0) {
-		if (ctl_looks_like_uid(arg))
-			ctl_errx("member not found (the argument looks like a badge "
-			    "UID, which is not repeated here)");
-		else
-			ctl_errx("member '%s' not found", arg);
-		return EX_NOINPUT;
-	}
-	return EX_OK;
-}
-
-/* Hex digits and UID separators only, at least 8 digits: an argument that
- * may be a badge UID given in the wrong place, so it is never echoed. */
-bool
-ctl_looks_like_uid(const char *s)
-{
-	size_t digits = 0;
-
-	for (; *s != '\0'; s++) {
-		if (isxdigit((unsigned char)*s))
-			digits++;
-		else if (*s != ':' && *s != '-' && *s != ' ')
-			return false;
-	}
-	return digits >= 8;
-}
-
-int
-ctl_json_print(cJSON *j)
-{
-	char *s;
-
-	if (j == NULL || (s = cJSON_PrintUnformatted(j)) == NULL) {
-		cJSON_Delete(j);
-		ctl_errx("out of memory");
-		return EX_OSERR;
-	}
-	puts(s);
-	cJSON_free(s);
-	cJSON_Delete(j);
-	return EX_OK;
-}
-
-void
-ctl_format_time(int64_t ms, char *buf, size_t len)
-{
-	if (ms == 0)
-		snprintf(buf, len, "-");
-	else
-		tz_format_local(ms, buf, len);
-}
-
-void
-ctl_format_utc(int64_t ms, char *buf, size_t len)
-{
-	char b[21];
-
-	clock_format_utc(ms, b);
-	snprintf(buf, len, "%s", b);
-}
-
-/* JSON output says null for what is not set, rather than "" or 0. */
-void
-ctl_json_text(cJSON *j, const char *key, const char *v)
-{
-	if (v != NULL && v[0] != '\0')
-		cJSON_AddStringToObject(j, key, v);
-	else
-		cJSON_AddNullToObject(j, key);
-}
-
-void
-ctl_json_time(cJSON *j, const char *key, int64_t ms)
-{
-	char t[32];
-
-	if (ms == 0) {
-		cJSON_AddNullToObject(j, key);
-		return;
-	}
-	ctl_format_utc(ms, t, sizeof(t));
-	cJSON_AddStringToObject(j, key, t);
 }
 
 static const struct ctl_cmd *
@@ -719,7 +427,7 @@ usage_group(const char *name)
 	for (i = 0; i < NCOMMANDS; i++)
 		if (strcmp(commands[i].name, name) == 0) {
 			fputs("  ", stderr);
-			print_command(stderr, &commands[i]);
+			ctl_print_command(stderr, &commands[i]);
 		}
 }
 
@@ -737,6 +445,7 @@ main(int argc, char *argv[])
 	int ch, used, n, rc;
 
 	ctl.conf_path = CONFIG_DEFAULT_PATH;
+	manage_actor_os(ctl.actor);
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "+:f:hV", opts, NULL)) != -1) {
 		switch (ch) {
@@ -759,8 +468,10 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc == 0)
-		return ctl_usage(&ctl);
+	if (argc == 0) {
+		usage_all(stderr);
+		return EX_USAGE;
+	}
 	if (strcmp(argv[0], "help") == 0) {
 		usage_all(stdout);
 		return EX_OK;
@@ -769,7 +480,8 @@ main(int argc, char *argv[])
 	if (cmd == NULL) {
 		if (used == -2) {
 			ctl_errx("unknown command '%s'", argv[0]);
-			return ctl_usage(&ctl);
+			usage_all(stderr);
+			return EX_USAGE;
 		}
 		if (argc > 1 && strcmp(argv[1], "--help") != 0 &&
 		    strcmp(argv[1], "-h") != 0)

@@ -43,7 +43,9 @@ ctl --json purge >"$T/out" 2>&1
 check "a second purge deletes nothing" python3 -c "
 import json; d = json.load(open('$T/out')); assert d['events_deleted'] == 0 and d['visits_deleted'] == 0, d"
 sqlite3 "$T/seuil.db" "INSERT INTO events (ts_ms, type) VALUES ($now, 'door_open')"
-check "sequence numbers are not reused" test "$(sqlite3 "$T/seuil.db" "SELECT max(seq) FROM events")" = 5
+# 4 events inserted, then one admin_change per purge: the next is 7.
+check "sequence numbers are not reused" test "$(sqlite3 "$T/seuil.db" "SELECT max(seq) FROM events")" = 7
+check "each purge is in the audit trail" test "$(sqlite3 "$T/seuil.db" "SELECT count(*) FROM events WHERE type = 'admin_change' AND detail LIKE 'purge: %' AND actor LIKE 'uid:%'")" = 2
 
 # At start-up seuild closes the 900-day-old open visit (its day end is long
 # past) and then runs its own retention purge, which deletes that visit.

@@ -47,7 +47,7 @@ check "export holds no MAC" sh -c "test -n '$mac' && ! grep -qi '$mac' '$T/expor
 check "export holds no UID" sh -c "! grep -qi a1b2c3 '$T/export.json'"
 check "export holds nothing of bob" sh -c "! grep -q bob '$T/export.json'"
 
-events_before=$(sqlite3 "$T/seuil.db" "SELECT count(*) FROM events")
+events_before=$(sqlite3 "$T/seuil.db" "SELECT count(*) FROM events WHERE type != 'admin_change'")
 visits_before=$(sqlite3 "$T/seuil.db" "SELECT count(*) FROM visits")
 
 ctl member erase "$NAME" >"$T/out" 2>&1
@@ -60,8 +60,9 @@ check "erase exits 0" test $? -eq 0
 check "erase reports what it did" grep -q "^member 1 erased (checked out first): 1 badge deleted" "$T/out"
 check "she was checked out through the daemon" has_reason departure manual
 check "bob is still here" open_visits_is 1
-events_after=$(sqlite3 "$T/seuil.db" "SELECT count(*) FROM events WHERE type != 'departure'")
-check "event count unchanged (but the departure)" test "$events_after" -eq "$events_before"
+events_after=$(sqlite3 "$T/seuil.db" "SELECT count(*) FROM events WHERE type NOT IN ('departure', 'admin_change')")
+check "event count unchanged (but the departure and the audit)" test "$events_after" -eq "$events_before"
+check "the erase is in the audit trail, by id only" test "$(sqlite3 "$T/seuil.db" "SELECT detail FROM events WHERE type = 'admin_change' ORDER BY seq DESC LIMIT 1")" = "member erase 1"
 check "visit count unchanged" test "$(sqlite3 "$T/seuil.db" "SELECT count(*) FROM visits")" -eq "$visits_before"
 check "her events and visits are anonymous" test "$(sqlite3 "$T/seuil.db" \
 	"SELECT (SELECT count(*) FROM events WHERE member_id = 1 OR uid_mac = x'$mac') +

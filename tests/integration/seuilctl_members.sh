@@ -29,6 +29,13 @@ check "init --json" sh -c "'$SEUILCTL' -f '$T/seuild.conf' --json init | python3
 
 id=$(ctl member add alice 2>&1)
 check "member add prints the new id" test "$id" = 1
+# The audit trail: the change, who made it (the OS user, by real uid) and
+# what, in the store and in `log`.
+me="uid:$(id -u)($(id -un))"
+check "member add leaves an admin_change event" test "$(sqlite3 "$T/seuil.db" "SELECT actor||'|'||detail||'|'||member_id FROM events WHERE type = 'admin_change'")" = "$me|member add 1|1"
+check "SUDO_USER does not change the actor" sh -c "SUDO_USER=mallory '$SEUILCTL' -f '$T/seuild.conf' member enable alice >/dev/null && test \"\$(sqlite3 '$T/seuil.db' \"SELECT actor FROM events WHERE detail = 'member enable 1'\")\" = '$me'"
+check "log shows the actor and the detail" sh -c "'$SEUILCTL' -f '$T/seuild.conf' log --type admin_change --limit 2 | grep -q 'admin_change .*member=alice detail=\"member add 1\" by=$me'"
+check "log --json shows the actor" sh -c "'$SEUILCTL' -f '$T/seuild.conf' log --json --type admin_change | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[0][\"actor\"] == \"$me\" and d[0][\"detail\"] == \"member add 1\", d'"
 rc 65 ctl member add alice; check "duplicate member is EX_DATAERR" test $? -eq 0
 check "duplicate message names the member" grep -q "member 'alice' already exists" "$T/last"
 rc 65 ctl member add 1234; check "all-digit name refused" test $? -eq 0

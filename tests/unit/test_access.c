@@ -418,6 +418,10 @@ test_schedule_parse(void)
 	    (const struct schedule_window[]){
 		{ MON | WED | SAT | SUN, HM(9, 0), HM(10, 0) } },
 	    "Wed,Sat-Mon 09:00-10:00");
+	/* The times of tz_parse_hhmm, as day_ends_at reads them. */
+	check_parse("Mon 8:00-9:30", 1,
+	    (const struct schedule_window[]){ { MON, HM(8, 0), HM(9, 30) } },
+	    "Mon 08:00-09:30");
 	check_parse("  Tue   06:30-07:45  ", 1,
 	    (const struct schedule_window[]){ { TUE, HM(6, 30), HM(7, 45) } },
 	    "Tue 06:30-07:45");
@@ -433,7 +437,15 @@ test_schedule_parse_errors(void)
 		{ "Mon 08:00-24:01", "bad time '24:01'" },
 		{ "Mon 24:00-08:00", "bad time '24:00'" },
 		{ "Mon 08:60-09:00", "bad time '08:60'" },
-		{ "Mon 8:00-09:00", "bad time '8:00'" },
+		{ "Mon 8:0-09:00", "bad time '8:0'" },
+		{ "Mon 123:00-09:00", "bad time '123:00'" },
+		/* An empty window would read as 24 hours (end <= start wraps). */
+		{ "Mon-Fri 09:00-09:00",
+		    "empty time range '09:00-09:00' (it starts when it ends; a whole "
+		    "day is 00:00-24:00)" },
+		{ "Sat 00:00-00:00",
+		    "empty time range '00:00-00:00' (it starts when it ends; a whole "
+		    "day is 00:00-24:00)" },
 		{ "Mo 08:00-09:00", "unknown day 'Mo'" },
 		{ "Mon-Fr 08:00-09:00", "unknown day 'Fr'" },
 		{ "Monday 08:00-09:00", "unknown day 'Monday'" },

@@ -18,6 +18,7 @@
 #include <cjson/cJSON.h>
 
 #include "config.h"
+#include "ctl.h"
 #include "report.h"
 #include "store.h"
 #include "testhelp.h"
@@ -377,6 +378,93 @@ test_iso_week_labels(void)
 	report_free(r);
 }
 
+/* A name a spreadsheet would run ("=HYPERLINK(...)") stays text in CSV:
+ * a leading apostrophe, inside the quotes when the cell is quoted. */
+static void
+test_csv_formulas(void)
+{
+	static const struct { const char *name, *cell; } t[] = {
+		{ "=1+1", "'=1+1" },
+		{ "+33 6", "'+33 6" },
+		{ "-2", "'-2" },
+		{ "@SUM(A1)", "'@SUM(A1)" },
+		{ "\tx", "'\tx" },
+		{ "=HYPERLINK(\"http://x\",\"y\")", "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"" },
+		{ "a=b", "a=b" },
+	};
+	struct tvisit tv;
+	struct report *r;
+	char *csv, line[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		r = report_new("2026-03-10", "2026-03-10", REPORT_BY_DAY, 0);
+		EXPECT(r != NULL);
+		if (r == NULL)
+			return;
+		tv = (struct tvisit){ 1, t[i].name, utc(2026, 3, 10, 9, 0),
+		    utc(2026, 3, 10, 10, 0), "badge_out", 0 };
+		add_all(r, &tv, 1);
+		csv = render(r, CSV);
+		snprintf(line, sizeof(line), "\n2026-03-10,%s,1,1,1.00,", t[i].cell);
+		if (csv == NULL || strstr(csv, line) == NULL) {
+			printf("#   %s gave %s", t[i].name, csv != NULL ? csv : "(null)\n");
+			th_current_failed = 1;
+		}
+		free(csv);
+		report_free(r);
+	}
+}
+
+/* Leave 0x80 (a UTF-8 continuation byte) in the stack the writers will
+ * use, so that a byte read before it is written shows. */
+static __attribute__((noinline)) void
+paint_stack(void)
+{
+	volatile unsigned char junk[32768];
+	size_t i;
+
+	for (i = 0; i < sizeof(junk); i++)
+		junk[i] = 0x80;
+}
+
+/* The bar chart cuts names at 16 code points and adds an ellipsis. */
+static void
+test_html_name_cut(void)
+{
+	static const struct { const char *name, *shown; } t[] = {
+		{ "abcdefghijklmnopqrstuvwxyz", ">abcdefghijklmnop\xe2\x80\xa6<" },
+		{ "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+		  "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9x",
+		  ">\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+		  "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+		  "\xe2\x80\xa6<" },
+		{ "abcdefghijklmnop", ">abcdefghijklmnop<" },
+	};
+	struct tvisit tv;
+	struct report *r;
+	char *html;
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		r = report_new("2026-03-10", "2026-03-10", REPORT_BY_DAY, 0);
+		EXPECT(r != NULL);
+		if (r == NULL)
+			return;
+		tv = (struct tvisit){ 1, t[i].name, utc(2026, 3, 10, 9, 0),
+		    utc(2026, 3, 10, 10, 0), "badge_out", 0 };
+		add_all(r, &tv, 1);
+		paint_stack();
+		html = render(r, HTML);
+		if (html == NULL || strstr(html, t[i].shown) == NULL) {
+			printf("#   '%s' not shown as '%s'\n", t[i].name, t[i].shown);
+			th_current_failed = 1;
+		}
+		free(html);
+		report_free(r);
+	}
+}
+
 static void
 test_bad_ranges(void)
 {
@@ -604,6 +692,8 @@ test_many_members(void)
 
 /* Run `seuilctl report attendance ARGS` on st with stdout in a file;
  * returns the exit code and the output in *out (malloc'd). */
+static bool run_json;	/* seuilctl --json report attendance ... */
+
 static int
 run_ctl(struct store *st, const struct config *conf, const char *dir,
     char **out, int argc, char **argv)
@@ -617,7 +707,18 @@ run_ctl(struct store *st, const struct config *conf, const char *dir,
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	dup2(fd, 1);
 	close(fd);
-	rc = ctl_report_attendance(st, conf, argc, argv);
+	{
+		/* As seuilctl runs it: through struct ctl, its options and
+		 * its --json (given before the command words here). */
+		static struct ctl c;
+
+		memset(&c, 0, sizeof(c));
+		c.conf = *conf;
+		c.st = st;
+		c.json = run_json;
+		optind = 0;
+		rc = ctl_report_attendance(&c, argc, argv);
+	}
 	fflush(stdout);
 	dup2(saved, 1);
 	close(saved);
@@ -701,6 +802,22 @@ test_ctl_report(void)
 		free(out);
 	}
 	{
+		/* `seuilctl --json report attendance`: the common --json is
+		 * honoured like every command's (it was ignored). */
+		char *argv[] = { "attendance", "--from", "2026-03-01", "--to", "2026-04-30",
+		    NULL };
+		cJSON *j;
+
+		run_json = true;
+		EXPECT_INT(run_ctl(st, &conf, dir, &out, 5, argv), EX_OK);
+		run_json = false;
+		j = cJSON_Parse(out);
+		EXPECT(j != NULL);
+		EXPECT_INT(cJSON_GetArraySize(cJSON_GetObjectItem(j, "rows")), 4);
+		cJSON_Delete(j);
+		free(out);
+	}
+	{
 		char *argv[] = { "attendance", "--html", "--from", "2026-03-01", NULL };
 
 		EXPECT_INT(run_ctl(st, &conf, dir, &out, 4, argv), EX_OK);
@@ -756,6 +873,8 @@ main(void)
 	RUN(test_member_filter);
 	RUN(test_iso_week_labels);
 	RUN(test_bad_ranges);
+	RUN(test_csv_formulas);
+	RUN(test_html_name_cut);
 	RUN(test_html);
 	RUN(test_json);
 	RUN(test_text);

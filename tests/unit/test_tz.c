@@ -211,6 +211,9 @@ test_parse_time(void)
 		/* skipped: the instant of the skip, 03:00 CEST */
 		{ "2026-03-29T02:30", utc_ms(2026, 3, 29, 1, 0, 0) },
 		{ "2026-03-29T03:00", utc_ms(2026, 3, 29, 1, 0, 0) },
+		/* fractions of a second, to the millisecond */
+		{ "2026-06-30T21:59:59.5Z", utc_ms(2026, 6, 30, 21, 59, 59) + 500 },
+		{ "2026-06-30T23:59:59.1239", utc_ms(2026, 6, 30, 21, 59, 59) + 123 },
 	};
 	static const char *bad[] = {
 		"", "2026-06-30T", "2026-06-30T23", "2026-06-30T23:", "2026-06-30T24:00",
@@ -219,6 +222,7 @@ test_parse_time(void)
 		"2026-06-30T23:59:59+2", "2026-06-30T23:59:59+02:60",
 		"2026-06-30T23:59:59+0200", "2026-06-30T23:59:59ZZ",
 		"2026-06-30T23:59:59z", "2026-06-30T23:59:59 Z", "2026-06-30T23.59",
+		"2026-06-30T23:59:59.", "2026-06-30T23:59:59.Z", "2026-06-30T23:59.5",
 	};
 	int64_t got;
 	size_t i;
@@ -238,6 +242,85 @@ test_parse_time(void)
 			printf("#   '%s' accepted\n", bad[i]);
 			th_current_failed = 1;
 		}
+}
+
+/* The strict form programs send (MQTT commands): UTC with seconds only. */
+static void
+test_parse_utc(void)
+{
+	const struct { const char *s; int64_t want; } good[] = {
+		{ "2026-11-26T08:14:03Z", utc_ms(2026, 11, 26, 8, 14, 3) },
+		{ "2026-11-26T08:14:03.250Z", utc_ms(2026, 11, 26, 8, 14, 3) + 250 },
+		{ "2024-02-29T23:59:59.999999Z", utc_ms(2024, 2, 29, 23, 59, 59) + 999 },
+		{ "1970-01-01T00:00:00Z", 0 },
+	};
+	static const char *bad[] = {
+		"", "2026-11-26", "2026-11-26T08:14Z", "2026-11-26T08:14:03",
+		"2026-11-26 08:14:03Z", "2026-11-26T08:14:03+00:00", "2026-11-26T08:14:03z",
+		"2026-11-26T08:14:03.Z", "2026-11-26T24:00:00Z", "2026-02-30T08:14:03Z",
+		"2026-11-26T08:14:03Zx", "2026-11-26T8:14:03Z", "+026-11-26T08:14:03Z",
+		"2026-11-26T08:14:60Z",
+	};
+	int64_t got;
+	size_t i;
+
+	/* Whatever the local zone: UTC is UTC. */
+	set_zone("America/New_York");
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		got = -1;
+		EXPECT_INT(tz_parse_utc(good[i].s, &got), 0);
+		EXPECT_INT(got, good[i].want);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		got = 42;
+		if (tz_parse_utc(bad[i], &got) != -1 || got != 42) {
+			printf("#   '%s' accepted\n", bad[i]);
+			th_current_failed = 1;
+		}
+	}
+}
+
+/* One HH:MM rule for schedules and day_ends_at. */
+static void
+test_parse_hhmm(void)
+{
+	EXPECT_INT(tz_parse_hhmm("00:00", 5, false), 0);
+	EXPECT_INT(tz_parse_hhmm("23:59", 5, false), 23 * 60 + 59);
+	EXPECT_INT(tz_parse_hhmm("3:30", 4, false), 3 * 60 + 30);
+	EXPECT_INT(tz_parse_hhmm("24:00", 5, true), 24 * 60);
+	EXPECT_INT(tz_parse_hhmm("24:00", 5, false), -1);
+	EXPECT_INT(tz_parse_hhmm("24:01", 5, true), -1);
+	EXPECT_INT(tz_parse_hhmm("25:00", 5, true), -1);
+	EXPECT_INT(tz_parse_hhmm("08:60", 5, false), -1);
+	EXPECT_INT(tz_parse_hhmm("8:0", 3, false), -1);
+	EXPECT_INT(tz_parse_hhmm("08-00", 5, false), -1);
+	EXPECT_INT(tz_parse_hhmm("+8:00", 5, false), -1);
+	EXPECT_INT(tz_parse_hhmm("008:00", 6, false), -1);
+	/* Only len bytes are read: "08:00-09:00" holds two times. */
+	EXPECT_INT(tz_parse_hhmm("08:00-09:00", 5, false), 8 * 60);
+}
+
+/* Day numbers: the report's calendar arithmetic. */
+static void
+test_date_days(void)
+{
+	char out[11];
+	int64_t d;
+
+	EXPECT_INT(tz_date_days("1970-01-01", &d), 0);
+	EXPECT_INT(d, 0);
+	EXPECT_INT(tz_days_weekday(d), 3);	/* a Thursday */
+	EXPECT_INT(tz_date_days("2026-11-30", &d), 0);
+	EXPECT_INT(tz_days_weekday(d), 0);	/* a Monday */
+	tz_days_date(d + 1, out);
+	EXPECT_STR(out, "2026-12-01");
+	tz_days_date(d + 32, out);
+	EXPECT_STR(out, "2027-01-01");
+	EXPECT_INT(tz_date_days("2024-02-29", &d), 0);
+	tz_days_date(d, out);
+	EXPECT_STR(out, "2024-02-29");
+	EXPECT_INT(tz_date_days("2023-02-29", &d), -1);
+	EXPECT_INT(tz_date_days("2026-1-01", &d), -1);
 }
 
 /* format then parse gives the instant back, every 7 min 1 s across both
@@ -292,6 +375,9 @@ main(void)
 	RUN(test_date_start);
 	RUN(test_parse_date);
 	RUN(test_parse_time);
+	RUN(test_parse_utc);
+	RUN(test_parse_hhmm);
+	RUN(test_date_days);
 	RUN(test_round_trips);
 	return TEST_REPORT();
 }

@@ -1,4 +1,4 @@
-/* seuilctl who, checkout, log */
+/* seuilctl log: the event log, filtered, and --follow */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -7,190 +7,8 @@
 #include <time.h>
 #include <sysexits.h>
 
-#include "clock.h"
 #include "ctl.h"
 #include "tz.h"
-
-struct who_ctx {
-	cJSON	*array;
-};
-
-static int
-who_cb(const struct visit_row *v, const struct member_row *m, void *arg)
-{
-	struct who_ctx *x = arg;
-	char t[32], name[160];
-
-	if (m->id != 0)
-		snprintf(name, sizeof(name), "%s", m->name);
-	else
-		snprintf(name, sizeof(name), "(member %lld)", (long long)v->member_id);
-	if (x->array != NULL) {
-		cJSON *j = cJSON_CreateObject();
-
-		cJSON_AddNumberToObject(j, "member_id", (double)v->member_id);
-		cJSON_AddStringToObject(j, "name", name);
-		ctl_json_text(j, "display_name", m->display_name);
-		cJSON_AddBoolToObject(j, "public", m->public);
-		ctl_format_utc(v->arrived_ms, t, sizeof(t));
-		cJSON_AddStringToObject(j, "since", t);
-		ctl_format_utc(v->last_seen_ms, t, sizeof(t));
-		cJSON_AddStringToObject(j, "last_seen", t);
-		cJSON_AddStringToObject(j, "door", v->door);
-		cJSON_AddItemToArray(x->array, j);
-		return 0;
-	}
-	ctl_format_time(v->arrived_ms, t, sizeof(t));
-	printf("%-20s %-19s  %s\n", name, t, v->door[0] ? v->door : "-");
-	return 0;
-}
-
-int
-ctl_who(struct ctl *c, int argc, char **argv)
-{
-	struct who_ctx x = { NULL };
-	int rc, n;
-
-	if ((rc = ctl_args(c, argc, argv, 0, 0)) != -1)
-		return rc;
-	if ((rc = ctl_store(c)) != EX_OK)
-		return rc;
-	if (c->json)
-		x.array = cJSON_CreateArray();
-	else
-		printf("%-20s %-19s  %s\n", "NAME", "ARRIVED", "DOOR");
-	if ((n = store_who(c->st, who_cb, &x)) == -1) {
-		cJSON_Delete(x.array);
-		return ctl_store_error(c, "who");
-	}
-	if (c->json) {
-		cJSON *j = cJSON_CreateObject();
-
-		cJSON_AddNumberToObject(j, "count", n);
-		cJSON_AddItemToObject(j, "people", x.array);
-		return ctl_json_print(j);
-	}
-	printf("%d present\n", n);
-	return EX_OK;
-}
-
-#define CHECKOUT_MAX	16
-
-struct open_visits {
-	int64_t			 member_id;
-	int			 n;
-	struct visit_row	 v[CHECKOUT_MAX];
-};
-
-static int
-collect_cb(const struct visit_row *v, void *arg)
-{
-	struct open_visits *o = arg;
-
-	if (v->member_id == o->member_id && o->n < CHECKOUT_MAX)
-		o->v[o->n++] = *v;
-	return 0;
-}
-
-/*
- * Without a daemon, seuilctl ends the visit itself, as the daemon would:
- * the visit closed with reason manual and a departure event, in one
- * transaction.  The daemon rebuilds presence from the visits at start and
- * publishes the event then.
- */
-static int
-checkout_offline(struct ctl *c, const struct member_row *m, bool *was_present)
-{
-	struct open_visits o;
-	struct event ev;
-	int64_t now = clock_wall_ms();
-	int i, rc;
-
-	memset(&o, 0, sizeof(o));
-	o.member_id = m->id;
-	if (store_begin(c->st) == -1)
-		return ctl_store_error(c, "checkout");
-	if (store_visits_open(c->st, collect_cb, &o) == -1)
-		goto fail;
-	for (i = 0; i < o.n; i++) {
-		if (store_visit_close(c->st, o.v[i].id, now, "manual") == -1)
-			goto fail;
-		memset(&ev, 0, sizeof(ev));
-		ev.type = "departure";
-		ev.door = o.v[i].door;
-		ev.member_id = m->id;
-		ev.reason = "manual";
-		ev.detail = "seuilctl checkout";
-		ev.ts_ms = now;
-		ev.mono_ms = clock_mono_ms();
-		ev.clock_synced = clock_synced();
-		if (store_append_event(c->st, &ev) == -1)
-			goto fail;
-	}
-	if (store_commit(c->st) == -1)
-		goto fail;
-	*was_present = o.n > 0;
-	return EX_OK;
-fail:
-	rc = ctl_store_error(c, "checkout");
-	store_rollback(c->st);
-	return rc;
-}
-
-int
-ctl_checkout_member(struct ctl *c, const struct member_row *m, bool *was_present,
-    bool *daemon)
-{
-	cJSON *reply = NULL;
-	char req[128];
-	bool absent = false;
-	int rc;
-
-	*was_present = false;
-	*daemon = false;
-	snprintf(req, sizeof(req), "{\"cmd\":\"checkout\",\"member\":%lld}", (long long)m->id);
-	rc = ctl_request(c, req, &reply, &absent, true);
-	if (rc == EX_OK) {
-		*daemon = true;
-		*was_present = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(reply,
-		    "was_present"));
-		cJSON_Delete(reply);
-		return EX_OK;
-	}
-	if (absent)
-		return checkout_offline(c, m, was_present);
-	return rc;
-}
-
-int
-ctl_checkout(struct ctl *c, int argc, char **argv)
-{
-	struct member_row m;
-	bool daemon, was_present;
-	int rc;
-
-	if ((rc = ctl_args(c, argc, argv, 1, 1)) != -1)
-		return rc;
-	if ((rc = ctl_store(c)) != EX_OK || (rc = ctl_member(c, argv[optind], &m)) != EX_OK)
-		return rc;
-	if ((rc = ctl_checkout_member(c, &m, &was_present, &daemon)) != EX_OK)
-		return rc;
-	if (c->json) {
-		cJSON *j = cJSON_CreateObject();
-
-		cJSON_AddNumberToObject(j, "member_id", (double)m.id);
-		cJSON_AddStringToObject(j, "name", m.name);
-		cJSON_AddBoolToObject(j, "was_present", was_present);
-		cJSON_AddBoolToObject(j, "daemon", daemon);
-		return ctl_json_print(j);
-	}
-	if (was_present)
-		printf("%s checked out%s\n", m.name, !daemon ? " (seuild not running: "
-		    "recorded in the database)" : "");
-	else
-		printf("%s was not present\n", m.name);
-	return EX_OK;
-}
 
 struct log_ctx {
 	struct ctl		*c;
@@ -215,6 +33,28 @@ member_name(struct log_ctx *x, int64_t id)
 	return x->m.name;
 }
 
+/*
+ * A field of a log line, if set.  Whatever reached the store (a name, an
+ * unlock command's id from MQTT) reaches a terminal here: control bytes
+ * and quotes are shown as \xNN, never sent as they are.
+ */
+static void
+print_field(const char *key, const char *v, bool quoted)
+{
+	const unsigned char *p;
+
+	if (v[0] == '\0')
+		return;
+	printf(" %s=%s", key, quoted ? "\"" : "");
+	for (p = (const unsigned char *)v; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f || *p == '"' || *p == '\\')
+			printf("\\x%02x", *p);
+		else
+			putchar(*p);
+	if (quoted)
+		putchar('"');
+}
+
 static int
 log_cb(const struct event_row *e, void *arg)
 {
@@ -226,42 +66,13 @@ log_cb(const struct event_row *e, void *arg)
 		x->printed = e->seq;
 
 	if (x->array != NULL) {
-		cJSON *j = cJSON_CreateObject();
-
-		cJSON_AddNumberToObject(j, "seq", (double)e->seq);
-		ctl_format_utc(e->ts_ms, t, sizeof(t));
-		cJSON_AddStringToObject(j, "ts", t);
-		cJSON_AddNumberToObject(j, "ts_ms", (double)e->ts_ms);
-		cJSON_AddStringToObject(j, "type", e->type);
-		ctl_json_text(j, "door", e->door);
-		ctl_json_text(j, "reader", e->reader);
-		if (e->member_id != 0) {
-			cJSON_AddNumberToObject(j, "member_id", (double)e->member_id);
-			cJSON_AddStringToObject(j, "member", name);
-		} else {
-			cJSON_AddNullToObject(j, "member_id");
-			cJSON_AddNullToObject(j, "member");
-		}
-		if (e->badge_id != 0)
-			cJSON_AddNumberToObject(j, "badge_id", (double)e->badge_id);
-		else
-			cJSON_AddNullToObject(j, "badge_id");
-		ctl_json_text(j, "reason", e->reason);
-		ctl_json_text(j, "detail", e->detail);
-		cJSON_AddBoolToObject(j, "clock_synced", e->clock_synced);
-		cJSON_AddItemToArray(x->array, j);
+		cJSON_AddItemToArray(x->array, render_event(e, name));
 		return 0;
 	}
 	if (x->lines) {
+		cJSON *j = render_event(e, name);
 		char *s;
-		cJSON *j;
 
-		/* One object a line: reuse the array form for one event. */
-		x->array = cJSON_CreateArray();
-		log_cb(e, x);
-		j = cJSON_DetachItemFromArray(x->array, 0);
-		cJSON_Delete(x->array);
-		x->array = NULL;
 		if (j != NULL && (s = cJSON_PrintUnformatted(j)) != NULL) {
 			puts(s);
 			cJSON_free(s);
@@ -272,16 +83,14 @@ log_cb(const struct event_row *e, void *arg)
 	ctl_format_time(e->ts_ms, t, sizeof(t));
 	printf("%s %6lld %-16s %-8s", t, (long long)e->seq, e->type,
 	    e->door[0] ? e->door : "-");
-	if (e->reader[0] != '\0')
-		printf(" reader=%s", e->reader);
+	print_field("reader", e->reader, false);
 	if (e->member_id != 0)
-		printf(" member=%s", name);
+		print_field("member", name, false);
 	if (e->badge_id != 0)
 		printf(" badge=%lld", (long long)e->badge_id);
-	if (e->reason[0] != '\0')
-		printf(" reason=%s", e->reason);
-	if (e->detail[0] != '\0')
-		printf(" detail=\"%s\"", e->detail);
+	print_field("reason", e->reason, false);
+	print_field("detail", e->detail, true);
+	print_field("by", e->actor, false);
 	if (!e->clock_synced)
 		printf(" (clock unsynced)");
 	putchar('\n');
@@ -424,7 +233,7 @@ ctl_log(struct ctl *c, int argc, char **argv)
 			follow_mode = true;
 			break;
 		default:
-			if ((rc = ctl_opt(c, ch, argv)) != -1)
+			if ((rc = ctl_opt(c, ch, argv)) != EX_OK)
 				return rc;
 		}
 	}
@@ -463,6 +272,6 @@ ctl_log(struct ctl *c, int argc, char **argv)
 		return ctl_store_error(c, "log");
 	}
 	if (c->json)
-		return ctl_json_print(x.array);
+		return ctl_json_print(c, x.array);
 	return EX_OK;
 }

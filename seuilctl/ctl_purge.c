@@ -1,0 +1,44 @@
+/* seuilctl purge: the retention, now */
+#include <stdio.h>
+#include <sysexits.h>
+
+#include "clock.h"
+#include "ctl.h"
+
+int
+ctl_purge(struct ctl *c, int argc, char **argv)
+{
+	char er[32], vr[32], ecut[32], vcut[32];
+	struct manage_err err;
+	int64_t now, ne, nv;
+	int rc;
+
+	if ((rc = ctl_args(c, argc, argv, 0, 0)) != EX_OK || (rc = ctl_store(c)) != EX_OK)
+		return rc;
+	now = clock_wall_ms();
+	if (manage_purge(c->st, &c->conf, now, c->actor, &ne, &nv, &err) == -1)
+		return ctl_manage_error(&err);
+	/* Deleted rows are zeroed (secure_delete); copy the WAL back so no
+	 * old page holds them either.  A busy database only delays that. */
+	if (store_checkpoint(c->st) == -1)
+		return ctl_store_error(c, "purge: checkpoint");
+	config_format_duration(c->conf.event_retention_ms, er, sizeof(er));
+	config_format_duration(c->conf.visit_retention_ms, vr, sizeof(vr));
+	if (c->json) {
+		cJSON *j = cJSON_CreateObject();
+
+		render_json_time(j, "purged_at", now);
+		cJSON_AddNumberToObject(j, "events_deleted", (double)ne);
+		cJSON_AddNumberToObject(j, "visits_deleted", (double)nv);
+		cJSON_AddStringToObject(j, "event_retention", er);
+		cJSON_AddStringToObject(j, "visit_retention", vr);
+		return ctl_json_print(c, j);
+	}
+	ctl_format_time(now - c->conf.event_retention_ms, ecut, sizeof(ecut));
+	ctl_format_time(now - c->conf.visit_retention_ms, vcut, sizeof(vcut));
+	printf("purged %lld event%s older than %s (before %s)\n", (long long)ne,
+	    ne == 1 ? "" : "s", er, ecut);
+	printf("purged %lld visit%s ended more than %s ago (before %s)\n", (long long)nv,
+	    nv == 1 ? "" : "s", vr, vcut);
+	return EX_OK;
+}

@@ -14,8 +14,9 @@ VERSION    := 0.1.0
 CORE_PKGS   := sqlite3 inih libcjson libcrypto
 GLUE_PKGS   := libnfc libgpiod
 SEUILD_PKGS := $(CORE_PKGS) $(GLUE_PKGS) libmosquitto libsystemd
-CTL_PKGS    := $(CORE_PKGS) $(GLUE_PKGS)
-PKGS        := $(sort $(SEUILD_PKGS) $(CTL_PKGS))
+CTL_PKGS    := $(CORE_PKGS) $(GLUE_PKGS) libcrypt
+WEB_PKGS    := $(CORE_PKGS) libmicrohttpd libcrypt
+PKGS        := $(sort $(SEUILD_PKGS) $(CTL_PKGS) $(WEB_PKGS))
 PKG_CONFIG  ?= pkg-config
 
 WARN := -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes -Wshadow \
@@ -37,17 +38,19 @@ INC_core          := -Icore
 INC_firmware-glue := -Icore -Ifirmware-glue
 INC_daemon        := -Icore -Ifirmware-glue -Idaemon
 INC_seuilctl      := -Icore -Ifirmware-glue -Iseuilctl
-INC_ALL           := -Icore -Ifirmware-glue -Idaemon -Iseuilctl
+INC_web           := -Icore -Iweb
+INC_ALL           := -Icore -Ifirmware-glue -Idaemon -Iseuilctl -Iweb
 
 # One archive per part; the linker takes only what each program needs, and a
 # new module needs no Makefile change.
-MAINS      := daemon/seuild.c seuilctl/seuilctl.c
+MAINS      := daemon/seuild.c seuilctl/seuilctl.c web/seuil-web.c
 CORE_LIB   := $(BUILD)/libseuil-core.a
 GLUE_LIB   := $(BUILD)/libseuil-glue.a
 SEUILD_LIB := $(BUILD)/libseuild.a
 CTL_LIB    := $(BUILD)/libseuilctl.a
+WEB_LIB    := $(BUILD)/libseuil-web.a
 part_obj    = $(patsubst %.c,$(BUILD)/obj/%.o,$(filter-out $(MAINS),$(wildcard $(1)/*.c)))
-ALL_LIBS   := $(SEUILD_LIB) $(CTL_LIB) $(GLUE_LIB) $(CORE_LIB)
+ALL_LIBS   := $(SEUILD_LIB) $(CTL_LIB) $(WEB_LIB) $(GLUE_LIB) $(CORE_LIB)
 
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -63,7 +66,7 @@ MANS      := $(patsubst docs/%.scd,$(BUILD)/man/%,$(wildcard docs/*.scd))
 all: deps
 	@$(MAKE) --no-print-directory programs
 
-programs: $(BUILD)/seuild $(BUILD)/seuilctl
+programs: $(BUILD)/seuild $(BUILD)/seuilctl $(BUILD)/seuil-web
 
 deps:
 	@sh scripts/deps.sh
@@ -76,6 +79,7 @@ $(CORE_LIB):   $(call part_obj,core)
 $(GLUE_LIB):   $(call part_obj,firmware-glue)
 $(SEUILD_LIB): $(call part_obj,daemon)
 $(CTL_LIB):    $(call part_obj,seuilctl)
+$(WEB_LIB):    $(call part_obj,web)
 $(ALL_LIBS):
 	@rm -f $@
 	ar rcs $@ $^
@@ -85,6 +89,9 @@ $(BUILD)/seuild: $(BUILD)/obj/daemon/seuild.o $(SEUILD_LIB) $(GLUE_LIB) $(CORE_L
 
 $(BUILD)/seuilctl: $(BUILD)/obj/seuilctl/seuilctl.o $(CTL_LIB) $(GLUE_LIB) $(CORE_LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(call pkg_libs,$(CTL_PKGS)) -lm
+
+$(BUILD)/seuil-web: $(BUILD)/obj/web/seuil-web.o $(WEB_LIB) $(CORE_LIB)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(call pkg_libs,$(WEB_PKGS)) -lm
 
 $(BUILD)/tests/%: tests/unit/%.c $(ALL_LIBS)
 	@mkdir -p $(@D)
@@ -151,6 +158,9 @@ install: programs man
 		$(DESTDIR)$(PREFIX)/lib/tmpfiles.d $(DESTDIR)$(PREFIX)/share/doc/seuil
 	install -m 0755 $(BUILD)/seuild $(DESTDIR)$(PREFIX)/sbin/seuild
 	install -m 0755 $(BUILD)/seuilctl $(DESTDIR)$(PREFIX)/bin/seuilctl
+	install -m 0755 $(BUILD)/seuil-web $(DESTDIR)$(PREFIX)/sbin/seuil-web
+	install -d $(DESTDIR)$(PREFIX)/share/seuil/web
+	install -m 0644 web/page/* $(DESTDIR)$(PREFIX)/share/seuil/web/
 	for m in $(MANS); do s=$${m##*.}; install -m 0644 $$m $(DESTDIR)$(PREFIX)/share/man/man$$s/; done
 	install -m 0644 config/*.example $(DESTDIR)$(PREFIX)/share/doc/seuil/
 	test -e $(DESTDIR)$(SYSCONFDIR)/seuil/seuild.conf || \
@@ -167,7 +177,7 @@ clean:
 	rm -rf build lobby/dist lobby/node_modules
 
 help:
-	@echo "make          build build/seuild and build/seuilctl (installs missing Debian packages)"
+	@echo "make          build build/seuild, build/seuilctl and build/seuil-web (installs missing Debian packages)"
 	@echo "make check    build, then run every test, also under ASan+UBSan"
 	@echo "make demo     run seuil on simulated hardware with demo members"
 	@echo "make bench    print benchmark figures"

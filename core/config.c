@@ -29,6 +29,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <ini.h>
 
@@ -54,6 +57,7 @@ enum sect {
 	S_SECURITY,
 	S_MQTT,
 	S_CONTROL,
+	S_WEB,
 	S_COUNT
 };
 
@@ -61,6 +65,7 @@ static const char *const sect_names[S_COUNT] = {
 	[S_SITE] = "site", [S_STORE] = "store", [S_DOOR] = "door",
 	[S_READER] = "reader", [S_PRESENCE] = "presence",
 	[S_SECURITY] = "security", [S_MQTT] = "mqtt", [S_CONTROL] = "control",
+	[S_WEB] = "web",
 };
 
 enum ktype {
@@ -175,6 +180,12 @@ static const struct key keys[] = {
 	{ S_CONTROL, "socket", K_STR, CF(control_socket), .required = true },
 	{ S_CONTROL, "read_group", K_NAME, CF(control_read_group) },
 	{ S_CONTROL, "operate_group", K_NAME, CF(control_operate_group) },
+
+	{ S_WEB, "listen", K_STR, CF(web_listen), .required = true },
+	{ S_WEB, "tls_cert", K_STR, CF(web_tls_cert) },
+	{ S_WEB, "tls_key", K_STR, CF(web_tls_key) },
+	{ S_WEB, "session_timeout", K_DUR, CF(web_session_timeout_ms),
+	    .min = MIN, .max = 30 * DAY },
 };
 
 #define NKEYS		(sizeof(keys) / sizeof(keys[0]))
@@ -433,6 +444,9 @@ config_defaults(struct config *conf)
 	    "/run/seuil/control.sock");
 	snprintf(conf->control_read_group, sizeof(conf->control_read_group), "seuil");
 	snprintf(conf->control_operate_group, sizeof(conf->control_operate_group), "seuil");
+
+	snprintf(conf->web_listen, sizeof(conf->web_listen), "127.0.0.1:8443");
+	conf->web_session_timeout_ms = 8 * HOUR;
 }
 
 static void
@@ -909,6 +923,38 @@ key_bad(const struct parse *p, enum sect s, int idx, const char *name)
 	return p->bad[inst][key_find(s, name)];
 }
 
+/*
+ * [web]: listen is host:port (an IPv6 host in brackets).  The console's
+ * passwords and session cookies must never cross the LAN in clear: a
+ * listen address other than loopback needs tls_cert and tls_key (or a
+ * reverse proxy in front, on loopback).
+ */
+static void
+check_web(struct parse *p)
+{
+	struct config *conf = p->conf;
+	int line = key_line(p, S_WEB, 0, "listen");
+	bool tls = conf->web_tls_cert[0] != '\0' || conf->web_tls_key[0] != '\0';
+	struct sockaddr_storage ss;
+
+	if ((conf->web_tls_cert[0] == '\0') != (conf->web_tls_key[0] == '\0'))
+		perr(p, key_line(p, S_WEB, 0, conf->web_tls_cert[0] ? "tls_cert" :
+		    "tls_key"), "[web] tls_cert and tls_key go together");
+	if (key_bad(p, S_WEB, 0, "listen"))
+		return;
+	if (config_web_addr(conf->web_listen, &ss) == -1) {
+		perr(p, line, "bad listen '%s' (want HOST:PORT, e.g. "
+		    "127.0.0.1:8443 or [::1]:8443, with a numeric address)",
+		    conf->web_listen);
+		return;
+	}
+	if (!tls && !config_addr_loopback(&ss))
+		perr(p, line, "listen %s is not a loopback address: set tls_cert "
+		    "and tls_key (`seuilctl web cert` makes a first one), or "
+		    "listen on 127.0.0.1 behind a reverse proxy",
+		    conf->web_listen);
+}
+
 /* Checks that involve more than one key, once the whole file is read. */
 static void
 check_all(struct parse *p)
@@ -1011,6 +1057,7 @@ check_all(struct parse *p)
 		perr(p, key_line(p, S_MQTT, 0, "host"), "bad host '%s' (a host "
 		    "name or an IP address, without quotes; comments after a "
 		    "value start with ';')", conf->mqtt_host);
+	check_web(p);
 }
 
 int
@@ -1171,6 +1218,54 @@ config_reader_index(const struct config *conf, const char *name)
 		if (strcmp(conf->readers[i].name, name) == 0)
 			return i;
 	return -1;
+}
+
+int
+config_web_addr(const char *listen, struct sockaddr_storage *ss)
+{
+	char host[INET6_ADDRSTRLEN + 2];
+	const char *colon = strrchr(listen, ':');
+	struct sockaddr_in *in4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+	char *end;
+	long port;
+	size_t n;
+
+	memset(ss, 0, sizeof(*ss));
+	if (colon == NULL || (n = (size_t)(colon - listen)) == 0 || n >= sizeof(host))
+		return -1;
+	errno = 0;
+	port = strtol(colon + 1, &end, 10);
+	if (!isdigit((unsigned char)colon[1]) || *end != '\0' || errno != 0 ||
+	    port < 1 || port > 65535)
+		return -1;
+	memcpy(host, listen, n);
+	host[n] = '\0';
+	if (host[0] == '[') {
+		if (n < 3 || host[n - 1] != ']')
+			return -1;
+		host[n - 1] = '\0';
+		if (inet_pton(AF_INET6, host + 1, &in6->sin6_addr) != 1)
+			return -1;
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons((uint16_t)port);
+		return 0;
+	}
+	if (inet_pton(AF_INET, host, &in4->sin_addr) != 1)
+		return -1;
+	in4->sin_family = AF_INET;
+	in4->sin_port = htons((uint16_t)port);
+	return 0;
+}
+
+bool
+config_addr_loopback(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET)
+		return (ntohl(((const struct sockaddr_in *)ss)->sin_addr.s_addr) >> 24) == 127;
+	if (ss->ss_family == AF_INET6)
+		return IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *)ss)->sin6_addr);
+	return false;
 }
 
 const char *

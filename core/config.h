@@ -98,6 +98,12 @@ struct config {
 	char		control_socket[PATH_MAX];
 	char		control_read_group[CONFIG_NAME_MAX + 1];	/* may ask status */
 	char		control_operate_group[CONFIG_NAME_MAX + 1];	/* may also act */
+
+	/* [web] (seuil-web) */
+	char		web_listen[128];	/* HOST:PORT, numeric; [::1]:PORT */
+	char		web_tls_cert[PATH_MAX];	/* both or neither */
+	char		web_tls_key[PATH_MAX];
+	int64_t		web_session_timeout_ms;
 };
 
 /* Fill *conf with every default of DESIGN §4. */
@@ -128,5 +134,12 @@ int64_t config_parse_duration(const char *s);
 void config_format_duration(int64_t ms, char *buf, size_t len);
 
 const char *config_direction_name(enum reader_direction d);
+
+struct sockaddr_storage;
+/* Parse [web] listen ("127.0.0.1:8443", "[::1]:8443"; numeric addresses
+ * only, so the check below cannot be fooled by a name).  0 or -1. */
+int config_web_addr(const char *listen, struct sockaddr_storage *ss);
+/* 127.0.0.0/8 or ::1: the only addresses served without TLS. */
+bool config_addr_loopback(const struct sockaddr_storage *ss);
 
 #endif

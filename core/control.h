@@ -21,6 +21,9 @@
  *	-> (once the next unknown badge is tapped, or at the timeout)
  *	   {"ok":true,"badge_id":N,"hint":"A1B2","reader":"front-in"}
  *	   or {"ok":false,"error":"timeout"}
+ *   {"cmd":"badge_add","member":ID,"uid":"04A1B2C3","label":"…"|absent}
+ *	-> {"ok":true,"badge_id":N,"hint":"B2C3"}  (seuild computes the MAC:
+ *	   for a program without the UID key, seuil-web; the UID is wiped)
  * Any other request, malformed JSON or an oversized message gets
  * {"ok":false,"error":"…"}; the daemon never trusts the request.
  */

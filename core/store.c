@@ -87,6 +87,12 @@ static const char *const migrations[] = {
 	 * console_login...): an OS user "uid:1000(alice)" or a console user
 	 * "web:bob".  Never published. */
 	"ALTER TABLE events ADD COLUMN actor TEXT;",
+	/* 2 -> 3: console accounts (seuil-web, core/webuser.c). */
+	"CREATE TABLE web_users ("
+	"  name TEXT PRIMARY KEY,"
+	"  role TEXT NOT NULL CHECK(role IN ('admin','desk')),"
+	"  hash TEXT NOT NULL,"
+	"  created INTEGER NOT NULL);",
 };
 #define SCHEMA_VERSION	((int)(sizeof(migrations) / sizeof(migrations[0])))
 

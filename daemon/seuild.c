@@ -567,6 +567,7 @@ static const struct {
 	{ "door_unlock",	ROLE_OPERATE },
 	{ "reload",		ROLE_OPERATE },
 	{ "enroll",		ROLE_OPERATE },
+	{ "badge_add",		ROLE_OPERATE },
 };
 
 static gid_t
@@ -625,6 +626,47 @@ daemon_control_refuse(struct daemon *d, const char *cmd, const struct control_pe
 	    "'%s'", cmd, need == ROLE_READ ? d->conf->control_read_group :
 	    d->conf->control_operate_group);
 	return control_error(detail);
+}
+
+/*
+ * A badge by its typed UID, for a program that does not hold the UID key
+ * (seuil-web): the daemon turns it into the MAC and the hint, wipes it,
+ * and stores the badge.  The reply never repeats the UID.
+ */
+static cJSON *
+control_badge_add(struct daemon *d, const cJSON *req)
+{
+	const cJSON *u = cJSON_GetObjectItemCaseSensitive(req, "uid");
+	const cJSON *l = cJSON_GetObjectItemCaseSensitive(req, "label");
+	uint8_t mac[UID_MAC_LEN];
+	char hint[UID_HINT_LEN], why[128];
+	struct member_row m;
+	struct uid uid;
+	int64_t id, badge_id;
+	cJSON *r;
+
+	if (json_int(req, "member", &id) == -1)
+		return control_error("badge_add needs a numeric \"member\"");
+	if (!cJSON_IsString(u))
+		return control_error("badge_add needs \"uid\" (hex)");
+	if (l != NULL && (!cJSON_IsString(l) || strlen(l->valuestring) >= 128))
+		return control_error("\"label\" must be text under 128 bytes");
+	if (store_member_get(d->st, id, &m) != 1)
+		return control_error("no such member");
+	if (uid_parse(u->valuestring, &uid, why, sizeof(why)) == -1)
+		return control_error(why);
+	uid_mac(d->key, &uid, mac);
+	uid_hint(&uid, hint);
+	uid_wipe(&uid);
+	badge_id = store_badge_add(d->st, id, mac, hint, cJSON_IsString(l) ? l->valuestring : "",
+	    clock_wall_ms());
+	explicit_bzero(mac, sizeof(mac));
+	if (badge_id < 0)
+		return control_error(store_errmsg(d->st));
+	r = reply_ok();
+	cJSON_AddNumberToObject(r, "badge_id", (double)badge_id);
+	cJSON_AddStringToObject(r, "hint", hint);
+	return r;
 }
 
 static cJSON *
@@ -693,6 +735,8 @@ daemon_control(void *arg, int client, const cJSON *req, const struct control_pee
 		    (long long)timeout, (long long)id, (long)peer->uid);
 		return NULL;
 	}
+	if (strcmp(cmd, "badge_add") == 0)
+		return control_badge_add(d, req);
 	return control_error("unknown command");
 }
 

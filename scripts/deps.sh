@@ -7,7 +7,7 @@ set -eu
 pkgs="build-essential pkg-config scdoc tzdata
 libnfc-dev libnfc-bin libgpiod-dev gpiod libsqlite3-dev sqlite3 libmosquitto-dev
 mosquitto mosquitto-clients libinih-dev libcjson-dev libssl-dev openssl libsystemd-dev
-python3 procps"
+python3 procps libmicrohttpd-dev libcrypt-dev curl"
 # node and npm build and test the lobby screen (lobby/).  Any install that has
 # both commands will do: NodeSource's nodejs bundles npm and conflicts with
 # Debian's npm package, so check for the commands, not the packages.
@@ -20,7 +20,20 @@ for p in $pkgs; do
 	status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
 	[ "$status" = installed ] || missing="$missing $p"
 done
-[ -z "$missing" ] && exit 0
+# The console's browser tests drive Debian's chromium (playwright-core
+# downloads no browser).  Optional: where it cannot be installed, those
+# tests say so and skip.
+chromium() {
+	[ -x /usr/bin/chromium ] && return 0
+	echo "deps: installing chromium (for the console's browser tests)" >&2
+	if [ "$(id -u)" -eq 0 ]; then s=""; else s="sudo"; fi
+	DEBIAN_FRONTEND=noninteractive $s apt-get install -y -q --no-install-recommends \
+		chromium >/dev/null 2>&1 || { $s apt-get update -q >/dev/null 2>&1 &&
+		DEBIAN_FRONTEND=noninteractive $s apt-get install -y -q --no-install-recommends \
+		chromium >/dev/null 2>&1; } ||
+		echo "deps: chromium could not be installed: browser tests will skip" >&2
+}
+[ -z "$missing" ] && { chromium; exit 0; }
 
 echo "deps: installing$missing" >&2
 if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
@@ -33,3 +46,4 @@ if ! $sudo apt-get install -y -q --no-install-recommends $missing >/dev/null 2>&
 fi
 # The Debian package starts a broker on port 1883; seuil's tests and demo start
 # their own on free ports and never need that one.
+chromium

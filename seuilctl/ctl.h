@@ -127,4 +127,8 @@ int	 ctl_request_wait(struct ctl *, const char *, int, cJSON **, bool *, bool);
 /* ctl_hw.c */
 int	 ctl_hw_test(struct ctl *, int, char **);
 
+/* ctl_web.c */
+int	 ctl_web_user(struct ctl *, int, char **);
+int	 ctl_web_cert(struct ctl *, int, char **);
+
 #endif

@@ -376,6 +376,46 @@ static const struct ctl_cmd commands[] = {
 	    "\n"
 	    "Exit status: 69 if seuild is running or a door or reader failed to\n"
 	    "open (shown with the error and what to check), 64 for an unknown name." },
+	{ "web", "user", ctl_web_user, "add|passwd|del|list [NAME] [--role admin|desk]",
+	    "manage the console's accounts (seuil-web)",
+	    "Manage the accounts of the manager's console (seuil-web).  add NAME\n"
+	    "creates one, passwd NAME sets a new password, del NAME removes it (its\n"
+	    "sessions end at their timeout or when seuil-web restarts), list shows\n"
+	    "them.  The password is read from the terminal with echo off (typed\n"
+	    "twice), or as one line of standard input when it is not a terminal;\n"
+	    "never from an argument, which every user could see in ps.  At least 8\n"
+	    "characters.  It is kept only as a yescrypt hash.\n"
+	    "\n"
+	    "Options:\n"
+	    "  --role admin     everything the console offers\n"
+	    "  --role desk      (the default) who is here, enrol by tap, check out,\n"
+	    "                   unlock; no member data, erase, export or import\n"
+	    "\n"
+	    "Examples:\n"
+	    "  seuilctl web user add camille --role admin\n"
+	    "  printf '%s\\n' \"$PASSWORD\" | seuilctl web user add desk1\n"
+	    "  seuilctl web user list\n"
+	    "\n"
+	    "Exit status: 65 for a bad name or password, a name taken or unknown." },
+	{ "web", "cert", ctl_web_cert, "[--days N] [--host H]",
+	    "make a self-signed certificate for the console",
+	    "Make a self-signed certificate and its key for seuil-web's TLS, for a\n"
+	    "first install: an ECDSA P-256 key (mode 0600, given to the seuil-web\n"
+	    "user when run as root) and a certificate for host H.  They go to\n"
+	    "[web] tls_cert and tls_key, or web.crt and web.key beside the\n"
+	    "configuration file when those are not set.  Existing files are never\n"
+	    "overwritten.  Prints the certificate's SHA-256 fingerprint: compare it\n"
+	    "with the one the browser shows the first time.\n"
+	    "\n"
+	    "Options:\n"
+	    "  --days N         validity, 1 to 3650 days (default 825)\n"
+	    "  --host H         the name or address the browser uses (default: this\n"
+	    "                   machine's host name)\n"
+	    "\n"
+	    "Example:\n"
+	    "  seuilctl web cert --host door.lab.example\n"
+	    "\n"
+	    "Exit status: 73 if a file exists already or cannot be created." },
 };
 #define NCOMMANDS	(sizeof(commands) / sizeof(commands[0]))
 

@@ -90,7 +90,7 @@ test_migrate_from_v1(void)
 		printf("# %s\n", err);
 		return;
 	}
-	EXPECT_INT(store_schema_version(st), 2);
+	EXPECT_INT(store_schema_version(st), 3);
 	EXPECT_INT(store_member_find(st, "alice", &m), 1);
 	EXPECT_STR(m.display_name, "Alice");
 	EXPECT_INT(store_events_after(st, 0, 0, keep_event, &row), 1);
@@ -114,7 +114,7 @@ test_migrations_idempotent(void)
 	EXPECT(st != NULL);
 	if (st == NULL)
 		return;
-	EXPECT_INT(store_schema_version(st), 2);
+	EXPECT_INT(store_schema_version(st), 3);
 	EXPECT(add_member(st, "alice") > 0);
 	store_close(st);
 	EXPECT(stat(dbpath, &sb) == 0 && (sb.st_mode & 077) == 040);
@@ -124,7 +124,7 @@ test_migrations_idempotent(void)
 	EXPECT(st != NULL);
 	if (st == NULL)
 		return;
-	EXPECT_INT(store_schema_version(st), 2);
+	EXPECT_INT(store_schema_version(st), 3);
 	EXPECT_INT(store_member_find(st, "alice", &m), 1);
 	store_close(st);
 	st = store_open(dbpath, 0, err, sizeof(err));

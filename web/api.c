@@ -1,0 +1,284 @@
+/*
+ * The JSON API of DESIGN §10: routing, authentication, CSRF, roles, and
+ * the login, logout and session calls.  The manager's operations are in
+ * api_*.c, each a thin layer over core/ (the same functions as seuilctl,
+ * so the payloads are those of `seuilctl --json`).
+ *
+ * Order of the checks, for every call but login: a session (401), then the
+ * CSRF token on a state change (403), then the role (403).  A refusal
+ * says which, never more.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "control.h"
+#include "log.h"
+#include "web.h"
+#include "web_api.h"
+
+void
+api_event(struct req *q, const char *type, const char *actor, const char *detail)
+{
+	struct event ev = {
+		.type = type, .actor = actor, .detail = detail,
+		.ts_ms = clock_wall_ms(), .mono_ms = clock_mono_ms(),
+		.clock_synced = clock_synced(),
+	};
+
+	if (store_append_event(q->w->st, &ev) == -1)
+		log_warnx("event %s: %s", type, store_errmsg(q->w->st));
+}
+
+/* ---- login, logout, me ---- */
+
+static void
+api_login(struct req *q, struct reply *r)
+{
+	cJSON *in = cJSON_ParseWithLength(q->body, q->len), *j;
+	const cJSON *ju = cJSON_GetObjectItemCaseSensitive(in, "user");
+	const cJSON *jp = cJSON_GetObjectItemCaseSensitive(in, "password");
+	char user[WEBUSER_NAME_MAX + 1], actor[WEBUSER_NAME_MAX + 8], err[256], cookie[256];
+	struct webuser u;
+	struct session s;
+	int wait, ok;
+
+	if (!cJSON_IsString(ju) || !cJSON_IsString(jp)) {
+		cJSON_Delete(in);
+		reply_error(r, 400, "want {\"user\":\"…\",\"password\":\"…\"}");
+		return;
+	}
+	/* A name that cannot be an account is still throttled and logged,
+	 * under a fixed stand-in: the log must not keep what was typed. */
+	snprintf(user, sizeof(user), "%s", webuser_valid_name(ju->valuestring) ?
+	    ju->valuestring : "?");
+	snprintf(actor, sizeof(actor), "web:%s", user);
+
+	pthread_mutex_lock(&q->w->lock);
+	wait = throttle_wait(user, q->addr);
+	pthread_mutex_unlock(&q->w->lock);
+	if (wait > 0) {
+		char ra[16];
+
+		cJSON_Delete(in);
+		snprintf(ra, sizeof(ra), "%d", wait);
+		reply_error(r, 429, "too many failed logins: try again in %d s", wait);
+		reply_header(r, "Retry-After", ra);
+		return;
+	}
+	/* The hash is slow on purpose: outside the lock. */
+	ok = strcmp(user, "?") == 0 ? 0 :
+	    webuser_verify(q->w->conf.database, user, jp->valuestring, &u, err, sizeof(err));
+	explicit_bzero(jp->valuestring, strlen(jp->valuestring));
+	cJSON_Delete(in);
+
+	pthread_mutex_lock(&q->w->lock);
+	if (ok != 1) {
+		if (ok == -1)
+			log_warnx("login: %s", err);
+		throttle_fail(user, q->addr);
+		api_event(q, "console_login_failed", actor, q->addr);
+		pthread_mutex_unlock(&q->w->lock);
+		log_info("login failed for %s from %s", user, q->addr);
+		reply_error(r, ok == -1 ? 500 : 401, ok == -1 ? "database error" :
+		    "wrong user name or password");
+		return;
+	}
+	throttle_reset(user);
+	if (session_new(q->w, &u, &s) == -1) {
+		pthread_mutex_unlock(&q->w->lock);
+		reply_error(r, 500, "no random bytes for a session");
+		return;
+	}
+	api_event(q, "console_login", actor, q->addr);
+	pthread_mutex_unlock(&q->w->lock);
+	log_info("login: %s (%s) from %s", u.name, webuser_role_name(u.role), q->addr);
+
+	snprintf(cookie, sizeof(cookie), "seuil_session=%s; Path=/; HttpOnly; SameSite=Strict%s",
+	    s.token, q->w->tls ? "; Secure" : "");
+	reply_header(r, "Set-Cookie", cookie);
+	j = cJSON_CreateObject();
+	cJSON_AddStringToObject(j, "csrf", s.csrf);
+	cJSON_AddStringToObject(j, "user", s.user);
+	cJSON_AddStringToObject(j, "role", webuser_role_name(s.role));
+	explicit_bzero(&s, sizeof(s));
+	reply_json(r, 200, j);
+}
+
+static void
+api_logout(struct req *q, struct reply *r)
+{
+	const char *tok = MHD_lookup_connection_value(q->conn, MHD_COOKIE_KIND, "seuil_session");
+
+	const char *csrf = MHD_lookup_connection_value(q->conn, MHD_HEADER_KIND, "X-CSRF-Token");
+	struct session *s;
+
+	pthread_mutex_lock(&q->w->lock);
+	if ((s = session_find(q->w, tok)) != NULL && !token_eq(csrf, s->csrf)) {
+		pthread_mutex_unlock(&q->w->lock);
+		reply_error(r, 403, "missing or wrong X-CSRF-Token");
+		return;
+	}
+	if (s != NULL)
+		memset(s, 0, sizeof(*s));
+	pthread_mutex_unlock(&q->w->lock);
+	reply_header(r, "Set-Cookie", "seuil_session=; Path=/; HttpOnly; SameSite=Strict; "
+	    "Max-Age=0");
+	reply_json(r, 200, cJSON_CreateObject());
+}
+
+/* The session's user, role and CSRF token: a reloaded page asks again. */
+static void
+api_me(struct req *q, struct reply *r)
+{
+	const char *tok = MHD_lookup_connection_value(q->conn, MHD_COOKIE_KIND, "seuil_session");
+	struct session *s;
+	cJSON *j = cJSON_CreateObject();
+
+	pthread_mutex_lock(&q->w->lock);
+	if ((s = session_find(q->w, tok)) != NULL) {
+		cJSON_AddStringToObject(j, "user", s->user);
+		cJSON_AddStringToObject(j, "role", webuser_role_name(s->role));
+		cJSON_AddStringToObject(j, "csrf", s->csrf);
+	}
+	pthread_mutex_unlock(&q->w->lock);
+	reply_json(r, 200, j);
+}
+
+/* ---- routing ---- */
+
+enum need { NEED_NONE, NEED_DESK, NEED_ADMIN };
+
+static const struct route {
+	const char	*method;
+	const char	*pattern;	/* '*' matches one path segment */
+	enum need	 need;
+	void		(*fn)(struct req *, struct reply *, char **);
+} routes[] = {
+	{ "GET",   "/status",			NEED_DESK,  api_status },
+	{ "GET",   "/who",			NEED_DESK,  api_who },
+	{ "GET",   "/readers",			NEED_DESK,  api_readers },
+	{ "POST",  "/checkout",			NEED_DESK,  api_checkout },
+	{ "POST",  "/door/unlock",		NEED_DESK,  api_door_unlock },
+	{ "POST",  "/enrol",			NEED_DESK,  api_enrol },
+	{ "GET",   "/members",			NEED_ADMIN, api_members },
+	{ "POST",  "/members",			NEED_ADMIN, api_member_add },
+	{ "GET",   "/members/*",		NEED_ADMIN, api_member_show },
+	{ "PATCH", "/members/*",		NEED_ADMIN, api_member_edit },
+	{ "POST",  "/members/*/disable",	NEED_ADMIN, api_member_disable },
+	{ "POST",  "/members/*/enable",		NEED_ADMIN, api_member_enable },
+	{ "GET",   "/members/*/export",		NEED_ADMIN, api_member_export },
+	{ "POST",  "/members/*/erase",		NEED_ADMIN, api_member_erase },
+	{ "GET",   "/badges",			NEED_ADMIN, api_badges },
+	{ "POST",  "/badges",			NEED_ADMIN, api_badge_add },
+	{ "POST",  "/badges/*/revoke",		NEED_ADMIN, api_badge_revoke },
+	{ "GET",   "/groups",			NEED_ADMIN, api_groups },
+	{ "POST",  "/groups",			NEED_ADMIN, api_group_add },
+	{ "PUT",   "/groups/*/schedule",	NEED_ADMIN, api_schedule_set },
+	{ "GET",   "/explain",			NEED_ADMIN, api_explain },
+	{ "GET",   "/log",			NEED_ADMIN, api_log },
+	{ "GET",   "/report/attendance",	NEED_ADMIN, api_report },
+	{ "POST",  "/import",			NEED_ADMIN, api_import },
+};
+
+#define MAX_PARAMS	2
+
+/* Match path against pattern; the '*' segments go to params (pointers
+ * into buf, a copy of path). */
+static bool
+match(const char *pattern, const char *path, char *buf, size_t len, char **params)
+{
+	char pbuf[64], *ps, *qs, *p1, *p2;
+	int n = 0;
+
+	snprintf(pbuf, sizeof(pbuf), "%s", pattern);
+	if (snprintf(buf, len, "%s", path) >= (int)len)
+		return false;
+	p1 = strtok_r(pbuf, "/", &ps);
+	p2 = strtok_r(buf, "/", &qs);
+	while (p1 != NULL && p2 != NULL) {
+		if (strcmp(p1, "*") == 0) {
+			if (n == MAX_PARAMS)
+				return false;
+			params[n++] = p2;
+		} else if (strcmp(p1, p2) != 0)
+			return false;
+		p1 = strtok_r(NULL, "/", &ps);
+		p2 = strtok_r(NULL, "/", &qs);
+	}
+	return p1 == NULL && p2 == NULL;
+}
+
+static bool
+state_change(const char *m)
+{
+	return strcmp(m, "GET") != 0 && strcmp(m, "HEAD") != 0;
+}
+
+void
+api_handle(struct req *q, struct reply *r)
+{
+	const char *tok, *csrf;
+	struct session *s;
+	char buf[512], *params[MAX_PARAMS] = { NULL, NULL };
+	const struct route *rt = NULL;
+	bool path_known = false;
+	size_t i;
+
+	if (strcmp(q->path, "/login") == 0 || strcmp(q->path, "/logout") == 0 ||
+	    strcmp(q->path, "/me") == 0) {
+		if (strcmp(q->path, "/me") == 0 ? strcmp(q->method, "GET") != 0 :
+		    strcmp(q->method, "POST") != 0) {
+			reply_error(r, 405, "method not allowed");
+			return;
+		}
+		if (strcmp(q->path, "/login") == 0)
+			api_login(q, r);
+		else if (strcmp(q->path, "/me") == 0)
+			api_me(q, r);
+		else
+			api_logout(q, r);
+		return;
+	}
+
+	/* A session first: without one, nothing else is said, not even
+	 * whether the path exists. */
+	tok = MHD_lookup_connection_value(q->conn, MHD_COOKIE_KIND, "seuil_session");
+	pthread_mutex_lock(&q->w->lock);
+	if ((s = session_find(q->w, tok)) == NULL) {
+		pthread_mutex_unlock(&q->w->lock);
+		reply_error(r, 401, "log in first");
+		return;
+	}
+	snprintf(q->user, sizeof(q->user), "%s", s->user);
+	snprintf(q->actor, sizeof(q->actor), "web:%s", s->user);
+	q->role = s->role;
+	csrf = MHD_lookup_connection_value(q->conn, MHD_HEADER_KIND, "X-CSRF-Token");
+	if (state_change(q->method) && !token_eq(csrf, s->csrf)) {
+		pthread_mutex_unlock(&q->w->lock);
+		reply_error(r, 403, "missing or wrong X-CSRF-Token");
+		return;
+	}
+	pthread_mutex_unlock(&q->w->lock);
+
+	for (i = 0; i < sizeof(routes) / sizeof(routes[0]) && rt == NULL; i++) {
+		if (!match(routes[i].pattern, q->path, buf, sizeof(buf), params))
+			continue;
+		path_known = true;
+		if (strcmp(routes[i].method, q->method) == 0)
+			rt = &routes[i];
+	}
+	if (rt == NULL) {
+		reply_error(r, path_known ? 405 : 404, path_known ? "method not allowed" :
+		    "no such API call");
+		return;
+	}
+	if (rt->need == NEED_ADMIN && q->role != WEBUSER_ADMIN) {
+		reply_error(r, 403, "this needs an admin console account");
+		return;
+	}
+	/* match() again: params point into buf, which the loop reused. */
+	match(rt->pattern, q->path, buf, sizeof(buf), params);
+	rt->fn(q, r, params);
+}

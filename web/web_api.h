@@ -1,0 +1,46 @@
+/*
+ * The API calls, one function each, grouped by file.  params holds the
+ * '*' segments of the route (web/api.c's table says which).
+ */
+#ifndef SEUIL_WEB_API_H
+#define SEUIL_WEB_API_H
+
+#include "web.h"
+
+#define API_FN(name)	void name(struct req *, struct reply *, char **)
+
+/* api_live.c: the daemon's live state, through the control socket */
+API_FN(api_status);
+API_FN(api_readers);
+API_FN(api_checkout);
+API_FN(api_door_unlock);
+API_FN(api_enrol);
+API_FN(api_badge_add);
+
+/* api_manage.c: members, badges, groups, explain, log, report, import */
+API_FN(api_who);
+API_FN(api_members);
+API_FN(api_member_add);
+API_FN(api_member_show);
+API_FN(api_member_edit);
+API_FN(api_member_disable);
+API_FN(api_member_enable);
+API_FN(api_member_export);
+API_FN(api_member_erase);
+API_FN(api_badges);
+API_FN(api_badge_revoke);
+API_FN(api_groups);
+API_FN(api_group_add);
+API_FN(api_schedule_set);
+API_FN(api_explain);
+API_FN(api_log);
+API_FN(api_report);
+API_FN(api_import);
+
+/* The request body as a JSON object, or NULL with a 400 in r. */
+cJSON	*api_body(struct req *q, struct reply *r);
+/* Ask seuild; the parsed reply or NULL with r filled (503 when it does
+ * not run, 502 for an unreadable answer). */
+cJSON	*api_control(struct req *q, struct reply *r, cJSON *request, int timeout_ms);
+
+#endif

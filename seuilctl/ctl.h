@@ -127,6 +127,9 @@ int	 ctl_request_wait(struct ctl *, const char *, int, cJSON **, bool *, bool);
 /* ctl_hw.c */
 int	 ctl_hw_test(struct ctl *, int, char **);
 
+/* ctl_import.c */
+int	 ctl_member_import(struct ctl *, int, char **);
+
 /* ctl_web.c */
 int	 ctl_web_user(struct ctl *, int, char **);
 int	 ctl_web_cert(struct ctl *, int, char **);

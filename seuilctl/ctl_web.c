@@ -151,7 +151,7 @@ ctl_web_user(struct ctl *c, int argc, char **argv)
 				return EX_USAGE;
 			}
 			role_given = true;
-		} else if ((rc = ctl_opt(c, ch, argv)) != -1)
+		} else if ((rc = ctl_opt(c, ch, argv)) != EX_OK)
 			return rc;
 	}
 	if (argc - optind < 1)
@@ -344,7 +344,7 @@ ctl_web_cert(struct ctl *c, int argc, char **argv)
 				return EX_USAGE;
 			}
 			snprintf(host, sizeof(host), "%s", optarg);
-		} else if ((rc = ctl_opt(c, ch, argv)) != -1)
+		} else if ((rc = ctl_opt(c, ch, argv)) != EX_OK)
 			return rc;
 	}
 	if (argc != optind)

@@ -376,6 +376,25 @@ static const struct ctl_cmd commands[] = {
 	    "\n"
 	    "Exit status: 69 if seuild is running or a door or reader failed to\n"
 	    "open (shown with the error and what to check), 64 for an unknown name." },
+	{ "member", "import", ctl_member_import, "FILE [--dry-run] [--prune]",
+	    "add and change members from a CSV file, in one transaction",
+	    "Import members from a CSV file (UTF-8, a header row; - reads standard\n"
+	    "input): columns name, display_name, email, groups (separated by ';',\n"
+	    "existing groups), valid_from, valid_until (YYYY-MM-DD), public (yes or\n"
+	    "no); only name is required, and only the columns given are compared.\n"
+	    "A new name adds a member, a known one is changed where it differs.\n"
+	    "Prints the diff.  The whole file applies or nothing does; an error\n"
+	    "names its LINE:COLUMN.  Erased members are never revived.\n"
+	    "\n"
+	    "Options:\n"
+	    "  --dry-run        print the diff, change nothing\n"
+	    "  --prune          also disable every active member missing from the\n"
+	    "                   file, and enable disabled ones present in it\n"
+	    "\n"
+	    "Example:\n"
+	    "  seuilctl member import members.csv --dry-run\n"
+	    "\n"
+	    "Exit status: 65 for a bad file (nothing changed), 66 if it cannot be read." },
 	{ "web", "user", ctl_web_user, "add|passwd|del|list [NAME] [--role admin|desk]",
 	    "manage the console's accounts (seuil-web)",
 	    "Manage the accounts of the manager's console (seuil-web).  add NAME\n"

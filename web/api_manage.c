@@ -1,147 +1,621 @@
-/* Members, badges, groups, explain, log, report and import: not yet. */
+/*
+ * API calls on members, badges, groups, the log, the report and imports:
+ * thin layers over core/manage, core/render_json, core/report and
+ * core/import, the same functions seuilctl calls (so the payloads are
+ * those of `seuilctl --json`), with the console user as the actor.  Each
+ * runs under w->lock: one connection to the store for every thread.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "decision.h"
+#include "import.h"
+#include "manage.h"
+#include "render_json.h"
+#include "report.h"
+#include "tz.h"
 #include "web_api.h"
+
+#define LOCK(q)		pthread_mutex_lock(&(q)->w->lock)
+#define UNLOCK(q)	pthread_mutex_unlock(&(q)->w->lock)
+
+static unsigned
+http_status(enum manage_status s)
+{
+	switch (s) {
+	case MANAGE_OK:
+		return 200;
+	case MANAGE_EINVAL:
+		return 400;
+	case MANAGE_ENOENT:
+		return 404;
+	case MANAGE_EEXIST:
+		return 409;
+	default:
+		return 500;
+	}
+}
+
+static void
+manage_reply(struct reply *r, const struct manage_err *err)
+{
+	reply_error(r, http_status(err->status), "%s", err->msg);
+}
+
+/* Reply j (NULL: the store failed). */
+static void
+reply_rows(struct req *q, struct reply *r, cJSON *j)
+{
+	if (j == NULL)
+		reply_error(r, 500, "database: %s", store_errmsg(q->w->st));
+	else
+		reply_json(r, 200, j);
+}
 
 void
 api_who(struct req *q, struct reply *r, char **p)
 {
-	(void)q;
 	(void)p;
-	reply_error(r, 501, "not implemented yet");
+	LOCK(q);
+	reply_rows(q, r, render_who(q->w->st));
+	UNLOCK(q);
 }
 
 void
 api_members(struct req *q, struct reply *r, char **p)
 {
-	(void)q;
 	(void)p;
-	reply_error(r, 501, "not implemented yet");
+	LOCK(q);
+	reply_rows(q, r, render_members(q->w->st));
+	UNLOCK(q);
+}
+
+/* Fill ch from a JSON body (POST /members, PATCH /members/M).  The
+ * strings point into in. */
+static int
+member_change(const cJSON *in, struct member_change *ch, struct reply *r)
+{
+	static const struct { const char *key; size_t off; } strs[] = {
+		{ "name", offsetof(struct member_change, name) },
+		{ "display_name", offsetof(struct member_change, display) },
+		{ "email", offsetof(struct member_change, email) },
+		{ "valid_from", offsetof(struct member_change, from) },
+		{ "valid_until", offsetof(struct member_change, until) },
+	};
+	const cJSON *v, *g;
+	size_t i;
+
+	memset(ch, 0, sizeof(*ch));
+	ch->public = -1;
+	for (i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
+		v = cJSON_GetObjectItemCaseSensitive(in, strs[i].key);
+		if (v == NULL)
+			continue;
+		if (cJSON_IsNull(v) && i > 0)
+			*(const char **)(void *)((char *)ch + strs[i].off) = "";
+		else if (cJSON_IsString(v))
+			*(const char **)(void *)((char *)ch + strs[i].off) = v->valuestring;
+		else {
+			reply_error(r, 400, "\"%s\" must be text", strs[i].key);
+			return -1;
+		}
+	}
+	if ((v = cJSON_GetObjectItemCaseSensitive(in, "public")) != NULL) {
+		if (!cJSON_IsBool(v)) {
+			reply_error(r, 400, "\"public\" must be true or false");
+			return -1;
+		}
+		ch->public = cJSON_IsTrue(v);
+	}
+	if ((v = cJSON_GetObjectItemCaseSensitive(in, "groups")) != NULL) {
+		if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) > ACCESS_MAX_GROUPS) {
+			reply_error(r, 400, "\"groups\" must be a list of at most %d names",
+			    ACCESS_MAX_GROUPS);
+			return -1;
+		}
+		cJSON_ArrayForEach(g, v) {
+			if (!cJSON_IsString(g)) {
+				reply_error(r, 400, "\"groups\" must be names");
+				return -1;
+			}
+			ch->groups[ch->ngroups++] = g->valuestring;
+		}
+		ch->set_groups = true;
+	}
+	return 0;
 }
 
 void
 api_member_add(struct req *q, struct reply *r, char **p)
 {
-	(void)q;
+	struct member_change ch;
+	struct manage_err err;
+	cJSON *in = api_body(q, r), *j;
+	int64_t id;
+
 	(void)p;
-	reply_error(r, 501, "not implemented yet");
+	if (in == NULL || member_change(in, &ch, r) == -1) {
+		cJSON_Delete(in);
+		return;
+	}
+	if (ch.name == NULL) {
+		cJSON_Delete(in);
+		reply_error(r, 400, "\"name\" is required");
+		return;
+	}
+	LOCK(q);
+	id = manage_member_add(q->w->st, &ch, q->actor, &err);
+	UNLOCK(q);
+	cJSON_Delete(in);
+	if (id == -1) {
+		manage_reply(r, &err);
+		return;
+	}
+	j = cJSON_CreateObject();
+	cJSON_AddNumberToObject(j, "id", (double)id);
+	reply_json(r, 201, j);
 }
 
 void
 api_member_show(struct req *q, struct reply *r, char **p)
 {
-	(void)q;
-	(void)p;
-	reply_error(r, 501, "not implemented yet");
+	struct member_row m;
+	struct manage_err err;
+
+	LOCK(q);
+	if (manage_member_find(q->w->st, p[0], &m, &err) == -1)
+		manage_reply(r, &err);
+	else
+		reply_rows(q, r, render_member_show(q->w->st, &m));
+	UNLOCK(q);
 }
 
 void
 api_member_edit(struct req *q, struct reply *r, char **p)
 {
-	(void)q;
-	(void)p;
-	reply_error(r, 501, "not implemented yet");
+	struct member_change ch;
+	struct member_row m;
+	struct manage_err err;
+	cJSON *in = api_body(q, r);
+
+	if (in == NULL || member_change(in, &ch, r) == -1) {
+		cJSON_Delete(in);
+		return;
+	}
+	LOCK(q);
+	if (manage_member_edit(q->w->st, p[0], &ch, q->actor, &m, &err) == -1)
+		manage_reply(r, &err);
+	else
+		reply_rows(q, r, render_member(q->w->st, &m));
+	UNLOCK(q);
+	cJSON_Delete(in);
+}
+
+static void
+set_active(struct req *q, struct reply *r, const char *m, bool active)
+{
+	struct member_row row;
+	struct manage_err err;
+
+	LOCK(q);
+	if (manage_member_set_active(q->w->st, m, active, q->actor, &row, &err) == -1)
+		manage_reply(r, &err);
+	else
+		reply_rows(q, r, render_member(q->w->st, &row));
+	UNLOCK(q);
 }
 
 void
 api_member_disable(struct req *q, struct reply *r, char **p)
 {
-	(void)q;
-	(void)p;
-	reply_error(r, 501, "not implemented yet");
+	set_active(q, r, p[0], false);
 }
 
 void
 api_member_enable(struct req *q, struct reply *r, char **p)
 {
-	(void)q;
-	(void)p;
-	reply_error(r, 501, "not implemented yet");
+	set_active(q, r, p[0], true);
 }
 
 void
 api_member_export(struct req *q, struct reply *r, char **p)
 {
-	(void)q;
-	(void)p;
-	reply_error(r, 501, "not implemented yet");
+	struct member_row m;
+	struct manage_err err;
+	char cd[128];
+
+	LOCK(q);
+	if (manage_member_find(q->w->st, p[0], &m, &err) == -1)
+		manage_reply(r, &err);
+	else {
+		reply_rows(q, r, render_member_export(q->w->st, &q->w->conf, &m, clock_wall_ms()));
+		snprintf(cd, sizeof(cd), "attachment; filename=\"member-%lld.json\"",
+		    (long long)m.id);
+		reply_header(r, "Content-Disposition", cd);
+	}
+	UNLOCK(q);
 }
 
+/*
+ * Erasure is final, so the body must repeat the member's name:
+ * {"confirm":"alice"}.  The member is disabled first, then checked out
+ * through seuild (live presence is the daemon's; without it the erase
+ * closes the visit itself), then erased and the WAL checkpointed.
+ */
 void
 api_member_erase(struct req *q, struct reply *r, char **p)
 {
-	(void)q;
-	(void)p;
-	reply_error(r, 501, "not implemented yet");
+	struct member_row m;
+	struct manage_err err;
+	cJSON *in = api_body(q, r), *req, *j;
+	const cJSON *confirm;
+	struct reply tmp = { 0 };
+
+	if (in == NULL)
+		return;
+	confirm = cJSON_GetObjectItemCaseSensitive(in, "confirm");
+	LOCK(q);
+	if (manage_member_find(q->w->st, p[0], &m, &err) == -1) {
+		UNLOCK(q);
+		cJSON_Delete(in);
+		manage_reply(r, &err);
+		return;
+	}
+	if (!cJSON_IsString(confirm) || strcmp(confirm->valuestring, m.name) != 0) {
+		UNLOCK(q);
+		cJSON_Delete(in);
+		reply_error(r, 400, "to erase, send {\"confirm\":\"<the member's name>\"}");
+		return;
+	}
+	cJSON_Delete(in);
+	if (!m.erased && m.active && manage_member_set_active(q->w->st, p[0], false, q->actor,
+	    &m, &err) == -1) {
+		UNLOCK(q);
+		manage_reply(r, &err);
+		return;
+	}
+	UNLOCK(q);
+	req = cJSON_CreateObject();
+	cJSON_AddStringToObject(req, "cmd", "checkout");
+	cJSON_AddNumberToObject(req, "member", (double)m.id);
+	if ((j = api_control(q, &tmp, req, 5000)) != NULL)
+		cJSON_Delete(j);
+	free(tmp.body);
+	for (int i = 0; i < tmp.nheaders; i++) {
+		free(tmp.hname[i]);
+		free(tmp.hvalue[i]);
+	}
+	LOCK(q);
+	if (manage_member_erase(q->w->st, m.id, q->actor, &err) == -1) {
+		UNLOCK(q);
+		manage_reply(r, &err);
+		return;
+	}
+	(void)store_checkpoint(q->w->st);
+	UNLOCK(q);
+	j = cJSON_CreateObject();
+	cJSON_AddNumberToObject(j, "id", (double)m.id);
+	cJSON_AddBoolToObject(j, "erased", 1);
+	reply_json(r, 200, j);
 }
 
 void
 api_badges(struct req *q, struct reply *r, char **p)
 {
-	(void)q;
+	const char *mq = req_arg(q, "member");
+	struct member_row m = { .id = 0 };
+	struct manage_err err;
+
 	(void)p;
-	reply_error(r, 501, "not implemented yet");
+	LOCK(q);
+	if (mq != NULL && *mq != '\0' && manage_member_find(q->w->st, mq, &m, &err) == -1)
+		manage_reply(r, &err);
+	else
+		reply_rows(q, r, render_badges(q->w->st, m.id));
+	UNLOCK(q);
 }
 
 void
 api_badge_revoke(struct req *q, struct reply *r, char **p)
 {
-	(void)q;
-	(void)p;
-	reply_error(r, 501, "not implemented yet");
+	struct badge_row b;
+	struct member_row m;
+	struct manage_err err;
+	char *end;
+	long long id = strtoll(p[0], &end, 10);
+
+	if (*end != '\0' || id <= 0) {
+		reply_error(r, 400, "a badge id");
+		return;
+	}
+	LOCK(q);
+	if (manage_badge_revoke(q->w->st, id, q->actor, &b, &m, &err) == -1)
+		manage_reply(r, &err);
+	else
+		reply_rows(q, r, render_badge(&b, m.id ? &m : NULL));
+	UNLOCK(q);
 }
 
 void
 api_groups(struct req *q, struct reply *r, char **p)
 {
-	(void)q;
 	(void)p;
-	reply_error(r, 501, "not implemented yet");
+	LOCK(q);
+	reply_rows(q, r, render_groups(q->w->st));
+	UNLOCK(q);
 }
 
 void
 api_group_add(struct req *q, struct reply *r, char **p)
 {
-	(void)q;
+	struct manage_err err;
+	cJSON *in = api_body(q, r), *j;
+	const cJSON *n;
+	int64_t id;
+
 	(void)p;
-	reply_error(r, 501, "not implemented yet");
+	if (in == NULL)
+		return;
+	n = cJSON_GetObjectItemCaseSensitive(in, "name");
+	if (!cJSON_IsString(n)) {
+		cJSON_Delete(in);
+		reply_error(r, 400, "want {\"name\":\"…\"}");
+		return;
+	}
+	LOCK(q);
+	id = manage_group_add(q->w->st, n->valuestring, q->actor, &err);
+	UNLOCK(q);
+	cJSON_Delete(in);
+	if (id == -1) {
+		manage_reply(r, &err);
+		return;
+	}
+	j = cJSON_CreateObject();
+	cJSON_AddNumberToObject(j, "id", (double)id);
+	reply_json(r, 201, j);
 }
 
 void
 api_schedule_set(struct req *q, struct reply *r, char **p)
 {
-	(void)q;
-	(void)p;
-	reply_error(r, 501, "not implemented yet");
+	struct access_group g;
+	struct manage_err err;
+	cJSON *in = api_body(q, r);
+	const cJSON *s;
+
+	if (in == NULL)
+		return;
+	s = cJSON_GetObjectItemCaseSensitive(in, "schedule");
+	if (!cJSON_IsString(s)) {
+		cJSON_Delete(in);
+		reply_error(r, 400, "want {\"schedule\":\"Mon-Fri 08:00-19:00\"} (or \"always\")");
+		return;
+	}
+	LOCK(q);
+	if (manage_schedule_set(q->w->st, p[0], s->valuestring, q->actor, &g, &err) == -1)
+		manage_reply(r, &err);
+	else
+		reply_rows(q, r, render_group(&g));
+	UNLOCK(q);
+	cJSON_Delete(in);
 }
 
+/*
+ * Why not?  The door's own decision for each of the member's badges, now:
+ * the input is built by the function the door uses (decision_input), so
+ * this cannot disagree with it.  Reader lockouts are not known here.
+ */
 void
 api_explain(struct req *q, struct reply *r, char **p)
 {
-	(void)q;
+	const char *mq = req_arg(q, "member");
+	struct decision_rows rows;
+	struct member_row m;
+	struct manage_err err;
+	struct access_input in;
+	cJSON *j, *a, *badges;
+	const cJSON *b;
+	int64_t now = clock_wall_ms();
+	bool synced = clock_synced();
+	enum access_reason why;
+
 	(void)p;
-	reply_error(r, 501, "not implemented yet");
+	if (mq == NULL || *mq == '\0') {
+		reply_error(r, 400, "want ?member=ID or name");
+		return;
+	}
+	LOCK(q);
+	if (manage_member_find(q->w->st, mq, &m, &err) == -1) {
+		UNLOCK(q);
+		manage_reply(r, &err);
+		return;
+	}
+	memset(&rows, 0, sizeof(rows));
+	rows.member = m;
+	if (store_member_groups(q->w->st, m.id, &rows.groups) == -1 ||
+	    (badges = render_badges(q->w->st, m.id)) == NULL) {
+		UNLOCK(q);
+		reply_error(r, 500, "database: %s", store_errmsg(q->w->st));
+		return;
+	}
+	j = render_member(q->w->st, &m);
+	UNLOCK(q);
+	if (j == NULL)
+		j = cJSON_CreateObject();
+	cJSON_AddBoolToObject(j, "clock_synced", synced);
+	render_json_time(j, "now", now);
+	a = cJSON_AddArrayToObject(j, "decisions");
+	cJSON_ArrayForEach(b, badges) {
+		const cJSON *st = cJSON_GetObjectItemCaseSensitive(b, "status");
+		struct badge_row br = { .id = (int64_t)cJSON_GetNumberValue(
+		    cJSON_GetObjectItemCaseSensitive(b, "id")), .member_id = m.id,
+		    .active = cJSON_IsString(st) && strcmp(st->valuestring, "active") == 0 };
+		cJSON *d = cJSON_CreateObject();
+
+		decision_input(&in, &q->w->conf, &br, &m, &rows.groups, now, synced, false);
+		why = access_decide(&in);
+		cJSON_AddNumberToObject(d, "badge_id", (double)br.id);
+		cJSON_AddItemToObject(d, "hint", cJSON_Duplicate(
+		    cJSON_GetObjectItemCaseSensitive(b, "hint"), 1));
+		cJSON_AddStringToObject(d, "decision", why == ACCESS_GRANTED ? "granted" : "denied");
+		cJSON_AddStringToObject(d, "reason", access_reason_name(why));
+		cJSON_AddItemToArray(a, d);
+	}
+	if (cJSON_GetArraySize(badges) == 0) {
+		cJSON *d = cJSON_CreateObject();
+
+		decision_input(&in, &q->w->conf, NULL, &m, &rows.groups, now, synced, false);
+		cJSON_AddNullToObject(d, "badge_id");
+		cJSON_AddStringToObject(d, "decision", "denied");
+		cJSON_AddStringToObject(d, "reason", "unknown_badge");
+		cJSON_AddItemToArray(a, d);
+	}
+	cJSON_Delete(badges);
+	reply_json(r, 200, j);
+}
+
+struct log_ctx {
+	struct store	*st;
+	cJSON		*a;
+};
+
+static int
+log_cb(const struct event_row *e, void *arg)
+{
+	struct log_ctx *x = arg;
+
+	cJSON_AddItemToArray(x->a, render_event(e, NULL));
+	return 0;
 }
 
 void
 api_log(struct req *q, struct reply *r, char **p)
 {
-	(void)q;
+	struct event_filter f = { .limit = 200 };
+	const char *since = req_arg(q, "since"), *until = req_arg(q, "until");
+	const char *mq = req_arg(q, "member"), *lim = req_arg(q, "limit");
+	struct member_row m;
+	struct manage_err err;
+	struct log_ctx x;
+
 	(void)p;
-	reply_error(r, 501, "not implemented yet");
+	f.door = req_arg(q, "door");
+	f.type = req_arg(q, "type");
+	if ((since && tz_parse_utc(since, &f.since_ms) == -1) ||
+	    (until && tz_parse_utc(until, &f.until_ms) == -1)) {
+		reply_error(r, 400, "since and until are YYYY-MM-DDTHH:MM[:SS] (local, or Z)");
+		return;
+	}
+	if (lim != NULL && (f.limit = atoi(lim)) <= 0)
+		f.limit = 200;
+	if (f.limit > 5000)
+		f.limit = 5000;
+	LOCK(q);
+	if (mq != NULL && *mq != '\0') {
+		if (manage_member_find(q->w->st, mq, &m, &err) == -1) {
+			UNLOCK(q);
+			manage_reply(r, &err);
+			return;
+		}
+		f.member_id = m.id;
+	}
+	x.st = q->w->st;
+	x.a = cJSON_CreateArray();
+	if (store_events_query(q->w->st, &f, log_cb, &x) == -1) {
+		cJSON_Delete(x.a);
+		x.a = NULL;
+	}
+	reply_rows(q, r, x.a);
+	UNLOCK(q);
 }
 
+/* The report, in memory through a FILE. */
 void
 api_report(struct req *q, struct reply *r, char **p)
 {
-	(void)q;
+	const char *from = req_arg(q, "from"), *to = req_arg(q, "to"), *by = req_arg(q, "by");
+	const char *fmt = req_arg(q, "format");
+	char dfrom[11], dto[11], *buf = NULL;
+	size_t len = 0;
+	enum report_by rb = REPORT_BY_DAY;
+	struct report *rep;
+	int64_t now = clock_wall_ms();
+	FILE *f;
+	int rc;
+
 	(void)p;
-	reply_error(r, 501, "not implemented yet");
+	report_default_range(now, dfrom, dto);
+	if ((from && *from && tz_parse_date(from, dfrom) == -1) ||
+	    (to && *to && tz_parse_date(to, dto) == -1) ||
+	    (by && *by && report_by_parse(by, &rb) == -1)) {
+		reply_error(r, 400, "from and to are YYYY-MM-DD; by is day, week or month");
+		return;
+	}
+	if (fmt == NULL || *fmt == '\0')
+		fmt = "json";
+	if (strcmp(fmt, "json") != 0 && strcmp(fmt, "csv") != 0 && strcmp(fmt, "html") != 0) {
+		reply_error(r, 400, "format is csv, json or html");
+		return;
+	}
+	if ((rep = report_new(dfrom, dto, rb, now)) == NULL) {
+		reply_error(r, 400, "bad range (at most ten years, from a date before to)");
+		return;
+	}
+	LOCK(q);
+	rc = report_load(rep, q->w->st);
+	UNLOCK(q);
+	if (rc == -1 || (f = open_memstream(&buf, &len)) == NULL) {
+		report_free(rep);
+		reply_error(r, 500, "report: %s", strerror(errno));
+		return;
+	}
+	if (strcmp(fmt, "csv") == 0)
+		rc = report_write_csv(rep, f);
+	else if (strcmp(fmt, "html") == 0)
+		rc = report_write_html(rep, f, q->w->conf.site_name);
+	else
+		rc = report_write_json(rep, f);
+	fclose(f);
+	report_free(rep);
+	if (rc == -1) {
+		free(buf);
+		reply_error(r, 500, "report: cannot write");
+		return;
+	}
+	reply_text(r, 200, strcmp(fmt, "csv") == 0 ? "text/csv; charset=utf-8" :
+	    strcmp(fmt, "html") == 0 ? "text/html; charset=utf-8" : "application/json",
+	    buf, len);
+	if (strcmp(fmt, "json") != 0) {
+		char cd[96];
+
+		snprintf(cd, sizeof(cd), "attachment; filename=\"attendance-%s-%s.%s\"", dfrom,
+		    dto, fmt);
+		reply_header(r, "Content-Disposition", cd);
+	}
 }
 
 void
 api_import(struct req *q, struct reply *r, char **p)
 {
-	(void)q;
-	(void)p;
-	reply_error(r, 501, "not implemented yet");
-}
+	const char *dry = req_arg(q, "dry_run"), *prune = req_arg(q, "prune");
+	struct import_opts o = {
+		.dry_run = dry != NULL && strcmp(dry, "0") != 0,
+		.prune = prune != NULL && strcmp(prune, "0") != 0,
+		.actor = q->actor,
+	};
+	char err[512];
+	cJSON *diff;
 
+	(void)p;
+	LOCK(q);
+	diff = import_csv(q->w->st, q->body, q->len, &o, err, sizeof(err));
+	UNLOCK(q);
+	if (diff == NULL) {
+		reply_error(r, 400, "%s", err);
+		return;
+	}
+	reply_json(r, 200, diff);
+}

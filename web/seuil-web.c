@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "tz.h"
 #include "web.h"
 
 static void
@@ -72,6 +73,8 @@ main(int argc, char *argv[])
 		return EX_OK;
 	}
 	log_init("seuil-web", foreground, verbose);
+	if (tz_set(w.conf.timezone, err, sizeof(err)) == -1)
+		fatalx("%s", err);
 
 	/* The page folder: installed beside the program, or SEUIL_WEB_PAGE
 	 * (tests and `make demo` serve web/page from the source tree). */

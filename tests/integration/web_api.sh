@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# The console's API (DESIGN §10) against the real seuil-web and seuild on
+# simulated hardware: members, badges (typed UID through seuild, enrolment
+# by tap at the desk reader), presence, door unlock, groups and schedules,
+# explain, log, attendance report, import (also `seuilctl member import`),
+# export and erasure; roles; every change an admin_change by web:NAME.
+. "$(dirname "$0")/../lib.sh"
+. "$TOP/tests/browser/web.sh"
+
+write_web_config </dev/null
+ctl init >/dev/null && ctl group add staff >/dev/null || { not_ok "setup"; exit 1; }
+add_web_user camille 'correct horse' admin
+add_web_user desk1 'desk password' desk
+start_seuild || { not_ok "seuild starts"; exit 1; }
+start_web || { not_ok "seuil-web starts"; exit 1; }
+web_login camille 'correct horse' || { not_ok "login"; exit 1; }
+ok "seuild and seuil-web start, admin logs in"
+
+check "status through the control socket" test "$(api GET /status)" = 200
+check "status lists the door" json_true "v['doors'][0]['name'] == 'front'"
+check "readers list the desk reader with enrol" sh -c "[ \$(curl -s -b '$T/jar' '$WEB_URL/api/v1/readers' | grep -c '\"name\":\"desk\",\"door\":null,\"enrol\":true') = 1 ]"
+
+# ---- members ----
+check "POST /members: 201" test "$(api POST /members '{"name":"alice","display_name":"Alice","email":"a@example.org","groups":["staff"],"valid_from":"2020-01-01","public":true}')" = 201
+check "answers the id" json_true "v['id'] == 1"
+check "a member named <img src=x onerror=alert(1)> is accepted" \
+	test "$(api POST /members '{"name":"<img src=x onerror=alert(1)>"}')" = 201
+check "an unknown group: 404" test "$(api POST /members '{"name":"bob","groups":["nope"]}')" = 404
+check "a taken name: 409" test "$(api POST /members '{"name":"alice"}')" = 409
+check "no name: 400" test "$(api POST /members '{"email":"x@y"}')" = 400
+check "a bad date: 400" test "$(api POST /members '{"name":"carl","valid_from":"2020-13-40"}')" = 400
+check "GET /members" test "$(api GET /members)" = 200
+ctl --json member list >"$T/ctl.json"
+check "the same payload as seuilctl --json member list" python3 -c '
+import json,sys; sys.exit(json.load(open(sys.argv[1])) != json.load(open(sys.argv[2])))' "$T/body" "$T/ctl.json"
+check "GET /members/alice" test "$(api GET /members/alice)" = 200
+check "with groups and badges" json_true "v['groups'] == ['staff'] and v['badges'] == []"
+check "PATCH /members/alice" test "$(api PATCH /members/alice '{"email":"alice@example.org","public":false}')" = 200
+check "changed" json_true "v['email'] == 'alice@example.org' and v['public'] == False"
+check "disable" test "$(api POST /members/alice/disable '{}')" = 200
+check "disabled" json_true "v['status'] == 'disabled'"
+check "enable" test "$(api POST /members/alice/enable '{}')" = 200
+check "changes are admin_change events by web:camille" sh -c \
+	"[ \$(sqlite3 '$T/seuil.db' \"select count(*) from events where type='admin_change' and actor='web:camille'\") -ge 4 ]"
+
+# ---- badges ----
+check "a typed UID: 201" test "$(api POST /badges '{"member":"alice","uid":"04:A1:B2:C3","label":"fob"}')" = 201
+check "hint from seuild" json_true "v['hint'] == 'B2C3'"
+check "the UID is stored nowhere in clear" sh -c "! grep -qi a1b2c3 '$T/seuil.db' '$T/seuil.db-wal' '$T/web.log' '$T/seuild.log'"
+check "the same UID again: 409" test "$(api POST /badges '{"member":"alice","uid":"04A1B2C3"}')" = 409
+check "a bad UID: 409 with a reason" test "$(api POST /badges '{"member":"alice","uid":"zz"}')" = 409
+tap front-in 04A1B2C3
+check "the typed badge opens the door" wait_until 10 relay_is 1
+check "who: alice is here" sh -c "[ \$(curl -s -b '$T/jar' '$WEB_URL/api/v1/who' | grep -c '\"name\":\"alice\"') = 1 ]"
+
+# Enrolment by tap at the desk reader: the request waits for the tap.
+api POST /enrol '{"member":"<img src=x onerror=alert(1)>","reader":"desk","timeout":20}' >"$T/enrol.code" &
+ENROL=$!
+wait_until 10 grep -q "enrolment: waiting" "$T/seuild.log"
+tap desk 04C0FFEE
+wait "$ENROL"
+check "enrol by tap: 201" test "$(cat "$T/enrol.code")" = 201
+check "enrolled at the desk with its hint" json_true "v['reader'] == 'desk' and v['hint'] == 'FFEE'"
+check "GET /badges" test "$(api GET /badges)" = 200
+check "two badges" json_true "len(v) == 2"
+bid=$(json_get "[b['id'] for b in v if b['hint'] == 'FFEE'][0]")
+check "revoke" test "$(api POST /badges/$bid/revoke '{}')" = 200
+check "revoked" json_true "v['status'] == 'revoked'"
+
+# ---- desk role ----
+cp "$T/jar" "$T/jar.admin"; ADMIN_CSRF=$CSRF
+web_login desk1 'desk password'
+check "desk: who" test "$(api GET /who)" = 200
+check "desk: checkout alice" test "$(api POST /checkout '{"member":"alice"}')" = 200
+check "was present" json_true "v['was_present'] == True"
+check "desk: door unlock" test "$(api POST /door/unlock '{"door":"front","seconds":1}')" = 200
+check "the relay moved for the unlock" wait_until 5 relay_is 1
+check "desk: no member list (403)" test "$(api GET /members)" = 403
+check "desk: no export (403)" test "$(api GET /members/alice/export)" = 403
+check "desk: no badge by UID (403)" test "$(api POST /badges '{"member":"alice","uid":"04112233"}')" = 403
+check "unlock logged as admin_change by web:desk1" sh -c \
+	"sqlite3 '$T/seuil.db' \"select detail from events where type='admin_change' and actor='web:desk1'\" | grep -q 'door unlock front'"
+cp "$T/jar.admin" "$T/jar"; CSRF=$ADMIN_CSRF
+
+# ---- groups, schedules, explain, log ----
+check "POST /groups" test "$(api POST /groups '{"name":"evening"}')" = 201
+check "PUT schedule" test "$(api PUT /groups/evening/schedule '{"schedule":"Mon-Fri 18:00-23:00"}')" = 200
+check "a bad schedule: 400" test "$(api PUT /groups/evening/schedule '{"schedule":"Funday 9-5"}')" = 400
+check "GET /groups" test "$(api GET /groups)" = 200
+check "explain alice" test "$(api GET '/explain?member=alice')" = 200
+check "granted with the typed badge" json_true "any(d['decision'] == 'granted' for d in v['decisions'])"
+check "GET /log?type=admin_change" test "$(api GET '/log?type=admin_change')" = 200
+check "the log names the console actor" json_true "any(e.get('actor') == 'web:camille' for e in v)"
+
+# ---- report ----
+check "report json" test "$(api GET '/report/attendance?format=json')" = 200
+check "report csv" test "$(api GET '/report/attendance?format=csv&by=week')" = 200
+check "csv has alice" grep -q alice "$T/body"
+check "report html" test "$(api GET '/report/attendance?format=html')" = 200
+check "a bad range: 400" test "$(api GET '/report/attendance?from=2026-02-31')" = 400
+
+# ---- import ----
+printf 'name,display_name,email,groups,valid_from,valid_until,public\nalice,Alice A.,alice@example.org,staff,2020-01-01,,no\ndora,Dora,d@example.org,staff;evening,,,yes\n' >"$T/m.csv"
+check "import dry run" test "$(api POST '/import?dry_run=1&prune=1' "$(cat "$T/m.csv")" -H 'Content-Type: text/csv')" = 200
+check "the diff: dora added, alice changed, the img member disabled" json_true \
+	"v['added'] == ['dora'] and v['changed'][0]['name'] == 'alice' and v['changed'][0]['fields'] == ['display_name'] and v['disabled'] == ['<img src=x onerror=alert(1)>'] and v['applied'] == False"
+check "a dry run changes nothing" test "$(sqlite3 "$T/seuil.db" "select count(*) from members where name='dora'")" = 0
+check "import applies" test "$(api POST '/import?prune=1' "$(cat "$T/m.csv")")" = 200
+check "applied" json_true "v['applied'] == True"
+check "dora is there, in two groups" test "$(sqlite3 "$T/seuil.db" "select count(*) from member_groups mg join members m on m.id=mg.member_id where m.name='dora'")" = 2
+check "pruned member disabled" test "$(sqlite3 "$T/seuil.db" "select status from members where id=2")" = disabled
+check "importing again changes nothing" sh -c "curl -s -b '$T/jar' -H 'X-CSRF-Token: $CSRF' --data-binary @'$T/m.csv' '$WEB_URL/api/v1/import' | grep -q '\"added\":\[\],\"changed\":\[\],\"disabled\":\[\],\"enabled\":\[\],\"unchanged\":2'"
+printf 'name,colour\nx,red\n' >"$T/bad.csv"
+check "an unknown column: 400" test "$(api POST /import "$(cat "$T/bad.csv")")" = 400
+check "named by line:column" json_true "v['error'].startswith('1:6: unknown column')"
+printf 'name,valid_from\nerin,2026-01-01\nfrank,tomorrow\n' >"$T/bad2.csv"
+check "a bad date: 400" test "$(api POST /import "$(cat "$T/bad2.csv")")" = 400
+check "at 3:7" json_true "v['error'].startswith('3:7: bad date')"
+check "nothing of a bad file applied" test "$(sqlite3 "$T/seuil.db" "select count(*) from members where name='erin'")" = 0
+ctl member import "$T/m.csv" --dry-run >"$T/ctl.out"
+check "seuilctl member import --dry-run" grep -q "0 added, 0 changed, 0 enabled, 0 disabled, 2 unchanged (dry run" "$T/ctl.out"
+printf 'name,public\ngus,yes\n' >"$T/g.csv"
+ctl member import "$T/g.csv" >"$T/ctl.out"
+check "seuilctl member import adds" grep -q "^add       gus" "$T/ctl.out"
+ctl member import "$T/bad2.csv" >"$T/ctl.out" 2>&1
+check "seuilctl member import: a bad file exits 65 with line:column" sh -c "[ $? -eq 65 ] && grep -q 'bad2.csv:3:7: bad date' '$T/ctl.out'"
+
+# ---- export and erasure ----
+check "export" test "$(api GET /members/dora/export)" = 200
+check "export is the member's data" json_true "v['member']['name'] == 'dora'"
+check "erase without confirmation: 400" test "$(api POST /members/dora/erase '{}')" = 400
+check "erase with the name: 200" test "$(api POST /members/dora/erase '{"confirm":"dora"}')" = 200
+check "dora is gone" test "$(sqlite3 "$T/seuil.db" "select count(*) from members where name='dora'")" = 0
+check "an erased member is not revived by an import" sh -c \
+	"[ \$(sqlite3 '$T/seuil.db' \"select count(*) from members where erased is not null\") = 1 ]"
+
+stop_web
+stop_seuild

@@ -113,6 +113,13 @@ $(BUILD)/bench/%: bench/%.c $(ALL_LIBS)
 	$(CC) $(CPPFLAGS) $(INC_ALL) $(CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< $(ALL_LIBS) $(PKG_LIBS) -lm
 
 test-bins: programs $(UNIT_BIN) $(TOOL_BIN) $(FAKE_LIB)
+	@$(MAKE) --no-print-directory tests/browser/node_modules/.package-lock.json || \
+		echo "test-bins: playwright-core not installed (npm unavailable?): browser tests will skip"
+
+# The console's browser tests: playwright-core from npm, pinned by the lock
+# file; it drives Debian's chromium and downloads no browser.
+tests/browser/node_modules/.package-lock.json: tests/browser/package.json tests/browser/package-lock.json
+	npm ci --prefix tests/browser --no-audit --no-fund
 
 # The lobby screen (lobby/): MQTT.js from npm, copied beside the page.
 LOBBY_SRC := $(wildcard lobby/*.js lobby/*.html lobby/*.css lobby/build.mjs)
@@ -174,7 +181,7 @@ install: programs man
 	install -m 0644 systemd/60-seuil.rules $(DESTDIR)$(UDEVDIR)/60-seuil.rules
 
 clean:
-	rm -rf build lobby/dist lobby/node_modules
+	rm -rf build lobby/dist lobby/node_modules tests/browser/node_modules
 
 help:
 	@echo "make          build build/seuild, build/seuilctl and build/seuil-web (installs missing Debian packages)"

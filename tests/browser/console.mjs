@@ -1,0 +1,131 @@
+// Browser tests of the console: playwright-core drives Debian's chromium.
+// Usage: node console.mjs URL USER PASSWORD TMPDIR [SHOTDIR]
+// Prints "ok NAME" / "not ok NAME" lines; the shell wrapper taps the sim
+// readers when this prints "tap desk" / "tap door" and answers on stdin.
+import { chromium } from 'playwright-core';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+
+const [url, user, password, tmp, shots] = process.argv.slice(2);
+const rl = createInterface({ input: process.stdin });
+const lines = rl[Symbol.asyncIterator]();
+const ask = async (what) => { console.log(what); await lines.next(); };
+let failed = 0;
+async function check(name, fn) {
+  try { await fn(); console.log('ok ' + name); }
+  catch (e) { failed++; console.log('not ok ' + name); console.log('# ' + String(e.message).split('\n')[0]); }
+}
+// Poll a text (page.waitForFunction would need eval, which the console's
+// CSP rightly refuses).
+async function waitText(page, sel, re, ms = 15000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const txt = (await page.textContent(sel)) || '';
+    if (re.test(txt)) return txt;
+    if (Date.now() > end) throw new Error(`${sel}: no ${re} in "${txt}"`);
+    await page.waitForTimeout(100);
+  }
+}
+const shot = async (page, name) => { if (shots) await page.screenshot({ path: `${shots}/${name}.png`, fullPage: true }); };
+
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+const ctx = await browser.newContext({ acceptDownloads: true, viewport: { width: 1100, height: 760 }, locale: 'en-GB' });
+const page = await ctx.newPage();
+let dialogs = 0;
+page.on('dialog', (d) => { dialogs++; d.dismiss(); });
+page.setDefaultTimeout(15000);
+
+await check('the login page loads', async () => {
+  await page.goto(url);
+  await page.waitForSelector('#login-form');
+});
+await shot(page, 'login');
+await check('a wrong password says so', async () => {
+  await page.fill('#login-form [name=user]', user);
+  await page.fill('#login-form [name=password]', 'wrong password');
+  await page.click('#login-form button');
+  await waitText(page, '#login-error', /./);
+});
+await check('log in', async () => {
+  await page.fill('#login-form [name=password]', password);
+  await page.click('#login-form button');
+  await page.waitForSelector('#today:not([hidden])');
+});
+await check('add a member from the Members view', async () => {
+  await page.click('#nav-members');
+  await page.fill('#member-form [name=name]', 'zoe');
+  await page.fill('#member-form [name=display_name]', 'Zoé');
+  await page.click('#member-form button');
+  await page.waitForSelector('#member-list td:text-is("zoe")');
+});
+await check('a hostile name is shown as text', async () => {
+  await page.waitForSelector('#member-list td:text-is("<img src=x onerror=alert(1)>")');
+  const imgs = await page.locator('#member-list img').count();
+  if (imgs !== 0 || dialogs !== 0) throw new Error('markup ran');
+});
+await shot(page, 'members');
+await check('enrol a badge by tapping the desk reader', async () => {
+  await page.click('#nav-badges');
+  await page.waitForSelector('#enrol-reader option', { state: 'attached' });
+  await page.fill('#enrol-form [name=member]', 'zoe');
+  await page.click('#enrol-form button');
+  await waitText(page, '#enrol-msg', /Waiting/);
+  await ask('tap desk');
+  await waitText(page, '#enrol-msg', /badge \d+ \(/, 30000);
+});
+await shot(page, 'badges');
+await check('the member appears in Today after a tap at the door', async () => {
+  await page.click('#nav-today');
+  await ask('tap door');
+  await page.waitForSelector('#people li:has-text("Zoé")', { timeout: 20000 });
+});
+await shot(page, 'today');
+await check('groups show a week view', async () => {
+  await page.click('#nav-groups');
+  await page.waitForSelector('#week .week');
+});
+await shot(page, 'groups');
+await check('why not? explains', async () => {
+  await page.click('#nav-explain');
+  await page.fill('#explain-form [name=member]', 'zoe');
+  await page.click('#explain-form button');
+  await page.waitForSelector('#explain-out li.ok');
+});
+await shot(page, 'explain');
+await check('attendance shows a chart and downloads a CSV report', async () => {
+  await page.click('#nav-attendance');
+  await page.waitForSelector('#chart svg rect');
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#dl-csv')]);
+  const path = tmp + '/report.csv';
+  await dl.saveAs(path);
+  if (!readFileSync(path, 'utf8').includes('zoe')) throw new Error('zoe not in the CSV');
+});
+await shot(page, 'attendance');
+await check('import a CSV: preview, then apply', async () => {
+  await page.click('#nav-import');
+  writeFileSync(tmp + '/import.csv', 'name,display_name,public\nyann,Yann,yes\nzoe,Zoé Z.,no\n');
+  await page.setInputFiles('#import-form [name=file]', tmp + '/import.csv');
+  await page.click('#import-form button:not(#import-apply)');
+  await page.waitForSelector('#import-diff li:has-text("yann")');
+  await shot(page, 'import');
+  await page.click('#import-apply');
+  await page.waitForSelector('#import-diff li:has-text("Applied")');
+});
+await check('system health lists the daemon', async () => {
+  await page.click('#nav-system');
+  await page.waitForSelector('#health li:has-text("seuild")');
+});
+await shot(page, 'system');
+await check('French', async () => {
+  await page.selectOption('#lang', 'fr');
+  await page.waitForSelector('#nav-today:text-is("Aujourd\'hui")');
+  await page.selectOption('#lang', 'en');
+});
+await check('a phone-sized screen works', async () => {
+  await page.setViewportSize({ width: 390, height: 800 });
+  await page.click('#nav-today');
+  await page.waitForSelector('#people li');
+});
+await browser.close();
+rl.close();
+process.exit(failed ? 1 : 0);

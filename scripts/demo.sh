@@ -19,6 +19,7 @@ say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 ctl() { "$seuilctl" -f "$dir/seuild.conf" "$@"; }
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+webport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 mkdir -p "$dir/door"
 cat >"$dir/seuild.conf" <<CONF
 [site]
@@ -53,6 +54,10 @@ remote_unlock = true
 
 [control]
 socket = $dir/control.sock
+
+; The manager's console (seuil-web), on loopback.
+[web]
+listen = 127.0.0.1:$webport
 CONF
 
 # The lobby screen (docs/lobby.md), served by the broker itself, when it
@@ -91,6 +96,13 @@ mosquitto_sub -h 127.0.0.1 -p "$port" -t 'seuil/demo/#' -v >"$dir/mqtt.txt" 2>&1
 pids+=($!)
 sleep 0.5
 
+say "seuil-web: the manager's console on http://127.0.0.1:$webport (login admin / demo-admin)"
+printf 'demo-admin\n' | ctl web user add admin --role admin
+printf 'demo-desk1\n' | ctl web user add desk --role desk
+SEUIL_WEB_PAGE=$(cd "$(dirname "$0")/.." && pwd)/web/page "$build/seuil-web" -d -f "$dir/seuild.conf" \
+	2>"$dir/seuil-web.log" &
+pids+=($!)
+
 say "taps: alice (enrolled), an unknown badge, carol (revoked)"
 echo 04A1B2C3 >"$dir/reader.fifo"; sleep 0.5
 echo 04DEAD00 >"$dir/reader.fifo"; sleep 0.5
@@ -123,6 +135,7 @@ if [ -t 0 ] && [ -z "${DEMO_NO_WAIT:-}" ]; then
   as the manager:      $seuilctl -f $dir/seuild.conf log   (or who, status, report attendance)
 MSG
 	[ -n "$wsport" ] && echo "  the lobby screen:    http://127.0.0.1:$wsport/?base=seuil/demo"
+	echo "  the console:         http://127.0.0.1:$webport/  (login admin / demo-admin, or desk / demo-desk1)"
 	read -r -p "press Enter to stop the demo " _
 fi
 

@@ -1057,7 +1057,6 @@ check_all(struct parse *p)
 		perr(p, key_line(p, S_MQTT, 0, "host"), "bad host '%s' (a host "
 		    "name or an IP address, without quotes; comments after a "
 		    "value start with ';')", conf->mqtt_host);
-	check_web(p);
 }
 
 int
@@ -1093,6 +1092,7 @@ config_load(const char *path, struct config *conf, FILE *errs)
 		ret = -1;
 	} else {
 		check_all(p);
+		check_web(p);
 		if (p->nerrs > 0)
 			qsort(p->errs, (size_t)p->nerrs, sizeof(*p->errs),
 			    cerr_cmp);

@@ -81,7 +81,7 @@ webuser_hash(const char *password, char out[WEBUSER_HASH_MAX], char *err, size_t
 	    strlen(cd->output) >= WEBUSER_HASH_MAX)
 		snprintf(err, errlen, "yescrypt: cannot hash");
 	else {
-		snprintf(out, WEBUSER_HASH_MAX, "%s", cd->output);
+		memcpy(out, cd->output, strlen(cd->output) + 1);
 		rc = 0;
 	}
 	explicit_bzero(cd, sizeof(*cd));

@@ -31,6 +31,7 @@ access_reason_name(enum access_reason r)
 	case ACCESS_EXPIRED:		return "expired";
 	case ACCESS_CLOCK_UNSYNCED:	return "clock_unsynced";
 	case ACCESS_OUTSIDE_SCHEDULE:	return "outside_schedule";
+	case ACCESS_STORE_UNAVAILABLE:	return "store_unavailable";
 	}
 	return "unknown";
 }

@@ -27,6 +27,9 @@ enum access_reason {
 	ACCESS_EXPIRED,			/* "expired" */
 	ACCESS_CLOCK_UNSYNCED,		/* "clock_unsynced" */
 	ACCESS_OUTSIDE_SCHEDULE,	/* "outside_schedule" */
+	/* Not a check: the daemon's, when the store could not be had in
+	 * time to decide and log (access_decide never returns it). */
+	ACCESS_STORE_UNAVAILABLE,	/* "store_unavailable" */
 };
 
 /* "granted" for ACCESS_GRANTED, else the contract name above. */

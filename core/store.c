@@ -601,6 +601,12 @@ store_close(struct store *st)
 	free(st);
 }
 
+void
+store_busy_handler(struct store *st, int (*fn)(void *arg, int count), void *arg)
+{
+	sqlite3_busy_handler(st->db, fn, arg);
+}
+
 int
 store_schema_version(struct store *st)
 {

@@ -56,6 +56,10 @@ struct store *store_open(const char *path, int flags, char *err, size_t errlen);
 void store_close(struct store *st);	/* NULL is fine */
 const char *store_errmsg(const struct store *st);
 int store_schema_version(struct store *st);
+/* Replace the 5 s busy timeout: fn(arg, count) is called while another
+ * connection holds the lock and returns non-zero to wait and try again,
+ * 0 to fail with "database is locked" (sqlite3_busy_handler). */
+void store_busy_handler(struct store *st, int (*fn)(void *arg, int count), void *arg);
 
 /* Group several writes into one durable transaction; calls nest. */
 int store_begin(struct store *st);

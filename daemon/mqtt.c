@@ -43,6 +43,7 @@
 #include "mqtt_event.h"
 #include "mqtt_unlock.h"
 #include "spaceapi.h"
+#include "writer.h"
 
 #define MQTT_WINDOW		20	/* events in flight at once */
 #define MQTT_BACKOFF_MIN_MS	1000
@@ -66,7 +67,8 @@ struct inflight {
 
 struct mqtt {
 	struct config	conf;		/* private copy: a reload makes a new mqtt */
-	struct store	*st;
+	struct store	*st;		/* reads; writes go through writer if set */
+	struct writer	*writer;
 	mqtt_unlock_cb	on_unlock;
 	void		*arg;
 
@@ -283,9 +285,13 @@ mqtt_save_mark(struct mqtt *m)
 	if (m->acked_seq == m->saved_seq)
 		return;
 	snprintf(buf, sizeof(buf), "%" PRId64, m->acked_seq);
-	if (store_meta_set(m->st, MQTT_SEQ_KEY, buf) == -1) {
+	/* Through the daemon's writer when there is one: the loop never
+	 * writes (writer.h).  A failed write is logged by the writer. */
+	if ((m->writer ? writer_meta_set(m->writer, MQTT_SEQ_KEY, buf) :
+	    store_meta_set(m->st, MQTT_SEQ_KEY, buf)) == -1) {
 		if (!m->store_failing)
-			log_warnx("mqtt: saving %s: %s", MQTT_SEQ_KEY, store_errmsg(m->st));
+			log_warnx("mqtt: saving %s: %s", MQTT_SEQ_KEY,
+			    m->writer ? "the writer's queue is full" : store_errmsg(m->st));
 		m->store_failing = true;
 		return;
 	}
@@ -869,6 +875,12 @@ mqtt_door_state(struct mqtt *m, int door_index, const char *state)
 		return;
 	snprintf(m->door_state[door_index], sizeof(m->door_state[0]), "%s", state);
 	mqtt_publish_door(m, door_index);
+}
+
+void
+mqtt_set_writer(struct mqtt *m, struct writer *w)
+{
+	m->writer = w;
 }
 
 bool

@@ -58,6 +58,11 @@ void mqtt_presence_changed(struct mqtt *m, const struct presence_person *people,
 /* A door changed state: "locked" "unlocked" "open" "held_open" "forced_open". */
 void mqtt_door_state(struct mqtt *m, int door_index, const char *state);
 
+/* Write the published mark through w (seuild's writer thread) rather than
+ * st; w must outlive the mqtt. */
+struct writer;
+void mqtt_set_writer(struct mqtt *m, struct writer *w);
+
 bool mqtt_connected(const struct mqtt *m);
 int64_t mqtt_published_seq(const struct mqtt *m);
 

@@ -12,6 +12,7 @@
 struct presence {
 	const struct config *conf;
 	struct store	*st;
+	struct writer	*w;
 	struct presence_hooks hooks;
 	struct presence_entry *people;
 	int		count;
@@ -23,8 +24,21 @@ struct presence {
 	int		recent_next;
 };
 
+/* A visit write, as data for the writer. */
+enum visit_op { VISIT_OPEN, VISIT_CLOSE, VISIT_SEEN };
+struct visit_job {
+	enum visit_op	op;
+	int64_t		member_id;
+	int64_t		visit_id;	/* close, seen; open: the new id */
+	int64_t		ts_ms;		/* arrived, left or seen */
+	int64_t		now_ms;		/* when it was asked */
+	char		door[CONFIG_NAME_MAX + 1];
+	char		reason[16];
+};
+
 struct presence *
-presence_new(const struct config *conf, struct store *st, const struct presence_hooks *hooks)
+presence_new(const struct config *conf, struct store *st, struct writer *w,
+    const struct presence_hooks *hooks)
 {
 	struct presence *p = calloc(1, sizeof(*p));
 
@@ -32,6 +46,7 @@ presence_new(const struct config *conf, struct store *st, const struct presence_
 		return NULL;
 	p->conf = conf;
 	p->st = st;
+	p->w = w;
 	p->hooks = *hooks;
 	return p;
 }
@@ -51,11 +66,23 @@ presence_set_config(struct presence *p, const struct config *conf)
 	p->conf = conf;
 }
 
+/* The member's visit that is not on its way out. */
 static int
 presence_find(const struct presence *p, int64_t member_id)
 {
 	for (int i = 0; i < p->count; i++)
-		if (p->people[i].member_id == member_id)
+		if (p->people[i].member_id == member_id && p->people[i].state != PRESENCE_LEAVING)
+			return i;
+	return -1;
+}
+
+static int
+presence_find_state(const struct presence *p, int64_t member_id, int64_t visit_id,
+    enum presence_state state)
+{
+	for (int i = 0; i < p->count; i++)
+		if (p->people[i].member_id == member_id && p->people[i].state == state &&
+		    (visit_id == 0 || p->people[i].visit_id == visit_id))
 			return i;
 	return -1;
 }
@@ -82,76 +109,176 @@ presence_append(struct presence *p, const struct presence_entry *e)
 	return 0;
 }
 
+static void
+presence_remove(struct presence *p, int i)
+{
+	p->people[i] = p->people[--p->count];
+}
+
 /* Why a visit could not be written: the store's error, or else the event
  * path's (which logs its own details). */
 static const char *
-presence_why(const struct presence *p)
+presence_why(const struct writer_job *j)
 {
-	const char *msg = store_errmsg(p->st);
-
-	return msg != NULL && msg[0] != '\0' ? msg : "its event could not be stored";
+	return j->rc == WRITER_EXPIRED ? "the store is unavailable" :
+	    j->err[0] != '\0' ? j->err : "its event could not be stored";
 }
 
 static int
-presence_emit(struct presence *p, const char *type, int64_t member_id, const char *door,
-    const char *reason)
+presence_emit(struct presence *p, struct store *st, const char *type, int64_t member_id,
+    const char *door, const char *reason)
 {
 	struct event ev = {
 		.type = type, .door = door, .member_id = member_id, .reason = reason,
 	};
 
-	return p->hooks.event(p->hooks.arg, &ev) == -1 ? -1 : 0;
+	return p->hooks.event(p->hooks.arg, st, &ev) == -1 ? -1 : 0;
 }
 
-/* Close visit i and drop it from memory.  The visit and its event commit in
- * one transaction, so the log and the visits never disagree. */
+/* Writer thread.  A visit and its event commit in one transaction, so the
+ * log and the visits never disagree. */
 static int
-presence_leave(struct presence *p, int i, int64_t left_ms, const char *reason)
+presence_run(struct writer_job *j, struct store *st)
 {
-	struct presence_entry e = p->people[i];
+	struct presence *p = j->arg;
+	struct visit_job *v = writer_job_data(j);
 
-	if (store_begin(p->st) == -1)
-		goto fail;
-	if (store_visit_close(p->st, e.visit_id, left_ms, reason) == -1 ||
-	    presence_emit(p, "departure", e.member_id, e.door, reason) == -1 ||
-	    store_commit(p->st) == -1) {
-		store_rollback(p->st);
-		goto fail;
+	if (v->op == VISIT_SEEN)
+		return store_visit_seen(st, v->visit_id, v->ts_ms);
+	if (store_begin(st) == -1)
+		return -1;
+	if (v->op == VISIT_OPEN) {
+		if ((v->visit_id = store_visit_open(st, v->member_id, v->door, v->ts_ms)) == -1 ||
+		    presence_emit(p, st, "arrival", v->member_id, v->door, NULL) == -1)
+			goto fail;
+	} else {
+		if (store_visit_close(st, v->visit_id, v->ts_ms, v->reason) == -1 ||
+		    presence_emit(p, st, "departure", v->member_id, v->door, v->reason) == -1)
+			goto fail;
 	}
-	p->people[i] = p->people[--p->count];
+	return store_commit(st);	/* a failed commit rolls back */
+fail:
+	store_rollback(st);
+	return -1;
+}
+
+static int presence_leave(struct presence *p, int i, int64_t left_ms, const char *reason,
+    int64_t now_ms);
+
+static int
+presence_submit(struct presence *p, const struct visit_job *v);
+
+/* Loop thread: the store has answered. */
+static void
+presence_done(struct writer_job *j)
+{
+	struct presence *p = j->arg;
+	struct visit_job *v = writer_job_data(j);
+	int i;
+
+	switch (v->op) {
+	case VISIT_SEEN:
+		if (j->rc != 0)
+			log_warnx("presence: cannot refresh a visit: %s", presence_why(j));
+		return;
+	case VISIT_OPEN:
+		if ((i = presence_find_state(p, v->member_id, 0, PRESENCE_OPENING)) == -1)
+			return;
+		if (j->rc != 0) {
+			log_warnx("presence: cannot open a visit for member %lld: %s",
+			    (long long)v->member_id, presence_why(j));
+			presence_remove(p, i);
+			return;
+		}
+		p->people[i].visit_id = v->visit_id;
+		p->people[i].state = PRESENCE_HERE;
+		if (p->people[i].leave_reason[0] != '\0') {
+			/* A departure came while the arrival was on its way. */
+			presence_leave(p, i, p->people[i].leave_ms, p->people[i].leave_reason,
+			    v->now_ms);
+		} else if (p->people[i].last_seen_ms > v->ts_ms) {
+			struct visit_job seen = { .op = VISIT_SEEN, .member_id = v->member_id,
+			    .visit_id = v->visit_id, .ts_ms = p->people[i].last_seen_ms };
+
+			presence_submit(p, &seen);
+		}
+		break;
+	case VISIT_CLOSE:
+		if ((i = presence_find_state(p, v->member_id, v->visit_id, PRESENCE_LEAVING)) == -1)
+			return;
+		if (j->rc != 0) {
+			log_warnx("presence: cannot close visit %lld: %s", (long long)v->visit_id,
+			    presence_why(j));
+			p->people[i].state = PRESENCE_HERE;
+			/* The store refuses (disk full?): expiries try again
+			 * later rather than at every turn of the loop. */
+			p->retry_at = v->now_ms + RETRY_MS;
+			return;
+		}
+		presence_remove(p, i);
+		break;
+	}
 	if (p->hooks.changed)
 		p->hooks.changed(p->hooks.arg);
+}
+
+static int
+presence_submit(struct presence *p, const struct visit_job *v)
+{
+	if (writer_submit(p->w, presence_run, presence_done, p, 0, 0, v, sizeof(*v)) == -1) {
+		log_warnx("presence: cannot write a visit: the writer's queue is full");
+		return -1;
+	}
 	return 0;
-fail:
-	log_warnx("presence: cannot close visit %lld: %s", (long long)e.visit_id,
-	    presence_why(p));
-	return -1;
+}
+
+/* End visit i: it leaves memory once the departure is committed. */
+static int
+presence_leave(struct presence *p, int i, int64_t left_ms, const char *reason, int64_t now_ms)
+{
+	struct presence_entry *e = &p->people[i];
+	struct visit_job v = { .op = VISIT_CLOSE, .member_id = e->member_id,
+	    .visit_id = e->visit_id, .ts_ms = left_ms, .now_ms = now_ms };
+
+	if (e->state == PRESENCE_OPENING) {
+		e->leave_ms = left_ms;
+		snprintf(e->leave_reason, sizeof(e->leave_reason), "%s", reason);
+		return 0;
+	}
+	snprintf(v.door, sizeof(v.door), "%s", e->door);
+	snprintf(v.reason, sizeof(v.reason), "%s", reason);
+	e->state = PRESENCE_LEAVING;
+	if (presence_submit(p, &v) == -1) {
+		/* i may have moved if done ran inline; find it again */
+		if ((i = presence_find_state(p, v.member_id, v.visit_id, PRESENCE_LEAVING)) != -1)
+			p->people[i].state = PRESENCE_HERE;
+		p->retry_at = now_ms + RETRY_MS;
+		return -1;
+	}
+	return 0;
 }
 
 static int
 presence_arrive(struct presence *p, int64_t member_id, const char *door, int64_t now_ms)
 {
 	struct presence_entry e = { .member_id = member_id, .arrived_ms = now_ms,
-	    .last_seen_ms = now_ms };
+	    .last_seen_ms = now_ms, .state = PRESENCE_OPENING };
+	struct visit_job v = { .op = VISIT_OPEN, .member_id = member_id, .ts_ms = now_ms,
+	    .now_ms = now_ms };
+	int i;
 
 	snprintf(e.door, sizeof(e.door), "%s", door);
-	if (store_begin(p->st) == -1)
-		goto fail;
-	if ((e.visit_id = store_visit_open(p->st, member_id, door, now_ms)) == -1 ||
-	    presence_emit(p, "arrival", member_id, door, NULL) == -1 ||
-	    store_commit(p->st) == -1) {
-		store_rollback(p->st);
-		goto fail;
+	snprintf(v.door, sizeof(v.door), "%s", door);
+	if (presence_append(p, &e) == -1) {
+		log_warnx("presence: out of memory");
+		return -1;
 	}
-	if (presence_append(p, &e) == -1)
-		goto fail;
-	if (p->hooks.changed)
-		p->hooks.changed(p->hooks.arg);
+	if (presence_submit(p, &v) == -1) {
+		if ((i = presence_find_state(p, member_id, 0, PRESENCE_OPENING)) != -1)
+			presence_remove(p, i);
+		return -1;
+	}
 	return 0;
-fail:
-	log_warnx("presence: cannot open a visit for member %lld: %s", (long long)member_id,
-	    presence_why(p));
-	return -1;
 }
 
 static bool
@@ -182,13 +309,13 @@ presence_grant(struct presence *p, int64_t member_id, const char *door,
 		break;
 	case DIRECTION_OUT:
 		if (i != -1)
-			presence_leave(p, i, now_ms, "badge_out");
+			presence_leave(p, i, now_ms, "badge_out", now_ms);
 		return;
 	case DIRECTION_TOGGLE:
 		if (presence_toggle_guarded(p, member_id, now_mono))
 			return;
 		if (i != -1) {
-			presence_leave(p, i, now_ms, "toggle");
+			presence_leave(p, i, now_ms, "toggle", now_ms);
 			return;
 		}
 		break;
@@ -197,9 +324,13 @@ presence_grant(struct presence *p, int64_t member_id, const char *door,
 		presence_arrive(p, member_id, door, now_ms);
 		return;
 	}
-	if (store_visit_seen(p->st, p->people[i].visit_id, now_ms) == -1)
-		log_warnx("presence: cannot refresh a visit: %s", store_errmsg(p->st));
 	p->people[i].last_seen_ms = now_ms;
+	if (p->people[i].state == PRESENCE_HERE) {	/* else written once it opens */
+		struct visit_job v = { .op = VISIT_SEEN, .member_id = member_id,
+		    .visit_id = p->people[i].visit_id, .ts_ms = now_ms, .now_ms = now_ms };
+
+		presence_submit(p, &v);
+	}
 }
 
 int
@@ -209,7 +340,7 @@ presence_checkout(struct presence *p, int64_t member_id, int64_t now_ms)
 
 	if (i == -1)
 		return 0;
-	return presence_leave(p, i, now_ms, "manual") == -1 ? -1 : 1;
+	return presence_leave(p, i, now_ms, "manual", now_ms) == -1 ? -1 : 1;
 }
 
 /* When visit e ends on its own: whichever comes first of expire_after
@@ -235,24 +366,25 @@ presence_due(const struct presence *p, const struct presence_entry *e,
 void
 presence_tick(struct presence *p, int64_t now_ms)
 {
-	if (now_ms < p->retry_at)
-		return;
 	for (int i = 0; i < p->count;) {
 		int64_t at, left;
 		const char *reason;
 
+		if (now_ms < p->retry_at)
+			return;		/* a departure failed lately */
+		if (p->people[i].state != PRESENCE_HERE) {
+			i++;
+			continue;
+		}
 		presence_due(p, &p->people[i], &at, &left, &reason);
 		if (at > now_ms) {
 			i++;
 			continue;
 		}
-		if (presence_leave(p, i, left, reason) == -1) {
-			/* The store refuses (disk full?): try again later rather
-			 * than at every turn of the loop. */
-			p->retry_at = now_ms + RETRY_MS;
-			return;
-		}
-		/* entry i was replaced by the last one: look at it again */
+		if (presence_leave(p, i, left, reason, now_ms) == -1)
+			return;		/* retried at retry_at */
+		/* entry i is leaving, or (inline writer) was replaced by the
+		 * last one: look at it again */
 	}
 }
 
@@ -265,6 +397,8 @@ presence_deadline(const struct presence *p)
 		int64_t at, left;
 		const char *reason;
 
+		if (p->people[i].state != PRESENCE_HERE)
+			continue;
 		presence_due(p, &p->people[i], &at, &left, &reason);
 		if (at < next)
 			next = at;
@@ -277,7 +411,8 @@ presence_load_one(const struct visit_row *v, void *arg)
 {
 	struct presence *p = arg;
 	struct presence_entry e = { .member_id = v->member_id, .visit_id = v->id,
-	    .arrived_ms = v->arrived_ms, .last_seen_ms = v->last_seen_ms };
+	    .arrived_ms = v->arrived_ms, .last_seen_ms = v->last_seen_ms,
+	    .state = PRESENCE_HERE };
 
 	snprintf(e.door, sizeof(e.door), "%s", v->door);
 	if (e.last_seen_ms < e.arrived_ms)

@@ -5,6 +5,11 @@
  * expire_after without a badge, everyone leaves at day_ends_at, manual
  * checkout.  Times are UTC ms (wall clock) because visits are about the day,
  * not about door timing.
+ *
+ * Visits are written by the writer (writer.h), off the loop: an arrival is
+ * in memory as soon as it is asked for (so a second tap finds it) and
+ * leaves memory if the store refuses it; a departure leaves memory once it
+ * is committed.  The changed hook runs when the store agrees.
  */
 #ifndef SEUIL_PRESENCE_H
 #define SEUIL_PRESENCE_H
@@ -14,19 +19,30 @@
 
 #include "config.h"
 #include "store.h"
+#include "writer.h"
 
 struct presence_hooks {
-	/* Stamp and append an event (the daemon's single event path);
-	 * returns its seq or -1. */
-	int64_t	(*event)(void *arg, struct event *ev);
+	/* Stamp and append an event to st (the daemon's single event path),
+	 * on the writer thread inside the visit's transaction; returns its
+	 * seq or -1. */
+	int64_t	(*event)(void *arg, struct store *st, struct event *ev);
 	/* Presence changed (for MQTT and status). */
 	void	(*changed)(void *arg);
 	void	*arg;
 };
 
+enum presence_state {
+	PRESENCE_OPENING,	/* arrival submitted, not yet committed */
+	PRESENCE_HERE,
+	PRESENCE_LEAVING,	/* departure submitted, not yet committed */
+};
+
 struct presence_entry {
 	int64_t	member_id;
-	int64_t	visit_id;
+	int64_t	visit_id;	/* 0 while opening */
+	enum presence_state state;
+	int64_t	leave_ms;	/* a departure asked while opening: left_ms */
+	char	leave_reason[16];
 	char	door[CONFIG_NAME_MAX + 1];
 	int64_t	arrived_ms;
 	int64_t	last_seen_ms;
@@ -34,8 +50,9 @@ struct presence_entry {
 
 struct presence;
 
-/* conf and st must outlive the presence (see presence_set_config). */
-struct presence *presence_new(const struct config *conf, struct store *st,
+/* conf, st (read only: presence_load) and w (every write) must outlive the
+ * presence (see presence_set_config). */
+struct presence *presence_new(const struct config *conf, struct store *st, struct writer *w,
     const struct presence_hooks *hooks);
 void presence_free(struct presence *p);
 void presence_set_config(struct presence *p, const struct config *conf);
@@ -47,7 +64,8 @@ int presence_load(struct presence *p, int64_t now_ms);
 /* A granted tap of member at door (by a reader of direction dir). */
 void presence_grant(struct presence *p, int64_t member_id, const char *door,
     enum reader_direction dir, int64_t now_ms, int64_t now_mono_ms);
-/* End member's visit now, reason manual.  1 if present, 0 if not, -1 error. */
+/* End member's visit now, reason manual.  1 if present (the departure is
+ * submitted), 0 if not, -1 if it cannot be submitted. */
 int presence_checkout(struct presence *p, int64_t member_id, int64_t now_ms);
 
 /* Apply expiries and the day end due at now_ms. */

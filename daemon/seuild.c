@@ -32,11 +32,14 @@
 #include "store.h"
 #include "tz.h"
 #include "uid.h"
+#include "writer.h"
 
 #define HOUSEKEEPING_MS	1000	/* the loop wakes at least this often */
 #define PURGE_EVERY_MS	(24 * 3600 * 1000LL)
+#define TAP_BOUND_MS	500	/* a tap that cannot have the store by then is denied */
+#define READ_BUSY_MS	100	/* the loop's reads wait at most this for a lock */
 #define MAX_POLLFDS	(1 + 1 + CONTROL_MAX_CLIENTS + CONFIG_MAX_READERS + \
-			 CONFIG_MAX_DOORS * DOORIO_MAX_FDS + 1)
+			 CONFIG_MAX_DOORS * DOORIO_MAX_FDS + 1 + 1)
 
 struct enrolment {
 	bool	active;
@@ -48,7 +51,14 @@ struct enrolment {
 
 struct daemon {
 	struct config	*conf;
+	/* The loop's own connection: reads only (MQTT's events, members'
+	 * names, status).  WAL readers never wait for the writer. */
 	struct store	*st;
+	/* Every write, on its own thread and connection. */
+	struct writer	*writer;
+	/* The writer's copy of the configuration (decision_input reads it),
+	 * changed only under writer_lock. */
+	struct config	*wconf;
 	uint8_t		key[UID_KEY_LEN];
 	struct door	*doors[CONFIG_MAX_DOORS];
 	struct readers	*readers;
@@ -77,32 +87,55 @@ usage(void)
 
 /* ---- events: the one path every event row takes ---- */
 
-static int64_t
-daemon_event(void *arg, struct event *ev)
+static void
+daemon_stamp(struct event *ev)
 {
-	struct daemon *d = arg;
-	int64_t seq;
-
 	ev->ts_ms = clock_wall_ms();
 	ev->mono_ms = clock_mono_ms();
 	ev->clock_synced = clock_synced();
-	if ((seq = store_append_event(d->st, ev)) == -1) {
-		log_warnx("event %s: cannot store: %s", ev->type, store_errmsg(d->st));
-		return -1;
-	}
-	log_info("event %lld %s%s%s%s%s%s%s", (long long)seq, ev->type,
-	    ev->door ? " door=" : "", ev->door ? ev->door : "",
-	    ev->reader ? " reader=" : "", ev->reader ? ev->reader : "",
-	    ev->reason ? " reason=" : "", ev->reason ? ev->reason : "");
-	/* Not mqtt_events_changed() here: the row may be inside a transaction
-	 * (a grant, a visit) that can still roll back, and MQTT reads through
-	 * the same connection, so it would publish a row that never commits
-	 * and then skip the real row that reuses its seq. */
-	d->events_pending = true;
-	return seq;
 }
 
-/* Tell MQTT about new rows; only where no transaction is open. */
+static int
+daemon_event_run(struct writer_job *j, struct store *st)
+{
+	struct event ev;
+
+	writer_event_get(writer_job_data(j), &ev);
+	return writer_append_event(st, &ev) == -1 ? -1 : 0;
+}
+
+/*
+ * An event that stands alone (a door, a reader, a lockout): stamped now,
+ * written by the writer in order with everything else.  MQTT hears of it
+ * once it is committed (daemon_loop, after writer_dispatch): the loop reads
+ * through its own connection, so it never sees a row that may roll back.
+ * 0, or -1 if it could not even be queued.
+ */
+static int
+daemon_event(struct daemon *d, struct event *ev)
+{
+	struct writer_event we;
+
+	daemon_stamp(ev);
+	writer_event_set(&we, ev);
+	if (d->writer == NULL || writer_submit(d->writer, daemon_event_run, NULL, d, 0, 0, &we,
+	    sizeof(we)) == -1) {
+		log_warnx("event %s: cannot store: the writer's queue is full", ev->type);
+		return -1;
+	}
+	return 0;
+}
+
+/* Presence's hook, on the writer thread inside a visit's transaction. */
+static int64_t
+daemon_event_append(void *arg, struct store *st, struct event *ev)
+{
+	(void)arg;
+	daemon_stamp(ev);
+	return writer_append_event(st, ev);
+}
+
+/* Tell MQTT about new rows. */
 static void
 daemon_events_flush(struct daemon *d)
 {
@@ -134,33 +167,136 @@ daemon_staff_event(struct daemon *d, const char *type, const char *actor, const 
 /* ---- the badge path: UID in, relay out ---- */
 
 static void
-daemon_enrol_tap(struct daemon *d, int ri, const uint8_t mac[UID_MAC_LEN], const struct uid *uid);
+daemon_enrol_tap(struct daemon *d, int ri, const uint8_t mac[UID_MAC_LEN], const char *hint);
+
+/* A tap on its way to the writer and back. */
+struct tap_job {
+	int64_t		t0_ns;		/* UID received */
+	int64_t		now_ms;		/* wall, for the decision and the event */
+	int64_t		now_mono;
+	bool		synced;
+	bool		locked_out;
+	bool		enrol;		/* an enrolment waits: hint is set */
+	uint8_t		mac[UID_MAC_LEN];
+	char		hint[UID_HINT_LEN];
+	char		reader[CONFIG_NAME_MAX + 1];
+	char		door[CONFIG_NAME_MAX + 1];
+	/* The writer's answer. */
+	bool		decided;
+	bool		found;
+	enum access_reason reason;
+	int64_t		member_id;
+	int64_t		badge_id;
+};
 
 /*
- * Why this order: the MAC is computed first and the decision uses only it
- * (the reader supervisor wipes the raw UID as soon as this returns).  The
+ * Writer thread.  Why this order: the decision uses only the MAC (the
+ * reader supervisor wipes the raw UID as soon as daemon_tap returns).  The
  * lookup, the decision and the event share one write transaction, so a
  * revoke or disable that seuilctl commits meanwhile is either seen or waits
- * until the event is written: never a decision on stale rows.  A grant is
- * committed durably before the relay moves, so every pulse has its event;
- * anything that fails on the way is a denial.
+ * until the event is written: never a decision on stale rows.  The decision
+ * is built by decision_input, as `seuilctl explain` builds it.  A grant is
+ * committed durably before the loop moves the relay (tap_done), so every
+ * pulse has its event; anything that fails on the way is a denial.
  */
-static enum access_reason
-daemon_decide(struct daemon *d, int ri, const uint8_t mac[UID_MAC_LEN], int64_t now_ms,
-    int64_t now_mono, struct decision_rows *rows, bool *found, bool *failed)
+static int
+tap_run(struct writer_job *j, struct store *st)
 {
+	struct daemon *d = j->arg;
+	struct tap_job *t = writer_job_data(j);
+	struct event ev = { .door = t->door, .reader = t->reader, .ts_ms = t->now_ms,
+	    .mono_ms = t->now_mono, .clock_synced = t->synced };
+	struct decision_rows rows;
 	struct access_input in;
-	bool locked_out = lockout_active(&d->lockouts[ri], now_mono);
 	int rc = 0;
 
-	if (!locked_out && (rc = decision_rows_load(d->st, mac, rows)) == -1) {
-		*failed = true;
-		return ACCESS_UNKNOWN_BADGE;	/* cannot tell: never a yes */
+	if (store_begin(st) == -1)
+		return -1;
+	if (t->locked_out)
+		memset(&rows, 0, sizeof(rows));
+	else if ((rc = decision_rows_load(st, t->mac, &rows)) == -1)
+		goto fail;
+	t->found = rc == 1;
+	writer_lock(d->writer);
+	decision_input(&in, d->wconf, t->found ? &rows.badge : NULL, &rows.member, &rows.groups,
+	    t->now_ms, t->synced, t->locked_out);
+	writer_unlock(d->writer);
+	t->reason = access_decide(&in);
+	t->decided = true;
+	if (t->found) {
+		ev.member_id = t->member_id = rows.member.id;
+		ev.badge_id = t->badge_id = rows.badge.id;
+	} else {
+		ev.uid_mac = t->mac;	/* lets an auditor group an unknown badge's tries */
 	}
-	*found = rc == 1;
-	decision_input(&in, d->conf, *found ? &rows->badge : NULL, &rows->member, &rows->groups,
-	    now_ms, clock_synced(), locked_out);
-	return access_decide(&in);
+	if (t->reason == ACCESS_GRANTED) {
+		ev.type = "access_granted";
+		ev.uid_mac = NULL;
+		if (writer_append_event(st, &ev) == -1 ||
+		    store_badge_seen(st, rows.badge.id, t->now_ms) == -1)
+			goto fail;
+	} else {
+		ev.type = "access_denied";
+		ev.reason = access_reason_name(t->reason);
+		if (writer_append_event(st, &ev) == -1)
+			goto fail;
+	}
+	if (store_commit(st) == -1)	/* rolled back already */
+		goto failed;
+	return 0;
+fail:
+	store_rollback(st);
+failed:
+	log_warnx("reader %s: %s not recorded%s: %s", t->reader,
+	    t->reason == ACCESS_GRANTED ? "grant" : "tap",
+	    t->reason == ACCESS_GRANTED ? ", door stays locked" : "", store_errmsg(st));
+	return -1;
+}
+
+/* Loop thread: the writer has decided (or the store could not be had). */
+static void
+tap_done(struct writer_job *j)
+{
+	struct daemon *d = j->arg;
+	struct tap_job *t = writer_job_data(j);
+	int ri = config_reader_index(d->conf, t->reader);
+	int di = config_door_index(d->conf, t->door);
+	enum access_reason reason;
+
+	/* Only a committed grant opens.  A denial stays the denial it was
+	 * even if its event could not be written (lockouts still count it). */
+	if (j->rc == 0 || (t->decided && t->reason != ACCESS_GRANTED))
+		reason = t->reason;
+	else
+		reason = ACCESS_STORE_UNAVAILABLE;
+	if (ri == -1 || di == -1 || d->stop)
+		return;		/* a reload removed them, or seuild is stopping */
+	if (reason == ACCESS_GRANTED) {
+		struct door *door = d->doors[di];
+
+		if (door_unlock(door, door_conf(door)->unlock_ms, clock_mono_ms()) == -1)
+			return;		/* the door did not open: nobody came in */
+		/* bench/badge_path reads this line: UID received -> relay set. */
+		log_debug("badge path: %lld us", (long long)(clock_mono_ns() - t->t0_ns) / 1000);
+		presence_grant(d->presence, t->member_id, t->door, d->conf->readers[ri].direction,
+		    t->now_ms, t->now_mono);
+		return;
+	}
+	if (reason == ACCESS_STORE_UNAVAILABLE) {
+		/* Not a failure of the badge: no lockout count.  The writer
+		 * counts it for the store_error event. */
+		log_info("reader %s: tap denied: store_unavailable (%s)", t->reader, j->err);
+		return;
+	}
+	if (reason != ACCESS_LOCKED_OUT &&
+	    lockout_record_failure(&d->lockouts[ri], d->conf, t->now_mono)) {
+		char detail[64];
+
+		snprintf(detail, sizeof(detail), "%d failures", d->conf->lockout_failures);
+		daemon_simple_event(d, "lockout", t->door, t->reader, NULL, detail);
+	}
+	if (reason == ACCESS_UNKNOWN_BADGE && !t->found && j->rc == 0 && t->enrol)
+		daemon_enrol_tap(d, ri, t->mac, t->hint);
 }
 
 /*
@@ -174,6 +310,7 @@ daemon_desk_tap(struct daemon *d, int ri, const struct uid *uid)
 	const struct reader_conf *rc = &d->conf->readers[ri];
 	struct decision_rows rows;
 	uint8_t mac[UID_MAC_LEN];
+	char hint[UID_HINT_LEN];
 	cJSON *r;
 	int known;
 
@@ -182,6 +319,7 @@ daemon_desk_tap(struct daemon *d, int ri, const struct uid *uid)
 		return;
 	}
 	uid_mac(d->key, uid, mac);
+	/* A read: on the loop's connection, which never waits for a writer. */
 	if ((known = decision_rows_load(d->st, mac, &rows)) != 0) {
 		d->enrol.active = false;
 		if (known == -1) {
@@ -194,80 +332,40 @@ daemon_desk_tap(struct daemon *d, int ri, const struct uid *uid)
 		control_reply(d->control, d->enrol.client, r);
 		return;
 	}
-	daemon_enrol_tap(d, ri, mac, uid);
+	uid_hint(uid, hint);
+	daemon_enrol_tap(d, ri, mac, hint);
+	explicit_bzero(mac, sizeof(mac));
 }
 
+/* The loop's share: the MAC, the lockout, the time; the writer does the
+ * rest within TAP_BOUND_MS or the tap is denied (store_unavailable). */
 static void
 daemon_tap(void *arg, int ri, const struct uid *uid)
 {
 	struct daemon *d = arg;
 	const struct reader_conf *rc = &d->conf->readers[ri];
-	struct door *door;
-	struct event ev = { .door = rc->door, .reader = rc->name };
-	struct decision_rows rows;
-	const struct badge_row *b = &rows.badge;
-	const struct member_row *m = &rows.member;
-	uint8_t mac[UID_MAC_LEN];
-	enum access_reason reason;
-	int64_t t0 = clock_mono_ns(), now_ms = clock_wall_ms(), now_mono = t0 / 1000000;
-	bool found = false, failed = false;
+	struct tap_job t = { .t0_ns = clock_mono_ns(), .now_ms = clock_wall_ms(),
+	    .synced = clock_synced() };
 
 	if (rc->door_index < 0) {
 		daemon_desk_tap(d, ri, uid);
 		return;
 	}
-	door = d->doors[rc->door_index];
-	uid_mac(d->key, uid, mac);
-
-	if (store_begin(d->st) == -1) {
-		log_warnx("reader %s: tap refused, the store cannot be written: %s", rc->name,
-		    store_errmsg(d->st));
-		return;
+	t.now_mono = t.t0_ns / 1000000;
+	t.locked_out = lockout_active(&d->lockouts[ri], t.now_mono);
+	uid_mac(d->key, uid, t.mac);
+	if (d->enrol.active && rc->enrol) {
+		uid_hint(uid, t.hint);
+		t.enrol = true;
 	}
-	reason = daemon_decide(d, ri, mac, now_ms, now_mono, &rows, &found, &failed);
-	if (failed) {
-		log_warnx("reader %s: badge lookup failed: %s", rc->name, store_errmsg(d->st));
-		ev.detail = "store error";
+	snprintf(t.reader, sizeof(t.reader), "%s", rc->name);
+	snprintf(t.door, sizeof(t.door), "%s", rc->door);
+	if (writer_submit(d->writer, tap_run, tap_done, d, t.now_mono + TAP_BOUND_MS,
+	    WRITER_DENIAL, &t, sizeof(t)) == -1) {
+		writer_note_denial(d->writer, "the writer's queue is full");
+		log_info("reader %s: tap denied: store_unavailable (queue full)", rc->name);
 	}
-	if (found) {
-		ev.member_id = m->id;
-		ev.badge_id = b->id;
-	} else {
-		ev.uid_mac = mac;	/* lets an auditor group an unknown badge's tries */
-	}
-	if (reason == ACCESS_GRANTED) {
-		ev.type = "access_granted";
-		ev.uid_mac = NULL;
-		if (daemon_event(d, &ev) == -1 || store_badge_seen(d->st, b->id, now_ms) == -1 ||
-		    store_commit(d->st) == -1) {
-			log_warnx("reader %s: grant not recorded, door stays locked: %s", rc->name,
-			    store_errmsg(d->st));
-			store_rollback(d->st);
-			return;
-		}
-		if (door_unlock(door, door_conf(door)->unlock_ms, clock_mono_ms()) == -1)
-			return;		/* the door did not open: nobody came in */
-		/* bench/badge_path reads this line: UID received -> relay set. */
-		log_debug("badge path: %lld us", (long long)(clock_mono_ns() - t0) / 1000);
-		presence_grant(d->presence, m->id, rc->door, rc->direction, now_ms, now_mono);
-		return;
-	}
-
-	ev.type = "access_denied";
-	ev.reason = access_reason_name(reason);
-	if (daemon_event(d, &ev) == -1 || store_commit(d->st) == -1) {
-		log_warnx("reader %s: denial not recorded: %s", rc->name, store_errmsg(d->st));
-		store_rollback(d->st);
-	}
-	if (reason != ACCESS_LOCKED_OUT &&
-	    lockout_record_failure(&d->lockouts[ri], d->conf, now_mono)) {
-		char detail[64];
-
-		snprintf(detail, sizeof(detail), "%d failures", d->conf->lockout_failures);
-		daemon_simple_event(d, "lockout", rc->door, rc->name, NULL, detail);
-	}
-	if (reason == ACCESS_UNKNOWN_BADGE && !found && !failed)
-		daemon_enrol_tap(d, ri, mac, uid);
+	explicit_bzero(&t, sizeof(t));
 }
 
 /* ---- hooks from readers, doors, presence ---- */
@@ -352,16 +450,68 @@ reply_ok(void)
 	return r;
 }
 
-/* An unknown badge was tapped (and denied at a door): link it if an
- * enrolment waits for a tap at this reader. */
+struct enrol_job {
+	int		client;
+	int64_t		member_id;
+	int64_t		badge_id;	/* the writer's answer */
+	uint8_t		mac[UID_MAC_LEN];
+	char		hint[UID_HINT_LEN];
+	char		reader[CONFIG_NAME_MAX + 1];
+	char		door[CONFIG_NAME_MAX + 1];
+	int64_t		ts_ms, mono_ms;
+	bool		synced;
+};
+
+/* Writer thread: the badge and its event in one transaction. */
+static int
+enrol_run(struct writer_job *j, struct store *st)
+{
+	struct enrol_job *e = writer_job_data(j);
+	struct event ev = { .type = "badge_enrolled", .door = e->door[0] ? e->door : NULL,
+	    .reader = e->reader,
+	    .member_id = e->member_id, .ts_ms = e->ts_ms, .mono_ms = e->mono_ms,
+	    .clock_synced = e->synced };
+
+	if (store_begin(st) == -1)
+		return -1;
+	if ((e->badge_id = store_badge_add(st, e->member_id, e->mac, e->hint, "enrolled by tap",
+	    e->ts_ms)) < 0)
+		goto fail;
+	ev.badge_id = e->badge_id;
+	if (writer_append_event(st, &ev) == -1)
+		goto fail;
+	return store_commit(st);
+fail:
+	store_rollback(st);
+	return -1;
+}
+
 static void
-daemon_enrol_tap(struct daemon *d, int ri, const uint8_t mac[UID_MAC_LEN], const struct uid *uid)
+enrol_done(struct writer_job *j)
+{
+	struct daemon *d = j->arg;
+	struct enrol_job *e = writer_job_data(j);
+	cJSON *r;
+
+	if (j->rc != 0) {
+		control_reply(d->control, e->client, control_error(j->err));
+		return;
+	}
+	r = reply_ok();
+	cJSON_AddNumberToObject(r, "badge_id", (double)e->badge_id);
+	cJSON_AddStringToObject(r, "hint", e->hint);
+	cJSON_AddStringToObject(r, "reader", e->reader);
+	control_reply(d->control, e->client, r);
+}
+
+/* An unknown badge was tapped (and denied at a door, or at a desk reader):
+ * link it if an enrolment waits for a tap at this reader. */
+static void
+daemon_enrol_tap(struct daemon *d, int ri, const uint8_t mac[UID_MAC_LEN], const char *hint)
 {
 	const struct reader_conf *rc = &d->conf->readers[ri];
-	struct event ev = { .type = "badge_enrolled", .door = config_reader_door(rc), .reader = rc->name };
-	char hint[UID_HINT_LEN];
-	int64_t badge_id;
-	cJSON *r;
+	struct enrol_job e = { .client = d->enrol.client, .member_id = d->enrol.member_id,
+	    .ts_ms = clock_wall_ms(), .mono_ms = clock_mono_ms(), .synced = clock_synced() };
 
 	/* Only where the manager is: a reader outside never enrols, so a
 	 * stranger tapping during the window gains nothing. */
@@ -369,21 +519,12 @@ daemon_enrol_tap(struct daemon *d, int ri, const uint8_t mac[UID_MAC_LEN], const
 	    (d->enrol.reader_index != -1 && d->enrol.reader_index != ri))
 		return;
 	d->enrol.active = false;
-	uid_hint(uid, hint);
-	badge_id = store_badge_add(d->st, d->enrol.member_id, mac, hint, "enrolled by tap",
-	    clock_wall_ms());
-	if (badge_id < 0) {
-		control_reply(d->control, d->enrol.client, control_error(store_errmsg(d->st)));
-		return;
-	}
-	ev.member_id = d->enrol.member_id;
-	ev.badge_id = badge_id;
-	daemon_event(d, &ev);
-	r = reply_ok();
-	cJSON_AddNumberToObject(r, "badge_id", (double)badge_id);
-	cJSON_AddStringToObject(r, "hint", hint);
-	cJSON_AddStringToObject(r, "reader", rc->name);
-	control_reply(d->control, d->enrol.client, r);
+	memcpy(e.mac, mac, UID_MAC_LEN);
+	snprintf(e.hint, sizeof(e.hint), "%s", hint);
+	snprintf(e.reader, sizeof(e.reader), "%s", rc->name);
+	snprintf(e.door, sizeof(e.door), "%s", config_reader_door(rc) ? config_reader_door(rc) : "");
+	if (writer_submit(d->writer, enrol_run, enrol_done, d, 0, 0, &e, sizeof(e)) == -1)
+		control_reply(d->control, e.client, control_error("the store is busy, try again"));
 }
 
 static void
@@ -515,12 +656,59 @@ control_status(struct daemon *d)
 	return r;
 }
 
+struct unlock_job {
+	struct writer_event ev;
+	int		client;		/* -1: nobody to answer (MQTT) */
+	int64_t		ms;
+};
+
+static int
+unlock_run(struct writer_job *j, struct store *st)
+{
+	struct unlock_job *u = writer_job_data(j);
+	struct event ev;
+
+	writer_event_get(&u->ev, &ev);
+	return writer_append_event(st, &ev) == -1 ? -1 : 0;
+}
+
+/* As for a badge: no event, no pulse. */
+static void
+unlock_done(struct writer_job *j)
+{
+	struct daemon *d = j->arg;
+	struct unlock_job *u = writer_job_data(j);
+	int di = config_door_index(d->conf, u->ev.door);
+	cJSON *r;
+
+	if (j->rc != 0 || di == -1 || d->stop) {
+		log_warnx("door %s: remote unlock not recorded, door stays locked: %s", u->ev.door,
+		    di == -1 ? "the door was removed by a reload" :
+		    d->stop ? "seuild is stopping" : j->err);
+		r = control_error("cannot record the unlock; door stays locked");
+	} else if (door_unlock(d->doors[di], u->ms, clock_mono_ms()) == -1) {
+		r = control_error("cannot drive the strike");
+	} else {
+		r = reply_ok();
+		cJSON_AddStringToObject(r, "door", u->ev.door);
+		cJSON_AddNumberToObject(r, "seconds", (double)(u->ms / 1000));
+	}
+	if (u->client != -1)
+		control_reply(d->control, u->client, r);
+	else
+		cJSON_Delete(r);
+}
+
+/* Returns an error, or NULL once the unlock is on its way (the reply, if
+ * client != -1, follows when its event is committed). */
 static cJSON *
-control_door_unlock(struct daemon *d, int door_index, int64_t seconds, const char *source)
+control_door_unlock(struct daemon *d, int client, int door_index, int64_t seconds,
+    const char *source)
 {
 	struct door *door;
 	char detail[96];
-	cJSON *r;
+	struct unlock_job u = { .client = client };
+	struct event ev = { .type = "unlock_remote", .detail = detail };
 
 	if (door_index == -1) {
 		if (d->conf->ndoors != 1)
@@ -532,21 +720,17 @@ control_door_unlock(struct daemon *d, int door_index, int64_t seconds, const cha
 		seconds = door_conf(door)->unlock_ms / 1000;
 	if (seconds < 1 || seconds > CONFIG_UNLOCK_CAP_MS / 1000)	/* no overflow */
 		return control_error("seconds must be between 1 and 60");
-	{
-		struct event ev = { .type = "unlock_remote", .door = d->conf->doors[door_index].name,
-		    .detail = detail };
-
-		snprintf(detail, sizeof(detail), "%s, %lld s", source, (long long)seconds);
-		/* As for a badge: no event, no pulse. */
-		if (daemon_event(d, &ev) == -1)
-			return control_error("cannot record the unlock; door stays locked");
-	}
-	if (door_unlock(door, seconds * 1000, clock_mono_ms()) == -1)
-		return control_error("cannot drive the strike");
-	r = reply_ok();
-	cJSON_AddStringToObject(r, "door", d->conf->doors[door_index].name);
-	cJSON_AddNumberToObject(r, "seconds", (double)seconds);
-	return r;
+	ev.door = d->conf->doors[door_index].name;
+	snprintf(detail, sizeof(detail), "%s, %lld s", source, (long long)seconds);
+	daemon_stamp(&ev);
+	writer_event_set(&u.ev, &ev);
+	u.ms = seconds * 1000;
+	/* Like a tap, an unlock that cannot be recorded soon is refused
+	 * rather than opening the door long after it was asked for. */
+	if (writer_submit(d->writer, unlock_run, unlock_done, d, ev.mono_ms + TAP_BOUND_MS, 0,
+	    &u, sizeof(u)) == -1)
+		return control_error("cannot record the unlock; door stays locked");
+	return NULL;
 }
 
 static int daemon_reload(struct daemon *d, char *err, size_t errlen);
@@ -690,7 +874,7 @@ daemon_control(void *arg, int client, const cJSON *req, const struct control_pee
 		if (json_int(req, "member", &id) == -1)
 			return control_error("checkout needs a numeric \"member\"");
 		if ((was = presence_checkout(d->presence, id, clock_wall_ms())) == -1)
-			return control_error(store_errmsg(d->st));
+			return control_error("cannot record the departure now, try again");
 		r = reply_ok();
 		cJSON_AddBoolToObject(r, "was_present", was == 1);
 		return r;
@@ -706,7 +890,7 @@ daemon_control(void *arg, int client, const cJSON *req, const struct control_pee
 		if (seconds == 0 && cJSON_GetObjectItemCaseSensitive(req, "seconds") != NULL)
 			return control_error("seconds must be between 1 and 60");
 		peer_actor(peer, source, sizeof(source));
-		return control_door_unlock(d, door_index, seconds, source);
+		return control_door_unlock(d, client, door_index, seconds, source);
 	}
 	if (strcmp(cmd, "reload") == 0) {
 		char err[512];
@@ -750,23 +934,33 @@ daemon_mqtt_unlock(void *arg, int door_index, int seconds, const char *command_i
 	cJSON *r;
 
 	snprintf(source, sizeof(source), "mqtt id %.100s", command_id ? command_id : "-");
-	r = control_door_unlock(d, door_index, seconds, source);
+	r = control_door_unlock(d, -1, door_index, seconds, source);
 	cJSON_Delete(r);
 }
 
 /* ---- hardware up and down ---- */
 
-/* Doors, readers and MQTT for the current configuration.  Doors first:
- * every strike is driven locked before anything can ask to open it. */
+/* Every door of the current configuration, its strike driven locked.  At
+ * start this comes first, before anything that can fail (issue 9): a
+ * restart after a crash with the strike energised locks it even if the
+ * key or the database then stops the start. */
 static int
-daemon_hw_up(struct daemon *d, char *err, size_t errlen)
+daemon_doors_up(struct daemon *d, char *err, size_t errlen)
 {
 	struct door_hooks dh = { daemon_door_event, daemon_door_state, d };
-	struct readers_hooks rh = { daemon_tap, daemon_reader_status, daemon_forget_secrets, d };
 
 	for (int i = 0; i < d->conf->ndoors; i++)
 		if ((d->doors[i] = door_new(&d->conf->doors[i], i, &dh, err, errlen)) == NULL)
 			return -1;
+	return 0;
+}
+
+/* Readers and MQTT, once the doors are up. */
+static int
+daemon_io_up(struct daemon *d, char *err, size_t errlen)
+{
+	struct readers_hooks rh = { daemon_tap, daemon_reader_status, daemon_forget_secrets, d };
+
 	if ((d->readers = readers_new(d->conf, &rh)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -774,10 +968,36 @@ daemon_hw_up(struct daemon *d, char *err, size_t errlen)
 	if (d->conf->mqtt_enabled &&
 	    (d->mqtt = mqtt_new(d->conf, d->st, daemon_mqtt_unlock, d, err, errlen)) == NULL)
 		return -1;
+	if (d->mqtt)
+		mqtt_set_writer(d->mqtt, d->writer);
 	/* Retained door states exist from the start, not from the first change. */
 	for (int i = 0; i < d->conf->ndoors; i++)
 		daemon_door_state(d, i, door_get_state(d->doors[i]));
 	return 0;
+}
+
+/* Doors first: every strike is driven locked before anything can ask to
+ * open it. */
+static int
+daemon_hw_up(struct daemon *d, char *err, size_t errlen)
+{
+	if (daemon_doors_up(d, err, errlen) == -1)
+		return -1;
+	return daemon_io_up(d, err, errlen);
+}
+
+/* The timezone and the writer's copy of the configuration change together,
+ * under the writer's lock: a tap being decided sees the old or the new. */
+static int
+daemon_settings(struct daemon *d, const struct config *conf, char *err, size_t errlen)
+{
+	int rc;
+
+	writer_lock(d->writer);
+	if ((rc = tz_set(conf->timezone, err, errlen)) == 0)
+		memcpy(d->wconf, conf, sizeof(*conf));
+	writer_unlock(d->writer);
+	return rc;
 }
 
 static void
@@ -858,7 +1078,7 @@ daemon_reload(struct daemon *d, char *err, size_t errlen)
 		    "at a restart, keeping the old configuration", old->path);
 		goto refuse;
 	}
-	if (tz_set(nc->timezone, err, errlen) == -1)
+	if (daemon_settings(d, nc, err, errlen) == -1)
 		goto refuse;
 
 	daemon_hw_down(d);
@@ -873,7 +1093,7 @@ daemon_reload(struct daemon *d, char *err, size_t errlen)
 		daemon_keep_lockouts(d, nc, old);
 		d->conf = old;
 		presence_set_config(d->presence, old);
-		tz_set(old->timezone, again, sizeof(again));
+		daemon_settings(d, old, again, sizeof(again));
 		if (daemon_hw_up(d, again, sizeof(again)) == -1)
 			fatalx("reload: cannot restore the old configuration: %s", again);
 		free(nc);
@@ -902,6 +1122,33 @@ refuse:
 
 /* ---- housekeeping ---- */
 
+struct purge_job {
+	int64_t	now_ms, event_retention_ms, visit_retention_ms;
+	int64_t	events, visits;
+};
+
+static int
+purge_run(struct writer_job *j, struct store *st)
+{
+	struct purge_job *p = writer_job_data(j);
+
+	return store_purge(st, p->now_ms, p->event_retention_ms, p->visit_retention_ms,
+	    &p->events, &p->visits);
+}
+
+static void
+purge_done(struct writer_job *j)
+{
+	struct purge_job *p = writer_job_data(j);
+
+	if (j->rc != 0) {
+		log_warnx("purge: %s", j->err);
+		return;
+	}
+	log_info("purge: deleted %lld events and %lld visits past retention",
+	    (long long)p->events, (long long)p->visits);
+}
+
 /*
  * Retention (CNIL: badge logs are kept 90 days by default): at start-up,
  * once ready, and then every 24 hours.  Each run deletes about a day's rows,
@@ -910,18 +1157,15 @@ refuse:
 static void
 daemon_purge(struct daemon *d, int64_t now)
 {
-	int64_t events = 0, visits = 0;
+	struct purge_job p = { .now_ms = clock_wall_ms(),
+	    .event_retention_ms = d->conf->event_retention_ms,
+	    .visit_retention_ms = d->conf->visit_retention_ms };
 
 	if (now < d->next_purge)
 		return;
 	d->next_purge = now + PURGE_EVERY_MS;
-	if (store_purge(d->st, clock_wall_ms(), d->conf->event_retention_ms,
-	    d->conf->visit_retention_ms, &events, &visits) == -1) {
-		log_warnx("purge: %s", store_errmsg(d->st));
-		return;
-	}
-	log_info("purge: deleted %lld events and %lld visits past retention",
-	    (long long)events, (long long)visits);
+	if (writer_submit(d->writer, purge_run, purge_done, d, 0, 0, &p, sizeof(p)) == -1)
+		log_warnx("purge: the writer's queue is full; next time");
 }
 
 /* ---- the loop ---- */
@@ -1001,13 +1245,15 @@ daemon_loop(struct daemon *d)
 {
 	struct pollfd pfds[MAX_POLLFDS];
 	int ctl_at, ctl_n, rd_at, rd_n, door_at[CONFIG_MAX_DOORS], door_n[CONFIG_MAX_DOORS];
-	int mqtt_at, n;
+	int mqtt_at, wr_at, n;
 	int64_t now;
 
 	while (!d->stop) {
 		now = clock_mono_ms();
 		n = 0;
 		pfds[n++] = (struct pollfd){ .fd = d->sigfd, .events = POLLIN };
+		wr_at = n;
+		pfds[n++] = (struct pollfd){ .fd = writer_fd(d->writer), .events = POLLIN };
 		ctl_at = n;
 		n += ctl_n = control_pollfds(d->control, pfds + n, MAX_POLLFDS - n);
 		rd_at = n;
@@ -1033,8 +1279,12 @@ daemon_loop(struct daemon *d)
 		}
 		now = clock_mono_ms();
 
-		/* Doors and readers first: they are what a person at the door waits for. */
+		/* Doors and readers first: they are what a person at the door
+		 * waits for.  Taps go to the writer; its answers (a committed
+		 * grant opens) come back through its fd. */
 		readers_handle(d->readers, pfds + rd_at, rd_n, now);
+		if (pfds[wr_at].revents && writer_dispatch(d->writer) > 0)
+			d->events_pending = true;
 		for (int i = 0; i < d->conf->ndoors; i++) {
 			for (int k = 0; k < door_n[i]; k++)
 				if (pfds[door_at[i] + k].revents)
@@ -1054,13 +1304,43 @@ daemon_loop(struct daemon *d)
 		if (d->mqtt)
 			mqtt_service(d->mqtt, d->mqtt ? &pfds[mqtt_at] : NULL, now);
 
-		/* The watchdog hears from the loop itself, so a wedged loop is
-		 * restarted by systemd (and the strike falls back to locked). */
+		/* The watchdog hears from the loop itself, only when it turns
+		 * (never from the writer thread), so a wedged loop is restarted
+		 * by systemd (and the strike falls back to locked); a wedged
+		 * store only denies taps. */
 		if (d->watchdog_usec && (now - d->last_watchdog) * 2000 >= (int64_t)d->watchdog_usec) {
 			sd_notify(0, "WATCHDOG=1");
 			d->last_watchdog = now;
 		}
 	}
+}
+
+/* The loop's reads (WAL: they wait for no writer, only for a checkpoint
+ * or a recovery by another program) give up soon rather than stall it. */
+static int
+daemon_read_busy(void *arg, int count)
+{
+	(void)arg;
+	if (count * 5 >= READ_BUSY_MS)
+		return 0;
+	usleep(5000);
+	return 1;
+}
+
+/* A start that fails after the doors are up: they are driven locked
+ * (again) and released before the exit. */
+static int
+daemon_fail(struct daemon *d, int code)
+{
+	daemon_hw_down(d);
+	control_close(d->control);
+	presence_free(d->presence);
+	writer_free(d->writer);
+	store_close(d->st);
+	explicit_bzero(d->key, sizeof(d->key));
+	free(d->wconf);
+	free(d->conf);
+	return code;
 }
 
 int
@@ -1118,18 +1398,28 @@ main(int argc, char *argv[])
 	log_init("seuild", foreground, verbose);
 	if (!foreground && daemon(0, 0) == -1)
 		fatal("daemon");
+	/* Lock first: every door driven locked before anything else can fail. */
+	if (daemon_doors_up(d, err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		return daemon_fail(d, EX_UNAVAILABLE);
+	}
+	if ((d->wconf = malloc(sizeof(*d->wconf))) == NULL)
+		return daemon_fail(d, EX_OSERR);
+	memcpy(d->wconf, d->conf, sizeof(*d->conf));
 	if (tz_set(d->conf->timezone, err, sizeof(err)) == -1) {
 		log_warnx("%s", err);
-		return EX_CONFIG;
+		return daemon_fail(d, EX_CONFIG);
 	}
 	if (uid_key_load(d->conf->uid_key_file, d->key, err, sizeof(err)) == -1) {
 		log_warnx("%s (create it with `seuilctl init`)", err);
-		return EX_NOINPUT;
+		return daemon_fail(d, EX_NOINPUT);
 	}
-	if ((d->st = store_open(d->conf->database, 0, err, sizeof(err))) == NULL) {
+	if ((d->st = store_open(d->conf->database, 0, err, sizeof(err))) == NULL ||
+	    (d->writer = writer_new(d->conf->database, err, sizeof(err))) == NULL) {
 		log_warnx("%s", err);
-		return EX_NOINPUT;
+		return daemon_fail(d, EX_NOINPUT);
 	}
+	store_busy_handler(d->st, daemon_read_busy, NULL);
 	if (daemon_signals(d) == -1)
 		fatal("signals");
 	d->started_mono = clock_mono_ms();
@@ -1137,27 +1427,22 @@ main(int argc, char *argv[])
 	for (int i = 0; i < CONFIG_MAX_READERS; i++)
 		lockout_init(&d->lockouts[i]);
 
-	if (daemon_hw_up(d, err, sizeof(err)) == -1) {
-		log_warnx("%s", err);
-		daemon_hw_down(d);
-		store_close(d->st);
-		return EX_UNAVAILABLE;
-	}
-	if ((d->control = control_open(d->conf->control_socket,
+	if (daemon_io_up(d, err, sizeof(err)) == -1 ||
+	    (d->control = control_open(d->conf->control_socket,
 	    group_gid(d->conf->control_read_group), daemon_control, d, err,
 	    sizeof(err))) == NULL) {
 		log_warnx("%s", err);
-		daemon_hw_down(d);
-		store_close(d->st);
-		return EX_UNAVAILABLE;
+		return daemon_fail(d, EX_UNAVAILABLE);
 	}
 	daemon_simple_event(d, "daemon_start", NULL, NULL, NULL, SEUIL_VERSION);
 	{
-		struct presence_hooks ph = { daemon_event, daemon_presence_changed, d };
+		struct presence_hooks ph = { daemon_event_append, daemon_presence_changed, d };
 
-		if ((d->presence = presence_new(d->conf, d->st, &ph)) == NULL ||
-		    presence_load(d->presence, clock_wall_ms()) == -1)
-			fatalx("presence: %s", store_errmsg(d->st));
+		if ((d->presence = presence_new(d->conf, d->st, d->writer, &ph)) == NULL ||
+		    presence_load(d->presence, clock_wall_ms()) == -1) {
+			log_warnx("presence: %s", store_errmsg(d->st));
+			return daemon_fail(d, EX_UNAVAILABLE);
+		}
 	}
 	daemon_presence_changed(d);
 	if (sd_watchdog_enabled(0, &d->watchdog_usec) <= 0)
@@ -1172,15 +1457,20 @@ main(int argc, char *argv[])
 	for (int i = 0; i < d->conf->ndoors; i++)
 		door_lock(d->doors[i], clock_mono_ms());
 	daemon_simple_event(d, "daemon_stop", NULL, NULL, NULL, NULL);
+	/* What is queued is written (taps past their bound are denied); the
+	 * doors are locked meanwhile and no grant is acted on. */
+	writer_drain(d->writer);
 	daemon_events_flush(d);
 	if (d->enrol.active)
 		control_reply(d->control, d->enrol.client, control_error("seuild is stopping"));
 	daemon_hw_down(d);
 	control_close(d->control);
 	presence_free(d->presence);
+	writer_free(d->writer);
 	store_close(d->st);
 	explicit_bzero(d->key, sizeof(d->key));
 	close(d->sigfd);
+	free(d->wconf);
 	free(d->conf);
 	log_info("stopped");
 	return 0;

@@ -2,7 +2,9 @@
  * Presence rules (DESIGN §8) on a real store file, with injected wall and
  * monotonic times: arrivals and departures by reader direction, the toggle
  * guard, expiry at the last badge, the day end across a DST change, manual
- * checkout, and the rebuild at start with overdue expiries applied.
+ * checkout, and the rebuild at start with overdue expiries applied.  The
+ * writer runs inline (writer_new_inline): each visit is written before the
+ * call that asked for it returns.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +14,7 @@
 #include "presence.h"
 #include "store.h"
 #include "tz.h"
+#include "writer.h"
 #include "testhelp.h"
 
 static char dir[] = "/tmp/seuil-test-presence.XXXXXX";
@@ -20,11 +23,14 @@ static int nevents, nchanged;
 static bool fail_events;	/* the event log refuses (disk full) */
 static char last_type[32], last_reason[32];
 static struct store *st;
+static struct writer *w;
 
 static int64_t
-hook_event(void *arg, struct event *ev)
+hook_event(void *arg, struct store *wst, struct event *ev)
 {
 	(void)arg;
+	if (wst != st)
+		return -1;
 	if (fail_events)
 		return -1;
 	nevents++;
@@ -58,6 +64,7 @@ fresh(const char *name)
 	char path[256], err[256];
 	struct member_row m;
 
+	writer_free(w);
 	store_close(st);
 	snprintf(path, sizeof(path), "%s/%s.db", dir, name);
 	st = store_open(path, STORE_CREATE, err, sizeof(err));
@@ -72,7 +79,9 @@ fresh(const char *name)
 		store_member_add(st, &m, 0);
 	}
 	nevents = nchanged = 0;
-	return presence_new(&conf, st, &hooks);
+	if ((w = writer_new_inline(st)) == NULL)
+		exit(1);
+	return presence_new(&conf, st, w, &hooks);
 }
 
 /* The last visit of a member, as the store has it. */
@@ -218,7 +227,7 @@ test_rebuild_with_overdue_expiry(void)
 	presence_free(p);
 
 	/* A restart at 17:00: both still present. */
-	p = presence_new(&conf, st, &hooks);
+	p = presence_new(&conf, st, w, &hooks);
 	EXPECT_INT(presence_load(p, paris("2026-11-26T17:00")), 0);
 	EXPECT_INT(presence_count(p), 2);
 	EXPECT_STR(presence_get(p, 1)->door, "side");
@@ -226,7 +235,7 @@ test_rebuild_with_overdue_expiry(void)
 
 	/* A restart at 22:00: member 1 (last badge 09:00) is overdue, left at
 	 * 09:00; member 2 (16:00) stays. */
-	p = presence_new(&conf, st, &hooks);
+	p = presence_new(&conf, st, w, &hooks);
 	EXPECT_INT(presence_load(p, paris("2026-11-26T22:00")), 0);
 	EXPECT_INT(presence_count(p), 1);
 	EXPECT(presence_is_present(p, 2));
@@ -235,7 +244,7 @@ test_rebuild_with_overdue_expiry(void)
 	presence_free(p);
 
 	/* A restart the next afternoon: the day end (04:00) came first. */
-	p = presence_new(&conf, st, &hooks);
+	p = presence_new(&conf, st, w, &hooks);
 	EXPECT_INT(presence_load(p, paris("2026-11-27T15:00")), 0);
 	EXPECT_INT(presence_count(p), 0);
 	EXPECT_STR(last_visit(2).reason, "day_end");
@@ -288,6 +297,7 @@ main(void)
 	RUN(test_checkout);
 	RUN(test_rebuild_with_overdue_expiry);
 	RUN(test_event_failure);
+	writer_free(w);
 	store_close(st);
 	{
 		char cmd[300];

@@ -12,7 +12,7 @@ door = front
 direction = toggle
 
 [presence]
-expire_after = 3s
+expire_after = 5s
 toggle_guard = 2s
 CONF
 sed -i "s|TDIR|$T|" "$T/seuild.conf"
@@ -42,7 +42,7 @@ check "toggle after the guard: departure toggle" wait_until 5 sh -c "$(declare -
 
 tap front-in 04C1C1C1
 wait_until 5 sh -c "$(declare -f visits); T=$T visits | grep -qx carol:present"
-check "expiry after expire_after: timeout" wait_until 8 sh -c "$(declare -f visits); T=$T visits | grep -qx carol:timeout"
+check "expiry after expire_after: timeout" wait_until 10 sh -c "$(declare -f visits); T=$T visits | grep -qx carol:timeout"
 check "timeout visit left at its last badge" test "$(sqlite3 "$T/seuil.db" "select left_ts = last_seen_ts from visits v join members m on m.id=v.member_id where m.name='carol'")" = 1
 
 tap front-in 04A1A1A1
@@ -59,7 +59,7 @@ check "visit still open after stop" test "$(sqlite3 "$T/seuil.db" "select count(
 start_seuild
 check "presence rebuilt at start" sh -c "'$SEUILCTL' -f '$T/seuild.conf' who | grep -q alice"
 stop_seuild
-sleep 3.5
+sleep 5.5
 start_seuild
 check "overdue expiry applied at start" wait_until 5 open_visits_is 0
 stop_seuild

@@ -812,22 +812,60 @@ daemon_control_refuse(struct daemon *d, const char *cmd, const struct control_pe
 	return control_error(detail);
 }
 
+struct badge_add_job {
+	int		client;
+	int64_t		member_id;
+	int64_t		badge_id;	/* the writer's answer */
+	uint8_t		mac[UID_MAC_LEN];
+	char		hint[UID_HINT_LEN];
+	char		label[128];
+	int64_t		ts_ms;
+};
+
+static int
+badge_add_run(struct writer_job *j, struct store *st)
+{
+	struct badge_add_job *b = writer_job_data(j);
+
+	b->badge_id = store_badge_add(st, b->member_id, b->mac, b->hint, b->label, b->ts_ms);
+	return b->badge_id < 0 ? -1 : 0;
+}
+
+static void
+badge_add_done(struct writer_job *j)
+{
+	struct daemon *d = j->arg;
+	struct badge_add_job *b = writer_job_data(j);
+	cJSON *r;
+
+	if (j->rc != 0) {
+		r = control_error(j->rc == WRITER_EXPIRED ? "the store is busy, try again" : j->err);
+	} else {
+		r = reply_ok();
+		cJSON_AddNumberToObject(r, "badge_id", (double)b->badge_id);
+		cJSON_AddStringToObject(r, "hint", b->hint);
+	}
+	explicit_bzero(b->mac, sizeof(b->mac));
+	control_reply(d->control, b->client, r);
+}
+
 /*
  * A badge by its typed UID, for a program that does not hold the UID key
  * (seuil-web): the daemon turns it into the MAC and the hint, wipes it,
- * and stores the badge.  The reply never repeats the UID.
+ * and the writer stores the badge; the reply (NULL here: it follows) never
+ * repeats the UID.
  */
 static cJSON *
-control_badge_add(struct daemon *d, const cJSON *req)
+control_badge_add(struct daemon *d, int client, const cJSON *req)
 {
 	const cJSON *u = cJSON_GetObjectItemCaseSensitive(req, "uid");
 	const cJSON *l = cJSON_GetObjectItemCaseSensitive(req, "label");
-	uint8_t mac[UID_MAC_LEN];
-	char hint[UID_HINT_LEN], why[128];
+	struct badge_add_job b = { .client = client, .ts_ms = clock_wall_ms() };
+	char why[128];
 	struct member_row m;
 	struct uid uid;
-	int64_t id, badge_id;
-	cJSON *r;
+	int64_t id;
+	int rc;
 
 	if (json_int(req, "member", &id) == -1)
 		return control_error("badge_add needs a numeric \"member\"");
@@ -839,18 +877,14 @@ control_badge_add(struct daemon *d, const cJSON *req)
 		return control_error("no such member");
 	if (uid_parse(u->valuestring, &uid, why, sizeof(why)) == -1)
 		return control_error(why);
-	uid_mac(d->key, &uid, mac);
-	uid_hint(&uid, hint);
+	uid_mac(d->key, &uid, b.mac);
+	uid_hint(&uid, b.hint);
 	uid_wipe(&uid);
-	badge_id = store_badge_add(d->st, id, mac, hint, cJSON_IsString(l) ? l->valuestring : "",
-	    clock_wall_ms());
-	explicit_bzero(mac, sizeof(mac));
-	if (badge_id < 0)
-		return control_error(store_errmsg(d->st));
-	r = reply_ok();
-	cJSON_AddNumberToObject(r, "badge_id", (double)badge_id);
-	cJSON_AddStringToObject(r, "hint", hint);
-	return r;
+	b.member_id = id;
+	snprintf(b.label, sizeof(b.label), "%s", cJSON_IsString(l) ? l->valuestring : "");
+	rc = writer_submit(d->writer, badge_add_run, badge_add_done, d, 0, 0, &b, sizeof(b));
+	explicit_bzero(&b, sizeof(b));
+	return rc == -1 ? control_error("the store is busy, try again") : NULL;
 }
 
 static cJSON *
@@ -920,7 +954,7 @@ daemon_control(void *arg, int client, const cJSON *req, const struct control_pee
 		return NULL;
 	}
 	if (strcmp(cmd, "badge_add") == 0)
-		return control_badge_add(d, req);
+		return control_badge_add(d, client, req);
 	return control_error("unknown command");
 }
 

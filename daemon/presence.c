@@ -34,6 +34,7 @@ struct visit_job {
 	int64_t		now_ms;		/* when it was asked */
 	char		door[CONFIG_NAME_MAX + 1];
 	char		reason[16];
+	int		client;		/* close: a checkout waiting, or -1 */
 };
 
 struct presence *
@@ -163,7 +164,7 @@ fail:
 }
 
 static int presence_leave(struct presence *p, int i, int64_t left_ms, const char *reason,
-    int64_t now_ms);
+    int64_t now_ms, int client);
 
 static int
 presence_submit(struct presence *p, const struct visit_job *v);
@@ -195,7 +196,7 @@ presence_done(struct writer_job *j)
 		if (p->people[i].leave_reason[0] != '\0') {
 			/* A departure came while the arrival was on its way. */
 			presence_leave(p, i, p->people[i].leave_ms, p->people[i].leave_reason,
-			    v->now_ms);
+			    v->now_ms, -1);
 		} else if (p->people[i].last_seen_ms > v->ts_ms) {
 			struct visit_job seen = { .op = VISIT_SEEN, .member_id = v->member_id,
 			    .visit_id = v->visit_id, .ts_ms = p->people[i].last_seen_ms };
@@ -204,6 +205,8 @@ presence_done(struct writer_job *j)
 		}
 		break;
 	case VISIT_CLOSE:
+		if (v->client != -1 && p->hooks.checked_out)
+			p->hooks.checked_out(p->hooks.arg, v->client, j->rc == 0);
 		if ((i = presence_find_state(p, v->member_id, v->visit_id, PRESENCE_LEAVING)) == -1)
 			return;
 		if (j->rc != 0) {
@@ -234,13 +237,16 @@ presence_submit(struct presence *p, const struct visit_job *v)
 
 /* End visit i: it leaves memory once the departure is committed. */
 static int
-presence_leave(struct presence *p, int i, int64_t left_ms, const char *reason, int64_t now_ms)
+presence_leave(struct presence *p, int i, int64_t left_ms, const char *reason, int64_t now_ms,
+    int client)
 {
 	struct presence_entry *e = &p->people[i];
 	struct visit_job v = { .op = VISIT_CLOSE, .member_id = e->member_id,
-	    .visit_id = e->visit_id, .ts_ms = left_ms, .now_ms = now_ms };
+	    .visit_id = e->visit_id, .ts_ms = left_ms, .now_ms = now_ms, .client = client };
 
 	if (e->state == PRESENCE_OPENING) {
+		if (client != -1)
+			return -1;	/* a checkout while arriving: asked again soon */
 		e->leave_ms = left_ms;
 		snprintf(e->leave_reason, sizeof(e->leave_reason), "%s", reason);
 		return 0;
@@ -309,13 +315,13 @@ presence_grant(struct presence *p, int64_t member_id, const char *door,
 		break;
 	case DIRECTION_OUT:
 		if (i != -1)
-			presence_leave(p, i, now_ms, "badge_out", now_ms);
+			presence_leave(p, i, now_ms, "badge_out", now_ms, -1);
 		return;
 	case DIRECTION_TOGGLE:
 		if (presence_toggle_guarded(p, member_id, now_mono))
 			return;
 		if (i != -1) {
-			presence_leave(p, i, now_ms, "toggle", now_ms);
+			presence_leave(p, i, now_ms, "toggle", now_ms, -1);
 			return;
 		}
 		break;
@@ -334,13 +340,13 @@ presence_grant(struct presence *p, int64_t member_id, const char *door,
 }
 
 int
-presence_checkout(struct presence *p, int64_t member_id, int64_t now_ms)
+presence_checkout(struct presence *p, int64_t member_id, int64_t now_ms, int client)
 {
 	int i = presence_find(p, member_id);
 
 	if (i == -1)
 		return 0;
-	return presence_leave(p, i, now_ms, "manual", now_ms) == -1 ? -1 : 1;
+	return presence_leave(p, i, now_ms, "manual", now_ms, client) == -1 ? -1 : 1;
 }
 
 /* When visit e ends on its own: whichever comes first of expire_after
@@ -381,7 +387,7 @@ presence_tick(struct presence *p, int64_t now_ms)
 			i++;
 			continue;
 		}
-		if (presence_leave(p, i, left, reason, now_ms) == -1)
+		if (presence_leave(p, i, left, reason, now_ms, -1) == -1)
 			return;		/* retried at retry_at */
 		/* entry i is leaving, or (inline writer) was replaced by the
 		 * last one: look at it again */

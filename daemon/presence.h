@@ -28,6 +28,8 @@ struct presence_hooks {
 	int64_t	(*event)(void *arg, struct store *st, struct event *ev);
 	/* Presence changed (for MQTT and status). */
 	void	(*changed)(void *arg);
+	/* A presence_checkout with client != -1 is committed (ok) or not. */
+	void	(*checked_out)(void *arg, int client, bool ok);
 	void	*arg;
 };
 
@@ -65,8 +67,9 @@ int presence_load(struct presence *p, int64_t now_ms);
 void presence_grant(struct presence *p, int64_t member_id, const char *door,
     enum reader_direction dir, int64_t now_ms, int64_t now_mono_ms);
 /* End member's visit now, reason manual.  1 if present (the departure is
- * submitted), 0 if not, -1 if it cannot be submitted. */
-int presence_checkout(struct presence *p, int64_t member_id, int64_t now_ms);
+ * submitted; hooks.checked_out tells client when it is committed), 0 if
+ * not, -1 if it cannot be submitted now. */
+int presence_checkout(struct presence *p, int64_t member_id, int64_t now_ms, int client);
 
 /* Apply expiries and the day end due at now_ms. */
 void presence_tick(struct presence *p, int64_t now_ms);

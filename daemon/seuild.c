@@ -439,6 +439,24 @@ done:
 	free(m);
 }
 
+/* A checkout's departure is committed (or not): seuilctl, which may erase
+ * the member next, hears only now. */
+static void
+daemon_checked_out(void *arg, int client, bool ok)
+{
+	struct daemon *d = arg;
+	cJSON *r;
+
+	if (!ok) {
+		control_reply(d->control, client, control_error("cannot record the departure"));
+		return;
+	}
+	r = cJSON_CreateObject();
+	cJSON_AddBoolToObject(r, "ok", 1);
+	cJSON_AddBoolToObject(r, "was_present", 1);
+	control_reply(d->control, client, r);
+}
+
 /* ---- enrolment by tap ---- */
 
 static cJSON *
@@ -907,8 +925,10 @@ daemon_control(void *arg, int client, const cJSON *req, const struct control_pee
 
 		if (json_int(req, "member", &id) == -1)
 			return control_error("checkout needs a numeric \"member\"");
-		if ((was = presence_checkout(d->presence, id, clock_wall_ms())) == -1)
+		if ((was = presence_checkout(d->presence, id, clock_wall_ms(), client)) == -1)
 			return control_error("cannot record the departure now, try again");
+		if (was == 1)
+			return NULL;	/* daemon_checked_out answers once it is committed */
 		r = reply_ok();
 		cJSON_AddBoolToObject(r, "was_present", was == 1);
 		return r;
@@ -1470,7 +1490,8 @@ main(int argc, char *argv[])
 	}
 	daemon_simple_event(d, "daemon_start", NULL, NULL, NULL, SEUIL_VERSION);
 	{
-		struct presence_hooks ph = { daemon_event_append, daemon_presence_changed, d };
+		struct presence_hooks ph = { daemon_event_append, daemon_presence_changed,
+		    daemon_checked_out, d };
 
 		if ((d->presence = presence_new(d->conf, d->st, d->writer, &ph)) == NULL ||
 		    presence_load(d->presence, clock_wall_ms()) == -1) {

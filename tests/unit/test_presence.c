@@ -46,7 +46,7 @@ hook_changed(void *arg)
 	nchanged++;
 }
 
-static const struct presence_hooks hooks = { hook_event, hook_changed, NULL };
+static const struct presence_hooks hooks = { hook_event, hook_changed, NULL, NULL };
 
 /* UTC ms of a local Paris time. */
 static int64_t
@@ -208,9 +208,9 @@ test_checkout(void)
 	struct presence *p = fresh("checkout");
 	int64_t t = paris("2026-11-26T09:00");
 
-	EXPECT_INT(presence_checkout(p, 1, t), 0);
+	EXPECT_INT(presence_checkout(p, 1, t, -1), 0);
 	presence_grant(p, 1, "front", DIRECTION_IN, t, 1000);
-	EXPECT_INT(presence_checkout(p, 1, t + 1000), 1);
+	EXPECT_INT(presence_checkout(p, 1, t + 1000, -1), 1);
 	EXPECT_STR(last_visit(1).reason, "manual");
 	EXPECT_INT(nchanged, 2);
 	presence_free(p);

@@ -103,6 +103,7 @@ static const int allowed[] = {
 	SYS_futex_time64,
 #endif
 	SYS_rt_sigreturn, SYS_rt_sigprocmask, SYS_restart_syscall,
+	SYS_sigaltstack,	/* ASan asks before every noreturn call */
 #ifdef SYS_sigreturn
 	SYS_sigreturn,
 #endif

@@ -1,8 +1,8 @@
 /*
  * The reader child's sandbox: PR_SET_NO_NEW_PRIVS, Landlock where the
  * kernel has it, and a seccomp-BPF allow-list written as raw BPF (no
- * libseccomp: the filter is forty instructions, and one less library in
- * a process that parses hostile input is one less thing to trust).
+ * libseccomp: the filter is under a hundred instructions, and one less
+ * library in a process that parses hostile input is one less to trust).
  *
  * Why an allow-list of system calls rather than a separate user or
  * Landlock alone: the service already runs as its own user (seuil), which

@@ -37,7 +37,7 @@
 #define HW_TIMEOUT_MAX		3600	/* s */
 #define HW_KILL_GRACE_MS	5000	/* after the timeout, for a hung reader */
 #define HW_STOP_GRACE_MS	2000	/* after SIGTERM, on Ctrl-C */
-#define HW_HEARTBEAT_MS		250	/* the child's heartbeat, unused here */
+#define HW_HEARTBEAT_MS		250	/* the child's; hw test does not watch it */
 #define HW_DAEMON_PROBE_MS	3000
 
 struct hw_door {

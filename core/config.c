@@ -99,12 +99,14 @@ static const char *const driver_names[] = { "libnfc", "sim", NULL };
 static const char *const direction_names[] = { "in", "out", "toggle", NULL };
 static const char *const unsynced_names[] =
     { "members_only", "deny", "ignore", NULL };
+static const char *const sandbox_names[] = { "required", "best_effort", NULL };
 
 /* K_ENUM values are stored with memcpy of an int. */
 _Static_assert(sizeof(enum gpio_backend) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum reader_driver) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum reader_direction) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum unsynced_policy) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum reader_sandbox) == sizeof(int), "enum size");
 
 #define FIELD(type, m) \
 	.off = offsetof(type, m), .size = sizeof(((type *)0)->m)
@@ -159,6 +161,8 @@ static const struct key keys[] = {
 	    .min = SEC, .max = 15 * MIN },
 	{ S_SECURITY, "unsynced_clock", K_ENUM, CF(unsynced_clock),
 	    .names = unsynced_names },
+	{ S_SECURITY, "reader_sandbox", K_ENUM, CF(reader_sandbox),
+	    .names = sandbox_names },
 
 	{ S_MQTT, "enabled", K_BOOL, CF(mqtt_enabled) },
 	{ S_MQTT, "host", K_STR, CF(mqtt_host), .required = true },
@@ -431,6 +435,7 @@ config_defaults(struct config *conf)
 	conf->lockout_window_ms = 60 * SEC;
 	conf->lockout_time_ms = 30 * SEC;
 	conf->unsynced_clock = UNSYNCED_MEMBERS_ONLY;
+	conf->reader_sandbox = READER_SANDBOX_REQUIRED;
 
 	conf->mqtt_enabled = true;
 	snprintf(conf->mqtt_host, sizeof(conf->mqtt_host), "localhost");

@@ -23,6 +23,8 @@ enum gpio_backend { GPIO_GPIOD, GPIO_SIM };
 enum reader_driver { READER_LIBNFC, READER_SIM };
 enum reader_direction { DIRECTION_IN, DIRECTION_OUT, DIRECTION_TOGGLE };
 enum unsynced_policy { UNSYNCED_MEMBERS_ONLY, UNSYNCED_DENY, UNSYNCED_IGNORE };
+/* A reader child that cannot be contained: refused, or run with a warning. */
+enum reader_sandbox { READER_SANDBOX_REQUIRED, READER_SANDBOX_BEST_EFFORT };
 
 struct door_conf {
 	char		name[CONFIG_NAME_MAX + 1];
@@ -77,6 +79,7 @@ struct config {
 	int64_t		lockout_window_ms;
 	int64_t		lockout_time_ms;
 	enum unsynced_policy unsynced_clock;
+	enum reader_sandbox reader_sandbox;
 
 	/* [mqtt] */
 	bool		mqtt_enabled;

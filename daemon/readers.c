@@ -1,38 +1,17 @@
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
-#include <sysexits.h>
 #include <unistd.h>
 
 #include "clock.h"
 #include "log.h"
-#include "reader.h"
+#include "reader_child.h"
 #include "readers.h"
-
-/* The wire between a reader child and the daemon: one fixed-size message
- * per SOCK_SEQPACKET record, so a short or long record is a broken child. */
-enum reader_msg_type {
-	RMSG_UP = 1,		/* reader opened; detail: what it is */
-	RMSG_DOWN,		/* reader failed; detail: why; the child exits */
-	RMSG_TAP,
-	RMSG_GONE,
-	RMSG_HEARTBEAT,
-};
-
-struct reader_msg {
-	uint8_t	type;
-	uint8_t	uid_len;
-	uint8_t	uid[UID_MAX_LEN];
-	char	detail[116];
-};
 
 #define READERS_BURST	8	/* messages taken from one child per loop turn */
 
@@ -58,99 +37,6 @@ struct readers {
 	struct reader_child child[CONFIG_MAX_READERS];
 	int		n;
 };
-
-/* ---- the child side ---- */
-
-static volatile sig_atomic_t child_stop;
-
-static void
-child_on_term(int sig)
-{
-	(void)sig;
-	child_stop = 1;
-}
-
-static void
-child_send(int sock, int type, const struct uid *uid, const char *detail)
-{
-	struct reader_msg m;
-
-	memset(&m, 0, sizeof(m));
-	m.type = (uint8_t)type;
-	if (uid != NULL) {
-		m.uid_len = uid->len;
-		memcpy(m.uid, uid->bytes, uid->len);
-	}
-	if (detail != NULL)
-		snprintf(m.detail, sizeof(m.detail), "%s", detail);
-	/* The parent gone means our work is pointless: leave at once. */
-	if (send(sock, &m, sizeof(m), MSG_NOSIGNAL) != sizeof(m))
-		_exit(EX_IOERR);
-	explicit_bzero(&m, sizeof(m));
-}
-
-static _Noreturn void
-child_main(const struct reader_conf *rc, const struct readers_hooks *hooks, int sock,
-    pid_t parent)
-{
-	struct sigaction sa;
-	struct reader_event ev;
-	struct reader *r;
-	sigset_t none;
-	char err[256];
-	int64_t last_beat;
-	int n;
-
-	if (hooks->child_setup != NULL)
-		hooks->child_setup(hooks->arg);
-
-	/* The parent blocks its signals for signalfd; a child starts clean. */
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = child_on_term;
-	sigaction(SIGTERM, &sa, NULL);	/* no SA_RESTART: waits return early */
-	sa.sa_handler = SIG_DFL;
-	sigaction(SIGCHLD, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != parent)
-		_exit(0);
-
-	/* Keep nothing of the daemon's: not the database, not the sockets. */
-	if (dup2(sock, 3) == -1)
-		_exit(EX_OSERR);
-	sock = 3;
-	close_range(4, ~0U, 0);
-
-	if ((r = reader_open(rc, err, sizeof(err))) == NULL) {
-		child_send(sock, RMSG_DOWN, NULL, err);
-		_exit(EX_UNAVAILABLE);
-	}
-	child_send(sock, RMSG_UP, NULL, rc->driver == READER_SIM ? "sim" : rc->connstring);
-	last_beat = clock_mono_ms();
-	while (!child_stop) {
-		memset(&ev, 0, sizeof(ev));
-		n = reader_wait(r, &ev, READER_HEARTBEAT_MS, err, sizeof(err));
-		if (n == -1) {
-			child_send(sock, RMSG_DOWN, NULL, err);
-			reader_close(r);
-			_exit(EX_UNAVAILABLE);
-		}
-		if (n == 1) {
-			child_send(sock, ev.type == READER_TAP ? RMSG_TAP : RMSG_GONE,
-			    ev.type == READER_TAP ? &ev.uid : NULL, NULL);
-			uid_wipe(&ev.uid);
-			last_beat = clock_mono_ms();
-		} else if (clock_mono_ms() - last_beat >= READER_HEARTBEAT_MS) {
-			child_send(sock, RMSG_HEARTBEAT, NULL, NULL);
-			last_beat = clock_mono_ms();
-		}
-	}
-	reader_close(r);
-	_exit(0);
-}
 
 /* ---- the daemon side ---- */
 
@@ -193,30 +79,22 @@ static void
 readers_start(struct readers *rs, int i, int64_t now)
 {
 	struct reader_child *c = &rs->child[i];
-	int sv[2];
-	pid_t parent = getpid(), pid;
+	struct reader_child_opts o = {
+		.heartbeat_ms = READER_HEARTBEAT_MS,
+		.sandbox = rs->conf->reader_sandbox,
+		.setup = rs->hooks.child_setup,
+		.arg = rs->hooks.arg,
+	};
+	pid_t pid;
+	int sock;
 
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == -1) {
-		log_warn("reader %s: socketpair", c->conf->name);
+	if ((pid = reader_child_start(c->conf, &o, &sock)) == -1) {
+		log_warn("reader %s: starting its process", c->conf->name);
 		c->next_start = now + c->backoff;
 		return;
 	}
-	fflush(NULL);
-	if ((pid = fork()) == -1) {
-		log_warn("reader %s: fork", c->conf->name);
-		close(sv[0]);
-		close(sv[1]);
-		c->next_start = now + c->backoff;
-		return;
-	}
-	if (pid == 0) {
-		close(sv[0]);
-		child_main(c->conf, &rs->hooks, sv[1], parent);
-	}
-	close(sv[1]);
-	fcntl(sv[0], F_SETFL, O_NONBLOCK);
 	c->pid = pid;
-	c->sock = sv[0];
+	c->sock = sock;
 	c->killed = false;
 	c->last_msg = now;
 	c->up_since = 0;
@@ -245,38 +123,33 @@ readers_message(struct readers *rs, int i, const struct reader_msg *m, int64_t n
 {
 	struct reader_child *c = &rs->child[i];
 	struct uid uid;
-	char detail[sizeof(m->detail)];
 
-	snprintf(detail, sizeof(detail), "%.*s", (int)sizeof(m->detail) - 1, m->detail);
 	c->last_msg = now;
 	switch (m->type) {
-	case RMSG_UP:
+	case READER_MSG_UP:
 		c->up_since = now;
-		readers_report(rs, i, true, detail);
+		readers_report(rs, i, true, m->detail);
 		break;
-	case RMSG_DOWN:
+	case READER_MSG_DOWN:
 		c->up_since = 0;
-		readers_report(rs, i, false, detail);
+		readers_report(rs, i, false, m->detail);
 		break;
-	case RMSG_HEARTBEAT:
+	case READER_MSG_UNCONTAINED:
+		log_warnx("reader %s: running without its sandbox (reader_sandbox = "
+		    "best_effort): %s", c->conf->name, m->detail);
+		break;
+	case READER_MSG_HEARTBEAT:
 		c->last_heartbeat = now;
 		break;
-	case RMSG_TAP:
-		if (m->uid_len != 4 && m->uid_len != 7 && m->uid_len != 10) {
-			readers_kill(rs, i, "bad message from reader child");
-			break;
-		}
+	case READER_MSG_TAP:
 		c->last_heartbeat = now;
 		uid.len = m->uid_len;
 		memcpy(uid.bytes, m->uid, m->uid_len);
 		rs->hooks.tap(rs->hooks.arg, i, &uid);
 		uid_wipe(&uid);
 		break;
-	case RMSG_GONE:
+	case READER_MSG_GONE:
 		c->last_heartbeat = now;
-		break;
-	default:
-		readers_kill(rs, i, "bad message from reader child");
 		break;
 	}
 }
@@ -302,8 +175,8 @@ readers_handle(struct readers *rs, const struct pollfd *pfds, int n, int64_t now
 {
 	for (int k = 0; k < n; k++) {
 		struct reader_msg m;
-		ssize_t got;
-		int i;
+		const char *why;
+		int got, i;
 
 		if (pfds[k].revents == 0)
 			continue;
@@ -316,17 +189,11 @@ readers_handle(struct readers *rs, const struct pollfd *pfds, int n, int64_t now
 		 * keep the loop here and the strike past its time.  The rest
 		 * waits in the socket for the next poll. */
 		for (int burst = 0; burst < READERS_BURST; burst++) {
-			got = recv(rs->child[i].sock, &m, sizeof(m), MSG_DONTWAIT | MSG_TRUNC);
-			if (got == -1 && errno == EINTR)
-				continue;
-			if (got == -1 && errno == EAGAIN)
+			got = reader_child_recv(rs->child[i].sock, &m, &why);
+			if (got == 0)
 				break;
-			if (got <= 0) {		/* the child is gone */
-				readers_kill(rs, i, "reader process exited");
-				break;
-			}
-			if (got != (ssize_t)sizeof(m)) {
-				readers_kill(rs, i, "bad message from reader child");
+			if (got == -1) {	/* gone, or broken: either way, killed */
+				readers_kill(rs, i, why);
 				break;
 			}
 			readers_message(rs, i, &m, now);

@@ -1,9 +1,4 @@
-#include "doorio.h"
-
-/* Every backend's struct doorio starts with its ops. */
-struct doorio {
-	const struct doorio_ops *ops;
-};
+#include "doorio_backend.h"
 
 struct doorio *
 doorio_open(const struct door_conf *conf, char *err, size_t errlen)

@@ -2,7 +2,7 @@
  * Door I/O: the strike relay (output), the door contact and the exit button
  * (inputs).  Backends: "gpiod" (doorio_gpiod.c, the libgpiod 1.6 API; every
  * libgpiod call lives in that file) and "sim" (doorio_sim.c, DESIGN §7),
- * chosen by door_conf.gpio through an ops table.
+ * chosen by door_conf.gpio through an ops table (doorio_backend.h).
  *
  * Inputs are reported raw (every edge, with its monotonic time); debouncing
  * and meaning belong to the door state machine (daemon/door.c).
@@ -30,17 +30,9 @@ struct doorio_input {
 
 #define DOORIO_MAX_FDS	2
 
+/* Opaque; each backend embeds it first in its own handle
+ * (doorio_backend.h). */
 struct doorio;
-
-struct doorio_ops {
-	const char *name;
-	struct doorio *(*open)(const struct door_conf *conf, char *err, size_t errlen);
-	int (*set_relay)(struct doorio *io, bool energised);
-	int (*pollfds)(struct doorio *io, int fds[DOORIO_MAX_FDS]);
-	int (*read)(struct doorio *io, int fd, struct doorio_input *out, int max);
-	int (*contact)(struct doorio *io);
-	void (*close)(struct doorio *io);
-};
 
 /*
  * Open the door's I/O.  The relay is driven to the locked (de-energised)
@@ -64,8 +56,5 @@ int doorio_contact(struct doorio *io);
 
 /* Drive the relay locked, then release everything.  NULL is fine. */
 void doorio_close(struct doorio *io);
-
-extern const struct doorio_ops doorio_sim_ops;
-extern const struct doorio_ops doorio_gpiod_ops;
 
 #endif

@@ -10,7 +10,7 @@
  * reads 1; the contact is read as is and contact_open_high says which level
  * means open.
  */
-#include "doorio.h"
+#include "doorio_backend.h"
 
 #include <errno.h>
 #include <gpiod.h>
@@ -23,8 +23,8 @@
 
 #define RELAY_LOCKED	0	/* logical value: de-energised */
 
-struct doorio {
-	const struct doorio_ops *ops;	/* set by doorio_open() */
+struct doorio_gpiod {
+	struct doorio	 base;		/* first: doorio.c dispatches on it */
 	struct gpiod_chip *chip;
 	struct gpiod_line *relay;
 	struct gpiod_line *contact;	/* NULL: no contact */
@@ -37,7 +37,7 @@ struct doorio {
 
 /* A hint a person at the GPIO header can act on, or "". */
 static const char *
-gdio_hint(int err)
+doorio_gpiod_hint(int err)
 {
 	switch (err) {
 	case EBUSY:
@@ -53,18 +53,18 @@ gdio_hint(int err)
 }
 
 static void
-gdio_err(char *err, size_t errlen, const struct door_conf *conf, int line,
+doorio_gpiod_err(char *err, size_t errlen, const struct door_conf *conf, int line,
     const char *what)
 {
 	int saved = errno;
 
 	snprintf(err, errlen, "%s line %d (%s): %s%s", conf->chip, line, what,
-	    strerror(saved), gdio_hint(saved));
+	    strerror(saved), doorio_gpiod_hint(saved));
 	errno = saved;
 }
 
 static struct gpiod_line *
-gdio_get(struct doorio *io, const struct door_conf *conf, int num, const char *what,
+doorio_gpiod_get(struct doorio_gpiod *io, const struct door_conf *conf, int num, const char *what,
     char *err, size_t errlen)
 {
 	struct gpiod_line *line;
@@ -76,14 +76,14 @@ gdio_get(struct doorio *io, const struct door_conf *conf, int num, const char *w
 		return NULL;
 	}
 	if ((line = gpiod_chip_get_line(io->chip, (unsigned int)num)) == NULL)
-		gdio_err(err, errlen, conf, num, what);
+		doorio_gpiod_err(err, errlen, conf, num, what);
 	return line;
 }
 
 static struct doorio *
-gdio_open(const struct door_conf *conf, char *err, size_t errlen)
+doorio_gpiod_open(const struct door_conf *conf, char *err, size_t errlen)
 {
-	struct doorio *io;
+	struct doorio_gpiod *io;
 	struct gpiod_line *line;
 	int saved, flags;
 
@@ -106,7 +106,7 @@ gdio_open(const struct door_conf *conf, char *err, size_t errlen)
 		saved = errno;
 		snprintf(err, errlen, "%s: %s%s", conf->chip, strerror(saved),
 		    saved == ENOENT ? " (gpiodetect lists this board's chips)" :
-		    gdio_hint(saved));
+		    doorio_gpiod_hint(saved));
 		errno = saved;
 		goto fail_free;
 	}
@@ -116,50 +116,50 @@ gdio_open(const struct door_conf *conf, char *err, size_t errlen)
 	 * line is undriven, which the wiring makes "locked"; after it the
 	 * line is driven locked.  Nothing in between may energise it.
 	 */
-	if ((line = gdio_get(io, conf, conf->relay_line, "relay", err, errlen)) == NULL)
+	if ((line = doorio_gpiod_get(io, conf, conf->relay_line, "relay", err, errlen)) == NULL)
 		goto fail_chip;
 	flags = conf->relay_active_low ? GPIOD_LINE_REQUEST_FLAG_ACTIVE_LOW : 0;
 	if (gpiod_line_request_output_flags(line, io->consumer, flags, RELAY_LOCKED) == -1) {
-		gdio_err(err, errlen, conf, conf->relay_line, "relay");
+		doorio_gpiod_err(err, errlen, conf, conf->relay_line, "relay");
 		goto fail_chip;
 	}
 	io->relay = line;
 
 	if (conf->contact_line >= 0) {
-		line = gdio_get(io, conf, conf->contact_line, "door contact", err, errlen);
+		line = doorio_gpiod_get(io, conf, conf->contact_line, "door contact", err, errlen);
 		if (line == NULL)
 			goto fail_lines;
 		if (gpiod_line_request_both_edges_events_flags(line, io->consumer,
 		    GPIOD_LINE_REQUEST_FLAG_BIAS_PULL_UP) == -1) {
-			gdio_err(err, errlen, conf, conf->contact_line, "door contact");
+			doorio_gpiod_err(err, errlen, conf, conf->contact_line, "door contact");
 			goto fail_lines;
 		}
 		io->contact = line;
 		if ((io->contact_fd = gpiod_line_event_get_fd(line)) == -1 ||
 		    gpiod_line_get_value(line) == -1) {
-			gdio_err(err, errlen, conf, conf->contact_line, "door contact");
+			doorio_gpiod_err(err, errlen, conf, conf->contact_line, "door contact");
 			goto fail_lines;
 		}
 	}
 
 	if (conf->exit_line >= 0) {
-		line = gdio_get(io, conf, conf->exit_line, "exit button", err, errlen);
+		line = doorio_gpiod_get(io, conf, conf->exit_line, "exit button", err, errlen);
 		if (line == NULL)
 			goto fail_lines;
 		/* Active-low: a button to GND reads 1 while pressed. */
 		if (gpiod_line_request_both_edges_events_flags(line, io->consumer,
 		    GPIOD_LINE_REQUEST_FLAG_BIAS_PULL_UP |
 		    GPIOD_LINE_REQUEST_FLAG_ACTIVE_LOW) == -1) {
-			gdio_err(err, errlen, conf, conf->exit_line, "exit button");
+			doorio_gpiod_err(err, errlen, conf, conf->exit_line, "exit button");
 			goto fail_lines;
 		}
 		io->exit = line;
 		if ((io->exit_fd = gpiod_line_event_get_fd(line)) == -1) {
-			gdio_err(err, errlen, conf, conf->exit_line, "exit button");
+			doorio_gpiod_err(err, errlen, conf, conf->exit_line, "exit button");
 			goto fail_lines;
 		}
 	}
-	return io;
+	return &io->base;
 
 fail_lines:
 	saved = errno;
@@ -181,14 +181,16 @@ fail_free:
 }
 
 static int
-gdio_set_relay(struct doorio *io, bool energised)
+doorio_gpiod_set_relay(struct doorio *base, bool energised)
 {
+	struct doorio_gpiod *io = (struct doorio_gpiod *)base;
 	return gpiod_line_set_value(io->relay, energised ? 1 : RELAY_LOCKED);
 }
 
 static int
-gdio_pollfds(struct doorio *io, int fds[DOORIO_MAX_FDS])
+doorio_gpiod_pollfds(struct doorio *base, int fds[DOORIO_MAX_FDS])
 {
+	struct doorio_gpiod *io = (struct doorio_gpiod *)base;
 	int n = 0;
 
 	if (io->contact_fd != -1)
@@ -205,7 +207,7 @@ gdio_pollfds(struct doorio *io, int fds[DOORIO_MAX_FDS])
  * so that door timing never sees a wall-clock value.
  */
 static int64_t
-gdio_event_ns(const struct gpiod_line_event *ev, int64_t now)
+doorio_gpiod_event_ns(const struct gpiod_line_event *ev, int64_t now)
 {
 	int64_t ns = (int64_t)ev->ts.tv_sec * 1000000000 + ev->ts.tv_nsec;
 
@@ -213,8 +215,9 @@ gdio_event_ns(const struct gpiod_line_event *ev, int64_t now)
 }
 
 static int
-gdio_read(struct doorio *io, int fd, struct doorio_input *out, int max)
+doorio_gpiod_read(struct doorio *base, int fd, struct doorio_input *out, int max)
 {
+	struct doorio_gpiod *io = (struct doorio_gpiod *)base;
 	struct gpiod_line *line;
 	struct gpiod_line_event ev;
 	struct pollfd pfd;
@@ -250,14 +253,15 @@ gdio_read(struct doorio *io, int fd, struct doorio_input *out, int max)
 			    DOORIO_CONTACT_OPEN : DOORIO_CONTACT_CLOSED;
 		else
 			out[n].type = high ? DOORIO_EXIT_PRESSED : DOORIO_EXIT_RELEASED;
-		out[n].mono_ns = gdio_event_ns(&ev, clock_mono_ns());
+		out[n].mono_ns = doorio_gpiod_event_ns(&ev, clock_mono_ns());
 	}
 	return n;
 }
 
 static int
-gdio_contact(struct doorio *io)
+doorio_gpiod_contact(struct doorio *base)
 {
+	struct doorio_gpiod *io = (struct doorio_gpiod *)base;
 	int v;
 
 	if (io->contact == NULL || (v = gpiod_line_get_value(io->contact)) == -1)
@@ -266,10 +270,10 @@ gdio_contact(struct doorio *io)
 }
 
 static void
-gdio_close(struct doorio *io)
+doorio_gpiod_close(struct doorio *base)
 {
-	if (io == NULL)
-		return;
+	struct doorio_gpiod *io = (struct doorio_gpiod *)base;
+
 	gpiod_line_set_value(io->relay, RELAY_LOCKED);
 	if (io->exit != NULL)
 		gpiod_line_release(io->exit);
@@ -282,10 +286,10 @@ gdio_close(struct doorio *io)
 
 const struct doorio_ops doorio_gpiod_ops = {
 	.name = "gpiod",
-	.open = gdio_open,
-	.set_relay = gdio_set_relay,
-	.pollfds = gdio_pollfds,
-	.read = gdio_read,
-	.contact = gdio_contact,
-	.close = gdio_close,
+	.open = doorio_gpiod_open,
+	.set_relay = doorio_gpiod_set_relay,
+	.pollfds = doorio_gpiod_pollfds,
+	.read = doorio_gpiod_read,
+	.contact = doorio_gpiod_contact,
+	.close = doorio_gpiod_close,
 };

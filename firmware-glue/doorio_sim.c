@@ -14,11 +14,11 @@
 #include <unistd.h>
 
 #include "clock.h"
-#include "doorio.h"
+#include "doorio_backend.h"
 #include "log.h"
 
-struct doorio {
-	const struct doorio_ops *ops;
+struct doorio_sim {
+	struct doorio	base;		/* first: doorio.c dispatches on it */
 	char		name[CONFIG_NAME_MAX + 1];
 	int		input_fd;
 	int		relay_fd;
@@ -30,7 +30,7 @@ struct doorio {
 };
 
 static int
-sim_set_relay(struct doorio *io, bool energised)
+doorio_sim_relay(struct doorio_sim *io, bool energised)
 {
 	char buf[48];
 	int n;
@@ -48,10 +48,10 @@ sim_set_relay(struct doorio *io, bool energised)
 }
 
 static struct doorio *
-sim_open(const struct door_conf *conf, char *err, size_t errlen)
+doorio_sim_open(const struct door_conf *conf, char *err, size_t errlen)
 {
 	char path[PATH_MAX + 16];
-	struct doorio *io;
+	struct doorio_sim *io;
 	struct stat sb;
 
 	if ((io = calloc(1, sizeof(*io))) == NULL) {
@@ -66,7 +66,7 @@ sim_open(const struct door_conf *conf, char *err, size_t errlen)
 	/* The relay first: the strike is declared locked before anything else. */
 	snprintf(path, sizeof(path), "%s/relay.log", conf->sim_dir);
 	io->relay_fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-	if (io->relay_fd == -1 || sim_set_relay(io, false) == -1) {
+	if (io->relay_fd == -1 || doorio_sim_relay(io, false) == -1) {
 		snprintf(err, errlen, "door %s: %s: %s", conf->name, path, strerror(errno));
 		goto fail;
 	}
@@ -87,7 +87,7 @@ sim_open(const struct door_conf *conf, char *err, size_t errlen)
 		snprintf(err, errlen, "door %s: %s: %s", conf->name, path, strerror(errno));
 		goto fail;
 	}
-	return io;
+	return &io->base;
 
 fail:
 	if (io->relay_fd != -1)
@@ -97,14 +97,22 @@ fail:
 }
 
 static int
-sim_pollfds(struct doorio *io, int fds[DOORIO_MAX_FDS])
+doorio_sim_set_relay(struct doorio *base, bool energised)
 {
+	return doorio_sim_relay((struct doorio_sim *)base, energised);
+}
+
+static int
+doorio_sim_pollfds(struct doorio *base, int fds[DOORIO_MAX_FDS])
+{
+	struct doorio_sim *io = (struct doorio_sim *)base;
+
 	fds[0] = io->input_fd;
 	return 1;
 }
 
 static int
-sim_parse_line(struct doorio *io, const char *line, struct doorio_input *in)
+doorio_sim_parse_line(struct doorio_sim *io, const char *line, struct doorio_input *in)
 {
 	if (strcmp(line, "contact open") == 0) {
 		in->type = DOORIO_CONTACT_OPEN;
@@ -122,8 +130,9 @@ sim_parse_line(struct doorio *io, const char *line, struct doorio_input *in)
 }
 
 static int
-sim_read(struct doorio *io, int fd, struct doorio_input *out, int max)
+doorio_sim_read(struct doorio *base, int fd, struct doorio_input *out, int max)
 {
+	struct doorio_sim *io = (struct doorio_sim *)base;
 	struct doorio_input in;
 	char buf[256];
 	ssize_t n = 0;
@@ -140,7 +149,7 @@ sim_read(struct doorio *io, int fd, struct doorio_input *out, int max)
 				continue;
 			}
 			io->line[io->linelen] = '\0';
-			if (io->overlong || sim_parse_line(io, io->line, &in) == -1)
+			if (io->overlong || doorio_sim_parse_line(io, io->line, &in) == -1)
 				log_warnx("door %s: ignoring bad simulated input line", io->name);
 			else if (count < max)
 				out[count++] = in;
@@ -156,15 +165,17 @@ sim_read(struct doorio *io, int fd, struct doorio_input *out, int max)
 }
 
 static int
-sim_contact(struct doorio *io)
+doorio_sim_contact(struct doorio *base)
 {
-	return io->contact;
+	return ((struct doorio_sim *)base)->contact;
 }
 
 static void
-sim_close(struct doorio *io)
+doorio_sim_close(struct doorio *base)
 {
-	sim_set_relay(io, false);
+	struct doorio_sim *io = (struct doorio_sim *)base;
+
+	doorio_sim_relay(io, false);
 	close(io->relay_fd);
 	close(io->input_fd);
 	free(io);
@@ -172,10 +183,10 @@ sim_close(struct doorio *io)
 
 const struct doorio_ops doorio_sim_ops = {
 	.name = "sim",
-	.open = sim_open,
-	.set_relay = sim_set_relay,
-	.pollfds = sim_pollfds,
-	.read = sim_read,
-	.contact = sim_contact,
-	.close = sim_close,
+	.open = doorio_sim_open,
+	.set_relay = doorio_sim_set_relay,
+	.pollfds = doorio_sim_pollfds,
+	.read = doorio_sim_read,
+	.contact = doorio_sim_contact,
+	.close = doorio_sim_close,
 };

@@ -1,10 +1,4 @@
-#include "reader.h"
-
-/* Every backend's struct reader starts with its ops, so dispatch needs no
- * other knowledge of it. */
-struct reader {
-	const struct reader_ops *ops;
-};
+#include "reader_backend.h"
 
 static const struct reader_ops *
 reader_ops_for(enum reader_driver driver)

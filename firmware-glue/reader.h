@@ -1,11 +1,12 @@
 /*
  * A badge reader backend.  These calls may block for as long as the
  * hardware likes, so they run only inside a reader child process (see
- * daemon/readers.c), never in seuild's main loop: the parent kills a child
+ * reader_child.h), never in seuild's main loop: the parent kills a child
  * that stops sending heartbeats and starts a new one.
  *
  * Backends: "sim" (reader_sim.c, lines on a FIFO) and "libnfc"
- * (reader_nfc.c), chosen by reader_conf.driver through an ops table.
+ * (reader_nfc.c), chosen by reader_conf.driver through an ops table
+ * (reader_backend.h).  The child process that runs them is reader_child.h.
  */
 #ifndef SEUIL_READER_H
 #define SEUIL_READER_H
@@ -25,14 +26,9 @@ struct reader_event {
 	struct uid uid;		/* READER_TAP only */
 };
 
+/* Opaque; each backend embeds it first in its own handle
+ * (reader_backend.h). */
 struct reader;
-
-struct reader_ops {
-	const char *name;
-	struct reader *(*open)(const struct reader_conf *conf, char *err, size_t errlen);
-	int (*wait)(struct reader *r, struct reader_event *ev, int timeout_ms, char *err, size_t errlen);
-	void (*close)(struct reader *r);
-};
 
 /* Open the reader of conf.  NULL with a message in err on failure. */
 struct reader *reader_open(const struct reader_conf *conf, char *err, size_t errlen);
@@ -46,9 +42,5 @@ int reader_wait(struct reader *r, struct reader_event *ev, int timeout_ms, char 
 
 /* Close and free; NULL is fine. */
 void reader_close(struct reader *r);
-
-/* Backends, for reader.c's dispatch. */
-extern const struct reader_ops reader_sim_ops;
-extern const struct reader_ops reader_nfc_ops;
 
 #endif

@@ -26,7 +26,7 @@
 
 #include <nfc/nfc.h>
 
-#include "reader.h"
+#include "reader_backend.h"
 
 /*
  * One select or presence check per period.  A real PN532 paces itself
@@ -40,8 +40,8 @@
 /* A chip that misses its deadline twice in a row is hung or gone. */
 #define MAX_TIMEOUTS		2
 
-struct reader {
-	const struct reader_ops *ops;	/* first: reader.c dispatches on it */
+struct reader_nfc {
+	struct reader	 base;		/* first: reader.c dispatches on it */
 	nfc_context	*ctx;
 	nfc_device	*dev;
 	nfc_target	 target;	/* the card in the field, if present */
@@ -110,7 +110,7 @@ nfc_errname(int res)
  * Returns 0 (carry on) or -1 (err filled).
  */
 static int
-reader_nfc_failed(struct reader *r, int res, const char *what, char *err, size_t errlen)
+reader_nfc_failed(struct reader_nfc *r, int res, const char *what, char *err, size_t errlen)
 {
 	if (res == NFC_ETIMEOUT && ++r->timeouts < MAX_TIMEOUTS)
 		return 0;
@@ -120,7 +120,7 @@ reader_nfc_failed(struct reader *r, int res, const char *what, char *err, size_t
 }
 
 static void
-reader_nfc_forget(struct reader *r)
+reader_nfc_forget(struct reader_nfc *r)
 {
 	/* The UID is a credential: do not leave it lying in memory. */
 	explicit_bzero(&r->target, sizeof(r->target));
@@ -130,7 +130,7 @@ reader_nfc_forget(struct reader *r)
 static struct reader *
 reader_nfc_open(const struct reader_conf *conf, char *err, size_t errlen)
 {
-	struct reader *r;
+	struct reader_nfc *r;
 	nfc_connstring connstring;	/* libnfc reads sizeof(nfc_connstring) */
 	int res;
 
@@ -171,7 +171,7 @@ reader_nfc_open(const struct reader_conf *conf, char *err, size_t errlen)
 		    r->name, nfc_errname(res), res);
 		goto fail;
 	}
-	return r;
+	return &r->base;
 
 fail:
 	if (r->dev != NULL)
@@ -184,7 +184,7 @@ fail:
 
 /* One select.  Returns 1 with a tap in *ev, 0 if no card, -1 on failure. */
 static int
-reader_nfc_select(struct reader *r, struct reader_event *ev, char *err, size_t errlen)
+reader_nfc_select(struct reader_nfc *r, struct reader_event *ev, char *err, size_t errlen)
 {
 	nfc_target nt;
 	size_t len;
@@ -223,7 +223,7 @@ reader_nfc_select(struct reader *r, struct reader_event *ev, char *err, size_t e
  * Returns 1 with READER_GONE in *ev, 0 if still there, -1 on failure.
  */
 static int
-reader_nfc_check(struct reader *r, struct reader_event *ev, char *err, size_t errlen)
+reader_nfc_check(struct reader_nfc *r, struct reader_event *ev, char *err, size_t errlen)
 {
 	int res;
 
@@ -251,8 +251,10 @@ reader_nfc_check(struct reader *r, struct reader_event *ev, char *err, size_t er
 }
 
 static int
-reader_nfc_wait(struct reader *r, struct reader_event *ev, int timeout_ms, char *err, size_t errlen)
+reader_nfc_wait(struct reader *base, struct reader_event *ev, int timeout_ms, char *err,
+    size_t errlen)
 {
+	struct reader_nfc *r = (struct reader_nfc *)base;
 	int64_t deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
 
 	for (;;) {
@@ -276,10 +278,10 @@ reader_nfc_wait(struct reader *r, struct reader_event *ev, int timeout_ms, char 
 }
 
 static void
-reader_nfc_close(struct reader *r)
+reader_nfc_close(struct reader *base)
 {
-	if (r == NULL)
-		return;
+	struct reader_nfc *r = (struct reader_nfc *)base;
+
 	if (r->dev != NULL) {
 		if (r->present)
 			nfc_initiator_deselect_target(r->dev);

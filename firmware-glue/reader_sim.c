@@ -13,10 +13,10 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "reader.h"
+#include "reader_backend.h"
 
-struct reader {
-	const struct reader_ops *ops;
+struct reader_sim {
+	struct reader base;	/* first: reader.c dispatches on it */
 	char	name[CONFIG_NAME_MAX + 1];
 	int	fd;
 	char	buf[512];	/* bytes read but not yet parsed */
@@ -24,9 +24,9 @@ struct reader {
 };
 
 static struct reader *
-sim_open(const struct reader_conf *conf, char *err, size_t errlen)
+reader_sim_open(const struct reader_conf *conf, char *err, size_t errlen)
 {
-	struct reader *r;
+	struct reader_sim *r;
 	struct stat sb;
 
 	if (mkfifo(conf->sim_fifo, 0660) == -1 && errno != EEXIST) {
@@ -49,12 +49,12 @@ sim_open(const struct reader_conf *conf, char *err, size_t errlen)
 		free(r);
 		return NULL;
 	}
-	return r;
+	return &r->base;
 }
 
 /* Take one complete line out of the buffer; 1 if there was one. */
 static int
-sim_next_line(struct reader *r, char *line, size_t linelen)
+reader_sim_next_line(struct reader_sim *r, char *line, size_t linelen)
 {
 	char *nl = memchr(r->buf, '\n', r->len);
 	size_t n;
@@ -83,14 +83,16 @@ sim_next_line(struct reader *r, char *line, size_t linelen)
 }
 
 static int
-sim_wait(struct reader *r, struct reader_event *ev, int timeout_ms, char *err, size_t errlen)
+reader_sim_wait(struct reader *base, struct reader_event *ev, int timeout_ms, char *err,
+    size_t errlen)
 {
+	struct reader_sim *r = (struct reader_sim *)base;
 	char line[64], why[128];
 	struct pollfd pfd = { .fd = r->fd, .events = POLLIN };
 	ssize_t n;
 
 	for (;;) {
-		while (sim_next_line(r, line, sizeof(line))) {
+		while (reader_sim_next_line(r, line, sizeof(line))) {
 			if (strcmp(line, "-") == 0) {
 				ev->type = READER_GONE;
 				return 1;
@@ -125,8 +127,10 @@ sim_wait(struct reader *r, struct reader_event *ev, int timeout_ms, char *err, s
 }
 
 static void
-sim_close(struct reader *r)
+reader_sim_close(struct reader *base)
 {
+	struct reader_sim *r = (struct reader_sim *)base;
+
 	close(r->fd);
 	explicit_bzero(r->buf, sizeof(r->buf));
 	free(r);
@@ -134,7 +138,7 @@ sim_close(struct reader *r)
 
 const struct reader_ops reader_sim_ops = {
 	.name = "sim",
-	.open = sim_open,
-	.wait = sim_wait,
-	.close = sim_close,
+	.open = reader_sim_open,
+	.wait = reader_sim_wait,
+	.close = reader_sim_close,
 };

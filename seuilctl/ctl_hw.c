@@ -6,11 +6,12 @@
  * The hardware belongs to seuild while it runs (a GPIO line has one user, a
  * reader one opener), so the command refuses to run beside it.
  *
- * Each reader runs in a child process, as in seuild: libnfc calls block,
- * and some never return.  The child turns a card's UID into its length,
- * hint and MAC at once and sends only those; the raw UID never reaches
- * this process, let alone the terminal.  A child that has not finished
- * 5 s after the end of the test is killed.
+ * Each reader runs in the very child process seuild runs it in
+ * (reader_child.h), contained the same way: libnfc calls block, and some
+ * never return.  A card's UID arrives here only to be turned into its
+ * length, hint and MAC, and is wiped at once; it never reaches the
+ * terminal.  At the end of the test each child is asked to stop (SIGTERM),
+ * and killed if it has not 5 s later.
  */
 #include <errno.h>
 #include <poll.h>
@@ -19,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <sysexits.h>
@@ -30,76 +30,15 @@
 #include "control.h"
 #include "ctl.h"
 #include "doorio.h"
-#include "reader.h"
+#include "reader_child.h"
 
 #define HW_PULSE_MAX		10	/* s: a strike coil is not made to stay on */
 #define HW_TIMEOUT_DEFAULT	30	/* s */
 #define HW_TIMEOUT_MAX		3600	/* s */
 #define HW_KILL_GRACE_MS	5000	/* after the timeout, for a hung reader */
 #define HW_STOP_GRACE_MS	2000	/* after SIGTERM, on Ctrl-C */
-#define HW_WAIT_SLICE_MS	250	/* one reader_wait() in the child */
+#define HW_HEARTBEAT_MS		250	/* the child's; hw test does not watch it */
 #define HW_DAEMON_PROBE_MS	3000
-
-static const char hw_test_usage[] =
-"usage: seuilctl [-f FILE] hw test [--door D]... [--reader R]... [--pulse SECONDS]\n"
-"                [--timeout S]\n"
-"\n"
-"Test the doors and badge readers of the configuration on site, through the\n"
-"same code seuild uses, while seuild is stopped.\n"
-"\n"
-"Each door's I/O is opened, which drives its relay locked first, and the\n"
-"level of its door contact is printed.  With --pulse the relay is energised\n"
-"(the strike releases) for that many seconds, one door after the other, then\n"
-"released.  Each reader is opened in a child process; every card held to it\n"
-"is shown by UID length and hint, with the member it is enrolled to, and\n"
-"\"card left\" when it leaves the field.  Door contact and exit button edges\n"
-"are printed raw, as they arrive (a bouncing contact shows several).  The\n"
-"test lasts --timeout seconds, so that several cards can be tried; Ctrl-C\n"
-"ends it early.  Full UIDs are never printed.\n"
-"\n"
-"seuild must be stopped (systemctl stop seuild): while it runs the hardware\n"
-"is its own.  To test through the daemon instead, `seuilctl door unlock\n"
-"DOOR --seconds 3` pulses a strike, and `seuilctl log --follow` shows taps\n"
-"and door events.\n"
-"\n"
-"options:\n"
-"  --door D        test door D (repeatable); default every door, or none\n"
-"                  when only --reader is given\n"
-"  --reader R      test reader R (repeatable); default every reader, or\n"
-"                  none when only --door is given\n"
-"  --pulse N       energise each tested relay for N seconds (1 to 10);\n"
-"                  default no pulse\n"
-"  --timeout S     watch inputs and cards for S seconds (0 to 3600,\n"
-"                  default 30)\n"
-"  -h, --help      print this help\n"
-"\n"
-"exit status: 0 if every door and reader tested opened, 69 (EX_UNAVAILABLE)\n"
-"if one did not or seuild is running, 64 (EX_USAGE) for a bad option or an\n"
-"unknown door or reader name.\n"
-"\n"
-"examples:\n"
-"  seuilctl hw test\n"
-"  seuilctl hw test --door front --pulse 3 --timeout 0\n"
-"  seuilctl hw test --reader front-in --timeout 60\n";
-
-enum hw_msg_type {
-	HW_OPENED = 1,
-	HW_OPEN_FAILED,		/* text: the backend's error */
-	HW_CARD,
-	HW_CARD_LEFT,
-	HW_FAILED,		/* text: reader_wait's error */
-};
-
-/* Child to parent, one SOCK_SEQPACKET message each.  No UID field: a card
- * is only what may be shown or looked up. */
-struct hw_msg {
-	int		type;
-	unsigned	uid_len;
-	char		hint[UID_HINT_LEN];
-	int		have_mac;
-	uint8_t		mac[UID_MAC_LEN];
-	char		text[256];
-};
 
 struct hw_door {
 	const struct door_conf *conf;
@@ -114,6 +53,7 @@ struct hw_reader {
 	int		 sock;		/* -1 once the child has hung up */
 	bool		 opened;
 	bool		 failed;
+	bool		 stopped;	/* SIGTERM sent at the end of the test */
 	bool		 killed;
 };
 
@@ -184,114 +124,34 @@ hw_list_names(struct ctl *c, bool doors)
 	fprintf(stderr, "%s\n", n == 0 ? " none" : "");
 }
 
-/* ---- the reader child ---- */
+/* ---- the reader children ---- */
 
+/* In each new child: it needs no key (MACs are computed here). */
 static void
-hw_child_send(int sock, struct hw_msg *m)
+hw_child_setup(void *arg)
 {
-	if (send(sock, m, sizeof(*m), MSG_NOSIGNAL) != (ssize_t)sizeof(*m))
-		_exit(EX_IOERR);	/* the parent has gone */
-	explicit_bzero(m, sizeof(*m));
-}
+	struct hw_test *t = arg;
 
-static _Noreturn void
-hw_child(struct hw_test *t, const struct reader_conf *rc, int sock, pid_t parent,
-    int64_t deadline_ms)
-{
-	struct sigaction sa;
-	struct reader_event ev;
-	struct reader *r;
-	struct hw_msg m;
-	sigset_t none;
-	char err[256];
-	int64_t left;
-	int n;
-
-	/* Ctrl-C reaches the whole process group; the parent sends SIGTERM.
-	 * Either ends a wait early (no SA_RESTART) and closes the reader. */
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = hw_on_signal;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != parent)
-		_exit(0);
-	if (dup2(sock, 3) == -1)
-		_exit(EX_OSERR);
-	sock = 3;
-	close_range(4, ~0U, 0);
-
-	memset(&m, 0, sizeof(m));
-	if ((r = reader_open(rc, err, sizeof(err))) == NULL) {
-		m.type = HW_OPEN_FAILED;
-		snprintf(m.text, sizeof(m.text), "%s", err);
-		hw_child_send(sock, &m);
-		_exit(EX_UNAVAILABLE);
-	}
-	m.type = HW_OPENED;
-	hw_child_send(sock, &m);
-
-	while (!hw_stop && (left = deadline_ms - clock_mono_ms()) > 0) {
-		memset(&ev, 0, sizeof(ev));
-		n = reader_wait(r, &ev, left < HW_WAIT_SLICE_MS ? (int)left :
-		    HW_WAIT_SLICE_MS, err, sizeof(err));
-		if (n == 0)
-			continue;
-		memset(&m, 0, sizeof(m));
-		if (n == -1) {
-			m.type = HW_FAILED;
-			snprintf(m.text, sizeof(m.text), "%s", err);
-			hw_child_send(sock, &m);
-			reader_close(r);
-			_exit(EX_UNAVAILABLE);
-		}
-		if (ev.type == READER_TAP) {
-			m.type = HW_CARD;
-			m.uid_len = ev.uid.len;
-			uid_hint(&ev.uid, m.hint);
-			if (t->have_key) {
-				uid_mac(t->key, &ev.uid, m.mac);
-				m.have_mac = 1;
-			}
-			uid_wipe(&ev.uid);
-		} else
-			m.type = HW_CARD_LEFT;
-		hw_child_send(sock, &m);
-	}
-	reader_close(r);
 	explicit_bzero(t->key, sizeof(t->key));
-	_exit(0);
 }
 
 static void
-hw_start_reader(struct hw_test *t, struct hw_reader *hr, int64_t deadline_ms)
+hw_start_reader(struct hw_test *t, struct hw_reader *hr)
 {
-	pid_t parent = getpid(), pid;
-	int sv[2];
+	struct reader_child_opts o = {
+		.heartbeat_ms = HW_HEARTBEAT_MS,
+		.sandbox = t->c->conf.reader_sandbox,
+		.setup = hw_child_setup,
+		.arg = t,
+	};
 
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == -1) {
-		hw_print(t, "reader %s: FAILED: socketpair: %s", hr->conf->name,
+	if ((hr->pid = reader_child_start(hr->conf, &o, &hr->sock)) == -1) {
+		hw_print(t, "reader %s: FAILED: starting its process: %s", hr->conf->name,
 		    strerror(errno));
+		hr->pid = 0;
+		hr->sock = -1;
 		hr->failed = true;
-		return;
 	}
-	fflush(NULL);
-	if ((pid = fork()) == -1) {
-		hw_print(t, "reader %s: FAILED: fork: %s", hr->conf->name, strerror(errno));
-		close(sv[0]);
-		close(sv[1]);
-		hr->failed = true;
-		return;
-	}
-	if (pid == 0) {
-		close(sv[0]);
-		hw_child(t, hr->conf, sv[1], parent, deadline_ms);
-	}
-	close(sv[1]);
-	hr->pid = pid;
-	hr->sock = sv[0];
 }
 
 /* ---- the parent ---- */
@@ -313,69 +173,80 @@ hw_reader_hint(const struct hw_test *t, const struct reader_conf *rc)
 }
 
 static void
-hw_card(struct hw_test *t, const struct hw_reader *hr, const struct hw_msg *m)
+hw_card(struct hw_test *t, const struct hw_reader *hr, const struct reader_msg *m)
 {
 	const char *name = hr->conf->name;
 	struct badge_row b;
 	struct member_row mem;
+	struct uid uid;
+	uint8_t mac[UID_MAC_LEN];
+	char hint[UID_HINT_LEN];
+	unsigned len = m->uid_len;
 	int rc;
 
-	if (!m->have_mac || t->c->st == NULL)
+	uid.len = m->uid_len;
+	memcpy(uid.bytes, m->uid, m->uid_len);
+	uid_hint(&uid, hint);
+	if (t->have_key)
+		uid_mac(t->key, &uid, mac);
+	uid_wipe(&uid);
+
+	if (!t->have_key || t->c->st == NULL)
 		hw_print(t, "reader %s: card: %u-byte UID, hint %s, enrolment not "
-		    "checked (%s)", name, m->uid_len, m->hint, t->lookup_err);
-	else if ((rc = store_find_badge(t->c->st, m->mac, &b, &mem)) == -1)
+		    "checked (%s)", name, len, hint, t->lookup_err);
+	else if ((rc = store_find_badge(t->c->st, mac, &b, &mem)) == -1)
 		hw_print(t, "reader %s: card: %u-byte UID, hint %s, enrolment not "
-		    "checked (%s)", name, m->uid_len, m->hint, store_errmsg(t->c->st));
+		    "checked (%s)", name, len, hint, store_errmsg(t->c->st));
 	else if (rc == 0)
 		hw_print(t, "reader %s: card: %u-byte UID, hint %s, not enrolled",
-		    name, m->uid_len, m->hint);
+		    name, len, hint);
 	else
 		hw_print(t, "reader %s: card: %u-byte UID, hint %s, enrolled: %s "
-		    "(badge %lld, %s)", name, m->uid_len, m->hint,
+		    "(badge %lld, %s)", name, len, hint,
 		    mem.erased ? "(erased member)" : mem.name, (long long)b.id,
 		    !b.active ? "revoked" : !mem.active ? "member disabled" : "active");
+	explicit_bzero(mac, sizeof(mac));
 }
 
 static void
 hw_reader_input(struct hw_test *t, struct hw_reader *hr)
 {
-	struct hw_msg m;
-	ssize_t n;
+	struct reader_msg m;
+	const char *why;
+	int n;
 
-	n = recv(hr->sock, &m, sizeof(m), MSG_DONTWAIT);
-	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+	if ((n = reader_child_recv(hr->sock, &m, &why)) == 0)
 		return;
-	if (n != (ssize_t)sizeof(m)) {
-		/* hung up: the child is exiting; hw_reap collects it */
+	if (n == -1) {
+		/* hung up (the child is exiting; hw_reap collects it) or broke
+		 * the format (killed at the end, reported by hw_reap) */
 		close(hr->sock);
 		hr->sock = -1;
 		return;
 	}
-	m.text[sizeof(m.text) - 1] = '\0';
-	m.hint[sizeof(m.hint) - 1] = '\0';
 	switch (m.type) {
-	case HW_OPENED:
+	case READER_MSG_UP:
 		hr->opened = true;
 		hw_print(t, "reader %s: opened (%s, door %s, %s); hold cards to it",
 		    hr->conf->name, hr->conf->driver == READER_SIM ?
 		    hr->conf->sim_fifo : hr->conf->connstring, hr->conf->door,
 		    config_direction_name(hr->conf->direction));
 		break;
-	case HW_OPEN_FAILED:
+	case READER_MSG_UNCONTAINED:
+		hw_print(t, "reader %s: warning: running without its sandbox "
+		    "(reader_sandbox = best_effort): %s", hr->conf->name, m.detail);
+		break;
+	case READER_MSG_DOWN:
 		hr->failed = true;
-		hw_print(t, "reader %s: FAILED to open: %s", hr->conf->name, m.text);
+		hw_print(t, "reader %s: FAILED%s: %s", hr->conf->name,
+		    hr->opened ? "" : " to open", m.detail);
 		hw_reader_hint(t, hr->conf);
 		break;
-	case HW_CARD:
+	case READER_MSG_TAP:
 		hw_card(t, hr, &m);
 		break;
-	case HW_CARD_LEFT:
+	case READER_MSG_GONE:
 		hw_print(t, "reader %s: card left", hr->conf->name);
-		break;
-	case HW_FAILED:
-		hr->failed = true;
-		hw_print(t, "reader %s: FAILED: %s", hr->conf->name, m.text);
-		hw_reader_hint(t, hr->conf);
 		break;
 	}
 	explicit_bzero(&m, sizeof(m));
@@ -557,6 +428,15 @@ hw_run(struct hw_test *t, long pulse, long timeout)
 				pulse_end = clock_mono_ms() + pulse * 1000;
 			}
 		}
+		/* The end: stop each child once it has said how its open went
+		 * (a stop during the open would read as a failure). */
+		if (now >= end_ms)
+			for (i = 0; i < t->nreaders; i++)
+				if (t->readers[i].pid > 0 && !t->readers[i].stopped &&
+				    (t->readers[i].opened || t->readers[i].failed)) {
+					kill(t->readers[i].pid, SIGTERM);
+					t->readers[i].stopped = true;
+				}
 		if (now >= kill_ms)
 			for (i = 0; i < t->nreaders; i++)
 				if (t->readers[i].pid > 0 && !t->readers[i].killed) {
@@ -574,6 +454,8 @@ hw_run(struct hw_test *t, long pulse, long timeout)
 		if (pulsing != -1 && pulse_end < until)
 			until = pulse_end;
 		if (doors_open > 0 && now < end_ms && end_ms < until)
+			until = end_ms;
+		if (hw_children_alive(t) && now < end_ms && end_ms < until)
 			until = end_ms;
 		if (hw_children_alive(t) && kill_ms < until)
 			until = kill_ms;
@@ -707,9 +589,6 @@ ctl_hw_test(struct ctl *c, int argc, char **argv)
 		case 't':
 			timeout = hw_number(optarg, "--timeout", 0, HW_TIMEOUT_MAX, &bad);
 			break;
-		case 'h':
-			fputs(hw_test_usage, stdout);
-			return EX_OK;
 		default:
 			if ((rc = ctl_opt(c, ch, argv)) != EX_OK)
 				return rc;
@@ -750,8 +629,8 @@ ctl_hw_test(struct ctl *c, int argc, char **argv)
 			t->readers[t->nreaders++].sock = -1;
 		}
 
-	/* The key before the children, which compute the MACs; the store
-	 * after, so that they hold no database handle. */
+	/* The key for the MACs, computed here; each child wipes its copy.
+	 * The store after the children, which then never map it. */
 	if (t->nreaders > 0) {
 		if (uid_key_load(c->conf.uid_key_file, t->key, err, sizeof(err)) == 0)
 			t->have_key = true;
@@ -779,7 +658,7 @@ ctl_hw_test(struct ctl *c, int argc, char **argv)
 	    t->ndoors, t->ndoors == 1 ? "" : "s", t->nreaders,
 	    t->nreaders == 1 ? "" : "s", timeout);
 	for (i = 0; i < t->nreaders; i++)
-		hw_start_reader(t, &t->readers[i], t->start_ms + timeout * 1000);
+		hw_start_reader(t, &t->readers[i]);
 	if (t->have_key && c->st == NULL) {
 		c->st = store_open(c->conf.database, 0, err, sizeof(err));
 		if (c->st == NULL)

@@ -11,6 +11,18 @@ check "readers come online" wait_until 5 sh -c "[ \$(sqlite3 '$T/seuil.db' \"sel
 
 child=$(pgrep -P "$SEUILD_PID" | head -n 1)
 check "reader children run" test -n "$child"
+# reader_sandbox = required (the default): each child is under seccomp with
+# no new privileges, and holds nothing of the daemon's (no database, no
+# control socket): stdin, stdout, stderr, its socket and its FIFO.
+contained() {
+	grep -q '^Seccomp:[[:space:]]*2' "/proc/$1/status" &&
+	grep -q '^NoNewPrivs:[[:space:]]*1' "/proc/$1/status"
+}
+for c in $(pgrep -P "$SEUILD_PID"); do
+	check "reader child $c is contained" contained "$c"
+	check "reader child $c holds only its own fds" test "$(ls "/proc/$c/fd" | wc -l)" = 5
+	check "reader child $c holds no database or socket of the daemon" sh -c "! ls -l /proc/$c/fd | grep -q -e seuil.db -e control.sock"
+done
 kill -9 "$child"
 check "killed child gives reader_offline" wait_until 5 has_event reader_offline
 check "seuild stays up" kill -0 "$SEUILD_PID"

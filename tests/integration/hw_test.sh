@@ -92,6 +92,8 @@ for bad in "--pulse 0" "--pulse 11" "--pulse 2x" "--timeout -1" "--timeout 3601"
 	check "bad option '$bad': EX_USAGE" test $? = 64
 done
 check "--help shows usage" sh -c "'$SEUILCTL' -f '$T/seuild.conf' hw test --help | grep -q 'hw test'"
+# one help text, the command table's, with what the other copy had
+check "--help says what the defaults are" sh -c "'$SEUILCTL' -f '$T/seuild.conf' hw test --help | grep -q 'default every door, or none'"
 
 # ---- seuild running: refused, hardware untouched ----
 start_seuild || { not_ok "seuild starts"; exit 1; }

@@ -1,0 +1,204 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sysexits.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "reader.h"
+#include "reader_child.h"
+#include "reader_sandbox.h"
+
+/* The socket's number in the child. */
+#define CHILD_SOCK_FD	3
+
+static volatile sig_atomic_t child_stop;
+
+static void
+child_on_stop(int sig)
+{
+	(void)sig;
+	child_stop = 1;
+}
+
+static void
+child_send(int sock, int type, const struct uid *uid, const char *detail)
+{
+	struct reader_msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.type = (uint8_t)type;
+	if (uid != NULL) {
+		m.uid_len = uid->len;
+		memcpy(m.uid, uid->bytes, uid->len);
+	}
+	if (detail != NULL)
+		snprintf(m.detail, sizeof(m.detail), "%s", detail);
+	/* The parent gone means our work is pointless: leave at once. */
+	if (send(sock, &m, sizeof(m), MSG_NOSIGNAL) != sizeof(m))
+		_exit(EX_IOERR);
+	explicit_bzero(&m, sizeof(m));
+}
+
+/*
+ * Keep the socket (as fd 3) and stderr, and nothing else of the parent's:
+ * not the database, the control socket, MQTT, the other children's
+ * sockets.  stdin and stdout become /dev/null, so that a descriptor the
+ * parent left at 0 or 1 does not survive under that number either.
+ */
+static int
+child_fds(int sock)
+{
+	int s, null;
+
+	closelog();	/* its socket goes below; never let syslog reopen one */
+	if ((s = fcntl(sock, F_DUPFD_CLOEXEC, 10)) == -1 ||
+	    (null = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1)
+		return -1;
+	if (dup2(null, 0) == -1 || dup2(null, 1) == -1 ||
+	    (fcntl(2, F_GETFD) == -1 && dup2(null, 2) == -1) ||
+	    dup2(s, CHILD_SOCK_FD) == -1)
+		return -1;
+	close_range(CHILD_SOCK_FD + 1, ~0U, 0);
+	return CHILD_SOCK_FD;
+}
+
+static _Noreturn void
+reader_child_main(const struct reader_conf *rc, const struct reader_child_opts *o, int sock,
+    pid_t parent)
+{
+	struct sigaction sa;
+	struct reader_event ev;
+	struct reader *r;
+	sigset_t none;
+	char err[256], why[300];
+	int64_t last_beat;
+	int n;
+
+	if (o->setup != NULL)
+		o->setup(o->arg);
+
+	/* The parent blocks its signals (signalfd, ppoll); a child starts
+	 * clean.  No SA_RESTART: a stop ends a wait early. */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = child_on_stop;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = SIG_DFL;
+	sigaction(SIGCHLD, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(0);
+	if ((sock = child_fds(sock)) == -1)
+		_exit(EX_OSERR);
+
+	if ((r = reader_open(rc, err, sizeof(err))) == NULL) {
+		child_send(sock, READER_MSG_DOWN, NULL, err);
+		_exit(EX_UNAVAILABLE);
+	}
+	/* The device is open: from here on, nothing new. */
+	if (reader_sandbox_enter(err, sizeof(err)) == -1) {
+		if (o->sandbox == READER_SANDBOX_REQUIRED) {
+			snprintf(why, sizeof(why), "reader sandbox: %s (reader_sandbox = "
+			    "required)", err);
+			child_send(sock, READER_MSG_DOWN, NULL, why);
+			reader_close(r);
+			_exit(EX_UNAVAILABLE);
+		}
+		child_send(sock, READER_MSG_UNCONTAINED, NULL, err);
+	}
+	child_send(sock, READER_MSG_UP, NULL, rc->driver == READER_SIM ? "sim" : rc->connstring);
+
+	last_beat = clock_mono_ms();
+	while (!child_stop) {
+		memset(&ev, 0, sizeof(ev));
+		n = reader_wait(r, &ev, o->heartbeat_ms, err, sizeof(err));
+		if (n == -1) {
+			child_send(sock, READER_MSG_DOWN, NULL, err);
+			reader_close(r);
+			_exit(EX_UNAVAILABLE);
+		}
+		if (n == 1) {
+			child_send(sock, ev.type == READER_TAP ? READER_MSG_TAP : READER_MSG_GONE,
+			    ev.type == READER_TAP ? &ev.uid : NULL, NULL);
+			uid_wipe(&ev.uid);
+			last_beat = clock_mono_ms();
+		} else if (clock_mono_ms() - last_beat >= o->heartbeat_ms) {
+			child_send(sock, READER_MSG_HEARTBEAT, NULL, NULL);
+			last_beat = clock_mono_ms();
+		}
+	}
+	reader_close(r);
+	_exit(0);
+}
+
+pid_t
+reader_child_start(const struct reader_conf *rc, const struct reader_child_opts *opts,
+    int *sock)
+{
+	pid_t parent = getpid(), pid;
+	int sv[2], saved;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == -1)
+		return -1;
+	fflush(NULL);
+	if ((pid = fork()) == -1) {
+		saved = errno;
+		close(sv[0]);
+		close(sv[1]);
+		errno = saved;
+		return -1;
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		reader_child_main(rc, opts, sv[1], parent);
+	}
+	close(sv[1]);
+	fcntl(sv[0], F_SETFL, O_NONBLOCK);
+	*sock = sv[0];
+	return pid;
+}
+
+int
+reader_child_recv(int sock, struct reader_msg *m, const char **why)
+{
+	ssize_t got;
+
+	got = recv(sock, m, sizeof(*m), MSG_DONTWAIT | MSG_TRUNC);
+	if (got == -1 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+		return 0;
+	if (got <= 0) {
+		*why = "reader process exited";
+		return -1;
+	}
+	if (got != (ssize_t)sizeof(*m)) {
+		explicit_bzero(m, sizeof(*m));
+		*why = "bad message from reader child";
+		return -1;
+	}
+	m->detail[sizeof(m->detail) - 1] = '\0';
+	switch (m->type) {
+	case READER_MSG_TAP:
+		if (m->uid_len == 4 || m->uid_len == 7 || m->uid_len == 10)
+			return 1;
+		break;
+	case READER_MSG_UP:
+	case READER_MSG_DOWN:
+	case READER_MSG_GONE:
+	case READER_MSG_HEARTBEAT:
+	case READER_MSG_UNCONTAINED:
+		return 1;
+	}
+	explicit_bzero(m, sizeof(*m));
+	*why = "bad message from reader child";
+	return -1;
+}

@@ -1,13 +1,38 @@
 # seuil — build, test, demo, install.  `make help` lists the targets.
 
+comma := ,
+
 PREFIX     ?= /usr/local
 SYSCONFDIR ?= /etc
 # udev reads /etc and /usr/lib only, never /usr/local/lib.
 UDEVDIR    ?= $(if $(filter /usr,$(PREFIX)),/usr/lib/udev/rules.d,$(SYSCONFDIR)/udev/rules.d)
 DESTDIR    ?=
+VERSION    := 0.1.0
+
+# Cross-building for the Pi (docs/install.md): `make ARCH=arm64` (or armhf)
+# uses Debian's cross compiler, a private sysroot of the ARCH -dev packages
+# (scripts/cross-sysroot.sh makes it) and its own build folder; the tests
+# run the ARCH binaries through qemu-user (RUN_WRAPPER).  The -dev packages
+# stay out of dpkg's database: libnfc-dev:arm64 would replace the native
+# libusb-dev and break the native build.
+NATIVE_ARCH := $(shell dpkg --print-architecture 2>/dev/null)
+ARCH       ?= $(NATIVE_ARCH)
+TRIPLET_arm64 := aarch64-linux-gnu
+TRIPLET_armhf := arm-linux-gnueabihf
+QEMU_arm64    := qemu-aarch64-static
+QEMU_armhf    := qemu-arm-static
+ifneq ($(ARCH),$(NATIVE_ARCH))
+  TRIPLET := $(or $(TRIPLET_$(ARCH)),$(error ARCH=$(ARCH): arm64 or armhf))
+  BUILD   ?= build-$(ARCH)
+  SYSROOT ?= $(CURDIR)/build-$(ARCH)/sysroot
+  ifeq ($(origin CC),default)
+    CC := $(TRIPLET)-gcc
+  endif
+  RUN_WRAPPER ?= $(QEMU_$(ARCH))
+endif
 BUILD      ?= build
 CC         ?= cc
-VERSION    := 0.1.0
+RUN_WRAPPER ?=
 
 # Each part links only what it uses: the core (store, policy, config, UIDs),
 # the hardware backends, and what only the daemon needs (MQTT, sd_notify).
@@ -18,6 +43,16 @@ CTL_PKGS    := $(CORE_PKGS) $(GLUE_PKGS) libcrypt
 WEB_PKGS    := $(CORE_PKGS) libmicrohttpd libcrypt
 PKGS        := $(sort $(SEUILD_PKGS) $(CTL_PKGS) $(WEB_PKGS))
 PKG_CONFIG  ?= pkg-config
+# A sysroot: headers, libraries and .pc files come from it, not from /usr.
+ifneq ($(SYSROOT),)
+  SYSROOT_LIBDIRS := $(SYSROOT)/usr/lib/$(TRIPLET) $(SYSROOT)/lib/$(TRIPLET)
+  PKG_CONFIG := PKG_CONFIG_SYSROOT_DIR=$(SYSROOT) \
+	PKG_CONFIG_LIBDIR=$(SYSROOT)/usr/lib/$(TRIPLET)/pkgconfig:$(SYSROOT)/usr/share/pkgconfig \
+	pkg-config
+  CPPFLAGS += -isystem $(SYSROOT)/usr/include -isystem $(SYSROOT)/usr/include/$(TRIPLET)
+  LDFLAGS  += $(addprefix -L,$(SYSROOT_LIBDIRS)) \
+	$(addprefix -Wl$(comma)-rpath-link$(comma),$(SYSROOT_LIBDIRS))
+endif
 
 WARN := -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes -Wshadow \
         -Wpointer-arith -Wcast-qual
@@ -61,7 +96,7 @@ BENCH_SRC := $(wildcard bench/*.c)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 MANS      := $(patsubst docs/%.scd,$(BUILD)/man/%,$(wildcard docs/*.scd))
 
-.PHONY: all deps check check-fast test-bins bench demo install clean help man lobby
+.PHONY: all deps check check-cross check-fast test-bins bench demo install clean help man lobby
 
 all: deps
 	@$(MAKE) --no-print-directory programs
@@ -70,6 +105,9 @@ programs: $(BUILD)/seuild $(BUILD)/seuilctl $(BUILD)/seuil-web
 
 deps:
 	@sh scripts/deps.sh
+ifneq ($(TRIPLET),)
+	@sh scripts/cross-sysroot.sh $(ARCH) $(SYSROOT)
+endif
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
@@ -148,6 +186,14 @@ check-fast: deps
 	@$(MAKE) --no-print-directory test-bins lobby/dist/index.html
 	@tests/run build
 
+# The ARCH binaries, fake libgpiod and PN532 emulator, run under qemu-user:
+# the unit tests and the badge path, MQTT and hardware integration tests.
+CROSS_TESTS ?= test_ core_ mqtt_ hw_nfc hw_gpiod
+check-cross: deps
+	@test -n "$(RUN_WRAPPER)" || { echo "check-cross: ARCH=arm64 or ARCH=armhf"; exit 64; }
+	@$(MAKE) --no-print-directory ARCH=$(ARCH) test-bins
+	@RUN_WRAPPER='$(RUN_WRAPPER)' TESTS='$(CROSS_TESTS)' tests/run $(BUILD)
+
 bench: deps
 	@$(MAKE) --no-print-directory programs $(BENCH_BIN) $(TOOL_BIN)
 	@bench/run $(BUILD)
@@ -181,7 +227,7 @@ install: programs man
 	install -m 0644 systemd/60-seuil.rules $(DESTDIR)$(UDEVDIR)/60-seuil.rules
 
 clean:
-	rm -rf build lobby/dist lobby/node_modules tests/browser/node_modules
+	rm -rf build build-arm64 build-armhf lobby/dist lobby/node_modules tests/browser/node_modules
 
 help:
 	@echo "make          build build/seuild, build/seuilctl and build/seuil-web (installs missing Debian packages)"
@@ -191,4 +237,4 @@ help:
 	@echo "make lobby    build the lobby screen into lobby/dist (npm ci)"
 	@echo "make install  install (PREFIX=$(PREFIX) DESTDIR=$(DESTDIR))"
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) -path $(BUILD)/sysroot -prune -o -name '*.d' -type f -print 2>/dev/null)

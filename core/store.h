@@ -56,6 +56,8 @@ struct store *store_open(const char *path, int flags, char *err, size_t errlen);
 void store_close(struct store *st);	/* NULL is fine */
 const char *store_errmsg(const struct store *st);
 int store_schema_version(struct store *st);
+/* The schema version this program writes (the newest it reads). */
+int store_schema_max(void);
 
 /* Group several writes into one durable transaction; calls nest. */
 int store_begin(struct store *st);

@@ -96,7 +96,7 @@ BENCH_SRC := $(wildcard bench/*.c)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 MANS      := $(patsubst docs/%.scd,$(BUILD)/man/%,$(wildcard docs/*.scd))
 
-.PHONY: all deps check check-cross check-fast test-bins bench demo install clean help man lobby
+.PHONY: all deps deb check check-cross check-fast test-bins bench demo install clean help man lobby
 
 all: deps
 	@$(MAKE) --no-print-directory programs
@@ -203,28 +203,59 @@ demo: deps
 	@$(MAKE) --no-print-directory lobby/dist/index.html || echo "demo: lobby screen not built (npm unavailable?); going on without it"
 	@scripts/demo.sh $(BUILD)
 
+# The package (debian/rules) installs exactly this, with PREFIX=/usr,
+# SYSTEMDUNITDIR=/lib/systemd/system and INSTALL_CONF=no; debian/seuil.files
+# lists the result, and tests/integration/install_tree.sh holds the two
+# together.  INSTALL_CONF=no: no /etc/seuil/seuild.conf (the admin writes it
+# from the example; seuild.service waits for it).
+INSTALL_CONF   ?= yes
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 install: programs man
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin \
 		$(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5 \
-		$(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(SYSCONFDIR)/seuil \
-		$(DESTDIR)$(PREFIX)/lib/systemd/system $(DESTDIR)$(PREFIX)/lib/sysusers.d \
-		$(DESTDIR)$(PREFIX)/lib/tmpfiles.d $(DESTDIR)$(PREFIX)/share/doc/seuil
+		$(DESTDIR)$(PREFIX)/share/man/man8 \
+		$(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(PREFIX)/lib/sysusers.d \
+		$(DESTDIR)$(PREFIX)/lib/tmpfiles.d $(DESTDIR)$(PREFIX)/share/doc/seuil/examples
 	install -m 0755 $(BUILD)/seuild $(DESTDIR)$(PREFIX)/sbin/seuild
 	install -m 0755 $(BUILD)/seuilctl $(DESTDIR)$(PREFIX)/bin/seuilctl
 	install -m 0755 $(BUILD)/seuil-web $(DESTDIR)$(PREFIX)/sbin/seuil-web
 	install -d $(DESTDIR)$(PREFIX)/share/seuil/web
 	install -m 0644 web/page/* $(DESTDIR)$(PREFIX)/share/seuil/web/
 	for m in $(MANS); do s=$${m##*.}; install -m 0644 $$m $(DESTDIR)$(PREFIX)/share/man/man$$s/; done
-	install -m 0644 config/*.example $(DESTDIR)$(PREFIX)/share/doc/seuil/
-	test -e $(DESTDIR)$(SYSCONFDIR)/seuil/seuild.conf || \
-		install -m 0640 config/seuild.conf.example $(DESTDIR)$(SYSCONFDIR)/seuil/seuild.conf
-	for f in systemd/*.service; do [ -e "$$f" ] && sed 's|@SBINDIR@|$(PREFIX)/sbin|g' $$f > $(DESTDIR)$(PREFIX)/lib/systemd/system/$${f##*/}; done; true
+	install -m 0644 config/*.example $(DESTDIR)$(PREFIX)/share/doc/seuil/examples/
+	[ "$(INSTALL_CONF)" = no ] || { install -d $(DESTDIR)$(SYSCONFDIR)/seuil && \
+		{ test -e $(DESTDIR)$(SYSCONFDIR)/seuil/seuild.conf || \
+		install -m 0640 config/seuild.conf.example $(DESTDIR)$(SYSCONFDIR)/seuil/seuild.conf; }; }
+	for f in systemd/*.service systemd/*.timer; do [ ! -e "$$f" ] || \
+		sed 's|@SBINDIR@|$(PREFIX)/sbin|g; s|@BINDIR@|$(PREFIX)/bin|g' $$f > $(DESTDIR)$(SYSTEMDUNITDIR)/$${f##*/}; done
 	[ ! -e systemd/seuil.sysusers ] || install -m 0644 systemd/seuil.sysusers $(DESTDIR)$(PREFIX)/lib/sysusers.d/seuil.conf
 	[ ! -d lobby/dist ] || { install -d $(DESTDIR)$(PREFIX)/share/seuil/lobby && \
 		install -m 0644 lobby/dist/* $(DESTDIR)$(PREFIX)/share/seuil/lobby/; }
 	[ ! -e systemd/seuil.tmpfiles ] || install -m 0644 systemd/seuil.tmpfiles $(DESTDIR)$(PREFIX)/lib/tmpfiles.d/seuil.conf
 	install -d $(DESTDIR)$(UDEVDIR)
 	install -m 0644 systemd/60-seuil.rules $(DESTDIR)$(UDEVDIR)/60-seuil.rules
+
+# The Debian package, in build/deb/: seuil_$(VERSION)_<arch>.deb, its file
+# list checked against debian/seuil.files, then lintian.  ARCH=arm64|armhf
+# cross-builds it with the sysroot (dpkg-buildpackage -a ARCH -d: the
+# :ARCH build dependencies are not installed, see debian/rules).  Not part
+# of make check.
+DEB_ARCH = $(ARCH)
+deb:
+	@sh scripts/deps.sh deb
+ifneq ($(TRIPLET),)
+	@sh scripts/cross-sysroot.sh $(ARCH) $(SYSROOT)
+endif
+	@$(MAKE) --no-print-directory ARCH=$(NATIVE_ARCH) lobby/dist/index.html
+	DEB_BUILD_OPTIONS="nocheck $(DEB_BUILD_OPTIONS)" dpkg-buildpackage -us -uc -b \
+		$(if $(TRIPLET),-a$(DEB_ARCH) -d)
+	@mkdir -p build/deb
+	@for f in ../seuil_$(VERSION)_$(DEB_ARCH).deb ../seuil_$(VERSION)_$(DEB_ARCH).buildinfo \
+		../seuil_$(VERSION)_$(DEB_ARCH).changes ../seuil-dbgsym_$(VERSION)_$(DEB_ARCH).deb; do \
+		[ ! -e $$f ] || mv -f $$f build/deb/; done
+	debian/check-files.sh build/deb/seuil_$(VERSION)_$(DEB_ARCH).deb
+	lintian --fail-on error build/deb/seuil_$(VERSION)_$(DEB_ARCH).changes
+	@ls -l build/deb/seuil_$(VERSION)_$(DEB_ARCH).deb
 
 clean:
 	rm -rf build build-arm64 build-armhf lobby/dist lobby/node_modules tests/browser/node_modules
@@ -236,5 +267,7 @@ help:
 	@echo "make bench    print benchmark figures"
 	@echo "make lobby    build the lobby screen into lobby/dist (npm ci)"
 	@echo "make install  install (PREFIX=$(PREFIX) DESTDIR=$(DESTDIR))"
+	@echo "make deb [ARCH=arm64|armhf]   the Debian package, in build/deb/"
+	@echo "make check-cross ARCH=arm64   tests with the arm64 binaries under qemu-user"
 
 -include $(shell find $(BUILD) -path $(BUILD)/sysroot -prune -o -name '*.d' -type f -print 2>/dev/null)

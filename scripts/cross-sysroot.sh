@@ -49,7 +49,9 @@ export DEBIAN_FRONTEND=noninteractive
 if ! dpkg --print-foreign-architectures | grep -qx "$arch"; then
 	echo "cross-sysroot: dpkg --add-architecture $arch" >&2
 	$sudo dpkg --add-architecture "$arch"
-	$sudo apt-get update -q >/dev/null
+	# A mirror in mid-sync can fail one index (seen for armhf security):
+	# go on, the installs below say if something is really missing.
+	$sudo apt-get update -q >/dev/null || echo "cross-sysroot: apt-get update had errors; going on" >&2
 fi
 rt=""
 for p in $runtime; do rt="$rt $p:$arch"; done

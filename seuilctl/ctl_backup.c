@@ -96,7 +96,7 @@ done(struct ctl *c, const char *db, const char *key, int removed)
 			cJSON_AddStringToObject(j, "key_file", key);
 		if (removed >= 0)
 			cJSON_AddNumberToObject(j, "removed", removed);
-		return ctl_json_print(j);
+		return ctl_json_print(c, j);
 	}
 	printf("wrote %s\n", db);
 	if (key != NULL)
@@ -126,7 +126,7 @@ ctl_backup(struct ctl *c, int argc, char **argv)
 			with_key = true;
 		else if (ch == 'n')
 			nightly = true;
-		else if ((rc = ctl_opt(c, ch, argv)) != -1)
+		else if ((rc = ctl_opt(c, ch, argv)) != EX_OK)
 			return rc;
 	}
 	if (argc - optind != (nightly ? 0 : 1) || (nightly && with_key))
@@ -187,7 +187,7 @@ ctl_restore(struct ctl *c, int argc, char **argv)
 	bool absent;
 	int rc, version;
 
-	if ((rc = ctl_args(c, argc, argv, 1, 1)) != -1)
+	if ((rc = ctl_args(c, argc, argv, 1, 1)) != EX_OK)
 		return rc;
 	file = argv[optind];
 	/* seuild holds the database open and would go on with its own
@@ -219,7 +219,7 @@ ctl_restore(struct ctl *c, int argc, char **argv)
 		cJSON_AddStringToObject(j, "restored", file);
 		cJSON_AddNumberToObject(j, "schema_version", version);
 		cJSON_AddStringToObject(j, "previous", keep);
-		return ctl_json_print(j);
+		return ctl_json_print(c, j);
 	}
 	printf("restored %s (schema version %d) into %s\n", file, version,
 	    c->conf.database);

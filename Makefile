@@ -1,13 +1,38 @@
 # seuil — build, test, demo, install.  `make help` lists the targets.
 
+comma := ,
+
 PREFIX     ?= /usr/local
 SYSCONFDIR ?= /etc
 # udev reads /etc and /usr/lib only, never /usr/local/lib.
 UDEVDIR    ?= $(if $(filter /usr,$(PREFIX)),/usr/lib/udev/rules.d,$(SYSCONFDIR)/udev/rules.d)
 DESTDIR    ?=
+VERSION    := 0.1.0
+
+# Cross-building for the Pi (docs/install.md): `make ARCH=arm64` (or armhf)
+# uses Debian's cross compiler, a private sysroot of the ARCH -dev packages
+# (scripts/cross-sysroot.sh makes it) and its own build folder; the tests
+# run the ARCH binaries through qemu-user (RUN_WRAPPER).  The -dev packages
+# stay out of dpkg's database: libnfc-dev:arm64 would replace the native
+# libusb-dev and break the native build.
+NATIVE_ARCH := $(shell dpkg --print-architecture 2>/dev/null)
+ARCH       ?= $(NATIVE_ARCH)
+TRIPLET_arm64 := aarch64-linux-gnu
+TRIPLET_armhf := arm-linux-gnueabihf
+QEMU_arm64    := qemu-aarch64-static
+QEMU_armhf    := qemu-arm-static
+ifneq ($(ARCH),$(NATIVE_ARCH))
+  TRIPLET := $(or $(TRIPLET_$(ARCH)),$(error ARCH=$(ARCH): arm64 or armhf))
+  BUILD   ?= build-$(ARCH)
+  SYSROOT ?= $(CURDIR)/build-$(ARCH)/sysroot
+  ifeq ($(origin CC),default)
+    CC := $(TRIPLET)-gcc
+  endif
+  RUN_WRAPPER ?= $(QEMU_$(ARCH))
+endif
 BUILD      ?= build
 CC         ?= cc
-VERSION    := 0.1.0
+RUN_WRAPPER ?=
 
 # Each part links only what it uses: the core (store, policy, config, UIDs),
 # the hardware backends, and what only the daemon needs (MQTT, sd_notify).
@@ -18,6 +43,16 @@ CTL_PKGS    := $(CORE_PKGS) $(GLUE_PKGS) libcrypt
 WEB_PKGS    := $(CORE_PKGS) libmicrohttpd libcrypt
 PKGS        := $(sort $(SEUILD_PKGS) $(CTL_PKGS) $(WEB_PKGS))
 PKG_CONFIG  ?= pkg-config
+# A sysroot: headers, libraries and .pc files come from it, not from /usr.
+ifneq ($(SYSROOT),)
+  SYSROOT_LIBDIRS := $(SYSROOT)/usr/lib/$(TRIPLET) $(SYSROOT)/lib/$(TRIPLET)
+  PKG_CONFIG := PKG_CONFIG_SYSROOT_DIR=$(SYSROOT) \
+	PKG_CONFIG_LIBDIR=$(SYSROOT)/usr/lib/$(TRIPLET)/pkgconfig:$(SYSROOT)/usr/share/pkgconfig \
+	pkg-config
+  CPPFLAGS += -isystem $(SYSROOT)/usr/include -isystem $(SYSROOT)/usr/include/$(TRIPLET)
+  LDFLAGS  += $(addprefix -L,$(SYSROOT_LIBDIRS)) \
+	$(addprefix -Wl$(comma)-rpath-link$(comma),$(SYSROOT_LIBDIRS))
+endif
 
 WARN := -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes -Wshadow \
         -Wpointer-arith -Wcast-qual
@@ -61,7 +96,7 @@ BENCH_SRC := $(wildcard bench/*.c)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 MANS      := $(patsubst docs/%.scd,$(BUILD)/man/%,$(wildcard docs/*.scd))
 
-.PHONY: all deps check check-fast test-bins bench demo install clean help man lobby
+.PHONY: all deps deb check check-cross check-fast test-bins bench demo install clean help man lobby
 
 all: deps
 	@$(MAKE) --no-print-directory programs
@@ -70,6 +105,9 @@ programs: $(BUILD)/seuild $(BUILD)/seuilctl $(BUILD)/seuil-web
 
 deps:
 	@sh scripts/deps.sh
+ifneq ($(TRIPLET),)
+	@sh scripts/cross-sysroot.sh $(ARCH) $(SYSROOT)
+endif
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
@@ -148,6 +186,14 @@ check-fast: deps
 	@$(MAKE) --no-print-directory test-bins lobby/dist/index.html
 	@tests/run build
 
+# The ARCH binaries, fake libgpiod and PN532 emulator, run under qemu-user:
+# the unit tests and the badge path, MQTT and hardware integration tests.
+CROSS_TESTS ?= test_ core_ mqtt_ hw_nfc hw_gpiod
+check-cross: deps
+	@test -n "$(RUN_WRAPPER)" || { echo "check-cross: ARCH=arm64 or ARCH=armhf"; exit 64; }
+	@$(MAKE) --no-print-directory ARCH=$(ARCH) test-bins
+	@RUN_WRAPPER='$(RUN_WRAPPER)' TESTS='$(CROSS_TESTS)' tests/run $(BUILD)
+
 bench: deps
 	@$(MAKE) --no-print-directory programs $(BENCH_BIN) $(TOOL_BIN)
 	@bench/run $(BUILD)
@@ -157,22 +203,31 @@ demo: deps
 	@$(MAKE) --no-print-directory lobby/dist/index.html || echo "demo: lobby screen not built (npm unavailable?); going on without it"
 	@scripts/demo.sh $(BUILD)
 
+# The package (debian/rules) installs exactly this, with PREFIX=/usr,
+# SYSTEMDUNITDIR=/lib/systemd/system and INSTALL_CONF=no; debian/seuil.files
+# lists the result, and tests/integration/install_tree.sh holds the two
+# together.  INSTALL_CONF=no: no /etc/seuil/seuild.conf (the admin writes it
+# from the example; seuild.service waits for it).
+INSTALL_CONF   ?= yes
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 install: programs man
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin \
 		$(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5 \
-		$(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(SYSCONFDIR)/seuil \
-		$(DESTDIR)$(PREFIX)/lib/systemd/system $(DESTDIR)$(PREFIX)/lib/sysusers.d \
-		$(DESTDIR)$(PREFIX)/lib/tmpfiles.d $(DESTDIR)$(PREFIX)/share/doc/seuil
+		$(DESTDIR)$(PREFIX)/share/man/man8 \
+		$(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(PREFIX)/lib/sysusers.d \
+		$(DESTDIR)$(PREFIX)/lib/tmpfiles.d $(DESTDIR)$(PREFIX)/share/doc/seuil/examples
 	install -m 0755 $(BUILD)/seuild $(DESTDIR)$(PREFIX)/sbin/seuild
 	install -m 0755 $(BUILD)/seuilctl $(DESTDIR)$(PREFIX)/bin/seuilctl
 	install -m 0755 $(BUILD)/seuil-web $(DESTDIR)$(PREFIX)/sbin/seuil-web
 	install -d $(DESTDIR)$(PREFIX)/share/seuil/web
 	install -m 0644 web/page/* $(DESTDIR)$(PREFIX)/share/seuil/web/
 	for m in $(MANS); do s=$${m##*.}; install -m 0644 $$m $(DESTDIR)$(PREFIX)/share/man/man$$s/; done
-	install -m 0644 config/*.example $(DESTDIR)$(PREFIX)/share/doc/seuil/
-	test -e $(DESTDIR)$(SYSCONFDIR)/seuil/seuild.conf || \
-		install -m 0640 config/seuild.conf.example $(DESTDIR)$(SYSCONFDIR)/seuil/seuild.conf
-	for f in systemd/*.service; do [ -e "$$f" ] && sed 's|@SBINDIR@|$(PREFIX)/sbin|g' $$f > $(DESTDIR)$(PREFIX)/lib/systemd/system/$${f##*/}; done; true
+	install -m 0644 config/*.example $(DESTDIR)$(PREFIX)/share/doc/seuil/examples/
+	[ "$(INSTALL_CONF)" = no ] || { install -d $(DESTDIR)$(SYSCONFDIR)/seuil && \
+		{ test -e $(DESTDIR)$(SYSCONFDIR)/seuil/seuild.conf || \
+		install -m 0640 config/seuild.conf.example $(DESTDIR)$(SYSCONFDIR)/seuil/seuild.conf; }; }
+	for f in systemd/*.service systemd/*.timer; do [ ! -e "$$f" ] || \
+		sed 's|@SBINDIR@|$(PREFIX)/sbin|g; s|@BINDIR@|$(PREFIX)/bin|g' $$f > $(DESTDIR)$(SYSTEMDUNITDIR)/$${f##*/}; done
 	[ ! -e systemd/seuil.sysusers ] || install -m 0644 systemd/seuil.sysusers $(DESTDIR)$(PREFIX)/lib/sysusers.d/seuil.conf
 	[ ! -d lobby/dist ] || { install -d $(DESTDIR)$(PREFIX)/share/seuil/lobby && \
 		install -m 0644 lobby/dist/* $(DESTDIR)$(PREFIX)/share/seuil/lobby/; }
@@ -180,8 +235,30 @@ install: programs man
 	install -d $(DESTDIR)$(UDEVDIR)
 	install -m 0644 systemd/60-seuil.rules $(DESTDIR)$(UDEVDIR)/60-seuil.rules
 
+# The Debian package, in build/deb/: seuil_$(VERSION)_<arch>.deb, its file
+# list checked against debian/seuil.files, then lintian.  ARCH=arm64|armhf
+# cross-builds it with the sysroot (dpkg-buildpackage -a ARCH -d: the
+# :ARCH build dependencies are not installed, see debian/rules).  Not part
+# of make check.
+DEB_ARCH = $(ARCH)
+deb:
+	@sh scripts/deps.sh deb
+ifneq ($(TRIPLET),)
+	@sh scripts/cross-sysroot.sh $(ARCH) $(SYSROOT)
+endif
+	@$(MAKE) --no-print-directory ARCH=$(NATIVE_ARCH) lobby/dist/index.html
+	DEB_BUILD_OPTIONS="nocheck $(DEB_BUILD_OPTIONS)" dpkg-buildpackage -us -uc -b \
+		$(if $(TRIPLET),-a$(DEB_ARCH) -d)
+	@mkdir -p build/deb
+	@for f in ../seuil_$(VERSION)_$(DEB_ARCH).deb ../seuil_$(VERSION)_$(DEB_ARCH).buildinfo \
+		../seuil_$(VERSION)_$(DEB_ARCH).changes ../seuil-dbgsym_$(VERSION)_$(DEB_ARCH).deb; do \
+		[ ! -e $$f ] || mv -f $$f build/deb/; done
+	debian/check-files.sh build/deb/seuil_$(VERSION)_$(DEB_ARCH).deb
+	lintian --fail-on error build/deb/seuil_$(VERSION)_$(DEB_ARCH).changes
+	@ls -l build/deb/seuil_$(VERSION)_$(DEB_ARCH).deb
+
 clean:
-	rm -rf build lobby/dist lobby/node_modules tests/browser/node_modules
+	rm -rf build build-arm64 build-armhf lobby/dist lobby/node_modules tests/browser/node_modules
 
 help:
 	@echo "make          build build/seuild, build/seuilctl and build/seuil-web (installs missing Debian packages)"
@@ -190,5 +267,7 @@ help:
 	@echo "make bench    print benchmark figures"
 	@echo "make lobby    build the lobby screen into lobby/dist (npm ci)"
 	@echo "make install  install (PREFIX=$(PREFIX) DESTDIR=$(DESTDIR))"
+	@echo "make deb [ARCH=arm64|armhf]   the Debian package, in build/deb/"
+	@echo "make check-cross ARCH=arm64   tests with the arm64 binaries under qemu-user"
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) -path $(BUILD)/sysroot -prune -o -name '*.d' -type f -print 2>/dev/null)

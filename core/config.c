@@ -58,6 +58,7 @@ enum sect {
 	S_MQTT,
 	S_CONTROL,
 	S_WEB,
+	S_BACKUP,
 	S_COUNT
 };
 
@@ -66,6 +67,7 @@ static const char *const sect_names[S_COUNT] = {
 	[S_READER] = "reader", [S_PRESENCE] = "presence",
 	[S_SECURITY] = "security", [S_MQTT] = "mqtt", [S_CONTROL] = "control",
 	[S_WEB] = "web",
+	[S_BACKUP] = "backup",
 };
 
 enum ktype {
@@ -190,6 +192,10 @@ static const struct key keys[] = {
 	{ S_WEB, "tls_key", K_STR, CF(web_tls_key) },
 	{ S_WEB, "session_timeout", K_DUR, CF(web_session_timeout_ms),
 	    .min = MIN, .max = 30 * DAY },
+
+	/* The nightly backup (seuil-backup.timer): empty dir, none. */
+	{ S_BACKUP, "dir", K_STR, CF(backup_dir) },
+	{ S_BACKUP, "keep", K_INT, CF(backup_keep), .min = 1, .max = 1000 },
 };
 
 #define NKEYS		(sizeof(keys) / sizeof(keys[0]))
@@ -452,6 +458,8 @@ config_defaults(struct config *conf)
 
 	snprintf(conf->web_listen, sizeof(conf->web_listen), "127.0.0.1:8443");
 	conf->web_session_timeout_ms = 8 * HOUR;
+
+	conf->backup_keep = 7;
 }
 
 static void

@@ -107,6 +107,10 @@ struct config {
 	char		web_tls_cert[PATH_MAX];	/* both or neither */
 	char		web_tls_key[PATH_MAX];
 	int64_t		web_session_timeout_ms;
+
+	/* [backup] */
+	char		backup_dir[PATH_MAX];	/* nightly snapshots; "" = none */
+	int		backup_keep;		/* snapshots kept in backup_dir */
 };
 
 /* Fill *conf with every default of DESIGN §4. */

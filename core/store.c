@@ -6,11 +6,15 @@
 #include "store_private.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+
+#include "backup.h"
 
 /*
  * Forward migrations: migrations[i] takes the schema from version i to
@@ -491,9 +495,9 @@ user_version(struct store *st, int *version)
  * under the write lock, and a half-migrated schema can never be seen.
  */
 static int
-migrate(struct store *st)
+migrate(struct store *st, const char *path)
 {
-	char sql[64];
+	char sql[64], copy[PATH_MAX], stamp[32], err[PATH_MAX + 256];
 	int v;
 
 	if (user_version(st, &v) == -1)
@@ -508,6 +512,20 @@ migrate(struct store *st)
 		store_seterr(st, STORE_EDB, "database schema version %d is newer "
 		    "than this program's (%d)", v, SCHEMA_VERSION);
 		goto fail;
+	}
+	/* A database with data in it is copied beside itself first
+	 * (seuil.db.pre-v3-YYYYMMDD-HHMMSS), under the write lock, so nobody
+	 * writes between the copy and the migration: an upgrade that goes
+	 * wrong can be undone with `seuilctl restore`.  No copy, no
+	 * migration. */
+	if (v > 0) {
+		backup_stamp(stamp, sizeof(stamp), time(NULL));
+		snprintf(copy, sizeof(copy), "%s.pre-v%d-%s", path, SCHEMA_VERSION, stamp);
+		if (backup_copy(path, copy, err, sizeof(err)) == -1) {
+			store_seterr(st, STORE_EDB, "no backup before migrating, so no "
+			    "migration: %s", err);
+			goto fail;
+		}
 	}
 	for (; v < SCHEMA_VERSION; v++)
 		if (store_exec(st, migrations[v], "migrate") == -1)
@@ -566,7 +584,7 @@ store_open(const char *path, int flags, char *err, size_t errlen)
 	if (!(flags & STORE_READONLY)) {
 		if (store_exec(st, "PRAGMA journal_mode = WAL", "open") == -1 ||
 		    store_exec(st, "PRAGMA synchronous = FULL", "open") == -1 ||
-		    migrate(st) == -1)
+		    migrate(st, path) == -1)
 			goto dbfail;
 	} else {
 		if (user_version(st, &v) == -1)
@@ -605,6 +623,12 @@ void
 store_busy_handler(struct store *st, int (*fn)(void *arg, int count), void *arg)
 {
 	sqlite3_busy_handler(st->db, fn, arg);
+}
+
+int
+store_schema_max(void)
+{
+	return SCHEMA_VERSION;
 }
 
 int

@@ -60,6 +60,8 @@ int store_schema_version(struct store *st);
  * connection holds the lock and returns non-zero to wait and try again,
  * 0 to fail with "database is locked" (sqlite3_busy_handler). */
 void store_busy_handler(struct store *st, int (*fn)(void *arg, int count), void *arg);
+/* The schema version this program writes (the newest it reads). */
+int store_schema_max(void);
 
 /* Group several writes into one durable transaction; calls nest. */
 int store_begin(struct store *st);

@@ -7,7 +7,7 @@ set -eu
 pkgs="build-essential pkg-config scdoc tzdata
 libnfc-dev libnfc-bin libgpiod-dev gpiod libsqlite3-dev sqlite3 libmosquitto-dev
 mosquitto mosquitto-clients libinih-dev libcjson-dev libssl-dev openssl libsystemd-dev
-python3 procps libmicrohttpd-dev libcrypt-dev curl"
+python3 procps libmicrohttpd-dev libcrypt-dev curl systemd"
 # node and npm build and test the lobby screen (lobby/).  Any install that has
 # both commands will do: NodeSource's nodejs bundles npm and conflicts with
 # Debian's npm package, so check for the commands, not the packages.
@@ -15,10 +15,21 @@ if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
 	pkgs="$pkgs nodejs npm"
 fi
 
+# `scripts/deps.sh deb`: also what `make deb` needs.
+if [ "${1:-}" = deb ]; then
+	pkgs="$pkgs debhelper fakeroot lintian dpkg-dev"
+fi
+
+# Packages of this machine's own architecture, by name: once arm64 packages
+# are installed for cross-building (scripts/cross-sysroot.sh), a bare
+# `dpkg-query -W libnfc-dev` also answers for libnfc-dev:arm64, and a machine
+# that lost its native one would pass.  Architecture: all packages are ':all'.
+arch=$(dpkg --print-architecture)
 missing=""
 for p in $pkgs; do
-	status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
-	[ "$status" = installed ] || missing="$missing $p"
+	status=$(dpkg-query -W -f='${db:Status-Status}' "$p:$arch" 2>/dev/null ||
+	    dpkg-query -W -f='${db:Status-Status}' "$p:all" 2>/dev/null || true)
+	[ "$status" = installed ] || missing="$missing $p:$arch"
 done
 # The console's browser tests drive Debian's chromium (playwright-core
 # downloads no browser).  Optional: where it cannot be installed, those

@@ -124,6 +124,10 @@ int	 ctl_request(struct ctl *, const char *, cJSON **, bool *, bool);
  * {"ok":false,...} included, is returned with EX_OK. */
 int	 ctl_request_wait(struct ctl *, const char *, int, cJSON **, bool *, bool);
 
+/* ctl_backup.c */
+int	 ctl_backup(struct ctl *, int, char **);
+int	 ctl_restore(struct ctl *, int, char **);
+
 /* ctl_hw.c */
 int	 ctl_hw_test(struct ctl *, int, char **);
 

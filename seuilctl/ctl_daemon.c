@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <sysexits.h>
 
+#include "backup.h"
 #include "control.h"
 #include "ctl.h"
 
@@ -182,13 +183,25 @@ store_status(struct ctl *c)
 	if (store_meta_get(c->st, "last_purge_counts", value, sizeof(value)) == 1 &&
 	    (counts = cJSON_Parse(value)) != NULL)
 		cJSON_AddItemToObject(j, "last_purge_counts", counts);
+	if (store_meta_get(c->st, BACKUP_META_TS, value, sizeof(value)) == 1) {
+		cJSON *b = cJSON_AddObjectToObject(j, "last_backup");
+
+		ctl_format_utc(strtoll(value, NULL, 10), t, sizeof(t));
+		cJSON_AddStringToObject(b, "ts", t);
+		cJSON_AddNumberToObject(b, "ts_ms", strtod(value, NULL));
+		if (store_meta_get(c->st, BACKUP_META_RESULT, path, sizeof(path)) == 1)
+			cJSON_AddStringToObject(b, "result", path);
+		if (store_meta_get(c->st, BACKUP_META_FILE, path, sizeof(path)) == 1)
+			cJSON_AddStringToObject(b, "file", path);
+	} else
+		cJSON_AddNullToObject(j, "last_backup");
 	return j;
 }
 
 static void
 print_store(const cJSON *s, bool daemon)
 {
-	const cJSON *v, *counts;
+	const cJSON *v, *counts, *b;
 	char t[32];
 
 	print_size("database: ", num(s, "db_bytes"));
@@ -203,14 +216,21 @@ print_store(const cJSON *s, bool daemon)
 		printf(", published on MQTT up to #%.0f", num(s, "mqtt_published_seq"));
 	putchar('\n');
 	v = cJSON_GetObjectItemCaseSensitive(s, "last_purge_ms");
-	if (!cJSON_IsNumber(v)) {
+	if (!cJSON_IsNumber(v))
 		printf("last purge: never\n");
+	else {
+		ctl_format_time((int64_t)v->valuedouble, t, sizeof(t));
+		counts = cJSON_GetObjectItemCaseSensitive(s, "last_purge_counts");
+		printf("last purge: %s, %.0f events and %.0f visits deleted\n", t,
+		    num(counts, "events"), num(counts, "visits"));
+	}
+	b = cJSON_GetObjectItemCaseSensitive(s, "last_backup");
+	if (!cJSON_IsObject(b)) {
+		printf("last backup: never\n");
 		return;
 	}
-	ctl_format_time((int64_t)v->valuedouble, t, sizeof(t));
-	counts = cJSON_GetObjectItemCaseSensitive(s, "last_purge_counts");
-	printf("last purge: %s, %.0f events and %.0f visits deleted\n", t,
-	    num(counts, "events"), num(counts, "visits"));
+	ctl_format_time((int64_t)num(b, "ts_ms"), t, sizeof(t));
+	printf("last backup: %s, %s (%s)\n", t, str(b, "result", "?"), str(b, "file", "?"));
 }
 
 int

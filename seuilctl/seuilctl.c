@@ -321,7 +321,8 @@ static const struct ctl_cmd commands[] = {
 	    "A health view: the daemon (version, uptime), clock sync, each door and\n"
 	    "reader (online, locked out, last heartbeat), presence count, the MQTT\n"
 	    "link and the last event published, and the database (size of the file\n"
-	    "and of its WAL, last event, last purge and what it deleted).  When\n"
+	    "and of its WAL, last event, last purge and what it deleted, last\n"
+	    "backup and its result).  When\n"
 	    "seuild is not running, the database part is still printed.  --json\n"
 	    "prints the daemon's reply with a \"store\" object added.\n"
 	    "\n"
@@ -351,6 +352,44 @@ static const struct ctl_cmd commands[] = {
 	    "\n"
 	    "Example:\n"
 	    "  seuilctl purge" },
+	{ "backup", NULL, ctl_backup, "FILE | --with-key DIR | --nightly",
+	    "write a consistent snapshot of the database",
+	    "Write a snapshot of the database to FILE while seuild runs (SQLite's\n"
+	    "online backup API), then check the copy with integrity_check.  FILE\n"
+	    "must not exist; it is created with mode 0600 and never follows a\n"
+	    "symlink.  The time and result are recorded for `seuilctl status`.\n"
+	    "\n"
+	    "The UID key must be saved too: without it no badge of the database\n"
+	    "can be matched.  --with-key DIR writes DIR/seuil-YYYYMMDD-HHMMSS.db and\n"
+	    "DIR/uid.key (DIR made 0700 if missing, both files 0600).\n"
+	    "\n"
+	    "--nightly is what seuil-backup.timer runs: a snapshot into [backup] dir\n"
+	    "named seuil-YYYYMMDD-HHMMSS.db (UTC), the key as uid.key there if it is\n"
+	    "not yet, and all but the newest [backup] keep snapshots removed.\n"
+	    "\n"
+	    "Examples:\n"
+	    "  seuilctl backup /media/usb/seuil.db\n"
+	    "  seuilctl backup --with-key /media/usb/seuil-2026-11-29\n"
+	    "\n"
+	    "Exit status: 73 if the snapshot cannot be written or fails its check,\n"
+	    "78 for --nightly without [backup] dir." },
+	{ "restore", NULL, ctl_restore, "FILE",
+	    "replace the database with a snapshot (seuild stopped)",
+	    "Replace the contents of the database with the snapshot FILE.  seuild\n"
+	    "must be stopped (checked through its control socket).  FILE is checked\n"
+	    "first (integrity_check, seuil's tables, a schema version this seuil\n"
+	    "reads) and refused otherwise, with nothing changed.  The database being\n"
+	    "replaced is kept beside it as DATABASE.pre-restore-YYYYMMDD-HHMMSS.\n"
+	    "An older schema is migrated when seuild or seuilctl next opens it.\n"
+	    "Restore the UID key of the snapshot too (copy its uid.key to\n"
+	    "[store] uid_key_file, mode 0600, owner seuil) if it is not the same.\n"
+	    "The database must exist: on a new system run `seuilctl init` first.\n"
+	    "\n"
+	    "Example:\n"
+	    "  systemctl stop seuild && seuilctl restore /media/usb/seuil.db &&\n"
+	    "  systemctl start seuild\n"
+	    "\n"
+	    "Exit status: 65 if FILE is refused, 75 if seuild is running." },
 	{ "hw", "test", ctl_hw_test,
 	    "[--door D]... [--reader R]... [--pulse SECONDS] [--timeout S]",
 	    "test doors and readers on site, with seuild stopped",

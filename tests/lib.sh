@@ -7,6 +7,22 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SEUILD=$BUILD/seuild
 SEUILCTL=$BUILD/seuilctl
 T=$(mktemp -d /tmp/seuil-it.XXXXXX)
+# RUN_WRAPPER (make check-cross: qemu-aarch64-static) starts every program of
+# $BUILD: $BUILD becomes a shadow folder in $T with one script per program
+# that execs the wrapper (same pid, so signals and pgrep -P still work).
+if [ -n "${RUN_WRAPPER:-}" ]; then
+	REAL_BUILD=$BUILD
+	BUILD=$T/.build
+	mkdir -p "$BUILD/tests"
+	[ ! -d "$REAL_BUILD/fakes" ] || ln -s "$REAL_BUILD/fakes" "$BUILD/fakes"
+	for f in "$REAL_BUILD"/* "$REAL_BUILD"/tests/*; do
+		[ -f "$f" ] && [ -x "$f" ] || continue
+		printf '#!/bin/sh\nexec %s %s "$@"\n' "$RUN_WRAPPER" "$f" >"$BUILD/${f#"$REAL_BUILD"/}"
+		chmod +x "$BUILD/${f#"$REAL_BUILD"/}"
+	done
+	SEUILD=$BUILD/seuild
+	SEUILCTL=$BUILD/seuilctl
+fi
 PIDS=()
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
@@ -81,6 +97,7 @@ status_has() { ctl status --json | grep -q -- "$1"; }	# status_has REGEX
 # start_seuild: run seuild -d in the background, log in $T/seuild.log, and
 # wait until its control socket answers.
 start_seuild() {
+	[ -z "${RUN_WRAPPER:-}" ] || wrapper_conf
 	"$SEUILD" -d -v -f "$T/seuild.conf" "$@" >>"$T/seuild.log" 2>&1 &
 	SEUILD_PID=$!
 	PIDS+=("$SEUILD_PID")
@@ -89,6 +106,18 @@ start_seuild() {
 		return 1
 	fi
 	wait_until 5 ctl status >/dev/null
+}
+
+# qemu-user emulates neither seccomp nor Landlock: under RUN_WRAPPER the
+# reader children can only be contained on a best-effort basis.
+wrapper_conf() {
+	grep -q reader_sandbox "$TOP/core/config.c" || return 0
+	grep -q '^reader_sandbox' "$T/seuild.conf" && return 0
+	if grep -q '^\[security\]' "$T/seuild.conf"; then
+		sed -i '/^\[security\]/a reader_sandbox = best_effort' "$T/seuild.conf"
+	else
+		printf '\n[security]\nreader_sandbox = best_effort\n' >>"$T/seuild.conf"
+	fi
 }
 
 stop_seuild() {

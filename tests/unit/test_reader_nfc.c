@@ -95,12 +95,22 @@ emu_start(struct emu *e)
 		dup2(out[1], STDOUT_FILENO);
 		close(out[0]);
 		close(out[1]);
+		/* Under make check-cross this test runs in qemu-user, which
+		 * cannot exec an arm64 program by itself: RUN_WRAPPER can. */
+		char *w = getenv("RUN_WRAPPER");
+		char *args[9], **a = args;
+
+		if (w != NULL && *w != '\0')
+			*a++ = w;
+		*a++ = emu_path;
 		if (getenv("PN532EMU_VERBOSE") != NULL)
-			execl(emu_path, emu_path, "-v", "--link", e->link,
-			    "--control", e->ctl, (char *)NULL);
-		else
-			execl(emu_path, emu_path, "--link", e->link,
-			    "--control", e->ctl, (char *)NULL);
+			*a++ = "-v";
+		*a++ = "--link";
+		*a++ = e->link;
+		*a++ = "--control";
+		*a++ = e->ctl;
+		*a = NULL;
+		execvp(args[0], args);
 		_exit(127);
 	}
 	close(out[1]);

@@ -1,0 +1,63 @@
+/*
+ * Backups of the store (DESIGN §3, §4 [backup]): consistent copies taken with
+ * SQLite's online backup API while seuild runs, checked before anyone relies
+ * on them, and the restore that swaps one in.  Shared by seuilctl (backup,
+ * restore, the nightly timer) and the store (the copy taken before a schema
+ * migration).
+ *
+ * Every function returns 0 (or a count) on success and -1 on error with a
+ * message in err; none logs.
+ */
+#ifndef SEUIL_BACKUP_H
+#define SEUIL_BACKUP_H
+
+#include <stddef.h>
+#include <time.h>
+
+/* Names of nightly snapshots in [backup] dir: "seuil-YYYYMMDD-HHMMSS.db"
+ * (UTC), so that the names sort by age. */
+#define BACKUP_PREFIX	"seuil-"
+#define BACKUP_SUFFIX	".db"
+
+/* meta keys of the last backup: UTC ms, "ok" or "failed: why", the file. */
+#define BACKUP_META_TS		"backup_last_ts"
+#define BACKUP_META_RESULT	"backup_last_result"
+#define BACKUP_META_FILE	"backup_last_file"
+
+/* "YYYYMMDD-HHMMSS" of t in UTC into buf (at least 16 bytes). */
+void backup_stamp(char *buf, size_t len, time_t t);
+
+/*
+ * Copy the database src into the new file dst: created with O_EXCL and
+ * O_NOFOLLOW, mode 0600 (an existing file or a symlink is never written),
+ * filled by the online backup API in one read transaction (a consistent
+ * snapshot while seuild writes), turned into a single file (no -wal), synced
+ * with its folder, then checked with integrity_check.  On any failure dst
+ * is removed.
+ */
+int backup_copy(const char *src, const char *dst, char *err, size_t errlen);
+
+/*
+ * Check that path is a sound seuil database before anyone trusts it:
+ * integrity_check says ok, it has seuil's tables, and its schema version is
+ * 1..max_version.  *version gets the version.  Opens it read-only.
+ */
+int backup_check(const char *path, int max_version, int *version, char *err,
+    size_t errlen);
+
+/*
+ * Replace the contents of the database dst with those of src (checked
+ * first with backup_check) through the backup API: dst keeps its inode,
+ * owner and mode, and its -wal is checkpointed away.  The caller keeps a
+ * copy of dst first and makes sure no daemon has it open.
+ */
+int backup_restore(const char *src, const char *dst, char *err, size_t errlen);
+
+/*
+ * In dir, remove all but the newest keep snapshots named
+ * BACKUP_PREFIX "YYYYMMDD-HHMMSS" BACKUP_SUFFIX; other files are left alone.
+ * Returns how many were removed, or -1.
+ */
+int backup_rotate(const char *dir, int keep, char *err, size_t errlen);
+
+#endif

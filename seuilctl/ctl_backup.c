@@ -1,0 +1,228 @@
+/*
+ * seuilctl backup, restore: snapshots of the database while seuild runs,
+ * with the UID key when asked (badges cannot be matched without it), the
+ * nightly rotation of seuil-backup.timer, and the restore that swaps a
+ * checked snapshot in while the daemon is stopped.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "backup.h"
+#include "clock.h"
+#include "ctl.h"
+
+/*
+ * The time and result of the last backup go into the store's meta table
+ * for `seuilctl status` (and the console's health view).  A failure to
+ * record them does not turn a good backup into a failed one.
+ */
+static void
+record(struct ctl *c, const char *result, const char *file)
+{
+	char ts[32];
+
+	if (ctl_store(c) != EX_OK)
+		return;
+	snprintf(ts, sizeof(ts), "%lld", (long long)clock_wall_ms());
+	if (store_begin(c->st) == -1)
+		return;
+	if (store_meta_set(c->st, BACKUP_META_TS, ts) == -1 ||
+	    store_meta_set(c->st, BACKUP_META_RESULT, result) == -1 ||
+	    store_meta_set(c->st, BACKUP_META_FILE, file) == -1) {
+		store_rollback(c->st);
+		return;
+	}
+	store_commit(c->st);
+}
+
+/* Copy the key file to dst: O_EXCL, O_NOFOLLOW, 0600, synced. */
+static int
+copy_key(const char *src, const char *dst, char *err, size_t errlen)
+{
+	uint8_t key[UID_KEY_LEN];
+	int fd;
+
+	if (uid_key_load(src, key, err, errlen) == -1)
+		return -1;
+	fd = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd == -1) {
+		snprintf(err, errlen, "%s: %s", dst, strerror(errno));
+		memset(key, 0, sizeof(key));
+		return -1;
+	}
+	if (write(fd, key, sizeof(key)) != (ssize_t)sizeof(key) || fsync(fd) == -1) {
+		snprintf(err, errlen, "%s: %s", dst, strerror(errno));
+		memset(key, 0, sizeof(key));
+		close(fd);
+		unlink(dst);
+		return -1;
+	}
+	memset(key, 0, sizeof(key));
+	return close(fd);
+}
+
+/* buf (PATH_MAX) = dir/seuil-STAMP.db, or dir/uid.key without a stamp. */
+static int
+in_dir(char *buf, const char *dir, const char *stamp)
+{
+	int n;
+
+	if (stamp != NULL)
+		n = snprintf(buf, PATH_MAX, "%s/" BACKUP_PREFIX "%s" BACKUP_SUFFIX, dir, stamp);
+	else
+		n = snprintf(buf, PATH_MAX, "%s/uid.key", dir);
+	if (n < 0 || n >= PATH_MAX) {
+		ctl_errx("%s: path too long", dir);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+done(struct ctl *c, const char *db, const char *key, int removed)
+{
+	if (c->json) {
+		cJSON *j = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(j, "database", db);
+		if (key != NULL)
+			cJSON_AddStringToObject(j, "key_file", key);
+		if (removed >= 0)
+			cJSON_AddNumberToObject(j, "removed", removed);
+		return ctl_json_print(c, j);
+	}
+	printf("wrote %s\n", db);
+	if (key != NULL)
+		printf("wrote %s\n", key);
+	if (removed > 0)
+		printf("removed %d old snapshot%s\n", removed, removed == 1 ? "" : "s");
+	return EX_OK;
+}
+
+int
+ctl_backup(struct ctl *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "with-key", no_argument, NULL, 'k' },
+		{ "nightly", no_argument, NULL, 'n' },
+		CTL_COMMON_OPTS
+	};
+	char db[PATH_MAX], key[PATH_MAX], stamp[32], err[2 * PATH_MAX + 256];
+	char result[sizeof(err) + 32];
+	const char *target;
+	bool with_key = false, nightly = false;
+	struct stat sb;
+	int ch, rc, removed = -1;
+
+	while ((ch = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+		if (ch == 'k')
+			with_key = true;
+		else if (ch == 'n')
+			nightly = true;
+		else if ((rc = ctl_opt(c, ch, argv)) != EX_OK)
+			return rc;
+	}
+	if (argc - optind != (nightly ? 0 : 1) || (nightly && with_key))
+		return ctl_usage(c);
+	/* The database must be there: a backup never creates one. */
+	if ((rc = ctl_store(c)) != EX_OK)
+		return rc;
+	key[0] = '\0';
+	backup_stamp(stamp, sizeof(stamp), time(NULL));
+	if (nightly) {
+		if (c->conf.backup_dir[0] == '\0') {
+			ctl_errx("no [backup] dir in %s: no nightly backup", c->conf_path);
+			return EX_CONFIG;
+		}
+		target = c->conf.backup_dir;
+		/* The key once, beside the snapshots: a new SD card needs both. */
+		if (in_dir(db, target, stamp) == -1 || in_dir(key, target, NULL) == -1)
+			return EX_USAGE;
+		if (lstat(key, &sb) == 0)
+			key[0] = '\0';
+	} else if (with_key) {
+		target = argv[optind];
+		if (mkdir(target, 0700) == -1 && errno != EEXIST) {
+			ctl_errx("%s: %s", target, strerror(errno));
+			return EX_CANTCREAT;
+		}
+		if (in_dir(db, target, stamp) == -1 || in_dir(key, target, NULL) == -1)
+			return EX_USAGE;
+	} else {
+		target = argv[optind];
+		snprintf(db, sizeof(db), "%s", target);
+	}
+
+	if (backup_copy(c->conf.database, db, err, sizeof(err)) == -1 ||
+	    (key[0] != '\0' && copy_key(c->conf.uid_key_file, key, err, sizeof(err)) == -1)) {
+		ctl_errx("backup failed: %s", err);
+		snprintf(result, sizeof(result), "failed: %s", err);
+		record(c, result, db);
+		return EX_CANTCREAT;
+	}
+	if (nightly && (removed = backup_rotate(target, c->conf.backup_keep, err,
+	    sizeof(err))) == -1) {
+		ctl_errx("rotation: %s", err);
+		snprintf(result, sizeof(result), "failed: rotation: %s", err);
+		record(c, result, db);
+		return EX_IOERR;
+	}
+	record(c, "ok", db);
+	return done(c, db, key[0] != '\0' ? key : NULL, removed);
+}
+
+int
+ctl_restore(struct ctl *c, int argc, char **argv)
+{
+	char keep[PATH_MAX + 64], stamp[32], err[2 * PATH_MAX + 256];
+	const char *file;
+	cJSON *reply;
+	bool absent;
+	int rc, version;
+
+	if ((rc = ctl_args(c, argc, argv, 1, 1)) != EX_OK)
+		return rc;
+	file = argv[optind];
+	/* seuild holds the database open and would go on with its own
+	 * view of it: it must be stopped. */
+	rc = ctl_request(c, "{\"cmd\":\"status\"}", &reply, &absent, true);
+	cJSON_Delete(reply);
+	if (!absent) {
+		ctl_errx("seuild is running: stop it first (systemctl stop seuild)");
+		return EX_TEMPFAIL;
+	}
+	if (backup_check(file, store_schema_max(), &version, err, sizeof(err)) == -1) {
+		ctl_errx("%s: refused, nothing changed", err);
+		return EX_DATAERR;
+	}
+	/* The database being replaced is kept beside it. */
+	backup_stamp(stamp, sizeof(stamp), time(NULL));
+	snprintf(keep, sizeof(keep), "%s.pre-restore-%s", c->conf.database, stamp);
+	if (backup_copy(c->conf.database, keep, err, sizeof(err)) == -1) {
+		ctl_errx("cannot keep the current database: %s: nothing changed", err);
+		return EX_CANTCREAT;
+	}
+	if (backup_restore(file, c->conf.database, err, sizeof(err)) == -1) {
+		ctl_errx("restore failed: %s (the previous database is in %s)", err, keep);
+		return EX_IOERR;
+	}
+	if (c->json) {
+		cJSON *j = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(j, "restored", file);
+		cJSON_AddNumberToObject(j, "schema_version", version);
+		cJSON_AddStringToObject(j, "previous", keep);
+		return ctl_json_print(c, j);
+	}
+	printf("restored %s (schema version %d) into %s\n", file, version,
+	    c->conf.database);
+	printf("the previous database is kept in %s\n", keep);
+	return EX_OK;
+}

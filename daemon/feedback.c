@@ -170,15 +170,3 @@ feedback_next_change(const struct feedback *f, int64_t now)
 	}
 	return next;
 }
-
-const char *
-feedback_output_name(enum feedback_output o)
-{
-	switch (o) {
-	case FEEDBACK_GREEN:	return "green";
-	case FEEDBACK_RED:	return "red";
-	case FEEDBACK_BUZZER:	return "buzzer";
-	case FEEDBACK_NOUTPUTS:	break;
-	}
-	return "?";
-}

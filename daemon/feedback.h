@@ -20,7 +20,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-enum feedback_output { FEEDBACK_GREEN, FEEDBACK_RED, FEEDBACK_BUZZER, FEEDBACK_NOUTPUTS };
+#include "feedbackio.h"	/* enum feedback_output */
 
 /* Pattern timings, in ms, as documented. */
 #define FEEDBACK_BEEP_MS	120	/* one short beep */
@@ -57,7 +57,5 @@ void feedback_enrol_done(struct feedback *f, int64_t now, bool linked);
 void feedback_outputs(const struct feedback *f, int64_t now, bool out[FEEDBACK_NOUTPUTS]);
 /* The next time after now at which an output may change, or INT64_MAX. */
 int64_t feedback_next_change(const struct feedback *f, int64_t now);
-
-const char *feedback_output_name(enum feedback_output o);	/* "green", ... */
 
 #endif

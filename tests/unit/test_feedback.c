@@ -25,7 +25,7 @@ walk(const struct feedback *f, int64_t t0, int64_t t1, char *buf, size_t len)
 		for (int o = 0; o < FEEDBACK_NOUTPUTS; o++)
 			if (cur[o] != prev[o] && used < len)
 				used += (size_t)snprintf(buf + used, len - used, "%lld:%s=%d ",
-				    (long long)(t - t0), feedback_output_name(o), cur[o]);
+				    (long long)(t - t0), feedbackio_output_name(o), cur[o]);
 		memcpy(prev, cur, sizeof(prev));
 		t = feedback_next_change(f, t);
 	}

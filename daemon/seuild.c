@@ -1508,7 +1508,9 @@ daemon_loop(struct daemon *d)
 		control_handle(d->control, pfds + ctl_at, ctl_n);
 		presence_tick(d->presence, clock_wall_ms());
 		daemon_enrol_tick(d, now);
-		daemon_feedback_drive(d, now);
+		/* A fresh time: a tap's answer above started its pattern after
+		 * `now`, and an older time would blank it for a moment. */
+		daemon_feedback_drive(d, clock_mono_ms());
 		daemon_purge(d, now);
 		daemon_events_flush(d);
 		if (d->mqtt)

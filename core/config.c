@@ -147,6 +147,11 @@ static const struct key keys[] = {
 	{ S_READER, "direction", K_ENUM, RF(direction),
 	    .names = direction_names },
 	{ S_READER, "enrol", K_BOOL, RF(enrol) },
+	{ S_READER, "feedback_chip", K_STR, RF(feedback_chip) },
+	{ S_READER, "green_line", K_OPTLINE, RF(green_line) },
+	{ S_READER, "red_line", K_OPTLINE, RF(red_line) },
+	{ S_READER, "buzzer_line", K_OPTLINE, RF(buzzer_line) },
+	{ S_READER, "feedback_active_low", K_BOOL, RF(feedback_active_low) },
 	{ S_READER, "sim_fifo", K_STR, RF(sim_fifo) },
 
 	{ S_PRESENCE, "expire_after", K_DUR, CF(expire_after_ms),
@@ -486,6 +491,7 @@ reader_defaults(struct reader_conf *r, const char *name)
 	r->driver = READER_LIBNFC;
 	r->door_index = -1;
 	r->direction = DIRECTION_IN;
+	r->green_line = r->red_line = r->buzzer_line = -1;
 }
 
 /* Where the fields of a key of the current section live. */
@@ -968,12 +974,119 @@ check_web(struct parse *p)
 		    conf->web_listen);
 }
 
+/*
+ * Where a reader's feedback goes: simulated (every output, to
+ * <sim_fifo>.feedback) when its door is simulated or feedback_chip = sim,
+ * else GPIO lines on feedback_chip or the door's chip.
+ */
+static void
+check_feedback(struct parse *p, int i)
+{
+	struct config *conf = p->conf;
+	struct reader_conf *r = &conf->readers[i];
+	const struct door_conf *d = r->door_index >= 0 ? &conf->doors[r->door_index] : NULL;
+	bool lines = r->green_line >= 0 || r->red_line >= 0 || r->buzzer_line >= 0;
+
+	r->feedback_sim = false;
+	r->feedback_gpio_chip[0] = '\0';
+	if (strcmp(r->feedback_chip, "sim") == 0 ||
+	    (r->feedback_chip[0] == '\0' && d != NULL && d->gpio == GPIO_SIM)) {
+		if (r->driver != READER_SIM) {
+			if (r->feedback_chip[0] != '\0')
+				perr(p, key_line(p, S_READER, i, "feedback_chip"), "reader '%s': "
+				    "feedback_chip = sim needs driver = sim (the feedback goes "
+				    "to <sim_fifo>.feedback)", r->name);
+			return;
+		}
+		r->feedback_sim = true;
+		return;
+	}
+	if (!lines)
+		return;
+	if (r->feedback_chip[0] != '\0') {
+		_Static_assert(sizeof(r->feedback_gpio_chip) == sizeof(r->feedback_chip), "size");
+		memcpy(r->feedback_gpio_chip, r->feedback_chip, sizeof(r->feedback_chip));
+	} else if (d != NULL) {
+		_Static_assert(sizeof(r->feedback_gpio_chip) == sizeof(d->chip), "size");
+		memcpy(r->feedback_gpio_chip, d->chip, sizeof(d->chip));
+	} else {
+		perr(p, p->reader_line[i], "reader '%s': feedback lines need feedback_chip "
+		    "(a desk reader has no door whose chip they could share)", r->name);
+	}
+}
+
+/*
+ * One GPIO line has one use: two would let an input drive the strike, one
+ * door's relay open another, or a LED pulse a strike.  Every line of every
+ * door (gpio = gpiod) and every reader's feedback is checked against all.
+ */
+static void
+check_lines(struct parse *p)
+{
+	struct config *conf = p->conf;
+	struct line_use {
+		enum sect	 sect;
+		int		 idx;
+		const char	*key;
+		const char	*chip;
+		int		 line;
+		char		 owner[CONFIG_NAME_MAX + 16];
+	} use[CONFIG_MAX_DOORS * 3 + CONFIG_MAX_READERS * 3];
+	int n = 0;
+
+	for (int i = 0; i < conf->ndoors; i++) {
+		const struct door_conf *d = &conf->doors[i];
+		const char *names[3] = { "relay_line", "contact_line", "exit_line" };
+		int lines[3] = { d->relay_line, d->contact_line, d->exit_line };
+
+		if (d->gpio != GPIO_GPIOD || key_bad(p, S_DOOR, i, "gpio"))
+			continue;
+		for (int k = 0; k < 3; k++) {
+			if (lines[k] < 0 || key_bad(p, S_DOOR, i, names[k]))
+				continue;
+			use[n] = (struct line_use){ S_DOOR, i, names[k], d->chip, lines[k], "" };
+			snprintf(use[n++].owner, sizeof(use[0].owner), "door '%s'", d->name);
+		}
+	}
+	for (int i = 0; i < conf->nreaders; i++) {
+		const struct reader_conf *r = &conf->readers[i];
+		const char *names[3] = { "green_line", "red_line", "buzzer_line" };
+		int lines[3] = { r->green_line, r->red_line, r->buzzer_line };
+
+		if (r->feedback_sim || r->feedback_gpio_chip[0] == '\0')
+			continue;
+		for (int k = 0; k < 3; k++) {
+			if (lines[k] < 0 || key_bad(p, S_READER, i, names[k]))
+				continue;
+			use[n] = (struct line_use){ S_READER, i, names[k], r->feedback_gpio_chip,
+			    lines[k], "" };
+			snprintf(use[n++].owner, sizeof(use[0].owner), "reader '%s'", r->name);
+		}
+	}
+	for (int b = 0; b < n; b++) {
+		for (int a = 0; a < b; a++) {
+			if (use[a].line != use[b].line || strcmp(use[a].chip, use[b].chip) != 0)
+				continue;
+			if (use[a].sect == use[b].sect && use[a].idx == use[b].idx)
+				perr(p, key_line(p, use[b].sect, use[b].idx, use[b].key),
+				    "%s: %s and %s are both line %d", use[b].owner,
+				    use[a].key, use[b].key, use[b].line);
+			else
+				perr(p, key_line(p, use[b].sect, use[b].idx, use[b].key),
+				    "%s: %s %d on %s is also %s of %s", use[b].owner,
+				    use[b].key, use[b].line, use[b].chip, use[a].key,
+				    use[a].owner);
+			break;
+		}
+	}
+}
+
 /* Checks that involve more than one key, once the whole file is read. */
 static void
 check_all(struct parse *p)
 {
 	struct config *conf = p->conf;
-	int i, j, a, b;
+	int i;
 
 	if (conf->ndoors == 0)
 		perr(p, 0, "no door: at least one [door.NAME] section is "
@@ -981,54 +1094,12 @@ check_all(struct parse *p)
 
 	for (i = 0; i < conf->ndoors; i++) {
 		struct door_conf *d = &conf->doors[i];
-		struct { const char *key; int line; } used[3] = {
-			{ "relay_line", d->relay_line },
-			{ "contact_line", d->contact_line },
-			{ "exit_line", d->exit_line },
-		};
 
 		if (key_bad(p, S_DOOR, i, "gpio"))
 			continue;
 		if (d->gpio == GPIO_SIM && d->sim_dir[0] == '\0')
 			perr(p, key_line(p, S_DOOR, i, "gpio"), "door '%s': "
 			    "gpio = sim needs sim_dir", d->name);
-		if (d->gpio != GPIO_GPIOD)
-			continue;
-
-		/* Two uses of one line would let an input drive the strike,
-		 * or one door's relay open another. */
-		for (a = 0; a < 3; a++)
-			if (key_bad(p, S_DOOR, i, used[a].key))
-				used[a].line = -1;
-		for (a = 0; a < 3; a++) {
-			if (used[a].line < 0)
-				continue;
-			for (b = a + 1; b < 3; b++)
-				if (used[a].line == used[b].line)
-					perr(p, key_line(p, S_DOOR, i,
-					    used[b].key), "door '%s': %s and "
-					    "%s are both line %d", d->name,
-					    used[a].key, used[b].key,
-					    used[a].line);
-			for (j = 0; j < i; j++) {
-				const struct door_conf *o = &conf->doors[j];
-				int ol[3] = { o->relay_line, o->contact_line,
-				    o->exit_line };
-
-				if (o->gpio != GPIO_GPIOD ||
-				    strcmp(o->chip, d->chip) != 0)
-					continue;
-				for (b = 0; b < 3; b++)
-					if (ol[b] == used[a].line)
-						perr(p, key_line(p, S_DOOR, i,
-						    used[a].key), "door '%s': "
-						    "%s %d on %s is also %s of "
-						    "door '%s'", d->name,
-						    used[a].key, used[a].line,
-						    d->chip, used[b].key,
-						    o->name);
-			}
-		}
 	}
 
 	for (i = 0; i < conf->nreaders; i++) {
@@ -1056,6 +1127,10 @@ check_all(struct parse *p)
 			perr(p, key_line(p, S_READER, i, "door"), "unknown "
 			    "door '%s' for reader '%s'", r->door, r->name);
 	}
+
+	for (i = 0; i < conf->nreaders; i++)
+		check_feedback(p, i);
+	check_lines(p);
 
 	/* Derived defaults follow site.name unless set. */
 	mqtt_default_names(conf, p->seen[0][key_find(S_MQTT, "base_topic")] == 0,

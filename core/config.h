@@ -48,6 +48,15 @@ struct reader_conf {
 	int		door_index;		/* index in config.doors; -1: a desk reader */
 	enum reader_direction direction;
 	bool		enrol;			/* `badge enroll` may take taps here */
+	/* Feedback at the reader: LEDs and buzzer on GPIO lines (-1: none). */
+	char		feedback_chip[64];	/* "" = the door's chip; "sim" */
+	int		green_line;
+	int		red_line;
+	int		buzzer_line;
+	bool		feedback_active_low;
+	/* Derived by config_load: where the feedback goes. */
+	bool		feedback_sim;		/* to <sim_fifo>.feedback, all outputs */
+	char		feedback_gpio_chip[64];	/* the chip of the lines, or "" */
 	char		sim_fifo[PATH_MAX];	/* driver = sim only */
 };
 

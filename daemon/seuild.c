@@ -25,6 +25,8 @@
 #include "control_server.h"
 #include "decision.h"
 #include "door.h"
+#include "feedback.h"
+#include "feedbackio.h"
 #include "log.h"
 #include "mqtt.h"
 #include "presence.h"
@@ -61,6 +63,12 @@ struct daemon {
 	struct config	*wconf;
 	uint8_t		key[UID_KEY_LEN];
 	struct door	*doors[CONFIG_MAX_DOORS];
+	/* Light and sound at each reader: the pattern, its lines (NULL: the
+	 * reader has none) and what was last written to them.  The lines are
+	 * the main process's, never a reader child's. */
+	struct feedback	feedback[CONFIG_MAX_READERS];
+	struct feedbackio *fbio[CONFIG_MAX_READERS];
+	bool		fb_out[CONFIG_MAX_READERS][FEEDBACK_NOUTPUTS];
 	struct readers	*readers;
 	struct lockout	lockouts[CONFIG_MAX_READERS];
 	struct presence	*presence;
@@ -162,6 +170,122 @@ daemon_staff_event(struct daemon *d, const char *type, const char *actor, const 
 	struct event ev = { .type = type, .actor = actor, .detail = detail };
 
 	daemon_event(d, &ev);
+}
+
+/* ---- feedback: light and sound at the readers ---- */
+
+/*
+ * The patterns are feedback.c's; here they are started by what happens
+ * (a tap's result, a lockout, an enrolment) and written out by the loop
+ * (daemon_feedback_drive), which wakes at feedback_next_change.  Only the
+ * outputs that changed are written, and a failed write is logged, never
+ * fatal: a dead LED must not stop a door.
+ */
+static void
+daemon_feedback_drive(struct daemon *d, int64_t now)
+{
+	bool out[FEEDBACK_NOUTPUTS];
+
+	for (int i = 0; i < d->conf->nreaders; i++) {
+		if (d->fbio[i] == NULL)
+			continue;
+		feedback_outputs(&d->feedback[i], now, out);
+		for (int o = 0; o < FEEDBACK_NOUTPUTS; o++) {
+			if (out[o] == d->fb_out[i][o])
+				continue;
+			d->fb_out[i][o] = out[o];
+			if (feedbackio_set(d->fbio[i], (enum feedback_output)o, out[o]) == -1)
+				log_warn("reader %s: %s: cannot set it %s", d->conf->readers[i].name,
+				    feedbackio_output_role((enum feedback_output)o),
+				    out[o] ? "on" : "off");
+		}
+	}
+}
+
+static int64_t
+daemon_feedback_deadline(struct daemon *d, int64_t now)
+{
+	int64_t next = INT64_MAX, t;
+
+	for (int i = 0; i < d->conf->nreaders; i++)
+		if (d->fbio[i] != NULL && (t = feedback_next_change(&d->feedback[i], now)) < next)
+			next = t;
+	return next;
+}
+
+/* A tap's answer at reader ri: shown at once, not at the next wake-up. */
+static void
+daemon_feedback_tap(struct daemon *d, int ri, bool granted, int64_t unlock_ms)
+{
+	int64_t now = clock_mono_ms();
+
+	if (ri < 0 || ri >= d->conf->nreaders)
+		return;
+	if (granted)
+		feedback_granted(&d->feedback[ri], now, unlock_ms);
+	else
+		feedback_denied(&d->feedback[ri], now);
+	daemon_feedback_drive(d, now);
+}
+
+/* The enrolment's readers: its own, or every reader that enrols. */
+static bool
+daemon_enrol_reader(const struct daemon *d, int ri)
+{
+	return d->conf->readers[ri].enrol &&
+	    (d->enrol.reader_index == -1 || d->enrol.reader_index == ri);
+}
+
+static void
+daemon_feedback_enrol_wait(struct daemon *d, int64_t now)
+{
+	for (int i = 0; i < d->conf->nreaders; i++)
+		if (daemon_enrol_reader(d, i))
+			feedback_enrol_wait(&d->feedback[i], now, d->enrol.deadline);
+	daemon_feedback_drive(d, now);
+}
+
+/* The enrolment stops waiting (a tap, the timeout, seuilctl gone). */
+static void
+daemon_feedback_enrol_end(struct daemon *d)
+{
+	int64_t now = clock_mono_ms();
+
+	for (int i = 0; i < d->conf->nreaders; i++)
+		feedback_enrol_done(&d->feedback[i], now, false);
+	daemon_feedback_drive(d, now);
+}
+
+/* The lines of every reader that has some, each driven off first.  At
+ * start this follows the doors at once: dark means "do not wait". */
+static int
+daemon_feedback_up(struct daemon *d, char *err, size_t errlen)
+{
+	int64_t now = clock_mono_ms();
+
+	for (int i = 0; i < d->conf->nreaders; i++) {
+		const struct reader_conf *rc = &d->conf->readers[i];
+
+		feedback_init(&d->feedback[i]);
+		memset(d->fb_out[i], 0, sizeof(d->fb_out[i]));
+		if (!feedbackio_wanted(rc))
+			continue;
+		if ((d->fbio[i] = feedbackio_open(rc, err, errlen)) == NULL)
+			return -1;
+		/* A reload keeps lockouts: their blinking goes on. */
+		if (lockout_active(&d->lockouts[i], now))
+			feedback_lockout(&d->feedback[i], now, d->lockouts[i].locked_until);
+	}
+	return 0;
+}
+
+static void
+daemon_feedback_down(struct daemon *d)
+{
+	for (int i = 0; i < CONFIG_MAX_READERS; i++) {
+		feedbackio_close(d->fbio[i]);	/* drives off */
+		d->fbio[i] = NULL;
+	}
 }
 
 /* ---- the badge path: UID in, relay out ---- */
@@ -274,14 +398,19 @@ tap_done(struct writer_job *j)
 	if (reason == ACCESS_GRANTED) {
 		struct door *door = d->doors[di];
 
-		if (door_unlock(door, door_conf(door)->unlock_ms, clock_mono_ms()) == -1)
+		if (door_unlock(door, door_conf(door)->unlock_ms, clock_mono_ms()) == -1) {
+			daemon_feedback_tap(d, ri, false, 0);
 			return;		/* the door did not open: nobody came in */
+		}
+		daemon_feedback_tap(d, ri, true, door_conf(door)->unlock_ms);
 		/* bench/badge_path reads this line: UID received -> relay set. */
 		log_debug("badge path: %lld us", (long long)(clock_mono_ns() - t->t0_ns) / 1000);
 		presence_grant(d->presence, t->member_id, t->door, d->conf->readers[ri].direction,
 		    t->now_ms, t->now_mono);
 		return;
 	}
+	/* Whatever the reason, the same denial: a stranger learns nothing. */
+	daemon_feedback_tap(d, ri, false, 0);
 	if (reason == ACCESS_STORE_UNAVAILABLE) {
 		/* Not a failure of the badge: no lockout count.  The writer
 		 * counts it for the store_error event. */
@@ -294,6 +423,9 @@ tap_done(struct writer_job *j)
 
 		snprintf(detail, sizeof(detail), "%d failures", d->conf->lockout_failures);
 		daemon_simple_event(d, "lockout", t->door, t->reader, NULL, detail);
+		/* Red blinking until it ends, once the denial has been shown. */
+		feedback_lockout(&d->feedback[ri], t->now_mono, d->lockouts[ri].locked_until);
+		daemon_feedback_drive(d, clock_mono_ms());
 	}
 	if (reason == ACCESS_UNKNOWN_BADGE && !t->found && j->rc == 0 && t->enrol)
 		daemon_enrol_tap(d, ri, t->mac, t->hint);
@@ -316,12 +448,15 @@ daemon_desk_tap(struct daemon *d, int ri, const struct uid *uid)
 
 	if (!d->enrol.active || (d->enrol.reader_index != -1 && d->enrol.reader_index != ri)) {
 		log_info("reader %s: badge tapped at the desk, no enrolment waiting", rc->name);
+		daemon_feedback_tap(d, ri, false, 0);
 		return;
 	}
 	uid_mac(d->key, uid, mac);
 	/* A read: on the loop's connection, which never waits for a writer. */
 	if ((known = decision_rows_load(d->st, mac, &rows)) != 0) {
 		d->enrol.active = false;
+		daemon_feedback_enrol_end(d);
+		daemon_feedback_tap(d, ri, false, 0);
 		if (known == -1) {
 			r = control_error(store_errmsg(d->st));
 		} else {
@@ -364,6 +499,7 @@ daemon_tap(void *arg, int ri, const struct uid *uid)
 	    WRITER_DENIAL, &t, sizeof(t)) == -1) {
 		writer_note_denial(d->writer, "the writer's queue is full");
 		log_info("reader %s: tap denied: store_unavailable (queue full)", rc->name);
+		daemon_feedback_tap(d, ri, false, 0);
 	}
 	explicit_bzero(&t, sizeof(t));
 }
@@ -511,9 +647,16 @@ enrol_done(struct writer_job *j)
 	struct enrol_job *e = writer_job_data(j);
 	cJSON *r;
 
+	int ri = config_reader_index(d->conf, e->reader);
+
 	if (j->rc != 0) {
+		daemon_feedback_tap(d, ri, false, 0);
 		control_reply(d->control, e->client, control_error(j->err));
 		return;
+	}
+	if (ri != -1) {		/* linked: two beeps where the badge is */
+		feedback_enrol_done(&d->feedback[ri], clock_mono_ms(), true);
+		daemon_feedback_drive(d, clock_mono_ms());
 	}
 	r = reply_ok();
 	cJSON_AddNumberToObject(r, "badge_id", (double)e->badge_id);
@@ -537,12 +680,15 @@ daemon_enrol_tap(struct daemon *d, int ri, const uint8_t mac[UID_MAC_LEN], const
 	    (d->enrol.reader_index != -1 && d->enrol.reader_index != ri))
 		return;
 	d->enrol.active = false;
+	daemon_feedback_enrol_end(d);
 	memcpy(e.mac, mac, UID_MAC_LEN);
 	snprintf(e.hint, sizeof(e.hint), "%s", hint);
 	snprintf(e.reader, sizeof(e.reader), "%s", rc->name);
 	snprintf(e.door, sizeof(e.door), "%s", config_reader_door(rc) ? config_reader_door(rc) : "");
-	if (writer_submit(d->writer, enrol_run, enrol_done, d, 0, 0, &e, sizeof(e)) == -1)
+	if (writer_submit(d->writer, enrol_run, enrol_done, d, 0, 0, &e, sizeof(e)) == -1) {
+		daemon_feedback_tap(d, ri, false, 0);
 		control_reply(d->control, e.client, control_error("the store is busy, try again"));
+	}
 }
 
 static void
@@ -552,10 +698,12 @@ daemon_enrol_tick(struct daemon *d, int64_t now)
 		return;
 	if (!control_client_alive(d->control, d->enrol.client)) {
 		d->enrol.active = false;	/* seuilctl was interrupted */
+		daemon_feedback_enrol_end(d);
 		return;
 	}
 	if (now >= d->enrol.deadline) {
 		d->enrol.active = false;
+		daemon_feedback_enrol_end(d);
 		control_reply(d->control, d->enrol.client, control_error("timeout"));
 	}
 }
@@ -967,8 +1115,11 @@ daemon_control(void *arg, int client, const cJSON *req, const struct control_pee
 			return control_error("no such member");
 		if (d->enrol.active && control_client_alive(d->control, d->enrol.client))
 			return control_error("another enrolment is waiting for a tap");
+		if (d->enrol.active)	/* its seuilctl is gone: its readers stop blinking */
+			daemon_feedback_enrol_end(d);
 		d->enrol = (struct enrolment){ .active = true, .client = client, .member_id = id,
 		    .reader_index = reader_index, .deadline = clock_mono_ms() + timeout * 1000 };
+		daemon_feedback_enrol_wait(d, clock_mono_ms());
 		log_info("enrolment: waiting %lld s for a badge for member %lld (control uid %ld)",
 		    (long long)timeout, (long long)id, (long)peer->uid);
 		return NULL;
@@ -1035,7 +1186,7 @@ daemon_io_up(struct daemon *d, char *err, size_t errlen)
 static int
 daemon_hw_up(struct daemon *d, char *err, size_t errlen)
 {
-	if (daemon_doors_up(d, err, errlen) == -1)
+	if (daemon_doors_up(d, err, errlen) == -1 || daemon_feedback_up(d, err, errlen) == -1)
 		return -1;
 	return daemon_io_up(d, err, errlen);
 }
@@ -1061,6 +1212,7 @@ daemon_hw_down(struct daemon *d)
 		door_free(d->doors[i]);		/* drives locked */
 		d->doors[i] = NULL;
 	}
+	daemon_feedback_down(d);
 	readers_free(d->readers);
 	d->readers = NULL;
 	mqtt_free(d->mqtt);
@@ -1164,6 +1316,8 @@ daemon_reload(struct daemon *d, char *err, size_t errlen)
 		control_reply(d->control, d->enrol.client,
 		    control_error("the enrolment's reader was removed or no longer enrols"));
 	}
+	if (d->enrol.active)	/* the new lines blink for it too */
+		daemon_feedback_enrol_wait(d, clock_mono_ms());
 	free(old);
 	log_info("configuration reloaded");
 	daemon_presence_changed(d);
@@ -1286,6 +1440,7 @@ daemon_timeout(struct daemon *d, int64_t now_mono)
 		next = min64(next, mqtt_deadline(d->mqtt) < 0 ? INT64_MAX : mqtt_deadline(d->mqtt));
 	if (d->enrol.active)
 		next = min64(next, d->enrol.deadline);
+	next = min64(next, daemon_feedback_deadline(d, now_mono));
 	wall_next = presence_deadline(d->presence);
 	if (wall_next != INT64_MAX)
 		next = min64(next, now_mono + (wall_next - clock_wall_ms()));
@@ -1353,6 +1508,9 @@ daemon_loop(struct daemon *d)
 		control_handle(d->control, pfds + ctl_at, ctl_n);
 		presence_tick(d->presence, clock_wall_ms());
 		daemon_enrol_tick(d, now);
+		/* A fresh time: a tap's answer above started its pattern after
+		 * `now`, and an older time would blank it for a moment. */
+		daemon_feedback_drive(d, clock_mono_ms());
 		daemon_purge(d, now);
 		daemon_events_flush(d);
 		if (d->mqtt)
@@ -1452,8 +1610,12 @@ main(int argc, char *argv[])
 	log_init("seuild", foreground, verbose);
 	if (!foreground && daemon(0, 0) == -1)
 		fatal("daemon");
-	/* Lock first: every door driven locked before anything else can fail. */
-	if (daemon_doors_up(d, err, sizeof(err)) == -1) {
+	for (int i = 0; i < CONFIG_MAX_READERS; i++)
+		lockout_init(&d->lockouts[i]);
+	/* Lock first: every door driven locked before anything else can fail;
+	 * then the readers' lights and buzzers, dark and silent. */
+	if (daemon_doors_up(d, err, sizeof(err)) == -1 ||
+	    daemon_feedback_up(d, err, sizeof(err)) == -1) {
 		log_warnx("%s", err);
 		return daemon_fail(d, EX_UNAVAILABLE);
 	}
@@ -1478,8 +1640,6 @@ main(int argc, char *argv[])
 		fatal("signals");
 	d->started_mono = clock_mono_ms();
 	d->next_purge = d->started_mono;
-	for (int i = 0; i < CONFIG_MAX_READERS; i++)
-		lockout_init(&d->lockouts[i]);
 
 	if (daemon_io_up(d, err, sizeof(err)) == -1 ||
 	    (d->control = control_open(d->conf->control_socket,
@@ -1511,6 +1671,7 @@ main(int argc, char *argv[])
 	sd_notify(0, "STOPPING=1");
 	for (int i = 0; i < d->conf->ndoors; i++)
 		door_lock(d->doors[i], clock_mono_ms());
+	daemon_feedback_down(d);	/* dark and silent: "do not wait" */
 	daemon_simple_event(d, "daemon_stop", NULL, NULL, NULL, NULL);
 	/* What is queued is written (taps past their bound are denied); the
 	 * doors are locked meanwhile and no grant is acted on. */

@@ -1,7 +1,8 @@
 /*
- * Door I/O on GPIO lines through libgpiod 1.6 (the v1 API of Debian 12 and
- * Raspberry Pi OS bookworm).  This is the only file that calls libgpiod, so
- * that a v2 backend can be written beside it.
+ * Door I/O and reader feedback (LEDs, buzzer) on GPIO lines through
+ * libgpiod 1.6 (the v1 API of Debian 12 and Raspberry Pi OS bookworm).
+ * This is the only file that calls libgpiod, so that a v2 backend can be
+ * written beside it.
  *
  * Wiring this code assumes (docs/hardware.md): a relay whose undriven or
  * logical-0 state leaves a fail-secure strike locked; a door contact (reed
@@ -11,6 +12,7 @@
  * means open.
  */
 #include "doorio_backend.h"
+#include "feedbackio_backend.h"
 
 #include <errno.h>
 #include <gpiod.h>
@@ -52,32 +54,59 @@ doorio_gpiod_hint(int err)
 	}
 }
 
+/* "<who>: " where who is "reader NAME" for feedback, nothing for a door
+ * (the caller names the door). */
 static void
-doorio_gpiod_err(char *err, size_t errlen, const struct door_conf *conf, int line,
+doorio_gpiod_err(char *err, size_t errlen, const char *who, const char *chip, int line,
     const char *what)
 {
 	int saved = errno;
 
-	snprintf(err, errlen, "%s line %d (%s): %s%s", conf->chip, line, what,
-	    strerror(saved), doorio_gpiod_hint(saved));
+	snprintf(err, errlen, "%s%s%s line %d (%s): %s%s", who, *who ? ": " : "", chip, line,
+	    what, strerror(saved), doorio_gpiod_hint(saved));
 	errno = saved;
+}
+
+static struct gpiod_line *
+doorio_gpiod_line(struct gpiod_chip *chip, const char *who, const char *chipname, int num,
+    const char *what, char *err, size_t errlen)
+{
+	struct gpiod_line *line;
+
+	if (num < 0 || (unsigned int)num >= gpiod_chip_num_lines(chip)) {
+		snprintf(err, errlen, "%s%s%s line %d (%s): no such line (%s has lines 0 to %u)",
+		    who, *who ? ": " : "", chipname, num, what, chipname,
+		    gpiod_chip_num_lines(chip) - 1);
+		errno = EINVAL;
+		return NULL;
+	}
+	if ((line = gpiod_chip_get_line(chip, (unsigned int)num)) == NULL)
+		doorio_gpiod_err(err, errlen, who, chipname, num, what);
+	return line;
+}
+
+/* The chip by name, number or path; NULL with a message in err. */
+static struct gpiod_chip *
+doorio_gpiod_chip(const char *who, const char *name, char *err, size_t errlen)
+{
+	struct gpiod_chip *chip;
+	int saved;
+
+	if ((chip = gpiod_chip_open_lookup(name)) == NULL) {
+		saved = errno;
+		snprintf(err, errlen, "%s%s%s: %s%s", who, *who ? ": " : "", name, strerror(saved),
+		    saved == ENOENT ? " (gpiodetect lists this board's chips)" :
+		    doorio_gpiod_hint(saved));
+		errno = saved;
+	}
+	return chip;
 }
 
 static struct gpiod_line *
 doorio_gpiod_get(struct doorio_gpiod *io, const struct door_conf *conf, int num, const char *what,
     char *err, size_t errlen)
 {
-	struct gpiod_line *line;
-
-	if (num < 0 || (unsigned int)num >= gpiod_chip_num_lines(io->chip)) {
-		snprintf(err, errlen, "%s line %d (%s): no such line (%s has lines 0 to %u)",
-		    conf->chip, num, what, conf->chip, gpiod_chip_num_lines(io->chip) - 1);
-		errno = EINVAL;
-		return NULL;
-	}
-	if ((line = gpiod_chip_get_line(io->chip, (unsigned int)num)) == NULL)
-		doorio_gpiod_err(err, errlen, conf, num, what);
-	return line;
+	return doorio_gpiod_line(io->chip, "", conf->chip, num, what, err, errlen);
 }
 
 static struct doorio *
@@ -102,14 +131,8 @@ doorio_gpiod_open(const struct door_conf *conf, char *err, size_t errlen)
 	io->contact_open_high = conf->contact_open_high;
 	snprintf(io->consumer, sizeof(io->consumer), "seuild %.24s", conf->name);
 
-	if ((io->chip = gpiod_chip_open_lookup(conf->chip)) == NULL) {
-		saved = errno;
-		snprintf(err, errlen, "%s: %s%s", conf->chip, strerror(saved),
-		    saved == ENOENT ? " (gpiodetect lists this board's chips)" :
-		    doorio_gpiod_hint(saved));
-		errno = saved;
+	if ((io->chip = doorio_gpiod_chip("", conf->chip, err, errlen)) == NULL)
 		goto fail_free;
-	}
 
 	/*
 	 * The relay first, and at the locked level: until this request the
@@ -120,7 +143,7 @@ doorio_gpiod_open(const struct door_conf *conf, char *err, size_t errlen)
 		goto fail_chip;
 	flags = conf->relay_active_low ? GPIOD_LINE_REQUEST_FLAG_ACTIVE_LOW : 0;
 	if (gpiod_line_request_output_flags(line, io->consumer, flags, RELAY_LOCKED) == -1) {
-		doorio_gpiod_err(err, errlen, conf, conf->relay_line, "relay");
+		doorio_gpiod_err(err, errlen, "", conf->chip, conf->relay_line, "relay");
 		goto fail_chip;
 	}
 	io->relay = line;
@@ -131,13 +154,13 @@ doorio_gpiod_open(const struct door_conf *conf, char *err, size_t errlen)
 			goto fail_lines;
 		if (gpiod_line_request_both_edges_events_flags(line, io->consumer,
 		    GPIOD_LINE_REQUEST_FLAG_BIAS_PULL_UP) == -1) {
-			doorio_gpiod_err(err, errlen, conf, conf->contact_line, "door contact");
+			doorio_gpiod_err(err, errlen, "", conf->chip, conf->contact_line, "door contact");
 			goto fail_lines;
 		}
 		io->contact = line;
 		if ((io->contact_fd = gpiod_line_event_get_fd(line)) == -1 ||
 		    gpiod_line_get_value(line) == -1) {
-			doorio_gpiod_err(err, errlen, conf, conf->contact_line, "door contact");
+			doorio_gpiod_err(err, errlen, "", conf->chip, conf->contact_line, "door contact");
 			goto fail_lines;
 		}
 	}
@@ -150,12 +173,12 @@ doorio_gpiod_open(const struct door_conf *conf, char *err, size_t errlen)
 		if (gpiod_line_request_both_edges_events_flags(line, io->consumer,
 		    GPIOD_LINE_REQUEST_FLAG_BIAS_PULL_UP |
 		    GPIOD_LINE_REQUEST_FLAG_ACTIVE_LOW) == -1) {
-			doorio_gpiod_err(err, errlen, conf, conf->exit_line, "exit button");
+			doorio_gpiod_err(err, errlen, "", conf->chip, conf->exit_line, "exit button");
 			goto fail_lines;
 		}
 		io->exit = line;
 		if ((io->exit_fd = gpiod_line_event_get_fd(line)) == -1) {
-			doorio_gpiod_err(err, errlen, conf, conf->exit_line, "exit button");
+			doorio_gpiod_err(err, errlen, "", conf->chip, conf->exit_line, "exit button");
 			goto fail_lines;
 		}
 	}
@@ -292,4 +315,93 @@ const struct doorio_ops doorio_gpiod_ops = {
 	.read = doorio_gpiod_read,
 	.contact = doorio_gpiod_contact,
 	.close = doorio_gpiod_close,
+};
+
+/* ---- reader feedback: LEDs and buzzer, outputs only ---- */
+
+#define FEEDBACK_OFF	0	/* logical value: dark, silent */
+
+struct feedbackio_gpiod {
+	struct feedbackio base;		/* first: feedbackio.c dispatches on it */
+	struct gpiod_chip *chip;
+	struct gpiod_line *line[FEEDBACK_NOUTPUTS];	/* NULL: not configured */
+	char		consumer[32];
+};
+
+static void
+feedbackio_gpiod_release(struct feedbackio_gpiod *io)
+{
+	for (int o = 0; o < FEEDBACK_NOUTPUTS; o++)
+		if (io->line[o] != NULL) {
+			gpiod_line_set_value(io->line[o], FEEDBACK_OFF);
+			gpiod_line_release(io->line[o]);
+		}
+	gpiod_chip_close(io->chip);
+	free(io);
+}
+
+static struct feedbackio *
+feedbackio_gpiod_open(const struct reader_conf *conf, char *err, size_t errlen)
+{
+	struct feedbackio_gpiod *io;
+	struct gpiod_line *line;
+	char who[CONFIG_NAME_MAX + 16];
+	int num, flags, saved;
+
+	snprintf(who, sizeof(who), "reader %s", conf->name);
+	if ((io = calloc(1, sizeof(*io))) == NULL) {
+		snprintf(err, errlen, "%s: %s", who, strerror(errno));
+		return NULL;
+	}
+	snprintf(io->consumer, sizeof(io->consumer), "seuild %.24s", conf->name);
+	if ((io->chip = doorio_gpiod_chip(who, conf->feedback_gpio_chip, err, errlen)) == NULL) {
+		free(io);
+		return NULL;
+	}
+	/* Each line is requested at "off": from undriven straight to dark
+	 * and silent, never a flash or a chirp at start. */
+	flags = conf->feedback_active_low ? GPIOD_LINE_REQUEST_FLAG_ACTIVE_LOW : 0;
+	for (int o = 0; o < FEEDBACK_NOUTPUTS; o++) {
+		const char *role = feedbackio_output_role((enum feedback_output)o);
+
+		if ((num = feedbackio_conf_line(conf, (enum feedback_output)o)) < 0)
+			continue;
+		line = doorio_gpiod_line(io->chip, who, conf->feedback_gpio_chip, num, role, err,
+		    errlen);
+		if (line == NULL)
+			goto fail;
+		if (gpiod_line_request_output_flags(line, io->consumer, flags, FEEDBACK_OFF) == -1) {
+			doorio_gpiod_err(err, errlen, who, conf->feedback_gpio_chip, num, role);
+			goto fail;
+		}
+		io->line[o] = line;
+		io->base.has[o] = true;
+	}
+	return &io->base;
+fail:
+	saved = errno;
+	feedbackio_gpiod_release(io);
+	errno = saved;
+	return NULL;
+}
+
+static int
+feedbackio_gpiod_set(struct feedbackio *base, enum feedback_output o, bool on)
+{
+	struct feedbackio_gpiod *io = (struct feedbackio_gpiod *)base;
+
+	return gpiod_line_set_value(io->line[o], on ? 1 : FEEDBACK_OFF);
+}
+
+static void
+feedbackio_gpiod_close(struct feedbackio *base)
+{
+	feedbackio_gpiod_release((struct feedbackio_gpiod *)base);
+}
+
+const struct feedbackio_ops feedbackio_gpiod_ops = {
+	.name = "gpiod",
+	.open = feedbackio_gpiod_open,
+	.set = feedbackio_gpiod_set,
+	.close = feedbackio_gpiod_close,
 };

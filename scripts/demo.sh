@@ -46,6 +46,7 @@ direction = in
 driver = sim
 sim_fifo = $dir/desk.fifo
 enrol = true
+feedback_chip = sim
 
 [mqtt]
 host = 127.0.0.1
@@ -110,6 +111,16 @@ echo 04C0FFEE >"$dir/reader.fifo"; sleep 2.5
 
 say "relay.log (monotonic ns, 1 = strike energised)"
 cat "$dir/door/relay.log"
+say "the strike and the reader's light and sound (relay.log beside reader.fifo.feedback)"
+# One row per change, each output's state after it: granted (green, one
+# beep), then two denials (red, three beeps), each replacing the last.
+{ awk '{print $1, "relay", $2}' "$dir/door/relay.log"; cat "$dir/reader.fifo.feedback"; } |
+	sort -n -s -k1,1 | awk '
+	BEGIN { printf "%8s  %-6s %-6s %-6s %-6s\n", "ms", "relay", "green", "red", "buzzer" }
+	{ v[$2] = $3 == 1 ? "on" : "-" }
+	NR <= 4 { next }	# at start: strike locked, reader dark and silent
+	NR == 5 { t0 = $1 }
+	{ printf "%8d  %-6s %-6s %-6s %-6s\n", ($1 - t0) / 1e6, v["relay"], v["green"], v["red"], v["buzzer"] }'
 say "seuilctl log"
 ctl log
 say "seuilctl who"
@@ -127,6 +138,7 @@ if [ -t 0 ] && [ -z "${DEMO_NO_WAIT:-}" ]; then
 	cat <<MSG
   watch every topic:   mosquitto_sub -h 127.0.0.1 -p $port -t 'seuil/#' -v
   tap a badge:         echo 04A1B2C3 > $dir/reader.fifo
+  light and sound:     tail -f $dir/reader.fifo.feedback
   enrol a new badge:   $seuilctl -f $dir/seuild.conf badge enroll alice &
                        echo 04AB12CD > $dir/desk.fifo
   open the door:       echo 'contact open' > $dir/door/inputs

@@ -1,7 +1,12 @@
 /*
- * seuilctl hw test: the doors' I/O and the badge readers exercised through
- * the very backends seuild uses (doorio.h, reader.h), for the person wiring
- * a site.  Nothing here decides access or writes the database.
+ * seuilctl hw test: the doors' I/O, the badge readers and their lights and
+ * buzzers exercised through the very backends seuild uses (doorio.h,
+ * reader.h, feedbackio.h), for the person wiring a site.  Nothing here
+ * decides access or writes the database.
+ *
+ * Each configured feedback line is switched on once, for HW_FLASH_MS, one
+ * after the other, and the output says which: a LED that stays dark, or
+ * the wrong one lighting, is a wiring fault found on site.
  *
  * The hardware belongs to seuild while it runs (a GPIO line has one user, a
  * reader one opener), so the command refuses to run beside it.
@@ -30,6 +35,7 @@
 #include "control.h"
 #include "ctl.h"
 #include "doorio.h"
+#include "feedbackio.h"
 #include "reader_child.h"
 
 #define HW_PULSE_MAX		10	/* s: a strike coil is not made to stay on */
@@ -39,6 +45,8 @@
 #define HW_STOP_GRACE_MS	2000	/* after SIGTERM, on Ctrl-C */
 #define HW_HEARTBEAT_MS		250	/* the child's; hw test does not watch it */
 #define HW_DAEMON_PROBE_MS	3000
+#define HW_FLASH_MS		500	/* each feedback line on, once */
+#define HW_FLASH_GAP_MS		250	/* between two lines */
 
 struct hw_door {
 	const struct door_conf *conf;
@@ -55,6 +63,8 @@ struct hw_reader {
 	bool		 failed;
 	bool		 stopped;	/* SIGTERM sent at the end of the test */
 	bool		 killed;
+	bool		 fb_tested;	/* it has feedback lines, flashed */
+	bool		 fb_failed;	/* they could not be opened or set */
 };
 
 struct hw_test {
@@ -375,6 +385,74 @@ hw_relay(struct hw_test *t, struct hw_door *hd, bool on, long pulse)
 		    d->name, line);
 }
 
+/* ---- feedback lines: each on once ---- */
+
+/* Sleep ms, but wake for Ctrl-C (the signals are taken only here). */
+static void
+hw_sleep(int64_t ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = ms % 1000 * 1000000 };
+	sigset_t empty;
+
+	sigemptyset(&empty);
+	ppoll(NULL, 0, &ts, &empty);
+}
+
+static void
+hw_flash_reader(struct hw_test *t, struct hw_reader *hr)
+{
+	const struct reader_conf *rc = hr->conf;
+	struct feedbackio *io;
+	char err[512], where[PATH_MAX + 64] = "";
+	int o, line;
+
+	if (!feedbackio_wanted(rc)) {
+		hw_print(t, "reader %s: no feedback lines configured", rc->name);
+		return;
+	}
+	hr->fb_tested = true;
+	if ((io = feedbackio_open(rc, err, sizeof(err))) == NULL) {
+		hr->fb_failed = true;
+		hw_print(t, "reader %s: feedback FAILED to open: %s", rc->name, err);
+		if (!rc->feedback_sim)
+			printf("    check feedback_chip, green_line, red_line and buzzer_line in %s\n"
+			    "    against `gpioinfo %s`, and that no other program holds the\n"
+			    "    lines; see docs/hardware.md\n", t->c->conf_path,
+			    rc->feedback_gpio_chip);
+		fflush(stdout);
+		return;
+	}
+	for (o = 0; o < FEEDBACK_NOUTPUTS && !hw_stop; o++) {
+		enum feedback_output out = (enum feedback_output)o;
+
+		if (!feedbackio_has(io, out))
+			continue;
+		if (rc->feedback_sim)
+			snprintf(where, sizeof(where), "sim %s.feedback", rc->sim_fifo);
+		else if ((line = feedbackio_conf_line(rc, out)) >= 0)
+			snprintf(where, sizeof(where), "%s line %d, level %d", rc->feedback_gpio_chip,
+			    line, rc->feedback_active_low ? 0 : 1);
+		if (feedbackio_set(io, out, true) == -1) {
+			hr->fb_failed = true;
+			hw_print(t, "reader %s: %s (%s): FAILED: %s", rc->name,
+			    feedbackio_output_role(out), where, strerror(errno));
+			continue;
+		}
+		hw_print(t, "reader %s: %s (%s) on for %d ms: it should %s", rc->name,
+		    feedbackio_output_role(out), where, HW_FLASH_MS,
+		    out == FEEDBACK_BUZZER ? "sound" : "light");
+		hw_sleep(HW_FLASH_MS);
+		if (feedbackio_set(io, out, false) == -1) {
+			hr->fb_failed = true;
+			hw_print(t, "reader %s: %s: FAILED to switch off: %s", rc->name,
+			    feedbackio_output_role(out), strerror(errno));
+		}
+		hw_sleep(HW_FLASH_GAP_MS);
+	}
+	feedbackio_close(io);	/* every line off, released */
+	hw_print(t, "reader %s: feedback lines off", rc->name);
+}
+
 /* The next door with I/O at or after i, or -1. */
 static int
 hw_next_door(const struct hw_test *t, int i)
@@ -668,6 +746,9 @@ ctl_hw_test(struct ctl *c, int argc, char **argv)
 		printf("cards will not be looked up: %s\n", t->lookup_err);
 	for (i = 0; i < t->ndoors; i++)
 		hw_open_door(t, &t->doors[i]);
+	/* Here, in this process: a reader child never holds a line. */
+	for (i = 0; i < t->nreaders && !hw_stop; i++)
+		hw_flash_reader(t, &t->readers[i]);
 
 	hw_run(t, pulse, timeout);
 
@@ -687,6 +768,14 @@ ctl_hw_test(struct ctl *c, int argc, char **argv)
 		if (!good)
 			ok = 0;
 		printf(" reader %s %s;", t->readers[i].conf->name, good ? "ok" : "FAILED");
+	}
+	for (i = 0; i < t->nreaders; i++) {
+		if (!t->readers[i].fb_tested)
+			continue;
+		printf(" reader %s feedback %s;", t->readers[i].conf->name,
+		    t->readers[i].fb_failed ? "FAILED" : "ok");
+		if (t->readers[i].fb_failed)
+			ok = 0;
 	}
 	printf("\n");
 

@@ -402,6 +402,8 @@ static const struct ctl_cmd commands[] = {
 	    "is opened in the same contained child process as under seuild; every\n"
 	    "card held to it is printed with its UID length, hint and member (or\n"
 	    "'not enrolled'), and 'card left' when it goes; never the full UID.\n"
+	    "Each tested reader's feedback lines (green LED, red LED, buzzer) are\n"
+	    "switched on once, 500 ms each in turn, with their chip and line printed.\n"
 	    "Contact and exit-button edges are printed raw as they arrive (a\n"
 	    "bouncing contact shows several).  The test lasts --timeout seconds, so\n"
 	    "that several cards can be tried; Ctrl-C ends it early, with every relay\n"

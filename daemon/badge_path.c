@@ -1,0 +1,336 @@
+/* The badge path: UID in, relay out; and enrolment by tap. */
+#include <string.h>
+
+#include "daemon.h"
+
+/* ---- the badge path: UID in, relay out ---- */
+
+static void
+daemon_enrol_tap(struct daemon *d, int ri, const uint8_t mac[UID_MAC_LEN], const char *hint);
+
+/* A tap on its way to the writer and back. */
+struct tap_job {
+	int64_t		t0_ns;		/* UID received */
+	int64_t		now_ms;		/* wall, for the decision and the event */
+	int64_t		now_mono;
+	bool		synced;
+	bool		locked_out;
+	bool		enrol;		/* an enrolment waits: hint is set */
+	uint8_t		mac[UID_MAC_LEN];
+	char		hint[UID_HINT_LEN];
+	char		reader[CONFIG_NAME_MAX + 1];
+	char		door[CONFIG_NAME_MAX + 1];
+	/* The writer's answer. */
+	bool		decided;
+	bool		found;
+	enum access_reason reason;
+	int64_t		member_id;
+	int64_t		badge_id;
+};
+
+/*
+ * Writer thread.  Why this order: the decision uses only the MAC (the
+ * reader supervisor wipes the raw UID as soon as daemon_tap returns).  The
+ * lookup, the decision and the event share one write transaction, so a
+ * revoke or disable that seuilctl commits meanwhile is either seen or waits
+ * until the event is written: never a decision on stale rows.  The decision
+ * is built by decision_input, as `seuilctl explain` builds it.  A grant is
+ * committed durably before the loop moves the relay (tap_done), so every
+ * pulse has its event; anything that fails on the way is a denial.
+ */
+static int
+tap_run(struct writer_job *j, struct store *st)
+{
+	struct daemon *d = j->arg;
+	struct tap_job *t = writer_job_data(j);
+	struct event ev = { .door = t->door, .reader = t->reader, .ts_ms = t->now_ms,
+	    .mono_ms = t->now_mono, .clock_synced = t->synced };
+	struct decision_rows rows;
+	struct access_input in;
+	int rc = 0;
+
+	if (store_begin(st) == -1)
+		return -1;
+	if (t->locked_out)
+		memset(&rows, 0, sizeof(rows));
+	else if ((rc = decision_rows_load(st, t->mac, &rows)) == -1)
+		goto fail;
+	t->found = rc == 1;
+	writer_lock(d->writer);
+	decision_input(&in, d->wconf, t->found ? &rows.badge : NULL, &rows.member, &rows.groups,
+	    t->now_ms, t->synced, t->locked_out);
+	writer_unlock(d->writer);
+	t->reason = access_decide(&in);
+	t->decided = true;
+	if (t->found) {
+		ev.member_id = t->member_id = rows.member.id;
+		ev.badge_id = t->badge_id = rows.badge.id;
+	} else {
+		ev.uid_mac = t->mac;	/* lets an auditor group an unknown badge's tries */
+	}
+	if (t->reason == ACCESS_GRANTED) {
+		ev.type = "access_granted";
+		ev.uid_mac = NULL;
+		if (writer_append_event(st, &ev) == -1 ||
+		    store_badge_seen(st, rows.badge.id, t->now_ms) == -1)
+			goto fail;
+	} else {
+		ev.type = "access_denied";
+		ev.reason = access_reason_name(t->reason);
+		if (writer_append_event(st, &ev) == -1)
+			goto fail;
+	}
+	if (store_commit(st) == -1)	/* rolled back already */
+		goto failed;
+	return 0;
+fail:
+	store_rollback(st);
+failed:
+	log_warnx("reader %s: %s not recorded%s: %s", t->reader,
+	    t->reason == ACCESS_GRANTED ? "grant" : "tap",
+	    t->reason == ACCESS_GRANTED ? ", door stays locked" : "", store_errmsg(st));
+	return -1;
+}
+
+/* Loop thread: the writer has decided (or the store could not be had). */
+static void
+tap_done(struct writer_job *j)
+{
+	struct daemon *d = j->arg;
+	struct tap_job *t = writer_job_data(j);
+	int ri = config_reader_index(d->conf, t->reader);
+	int di = config_door_index(d->conf, t->door);
+	enum access_reason reason;
+
+	/* Only a committed grant opens.  A denial stays the denial it was
+	 * even if its event could not be written (lockouts still count it). */
+	if (j->rc == 0 || (t->decided && t->reason != ACCESS_GRANTED))
+		reason = t->reason;
+	else
+		reason = ACCESS_STORE_UNAVAILABLE;
+	if (ri == -1 || di == -1 || d->stop)
+		return;		/* a reload removed them, or seuild is stopping */
+	if (reason == ACCESS_GRANTED) {
+		struct door *door = d->doors[di];
+
+		if (door_unlock(door, door_conf(door)->unlock_ms, clock_mono_ms()) == -1) {
+			daemon_feedback_tap(d, ri, false, 0);
+			return;		/* the door did not open: nobody came in */
+		}
+		daemon_feedback_tap(d, ri, true, door_conf(door)->unlock_ms);
+		/* bench/badge_path reads this line: UID received -> relay set. */
+		log_debug("badge path: %lld us", (long long)(clock_mono_ns() - t->t0_ns) / 1000);
+		presence_grant(d->presence, t->member_id, t->door, d->conf->readers[ri].direction,
+		    t->now_ms, t->now_mono);
+		return;
+	}
+	/* Whatever the reason, the same denial: a stranger learns nothing. */
+	daemon_feedback_tap(d, ri, false, 0);
+	if (reason == ACCESS_STORE_UNAVAILABLE) {
+		/* Not a failure of the badge: no lockout count.  The writer
+		 * counts it for the store_error event. */
+		log_info("reader %s: tap denied: store_unavailable (%s)", t->reader, j->err);
+		return;
+	}
+	if (reason != ACCESS_LOCKED_OUT &&
+	    lockout_record_failure(&d->lockouts[ri], d->conf, t->now_mono)) {
+		char detail[64];
+
+		snprintf(detail, sizeof(detail), "%d failures", d->conf->lockout_failures);
+		daemon_simple_event(d, "lockout", t->door, t->reader, NULL, detail);
+		/* Red blinking until it ends, once the denial has been shown. */
+		feedback_lockout(&d->feedback[ri], t->now_mono, d->lockouts[ri].locked_until);
+		daemon_feedback_drive(d, clock_mono_ms());
+	}
+	if (reason == ACCESS_UNKNOWN_BADGE && !t->found && j->rc == 0 && t->enrol)
+		daemon_enrol_tap(d, ri, t->mac, t->hint);
+}
+
+/*
+ * A tap at a desk reader (no door): it only ever enrols.  Nothing opens,
+ * nobody arrives, and a known badge is only reported to the manager who
+ * waits for a tap.
+ */
+static void
+daemon_desk_tap(struct daemon *d, int ri, const struct uid *uid)
+{
+	const struct reader_conf *rc = &d->conf->readers[ri];
+	struct decision_rows rows;
+	uint8_t mac[UID_MAC_LEN];
+	char hint[UID_HINT_LEN];
+	cJSON *r;
+	int known;
+
+	if (!d->enrol.active || (d->enrol.reader_index != -1 && d->enrol.reader_index != ri)) {
+		log_info("reader %s: badge tapped at the desk, no enrolment waiting", rc->name);
+		daemon_feedback_tap(d, ri, false, 0);
+		return;
+	}
+	uid_mac(d->key, uid, mac);
+	/* A read: on the loop's connection, which never waits for a writer. */
+	if ((known = decision_rows_load(d->st, mac, &rows)) != 0) {
+		d->enrol.active = false;
+		daemon_feedback_enrol_end(d);
+		daemon_feedback_tap(d, ri, false, 0);
+		if (known == -1) {
+			r = control_error(store_errmsg(d->st));
+		} else {
+			r = control_error("this badge is already enrolled");
+			cJSON_AddNumberToObject(r, "badge_id", (double)rows.badge.id);
+			cJSON_AddNumberToObject(r, "member", (double)rows.member.id);
+		}
+		control_reply(d->control, d->enrol.client, r);
+		return;
+	}
+	uid_hint(uid, hint);
+	daemon_enrol_tap(d, ri, mac, hint);
+	explicit_bzero(mac, sizeof(mac));
+}
+
+/* The loop's share: the MAC, the lockout, the time; the writer does the
+ * rest within TAP_BOUND_MS or the tap is denied (store_unavailable). */
+void
+daemon_tap(void *arg, int ri, const struct uid *uid)
+{
+	struct daemon *d = arg;
+	const struct reader_conf *rc = &d->conf->readers[ri];
+	struct tap_job t = { .t0_ns = clock_mono_ns(), .now_ms = clock_wall_ms(),
+	    .synced = clock_synced() };
+
+	if (rc->door_index < 0) {
+		daemon_desk_tap(d, ri, uid);
+		return;
+	}
+	t.now_mono = t.t0_ns / 1000000;
+	t.locked_out = lockout_active(&d->lockouts[ri], t.now_mono);
+	uid_mac(d->key, uid, t.mac);
+	if (d->enrol.active && rc->enrol) {
+		uid_hint(uid, t.hint);
+		t.enrol = true;
+	}
+	snprintf(t.reader, sizeof(t.reader), "%s", rc->name);
+	snprintf(t.door, sizeof(t.door), "%s", rc->door);
+	if (writer_submit(d->writer, tap_run, tap_done, d, t.now_mono + TAP_BOUND_MS,
+	    WRITER_DENIAL, &t, sizeof(t)) == -1) {
+		writer_note_denial(d->writer, "the writer's queue is full");
+		log_info("reader %s: tap denied: store_unavailable (queue full)", rc->name);
+		daemon_feedback_tap(d, ri, false, 0);
+	}
+	explicit_bzero(&t, sizeof(t));
+}
+
+/* ---- enrolment by tap ---- */
+
+cJSON *
+daemon_reply_ok(void)
+{
+	cJSON *r = cJSON_CreateObject();
+
+	cJSON_AddBoolToObject(r, "ok", 1);
+	return r;
+}
+
+struct enrol_job {
+	int		client;
+	int64_t		member_id;
+	int64_t		badge_id;	/* the writer's answer */
+	uint8_t		mac[UID_MAC_LEN];
+	char		hint[UID_HINT_LEN];
+	char		reader[CONFIG_NAME_MAX + 1];
+	char		door[CONFIG_NAME_MAX + 1];
+	int64_t		ts_ms, mono_ms;
+	bool		synced;
+};
+
+/* Writer thread: the badge and its event in one transaction. */
+static int
+enrol_run(struct writer_job *j, struct store *st)
+{
+	struct enrol_job *e = writer_job_data(j);
+	struct event ev = { .type = "badge_enrolled", .door = e->door[0] ? e->door : NULL,
+	    .reader = e->reader,
+	    .member_id = e->member_id, .ts_ms = e->ts_ms, .mono_ms = e->mono_ms,
+	    .clock_synced = e->synced };
+
+	if (store_begin(st) == -1)
+		return -1;
+	if ((e->badge_id = store_badge_add(st, e->member_id, e->mac, e->hint, "enrolled by tap",
+	    e->ts_ms)) < 0)
+		goto fail;
+	ev.badge_id = e->badge_id;
+	if (writer_append_event(st, &ev) == -1)
+		goto fail;
+	return store_commit(st);
+fail:
+	store_rollback(st);
+	return -1;
+}
+
+static void
+enrol_done(struct writer_job *j)
+{
+	struct daemon *d = j->arg;
+	struct enrol_job *e = writer_job_data(j);
+	cJSON *r;
+
+	int ri = config_reader_index(d->conf, e->reader);
+
+	if (j->rc != 0) {
+		daemon_feedback_tap(d, ri, false, 0);
+		control_reply(d->control, e->client, control_error(j->err));
+		return;
+	}
+	if (ri != -1) {		/* linked: two beeps where the badge is */
+		feedback_enrol_done(&d->feedback[ri], clock_mono_ms(), true);
+		daemon_feedback_drive(d, clock_mono_ms());
+	}
+	r = daemon_reply_ok();
+	cJSON_AddNumberToObject(r, "badge_id", (double)e->badge_id);
+	cJSON_AddStringToObject(r, "hint", e->hint);
+	cJSON_AddStringToObject(r, "reader", e->reader);
+	control_reply(d->control, e->client, r);
+}
+
+/* An unknown badge was tapped (and denied at a door, or at a desk reader):
+ * link it if an enrolment waits for a tap at this reader. */
+static void
+daemon_enrol_tap(struct daemon *d, int ri, const uint8_t mac[UID_MAC_LEN], const char *hint)
+{
+	const struct reader_conf *rc = &d->conf->readers[ri];
+	struct enrol_job e = { .client = d->enrol.client, .member_id = d->enrol.member_id,
+	    .ts_ms = clock_wall_ms(), .mono_ms = clock_mono_ms(), .synced = clock_synced() };
+
+	/* Only where the manager is: a reader outside never enrols, so a
+	 * stranger tapping during the window gains nothing. */
+	if (!d->enrol.active || !rc->enrol ||
+	    (d->enrol.reader_index != -1 && d->enrol.reader_index != ri))
+		return;
+	d->enrol.active = false;
+	daemon_feedback_enrol_end(d);
+	memcpy(e.mac, mac, UID_MAC_LEN);
+	snprintf(e.hint, sizeof(e.hint), "%s", hint);
+	snprintf(e.reader, sizeof(e.reader), "%s", rc->name);
+	snprintf(e.door, sizeof(e.door), "%s", config_reader_door(rc) ? config_reader_door(rc) : "");
+	if (writer_submit(d->writer, enrol_run, enrol_done, d, 0, 0, &e, sizeof(e)) == -1) {
+		daemon_feedback_tap(d, ri, false, 0);
+		control_reply(d->control, e.client, control_error("the store is busy, try again"));
+	}
+}
+
+void
+daemon_enrol_tick(struct daemon *d, int64_t now)
+{
+	if (!d->enrol.active)
+		return;
+	if (!control_client_alive(d->control, d->enrol.client)) {
+		d->enrol.active = false;	/* seuilctl was interrupted */
+		daemon_feedback_enrol_end(d);
+		return;
+	}
+	if (now >= d->enrol.deadline) {
+		d->enrol.active = false;
+		daemon_feedback_enrol_end(d);
+		control_reply(d->control, d->enrol.client, control_error("timeout"));
+	}
+}
+

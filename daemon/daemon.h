@@ -1,0 +1,112 @@
+/*
+ * seuild's private header: the daemon's state, shared by the files of
+ * seuild alone (seuild.c: start, loop, reload, housekeeping and the event
+ * path; badge_path.c: taps and enrolment; control_requests.c: the control
+ * socket's requests and MQTT's remote unlock; reader_feedback.c: light and
+ * sound at the readers).  One struct, one owner: the main loop's thread.
+ */
+#ifndef SEUIL_DAEMON_H
+#define SEUIL_DAEMON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <cjson/cJSON.h>
+
+#include "access.h"
+#include "clock.h"
+#include "config.h"
+#include "control_server.h"
+#include "decision.h"
+#include "door.h"
+#include "feedback.h"
+#include "feedbackio.h"
+#include "log.h"
+#include "mqtt.h"
+#include "presence.h"
+#include "readers.h"
+#include "store.h"
+#include "tz.h"
+#include "uid.h"
+#include "writer.h"
+
+#define HOUSEKEEPING_MS	1000	/* the loop wakes at least this often */
+#define PURGE_EVERY_MS	(24 * 3600 * 1000LL)
+#define TAP_BOUND_MS	500	/* a tap that cannot have the store by then is denied */
+#define READ_BUSY_MS	100	/* the loop's reads wait at most this for a lock */
+#define MAX_POLLFDS	(1 + 1 + CONTROL_MAX_CLIENTS + CONFIG_MAX_READERS + \
+			 CONFIG_MAX_DOORS * DOORIO_MAX_FDS + 1 + 1)
+
+struct enrolment {
+	bool	active;
+	int	client;
+	int64_t	member_id;
+	int	reader_index;	/* -1: any reader with enrol = true */
+	int64_t	deadline;	/* mono ms */
+};
+
+struct daemon {
+	struct config	*conf;
+	/* The loop's own connection: reads only (MQTT's events, members'
+	 * names, status).  WAL readers never wait for the writer. */
+	struct store	*st;
+	/* Every write, on its own thread and connection. */
+	struct writer	*writer;
+	/* The writer's copy of the configuration (decision_input reads it),
+	 * changed only under writer_lock. */
+	struct config	*wconf;
+	uint8_t		key[UID_KEY_LEN];
+	struct door	*doors[CONFIG_MAX_DOORS];
+	/* Light and sound at each reader: the pattern, its lines (NULL: the
+	 * reader has none) and what was last written to them.  The lines are
+	 * the main process's, never a reader child's. */
+	struct feedback	feedback[CONFIG_MAX_READERS];
+	struct feedbackio *fbio[CONFIG_MAX_READERS];
+	bool		fb_out[CONFIG_MAX_READERS][FEEDBACK_NOUTPUTS];
+	struct readers	*readers;
+	struct lockout	lockouts[CONFIG_MAX_READERS];
+	struct presence	*presence;
+	struct control	*control;
+	struct mqtt	*mqtt;
+	struct enrolment enrol;
+	int		sigfd;
+	bool		stop;
+	int64_t		started_mono;
+	uint64_t	watchdog_usec;
+	int64_t		last_watchdog;
+	int64_t		next_purge;	/* mono ms */
+	bool		events_pending;	/* rows for MQTT, told at the next flush */
+};
+
+/* seuild.c */
+void daemon_stamp(struct event *ev);
+void daemon_simple_event(struct daemon *d, const char *type, const char *door,
+    const char *reader, const char *reason, const char *detail);
+void daemon_staff_event(struct daemon *d, const char *type, const char *actor,
+    const char *detail);
+void daemon_checked_out(void *arg, int client, bool ok);
+int daemon_reload(struct daemon *d, char *err, size_t errlen);
+
+/* badge_path.c */
+void daemon_tap(void *arg, int ri, const struct uid *uid);
+cJSON *daemon_reply_ok(void);
+void daemon_enrol_tick(struct daemon *d, int64_t now);
+
+/* control_requests.c */
+gid_t daemon_group_gid(const char *name);
+cJSON *daemon_control(void *arg, int client, const cJSON *req,
+    const struct control_peer *peer);
+void daemon_mqtt_unlock(void *arg, int door_index, int seconds,
+    const char *command_id);
+
+/* reader_feedback.c */
+void daemon_feedback_drive(struct daemon *d, int64_t now);
+int64_t daemon_feedback_deadline(struct daemon *d, int64_t now);
+void daemon_feedback_tap(struct daemon *d, int ri, bool granted, int64_t unlock_ms);
+void daemon_feedback_enrol_wait(struct daemon *d, int64_t now);
+void daemon_feedback_enrol_end(struct daemon *d);
+int daemon_feedback_up(struct daemon *d, char *err, size_t errlen);
+void daemon_feedback_down(struct daemon *d);
+
+#endif

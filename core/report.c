@@ -463,6 +463,14 @@ report_format_seen(int64_t ms, char buf[20])
 	buf[16] = '\0';
 }
 
+void
+report_cell_text(const struct cell *c, struct cell_text *t)
+{
+	report_format_hours(c->ms, t->hours);
+	report_format_seen(c->first, t->first);
+	report_format_seen(c->last, t->last);
+}
+
 /*
  * One CSV cell: quoted as RFC 4180 says when it holds a comma, quote or
  * line break, and neutralised when a spreadsheet would run it as a formula
@@ -507,19 +515,18 @@ report_write_csv(struct report *r, FILE *out)
 {
 	struct rmember *m;
 	struct cell *c;
-	char hours[32], first[20], last[20];
+	struct cell_text t;
 	int p;
 
 	if (report_finish(r) == -1)
 		return -1;
 	fputs("period,member,days_present,visits,hours,first_seen,last_seen\n", out);
 	FOREACH_ROW(r, p, m, c) {
-		report_format_hours(c->ms, hours);
-		report_format_seen(c->first, first);
-		report_format_seen(c->last, last);
+		report_cell_text(c, &t);
 		fprintf(out, "%s,", r->label[p]);
 		csv_field(out, m->name);
-		fprintf(out, ",%d,%d,%s,%s,%s\n", c->days, c->visits, hours, first, last);
+		fprintf(out, ",%d,%d,%s,%s,%s\n", c->days, c->visits, t.hours, t.first,
+		    t.last);
 	}
 	return report_finish_output(out);
 }
@@ -550,7 +557,7 @@ report_write_text(struct report *r, FILE *out)
 {
 	struct rmember *m;
 	struct cell *c;
-	char hours[32], first[20], last[20];
+	struct cell_text t;
 	int p, pw = 6, mw = 6, i, w;
 
 	if (report_finish(r) == -1)
@@ -570,13 +577,11 @@ report_write_text(struct report *r, FILE *out)
 	fprintf(out, "%4s  %6s  %8s  %-16s  %s\n", "days", "visits", "hours",
 	    "first seen", "last seen");
 	FOREACH_ROW(r, p, m, c) {
-		report_format_hours(c->ms, hours);
-		report_format_seen(c->first, first);
-		report_format_seen(c->last, last);
+		report_cell_text(c, &t);
 		pad(out, r->label[p], pw + 2);
 		pad(out, m->name, mw + 2);
-		fprintf(out, "%4d  %6d  %8s  %-16s  %s\n", c->days, c->visits, hours,
-		    first, last);
+		fprintf(out, "%4d  %6d  %8s  %-16s  %s\n", c->days, c->visits, t.hours,
+		    t.first, t.last);
 	}
 	return report_finish_output(out);
 }

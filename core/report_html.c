@@ -234,7 +234,7 @@ report_write_html(struct report *r, FILE *out, const char *site_name)
 {
 	struct rmember *m;
 	struct cell *c;
-	char hours[32], first[20], last[20];
+	struct cell_text t;
 	int p;
 
 	if (report_finish(r) == -1)
@@ -266,14 +266,12 @@ report_write_html(struct report *r, FILE *out, const char *site_name)
 	    "<th>Period</th><th>Member</th><th>Days</th><th>Visits</th><th>Hours</th>"
 	    "<th>First seen</th><th>Last seen</th></tr></thead>\n<tbody>\n", out);
 	FOREACH_ROW(r, p, m, c) {
-		report_format_hours(c->ms, hours);
-		report_format_seen(c->first, first);
-		report_format_seen(c->last, last);
+		report_cell_text(c, &t);
 		fprintf(out, "<tr><td>%s</td><td>", r->label[p]);
 		html_escape(out, m->name);
 		fprintf(out, "</td><td class=\"n\">%d</td><td class=\"n\">%d</td>"
 		    "<td class=\"n\">%s</td><td>%s</td><td>%s</td></tr>\n",
-		    c->days, c->visits, hours, first, last);
+		    c->days, c->visits, t.hours, t.first, t.last);
 	}
 	fputs("</tbody>\n</table></div>\n</body>\n</html>\n", out);
 	return report_finish_output(out);

@@ -61,8 +61,15 @@ struct report {
 			if (((m) = &(r)->members[(r)->order[fr_i]]),	\
 			    ((c) = &(m)->cells[(p)])->visits > 0)
 
+/* A row's cell as the text, CSV and HTML tables print it. */
+struct cell_text {
+	char	hours[32];	/* "1.50" */
+	char	first[20];	/* local "YYYY-MM-DD HH:MM" */
+	char	last[20];
+};
 
 /* report.c */
+void	report_cell_text(const struct cell *c, struct cell_text *t);
 void	report_format_hours(int64_t ms, char buf[32]);	/* "1.50" */
 void	report_format_seen(int64_t ms, char buf[20]);	/* local "YYYY-MM-DD HH:MM" */
 int	report_finish_output(FILE *out);		/* flush; 0 or -1 */

@@ -596,10 +596,10 @@ daemon_read_busy(void *arg, int count)
 	return 1;
 }
 
-/* A start that fails after the doors are up: they are driven locked
- * (again) and released before the exit. */
-static int
-daemon_fail(struct daemon *d, int code)
+/* Everything the start took, whatever part of it was reached: the doors
+ * driven locked (again) and released, the key wiped. */
+static void
+daemon_release(struct daemon *d)
 {
 	daemon_hw_down(d);
 	control_close(d->control);
@@ -607,8 +607,17 @@ daemon_fail(struct daemon *d, int code)
 	writer_free(d->writer);
 	store_close(d->st);
 	explicit_bzero(d->key, sizeof(d->key));
+	if (d->sigfd != -1)
+		close(d->sigfd);
 	free(d->wconf);
 	free(d->conf);
+}
+
+/* A start that fails after the doors are up. */
+static int
+daemon_fail(struct daemon *d, int code)
+{
+	daemon_release(d);
 	return code;
 }
 
@@ -736,15 +745,7 @@ main(int argc, char *argv[])
 	daemon_events_flush(d);
 	if (d->enrol.active)
 		control_reply(d->control, d->enrol.client, control_error("seuild is stopping"));
-	daemon_hw_down(d);
-	control_close(d->control);
-	presence_free(d->presence);
-	writer_free(d->writer);
-	store_close(d->st);
-	explicit_bzero(d->key, sizeof(d->key));
-	close(d->sigfd);
-	free(d->wconf);
-	free(d->conf);
+	daemon_release(d);
 	log_info("stopped");
 	return 0;
 }

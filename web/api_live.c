@@ -70,6 +70,21 @@ control_failed(cJSON *j, struct reply *r, unsigned status)
 	return true;
 }
 
+/* Send request to seuild: its reply without "ok", or NULL with r filled
+ * (failed_status when seuild refused). */
+static cJSON *
+control_ok(struct req *q, struct reply *r, cJSON *request, int timeout_ms,
+    unsigned failed_status)
+{
+	cJSON *j;
+
+	if ((j = api_control(q, r, request, timeout_ms)) == NULL ||
+	    control_failed(j, r, failed_status))
+		return NULL;
+	cJSON_DeleteItemFromObjectCaseSensitive(j, "ok");
+	return j;
+}
+
 static cJSON *
 cmd(const char *name)
 {
@@ -161,26 +176,34 @@ body_member(struct req *q, struct reply *r, const cJSON *in, struct member_row *
 	return m->id;
 }
 
+/* The body, an object naming a member in m, or NULL with r filled. */
+static cJSON *
+member_body(struct req *q, struct reply *r, struct member_row *m)
+{
+	cJSON *in = api_body(q, r);
+
+	if (in != NULL && body_member(q, r, in, m) == 0) {
+		cJSON_Delete(in);
+		return NULL;
+	}
+	return in;
+}
+
 void
 api_checkout(struct req *q, struct reply *r, char **p)
 {
 	struct member_row m;
-	cJSON *in = api_body(q, r), *req, *j;
+	cJSON *in = member_body(q, r, &m), *req, *j;
 
 	(void)p;
 	if (in == NULL)
 		return;
-	if (body_member(q, r, in, &m) == 0) {
-		cJSON_Delete(in);
-		return;
-	}
 	cJSON_Delete(in);
 	req = cmd("checkout");
 	cJSON_AddNumberToObject(req, "member", (double)m.id);
-	if ((j = api_control(q, r, req, 5000)) == NULL || control_failed(j, r, 409))
+	if ((j = control_ok(q, r, req, 5000, 409)) == NULL)
 		return;
 	audit(q, "checkout %lld", (long long)m.id);
-	cJSON_DeleteItemFromObjectCaseSensitive(j, "ok");
 	reply_json(r, 200, j);
 }
 
@@ -201,11 +224,10 @@ api_door_unlock(struct req *q, struct reply *r, char **p)
 	if (cJSON_IsNumber(s))
 		cJSON_AddNumberToObject(req, "seconds", s->valuedouble);
 	cJSON_Delete(in);
-	if ((j = api_control(q, r, req, 5000)) == NULL || control_failed(j, r, 400))
+	if ((j = control_ok(q, r, req, 5000, 400)) == NULL)
 		return;
 	d = cJSON_GetObjectItemCaseSensitive(j, "door");
 	audit(q, "door unlock %s", cJSON_IsString(d) ? d->valuestring : "?");
-	cJSON_DeleteItemFromObjectCaseSensitive(j, "ok");
 	reply_json(r, 200, j);
 }
 
@@ -213,17 +235,13 @@ void
 api_enrol(struct req *q, struct reply *r, char **p)
 {
 	struct member_row m;
-	cJSON *in = api_body(q, r), *req, *j;
+	cJSON *in = member_body(q, r, &m), *req, *j;
 	const cJSON *rd, *to;
 	int timeout = 60;
 
 	(void)p;
 	if (in == NULL)
 		return;
-	if (body_member(q, r, in, &m) == 0) {
-		cJSON_Delete(in);
-		return;
-	}
 	if (m.erased) {
 		cJSON_Delete(in);
 		reply_error(r, 409, "member %lld was erased", (long long)m.id);
@@ -239,12 +257,9 @@ api_enrol(struct req *q, struct reply *r, char **p)
 	if (cJSON_IsString(rd) && rd->valuestring[0] != '\0')
 		cJSON_AddStringToObject(req, "reader", rd->valuestring);
 	cJSON_Delete(in);
-	if ((j = api_control(q, r, req, (timeout + 5) * 1000)) == NULL)
-		return;
-	if (control_failed(j, r, 409))
+	if ((j = control_ok(q, r, req, (timeout + 5) * 1000, 409)) == NULL)
 		return;
 	audit(q, "badge enroll %lld", (long long)m.id);
-	cJSON_DeleteItemFromObjectCaseSensitive(j, "ok");
 	cJSON_AddNumberToObject(j, "member_id", (double)m.id);
 	cJSON_AddStringToObject(j, "member", m.name);
 	reply_json(r, 201, j);
@@ -255,16 +270,12 @@ void
 api_badge_add(struct req *q, struct reply *r, char **p)
 {
 	struct member_row m;
-	cJSON *in = api_body(q, r), *req, *j;
+	cJSON *in = member_body(q, r, &m), *req, *j;
 	const cJSON *uid, *label;
 
 	(void)p;
 	if (in == NULL)
 		return;
-	if (body_member(q, r, in, &m) == 0) {
-		cJSON_Delete(in);
-		return;
-	}
 	uid = cJSON_GetObjectItemCaseSensitive(in, "uid");
 	label = cJSON_GetObjectItemCaseSensitive(in, "label");
 	if (!cJSON_IsString(uid)) {
@@ -279,9 +290,8 @@ api_badge_add(struct req *q, struct reply *r, char **p)
 		cJSON_AddStringToObject(req, "label", label->valuestring);
 	explicit_bzero(uid->valuestring, strlen(uid->valuestring));
 	cJSON_Delete(in);
-	if ((j = api_control(q, r, req, 5000)) == NULL || control_failed(j, r, 409))
+	if ((j = control_ok(q, r, req, 5000, 409)) == NULL)
 		return;
 	audit(q, "badge add %lld", (long long)m.id);
-	cJSON_DeleteItemFromObjectCaseSensitive(j, "ok");
 	reply_json(r, 201, j);
 }

@@ -45,6 +45,22 @@ manage_reply(struct reply *r, const struct manage_err *err)
 	reply_error(r, http_status(err->status), "%s", err->msg);
 }
 
+/* Reply {"id":…} for a row just added, or the error of an add that
+ * returned -1. */
+static void
+reply_created(struct reply *r, int64_t id, const struct manage_err *err)
+{
+	cJSON *j;
+
+	if (id == -1) {
+		manage_reply(r, err);
+		return;
+	}
+	j = cJSON_CreateObject();
+	cJSON_AddNumberToObject(j, "id", (double)id);
+	reply_json(r, 201, j);
+}
+
 /* Reply j (NULL: the store failed). */
 static void
 reply_rows(struct req *q, struct reply *r, cJSON *j)
@@ -133,7 +149,7 @@ api_member_add(struct req *q, struct reply *r, char **p)
 {
 	struct member_change ch;
 	struct manage_err err;
-	cJSON *in = api_body(q, r), *j;
+	cJSON *in = api_body(q, r);
 	int64_t id;
 
 	(void)p;
@@ -150,13 +166,7 @@ api_member_add(struct req *q, struct reply *r, char **p)
 	id = manage_member_add(q->w->st, &ch, q->actor, &err);
 	UNLOCK(q);
 	cJSON_Delete(in);
-	if (id == -1) {
-		manage_reply(r, &err);
-		return;
-	}
-	j = cJSON_CreateObject();
-	cJSON_AddNumberToObject(j, "id", (double)id);
-	reply_json(r, 201, j);
+	reply_created(r, id, &err);
 }
 
 void
@@ -352,7 +362,7 @@ void
 api_group_add(struct req *q, struct reply *r, char **p)
 {
 	struct manage_err err;
-	cJSON *in = api_body(q, r), *j;
+	cJSON *in = api_body(q, r);
 	const cJSON *n;
 	int64_t id;
 
@@ -369,13 +379,7 @@ api_group_add(struct req *q, struct reply *r, char **p)
 	id = manage_group_add(q->w->st, n->valuestring, q->actor, &err);
 	UNLOCK(q);
 	cJSON_Delete(in);
-	if (id == -1) {
-		manage_reply(r, &err);
-		return;
-	}
-	j = cJSON_CreateObject();
-	cJSON_AddNumberToObject(j, "id", (double)id);
-	reply_json(r, 201, j);
+	reply_created(r, id, &err);
 }
 
 void

@@ -29,6 +29,27 @@ render_json_time(cJSON *j, const char *key, int64_t ms)
 	cJSON_AddStringToObject(j, key, t);
 }
 
+void
+render_json_vaddf(cJSON *j, const char *key, const char *fmt, va_list ap)
+{
+	char text[512];
+
+	vsnprintf(text, sizeof(text), fmt, ap);
+	cJSON_AddStringToObject(j, key, text);
+}
+
+char *
+render_json_print(cJSON *j)
+{
+	char *s;
+
+	if (j == NULL)
+		return NULL;
+	s = cJSON_PrintUnformatted(j);
+	cJSON_Delete(j);
+	return s;
+}
+
 static void
 json_id(cJSON *j, const char *key, int64_t id)
 {
@@ -273,20 +294,34 @@ render_who(struct store *st)
 	return j;
 }
 
+/*
+ * What an export keeps of a row rendered for the manager: a list of keys,
+ * so that the fields are rendered in one place (render_badge, render_event)
+ * and a field added there stays out of exports until it is named here.
+ * full is consumed.
+ */
+static cJSON *
+json_pick(cJSON *full, const char *const keys[])
+{
+	cJSON *j = cJSON_CreateObject(), *it;
+
+	for (; *keys != NULL; keys++)
+		if ((it = cJSON_DetachItemFromObjectCaseSensitive(full, *keys)) != NULL)
+			cJSON_AddItemToObject(j, *keys, it);
+	cJSON_Delete(full);
+	return j;
+}
+
 /* Badge MACs are never exported: they identify a card, not the person,
  * and are no use to them. */
 static int
 export_badge(const struct badge_row *b, void *arg)
 {
-	cJSON *j = cJSON_CreateObject();
+	static const char *const keys[] = {
+		"id", "hint", "label", "status", "created", "last_seen", NULL
+	};
 
-	cJSON_AddNumberToObject(j, "id", (double)b->id);
-	cJSON_AddStringToObject(j, "hint", b->hint);
-	render_json_text(j, "label", b->label);
-	cJSON_AddStringToObject(j, "status", b->active ? "active" : "revoked");
-	render_json_time(j, "created", b->created_ms);
-	render_json_time(j, "last_seen", b->last_seen_ms);
-	cJSON_AddItemToArray(arg, j);
+	cJSON_AddItemToArray(arg, json_pick(render_badge(b, NULL), keys));
 	return 0;
 }
 
@@ -309,18 +344,12 @@ export_visit(const struct visit_row *v, void *arg)
 static int
 export_event(const struct event_row *e, void *arg)
 {
-	cJSON *j = cJSON_CreateObject();
+	static const char *const keys[] = {
+		"seq", "ts", "type", "door", "reader", "badge_id", "reason", "detail",
+		"clock_synced", NULL
+	};
 
-	cJSON_AddNumberToObject(j, "seq", (double)e->seq);
-	render_json_time(j, "ts", e->ts_ms);
-	cJSON_AddStringToObject(j, "type", e->type);
-	render_json_text(j, "door", e->door);
-	render_json_text(j, "reader", e->reader);
-	json_id(j, "badge_id", e->badge_id);
-	render_json_text(j, "reason", e->reason);
-	render_json_text(j, "detail", e->detail);
-	cJSON_AddBoolToObject(j, "clock_synced", e->clock_synced);
-	cJSON_AddItemToArray(arg, j);
+	cJSON_AddItemToArray(arg, json_pick(render_event(e, NULL), keys));
 	return 0;
 }
 

@@ -8,6 +8,7 @@
 #ifndef SEUIL_RENDER_JSON_H
 #define SEUIL_RENDER_JSON_H
 
+#include <stdarg.h>
 #include <stdint.h>
 
 #include <cjson/cJSON.h>
@@ -19,6 +20,12 @@
 void render_json_text(cJSON *j, const char *key, const char *v);
 /* Add key: the UTC time of ms, or null for 0. */
 void render_json_time(cJSON *j, const char *key, int64_t ms);
+/* Add key: the text of fmt, cut at 511 bytes. */
+void render_json_vaddf(cJSON *j, const char *key, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+/* The unformatted text of j (the caller frees it), or NULL when j is NULL
+ * or memory ran out.  j is deleted in both cases. */
+char *render_json_print(cJSON *j);
 
 /* A member with the names of its groups. */
 cJSON *render_member(struct store *st, const struct member_row *m);

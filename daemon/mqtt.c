@@ -42,6 +42,7 @@
 #include "mqtt_discovery.h"
 #include "mqtt_event.h"
 #include "mqtt_unlock.h"
+#include "render_json.h"
 #include "spaceapi.h"
 #include "writer.h"
 
@@ -138,18 +139,6 @@ mqtt_send(struct mqtt *m, const char *topic, const char *payload, bool retain, i
 		return MOSQ_ERR_NO_CONN;
 	return mosquitto_publish(m->mosq, mid, topic, (int)strlen(payload), payload, 1,
 	    retain);
-}
-
-static char *
-json_print(cJSON *root)
-{
-	char *s;
-
-	if (root == NULL)
-		return NULL;
-	s = cJSON_PrintUnformatted(root);
-	cJSON_Delete(root);
-	return s;
 }
 
 /* ---- retained state ---- */
@@ -841,7 +830,7 @@ mqtt_presence_changed(struct mqtt *m, const struct presence_person *people, int 
 	cJSON_AddNumberToObject(o, "anonymous", count - named);
 	clock_format_utc(now, ts);
 	cJSON_AddStringToObject(o, "updated", ts);
-	if ((json = json_print(o)) == NULL)
+	if ((json = render_json_print(o)) == NULL)
 		return;
 
 	if (m->presence == NULL || open != m->was_open)

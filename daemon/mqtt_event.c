@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "render_json.h"
 
 bool
 mqtt_event_is_staff(const char *type)
@@ -56,25 +57,13 @@ event_head(const struct event_row *ev)
 	return o;
 }
 
-static char *
-print_free(cJSON *o)
-{
-	char *s;
-
-	if (o == NULL)
-		return NULL;
-	s = cJSON_PrintUnformatted(o);
-	cJSON_Delete(o);
-	return s;
-}
-
 char *
 mqtt_event_json(const struct event_row *ev, const char *name)
 {
 	cJSON *o;
 
 	if ((o = event_head(ev)) == NULL || mqtt_event_is_staff(ev->type))
-		return print_free(o);
+		return render_json_print(o);
 	if (ev->door[0] != '\0')
 		cJSON_AddStringToObject(o, "door", ev->door);
 	if (ev->reader[0] != '\0')
@@ -83,7 +72,7 @@ mqtt_event_json(const struct event_row *ev, const char *name)
 		cJSON_AddStringToObject(o, "name", name);
 	if (ev->reason[0] != '\0')
 		cJSON_AddStringToObject(o, "reason", ev->reason);
-	return print_free(o);
+	return render_json_print(o);
 }
 
 char *
@@ -99,5 +88,5 @@ mqtt_presence_event_json(const struct event_row *ev, const char *name)
 		cJSON_AddStringToObject(o, "name", name);
 	if (ev->reason[0] != '\0' && strcmp(ev->type, "departure") == 0)
 		cJSON_AddStringToObject(o, "reason", ev->reason);
-	return print_free(o);
+	return render_json_print(o);
 }

@@ -17,11 +17,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "render_json.h"
+
 char *
 spaceapi_json(const struct config *conf, int count, int64_t lastchange_ms)
 {
 	cJSON *o, *a, *p, *s;
-	char *text;
 
 	if ((o = cJSON_CreateObject()) == NULL)
 		return NULL;
@@ -43,9 +44,7 @@ spaceapi_json(const struct config *conf, int count, int64_t lastchange_ms)
 	s = cJSON_CreateObject();
 	cJSON_AddNumberToObject(s, "value", count);
 	cJSON_AddItemToArray(a, s);
-	text = cJSON_PrintUnformatted(o);
-	cJSON_Delete(o);
-	return text;
+	return render_json_print(o);
 }
 
 static int

@@ -60,18 +60,16 @@ static void
 rule(cJSON *rules, const char *name, int pass, const char *fmt, ...)
 {
 	cJSON *r = cJSON_CreateObject();
-	char text[512];
 	va_list ap;
 
-	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
-	va_end(ap);
 	cJSON_AddStringToObject(r, "rule", name);
 	if (pass == -1)
 		cJSON_AddNullToObject(r, "pass");
 	else
 		cJSON_AddBoolToObject(r, "pass", pass);
-	cJSON_AddStringToObject(r, "detail", text);
+	va_start(ap, fmt);
+	render_json_vaddf(r, "detail", fmt, ap);
+	va_end(ap);
 	cJSON_AddItemToArray(rules, r);
 }
 

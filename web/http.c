@@ -16,6 +16,7 @@
 #include <arpa/inet.h>
 
 #include "log.h"
+#include "render_json.h"
 #include "web.h"
 
 /*
@@ -76,13 +77,11 @@ void
 reply_error(struct reply *r, unsigned status, const char *fmt, ...)
 {
 	cJSON *j = cJSON_CreateObject();
-	char msg[512];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	render_json_vaddf(j, "error", fmt, ap);
 	va_end(ap);
-	cJSON_AddStringToObject(j, "error", msg);
 	reply_json(r, status, j);
 }
 

@@ -343,6 +343,11 @@ http_start(struct web *w, char *err, size_t errlen)
 	unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
 	    MHD_USE_ERROR_LOG;
 	char *cert = NULL, *key = NULL;
+	struct MHD_OptionItem tls[] = {	/* passed from [0] with TLS, else from [2] */
+		{ MHD_OPTION_HTTPS_MEM_CERT, 0, NULL },
+		{ MHD_OPTION_HTTPS_MEM_KEY, 0, NULL },
+		{ MHD_OPTION_END, 0, NULL },
+	};
 	int on = 1, fd;
 	socklen_t sl;
 
@@ -358,6 +363,8 @@ http_start(struct web *w, char *err, size_t errlen)
 		}
 		flags |= MHD_USE_TLS;
 		w->tls = true;
+		tls[0].ptr_value = cert;
+		tls[1].ptr_value = key;
 	}
 	/* Our own socket: an exact address (IPv4 or IPv6), close-on-exec. */
 	if ((fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1 ||
@@ -371,27 +378,16 @@ http_start(struct web *w, char *err, size_t errlen)
 		goto fail;
 	}
 	(void)sl;
-	if (flags & MHD_USE_TLS)
-		w->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, w,
-		    MHD_OPTION_LISTEN_SOCKET, fd,
-		    MHD_OPTION_CONNECTION_LIMIT, (unsigned)WEB_MAX_CONNECTIONS,
-		    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)16,
-		    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)WEB_CONN_TIMEOUT_S,
-		    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
-		    MHD_OPTION_NOTIFY_COMPLETED, req_free, NULL,
-		    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-		    MHD_OPTION_HTTPS_MEM_CERT, cert, MHD_OPTION_HTTPS_MEM_KEY, key,
-		    MHD_OPTION_END);
-	else
-		w->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, w,
-		    MHD_OPTION_LISTEN_SOCKET, fd,
-		    MHD_OPTION_CONNECTION_LIMIT, (unsigned)WEB_MAX_CONNECTIONS,
-		    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)16,
-		    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)WEB_CONN_TIMEOUT_S,
-		    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
-		    MHD_OPTION_NOTIFY_COMPLETED, req_free, NULL,
-		    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-		    MHD_OPTION_END);
+	w->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, w,
+	    MHD_OPTION_LISTEN_SOCKET, fd,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)WEB_MAX_CONNECTIONS,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)16,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)WEB_CONN_TIMEOUT_S,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
+	    MHD_OPTION_NOTIFY_COMPLETED, req_free, NULL,
+	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+	    MHD_OPTION_ARRAY, (flags & MHD_USE_TLS) ? tls : &tls[2],
+	    MHD_OPTION_END);
 	if (w->mhd == NULL) {
 		snprintf(err, errlen, "cannot start the HTTP server on %s%s", w->conf.web_listen,
 		    w->tls ? " (is the certificate or key bad?)" : "");

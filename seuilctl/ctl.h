@@ -58,6 +58,9 @@ int	 ctl_store(struct ctl *);
 int	 ctl_store_error(struct ctl *, const char *);	/* by store_errcode */
 int	 ctl_manage_error(const struct manage_err *);	/* by its status */
 int	 ctl_key(struct ctl *, uint8_t[UID_KEY_LEN]);
+/* The MAC and hint of a parsed UID under the site key; the UID and the key
+ * are wiped either way.  EX_OK, or an exit code with the message printed. */
+int	 ctl_uid_mac(struct ctl *, struct uid *, uint8_t[UID_MAC_LEN], char[UID_HINT_LEN]);
 int	 ctl_member(struct ctl *, const char *, struct member_row *);
 /* The default case of every command's getopt_long loop: --json, unknown
  * options, a missing value (--help never gets here: main answers it). */

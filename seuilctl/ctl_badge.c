@@ -19,24 +19,14 @@ static int
 uid_arg_mac(struct ctl *c, const char *arg, uint8_t mac[UID_MAC_LEN],
     char hint[UID_HINT_LEN])
 {
-	uint8_t key[UID_KEY_LEN];
 	struct uid u;
 	char err[128];
-	int rc;
 
 	if (uid_parse(arg, &u, err, sizeof(err)) == -1) {
 		ctl_errx("bad UID: %s", err);
 		return EX_DATAERR;
 	}
-	if ((rc = ctl_key(c, key)) != EX_OK) {
-		uid_wipe(&u);
-		return rc;
-	}
-	uid_mac(key, &u, mac);
-	uid_hint(&u, hint);
-	uid_wipe(&u);
-	memset(key, 0, sizeof(key));
-	return EX_OK;
+	return ctl_uid_mac(c, &u, mac, hint);
 }
 
 /*

@@ -153,6 +153,23 @@ ctl_key(struct ctl *c, uint8_t key[UID_KEY_LEN])
 }
 
 int
+ctl_uid_mac(struct ctl *c, struct uid *u, uint8_t mac[UID_MAC_LEN], char hint[UID_HINT_LEN])
+{
+	uint8_t key[UID_KEY_LEN];
+	int rc;
+
+	if ((rc = ctl_key(c, key)) != EX_OK) {
+		uid_wipe(u);
+		return rc;
+	}
+	uid_mac(key, u, mac);
+	uid_hint(u, hint);
+	uid_wipe(u);
+	explicit_bzero(key, sizeof(key));
+	return EX_OK;
+}
+
+int
 ctl_member(struct ctl *c, const char *arg, struct member_row *m)
 {
 	struct manage_err err;

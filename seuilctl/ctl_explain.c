@@ -309,7 +309,7 @@ ctl_explain(struct ctl *c, int argc, char **argv)
 	struct explain x;
 	struct decision_rows rows;
 	struct badge_row b;
-	uint8_t key[UID_KEY_LEN], mac[UID_MAC_LEN];
+	uint8_t mac[UID_MAC_LEN];
 	char hint[UID_HINT_LEN], err[128], t[32], subject[200];
 	const char *arg;
 	struct uid u;
@@ -332,14 +332,8 @@ ctl_explain(struct ctl *c, int argc, char **argv)
 		rc = store_member_find(c->st, arg, &x.m);
 	else if ((rc = store_member_find(c->st, arg, &x.m)) == 0 &&
 	    uid_parse(arg, &u, err, sizeof(err)) == 0) {
-		if ((rc = ctl_key(c, key)) != EX_OK) {
-			uid_wipe(&u);
+		if ((rc = ctl_uid_mac(c, &u, mac, hint)) != EX_OK)
 			return rc;
-		}
-		uid_mac(key, &u, mac);
-		uid_hint(&u, hint);
-		uid_wipe(&u);
-		memset(key, 0, sizeof(key));
 		/* The rows the door would load for this badge. */
 		if ((rc = decision_rows_load(c->st, mac, &rows)) == -1)
 			return ctl_store_error(c, "explain");

@@ -92,6 +92,7 @@ UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_SRC  := $(wildcard tests/tools/*.c)
 TOOL_BIN  := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/%)
 FAKE_LIB  := $(BUILD)/fakes/libgpiod.so.2
+SHIM_LIB  := $(BUILD)/fakes/slow_fsync.so
 BENCH_SRC := $(wildcard bench/*.c)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 MANS      := $(patsubst docs/%.scd,$(BUILD)/man/%,$(wildcard docs/*.scd))
@@ -141,16 +142,21 @@ $(BUILD)/tests/%: tests/tools/%.c
 
 # A stand-in for libgpiod 1.6 with the same soname: seuild links the real
 # library, and tests put this one first in LD_LIBRARY_PATH.
-$(FAKE_LIB): $(wildcard tests/fakes/*.c tests/fakes/*.h)
+$(FAKE_LIB): tests/fakes/fake_gpiod.c
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -fPIC -shared -Wl,-soname,libgpiod.so.2 -o $@ \
-		$(filter %.c,$^) $(if $(filter %.c,$^),,-x c /dev/null)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -fPIC -shared -Wl,-soname,libgpiod.so.2 -o $@ $<
+
+# The fault shim (slow or read-only disk on demand) is preloaded into
+# seuild; built without the sanitizers, so the same one serves every build.
+$(SHIM_LIB): tests/fakes/slow_fsync.c
+	@mkdir -p $(@D)
+	$(CC) $(OPT) $(WARN) -fPIC -shared -o $@ $< -ldl
 
 $(BUILD)/bench/%: bench/%.c $(ALL_LIBS)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(INC_ALL) $(CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< $(ALL_LIBS) $(PKG_LIBS) -lm
 
-test-bins: programs $(UNIT_BIN) $(TOOL_BIN) $(FAKE_LIB)
+test-bins: programs $(UNIT_BIN) $(TOOL_BIN) $(FAKE_LIB) $(SHIM_LIB)
 	@$(MAKE) --no-print-directory tests/browser/node_modules/.package-lock.json || \
 		echo "test-bins: playwright-core not installed (npm unavailable?): browser tests will skip"
 

@@ -67,6 +67,24 @@ json_enrol_reader(struct daemon *d, const cJSON *req, int *reader_index, const c
 	return 0;
 }
 
+/* The writer's view of the store: a disk that is full, read-only or locked
+ * shows here while it lasts, and as a store_error event once it is back. */
+static void
+status_store_health(struct daemon *d, cJSON *r)
+{
+	char why[256];
+	long denied;
+	bool ok = writer_health(d->writer, &denied, why, sizeof(why));
+	cJSON *o = cJSON_AddObjectToObject(r, "store_health");
+
+	cJSON_AddBoolToObject(o, "ok", ok);
+	cJSON_AddNumberToObject(o, "denied_taps", (double)denied);
+	if (ok)
+		cJSON_AddNullToObject(o, "last_error");
+	else
+		cJSON_AddStringToObject(o, "last_error", why);
+}
+
 static cJSON *
 control_status(struct daemon *d)
 {
@@ -79,6 +97,7 @@ control_status(struct daemon *d)
 	cJSON_AddNumberToObject(r, "last_seq", (double)store_last_seq(d->st));
 	cJSON_AddBoolToObject(r, "clock_synced", clock_synced());
 	cJSON_AddStringToObject(r, "database", d->conf->database);
+	status_store_health(d, r);
 	doors = cJSON_AddArrayToObject(r, "doors");
 	for (int i = 0; i < d->conf->ndoors; i++) {
 		int c = door_contact(d->doors[i]);

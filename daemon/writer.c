@@ -38,6 +38,7 @@ struct writer {
 	long		 denied;
 	char		 why[256];
 	bool		 unavailable;
+	bool		 failing;	/* the last job failed (any job) */
 	/* Thread only: how long the current job may wait for the lock. */
 	int64_t		 limit;
 };
@@ -192,6 +193,7 @@ writer_report(struct writer *w)
 	pthread_mutex_lock(&w->mu);
 	w->denied -= n;
 	w->unavailable = w->denied > 0;
+	w->failing = false;
 	pthread_mutex_unlock(&w->mu);
 	log_info("store available again: %ld tap%s denied meanwhile", n, n == 1 ? " was" : "s were");
 }
@@ -214,10 +216,28 @@ writer_run(struct writer *w, struct writer_job *j, bool stopping, int64_t stop_a
 			snprintf(j->err, sizeof(j->err), "%s", store_errmsg(w->st));
 		}
 	}
+	pthread_mutex_lock(&w->mu);
+	w->failing = j->rc == -1;
+	if (j->rc == -1)
+		snprintf(w->why, sizeof(w->why), "%s", j->err);
+	pthread_mutex_unlock(&w->mu);
 	if (j->rc != 0 && (j->flags & WRITER_DENIAL))
-		writer_count(w, j->rc == -1 ? j->err : NULL);
+		writer_count(w, j->err);	/* the store's error, or its deadline */
 	else if (j->rc == 0)
 		writer_report(w);	/* if taps were denied meanwhile */
+}
+
+bool
+writer_health(struct writer *w, long *denied, char *why, size_t len)
+{
+	bool ok;
+
+	pthread_mutex_lock(&w->mu);
+	ok = !w->unavailable && !w->failing;
+	*denied = w->denied;
+	snprintf(why, len, "%s", ok ? "" : w->why);
+	pthread_mutex_unlock(&w->mu);
+	return ok;
 }
 
 static void *

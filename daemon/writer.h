@@ -96,6 +96,12 @@ void writer_drain(struct writer *w);
  * failure is logged.  0, or -1 when the queue is full. */
 int writer_meta_set(struct writer *w, const char *key, const char *value);
 
+/*
+ * The store as the writer last found it, for status: false when the last
+ * job failed or taps are denied and not yet told in a store_error event;
+ * *denied is how many, why the last error ("" when true).
+ */
+bool writer_health(struct writer *w, long *denied, char *why, size_t len);
 /* A denial that never reached the writer (queue full): count it too. */
 void writer_note_denial(struct writer *w, const char *why);
 

@@ -140,6 +140,13 @@ print_status(const cJSON *r)
 		printf(", %.0f restart%s\n", num(e, "restarts"),
 		    num(e, "restarts") == 1 ? "" : "s");
 	}
+	o = cJSON_GetObjectItemCaseSensitive(r, "store_health");
+	if (o != NULL && !flag(o, "ok"))
+		printf("store: FAILING (%s), %.0f tap%s denied since it last worked\n",
+		    str(o, "last_error", "?"), num(o, "denied_taps"),
+		    num(o, "denied_taps") == 1 ? "" : "s");
+	else if (o != NULL)
+		printf("store: ok\n");
 	o = cJSON_GetObjectItemCaseSensitive(r, "presence");
 	printf("present: %.0f\n", num(o, "count"));
 	o = cJSON_GetObjectItemCaseSensitive(r, "mqtt");

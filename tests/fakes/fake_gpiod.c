@@ -34,6 +34,10 @@
  *   requests.log	"<ns> <chip>-<line> output|input|events|released",
  *			one line per request and release, in call order.
  *
+ *   fail_set		while this file exists in FAKE_GPIOD_DIR,
+ *			gpiod_line_set_value fails with EIO and records
+ *			nothing (a relay driver that stopped answering).
+ *
  *   FAKE_GPIOD_REALTIME=1	stamp events with CLOCK_REALTIME, as kernels
  *				before 5.7 did.
  *
@@ -495,8 +499,15 @@ gpiod_line_get_value(struct gpiod_line *line)
 int
 gpiod_line_set_value(struct gpiod_line *line, int value)
 {
+	char path[PATH_MAX];
+
 	if (line->req != REQ_OUTPUT) {
 		errno = EPERM;
+		return -1;
+	}
+	if (fake_path(path, sizeof(path), NULL, "fail_set") == 0 &&
+	    access(path, F_OK) == 0) {
+		errno = EIO;
 		return -1;
 	}
 	line->value = !!value;

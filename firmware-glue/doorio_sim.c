@@ -142,7 +142,9 @@ doorio_sim_read(struct doorio *base, int fd, struct doorio_input *out, int max)
 	while (count < max && (n = read(io->input_fd, buf, sizeof(buf))) > 0) {
 		for (ssize_t i = 0; i < n; i++) {
 			if (buf[i] != '\n') {
-				if (io->linelen < sizeof(io->line) - 1)
+				/* A NUL would end the line early: "exit\0junk"
+				 * is a bad line, not "exit". */
+				if (buf[i] != '\0' && io->linelen < sizeof(io->line) - 1)
 					io->line[io->linelen++] = buf[i];
 				else
 					io->overlong = true;

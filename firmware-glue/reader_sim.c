@@ -67,8 +67,9 @@ reader_sim_next_line(struct reader_sim *r, char *line, size_t linelen)
 		return 0;
 	}
 	n = (size_t)(nl - r->buf);
-	if (n >= linelen) {
-		line[0] = '\0';		/* too long: reported as bad below */
+	/* Too long, or a NUL that would cut "04A1B2C3\0junk" to a UID: bad. */
+	if (n >= linelen || memchr(r->buf, '\0', n) != NULL) {
+		line[0] = '\0';		/* reported as bad below */
 		line[1] = '!';
 	} else {
 		memcpy(line, r->buf, n);

@@ -7,7 +7,8 @@ set -eu
 pkgs="build-essential pkg-config scdoc tzdata
 libnfc-dev libnfc-bin libgpiod-dev gpiod libsqlite3-dev sqlite3 libmosquitto-dev
 mosquitto mosquitto-clients libinih-dev libcjson-dev libssl-dev openssl libsystemd-dev
-python3 procps libmicrohttpd-dev libcrypt-dev curl systemd"
+python3 procps libmicrohttpd-dev libcrypt-dev curl systemd
+faketime util-linux"
 # node and npm build and test the lobby screen (lobby/).  Any install that has
 # both commands will do: NodeSource's nodejs bundles npm and conflicts with
 # Debian's npm package, so check for the commands, not the packages.

@@ -97,7 +97,7 @@ BENCH_SRC := $(wildcard bench/*.c)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 MANS      := $(patsubst docs/%.scd,$(BUILD)/man/%,$(wildcard docs/*.scd))
 
-.PHONY: all deps deb check check-cross check-fast test-bins bench demo install clean help man lobby
+.PHONY: all deps deb check check-cross check-fast test-bins bench demo install clean help man lobby soak
 
 all: deps
 	@$(MAKE) --no-print-directory programs
@@ -200,6 +200,16 @@ check-cross: deps
 	@$(MAKE) --no-print-directory ARCH=$(ARCH) test-bins
 	@RUN_WRAPPER='$(RUN_WRAPPER)' TESTS='$(CROSS_TESTS)' tests/run $(BUILD)
 
+# Long fault runs, not in make check: SOAK_CYCLES kill -9 cycles, SOAK_TAPS
+# taps, SOAK_MINUTES with a flapping broker and reader; "soak: NAME VALUE".
+SOAK_CYCLES  ?= 1000
+SOAK_TAPS    ?= 1000000
+SOAK_MINUTES ?= 60
+soak: deps
+	@$(MAKE) --no-print-directory test-bins
+	@BUILD=$(abspath $(BUILD)) SOAK_CYCLES=$(SOAK_CYCLES) SOAK_TAPS=$(SOAK_TAPS) \
+		SOAK_MINUTES=$(SOAK_MINUTES) bash tests/soak/soak.sh
+
 bench: deps
 	@$(MAKE) --no-print-directory programs $(BENCH_BIN) $(TOOL_BIN)
 	@bench/run $(BUILD)
@@ -271,6 +281,7 @@ help:
 	@echo "make check    build, then run every test, also under ASan+UBSan"
 	@echo "make demo     run seuil on simulated hardware with demo members"
 	@echo "make bench    print benchmark figures"
+	@echo "make soak     long fault runs (SOAK_CYCLES, SOAK_TAPS, SOAK_MINUTES)"
 	@echo "make lobby    build the lobby screen into lobby/dist (npm ci)"
 	@echo "make install  install (PREFIX=$(PREFIX) DESTDIR=$(DESTDIR))"
 	@echo "make deb [ARCH=arm64|armhf]   the Debian package, in build/deb/"

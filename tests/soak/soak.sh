@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# make soak: long fault runs against the real seuild, printing
+# "soak: NAME VALUE" lines.  Not part of make check.
+#   SOAK_CYCLES  kill -9 cycles (tests/integration/fault_kill9.sh)  1000
+#   SOAK_TAPS    taps through the sim readers, random members      1000000
+#   SOAK_MINUTES minutes with a flapping broker and reader          60
+# Exit status 1 if a kill -9 check failed or a tap or an event was lost.
+. "$(dirname "$0")/../lib.sh"
+
+CYCLES=${SOAK_CYCLES:-1000} TAPS=${SOAK_TAPS:-1000000} MINUTES=${SOAK_MINUTES:-60}
+FEEDER=$TOP/tests/soak/feeder.py
+bad=0
+say() { echo "soak: $1 $2"; }
+
+# --- 1. kill -9 cycles ---
+t0=$SECONDS
+KILL9_CYCLES=$CYCLES bash "$TOP/tests/integration/fault_kill9.sh" >"$T/kill9.out" 2>&1
+nk=$(grep -c '^not ok' "$T/kill9.out")
+say kill9_cycles "$CYCLES"
+say kill9_failed_checks "$nk"
+say kill9_seconds $((SECONDS - t0))
+[ "$nk" = 0 ] || { bad=1; grep -E '^(not ok|#)' "$T/kill9.out" | head -20 | sed 's/^/# /'; }
+
+# --- 2. taps on a tmpfs database ---
+mkdir -p "$T/fs"
+MOUNTED=0
+mount -t tmpfs -o size=512m tmpfs "$T/fs" 2>/dev/null && MOUNTED=1
+trap '[ "$MOUNTED" = 0 ] || { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; umount "$T/fs"; }; cleanup' EXIT
+write_config <<CONF
+
+[mqtt]
+enabled = true
+host = 127.0.0.1
+port = PORT
+keepalive = 5s
+CONF
+sed -i -e "s|^database = .*|database = $T/fs/seuil.db|" -e '0,/^\[mqtt\]\nenabled = false/s///' "$T/seuild.conf"
+python3 - "$T/seuild.conf" <<'PY'
+import sys
+p = sys.argv[1]; s = open(p).read()
+s = s.replace("[mqtt]\nenabled = false\n", "")	# the first [mqtt] of write_config
+open(p, "w").write(s)
+PY
+start_broker || { echo "soak: broker does not start"; exit 1; }
+sed -i "s/^port = PORT$/port = $BROKER_PORT/" "$T/seuild.conf"
+ctl init >/dev/null
+uids=()
+for i in $(seq 1 50); do
+	u=$(printf '04%06X' $((i * 7919)))
+	ctl member add "m$i" >/dev/null && ctl badge add "m$i" "$u" >/dev/null
+	uids+=("$u")
+done
+uids+=(04DEAD01 04DEAD02)
+start_seuild || { echo "soak: seuild does not start"; exit 1; }
+fds() { ls "/proc/$SEUILD_PID/fd" | wc -l; }
+rss() { awk '/VmHWM/ { print $2 }' "/proc/$SEUILD_PID/status"; }
+decided() { sqlite3 "$T/fs/seuil.db" "select count(*) from events where type in ('access_granted', 'access_denied')"; }
+unavailable() {	# taps denied as store_unavailable, from the store_error events
+	sqlite3 "$T/fs/seuil.db" "select detail from events where type = 'store_error'" |
+		awk '{ n += $1 } END { print n + 0 }'
+}
+say fds_start "$(fds)"
+d0=$(decided)
+t0=$SECONDS
+python3 "$FEEDER" --count "$TAPS" --gap 0 --seed 1 --stats "$T/taps.stats" \
+	"$T/front-in.fifo,$T/front-out.fifo" "${uids[@]}"
+fed=$(awk '{ print $2 }' "$T/taps.stats")
+feed_s=$((SECONDS - t0))
+all_told() { [ $(($(decided) - d0 + $(unavailable))) -ge "$fed" ]; }
+wait_until 120 all_told
+sleep 3
+got=$(($(decided) - d0)); un=$(unavailable)
+say taps "$fed"
+say taps_per_second $((fed / (feed_s > 0 ? feed_s : 1)))
+say taps_decided "$got"
+say taps_store_unavailable "$un"
+lost=$((fed - got - un)); [ "$lost" -ge 0 ] || lost=0
+say lost "$lost"
+[ "$lost" = 0 ] || bad=1
+say integrity "$(sqlite3 "$T/fs/seuil.db" 'PRAGMA integrity_check')"
+
+# --- 3. a flapping broker and reader for SOAK_MINUTES ---
+mosquitto_sub -h 127.0.0.1 -p "$BROKER_PORT" -q 1 -t 'seuil/+/events' >>"$T/sub.jsonl" 2>/dev/null &
+sub=$!; PIDS+=("$sub")
+python3 "$FEEDER" --seconds $((MINUTES * 60)) --gap 100 --seed 2 \
+	"$T/front-in.fifo,$T/front-out.fifo" "${uids[@]}" &
+feeder=$!; PIDS+=("$feeder")
+end=$((SECONDS + MINUTES * 60)) flaps=0 kills=0
+while [ $SECONDS -lt "$end" ]; do
+	sleep 10
+	stop_broker; kill "$sub" 2>/dev/null; wait "$sub" 2>/dev/null
+	sleep 5
+	start_broker >/dev/null
+	mosquitto_sub -h 127.0.0.1 -p "$BROKER_PORT" -q 1 -t 'seuil/+/events' >>"$T/sub.jsonl" 2>/dev/null &
+	sub=$!; PIDS+=("$sub")
+	flaps=$((flaps + 1))
+	c=$(pgrep -P "$SEUILD_PID" | head -1)
+	[ -n "$c" ] && kill -STOP "$c" && kills=$((kills + 1))	# a hung reader, killed by seuild
+done
+wait "$feeder"
+say flap_minutes "$MINUTES"
+say broker_flaps "$flaps"
+say reader_hangs "$kills"
+last=$(sqlite3 "$T/fs/seuil.db" "select max(seq) from events")
+pub() { ctl status --json | python3 -c 'import json,sys; print(int(json.load(sys.stdin)["mqtt"]["published_seq"]))'; }
+wait_until 120 sh -c "[ \$('$SEUILCTL' -f '$T/seuild.conf' status --json | python3 -c 'import json,sys; print(int(json.load(sys.stdin)[\"mqtt\"][\"published_seq\"]))') -ge $last ]"
+sleep 2
+first=$(python3 -c 'import json,sys; print(min(json.loads(l)["seq"] for l in open(sys.argv[1]) if l.strip()))' "$T/sub.jsonl" 2>/dev/null || echo 1)
+mlost=$(python3 - "$T/sub.jsonl" "$first" "$last" <<'PY'
+import json, sys
+seen = {json.loads(l)["seq"] for l in open(sys.argv[1]) if l.strip()}
+print(len(set(range(int(sys.argv[2]), int(sys.argv[3]) + 1)) - seen))
+PY
+)
+say mqtt_events_checked $((last - first + 1))
+say mqtt_lost "$mlost"
+[ "$mlost" = 0 ] || bad=1
+say reader_restarts "$(ctl status --json | python3 -c 'import json,sys; print(sum(r["restarts"] for r in json.load(sys.stdin)["readers"]))')"
+say max_rss_kb "$(rss)"
+say fds_end "$(fds)"
+stop_seuild
+exit "$bad"

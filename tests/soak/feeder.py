@@ -10,7 +10,8 @@ usage: feeder.py [--count N] [--seconds S] [--gap MS] [--seed N]
 
 --gap is the pause between taps in milliseconds (0: as fast as the FIFO
 takes them).  --stats writes "taps N" at the end.  A FIFO that has no
-reader is retried for 5 s (the daemon starting), then the feeder stops.
+reader (the daemon starting, a reader child being respawned) is retried
+for --wait seconds (5), then the feeder stops.
 """
 import argparse, errno, os, random, sys, time
 
@@ -20,6 +21,7 @@ ap.add_argument("--seconds", type=float, default=0)
 ap.add_argument("--gap", type=float, default=20)
 ap.add_argument("--seed", type=int, default=None)
 ap.add_argument("--stats")
+ap.add_argument("--wait", type=float, default=5)
 ap.add_argument("fifos")
 ap.add_argument("uids", nargs="+")
 a = ap.parse_args()
@@ -32,7 +34,7 @@ def open_fifo(path):
         try:
             return os.open(path, os.O_WRONLY | os.O_NONBLOCK | os.O_CLOEXEC)
         except OSError as e:
-            if e.errno not in (errno.ENXIO, errno.ENOENT) or time.monotonic() - t > 5:
+            if e.errno not in (errno.ENXIO, errno.ENOENT) or time.monotonic() - t > a.wait:
                 return None
             time.sleep(0.01)
 
@@ -54,8 +56,10 @@ try:
         except BlockingIOError:
             time.sleep(0.005)	# the daemon is behind: wait, do not count
             continue
-        except OSError:	# EPIPE: the daemon is gone
-            break
+        except OSError:	# EPIPE: the reader child or the daemon is gone
+            os.close(fds[i])
+            fds[i] = None
+            continue
         taps += 1
         if a.gap:
             time.sleep(a.gap / 1000 * rng.uniform(0.5, 1.5))

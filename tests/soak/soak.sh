@@ -82,7 +82,7 @@ say integrity "$(sqlite3 "$T/fs/seuil.db" 'PRAGMA integrity_check')"
 # --- 3. a flapping broker and reader for SOAK_MINUTES ---
 mosquitto_sub -h 127.0.0.1 -p "$BROKER_PORT" -q 1 -t 'seuil/+/events' >>"$T/sub.jsonl" 2>/dev/null &
 sub=$!; PIDS+=("$sub")
-python3 "$FEEDER" --seconds $((MINUTES * 60)) --gap 100 --seed 2 \
+python3 "$FEEDER" --seconds $((MINUTES * 60)) --gap 100 --seed 2 --wait 60 \
 	"$T/front-in.fifo,$T/front-out.fifo" "${uids[@]}" &
 feeder=$!; PIDS+=("$feeder")
 end=$((SECONDS + MINUTES * 60)) flaps=0 kills=0
@@ -109,7 +109,10 @@ first=$(python3 -c 'import json,sys; print(min(json.loads(l)["seq"] for l in ope
 mlost=$(python3 - "$T/sub.jsonl" "$first" "$last" <<'PY'
 import json, sys
 seen = {json.loads(l)["seq"] for l in open(sys.argv[1]) if l.strip()}
-print(len(set(range(int(sys.argv[2]), int(sys.argv[3]) + 1)) - seen))
+missing = sorted(set(range(int(sys.argv[2]), int(sys.argv[3]) + 1)) - seen)
+if missing:
+    print("# missing seqs:", missing[:20], file=sys.stderr)
+print(len(missing))
 PY
 )
 say mqtt_events_checked $((last - first + 1))

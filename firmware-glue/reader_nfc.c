@@ -8,15 +8,32 @@
  * clever about hangs: every call we make is a short bounded one, and a
  * child that stops sending heartbeats is killed and respawned by its
  * parent.  What we do guarantee is that a healthy device never keeps
- * reader_wait() much beyond its timeout: we poll with single-shot selects
- * (NP_INFINITE_SELECT off, a 300 ms chip timeout) rather than InAutoPoll,
- * which has no timeout at all.
+ * reader_wait() much beyond its timeout.
+ *
+ * Waiting for a card: on a PN532 (pn532_uart, pn532_i2c, pn532_spi) one
+ * short select (300 ms chip timeout, which also proves the chip is alive),
+ * then InAutoPoll (nfc_initiator_poll_target) for up to 600 ms (whole
+ * 150 ms units), again until the wait is over: the chip holds the command until a card enters its
+ * field and answers at once, so a card that arrives is reported after its
+ * own frames, not after a pacing sleep, and an idle reader costs two
+ * frames per 600 ms instead of ten selects a second.  InAutoPoll has no
+ * libnfc timeout, so a watchdog timer (a POSIX timer whose signal handler
+ * calls nfc_abort_command) ends one the chip never answers, and jumps out
+ * of libnfc if the chip never even acknowledged the command (libnfc waits
+ * for that ACK without a deadline and no abort reaches it); and the
+ * caller's signals are held while libnfc waits (libnfc restarts its reads
+ * after a signal, which would lose it) and delivered once it returns, so a
+ * stop still ends the wait.  Other devices (an ACR122U, whose libnfc poll
+ * is a select-and-sleep loop) keep single-shot selects, paced.
  *
  * A card resting on the reader is one tap: after READER_TAP we only ask
  * libnfc whether that target is still present, and report READER_GONE
  * when it is not; only then may the next select tap again.
  */
 #include <errno.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -40,12 +57,21 @@
 /* A chip that misses its deadline twice in a row is hung or gone. */
 #define MAX_TIMEOUTS		2
 
+/* InAutoPoll counts in units of Period x 150 ms (Period = 1 here); a
+ * PN532 answers within this much of the end of its polls, or is hung. */
+#define AUTOPOLL_UNIT_MS	150
+#define AUTOPOLL_SLACK_MS	350
+#define AUTOPOLL_MAX_UNITS	4
+
 struct reader_nfc {
 	struct reader	 base;		/* first: reader.c dispatches on it */
 	nfc_context	*ctx;
 	nfc_device	*dev;
 	nfc_target	 target;	/* the card in the field, if present */
 	bool		 present;
+	bool		 autopoll;	/* a PN532: wait for cards with InAutoPoll */
+	bool		 have_timer;
+	timer_t		 watchdog;	/* ends an InAutoPoll the chip never answers */
 	int		 timeouts;	/* consecutive NFC_ETIMEOUT */
 	char		 name[CONFIG_NAME_MAX + 1];
 };
@@ -62,6 +88,39 @@ now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The device whose InAutoPoll the watchdog may abort: one reader per
+ * child, and set only around that call. */
+static nfc_device *volatile watchdog_dev;
+static volatile sig_atomic_t watchdog_fired;
+static sigjmp_buf watchdog_jmp;
+
+#define WATCHDOG_SIGNAL	(SIGRTMIN + 1)
+
+/*
+ * First firing: abort the command the chip holds (nfc_abort_command does
+ * close + pipe, both async-signal-safe), and the call returns
+ * NFC_EOPABORTED.  A second firing means libnfc is not waiting where an
+ * abort reaches: a chip gone silent before it acknowledged the command,
+ * which libnfc waits for without a deadline.  Jump out; the device is then
+ * in an unknown state and the reader fails (closed and reopened).
+ */
+static void
+watchdog_on_alarm(int sig)
+{
+	nfc_device *dev = watchdog_dev;
+
+	(void)sig;
+	if (dev == NULL)
+		return;
+	if (!watchdog_fired) {
+		watchdog_fired = 1;
+		nfc_abort_command(dev);
+	} else {
+		watchdog_dev = NULL;
+		siglongjmp(watchdog_jmp, 1);
+	}
 }
 
 /* Returns -1 if a signal cut the sleep short: the reader child's SIGTERM
@@ -171,6 +230,23 @@ reader_nfc_open(const struct reader_conf *conf, char *err, size_t errlen)
 		    r->name, nfc_errname(res), res);
 		goto fail;
 	}
+	/* Before the sandbox: the timer is created here, only armed later. */
+	if (strncmp(conf->connstring, "pn532_", 6) == 0) {
+		struct sigevent sev;
+		struct sigaction sa;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = watchdog_on_alarm;
+		sigemptyset(&sa.sa_mask);
+		memset(&sev, 0, sizeof(sev));
+		sev.sigev_notify = SIGEV_SIGNAL;
+		sev.sigev_signo = WATCHDOG_SIGNAL;
+		if (sigaction(WATCHDOG_SIGNAL, &sa, NULL) == 0 &&
+		    timer_create(CLOCK_MONOTONIC, &sev, &r->watchdog) == 0) {
+			r->have_timer = true;
+			r->autopoll = true;
+		}
+	}
 	return &r->base;
 
 fail:
@@ -203,6 +279,93 @@ reader_nfc_select(struct reader_nfc *r, struct reader_event *ev, char *err, size
 	len = nt.nti.nai.szUidLen;
 	if (len != 4 && len != 7 && len != 10) {
 		/* Not an ISO14443A UID we can use; leave it alone. */
+		explicit_bzero(&nt, sizeof(nt));
+		return 0;
+	}
+	memset(ev, 0, sizeof(*ev));
+	ev->type = READER_TAP;
+	ev->uid.len = (uint8_t)len;
+	memcpy(ev->uid.bytes, nt.nti.nai.abtUid, len);
+	r->target = nt;
+	r->present = true;
+	explicit_bzero(&nt, sizeof(nt));
+	return 1;
+}
+
+/* Fire after ms, then every AUTOPOLL_SLACK_MS; 0 disarms. */
+static void
+watchdog_arm(struct reader_nfc *r, int64_t ms)
+{
+	struct itimerspec its;
+
+	memset(&its, 0, sizeof(its));
+	its.it_value.tv_sec = ms / 1000;
+	its.it_value.tv_nsec = (ms % 1000) * 1000000;
+	if (ms > 0)
+		its.it_interval.tv_nsec = AUTOPOLL_SLACK_MS * 1000000L;
+	timer_settime(r->watchdog, 0, &its, NULL);
+}
+
+/* The InAutoPoll itself, where the watchdog may jump back to. */
+static int
+autopoll_call(nfc_device *dev, int units, nfc_target *nt)
+{
+	if (sigsetjmp(watchdog_jmp, 1) != 0)
+		return NFC_ETIMEOUT;
+	watchdog_dev = dev;
+	return nfc_initiator_poll_target(dev, &mod_iso14443a, 1, (uint8_t)units, 1, nt);
+}
+
+/*
+ * Wait for a card with InAutoPoll for `units` x 150 ms.  The caller's
+ * signals are blocked meanwhile (except the watchdog's and the faults) and
+ * delivered afterwards by a zero ppoll with the old mask (*interrupted says
+ * one came), so a stop waits at most for the end of the poll.  Returns 1 with a tap in *ev, 0 if no card, -1 on failure.
+ */
+static int
+reader_nfc_autopoll(struct reader_nfc *r, int units, struct reader_event *ev,
+    bool *interrupted, char *err, size_t errlen)
+{
+	const struct timespec zero = { 0, 0 };
+	sigset_t hold, old;
+	nfc_target nt;
+	size_t len;
+	int res;
+
+	sigfillset(&hold);
+	sigdelset(&hold, WATCHDOG_SIGNAL);
+	sigdelset(&hold, SIGSEGV);
+	sigdelset(&hold, SIGBUS);
+	sigdelset(&hold, SIGFPE);
+	sigdelset(&hold, SIGILL);
+	sigdelset(&hold, SIGABRT);
+	sigprocmask(SIG_BLOCK, &hold, &old);
+	memset(&nt, 0, sizeof(nt));
+	watchdog_fired = 0;
+	watchdog_arm(r, (int64_t)units * AUTOPOLL_UNIT_MS + AUTOPOLL_SLACK_MS);
+	res = autopoll_call(r->dev, units, &nt);
+	watchdog_dev = NULL;
+	watchdog_arm(r, 0);
+	*interrupted = ppoll(NULL, 0, &zero, &old) == -1 && errno == EINTR;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+
+	if (watchdog_fired) {
+		/* The chip held the command past its own deadline: hung
+		 * (or never acknowledged it, and the watchdog jumped). */
+		snprintf(err, errlen, "reader %s: no answer to InAutoPoll within %d ms",
+		    r->name, units * AUTOPOLL_UNIT_MS + AUTOPOLL_SLACK_MS);
+		explicit_bzero(&nt, sizeof(nt));
+		return -1;
+	}
+	if (res == 0 || res == NFC_ERFTRANS || res == NFC_ETGRELEASED) {
+		r->timeouts = 0;
+		return 0;
+	}
+	if (res < 0)
+		return reader_nfc_failed(r, res, "autopoll", err, errlen);
+	r->timeouts = 0;
+	len = nt.nti.nai.szUidLen;
+	if (nt.nm.nmt != NMT_ISO14443A || (len != 4 && len != 7 && len != 10)) {
 		explicit_bzero(&nt, sizeof(nt));
 		return 0;
 	}
@@ -267,6 +430,25 @@ reader_nfc_wait(struct reader *base, struct reader_event *ev, int timeout_ms, ch
 			rc = reader_nfc_select(r, ev, err, errlen);
 		if (rc != 0)
 			return rc;
+		if (!r->present && r->autopoll && r->timeouts == 0) {
+			/* The chip just answered: hold the wait in InAutoPoll,
+			 * which answers as soon as a card comes.  Whole units,
+			 * rounded up (a wait may run up to 150 ms past its
+			 * timeout rather than sleep with a card there), at most
+			 * AUTOPOLL_MAX_UNITS at a time so that a signal held
+			 * meanwhile still ends the wait soon. */
+			int64_t left = deadline - now_ms();
+			int64_t units = (left + AUTOPOLL_UNIT_MS - 1) / AUTOPOLL_UNIT_MS;
+			bool interrupted = false;
+
+			if (units < 1)
+				return 0;
+			rc = reader_nfc_autopoll(r, units > AUTOPOLL_MAX_UNITS ?
+			    AUTOPOLL_MAX_UNITS : (int)units, ev, &interrupted, err, errlen);
+			if (rc != 0 || interrupted || now_ms() >= deadline)
+				return rc;
+			continue;
+		}
 		next = start + POLL_PERIOD_MS;
 		if (next >= deadline) {
 			sleep_ms(deadline - now_ms());
@@ -289,6 +471,8 @@ reader_nfc_close(struct reader *base)
 	}
 	if (r->ctx != NULL)
 		nfc_exit(r->ctx);
+	if (r->have_timer)
+		timer_delete(r->watchdog);
 	reader_nfc_forget(r);
 	free(r);
 }

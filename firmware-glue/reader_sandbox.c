@@ -86,6 +86,15 @@ static const int allowed[] = {
 	/* time */
 	SYS_nanosleep, SYS_clock_nanosleep, SYS_clock_gettime, SYS_clock_getres,
 	SYS_gettimeofday,
+	/* reader_nfc's InAutoPoll watchdog: arm/disarm its timer, and
+	 * nfc_abort_command's new abort pipe (close + pipe) */
+	SYS_timer_settime, SYS_timer_delete, SYS_pipe2,
+#ifdef SYS_timer_settime64
+	SYS_timer_settime64,
+#endif
+#ifdef SYS_pipe
+	SYS_pipe,
+#endif
 #ifdef SYS_clock_nanosleep_time64
 	SYS_clock_nanosleep_time64,
 #endif

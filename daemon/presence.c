@@ -65,6 +65,9 @@ void
 presence_set_config(struct presence *p, const struct config *conf)
 {
 	p->conf = conf;
+	/* The time zone may have changed too: every day end again. */
+	for (int i = 0; i < p->count; i++)
+		p->people[i].day_end_ms = 0;
 }
 
 /* The member's visit that is not on its way out. */
@@ -353,11 +356,19 @@ presence_checkout(struct presence *p, int64_t member_id, int64_t now_ms, int cli
  * since the last badge (left at that badge) and the first day end after
  * the last badge (left at the day end). */
 static void
-presence_due(const struct presence *p, const struct presence_entry *e,
+presence_due(const struct presence *p, struct presence_entry *e,
     int64_t *at, int64_t *left, const char **reason)
 {
 	int64_t timeout = e->last_seen_ms + p->conf->expire_after_ms;
-	int64_t day_end = tz_next_day_end(e->last_seen_ms, p->conf->day_ends_at_min);
+	int64_t day_end;
+
+	if (e->day_end_ms == 0 || e->day_end_seen_ms != e->last_seen_ms ||
+	    e->day_end_min != p->conf->day_ends_at_min) {
+		e->day_end_ms = tz_next_day_end(e->last_seen_ms, p->conf->day_ends_at_min);
+		e->day_end_seen_ms = e->last_seen_ms;
+		e->day_end_min = p->conf->day_ends_at_min;
+	}
+	day_end = e->day_end_ms;
 
 	if (day_end <= timeout) {
 		*at = *left = day_end;

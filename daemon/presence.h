@@ -48,6 +48,12 @@ struct presence_entry {
 	char	door[CONFIG_NAME_MAX + 1];
 	int64_t	arrived_ms;
 	int64_t	last_seen_ms;
+	/* tz_next_day_end(last_seen_ms) as last computed, for day_end_min:
+	 * the loop asks for every entry's deadline at every turn, and the
+	 * time zone conversion was most of its work (bench: badge path). */
+	int64_t	day_end_seen_ms;
+	int64_t	day_end_ms;
+	int	day_end_min;
 };
 
 struct presence;

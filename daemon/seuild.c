@@ -23,6 +23,9 @@
 
 #include "daemon.h"
 
+/* Writer jobs in hand above which the loop stops reading the readers. */
+#define TAP_BACKLOG_MAX	16
+
 static void daemon_presence_changed(void *arg);
 
 static _Noreturn void
@@ -524,6 +527,12 @@ daemon_loop(struct daemon *d)
 		n += ctl_n = control_pollfds(d->control, pfds + n, MAX_POLLFDS - n);
 		rd_at = n;
 		n += rd_n = readers_pollfds(d->readers, pfds + n, MAX_POLLFDS - n);
+		/* Taps faster than the store commits them (a flood) wait in
+		 * the readers' sockets, not in the writer's queue past their
+		 * deadline: no tap is denied for the queue (bench: burst). */
+		if (writer_backlog(d->writer) >= TAP_BACKLOG_MAX)
+			for (int k = rd_at; k < n; k++)
+				pfds[k].events = 0;
 		for (int i = 0; i < d->conf->ndoors; i++) {
 			int fds[DOORIO_MAX_FDS];
 

@@ -421,6 +421,19 @@ writer_submit(struct writer *w, writer_run_fn run, writer_done_fn done, void *ar
 }
 
 int
+writer_backlog(struct writer *w)
+{
+	int n;
+
+	if (w->inline_)
+		return 0;
+	pthread_mutex_lock(&w->mu);
+	n = (int)(w->submitted - w->reaped);
+	pthread_mutex_unlock(&w->mu);
+	return n;
+}
+
+int
 writer_fd(const struct writer *w)
 {
 	return w->inline_ ? -1 : w->efd;

@@ -102,6 +102,10 @@ int writer_meta_set(struct writer *w, const char *key, const char *value);
  * *denied is how many, why the last error ("" when true).
  */
 bool writer_health(struct writer *w, long *denied, char *why, size_t len);
+
+/* Jobs submitted and not yet reaped by writer_dispatch. */
+int writer_backlog(struct writer *w);
+
 /* A denial that never reached the writer (queue full): count it too. */
 void writer_note_denial(struct writer *w, const char *why);
 

@@ -309,6 +309,7 @@ def section_burst(ctx):
             time.sleep(1.0)
             if label == "tmpfs":
                 ctx.setdefault("rss_idle", proc_status(dm.pid(), "VmRSS"))
+                ctx["rss_anon_idle"] = proc_status(dm.pid(), "RssAnon")
                 ctx.setdefault("fds_idle", len(os.listdir(f"/proc/{dm.pid()}/fd")))
                 size0 = event_bytes(dm.db)
             q = "select count(*) from events where type in ('access_granted','access_denied')"
@@ -337,6 +338,8 @@ def section_burst(ctx):
                 emit("rss_idle_kib", ctx["rss_idle"], "KiB")
                 emit("rss_peak_kib", proc_status(dm.pid(), "VmHWM"), "KiB")
                 emit("rss_after_burst_kib", proc_status(dm.pid(), "VmRSS"), "KiB")
+                emit("rss_anon_idle_kib", ctx.get("rss_anon_idle", -1), "KiB")
+                emit("rss_anon_after_burst_kib", proc_status(dm.pid(), "RssAnon"), "KiB")
                 emit("fds_idle", ctx["fds_idle"], "fds")
                 emit("db_bytes_per_event", int((event_bytes(dm.db) - size0) / max(got, 1)), "B")
             else:
@@ -464,6 +467,7 @@ def section_idle(ctx):
     try:
         time.sleep(2.0)
         pids = {"sim": tree_pids(sim.pid()), "nfc": tree_pids(nfc.pid())}
+        print(f"# idle: seuild and children: sim {pids['sim']}, nfc {pids['nfc']}", flush=True)
         c0 = {k: cpu_ticks(v) for k, v in pids.items()}
         t0 = time.monotonic()
         time.sleep(IDLE_S)
@@ -471,6 +475,7 @@ def section_idle(ctx):
         for k in ("sim", "nfc"):
             pc = (cpu_ticks(pids[k]) - c0[k]) / CLK_TCK / dt * 100
             emit(f"idle_cpu_{k}_percent", round(pc, 3), "%")
+        emit("idle_cpu_emulator_percent", round(cpu_ticks([emus[0][0].pid]) / CLK_TCK / (time.monotonic() - t0) * 100, 3), "%")
         emit("idle_rss_after_soak_kib", proc_status(sim.pid(), "VmRSS"), "KiB")
     finally:
         sim.stop()

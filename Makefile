@@ -212,7 +212,7 @@ soak: deps
 
 bench: deps
 	@$(MAKE) --no-print-directory programs $(BENCH_BIN) $(TOOL_BIN)
-	@bench/run $(BUILD)
+	@RECORD=$(RECORD) bench/run $(BUILD)
 
 demo: deps
 	@$(MAKE) --no-print-directory programs

@@ -143,9 +143,14 @@ int
 store_visits_between(struct store *st, int64_t from_ms, int64_t to_ms, int64_t member_id,
     int (*cb)(const struct visit_row *v, void *arg), void *arg)
 {
+	/* "+left_ts": one scan of the table, not visits_open searched twice
+	 * (IS NULL, then >) and each row fetched by rowid: visits are kept
+	 * 400 days, so a report reads most of them anyway (bench: the year's
+	 * report by month, 500 members: 913M -> 678M instructions, 163 -> 99
+	 * ms median of 5 on a loaded 2-core machine). */
 	return store_query(st, "SELECT " VISIT_COLS " FROM visits"
 	    " WHERE (?2 = 0 OR arrived_ts < ?2)"
-	    " AND (left_ts IS NULL OR left_ts > ?1)"
+	    " AND (+left_ts IS NULL OR +left_ts > ?1)"
 	    " AND (?3 = 0 OR member_id = ?3) ORDER BY arrived_ts, id",
 	    (int64_t[]){ from_ms, to_ms, member_id }, 3,
 	    &(struct store_rows){ .visit = cb, .arg = arg }, "visits");

@@ -126,7 +126,8 @@ def chart(x0, title, points, xlabel, ylabel, logx):
     pts = " ".join(f"{px(x):.1f},{py(p[1]):.1f}" for x, p in zip(xs, points))
     out.append(f'<polyline points="{pts}" fill="none" stroke="#1f6feb" stroke-width="2"/>')
     for x, p in zip(xs, points):
-        lab = f"{p[0] // 1000}k" if p[0] >= 1000 else str(p[0])
+        lab = (f"{p[0] // 1000000}M" if p[0] >= 1000000 else
+               f"{p[0] // 1000}k" if p[0] >= 1000 else str(p[0]))
         out.append(f'<circle cx="{px(x):.1f}" cy="{py(p[1]):.1f}" r="3" fill="#1f6feb"/>')
         out.append(f'<text x="{px(x):.1f}" y="{t + ph + 14}" text-anchor="middle" font-size="10">{lab}</text>')
         out.append(f'<text x="{px(x):.1f}" y="{py(p[1]) - 6:.1f}" text-anchor="middle" font-size="10">{p[1]:.0f}</text>')

@@ -282,9 +282,6 @@ def section_badge(ctx):
         dm = Daemon(d, d + "/seuil.db", key, doors=8)
         try:
             time.sleep(1.0)
-            if label == "tmpfs":
-                ctx["rss_idle"] = proc_status(dm.pid(), "VmRSS")
-                ctx["fds_idle"] = len(os.listdir(f"/proc/{dm.pid()}/fd"))
             share = taps_badge_path(dm, 400, 0.01, N_BADGES, rnd)[20:]   # the first warm the cache
             emit(f"badge_path_{label}_p50_us", int(pct(share, 50)), "us")
             emit(f"badge_path_{label}_p99_us", int(pct(share, 99)), "us")

@@ -21,7 +21,7 @@ start_seuild || { not_ok "seuild starts"; exit 1; }
 published() { grep -q "\"type\":\"$1\"" "$T/events.txt"; }
 wait_until 10 published daemon_start
 
-sqlite3 "$T/seuil.db" "CREATE TRIGGER rev_fail BEFORE UPDATE OF last_seen ON badges BEGIN SELECT RAISE(ABORT, 'rev test'); END;"
+sqlite3 -cmd ".timeout 5000" "$T/seuil.db" "CREATE TRIGGER rev_fail BEFORE UPDATE OF last_seen ON badges BEGIN SELECT RAISE(ABORT, 'rev test'); END;"
 tap front-in 04A1B2C3
 check "failed grant is logged as not recorded" wait_until 5 grep -q "grant not recorded" "$T/seuild.log"
 tap front-in 04DEAD00

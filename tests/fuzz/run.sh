@@ -49,7 +49,7 @@ run_target() {	# NAME: prints the target's result line
 	fi
 	[ "$seconds" -gt 0 ] || { echo "ok fuzz_$name (replay only)"; return; }
 	"$bin" -max_total_time="$seconds" -print_final_stats=1 -timeout=10 \
-		-rss_limit_mb=1024 -max_len=4096 -artifact_prefix="$crashes" \
+		-rss_limit_mb=1024 -max_len=8192 -artifact_prefix="$crashes" \
 		"$work" "$seeds" >>"$log" 2>&1
 	rc=$?
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)

@@ -1,6 +1,7 @@
 /*
- * Dates, times and durations (core/tz.c tz_parse_date, tz_parse_time;
- * core/config.c config_parse_duration): typed by the manager (member add
+ * Dates, times and durations (core/tz.c: tz_parse_date, tz_date_days,
+ * tz_parse_time, tz_parse_utc, tz_parse_hhmm; core/config.c
+ * config_parse_duration): typed by the manager (member add
  * --from/--until, log --since, report --from) and read from the config.
  * The site zone is Europe/Paris, so DST gaps and repeats are in play.
  * Oracle:
@@ -9,10 +10,16 @@
  *  - a time's local text (tz_format_local) parses back to an instant with
  *    the same local text (a repeated wall time may map to its other
  *    occurrence, never to another wall time);
- *  - a duration is >= 0 and its canonical text parses back to it.
+ *  - a duration is >= 0 and its canonical text parses back to it;
+ *  - strict UTC reads as tz_parse_time reads it; clock_format_utc's text
+ *    reads back to the same second;
+ *  - HH:MM is 0..1439 (1440 for 24:00 where allowed) and reads back;
+ *  - day numbers accept exactly the dates tz_parse_date accepts and
+ *    format back to the same date.
  */
 #include <string.h>
 
+#include "clock.h"
 #include "config.h"
 #include "fuzz.h"
 #include "tz.h"
@@ -76,6 +83,55 @@ check_time(const char *s)
 	FUZZ_ASSERT(t2 <= t && t - t2 <= 3600 * 1000);
 }
 
+/* Strict UTC is a subset of what tz_parse_time reads, to the same instant;
+ * clock_format_utc's text reads back to the instant's whole second. */
+static void
+check_utc(const char *s)
+{
+	char text[32];
+	int64_t t, t2, sec;
+
+	if (tz_parse_utc(s, &t) == -1)
+		return;
+	FUZZ_ASSERT(tz_parse_time(s, &t2) == 0 && t2 == t);
+	clock_format_utc(t, text);
+	sec = t - ((t % 1000) + 1000) % 1000;
+	if (strlen(text) == 20)
+		FUZZ_ASSERT(tz_parse_utc(text, &t2) == 0 && t2 == sec);
+}
+
+/* HH:MM: in range, and its canonical text reads back to it. */
+static void
+check_hhmm(const char *s, size_t len)
+{
+	char text[8];
+
+	for (int allow = 0; allow <= 1; allow++) {
+		int m = tz_parse_hhmm(s, len, allow);
+
+		if (m == -1)
+			continue;
+		FUZZ_ASSERT(m >= 0 && (m < 1440 || (allow && m == 1440)));
+		snprintf(text, sizeof(text), "%02d:%02d", m / 60, m % 60);
+		FUZZ_ASSERT(tz_parse_hhmm(text, 5, allow) == m);
+	}
+}
+
+/* Day numbers agree with the date parser and read back to the date. */
+static void
+check_days(const char *s)
+{
+	char back[11];
+	int64_t days;
+
+	FUZZ_ASSERT((tz_date_days(s, &days) == 0) == (tz_parse_date(s, NULL) == 0));
+	if (tz_parse_date(s, NULL) == -1)
+		return;
+	tz_days_date(days, back);
+	FUZZ_ASSERT(strcmp(back, s) == 0);
+	FUZZ_ASSERT(tz_days_weekday(days) >= 0 && tz_days_weekday(days) <= 6);
+}
+
 static void
 check_duration(const char *s)
 {
@@ -100,6 +156,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_date(s);
 	check_time(s);
 	check_duration(s);
+	check_utc(s);
+	check_days(s);
+	/* tz_parse_hhmm reads len bytes of a buffer that need not end there:
+	 * give it exactly the input's bytes, so ASan sees any overread. */
+	check_hhmm((const char *)data, size);
 	free(s);
 	return 0;
 }

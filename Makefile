@@ -176,7 +176,8 @@ FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 FUZZ_SECONDS ?= 60
 FUZZ_SRC     := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN     := $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_BUILD)/%)
-FUZZ_ALIBS   := $(FUZZ_BUILD)/libseuild.a $(FUZZ_BUILD)/libseuil-glue.a $(FUZZ_BUILD)/libseuil-core.a
+FUZZ_ALIBS   := $(FUZZ_BUILD)/libseuild.a $(FUZZ_BUILD)/libseuil-web.a \
+                $(FUZZ_BUILD)/libseuil-glue.a $(FUZZ_BUILD)/libseuil-core.a
 
 # The libraries come from the rules above, run with BUILD=build/fuzz and
 # clang; warnings stay warnings there (-Werror belongs to the gcc build,

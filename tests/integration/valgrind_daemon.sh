@@ -11,6 +11,7 @@ if ldd "$SEUILD" 2>/dev/null | grep -q 'libasan\|libubsan'; then
 	echo "skip valgrind_daemon (ASan build: valgrind runs the plain build only)"
 	exit 0
 fi
+[ -z "${RUN_WRAPPER:-}" ] || { echo "skip valgrind_daemon (cross build: runs natively only)"; exit 0; }
 command -v valgrind >/dev/null || { not_ok "valgrind installed (scripts/deps.sh)"; exit 1; }
 
 VG=(valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite

@@ -8,6 +8,7 @@ if ldd "$SEUILCTL" 2>/dev/null | grep -q 'libasan\|libubsan'; then
 	echo "skip valgrind_seuilctl (ASan build: valgrind runs the plain build only)"
 	exit 0
 fi
+[ -z "${RUN_WRAPPER:-}" ] || { echo "skip valgrind_seuilctl (cross build: runs natively only)"; exit 0; }
 command -v valgrind >/dev/null || { not_ok "valgrind installed (scripts/deps.sh)"; exit 1; }
 
 n=0

@@ -98,7 +98,7 @@ BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 MANS      := $(patsubst docs/%.scd,$(BUILD)/man/%,$(wildcard docs/*.scd))
 
 .PHONY: all deps deb check check-cross check-fast test-bins bench demo install clean help man lobby soak \
-	fuzz fuzz-bins fuzz-libs
+	fuzz fuzz-bins fuzz-libs fuzz-archives fuzz-targets
 
 all: deps
 	@$(MAKE) --no-print-directory programs
@@ -184,7 +184,11 @@ FUZZ_ALIBS   := $(FUZZ_BUILD)/libseuild.a $(FUZZ_BUILD)/libseuil-web.a \
 # which every commit must pass).
 fuzz-libs:
 	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) OPT='-O1 -g' \
-		WARN='-Wall -Wextra' SAN='$(FUZZ_SAN) -fsanitize=fuzzer-no-link' $(FUZZ_ALIBS)
+		WARN='-Wall -Wextra' SAN='$(FUZZ_SAN) -fsanitize=fuzzer-no-link' fuzz-archives
+fuzz-archives: $(FUZZ_ALIBS)
+	@:
+fuzz-targets: $(FUZZ_BIN)
+	@:
 
 $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h tests/fuzz/common.c $(FUZZ_ALIBS)
 	$(FUZZ_CC) $(CPPFLAGS) $(INC_ALL) -Itests/fuzz -std=c17 -O1 -g -Wall -Wextra \
@@ -193,7 +197,7 @@ $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h tests/fuzz/common.c 
 
 fuzz-bins: deps
 	@$(MAKE) --no-print-directory fuzz-libs
-	@$(MAKE) --no-print-directory $(FUZZ_BIN)
+	@$(MAKE) --no-print-directory fuzz-targets
 
 # Every target for FUZZ_SECONDS seconds (after replaying its regressions).
 fuzz: fuzz-bins

@@ -97,7 +97,8 @@ BENCH_SRC := $(wildcard bench/*.c)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 MANS      := $(patsubst docs/%.scd,$(BUILD)/man/%,$(wildcard docs/*.scd))
 
-.PHONY: all deps deb check check-cross check-fast test-bins bench demo install clean help man lobby soak
+.PHONY: all deps deb check check-cross check-fast test-bins bench demo install clean help man lobby soak \
+	fuzz fuzz-bins fuzz-libs fuzz-archives fuzz-targets
 
 all: deps
 	@$(MAKE) --no-print-directory programs
@@ -165,6 +166,44 @@ test-bins: programs $(UNIT_BIN) $(TOOL_BIN) $(FAKE_LIB) $(SHIM_LIB)
 tests/browser/node_modules/.package-lock.json: tests/browser/package.json tests/browser/package-lock.json
 	npm ci --prefix tests/browser --no-audit --no-fund
 
+# Fuzzing (tests/fuzz/README.md): libFuzzer targets built with clang under
+# ASan+UBSan against the code under test, compiled again into build/fuzz
+# with coverage instrumentation (no main: seuild.c and seuilctl.c stay out).
+FUZZ_BUILD   := build/fuzz
+FUZZ_CC      ?= clang
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+                -fno-omit-frame-pointer
+FUZZ_SECONDS ?= 60
+FUZZ_SRC     := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN     := $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_BUILD)/%)
+FUZZ_ALIBS   := $(FUZZ_BUILD)/libseuild.a $(FUZZ_BUILD)/libseuil-web.a \
+                $(FUZZ_BUILD)/libseuil-glue.a $(FUZZ_BUILD)/libseuil-core.a
+
+# The libraries come from the rules above, run with BUILD=build/fuzz and
+# clang; warnings stay warnings there (-Werror belongs to the gcc build,
+# which every commit must pass).
+fuzz-libs:
+	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) OPT='-O1 -g' \
+		WARN='-Wall -Wextra' SAN='$(FUZZ_SAN) -fsanitize=fuzzer-no-link' fuzz-archives
+fuzz-archives: $(FUZZ_ALIBS)
+	@:
+fuzz-targets: $(FUZZ_BIN)
+	@:
+
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h tests/fuzz/common.c $(FUZZ_ALIBS)
+	$(FUZZ_CC) $(CPPFLAGS) $(INC_ALL) -Itests/fuzz -std=c17 -O1 -g -Wall -Wextra \
+		$(FUZZ_SAN) -fsanitize=fuzzer $(PKG_CFLAGS) -o $@ $< tests/fuzz/common.c \
+		$(FUZZ_ALIBS) $(PKG_LIBS) -lm
+
+fuzz-bins: deps
+	@$(MAKE) --no-print-directory fuzz-libs
+	@$(MAKE) --no-print-directory fuzz-targets
+
+# Every target for FUZZ_SECONDS seconds (after replaying its regressions).
+fuzz: fuzz-bins
+	@tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+
 # The lobby screen (lobby/): MQTT.js from npm, copied beside the page.
 LOBBY_SRC := $(wildcard lobby/*.js lobby/*.html lobby/*.css lobby/build.mjs)
 lobby/node_modules/.package-lock.json: lobby/package.json lobby/package-lock.json
@@ -181,8 +220,10 @@ $(BUILD)/man/%: docs/%.scd
 man: $(MANS)
 
 # The normal build, then the same suite under ASan+UBSan in build/asan.
+# The fuzz smoke run and valgrind run once, in the plain build's pass
+# (tests/integration/fuzz_smoke.sh, valgrind_*.sh skip ASan builds).
 check: deps
-	@$(MAKE) --no-print-directory test-bins man lobby/dist/index.html
+	@$(MAKE) --no-print-directory test-bins man lobby/dist/index.html fuzz-bins
 	@$(MAKE) --no-print-directory BUILD=build/asan OPT='-O1 -g' \
 		SAN='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined' test-bins
 	@tests/run build build/asan
@@ -282,6 +323,7 @@ help:
 	@echo "make demo     run seuil on simulated hardware with demo members"
 	@echo "make bench    print benchmark figures"
 	@echo "make soak     long fault runs (SOAK_CYCLES, SOAK_TAPS, SOAK_MINUTES)"
+	@echo "make fuzz     run every fuzz target for FUZZ_SECONDS seconds (default 60)"
 	@echo "make lobby    build the lobby screen into lobby/dist (npm ci)"
 	@echo "make install  install (PREFIX=$(PREFIX) DESTDIR=$(DESTDIR))"
 	@echo "make deb [ARCH=arm64|armhf]   the Debian package, in build/deb/"

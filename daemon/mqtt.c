@@ -316,8 +316,12 @@ mqtt_handle_unlock(struct mqtt *m, const struct mosquitto_message *msg)
 		    mqtt_unlock_reason(v));
 		return;
 	}
-	if (m->on_unlock != NULL)
-		m->on_unlock(m->arg, order.door_index, order.seconds, order.id);
+	if (m->on_unlock == NULL) {
+		log_warnx("mqtt: unlock command %s ignored: seuild is stopping or "
+		    "reloading", order.id);
+		return;
+	}
+	m->on_unlock(m->arg, order.door_index, order.seconds, order.id);
 }
 
 static bool
@@ -695,6 +699,9 @@ mqtt_free(struct mqtt *m)
 {
 	if (m == NULL)
 		return;
+	/* The doors are gone or going: a command read while saying goodbye
+	 * must not reach them (it did, and seuild crashed on a NULL door). */
+	m->on_unlock = NULL;
 	if (m->mosq != NULL) {
 		if (m->state == MQ_CONNECTED && !m->lost) {
 			/* A clean DISCONNECT suppresses the will: say it ourselves. */

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/param.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -139,7 +140,12 @@ doorio_sim_read(struct doorio *base, int fd, struct doorio_input *out, int max)
 	int count = 0;
 
 	(void)fd;
-	while (count < max && (n = read(io->input_fd, buf, sizeof(buf))) > 0) {
+	/* Read no more than can hold max - count inputs, so that none is
+	 * dropped: the shortest input line is "exit\n", and the first line of
+	 * a read may be the end of one begun before.  The rest stays in the
+	 * FIFO, which poll() still reports readable. */
+	while (count < max && (n = read(io->input_fd, buf,
+	    MIN(sizeof(buf), (size_t)(max - count - 1) * 5 + 1))) > 0) {
 		for (ssize_t i = 0; i < n; i++) {
 			if (buf[i] != '\n') {
 				/* A NUL would end the line early: "exit\0junk"

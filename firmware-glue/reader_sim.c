@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@ struct reader_sim {
 	int	fd;
 	char	buf[512];	/* bytes read but not yet parsed */
 	size_t	len;
+	bool	overlong;	/* dropped the start of the current line */
 };
 
 static struct reader *
@@ -62,13 +64,17 @@ reader_sim_next_line(struct reader_sim *r, char *line, size_t linelen)
 	if (nl == NULL) {
 		if (r->len == sizeof(r->buf)) {
 			log_warnx("reader %s: ignoring overlong simulated input", r->name);
+			explicit_bzero(r->buf, r->len);
 			r->len = 0;
+			r->overlong = true;	/* its tail is no line either */
 		}
 		return 0;
 	}
 	n = (size_t)(nl - r->buf);
-	/* Too long, or a NUL that would cut "04A1B2C3\0junk" to a UID: bad. */
-	if (n >= linelen || memchr(r->buf, '\0', n) != NULL) {
+	/* Too long, the tail of an overlong line, or a NUL that would cut
+	 * "04A1B2C3\0junk" to a UID: bad. */
+	if (n >= linelen || r->overlong || memchr(r->buf, '\0', n) != NULL) {
+		r->overlong = false;
 		line[0] = '\0';		/* reported as bad below */
 		line[1] = '!';
 	} else {

@@ -4,11 +4,13 @@
 # target can call it. Works as root or through sudo.
 set -eu
 
+# clang: the libFuzzer targets (make fuzz); valgrind: memcheck in make check.
 pkgs="build-essential pkg-config scdoc tzdata
 libnfc-dev libnfc-bin libgpiod-dev gpiod libsqlite3-dev sqlite3 libmosquitto-dev
 mosquitto mosquitto-clients libinih-dev libcjson-dev libssl-dev openssl libsystemd-dev
 python3 procps libmicrohttpd-dev libcrypt-dev curl systemd
-faketime util-linux"
+faketime util-linux
+clang valgrind"
 # node and npm build and test the lobby screen (lobby/).  Any install that has
 # both commands will do: NodeSource's nodejs bundles npm and conflicts with
 # Debian's npm package, so check for the commands, not the packages.

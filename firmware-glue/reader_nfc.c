@@ -258,12 +258,36 @@ fail:
 	return NULL;
 }
 
+/*
+ * A target was found (by a select or by the chip's autopoll): a tap when it
+ * is an ISO14443A card with a 4-, 7- or 10-byte UID, kept as the target
+ * whose presence is then checked; anything else is left alone.  Returns 1
+ * with the tap in *ev, or 0.  The caller's copy of the target is wiped.
+ */
+static int
+reader_nfc_found(struct reader_nfc *r, nfc_target *nt, struct reader_event *ev)
+{
+	size_t len = nt->nti.nai.szUidLen;
+
+	if (nt->nm.nmt != NMT_ISO14443A || (len != 4 && len != 7 && len != 10)) {
+		explicit_bzero(nt, sizeof(*nt));
+		return 0;
+	}
+	memset(ev, 0, sizeof(*ev));
+	ev->type = READER_TAP;
+	ev->uid.len = (uint8_t)len;
+	memcpy(ev->uid.bytes, nt->nti.nai.abtUid, len);
+	r->target = *nt;
+	r->present = true;
+	explicit_bzero(nt, sizeof(*nt));
+	return 1;
+}
+
 /* One select.  Returns 1 with a tap in *ev, 0 if no card, -1 on failure. */
 static int
 reader_nfc_select(struct reader_nfc *r, struct reader_event *ev, char *err, size_t errlen)
 {
 	nfc_target nt;
-	size_t len;
 	int res;
 
 	res = nfc_initiator_select_passive_target(r->dev, mod_iso14443a, NULL, 0, &nt);
@@ -276,20 +300,7 @@ reader_nfc_select(struct reader_nfc *r, struct reader_event *ev, char *err, size
 		return reader_nfc_failed(r, res, "select", err, errlen);
 	r->timeouts = 0;
 
-	len = nt.nti.nai.szUidLen;
-	if (len != 4 && len != 7 && len != 10) {
-		/* Not an ISO14443A UID we can use; leave it alone. */
-		explicit_bzero(&nt, sizeof(nt));
-		return 0;
-	}
-	memset(ev, 0, sizeof(*ev));
-	ev->type = READER_TAP;
-	ev->uid.len = (uint8_t)len;
-	memcpy(ev->uid.bytes, nt.nti.nai.abtUid, len);
-	r->target = nt;
-	r->present = true;
-	explicit_bzero(&nt, sizeof(nt));
-	return 1;
+	return reader_nfc_found(r, &nt, ev);
 }
 
 /* Fire after ms, then every AUTOPOLL_SLACK_MS; 0 disarms. */
@@ -329,7 +340,6 @@ reader_nfc_autopoll(struct reader_nfc *r, int units, struct reader_event *ev,
 	const struct timespec zero = { 0, 0 };
 	sigset_t hold, old;
 	nfc_target nt;
-	size_t len;
 	int res;
 
 	sigfillset(&hold);
@@ -364,19 +374,7 @@ reader_nfc_autopoll(struct reader_nfc *r, int units, struct reader_event *ev,
 	if (res < 0)
 		return reader_nfc_failed(r, res, "autopoll", err, errlen);
 	r->timeouts = 0;
-	len = nt.nti.nai.szUidLen;
-	if (nt.nm.nmt != NMT_ISO14443A || (len != 4 && len != 7 && len != 10)) {
-		explicit_bzero(&nt, sizeof(nt));
-		return 0;
-	}
-	memset(ev, 0, sizeof(*ev));
-	ev->type = READER_TAP;
-	ev->uid.len = (uint8_t)len;
-	memcpy(ev->uid.bytes, nt.nti.nai.abtUid, len);
-	r->target = nt;
-	r->present = true;
-	explicit_bzero(&nt, sizeof(nt));
-	return 1;
+	return reader_nfc_found(r, &nt, ev);
 }
 
 /*

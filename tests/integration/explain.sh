@@ -69,6 +69,17 @@ check "no UID printed" sh -c "! grep -qi -e 04999999 -e 04a0a0a1 -e 04f0f0f1 '$T
 ctl explain nobody >"$T/out" 2>&1
 check "unknown member: EX_NOINPUT" test $? -eq 66
 
+# lockout_rule M: the pass of the "lockout" step (True, False or None).
+lockout_rule() {
+	ctl --json explain "$1" | python3 -c "
+import json, sys
+print([r['pass'] for r in json.load(sys.stdin)['rules'] if r['rule'] == 'lockout'][0])"
+}
+check "no seuild: the lockout step is unknown, not passed" test "$(lockout_rule ann)" = None
+check "no seuild: said in the text" grep -q "^  \[--\] lockout .*seuild is not running" "$T/ann"
+locked_null() { ctl --json explain ann | grep -q '"locked_out":null'; }
+check "no seuild: locked_out null at every reader" locked_null
+
 # Clock: this machine's clock may or may not be NTP-synced; explain says
 # which, and the policy follows it.
 synced=$(ctl --json explain ann | python3 -c "import json,sys; print(json.load(sys.stdin)['clock_synced'])")
@@ -90,6 +101,7 @@ fi
 set_policy ignore 3
 start_seuild || { not_ok "seuild starts"; exit 1; }
 ok "seuild starts"
+check "seuild runs, no reader locked: the lockout step passes" test "$(lockout_rule ann)" = True
 n=0
 for pair in ben:04B0B0B1:badge_revoked cat:04C0C0C1:member_disabled fay:04F0F0F1:outside_schedule; do
 	IFS=: read -r who uid want <<<"$pair"
@@ -104,6 +116,9 @@ check "locked_out at the locked reader" explain_is ann locked_out front-out
 check "granted at the other reader" explain_is ann granted front-in
 ctl explain ann >"$T/ann" 2>&1
 check "human output: lockout shown" grep -q "reader front-out (locked out after repeated failures): DENIED (locked_out)" "$T/ann"
+check "the lockout step fails" test "$(lockout_rule ann)" = False
+check "human output: the lockout step names the reader" grep -q "^  \[NO\] lockout .*reader front-out" "$T/ann"
+check "a UID's explanation has the lockout step too" test "$(lockout_rule 04A0A0A1)" = False
 tap front-in 04A0A0A1
 check "the daemon grants ann at front-in" wait_until 10 has_event access_granted
 stop_seuild

@@ -11,7 +11,8 @@
 #include <string.h>
 
 #include "clock.h"
-#include "decision.h"
+#include "control.h"
+#include "explain.h"
 #include "import.h"
 #include "manage.h"
 #include "render_json.h"
@@ -408,90 +409,86 @@ api_schedule_set(struct req *q, struct reply *r, char **p)
 }
 
 /*
- * Why not?  The door's own decision for each of the member's badges, now:
- * the input is built by the function the door uses (decision_input), so
- * this cannot disagree with it.  Reader lockouts are not known here.
+ * Why not?  core/explain.c's explanation, the one `seuilctl --json explain`
+ * prints: the member's rules with pass or fail, and the door's own verdict
+ * for each badge at each reader.  The readers' lockouts come from seuild's
+ * status (asked without w->lock held); when it does not answer, the
+ * lockout step says so.
  */
 void
 api_explain(struct req *q, struct reply *r, char **p)
 {
 	const char *mq = req_arg(q, "member");
-	struct decision_rows rows;
+	char buf[CONTROL_MSG_MAX + 1], err[256];
+	struct explain_lockouts lo;
+	struct explanation x;
 	struct member_row m;
-	struct manage_err err;
-	struct access_input in;
-	cJSON *j, *a, *badges;
-	const cJSON *b;
-	int64_t now = clock_wall_ms();
-	bool synced = clock_synced();
-	enum access_reason why;
+	struct manage_err merr;
+	cJSON *status = NULL;
+	int rc;
 
 	(void)p;
 	if (mq == NULL || *mq == '\0') {
 		reply_error(r, 400, "want ?member=ID or name");
 		return;
 	}
+	if (control_request(q->w->conf.control_socket, "{\"cmd\":\"status\"}", buf,
+	    sizeof(buf), 3000, err, sizeof(err)) == 0)
+		status = cJSON_Parse(buf);
+	explain_lockouts_from_status(status, &q->w->conf, &lo);
+	cJSON_Delete(status);
 	LOCK(q);
-	if (manage_member_find(q->w->st, mq, &m, &err) == -1) {
+	if (manage_member_find(q->w->st, mq, &m, &merr) == -1) {
 		UNLOCK(q);
-		manage_reply(r, &err);
+		manage_reply(r, &merr);
 		return;
 	}
-	memset(&rows, 0, sizeof(rows));
-	rows.member = m;
-	if (store_member_groups(q->w->st, m.id, &rows.groups) == -1 ||
-	    (badges = render_badges(q->w->st, m.id)) == NULL) {
-		UNLOCK(q);
+	rc = explain_member(&x, q->w->st, &q->w->conf, &m, clock_wall_ms(), clock_synced(),
+	    &lo);
+	if (rc == -1) {
 		reply_error(r, 500, "database: %s", store_errmsg(q->w->st));
+		UNLOCK(q);
 		return;
 	}
-	j = render_member(q->w->st, &m);
 	UNLOCK(q);
-	if (j == NULL)
-		j = cJSON_CreateObject();
-	cJSON_AddBoolToObject(j, "clock_synced", synced);
-	render_json_time(j, "now", now);
-	a = cJSON_AddArrayToObject(j, "decisions");
-	cJSON_ArrayForEach(b, badges) {
-		const cJSON *st = cJSON_GetObjectItemCaseSensitive(b, "status");
-		struct badge_row br = { .id = (int64_t)cJSON_GetNumberValue(
-		    cJSON_GetObjectItemCaseSensitive(b, "id")), .member_id = m.id,
-		    .active = cJSON_IsString(st) && strcmp(st->valuestring, "active") == 0 };
-		cJSON *d = cJSON_CreateObject();
-
-		decision_input(&in, &q->w->conf, &br, &m, &rows.groups, now, synced, false);
-		why = access_decide(&in);
-		cJSON_AddNumberToObject(d, "badge_id", (double)br.id);
-		cJSON_AddItemToObject(d, "hint", cJSON_Duplicate(
-		    cJSON_GetObjectItemCaseSensitive(b, "hint"), 1));
-		cJSON_AddStringToObject(d, "decision", why == ACCESS_GRANTED ? "granted" : "denied");
-		cJSON_AddStringToObject(d, "reason", access_reason_name(why));
-		cJSON_AddItemToArray(a, d);
-	}
-	if (cJSON_GetArraySize(badges) == 0) {
-		cJSON *d = cJSON_CreateObject();
-
-		decision_input(&in, &q->w->conf, NULL, &m, &rows.groups, now, synced, false);
-		cJSON_AddNullToObject(d, "badge_id");
-		cJSON_AddStringToObject(d, "decision", "denied");
-		cJSON_AddStringToObject(d, "reason", "unknown_badge");
-		cJSON_AddItemToArray(a, d);
-	}
-	cJSON_Delete(badges);
-	reply_json(r, 200, j);
+	reply_json(r, 200, explain_json(&x));
+	explain_free(&x);
 }
 
 struct log_ctx {
-	struct store	*st;
-	cJSON		*a;
+	struct store		*st;
+	cJSON			*a;
+	struct member_row	 m;	/* the last member looked up */
+	int			 failed;
 };
 
+/*
+ * Each event with its member's name, as `seuilctl log` names them.  An
+ * erased member's row keeps only "erased-ID" (store_member_erase), so an
+ * erasure never brings a name back; "member_erased" says which they are.
+ */
 static int
 log_cb(const struct event_row *e, void *arg)
 {
 	struct log_ctx *x = arg;
+	cJSON *j;
+	int rc;
 
-	cJSON_AddItemToArray(x->a, render_event(e, NULL));
+	if (e->member_id != 0 && x->m.id != e->member_id) {
+		if ((rc = store_member_get(x->st, e->member_id, &x->m)) == -1) {
+			x->failed = 1;
+			return 1;
+		}
+		if (rc == 0) {
+			memset(&x->m, 0, sizeof(x->m));
+			x->m.id = e->member_id;
+			snprintf(x->m.name, sizeof(x->m.name), "#%lld", (long long)e->member_id);
+		}
+	}
+	j = render_event(e, e->member_id != 0 ? x->m.name : NULL);
+	if (e->member_id != 0)
+		cJSON_AddBoolToObject(j, "member_erased", x->m.erased != 0);
+	cJSON_AddItemToArray(x->a, j);
 	return 0;
 }
 
@@ -526,9 +523,10 @@ api_log(struct req *q, struct reply *r, char **p)
 		}
 		f.member_id = m.id;
 	}
+	memset(&x, 0, sizeof(x));
 	x.st = q->w->st;
 	x.a = cJSON_CreateArray();
-	if (store_events_query(q->w->st, &f, log_cb, &x) == -1) {
+	if (store_events_query(q->w->st, &f, log_cb, &x) == -1 || x.failed) {
 		cJSON_Delete(x.a);
 		x.a = NULL;
 	}

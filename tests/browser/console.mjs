@@ -79,17 +79,39 @@ await check('the member appears in Today after a tap at the door', async () => {
   await ask('tap door');
   await page.waitForSelector('#people li:has-text("Zoé")', { timeout: 20000 });
 });
+await check('today lists the last events with member names', async () => {
+  await page.waitForSelector('#events td:text-is("zoe")');
+  if (await page.locator('#events img').count() !== 0 || dialogs !== 0) throw new Error('markup ran');
+});
 await shot(page, 'today');
 await check('groups show a week view', async () => {
   await page.click('#nav-groups');
   await page.waitForSelector('#week .week');
 });
 await shot(page, 'groups');
-await check('why not? explains', async () => {
+await check('why not? explains rule by rule', async () => {
   await page.click('#nav-explain');
   await page.fill('#explain-form [name=member]', 'zoe');
   await page.click('#explain-form button');
-  await page.waitForSelector('#explain-out li.ok');
+  for (const r of ['member_status', 'valid_from', 'valid_until', 'clock', 'schedule', 'lockout'])
+    await page.waitForSelector(`#explain-out li.ok[data-rule=${r}]`);
+  await page.waitForSelector('#explain-out li.verdict.ok[data-reader=front-in]');
+});
+await check('why not? a hostile name, no badge: as text, denied', async () => {
+  await page.fill('#explain-form [name=member]', '<img src=x onerror=alert(1)>');
+  await page.click('#explain-form button');
+  await waitText(page, '#explain-out .subject', /^<img src=x onerror=alert\(1\)> \(member/);
+  await page.waitForSelector('#explain-out li.bad[data-rule=badge]');
+  await page.waitForSelector('#explain-out li.verdict.bad:has-text("unknown_badge")');
+  if (await page.locator('#explain-out img').count() !== 0 || dialogs !== 0) throw new Error('markup ran');
+});
+await check('why not? a reader locked out by failed taps', async () => {
+  await ask('lock reader');
+  await page.fill('#explain-form [name=member]', 'zoe');
+  await page.click('#explain-form button');
+  await waitText(page, '#explain-out li.bad[data-rule=lockout]', /front-out/);
+  await waitText(page, '#explain-out li.verdict.bad[data-reader=front-out]', /locked_out/);
+  await page.waitForSelector('#explain-out li.verdict.ok[data-reader=front-in]');
 });
 await shot(page, 'explain');
 await check('attendance shows a chart and downloads a CSV report', async () => {

@@ -8,6 +8,8 @@
 . "$TOP/tests/browser/web.sh"
 
 write_web_config </dev/null
+# Three failures lock a reader for 10 minutes: the Why not? lockout checks.
+sed -i 's/^lockout_failures = 32$/lockout_failures = 3\nlockout_time = 10m/' "$T/seuild.conf"
 ctl init >/dev/null && ctl group add staff >/dev/null || { not_ok "setup"; exit 1; }
 add_web_user camille 'correct horse' admin
 add_web_user desk1 'desk password' desk
@@ -88,9 +90,55 @@ check "PUT schedule" test "$(api PUT /groups/evening/schedule '{"schedule":"Mon-
 check "a bad schedule: 400" test "$(api PUT /groups/evening/schedule '{"schedule":"Funday 9-5"}')" = 400
 check "GET /groups" test "$(api GET /groups)" = 200
 check "explain alice" test "$(api GET '/explain?member=alice')" = 200
-check "granted with the typed badge" json_true "any(d['decision'] == 'granted' for d in v['decisions'])"
+check "granted with the typed badge" json_true "any(d['decision'] == 'granted' for b in v['badges'] for d in b['decisions'])"
+check "rule by rule, in the door's order" json_true \
+	"[r['rule'] for r in v['rules']] == ['member_status', 'valid_from', 'valid_until', 'clock', 'schedule', 'lockout']"
+check "each rule passed, with its detail" json_true "all(r['pass'] is True and r['detail'] for r in v['rules'])"
+check "seuild runs: lockouts known, none" json_true "v['daemon_running'] and v['rules'][-1]['pass'] is True"
+# same_as_ctl M: the console's explanation is seuilctl's (but the clock).
+same_as_ctl() {
+	ctl --json explain "$1" >"$T/ctl.json"
+	python3 -c '
+import json,sys
+a, b = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+for d in (a, b):
+    for k in ("now", "local_time", "weekday"): d.pop(k)
+    d["rules"] = [r for r in d["rules"] if r["rule"] != "schedule"]
+sys.exit(a != b)' "$T/body" "$T/ctl.json"
+}
+check "the same explanation as seuilctl --json explain" same_as_ctl alice
+check "explain the member whose badge was revoked" test "$(api GET '/explain?member=2')" = 200
+check "the revoked badge fails its badge rule, denied everywhere" json_true \
+	"[(b['rules'][0]['pass'], set(d['reason'] for d in b['decisions'])) for b in v['badges']] == [(False, {'badge_revoked'})]"
+check "the hostile name comes back as it is, for the page to show as text" json_true \
+	"v['member']['name'] == '<img src=x onerror=alert(1)>'"
 check "GET /log?type=admin_change" test "$(api GET '/log?type=admin_change')" = 200
 check "the log names the console actor" json_true "any(e.get('actor') == 'web:camille' for e in v)"
+check "GET /log" test "$(api GET '/log?limit=500')" = 200
+check "the log names the member of a tap" json_true \
+	"any(e['type'] == 'access_granted' and e['member'] == 'alice' and e['member_erased'] is False for e in v)"
+check "the log names the member of a change" json_true \
+	"any(e['type'] == 'admin_change' and e['member'] == '<img src=x onerror=alert(1)>' for e in v)"
+# log_members JSON: (seq, member) of every event, sorted.
+log_members() { python3 -c 'import json,sys; print(sorted((e["seq"], e["member"]) for e in json.load(sys.stdin)))'; }
+same_log_as_ctl() { [ "$(log_members <"$T/body")" = "$(ctl --json log --limit 500 | log_members)" ]; }
+check "the log names what seuilctl log names" same_log_as_ctl
+
+# A reader locked out by failed taps: the Why not? view says so, as
+# seuilctl explain does.
+for i in 1 2 3; do tap front-out 0499999$i; sleep 0.2; done
+locked() { ctl status --json | grep -q '"name":"front-out"[^}]*"locked_out":true'; }
+check "three failures lock front-out" wait_until 10 locked
+check "explain alice, front-out locked" test "$(api GET '/explain?member=alice')" = 200
+check "the lockout step fails, naming the reader" json_true \
+	"v['rules'][-1]['rule'] == 'lockout' and v['rules'][-1]['pass'] is False and 'front-out' in v['rules'][-1]['detail']"
+check "locked_out at front-out only" json_true \
+	"all(d['locked_out'] == (d['reader'] == 'front-out') for b in v['badges'] for d in b['decisions'])"
+check "the active badge: locked_out at front-out, granted at front-in" json_true \
+	"[(d['reader'], d['reason']) for b in v['badges'] if b['status'] == 'active' for d in b['decisions']] == [('front-in', 'granted'), ('front-out', 'locked_out')]"
+check "the same as seuilctl --json explain, lockout included" same_as_ctl alice
+ctl explain alice >"$T/explain.txt"
+check "seuilctl explain: the lockout step fails too" grep -q "^  \[NO\] lockout .*reader front-out" "$T/explain.txt"
 
 # ---- report ----
 check "report json" test "$(api GET '/report/attendance?format=json')" = 200
@@ -134,5 +182,20 @@ check "dora is gone" test "$(sqlite3 "$T/seuil.db" "select count(*) from members
 check "an erased member is not revived by an import" sh -c \
 	"[ \$(sqlite3 '$T/seuil.db' \"select count(*) from members where erased is not null\") = 1 ]"
 
-stop_web
+# seuild stopped: the explanation says the lockouts are unknown.
 stop_seuild
+# An event of a member erased since (seuild logged it after the erasure):
+# the log shows the id, never a name.
+sqlite3 "$T/seuil.db" "insert into events(ts_ms, clock_synced, boot_id, mono_ms, type, member_id) select ts_ms, clock_synced, boot_id, mono_ms, 'departure', (select id from members where erased is not null) from events order by seq desc limit 1"
+check "GET /log after the erasure" test "$(api GET '/log?limit=500')" = 200
+check "the erased member's name is nowhere in the log" json_true "not any(e['member'] == 'dora' for e in v)"
+check "an erased member's event: member_erased, no name" json_true \
+	"[e['member'].startswith('erased-') for e in v if e.get('member_erased')] == [True]"
+
+check "explain with seuild stopped" test "$(api GET '/explain?member=alice')" = 200
+check "daemon_running false, the lockout step unknown" json_true \
+	"v['daemon_running'] is False and v['rules'][-1]['pass'] is None and 'not running' in v['rules'][-1]['detail']"
+check "locked_out null at every reader" json_true \
+	"all(d['locked_out'] is None for b in v['badges'] for d in b['decisions'])"
+check "the same as seuilctl --json explain without seuild" same_as_ctl alice
+stop_web

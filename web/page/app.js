@@ -17,7 +17,11 @@ const T = {
     revoke: 'Revoke', tap_now: 'Waiting: tap the badge at the reader…', added: 'added',
     changed: 'changed', disabled: 'disabled', enabled: 'enabled', unchanged: 'unchanged',
     erase_confirm: 'Erasing deletes this member\'s personal data for good. Type the name to confirm:',
-    since: 'since', nobody: 'Nobody', always: 'always', applied: 'Applied.', preview_done: 'Preview (nothing changed yet):' },
+    since: 'since', nobody: 'Nobody', r_member_status: 'Member', r_valid_from: 'Valid from',
+    r_valid_until: 'Valid until', r_clock: 'Clock', r_schedule: 'Schedule', r_lockout: 'Reader lockout',
+    r_badge: 'Badge', allows_now: 'allows now', not_now: 'does not allow now', no_badge: 'No badge',
+    door: 'door', reader_l: 'reader', col_door: 'Door', granted: 'GRANTED', denied: 'DENIED', locked_out: 'locked out after repeated failures',
+    time: 'Time', type: 'Event', actor: 'By', reason: 'Reason', erased_member: 'erased member', always: 'always', applied: 'Applied.', preview_done: 'Preview (nothing changed yet):' },
   fr: { login: 'Connexion', logout: 'Déconnexion', user: 'Utilisateur', password: 'Mot de passe',
     today: "Aujourd'hui", members: 'Membres', badges: 'Badges', groups: 'Groupes',
     explain: 'Pourquoi pas ?', attendance: 'Fréquentation', import: 'Import', system: 'Système',
@@ -33,7 +37,11 @@ const T = {
     erase: 'Effacer', revoke: 'Révoquer', tap_now: 'En attente : passez le badge sur le lecteur…',
     added: 'ajoutés', changed: 'modifiés', disabled: 'désactivés', enabled: 'réactivés',
     unchanged: 'inchangés', erase_confirm: 'Effacer supprime définitivement les données de ce membre. Tapez son nom pour confirmer :',
-    since: 'depuis', nobody: 'Personne', always: 'toujours', applied: 'Appliqué.', preview_done: 'Aperçu (rien de changé) :' },
+    since: 'depuis', nobody: 'Personne', r_member_status: 'Membre', r_valid_from: 'Valide du',
+    r_valid_until: "Valide jusqu'au", r_clock: 'Horloge', r_schedule: 'Horaires', r_lockout: 'Blocage du lecteur',
+    r_badge: 'Badge', allows_now: 'autorise maintenant', not_now: "n'autorise pas maintenant", no_badge: 'Aucun badge',
+    door: 'porte', reader_l: 'lecteur', col_door: 'Porte', granted: 'ACCORDÉ', denied: 'REFUSÉ', locked_out: 'bloqué après des échecs répétés',
+    time: 'Heure', type: 'Événement', actor: 'Par', reason: 'Raison', erased_member: 'membre effacé', always: 'toujours', applied: 'Appliqué.', preview_done: 'Aperçu (rien de changé) :' },
 };
 let lang = localStorage.getItem('lang') || (navigator.language.startsWith('fr') ? 'fr' : 'en');
 const t = (k) => (T[lang] && T[lang][k]) || T.en[k] || k;
@@ -139,9 +147,17 @@ async function loadToday() {
   } catch (e) { doors.appendChild(el('li', e.message, 'bad')); }
   if (me.role === 'admin') {
     const ev = clear($('#events'));
+    row(ev, [t('time'), t('type'), t('col_door'), t('member'), t('actor'), t('reason')], true);
     for (const e of (await api('GET', '/log?limit=10')).reverse())
-      row(ev, [when(e.ts), e.type, e.door || '', e.member || e.actor || '', e.reason || '']);
+      row(ev, [when(e.ts), e.type, e.door || '', memberOf(e), e.actor || '', e.reason || '']);
   }
+}
+
+// An event's member: the name the log gives (an erased member's is
+// "erased-ID", never the name it had), or its id.
+function memberOf(e) {
+  if (e.member_erased) return t('erased_member') + ' #' + e.member_id;
+  return e.member || (e.member_id ? '#' + e.member_id : '');
 }
 
 // ---- Members ----
@@ -205,6 +221,49 @@ async function loadGroups() {
       for (let d = 0; d < 7; d++) grid.appendChild(el('div', '', on[d][h] ? 'on' : ''));
     }
     box.appendChild(grid);
+  }
+}
+
+// ---- Why not? ----
+// core/explain.c's explanation: the member's rules in the door's order,
+// each passed, failed or not known, then each badge's verdict per reader.
+const MARK = { true: '✔', false: '✘', null: '?' };
+function ruleItem(r) {
+  const li = el('li', null, r.pass === true ? 'ok' : r.pass === false ? 'bad' : 'unknown');
+  li.dataset.rule = r.rule;
+  li.appendChild(el('span', MARK[r.pass], 'mark'));
+  li.appendChild(el('strong', t('r_' + r.rule)));
+  li.appendChild(el('span', r.detail, 'detail'));
+  return li;
+}
+function drawExplain(out, x) {
+  out.appendChild(el('p', x.subject + ' — ' + x.local_time + ' ' + x.weekday + ' (' + x.timezone + ')', 'subject'));
+  const rules = el('ol', null, 'rules');
+  for (const r of x.rules) if (r.rule !== 'lockout') rules.appendChild(ruleItem(r));
+  for (const g of x.groups) {
+    const li = el('li', null, 'group');
+    li.appendChild(el('span', '', 'mark'));
+    li.appendChild(el('strong', t('group') + ' ' + g.name));
+    li.appendChild(el('span', (g.schedule === 'always' ? t('always') : g.schedule) + ' — ' + (g.allows_now ? t('allows_now') : t('not_now')), 'detail'));
+    rules.appendChild(li);
+  }
+  for (const r of x.rules) if (r.rule === 'lockout') rules.appendChild(ruleItem(r));
+  out.appendChild(rules);
+  for (const b of x.badges) {
+    const box = el('div', null, 'badge-explain');
+    box.appendChild(el('h3', b.id != null ? 'badge ' + b.id + ' · ' + b.hint + (b.label ? ' “' + b.label + '”' : '') : t('no_badge')));
+    const ol = el('ol', null, 'rules');
+    for (const r of b.rules) ol.appendChild(ruleItem(r));
+    for (const d of b.decisions) {
+      const li = el('li', null, 'verdict ' + (d.decision === 'granted' ? 'ok' : 'bad'));
+      li.dataset.reader = d.reader;
+      li.appendChild(el('span', d.decision === 'granted' ? '✔' : '✘', 'mark'));
+      li.appendChild(el('strong', t('door') + ' ' + d.door + ', ' + t('reader_l') + ' ' + d.reader));
+      li.appendChild(el('span', (d.decision === 'granted' ? t('granted') : t('denied') + ' (' + d.reason + ')') + (d.locked_out ? ' — ' + t('locked_out') : ''), 'detail'));
+      ol.appendChild(li);
+    }
+    box.appendChild(ol);
+    out.appendChild(box);
   }
 }
 
@@ -305,13 +364,9 @@ document.addEventListener('DOMContentLoaded', () => {
   };
   $('#explain-form').onsubmit = async (e) => {
     e.preventDefault();
-    const ul = clear($('#explain-out'));
-    try {
-      const r = await api('GET', '/explain?member=' + encodeURIComponent(e.target.member.value));
-      ul.appendChild(el('li', r.name + ': ' + r.status + (r.valid_from || r.valid_until ? ' (' + (r.valid_from || '') + '…' + (r.valid_until || '') + ')' : '')));
-      ul.appendChild(el('li', t('groups') + ': ' + ((r.groups || []).join(', ') || '—')));
-      for (const d of r.decisions) ul.appendChild(el('li', (d.hint ? 'badge ' + d.hint : 'no badge') + ': ' + d.decision + ' — ' + d.reason, d.decision === 'granted' ? 'ok' : 'bad'));
-    } catch (err) { ul.appendChild(el('li', err.message, 'bad')); }
+    const out = clear($('#explain-out'));
+    try { drawExplain(out, await api('GET', '/explain?member=' + encodeURIComponent(e.target.member.value))); }
+    catch (err) { out.appendChild(el('p', err.message, 'bad')); }
   };
   $('#report-form').onsubmit = (e) => { e.preventDefault(); loadReport().catch(() => {}); };
   let csv = '';

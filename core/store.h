@@ -299,4 +299,29 @@ int store_member_erase(struct store *st, int64_t member_id, int64_t now_ms);
  * open read kept it from completing, -1 error. */
 int store_checkpoint(struct store *st);
 
+/*
+ * Console accounts (web_users, schema 3), for core/webuser.c, which hashes
+ * the passwords and wraps each change and its admin_change event in one
+ * store_begin/store_commit.  role is "admin" or "desk"; hash is the
+ * crypt(3) string.
+ */
+struct store_webuser {
+	char	name[33];	/* WEBUSER_NAME_MAX + 1 */
+	char	role[8];
+	char	hash[128];
+	int64_t	created_ms;
+};
+/* 0, or -1 (STORE_EEXIST: the name is taken). */
+int store_webuser_add(struct store *st, const struct store_webuser *u);
+/* Set the hash of name.  1 done, 0 no such account, -1. */
+int store_webuser_set_hash(struct store *st, const char *name, const char *hash);
+/* 1 deleted, 0 no such account, -1. */
+int store_webuser_del(struct store *st, const char *name);
+/* 1 found (*u filled), 0 not found, -1. */
+int store_webuser_get(struct store *st, const char *name, struct store_webuser *u);
+/* Every account by name, hash left empty; cb returning non-zero stops.
+ * Count or -1. */
+int store_webusers_list(struct store *st,
+    int (*cb)(const struct store_webuser *u, void *arg), void *arg);
+
 #endif

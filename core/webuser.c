@@ -1,19 +1,21 @@
 /*
  * Console accounts: yescrypt hashes in the web_users table (webuser.h).
  *
- * Each call opens its own short connection to the database: accounts are
- * read at a login and written by `seuilctl web user`, never on the badge
- * path, and a connection of their own keeps the store's prepared
- * statements and transactions out of it.
+ * Every change runs on the store's connection, in one transaction with
+ * its admin_change event: an account is never changed without the audit
+ * trail saying who did it, nor the event logged for a change that did not
+ * happen.  The hash is made before the transaction (it is slow on
+ * purpose), so the write lock is held only for the two inserts.
  */
 #include "webuser.h"
 
 #include <crypt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
+#include "clock.h"
 
 static const char *const role_names[] = { "admin", "desk" };
 
@@ -109,152 +111,162 @@ webuser_hash_ok(const char *password, const char *hash)
 	return diff == 0;
 }
 
-static sqlite3 *
-db_open(const char *path, char *err, size_t errlen)
+/* err from the store's message, or what the caller names. */
+static void
+store_err(struct store *st, const char *what, char *err, size_t errlen)
 {
-	sqlite3 *db = NULL;
-
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "%s: %s", path, db ? sqlite3_errmsg(db) : "out of memory");
-		sqlite3_close(db);
-		return NULL;
-	}
-	sqlite3_busy_timeout(db, 5000);
-	return db;
+	snprintf(err, errlen, "%s: %s", what, store_errmsg(st));
 }
 
-/* Prepare sql on a new connection; *db to close after. */
-static sqlite3_stmt *
-prep(const char *path, sqlite3 **db, const char *sql, char *err, size_t errlen)
-{
-	sqlite3_stmt *s;
-
-	if ((*db = db_open(path, err, errlen)) == NULL)
-		return NULL;
-	if (sqlite3_prepare_v2(*db, sql, -1, &s, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "web users: %s", sqlite3_errmsg(*db));
-		sqlite3_close(*db);
-		return NULL;
-	}
-	return s;
-}
-
-/* Step a write; 0, or -1 naming what failed. */
+/*
+ * Run change (one of the store_webuser_* writes, through the callback)
+ * and its admin_change event in one transaction.  change returns 1 done,
+ * 0 no such account, -1.
+ */
 static int
-finish(sqlite3 *db, sqlite3_stmt *s, const char *name, char *err, size_t errlen)
-{
-	int rc = sqlite3_step(s), ret = 0;
+audited(struct store *st, const char *actor, const char *name, char *err, size_t errlen,
+    int (*change)(struct store *, const void *), const void *arg, const char *fmt, ...)
+    __attribute__((format(printf, 8, 9)));
 
-	if (rc == SQLITE_CONSTRAINT) {
-		snprintf(err, errlen, "console user '%s' exists already", name);
-		ret = -1;
-	} else if (rc != SQLITE_DONE) {
-		snprintf(err, errlen, "web users: %s", sqlite3_errmsg(db));
-		ret = -1;
-	} else if (sqlite3_changes(db) == 0) {
-		snprintf(err, errlen, "no console user '%s'", name);
-		ret = -1;
+static int
+audited(struct store *st, const char *actor, const char *name, char *err, size_t errlen,
+    int (*change)(struct store *, const void *), const void *arg, const char *fmt, ...)
+{
+	char detail[256];
+	struct event ev;
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	memset(&ev, 0, sizeof(ev));
+	ev.type = "admin_change";
+	ev.actor = actor;
+	ev.detail = detail;
+	ev.ts_ms = clock_wall_ms();
+	ev.mono_ms = clock_mono_ms();
+	ev.clock_synced = clock_synced();
+	if (store_begin(st) == -1) {
+		store_err(st, "web users", err, errlen);
+		return -1;
 	}
-	sqlite3_finalize(s);
-	sqlite3_close(db);
-	return ret;
+	if ((rc = change(st, arg)) == 1 && store_append_event(st, &ev) != -1 &&
+	    store_commit(st) != -1)
+		return 0;
+	if (rc == 0)
+		snprintf(err, errlen, "no console user '%s'", name);
+	else if (store_errcode(st) == STORE_EEXIST)
+		snprintf(err, errlen, "%s", store_errmsg(st));
+	else
+		store_err(st, rc == -1 ? "web users" : "web users: audit event", err, errlen);
+	store_rollback(st);
+	return -1;
+}
+
+static int
+do_add(struct store *st, const void *arg)
+{
+	return store_webuser_add(st, arg) == -1 ? -1 : 1;
+}
+
+struct set_hash {
+	const char	*name;
+	const char	*hash;
+};
+
+static int
+do_set_hash(struct store *st, const void *arg)
+{
+	const struct set_hash *h = arg;
+
+	return store_webuser_set_hash(st, h->name, h->hash);
+}
+
+static int
+do_del(struct store *st, const void *arg)
+{
+	return store_webuser_del(st, arg);
 }
 
 int
-webuser_add(const char *path, const char *name, enum webuser_role role,
-    const char *password, int64_t now_ms, char *err, size_t errlen)
+webuser_add(struct store *st, const char *name, enum webuser_role role,
+    const char *password, int64_t now_ms, const char *actor, char *err, size_t errlen)
 {
-	char hash[WEBUSER_HASH_MAX];
-	sqlite3_stmt *s;
-	sqlite3 *db;
+	struct store_webuser u;
+	int rc;
 
 	if (!webuser_valid_name(name)) {
 		snprintf(err, errlen, "bad console user name (1 to %d of A-Z a-z 0-9 _ . @ -)",
 		    WEBUSER_NAME_MAX);
 		return -1;
 	}
-	if (webuser_hash(password, hash, err, errlen) == -1)
+	memset(&u, 0, sizeof(u));
+	snprintf(u.name, sizeof(u.name), "%s", name);
+	snprintf(u.role, sizeof(u.role), "%s", webuser_role_name(role));
+	u.created_ms = now_ms;
+	if (webuser_hash(password, u.hash, err, errlen) == -1)
 		return -1;
-	if ((s = prep(path, &db, "INSERT INTO web_users(name, role, hash, created) "
-	    "VALUES (?, ?, ?, ?)", err, errlen)) == NULL)
-		return -1;
-	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, webuser_role_name(role), -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, hash, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(s, 4, now_ms);
-	return finish(db, s, name, err, errlen);
+	rc = audited(st, actor, name, err, errlen, do_add, &u, "web user add %s %s", name,
+	    webuser_role_name(role));
+	explicit_bzero(u.hash, sizeof(u.hash));
+	return rc;
 }
 
 int
-webuser_passwd(const char *path, const char *name, const char *password, char *err,
-    size_t errlen)
+webuser_passwd(struct store *st, const char *name, const char *password, const char *actor,
+    char *err, size_t errlen)
 {
 	char hash[WEBUSER_HASH_MAX];
-	sqlite3_stmt *s;
-	sqlite3 *db;
+	struct set_hash h = { name, hash };
+	int rc;
 
 	if (webuser_hash(password, hash, err, errlen) == -1)
 		return -1;
-	if ((s = prep(path, &db, "UPDATE web_users SET hash = ? WHERE name = ?", err,
-	    errlen)) == NULL)
-		return -1;
-	sqlite3_bind_text(s, 1, hash, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
-	return finish(db, s, name, err, errlen);
+	rc = audited(st, actor, name, err, errlen, do_set_hash, &h, "web user passwd %s", name);
+	explicit_bzero(hash, sizeof(hash));
+	return rc;
 }
 
 int
-webuser_del(const char *path, const char *name, char *err, size_t errlen)
+webuser_del(struct store *st, const char *name, const char *actor, char *err, size_t errlen)
 {
-	sqlite3_stmt *s;
-	sqlite3 *db;
-
-	if ((s = prep(path, &db, "DELETE FROM web_users WHERE name = ?", err, errlen)) == NULL)
-		return -1;
-	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-	return finish(db, s, name, err, errlen);
+	return audited(st, actor, name, err, errlen, do_del, name, "web user del %s", name);
 }
 
 static void
-read_row(sqlite3_stmt *s, struct webuser *u)
+from_row(const struct store_webuser *r, struct webuser *u)
 {
-	const unsigned char *t;
-
 	memset(u, 0, sizeof(*u));
-	if ((t = sqlite3_column_text(s, 0)) != NULL)
-		snprintf(u->name, sizeof(u->name), "%s", (const char *)t);
-	t = sqlite3_column_text(s, 1);
-	u->role = t != NULL && strcmp((const char *)t, "admin") == 0 ? WEBUSER_ADMIN :
-	    WEBUSER_DESK;
-	u->created_ms = sqlite3_column_int64(s, 2);
+	snprintf(u->name, sizeof(u->name), "%s", r->name);
+	u->role = strcmp(r->role, "admin") == 0 ? WEBUSER_ADMIN : WEBUSER_DESK;
+	u->created_ms = r->created_ms;
+}
+
+struct list_ctx {
+	int	(*cb)(const struct webuser *, void *);
+	void	*arg;
+};
+
+static int
+list_cb(const struct store_webuser *r, void *arg)
+{
+	struct list_ctx *x = arg;
+	struct webuser u;
+
+	from_row(r, &u);
+	return x->cb(&u, x->arg);
 }
 
 int
-webuser_list(const char *path, int (*cb)(const struct webuser *, void *), void *arg,
+webuser_list(struct store *st, int (*cb)(const struct webuser *, void *), void *arg,
     char *err, size_t errlen)
 {
-	struct webuser u;
-	sqlite3_stmt *s;
-	sqlite3 *db;
-	int rc, n = 0;
+	struct list_ctx x = { cb, arg };
+	int n;
 
-	if ((s = prep(path, &db, "SELECT name, role, created FROM web_users ORDER BY name",
-	    err, errlen)) == NULL)
-		return -1;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		read_row(s, &u);
-		n++;
-		if (cb(&u, arg) != 0) {
-			rc = SQLITE_DONE;
-			break;
-		}
-	}
-	if (rc != SQLITE_DONE) {
-		snprintf(err, errlen, "web users: %s", sqlite3_errmsg(db));
-		n = -1;
-	}
-	sqlite3_finalize(s);
-	sqlite3_close(db);
+	if ((n = store_webusers_list(st, list_cb, &x)) == -1)
+		store_err(st, "web users", err, errlen);
 	return n;
 }
 
@@ -272,35 +284,31 @@ dummy_hash(void)
 }
 
 int
-webuser_verify(const char *path, const char *name, const char *password, struct webuser *u,
-    char *err, size_t errlen)
+webuser_lookup(struct store *st, const char *name, struct webuser *u,
+    char hash[WEBUSER_HASH_MAX], char *err, size_t errlen)
 {
-	char hash[WEBUSER_HASH_MAX] = "";
-	const unsigned char *t;
-	sqlite3_stmt *s;
-	sqlite3 *db;
+	struct store_webuser r;
 	int rc;
 
-	if ((s = prep(path, &db, "SELECT name, role, created, hash FROM web_users "
-	    "WHERE name = ?", err, errlen)) == NULL)
-		return -1;
-	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		read_row(s, u);
-		if ((t = sqlite3_column_text(s, 3)) != NULL)
-			snprintf(hash, sizeof(hash), "%s", (const char *)t);
-	} else if (rc != SQLITE_DONE) {
-		snprintf(err, errlen, "web users: %s", sqlite3_errmsg(db));
-		sqlite3_finalize(s);
-		sqlite3_close(db);
+	hash[0] = '\0';
+	if ((rc = store_webuser_get(st, name, &r)) == -1) {
+		store_err(st, "web users", err, errlen);
 		return -1;
 	}
-	sqlite3_finalize(s);
-	sqlite3_close(db);
-	if (rc != SQLITE_ROW) {
+	if (rc == 1) {
+		from_row(&r, u);
+		snprintf(hash, WEBUSER_HASH_MAX, "%s", r.hash);
+		explicit_bzero(&r, sizeof(r));
+	}
+	return rc;
+}
+
+bool
+webuser_password_ok(bool found, const char *password, const char *hash)
+{
+	if (!found) {
 		(void)webuser_hash_ok(password, dummy_hash());
-		return 0;
+		return false;
 	}
-	return webuser_hash_ok(password, hash) ? 1 : 0;
+	return webuser_hash_ok(password, hash);
 }

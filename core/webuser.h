@@ -4,9 +4,10 @@
  * store's web_users table (schema 3).  The password itself is never kept,
  * logged or passed on a command line.
  *
- * The functions take the database path (the caller opened the store once,
- * so the schema is migrated) and use a short connection of their own, and
- * return 0 (or 1/0 for a lookup) and -1 with a message in err.
+ * The functions work on the caller's store connection and return 0 (or
+ * 1/0 for a lookup) and -1 with a message in err.  Each change is one
+ * transaction with its admin_change event by actor ("uid:N(name)" from
+ * seuilctl): both are written, or neither.
  */
 #ifndef SEUIL_WEBUSER_H
 #define SEUIL_WEBUSER_H
@@ -15,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-
+#include "store.h"
 
 #define WEBUSER_NAME_MAX	32	/* [A-Za-z0-9_.@-]{1,32} */
 #define WEBUSER_PASS_MIN	8
@@ -42,22 +43,27 @@ int webuser_hash(const char *password, char out[WEBUSER_HASH_MAX], char *err, si
 /* Whether password matches hash, in constant time over the hash. */
 bool webuser_hash_ok(const char *password, const char *hash);
 
-/* Add (EEXIST-like error if taken), change the password, delete. */
-int webuser_add(const char *db, const char *name, enum webuser_role role,
-    const char *password, int64_t now_ms, char *err, size_t errlen);
-int webuser_passwd(const char *db, const char *name, const char *password,
-    char *err, size_t errlen);
-int webuser_del(const char *db, const char *name, char *err, size_t errlen);
+/* Add (an error saying it exists if taken), change the password, delete;
+ * each with its admin_change event by actor, in one transaction. */
+int webuser_add(struct store *st, const char *name, enum webuser_role role,
+    const char *password, int64_t now_ms, const char *actor, char *err, size_t errlen);
+int webuser_passwd(struct store *st, const char *name, const char *password,
+    const char *actor, char *err, size_t errlen);
+int webuser_del(struct store *st, const char *name, const char *actor, char *err,
+    size_t errlen);
 /* Every account by name; cb returning non-zero stops.  Count or -1. */
-int webuser_list(const char *db, int (*cb)(const struct webuser *u, void *arg),
+int webuser_list(struct store *st, int (*cb)(const struct webuser *u, void *arg),
     void *arg, char *err, size_t errlen);
 
 /*
- * Check a login.  1 with *u filled when name and password match, 0 when
- * they do not (an unknown name costs the same hash as a wrong password,
- * so timing does not tell which), -1 on a database error.
+ * A login in two steps, so that the slow hash runs outside any lock on
+ * the store: look the name up (1 with *u and its hash, 0 unknown, -1 on a
+ * database error), then check the password.  An unknown name (found
+ * false) costs the same hash as a wrong password, so timing does not tell
+ * which; it is never a match.
  */
-int webuser_verify(const char *db, const char *name, const char *password,
-    struct webuser *u, char *err, size_t errlen);
+int webuser_lookup(struct store *st, const char *name, struct webuser *u,
+    char hash[WEBUSER_HASH_MAX], char *err, size_t errlen);
+bool webuser_password_ok(bool found, const char *password, const char *hash);
 
 #endif

@@ -95,16 +95,6 @@ read_password(char *pw, size_t len)
 	return EX_OK;
 }
 
-static void
-audit(struct ctl *c, const char *detail)
-{
-	char actor[MANAGE_ACTOR_MAX];
-
-	manage_actor_os(actor);
-	if (manage_audit(c->st, actor, 0, 0, "%s", detail) == -1)
-		ctl_errx("warning: event not logged: %s", store_errmsg(c->st));
-}
-
 struct list_ctx {
 	cJSON	*array;
 };
@@ -140,7 +130,7 @@ ctl_web_user(struct ctl *c, int argc, char **argv)
 	};
 	enum webuser_role role = WEBUSER_DESK;
 	bool role_given = false;
-	char pw[WEBUSER_PASS_MAX + 2], err[512], detail[128];
+	char pw[WEBUSER_PASS_MAX + 2], err[512], actor[MANAGE_ACTOR_MAX];
 	const char *action, *name = NULL;
 	int ch, rc;
 
@@ -167,13 +157,14 @@ ctl_web_user(struct ctl *c, int argc, char **argv)
 	}
 	if ((rc = ctl_store(c)) != EX_OK)
 		return rc;
+	manage_actor_os(actor);
 
 	if (strcmp(action, "list") == 0) {
 		struct list_ctx x = { c->json ? cJSON_CreateArray() : NULL };
 
 		if (!c->json)
 			printf("%-20s %-6s %s\n", "NAME", "ROLE", "CREATED");
-		if (webuser_list(c->conf.database, list_cb, &x, err, sizeof(err)) == -1) {
+		if (webuser_list(c->st, list_cb, &x, err, sizeof(err)) == -1) {
 			cJSON_Delete(x.array);
 			ctl_errx("%s", err);
 			return EX_IOERR;
@@ -191,11 +182,11 @@ ctl_web_user(struct ctl *c, int argc, char **argv)
 			return rc;
 		}
 		rc = strcmp(action, "add") == 0 ?
-		    webuser_add(c->conf.database, name, role, pw, clock_wall_ms(), err,
-		    sizeof(err)) : webuser_passwd(c->conf.database, name, pw, err, sizeof(err));
+		    webuser_add(c->st, name, role, pw, clock_wall_ms(), actor, err, sizeof(err)) :
+		    webuser_passwd(c->st, name, pw, actor, err, sizeof(err));
 		explicit_bzero(pw, sizeof(pw));
 	} else if (strcmp(action, "del") == 0)
-		rc = webuser_del(c->conf.database, name, err, sizeof(err));
+		rc = webuser_del(c->st, name, actor, err, sizeof(err));
 	else
 		return ctl_usage(c);
 	if (rc == -1) {
@@ -203,10 +194,6 @@ ctl_web_user(struct ctl *c, int argc, char **argv)
 		return strstr(err, "exists") || strstr(err, "no console user") ? EX_DATAERR :
 		    EX_IOERR;
 	}
-	snprintf(detail, sizeof(detail), "web user %s %s%s%s", action, name,
-	    strcmp(action, "add") == 0 ? " " : "",
-	    strcmp(action, "add") == 0 ? webuser_role_name(role) : "");
-	audit(c, detail);
 	if (c->json) {
 		cJSON *j = cJSON_CreateObject();
 

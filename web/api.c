@@ -40,9 +40,10 @@ api_login(struct req *q, struct reply *r)
 	const cJSON *ju = cJSON_GetObjectItemCaseSensitive(in, "user");
 	const cJSON *jp = cJSON_GetObjectItemCaseSensitive(in, "password");
 	char user[WEBUSER_NAME_MAX + 1], actor[WEBUSER_NAME_MAX + 8], err[256], cookie[256];
+	char hash[WEBUSER_HASH_MAX];
 	struct webuser u;
 	struct session s;
-	int wait, ok;
+	int wait, ok, found;
 
 	if (!cJSON_IsString(ju) || !cJSON_IsString(jp)) {
 		cJSON_Delete(in);
@@ -67,10 +68,15 @@ api_login(struct req *q, struct reply *r)
 		reply_header(r, "Retry-After", ra);
 		return;
 	}
-	/* The hash is slow on purpose: outside the lock. */
-	ok = strcmp(user, "?") == 0 ? 0 :
-	    webuser_verify(q->w->conf.database, user, jp->valuestring, &u, err, sizeof(err));
+	/* The account is read under the lock (the store's one connection);
+	 * the hash, slow on purpose, is checked outside it. */
+	pthread_mutex_lock(&q->w->lock);
+	found = strcmp(user, "?") == 0 ? 0 :
+	    webuser_lookup(q->w->st, user, &u, hash, err, sizeof(err));
+	pthread_mutex_unlock(&q->w->lock);
+	ok = found == -1 ? -1 : webuser_password_ok(found == 1, jp->valuestring, hash) ? 1 : 0;
 	explicit_bzero(jp->valuestring, strlen(jp->valuestring));
+	explicit_bzero(hash, sizeof(hash));
 	cJSON_Delete(in);
 
 	pthread_mutex_lock(&q->w->lock);

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Console accounts (`seuilctl web user`): each change and its admin_change
+# event are one transaction on the store's connection, so a change is never
+# made without its audit event.  A trigger on this test database refuses
+# the admin_change insert, and the account change must roll back with it.
+. "$(dirname "$0")/../lib.sh"
+. "$TOP/tests/browser/web.sh"
+
+write_web_config </dev/null
+ctl init >/dev/null || { not_ok "init"; exit 1; }
+db=$T/seuil.db
+users() { sqlite3 "$db" "select name || ':' || role from web_users order by name" | tr '\n' ' '; }
+hash_of() { sqlite3 "$db" "select hash from web_users where name = '$1'"; }
+audits() { sqlite3 "$db" "select count(*) from events where type = 'admin_change'"; }
+
+printf 'first password\n' | ctl web user add camille --role admin >/dev/null
+check "add" test "$(users)" = "camille:admin "
+check "with its admin_change event, by the OS user" test "$(sqlite3 "$db" \
+	"select detail || '|' || (actor like 'uid:%') from events where type = 'admin_change'")" = "web user add camille admin|1"
+printf 'first password\n' | ctl web user add camille >"$T/out" 2>&1
+check "a taken name: exit 65, said" sh -c "[ $? -eq 65 ] && grep -q 'exists already' '$T/out'"
+check "a taken name: no event" test "$(audits)" = 1
+
+# The audit insert fails: nothing changes.
+sqlite3 "$db" "CREATE TRIGGER no_audit BEFORE INSERT ON events WHEN NEW.type = 'admin_change'
+	BEGIN SELECT RAISE(ABORT, 'audit refused by the test'); END;"
+h0=$(hash_of camille)
+printf 'second password\n' | ctl web user add eve --role desk >"$T/out" 2>&1
+check "add, audit refused: fails" test $? -ne 0
+check "add, audit refused: the error says why" grep -q "audit refused by the test" "$T/out"
+check "add, audit refused: no account" test "$(users)" = "camille:admin "
+printf 'second password\n' | ctl web user passwd camille >"$T/out" 2>&1
+check "passwd, audit refused: fails" test $? -ne 0
+check "passwd, audit refused: the hash is unchanged" test "$(hash_of camille)" = "$h0"
+ctl web user del camille >"$T/out" 2>&1
+check "del, audit refused: fails" test $? -ne 0
+check "del, audit refused: the account is still there" test "$(users)" = "camille:admin "
+check "no event either" test "$(audits)" = 1
+sqlite3 "$db" "DROP TRIGGER no_audit"
+
+# And once the event can be written, the same changes go through.
+printf 'second password\n' | ctl web user add eve --role desk >/dev/null
+check "add, audited" test "$(users)" = "camille:admin eve:desk "
+printf 'third password\n' | ctl web user passwd camille >/dev/null
+check "passwd, audited: a new hash" test "$(hash_of camille)" != "$h0"
+ctl web user del eve >/dev/null
+check "del, audited" test "$(users)" = "camille:admin "
+check "one event per change" test "$(sqlite3 "$db" "select group_concat(detail, ',') from events where type = 'admin_change'")" = \
+	"web user add camille admin,web user add eve desk,web user passwd camille,web user del eve"
+ctl web user del nobody >"$T/out" 2>&1
+check "del of an unknown account: exit 65, no event" sh -c "[ $? -eq 65 ] && grep -q \"no console user 'nobody'\" '$T/out' && [ \$(sqlite3 '$db' \"select count(*) from events where type = 'admin_change'\") = 4 ]"
+ctl --json web user list >"$T/list.json"
+check "list --json" python3 -c 'import json,sys; v=json.load(open(sys.argv[1])); sys.exit(not ([u["name"] for u in v] == ["camille"] and v[0]["role"] == "admin" and v[0]["created"]))' "$T/list.json"
+
+# seuil-web reads the accounts on its store connection: a login works,
+# a wrong password and an unknown name do not.
+start_web || { not_ok "seuil-web starts"; exit 1; }
+check "login with the new password" web_login camille 'third password'
+refused() { ! web_login "$1" "$2" "$T/jar2"; }
+check "the old password is refused" refused camille 'first password'
+check "an unknown name is refused" refused eve 'second password'
+stop_web

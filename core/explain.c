@@ -139,7 +139,10 @@ member_rules(struct explanation *x)
 		struct explain_group *eg = &x->groups[x->ngroups++];
 
 		eg->allows_now = access_group_allows(g, &x->now);
-		snprintf(eg->name, sizeof(eg->name), "%s", g->name);
+		/* Same size (64) in both: a copy, not a snprintf into x from x. */
+		_Static_assert(sizeof(eg->name) == sizeof(g->name), "group name sizes");
+		memcpy(eg->name, g->name, sizeof(eg->name));
+		eg->name[sizeof(eg->name) - 1] = '\0';
 		if (g->nwindows)
 			access_schedule_format(g->windows, g->nwindows, eg->schedule,
 			    sizeof(eg->schedule));

@@ -82,3 +82,76 @@ check "refused login: no hammering (at most 3 attempts in 10 s)" test "$tries" -
 not_connected() { ! status_has '"connected": *true'; }
 check "refused login: status says not connected" not_connected
 stop_seuild
+
+# --- A broker that takes events and never acknowledges them, then dies ---
+# seuild's published mark moves on PUBACK only: what was in flight when the
+# broker went away (sent, never acknowledged) is sent again to the next
+# broker, and status never counts it as published meanwhile.
+stop_broker
+mqtt_conf "$BROKER_PORT"
+python3 - "$BROKER_PORT" "$T/mute.jsonl" <<'PY' &
+# An MQTT 5 "broker" that accepts one client, answers CONNECT and PINGREQ,
+# records the payload of every PUBLISH on .../events and acknowledges none;
+# it goes away 4 s after the first event.
+import json, socket, sys, time
+srv = socket.socket(); srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+srv.bind(("127.0.0.1", int(sys.argv[1]))); srv.listen(1); srv.settimeout(20)
+c, _ = srv.accept(); c.settimeout(0.2)
+out = open(sys.argv[2], "w"); buf = b""; first = None
+def varint(b, i):
+    n = s = 0
+    while True:
+        n |= (b[i] & 0x7f) << s; s += 7; i += 1
+        if not b[i - 1] & 0x80: return n, i
+while first is None or time.time() - first < 4:
+    try:
+        d = c.recv(65536)
+        if not d: break
+        buf += d
+    except socket.timeout:
+        pass
+    while len(buf) >= 2:
+        try: n, i = varint(buf, 1)
+        except IndexError: break
+        if len(buf) < i + n: break
+        t, body, buf = buf[0], buf[i:i + n], buf[i + n:]
+        if t >> 4 == 1: c.sendall(b"\x20\x03\x00\x00\x00")	# CONNACK, v5, success
+        elif t >> 4 == 12: c.sendall(b"\xd0\x00")		# PINGRESP
+        elif t >> 4 == 3:
+            tl = int.from_bytes(body[:2], "big"); topic = body[2:2 + tl].decode()
+            j = 2 + tl + (2 if (t >> 1) & 3 else 0)
+            pl, j = varint(body, j)
+            if topic.endswith("/events") and not topic.endswith("presence/events"):
+                out.write(body[j + pl:].decode() + "\n"); out.flush()
+                first = first or time.time()
+c.close(); srv.close()
+PY
+mute=$!; PIDS+=("$mute")
+mark0=$(sqlite3 "$T/seuil.db" "select value from meta where key = 'mqtt_published_seq'")
+last=$(sqlite3 "$T/seuil.db" "select max(seq) from events")
+diag "published mark $mark0, last seq $last before the start"
+: >"$T/seuild.log"
+start_seuild || { not_ok "seuild starts with a mute broker"; exit 1; }
+got_some() { [ -s "$T/mute.jsonl" ]; }
+check "mute broker: seuild sends it events" wait_until 10 got_some
+sleep 1
+check "mute broker: nothing unacknowledged counts as published" \
+	test "$(published)" = "$mark0"
+wait "$mute"
+sent=$(python3 -c 'import json,sys; print(" ".join(str(json.loads(l)["seq"]) for l in open(sys.argv[1]) if l.strip()))' "$T/mute.jsonl")
+diag "sent to the mute broker, never acknowledged: $sent"
+start_broker </dev/null
+mosquitto_sub -h 127.0.0.1 -p "$BROKER_PORT" -q 1 -t "$B/events" >"$T/sub3.jsonl" 2>/dev/null &
+PIDS+=($!)
+check "mute broker: published up to the last event with the next broker" \
+	wait_until 40 all_published
+sleep 1
+check "mute broker: every event it swallowed reached the next broker's subscriber" \
+	python3 - "$T/sub3.jsonl" $sent <<'PY'
+import json, sys
+seen = {json.loads(l)["seq"] for l in open(sys.argv[1]) if l.strip()}
+missing = [int(s) for s in sys.argv[2:] if int(s) not in seen]
+if missing: print("# missing", missing)
+sys.exit(bool(missing) or len(sys.argv) < 3)
+PY
+stop_seuild

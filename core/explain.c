@@ -13,6 +13,9 @@
 #include "clock.h"
 #include "render_json.h"
 
+/* EXPLAIN_ARG_READERS is a bit mask of reader indices. */
+_Static_assert(CONFIG_MAX_READERS <= 63, "a reader set fits a long long");
+
 static const char *const weekdays[7] = {
 	"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"
 };
@@ -35,42 +38,83 @@ explain_unsynced_name(enum unsynced_policy p)
 }
 
 static void
-step_set(struct explain_step *s, const char *rule, int pass, const char *fmt, va_list ap)
+step_set(struct explain_step *s, const char *rule, int pass, const char *code,
+    const char *fmt, va_list ap)
 {
+	memset(s, 0, sizeof(*s));
 	snprintf(s->rule, sizeof(s->rule), "%s", rule);
 	s->pass = pass;
+	snprintf(s->code, sizeof(s->code), "%s", code);
 	vsnprintf(s->detail, sizeof(s->detail), fmt, ap);
 }
 
-/* Append a member rule: pass is 1, 0, or -1 when it decides nothing. */
-static void
-rule(struct explanation *x, const char *name, int pass, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static void
-rule(struct explanation *x, const char *name, int pass, const char *fmt, ...)
+/* A step's next parameter (NULL when the step or its args are full). */
+static struct explain_arg *
+arg_new(struct explain_step *s, const char *key, enum explain_arg_type type)
 {
-	va_list ap;
+	struct explain_arg *a;
 
-	if (x->nsteps == EXPLAIN_MAX_STEPS)
-		return;
-	va_start(ap, fmt);
-	step_set(&x->steps[x->nsteps++], name, pass, fmt, ap);
-	va_end(ap);
+	if (s == NULL || s->nargs == EXPLAIN_ARGS_MAX)
+		return NULL;
+	a = &s->args[s->nargs++];
+	a->key = key;
+	a->type = type;
+	return a;
 }
 
 static void
-badge_rule(struct explain_badge *eb, int pass, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+arg_text(struct explain_step *s, const char *key, const char *v)
+{
+	struct explain_arg *a = arg_new(s, key, EXPLAIN_ARG_TEXT);
+
+	if (a != NULL)
+		snprintf(a->text, sizeof(a->text), "%s", v);
+}
 
 static void
-badge_rule(struct explain_badge *eb, int pass, const char *fmt, ...)
+arg_num(struct explain_step *s, const char *key, enum explain_arg_type type, long long n)
+{
+	struct explain_arg *a = arg_new(s, key, type);
+
+	if (a != NULL)
+		a->n = n;
+}
+
+/* Append a member rule: pass is 1, 0, or -1 when it decides nothing.
+ * Returns the step for its args (NULL when the steps are full). */
+static struct explain_step *
+rule(struct explanation *x, const char *name, int pass, const char *code,
+    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static struct explain_step *
+rule(struct explanation *x, const char *name, int pass, const char *code,
+    const char *fmt, ...)
+{
+	struct explain_step *s;
+	va_list ap;
+
+	if (x->nsteps == EXPLAIN_MAX_STEPS)
+		return NULL;
+	s = &x->steps[x->nsteps++];
+	va_start(ap, fmt);
+	step_set(s, name, pass, code, fmt, ap);
+	va_end(ap);
+	return s;
+}
+
+static struct explain_step *
+badge_rule(struct explain_badge *eb, int pass, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static struct explain_step *
+badge_rule(struct explain_badge *eb, int pass, const char *code, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	step_set(&eb->step, "badge", pass, fmt, ap);
+	step_set(&eb->step, "badge", pass, code, fmt, ap);
 	va_end(ap);
+	return &eb->step;
 }
 
 void
@@ -118,21 +162,32 @@ member_rules(struct explanation *x)
 	const struct config *conf = x->conf;
 	const char *free_group = schedule_free(&x->access);
 	bool dated = m->valid_from[0] != '\0' || m->valid_until[0] != '\0';
+	struct explain_step *s;
 	bool any = false;
+	char hhmm[8];
 	int i;
 
-	rule(x, "member_status", m->active, "member %s is %s%s", m->name,
-	    m->active ? "active" : "disabled", m->erased ? " (erased)" : "");
+	s = rule(x, "member_status", m->active, m->active ? "member_active" : "member_disabled",
+	    "member %s is %s%s", m->name, m->active ? "active" : "disabled",
+	    m->erased ? " (erased)" : "");
+	arg_text(s, "name", m->name);
+	arg_num(s, "erased", EXPLAIN_ARG_BOOL, m->erased);
 	if (m->valid_from[0] == '\0')
-		rule(x, "valid_from", 1, "no start date");
-	else
-		rule(x, "valid_from", strcmp(x->now.date, m->valid_from) >= 0,
+		rule(x, "valid_from", 1, "no_start_date", "no start date");
+	else {
+		s = rule(x, "valid_from", strcmp(x->now.date, m->valid_from) >= 0, "valid_from",
 		    "valid from %s, today is %s", m->valid_from, x->now.date);
+		arg_text(s, "from", m->valid_from);
+		arg_text(s, "today", x->now.date);
+	}
 	if (m->valid_until[0] == '\0')
-		rule(x, "valid_until", 1, "no end date");
-	else
-		rule(x, "valid_until", strcmp(x->now.date, m->valid_until) <= 0,
+		rule(x, "valid_until", 1, "no_end_date", "no end date");
+	else {
+		s = rule(x, "valid_until", strcmp(x->now.date, m->valid_until) <= 0, "valid_until",
 		    "valid until %s (inclusive), today is %s", m->valid_until, x->now.date);
+		arg_text(s, "until", m->valid_until);
+		arg_text(s, "today", x->now.date);
+	}
 
 	for (i = 0; i < x->access.ngroups; i++) {
 		const struct access_group *g = &x->access.groups[i];
@@ -152,28 +207,38 @@ member_rules(struct explanation *x)
 	}
 
 	if (x->synced)
-		rule(x, "clock", 1, "the clock is NTP-synced");
+		rule(x, "clock", 1, "clock_synced", "the clock is NTP-synced");
 	else if (conf->unsynced_clock == UNSYNCED_IGNORE)
-		rule(x, "clock", 1, "the clock is NOT NTP-synced; unsynced_clock = ignore: "
-		    "dates and schedules are used as they are");
+		rule(x, "clock", 1, "clock_unsynced_ignore", "the clock is NOT NTP-synced; "
+		    "unsynced_clock = ignore: dates and schedules are used as they are");
 	else if (conf->unsynced_clock == UNSYNCED_DENY)
-		rule(x, "clock", 0, "the clock is NOT NTP-synced and unsynced_clock = deny: "
-		    "no badge opens until it is");
-	else
-		rule(x, "clock", !dated && free_group != NULL,
+		rule(x, "clock", 0, "clock_unsynced_deny", "the clock is NOT NTP-synced and "
+		    "unsynced_clock = deny: no badge opens until it is");
+	else {
+		s = rule(x, "clock", !dated && free_group != NULL, "clock_unsynced_members_only",
 		    "the clock is NOT NTP-synced and unsynced_clock = members_only: only "
 		    "members with no validity dates and no schedule may enter (%s)",
 		    dated ? "this member has validity dates" : free_group == NULL ?
 		    "this member's groups all have schedules" : "this member qualifies");
+		arg_text(s, "member", dated ? "has_dates" : free_group == NULL ?
+		    "all_scheduled" : "qualifies");
+	}
 
 	if (free_group != NULL && free_group[0] == '\0')
-		rule(x, "schedule", 1, "in no group: no schedule applies");
-	else if (free_group != NULL)
-		rule(x, "schedule", 1, "group %s has no schedule: any time", free_group);
-	else
-		rule(x, "schedule", any, "%s of the member's groups allows %s %02d:%02d",
-		    any ? "one" : "none", explain_weekday(x), x->now.minute / 60,
+		rule(x, "schedule", 1, "no_group", "in no group: no schedule applies");
+	else if (free_group != NULL) {
+		s = rule(x, "schedule", 1, "group_unscheduled", "group %s has no schedule: "
+		    "any time", free_group);
+		arg_text(s, "group", free_group);
+	} else {
+		snprintf(hhmm, sizeof(hhmm), "%02d:%02d", x->now.minute / 60 % 100,
 		    x->now.minute % 60);
+		s = rule(x, "schedule", any, any ? "schedule_allows" : "schedule_forbids",
+		    "%s of the member's groups allows %s %s", any ? "one" : "none",
+		    explain_weekday(x), hhmm);
+		arg_text(s, "weekday", explain_weekday(x));
+		arg_text(s, "time", hhmm);
+	}
 }
 
 /* The lockout step: whether any reader with a door is locked out, as
@@ -182,12 +247,13 @@ static void
 lockout_rule(struct explanation *x)
 {
 	char names[EXPLAIN_DETAIL_MAX] = "";
+	long long mask = 0;
 	size_t len = 0;
 	int i, n = 0;
 
 	if (!x->lockouts.known) {
-		rule(x, "lockout", -1, "seuild is not running: reader lockouts unknown "
-		    "(and no door opens until it runs)");
+		rule(x, "lockout", -1, "lockout_unknown", "seuild is not running: reader "
+		    "lockouts unknown (and no door opens until it runs)");
 		return;
 	}
 	for (i = 0; i < x->conf->nreaders; i++) {
@@ -196,13 +262,15 @@ lockout_rule(struct explanation *x)
 		if (len < sizeof(names))
 			len += (size_t)snprintf(names + len, sizeof(names) - len, "%s%s",
 			    n ? ", " : "", x->conf->readers[i].name);
+		mask |= 1LL << i;
 		n++;
 	}
 	if (n == 0)
-		rule(x, "lockout", 1, "no reader is locked out");
+		rule(x, "lockout", 1, "lockout_none", "no reader is locked out");
 	else
-		rule(x, "lockout", 0, "locked out after repeated failures: reader%s %s "
-		    "(no badge opens there until the lockout ends)", n > 1 ? "s" : "", names);
+		arg_num(rule(x, "lockout", 0, "lockout_readers", "locked out after repeated "
+		    "failures: reader%s %s (no badge opens there until the lockout ends)",
+		    n > 1 ? "s" : "", names), "readers", EXPLAIN_ARG_READERS, mask);
 }
 
 static void
@@ -236,12 +304,14 @@ add_badge(struct explanation *x, const struct badge_row *b, const char *hint)
 	if (b != NULL) {
 		eb->known = true;
 		eb->b = *b;
-		badge_rule(eb, b->active, "badge %lld is %s", (long long)b->id,
-		    b->active ? "active" : "revoked");
+		arg_num(badge_rule(eb, b->active, b->active ? "badge_active" : "badge_revoked",
+		    "badge %lld is %s", (long long)b->id, b->active ? "active" : "revoked"),
+		    "id", EXPLAIN_ARG_INT, b->id);
 	} else {
 		if (hint != NULL)
 			snprintf(eb->hint, sizeof(eb->hint), "%s", hint);
-		badge_rule(eb, 0, "%s", hint != NULL ? "no badge with this UID is enrolled" :
+		badge_rule(eb, 0, hint != NULL ? "uid_not_enrolled" : "no_badge", "%s",
+		    hint != NULL ? "no badge with this UID is enrolled" :
 		    "the member has no badge: any badge tapped is unknown");
 	}
 	for (i = 0; i < conf->nreaders; i++) {
@@ -329,8 +399,39 @@ explain_badge(struct explanation *x, const struct config *conf,
 	return 0;
 }
 
+/* A step's args as a JSON object. */
 static void
-json_steps(cJSON *a, const struct explain_step *s, int n)
+json_args(cJSON *o, const struct config *conf, const struct explain_step *s)
+{
+	cJSON *l;
+	int i, j;
+
+	for (i = 0; i < s->nargs; i++) {
+		const struct explain_arg *a = &s->args[i];
+
+		switch (a->type) {
+		case EXPLAIN_ARG_TEXT:
+			cJSON_AddStringToObject(o, a->key, a->text);
+			break;
+		case EXPLAIN_ARG_INT:
+			cJSON_AddNumberToObject(o, a->key, (double)a->n);
+			break;
+		case EXPLAIN_ARG_BOOL:
+			cJSON_AddBoolToObject(o, a->key, a->n != 0);
+			break;
+		case EXPLAIN_ARG_READERS:
+			l = cJSON_AddArrayToObject(o, a->key);
+			for (j = 0; j < conf->nreaders && j < 63; j++)
+				if (a->n & (1LL << j))
+					cJSON_AddItemToArray(l,
+					    cJSON_CreateString(conf->readers[j].name));
+			break;
+		}
+	}
+}
+
+static void
+json_steps(cJSON *a, const struct config *conf, const struct explain_step *s, int n)
 {
 	int i;
 
@@ -343,6 +444,8 @@ json_steps(cJSON *a, const struct explain_step *s, int n)
 		else
 			cJSON_AddBoolToObject(r, "pass", s[i].pass);
 		cJSON_AddStringToObject(r, "detail", s[i].detail);
+		cJSON_AddStringToObject(r, "code", s[i].code);
+		json_args(cJSON_AddObjectToObject(r, "args"), conf, &s[i]);
 		cJSON_AddItemToArray(a, r);
 	}
 }
@@ -365,7 +468,7 @@ json_badge(cJSON *a, const struct explanation *x, const struct explain_badge *eb
 		cJSON_AddNullToObject(o, "label");
 		cJSON_AddStringToObject(o, "status", "unknown");
 	}
-	json_steps(cJSON_AddArrayToObject(o, "rules"), &eb->step, 1);
+	json_steps(cJSON_AddArrayToObject(o, "rules"), conf, &eb->step, 1);
 	ds = cJSON_AddArrayToObject(o, "decisions");
 	for (i = 0; i < eb->ndecisions; i++) {
 		const struct explain_decision *e = &eb->d[i];
@@ -389,11 +492,22 @@ json_badge(cJSON *a, const struct explanation *x, const struct explain_badge *eb
 cJSON *
 explain_json(const struct explanation *x)
 {
-	cJSON *doc = cJSON_CreateObject(), *groups, *badges;
+	cJSON *doc = cJSON_CreateObject(), *groups, *badges, *sa;
 	char t[32];
 	int i;
 
 	cJSON_AddStringToObject(doc, "subject", x->subject);
+	/* The subject for a program: what it is, and its parts. */
+	cJSON_AddStringToObject(doc, "subject_code", x->kind == EXPLAIN_MEMBER ? "member" :
+	    x->kind == EXPLAIN_BADGE ? "badge" : "unknown_badge");
+	sa = cJSON_AddObjectToObject(doc, "subject_args");
+	if (x->kind != EXPLAIN_MEMBER && x->nbadges > 0)
+		cJSON_AddStringToObject(sa, "hint", x->badges[0].known ? x->badges[0].b.hint :
+		    x->badges[0].hint);
+	if (x->have_member) {
+		cJSON_AddStringToObject(sa, "name", x->m.name);
+		cJSON_AddNumberToObject(sa, "id", (double)x->m.id);
+	}
 	clock_format_utc(x->now_ms, t);
 	cJSON_AddStringToObject(doc, "now", t);
 	tz_format_local(x->now_ms, t, sizeof(t));
@@ -412,7 +526,7 @@ explain_json(const struct explanation *x)
 		cJSON_AddStringToObject(mj, "status", x->m.active ? "active" : "disabled");
 	} else
 		cJSON_AddNullToObject(doc, "member");
-	json_steps(cJSON_AddArrayToObject(doc, "rules"), x->steps, x->nsteps);
+	json_steps(cJSON_AddArrayToObject(doc, "rules"), x->conf, x->steps, x->nsteps);
 	groups = cJSON_AddArrayToObject(doc, "groups");
 	for (i = 0; i < x->ngroups; i++) {
 		cJSON *o = cJSON_CreateObject();

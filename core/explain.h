@@ -31,13 +31,43 @@
 #define EXPLAIN_RULE_MAX	16
 #define EXPLAIN_DETAIL_MAX	512
 #define EXPLAIN_MAX_STEPS	8
+#define EXPLAIN_CODE_MAX	32
+#define EXPLAIN_ARGS_MAX	4
+#define EXPLAIN_ARG_TEXT_MAX	128
 
-/* One rule: pass is 1 (passed), 0 (failed) or -1 (decides nothing, or
- * not known). */
+/*
+ * One parameter of a step's code, for a reader of the JSON that words the
+ * step itself (the console, in its language): text, an integer, a
+ * boolean, or a set of readers (n is a bit mask of reader indices, shown
+ * as a list of their names).
+ */
+enum explain_arg_type {
+	EXPLAIN_ARG_TEXT,
+	EXPLAIN_ARG_INT,
+	EXPLAIN_ARG_BOOL,
+	EXPLAIN_ARG_READERS,
+};
+
+struct explain_arg {
+	const char		*key;		/* a string literal */
+	enum explain_arg_type	 type;
+	long long		 n;		/* INT, BOOL, READERS */
+	char			 text[EXPLAIN_ARG_TEXT_MAX];	/* TEXT */
+};
+
+/*
+ * One rule: pass is 1 (passed), 0 (failed) or -1 (decides nothing, or
+ * not known).  detail is the English sentence seuilctl prints; code and
+ * args say the same for a program (JSON "code" and "args"): the codes and
+ * their args are listed in docs/web.md and do not change meaning.
+ */
 struct explain_step {
-	char	rule[EXPLAIN_RULE_MAX];
-	int	pass;
-	char	detail[EXPLAIN_DETAIL_MAX];
+	char			rule[EXPLAIN_RULE_MAX];
+	int			pass;
+	char			detail[EXPLAIN_DETAIL_MAX];
+	char			code[EXPLAIN_CODE_MAX];
+	int			nargs;
+	struct explain_arg	args[EXPLAIN_ARGS_MAX];
 };
 
 /* The door's verdict for one badge at one reader with a door. */

@@ -64,7 +64,8 @@ api_login(struct req *q, struct reply *r)
 
 		cJSON_Delete(in);
 		snprintf(ra, sizeof(ra), "%d", wait);
-		reply_error(r, 429, "too many failed logins: try again in %d s", wait);
+		reply_error_code(r, 429, "too_many_logins", error_arg("retry_after", wait),
+		    "too many failed logins: try again in %d s", wait);
 		reply_header(r, "Retry-After", ra);
 		return;
 	}
@@ -87,8 +88,10 @@ api_login(struct req *q, struct reply *r)
 		api_event(q, "console_login_failed", actor, q->addr);
 		pthread_mutex_unlock(&q->w->lock);
 		log_info("login failed for %s from %s", user, q->addr);
-		reply_error(r, ok == -1 ? 500 : 401, ok == -1 ? "database error" :
-		    "wrong user name or password");
+		if (ok == -1)
+			reply_error_code(r, 500, "database", NULL, "database error");
+		else
+			reply_error_code(r, 401, "bad_login", NULL, "wrong user name or password");
 		return;
 	}
 	throttle_reset(user);
@@ -123,7 +126,7 @@ api_logout(struct req *q, struct reply *r)
 	pthread_mutex_lock(&q->w->lock);
 	if ((s = session_find(q->w, tok)) != NULL && !token_eq(csrf, s->csrf)) {
 		pthread_mutex_unlock(&q->w->lock);
-		reply_error(r, 403, "missing or wrong X-CSRF-Token");
+		reply_error_code(r, 403, "csrf", NULL, "missing or wrong X-CSRF-Token");
 		return;
 	}
 	if (s != NULL)
@@ -254,7 +257,7 @@ api_handle(struct req *q, struct reply *r)
 	pthread_mutex_lock(&q->w->lock);
 	if ((s = session_find(q->w, tok)) == NULL) {
 		pthread_mutex_unlock(&q->w->lock);
-		reply_error(r, 401, "log in first");
+		reply_error_code(r, 401, "login_needed", NULL, "log in first");
 		return;
 	}
 	snprintf(q->user, sizeof(q->user), "%s", s->user);
@@ -263,7 +266,7 @@ api_handle(struct req *q, struct reply *r)
 	csrf = MHD_lookup_connection_value(q->conn, MHD_HEADER_KIND, "X-CSRF-Token");
 	if (state_change(q->method) && !token_eq(csrf, s->csrf)) {
 		pthread_mutex_unlock(&q->w->lock);
-		reply_error(r, 403, "missing or wrong X-CSRF-Token");
+		reply_error_code(r, 403, "csrf", NULL, "missing or wrong X-CSRF-Token");
 		return;
 	}
 	pthread_mutex_unlock(&q->w->lock);
@@ -281,7 +284,7 @@ api_handle(struct req *q, struct reply *r)
 		return;
 	}
 	if (rt->need == NEED_ADMIN && q->role != WEBUSER_ADMIN) {
-		reply_error(r, 403, "this needs an admin console account");
+		reply_error_code(r, 403, "admin_only", NULL, "this needs an admin console account");
 		return;
 	}
 	/* match() again: params point into buf, which the loop reused. */

@@ -44,7 +44,7 @@ api_control(struct req *q, struct reply *r, cJSON *request, int timeout_ms)
 	free(text);
 	if (rc == -1) {
 		if (errno == ENOENT || errno == ECONNREFUSED)
-			reply_error(r, 503, "seuild is not running");
+			reply_error_code(r, 503, "seuild_down", NULL, "seuild is not running");
 		else
 			reply_error(r, 502, "control socket: %s", err);
 		return NULL;
@@ -170,7 +170,10 @@ body_member(struct req *q, struct reply *r, const cJSON *in, struct member_row *
 	rc = store_member_find(q->w->st, key, m);
 	pthread_mutex_unlock(&q->w->lock);
 	if (rc != 1) {
-		reply_error(r, rc == 0 ? 404 : 500, rc == 0 ? "no such member" : "database error");
+		if (rc == 0)
+			reply_error_code(r, 404, "not_found", NULL, "no such member");
+		else
+			reply_error_code(r, 500, "database", NULL, "database error");
 		return 0;
 	}
 	return m->id;
@@ -244,7 +247,8 @@ api_enrol(struct req *q, struct reply *r, char **p)
 		return;
 	if (m.erased) {
 		cJSON_Delete(in);
-		reply_error(r, 409, "member %lld was erased", (long long)m.id);
+		reply_error_code(r, 409, "member_erased", error_arg("id", (double)m.id),
+		    "member %lld was erased", (long long)m.id);
 		return;
 	}
 	rd = cJSON_GetObjectItemCaseSensitive(in, "reader");

@@ -40,10 +40,19 @@ http_status(enum manage_status s)
 	}
 }
 
+/* A manage error, with the code of its kind: the page words not_found,
+ * exists and database itself and shows an invalid value's English text. */
 static void
 manage_reply(struct reply *r, const struct manage_err *err)
 {
-	reply_error(r, http_status(err->status), "%s", err->msg);
+	static const char *const codes[] = {
+		[MANAGE_OK] = "error", [MANAGE_EINVAL] = "invalid", [MANAGE_ENOENT] = "not_found",
+		[MANAGE_EEXIST] = "exists", [MANAGE_EDB] = "database",
+	};
+	const char *code = (unsigned)err->status < sizeof(codes) / sizeof(codes[0]) &&
+	    codes[err->status] != NULL ? codes[err->status] : "error";
+
+	reply_error_code(r, http_status(err->status), code, NULL, "%s", err->msg);
 }
 
 /* Reply {"id":…} for a row just added, or the error of an add that
@@ -616,7 +625,16 @@ api_import(struct req *q, struct reply *r, char **p)
 	diff = import_csv(q->w->st, q->body, q->len, &o, err, sizeof(err));
 	UNLOCK(q);
 	if (diff == NULL) {
-		reply_error(r, 400, "%s", err);
+		/* "LINE:COLUMN: message" (core/import.c): the place as args, so
+		 * the page can say it in its language. */
+		int line = 0, col = 0;
+		cJSON *a = cJSON_CreateObject();
+
+		if (sscanf(err, "%d:%d:", &line, &col) == 2) {
+			cJSON_AddNumberToObject(a, "line", line);
+			cJSON_AddNumberToObject(a, "column", col);
+		}
+		reply_error_code(r, 400, "import_error", a, "%s", err);
 		return;
 	}
 	reply_json(r, 200, diff);

@@ -85,6 +85,36 @@ reply_error(struct reply *r, unsigned status, const char *fmt, ...)
 	reply_json(r, status, j);
 }
 
+/* The error's English text for a person reading the raw API, and a code
+ * with its args for the page, which words it in its own language. */
+void
+reply_error_code(struct reply *r, unsigned status, const char *code, cJSON *args,
+    const char *fmt, ...)
+{
+	cJSON *j = cJSON_CreateObject();
+	va_list ap;
+
+	va_start(ap, fmt);
+	render_json_vaddf(j, "error", fmt, ap);
+	va_end(ap);
+	cJSON_AddStringToObject(j, "code", code);
+	if (args == NULL)
+		args = cJSON_CreateObject();
+	if (!cJSON_AddItemToObject(j, "args", args))
+		cJSON_Delete(args);
+	reply_json(r, status, j);
+}
+
+/* {"NAME": n} for reply_error_code. */
+cJSON *
+error_arg(const char *name, double n)
+{
+	cJSON *a = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(a, name, n);
+	return a;
+}
+
 const char *
 req_arg(struct req *q, const char *name)
 {
@@ -246,7 +276,8 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 		/* Refuse an announced oversized body before reading it. */
 		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
 		if (cl != NULL && strtoull(cl, NULL, 10) > q->max) {
-			reply_error(&r, 413, "request body too large (at most %zu bytes)", q->max);
+			reply_error_code(&r, 413, "too_large", error_arg("max", (double)q->max),
+		    "request body too large (at most %zu bytes)", q->max);
 			return send_reply(w, conn, &r, true);
 		}
 		return MHD_YES;
@@ -279,7 +310,8 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 		return MHD_YES;
 	}
 	if (q->too_big) {
-		reply_error(&r, 413, "request body too large (at most %zu bytes)", q->max);
+		reply_error_code(&r, 413, "too_large", error_arg("max", (double)q->max),
+		    "request body too large (at most %zu bytes)", q->max);
 		return send_reply(w, conn, &r, true);
 	}
 	if (q->body == NULL && (q->body = calloc(1, 1)) != NULL)

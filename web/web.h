@@ -95,6 +95,9 @@ void	 reply_header(struct reply *r, const char *name, const char *value);
 void	 reply_json(struct reply *r, unsigned status, cJSON *j);
 void	 reply_error(struct reply *r, unsigned status, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
+void	 reply_error_code(struct reply *r, unsigned status, const char *code, cJSON *args,
+	    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+cJSON	*error_arg(const char *name, double n);
 void	 reply_text(struct reply *r, unsigned status, const char *ctype, char *body, size_t len);
 const char *req_arg(struct req *q, const char *name);
 

@@ -34,6 +34,13 @@ const page = await ctx.newPage();
 let dialogs = 0;
 page.on('dialog', (d) => { dialogs++; d.dismiss(); });
 page.setDefaultTimeout(15000);
+// Every response, failed request and console message, to assert that no
+// view makes a request fail or logs an error.
+const problems = [];
+page.on('response', (r) => { if (r.status() >= 400) problems.push(`${r.status()} ${r.request().method()} ${new URL(r.url()).pathname}`); });
+page.on('requestfailed', (q) => { problems.push(`failed ${q.method()} ${new URL(q.url()).pathname}: ${q.failure() && q.failure().errorText}`); });
+page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()} at ${m.location().url}`); });
+page.on('pageerror', (e) => { problems.push(`page error: ${e.message}`); });
 
 await check('the login page loads', async () => {
   await page.goto(url);
@@ -148,6 +155,7 @@ await check('a phone-sized screen works', async () => {
   await page.click('#nav-today');
   await page.waitForSelector('#people li');
 });
+console.log('# problems: ' + JSON.stringify(problems));
 await browser.close();
 rl.close();
 process.exit(failed ? 1 : 0);

@@ -17,6 +17,8 @@ start_seuild || { not_ok "seuild starts"; exit 1; }
 start_web || { not_ok "seuil-web starts"; exit 1; }
 web_login camille 'correct horse' || { not_ok "login"; exit 1; }
 ok "seuild and seuil-web start, admin logs in"
+check "a wrong password: 401, code bad_login" sh -c \
+	"curl -s -o '$T/bad.json' -w '%{http_code}' -X POST --data '{\"user\":\"camille\",\"password\":\"no\"}' '$WEB_URL/api/v1/login' | grep -qx 401 && grep -q '\"code\":\"bad_login\"' '$T/bad.json'"
 
 check "status through the control socket" test "$(api GET /status)" = 200
 check "status lists the door" json_true "v['doors'][0]['name'] == 'front'"
@@ -95,6 +97,16 @@ check "rule by rule, in the door's order" json_true \
 	"[r['rule'] for r in v['rules']] == ['member_status', 'valid_from', 'valid_until', 'clock', 'schedule', 'lockout']"
 check "each rule passed, with its detail" json_true "all(r['pass'] is True and r['detail'] for r in v['rules'])"
 check "seuild runs: lockouts known, none" json_true "v['daemon_running'] and v['rules'][-1]['pass'] is True"
+# Each step has a code and args beside its English detail: the page words
+# the step from those, in its language.
+check "each step's code, in the door's order" json_true \
+	"[r['code'] for r in v['rules']] == ['member_active', 'valid_from', 'no_end_date', v['rules'][3]['code'], 'group_unscheduled', 'lockout_none'] and v['rules'][3]['code'].startswith('clock_')"
+check "each step's args" json_true \
+	"[r['args'] for r in v['rules'][:3]] == [{'name': 'alice', 'erased': False}, {'from': '2020-01-01', 'today': v['local_time'][:10]}, {}] and v['rules'][4]['args'] == {'group': 'staff'}"
+check "the badge step's code and args" json_true \
+	"[(b['rules'][0]['code'], b['rules'][0]['args']) for b in v['badges']] == [('badge_active', {'id': v['badges'][0]['id']})]"
+check "the subject's code and args" json_true \
+	"v['subject_code'] == 'member' and v['subject_args'] == {'name': 'alice', 'id': 1}"
 # same_as_ctl M: the console's explanation is seuilctl's (but the clock).
 same_as_ctl() {
 	ctl --json explain "$1" >"$T/ctl.json"
@@ -110,8 +122,13 @@ check "the same explanation as seuilctl --json explain" same_as_ctl alice
 check "explain the member whose badge was revoked" test "$(api GET '/explain?member=2')" = 200
 check "the revoked badge fails its badge rule, denied everywhere" json_true \
 	"[(b['rules'][0]['pass'], set(d['reason'] for d in b['decisions'])) for b in v['badges']] == [(False, {'badge_revoked'})]"
+check "the revoked badge's code" json_true "v['badges'][0]['rules'][0]['code'] == 'badge_revoked'"
+# status_code STATUS CODE METHOD PATH [BODY]: the call answers STATUS with
+# that error code (the page words the error from it).
+status_code() { [ "$(api "${@:3}")" = "$1" ] && json_true "v['code'] == '$2'"; }
 check "the hostile name comes back as it is, for the page to show as text" json_true \
 	"v['member']['name'] == '<img src=x onerror=alert(1)>'"
+check "an unknown member: 404, code not_found" status_code 404 not_found GET '/explain?member=nobody'
 check "GET /log?type=admin_change" test "$(api GET '/log?type=admin_change')" = 200
 check "the log names the console actor" json_true "any(e.get('actor') == 'web:camille' for e in v)"
 check "GET /log" test "$(api GET '/log?limit=500')" = 200
@@ -132,6 +149,8 @@ check "three failures lock front-out" wait_until 10 locked
 check "explain alice, front-out locked" test "$(api GET '/explain?member=alice')" = 200
 check "the lockout step fails, naming the reader" json_true \
 	"v['rules'][-1]['rule'] == 'lockout' and v['rules'][-1]['pass'] is False and 'front-out' in v['rules'][-1]['detail']"
+check "the lockout step's code lists the locked readers" json_true \
+	"(v['rules'][-1]['code'], v['rules'][-1]['args']) == ('lockout_readers', {'readers': ['front-out']})"
 check "locked_out at front-out only" json_true \
 	"all(d['locked_out'] == (d['reader'] == 'front-out') for b in v['badges'] for d in b['decisions'])"
 check "the active badge: locked_out at front-out, granted at front-in" json_true \
@@ -157,10 +176,14 @@ check "import applies" test "$(api POST '/import?prune=1' "$(cat "$T/m.csv")")" 
 check "applied" json_true "v['applied'] == True"
 check "dora is there, in two groups" test "$(sqlite3 "$T/seuil.db" "select count(*) from member_groups mg join members m on m.id=mg.member_id where m.name='dora'")" = 2
 check "pruned member disabled" test "$(sqlite3 "$T/seuil.db" "select status from members where id=2")" = disabled
+check "explain the pruned member" test "$(api GET '/explain?member=2')" = 200
+check "its member step: member_disabled, with the name as it is" json_true \
+	"(v['rules'][0]['code'], v['rules'][0]['args']) == ('member_disabled', {'name': '<img src=x onerror=alert(1)>', 'erased': False})"
 check "importing again changes nothing" sh -c "curl -s -b '$T/jar' -H 'X-CSRF-Token: $CSRF' --data-binary @'$T/m.csv' '$WEB_URL/api/v1/import' | grep -q '\"added\":\[\],\"changed\":\[\],\"disabled\":\[\],\"enabled\":\[\],\"unchanged\":2'"
 printf 'name,colour\nx,red\n' >"$T/bad.csv"
 check "an unknown column: 400" test "$(api POST /import "$(cat "$T/bad.csv")")" = 400
 check "named by line:column" json_true "v['error'].startswith('1:6: unknown column')"
+check "an import error's code and place" json_true "v['code'] == 'import_error' and v['args'] == {'line': 1, 'column': 6}"
 printf 'name,valid_from\nerin,2026-01-01\nfrank,tomorrow\n' >"$T/bad2.csv"
 check "a bad date: 400" test "$(api POST /import "$(cat "$T/bad2.csv")")" = 400
 check "at 3:7" json_true "v['error'].startswith('3:7: bad date')"
@@ -195,7 +218,9 @@ check "an erased member's event: member_erased, no name" json_true \
 check "explain with seuild stopped" test "$(api GET '/explain?member=alice')" = 200
 check "daemon_running false, the lockout step unknown" json_true \
 	"v['daemon_running'] is False and v['rules'][-1]['pass'] is None and 'not running' in v['rules'][-1]['detail']"
+check "its code: lockout_unknown" json_true "v['rules'][-1]['code'] == 'lockout_unknown'"
 check "locked_out null at every reader" json_true \
 	"all(d['locked_out'] is None for b in v['badges'] for d in b['decisions'])"
 check "the same as seuilctl --json explain without seuild" same_as_ctl alice
+check "a control request without seuild: 503, code seuild_down" status_code 503 seuild_down POST /door/unlock '{}'
 stop_web

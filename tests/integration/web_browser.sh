@@ -17,7 +17,7 @@ fi
 write_web_config </dev/null
 # Three failures lock a reader: the Why not? view shows the lockout step.
 sed -i 's/^lockout_failures = 32$/lockout_failures = 3\nlockout_time = 10m/' "$T/seuild.conf"
-ctl init >/dev/null && ctl group add staff >/dev/null && ctl schedule set staff "Mon-Fri 08:00-19:00, Sat 10:00-14:00" >/dev/null && ctl member add '<img src=x onerror=alert(1)>' >/dev/null || { not_ok "setup"; exit 1; }
+ctl init >/dev/null && ctl group add staff >/dev/null && ctl schedule set staff "Mon-Fri 08:00-19:00, Sat 10:00-14:00" >/dev/null && ctl member add '<img src=x onerror=alert(1)>' >/dev/null && ctl member add yves >/dev/null && ctl member disable yves >/dev/null || { not_ok "setup"; exit 1; }
 add_web_user camille 'correct horse' admin
 start_seuild || { not_ok "seuild starts"; exit 1; }
 start_web || { not_ok "seuil-web starts"; exit 1; }

@@ -21,7 +21,56 @@ const T = {
     r_valid_until: 'Valid until', r_clock: 'Clock', r_schedule: 'Schedule', r_lockout: 'Reader lockout',
     r_badge: 'Badge', allows_now: 'allows now', not_now: 'does not allow now', no_badge: 'No badge',
     door: 'door', reader_l: 'reader', col_door: 'Door', granted: 'GRANTED', denied: 'DENIED', locked_out: 'locked out after repeated failures',
-    time: 'Time', type: 'Event', actor: 'By', reason: 'Reason', erased_member: 'erased member', always: 'always', applied: 'Applied.', preview_done: 'Preview (nothing changed yet):' },
+    time: 'Time', type: 'Event', actor: 'By', reason: 'Reason', erased_member: 'erased member', always: 'always', applied: 'Applied.', preview_done: 'Preview (nothing changed yet):',
+    import_csv: 'Import members (CSV)', group_schedule: 'Group schedule', day: 'day', week_p: 'week', month: 'month',
+    period: 'Period', days: 'Days', visits: 'Visits', hours: 'Hours', id: 'Id', hint: 'Hint', status: 'Status',
+    online: 'online', offline: 'offline', u_day: 'd', b_active: 'active', b_revoked: 'revoked', locked_out_short: 'locked out', role_admin: 'admin', role_desk: 'desk',
+    enrolled: 'badge {id} ({hint}) linked to {member}', checked_out: 'Checked out.', not_present: 'Was not here.',
+    unlocked: 'Door {door} unlocked for {seconds} s', saved: 'Saved.', added_id: '{name} added (#{id})',
+    // System health
+    h_seuild: 'seuild {version}, pid {pid}, up {uptime}', h_clock_ok: 'Clock NTP-synced', h_clock_bad: 'Clock NOT NTP-synced',
+    h_db: 'Database {database}, last event #{seq}', h_mqtt_on: 'MQTT connected', h_mqtt_off: 'MQTT disconnected',
+    h_mqtt_none: 'MQTT disabled', h_door: 'Door {name}: {state}', h_reader: 'Reader {name}: {online}, {restarts} restarts',
+    // Door states (seuild's status)
+    s_locked: 'locked', s_unlocked: 'unlocked', s_open: 'open', s_held_open: 'held open', s_forced_open: 'forced open', s_unknown: 'unknown',
+    // core/access.c's reasons, and departures'
+    x_granted: 'granted', x_locked_out: 'reader locked out', x_unknown_badge: 'unknown badge', x_badge_revoked: 'badge revoked',
+    x_member_disabled: 'member disabled', x_not_yet_valid: 'not yet valid', x_expired: 'expired',
+    x_clock_unsynced: 'clock not synced', x_outside_schedule: 'outside the schedule', x_store_unavailable: 'database unavailable',
+    x_badge_out: 'badged out', x_toggle: 'tapped again', x_timeout: 'timed out', x_day_end: 'end of the day', x_manual: 'checked out by staff',
+    // Event types (docs/mqtt.md)
+    ev_access_granted: 'access granted', ev_access_denied: 'access denied', ev_arrival: 'arrival', ev_departure: 'departure',
+    ev_door_open: 'door open', ev_door_closed: 'door closed', ev_door_held_open: 'door held open', ev_door_forced_open: 'door forced open',
+    ev_exit_request: 'exit request', ev_unlock_remote: 'remote unlock', ev_reader_offline: 'reader offline', ev_reader_online: 'reader online',
+    ev_lockout: 'reader locked out', ev_daemon_start: 'seuild started', ev_daemon_stop: 'seuild stopped', ev_badge_enrolled: 'badge enrolled',
+    ev_store_error: 'database error', ev_admin_change: 'change by staff', ev_control_refused: 'control request refused',
+    ev_console_login: 'console login', ev_console_login_failed: 'console login failed',
+    // core/explain.c's step codes (docs/web.md lists them)
+    c_member_active: 'member {name} is active', c_member_disabled: 'member {name} is disabled', c_erased: ' (erased)',
+    c_no_start_date: 'no start date', c_valid_from: 'valid from {from}, today is {today}',
+    c_no_end_date: 'no end date', c_valid_until: 'valid until {until} (inclusive), today is {today}',
+    c_clock_synced: 'the clock is NTP-synced',
+    c_clock_unsynced_ignore: 'the clock is NOT NTP-synced; unsynced_clock = ignore: dates and schedules are used as they are',
+    c_clock_unsynced_deny: 'the clock is NOT NTP-synced and unsynced_clock = deny: no badge opens until it is',
+    c_clock_unsynced_members_only: 'the clock is NOT NTP-synced and unsynced_clock = members_only: only members with no validity dates and no schedule may enter ({member})',
+    m_has_dates: 'this member has validity dates', m_all_scheduled: 'this member\'s groups all have schedules', m_qualifies: 'this member qualifies',
+    c_no_group: 'in no group: no schedule applies', c_group_unscheduled: 'group {group} has no schedule: any time',
+    c_schedule_allows: 'one of the member\'s groups allows {weekday} {time}', c_schedule_forbids: 'none of the member\'s groups allows {weekday} {time}',
+    c_lockout_unknown: 'seuild is not running: reader lockouts unknown (and no door opens until it runs)',
+    c_lockout_none: 'no reader is locked out',
+    c_lockout_readers: 'locked out after repeated failures: {readers} (no badge opens there until the lockout ends)',
+    reader_one: 'reader {names}', reader_many: 'readers {names}',
+    c_badge_active: 'badge {id} is active', c_badge_revoked: 'badge {id} is revoked',
+    c_uid_not_enrolled: 'no badge with this UID is enrolled', c_no_badge: 'the member has no badge: any badge tapped is unknown',
+    subj_member: '{name} (member {id})', subj_badge: 'badge hint {hint} of {name} (member {id})', subj_unknown_badge: 'badge hint {hint}',
+    badge_head: 'badge {id} · {hint}',
+    wd_Mon: 'Mon', wd_Tue: 'Tue', wd_Wed: 'Wed', wd_Thu: 'Thu', wd_Fri: 'Fri', wd_Sat: 'Sat', wd_Sun: 'Sun',
+    // seuil-web's error codes
+    e_bad_login: 'Wrong user name or password.', e_too_many_logins: 'Too many failed logins: try again in {retry_after} s.',
+    e_login_needed: 'Log in first.', e_csrf: 'Your session is out of date: reload the page.', e_admin_only: 'This needs an admin account.',
+    e_seuild_down: 'seuild is not running.', e_not_found: 'Not found.', e_exists: 'That exists already.',
+    e_member_erased: 'Member #{id} was erased.', e_too_large: 'Too large (at most {max} bytes).', e_database: 'Database error.',
+    e_import_error: 'Line {line}, column {column}: {message}', e_invalid: '{message}', e_status: '{message}' },
   fr: { login: 'Connexion', logout: 'Déconnexion', user: 'Utilisateur', password: 'Mot de passe',
     today: "Aujourd'hui", members: 'Membres', badges: 'Badges', groups: 'Groupes',
     explain: 'Pourquoi pas ?', attendance: 'Fréquentation', import: 'Import', system: 'Système',
@@ -41,10 +90,63 @@ const T = {
     r_valid_until: "Valide jusqu'au", r_clock: 'Horloge', r_schedule: 'Horaires', r_lockout: 'Blocage du lecteur',
     r_badge: 'Badge', allows_now: 'autorise maintenant', not_now: "n'autorise pas maintenant", no_badge: 'Aucun badge',
     door: 'porte', reader_l: 'lecteur', col_door: 'Porte', granted: 'ACCORDÉ', denied: 'REFUSÉ', locked_out: 'bloqué après des échecs répétés',
-    time: 'Heure', type: 'Événement', actor: 'Par', reason: 'Raison', erased_member: 'membre effacé', always: 'toujours', applied: 'Appliqué.', preview_done: 'Aperçu (rien de changé) :' },
+    time: 'Heure', type: 'Événement', actor: 'Par', reason: 'Raison', erased_member: 'membre effacé', always: 'toujours', applied: 'Appliqué.', preview_done: 'Aperçu (rien de changé) :',
+    import_csv: 'Importer des membres (CSV)', group_schedule: "Horaires d'un groupe", day: 'jour', week_p: 'semaine', month: 'mois',
+    period: 'Période', days: 'Jours', visits: 'Visites', hours: 'Heures', id: 'N°', hint: 'Indice', status: 'État',
+    online: 'en ligne', offline: 'hors ligne', u_day: 'j', b_active: 'actif', b_revoked: 'révoqué', locked_out_short: 'bloqué', role_admin: 'admin', role_desk: 'accueil',
+    enrolled: 'badge {id} ({hint}) lié à {member}', checked_out: 'Départ enregistré.', not_present: "N'était pas là.",
+    unlocked: 'Porte {door} ouverte pour {seconds} s', saved: 'Enregistré.', added_id: '{name} ajouté (n° {id})',
+    h_seuild: 'seuild {version}, pid {pid}, lancé depuis {uptime}', h_clock_ok: 'Horloge synchronisée (NTP)', h_clock_bad: "Horloge NON synchronisée (NTP)",
+    h_db: 'Base de données {database}, dernier événement n° {seq}', h_mqtt_on: 'MQTT connecté', h_mqtt_off: 'MQTT déconnecté',
+    h_mqtt_none: 'MQTT désactivé', h_door: 'Porte {name} : {state}', h_reader: 'Lecteur {name} : {online}, {restarts} redémarrages',
+    s_locked: 'verrouillée', s_unlocked: 'déverrouillée', s_open: 'ouverte', s_held_open: 'maintenue ouverte', s_forced_open: 'forcée', s_unknown: 'inconnu',
+    x_granted: 'accordé', x_locked_out: 'lecteur bloqué', x_unknown_badge: 'badge inconnu', x_badge_revoked: 'badge révoqué',
+    x_member_disabled: 'membre désactivé', x_not_yet_valid: 'pas encore valide', x_expired: 'expiré',
+    x_clock_unsynced: 'horloge non synchronisée', x_outside_schedule: 'hors horaires', x_store_unavailable: 'base de données indisponible',
+    x_badge_out: 'badge de sortie', x_toggle: 'badge passé à nouveau', x_timeout: 'délai écoulé', x_day_end: 'fin de journée', x_manual: "départ marqué par l'accueil",
+    ev_access_granted: 'accès accordé', ev_access_denied: 'accès refusé', ev_arrival: 'arrivée', ev_departure: 'départ',
+    ev_door_open: 'porte ouverte', ev_door_closed: 'porte fermée', ev_door_held_open: 'porte maintenue ouverte', ev_door_forced_open: 'porte forcée',
+    ev_exit_request: 'demande de sortie', ev_unlock_remote: 'ouverture à distance', ev_reader_offline: 'lecteur hors ligne', ev_reader_online: 'lecteur en ligne',
+    ev_lockout: 'lecteur bloqué', ev_daemon_start: 'seuild démarré', ev_daemon_stop: 'seuild arrêté', ev_badge_enrolled: 'badge enregistré',
+    ev_store_error: 'erreur de base de données', ev_admin_change: "modification par l'équipe", ev_control_refused: 'commande refusée',
+    ev_console_login: 'connexion à la console', ev_console_login_failed: 'échec de connexion à la console',
+    c_member_active: 'le membre {name} est actif', c_member_disabled: 'le membre {name} est désactivé', c_erased: ' (effacé)',
+    c_no_start_date: 'pas de date de début', c_valid_from: 'valide à partir du {from}, nous sommes le {today}',
+    c_no_end_date: 'pas de date de fin', c_valid_until: "valide jusqu'au {until} inclus, nous sommes le {today}",
+    c_clock_synced: "l'horloge est synchronisée (NTP)",
+    c_clock_unsynced_ignore: "l'horloge n'est PAS synchronisée (NTP) ; unsynced_clock = ignore : dates et horaires sont appliqués tels quels",
+    c_clock_unsynced_deny: "l'horloge n'est PAS synchronisée (NTP) et unsynced_clock = deny : aucun badge n'ouvre tant qu'elle ne l'est pas",
+    c_clock_unsynced_members_only: "l'horloge n'est PAS synchronisée (NTP) et unsynced_clock = members_only : seuls les membres sans dates de validité ni horaires peuvent entrer ({member})",
+    m_has_dates: 'ce membre a des dates de validité', m_all_scheduled: 'tous les groupes de ce membre ont des horaires', m_qualifies: 'ce membre remplit ces conditions',
+    c_no_group: "dans aucun groupe : aucun horaire ne s'applique", c_group_unscheduled: "le groupe {group} n'a pas d'horaires : à toute heure",
+    c_schedule_allows: 'un des groupes du membre autorise le {weekday} à {time}', c_schedule_forbids: "aucun des groupes du membre n'autorise le {weekday} à {time}",
+    c_lockout_unknown: "seuild ne tourne pas : blocages des lecteurs inconnus (et aucune porte ne s'ouvre tant qu'il ne tourne pas)",
+    c_lockout_none: "aucun lecteur n'est bloqué",
+    c_lockout_readers: "bloqué après des échecs répétés : {readers} (aucun badge n'y ouvre avant la fin du blocage)",
+    reader_one: 'lecteur {names}', reader_many: 'lecteurs {names}',
+    c_badge_active: 'le badge {id} est actif', c_badge_revoked: 'le badge {id} est révoqué',
+    c_uid_not_enrolled: "aucun badge enregistré n'a cet UID", c_no_badge: "le membre n'a pas de badge : tout badge présenté est inconnu",
+    subj_member: '{name} (membre n° {id})', subj_badge: 'badge d’indice {hint} de {name} (membre n° {id})', subj_unknown_badge: 'badge d’indice {hint}',
+    badge_head: 'badge n° {id} · {hint}',
+    wd_Mon: 'lun.', wd_Tue: 'mar.', wd_Wed: 'mer.', wd_Thu: 'jeu.', wd_Fri: 'ven.', wd_Sat: 'sam.', wd_Sun: 'dim.',
+    e_bad_login: "Nom d'utilisateur ou mot de passe incorrect.", e_too_many_logins: 'Trop de connexions échouées : réessayez dans {retry_after} s.',
+    e_login_needed: "Connectez-vous d'abord.", e_csrf: 'Votre session est périmée : rechargez la page.', e_admin_only: 'Il faut un compte admin.',
+    e_seuild_down: 'seuild ne tourne pas.', e_not_found: 'Introuvable.', e_exists: 'Existe déjà.',
+    e_member_erased: 'Le membre n° {id} a été effacé.', e_too_large: 'Trop gros (au plus {max} octets).', e_database: 'Erreur de base de données.',
+    e_import_error: 'Ligne {line}, colonne {column} : {message}', e_invalid: 'Valeur refusée : {message}', e_status: 'Erreur {status} : {message}' },
 };
 let lang = localStorage.getItem('lang') || (navigator.language.startsWith('fr') ? 'fr' : 'en');
 const t = (k) => (T[lang] && T[lang][k]) || T.en[k] || k;
+// A string with {name} parameters filled from args (text only: the result
+// goes into textContent).
+function fmt(k, args) {
+  return t(k).replace(/\{(\w+)\}/g, (m, n) => (args && args[n] != null ? String(args[n]) : m));
+}
+// A code's words, or the code itself when this page does not know it.
+function known(prefix, code) {
+  return code != null && (Object.prototype.hasOwnProperty.call(T.en, prefix + code));
+}
+const word = (prefix, code) => (known(prefix, code) ? t(prefix + code) : code == null ? '' : String(code));
 const $ = (s) => document.querySelector(s);
 let me = null, csrf = '', poll = null;
 const VIEWS = ['today', 'members', 'badges', 'groups', 'explain', 'attendance', 'import', 'system'];
@@ -81,14 +183,28 @@ async function api(method, path, body, type) {
   if (r.status === 401 && path !== '/login') { showLogin(); throw new Error('log in'); }
   const ct = r.headers.get('Content-Type') || '';
   const data = ct.startsWith('application/json') ? await r.json() : await r.text();
-  if (!r.ok) throw new Error((data && data.error) || r.statusText);
+  if (!r.ok) throw new Error(errorText(r.status, data));
   return data;
+}
+
+// An API error in the page's language: from its code and args when
+// seuil-web gives them; otherwise (or for a code this page does not know)
+// the server's English text, which is all there is.
+function errorText(status, data) {
+  const e = data && typeof data === 'object' ? data : { error: String(data || '') };
+  const args = Object.assign({}, e.args || {}, { status, message: e.error || '' });
+  if (e.code === 'import_error' && e.args && e.args.line != null)
+    args.message = String(e.error || '').replace(/^\d+:\d+: /, '');
+  else if (e.code === 'import_error') return fmt('e_invalid', args);
+  if (known('e_', e.code)) return fmt('e_' + e.code, args);
+  return lang === 'en' ? args.message || String(status) : fmt('e_status', args);
 }
 
 function translate() {
   document.documentElement.lang = lang;
   document.querySelectorAll('[data-t]').forEach((e) => { e.textContent = t(e.dataset.t); });
   document.querySelectorAll('[data-tp]').forEach((e) => { e.placeholder = t(e.dataset.tp); });
+  drawMe();
   buildNav();
 }
 
@@ -110,9 +226,11 @@ function showLogin() {
   document.querySelectorAll('.view').forEach((v) => { v.hidden = v.id !== 'login'; });
 }
 
+function drawMe() { if (me) $('#me').textContent = me.user + ' (' + word('role_', me.role) + ')'; }
+
 function loggedIn(m) {
   me = m; csrf = m.csrf;
-  $('#me').textContent = m.user + ' (' + m.role + ')';
+  drawMe();
   $('#nav').hidden = false; $('#logout').hidden = false;
   document.querySelectorAll('.admin-only').forEach((e) => { e.hidden = m.role !== 'admin'; });
   if (!location.hash || location.hash === '#login') location.hash = '#today';
@@ -142,14 +260,14 @@ async function loadToday() {
   const doors = clear($('#doors'));
   try {
     const s = await api('GET', '/status');
-    for (const d of s.doors || []) doors.appendChild(el('li', d.name + ': ' + d.state));
-    for (const r of s.readers || []) doors.appendChild(el('li', r.name + ': ' + (r.online ? 'online' : 'offline') + (r.locked_out ? ' (locked out)' : ''), r.online ? 'ok' : 'bad'));
+    for (const d of s.doors || []) doors.appendChild(el('li', d.name + ': ' + word('s_', d.state)));
+    for (const r of s.readers || []) doors.appendChild(el('li', r.name + ': ' + (r.online ? t('online') : t('offline')) + (r.locked_out ? ' (' + t('locked_out_short') + ')' : ''), r.online ? 'ok' : 'bad'));
   } catch (e) { doors.appendChild(el('li', e.message, 'bad')); }
   if (me.role === 'admin') {
     const ev = clear($('#events'));
     row(ev, [t('time'), t('type'), t('col_door'), t('member'), t('actor'), t('reason')], true);
     for (const e of (await api('GET', '/log?limit=10')).reverse())
-      row(ev, [when(e.ts), e.type, e.door || '', memberOf(e), e.actor || '', e.reason || '']);
+      row(ev, [when(e.ts), word('ev_', e.type), e.door || '', memberOf(e), e.actor || '', word('x_', e.reason)]);
   }
 }
 
@@ -191,9 +309,9 @@ async function loadBadges() {
   for (const r of await api('GET', '/readers')) if (r.enrol) { const o = el('option', r.name); o.value = r.name; sel.appendChild(o); }
   if (me.role !== 'admin') return;
   const tb = clear($('#badge-list'));
-  row(tb, ['id', t('member'), 'hint', 'status', ''], true);
+  row(tb, [t('id'), t('member'), t('hint'), t('status'), ''], true);
   for (const b of await api('GET', '/badges'))
-    row(tb, [b.id, b.member, b.hint, b.status, b.status === 'active' ? button(t('revoke'), () => api('POST', '/badges/' + b.id + '/revoke', {}).then(loadBadges)) : '']);
+    row(tb, [b.id, b.member, b.hint, word('b_', b.status), b.status === 'active' ? button(t('revoke'), () => api('POST', '/badges/' + b.id + '/revoke', {}).then(loadBadges)) : '']);
 }
 
 // ---- Groups (week view) ----
@@ -215,7 +333,7 @@ async function loadGroups() {
     box.appendChild(el('h3', g.name + ' — ' + (g.schedule || t('always'))));
     const grid = el('div', null, 'week'), on = windows(g.schedule);
     grid.appendChild(el('div', ''));
-    DAYS.forEach((d) => grid.appendChild(el('div', d)));
+    DAYS.forEach((d) => grid.appendChild(el('div', t('wd_' + d))));
     for (let h = 6; h < 24; h++) {
       grid.appendChild(el('div', String(h).padStart(2, '0') + ':00'));
       for (let d = 0; d < 7; d++) grid.appendChild(el('div', '', on[d][h] ? 'on' : ''));
@@ -228,16 +346,33 @@ async function loadGroups() {
 // core/explain.c's explanation: the member's rules in the door's order,
 // each passed, failed or not known, then each badge's verdict per reader.
 const MARK = { true: '✔', false: '✘', null: '?' };
+// A step in the page's language, from its code and args (the English
+// detail only for a code this page does not know: a newer seuil-web).
+function stepText(r) {
+  if (!known('c_', r.code)) return r.detail;
+  const a = Object.assign({}, r.args);
+  if (r.code === 'schedule_allows' || r.code === 'schedule_forbids') a.weekday = word('wd_', a.weekday);
+  if (r.code === 'clock_unsynced_members_only') a.member = word('m_', a.member);
+  if (r.code === 'lockout_readers') {
+    const names = a.readers || [];
+    a.readers = fmt(names.length > 1 ? 'reader_many' : 'reader_one', { names: names.join(', ') });
+  }
+  return fmt('c_' + r.code, a) + (r.args && r.args.erased ? t('c_erased') : '');
+}
 function ruleItem(r) {
   const li = el('li', null, r.pass === true ? 'ok' : r.pass === false ? 'bad' : 'unknown');
   li.dataset.rule = r.rule;
+  li.dataset.code = r.code || '';
   li.appendChild(el('span', MARK[r.pass], 'mark'));
   li.appendChild(el('strong', t('r_' + r.rule)));
-  li.appendChild(el('span', r.detail, 'detail'));
+  li.appendChild(el('span', stepText(r), 'detail'));
   return li;
 }
+function subjectText(x) {
+  return known('subj_', x.subject_code) ? fmt('subj_' + x.subject_code, x.subject_args) : x.subject;
+}
 function drawExplain(out, x) {
-  out.appendChild(el('p', x.subject + ' — ' + x.local_time + ' ' + x.weekday + ' (' + x.timezone + ')', 'subject'));
+  out.appendChild(el('p', subjectText(x) + ' — ' + x.local_time + ' ' + word('wd_', x.weekday) + ' (' + x.timezone + ')', 'subject'));
   const rules = el('ol', null, 'rules');
   for (const r of x.rules) if (r.rule !== 'lockout') rules.appendChild(ruleItem(r));
   for (const g of x.groups) {
@@ -251,7 +386,7 @@ function drawExplain(out, x) {
   out.appendChild(rules);
   for (const b of x.badges) {
     const box = el('div', null, 'badge-explain');
-    box.appendChild(el('h3', b.id != null ? 'badge ' + b.id + ' · ' + b.hint + (b.label ? ' “' + b.label + '”' : '') : t('no_badge')));
+    box.appendChild(el('h3', b.id != null ? fmt('badge_head', b) + (b.label ? ' “' + b.label + '”' : '') : t('no_badge')));
     const ol = el('ol', null, 'rules');
     for (const r of b.rules) ol.appendChild(ruleItem(r));
     for (const d of b.decisions) {
@@ -259,7 +394,8 @@ function drawExplain(out, x) {
       li.dataset.reader = d.reader;
       li.appendChild(el('span', d.decision === 'granted' ? '✔' : '✘', 'mark'));
       li.appendChild(el('strong', t('door') + ' ' + d.door + ', ' + t('reader_l') + ' ' + d.reader));
-      li.appendChild(el('span', (d.decision === 'granted' ? t('granted') : t('denied') + ' (' + d.reason + ')') + (d.locked_out ? ' — ' + t('locked_out') : ''), 'detail'));
+      li.dataset.reason = d.reason;
+      li.appendChild(el('span', (d.decision === 'granted' ? t('granted') : t('denied') + ' (' + word('x_', d.reason) + ')') + (d.locked_out ? ' — ' + t('locked_out') : ''), 'detail'));
       ol.appendChild(li);
     }
     box.appendChild(ol);
@@ -280,7 +416,7 @@ async function loadReport() {
   $('#dl-json').href = '/api/v1/report/attendance?' + q + '&format=json';
   const r = await api('GET', '/report/attendance?' + q + '&format=json');
   const tb = clear($('#report'));
-  row(tb, ['period', t('member'), 'days', 'visits', 'hours'], true);
+  row(tb, [t('period'), t('member'), t('days'), t('visits'), t('hours')], true);
   const per = {};
   for (const x of r.rows) { row(tb, [x.period, x.member, x.days_present, x.visits, x.hours]); per[x.member] = (per[x.member] || 0) + x.hours; }
   drawChart(per);
@@ -301,16 +437,24 @@ function drawChart(per) {
 }
 
 // ---- System ----
+// Seconds as "3 h 05 min", "4 min 10 s" (units the same in both languages).
+function duration(sec) {
+  sec = Math.max(0, Math.floor(+sec || 0));
+  const d = Math.floor(sec / 86400), h = Math.floor(sec / 3600) % 24, m = Math.floor(sec / 60) % 60, x = sec % 60;
+  if (d) return d + ' ' + t('u_day') + ' ' + h + ' h';
+  if (h) return h + ' h ' + String(m).padStart(2, '0') + ' min';
+  return m ? m + ' min ' + x + ' s' : x + ' s';
+}
 async function loadSystem() {
   const ul = clear($('#health'));
   try {
     const s = await api('GET', '/status');
-    ul.appendChild(el('li', 'seuild ' + s.version + ', pid ' + s.pid + ', up ' + s.uptime_s + ' s', 'ok'));
-    ul.appendChild(el('li', 'clock ' + (s.clock_synced ? 'synced' : 'NOT synced'), s.clock_synced ? 'ok' : 'bad'));
-    ul.appendChild(el('li', 'database ' + s.database + ', last event ' + s.last_seq));
-    if (s.mqtt) ul.appendChild(el('li', 'MQTT ' + (s.mqtt.enabled ? (s.mqtt.connected ? 'connected' : 'disconnected') : 'disabled'), s.mqtt.enabled && !s.mqtt.connected ? 'bad' : 'ok'));
-    for (const d of s.doors || []) ul.appendChild(el('li', 'door ' + d.name + ': ' + d.state));
-    for (const r of s.readers || []) ul.appendChild(el('li', 'reader ' + r.name + ': ' + (r.online ? 'online' : 'offline') + ', restarts ' + r.restarts, r.online ? 'ok' : 'bad'));
+    ul.appendChild(el('li', fmt('h_seuild', { version: s.version, pid: s.pid, uptime: duration(s.uptime_s) }), 'ok'));
+    ul.appendChild(el('li', s.clock_synced ? t('h_clock_ok') : t('h_clock_bad'), s.clock_synced ? 'ok' : 'bad'));
+    ul.appendChild(el('li', fmt('h_db', { database: s.database, seq: s.last_seq })));
+    if (s.mqtt) ul.appendChild(el('li', t(s.mqtt.enabled ? (s.mqtt.connected ? 'h_mqtt_on' : 'h_mqtt_off') : 'h_mqtt_none'), s.mqtt.enabled && !s.mqtt.connected ? 'bad' : 'ok'));
+    for (const d of s.doors || []) ul.appendChild(el('li', fmt('h_door', { name: d.name, state: word('s_', d.state) })));
+    for (const r of s.readers || []) ul.appendChild(el('li', fmt('h_reader', { name: r.name, online: r.online ? t('online') : t('offline'), restarts: r.restarts }), r.online ? 'ok' : 'bad'));
   } catch (e) { ul.appendChild(el('li', e.message, 'bad')); }
 }
 
@@ -334,23 +478,23 @@ document.addEventListener('DOMContentLoaded', () => {
     const f = e.target, body = { name: f.name.value, public: f.public.checked };
     for (const k of ['display_name', 'email', 'valid_from', 'valid_until']) if (f[k].value) body[k] = f[k].value;
     if (f.groups.value) body.groups = f.groups.value.split(';').map((s) => s.trim()).filter(Boolean);
-    try { const r = await api('POST', '/members', body); msg('#member-msg', f.name.value + ' → ' + r.id, true); f.reset(); loadMembers(); }
+    try { const r = await api('POST', '/members', body); msg('#member-msg', fmt('added_id', { name: f.name.value, id: r.id }), true); f.reset(); loadMembers(); }
     catch (err) { msg('#member-msg', err.message); }
   };
   $('#enrol-form').onsubmit = async (e) => {
     e.preventDefault();
     const f = e.target;
     msg('#enrol-msg', t('tap_now'), true);
-    try { const r = await api('POST', '/enrol', { member: f.member.value, reader: f.reader.value, timeout: 60 }); msg('#enrol-msg', 'badge ' + r.badge_id + ' (' + r.hint + ') → ' + r.member, true); loadBadges(); }
+    try { const r = await api('POST', '/enrol', { member: f.member.value, reader: f.reader.value, timeout: 60 }); msg('#enrol-msg', fmt('enrolled', { id: r.badge_id, hint: r.hint, member: r.member }), true); loadBadges(); }
     catch (err) { msg('#enrol-msg', err.message); }
   };
   $('#checkout-form').onsubmit = async (e) => {
     e.preventDefault();
-    try { const r = await api('POST', '/checkout', { member: e.target.member.value }); msg('#checkout-msg', r.was_present ? 'OK' : '—', true); }
+    try { const r = await api('POST', '/checkout', { member: e.target.member.value }); msg('#checkout-msg', r.was_present ? t('checked_out') : t('not_present'), true); }
     catch (err) { msg('#checkout-msg', err.message); }
   };
   $('#unlock').onclick = async () => {
-    try { const r = await api('POST', '/door/unlock', {}); msg('#checkout-msg', r.door + ' ' + r.seconds + ' s', true); }
+    try { const r = await api('POST', '/door/unlock', {}); msg('#checkout-msg', fmt('unlocked', r), true); }
     catch (err) { msg('#checkout-msg', err.message); }
   };
   $('#group-form').onsubmit = async (e) => {
@@ -359,7 +503,7 @@ document.addEventListener('DOMContentLoaded', () => {
     try {
       await api('POST', '/groups', { name: f.group.value }).catch(() => {});
       await api('PUT', '/groups/' + encodeURIComponent(f.group.value) + '/schedule', { schedule: f.schedule.value || 'always' });
-      msg('#group-msg', 'OK', true); loadGroups();
+      msg('#group-msg', t('saved'), true); loadGroups();
     } catch (err) { msg('#group-msg', err.message); }
   };
   $('#explain-form').onsubmit = async (e) => {

@@ -17,6 +17,8 @@ start_seuild || { not_ok "seuild starts"; exit 1; }
 start_web || { not_ok "seuil-web starts"; exit 1; }
 web_login camille 'correct horse' || { not_ok "login"; exit 1; }
 ok "seuild and seuil-web start, admin logs in"
+check "the page links its icon" sh -c "curl -s '$WEB_URL/' | grep -q '<link rel=\"icon\" href=\"icon.svg\"'"
+check "the icon is served as SVG" sh -c "curl -s -o /dev/null -w '%{http_code} %{content_type}' '$WEB_URL/icon.svg' | grep -qx '200 image/svg+xml'"
 check "a wrong password: 401, code bad_login" sh -c \
 	"curl -s -o '$T/bad.json' -w '%{http_code}' -X POST --data '{\"user\":\"camille\",\"password\":\"no\"}' '$WEB_URL/api/v1/login' | grep -qx 401 && grep -q '\"code\":\"bad_login\"' '$T/bad.json'"
 

@@ -3,7 +3,7 @@
 // <img src=x onerror=alert(1)> is shown as those characters.
 'use strict';
 const T = {
-  en: { login: 'Log in', logout: 'Log out', user: 'User', password: 'Password', today: 'Today',
+  en: { title: 'seuil console', login: 'Log in', logout: 'Log out', user: 'User', password: 'Password', today: 'Today',
     members: 'Members', badges: 'Badges', groups: 'Groups', explain: 'Why not?',
     attendance: 'Attendance', import: 'Import', system: 'System', here: 'Here now',
     doors: 'Doors and readers', events: 'Last events', add_member: 'Add a member', name: 'Name',
@@ -71,7 +71,7 @@ const T = {
     e_seuild_down: 'seuild is not running.', e_not_found: 'Not found.', e_exists: 'That exists already.',
     e_member_erased: 'Member #{id} was erased.', e_too_large: 'Too large (at most {max} bytes).', e_database: 'Database error.',
     e_import_error: 'Line {line}, column {column}: {message}', e_invalid: '{message}', e_status: '{message}' },
-  fr: { login: 'Connexion', logout: 'Déconnexion', user: 'Utilisateur', password: 'Mot de passe',
+  fr: { title: 'console seuil', login: 'Connexion', logout: 'Déconnexion', user: 'Utilisateur', password: 'Mot de passe',
     today: "Aujourd'hui", members: 'Membres', badges: 'Badges', groups: 'Groupes',
     explain: 'Pourquoi pas ?', attendance: 'Fréquentation', import: 'Import', system: 'Système',
     here: 'Présents', doors: 'Portes et lecteurs', events: 'Derniers événements',
@@ -180,7 +180,7 @@ async function api(method, path, body, type) {
     opt.headers['Content-Type'] = type || 'application/json';
   }
   const r = await fetch('/api/v1' + path, opt);
-  if (r.status === 401 && path !== '/login') { showLogin(); throw new Error('log in'); }
+  if (r.status === 401 && path !== '/login') { showLogin(); throw new Error(t('e_login_needed')); }
   const ct = r.headers.get('Content-Type') || '';
   const data = ct.startsWith('application/json') ? await r.json() : await r.text();
   if (!r.ok) throw new Error(errorText(r.status, data));
@@ -202,6 +202,7 @@ function errorText(status, data) {
 
 function translate() {
   document.documentElement.lang = lang;
+  document.title = t('title');
   document.querySelectorAll('[data-t]').forEach((e) => { e.textContent = t(e.dataset.t); });
   document.querySelectorAll('[data-tp]').forEach((e) => { e.placeholder = t(e.dataset.tp); });
   drawMe();

@@ -187,11 +187,13 @@ async function api(method, path, body, type) {
   return data;
 }
 
-// An API error in the page's language: from its code and args when
-// seuil-web gives them; otherwise (or for a code this page does not know)
-// the server's English text, which is all there is.
+// An API error in the page's language: in English the server's own text
+// (the most precise); otherwise worded from its code and args when
+// seuil-web gives them, or the English text after "Erreur N :" when it
+// gives none (or a code this page does not know).
 function errorText(status, data) {
   const e = data && typeof data === 'object' ? data : { error: String(data || '') };
+  if (lang === 'en' && e.error) return e.error;
   const args = Object.assign({}, e.args || {}, { status, message: e.error || '' });
   if (e.code === 'import_error' && e.args && e.args.line != null)
     args.message = String(e.error || '').replace(/^\d+:\d+: /, '');

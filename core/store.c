@@ -767,3 +767,43 @@ store_checkpoint(struct store *st)
 	}
 	return 0;
 }
+
+/* After each commit of st: frames in the WAL (all of them, whatever a
+ * checkpoint has copied; the first commit after a complete checkpoint
+ * starts the WAL again from the beginning). */
+static int
+wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
+{
+	struct store *st = arg;
+
+	(void)db;
+	(void)name;
+	st->wal_pending = frames;
+	return SQLITE_OK;
+}
+
+void
+store_checkpoint_manual(struct store *st)
+{
+	/* Replaces the automatic checkpoint, itself a WAL hook. */
+	sqlite3_wal_autocheckpoint(st->db, 0);
+	sqlite3_wal_hook(st->db, wal_hook, st);
+}
+
+int
+store_wal_pending(const struct store *st)
+{
+	return st->wal_pending;
+}
+
+int
+store_checkpoint_passive(struct store *st)
+{
+	int log = 0, done = 0;
+
+	if (sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log,
+	    &done) != SQLITE_OK)
+		return store_dberr(st, "checkpoint");
+	st->wal_pending = log > done ? log - done : 0;
+	return 0;
+}

@@ -324,4 +324,18 @@ int store_webuser_get(struct store *st, const char *name, struct store_webuser *
 int store_webusers_list(struct store *st,
     int (*cb)(const struct store_webuser *u, void *arg), void *arg);
 
+/*
+ * For seuild's writer thread, whose commits are a tap's: no commit of st
+ * runs SQLite's automatic checkpoint (by default every 1000 WAL frames,
+ * inside whichever commit crosses the mark: milliseconds in the middle of
+ * a tap).  The writer checkpoints with store_checkpoint_passive when idle.
+ */
+void store_checkpoint_manual(struct store *st);
+/* Frames in the WAL that no checkpoint has copied yet, as of st's last
+ * commit or checkpoint (store_checkpoint_manual only; 0 otherwise). */
+int store_wal_pending(const struct store *st);
+/* Copy what it can of the WAL into the database without waiting for any
+ * lock or reader (SQLITE_CHECKPOINT_PASSIVE).  0, or -1. */
+int store_checkpoint_passive(struct store *st);
+
 #endif

@@ -42,6 +42,7 @@ struct store {
 	sqlite3		*db;
 	sqlite3_stmt	*stmt[S_COUNT];
 	int		 depth;		/* store_begin nesting */
+	int		 wal_pending;	/* store_checkpoint_manual: frames to copy */
 	enum store_error errcode;
 	char		 errmsg[512];
 };

@@ -14,12 +14,27 @@
 
 #define WRITER_RETRY_MS		1000	/* a pending store_error is retried this often */
 #define WRITER_REPORT_WAIT_MS	200	/* and waits this long for the lock */
+/*
+ * The checkpoint (copying the WAL into the database file) is the writer's
+ * own work, never a commit's: SQLite's automatic one ran inside whichever
+ * commit crossed 1000 frames, a tap every hundred grants or so, for
+ * milliseconds (a write and an fsync of the database file).  The writer
+ * checkpoints once it has been idle WRITER_CKPT_IDLE_MS (a grant's arrival
+ * follows it closely: let it in first) with at least WRITER_CKPT_MIN
+ * frames to copy (a few taps' worth at once: fewer writes to an SD card),
+ * and between jobs only when a backlog has kept it busy for
+ * WRITER_CKPT_MAX frames (SQLite's own mark: the WAL stays bounded).
+ */
+#define WRITER_CKPT_IDLE_MS	2
+#define WRITER_CKPT_MIN		64
+#define WRITER_CKPT_MAX		1000
 
 /*
- * The ring: slots [reaped, finished) are done and wait for the loop,
- * [finished, submitted) wait for the thread.  The thread touches only the
- * slot it runs and the loop only the slots it fills or reaps, so the
- * counters are all the mutex guards.
+ * The ring of positions: [reaped, finished) are done and wait for the
+ * loop, [finished, submitted) wait for the thread; order[] names the job
+ * at each position.  The thread touches only the job it runs and the loop
+ * only the jobs it fills or reaps (and the free list), so the counters are
+ * all the mutex guards.
  */
 struct writer {
 	struct store	*st;
@@ -31,7 +46,10 @@ struct writer {
 	pthread_cond_t	 idle;		/* drain: a job finished */
 	pthread_mutex_t	 settings;	/* writer_lock */
 	int		 efd;
-	struct writer_job *ring;
+	struct writer_job *jobs;	/* WRITER_QUEUE of them */
+	int		 order[WRITER_QUEUE];	/* ring position -> job */
+	int		 free[WRITER_QUEUE];	/* loop only: jobs not in the ring */
+	int		 nfree;
 	uint64_t	 submitted, finished, reaped;
 	bool		 stopping;
 	int64_t		 stop_at;
@@ -40,8 +58,12 @@ struct writer {
 	char		 why[256];
 	bool		 unavailable;
 	bool		 failing;	/* the last job failed (any job) */
+	long		 checkpoints;	/* done (writer_checkpoints) */
 	/* Thread only: how long the current job may wait for the lock. */
 	int64_t		 limit;
+	/* Thread only: WAL frames the last checkpoint could not copy (a
+	 * reader still needed them): no new one until commits add more. */
+	int		 ckpt_left;
 };
 
 int64_t
@@ -241,6 +263,45 @@ writer_health(struct writer *w, long *denied, char *why, size_t len)
 	return ok;
 }
 
+/* Thread: frames worth a checkpoint now?  (min: WRITER_CKPT_MIN when idle,
+ * WRITER_CKPT_MAX when busy.) */
+static bool
+writer_ckpt_due(const struct writer *w, int min)
+{
+	int n = store_wal_pending(w->st);
+
+	return n >= min && n > w->ckpt_left;
+}
+
+/* Thread, outside any job: a PASSIVE checkpoint, which waits for no lock
+ * and no reader (what a reader still needs stays in the WAL). */
+static void
+writer_checkpoint(struct writer *w)
+{
+	if (store_checkpoint_passive(w->st) == -1)
+		log_info("store: checkpoint: %s", store_errmsg(w->st));
+	w->ckpt_left = store_wal_pending(w->st);
+	pthread_mutex_lock(&w->mu);
+	w->checkpoints++;
+	pthread_mutex_unlock(&w->mu);
+}
+
+/* Thread, with mu: wait for work at most ms.  ETIMEDOUT or 0. */
+static int
+writer_wait(struct writer *w, int ms)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += ms / 1000;
+	ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	return pthread_cond_timedwait(&w->work, &w->mu, &ts);
+}
+
 static void *
 writer_thread(void *arg)
 {
@@ -253,12 +314,11 @@ writer_thread(void *arg)
 	pthread_mutex_lock(&w->mu);
 	for (;;) {
 		while (w->finished == w->submitted && !w->stopping) {
-			if (w->denied > 0) {
-				struct timespec ts;
-
-				clock_gettime(CLOCK_REALTIME, &ts);
-				ts.tv_sec += WRITER_RETRY_MS / 1000;
-				if (pthread_cond_timedwait(&w->work, &w->mu, &ts) == ETIMEDOUT)
+			if (writer_ckpt_due(w, WRITER_CKPT_MIN)) {
+				if (writer_wait(w, WRITER_CKPT_IDLE_MS) == ETIMEDOUT)
+					break;
+			} else if (w->denied > 0) {
+				if (writer_wait(w, WRITER_RETRY_MS) == ETIMEDOUT)
 					break;
 			} else {
 				pthread_cond_wait(&w->work, &w->mu);
@@ -267,18 +327,25 @@ writer_thread(void *arg)
 		if (w->finished == w->submitted) {
 			if (w->stopping)
 				break;
-			/* Idle with denials untold: try to tell them. */
 			pthread_mutex_unlock(&w->mu);
-			w->limit = clock_mono_ms() + WRITER_REPORT_WAIT_MS;
-			writer_report(w);
+			if (writer_ckpt_due(w, WRITER_CKPT_MIN)) {
+				writer_checkpoint(w);
+			} else {
+				/* Idle with denials untold: try to tell them. */
+				w->limit = clock_mono_ms() + WRITER_REPORT_WAIT_MS;
+				writer_report(w);
+			}
 			pthread_mutex_lock(&w->mu);
 			continue;
 		}
-		j = &w->ring[w->finished % WRITER_QUEUE];
+		j = &w->jobs[w->order[w->finished % WRITER_QUEUE]];
 		stopping = w->stopping;
 		stop_at = w->stop_at;
 		pthread_mutex_unlock(&w->mu);
 
+		/* Busy for long: bound the WAL, between two jobs. */
+		if (writer_ckpt_due(w, WRITER_CKPT_MAX))
+			writer_checkpoint(w);
 		writer_run(w, j, stopping, stop_at);
 
 		pthread_mutex_lock(&w->mu);
@@ -316,10 +383,12 @@ writer_new(const char *path, char *err, size_t errlen)
 	int rc;
 
 	if ((w = writer_alloc()) == NULL ||
-	    (w->ring = calloc(WRITER_QUEUE, sizeof(*w->ring))) == NULL) {
+	    (w->jobs = calloc(WRITER_QUEUE, sizeof(*w->jobs))) == NULL) {
 		snprintf(err, errlen, "writer: out of memory");
 		goto fail;
 	}
+	for (w->nfree = 0; w->nfree < WRITER_QUEUE; w->nfree++)
+		w->free[w->nfree] = WRITER_QUEUE - 1 - w->nfree;
 	if ((w->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) == -1) {
 		snprintf(err, errlen, "writer: eventfd: %s", strerror(errno));
 		goto fail;
@@ -327,6 +396,7 @@ writer_new(const char *path, char *err, size_t errlen)
 	if ((w->st = store_open(path, 0, err, errlen)) == NULL)
 		goto fail;
 	store_busy_handler(w->st, writer_busy, w);
+	store_checkpoint_manual(w->st);	/* writer_checkpoint, when idle */
 	/* One malloc arena for both threads: a second one (glibc's default
 	 * for a new thread) keeps what a burst of taps touched, megabytes
 	 * that never return (bench: rss_peak_kib). */
@@ -377,7 +447,7 @@ writer_free(struct writer *w)
 		store_close(w->st);
 	if (w->efd != -1)
 		close(w->efd);
-	free(w->ring);
+	free(w->jobs);
 	pthread_mutex_destroy(&w->mu);
 	pthread_mutex_destroy(&w->settings);
 	pthread_cond_destroy(&w->work);
@@ -390,6 +460,7 @@ writer_submit(struct writer *w, writer_run_fn run, writer_done_fn done, void *ar
     int64_t deadline, unsigned flags, const void *data, size_t size)
 {
 	struct writer_job *j, local;
+	int slot;
 
 	if (size > WRITER_DATA_MAX)
 		abort();	/* a caller's bug, caught by its first test */
@@ -401,8 +472,12 @@ writer_submit(struct writer *w, writer_run_fn run, writer_done_fn done, void *ar
 			pthread_mutex_unlock(&w->mu);
 			return -1;
 		}
-		j = &w->ring[w->submitted % WRITER_QUEUE];
 		pthread_mutex_unlock(&w->mu);
+		/* The job last freed: a backlog of n jobs touches n jobs'
+		 * memory, not the whole ring's (340 KiB, bench: rss_peak_kib). */
+		slot = w->free[--w->nfree];
+		w->order[w->submitted % WRITER_QUEUE] = slot;
+		j = &w->jobs[slot];
 	}
 	j->run = run;
 	j->done = done;
@@ -423,6 +498,17 @@ writer_submit(struct writer *w, writer_run_fn run, writer_done_fn done, void *ar
 	pthread_cond_signal(&w->work);
 	pthread_mutex_unlock(&w->mu);
 	return 0;
+}
+
+long
+writer_checkpoints(struct writer *w)
+{
+	long n;
+
+	pthread_mutex_lock(&w->mu);
+	n = w->checkpoints;
+	pthread_mutex_unlock(&w->mu);
+	return n;
 }
 
 int
@@ -457,10 +543,12 @@ writer_dispatch(struct writer *w)
 	fin = w->finished;
 	pthread_mutex_unlock(&w->mu);
 	while (w->reaped < fin) {
-		struct writer_job *j = &w->ring[w->reaped % WRITER_QUEUE];
+		int slot = w->order[w->reaped % WRITER_QUEUE];
+		struct writer_job *j = &w->jobs[slot];
 
 		if (j->done)
 			j->done(j);
+		w->free[w->nfree++] = slot;
 		pthread_mutex_lock(&w->mu);
 		w->reaped++;
 		pthread_mutex_unlock(&w->mu);

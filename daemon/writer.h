@@ -16,6 +16,9 @@
  * WRITER_EXPIRED or -1 and the caller denies.  Such denials cannot be
  * logged; the writer counts them and, once a write succeeds again,
  * appends one `store_error` event saying how many there were and why.
+ *
+ * The writer also copies the WAL into the database file (a checkpoint)
+ * itself, when it is idle: never inside a job, so never inside a tap.
  */
 #ifndef SEUIL_WRITER_H
 #define SEUIL_WRITER_H
@@ -102,6 +105,10 @@ int writer_meta_set(struct writer *w, const char *key, const char *value);
  * *denied is how many, why the last error ("" when true).
  */
 bool writer_health(struct writer *w, long *denied, char *why, size_t len);
+
+/* Checkpoints the thread has run (when idle, or to bound the WAL during
+ * a long backlog; never inside a job). */
+long writer_checkpoints(struct writer *w);
 
 /* Jobs submitted and not yet reaped by writer_dispatch. */
 int writer_backlog(struct writer *w);

@@ -170,6 +170,40 @@ test_pragmas(void)
 	sqlite3_close(db);
 }
 
+/*
+ * store_checkpoint_manual: no commit runs SQLite's automatic checkpoint
+ * (at 1000 frames, inside a commit); store_checkpoint_passive does it.
+ */
+static void
+test_checkpoint_manual(void)
+{
+	struct store *st = open_fresh("checkpoint.db");
+	char v[32], wal[300];
+	struct stat sb;
+	int i;
+
+	EXPECT(st != NULL);
+	if (st == NULL)
+		return;
+	store_checkpoint_manual(st);
+	for (i = 0; i < 1200; i++) {
+		snprintf(v, sizeof(v), "%d", i);
+		EXPECT_INT(store_meta_set(st, "k", v), 0);
+	}
+	/* One frame a commit, none copied: the WAL was never restarted. */
+	EXPECT(store_wal_pending(st) >= 1200);
+	snprintf(wal, sizeof(wal), "%s-wal", dbpath);
+	EXPECT(stat(wal, &sb) == 0 && sb.st_size >= 1200 * (4096 + 24));
+	EXPECT_INT(store_checkpoint_passive(st), 0);
+	EXPECT_INT(store_wal_pending(st), 0);
+	/* Copied: the next commit starts the WAL again. */
+	EXPECT_INT(store_meta_set(st, "k", "again"), 0);
+	EXPECT(store_wal_pending(st) > 0 && store_wal_pending(st) < 10);
+	EXPECT_INT(store_meta_get(st, "k", v, sizeof(v)), 1);
+	EXPECT_STR(v, "again");
+	store_close(st);
+}
+
 static void
 test_find_badge(void)
 {
@@ -1024,6 +1058,7 @@ main(void)
 	RUN(test_migrate_from_v1);
 	RUN(test_newer_schema_refused);
 	RUN(test_pragmas);
+	RUN(test_checkpoint_manual);
 	RUN(test_find_badge);
 	RUN(test_event_seq);
 	RUN(test_event_fields_and_query);

@@ -35,10 +35,11 @@ CC         ?= cc
 RUN_WRAPPER ?=
 
 # Each part links only what it uses: the core (store, policy, config, UIDs),
-# the hardware backends, and what only the daemon needs (MQTT, sd_notify).
+# the hardware backends, and what only the daemon needs (MQTT).  sd_notify is
+# daemon/notify.c: libsystemd and its six libraries were 944 KiB of RSS.
 CORE_PKGS   := sqlite3 inih libcjson libcrypto
 GLUE_PKGS   := libnfc libgpiod
-SEUILD_PKGS := $(CORE_PKGS) $(GLUE_PKGS) libmosquitto libsystemd
+SEUILD_PKGS := $(CORE_PKGS) $(GLUE_PKGS) libmosquitto
 CTL_PKGS    := $(CORE_PKGS) $(GLUE_PKGS) libcrypt
 WEB_PKGS    := $(CORE_PKGS) libmicrohttpd libcrypt
 PKGS        := $(sort $(SEUILD_PKGS) $(CTL_PKGS) $(WEB_PKGS))

@@ -19,8 +19,6 @@
 #include <sysexits.h>
 #include <unistd.h>
 
-#include <systemd/sd-daemon.h>
-
 #include "daemon.h"
 
 /* Writer jobs in hand above which the loop stops reading the readers. */
@@ -470,9 +468,9 @@ daemon_signal_in(struct daemon *d, int64_t now)
 			break;
 		case SIGHUP:
 			log_info("SIGHUP: reloading the configuration");
-			sd_notify(0, "RELOADING=1");
+			notify_send("RELOADING=1");
 			daemon_reload(d, err, sizeof(err));
-			sd_notify(0, "READY=1");
+			notify_send("READY=1");
 			break;
 		case SIGCHLD:
 			readers_tick(d->readers, now);
@@ -587,7 +585,7 @@ daemon_loop(struct daemon *d)
 		 * by systemd (and the strike falls back to locked); a wedged
 		 * store only denies taps. */
 		if (d->watchdog_usec && (now - d->last_watchdog) * 2000 >= (int64_t)d->watchdog_usec) {
-			sd_notify(0, "WATCHDOG=1");
+			notify_send("WATCHDOG=1");
 			d->last_watchdog = now;
 		}
 	}
@@ -735,15 +733,14 @@ main(int argc, char *argv[])
 		}
 	}
 	daemon_presence_changed(d);
-	if (sd_watchdog_enabled(0, &d->watchdog_usec) <= 0)
-		d->watchdog_usec = 0;
-	sd_notify(0, "READY=1");
+	d->watchdog_usec = notify_watchdog_usec();
+	notify_send("READY=1");
 	log_info("ready: %d door(s), %d reader(s), database %s", d->conf->ndoors,
 	    d->conf->nreaders, d->conf->database);
 
 	daemon_loop(d);
 
-	sd_notify(0, "STOPPING=1");
+	notify_send("STOPPING=1");
 	for (int i = 0; i < d->conf->ndoors; i++)
 		door_lock(d->doors[i], clock_mono_ms());
 	daemon_feedback_down(d);	/* dark and silent: "do not wait" */

@@ -30,10 +30,10 @@ sysroot=${2:-$top/build-$arch/sysroot}
 
 # The -dev packages seuil builds against (DESIGN §9; seuil-web's too).
 dev="libnfc-dev libusb-dev libgpiod-dev libsqlite3-dev libmosquitto-dev
-libinih-dev libcjson-dev libssl-dev libsystemd-dev libmicrohttpd-dev libcrypt-dev"
+libinih-dev libcjson-dev libssl-dev libmicrohttpd-dev libcrypt-dev"
 # Their runtime libraries, for qemu-user.
 runtime="libnfc6 libusb-0.1-4 libgpiod2 libsqlite3-0 libmosquitto1 libinih1
-libinireader0 libcjson1 libssl3 libsystemd0 libmicrohttpd12 libcrypt1"
+libinireader0 libcjson1 libssl3 libmicrohttpd12 libcrypt1"
 # What the cross toolchain (libc6-dev-ARCH-cross and gcc) already brings.
 toolchain_re='^(libc6|libc6-dev|libc-dev-bin|linux-libc-dev|gcc-[0-9]+-base|libgcc-s1|libstdc\+\+6|rpcsvc-proto|libtirpc-common)$'
 

@@ -7,7 +7,7 @@ set -eu
 # clang: the libFuzzer targets (make fuzz); valgrind: memcheck in make check.
 pkgs="build-essential pkg-config scdoc tzdata
 libnfc-dev libnfc-bin libgpiod-dev gpiod libsqlite3-dev sqlite3 libmosquitto-dev
-mosquitto mosquitto-clients libinih-dev libcjson-dev libssl-dev openssl libsystemd-dev
+mosquitto mosquitto-clients libinih-dev libcjson-dev libssl-dev openssl
 python3 procps libmicrohttpd-dev libcrypt-dev curl systemd
 faketime util-linux
 clang valgrind"

@@ -146,6 +146,12 @@ static const char *const stmt_sql[S_COUNT] = {
 	    "SELECT " MEMBER_COLS " FROM members WHERE id = ?1",
 	[S_MEMBER_BY_NAME] =
 	    "SELECT " MEMBER_COLS " FROM members WHERE name = ?1",
+	/* store_begin, store_commit: every tap's transaction, so not parsed
+	 * at every tap (callgrind: 8k of a tap's 190k instructions) */
+	[S_BEGIN] =
+	    "BEGIN IMMEDIATE",
+	[S_COMMIT] =
+	    "COMMIT",
 };
 
 void
@@ -658,7 +664,7 @@ store_begin(struct store *st)
 	char sql[32];
 
 	if (st->depth == 0) {
-		if (store_exec(st, "BEGIN IMMEDIATE", "begin") == -1)
+		if (store_run(st, st->stmt[S_BEGIN], "begin") == -1)
 			return -1;
 	} else {
 		snprintf(sql, sizeof(sql), "SAVEPOINT s%d", st->depth);
@@ -679,7 +685,7 @@ store_commit(struct store *st)
 		return -1;
 	}
 	if (st->depth == 1) {
-		if (store_exec(st, "COMMIT", "commit") == -1) {
+		if (store_run(st, st->stmt[S_COMMIT], "commit") == -1) {
 			/* A failed COMMIT may leave the transaction open:
 			 * roll it back so the next begin starts clean. */
 			if (!sqlite3_get_autocommit(st->db))

@@ -35,6 +35,8 @@ enum {
 	S_META_SET,
 	S_MEMBER_GET,
 	S_MEMBER_BY_NAME,
+	S_BEGIN,
+	S_COMMIT,
 	S_COUNT
 };
 

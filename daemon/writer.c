@@ -278,9 +278,14 @@ writer_ckpt_due(const struct writer *w, int min)
 static void
 writer_checkpoint(struct writer *w)
 {
+	int64_t t0 = clock_mono_ns();
+	int n = store_wal_pending(w->st);
+
 	if (store_checkpoint_passive(w->st) == -1)
 		log_info("store: checkpoint: %s", store_errmsg(w->st));
 	w->ckpt_left = store_wal_pending(w->st);
+	log_debug("store: checkpoint: %d of %d WAL frames left, %lld us", w->ckpt_left, n,
+	    (long long)(clock_mono_ns() - t0) / 1000);
 	pthread_mutex_lock(&w->mu);
 	w->checkpoints++;
 	pthread_mutex_unlock(&w->mu);

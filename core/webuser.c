@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "clock.h"
+#include "manage.h"
 
 static const char *const role_names[] = { "admin", "desk" };
 
@@ -133,25 +133,17 @@ audited(struct store *st, const char *actor, const char *name, char *err, size_t
     int (*change)(struct store *, const void *), const void *arg, const char *fmt, ...)
 {
 	char detail[256];
-	struct event ev;
 	va_list ap;
 	int rc;
 
 	va_start(ap, fmt);
 	vsnprintf(detail, sizeof(detail), fmt, ap);
 	va_end(ap);
-	memset(&ev, 0, sizeof(ev));
-	ev.type = "admin_change";
-	ev.actor = actor;
-	ev.detail = detail;
-	ev.ts_ms = clock_wall_ms();
-	ev.mono_ms = clock_mono_ms();
-	ev.clock_synced = clock_synced();
 	if (store_begin(st) == -1) {
 		store_err(st, "web users", err, errlen);
 		return -1;
 	}
-	if ((rc = change(st, arg)) == 1 && store_append_event(st, &ev) != -1 &&
+	if ((rc = change(st, arg)) == 1 && manage_audit(st, actor, 0, 0, "%s", detail) != -1 &&
 	    store_commit(st) != -1)
 		return 0;
 	if (rc == 0)

@@ -170,7 +170,10 @@ function row(table, cells, head) {
   return tr;
 }
 function button(label, fn, cls) { const b = el('button', label, cls); b.type = 'button'; b.onclick = fn; return b; }
-function when(iso) { return iso ? new Date(iso).toLocaleString(lang) : ''; }
+// Day and month by name, 24-hour clock: '1 Dec 2026, 09:05:00' reads the
+// same to everyone, where 'en' alone gives the US '12/1/2026, 9:05:00 AM'.
+const WHEN = { dateStyle: 'medium', timeStyle: 'medium', hourCycle: 'h23' };
+function when(iso) { return iso ? new Date(iso).toLocaleString(lang === 'fr' ? 'fr-FR' : 'en-GB', WHEN) : ''; }
 
 async function api(method, path, body, type) {
   const opt = { method, headers: {}, credentials: 'same-origin' };

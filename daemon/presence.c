@@ -1,3 +1,4 @@
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,18 @@
 #define TOGGLE_RECENT	64
 #define RETRY_MS	5000	/* a departure the store refused is retried this late */
 
+/* 128 bytes before (names and reasons as strings, enums as int); the
+ * bench's burst brings 10,000 members in. */
+static_assert(sizeof(struct presence_entry) <= 56, "presence_entry is not compact");
+
+/* The door names present members arrived at, owned here (entries hold an
+ * index): a name stays as long as one entry uses it, whatever the config
+ * says now.  A slot nobody uses is taken again. */
+struct presence_door {
+	char	name[CONFIG_NAME_MAX + 1];
+	int	refs;
+};
+
 struct presence {
 	const struct config *conf;
 	struct store	*st;
@@ -17,6 +30,8 @@ struct presence {
 	struct presence_entry *people;
 	int		count;
 	int		cap;
+	struct presence_door *doors;
+	int		ndoors;
 	int64_t		retry_at;	/* UTC ms: no expiry before this after a failure */
 	/* Last toggle tap per member, kept after departure too, so that the
 	 * guard also holds for "leave then immediately re-enter". */
@@ -33,7 +48,7 @@ struct visit_job {
 	int64_t		ts_ms;		/* arrived, left or seen */
 	int64_t		now_ms;		/* when it was asked */
 	char		door[CONFIG_NAME_MAX + 1];
-	char		reason[16];
+	enum presence_reason reason;	/* close */
 	int		client;		/* close: a checkout waiting, or -1 */
 };
 
@@ -58,6 +73,7 @@ presence_free(struct presence *p)
 	if (p == NULL)
 		return;
 	free(p->people);
+	free(p->doors);
 	free(p);
 }
 
@@ -65,7 +81,9 @@ void
 presence_set_config(struct presence *p, const struct config *conf)
 {
 	p->conf = conf;
-	/* The time zone may have changed too: every day end again. */
+	/* The time zone may have changed too: every day end again.  The
+	 * doors' names are the presence's own: a door renamed or removed
+	 * stays the door a member present arrived at. */
 	for (int i = 0; i < p->count; i++)
 		p->people[i].day_end_ms = 0;
 }
@@ -97,9 +115,61 @@ presence_is_present(const struct presence *p, int64_t member_id)
 	return presence_find(p, member_id) != -1;
 }
 
-static int
-presence_append(struct presence *p, const struct presence_entry *e)
+const char *
+presence_reason_name(enum presence_reason r)
 {
+	switch (r) {
+	case PRESENCE_STAYS:		break;
+	case PRESENCE_BADGE_OUT:	return "badge_out";
+	case PRESENCE_TOGGLE:		return "toggle";
+	case PRESENCE_MANUAL:		return "manual";
+	case PRESENCE_TIMEOUT:		return "timeout";
+	case PRESENCE_DAY_END:		return "day_end";
+	}
+	return "";
+}
+
+/* The index of door name, taking a reference; -1 if out of memory. */
+static int
+presence_door_ref(struct presence *p, const char *name)
+{
+	int i, free_slot = -1;
+
+	for (i = 0; i < p->ndoors; i++) {
+		if (p->doors[i].refs == 0) {
+			if (free_slot == -1)
+				free_slot = i;
+		} else if (strcmp(p->doors[i].name, name) == 0) {
+			p->doors[i].refs++;
+			return i;
+		}
+	}
+	if (free_slot == -1) {
+		struct presence_door *n;
+
+		if (p->ndoors > UINT16_MAX ||
+		    (n = realloc(p->doors, (size_t)(p->ndoors + 1) * sizeof(*n))) == NULL)
+			return -1;
+		p->doors = n;
+		free_slot = p->ndoors++;
+	}
+	snprintf(p->doors[free_slot].name, sizeof(p->doors[free_slot].name), "%s", name);
+	p->doors[free_slot].refs = 1;
+	return free_slot;
+}
+
+const char *
+presence_door_name(const struct presence *p, const struct presence_entry *e)
+{
+	return p->doors[e->door].name;
+}
+
+/* Append e, at door. */
+static int
+presence_append(struct presence *p, struct presence_entry *e, const char *door)
+{
+	int di;
+
 	if (p->count == p->cap) {
 		int ncap = p->cap ? p->cap * 2 : 32;
 		struct presence_entry *n = realloc(p->people, (size_t)ncap * sizeof(*n));
@@ -109,6 +179,9 @@ presence_append(struct presence *p, const struct presence_entry *e)
 		p->people = n;
 		p->cap = ncap;
 	}
+	if ((di = presence_door_ref(p, door)) == -1)
+		return -1;
+	e->door = (uint16_t)di;
 	p->people[p->count++] = *e;
 	return 0;
 }
@@ -116,6 +189,7 @@ presence_append(struct presence *p, const struct presence_entry *e)
 static void
 presence_remove(struct presence *p, int i)
 {
+	p->doors[p->people[i].door].refs--;
 	p->people[i] = p->people[--p->count];
 }
 
@@ -156,8 +230,10 @@ presence_run(struct writer_job *j, struct store *st)
 		    presence_emit(p, st, "arrival", v->member_id, v->door, NULL) == -1)
 			goto fail;
 	} else {
-		if (store_visit_close(st, v->visit_id, v->ts_ms, v->reason) == -1 ||
-		    presence_emit(p, st, "departure", v->member_id, v->door, v->reason) == -1)
+		const char *reason = presence_reason_name(v->reason);
+
+		if (store_visit_close(st, v->visit_id, v->ts_ms, reason) == -1 ||
+		    presence_emit(p, st, "departure", v->member_id, v->door, reason) == -1)
 			goto fail;
 	}
 	return store_commit(st);	/* a failed commit rolls back */
@@ -166,8 +242,8 @@ fail:
 	return -1;
 }
 
-static int presence_leave(struct presence *p, int i, int64_t left_ms, const char *reason,
-    int64_t now_ms, int client);
+static int presence_leave(struct presence *p, int i, int64_t left_ms,
+    enum presence_reason reason, int64_t now_ms, int client);
 
 static int
 presence_submit(struct presence *p, const struct visit_job *v);
@@ -196,7 +272,7 @@ presence_done(struct writer_job *j)
 		}
 		p->people[i].visit_id = v->visit_id;
 		p->people[i].state = PRESENCE_HERE;
-		if (p->people[i].leave_reason[0] != '\0') {
+		if (p->people[i].leave_reason != PRESENCE_STAYS) {
 			/* A departure came while the arrival was on its way. */
 			presence_leave(p, i, p->people[i].leave_ms, p->people[i].leave_reason,
 			    v->now_ms, -1);
@@ -240,8 +316,8 @@ presence_submit(struct presence *p, const struct visit_job *v)
 
 /* End visit i: it leaves memory once the departure is committed. */
 static int
-presence_leave(struct presence *p, int i, int64_t left_ms, const char *reason, int64_t now_ms,
-    int client)
+presence_leave(struct presence *p, int i, int64_t left_ms, enum presence_reason reason,
+    int64_t now_ms, int client)
 {
 	struct presence_entry *e = &p->people[i];
 	struct visit_job v = { .op = VISIT_CLOSE, .member_id = e->member_id,
@@ -251,11 +327,11 @@ presence_leave(struct presence *p, int i, int64_t left_ms, const char *reason, i
 		if (client != -1)
 			return -1;	/* a checkout while arriving: asked again soon */
 		e->leave_ms = left_ms;
-		snprintf(e->leave_reason, sizeof(e->leave_reason), "%s", reason);
+		e->leave_reason = (uint8_t)reason;
 		return 0;
 	}
-	snprintf(v.door, sizeof(v.door), "%s", e->door);
-	snprintf(v.reason, sizeof(v.reason), "%s", reason);
+	snprintf(v.door, sizeof(v.door), "%s", presence_door_name(p, e));
+	v.reason = reason;
 	e->state = PRESENCE_LEAVING;
 	if (presence_submit(p, &v) == -1) {
 		/* i may have moved if done ran inline; find it again */
@@ -276,9 +352,8 @@ presence_arrive(struct presence *p, int64_t member_id, const char *door, int64_t
 	    .now_ms = now_ms };
 	int i;
 
-	snprintf(e.door, sizeof(e.door), "%s", door);
 	snprintf(v.door, sizeof(v.door), "%s", door);
-	if (presence_append(p, &e) == -1) {
+	if (presence_append(p, &e, door) == -1) {
 		log_warnx("presence: out of memory");
 		return -1;
 	}
@@ -318,13 +393,13 @@ presence_grant(struct presence *p, int64_t member_id, const char *door,
 		break;
 	case DIRECTION_OUT:
 		if (i != -1)
-			presence_leave(p, i, now_ms, "badge_out", now_ms, -1);
+			presence_leave(p, i, now_ms, PRESENCE_BADGE_OUT, now_ms, -1);
 		return;
 	case DIRECTION_TOGGLE:
 		if (presence_toggle_guarded(p, member_id, now_mono))
 			return;
 		if (i != -1) {
-			presence_leave(p, i, now_ms, "toggle", now_ms, -1);
+			presence_leave(p, i, now_ms, PRESENCE_TOGGLE, now_ms, -1);
 			return;
 		}
 		break;
@@ -334,6 +409,7 @@ presence_grant(struct presence *p, int64_t member_id, const char *door,
 		return;
 	}
 	p->people[i].last_seen_ms = now_ms;
+	p->people[i].day_end_ms = 0;		/* again, from now_ms */
 	if (p->people[i].state == PRESENCE_HERE) {	/* else written once it opens */
 		struct visit_job v = { .op = VISIT_SEEN, .member_id = member_id,
 		    .visit_id = p->people[i].visit_id, .ts_ms = now_ms, .now_ms = now_ms };
@@ -349,7 +425,7 @@ presence_checkout(struct presence *p, int64_t member_id, int64_t now_ms, int cli
 
 	if (i == -1)
 		return 0;
-	return presence_leave(p, i, now_ms, "manual", now_ms, client) == -1 ? -1 : 1;
+	return presence_leave(p, i, now_ms, PRESENCE_MANUAL, now_ms, client) == -1 ? -1 : 1;
 }
 
 /* When visit e ends on its own: whichever comes first of expire_after
@@ -357,26 +433,24 @@ presence_checkout(struct presence *p, int64_t member_id, int64_t now_ms, int cli
  * the last badge (left at the day end). */
 static void
 presence_due(const struct presence *p, struct presence_entry *e,
-    int64_t *at, int64_t *left, const char **reason)
+    int64_t *at, int64_t *left, enum presence_reason *reason)
 {
 	int64_t timeout = e->last_seen_ms + p->conf->expire_after_ms;
 	int64_t day_end;
 
-	if (e->day_end_ms == 0 || e->day_end_seen_ms != e->last_seen_ms ||
-	    e->day_end_min != p->conf->day_ends_at_min) {
+	if (e->day_end_ms == 0 || e->day_end_min != p->conf->day_ends_at_min) {
 		e->day_end_ms = tz_next_day_end(e->last_seen_ms, p->conf->day_ends_at_min);
-		e->day_end_seen_ms = e->last_seen_ms;
-		e->day_end_min = p->conf->day_ends_at_min;
+		e->day_end_min = (int16_t)p->conf->day_ends_at_min;
 	}
 	day_end = e->day_end_ms;
 
 	if (day_end <= timeout) {
 		*at = *left = day_end;
-		*reason = "day_end";
+		*reason = PRESENCE_DAY_END;
 	} else {
 		*at = timeout;
 		*left = e->last_seen_ms;
-		*reason = "timeout";
+		*reason = PRESENCE_TIMEOUT;
 	}
 }
 
@@ -385,7 +459,7 @@ presence_tick(struct presence *p, int64_t now_ms)
 {
 	for (int i = 0; i < p->count;) {
 		int64_t at, left;
-		const char *reason;
+		enum presence_reason reason;
 
 		if (now_ms < p->retry_at)
 			return;		/* a departure failed lately */
@@ -412,7 +486,7 @@ presence_deadline(const struct presence *p)
 
 	for (int i = 0; i < p->count; i++) {
 		int64_t at, left;
-		const char *reason;
+		enum presence_reason reason;
 
 		if (p->people[i].state != PRESENCE_HERE)
 			continue;
@@ -431,16 +505,16 @@ presence_load_one(const struct visit_row *v, void *arg)
 	    .arrived_ms = v->arrived_ms, .last_seen_ms = v->last_seen_ms,
 	    .state = PRESENCE_HERE };
 
-	snprintf(e.door, sizeof(e.door), "%s", v->door);
 	if (e.last_seen_ms < e.arrived_ms)
 		e.last_seen_ms = e.arrived_ms;
-	return presence_append(p, &e);
+	return presence_append(p, &e, v->door);
 }
 
 int
 presence_load(struct presence *p, int64_t now_ms)
 {
-	p->count = 0;
+	while (p->count > 0)
+		presence_remove(p, p->count - 1);
 	if (store_visits_open(p->st, presence_load_one, p) == -1)
 		return -1;
 	presence_tick(p, now_ms);

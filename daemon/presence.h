@@ -39,21 +39,34 @@ enum presence_state {
 	PRESENCE_LEAVING,	/* departure submitted, not yet committed */
 };
 
+/* Why a visit ended; presence_reason_name gives the word the store and
+ * the event log have ("badge_out", ...). */
+enum presence_reason {
+	PRESENCE_STAYS,		/* no departure asked */
+	PRESENCE_BADGE_OUT,
+	PRESENCE_TOGGLE,
+	PRESENCE_MANUAL,
+	PRESENCE_TIMEOUT,
+	PRESENCE_DAY_END,
+};
+
+/* One present member.  Compact (bench: rss_peak_kib): a burst brings
+ * thousands of members in, and each is one of these. */
 struct presence_entry {
 	int64_t	member_id;
 	int64_t	visit_id;	/* 0 while opening */
-	enum presence_state state;
-	int64_t	leave_ms;	/* a departure asked while opening: left_ms */
-	char	leave_reason[16];
-	char	door[CONFIG_NAME_MAX + 1];
 	int64_t	arrived_ms;
 	int64_t	last_seen_ms;
-	/* tz_next_day_end(last_seen_ms) as last computed, for day_end_min:
-	 * the loop asks for every entry's deadline at every turn, and the
-	 * time zone conversion was most of its work (bench: badge path). */
-	int64_t	day_end_seen_ms;
+	int64_t	leave_ms;	/* a departure asked while opening: left_ms */
+	/* tz_next_day_end(last_seen_ms) as last computed (0: not yet, or
+	 * last_seen_ms has changed since), for day_end_min: the loop asks
+	 * for every entry's deadline at every turn, and the time zone
+	 * conversion was most of its work (bench: badge path). */
 	int64_t	day_end_ms;
-	int	day_end_min;
+	int16_t	day_end_min;
+	uint16_t door;		/* presence_door_name: the door of arrival */
+	uint8_t	state;		/* enum presence_state */
+	uint8_t	leave_reason;	/* enum presence_reason, with leave_ms */
 };
 
 struct presence;
@@ -84,6 +97,11 @@ int64_t presence_deadline(const struct presence *p);
 
 int presence_count(const struct presence *p);
 const struct presence_entry *presence_get(const struct presence *p, int i);
+/* The name of the door e arrived at, as it was then: the presence keeps
+ * its own copy, so a reload that renames or removes the door changes
+ * nothing for a member already in (the departure names the same door). */
+const char *presence_door_name(const struct presence *p, const struct presence_entry *e);
+const char *presence_reason_name(enum presence_reason r);
 bool presence_is_present(const struct presence *p, int64_t member_id);
 
 #endif

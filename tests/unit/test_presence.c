@@ -230,7 +230,7 @@ test_rebuild_with_overdue_expiry(void)
 	p = presence_new(&conf, st, w, &hooks);
 	EXPECT_INT(presence_load(p, paris("2026-11-26T17:00")), 0);
 	EXPECT_INT(presence_count(p), 2);
-	EXPECT_STR(presence_get(p, 1)->door, "side");
+	EXPECT_STR(presence_door_name(p, presence_get(p, 1)), "side");
 	presence_free(p);
 
 	/* A restart at 22:00: member 1 (last badge 09:00) is overdue, left at

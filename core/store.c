@@ -797,6 +797,15 @@ store_checkpoint_manual(struct store *st)
 }
 
 int
+store_cache_kib(struct store *st, int kib)
+{
+	char sql[64];
+
+	snprintf(sql, sizeof(sql), "PRAGMA cache_size = -%d", kib);
+	return store_exec(st, sql, "cache size");
+}
+
+int
 store_wal_pending(const struct store *st)
 {
 	return st->wal_pending;

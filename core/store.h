@@ -337,5 +337,10 @@ int store_wal_pending(const struct store *st);
 /* Copy what it can of the WAL into the database without waiting for any
  * lock or reader (SQLITE_CHECKPOINT_PASSIVE).  0, or -1. */
 int store_checkpoint_passive(struct store *st);
+/* Bound st's page cache to kib KiB (store_open: STORE_CACHE_KIB).  For
+ * seuild's writer, whose cache is what a burst of taps fills: it appends
+ * at the right edge of the tables, and the OS caches the file anyway
+ * (bench: rss_peak_kib).  0 or -1. */
+int store_cache_kib(struct store *st, int kib);
 
 #endif

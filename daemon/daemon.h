@@ -77,6 +77,7 @@ struct daemon {
 	int64_t		last_watchdog;
 	int64_t		next_purge;	/* mono ms */
 	bool		events_pending;	/* rows for MQTT, told at the next flush */
+	bool		presence_pending; /* presence changed: published once a turn */
 };
 
 /* seuild.c */

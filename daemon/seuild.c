@@ -25,6 +25,7 @@
 #define TAP_BACKLOG_MAX	16
 
 static void daemon_presence_changed(void *arg);
+static void daemon_presence_publish(struct daemon *d);
 
 static _Noreturn void
 usage(void)
@@ -152,35 +153,57 @@ daemon_door_state(void *arg, int di, enum door_state state)
 		mqtt_door_state(d->mqtt, di, door_state_name(state));
 }
 
+/* Presence changed (a visit committed): published once the loop has
+ * handled all the writer's answers of this turn, not at each of them (a
+ * burst of arrivals is one publication per turn, not one per arrival, each
+ * naming everybody present: bench, MQTT on). */
 static void
 daemon_presence_changed(void *arg)
 {
 	struct daemon *d = arg;
-	struct presence_person *people;
-	struct member_row *m;
-	int n = presence_count(d->presence);
 
+	d->presence_pending = true;
+}
+
+static void
+daemon_presence_publish(struct daemon *d)
+{
+	struct presence_person *people;
+	struct member_row m;
+	char **names;
+	int i, n = presence_count(d->presence);
+
+	d->presence_pending = false;
 	if (d->mqtt == NULL)
 		return;
 	people = calloc((size_t)n + 1, sizeof(*people));
-	m = calloc((size_t)n + 1, sizeof(*m));
-	if (people == NULL || m == NULL) {
+	names = calloc((size_t)n + 1, sizeof(*names));
+	if (people == NULL || names == NULL) {
 		log_warnx("presence: out of memory");
 		goto done;
 	}
 	/* Names are looked up now, not at arrival: a member who has just
-	 * asked to be anonymous is not named again. */
-	for (int i = 0; i < n; i++) {
+	 * asked to be anonymous is not named again.  One member row at a
+	 * time, and a copy of the name only (a row is half a KiB, and
+	 * thousands may be present). */
+	for (i = 0; i < n; i++) {
 		const struct presence_entry *e = presence_get(d->presence, i);
 
 		people[i].since_ms = e->arrived_ms;
-		if (store_member_get(d->st, e->member_id, &m[i]) == 1 && m[i].public && !m[i].erased)
-			people[i].name = m[i].display_name[0] ? m[i].display_name : m[i].name;
+		if (store_member_get(d->st, e->member_id, &m) != 1 || !m.public || m.erased)
+			continue;
+		if ((names[i] = strdup(m.display_name[0] ? m.display_name : m.name)) == NULL) {
+			log_warnx("presence: out of memory");
+			goto done;
+		}
+		people[i].name = names[i];
 	}
 	mqtt_presence_changed(d->mqtt, people, n);
 done:
+	for (i = 0; names != NULL && i < n; i++)
+		free(names[i]);
+	free(names);
 	free(people);
-	free(m);
 }
 
 /* A checkout's departure is committed (or not): seuilctl, which may erase
@@ -378,7 +401,7 @@ daemon_reload(struct daemon *d, char *err, size_t errlen)
 		daemon_feedback_enrol_wait(d, clock_mono_ms());
 	free(old);
 	log_info("configuration reloaded");
-	daemon_presence_changed(d);
+	daemon_presence_publish(d);
 	return 0;
 refuse:
 	log_warnx("reload: %s", err);
@@ -576,6 +599,8 @@ daemon_loop(struct daemon *d)
 		 * `now`, and an older time would blank it for a moment. */
 		daemon_feedback_drive(d, clock_mono_ms());
 		daemon_purge(d, now);
+		if (d->presence_pending)
+			daemon_presence_publish(d);
 		daemon_events_flush(d);
 		if (d->mqtt)
 			mqtt_service(d->mqtt, d->mqtt ? &pfds[mqtt_at] : NULL, now);
@@ -732,7 +757,7 @@ main(int argc, char *argv[])
 			return daemon_fail(d, EX_UNAVAILABLE);
 		}
 	}
-	daemon_presence_changed(d);
+	daemon_presence_publish(d);
 	d->watchdog_usec = notify_watchdog_usec();
 	notify_send("READY=1");
 	log_info("ready: %d door(s), %d reader(s), database %s", d->conf->ndoors,

@@ -2,7 +2,8 @@
  * Presence rules (DESIGN §8) on a real store file, with injected wall and
  * monotonic times: arrivals and departures by reader direction, the toggle
  * guard, expiry at the last badge, the day end across a DST change, manual
- * checkout, and the rebuild at start with overdue expiries applied.  The
+ * checkout, the rebuild at start with overdue expiries applied, and a
+ * reload that renames and removes doors members came in by.  The
  * writer runs inline (writer_new_inline): each visit is written before the
  * call that asked for it returns.
  */
@@ -21,7 +22,7 @@ static char dir[] = "/tmp/seuil-test-presence.XXXXXX";
 static struct config conf;
 static int nevents, nchanged;
 static bool fail_events;	/* the event log refuses (disk full) */
-static char last_type[32], last_reason[32];
+static char last_type[32], last_reason[32], last_door[CONFIG_NAME_MAX + 1];
 static struct store *st;
 static struct writer *w;
 
@@ -36,6 +37,7 @@ hook_event(void *arg, struct store *wst, struct event *ev)
 	nevents++;
 	snprintf(last_type, sizeof(last_type), "%s", ev->type);
 	snprintf(last_reason, sizeof(last_reason), "%s", ev->reason ? ev->reason : "");
+	snprintf(last_door, sizeof(last_door), "%s", ev->door ? ev->door : "");
 	return store_append_event(st, ev);
 }
 
@@ -252,6 +254,73 @@ test_rebuild_with_overdue_expiry(void)
 	presence_free(p);
 }
 
+/* The index of member's entry, or -1. */
+static int
+entry_of(struct presence *p, int64_t member)
+{
+	for (int i = 0; i < presence_count(p); i++)
+		if (presence_get(p, i)->member_id == member)
+			return i;
+	return -1;
+}
+
+static const char *
+door_of(struct presence *p, int64_t member)
+{
+	int i = entry_of(p, member);
+
+	return i == -1 ? "(absent)" : presence_door_name(p, presence_get(p, i));
+}
+
+/* Members are in by doors "back" and "side"; a reload renames back to
+ * rear and removes side.  Each stays present with the door of arrival, and
+ * leaves by it; a name nobody uses any more is taken by the next. */
+static void
+test_reload_doors_renamed(void)
+{
+	struct presence *p = fresh("reload");
+	struct config nc;
+	int64_t t = paris("2026-11-26T09:00");
+
+	presence_grant(p, 1, "back", DIRECTION_IN, t, 1000);
+	presence_grant(p, 2, "side", DIRECTION_IN, t + 1000, 2000);
+	presence_grant(p, 3, "back", DIRECTION_IN, t + 2000, 3000);
+	nc = conf;
+	snprintf(nc.doors[0].name, sizeof(nc.doors[0].name), "rear");
+	nc.ndoors = 1;
+	nc.day_ends_at_min = 5 * 60;
+	nc.expire_after_ms = 48 * 3600000LL;	/* the day end comes first */
+	presence_set_config(p, &nc);
+	EXPECT_INT(presence_count(p), 3);
+	EXPECT_STR(door_of(p, 1), "back");
+	EXPECT_STR(door_of(p, 2), "side");
+	/* A tap at the renamed door is the same visit, by its first door. */
+	presence_grant(p, 1, "rear", DIRECTION_IN, t + 60000, 61000);
+	EXPECT_INT(nevents, 3);
+	EXPECT_STR(door_of(p, 1), "back");
+	/* The new day end applies. */
+	EXPECT_INT(presence_deadline(p), paris("2026-11-27T05:00"));
+
+	EXPECT_INT(presence_checkout(p, 1, t + 120000, -1), 1);
+	EXPECT_STR(last_type, "departure");
+	EXPECT_STR(last_door, "back");
+	EXPECT_STR(door_of(p, 3), "back");	/* still used by 3 */
+	presence_grant(p, 2, "rear", DIRECTION_OUT, t + 130000, 131000);
+	EXPECT_STR(last_door, "side");
+	EXPECT_STR(last_reason, "badge_out");
+	EXPECT_STR(last_visit(2).reason, "badge_out");
+	/* side is free: member 1 comes back by rear, 3 is still by back. */
+	presence_grant(p, 1, "rear", DIRECTION_IN, t + 140000, 141000);
+	EXPECT_STR(last_type, "arrival");
+	EXPECT_STR(last_door, "rear");
+	EXPECT_STR(door_of(p, 1), "rear");
+	EXPECT_STR(door_of(p, 3), "back");
+	EXPECT_INT(presence_checkout(p, 3, t + 150000, -1), 1);
+	EXPECT_STR(last_door, "back");
+	EXPECT_INT(presence_count(p), 1);
+	presence_free(p);
+}
+
 /* A visit and its event commit together or not at all; a departure the
  * store refuses is retried later, not at every turn of the loop. */
 static void
@@ -297,6 +366,7 @@ main(void)
 	RUN(test_checkout);
 	RUN(test_rebuild_with_overdue_expiry);
 	RUN(test_event_failure);
+	RUN(test_reload_doors_renamed);
 	writer_free(w);
 	store_close(st);
 	{

@@ -292,13 +292,15 @@ writer_checkpoint(struct writer *w)
 	pthread_mutex_unlock(&w->mu);
 }
 
-/* Thread, with mu: wait for work at most ms.  ETIMEDOUT or 0. */
+/* Thread, with mu: wait for work at most ms.  ETIMEDOUT or 0.  On the
+ * monotonic clock (writer_alloc): a wall clock set back an hour must not
+ * hold the checkpoint or the store_error retry for an hour. */
 static int
 writer_wait(struct writer *w, int ms)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
 	ts.tv_sec += ms / 1000;
 	ts.tv_nsec += (long)(ms % 1000) * 1000000L;
 	if (ts.tv_nsec >= 1000000000L) {
@@ -370,13 +372,17 @@ static struct writer *
 writer_alloc(void)
 {
 	struct writer *w = calloc(1, sizeof(*w));
+	pthread_condattr_t mono;
 
 	if (w == NULL)
 		return NULL;
 	w->efd = -1;
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_mutex_init(&w->settings, NULL);
-	pthread_cond_init(&w->work, NULL);
+	pthread_condattr_init(&mono);
+	pthread_condattr_setclock(&mono, CLOCK_MONOTONIC);
+	pthread_cond_init(&w->work, &mono);
+	pthread_condattr_destroy(&mono);
 	pthread_cond_init(&w->idle, NULL);
 	return w;
 }

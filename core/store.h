@@ -337,6 +337,10 @@ int store_wal_pending(const struct store *st);
 /* Copy what it can of the WAL into the database without waiting for any
  * lock or reader (SQLITE_CHECKPOINT_PASSIVE).  0, or -1. */
 int store_checkpoint_passive(struct store *st);
+/* After a complete checkpoint: one commit that changes nothing, so that
+ * the WAL starts again now (its header synced) rather than in the next
+ * commit.  0 or -1 (busy: another connection holds the write lock). */
+int store_wal_restart(struct store *st);
 /* Bound st's page cache to kib KiB (store_open: STORE_CACHE_KIB).  For
  * seuild's writer, whose cache is what a burst of taps fills: it appends
  * at the right edge of the tables, and the OS caches the file anyway

@@ -275,18 +275,31 @@ writer_ckpt_due(const struct writer *w, int min)
 }
 
 /* Thread, outside any job: a PASSIVE checkpoint, which waits for no lock
- * and no reader (what a reader still needs stays in the WAL). */
+ * and no reader (what a reader still needs stays in the WAL).  When idle
+ * and complete, the WAL is started again at once (store_wal_restart), a
+ * commit that takes the lock only if it is free: a tap may be coming. */
 static void
-writer_checkpoint(struct writer *w)
+writer_checkpoint(struct writer *w, bool idle)
 {
 	int64_t t0 = clock_mono_ns();
 	int n = store_wal_pending(w->st);
+	bool restarted = false;
 
 	if (store_checkpoint_passive(w->st) == -1)
 		log_info("store: checkpoint: %s", store_errmsg(w->st));
 	w->ckpt_left = store_wal_pending(w->st);
-	log_debug("store: checkpoint: %d of %d WAL frames left, %lld us", w->ckpt_left, n,
-	    (long long)(clock_mono_ns() - t0) / 1000);
+	if (idle && w->ckpt_left == 0) {
+		w->limit = clock_mono_ms();
+		if (store_wal_restart(w->st) == -1)
+			log_debug("store: WAL restart: %s", store_errmsg(w->st));
+		else
+			restarted = store_wal_pending(w->st) == 1;
+		/* What the restart could not reuse (a reader held the
+		 * old WAL) is no reason for another checkpoint. */
+		w->ckpt_left = store_wal_pending(w->st);
+	}
+	log_debug("store: checkpoint: %d of %d WAL frames left%s, %lld us", w->ckpt_left, n,
+	    restarted ? ", WAL restarted" : "", (long long)(clock_mono_ns() - t0) / 1000);
 	pthread_mutex_lock(&w->mu);
 	w->checkpoints++;
 	pthread_mutex_unlock(&w->mu);
@@ -337,7 +350,7 @@ writer_thread(void *arg)
 				break;
 			pthread_mutex_unlock(&w->mu);
 			if (writer_ckpt_due(w, WRITER_CKPT_MIN)) {
-				writer_checkpoint(w);
+				writer_checkpoint(w, true);
 			} else {
 				/* Idle with denials untold: try to tell them. */
 				w->limit = clock_mono_ms() + WRITER_REPORT_WAIT_MS;
@@ -353,7 +366,7 @@ writer_thread(void *arg)
 
 		/* Busy for long: bound the WAL, between two jobs. */
 		if (writer_ckpt_due(w, WRITER_CKPT_MAX))
-			writer_checkpoint(w);
+			writer_checkpoint(w, false);
 		writer_run(w, j, stopping, stop_at);
 
 		pthread_mutex_lock(&w->mu);

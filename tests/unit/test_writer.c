@@ -2,6 +2,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "clock.h"
@@ -103,11 +104,29 @@ test_order_and_full_queue(void)
 	writer_free(w);
 }
 
-/* Commits never checkpoint; the idle writer does, by itself. */
+/* The first bytes of the WAL's header: a restart of the WAL changes its
+ * salts. */
+static void
+wal_header(char out[24])
+{
+	char wal[300];
+	FILE *f;
+
+	memset(out, 0, 24);
+	snprintf(wal, sizeof(wal), "%s-wal", dbpath);
+	if ((f = fopen(wal, "rb")) != NULL) {
+		EXPECT_INT((int)fread(out, 1, 24, f), 24);
+		fclose(f);
+	}
+}
+
+/* Commits never checkpoint; the idle writer does, by itself, and starts
+ * the WAL again then, so that the next commit (a tap) does not. */
 static void
 test_checkpoint_when_idle(void)
 {
 	struct writer *w = writer_fresh("idle.db");
+	char before[24], after[24];
 	int64_t end;
 	int i, n;
 
@@ -130,9 +149,13 @@ test_checkpoint_when_idle(void)
 	/* Idle, nothing new: no checkpoint again. */
 	poll(NULL, 0, 50);
 	EXPECT_INT(writer_checkpoints(w), 1);
-	/* One commit is too few for another. */
+	/* One commit is too few for another, and it finds the WAL started
+	 * again already: it appends, its header stays. */
+	wal_header(before);
 	EXPECT_INT(writer_submit(w, job_run, job_done, NULL, 0, 0, &n, sizeof(n)), 0);
 	writer_drain(w);
+	wal_header(after);
+	EXPECT(memcmp(before, after, 24) == 0);
 	poll(NULL, 0, 50);
 	EXPECT_INT(writer_checkpoints(w), 1);
 	for (i = 0; i < nreaped; i++)

@@ -528,8 +528,10 @@ writer_submit(struct writer *w, writer_run_fn run, writer_done_fn done, void *ar
 	}
 	pthread_mutex_lock(&w->mu);
 	w->submitted++;
-	pthread_cond_signal(&w->work);
 	pthread_mutex_unlock(&w->mu);
+	/* After the unlock: woken under it, the thread would first wait for
+	 * the mutex still held here (a second wake-up on the badge path). */
+	pthread_cond_signal(&w->work);
 	return 0;
 }
 

@@ -164,4 +164,19 @@ start_broker() {
 	wait_until 10 mosquitto_pub -h 127.0.0.1 -p "$BROKER_PORT" -t seuil-test/ping -m x
 }
 
+# sub_ready FILE: a probe on seuil-test/ready reached FILE (sub_start).
+sub_ready() {
+	mosquitto_pub -h 127.0.0.1 -p "$BROKER_PORT" -q 1 -t seuil-test/ready -m sub-ready &&
+		grep -qx sub-ready "$1"
+}
+
+# sub_start FILE TOPIC: mosquitto_sub at QoS 1 into FILE in the background,
+# returning once it is subscribed (a subscriber still connecting misses what
+# the broker forwards meanwhile).  FILE also gets "sub-ready" lines.
+sub_start() {
+	mosquitto_sub -h 127.0.0.1 -p "$BROKER_PORT" -q 1 -t "$2" -t seuil-test/ready >"$1" 2>/dev/null &
+	PIDS+=($!)
+	wait_until 10 sub_ready "$1"
+}
+
 stop_broker() { kill "$BROKER_PID" 2>/dev/null; wait "$BROKER_PID" 2>/dev/null; }

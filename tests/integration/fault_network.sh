@@ -21,8 +21,7 @@ PY
 mqtt_conf "$BROKER_PORT"
 ctl init >/dev/null && ctl member add alice >/dev/null && ctl badge add alice 04A1B2C3 >/dev/null &&
 	ctl member add bob >/dev/null && ctl badge add bob 04B0B0B0 >/dev/null || { not_ok "setup"; exit 1; }
-mosquitto_sub -h 127.0.0.1 -p "$BROKER_PORT" -q 1 -t "$B/events" >"$T/sub1.jsonl" 2>/dev/null &
-PIDS+=($!)
+sub_start "$T/sub1.jsonl" "$B/events" || { not_ok "the subscriber starts"; exit 1; }
 start_seuild || { not_ok "seuild starts"; exit 1; }
 published() { ctl status --json | python3 -c 'import json,sys; print(int(json.load(sys.stdin)["mqtt"]["published_seq"]))'; }
 all_published() { [ "$(published)" -ge "$(sqlite3 "$T/seuil.db" "select max(seq) from events")" ]; }
@@ -37,8 +36,7 @@ stop_broker
 sleep 2
 n_down=$(sqlite3 "$T/seuil.db" "select count(*) from events")
 start_broker
-mosquitto_sub -h 127.0.0.1 -p "$BROKER_PORT" -q 1 -t "$B/events" >"$T/sub2.jsonl" 2>/dev/null &
-PIDS+=($!)
+sub_start "$T/sub2.jsonl" "$B/events" || not_ok "the second subscriber starts"
 wait "$feeder"
 check "the door kept deciding with the broker down" test "$n_down" -gt 10
 check "published up to the last event once the broker is back" wait_until 40 all_published
@@ -48,7 +46,7 @@ check "the subscriber saw every seq from 1 to $last" python3 - "$last" "$T/sub1.
 import json, sys
 last = int(sys.argv[1]); seen = []
 for f in sys.argv[2:]:
-    seen += [json.loads(l)["seq"] for l in open(f) if l.strip()]
+    seen += [json.loads(l)["seq"] for l in open(f) if l.startswith("{")]
 missing = sorted(set(range(1, last + 1)) - set(seen))
 if missing: print("# missing", missing[:30])
 print("# %d events, %d messages, %d duplicates" % (last, len(seen), len(seen) - len(set(seen))))

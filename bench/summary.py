@@ -30,8 +30,8 @@ TARGETS = {
 }
 
 ORDER = [
-    "badge_path_tmpfs_p50_us", "badge_path_tmpfs_p99_us", "badge_path_disk_p99_us",
-    "fsync_disk_p99_us", "tap_to_relay_sim_p50_ms", "tap_to_relay_sim_p99_ms",
+    "badge_path_tmpfs_p50_us", "badge_path_tmpfs_p99_us", "grant_txn_tmpfs_p99_us",
+    "badge_path_disk_p99_us", "fsync_disk_p99_us", "grant_txn_disk_p99_us", "tap_to_relay_sim_p50_ms", "tap_to_relay_sim_p99_ms",
     "nfc_tap_to_relay_p50_ms", "nfc_tap_to_relay_p99_ms", "tap_to_mqtt_p99_ms",
     "burst_taps_per_s", "burst_lost", "burst_disk_taps_per_s", "idle_cpu_sim_percent",
     "idle_cpu_nfc_percent", "rss_idle_kib", "rss_peak_kib", "fds_idle",

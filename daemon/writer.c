@@ -284,11 +284,12 @@ writer_checkpoint(struct writer *w, bool idle)
 	int64_t t0 = clock_mono_ns();
 	int n = store_wal_pending(w->st);
 	bool restarted = false;
+	int left;
 
 	if (store_checkpoint_passive(w->st) == -1)
 		log_info("store: checkpoint: %s", store_errmsg(w->st));
-	w->ckpt_left = store_wal_pending(w->st);
-	if (idle && w->ckpt_left == 0) {
+	w->ckpt_left = left = store_wal_pending(w->st);
+	if (idle && left == 0) {
 		w->limit = clock_mono_ms();
 		if (store_wal_restart(w->st) == -1)
 			log_debug("store: WAL restart: %s", store_errmsg(w->st));
@@ -298,7 +299,7 @@ writer_checkpoint(struct writer *w, bool idle)
 		 * old WAL) is no reason for another checkpoint. */
 		w->ckpt_left = store_wal_pending(w->st);
 	}
-	log_debug("store: checkpoint: %d of %d WAL frames left%s, %lld us", w->ckpt_left, n,
+	log_debug("store: checkpoint: %d of %d WAL frames left%s, %lld us", left, n,
 	    restarted ? ", WAL restarted" : "", (long long)(clock_mono_ns() - t0) / 1000);
 	pthread_mutex_lock(&w->mu);
 	w->checkpoints++;

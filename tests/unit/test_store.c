@@ -222,21 +222,6 @@ schema_version(void)
 	return v;
 }
 
-/* The WAL's header (magic .. salts): a restart of the WAL changes it. */
-static void
-wal_header(char out[24])
-{
-	char wal[300];
-	FILE *f;
-
-	memset(out, 0, 24);
-	snprintf(wal, sizeof(wal), "%s-wal", dbpath);
-	if ((f = fopen(wal, "rb")) != NULL) {
-		EXPECT_INT((int)fread(out, 1, 24, f), 24);
-		fclose(f);
-	}
-}
-
 /* After a complete checkpoint, store_wal_restart starts the WAL again
  * itself: the next commit then appends to it rather than writing (and
  * syncing) a new header first. */
@@ -256,20 +241,20 @@ test_wal_restart(void)
 	for (i = 0; i < 20; i++)
 		EXPECT_INT(store_meta_set(st, "k", "v"), 0);
 	EXPECT_INT(store_checkpoint_passive(st), 0);
-	wal_header(before);
+	th_wal_header(dbpath, before);
 	EXPECT_INT(store_wal_restart(st), 0);
-	wal_header(after);
+	th_wal_header(dbpath, after);
 	EXPECT(memcmp(before, after, 24) != 0);
 	EXPECT_INT(store_wal_pending(st), 1);
 	EXPECT_INT(store_meta_set(st, "k", "w"), 0);
-	wal_header(next);
+	th_wal_header(dbpath, next);
 	EXPECT(memcmp(after, next, 24) == 0);
 	EXPECT_INT(store_wal_pending(st), 2);
 	/* Without it, the commit after a checkpoint is the one that
 	 * restarts (what the writer's idle restart saves a tap). */
 	EXPECT_INT(store_checkpoint_passive(st), 0);
 	EXPECT_INT(store_meta_set(st, "k", "x"), 0);
-	wal_header(next);
+	th_wal_header(dbpath, next);
 	EXPECT(memcmp(after, next, 24) != 0);
 	EXPECT_INT(store_meta_get(st, "k", v, sizeof(v)), 1);
 	EXPECT_STR(v, "x");

@@ -104,22 +104,6 @@ test_order_and_full_queue(void)
 	writer_free(w);
 }
 
-/* The first bytes of the WAL's header: a restart of the WAL changes its
- * salts. */
-static void
-wal_header(char out[24])
-{
-	char wal[300];
-	FILE *f;
-
-	memset(out, 0, 24);
-	snprintf(wal, sizeof(wal), "%s-wal", dbpath);
-	if ((f = fopen(wal, "rb")) != NULL) {
-		EXPECT_INT((int)fread(out, 1, 24, f), 24);
-		fclose(f);
-	}
-}
-
 /* Commits never checkpoint; the idle writer does, by itself, and starts
  * the WAL again then, so that the next commit (a tap) does not. */
 static void
@@ -151,10 +135,10 @@ test_checkpoint_when_idle(void)
 	EXPECT_INT(writer_checkpoints(w), 1);
 	/* One commit is too few for another, and it finds the WAL started
 	 * again already: it appends, its header stays. */
-	wal_header(before);
+	th_wal_header(dbpath, before);
 	EXPECT_INT(writer_submit(w, job_run, job_done, NULL, 0, 0, &n, sizeof(n)), 0);
 	writer_drain(w);
-	wal_header(after);
+	th_wal_header(dbpath, after);
 	EXPECT(memcmp(before, after, 24) == 0);
 	poll(NULL, 0, 50);
 	EXPECT_INT(writer_checkpoints(w), 1);

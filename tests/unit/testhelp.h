@@ -55,4 +55,20 @@ static int th_passed, th_failed, th_current_failed;
 
 #define TEST_REPORT() (th_failed ? 1 : 0)
 
+/* The first 24 bytes of db's WAL (magic to salts; zeros when it has
+ * none): a restart of the WAL changes them, an appended frame does not. */
+static inline void
+th_wal_header(const char *db, char out[24])
+{
+	char wal[300];
+	FILE *f;
+
+	memset(out, 0, 24);
+	snprintf(wal, sizeof(wal), "%s-wal", db);
+	if ((f = fopen(wal, "rb")) != NULL) {
+		EXPECT_INT((int)fread(out, 1, 24, f), 24);
+		fclose(f);
+	}
+}
+
 #endif

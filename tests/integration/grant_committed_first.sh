@@ -15,8 +15,7 @@ s = s.replace("[mqtt]\nenabled = false\n", "[mqtt]\nhost = 127.0.0.1\nport = %s\
 open(p, "w").write(s)
 PY
 ctl init >/dev/null && ctl member add alice >/dev/null && ctl badge add alice 04A1B2C3 >/dev/null
-mosquitto_sub -h 127.0.0.1 -p "$BROKER_PORT" -t "$B/events" -q 1 >"$T/events.txt" 2>&1 &
-PIDS+=($!)
+sub_start "$T/events.txt" "$B/events" || { not_ok "the subscriber starts"; exit 1; }
 start_seuild || { not_ok "seuild starts"; exit 1; }
 published() { grep -q "\"type\":\"$1\"" "$T/events.txt"; }
 wait_until 10 published daemon_start

@@ -158,7 +158,7 @@ $(BUILD)/bench/%: bench/%.c $(ALL_LIBS)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(INC_ALL) $(CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< $(ALL_LIBS) $(PKG_LIBS) -lm
 
-test-bins: programs $(UNIT_BIN) $(TOOL_BIN) $(FAKE_LIB) $(SHIM_LIB)
+test-bins: programs $(UNIT_BIN) $(TOOL_BIN) $(FAKE_LIB) $(SHIM_LIB) $(BENCH_BIN)
 	@$(MAKE) --no-print-directory tests/browser/node_modules/.package-lock.json || \
 		echo "test-bins: playwright-core not installed (npm unavailable?): browser tests will skip"
 

@@ -671,7 +671,6 @@ def main():
             stop(p)
         if not os.environ.get("BENCH_KEEP"):
             shutil.rmtree(ctx["shm"], ignore_errors=True)
-        if not os.environ.get("BENCH_KEEP"):
             shutil.rmtree(ctx["disk"], ignore_errors=True)
     emit("bench_wall_s", time.monotonic() - t0, "s")
     if jsonfile:

@@ -101,12 +101,6 @@ cJSON *daemon_control(void *arg, int client, const cJSON *req,
 void daemon_mqtt_unlock(void *arg, int door_index, int seconds,
     const char *command_id);
 
-/* notify.c: the service manager (Type=notify), if one started us */
-/* Send "KEY=VALUE[\n...]": 1 sent, 0 no $NOTIFY_SOCKET, -1 with errno. */
-int notify_send(const char *state);
-/* $WATCHDOG_USEC if it is meant for this process, else 0. */
-uint64_t notify_watchdog_usec(void);
-
 /* reader_feedback.c */
 void daemon_feedback_drive(struct daemon *d, int64_t now);
 int64_t daemon_feedback_deadline(struct daemon *d, int64_t now);

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "notify.h"
 
 /* Writer jobs in hand above which the loop stops reading the readers. */
 #define TAP_BACKLOG_MAX	16

@@ -73,16 +73,32 @@ reply_json(struct reply *r, unsigned status, cJSON *j)
 	reply_text(r, status, "application/json", s, strlen(s));
 }
 
+/* {"error": text} and, with a code, "code" and "args" (an object, taken). */
+static void
+reply_verror(struct reply *r, unsigned status, const char *code, cJSON *args,
+    const char *fmt, va_list ap)
+{
+	cJSON *j = cJSON_CreateObject();
+
+	render_json_vaddf(j, "error", fmt, ap);
+	if (code != NULL) {
+		cJSON_AddStringToObject(j, "code", code);
+		if (args == NULL)
+			args = cJSON_CreateObject();
+		if (!cJSON_AddItemToObject(j, "args", args))
+			cJSON_Delete(args);
+	}
+	reply_json(r, status, j);
+}
+
 void
 reply_error(struct reply *r, unsigned status, const char *fmt, ...)
 {
-	cJSON *j = cJSON_CreateObject();
 	va_list ap;
 
 	va_start(ap, fmt);
-	render_json_vaddf(j, "error", fmt, ap);
+	reply_verror(r, status, NULL, NULL, fmt, ap);
 	va_end(ap);
-	reply_json(r, status, j);
 }
 
 /* The error's English text for a person reading the raw API, and a code
@@ -91,18 +107,11 @@ void
 reply_error_code(struct reply *r, unsigned status, const char *code, cJSON *args,
     const char *fmt, ...)
 {
-	cJSON *j = cJSON_CreateObject();
 	va_list ap;
 
 	va_start(ap, fmt);
-	render_json_vaddf(j, "error", fmt, ap);
+	reply_verror(r, status, code, args, fmt, ap);
 	va_end(ap);
-	cJSON_AddStringToObject(j, "code", code);
-	if (args == NULL)
-		args = cJSON_CreateObject();
-	if (!cJSON_AddItemToObject(j, "args", args))
-		cJSON_Delete(args);
-	reply_json(r, status, j);
 }
 
 /* {"NAME": n} for reply_error_code. */
@@ -277,7 +286,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
 		if (cl != NULL && strtoull(cl, NULL, 10) > q->max) {
 			reply_error_code(&r, 413, "too_large", error_arg("max", (double)q->max),
-		    "request body too large (at most %zu bytes)", q->max);
+			    "request body too large (at most %zu bytes)", q->max);
 			return send_reply(w, conn, &r, true);
 		}
 		return MHD_YES;

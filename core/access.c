@@ -62,6 +62,11 @@ access_window_contains(const struct schedule_window *w, const struct local_time 
 	    t->minute >= MIN_PER_DAY || w->start_min >= MIN_PER_DAY ||
 	    w->end_min > MIN_PER_DAY)
 		return false;
+	/* A window that starts when it ends is empty here, as the parser
+	 * says: read as past midnight it would be 24 hours, and the store's
+	 * rows may come from a file the parser never saw (a restore). */
+	if (w->start_min == w->end_min)
+		return false;
 	if (w->start_min < w->end_min)
 		return (w->days_mask & (1 << t->weekday)) &&
 		    t->minute >= w->start_min && t->minute < w->end_min;

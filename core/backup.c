@@ -14,6 +14,8 @@
 
 #include <sqlite3.h>
 
+#include "schema.h"
+
 /* How long a backup waits for a writer that holds the database. */
 #define BACKUP_BUSY_MS	10000
 
@@ -160,56 +162,48 @@ fail:
 	return -1;
 }
 
+/* The schema of db is exactly that of its version: its triggers and views
+ * would otherwise run inside seuild (schema.h). */
 static int
-has_tables(sqlite3 *db, const char *path, char *err, size_t errlen)
+verified(sqlite3 *db, const char *path, char *err, size_t errlen)
 {
 	sqlite3_stmt *s;
-	int n = 0;
+	char why[256];
+	int v = -1;
 
-	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' "
-	    "AND name IN ('members','badges','events','visits','meta')", -1, &s,
-	    NULL) != SQLITE_OK)
-		return fail(err, errlen, path, db, "read schema");
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK)
+		return fail(err, errlen, path, db, "schema version");
 	if (sqlite3_step(s) == SQLITE_ROW)
-		n = sqlite3_column_int(s, 0);
+		v = sqlite3_column_int(s, 0);
 	sqlite3_finalize(s);
-	if (n != 5) {
-		snprintf(err, errlen, "%s: not a seuil database (tables missing)", path);
+	if (v < 1 || v > schema_latest()) {
+		snprintf(err, errlen, "%s: schema version %d, this seuil reads 1 to %d%s",
+		    path, v, schema_latest(), v == 0 ? " (not a seuil database)" : "");
 		return -1;
 	}
-	return 0;
+	if (schema_verify(db, v, why, sizeof(why)) == -1) {
+		snprintf(err, errlen, "%s: %s", path, why);
+		return -1;
+	}
+	return v;
 }
 
 int
-backup_check(const char *path, int max_version, int *version, char *err, size_t errlen)
+backup_check(const char *path, int *version, char *err, size_t errlen)
 {
 	sqlite3 *db;
-	sqlite3_stmt *s;
-	int v = -1;
+	int v;
 
 	if ((db = open_db(path, SQLITE_OPEN_READONLY, err, errlen)) == NULL)
 		return -1;
 	if (integrity(db, path, err, errlen) == -1 ||
-	    has_tables(db, path, err, errlen) == -1)
-		goto fail;
-	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK) {
-		fail(err, errlen, path, db, "schema version");
-		goto fail;
-	}
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int(s, 0);
-	sqlite3_finalize(s);
-	if (v < 1 || v > max_version) {
-		snprintf(err, errlen, "%s: schema version %d, this seuil reads 1 to %d",
-		    path, v, max_version);
-		goto fail;
+	    (v = verified(db, path, err, errlen)) == -1) {
+		sqlite3_close(db);
+		return -1;
 	}
 	sqlite3_close(db);
 	*version = v;
 	return 0;
-fail:
-	sqlite3_close(db);
-	return -1;
 }
 
 int
@@ -229,7 +223,7 @@ backup_restore(const char *src, const char *dst, char *err, size_t errlen)
 		fail(err, errlen, dst, to, "checkpoint");
 		goto fail;
 	}
-	if (integrity(to, dst, err, errlen) == -1)
+	if (integrity(to, dst, err, errlen) == -1 || verified(to, dst, err, errlen) == -1)
 		goto fail;
 	sqlite3_close(from);
 	if (sqlite3_close(to) != SQLITE_OK)

@@ -39,11 +39,12 @@ int backup_copy(const char *src, const char *dst, char *err, size_t errlen);
 
 /*
  * Check that path is a sound seuil database before anyone trusts it:
- * integrity_check says ok, it has seuil's tables, and its schema version is
- * 1..max_version.  *version gets the version.  Opens it read-only.
+ * integrity_check says ok, its schema version is one this program reads
+ * (1..schema_latest()), and its schema is exactly that version's, with no
+ * trigger or view of its own (schema.h).  *version gets the version.
+ * Opens it read-only, with trusted_schema off.
  */
-int backup_check(const char *path, int max_version, int *version, char *err,
-    size_t errlen);
+int backup_check(const char *path, int *version, char *err, size_t errlen);
 
 /*
  * Replace the contents of the database dst with those of src (checked

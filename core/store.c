@@ -17,90 +17,8 @@
 #include <time.h>
 
 #include "backup.h"
+#include "schema.h"
 
-/*
- * Forward migrations: migrations[i] takes the schema from version i to
- * i + 1.  A released migration is never edited; a change is a new entry.
- */
-static const char *const migrations[] = {
-	/* 0 -> 1 */
-	"CREATE TABLE members ("
-	"  id INTEGER PRIMARY KEY,"
-	"  name TEXT UNIQUE NOT NULL,"
-	"  display_name TEXT,"
-	"  email TEXT,"
-	"  status TEXT NOT NULL DEFAULT 'active'"
-	"    CHECK(status IN ('active','disabled')),"
-	"  valid_from TEXT,"
-	"  valid_until TEXT,"
-	"  public INTEGER NOT NULL DEFAULT 0 CHECK(public IN (0,1)),"
-	"  created INTEGER,"
-	"  erased INTEGER);"
-	"CREATE TABLE badges ("
-	"  id INTEGER PRIMARY KEY,"
-	"  member_id INTEGER NOT NULL REFERENCES members(id) ON DELETE CASCADE,"
-	"  uid_mac BLOB UNIQUE NOT NULL,"
-	"  uid_hint TEXT,"
-	"  label TEXT,"
-	"  status TEXT NOT NULL DEFAULT 'active'"
-	"    CHECK(status IN ('active','revoked')),"
-	"  created INTEGER,"
-	"  last_seen INTEGER);"
-	"CREATE INDEX badges_member ON badges(member_id);"
-	"CREATE TABLE groups ("
-	"  id INTEGER PRIMARY KEY,"
-	"  name TEXT UNIQUE NOT NULL);"
-	"CREATE TABLE member_groups ("
-	"  member_id INTEGER NOT NULL REFERENCES members(id) ON DELETE CASCADE,"
-	"  group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,"
-	"  PRIMARY KEY(member_id, group_id)) WITHOUT ROWID;"
-	"CREATE TABLE schedule_windows ("
-	"  group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,"
-	"  days INTEGER NOT NULL,"
-	"  start_min INTEGER NOT NULL,"
-	"  end_min INTEGER NOT NULL);"
-	"CREATE INDEX schedule_windows_group ON schedule_windows(group_id);"
-	"CREATE TABLE events ("
-	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
-	"  ts_ms INTEGER NOT NULL,"
-	"  clock_synced INTEGER,"
-	"  boot_id TEXT,"
-	"  mono_ms INTEGER,"
-	"  type TEXT NOT NULL,"
-	"  door TEXT,"
-	"  reader TEXT,"
-	"  member_id INTEGER,"
-	"  badge_id INTEGER,"
-	"  uid_mac BLOB,"
-	"  reason TEXT,"
-	"  detail TEXT);"
-	"CREATE INDEX events_ts ON events(ts_ms);"
-	"CREATE INDEX events_member ON events(member_id);"
-	"CREATE TABLE visits ("
-	"  id INTEGER PRIMARY KEY,"
-	"  member_id INTEGER,"
-	"  door TEXT,"
-	"  arrived_ts INTEGER NOT NULL,"
-	"  left_ts INTEGER,"
-	"  left_reason TEXT,"
-	"  last_seen_ts INTEGER);"
-	"CREATE INDEX visits_open ON visits(left_ts);"
-	"CREATE INDEX visits_member ON visits(member_id, arrived_ts);"
-	"CREATE TABLE meta ("
-	"  key TEXT PRIMARY KEY,"
-	"  value TEXT);",
-	/* 1 -> 2: who made a staff action (admin_change, control_refused,
-	 * console_login...): an OS user "uid:1000(alice)" or a console user
-	 * "web:bob".  Never published. */
-	"ALTER TABLE events ADD COLUMN actor TEXT;",
-	/* 2 -> 3: console accounts (seuil-web, core/webuser.c). */
-	"CREATE TABLE web_users ("
-	"  name TEXT PRIMARY KEY,"
-	"  role TEXT NOT NULL CHECK(role IN ('admin','desk')),"
-	"  hash TEXT NOT NULL,"
-	"  created INTEGER NOT NULL);",
-};
-#define SCHEMA_VERSION	((int)(sizeof(migrations) / sizeof(migrations[0])))
 
 /* The text of the statements prepared once at open (store_private.h says
  * why).  Each serves the file named beside it. */
@@ -497,10 +415,31 @@ user_version(struct store *st, int *version)
 	return 0;
 }
 
+/* The file's schema must be exactly that of its version (schema.h says
+ * why); version 0 is an empty file. */
+static int
+verify_schema(struct store *st, int version)
+{
+	char err[256];
+
+	if (version > schema_latest()) {
+		store_seterr(st, STORE_EDB, "database schema version %d is newer "
+		    "than this program's (%d)", version, schema_latest());
+		return -1;
+	}
+	if (schema_verify(st->db, version, err, sizeof(err)) == -1) {
+		store_seterr(st, STORE_EDB, "refused: %s", err);
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * All pending migrations in one IMMEDIATE transaction: the daemon and
  * seuilctl may open the same file at once, so the version is read again
  * under the write lock, and a half-migrated schema can never be seen.
+ * The schema is checked before anything runs on it: a crafted older file
+ * is refused, not migrated.
  */
 static int
 migrate(struct store *st, const char *path)
@@ -510,17 +449,12 @@ migrate(struct store *st, const char *path)
 
 	if (user_version(st, &v) == -1)
 		return -1;
-	if (v == SCHEMA_VERSION)
-		return 0;
+	if (v == schema_latest())
+		return verify_schema(st, v);
 	if (store_exec(st, "BEGIN IMMEDIATE", "migrate") == -1)
 		return -1;
-	if (user_version(st, &v) == -1)
+	if (user_version(st, &v) == -1 || verify_schema(st, v) == -1)
 		goto fail;
-	if (v > SCHEMA_VERSION) {
-		store_seterr(st, STORE_EDB, "database schema version %d is newer "
-		    "than this program's (%d)", v, SCHEMA_VERSION);
-		goto fail;
-	}
 	/* A database with data in it is copied beside itself first
 	 * (seuil.db.pre-v3-YYYYMMDD-HHMMSS), under the write lock, so nobody
 	 * writes between the copy and the migration: an upgrade that goes
@@ -528,17 +462,17 @@ migrate(struct store *st, const char *path)
 	 * migration. */
 	if (v > 0) {
 		backup_stamp(stamp, sizeof(stamp), time(NULL));
-		snprintf(copy, sizeof(copy), "%s.pre-v%d-%s", path, SCHEMA_VERSION, stamp);
+		snprintf(copy, sizeof(copy), "%s.pre-v%d-%s", path, schema_latest(), stamp);
 		if (backup_copy(path, copy, err, sizeof(err)) == -1) {
 			store_seterr(st, STORE_EDB, "no backup before migrating, so no "
 			    "migration: %s", err);
 			goto fail;
 		}
 	}
-	for (; v < SCHEMA_VERSION; v++)
-		if (store_exec(st, migrations[v], "migrate") == -1)
+	for (; v < schema_latest(); v++)
+		if (store_exec(st, schema_migration(v), "migrate") == -1)
 			goto fail;
-	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", SCHEMA_VERSION);
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", schema_latest());
 	if (store_exec(st, sql, "migrate") == -1 ||
 	    store_exec(st, "COMMIT", "migrate") == -1)
 		goto fail;
@@ -586,6 +520,10 @@ store_open(const char *path, int flags, char *err, size_t errlen)
 	if (created)
 		chmod(path, 0640);
 	sqlite3_busy_timeout(st->db, 5000);
+	/* Functions named in the schema never run with the program's rights:
+	 * the file may come from a backup (schema.h). */
+	if (store_exec(st, "PRAGMA trusted_schema = OFF", "open") == -1)
+		goto dbfail;
 	/* A bounded page cache (SQLite's default is 2 MiB per connection,
 	 * and seuild has two): the OS caches the file anyway, and a Pi with
 	 * 1 GB runs this for years (bench: rss_peak_kib). */
@@ -601,11 +539,13 @@ store_open(const char *path, int flags, char *err, size_t errlen)
 	} else {
 		if (user_version(st, &v) == -1)
 			goto dbfail;
-		if (v != SCHEMA_VERSION) {
+		if (v != schema_latest()) {
 			store_seterr(st, STORE_EDB, "schema version %d, expected %d "
-			    "(run `seuilctl init`)", v, SCHEMA_VERSION);
+			    "(run `seuilctl init`)", v, schema_latest());
 			goto dbfail;
 		}
+		if (verify_schema(st, v) == -1)
+			goto dbfail;
 	}
 	for (i = 0; i < S_COUNT; i++)
 		if (store_prepare(st, stmt_sql[i], &st->stmt[i]) == -1)
@@ -635,12 +575,6 @@ void
 store_busy_handler(struct store *st, int (*fn)(void *arg, int count), void *arg)
 {
 	sqlite3_busy_handler(st->db, fn, arg);
-}
-
-int
-store_schema_max(void)
-{
-	return SCHEMA_VERSION;
 }
 
 int

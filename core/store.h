@@ -4,7 +4,8 @@
  * files.  Schema version in PRAGMA user_version; store_open applies every
  * forward migration in one transaction.
  *
- * Schema (version 2; core/store.c holds the migrations):
+ * Schema (version 3; core/schema.c holds the migrations, and store_open
+ * refuses a file whose schema is not exactly that of its version):
  *   members(id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL, display_name TEXT,
  *           email TEXT, status TEXT CHECK(status IN ('active','disabled')),
  *           valid_from TEXT, valid_until TEXT,      -- 'YYYY-MM-DD' local, or NULL
@@ -60,8 +61,6 @@ int store_schema_version(struct store *st);
  * connection holds the lock and returns non-zero to wait and try again,
  * 0 to fail with "database is locked" (sqlite3_busy_handler). */
 void store_busy_handler(struct store *st, int (*fn)(void *arg, int count), void *arg);
-/* The schema version this program writes (the newest it reads). */
-int store_schema_max(void);
 
 /* Group several writes into one durable transaction; calls nest. */
 int store_begin(struct store *st);

@@ -4,8 +4,8 @@
  * store.h is the contract; this header is how the store keeps it.
  *
  * The files, by what they serve:
- *   store.c        open, migrations, transactions, errors, meta, the
- *                  helpers below
+ *   store.c        open (schema.c migrates and checks), transactions,
+ *                  errors, meta, the helpers below
  *   store_badge.c  the badge path (the door's lookup, one tap at a time)
  *   store_admin.c  members, badges, groups and schedules (seuilctl)
  *   store_log.c    events, visits, retention and erasure

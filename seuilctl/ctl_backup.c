@@ -198,7 +198,7 @@ ctl_restore(struct ctl *c, int argc, char **argv)
 		ctl_errx("seuild is running: stop it first (systemctl stop seuild)");
 		return EX_TEMPFAIL;
 	}
-	if (backup_check(file, store_schema_max(), &version, err, sizeof(err)) == -1) {
+	if (backup_check(file, &version, err, sizeof(err)) == -1) {
 		ctl_errx("%s: refused, nothing changed", err);
 		return EX_DATAERR;
 	}

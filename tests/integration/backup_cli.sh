@@ -83,3 +83,35 @@ check "the database keeps its mode" test "$(stat -c %a "$T/seuil.db")" = 640
 start_seuild && tap front-in 04A1B2C3
 check "seuild grants from the restored database" wait_until 5 sh -c "[ \"\$(sqlite3 '$T/seuil.db' \"select count(*) from events where type='access_granted'\")\" -gt \"\$(sqlite3 '$T/snap1.db' \"select count(*) from events where type='access_granted'\")\" ]"
 stop_seuild
+
+# A crafted backup: the schema of its version plus triggers of its own, as
+# someone with the USB stick could write.  "adopt" makes an unknown card
+# alice's badge on its second tap (it copies the uid_mac that seuild logs
+# for unknown badges); "keep" undoes a revocation.  Refused at restore,
+# naming the trigger, nothing changed.
+cp "$T/snap1.db" "$T/crafted.db"
+sqlite3 "$T/crafted.db" "CREATE TRIGGER adopt AFTER INSERT ON events
+	WHEN new.type = 'access_denied' AND new.uid_mac IS NOT NULL BEGIN
+	INSERT OR IGNORE INTO badges (member_id, uid_mac, status)
+	SELECT id, new.uid_mac, 'active' FROM members WHERE name = 'alice'; END;
+	CREATE TRIGGER keep AFTER UPDATE OF status ON badges BEGIN
+	UPDATE badges SET status = 'active' WHERE id = new.id; END;"
+before=$(sqlite3 "$T/seuil.db" 'select count(*) from events')
+check "restore of a backup with triggers of its own is refused, naming one" sh -c "'$SEUILCTL' -f '$T/seuild.conf' restore '$T/crafted.db' 2>'$T/err'; [ \$? = 65 ] && grep -q \"unexpected trigger 'adopt' on 'events'\" '$T/err'"
+cp "$T/snap1.db" "$T/view.db"
+sqlite3 "$T/view.db" "CREATE VIEW who_has AS SELECT * FROM badges"
+check "and one with a view of its own" sh -c "'$SEUILCTL' -f '$T/seuild.conf' restore '$T/view.db' 2>'$T/err'; [ \$? = 65 ] && grep -q \"unexpected view 'who_has'\" '$T/err'"
+check "nothing changed by either" test "$(sqlite3 "$T/seuil.db" 'select count(*) from events')" = "$before" -a \
+    -z "$(sqlite3 "$T/seuil.db" "select name from sqlite_schema where type in ('trigger','view')")"
+
+# The same file put in place without seuilctl (an older seuil restored it):
+# neither seuild nor seuilctl opens it, and no tap is decided from it.
+cp "$T/seuil.db" "$T/good.db"
+cp "$T/crafted.db" "$T/seuil.db"
+rm -f "$T/seuil.db-wal" "$T/seuil.db-shm"
+timeout 20 "$SEUILD" -d -f "$T/seuild.conf" >"$T/crafted.log" 2>&1
+rc=$?
+check "seuild refuses to start on it, saying why" sh -c "[ $rc -ne 0 ] && [ $rc -ne 124 ] && grep -q \"refused: unexpected trigger 'adopt'\" '$T/crafted.log'"
+check "seuilctl refuses it too" sh -c "! '$SEUILCTL' -f '$T/seuild.conf' member list >/dev/null 2>'$T/err' && grep -q 'unexpected trigger' '$T/err'"
+sleep 1	# the database replaced is kept under a name to the second
+check "a good backup restores over it" sh -c "'$SEUILCTL' -f '$T/seuild.conf' restore '$T/good.db' >/dev/null && '$SEUILCTL' -f '$T/seuild.conf' member show alice >/dev/null"

@@ -35,6 +35,11 @@ static const struct access_groups office_and_staff = { 2, {
 	{ 1, "office", 1, { { MON | TUE | WED | THU | FRI, HM(8, 0), HM(19, 0) } } },
 	{ 4, "staff", 0, { { 0, 0, 0 } } },
 } };
+/* A window that starts when it ends, as a restored store may hold: empty,
+ * not 24 hours. */
+static const struct access_groups empty_window = { 1, {
+	{ 5, "empty", 1, { { 0x7f, HM(9, 0), HM(9, 0) } } },
+} };
 static const struct access_groups office_or_weekend = { 2, {
 	{ 1, "office", 1, { { MON | TUE | WED | THU | FRI, HM(8, 0), HM(19, 0) } } },
 	{ 3, "weekend", 1, { { SAT, HM(10, 0), HM(14, 0) } } },
@@ -212,6 +217,14 @@ test_schedules(void)
 		    .minute = HM(10, 0), .want = ACCESS_OUTSIDE_SCHEDULE },
 		{ "bad minute", .groups = &office, .minute = 1440,
 		    .want = ACCESS_OUTSIDE_SCHEDULE },
+
+		/* start == end: never, at any minute of any day. */
+		{ "empty window at its start", .groups = &empty_window,
+		    .minute = HM(9, 0), .want = ACCESS_OUTSIDE_SCHEDULE },
+		{ "empty window after", .groups = &empty_window,
+		    .minute = HM(15, 0), .want = ACCESS_OUTSIDE_SCHEDULE },
+		{ "empty window before", .groups = &empty_window,
+		    .minute = HM(3, 0), .want = ACCESS_OUTSIDE_SCHEDULE },
 	};
 
 	RUN_TABLE(t);

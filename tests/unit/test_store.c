@@ -153,6 +153,106 @@ test_newer_schema_refused(void)
 	EXPECT(strstr(err, "newer") != NULL);
 }
 
+/* Run sql on the closed store at dbpath with SQLite alone, as someone who
+ * crafts a file would. */
+static int
+craft(const char *sql)
+{
+	sqlite3 *db;
+	int rc;
+
+	if (sqlite3_open(dbpath, &db) != SQLITE_OK)
+		return -1;
+	rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+	sqlite3_close(db);
+	return rc == SQLITE_OK ? 0 : -1;
+}
+
+/*
+ * A file whose schema is not exactly that of its version is refused, read-
+ * write and read-only: an extra trigger (the attack of a crafted backup:
+ * one that turns an unknown card into a member's badge), view or index, and
+ * a table whose definition was changed.
+ */
+static void
+test_crafted_schema_refused(void)
+{
+	static const struct {
+		const char *sql, *says;
+	} cases[] = {
+		{ "CREATE TRIGGER adopt AFTER INSERT ON events"
+		  " WHEN new.type = 'access_denied' BEGIN"
+		  " INSERT INTO badges (member_id, uid_mac) VALUES (1, new.uid_mac);"
+		  " END", "unexpected trigger 'adopt' on 'events'" },
+		{ "CREATE TRIGGER keep AFTER UPDATE OF status ON badges BEGIN"
+		  " UPDATE badges SET status = 'active' WHERE id = new.id; END",
+		  "unexpected trigger 'keep' on 'badges'" },
+		{ "CREATE VIEW v AS SELECT * FROM members", "unexpected view 'v'" },
+		{ "CREATE INDEX extra ON members(email)", "unexpected index 'extra'" },
+		{ "ANALYZE", "unexpected table 'sqlite_stat1'" },
+		{ "DROP TABLE web_users; CREATE TABLE web_users (name TEXT PRIMARY KEY,"
+		  " role TEXT, hash TEXT, created INTEGER)",
+		  "table 'web_users' differs from schema version 3" },
+		{ "DROP INDEX events_ts", "index 'events_ts' of schema version 3 is missing" },
+	};
+	struct store *st;
+	char err[512], name[32];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(name, sizeof(name), "crafted%zu.db", i);
+		st = open_fresh(name);
+		EXPECT(st != NULL);
+		EXPECT(add_member(st, "alice") > 0);
+		store_close(st);
+		EXPECT(craft(cases[i].sql) == 0);
+		err[0] = '\0';
+		st = store_open(dbpath, 0, err, sizeof(err));
+		EXPECT(st == NULL);
+		store_close(st);
+		if (strstr(err, cases[i].says) == NULL)
+			printf("#   case %zu: '%s', expected '%s'\n", i, err, cases[i].says);
+		EXPECT(strstr(err, cases[i].says) != NULL);
+		EXPECT(strstr(err, "refused") != NULL);
+		st = store_open(dbpath, STORE_READONLY, err, sizeof(err));
+		EXPECT(st == NULL);
+		store_close(st);
+		EXPECT(strstr(err, cases[i].says) != NULL);
+	}
+}
+
+/* A crafted file of an older version is refused before anything runs on
+ * it: not migrated, no copy made beside it. */
+static void
+test_crafted_old_schema_not_migrated(void)
+{
+	char cmd[600], err[512];
+	struct store *st;
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	int version = -1;
+
+	snprintf(dbpath, sizeof(dbpath), "%s/v1-crafted.db", dir);
+	snprintf(cmd, sizeof(cmd), "cp tests/fixtures/schema/v1.db %s", dbpath);
+	EXPECT(system(cmd) == 0);
+	EXPECT(craft("CREATE TRIGGER t AFTER INSERT ON events BEGIN"
+	    " UPDATE badges SET status = 'active'; END") == 0);
+	st = store_open(dbpath, 0, err, sizeof(err));
+	EXPECT(st == NULL);
+	store_close(st);
+	EXPECT(strstr(err, "unexpected trigger 't'") != NULL);
+	EXPECT(strstr(err, "schema version 1") != NULL);
+	EXPECT(sqlite3_open(dbpath, &db) == SQLITE_OK);
+	EXPECT(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL) == SQLITE_OK);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		version = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	EXPECT_INT(version, 1);
+	snprintf(cmd, sizeof(cmd), "ls %s | grep -q '^v1-crafted.db.pre-'", dir);
+	EXPECT(system(cmd) != 0);
+}
+
 static void
 test_pragmas(void)
 {
@@ -1116,6 +1216,8 @@ main(void)
 	RUN(test_migrations_idempotent);
 	RUN(test_migrate_from_v1);
 	RUN(test_newer_schema_refused);
+	RUN(test_crafted_schema_refused);
+	RUN(test_crafted_old_schema_not_migrated);
 	RUN(test_pragmas);
 	RUN(test_checkpoint_manual);
 	RUN(test_wal_restart);

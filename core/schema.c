@@ -1,0 +1,238 @@
+#include "schema.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+/*
+ * Forward migrations: migrations[i] takes the schema from version i to
+ * i + 1.  A released migration is never edited; a change is a new entry.
+ */
+static const char *const migrations[] = {
+	/* 0 -> 1 */
+	"CREATE TABLE members ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT UNIQUE NOT NULL,"
+	"  display_name TEXT,"
+	"  email TEXT,"
+	"  status TEXT NOT NULL DEFAULT 'active'"
+	"    CHECK(status IN ('active','disabled')),"
+	"  valid_from TEXT,"
+	"  valid_until TEXT,"
+	"  public INTEGER NOT NULL DEFAULT 0 CHECK(public IN (0,1)),"
+	"  created INTEGER,"
+	"  erased INTEGER);"
+	"CREATE TABLE badges ("
+	"  id INTEGER PRIMARY KEY,"
+	"  member_id INTEGER NOT NULL REFERENCES members(id) ON DELETE CASCADE,"
+	"  uid_mac BLOB UNIQUE NOT NULL,"
+	"  uid_hint TEXT,"
+	"  label TEXT,"
+	"  status TEXT NOT NULL DEFAULT 'active'"
+	"    CHECK(status IN ('active','revoked')),"
+	"  created INTEGER,"
+	"  last_seen INTEGER);"
+	"CREATE INDEX badges_member ON badges(member_id);"
+	"CREATE TABLE groups ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT UNIQUE NOT NULL);"
+	"CREATE TABLE member_groups ("
+	"  member_id INTEGER NOT NULL REFERENCES members(id) ON DELETE CASCADE,"
+	"  group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,"
+	"  PRIMARY KEY(member_id, group_id)) WITHOUT ROWID;"
+	"CREATE TABLE schedule_windows ("
+	"  group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,"
+	"  days INTEGER NOT NULL,"
+	"  start_min INTEGER NOT NULL,"
+	"  end_min INTEGER NOT NULL);"
+	"CREATE INDEX schedule_windows_group ON schedule_windows(group_id);"
+	"CREATE TABLE events ("
+	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  ts_ms INTEGER NOT NULL,"
+	"  clock_synced INTEGER,"
+	"  boot_id TEXT,"
+	"  mono_ms INTEGER,"
+	"  type TEXT NOT NULL,"
+	"  door TEXT,"
+	"  reader TEXT,"
+	"  member_id INTEGER,"
+	"  badge_id INTEGER,"
+	"  uid_mac BLOB,"
+	"  reason TEXT,"
+	"  detail TEXT);"
+	"CREATE INDEX events_ts ON events(ts_ms);"
+	"CREATE INDEX events_member ON events(member_id);"
+	"CREATE TABLE visits ("
+	"  id INTEGER PRIMARY KEY,"
+	"  member_id INTEGER,"
+	"  door TEXT,"
+	"  arrived_ts INTEGER NOT NULL,"
+	"  left_ts INTEGER,"
+	"  left_reason TEXT,"
+	"  last_seen_ts INTEGER);"
+	"CREATE INDEX visits_open ON visits(left_ts);"
+	"CREATE INDEX visits_member ON visits(member_id, arrived_ts);"
+	"CREATE TABLE meta ("
+	"  key TEXT PRIMARY KEY,"
+	"  value TEXT);",
+	/* 1 -> 2: who made a staff action (admin_change, control_refused,
+	 * console_login...): an OS user "uid:1000(alice)" or a console user
+	 * "web:bob".  Never published. */
+	"ALTER TABLE events ADD COLUMN actor TEXT;",
+	/* 2 -> 3: console accounts (seuil-web, core/webuser.c). */
+	"CREATE TABLE web_users ("
+	"  name TEXT PRIMARY KEY,"
+	"  role TEXT NOT NULL CHECK(role IN ('admin','desk')),"
+	"  hash TEXT NOT NULL,"
+	"  created INTEGER NOT NULL);",
+};
+#define LATEST	((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+int
+schema_latest(void)
+{
+	return LATEST;
+}
+
+const char *
+schema_migration(int from)
+{
+	return from >= 0 && from < LATEST ? migrations[from] : NULL;
+}
+
+/* One object of a schema, as sqlite_schema lists it. */
+struct object {
+	const char	*type, *name, *tbl, *sql;	/* sql may be NULL */
+};
+
+#define SCHEMA_QUERY \
+	"SELECT type, name, tbl_name, sql FROM main.sqlite_schema ORDER BY name, type"
+
+static const char *
+text(sqlite3_stmt *s, int col)
+{
+	return (const char *)sqlite3_column_text(s, col);
+}
+
+static void
+read_object(sqlite3_stmt *s, struct object *o)
+{
+	o->type = text(s, 0);
+	o->name = text(s, 1);
+	o->tbl = text(s, 2);
+	o->sql = text(s, 3);
+	if (o->type == NULL)
+		o->type = "?";
+	if (o->name == NULL)
+		o->name = "";
+	if (o->tbl == NULL)
+		o->tbl = "";
+}
+
+static bool
+same_text(const char *a, const char *b)
+{
+	return a == NULL ? b == NULL : b != NULL && strcmp(a, b) == 0;
+}
+
+/* The expected schema of version: the migrations run on an empty
+ * in-memory database. */
+static sqlite3 *
+build_expected(int version, char *err, size_t errlen)
+{
+	sqlite3 *db = NULL;
+	int v;
+
+	if (sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
+		goto fail;
+	for (v = 0; v < version; v++)
+		if (sqlite3_exec(db, migrations[v], NULL, NULL, NULL) != SQLITE_OK)
+			goto fail;
+	return db;
+fail:
+	snprintf(err, errlen, "schema of version %d: %s", version,
+	    db != NULL ? sqlite3_errmsg(db) : "out of memory");
+	sqlite3_close(db);
+	return NULL;
+}
+
+/* Walk both lists, sorted by name, to the first difference. */
+static int
+compare(sqlite3_stmt *have, sqlite3_stmt *want, int version, char *err, size_t errlen)
+{
+	struct object h, w;
+	int rh = sqlite3_step(have), rw = sqlite3_step(want), order;
+
+	for (;;) {
+		if (rh != SQLITE_ROW && rh != SQLITE_DONE) {
+			snprintf(err, errlen, "cannot read the schema: %s",
+			    sqlite3_errmsg(sqlite3_db_handle(have)));
+			return -1;
+		}
+		if (rw != SQLITE_ROW && rw != SQLITE_DONE) {
+			snprintf(err, errlen, "schema of version %d: %s", version,
+			    sqlite3_errmsg(sqlite3_db_handle(want)));
+			return -1;
+		}
+		if (rh == SQLITE_DONE && rw == SQLITE_DONE)
+			return 0;
+		if (rh == SQLITE_ROW)
+			read_object(have, &h);
+		if (rw == SQLITE_ROW)
+			read_object(want, &w);
+		order = rh == SQLITE_DONE ? 1 : rw == SQLITE_DONE ? -1 :
+		    strcmp(h.name, w.name);
+		if (order == 0)
+			order = strcmp(h.type, w.type);
+		if (order < 0) {
+			snprintf(err, errlen, "unexpected %s '%.64s' on '%.64s' "
+			    "(not part of schema version %d)", h.type, h.name,
+			    h.tbl, version);
+			return -1;
+		}
+		if (order > 0) {
+			snprintf(err, errlen, "%s '%.64s' of schema version %d is "
+			    "missing", w.type, w.name, version);
+			return -1;
+		}
+		if (strcmp(h.tbl, w.tbl) != 0 || !same_text(h.sql, w.sql)) {
+			snprintf(err, errlen, "%s '%.64s' differs from schema "
+			    "version %d", h.type, h.name, version);
+			return -1;
+		}
+		rh = sqlite3_step(have);
+		rw = sqlite3_step(want);
+	}
+}
+
+int
+schema_verify(sqlite3 *db, int version, char *err, size_t errlen)
+{
+	sqlite3 *expected;
+	sqlite3_stmt *have = NULL, *want = NULL;
+	int rc = -1;
+
+	if (version < 0 || version > LATEST) {
+		snprintf(err, errlen, "schema version %d, this seuil reads 0 to %d",
+		    version, LATEST);
+		return -1;
+	}
+	if ((expected = build_expected(version, err, errlen)) == NULL)
+		return -1;
+	if (sqlite3_prepare_v2(db, SCHEMA_QUERY, -1, &have, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "cannot read the schema: %s", sqlite3_errmsg(db));
+		goto out;
+	}
+	if (sqlite3_prepare_v2(expected, SCHEMA_QUERY, -1, &want, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "schema of version %d: %s", version,
+		    sqlite3_errmsg(expected));
+		goto out;
+	}
+	rc = compare(have, want, version, err, errlen);
+out:
+	sqlite3_finalize(have);
+	sqlite3_finalize(want);
+	sqlite3_close(expected);
+	return rc;
+}

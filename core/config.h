@@ -110,6 +110,7 @@ struct config {
 	char		control_socket[PATH_MAX];
 	char		control_read_group[CONFIG_NAME_MAX + 1];	/* may ask status */
 	char		control_operate_group[CONFIG_NAME_MAX + 1];	/* may also act */
+	char		control_admin_group[CONFIG_NAME_MAX + 1];	/* may also change the store */
 
 	/* [web] (seuil-web) */
 	char		web_listen[128];	/* HOST:PORT, numeric; [::1]:PORT */

@@ -114,6 +114,7 @@ const struct key config_keys[] = {
 	{ S_CONTROL, "socket", K_STR, CF(control_socket), .required = true },
 	{ S_CONTROL, "read_group", K_NAME, CF(control_read_group) },
 	{ S_CONTROL, "operate_group", K_NAME, CF(control_operate_group) },
+	{ S_CONTROL, "admin_group", K_NAME, CF(control_admin_group) },
 
 	{ S_WEB, "listen", K_STR, CF(web_listen), .required = true },
 	{ S_WEB, "tls_cert", K_STR, CF(web_tls_cert) },
@@ -180,6 +181,7 @@ config_defaults(struct config *conf)
 	    "/run/seuil/control.sock");
 	snprintf(conf->control_read_group, sizeof(conf->control_read_group), "seuil");
 	snprintf(conf->control_operate_group, sizeof(conf->control_operate_group), "seuil");
+	snprintf(conf->control_admin_group, sizeof(conf->control_admin_group), "seuil-admin");
 
 	snprintf(conf->web_listen, sizeof(conf->web_listen), "127.0.0.1:8443");
 	conf->web_session_timeout_ms = 8 * HOUR;

@@ -1,13 +1,14 @@
-/* Member import from CSV (import.h). */
+/* Member import from CSV (import.h): parse, plan against the store, apply. */
 #include "import.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "manage.h"
-#include "render_json.h"
 #include "tz.h"
 
 enum col { C_NAME, C_DISPLAY, C_EMAIL, C_GROUPS, C_FROM, C_UNTIL, C_PUBLIC, C_COUNT };
@@ -17,7 +18,8 @@ static const char *const col_names[C_COUNT] = {
 
 #define MAX_FIELDS	32
 
-/* One parsed row: fields point into the row buffer. */
+/* One parsed record: fields point into the parser's buffer, valid until
+ * the next record. */
 struct row {
 	char	*f[MAX_FIELDS];
 	int	 col[MAX_FIELDS];	/* 1-based column of each field's start */
@@ -27,115 +29,189 @@ struct row {
 
 struct parser {
 	const char	*p, *end;
+	char		 sep;
 	int		 line, col;
 	char		*buf;
 	size_t		 cap;
 };
 
-static int
-fail(char *err, size_t errlen, int line, int col, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
+/* What one row will do. */
+enum action { A_ADD, A_CHANGE, A_SAME };
 
-static int
-fail(char *err, size_t errlen, int line, int col, const char *fmt, ...)
+struct planned {
+	enum action		 action;
+	int			 line;
+	int64_t			 id;		/* A_CHANGE, A_SAME: the member */
+	char			 name[128];	/* as stored (A_CHANGE, A_SAME) or new */
+	bool			 enable;	/* disabled, present: enable (reenable) */
+	bool			 kept_disabled;	/* disabled, present, left so */
+	unsigned		 fields;	/* A_CHANGE: bits of enum col that differ */
+	struct member_change	 ch;		/* strings in mem */
+	char			*mem;
+};
+
+struct plan {
+	struct planned	*rows;
+	int		 n, cap;
+	const char	**sorted;	/* the rows' names, sorted, for lookups */
+	char		**disable;	/* prune: names of active members missing */
+	int		 ndisable, capdisable;
+	int		 unchanged;
+};
+
+static void
+error_at(struct import_errors *errs, int line, int col, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void
+error_at(struct import_errors *errs, int line, int col, const char *fmt, ...)
 {
-	char msg[384];
+	struct import_error *e;
 	va_list ap;
 
+	if (errs->n == IMPORT_MAX_ERRORS) {
+		errs->more = true;
+		return;
+	}
+	e = &errs->e[errs->n++];
+	e->line = line;
+	e->column = col;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(e->message, sizeof(e->message), fmt, ap);
 	va_end(ap);
-	snprintf(err, errlen, "%d:%d: %s", line, col, msg);
-	return -1;
 }
 
-/* The next record into *r: 1, 0 at the end, -1 with err. */
+/* The field separator: whichever of ',' and ';' the header row (outside
+ * quotes) holds more of; ',' on a tie. */
+static char
+detect_sep(const char *p, const char *end)
+{
+	int commas = 0, semis = 0;
+	bool quoted = false;
+
+	for (; p < end && (quoted || *p != '\n'); p++) {
+		if (*p == '"')
+			quoted = !quoted;
+		else if (!quoted && *p == ',')
+			commas++;
+		else if (!quoted && *p == ';')
+			semis++;
+	}
+	return semis > commas ? ';' : ',';
+}
+
+/* The next record into *r: 1, 0 at the end, -1 with the error recorded
+ * (a record that cannot be read ends the parse: nothing after it can be
+ * placed). */
 static int
-next_row(struct parser *ps, struct row *r, char *err, size_t errlen)
+next_row(struct parser *ps, struct row *r, struct import_errors *errs)
 {
 	size_t need = (size_t)(ps->end - ps->p) + MAX_FIELDS + 1, n = 0;
 	bool quoted, any = false;
 
-	if (ps->p >= ps->end)
-		return 0;
-	if (need > ps->cap) {
-		free(ps->buf);
-		if ((ps->buf = malloc(need)) == NULL)
-			return fail(err, errlen, ps->line, 0, "out of memory");
-		ps->cap = need;
-	}
-	r->n = 0;
-	r->line = ps->line;
 	for (;;) {
-		if (r->n == MAX_FIELDS)
-			return fail(err, errlen, ps->line, ps->col, "more than %d fields",
-			    MAX_FIELDS);
-		r->f[r->n] = ps->buf + n;
-		r->col[r->n] = ps->col;
-		r->n++;
-		quoted = ps->p < ps->end && *ps->p == '"';
-		if (quoted) {
-			ps->p++, ps->col++;
-			for (;;) {
-				if (ps->p >= ps->end)
-					return fail(err, errlen, r->line, r->col[r->n - 1],
-					    "unterminated quoted field");
-				if (*ps->p == '"') {
-					if (ps->p + 1 < ps->end && ps->p[1] == '"') {
-						ps->buf[n++] = '"';
-						ps->p += 2, ps->col += 2;
-						continue;
+		if (ps->p >= ps->end)
+			return 0;
+		if (need > ps->cap) {
+			free(ps->buf);
+			if ((ps->buf = malloc(need)) == NULL) {
+				error_at(errs, ps->line, 0, "out of memory");
+				return -1;
+			}
+			ps->cap = need;
+		}
+		n = 0;
+		any = false;
+		r->n = 0;
+		r->line = ps->line;
+		for (;;) {
+			if (r->n == MAX_FIELDS) {
+				error_at(errs, ps->line, ps->col, "more than %d fields", MAX_FIELDS);
+				return -1;
+			}
+			r->f[r->n] = ps->buf + n;
+			r->col[r->n] = ps->col;
+			r->n++;
+			quoted = ps->p < ps->end && *ps->p == '"';
+			if (quoted) {
+				ps->p++, ps->col++;
+				for (;;) {
+					if (ps->p >= ps->end) {
+						error_at(errs, r->line, r->col[r->n - 1],
+						    "unterminated quoted field");
+						return -1;
 					}
-					ps->p++, ps->col++;
-					break;
+					if (*ps->p == '"') {
+						if (ps->p + 1 < ps->end && ps->p[1] == '"') {
+							ps->buf[n++] = '"';
+							ps->p += 2, ps->col += 2;
+							continue;
+						}
+						ps->p++, ps->col++;
+						break;
+					}
+					if (*ps->p == '\0') {
+						error_at(errs, ps->line, ps->col, "a NUL byte");
+						return -1;
+					}
+					if (*ps->p == '\n')
+						ps->line++, ps->col = 0;
+					ps->buf[n++] = *ps->p++;
+					ps->col++;
 				}
-				if (*ps->p == '\n')
-					ps->line++, ps->col = 0;
+			}
+			while (ps->p < ps->end && *ps->p != ps->sep && *ps->p != '\n' &&
+			    !(*ps->p == '\r' && (ps->p + 1 == ps->end || ps->p[1] == '\n'))) {
+				if (quoted || *ps->p == '"') {
+					error_at(errs, ps->line, ps->col, quoted ?
+					    "text after a closing quote" :
+					    "a quote inside an unquoted field");
+					return -1;
+				}
+				if (*ps->p == '\0') {
+					error_at(errs, ps->line, ps->col, "a NUL byte");
+					return -1;
+				}
 				ps->buf[n++] = *ps->p++;
 				ps->col++;
 			}
+			ps->buf[n++] = '\0';
+			any = any || r->f[r->n - 1][0] != '\0' || r->n > 1;
+			if (ps->p < ps->end && *ps->p == ps->sep) {
+				ps->p++, ps->col++;
+				continue;
+			}
+			if (ps->p < ps->end && *ps->p == '\r')
+				ps->p++;
+			if (ps->p < ps->end && *ps->p == '\n')
+				ps->p++;
+			ps->line++, ps->col = 1;
+			break;
 		}
-		while (ps->p < ps->end && *ps->p != ',' && *ps->p != '\n' &&
-		    !(*ps->p == '\r' && (ps->p + 1 == ps->end || ps->p[1] == '\n'))) {
-			if (quoted || *ps->p == '"')
-				return fail(err, errlen, ps->line, ps->col, quoted ?
-				    "text after a closing quote" : "a quote inside an unquoted field");
-			if (*ps->p == '\0')
-				return fail(err, errlen, ps->line, ps->col, "a NUL byte");
-			ps->buf[n++] = *ps->p++;
-			ps->col++;
-		}
-		ps->buf[n++] = '\0';
-		any = any || r->f[r->n - 1][0] != '\0' || r->n > 1;
-		if (ps->p < ps->end && *ps->p == ',') {
-			ps->p++, ps->col++;
-			continue;
-		}
-		if (ps->p < ps->end && *ps->p == '\r')
-			ps->p++;
-		if (ps->p < ps->end && *ps->p == '\n')
-			ps->p++;
-		ps->line++, ps->col = 1;
-		break;
+		if (any)
+			return 1;
+		/* an empty line: the next one */
 	}
-	if (!any)	/* an empty line */
-		return next_row(ps, r, err, errlen);
-	return 1;
 }
 
-/* A member's groups as "a;b" (sorted as the store lists them). */
-static void
-groups_text(struct store *st, int64_t id, char *buf, size_t len)
+/* yes/no in the words a spreadsheet may hold: 1, 0, -1 for "" (keep), -2
+ * for anything else. */
+static int
+parse_bool(const char *v)
 {
-	struct access_groups ag;
-	int i;
+	static const char *const yes[] = { "yes", "oui", "true", "1", "y", "o" };
+	static const char *const no[] = { "no", "non", "false", "0", "n" };
+	size_t i;
 
-	buf[0] = '\0';
-	if (store_member_groups(st, id, &ag) == -1)
-		return;
-	for (i = 0; i < ag.ngroups; i++)
-		snprintf(buf + strlen(buf), len - strlen(buf), "%s%s", i ? ";" : "",
-		    ag.groups[i].name);
+	if (*v == '\0')
+		return -1;
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+		if (strcasecmp(v, yes[i]) == 0)
+			return 1;
+	for (i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		if (strcasecmp(v, no[i]) == 0)
+			return 0;
+	return -2;
 }
 
 static int
@@ -144,16 +220,15 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Split "a; b;c" into ch->groups (pointers into s, which is changed) and
- * a canonical sorted "a;b;c" in canon. */
+/* Split "a; b,c" into ch->groups (pointers into s, which is changed),
+ * sorted.  -1 if there are too many. */
 static int
-split_groups(char *s, struct member_change *ch, char *canon, size_t len)
+split_groups(char *s, struct member_change *ch)
 {
 	char *tok, *save, *t;
-	int i;
 
 	ch->ngroups = 0;
-	for (tok = strtok_r(s, ";", &save); tok != NULL; tok = strtok_r(NULL, ";", &save)) {
+	for (tok = strtok_r(s, ";,", &save); tok != NULL; tok = strtok_r(NULL, ";,", &save)) {
 		while (*tok == ' ')
 			tok++;
 		for (t = tok + strlen(tok); t > tok && t[-1] == ' '; )
@@ -165,288 +240,503 @@ split_groups(char *s, struct member_change *ch, char *canon, size_t len)
 		ch->groups[ch->ngroups++] = tok;
 	}
 	qsort(ch->groups, (size_t)ch->ngroups, sizeof(ch->groups[0]), cmp_str);
-	canon[0] = '\0';
-	for (i = 0; i < ch->ngroups; i++)
-		snprintf(canon + strlen(canon), len - strlen(canon), "%s%s", i ? ";" : "",
-		    ch->groups[i]);
 	ch->set_groups = true;
 	return 0;
 }
 
-struct seen {
-	char	**names;
-	int	  n, cap;
-};
+/* Whether the member's groups are exactly ch's (both sorted by name). */
+static int
+same_groups(struct store *st, int64_t id, const struct member_change *ch)
+{
+	struct access_groups ag;
+	int i;
 
-static bool
-seen_has(const struct seen *s, const char *name)
+	if (store_member_groups(st, id, &ag) == -1)
+		return -1;
+	if (ag.ngroups != ch->ngroups)
+		return 0;
+	for (i = 0; i < ag.ngroups; i++)
+		if (strcmp(ag.groups[i].name, ch->groups[i]) != 0)
+			return 0;
+	return 1;
+}
+
+static void
+plan_free(struct plan *pl)
 {
 	int i;
 
-	for (i = 0; i < s->n; i++)
-		if (strcmp(s->names[i], name) == 0)
-			return true;
-	return false;
+	for (i = 0; i < pl->n; i++)
+		free(pl->rows[i].mem);
+	free(pl->rows);
+	free(pl->sorted);
+	for (i = 0; i < pl->ndisable; i++)
+		free(pl->disable[i]);
+	free(pl->disable);
+	memset(pl, 0, sizeof(*pl));
+}
+
+static struct planned *
+plan_row(struct plan *pl)
+{
+	if (pl->n == pl->cap) {
+		int cap = pl->cap ? pl->cap * 2 : 64;
+		struct planned *r = realloc(pl->rows, (size_t)cap * sizeof(*r));
+
+		if (r == NULL)
+			return NULL;
+		pl->rows = r;
+		pl->cap = cap;
+	}
+	memset(&pl->rows[pl->n], 0, sizeof(pl->rows[0]));
+	return &pl->rows[pl->n++];
 }
 
 static int
-seen_add(struct seen *s, const char *name)
+cmp_name(const void *a, const void *b)
 {
-	if (s->n == s->cap) {
-		int cap = s->cap ? s->cap * 2 : 64;
-		char **n = realloc(s->names, (size_t)cap * sizeof(*n));
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
 
-		if (n == NULL)
-			return -1;
-		s->names = n;
-		s->cap = cap;
-	}
-	if ((s->names[s->n] = strdup(name)) == NULL)
+/* Sort the rows' names; a name given twice is an error at its later line.
+ * 0, or -1. */
+static int
+plan_index(struct plan *pl, struct import_errors *errs)
+{
+	int i, j;
+
+	if (pl->n == 0)
+		return 0;
+	if ((pl->sorted = malloc((size_t)pl->n * sizeof(*pl->sorted))) == NULL) {
+		error_at(errs, 0, 0, "out of memory");
 		return -1;
-	s->n++;
+	}
+	for (i = 0; i < pl->n; i++)
+		pl->sorted[i] = pl->rows[i].name;
+	qsort(pl->sorted, (size_t)pl->n, sizeof(*pl->sorted), cmp_name);
+	for (i = 1; i < pl->n; i++) {
+		if (strcmp(pl->sorted[i - 1], pl->sorted[i]) != 0)
+			continue;
+		for (j = pl->n - 1; j > 0 && strcmp(pl->rows[j].name, pl->sorted[i]) != 0; j--)
+			;
+		error_at(errs, pl->rows[j].line, 0, "'%.60s' appears twice", pl->sorted[i]);
+	}
+	return errs->n > 0 ? -1 : 0;
+}
+
+/* Whether name is a row of the plan (plan_index first). */
+static bool
+planned_name(const struct plan *pl, const char *name)
+{
+	return pl->n > 0 && bsearch(&name, pl->sorted, (size_t)pl->n, sizeof(*pl->sorted),
+	    cmp_name) != NULL;
+}
+
+/*
+ * Read one record into a planned row: each value checked on its own (so
+ * the error has its column), the row's strings copied.  0, or -1 with the
+ * errors recorded.
+ */
+static int
+read_record(struct store *st, const struct row *r, const int idx[C_COUNT],
+    struct planned *pr, struct import_errors *errs)
+{
+	struct member_change one;
+	struct member_row scratch;
+	struct manage_err me;
+	struct access_group g;
+	size_t total = 0, off = 0;
+	int c, i, b, bad = 0, rc;
+	char *v;
+
+	for (c = 0; c < C_COUNT; c++)
+		if (idx[c] >= 0 && idx[c] < r->n)
+			total += strlen(r->f[idx[c]]) + 1;
+	if ((pr->mem = malloc(total + 1)) == NULL) {
+		error_at(errs, r->line, 0, "out of memory");
+		return -1;
+	}
+	pr->line = r->line;
+	pr->ch.public = -1;
+	for (c = 0; c < C_COUNT; c++) {
+		if (idx[c] < 0)
+			continue;
+		if (idx[c] >= r->n) {
+			error_at(errs, r->line, 0, "missing column '%s'", col_names[c]);
+			bad = 1;
+			continue;
+		}
+		v = pr->mem + off;
+		memcpy(v, r->f[idx[c]], strlen(r->f[idx[c]]) + 1);
+		off += strlen(v) + 1;
+		memset(&one, 0, sizeof(one));
+		one.public = -1;
+		switch (c) {
+		case C_NAME:
+			pr->ch.name = one.name = v;
+			break;
+		case C_DISPLAY:
+			pr->ch.display = one.display = v;
+			break;
+		case C_EMAIL:
+			pr->ch.email = one.email = v;
+			break;
+		case C_FROM:
+			pr->ch.from = one.from = v;
+			break;
+		case C_UNTIL:
+			pr->ch.until = one.until = v;
+			break;
+		case C_PUBLIC:
+			if ((b = parse_bool(v)) == -2) {
+				error_at(errs, r->line, r->col[idx[c]], "public is yes or no (or "
+				    "oui, non, true, false, 1, 0), not '%.20s'", v);
+				bad = 1;
+			}
+			pr->ch.public = b < 0 ? -1 : b;
+			continue;
+		case C_GROUPS:
+			if (split_groups(v, &pr->ch) == -1) {
+				error_at(errs, r->line, r->col[idx[c]], "more than %d groups",
+				    ACCESS_MAX_GROUPS);
+				bad = 1;
+			}
+			for (i = 0; i < pr->ch.ngroups; i++) {
+				if ((rc = store_group_find(st, pr->ch.groups[i], &g)) == 1)
+					continue;
+				if (rc == -1)
+					error_at(errs, 0, 0, "%s", store_errmsg(st));
+				else
+					error_at(errs, r->line, r->col[idx[c]], "group '%.60s' "
+					    "not found (add it first)", pr->ch.groups[i]);
+				bad = 1;
+			}
+			continue;
+		}
+		memset(&scratch, 0, sizeof(scratch));
+		if (manage_member_apply(&one, &scratch, &me) == -1) {
+			error_at(errs, r->line, r->col[idx[c]], "%s", me.msg);
+			bad = 1;
+		}
+	}
+	if (!bad && (pr->ch.name == NULL || *pr->ch.name == '\0')) {
+		error_at(errs, r->line, idx[C_NAME] < r->n ? r->col[idx[C_NAME]] : 0,
+		    "a member needs a name");
+		bad = 1;
+	}
+	if (!bad) {
+		/* The values together: valid from after valid until. */
+		memset(&scratch, 0, sizeof(scratch));
+		if (manage_member_apply(&pr->ch, &scratch, &me) == -1) {
+			error_at(errs, r->line, 0, "%s", me.msg);
+			bad = 1;
+		}
+	}
+	return bad ? -1 : 0;
+}
+
+/* Compare a planned row with the member of its name. */
+static int
+compare(struct store *st, struct planned *pr, const struct import_opts *o,
+    struct import_errors *errs)
+{
+	struct member_row m, after;
+	struct manage_err me;
+	int rc;
+
+	if ((rc = store_member_find(st, pr->ch.name, &m)) == -1) {
+		error_at(errs, 0, 0, "%s", store_errmsg(st));
+		return -1;
+	}
+	snprintf(pr->name, sizeof(pr->name), "%s", pr->ch.name);
+	if (rc == 0) {
+		pr->action = A_ADD;
+		return 0;
+	}
+	if (m.erased) {
+		error_at(errs, pr->line, 0, "'%.60s' names an erased member", pr->ch.name);
+		return -1;
+	}
+	pr->id = m.id;
+	after = m;
+	if (manage_member_apply(&pr->ch, &after, &me) == -1) {
+		error_at(errs, pr->line, 0, "%s", me.msg);
+		return -1;
+	}
+	if (pr->ch.display && strcmp(after.display_name, m.display_name) != 0)
+		pr->fields |= 1u << C_DISPLAY;
+	if (pr->ch.email && strcmp(after.email, m.email) != 0)
+		pr->fields |= 1u << C_EMAIL;
+	if (pr->ch.from && strcmp(after.valid_from, m.valid_from) != 0)
+		pr->fields |= 1u << C_FROM;
+	if (pr->ch.until && strcmp(after.valid_until, m.valid_until) != 0)
+		pr->fields |= 1u << C_UNTIL;
+	if (after.public != m.public)
+		pr->fields |= 1u << C_PUBLIC;
+	if (pr->ch.set_groups) {
+		if ((rc = same_groups(st, m.id, &pr->ch)) == -1) {
+			error_at(errs, 0, 0, "%s", store_errmsg(st));
+			return -1;
+		}
+		if (rc == 0)
+			pr->fields |= 1u << C_GROUPS;
+	}
+	pr->action = pr->fields != 0 ? A_CHANGE : A_SAME;
+	if (!m.active) {
+		if (o->prune && o->reenable)
+			pr->enable = true;
+		else
+			pr->kept_disabled = true;
+	}
 	return 0;
 }
 
 struct prune_ctx {
-	struct seen	*seen;
-	struct seen	 missing;
+	struct plan	*pl;
+	int		 failed;
 };
 
 static int
 prune_cb(const struct member_row *m, void *arg)
 {
 	struct prune_ctx *x = arg;
+	struct plan *pl = x->pl;
 
-	if (!m->erased && m->active && !seen_has(x->seen, m->name))
-		return seen_add(&x->missing, m->name) == -1;
+	if (m->erased || !m->active || planned_name(pl, m->name))
+		return 0;
+	if (pl->ndisable == pl->capdisable) {
+		int cap = pl->capdisable ? pl->capdisable * 2 : 64;
+		char **d = realloc(pl->disable, (size_t)cap * sizeof(*d));
+
+		if (d == NULL)
+			return x->failed = 1;
+		pl->disable = d;
+		pl->capdisable = cap;
+	}
+	if ((pl->disable[pl->ndisable] = strdup(m->name)) == NULL)
+		return x->failed = 1;
+	pl->ndisable++;
 	return 0;
 }
 
-/* Compare and apply one row.  0 or -1 with err. */
+/* Parse the whole file and compare it with the store: every error found in
+ * one pass.  0, or -1 with *errs. */
 static int
-import_row(struct store *st, struct row *r, const int idx[C_COUNT], const struct import_opts *o,
-    cJSON *diff, int *unchanged, char *err, size_t errlen)
+plan_make(struct store *st, const char *text, size_t len, const struct import_opts *o,
+    struct plan *pl, struct import_errors *errs)
 {
-	struct member_change ch;
-	struct member_row m, out;
-	struct manage_err me;
-	char canon[1024], cur[1024], dbuf[11];
-	cJSON *fields;
-	const char *v;
-	int rc, c;
+	struct parser ps = { .p = text, .end = text + len, .line = 1, .col = 1 };
+	struct prune_ctx px = { pl, 0 };
+	struct planned *pr;
+	struct row r;
+	int idx[C_COUNT], i, c, rc;
 
-	memset(&ch, 0, sizeof(ch));
-	ch.public = -1;
-	for (c = 0; c < C_COUNT; c++) {
-		if (idx[c] < 0)
+	memset(pl, 0, sizeof(*pl));
+	memset(errs, 0, sizeof(*errs));
+	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
+		ps.p += 3;
+	ps.sep = detect_sep(ps.p, ps.end);
+	for (c = 0; c < C_COUNT; c++)
+		idx[c] = -1;
+	if ((rc = next_row(&ps, &r, errs)) <= 0) {
+		if (rc == 0)
+			error_at(errs, 1, 0, "empty file: a header row is needed");
+		free(ps.buf);
+		return -1;
+	}
+	for (i = 0; i < r.n; i++) {
+		char *h = r.f[i];
+
+		while (*h == ' ')
+			h++;
+		for (c = 0; c < C_COUNT && strcasecmp(h, col_names[c]) != 0; c++)
+			;
+		if (c == C_COUNT)
+			error_at(errs, 1, r.col[i], "unknown column '%.40s' (columns: name, "
+			    "display_name, email, groups, valid_from, valid_until, public)", h);
+		else if (idx[c] != -1)
+			error_at(errs, 1, r.col[i], "column '%s' given twice", col_names[c]);
+		else
+			idx[c] = i;
+	}
+	if (idx[C_NAME] == -1)
+		error_at(errs, 1, 0, "no 'name' column");
+	if (errs->n > 0) {
+		free(ps.buf);
+		return -1;
+	}
+	while ((rc = next_row(&ps, &r, errs)) == 1) {
+		if ((pr = plan_row(pl)) == NULL) {
+			error_at(errs, r.line, 0, "out of memory");
+			rc = -1;
+			break;
+		}
+		if (read_record(st, &r, idx, pr, errs) == -1) {
+			free(pr->mem);
+			pl->n--;
 			continue;
-		if (idx[c] >= r->n)
-			return fail(err, errlen, r->line, 0, "missing column '%s'", col_names[c]);
-		v = r->f[idx[c]];
-		switch (c) {
-		case C_NAME:
-			if (!manage_valid_name(v, sizeof(m.name)))
-				return fail(err, errlen, r->line, r->col[idx[c]], "bad member name "
-				    "(printable UTF-8, not all digits, not starting with '-')");
-			ch.name = v;
-			break;
-		case C_DISPLAY:
-			ch.display = v;
-			break;
-		case C_EMAIL:
-			ch.email = v;
-			break;
-		case C_FROM:
-		case C_UNTIL:
-			if (*v != '\0' && tz_parse_date(v, dbuf) == -1)
-				return fail(err, errlen, r->line, r->col[idx[c]], "bad date '%.20s' "
-				    "(want YYYY-MM-DD)", v);
-			if (c == C_FROM)
-				ch.from = v;
-			else
-				ch.until = v;
-			break;
-		case C_PUBLIC:
-			if (strcmp(v, "yes") == 0)
-				ch.public = 1;
-			else if (strcmp(v, "no") == 0)
-				ch.public = 0;
-			else if (*v != '\0')
-				return fail(err, errlen, r->line, r->col[idx[c]], "public is yes or "
-				    "no, not '%.20s'", v);
-			break;
-		case C_GROUPS:
-			if (split_groups(r->f[idx[c]], &ch, canon, sizeof(canon)) == -1)
-				return fail(err, errlen, r->line, r->col[idx[c]], "more than %d "
-				    "groups", ACCESS_MAX_GROUPS);
-			break;
 		}
+		if (compare(st, pr, o, errs) == -1)
+			continue;
+		if (pr->action == A_SAME && !pr->enable)
+			pl->unchanged++;
 	}
-	if (ch.name == NULL || *ch.name == '\0')
-		return fail(err, errlen, r->line, idx[C_NAME] < r->n ? r->col[idx[C_NAME]] : 0,
-		    "a member needs a name");
-
-	if ((rc = store_member_find(st, ch.name, &m)) == -1)
-		return fail(err, errlen, r->line, 0, "%s", store_errmsg(st));
-	if (rc == 0) {
-		if (manage_member_add(st, &ch, o->actor, &me) == -1)
-			return fail(err, errlen, r->line, 0, "%s", me.msg);
-		cJSON_AddItemToArray(cJSON_GetObjectItem(diff, "added"), cJSON_CreateString(ch.name));
-		return 0;
-	}
-	/* Known: what differs. */
-	fields = cJSON_CreateArray();
-	if (ch.display && strcmp(ch.display, m.display_name) != 0)
-		cJSON_AddItemToArray(fields, cJSON_CreateString("display_name"));
-	if (ch.email && strcmp(ch.email, m.email) != 0)
-		cJSON_AddItemToArray(fields, cJSON_CreateString("email"));
-	if (ch.from && tz_parse_date(ch.from, dbuf) == 0 ? strcmp(dbuf, m.valid_from) != 0 :
-	    ch.from && m.valid_from[0] != '\0')
-		cJSON_AddItemToArray(fields, cJSON_CreateString("valid_from"));
-	if (ch.until && tz_parse_date(ch.until, dbuf) == 0 ? strcmp(dbuf, m.valid_until) != 0 :
-	    ch.until && m.valid_until[0] != '\0')
-		cJSON_AddItemToArray(fields, cJSON_CreateString("valid_until"));
-	if (ch.public != -1 && ch.public != (int)m.public)
-		cJSON_AddItemToArray(fields, cJSON_CreateString("public"));
-	if (ch.set_groups) {
-		groups_text(st, m.id, cur, sizeof(cur));
-		if (strcmp(cur, canon) != 0)
-			cJSON_AddItemToArray(fields, cJSON_CreateString("groups"));
-	}
-	if (cJSON_GetArraySize(fields) > 0) {
-		cJSON *c2 = cJSON_CreateObject();
-		char id[24];
-
-		snprintf(id, sizeof(id), "%lld", (long long)m.id);
-		ch.name = NULL;		/* matched by name: keep it */
-		if (manage_member_edit(st, id, &ch, o->actor, &out, &me) == -1) {
-			cJSON_Delete(fields);
-			cJSON_Delete(c2);
-			return fail(err, errlen, r->line, 0, "%s", me.msg);
-		}
-		cJSON_AddStringToObject(c2, "name", m.name);
-		cJSON_AddItemToObject(c2, "fields", fields);
-		cJSON_AddItemToArray(cJSON_GetObjectItem(diff, "changed"), c2);
-	} else {
-		cJSON_Delete(fields);
-		if (!(o->prune && !m.active))
-			(*unchanged)++;
-	}
-	if (o->prune && !m.active) {
-		if (manage_member_set_active(st, m.name, true, o->actor, &out, &me) == -1)
-			return fail(err, errlen, r->line, 0, "%s", me.msg);
-		cJSON_AddItemToArray(cJSON_GetObjectItem(diff, "enabled"),
-		    cJSON_CreateString(m.name));
+	free(ps.buf);
+	if (rc == 0 && errs->n == 0)
+		(void)plan_index(pl, errs);
+	if (rc == 0 && errs->n == 0 && o->prune &&
+	    (store_members_list(st, prune_cb, &px) == -1 || px.failed))
+		error_at(errs, 0, 0, "%s", px.failed ? "out of memory" : store_errmsg(st));
+	if (errs->n > 0) {
+		plan_free(pl);
+		return -1;
 	}
 	return 0;
+}
+
+static const char *
+col_field(int c)
+{
+	return c == C_DISPLAY ? "display_name" : col_names[c];
+}
+
+static cJSON *
+plan_diff(const struct plan *pl, bool applied)
+{
+	cJSON *diff = cJSON_CreateObject(), *add, *chg, *dis, *ena, *kept, *o, *f;
+	int i, c;
+
+	add = cJSON_AddArrayToObject(diff, "added");
+	chg = cJSON_AddArrayToObject(diff, "changed");
+	dis = cJSON_AddArrayToObject(diff, "disabled");
+	ena = cJSON_AddArrayToObject(diff, "enabled");
+	kept = cJSON_AddArrayToObject(diff, "kept_disabled");
+	for (i = 0; i < pl->n; i++) {
+		const struct planned *pr = &pl->rows[i];
+
+		if (pr->action == A_ADD)
+			cJSON_AddItemToArray(add, cJSON_CreateString(pr->name));
+		if (pr->action == A_CHANGE) {
+			o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "name", pr->name);
+			f = cJSON_AddArrayToObject(o, "fields");
+			for (c = 0; c < C_COUNT; c++)
+				if (pr->fields & (1u << c))
+					cJSON_AddItemToArray(f, cJSON_CreateString(col_field(c)));
+			cJSON_AddItemToArray(chg, o);
+		}
+		if (pr->enable)
+			cJSON_AddItemToArray(ena, cJSON_CreateString(pr->name));
+		if (pr->kept_disabled)
+			cJSON_AddItemToArray(kept, cJSON_CreateString(pr->name));
+	}
+	for (i = 0; i < pl->ndisable; i++)
+		cJSON_AddItemToArray(dis, cJSON_CreateString(pl->disable[i]));
+	cJSON_AddNumberToObject(diff, "unchanged", pl->unchanged);
+	cJSON_AddBoolToObject(diff, "applied", applied);
+	return diff;
 }
 
 cJSON *
-import_csv(struct store *st, const char *text, size_t len, const struct import_opts *o,
-    char *err, size_t errlen)
+import_preview(struct store *st, const char *text, size_t len, const struct import_opts *o,
+    struct import_errors *errs)
 {
-	struct parser ps = { .p = text, .end = text + len, .line = 1, .col = 1 };
-	struct seen seen = { 0 };
-	struct prune_ctx px = { &seen, { 0 } };
-	struct manage_err me;
-	struct member_row out;
-	struct row r;
-	int idx[C_COUNT], i, c, rc, unchanged = 0;
-	cJSON *diff = NULL;
-	bool ok = false;
+	struct plan pl;
+	cJSON *diff;
 
-	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
-		ps.p += 3;
-	for (c = 0; c < C_COUNT; c++)
-		idx[c] = -1;
-	if ((rc = next_row(&ps, &r, err, errlen)) <= 0) {
-		if (rc == 0)
-			fail(err, errlen, 1, 0, "empty file: a header row is needed");
-		free(ps.buf);
+	if (plan_make(st, text, len, o, &pl, errs) == -1)
 		return NULL;
-	}
-	for (i = 0; i < r.n; i++) {
-		for (c = 0; c < C_COUNT && strcmp(r.f[i], col_names[c]) != 0; c++)
-			;
-		if (c == C_COUNT) {
-			fail(err, errlen, 1, r.col[i], "unknown column '%.40s' (columns: name, "
-			    "display_name, email, groups, valid_from, valid_until, public)", r.f[i]);
-			goto out;
-		}
-		if (idx[c] != -1) {
-			fail(err, errlen, 1, r.col[i], "column '%s' given twice", col_names[c]);
-			goto out;
-		}
-		idx[c] = i;
-	}
-	if (idx[C_NAME] == -1) {
-		fail(err, errlen, 1, 0, "no 'name' column");
-		goto out;
-	}
-	diff = cJSON_CreateObject();
-	cJSON_AddArrayToObject(diff, "added");
-	cJSON_AddArrayToObject(diff, "changed");
-	cJSON_AddArrayToObject(diff, "disabled");
-	cJSON_AddArrayToObject(diff, "enabled");
-	if (store_begin(st) == -1) {
-		fail(err, errlen, 0, 0, "%s", store_errmsg(st));
-		goto out;
-	}
-	while ((rc = next_row(&ps, &r, err, errlen)) == 1) {
-		if (idx[C_NAME] < r.n && seen_has(&seen, r.f[idx[C_NAME]])) {
-			fail(err, errlen, r.line, r.col[idx[C_NAME]], "'%.60s' appears twice",
-			    r.f[idx[C_NAME]]);
-			rc = -1;
-			break;
-		}
-		if (idx[C_NAME] < r.n && seen_add(&seen, r.f[idx[C_NAME]]) == -1) {
-			fail(err, errlen, r.line, 0, "out of memory");
-			rc = -1;
-			break;
-		}
-		if (import_row(st, &r, idx, o, diff, &unchanged, err, errlen) == -1) {
-			rc = -1;
-			break;
-		}
-	}
-	if (rc == 0 && o->prune) {
-		if (store_members_list(st, prune_cb, &px) == -1) {
-			fail(err, errlen, 0, 0, "%s", store_errmsg(st));
-			rc = -1;
-		}
-		for (i = 0; rc == 0 && i < px.missing.n; i++) {
-			if (manage_member_set_active(st, px.missing.names[i], false, o->actor, &out,
-			    &me) == -1) {
-				fail(err, errlen, 0, 0, "%s", me.msg);
-				rc = -1;
-			} else
-				cJSON_AddItemToArray(cJSON_GetObjectItem(diff, "disabled"),
-				    cJSON_CreateString(px.missing.names[i]));
-		}
-	}
-	if (rc == 0 && !o->dry_run && store_commit(st) == 0)
-		ok = true;
-	else {
-		if (rc == 0 && !o->dry_run)
-			fail(err, errlen, 0, 0, "%s", store_errmsg(st));
-		store_rollback(st);
-		ok = rc == 0 && o->dry_run;
-	}
-	if (ok) {
-		cJSON_AddNumberToObject(diff, "unchanged", unchanged);
-		cJSON_AddBoolToObject(diff, "applied", !o->dry_run);
-	}
-out:
-	for (i = 0; i < seen.n; i++)
-		free(seen.names[i]);
-	free(seen.names);
-	for (i = 0; i < px.missing.n; i++)
-		free(px.missing.names[i]);
-	free(px.missing.names);
-	free(ps.buf);
-	if (!ok) {
-		cJSON_Delete(diff);
-		return NULL;
-	}
+	diff = plan_diff(&pl, false);
+	plan_free(&pl);
 	return diff;
+}
+
+/* Write one planned row (inside the import's transaction). */
+static int
+write_row(struct store *st, struct planned *pr, const struct import_opts *o,
+    struct import_counts *n, struct manage_err *me)
+{
+	struct member_row out;
+	char id[24];
+
+	snprintf(id, sizeof(id), "%lld", (long long)pr->id);
+	if (pr->action == A_ADD) {
+		if (manage_member_add(st, &pr->ch, o->actor, me) == -1)
+			return -1;
+		n->added++;
+	} else if (pr->action == A_CHANGE) {
+		pr->ch.name = NULL;	/* matched by name: keep it */
+		if (manage_member_edit(st, id, &pr->ch, o->actor, &out, me) == -1)
+			return -1;
+		n->changed++;
+	}
+	if (pr->enable) {
+		if (manage_member_set_active(st, id, true, o->actor, &out, me) == -1)
+			return -1;
+		n->enabled++;
+	}
+	n->kept_disabled += pr->kept_disabled;
+	return 0;
+}
+
+int
+import_apply(struct store *st, const char *text, size_t len, const struct import_opts *o,
+    struct import_counts *n, struct import_errors *errs)
+{
+	struct member_row out;
+	struct manage_err me;
+	struct plan pl;
+	int i, line = 0;
+
+	memset(n, 0, sizeof(*n));
+	memset(errs, 0, sizeof(*errs));
+	/* Planned under the write lock: what is written is what was planned. */
+	if (store_begin(st) == -1) {
+		error_at(errs, 0, 0, "%s", store_errmsg(st));
+		return -1;
+	}
+	if (plan_make(st, text, len, o, &pl, errs) == -1) {
+		store_rollback(st);
+		return -1;
+	}
+	for (i = 0; i < pl.n; i++) {
+		line = pl.rows[i].line;
+		if (write_row(st, &pl.rows[i], o, n, &me) == -1)
+			goto fail;
+	}
+	line = 0;
+	for (i = 0; i < pl.ndisable; i++) {
+		if (manage_member_set_active(st, pl.disable[i], false, o->actor, &out, &me) == -1)
+			goto fail;
+		n->disabled++;
+	}
+	n->unchanged = pl.unchanged;
+	plan_free(&pl);
+	if (store_commit(st) == -1) {
+		error_at(errs, 0, 0, "%s", store_errmsg(st));
+		return -1;
+	}
+	return 0;
+fail:
+	error_at(errs, line, 0, "%s", me.msg);
+	plan_free(&pl);
+	store_rollback(st);
+	memset(n, 0, sizeof(*n));
+	return -1;
+}
+
+cJSON *
+import_errors_json(const struct import_errors *errs)
+{
+	cJSON *a = cJSON_CreateArray(), *o;
+	int i;
+
+	for (i = 0; i < errs->n; i++) {
+		o = cJSON_CreateObject();
+		cJSON_AddNumberToObject(o, "line", errs->e[i].line);
+		cJSON_AddNumberToObject(o, "column", errs->e[i].column);
+		cJSON_AddStringToObject(o, "message", errs->e[i].message);
+		cJSON_AddItemToArray(a, o);
+	}
+	return a;
 }

@@ -85,9 +85,7 @@ manage_audit(struct store *st, const char *actor, int64_t member_id, int64_t bad
 	ev.badge_id = badge_id;
 	ev.detail = detail;
 	ev.actor = actor;
-	ev.ts_ms = clock_wall_ms();
-	ev.mono_ms = clock_mono_ms();
-	ev.clock_synced = clock_synced();
+	store_event_stamp(&ev);
 	return store_append_event(st, &ev) == -1 ? -1 : 0;
 }
 
@@ -103,11 +101,28 @@ manage_all_digits(const char *s)
 }
 
 /*
+ * Characters that make one name look like another or hide part of it:
+ * the bidirectional embeddings, overrides and isolates (U+202A-202E,
+ * U+2066-2069) reorder what follows; the zero-width space and the byte
+ * order mark (U+200B, U+FEFF) are invisible.  The zero-width joiner and
+ * non-joiner (U+200D, U+200C) belong inside words of some scripts, so they
+ * are refused only at the start or the end.
+ */
+static bool
+hides_text(uint32_t cp, bool first, bool last)
+{
+	return (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) ||
+	    cp == 0x200b || cp == 0xfeff ||
+	    ((cp == 0x200c || cp == 0x200d) && (first || last));
+}
+
+/*
  * Text that ends up in JSON (seuilctl --json, MQTT presence, the lobby):
  * shorter than max, well-formed UTF-8 (no overlong forms, surrogates or
  * code points past U+10FFFF: cJSON copies bytes as they are, and one bad
  * byte makes a whole presence payload unreadable), and no control
- * characters, which would also reach managers' terminals.
+ * characters, which would also reach managers' terminals, nor characters
+ * that hide text (hides_text).
  */
 bool
 manage_valid_text(const char *s, size_t max)
@@ -143,7 +158,8 @@ manage_valid_text(const char *s, size_t max)
 		}
 		if ((n == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
 		    (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
-		    (cp >= 0x80 && cp <= 0x9f))
+		    (cp >= 0x80 && cp <= 0x9f) || hides_text(cp, p == (const unsigned char *)s,
+		    p[n + 1] == '\0'))
 			return false;
 		p += n + 1;
 	}
@@ -219,9 +235,8 @@ set_date(const char *what, const char *arg, char out[11], struct manage_err *err
 	return 0;
 }
 
-/* Apply ch to *m, validating each value. */
-static int
-apply_change(const struct member_change *ch, struct member_row *m, struct manage_err *err)
+int
+manage_member_apply(const struct member_change *ch, struct member_row *m, struct manage_err *err)
 {
 	if (ch->name != NULL) {
 		if (!manage_valid_name(ch->name, sizeof(m->name)))
@@ -324,7 +339,7 @@ manage_member_add(struct store *st, const struct member_change *ch, const char *
 	m.active = true;
 	if (ch->name == NULL)
 		return manage_fail(err, MANAGE_EINVAL, "a member needs a name");
-	if (apply_change(ch, &m, err) == -1 || resolve_groups(st, ch, gids, err) == -1)
+	if (manage_member_apply(ch, &m, err) == -1 || resolve_groups(st, ch, gids, err) == -1)
 		return -1;
 	if (store_begin(st) == -1)
 		return manage_store_fail(st, err, "add member");
@@ -359,7 +374,7 @@ manage_member_edit(struct store *st, const char *arg, const struct member_change
 		manage_fail(err, MANAGE_EINVAL, "member %lld was erased", (long long)m->id);
 		goto fail;
 	}
-	if (apply_change(ch, m, err) == -1 || resolve_groups(st, ch, gids, err) == -1)
+	if (manage_member_apply(ch, m, err) == -1 || resolve_groups(st, ch, gids, err) == -1)
 		goto fail;
 	change_fields(ch, fields, sizeof(fields));
 	if (store_member_update(st, m) == -1 ||

@@ -57,7 +57,10 @@ int manage_audit(struct store *st, const char *actor, int64_t member_id,
     int64_t badge_id, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 /* Text checks.  valid_text: printable UTF-8 shorter than max (it reaches
- * JSON, MQTT and terminals).  valid_name: also no leading '-' or blank, no
+ * JSON, MQTT and terminals), with no character that hides text (the
+ * bidirectional controls U+202A-202E and U+2066-2069, the zero-width space
+ * U+200B and U+FEFF anywhere; the zero-width joiner and non-joiner at the
+ * start or the end).  valid_name: also no leading '-' or blank, no
  * trailing blank, not all digits (an id).  valid_group_name: also only
  * [A-Za-z0-9_.-].  looks_like_uid: 8+ hex digits and separators, an
  * argument never echoed. */
@@ -89,6 +92,10 @@ struct member_change {
 	int		 public;	/* -1 unchanged, 0 anonymous, 1 public */
 };
 
+/* Check every value ch sets and set it on *m (nothing is written): what
+ * an add or an edit would refuse, it refuses with the same message. */
+int manage_member_apply(const struct member_change *ch, struct member_row *m,
+    struct manage_err *err);
 /* Add a member (ch->name required).  The new id, or -1. */
 int64_t manage_member_add(struct store *st, const struct member_change *ch,
     const char *actor, struct manage_err *err);
@@ -123,8 +130,10 @@ int64_t manage_group_add(struct store *st, const char *name, const char *actor,
 int manage_schedule_set(struct store *st, const char *group, const char *text,
     const char *actor, struct access_group *g, struct manage_err *err);
 
-/* Apply the retention of conf now; counts in *events and *visits. */
-int manage_purge(struct store *st, const struct config *conf, int64_t now_ms,
-    const char *actor, int64_t *events, int64_t *visits, struct manage_err *err);
+/* Apply the retention now (events and visits older than these go); counts
+ * in *events and *visits. */
+int manage_purge(struct store *st, int64_t event_retention_ms, int64_t visit_retention_ms,
+    int64_t now_ms, const char *actor, int64_t *events, int64_t *visits,
+    struct manage_err *err);
 
 #endif

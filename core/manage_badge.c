@@ -145,12 +145,13 @@ fail:
 }
 
 int
-manage_purge(struct store *st, const struct config *conf, int64_t now_ms,
-    const char *actor, int64_t *events, int64_t *visits, struct manage_err *err)
+manage_purge(struct store *st, int64_t event_retention_ms, int64_t visit_retention_ms,
+    int64_t now_ms, const char *actor, int64_t *events, int64_t *visits,
+    struct manage_err *err)
 {
 	if (store_begin(st) == -1)
 		return manage_store_fail(st, err, "purge");
-	if (store_purge(st, now_ms, conf->event_retention_ms, conf->visit_retention_ms,
+	if (store_purge(st, now_ms, event_retention_ms, visit_retention_ms,
 	    events, visits) == -1 ||
 	    manage_audit(st, actor, 0, 0, "purge: %lld events, %lld visits deleted",
 	    (long long)*events, (long long)*visits) == -1 || store_commit(st) == -1) {

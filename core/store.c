@@ -532,6 +532,12 @@ store_open(const char *path, int flags, char *err, size_t errlen)
 	    store_exec(st, "PRAGMA cache_size = -" STORE_CACHE_KIB, "open") == -1)
 		goto dbfail;
 	if (!(flags & STORE_READONLY)) {
+		/* The -wal and -shm files stay when the last writer closes, so
+		 * that a read-only connection (seuil-web, whose user may only
+		 * read them) can open the store while seuild is stopped. */
+		int persist = 1;
+
+		sqlite3_file_control(st->db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
 		if (store_exec(st, "PRAGMA journal_mode = WAL", "open") == -1 ||
 		    store_exec(st, "PRAGMA synchronous = FULL", "open") == -1 ||
 		    migrate(st, path) == -1)

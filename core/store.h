@@ -116,6 +116,8 @@ struct event {
 	bool		clock_synced;
 };
 
+/* Stamp ev as happening now: ts_ms (wall), mono_ms and clock_synced. */
+void store_event_stamp(struct event *ev);
 /* Append an event; it is durable when this returns (or when the enclosing
  * store_begin/store_commit commits).  Returns the new seq or -1. */
 int64_t store_append_event(struct store *st, const struct event *ev);
@@ -299,8 +301,7 @@ int store_member_erase(struct store *st, int64_t member_id, int64_t now_ms);
 int store_checkpoint(struct store *st);
 
 /*
- * Console accounts (web_users, schema 3), for core/webuser.c, which hashes
- * the passwords and wraps each change and its admin_change event in one
+ * Console accounts (web_users, schema 3), for core/webuser.c, which wraps each change and its admin_change event in one
  * store_begin/store_commit.  role is "admin" or "desk"; hash is the
  * crypt(3) string.
  */
@@ -314,6 +315,8 @@ struct store_webuser {
 int store_webuser_add(struct store *st, const struct store_webuser *u);
 /* Set the hash of name.  1 done, 0 no such account, -1. */
 int store_webuser_set_hash(struct store *st, const char *name, const char *hash);
+/* Set the role ("admin", "desk") of name.  1 done, 0 no such account, -1. */
+int store_webuser_set_role(struct store *st, const char *name, const char *role);
 /* 1 deleted, 0 no such account, -1. */
 int store_webuser_del(struct store *st, const char *name);
 /* 1 found (*u filled), 0 not found, -1. */

@@ -11,6 +11,14 @@
 
 #include "clock.h"
 
+void
+store_event_stamp(struct event *ev)
+{
+	ev->ts_ms = clock_wall_ms();
+	ev->mono_ms = clock_mono_ms();
+	ev->clock_synced = clock_synced();
+}
+
 int64_t
 store_append_event(struct store *st, const struct event *ev)
 {

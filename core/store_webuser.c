@@ -57,6 +57,13 @@ store_webuser_set_hash(struct store *st, const char *name, const char *hash)
 }
 
 int
+store_webuser_set_role(struct store *st, const char *name, const char *role)
+{
+	return by_name(st, "UPDATE web_users SET role = ?2 WHERE name = ?1", name, role,
+	    "console user role");
+}
+
+int
 store_webuser_del(struct store *st, const char *name)
 {
 	return by_name(st, "DELETE FROM web_users WHERE name = ?1", name, NULL,

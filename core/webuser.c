@@ -9,7 +9,6 @@
  */
 #include "webuser.h"
 
-#include <crypt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,74 +61,18 @@ webuser_weak(const char *p)
 	return NULL;
 }
 
-int
-webuser_hash(const char *password, char out[WEBUSER_HASH_MAX], char *err, size_t errlen)
-{
-	char salt[CRYPT_GENSALT_OUTPUT_SIZE];
-	struct crypt_data *cd;
-	int rc = -1;
-
-	/* "$y$" with count 0: libxcrypt's default yescrypt cost; the salt's
-	 * random bytes come from the kernel (rbytes NULL). */
-	if (crypt_gensalt_rn("$y$", 0, NULL, 0, salt, sizeof(salt)) == NULL) {
-		snprintf(err, errlen, "yescrypt salt: %m");
-		return -1;
-	}
-	if ((cd = calloc(1, sizeof(*cd))) == NULL) {
-		snprintf(err, errlen, "%m");
-		return -1;
-	}
-	if (crypt_rn(password, salt, cd, sizeof(*cd)) == NULL || cd->output[0] == '*' ||
-	    strlen(cd->output) >= WEBUSER_HASH_MAX)
-		snprintf(err, errlen, "yescrypt: cannot hash");
-	else {
-		memcpy(out, cd->output, strlen(cd->output) + 1);
-		rc = 0;
-	}
-	explicit_bzero(cd, sizeof(*cd));
-	free(cd);
-	return rc;
-}
-
-bool
-webuser_hash_ok(const char *password, const char *hash)
-{
-	struct crypt_data *cd;
-	size_t n = strlen(hash), i;
-	unsigned char diff = 0;
-
-	if (n == 0 || hash[0] != '$' || (cd = calloc(1, sizeof(*cd))) == NULL)
-		return false;
-	if (crypt_rn(password, hash, cd, sizeof(*cd)) == NULL || cd->output[0] == '*' ||
-	    strlen(cd->output) != n)
-		diff = 1;
-	else
-		for (i = 0; i < n; i++)
-			diff |= (unsigned char)(cd->output[i] ^ hash[i]);
-	explicit_bzero(cd, sizeof(*cd));
-	free(cd);
-	return diff == 0;
-}
-
-/* err from the store's message, or what the caller names. */
-static void
-store_err(struct store *st, const char *what, char *err, size_t errlen)
-{
-	snprintf(err, errlen, "%s: %s", what, store_errmsg(st));
-}
-
 /*
  * Run change (one of the store_webuser_* writes, through the callback)
  * and its admin_change event in one transaction.  change returns 1 done,
  * 0 no such account, -1.
  */
 static int
-audited(struct store *st, const char *actor, const char *name, char *err, size_t errlen,
+audited(struct store *st, const char *actor, const char *name, struct manage_err *err,
     int (*change)(struct store *, const void *), const void *arg, const char *fmt, ...)
-    __attribute__((format(printf, 8, 9)));
+    __attribute__((format(printf, 7, 8)));
 
 static int
-audited(struct store *st, const char *actor, const char *name, char *err, size_t errlen,
+audited(struct store *st, const char *actor, const char *name, struct manage_err *err,
     int (*change)(struct store *, const void *), const void *arg, const char *fmt, ...)
 {
 	char detail[256];
@@ -139,19 +82,15 @@ audited(struct store *st, const char *actor, const char *name, char *err, size_t
 	va_start(ap, fmt);
 	vsnprintf(detail, sizeof(detail), fmt, ap);
 	va_end(ap);
-	if (store_begin(st) == -1) {
-		store_err(st, "web users", err, errlen);
-		return -1;
-	}
+	if (store_begin(st) == -1)
+		return manage_store_fail(st, err, "web users");
 	if ((rc = change(st, arg)) == 1 && manage_audit(st, actor, 0, 0, "%s", detail) != -1 &&
 	    store_commit(st) != -1)
 		return 0;
 	if (rc == 0)
-		snprintf(err, errlen, "no console user '%s'", name);
-	else if (store_errcode(st) == STORE_EEXIST)
-		snprintf(err, errlen, "%s", store_errmsg(st));
+		manage_fail(err, MANAGE_ENOENT, "no console user '%s'", name);
 	else
-		store_err(st, rc == -1 ? "web users" : "web users: audit event", err, errlen);
+		manage_store_fail(st, err, rc == -1 ? "web users" : "web users: audit event");
 	store_rollback(st);
 	return -1;
 }
@@ -162,17 +101,25 @@ do_add(struct store *st, const void *arg)
 	return store_webuser_add(st, arg) == -1 ? -1 : 1;
 }
 
-struct set_hash {
+struct set_field {
 	const char	*name;
-	const char	*hash;
+	const char	*value;
 };
 
 static int
 do_set_hash(struct store *st, const void *arg)
 {
-	const struct set_hash *h = arg;
+	const struct set_field *h = arg;
 
-	return store_webuser_set_hash(st, h->name, h->hash);
+	return store_webuser_set_hash(st, h->name, h->value);
+}
+
+static int
+do_set_role(struct store *st, const void *arg)
+{
+	const struct set_field *r = arg;
+
+	return store_webuser_set_role(st, r->name, r->value);
 }
 
 static int
@@ -181,53 +128,83 @@ do_del(struct store *st, const void *arg)
 	return store_webuser_del(st, arg);
 }
 
+bool
+webuser_valid_hash(const char *hash)
+{
+	size_t n = strlen(hash);
+
+	/* A crypt(3) string: "$id$…", printable, no blank. */
+	return n > 3 && n < WEBUSER_HASH_MAX && hash[0] == '$' &&
+	    strspn(hash, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789$./=+,_-") == n;
+}
+
+static int
+check_name_hash(const char *name, const char *hash, struct manage_err *err)
+{
+	if (!webuser_valid_name(name))
+		return manage_fail(err, MANAGE_EINVAL, "bad console user name (1 to %d of "
+		    "A-Z a-z 0-9 _ . @ -)", WEBUSER_NAME_MAX);
+	if (hash != NULL && !webuser_valid_hash(hash))
+		return manage_fail(err, MANAGE_EINVAL, "not a password hash");
+	return 0;
+}
+
 int
-webuser_add(struct store *st, const char *name, enum webuser_role role,
-    const char *password, int64_t now_ms, const char *actor, char *err, size_t errlen)
+webuser_add(struct store *st, const char *name, enum webuser_role role, const char *hash,
+    int64_t now_ms, const char *actor, struct manage_err *err)
 {
 	struct store_webuser u;
 	int rc;
 
-	if (!webuser_valid_name(name)) {
-		snprintf(err, errlen, "bad console user name (1 to %d of A-Z a-z 0-9 _ . @ -)",
-		    WEBUSER_NAME_MAX);
+	if (check_name_hash(name, hash, err) == -1)
 		return -1;
-	}
 	memset(&u, 0, sizeof(u));
 	snprintf(u.name, sizeof(u.name), "%s", name);
 	snprintf(u.role, sizeof(u.role), "%s", webuser_role_name(role));
+	snprintf(u.hash, sizeof(u.hash), "%s", hash);
 	u.created_ms = now_ms;
-	if (webuser_hash(password, u.hash, err, errlen) == -1)
-		return -1;
-	rc = audited(st, actor, name, err, errlen, do_add, &u, "web user add %s %s", name,
+	rc = audited(st, actor, name, err, do_add, &u, "web user add %s %s", name,
 	    webuser_role_name(role));
+	if (rc == -1 && err->status == MANAGE_EEXIST)
+		manage_fail(err, MANAGE_EEXIST, "console user '%s' exists already", name);
 	explicit_bzero(u.hash, sizeof(u.hash));
 	return rc;
 }
 
 int
-webuser_passwd(struct store *st, const char *name, const char *password, const char *actor,
-    char *err, size_t errlen)
+webuser_passwd(struct store *st, const char *name, const char *hash, const char *actor,
+    struct manage_err *err)
 {
-	char hash[WEBUSER_HASH_MAX];
-	struct set_hash h = { name, hash };
-	int rc;
+	struct set_field h = { name, hash };
 
-	if (webuser_hash(password, hash, err, errlen) == -1)
+	if (check_name_hash(name, hash, err) == -1)
 		return -1;
-	rc = audited(st, actor, name, err, errlen, do_set_hash, &h, "web user passwd %s", name);
-	explicit_bzero(hash, sizeof(hash));
-	return rc;
+	return audited(st, actor, name, err, do_set_hash, &h, "web user passwd %s", name);
 }
 
 int
-webuser_del(struct store *st, const char *name, const char *actor, char *err, size_t errlen)
+webuser_set_role(struct store *st, const char *name, enum webuser_role role,
+    const char *actor, struct manage_err *err)
 {
-	return audited(st, actor, name, err, errlen, do_del, name, "web user del %s", name);
+	struct set_field r = { name, webuser_role_name(role) };
+
+	if (check_name_hash(name, NULL, err) == -1)
+		return -1;
+	return audited(st, actor, name, err, do_set_role, &r, "web user role %s %s", name,
+	    webuser_role_name(role));
 }
 
-static void
-from_row(const struct store_webuser *r, struct webuser *u)
+int
+webuser_del(struct store *st, const char *name, const char *actor, struct manage_err *err)
+{
+	if (check_name_hash(name, NULL, err) == -1)
+		return -1;
+	return audited(st, actor, name, err, do_del, name, "web user del %s", name);
+}
+
+void
+webuser_from_row(const struct store_webuser *r, struct webuser *u)
 {
 	memset(u, 0, sizeof(*u));
 	snprintf(u->name, sizeof(u->name), "%s", r->name);
@@ -246,8 +223,15 @@ list_cb(const struct store_webuser *r, void *arg)
 	struct list_ctx *x = arg;
 	struct webuser u;
 
-	from_row(r, &u);
+	webuser_from_row(r, &u);
 	return x->cb(&u, x->arg);
+}
+
+/* err from the store's message, prefixed with what was tried. */
+static void
+store_err(struct store *st, const char *what, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "%s: %s", what, store_errmsg(st));
 }
 
 int
@@ -262,45 +246,3 @@ webuser_list(struct store *st, int (*cb)(const struct webuser *, void *), void *
 	return n;
 }
 
-/* The hash an unknown name is checked against, so that it takes as long as
- * a known one (made once, from a password nobody has). */
-static const char *
-dummy_hash(void)
-{
-	static char hash[WEBUSER_HASH_MAX];
-	char err[64];
-
-	if (hash[0] == '\0' && webuser_hash("seuil-no-such-user", hash, err, sizeof(err)) == -1)
-		hash[0] = '\0';
-	return hash;
-}
-
-int
-webuser_lookup(struct store *st, const char *name, struct webuser *u,
-    char hash[WEBUSER_HASH_MAX], char *err, size_t errlen)
-{
-	struct store_webuser r;
-	int rc;
-
-	hash[0] = '\0';
-	if ((rc = store_webuser_get(st, name, &r)) == -1) {
-		store_err(st, "web users", err, errlen);
-		return -1;
-	}
-	if (rc == 1) {
-		from_row(&r, u);
-		snprintf(hash, WEBUSER_HASH_MAX, "%s", r.hash);
-		explicit_bzero(&r, sizeof(r));
-	}
-	return rc;
-}
-
-bool
-webuser_password_ok(bool found, const char *password, const char *hash)
-{
-	if (!found) {
-		(void)webuser_hash_ok(password, dummy_hash());
-		return false;
-	}
-	return webuser_hash_ok(password, hash);
-}

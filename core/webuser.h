@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "manage.h"
 #include "store.h"
 
 #define WEBUSER_NAME_MAX	32	/* [A-Za-z0-9_.@-]{1,32} */
@@ -43,14 +44,24 @@ int webuser_hash(const char *password, char out[WEBUSER_HASH_MAX], char *err, si
 /* Whether password matches hash, in constant time over the hash. */
 bool webuser_hash_ok(const char *password, const char *hash);
 
-/* Add (an error saying it exists if taken), change the password, delete;
- * each with its admin_change event by actor, in one transaction. */
+/* Whether hash looks like a crypt(3) hash ("$y$…"): what seuild accepts
+ * from a client, which hashes the password itself (the hash is slow on
+ * purpose, and the password never leaves the program it was typed in). */
+bool webuser_valid_hash(const char *hash);
+/* Add (MANAGE_EEXIST if taken), change the password hash or the role,
+ * delete (MANAGE_ENOENT if unknown); each with its admin_change event by
+ * actor, in one transaction.  0, or -1 with *err. */
 int webuser_add(struct store *st, const char *name, enum webuser_role role,
-    const char *password, int64_t now_ms, const char *actor, char *err, size_t errlen);
-int webuser_passwd(struct store *st, const char *name, const char *password,
-    const char *actor, char *err, size_t errlen);
-int webuser_del(struct store *st, const char *name, const char *actor, char *err,
-    size_t errlen);
+    const char *hash, int64_t now_ms, const char *actor, struct manage_err *err);
+int webuser_passwd(struct store *st, const char *name, const char *hash,
+    const char *actor, struct manage_err *err);
+int webuser_set_role(struct store *st, const char *name, enum webuser_role role,
+    const char *actor, struct manage_err *err);
+int webuser_del(struct store *st, const char *name, const char *actor,
+    struct manage_err *err);
+/* The account of a row of the store. */
+struct store_webuser;
+void webuser_from_row(const struct store_webuser *r, struct webuser *u);
 /* Every account by name; cb returning non-zero stops.  Count or -1. */
 int webuser_list(struct store *st, int (*cb)(const struct webuser *u, void *arg),
     void *arg, char *err, size_t errlen);

@@ -176,9 +176,9 @@ daemon_desk_tap(struct daemon *d, int ri, const struct uid *uid)
 		daemon_feedback_enrol_end(d);
 		daemon_feedback_tap(d, ri, false, 0);
 		if (known == -1) {
-			r = control_error(store_errmsg(d->st));
+			r = control_fail(CONTROL_DATABASE, "%s", store_errmsg(d->st));
 		} else {
-			r = control_error("this badge is already enrolled");
+			r = control_fail(CONTROL_EXISTS, "this badge is already enrolled");
 			cJSON_AddNumberToObject(r, "badge_id", (double)rows.badge.id);
 			cJSON_AddNumberToObject(r, "member", (double)rows.member.id);
 		}
@@ -224,15 +224,6 @@ daemon_tap(void *arg, int ri, const struct uid *uid)
 
 /* ---- enrolment by tap ---- */
 
-cJSON *
-daemon_reply_ok(void)
-{
-	cJSON *r = cJSON_CreateObject();
-
-	cJSON_AddBoolToObject(r, "ok", 1);
-	return r;
-}
-
 struct enrol_job {
 	int		client;
 	int64_t		member_id;
@@ -241,6 +232,7 @@ struct enrol_job {
 	char		hint[UID_HINT_LEN];
 	char		reader[CONFIG_NAME_MAX + 1];
 	char		door[CONFIG_NAME_MAX + 1];
+	char		actor[160];	/* who asked for the enrolment */
 	int64_t		ts_ms, mono_ms;
 	bool		synced;
 };
@@ -251,7 +243,7 @@ enrol_run(struct writer_job *j, struct store *st)
 {
 	struct enrol_job *e = writer_job_data(j);
 	struct event ev = { .type = "badge_enrolled", .door = e->door[0] ? e->door : NULL,
-	    .reader = e->reader,
+	    .reader = e->reader, .actor = e->actor,
 	    .member_id = e->member_id, .ts_ms = e->ts_ms, .mono_ms = e->mono_ms,
 	    .clock_synced = e->synced };
 
@@ -280,14 +272,14 @@ enrol_done(struct writer_job *j)
 
 	if (j->rc != 0) {
 		daemon_feedback_tap(d, ri, false, 0);
-		control_reply(d->control, e->client, control_error(j->err));
+		control_reply(d->control, e->client, control_fail(CONTROL_DATABASE, "%s", j->err));
 		return;
 	}
 	if (ri != -1) {		/* linked: two beeps where the badge is */
 		feedback_enrol_done(&d->feedback[ri], clock_mono_ms(), true);
 		daemon_feedback_drive(d, clock_mono_ms());
 	}
-	r = daemon_reply_ok();
+	r = control_ok();
 	cJSON_AddNumberToObject(r, "badge_id", (double)e->badge_id);
 	cJSON_AddStringToObject(r, "hint", e->hint);
 	cJSON_AddStringToObject(r, "reader", e->reader);
@@ -313,10 +305,12 @@ daemon_enrol_tap(struct daemon *d, int ri, const uint8_t mac[UID_MAC_LEN], const
 	memcpy(e.mac, mac, UID_MAC_LEN);
 	snprintf(e.hint, sizeof(e.hint), "%s", hint);
 	snprintf(e.reader, sizeof(e.reader), "%s", rc->name);
+	snprintf(e.actor, sizeof(e.actor), "%s", d->enrol.actor);
 	snprintf(e.door, sizeof(e.door), "%s", config_reader_door(rc) ? config_reader_door(rc) : "");
 	if (writer_submit(d->writer, enrol_run, enrol_done, d, 0, 0, &e, sizeof(e)) == -1) {
 		daemon_feedback_tap(d, ri, false, 0);
-		control_reply(d->control, e.client, control_error("the store is busy, try again"));
+		control_reply(d->control, e.client, control_fail(CONTROL_BUSY,
+		    "the store is busy, try again"));
 	}
 }
 
@@ -333,7 +327,8 @@ daemon_enrol_tick(struct daemon *d, int64_t now)
 	if (now >= d->enrol.deadline) {
 		d->enrol.active = false;
 		daemon_feedback_enrol_end(d);
-		control_reply(d->control, d->enrol.client, control_error("timeout"));
+		control_reply(d->control, d->enrol.client, control_fail(CONTROL_TIMEOUT,
+		    "no unknown badge was tapped before the timeout: nothing enrolled"));
 	}
 }
 

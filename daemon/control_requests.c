@@ -1,4 +1,9 @@
-/* The control socket's requests, their roles, and MQTT's remote unlock. */
+/*
+ * The control socket's requests (core/control.h is the protocol): one table
+ * of command, role and handler, the live requests that the loop answers
+ * (status, checkout, door unlock, enrolment, reload), and MQTT's remote
+ * unlock.  The changes to the store run on the writer (control_admin.c).
+ */
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -7,65 +12,90 @@
 
 #include "daemon.h"
 
-/* ---- control requests ---- */
+/* ---- roles ---- */
 
-static int
-json_int(const cJSON *req, const char *key, int64_t *out)
+gid_t
+daemon_group_gid(const char *name)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(req, key);
+	struct group *g = getgrnam(name);
 
-	/* The range first: converting a double outside int64 is undefined. */
-	if (!cJSON_IsNumber(v) || !(v->valuedouble > -9.0e18 && v->valuedouble < 9.0e18) ||
-	    v->valuedouble != (double)(int64_t)v->valuedouble)
-		return -1;
-	*out = (int64_t)v->valuedouble;
-	return 0;
+	return g != NULL ? g->gr_gid : (gid_t)-1;
 }
 
-static int
-json_door(struct daemon *d, const cJSON *req, int *door_index, const char **err)
+/*
+ * What a peer may do: root and seuild's own user everything (they can
+ * open the store for writing anyway: setup and recovery), then by the
+ * groups the kernel gave the connection.
+ */
+static enum control_role
+peer_role(const struct daemon *d, const struct control_peer *peer)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(req, "door");
-
-	if (v == NULL || cJSON_IsNull(v)) {
-		*door_index = -1;
-		return 0;
-	}
-	if (!cJSON_IsString(v) || (*door_index = config_door_index(d->conf, v->valuestring)) == -1) {
-		*err = "unknown door";
-		return -1;
-	}
-	return 0;
+	if (peer->uid == 0 || peer->uid == geteuid())
+		return ROLE_ADMIN;
+	if (control_peer_in_group(peer, daemon_group_gid(d->conf->control_admin_group)))
+		return ROLE_ADMIN;
+	if (control_peer_in_group(peer, daemon_group_gid(d->conf->control_operate_group)))
+		return ROLE_OPERATE;
+	if (control_peer_in_group(peer, daemon_group_gid(d->conf->control_read_group)))
+		return ROLE_READ;
+	return ROLE_NONE;
 }
 
-/* The reader an enrolment waits at: the named one, which must allow
- * enrolment, or any that does (-1); there must be one. */
-static int
-json_enrol_reader(struct daemon *d, const cJSON *req, int *reader_index, const char **err)
+bool
+daemon_control_privileged(void *arg, const struct control_peer *peer)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(req, "reader");
-	int i;
-
-	if (v == NULL) {
-		*reader_index = -1;
-		for (i = 0; i < d->conf->nreaders; i++)
-			if (d->conf->readers[i].enrol)
-				return 0;
-		*err = "no reader allows enrolment: set enrol = true in the [reader.NAME] "
-		    "section of a reader where the manager is (a desk reader)";
-		return -1;
-	}
-	if (!cJSON_IsString(v) || (*reader_index = config_reader_index(d->conf,
-	    v->valuestring)) == -1) {
-		*err = "unknown reader";
-		return -1;
-	}
-	if (!d->conf->readers[*reader_index].enrol) {
-		*err = "that reader does not allow enrolment (enrol = false)";
-		return -1;
-	}
-	return 0;
+	return peer_role(arg, peer) == ROLE_ADMIN;
 }
+
+static const char *
+role_key(enum control_role role)
+{
+	switch (role) {
+	case ROLE_READ:
+		return "read_group";
+	case ROLE_OPERATE:
+		return "operate_group";
+	default:
+		return "admin_group";
+	}
+}
+
+static const char *
+role_group(const struct daemon *d, enum control_role role)
+{
+	switch (role) {
+	case ROLE_READ:
+		return d->conf->control_read_group;
+	case ROLE_OPERATE:
+		return d->conf->control_operate_group;
+	default:
+		return d->conf->control_admin_group;
+	}
+}
+
+/* "uid:1000(alice)", as the event log's actor column names OS users. */
+static void
+peer_actor(const struct control_peer *peer, char *buf, size_t len)
+{
+	struct passwd *pw = peer->uid != (uid_t)-1 ? getpwuid(peer->uid) : NULL;
+
+	if (pw != NULL)
+		snprintf(buf, len, "uid:%ld(%.64s)", (long)peer->uid, pw->pw_name);
+	else
+		snprintf(buf, len, "uid:%ld", (long)peer->uid);
+}
+
+/* A console user as a program names it: "web:bob". */
+static bool
+valid_claim(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n >= 1 && n <= 64 && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789_.@:-") == n;
+}
+
+/* ---- the live requests ---- */
 
 /* The writer's view of the store: a disk that is full, read-only or locked
  * shows here while it lasts, and as a store_error event once it is back. */
@@ -86,9 +116,10 @@ status_store_health(struct daemon *d, cJSON *r)
 }
 
 static cJSON *
-control_status(struct daemon *d)
+cmd_status(struct call *c)
 {
-	cJSON *r = daemon_reply_ok(), *doors, *readers, *o;
+	struct daemon *d = c->d;
+	cJSON *r = control_ok(), *doors, *readers, *o;
 	int64_t now = clock_mono_ms();
 
 	cJSON_AddStringToObject(r, "version", SEUIL_VERSION);
@@ -100,13 +131,14 @@ control_status(struct daemon *d)
 	status_store_health(d, r);
 	doors = cJSON_AddArrayToObject(r, "doors");
 	for (int i = 0; i < d->conf->ndoors; i++) {
-		int c = door_contact(d->doors[i]);
+		int ct = door_contact(d->doors[i]);
 
 		o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "name", d->conf->doors[i].name);
 		cJSON_AddStringToObject(o, "state", door_state_name(door_get_state(d->doors[i])));
 		cJSON_AddBoolToObject(o, "relay", door_relay_on(d->doors[i]));
-		cJSON_AddStringToObject(o, "contact", c == 1 ? "open" : c == 0 ? "closed" : "unknown");
+		cJSON_AddStringToObject(o, "contact", ct == 1 ? "open" : ct == 0 ? "closed" :
+		    "unknown");
 		cJSON_AddItemToArray(doors, o);
 	}
 	readers = cJSON_AddArrayToObject(r, "readers");
@@ -140,6 +172,38 @@ control_status(struct daemon *d)
 	return r;
 }
 
+int
+daemon_call_member(struct call *c, struct member_row *m, cJSON **reply)
+{
+	struct manage_err err;
+
+	if (manage_member_find(c->d->st, c->member, m, &err) == -1) {
+		*reply = control_fail(control_code_of(err.status), "%s", err.msg);
+		return -1;
+	}
+	return 0;
+}
+
+static cJSON *
+cmd_checkout(struct call *c)
+{
+	struct member_row m;
+	cJSON *r;
+	int was;
+
+	if (daemon_call_member(c, &m, &r) == -1)
+		return r;
+	was = presence_checkout(c->d->presence, m.id, clock_wall_ms(), c->client,
+	    c->actor);
+	if (was == -1)
+		return control_fail(CONTROL_BUSY, "cannot record the departure now, try again");
+	if (was == 1)
+		return NULL;	/* daemon_checked_out answers once it is committed */
+	r = control_ok();
+	cJSON_AddBoolToObject(r, "was_present", 0);
+	return r;
+}
+
 struct unlock_job {
 	struct writer_event ev;
 	int		client;		/* -1: nobody to answer (MQTT) */
@@ -169,11 +233,11 @@ unlock_done(struct writer_job *j)
 		log_warnx("door %s: remote unlock not recorded, door stays locked: %s", u->ev.door,
 		    di == -1 ? "the door was removed by a reload" :
 		    d->stop ? "seuild is stopping" : j->err);
-		r = control_error("cannot record the unlock; door stays locked");
+		r = control_fail(CONTROL_BUSY, "cannot record the unlock; door stays locked");
 	} else if (door_unlock(d->doors[di], u->ms, clock_mono_ms()) == -1) {
-		r = control_error("cannot drive the strike");
+		r = control_fail(CONTROL_DATABASE, "cannot drive the strike");
 	} else {
-		r = daemon_reply_ok();
+		r = control_ok();
 		cJSON_AddStringToObject(r, "door", u->ev.door);
 		cJSON_AddNumberToObject(r, "seconds", (double)(u->ms / 1000));
 	}
@@ -186,264 +250,240 @@ unlock_done(struct writer_job *j)
 /* Returns an error, or NULL once the unlock is on its way (the reply, if
  * client != -1, follows when its event is committed). */
 static cJSON *
-control_door_unlock(struct daemon *d, int client, int door_index, int64_t seconds,
-    const char *source)
+door_unlock_submit(struct daemon *d, int client, int door_index, int64_t seconds,
+    const char *source, const char *actor)
 {
 	struct door *door;
 	char detail[96];
 	struct unlock_job u = { .client = client };
-	struct event ev = { .type = "unlock_remote", .detail = detail };
+	struct event ev = { .type = "unlock_remote", .detail = detail, .actor = actor };
 
 	if (door_index == -1) {
 		if (d->conf->ndoors != 1)
-			return control_error("several doors: name one");
+			return control_fail(CONTROL_INVALID, "several doors: name one");
 		door_index = 0;
 	}
 	door = d->doors[door_index];
 	if (seconds == 0)
 		seconds = door_conf(door)->unlock_ms / 1000;
 	if (seconds < 1 || seconds > CONFIG_UNLOCK_CAP_MS / 1000)	/* no overflow */
-		return control_error("seconds must be between 1 and 60");
+		return control_fail(CONTROL_INVALID, "seconds must be between 1 and 60");
 	ev.door = d->conf->doors[door_index].name;
 	snprintf(detail, sizeof(detail), "%s, %lld s", source, (long long)seconds);
-	daemon_stamp(&ev);
+	store_event_stamp(&ev);
 	writer_event_set(&u.ev, &ev);
 	u.ms = seconds * 1000;
 	/* Like a tap, an unlock that cannot be recorded soon is refused
 	 * rather than opening the door long after it was asked for. */
 	if (writer_submit(d->writer, unlock_run, unlock_done, d, ev.mono_ms + TAP_BOUND_MS, 0,
 	    &u, sizeof(u)) == -1)
-		return control_error("cannot record the unlock; door stays locked");
+		return control_fail(CONTROL_BUSY, "cannot record the unlock; door stays locked");
 	return NULL;
 }
 
-
-/*
- * The control socket's roles (docs/security.md lists every request): the
- * read role may only look, the operate role may act on doors, enrolment,
- * presence and the configuration.  Root may do all.
- */
-enum control_role { ROLE_NONE, ROLE_READ, ROLE_OPERATE };
-
-static const struct {
-	const char		*cmd;
-	enum control_role	 role;
-} control_roles[] = {
-	{ "status",		ROLE_READ },
-	{ "checkout",		ROLE_OPERATE },
-	{ "door_unlock",	ROLE_OPERATE },
-	{ "reload",		ROLE_OPERATE },
-	{ "enroll",		ROLE_OPERATE },
-	{ "badge_add",		ROLE_OPERATE },
-};
-
-gid_t
-daemon_group_gid(const char *name)
-{
-	struct group *g = getgrnam(name);
-
-	return g != NULL ? g->gr_gid : (gid_t)-1;
-}
-
-static enum control_role
-peer_role(const struct daemon *d, const struct control_peer *peer)
-{
-	if (peer->uid == 0)
-		return ROLE_OPERATE;
-	if (control_peer_in_group(peer, daemon_group_gid(d->conf->control_operate_group)))
-		return ROLE_OPERATE;
-	if (control_peer_in_group(peer, daemon_group_gid(d->conf->control_read_group)))
-		return ROLE_READ;
-	return ROLE_NONE;
-}
-
-/* "uid:1000(alice)", as the event log's actor column names OS users. */
-static void
-peer_actor(const struct control_peer *peer, char *buf, size_t len)
-{
-	struct passwd *pw = peer->uid != (uid_t)-1 ? getpwuid(peer->uid) : NULL;
-
-	if (pw != NULL)
-		snprintf(buf, len, "uid:%ld(%.64s)", (long)peer->uid, pw->pw_name);
-	else
-		snprintf(buf, len, "uid:%ld", (long)peer->uid);
-}
-
-/* NULL when the peer may make request cmd, else the refusal (logged as a
- * control_refused event). */
 static cJSON *
-daemon_control_refuse(struct daemon *d, const char *cmd, const struct control_peer *peer)
+cmd_door_unlock(struct call *c)
 {
-	enum control_role need = ROLE_OPERATE, have = peer_role(d, peer);
-	char actor[96], detail[128];
-	size_t i;
+	int door_index = -1;
 
-	for (i = 0; i < sizeof(control_roles) / sizeof(control_roles[0]); i++)
-		if (strcmp(control_roles[i].cmd, cmd) == 0)
-			need = control_roles[i].role;
-	if (have >= need)
-		return NULL;
-	peer_actor(peer, actor, sizeof(actor));
-	snprintf(detail, sizeof(detail), "%.40s needs %s", cmd,
-	    need == ROLE_READ ? "read_group" : "operate_group");
-	log_warnx("control: refused '%.40s' from %s: not in %s", cmd, actor,
-	    need == ROLE_READ ? d->conf->control_read_group : d->conf->control_operate_group);
-	daemon_staff_event(d, "control_refused", actor, detail);
-	snprintf(detail, sizeof(detail), "permission denied: '%.40s' needs membership of group "
-	    "'%s'", cmd, need == ROLE_READ ? d->conf->control_read_group :
-	    d->conf->control_operate_group);
-	return control_error(detail);
+	if (c->req->door != NULL &&
+	    (door_index = config_door_index(c->d->conf, c->req->door)) == -1)
+		return control_fail(CONTROL_NOT_FOUND, "unknown door '%.40s'", c->req->door);
+	return door_unlock_submit(c->d, c->client, door_index, c->req->seconds, c->actor,
+	    c->actor);
 }
 
-struct badge_add_job {
-	int		client;
-	int64_t		member_id;
-	int64_t		badge_id;	/* the writer's answer */
-	uint8_t		mac[UID_MAC_LEN];
-	char		hint[UID_HINT_LEN];
-	char		label[128];
-	int64_t		ts_ms;
-};
+static cJSON *
+cmd_reload(struct call *c)
+{
+	char err[512];
+
+	if (daemon_reload(c->d, err, sizeof(err)) == -1)
+		return control_fail(CONTROL_INVALID, "%s", err);
+	return control_ok();
+}
 
 static int
-badge_add_run(struct writer_job *j, struct store *st)
+count_active(const struct badge_row *b, void *arg)
 {
-	struct badge_add_job *b = writer_job_data(j);
-
-	b->badge_id = store_badge_add(st, b->member_id, b->mac, b->hint, b->label, b->ts_ms);
-	return b->badge_id < 0 ? -1 : 0;
-}
-
-static void
-badge_add_done(struct writer_job *j)
-{
-	struct daemon *d = j->arg;
-	struct badge_add_job *b = writer_job_data(j);
-	cJSON *r;
-
-	if (j->rc != 0) {
-		r = control_error(j->rc == WRITER_EXPIRED ? "the store is busy, try again" : j->err);
-	} else {
-		r = daemon_reply_ok();
-		cJSON_AddNumberToObject(r, "badge_id", (double)b->badge_id);
-		cJSON_AddStringToObject(r, "hint", b->hint);
-	}
-	explicit_bzero(b->mac, sizeof(b->mac));
-	control_reply(d->control, b->client, r);
+	*(int *)arg += b->active;
+	return 0;
 }
 
 /*
- * A badge by its typed UID, for a program that does not hold the UID key
- * (seuil-web): the daemon turns it into the MAC and the hint, wipes it,
- * and the writer stores the badge; the reply (NULL here: it follows) never
- * repeats the UID.
+ * Enrolment by tap, at a reader with enrol = true: the reply follows the
+ * tap (badge_path.c) or the timeout.  The operate role (a desk console, a
+ * member of operate_group) may only give a first badge: adding one to a
+ * member who already has an active badge would let whoever stands at the
+ * desk enrol their own card to any member and keep it.
  */
 static cJSON *
-control_badge_add(struct daemon *d, int client, const cJSON *req)
+cmd_enrol(struct call *c)
 {
-	const cJSON *u = cJSON_GetObjectItemCaseSensitive(req, "uid");
-	const cJSON *l = cJSON_GetObjectItemCaseSensitive(req, "label");
-	struct badge_add_job b = { .client = client, .ts_ms = clock_wall_ms() };
-	char why[128];
+	struct daemon *d = c->d;
 	struct member_row m;
-	struct uid uid;
-	int64_t id;
-	int rc;
+	int64_t timeout = c->req->timeout ? c->req->timeout : 60;
+	int reader_index = -1, active = 0, i;
+	cJSON *r;
 
-	if (json_int(req, "member", &id) == -1)
-		return control_error("badge_add needs a numeric \"member\"");
-	if (!cJSON_IsString(u))
-		return control_error("badge_add needs \"uid\" (hex)");
-	if (l != NULL && (!cJSON_IsString(l) || strlen(l->valuestring) >= 128))
-		return control_error("\"label\" must be text under 128 bytes");
-	if (store_member_get(d->st, id, &m) != 1)
-		return control_error("no such member");
-	if (uid_parse(u->valuestring, &uid, why, sizeof(why)) == -1)
-		return control_error(why);
-	uid_mac(d->key, &uid, b.mac);
-	uid_hint(&uid, b.hint);
-	uid_wipe(&uid);
-	b.member_id = id;
-	snprintf(b.label, sizeof(b.label), "%s", cJSON_IsString(l) ? l->valuestring : "");
-	rc = writer_submit(d->writer, badge_add_run, badge_add_done, d, 0, 0, &b, sizeof(b));
-	explicit_bzero(&b, sizeof(b));
-	return rc == -1 ? control_error("the store is busy, try again") : NULL;
+	if (c->req->reader != NULL) {
+		if ((reader_index = config_reader_index(d->conf, c->req->reader)) == -1)
+			return control_fail(CONTROL_NOT_FOUND, "unknown reader '%.40s'",
+			    c->req->reader);
+		if (!d->conf->readers[reader_index].enrol)
+			return control_fail(CONTROL_INVALID, "that reader does not allow "
+			    "enrolment (enrol = false)");
+	} else {
+		for (i = 0; i < d->conf->nreaders && !d->conf->readers[i].enrol; i++)
+			;
+		if (i == d->conf->nreaders)
+			return control_fail(CONTROL_INVALID, "no reader allows enrolment: set "
+			    "enrol = true in the [reader.NAME] section of a reader where the "
+			    "manager is (a desk reader)");
+	}
+	if (timeout < 1 || timeout > 3600)
+		return control_fail(CONTROL_INVALID, "timeout must be between 1 and 3600 seconds");
+	if (daemon_call_member(c, &m, &r) == -1)
+		return r;
+	if (m.erased)
+		return control_fail(CONTROL_INVALID, "that member was erased");
+	if (c->role < ROLE_ADMIN) {
+		if (store_badges_list(d->st, m.id, count_active, &active) == -1)
+			return control_fail(CONTROL_DATABASE, "%s", store_errmsg(d->st));
+		if (active > 0)
+			return control_fail(CONTROL_PERMISSION, "member %lld has an active badge "
+			    "already: another one needs admin_group '%s'", (long long)m.id,
+			    d->conf->control_admin_group);
+	}
+	if (d->enrol.active && control_client_alive(d->control, d->enrol.client))
+		return control_fail(CONTROL_BUSY, "another enrolment is waiting for a tap");
+	if (d->enrol.active)	/* its client is gone: its readers stop blinking */
+		daemon_feedback_enrol_end(d);
+	d->enrol = (struct enrolment){ .active = true, .client = c->client, .member_id = m.id,
+	    .reader_index = reader_index, .deadline = clock_mono_ms() + timeout * 1000 };
+	snprintf(d->enrol.actor, sizeof(d->enrol.actor), "%s", c->actor);
+	daemon_feedback_enrol_wait(d, clock_mono_ms());
+	log_info("enrolment: waiting %lld s for a badge for member %lld (%s)",
+	    (long long)timeout, (long long)m.id, c->actor);
+	return NULL;
+}
+
+/* ---- the table ---- */
+
+/*
+ * Every command of core/control.h, in its order, with the role it needs
+ * and its handler: a command cannot exist without its role.
+ * daemon_control_check holds the table to the protocol at start.
+ */
+static const struct command {
+	enum control_cmd	 cmd;
+	enum control_role	 role;
+	cJSON			*(*run)(struct call *);
+} commands[] = {
+	{ CONTROL_STATUS,		ROLE_READ,	cmd_status },
+	{ CONTROL_CHECKOUT,		ROLE_OPERATE,	cmd_checkout },
+	{ CONTROL_DOOR_UNLOCK,		ROLE_OPERATE,	cmd_door_unlock },
+	{ CONTROL_ENROL,		ROLE_OPERATE,	cmd_enrol },
+	{ CONTROL_BADGE_ADD,		ROLE_ADMIN,	daemon_cmd_badge_add },
+	{ CONTROL_RELOAD,		ROLE_OPERATE,	cmd_reload },
+	{ CONTROL_MEMBER_ADD,		ROLE_ADMIN,	daemon_cmd_admin },
+	{ CONTROL_MEMBER_EDIT,		ROLE_ADMIN,	daemon_cmd_admin },
+	{ CONTROL_MEMBER_DISABLE,	ROLE_ADMIN,	daemon_cmd_admin },
+	{ CONTROL_MEMBER_ENABLE,	ROLE_ADMIN,	daemon_cmd_admin },
+	{ CONTROL_MEMBER_ERASE,		ROLE_ADMIN,	daemon_cmd_member_erase },
+	{ CONTROL_BADGE_REVOKE,		ROLE_ADMIN,	daemon_cmd_admin },
+	{ CONTROL_GROUP_ADD,		ROLE_ADMIN,	daemon_cmd_admin },
+	{ CONTROL_SCHEDULE_SET,		ROLE_ADMIN,	daemon_cmd_admin },
+	{ CONTROL_IMPORT,		ROLE_ADMIN,	daemon_cmd_import },
+	{ CONTROL_PURGE,		ROLE_ADMIN,	daemon_cmd_admin },
+	{ CONTROL_BACKUP,		ROLE_ADMIN,	daemon_cmd_backup },
+	{ CONTROL_WEB_USER_ADD,		ROLE_ADMIN,	daemon_cmd_admin },
+	{ CONTROL_WEB_USER_PASSWD,	ROLE_ADMIN,	daemon_cmd_admin },
+	{ CONTROL_WEB_USER_ROLE,	ROLE_ADMIN,	daemon_cmd_admin },
+	{ CONTROL_WEB_USER_DEL,		ROLE_ADMIN,	daemon_cmd_admin },
+	{ CONTROL_CONSOLE_EVENT,	ROLE_ADMIN,	daemon_cmd_console_event },
+};
+_Static_assert(sizeof(commands) / sizeof(commands[0]) == CONTROL_NCMDS,
+    "every control command has its role and handler");
+
+int
+daemon_control_check(char *err, size_t errlen)
+{
+	for (int i = 0; i < CONTROL_NCMDS; i++) {
+		if (commands[i].cmd != (enum control_cmd)i || commands[i].run == NULL ||
+		    commands[i].role == ROLE_NONE) {
+			snprintf(err, errlen, "control table: entry %d is not %s", i,
+			    control_cmd_name(i));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+enum control_role
+daemon_control_role(enum control_cmd cmd)
+{
+	return (unsigned)cmd < CONTROL_NCMDS ? commands[cmd].role : ROLE_NONE;
+}
+
+/* "uid:1000(alice)", or with the console user a program names:
+ * "web:bob via uid:998(seuil-web)".  -1 if the claim is not a name. */
+static int
+call_actor(const struct control_req *req, const struct control_peer *peer, char *buf,
+    size_t len)
+{
+	char who[96];
+
+	peer_actor(peer, who, sizeof(who));
+	if (req == NULL || req->actor == NULL) {
+		snprintf(buf, len, "%s", who);
+		return 0;
+	}
+	if (!valid_claim(req->actor))
+		return -1;
+	snprintf(buf, len, "%.64s via %.90s", req->actor, who);
+	return 0;
+}
+
+/*
+ * The server asks this as soon as it knows the command: a request beyond
+ * the peer's role is refused, answered with the group it needs and logged
+ * as a control_refused event naming the peer.
+ */
+cJSON *
+daemon_control_refuse(void *arg, enum control_cmd cmd, const struct control_peer *peer)
+{
+	struct daemon *d = arg;
+	enum control_role need = commands[cmd].role;
+	char actor[160], detail[128];
+
+	if (peer_role(d, peer) >= need)
+		return NULL;
+	call_actor(NULL, peer, actor, sizeof(actor));
+	snprintf(detail, sizeof(detail), "%.40s needs %s", control_cmd_name(cmd),
+	    role_key(need));
+	log_warnx("control: refused '%.40s' from %s: not in %s", control_cmd_name(cmd), actor,
+	    role_group(d, need));
+	daemon_staff_event(d, "control_refused", actor, detail);
+	return control_fail(CONTROL_PERMISSION, "permission denied: '%.40s' needs membership "
+	    "of group '%s'", control_cmd_name(cmd), role_group(d, need));
 }
 
 cJSON *
-daemon_control(void *arg, int client, const cJSON *req, const struct control_peer *peer)
+daemon_control(void *arg, int client, struct control_req *req, const struct control_peer *peer)
 {
 	struct daemon *d = arg;
-	const char *cmd = cJSON_GetObjectItemCaseSensitive(req, "cmd")->valuestring;
-	const char *why = NULL;
-	int64_t id, seconds = 0, timeout = 60;
-	int door_index, reader_index;
-	cJSON *refused;
+	struct call c = { .d = d, .client = client, .req = req, .peer = peer,
+	    .role = peer_role(d, peer) };
 
-	if ((refused = daemon_control_refuse(d, cmd, peer)) != NULL)
-		return refused;
-	if (strcmp(cmd, "status") == 0)
-		return control_status(d);
-	if (strcmp(cmd, "checkout") == 0) {
-		cJSON *r;
-		int was;
-
-		if (json_int(req, "member", &id) == -1)
-			return control_error("checkout needs a numeric \"member\"");
-		if ((was = presence_checkout(d->presence, id, clock_wall_ms(), client)) == -1)
-			return control_error("cannot record the departure now, try again");
-		if (was == 1)
-			return NULL;	/* daemon_checked_out answers once it is committed */
-		r = daemon_reply_ok();
-		cJSON_AddBoolToObject(r, "was_present", was == 1);
-		return r;
-	}
-	if (strcmp(cmd, "door_unlock") == 0) {
-		char source[112];
-
-		if (json_door(d, req, &door_index, &why) == -1)
-			return control_error(why);
-		if (cJSON_GetObjectItemCaseSensitive(req, "seconds") != NULL &&
-		    json_int(req, "seconds", &seconds) == -1)
-			return control_error("\"seconds\" must be a whole number");
-		if (seconds == 0 && cJSON_GetObjectItemCaseSensitive(req, "seconds") != NULL)
-			return control_error("seconds must be between 1 and 60");
-		peer_actor(peer, source, sizeof(source));
-		return control_door_unlock(d, client, door_index, seconds, source);
-	}
-	if (strcmp(cmd, "reload") == 0) {
-		char err[512];
-
-		if (daemon_reload(d, err, sizeof(err)) == -1)
-			return control_error(err);
-		return daemon_reply_ok();
-	}
-	if (strcmp(cmd, "enroll") == 0) {
-		struct member_row m;
-
-		if (json_int(req, "member", &id) == -1)
-			return control_error("enroll needs a numeric \"member\"");
-		if (json_enrol_reader(d, req, &reader_index, &why) == -1)
-			return control_error(why);
-		if (cJSON_GetObjectItemCaseSensitive(req, "timeout") != NULL &&
-		    (json_int(req, "timeout", &timeout) == -1 || timeout < 1 || timeout > 3600))
-			return control_error("timeout must be between 1 and 3600 seconds");
-		if (store_member_get(d->st, id, &m) != 1)
-			return control_error("no such member");
-		if (d->enrol.active && control_client_alive(d->control, d->enrol.client))
-			return control_error("another enrolment is waiting for a tap");
-		if (d->enrol.active)	/* its seuilctl is gone: its readers stop blinking */
-			daemon_feedback_enrol_end(d);
-		d->enrol = (struct enrolment){ .active = true, .client = client, .member_id = id,
-		    .reader_index = reader_index, .deadline = clock_mono_ms() + timeout * 1000 };
-		daemon_feedback_enrol_wait(d, clock_mono_ms());
-		log_info("enrolment: waiting %lld s for a badge for member %lld (control uid %ld)",
-		    (long long)timeout, (long long)id, (long)peer->uid);
-		return NULL;
-	}
-	if (strcmp(cmd, "badge_add") == 0)
-		return control_badge_add(d, client, req);
-	return control_error("unknown command");
+	if (call_actor(req, peer, c.actor, sizeof(c.actor)) == -1)
+		return control_fail(CONTROL_INVALID, "\"actor\" must be 1 to 64 of "
+		    "A-Z a-z 0-9 _ . @ : -");
+	if (req->member_name != NULL)
+		snprintf(c.member, sizeof(c.member), "%s", req->member_name);
+	else
+		snprintf(c.member, sizeof(c.member), "%lld", (long long)req->member);
+	return commands[req->cmd].run(&c);
 }
 
 /* ---- mqtt remote unlock ---- */
@@ -456,7 +496,6 @@ daemon_mqtt_unlock(void *arg, int door_index, int seconds, const char *command_i
 	cJSON *r;
 
 	snprintf(source, sizeof(source), "mqtt id %.100s", command_id ? command_id : "-");
-	r = control_door_unlock(d, -1, door_index, seconds, source);
+	r = door_unlock_submit(d, -1, door_index, seconds, source, NULL);
 	cJSON_Delete(r);
 }
-

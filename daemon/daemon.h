@@ -2,8 +2,10 @@
  * seuild's private header: the daemon's state, shared by the files of
  * seuild alone (seuild.c: start, loop, reload, housekeeping and the event
  * path; badge_path.c: taps and enrolment; control_requests.c: the control
- * socket's requests and MQTT's remote unlock; reader_feedback.c: light and
- * sound at the readers).  One struct, one owner: the main loop's thread.
+ * socket's table of requests, the live ones and MQTT's remote unlock;
+ * control_admin.c: the requests that change the store, run on the writer;
+ * snapshot.c: backups taken on a thread of their own; reader_feedback.c:
+ * light and sound at the readers).  One struct, one owner: the main loop's thread.
  */
 #ifndef SEUIL_DAEMON_H
 #define SEUIL_DAEMON_H
@@ -17,6 +19,7 @@
 #include "access.h"
 #include "clock.h"
 #include "config.h"
+#include "control.h"
 #include "control_server.h"
 #include "decision.h"
 #include "door.h"
@@ -38,9 +41,12 @@
 #define MAX_POLLFDS	(1 + 1 + CONTROL_MAX_CLIENTS + CONFIG_MAX_READERS + \
 			 CONFIG_MAX_DOORS * DOORIO_MAX_FDS + 1 + 1)
 
+struct snapshot;
+
 struct enrolment {
 	bool	active;
 	int	client;
+	char	actor[160];	/* who asked, for the badge_enrolled event */
 	int64_t	member_id;
 	int	reader_index;	/* -1: any reader with enrol = true */
 	int64_t	deadline;	/* mono ms */
@@ -77,29 +83,70 @@ struct daemon {
 	int64_t		last_watchdog;
 	int64_t		next_purge;	/* mono ms */
 	bool		events_pending;	/* rows for MQTT, told at the next flush */
+	struct snapshot	*snapshot;	/* a backup under way, or NULL */
+	int64_t		console_events_minute;	/* mono ms the current minute began */
+	int		console_events;		/* console_event requests in it */
 	bool		presence_pending; /* presence changed: published once a turn */
 };
 
 /* seuild.c */
-void daemon_stamp(struct event *ev);
 void daemon_simple_event(struct daemon *d, const char *type, const char *door,
     const char *reader, const char *reason, const char *detail);
 void daemon_staff_event(struct daemon *d, const char *type, const char *actor,
     const char *detail);
 void daemon_checked_out(void *arg, int client, bool ok);
+void daemon_check_groups(const struct config *conf, const char *path);
 int daemon_reload(struct daemon *d, char *err, size_t errlen);
 
 /* badge_path.c */
 void daemon_tap(void *arg, int ri, const struct uid *uid);
-cJSON *daemon_reply_ok(void);
 void daemon_enrol_tick(struct daemon *d, int64_t now);
 
 /* control_requests.c */
+/* What a peer may do (docs/security.md); each command needs one role. */
+enum control_role { ROLE_NONE, ROLE_READ, ROLE_OPERATE, ROLE_ADMIN };
+/* A request being answered: who asked and what. */
+struct call {
+	struct daemon		*d;
+	int			 client;
+	struct control_req	*req;
+	const struct control_peer *peer;
+	enum control_role	 role;
+	char			 actor[160];	/* "uid:1000(alice)", "web:bob via uid:…" */
+	char			 member[136];	/* the member asked for: id or name, as text */
+};
+/* The member c names, read on the loop's connection: 0, or -1 with the
+ * refusal in *reply. */
+int daemon_call_member(struct call *c, struct member_row *m, cJSON **reply);
 gid_t daemon_group_gid(const char *name);
-cJSON *daemon_control(void *arg, int client, const cJSON *req,
+cJSON *daemon_control_refuse(void *arg, enum control_cmd cmd,
     const struct control_peer *peer);
+cJSON *daemon_control(void *arg, int client, struct control_req *req,
+    const struct control_peer *peer);
+bool daemon_control_privileged(void *arg, const struct control_peer *peer);
+/* The table holds every command of the protocol, in order: 0, or -1. */
+int daemon_control_check(char *err, size_t errlen);
+enum control_role daemon_control_role(enum control_cmd cmd);
 void daemon_mqtt_unlock(void *arg, int door_index, int seconds,
     const char *command_id);
+
+/* control_admin.c: handlers of the table */
+cJSON *daemon_cmd_admin(struct call *c);
+cJSON *daemon_cmd_badge_add(struct call *c);
+cJSON *daemon_cmd_member_erase(struct call *c);
+cJSON *daemon_cmd_import(struct call *c);
+cJSON *daemon_cmd_console_event(struct call *c);
+cJSON *daemon_cmd_backup(struct call *c);
+
+/* snapshot.c */
+/* Take a snapshot of the store into [backup] dir on a thread of its own;
+ * client (or -1) gets the reply when it is done.  0, or -1 (one is under
+ * way, or no thread). */
+int snapshot_start(struct daemon *d, int client, const char *actor);
+/* From the loop: a snapshot that finished is recorded and answered. */
+void snapshot_poll(struct daemon *d);
+/* At exit: wait for a snapshot under way. */
+void snapshot_stop(struct daemon *d);
 
 /* reader_feedback.c */
 void daemon_feedback_drive(struct daemon *d, int64_t now);

@@ -50,6 +50,7 @@ struct visit_job {
 	char		door[CONFIG_NAME_MAX + 1];
 	enum presence_reason reason;	/* close */
 	int		client;		/* close: a checkout waiting, or -1 */
+	char		actor[160];	/* close: who checked the member out, or "" */
 };
 
 struct presence *
@@ -204,10 +205,11 @@ presence_why(const struct writer_job *j)
 
 static int
 presence_emit(struct presence *p, struct store *st, const char *type, int64_t member_id,
-    const char *door, const char *reason)
+    const char *door, const char *reason, const char *actor)
 {
 	struct event ev = {
 		.type = type, .door = door, .member_id = member_id, .reason = reason,
+		.actor = actor != NULL && *actor != '\0' ? actor : NULL,
 	};
 
 	return p->hooks.event(p->hooks.arg, st, &ev) == -1 ? -1 : 0;
@@ -227,13 +229,14 @@ presence_run(struct writer_job *j, struct store *st)
 		return -1;
 	if (v->op == VISIT_OPEN) {
 		if ((v->visit_id = store_visit_open(st, v->member_id, v->door, v->ts_ms)) == -1 ||
-		    presence_emit(p, st, "arrival", v->member_id, v->door, NULL) == -1)
+		    presence_emit(p, st, "arrival", v->member_id, v->door, NULL, NULL) == -1)
 			goto fail;
 	} else {
 		const char *reason = presence_reason_name(v->reason);
 
 		if (store_visit_close(st, v->visit_id, v->ts_ms, reason) == -1 ||
-		    presence_emit(p, st, "departure", v->member_id, v->door, reason) == -1)
+		    presence_emit(p, st, "departure", v->member_id, v->door, reason,
+		    v->actor) == -1)
 			goto fail;
 	}
 	return store_commit(st);	/* a failed commit rolls back */
@@ -242,7 +245,7 @@ fail:
 	return -1;
 }
 
-static int presence_leave(struct presence *p, int i, int64_t left_ms,
+static int presence_leave(struct presence *p, int i, int64_t left_ms, const char *actor,
     enum presence_reason reason, int64_t now_ms, int client);
 
 static int
@@ -274,7 +277,7 @@ presence_done(struct writer_job *j)
 		p->people[i].state = PRESENCE_HERE;
 		if (p->people[i].leave_reason != PRESENCE_STAYS) {
 			/* A departure came while the arrival was on its way. */
-			presence_leave(p, i, p->people[i].leave_ms, p->people[i].leave_reason,
+			presence_leave(p, i, p->people[i].leave_ms, NULL, p->people[i].leave_reason,
 			    v->now_ms, -1);
 		} else if (p->people[i].last_seen_ms > v->ts_ms) {
 			struct visit_job seen = { .op = VISIT_SEEN, .member_id = v->member_id,
@@ -316,8 +319,8 @@ presence_submit(struct presence *p, const struct visit_job *v)
 
 /* End visit i: it leaves memory once the departure is committed. */
 static int
-presence_leave(struct presence *p, int i, int64_t left_ms, enum presence_reason reason,
-    int64_t now_ms, int client)
+presence_leave(struct presence *p, int i, int64_t left_ms, const char *actor,
+    enum presence_reason reason, int64_t now_ms, int client)
 {
 	struct presence_entry *e = &p->people[i];
 	struct visit_job v = { .op = VISIT_CLOSE, .member_id = e->member_id,
@@ -331,6 +334,7 @@ presence_leave(struct presence *p, int i, int64_t left_ms, enum presence_reason 
 		return 0;
 	}
 	snprintf(v.door, sizeof(v.door), "%s", presence_door_name(p, e));
+	snprintf(v.actor, sizeof(v.actor), "%s", actor != NULL ? actor : "");
 	v.reason = reason;
 	e->state = PRESENCE_LEAVING;
 	if (presence_submit(p, &v) == -1) {
@@ -393,13 +397,13 @@ presence_grant(struct presence *p, int64_t member_id, const char *door,
 		break;
 	case DIRECTION_OUT:
 		if (i != -1)
-			presence_leave(p, i, now_ms, PRESENCE_BADGE_OUT, now_ms, -1);
+			presence_leave(p, i, now_ms, NULL, PRESENCE_BADGE_OUT, now_ms, -1);
 		return;
 	case DIRECTION_TOGGLE:
 		if (presence_toggle_guarded(p, member_id, now_mono))
 			return;
 		if (i != -1) {
-			presence_leave(p, i, now_ms, PRESENCE_TOGGLE, now_ms, -1);
+			presence_leave(p, i, now_ms, NULL, PRESENCE_TOGGLE, now_ms, -1);
 			return;
 		}
 		break;
@@ -419,13 +423,15 @@ presence_grant(struct presence *p, int64_t member_id, const char *door,
 }
 
 int
-presence_checkout(struct presence *p, int64_t member_id, int64_t now_ms, int client)
+presence_checkout(struct presence *p, int64_t member_id, int64_t now_ms, int client,
+    const char *actor)
 {
 	int i = presence_find(p, member_id);
 
 	if (i == -1)
 		return 0;
-	return presence_leave(p, i, now_ms, PRESENCE_MANUAL, now_ms, client) == -1 ? -1 : 1;
+	return presence_leave(p, i, now_ms, actor, PRESENCE_MANUAL, now_ms, client) == -1 ?
+	    -1 : 1;
 }
 
 /* When visit e ends on its own: whichever comes first of expire_after
@@ -472,7 +478,7 @@ presence_tick(struct presence *p, int64_t now_ms)
 			i++;
 			continue;
 		}
-		if (presence_leave(p, i, left, reason, now_ms, -1) == -1)
+		if (presence_leave(p, i, left, NULL, reason, now_ms, -1) == -1)
 			return;		/* retried at retry_at */
 		/* entry i is leaving, or (inline writer) was replaced by the
 		 * last one: look at it again */

@@ -88,7 +88,8 @@ void presence_grant(struct presence *p, int64_t member_id, const char *door,
 /* End member's visit now, reason manual.  1 if present (the departure is
  * submitted; hooks.checked_out tells client when it is committed), 0 if
  * not, -1 if it cannot be submitted now. */
-int presence_checkout(struct presence *p, int64_t member_id, int64_t now_ms, int client);
+int presence_checkout(struct presence *p, int64_t member_id, int64_t now_ms, int client,
+    const char *actor);
 
 /* Apply expiries and the day end due at now_ms. */
 void presence_tick(struct presence *p, int64_t now_ms);

@@ -8,6 +8,7 @@
  * (daemon.h lists them).
  */
 #include <errno.h>
+#include <stddef.h>
 #include <getopt.h>
 #include <poll.h>
 #include <signal.h>
@@ -37,14 +38,6 @@ usage(void)
 
 /* ---- events: the one path every event row takes ---- */
 
-void
-daemon_stamp(struct event *ev)
-{
-	ev->ts_ms = clock_wall_ms();
-	ev->mono_ms = clock_mono_ms();
-	ev->clock_synced = clock_synced();
-}
-
 static int
 daemon_event_run(struct writer_job *j, struct store *st)
 {
@@ -66,7 +59,7 @@ daemon_event(struct daemon *d, struct event *ev)
 {
 	struct writer_event we;
 
-	daemon_stamp(ev);
+	store_event_stamp(ev);
 	writer_event_set(&we, ev);
 	if (d->writer == NULL || writer_submit(d->writer, daemon_event_run, NULL, d, 0, 0, &we,
 	    sizeof(we)) == -1) {
@@ -81,7 +74,7 @@ static int64_t
 daemon_event_append(void *arg, struct store *st, struct event *ev)
 {
 	(void)arg;
-	daemon_stamp(ev);
+	store_event_stamp(ev);
 	return writer_append_event(st, ev);
 }
 
@@ -215,12 +208,14 @@ daemon_checked_out(void *arg, int client, bool ok)
 	struct daemon *d = arg;
 	cJSON *r;
 
+	if (client == -1)
+		return;		/* an erasure's departure: the erasure answers */
 	if (!ok) {
-		control_reply(d->control, client, control_error("cannot record the departure"));
+		control_reply(d->control, client, control_fail(CONTROL_DATABASE,
+		    "cannot record the departure"));
 		return;
 	}
-	r = cJSON_CreateObject();
-	cJSON_AddBoolToObject(r, "ok", 1);
+	r = control_ok();
 	cJSON_AddBoolToObject(r, "was_present", 1);
 	control_reply(d->control, client, r);
 }
@@ -396,7 +391,8 @@ daemon_reload(struct daemon *d, char *err, size_t errlen)
 	    !nc->readers[d->enrol.reader_index].enrol)) {
 		d->enrol.active = false;
 		control_reply(d->control, d->enrol.client,
-		    control_error("the enrolment's reader was removed or no longer enrols"));
+		    control_fail(CONTROL_NOT_FOUND, "the enrolment's reader was removed or no "
+		    "longer enrols"));
 	}
 	if (d->enrol.active)	/* the new lines blink for it too */
 		daemon_feedback_enrol_wait(d, clock_mono_ms());
@@ -593,7 +589,9 @@ daemon_loop(struct daemon *d)
 			daemon_signal_in(d, now);
 		if (d->stop)
 			break;
-		control_handle(d->control, pfds + ctl_at, ctl_n);
+		control_handle(d->control, pfds + ctl_at, ctl_n, now);
+		control_tick(d->control, now);
+		snapshot_poll(d);
 		presence_tick(d->presence, clock_wall_ms());
 		daemon_enrol_tick(d, now);
 		/* A fresh time: a tap's answer above started its pattern after
@@ -654,6 +652,64 @@ daemon_fail(struct daemon *d, int code)
 	return code;
 }
 
+/*
+ * The control groups the configuration names must exist for their roles
+ * to be given (docs/security.md).  A missing one is no reason to refuse to
+ * start (root and seuild's own user keep every role), but it is said, by
+ * `seuild -n` on standard error as FILE: [control] KEY 'NAME': ..., and in
+ * the log at start.
+ */
+void
+daemon_check_groups(const struct config *conf, const char *path)
+{
+	static const struct { const char *key, *role; size_t off; } g[] = {
+		{ "read_group", "status", offsetof(struct config, control_read_group) },
+		{ "operate_group", "unlock, enrol, check out and reload",
+		    offsetof(struct config, control_operate_group) },
+		{ "admin_group", "change members, badges, groups, schedules and console "
+		    "accounts", offsetof(struct config, control_admin_group) },
+	};
+	const char *name;
+	size_t i;
+
+	for (i = 0; i < sizeof(g) / sizeof(g[0]); i++) {
+		name = (const char *)conf + g[i].off;
+		if (daemon_group_gid(name) != (gid_t)-1)
+			continue;
+		if (path != NULL)
+			fprintf(stderr, "%s: [control] %s '%s': no such group: only root and "
+			    "seuild's own user may %s (groupadd %s, then add the users)\n",
+			    path, g[i].key, name, g[i].role, name);
+		else
+			log_warnx("control: %s '%s' does not exist: only root and seuild's own "
+			    "user may %s", g[i].key, name, g[i].role);
+	}
+}
+
+/* The control socket: group read_group, and operate_group and admin_group
+ * through its access list, so that their members need not be added to
+ * read_group by hand. */
+static int
+daemon_control_open(struct daemon *d, char *err, size_t errlen)
+{
+	struct control_owner owner = { daemon_control_refuse, daemon_control,
+	    daemon_control_privileged, d };
+	gid_t extra[2] = { daemon_group_gid(d->conf->control_operate_group),
+	    daemon_group_gid(d->conf->control_admin_group) };
+	char acl_err[512];
+
+	if (daemon_control_check(err, errlen) == -1)
+		return -1;
+	d->control = control_open(d->conf->control_socket,
+	    daemon_group_gid(d->conf->control_read_group), extra, 2, &owner, acl_err,
+	    sizeof(acl_err), err, errlen);
+	if (d->control == NULL)
+		return -1;
+	if (acl_err[0] != '\0')
+		log_warnx("control: %s", acl_err);
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -693,6 +749,7 @@ main(int argc, char *argv[])
 		}
 		if (verbose)
 			config_print(d->conf, stdout);
+		daemon_check_groups(d->conf, path);
 		printf("configuration OK\n");
 		free(d->conf);
 		return 0;
@@ -740,10 +797,9 @@ main(int argc, char *argv[])
 	d->started_mono = clock_mono_ms();
 	d->next_purge = d->started_mono;
 
-	if (daemon_io_up(d, err, sizeof(err)) == -1 ||
-	    (d->control = control_open(d->conf->control_socket,
-	    daemon_group_gid(d->conf->control_read_group), daemon_control, d, err,
-	    sizeof(err))) == NULL) {
+	daemon_check_groups(d->conf, NULL);
+	if (daemon_io_up(d, err, sizeof(err)) == -1 || daemon_control_open(d, err,
+	    sizeof(err)) == -1) {
 		log_warnx("%s", err);
 		return daemon_fail(d, EX_UNAVAILABLE);
 	}
@@ -773,10 +829,12 @@ main(int argc, char *argv[])
 	daemon_simple_event(d, "daemon_stop", NULL, NULL, NULL, NULL);
 	/* What is queued is written (taps past their bound are denied); the
 	 * doors are locked meanwhile and no grant is acted on. */
+	snapshot_stop(d);
 	writer_drain(d->writer);
 	daemon_events_flush(d);
 	if (d->enrol.active)
-		control_reply(d->control, d->enrol.client, control_error("seuild is stopping"));
+		control_reply(d->control, d->enrol.client, control_fail(CONTROL_UNAVAILABLE,
+		    "seuild is stopping"));
 	daemon_release(d);
 	log_info("stopped");
 	return 0;

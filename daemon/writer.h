@@ -141,7 +141,7 @@ struct writer_event {
 	char		reader[CONFIG_NAME_MAX + 1];
 	char		reason[32];
 	char		detail[256];
-	char		actor[96];
+	char		actor[160];
 	uint8_t		uid_mac[UID_MAC_LEN];
 	bool		has_mac;
 	int64_t		member_id, badge_id, ts_ms, mono_ms;

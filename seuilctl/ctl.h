@@ -22,6 +22,7 @@
 #include <cjson/cJSON.h>
 
 #include "config.h"
+#include "control.h"
 #include "manage.h"
 #include "render_json.h"
 #include "store.h"
@@ -48,6 +49,7 @@ struct ctl_cmd {
 	const char	*args;		/* usage after the command words */
 	const char	*help;		/* one line */
 	const char	*doc;		/* --help: description, options, examples */
+	const char	*alias;		/* an older spelling of sub, still accepted */
 };
 
 /* ctl_common.c */
@@ -89,7 +91,7 @@ int	 ctl_member_erase(struct ctl *, int, char **);
 int	 ctl_badge_add(struct ctl *, int, char **);
 int	 ctl_badge_list(struct ctl *, int, char **);
 int	 ctl_badge_revoke(struct ctl *, int, char **);
-int	 ctl_badge_enroll(struct ctl *, int, char **);
+int	 ctl_badge_enrol(struct ctl *, int, char **);
 
 /* ctl_group.c */
 int	 ctl_group_add(struct ctl *, int, char **);
@@ -119,13 +121,24 @@ int	 ctl_purge(struct ctl *, int, char **);
 /* ctl_daemon.c */
 int	 ctl_status(struct ctl *, int, char **);
 int	 ctl_door_unlock(struct ctl *, int, char **);
-/* Send a request to seuild; on success *reply is the parsed answer (the
- * caller deletes it).  Returns EX_OK, EX_UNAVAILABLE when no daemon runs
- * (with *absent set, and nothing printed if quiet), or another code. */
-int	 ctl_request(struct ctl *, const char *, cJSON **, bool *, bool);
-/* The same with a timeout, and any reply that parses as a JSON object,
- * {"ok":false,...} included, is returned with EX_OK. */
-int	 ctl_request_wait(struct ctl *, const char *, int, cJSON **, bool *, bool);
+/* The exit status of a reply's code (sysexits). */
+int	 ctl_exit_code(enum control_code);
+/*
+ * Ask seuild (timeout_ms 0: CONTROL_TIMEOUT_MS).  EX_OK with *rep holding
+ * its answer, which the caller frees with control_reply_free; otherwise
+ * the exit status, the reason printed, except when no daemon runs and
+ * quiet (then *absent is true and nothing is printed).
+ */
+int	 ctl_call(struct ctl *, const struct control_req *, int, struct control_reply *,
+	    bool *, bool);
+/*
+ * A change to the store: through seuild when it runs (EX_OK, *rep its
+ * answer), else CTL_DIRECT and the caller opens the store and writes it
+ * itself (setup and recovery, as root or the seuil user); or the exit
+ * status of a refusal, printed.
+ */
+#define CTL_DIRECT	(-1)
+int	 ctl_change(struct ctl *, const struct control_req *, struct control_reply *);
 
 /* ctl_backup.c */
 int	 ctl_backup(struct ctl *, int, char **);

@@ -19,9 +19,12 @@
 #include "ctl.h"
 
 /*
- * The time and result of the last backup go into the store's meta table
- * for `seuilctl status` (and the console's health view).  A failure to
- * record them does not turn a good backup into a failed one.
+ * The time and result of the last snapshot in [backup] dir (the nightly
+ * one) go into the store's meta table for `seuilctl status` and the
+ * console's health view; seuild records them when it takes the snapshot,
+ * this when no daemon runs.  A copy elsewhere (a file named on the command
+ * line, --with-key) is the manager's own and is not recorded.  A failure
+ * to record does not turn a good backup into a failed one.
  */
 static void
 record(struct ctl *c, const char *result, const char *file)
@@ -40,6 +43,34 @@ record(struct ctl *c, const char *result, const char *file)
 		return;
 	}
 	store_commit(c->st);
+}
+
+/* The nightly snapshot, taken by seuild when it runs (it writes the
+ * record); CTL_DIRECT when it does not. */
+static int
+nightly_by_daemon(struct ctl *c)
+{
+	struct control_req req;
+	struct control_reply rep;
+	int rc;
+
+	control_req_init(&req, CONTROL_BACKUP);
+	if ((rc = ctl_change(c, &req, &rep)) != EX_OK)
+		return rc;
+	if (c->json) {
+		cJSON *j = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(j, "database", control_reply_str(&rep, "file"));
+		cJSON_AddNumberToObject(j, "removed", (double)control_reply_int(&rep, "removed"));
+		control_reply_free(&rep);
+		return ctl_json_print(c, j);
+	}
+	printf("wrote %s (seuild took it)\n", control_reply_str(&rep, "file"));
+	if (control_reply_int(&rep, "removed") > 0)
+		printf("removed %lld old snapshot%s\n", (long long)control_reply_int(&rep,
+		    "removed"), control_reply_int(&rep, "removed") == 1 ? "" : "s");
+	control_reply_free(&rep);
+	return EX_OK;
 }
 
 /* Copy the key file to dst: O_EXCL, O_NOFOLLOW, 0600, synced. */
@@ -131,16 +162,18 @@ ctl_backup(struct ctl *c, int argc, char **argv)
 	}
 	if (argc - optind != (nightly ? 0 : 1) || (nightly && with_key))
 		return ctl_usage(c);
+	if (nightly && c->conf.backup_dir[0] == '\0') {
+		ctl_errx("no [backup] dir in %s: no nightly backup", c->conf_path);
+		return EX_CONFIG;
+	}
+	if (nightly && (rc = nightly_by_daemon(c)) != CTL_DIRECT)
+		return rc;
 	/* The database must be there: a backup never creates one. */
 	if ((rc = ctl_store(c)) != EX_OK)
 		return rc;
 	key[0] = '\0';
 	backup_stamp(stamp, sizeof(stamp), time(NULL));
 	if (nightly) {
-		if (c->conf.backup_dir[0] == '\0') {
-			ctl_errx("no [backup] dir in %s: no nightly backup", c->conf_path);
-			return EX_CONFIG;
-		}
 		target = c->conf.backup_dir;
 		/* The key once, beside the snapshots: a new SD card needs both. */
 		if (in_dir(db, target, stamp) == -1 || in_dir(key, target, NULL) == -1)
@@ -164,7 +197,8 @@ ctl_backup(struct ctl *c, int argc, char **argv)
 	    (key[0] != '\0' && copy_key(c->conf.uid_key_file, key, err, sizeof(err)) == -1)) {
 		ctl_errx("backup failed: %s", err);
 		snprintf(result, sizeof(result), "failed: %s", err);
-		record(c, result, db);
+		if (nightly)
+			record(c, result, db);
 		return EX_CANTCREAT;
 	}
 	if (nightly && (removed = backup_rotate(target, c->conf.backup_keep, err,
@@ -174,7 +208,8 @@ ctl_backup(struct ctl *c, int argc, char **argv)
 		record(c, result, db);
 		return EX_IOERR;
 	}
-	record(c, "ok", db);
+	if (nightly)
+		record(c, "ok", db);
 	return done(c, db, key[0] != '\0' ? key : NULL, removed);
 }
 
@@ -183,8 +218,8 @@ ctl_restore(struct ctl *c, int argc, char **argv)
 {
 	char keep[PATH_MAX + 64], stamp[32], err[2 * PATH_MAX + 256];
 	const char *file;
-	cJSON *reply;
-	bool absent;
+	struct control_req req;
+	struct control_reply rep;
 	int rc, version;
 
 	if ((rc = ctl_args(c, argc, argv, 1, 1)) != EX_OK)
@@ -192,9 +227,10 @@ ctl_restore(struct ctl *c, int argc, char **argv)
 	file = argv[optind];
 	/* seuild holds the database open and would go on with its own
 	 * view of it: it must be stopped. */
-	rc = ctl_request(c, "{\"cmd\":\"status\"}", &reply, &absent, true);
-	cJSON_Delete(reply);
-	if (!absent) {
+	control_req_init(&req, CONTROL_STATUS);
+	control_call(c->conf.control_socket, &req, 0, &rep);
+	control_reply_free(&rep);
+	if (rep.code != CONTROL_UNAVAILABLE) {
 		ctl_errx("seuild is running: stop it first (systemctl stop seuild)");
 		return EX_TEMPFAIL;
 	}

@@ -70,6 +70,26 @@ read_uid_stdin(char *buf, size_t len)
 	return 0;
 }
 
+/* No daemon runs: the MAC made here with the key, the badge written. */
+static int
+badge_add_direct(struct ctl *c, const char *member, const char *uid, const char *label,
+    struct badge_row *b, struct member_row *m)
+{
+	uint8_t mac[UID_MAC_LEN];
+	char hint[UID_HINT_LEN];
+	struct manage_err err;
+	int rc;
+
+	if ((rc = ctl_store(c)) != EX_OK || (rc = ctl_member(c, member, m)) != EX_OK)
+		return rc;
+	if ((rc = uid_arg_mac(c, uid, mac, hint)) != EX_OK)
+		return rc;
+	rc = manage_badge_add(c->st, member, mac, hint, label, c->actor, b, m, &err) == -1 ?
+	    ctl_manage_error(&err) : EX_OK;
+	explicit_bzero(mac, sizeof(mac));
+	return rc;
+}
+
 int
 ctl_badge_add(struct ctl *c, int argc, char **argv)
 {
@@ -78,11 +98,12 @@ ctl_badge_add(struct ctl *c, int argc, char **argv)
 		CTL_COMMON_OPTS
 	};
 	const char *label = NULL, *uid;
-	uint8_t mac[UID_MAC_LEN];
-	char hint[UID_HINT_LEN], line[128];
-	struct manage_err err;
+	char line[128] = "";
+	struct control_req req;
+	struct control_reply rep;
 	struct member_row m;
 	struct badge_row b;
+	int64_t id;
 	int ch, rc;
 
 	while ((ch = getopt_long(argc, argv, ":l:", opts, NULL)) != -1) {
@@ -95,8 +116,6 @@ ctl_badge_add(struct ctl *c, int argc, char **argv)
 	}
 	if (argc - optind != 2)
 		return ctl_usage(c);
-	if ((rc = ctl_store(c)) != EX_OK || (rc = ctl_member(c, argv[optind], &m)) != EX_OK)
-		return rc;
 	uid = argv[optind + 1];
 	if (strcmp(uid, "-") == 0) {
 		if (read_uid_stdin(line, sizeof(line)) == -1) {
@@ -105,17 +124,34 @@ ctl_badge_add(struct ctl *c, int argc, char **argv)
 		}
 		uid = line;
 	}
-	rc = uid_arg_mac(c, uid, mac, hint);
-	explicit_bzero(line, sizeof(line));
-	if (rc != EX_OK)
-		return rc;
-	if (manage_badge_add(c->st, argv[optind], mac, hint, label, c->actor, &b, &m,
-	    &err) == -1)
-		return ctl_manage_error(&err);
+	/* Through seuild, which holds the key and writes the audit event
+	 * with the badge; the UID crosses the socket once and is wiped. */
+	control_req_init(&req, CONTROL_BADGE_ADD);
+	req.member_name = argv[optind];
+	req.uid = uid;
+	req.label = label;
+	rc = ctl_change(c, &req, &rep);
+	if (rc == CTL_DIRECT) {
+		rc = badge_add_direct(c, argv[optind], uid, label, &b, &m);
+		explicit_bzero(line, sizeof(line));
+		if (rc != EX_OK)
+			return rc;
+	} else {
+		explicit_bzero(line, sizeof(line));
+		if (rc != EX_OK)
+			return rc;
+		id = control_reply_int(&rep, "badge_id");
+		control_reply_free(&rep);
+		if ((rc = ctl_store(c)) != EX_OK)
+			return rc;
+		if (store_badge_get(c->st, id, &b) != 1 || store_member_get(c->st,
+		    b.member_id, &m) != 1)
+			return ctl_store_error(c, "badge add");
+	}
 	if (c->json)
 		return ctl_json_print(c, render_badge(&b, &m));
 	printf("badge %lld hint %s added to member %lld (%s)\n", (long long)b.id,
-	    hint, (long long)m.id, m.name);
+	    b.hint, (long long)m.id, m.name);
 	return EX_OK;
 }
 
@@ -166,6 +202,8 @@ ctl_badge_revoke(struct ctl *c, int argc, char **argv)
 {
 	uint8_t mac[UID_MAC_LEN];
 	char hint[UID_HINT_LEN];
+	struct control_req req;
+	struct control_reply rep;
 	struct manage_err err;
 	struct badge_row b;
 	struct member_row m;
@@ -190,7 +228,16 @@ ctl_badge_revoke(struct ctl *c, int argc, char **argv)
 		}
 		id = b.id;
 	}
-	if (manage_badge_revoke(c->st, id, c->actor, &b, &m, &err) == -1)
+	control_req_init(&req, CONTROL_BADGE_REVOKE);
+	req.badge = id;
+	if ((rc = ctl_change(c, &req, &rep)) == EX_OK) {
+		control_reply_free(&rep);
+		if (store_badge_get(c->st, id, &b) != 1 ||
+		    store_member_get(c->st, b.member_id, &m) == -1)
+			return ctl_store_error(c, "badge revoke");
+	} else if (rc != CTL_DIRECT) {
+		return rc;
+	} else if (manage_badge_revoke(c->st, id, c->actor, &b, &m, &err) == -1)
 		return ctl_manage_error(&err);
 	if (c->json)
 		return ctl_json_print(c, render_badge(&b, &m));
@@ -209,20 +256,19 @@ ctl_badge_revoke(struct ctl *c, int argc, char **argv)
  * tap on, the badge is the member's.  The raw UID never leaves the daemon.
  */
 int
-ctl_badge_enroll(struct ctl *c, int argc, char **argv)
+ctl_badge_enrol(struct ctl *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "reader", required_argument, NULL, 'r' },
 		{ "timeout", required_argument, NULL, 't' },
 		CTL_COMMON_OPTS
 	};
-	const char *reader = NULL, *err;
-	struct manage_err merr;
+	const char *reader = NULL, *at;
+	struct control_req req;
+	struct control_reply rep;
 	struct member_row m;
 	struct badge_row b;
-	cJSON *req, *reply;
-	char *text, *end;
-	const cJSON *v;
+	char *end;
 	long timeout = ENROL_DEFAULT_S;
 	bool absent;
 	int ch, rc, k;
@@ -273,18 +319,10 @@ ctl_badge_enroll(struct ctl *c, int argc, char **argv)
 		return EX_DATAERR;
 	}
 
-	req = cJSON_CreateObject();
-	cJSON_AddStringToObject(req, "cmd", "enroll");
-	cJSON_AddNumberToObject(req, "member", (double)m.id);
-	if (reader != NULL)
-		cJSON_AddStringToObject(req, "reader", reader);
-	cJSON_AddNumberToObject(req, "timeout", (double)timeout);
-	text = cJSON_PrintUnformatted(req);
-	cJSON_Delete(req);
-	if (text == NULL) {
-		ctl_errx("out of memory");
-		return EX_OSERR;
-	}
+	control_req_init(&req, CONTROL_ENROL);
+	req.member = m.id;
+	req.reader = reader;
+	req.timeout = timeout;
 	if (!c->json) {
 		fprintf(stderr, "tap the badge for %s at %s%s within %ld s\n",
 		    m.name, reader != NULL ? "reader " : "a reader that allows enrolment",
@@ -292,8 +330,7 @@ ctl_badge_enroll(struct ctl *c, int argc, char **argv)
 		fflush(stderr);
 	}
 	/* The daemon answers at its own deadline; ours is later. */
-	rc = ctl_request_wait(c, text, (int)(timeout + 5) * 1000, &reply, &absent, true);
-	cJSON_free(text);
+	rc = ctl_call(c, &req, (int)(timeout + 5) * 1000, &rep, &absent, true);
 	if (absent) {
 		ctl_errx("seuild is not running: enrolment by tap needs the daemon "
 		    "(or type the badge's UID: `seuilctl badge add %s -`)", m.name);
@@ -301,46 +338,21 @@ ctl_badge_enroll(struct ctl *c, int argc, char **argv)
 	}
 	if (rc != EX_OK)
 		return rc;
-	if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(reply, "ok"))) {
-		v = cJSON_GetObjectItemCaseSensitive(reply, "error");
-		err = cJSON_IsString(v) ? v->valuestring : "request refused";
-		if (strcmp(err, "timeout") == 0) {
-			ctl_errx("no unknown badge was tapped within %ld s: nothing enrolled",
-			    timeout);
-			rc = EX_TEMPFAIL;
-		} else if (strstr(err, "already enrolled") != NULL) {
-			ctl_errx("that badge is already enrolled (see `seuilctl explain` or "
-			    "`badge list`): nothing changed");
-			rc = EX_DATAERR;
-		} else if (strstr(err, "another enrolment") != NULL) {
-			ctl_errx("seuild: %s; try again later", err);
-			rc = EX_TEMPFAIL;
-		} else {
-			ctl_errx("seuild: %s", err);
-			rc = EX_SOFTWARE;
-		}
-		cJSON_Delete(reply);
-		return rc;
-	}
-	v = cJSON_GetObjectItemCaseSensitive(reply, "badge_id");
-	if (!cJSON_IsNumber(v) || store_badge_get(c->st, (int64_t)v->valuedouble, &b) != 1) {
-		cJSON_Delete(reply);
+	if (store_badge_get(c->st, control_reply_int(&rep, "badge_id"), &b) != 1) {
+		control_reply_free(&rep);
 		ctl_errx("seuild enrolled a badge that is not in the database");
 		return EX_PROTOCOL;
 	}
-	/* seuild made the link; the audit trail says who asked for it. */
-	if (manage_badge_enrolled(c->st, &b, c->actor, &merr) == -1)
-		ctl_errx("badge %lld enrolled, but not logged: %s", (long long)b.id, merr.msg);
-	v = cJSON_GetObjectItemCaseSensitive(reply, "reader");
+	at = control_reply_str(&rep, "reader");
 	if (c->json) {
 		cJSON *j = render_badge(&b, &m);
 
-		cJSON_AddStringToObject(j, "reader", cJSON_IsString(v) ? v->valuestring : "");
-		cJSON_Delete(reply);
+		cJSON_AddStringToObject(j, "reader", at != NULL ? at : "");
+		control_reply_free(&rep);
 		return ctl_json_print(c, j);
 	}
 	printf("badge %lld (hint %s) enrolled for %s at reader %s\n", (long long)b.id,
-	    b.hint, m.name, cJSON_IsString(v) ? v->valuestring : "?");
-	cJSON_Delete(reply);
+	    b.hint, m.name, at != NULL ? at : "?");
+	control_reply_free(&rep);
 	return EX_OK;
 }

@@ -10,57 +10,54 @@
 #include "control.h"
 #include "ctl.h"
 
-#define CTL_TIMEOUT_MS	10000
-
 int
-ctl_request_wait(struct ctl *c, const char *request, int timeout_ms, cJSON **reply,
-    bool *absent, bool quiet)
+ctl_exit_code(enum control_code code)
 {
-	char buf[CONTROL_MSG_MAX + 1], err[PATH_MAX + 256];
-	cJSON *j;
-
-	*reply = NULL;
-	*absent = false;
-	if (control_request(c->conf.control_socket, request, buf, sizeof(buf),
-	    timeout_ms, err, sizeof(err)) == -1) {
-		if (errno == ENOENT || errno == ECONNREFUSED) {
-			*absent = true;
-			if (!quiet)
-				ctl_errx("seuild is not running (no answer on %s)",
-				    c->conf.control_socket);
-			return EX_UNAVAILABLE;
-		}
-		ctl_errx("%s", err);
+	switch (code) {
+	case CONTROL_OK:
+		return EX_OK;
+	case CONTROL_NOT_FOUND:
+		return EX_NOINPUT;
+	case CONTROL_EXISTS:
+	case CONTROL_INVALID:
+		return EX_DATAERR;
+	case CONTROL_PERMISSION:
+		return EX_NOPERM;
+	case CONTROL_BUSY:
+	case CONTROL_TIMEOUT:
+		return EX_TEMPFAIL;
+	case CONTROL_DATABASE:
+		return EX_IOERR;
+	case CONTROL_UNAVAILABLE:
 		return EX_UNAVAILABLE;
-	}
-	if ((j = cJSON_Parse(buf)) == NULL || !cJSON_IsObject(j)) {
-		cJSON_Delete(j);
-		ctl_errx("malformed reply from seuild");
+	case CONTROL_PROTOCOL:
+	default:
 		return EX_PROTOCOL;
 	}
-	*reply = j;
-	return EX_OK;
 }
 
 int
-ctl_request(struct ctl *c, const char *request, cJSON **reply, bool *absent, bool quiet)
+ctl_call(struct ctl *c, const struct control_req *req, int timeout_ms,
+    struct control_reply *rep, bool *absent, bool quiet)
 {
-	const cJSON *msg;
-	cJSON *j;
-	int rc;
+	*absent = false;
+	control_call(c->conf.control_socket, req, timeout_ms, rep);
+	if (rep->code == CONTROL_OK)
+		return EX_OK;
+	*absent = rep->code == CONTROL_UNAVAILABLE;
+	if (!(*absent && quiet))
+		ctl_errx("%s%s", rep->json != NULL ? "seuild: " : "", rep->error);
+	control_reply_free(rep);
+	return ctl_exit_code(rep->code);
+}
 
-	*reply = NULL;
-	if ((rc = ctl_request_wait(c, request, CTL_TIMEOUT_MS, &j, absent, quiet)) != EX_OK)
-		return rc;
-	if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "ok"))) {
-		msg = cJSON_GetObjectItemCaseSensitive(j, "error");
-		ctl_errx("seuild: %s", cJSON_IsString(msg) ? msg->valuestring :
-		    "request refused");
-		cJSON_Delete(j);
-		return EX_SOFTWARE;
-	}
-	*reply = j;
-	return EX_OK;
+int
+ctl_change(struct ctl *c, const struct control_req *req, struct control_reply *rep)
+{
+	bool absent;
+	int rc = ctl_call(c, req, 0, rep, &absent, true);
+
+	return absent ? CTL_DIRECT : rc;
 }
 
 static const char *
@@ -243,15 +240,20 @@ print_store(const cJSON *s, bool daemon)
 int
 ctl_status(struct ctl *c, int argc, char **argv)
 {
-	cJSON *reply, *st;
+	struct control_req req;
+	struct control_reply rep;
+	cJSON *reply = NULL, *st;
 	bool absent;
 	int rc;
 
 	if ((rc = ctl_args(c, argc, argv, 0, 0)) != EX_OK)
 		return rc;
-	rc = ctl_request(c, "{\"cmd\":\"status\"}", &reply, &absent, true);
+	control_req_init(&req, CONTROL_STATUS);
+	rc = ctl_call(c, &req, 0, &rep, &absent, true);
 	if (rc != EX_OK && !absent)
 		return rc;
+	if (rc == EX_OK)
+		reply = rep.json;
 	st = store_status(c);
 	if (c->json) {
 		if (absent) {
@@ -280,9 +282,10 @@ ctl_door_unlock(struct ctl *c, int argc, char **argv)
 		{ "seconds", required_argument, NULL, 's' },
 		CTL_COMMON_OPTS
 	};
+	struct control_req req;
+	struct control_reply rep;
 	const char *door = NULL;
-	cJSON *req, *reply;
-	char *text, *end;
+	char *end;
 	long seconds = 0;
 	bool absent;
 	int ch, rc;
@@ -318,26 +321,15 @@ ctl_door_unlock(struct ctl *c, int argc, char **argv)
 		return EX_CONFIG;
 	}
 
-	req = cJSON_CreateObject();
-	cJSON_AddStringToObject(req, "cmd", "door_unlock");
-	if (door != NULL)
-		cJSON_AddStringToObject(req, "door", door);
-	if (seconds > 0)
-		cJSON_AddNumberToObject(req, "seconds", (double)seconds);
-	text = cJSON_PrintUnformatted(req);
-	cJSON_Delete(req);
-	if (text == NULL) {
-		ctl_errx("out of memory");
-		return EX_OSERR;
-	}
-	rc = ctl_request(c, text, &reply, &absent, false);
-	cJSON_free(text);
-	if (rc != EX_OK)
+	control_req_init(&req, CONTROL_DOOR_UNLOCK);
+	req.door = door;
+	req.seconds = seconds;
+	if ((rc = ctl_call(c, &req, 0, &rep, &absent, false)) != EX_OK)
 		return rc;
 	if (c->json)
-		return ctl_json_print(c, reply);
-	printf("door %s unlocked for %.0f s\n", str(reply, "door", door ? door : "?"),
-	    num(reply, "seconds"));
-	cJSON_Delete(reply);
+		return ctl_json_print(c, rep.json);
+	printf("door %s unlocked for %.0f s\n", str(rep.json, "door", door ? door : "?"),
+	    num(rep.json, "seconds"));
+	control_reply_free(&rep);
 	return EX_OK;
 }

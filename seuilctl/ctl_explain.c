@@ -21,14 +21,15 @@
 static void
 read_lockouts(struct ctl *c, struct explain_lockouts *lo)
 {
-	cJSON *reply = NULL;
-	bool absent;
+	struct control_req req;
+	struct control_reply rep;
 
 	memset(lo, 0, sizeof(*lo));
-	if (ctl_request_wait(c, "{\"cmd\":\"status\"}", 5000, &reply, &absent, true) != EX_OK)
-		return;
-	explain_lockouts_from_status(reply, &c->conf, lo);
-	cJSON_Delete(reply);
+	control_req_init(&req, CONTROL_STATUS);
+	if (control_call(c->conf.control_socket, &req, 5000, &rep) == 0 &&
+	    rep.code == CONTROL_OK)
+		explain_lockouts_from_status(rep.json, &c->conf, lo);
+	control_reply_free(&rep);
 }
 
 static const char *

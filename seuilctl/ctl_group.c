@@ -17,13 +17,24 @@ schedule_text(const struct access_group *g, char *buf, size_t len)
 int
 ctl_group_add(struct ctl *c, int argc, char **argv)
 {
+	struct control_req req;
+	struct control_reply rep;
 	struct manage_err err;
 	int64_t id;
 	int rc;
 
-	if ((rc = ctl_args(c, argc, argv, 1, 1)) != EX_OK || (rc = ctl_store(c)) != EX_OK)
+	if ((rc = ctl_args(c, argc, argv, 1, 1)) != EX_OK)
 		return rc;
-	if ((id = manage_group_add(c->st, argv[optind], c->actor, &err)) == -1)
+	control_req_init(&req, CONTROL_GROUP_ADD);
+	req.group = argv[optind];
+	if ((rc = ctl_change(c, &req, &rep)) == EX_OK) {
+		id = control_reply_int(&rep, "id");
+		control_reply_free(&rep);
+	} else if (rc != CTL_DIRECT) {
+		return rc;
+	} else if ((rc = ctl_store(c)) != EX_OK) {
+		return rc;
+	} else if ((id = manage_group_add(c->st, argv[optind], c->actor, &err)) == -1)
 		return ctl_manage_error(&err);
 	if (c->json) {
 		cJSON *j = cJSON_CreateObject();
@@ -65,14 +76,29 @@ ctl_group_list(struct ctl *c, int argc, char **argv)
 int
 ctl_schedule_set(struct ctl *c, int argc, char **argv)
 {
+	struct control_req req;
+	struct control_reply rep;
 	struct manage_err err;
 	struct access_group g;
 	char text[ACCESS_SCHEDULE_TEXT_MAX];
 	int rc;
 
-	if ((rc = ctl_args(c, argc, argv, 2, 2)) != EX_OK || (rc = ctl_store(c)) != EX_OK)
+	if ((rc = ctl_args(c, argc, argv, 2, 2)) != EX_OK)
 		return rc;
-	if (manage_schedule_set(c->st, argv[optind], argv[optind + 1], c->actor, &g,
+	control_req_init(&req, CONTROL_SCHEDULE_SET);
+	req.group = argv[optind];
+	req.schedule = argv[optind + 1];
+	if ((rc = ctl_change(c, &req, &rep)) == EX_OK) {
+		control_reply_free(&rep);
+		if ((rc = ctl_store(c)) != EX_OK)
+			return rc;
+		if ((rc = store_group_find(c->st, argv[optind], &g)) != 1)
+			return rc == 0 ? EX_NOINPUT : ctl_store_error(c, "schedule set");
+	} else if (rc != CTL_DIRECT) {
+		return rc;
+	} else if ((rc = ctl_store(c)) != EX_OK) {
+		return rc;
+	} else if (manage_schedule_set(c->st, argv[optind], argv[optind + 1], c->actor, &g,
 	    &err) == -1)
 		return ctl_manage_error(&err);
 	if (c->json)

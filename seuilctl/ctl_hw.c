@@ -602,10 +602,14 @@ hw_run(struct hw_test *t, long pulse, long timeout)
 static int
 hw_check_daemon(struct ctl *c)
 {
-	char reply[CONTROL_MSG_MAX + 1], err[PATH_MAX + 256];
+	struct control_req req;
+	struct control_reply rep;
+	int rc;
 
-	if (control_request(c->conf.control_socket, "{\"cmd\":\"status\"}", reply,
-	    sizeof(reply), HW_DAEMON_PROBE_MS, err, sizeof(err)) == 0) {
+	control_req_init(&req, CONTROL_STATUS);
+	rc = control_call(c->conf.control_socket, &req, HW_DAEMON_PROBE_MS, &rep);
+	control_reply_free(&rep);
+	if (rc == 0 || rep.code == CONTROL_TIMEOUT) {
 		ctl_errx("seuild is running (it answers on %s): while it runs, the "
 		    "doors and readers are its own", c->conf.control_socket);
 		fprintf(stderr, "  stop it first (systemctl stop seuild), or test "
@@ -615,9 +619,9 @@ hw_check_daemon(struct ctl *c)
 		    "    seuilctl status                         shows whether the readers are online\n");
 		return EX_UNAVAILABLE;
 	}
-	if (errno == ENOENT || errno == ECONNREFUSED)
+	if (rep.code == CONTROL_UNAVAILABLE)
 		return EX_OK;
-	ctl_errx("cannot tell whether seuild is running: %s", err);
+	ctl_errx("cannot tell whether seuild is running: %s", rep.error);
 	fprintf(stderr, "  run hw test as a user who may use the control socket "
 	    "(or as root), with seuild stopped\n");
 	return EX_UNAVAILABLE;

@@ -92,23 +92,30 @@ parse_member_opts(struct ctl *c, int argc, char **argv, struct member_change *o,
 int
 ctl_member_add(struct ctl *c, int argc, char **argv)
 {
-	struct member_change o;
+	struct control_req req;
+	struct control_reply rep;
 	struct manage_err err;
 	int64_t id;
 	int rc;
 
-	if ((rc = parse_member_opts(c, argc, argv, &o, false)) != EX_OK)
+	control_req_init(&req, CONTROL_MEMBER_ADD);
+	if ((rc = parse_member_opts(c, argc, argv, &req.change, false)) != EX_OK)
 		return rc;
-	o.name = argv[optind];
-	if ((rc = ctl_store(c)) != EX_OK)
+	req.change.name = argv[optind];
+	if ((rc = ctl_change(c, &req, &rep)) == EX_OK) {
+		id = control_reply_int(&rep, "id");
+		control_reply_free(&rep);
+	} else if (rc != CTL_DIRECT) {
 		return rc;
-	if ((id = manage_member_add(c->st, &o, c->actor, &err)) == -1)
+	} else if ((rc = ctl_store(c)) != EX_OK) {
+		return rc;
+	} else if ((id = manage_member_add(c->st, &req.change, c->actor, &err)) == -1)
 		return ctl_manage_error(&err);
 	if (c->json) {
 		cJSON *j = cJSON_CreateObject();
 
 		cJSON_AddNumberToObject(j, "id", (double)id);
-		cJSON_AddStringToObject(j, "name", o.name);
+		cJSON_AddStringToObject(j, "name", req.change.name);
 		return ctl_json_print(c, j);
 	}
 	printf("%lld\n", (long long)id);
@@ -233,19 +240,65 @@ ctl_member_show(struct ctl *c, int argc, char **argv)
 	return EX_OK;
 }
 
+/*
+ * A change to member M through seuild (the member as it is after, read
+ * back into *m), or in the store when no daemon runs: direct(c, M, m,
+ * err) makes it there.
+ */
+static int
+member_change(struct ctl *c, struct control_req *req, struct member_row *m,
+    int (*direct)(struct ctl *, const struct control_req *, struct member_row *,
+    struct manage_err *))
+{
+	struct control_reply rep;
+	struct manage_err err;
+	int64_t id;
+	int rc;
+
+	if ((rc = ctl_change(c, req, &rep)) == EX_OK) {
+		id = control_reply_int(&rep, "id");
+		control_reply_free(&rep);
+		if ((rc = ctl_store(c)) != EX_OK)
+			return rc;
+		if ((rc = store_member_get(c->st, id, m)) != 1)
+			return rc == 0 ? EX_NOINPUT : ctl_store_error(c, "member");
+		return EX_OK;
+	}
+	if (rc != CTL_DIRECT || (rc = ctl_store(c)) != EX_OK)
+		return rc;
+	if (direct(c, req, m, &err) == -1)
+		return ctl_manage_error(&err);
+	return EX_OK;
+}
+
+static int
+edit_direct(struct ctl *c, const struct control_req *req, struct member_row *m,
+    struct manage_err *err)
+{
+	return manage_member_edit(c->st, req->member_name, &req->change, c->actor, m, err);
+}
+
+static int
+active_direct(struct ctl *c, const struct control_req *req, struct member_row *m,
+    struct manage_err *err)
+{
+	return manage_member_set_active(c->st, req->member_name,
+	    req->cmd == CONTROL_MEMBER_ENABLE, c->actor, m, err);
+}
+
 int
 ctl_member_edit(struct ctl *c, int argc, char **argv)
 {
-	struct member_change o;
-	struct manage_err err;
+	struct control_req req;
 	struct member_row m;
 	int rc;
 
-	if ((rc = parse_member_opts(c, argc, argv, &o, true)) != EX_OK ||
-	    (rc = ctl_store(c)) != EX_OK)
+	control_req_init(&req, CONTROL_MEMBER_EDIT);
+	if ((rc = parse_member_opts(c, argc, argv, &req.change, true)) != EX_OK)
 		return rc;
-	if (manage_member_edit(c->st, argv[optind], &o, c->actor, &m, &err) == -1)
-		return ctl_manage_error(&err);
+	req.member_name = argv[optind];
+	if ((rc = member_change(c, &req, &m, edit_direct)) != EX_OK)
+		return rc;
 	if (c->json)
 		return ctl_json_print(c, render_member(c->st, &m));
 	printf("member %lld (%s) updated\n", (long long)m.id, m.name);
@@ -255,14 +308,16 @@ ctl_member_edit(struct ctl *c, int argc, char **argv)
 static int
 set_active(struct ctl *c, int argc, char **argv, bool active)
 {
-	struct manage_err err;
+	struct control_req req;
 	struct member_row m;
 	int rc;
 
-	if ((rc = ctl_args(c, argc, argv, 1, 1)) != EX_OK || (rc = ctl_store(c)) != EX_OK)
+	if ((rc = ctl_args(c, argc, argv, 1, 1)) != EX_OK)
 		return rc;
-	if (manage_member_set_active(c->st, argv[optind], active, c->actor, &m, &err) == -1)
-		return ctl_manage_error(&err);
+	control_req_init(&req, active ? CONTROL_MEMBER_ENABLE : CONTROL_MEMBER_DISABLE);
+	req.member_name = argv[optind];
+	if ((rc = member_change(c, &req, &m, active_direct)) != EX_OK)
+		return rc;
 	if (c->json)
 		return ctl_json_print(c, render_member(c->st, &m));
 	printf("member %lld (%s) %s\n", (long long)m.id, m.name,
@@ -319,6 +374,36 @@ count_event(const struct event_row *e, void *arg)
 	return 0;
 }
 
+/* No daemon runs: the visit closed, the erasure written, the WAL copied
+ * back here. */
+static int
+erase_direct(struct ctl *c, struct member_row *m, bool *was_present)
+{
+	struct manage_err err;
+	bool daemon;
+	int rc;
+
+	if ((rc = ctl_checkout_member(c, m, was_present, &daemon)) != EX_OK) {
+		ctl_errx("%s not erased", m->name);
+		return rc;
+	}
+	if (manage_member_erase(c->st, m->id, c->actor, &err) == -1)
+		return ctl_manage_error(&err);
+	/* Old copies of the pages live on in the WAL until it is copied
+	 * back and truncated. */
+	rc = store_checkpoint(c->st);
+	if (rc == -1)
+		return ctl_store_error(c, "member erase: checkpoint");
+	if (rc == 1) {
+		ctl_errx("member %lld erased, but the database is busy: old copies may "
+		    "remain in %s-wal until the next checkpoint; run `seuilctl member "
+		    "erase %lld --yes` again later", (long long)m->id, c->conf.database,
+		    (long long)m->id);
+		return EX_TEMPFAIL;
+	}
+	return EX_OK;
+}
+
 int
 ctl_member_erase(struct ctl *c, int argc, char **argv)
 {
@@ -326,9 +411,10 @@ ctl_member_erase(struct ctl *c, int argc, char **argv)
 		{ "yes", no_argument, NULL, 'y' },
 		CTL_COMMON_OPTS
 	};
-	struct manage_err err;
+	struct control_req req;
+	struct control_reply rep;
 	struct member_row m;
-	bool yes = false, was_present, daemon;
+	bool yes = false, was_present = false;
 	int ch, rc, nb, nv, ne;
 
 	while ((ch = getopt_long(argc, argv, ":y", opts, NULL)) != -1) {
@@ -360,29 +446,18 @@ ctl_member_erase(struct ctl *c, int argc, char **argv)
 		return EX_USAGE;
 	}
 
-	/* The daemon holds presence in memory: it must let go of M first.
-	 * Disabled before that, so that no tap can bring M back in between
-	 * (the erase disables the member anyway). */
-	if (store_member_set_active(c->st, m.id, false) == -1)
-		return ctl_store_error(c, "member erase");
-	if ((rc = ctl_checkout_member(c, &m, &was_present, &daemon)) != EX_OK) {
+	control_req_init(&req, CONTROL_MEMBER_ERASE);
+	req.member = m.id;
+	if ((rc = ctl_change(c, &req, &rep)) == EX_OK) {
+		/* seuild checks M out (presence is its own), then erases. */
+		was_present = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rep.json,
+		    "was_present"));
+		control_reply_free(&rep);
+	} else if (rc != CTL_DIRECT) {
 		ctl_errx("%s not erased", m.name);
 		return rc;
-	}
-	if (manage_member_erase(c->st, m.id, c->actor, &err) == -1)
-		return ctl_manage_error(&err);
-	/* Old copies of the pages live on in the WAL until it is copied
-	 * back and truncated. */
-	rc = store_checkpoint(c->st);
-	if (rc == -1)
-		return ctl_store_error(c, "member erase: checkpoint");
-	if (rc == 1) {
-		ctl_errx("member %lld erased, but the database is busy: old copies may "
-		    "remain in %s-wal until the next checkpoint; run `seuilctl member "
-		    "erase %lld --yes` again later", (long long)m.id, c->conf.database,
-		    (long long)m.id);
-		return EX_TEMPFAIL;
-	}
+	} else if ((rc = erase_direct(c, &m, &was_present)) != EX_OK)
+		return rc;
 	if (c->json) {
 		cJSON *j = cJSON_CreateObject();
 

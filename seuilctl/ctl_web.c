@@ -119,6 +119,38 @@ list_cb(const struct webuser *u, void *arg)
 	return 0;
 }
 
+/* The change through seuild, or in the store when no daemon runs. */
+static int
+web_user_change(struct ctl *c, const struct control_req *req, enum webuser_role role)
+{
+	struct control_reply rep;
+	struct manage_err err;
+	int rc;
+
+	if ((rc = ctl_change(c, req, &rep)) == EX_OK) {
+		control_reply_free(&rep);
+		return EX_OK;
+	}
+	if (rc != CTL_DIRECT || (rc = ctl_store(c)) != EX_OK)
+		return rc;
+	switch (req->cmd) {
+	case CONTROL_WEB_USER_ADD:
+		rc = webuser_add(c->st, req->user, role, req->hash, clock_wall_ms(), c->actor,
+		    &err);
+		break;
+	case CONTROL_WEB_USER_PASSWD:
+		rc = webuser_passwd(c->st, req->user, req->hash, c->actor, &err);
+		break;
+	case CONTROL_WEB_USER_ROLE:
+		rc = webuser_set_role(c->st, req->user, role, c->actor, &err);
+		break;
+	default:
+		rc = webuser_del(c->st, req->user, c->actor, &err);
+		break;
+	}
+	return rc == -1 ? ctl_manage_error(&err) : EX_OK;
+}
+
 enum { OPT_ROLE = 256 };
 
 int
@@ -130,9 +162,10 @@ ctl_web_user(struct ctl *c, int argc, char **argv)
 	};
 	enum webuser_role role = WEBUSER_DESK;
 	bool role_given = false;
-	char pw[WEBUSER_PASS_MAX + 2], err[512], actor[MANAGE_ACTOR_MAX];
+	char pw[WEBUSER_PASS_MAX + 2], hash[WEBUSER_HASH_MAX], err[512];
 	const char *action, *name = NULL;
-	int ch, rc;
+	struct control_req req;
+	int ch, rc, want;
 
 	while ((ch = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		if (ch == OPT_ROLE) {
@@ -147,21 +180,21 @@ ctl_web_user(struct ctl *c, int argc, char **argv)
 	if (argc - optind < 1)
 		return ctl_usage(c);
 	action = argv[optind];
-	if (strcmp(action, "list") == 0 ? argc - optind != 1 : argc - optind != 2)
+	want = strcmp(action, "list") == 0 ? 1 : strcmp(action, "role") == 0 ? 3 : 2;
+	if (argc - optind != want)
 		return ctl_usage(c);
 	if (strcmp(action, "list") != 0)
 		name = argv[optind + 1];
 	if (role_given && strcmp(action, "add") != 0) {
-		ctl_errx("--role goes with add");
+		ctl_errx("--role goes with add (to change a role: web user role NAME ROLE)");
 		return ctl_usage(c);
 	}
-	if ((rc = ctl_store(c)) != EX_OK)
-		return rc;
-	manage_actor_os(actor);
 
 	if (strcmp(action, "list") == 0) {
 		struct list_ctx x = { c->json ? cJSON_CreateArray() : NULL };
 
+		if ((rc = ctl_store(c)) != EX_OK)
+			return rc;
 		if (!c->json)
 			printf("%-20s %-6s %s\n", "NAME", "ROLE", "CREATED");
 		if (webuser_list(c->st, list_cb, &x, err, sizeof(err)) == -1) {
@@ -171,29 +204,45 @@ ctl_web_user(struct ctl *c, int argc, char **argv)
 		}
 		return c->json ? ctl_json_print(c, x.array) : EX_OK;
 	}
-	if (strcmp(action, "add") == 0 || strcmp(action, "passwd") == 0) {
-		if (strcmp(action, "add") == 0 && !webuser_valid_name(name)) {
-			ctl_errx("bad console user name (1 to %d of A-Z a-z 0-9 _ . @ -)",
-			    WEBUSER_NAME_MAX);
-			return EX_DATAERR;
-		}
-		if ((rc = read_password(pw, sizeof(pw))) != EX_OK) {
-			explicit_bzero(pw, sizeof(pw));
-			return rc;
-		}
-		rc = strcmp(action, "add") == 0 ?
-		    webuser_add(c->st, name, role, pw, clock_wall_ms(), actor, err, sizeof(err)) :
-		    webuser_passwd(c->st, name, pw, actor, err, sizeof(err));
-		explicit_bzero(pw, sizeof(pw));
-	} else if (strcmp(action, "del") == 0)
-		rc = webuser_del(c->st, name, actor, err, sizeof(err));
+	if (strcmp(action, "add") == 0)
+		control_req_init(&req, CONTROL_WEB_USER_ADD);
+	else if (strcmp(action, "passwd") == 0)
+		control_req_init(&req, CONTROL_WEB_USER_PASSWD);
+	else if (strcmp(action, "role") == 0)
+		control_req_init(&req, CONTROL_WEB_USER_ROLE);
+	else if (strcmp(action, "del") == 0)
+		control_req_init(&req, CONTROL_WEB_USER_DEL);
 	else
 		return ctl_usage(c);
-	if (rc == -1) {
-		ctl_errx("%s", err);
-		return strstr(err, "exists") || strstr(err, "no console user") ? EX_DATAERR :
-		    EX_IOERR;
+	if (!webuser_valid_name(name)) {
+		ctl_errx("bad console user name (1 to %d of A-Z a-z 0-9 _ . @ -)",
+		    WEBUSER_NAME_MAX);
+		return EX_DATAERR;
 	}
+	if (req.cmd == CONTROL_WEB_USER_ROLE &&
+	    webuser_role_parse(argv[optind + 2], &role) == -1) {
+		ctl_errx("bad role '%s' (admin or desk)", argv[optind + 2]);
+		return EX_USAGE;
+	}
+	if (req.cmd == CONTROL_WEB_USER_ADD || req.cmd == CONTROL_WEB_USER_PASSWD) {
+		/* Hashed here: the password never leaves this process, and
+		 * seuild does not spend a tap's time on a slow hash. */
+		rc = read_password(pw, sizeof(pw));
+		if (rc == EX_OK && webuser_hash(pw, hash, err, sizeof(err)) == -1) {
+			ctl_errx("%s", err);
+			rc = EX_SOFTWARE;
+		}
+		explicit_bzero(pw, sizeof(pw));
+		if (rc != EX_OK)
+			return rc;
+		req.hash = hash;
+	}
+	req.user = name;
+	req.role = webuser_role_name(role);
+	rc = web_user_change(c, &req, role);
+	explicit_bzero(hash, sizeof(hash));
+	if (rc != EX_OK)
+		return rc;
 	if (c->json) {
 		cJSON *j = cJSON_CreateObject();
 
@@ -201,10 +250,12 @@ ctl_web_user(struct ctl *c, int argc, char **argv)
 		cJSON_AddStringToObject(j, "action", action);
 		return ctl_json_print(c, j);
 	}
-	if (strcmp(action, "add") == 0)
+	if (req.cmd == CONTROL_WEB_USER_ADD)
 		printf("console user %s added (%s)\n", name, webuser_role_name(role));
-	else if (strcmp(action, "passwd") == 0)
+	else if (req.cmd == CONTROL_WEB_USER_PASSWD)
 		printf("password of %s changed\n", name);
+	else if (req.cmd == CONTROL_WEB_USER_ROLE)
+		printf("console user %s is now %s\n", name, webuser_role_name(role));
 	else
 		printf("console user %s deleted\n", name);
 	return EX_OK;

@@ -89,9 +89,8 @@ checkout_offline(struct ctl *c, const struct member_row *m, bool *was_present)
 		ev.member_id = m->id;
 		ev.reason = "manual";
 		ev.detail = "seuilctl checkout";
+		store_event_stamp(&ev);
 		ev.ts_ms = now;
-		ev.mono_ms = clock_mono_ms();
-		ev.clock_synced = clock_synced();
 		if (store_append_event(c->st, &ev) == -1)
 			goto fail;
 	}
@@ -109,23 +108,22 @@ int
 ctl_checkout_member(struct ctl *c, const struct member_row *m, bool *was_present,
     bool *daemon)
 {
-	cJSON *reply = NULL;
-	char req[128];
-	bool absent = false;
+	struct control_req req;
+	struct control_reply rep;
 	int rc;
 
 	*was_present = false;
 	*daemon = false;
-	snprintf(req, sizeof(req), "{\"cmd\":\"checkout\",\"member\":%lld}", (long long)m->id);
-	rc = ctl_request(c, req, &reply, &absent, true);
-	if (rc == EX_OK) {
+	control_req_init(&req, CONTROL_CHECKOUT);
+	req.member = m->id;
+	if ((rc = ctl_change(c, &req, &rep)) == EX_OK) {
 		*daemon = true;
-		*was_present = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(reply,
+		*was_present = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rep.json,
 		    "was_present"));
-		cJSON_Delete(reply);
+		control_reply_free(&rep);
 		return EX_OK;
 	}
-	if (absent)
+	if (rc == CTL_DIRECT)
 		return checkout_offline(c, m, was_present);
 	return rc;
 }

@@ -42,7 +42,7 @@ static const struct ctl_cmd commands[] = {
 	    "  seuilctl -f /etc/seuil/test.conf init\n"
 	    "\n"
 	    "Exit status: 73 if the key or database cannot be created, 74 if an\n"
-	    "existing one cannot be read (or the key is readable by others)." },
+	    "existing one cannot be read (or the key is readable by others).", NULL },
 	{ "member", "add", ctl_member_add,
 	    "NAME [--display NAME] [--email E] [--group G]... [--from DATE] "
 	    "[--until DATE] [--public|--anonymous]",
@@ -64,13 +64,13 @@ static const struct ctl_cmd commands[] = {
 	    "  seuilctl member add bob --from 2026-01-01 --until 2026-06-30\n"
 	    "\n"
 	    "Exit status: 65 for a bad or taken name or a bad date, 66 for an unknown\n"
-	    "group." },
+	    "group.", NULL },
 	{ "member", "list", ctl_member_list, "", "list members",
 	    "List members: id, name, status, MQTT visibility, validity and groups.\n"
 	    "--json gives every field.\n"
 	    "\n"
 	    "Example:\n"
-	    "  seuilctl member list" },
+	    "  seuilctl member list", NULL },
 	{ "member", "show", ctl_member_show, "M", "show a member, groups and badges",
 	    "Show a member: details, groups, badges (by hint, never the UID) and\n"
 	    "whether and since when the member is present.  M is an id or an exact\n"
@@ -79,7 +79,7 @@ static const struct ctl_cmd commands[] = {
 	    "Example:\n"
 	    "  seuilctl member show alice\n"
 	    "\n"
-	    "Exit status: 66 for an unknown member." },
+	    "Exit status: 66 for an unknown member.", NULL },
 	{ "member", "edit", ctl_member_edit,
 	    "M [--name NAME] [--display NAME] [--email E] [--group G]... "
 	    "[--no-groups] [--from DATE] [--until DATE] [--public|--anonymous]",
@@ -93,7 +93,7 @@ static const struct ctl_cmd commands[] = {
 	    "  seuilctl member edit alice --until 2026-12-31\n"
 	    "  seuilctl member edit bob --group staff --group evening\n"
 	    "\n"
-	    "Exit status: 65 for a bad value, 66 for an unknown member or group." },
+	    "Exit status: 65 for a bad value, 66 for an unknown member or group.", NULL },
 	{ "member", "disable", ctl_member_disable, "M", "deny a member every door",
 	    "Disable a member: the member's badges open no door (member_disabled in\n"
 	    "the log) until `member enable`.\n"
@@ -101,14 +101,14 @@ static const struct ctl_cmd commands[] = {
 	    "Example:\n"
 	    "  seuilctl member disable bob\n"
 	    "\n"
-	    "Exit status: 66 for an unknown member." },
+	    "Exit status: 66 for an unknown member.", NULL },
 	{ "member", "enable", ctl_member_enable, "M", "allow a disabled member again",
 	    "Enable a disabled member again.\n"
 	    "\n"
 	    "Example:\n"
 	    "  seuilctl member enable bob\n"
 	    "\n"
-	    "Exit status: 66 for an unknown member." },
+	    "Exit status: 66 for an unknown member.", NULL },
 	{ "member", "export", ctl_member_export, "M",
 	    "print everything held about a member, as JSON",
 	    "Print everything the database holds about a member, as one JSON\n"
@@ -121,7 +121,7 @@ static const struct ctl_cmd commands[] = {
 	    "Example:\n"
 	    "  seuilctl member export alice > alice.json\n"
 	    "\n"
-	    "Exit status: 66 for an unknown member." },
+	    "Exit status: 66 for an unknown member.", NULL },
 	{ "member", "erase", ctl_member_erase, "M [--yes]",
 	    "delete a member's personal data, keeping anonymous counts",
 	    "Erase a member (the right to erasure).  Without --yes, says what would\n"
@@ -142,7 +142,7 @@ static const struct ctl_cmd commands[] = {
 	    "  seuilctl member erase alice --yes\n"
 	    "\n"
 	    "Exit status: 64 without --yes, 66 for an unknown member, 75 if the\n"
-	    "database was too busy to truncate the WAL (run it again)." },
+	    "database was too busy to truncate the WAL (run it again).", NULL },
 	{ "badge", "add", ctl_badge_add, "M -|UID [--label L]",
 	    "enrol a badge by UID (hex) and print its id and hint",
 	    "Enrol a badge for a member by its UID.  Give the UID as '-' and type\n"
@@ -151,8 +151,8 @@ static const struct ctl_cmd commands[] = {
 	    "not echo it).  The UID as an argument works too.  Prints the badge id\n"
 	    "and hint (the last two bytes), never the UID, which is kept only as an\n"
 	    "HMAC with the site key.  UID is hex, any case, with optional ':', '-'\n"
-	    "or space between bytes; 4, 7 or 10 bytes.  A badge enrolled already is\n"
-	    "refused.  Without the UID, use `badge enroll` and tap the badge.\n"
+	    "or space between bytes; 4, 7 or 10 bytes.  A badge enroled already is\n"
+	    "refused.  Without the UID, use `badge enrol` and tap the badge.\n"
 	    "\n"
 	    "Options:\n"
 	    "  --label L        a note to tell the member's badges apart\n"
@@ -163,15 +163,15 @@ static const struct ctl_cmd commands[] = {
 	    "  printf '%s\\n' \"$UID\" | seuilctl badge add alice -\n"
 	    "\n"
 	    "Exit status: 65 for a bad or enrolled UID (or none on standard input),\n"
-	    "66 for an unknown member." },
-	{ "badge", "enroll", ctl_badge_enroll, "M [--reader R] [--timeout S]",
+	    "66 for an unknown member.", NULL },
+	{ "badge", "enrol", ctl_badge_enrol, "M [--reader R] [--timeout S]",
 	    "link the next unknown badge tapped at a desk reader to a member",
 	    "Enrol by tap: seuild links the next unknown badge tapped within S\n"
 	    "seconds at a reader that allows enrolment (enrol = true in its\n"
 	    "[reader.NAME] section, e.g. a desk reader with no door; R if given)\n"
 	    "to member M, and this command prints the new badge's id, hint and\n"
 	    "reader.  Readers without enrol = true never enrol, so a stranger\n"
-	    "tapping outside meanwhile gains nothing.  A badge enrolled already\n"
+	    "tapping outside meanwhile gains nothing.  A badge enroled already\n"
 	    "ends the wait with an error.  Needs the daemon: without it, use\n"
 	    "`badge add M -` and type the UID.\n"
 	    "\n"
@@ -180,13 +180,13 @@ static const struct ctl_cmd commands[] = {
 	    "  --timeout S      wait at most S seconds, 1 to 3600 (default 60)\n"
 	    "\n"
 	    "Example:\n"
-	    "  seuilctl badge enroll alice --reader desk\n"
+	    "  seuilctl badge enrol alice --reader desk\n"
 	    "  badge 7 (hint B2C3) enrolled for alice at reader desk\n"
 	    "\n"
-	    "Exit status: 65 for a badge enrolled already, 66 for an unknown\n"
+	    "Exit status: 65 for a badge enroled already, 66 for an unknown\n"
 	    "member or reader, 69 if seuild is not running, 75 if no unknown badge\n"
 	    "was tapped in time (or another enrolment is waiting), 78 if no reader\n"
-	    "(or not R) allows enrolment." },
+	    "(or not R) allows enrolment.", "enroll" },
 	{ "badge", "list", ctl_badge_list, "[M]", "list badges",
 	    "List badges, of everyone or of member M: id, member, hint, status,\n"
 	    "last use and label.\n"
@@ -195,7 +195,7 @@ static const struct ctl_cmd commands[] = {
 	    "  seuilctl badge list\n"
 	    "  seuilctl badge list alice\n"
 	    "\n"
-	    "Exit status: 66 for an unknown member." },
+	    "Exit status: 66 for an unknown member.", NULL },
 	{ "badge", "revoke", ctl_badge_revoke, "BADGE",
 	    "revoke a badge, by id or by UID",
 	    "Revoke a badge, named by the id `badge add` and `badge list` print, or\n"
@@ -206,7 +206,7 @@ static const struct ctl_cmd commands[] = {
 	    "  seuilctl badge revoke 7\n"
 	    "  seuilctl badge revoke 04:A1:B2:C3\n"
 	    "\n"
-	    "Exit status: 65 for a bad UID, 66 for an unknown badge." },
+	    "Exit status: 65 for a bad UID, 66 for an unknown badge.", NULL },
 	{ "group", "add", ctl_group_add, "G", "add a group",
 	    "Add a group.  Names are letters, digits, '_', '.' and '-'.  A group\n"
 	    "without a schedule allows any time.\n"
@@ -214,13 +214,13 @@ static const struct ctl_cmd commands[] = {
 	    "Example:\n"
 	    "  seuilctl group add staff\n"
 	    "\n"
-	    "Exit status: 65 for a bad or taken name." },
+	    "Exit status: 65 for a bad or taken name.", NULL },
 	{ "group", "list", ctl_group_list, "", "list groups and their schedules",
 	    "List the groups and their schedules in canonical form ('always' for a\n"
 	    "group without one).\n"
 	    "\n"
 	    "Example:\n"
-	    "  seuilctl group list" },
+	    "  seuilctl group list", NULL },
 	{ "schedule", "set", ctl_schedule_set, "G 'Mon-Fri 08:00-19:00, Sat 10:00-14:00'",
 	    "replace a group's schedule ('always' removes it)",
 	    "Replace a group's schedule, in the site's local time.  Days are Mon to\n"
@@ -234,13 +234,13 @@ static const struct ctl_cmd commands[] = {
 	    "  seuilctl schedule set night 'Fri,Sat 22:00-02:00'\n"
 	    "  seuilctl schedule set staff always\n"
 	    "\n"
-	    "Exit status: 65 for a bad schedule, 66 for an unknown group." },
+	    "Exit status: 65 for a bad schedule, 66 for an unknown group.", NULL },
 	{ "who", NULL, ctl_who, "", "who is here now",
 	    "Everyone present now, with arrival time (local) and door; the manager\n"
 	    "sees everyone, public or not.\n"
 	    "\n"
 	    "Example:\n"
-	    "  seuilctl who" },
+	    "  seuilctl who", NULL },
 	{ "checkout", NULL, ctl_checkout, "M", "end a member's visit now",
 	    "End a member's visit now (reason manual).  With seuild running, through\n"
 	    "its control socket, so presence and MQTT follow at once; without it,\n"
@@ -249,7 +249,7 @@ static const struct ctl_cmd commands[] = {
 	    "Example:\n"
 	    "  seuilctl checkout alice\n"
 	    "\n"
-	    "Exit status: 66 for an unknown member." },
+	    "Exit status: 66 for an unknown member.", NULL },
 	{ "log", NULL, ctl_log,
 	    "[--since T] [--until T] [--member M] [--door D] [--type T] [--limit N] "
 	    "[--follow]",
@@ -274,7 +274,7 @@ static const struct ctl_cmd commands[] = {
 	    "  seuilctl log --member alice --since 2026-11-01\n"
 	    "  seuilctl log --type access_denied --follow\n"
 	    "\n"
-	    "Exit status: 65 for a bad time or type, 66 for an unknown member." },
+	    "Exit status: 65 for a bad time or type, 66 for an unknown member.", NULL },
 	{ "explain", NULL, ctl_explain, "M|UID",
 	    "why a member or badge would be granted or denied now, rule by rule",
 	    "Explain, rule by rule, why member M's badges (or the badge with this\n"
@@ -293,7 +293,7 @@ static const struct ctl_cmd commands[] = {
 	    "  seuilctl explain 04:A1:B2:C3\n"
 	    "\n"
 	    "Exit status: 0 whatever the decision (an unknown UID is explained as\n"
-	    "unknown_badge); 66 for an argument that is neither a member nor a UID." },
+	    "unknown_badge); 66 for an argument that is neither a member nor a UID.", NULL },
 	{ "report", "attendance", ctl_report_attendance,
 	    "[--from DATE] [--to DATE] [--by day|week|month] [--member M] "
 	    "[--csv|--json|--html]",
@@ -315,7 +315,7 @@ static const struct ctl_cmd commands[] = {
 	    "  seuilctl report attendance --from 2026-11-01 --to 2026-11-30 --csv\n"
 	    "  seuilctl report attendance --by day --html > november.html\n"
 	    "\n"
-	    "Exit status: 64 for a bad date or range, 66 for an unknown member." },
+	    "Exit status: 64 for a bad date or range, 66 for an unknown member.", NULL },
 	{ "status", NULL, ctl_status, "",
 	    "health: daemon, doors, readers, MQTT, clock and database",
 	    "A health view: the daemon (version, uptime), clock sync, each door and\n"
@@ -329,7 +329,7 @@ static const struct ctl_cmd commands[] = {
 	    "Example:\n"
 	    "  seuilctl status\n"
 	    "\n"
-	    "Exit status: 69 if seuild is not running." },
+	    "Exit status: 69 if seuild is not running.", NULL },
 	{ "door", "unlock", ctl_door_unlock, "[DOOR] [--seconds N]",
 	    "unlock a door for a moment",
 	    "Unlock a door for a moment through seuild (logged as unlock_remote with\n"
@@ -341,7 +341,7 @@ static const struct ctl_cmd commands[] = {
 	    "Example:\n"
 	    "  seuilctl door unlock front --seconds 10\n"
 	    "\n"
-	    "Exit status: 66 for an unknown door, 69 if seuild is not running." },
+	    "Exit status: 66 for an unknown door, 69 if seuild is not running.", NULL },
 	{ "purge", NULL, ctl_purge, "",
 	    "delete events and visits older than the retention now",
 	    "Apply the retention now (seuild also does it daily): delete events older\n"
@@ -351,7 +351,7 @@ static const struct ctl_cmd commands[] = {
 	    "sequence numbers are never reused.\n"
 	    "\n"
 	    "Example:\n"
-	    "  seuilctl purge" },
+	    "  seuilctl purge", NULL },
 	{ "backup", NULL, ctl_backup, "FILE | --with-key DIR | --nightly",
 	    "write a consistent snapshot of the database",
 	    "Write a snapshot of the database to FILE while seuild runs (SQLite's\n"
@@ -372,7 +372,7 @@ static const struct ctl_cmd commands[] = {
 	    "  seuilctl backup --with-key /media/usb/seuil-2026-11-29\n"
 	    "\n"
 	    "Exit status: 73 if the snapshot cannot be written or fails its check,\n"
-	    "78 for --nightly without [backup] dir." },
+	    "78 for --nightly without [backup] dir.", NULL },
 	{ "restore", NULL, ctl_restore, "FILE",
 	    "replace the database with a snapshot (seuild stopped)",
 	    "Replace the contents of the database with the snapshot FILE.  seuild\n"
@@ -389,7 +389,7 @@ static const struct ctl_cmd commands[] = {
 	    "  systemctl stop seuild && seuilctl restore /media/usb/seuil.db &&\n"
 	    "  systemctl start seuild\n"
 	    "\n"
-	    "Exit status: 65 if FILE is refused, 75 if seuild is running." },
+	    "Exit status: 65 if FILE is refused, 75 if seuild is running.", NULL },
 	{ "hw", "test", ctl_hw_test,
 	    "[--door D]... [--reader R]... [--pulse SECONDS] [--timeout S]",
 	    "test doors and readers on site, with seuild stopped",
@@ -426,7 +426,7 @@ static const struct ctl_cmd commands[] = {
 	    "\n"
 	    "Exit status: 69 if seuild is running or a door or reader failed to\n"
 	    "open (shown with the error and what to check), 64 for an unknown door\n"
-	    "or reader name (the configured ones are listed)." },
+	    "or reader name (the configured ones are listed).", NULL },
 	{ "member", "import", ctl_member_import, "FILE [--dry-run] [--prune]",
 	    "add and change members from a CSV file, in one transaction",
 	    "Import members from a CSV file (UTF-8, a header row; - reads standard\n"
@@ -445,13 +445,15 @@ static const struct ctl_cmd commands[] = {
 	    "Example:\n"
 	    "  seuilctl member import members.csv --dry-run\n"
 	    "\n"
-	    "Exit status: 65 for a bad file (nothing changed), 66 if it cannot be read." },
-	{ "web", "user", ctl_web_user, "add|passwd|del|list [NAME] [--role admin|desk]",
+	    "Exit status: 65 for a bad file (nothing changed), 66 if it cannot be read.", NULL },
+	{ "web", "user", ctl_web_user,
+	    "add|passwd|role|del|list [NAME] [ROLE] [--role admin|desk]",
 	    "manage the console's accounts (seuil-web)",
 	    "Manage the accounts of the manager's console (seuil-web).  add NAME\n"
-	    "creates one, passwd NAME sets a new password, del NAME removes it (its\n"
-	    "sessions end at their timeout or when seuil-web restarts), list shows\n"
-	    "them.  The password is read from the terminal with echo off (typed\n"
+	    "creates one, passwd NAME sets a new password, role NAME ROLE changes\n"
+	    "its role, del NAME removes it, list shows them.  While seuild runs,\n"
+	    "each change is a request to it (admin_group), which writes it with\n"
+	    "its audit event.  The password is read from the terminal with echo off (typed\n"
 	    "twice), or as one line of standard input when it is not a terminal;\n"
 	    "never from an argument, which every user could see in ps.  At least 8\n"
 	    "characters.  It is kept only as a yescrypt hash.\n"
@@ -464,9 +466,11 @@ static const struct ctl_cmd commands[] = {
 	    "Examples:\n"
 	    "  seuilctl web user add camille --role admin\n"
 	    "  printf '%s\\n' \"$PASSWORD\" | seuilctl web user add desk1\n"
+	    "  seuilctl web user role desk1 admin\n"
 	    "  seuilctl web user list\n"
 	    "\n"
-	    "Exit status: 65 for a bad name or password, a name taken or unknown." },
+	    "Exit status: 65 for a bad name or password or a name taken, 66 for an\n"
+	    "unknown name, 77 without the right to change accounts.", NULL },
 	{ "web", "cert", ctl_web_cert, "[--days N] [--host H]",
 	    "make a self-signed certificate for the console",
 	    "Make a self-signed certificate and its key for seuil-web's TLS, for a\n"
@@ -485,7 +489,7 @@ static const struct ctl_cmd commands[] = {
 	    "Example:\n"
 	    "  seuilctl web cert --host door.lab.example\n"
 	    "\n"
-	    "Exit status: 73 if a file exists already or cannot be created." },
+	    "Exit status: 73 if a file exists already or cannot be created.", NULL },
 };
 #define NCOMMANDS	(sizeof(commands) / sizeof(commands[0]))
 
@@ -519,7 +523,8 @@ find_command(int argc, char **argv, int *used)
 			*used = 0;
 			return &commands[i];
 		}
-		if (argc > 1 && strcmp(commands[i].sub, argv[1]) == 0) {
+		if (argc > 1 && (strcmp(commands[i].sub, argv[1]) == 0 ||
+		    (commands[i].alias != NULL && strcmp(commands[i].alias, argv[1]) == 0))) {
 			*used = 1;
 			return &commands[i];
 		}

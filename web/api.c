@@ -18,17 +18,27 @@
 #include "web.h"
 #include "web_api.h"
 
-void
-api_event(struct req *q, const char *type, const char *actor, const char *detail)
+/*
+ * A login's event (console_login, console_login_failed), which seuild
+ * writes: seuil-web's store connection is read-only.  Failed logins reach
+ * here only within the login throttle, and seuild caps console events
+ * besides, so the LAN cannot make it write without bound.  A login is not
+ * refused for its event: a failure to record it is logged.
+ */
+static void
+login_event(struct req *q, const char *type, const char *actor)
 {
-	struct event ev = {
-		.type = type, .actor = actor, .detail = detail,
-		.ts_ms = clock_wall_ms(), .mono_ms = clock_mono_ms(),
-		.clock_synced = clock_synced(),
-	};
+	struct control_req req;
+	struct control_reply rep;
 
-	if (store_append_event(q->w->st, &ev) == -1)
-		log_warnx("event %s: %s", type, store_errmsg(q->w->st));
+	control_req_init(&req, CONTROL_CONSOLE_EVENT);
+	req.type = type;
+	req.actor = actor;
+	req.detail = q->addr;
+	if (control_call(q->w->conf.control_socket, &req, 3000, &rep) == -1 ||
+	    rep.code != CONTROL_OK)
+		log_warnx("%s of %s not recorded: %s", type, actor, rep.error);
+	control_reply_free(&rep);
 }
 
 /* ---- login, logout, me ---- */
@@ -53,7 +63,7 @@ api_login(struct req *q, struct reply *r)
 	/* A name that cannot be an account is still throttled and logged,
 	 * under a fixed stand-in: the log must not keep what was typed. */
 	snprintf(user, sizeof(user), "%s", webuser_valid_name(ju->valuestring) ?
-	    ju->valuestring : "?");
+	    ju->valuestring : "-");
 	snprintf(actor, sizeof(actor), "web:%s", user);
 
 	pthread_mutex_lock(&q->w->lock);
@@ -72,7 +82,7 @@ api_login(struct req *q, struct reply *r)
 	/* The account is read under the lock (the store's one connection);
 	 * the hash, slow on purpose, is checked outside it. */
 	pthread_mutex_lock(&q->w->lock);
-	found = strcmp(user, "?") == 0 ? 0 :
+	found = strcmp(user, "-") == 0 ? 0 :
 	    webuser_lookup(q->w->st, user, &u, hash, err, sizeof(err));
 	pthread_mutex_unlock(&q->w->lock);
 	ok = found == -1 ? -1 : webuser_password_ok(found == 1, jp->valuestring, hash) ? 1 : 0;
@@ -85,8 +95,8 @@ api_login(struct req *q, struct reply *r)
 		if (ok == -1)
 			log_warnx("login: %s", err);
 		throttle_fail(user, q->addr);
-		api_event(q, "console_login_failed", actor, q->addr);
 		pthread_mutex_unlock(&q->w->lock);
+		login_event(q, "console_login_failed", actor);
 		log_info("login failed for %s from %s", user, q->addr);
 		if (ok == -1)
 			reply_error_code(r, 500, "database", NULL, "database error");
@@ -100,8 +110,8 @@ api_login(struct req *q, struct reply *r)
 		reply_error(r, 500, "no random bytes for a session");
 		return;
 	}
-	api_event(q, "console_login", actor, q->addr);
 	pthread_mutex_unlock(&q->w->lock);
+	login_event(q, "console_login", actor);
 	log_info("login: %s (%s) from %s", u.name, webuser_role_name(u.role), q->addr);
 
 	snprintf(cookie, sizeof(cookie), "seuil_session=%s; Path=/; HttpOnly; SameSite=Strict%s",

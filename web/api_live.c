@@ -1,12 +1,10 @@
 /*
- * API calls on the daemon's live state: status, readers, check-out, door
- * unlock, enrolment by tap and a typed UID.  Each is a control request to
- * seuild (seuil-web is in operate_group), made without w->lock held: an
- * enrolment waits for a tap.  Each change is also an admin_change event
- * naming the console user, since seuild only knows seuil-web's OS user.
+ * What the console asks of seuild: every change (seuil-web's own store
+ * connection is read-only) and the daemon's live state.  Each call is a
+ * typed control request (core/control.h) carrying the console user as its
+ * actor; seuild writes the change and its audit event in one transaction.
+ * Requests are made without w->lock held: an enrolment waits for a tap.
  */
-#include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,100 +25,66 @@ api_body(struct req *q, struct reply *r)
 	return j;
 }
 
+/* The HTTP status of a reply's code; the body names the code itself. */
+static unsigned
+http_of(enum control_code code)
+{
+	switch (code) {
+	case CONTROL_OK:
+		return 200;
+	case CONTROL_NOT_FOUND:
+		return 404;
+	case CONTROL_EXISTS:
+		return 409;
+	case CONTROL_INVALID:
+		return 400;
+	case CONTROL_PERMISSION:
+		return 403;
+	case CONTROL_BUSY:
+	case CONTROL_UNAVAILABLE:
+		return 503;
+	case CONTROL_TIMEOUT:
+		return 504;
+	case CONTROL_DATABASE:
+		return 500;
+	case CONTROL_PROTOCOL:
+	default:
+		return 502;
+	}
+}
+
 cJSON *
-api_control(struct req *q, struct reply *r, cJSON *request, int timeout_ms)
+api_call(struct req *q, struct reply *r, struct control_req *req, int timeout_ms)
 {
-	char *text = cJSON_PrintUnformatted(request), reply[CONTROL_MSG_MAX + 1], err[256];
-	cJSON *j;
-	int rc;
-
-	cJSON_Delete(request);
-	if (text == NULL) {
-		reply_error(r, 500, "out of memory");
-		return NULL;
-	}
-	rc = control_request(q->w->conf.control_socket, text, reply, sizeof(reply), timeout_ms,
-	    err, sizeof(err));
-	free(text);
-	if (rc == -1) {
-		if (errno == ENOENT || errno == ECONNREFUSED)
-			reply_error_code(r, 503, "seuild_down", NULL, "seuild is not running");
-		else
-			reply_error(r, 502, "control socket: %s", err);
-		return NULL;
-	}
-	if ((j = cJSON_Parse(reply)) == NULL || !cJSON_IsObject(j)) {
-		cJSON_Delete(j);
-		reply_error(r, 502, "seuild answered something unreadable");
-		return NULL;
-	}
-	return j;
-}
-
-/* A control reply {"ok":false,"error":…} as an HTTP error. */
-static bool
-control_failed(cJSON *j, struct reply *r, unsigned status)
-{
-	const cJSON *e = cJSON_GetObjectItemCaseSensitive(j, "error");
-
-	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "ok")))
-		return false;
-	reply_error(r, status, "%s", cJSON_IsString(e) ? e->valuestring : "refused by seuild");
-	cJSON_Delete(j);
-	return true;
-}
-
-/* Send request to seuild: its reply without "ok", or NULL with r filled
- * (failed_status when seuild refused). */
-static cJSON *
-control_ok(struct req *q, struct reply *r, cJSON *request, int timeout_ms,
-    unsigned failed_status)
-{
+	struct control_reply rep;
 	cJSON *j;
 
-	if ((j = api_control(q, r, request, timeout_ms)) == NULL ||
-	    control_failed(j, r, failed_status))
-		return NULL;
-	cJSON_DeleteItemFromObjectCaseSensitive(j, "ok");
-	return j;
-}
-
-static cJSON *
-cmd(const char *name)
-{
-	cJSON *j = cJSON_CreateObject();
-
-	cJSON_AddStringToObject(j, "cmd", name);
-	return j;
-}
-
-static void
-audit(struct req *q, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-audit(struct req *q, const char *fmt, ...)
-{
-	char detail[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(detail, sizeof(detail), fmt, ap);
-	va_end(ap);
-	pthread_mutex_lock(&q->w->lock);
-	api_event(q, "admin_change", q->actor, detail);
-	pthread_mutex_unlock(&q->w->lock);
+	req->actor = q->actor;
+	control_call(q->w->conf.control_socket, req, timeout_ms, &rep);
+	if (rep.code == CONTROL_OK) {
+		j = rep.json;
+		cJSON_DeleteItemFromObjectCaseSensitive(j, "ok");
+		return j;
+	}
+	if (rep.code == CONTROL_UNAVAILABLE)
+		reply_error_code(r, 503, "seuild_down", NULL, "seuild is not running");
+	else
+		reply_error_code(r, http_of(rep.code), control_code_name(rep.code), NULL, "%s",
+		    rep.error);
+	control_reply_free(&rep);
+	return NULL;
 }
 
 void
 api_status(struct req *q, struct reply *r, char **p)
 {
+	struct control_req req;
 	cJSON *j;
 
 	(void)p;
-	if ((j = api_control(q, r, cmd("status"), 3000)) == NULL)
-		return;
-	cJSON_DeleteItemFromObjectCaseSensitive(j, "ok");
-	reply_json(r, 200, j);
+	control_req_init(&req, CONTROL_STATUS);
+	if ((j = api_call(q, r, &req, 3000)) != NULL)
+		reply_json(r, 200, j);
 }
 
 /* The readers of the configuration, with enrol, for the enrolment view. */
@@ -147,8 +111,8 @@ api_readers(struct req *q, struct reply *r, char **p)
 	reply_json(r, 200, a);
 }
 
-/* The member of a body's "member" (an id or an exact name), or 0 with r
- * filled. */
+/* The member of a body's "member" (an id or an exact name), read on the
+ * console's own connection; 0 with r filled. */
 static int64_t
 body_member(struct req *q, struct reply *r, const cJSON *in, struct member_row *m)
 {
@@ -157,7 +121,7 @@ body_member(struct req *q, struct reply *r, const cJSON *in, struct member_row *
 	const char *key;
 	int rc;
 
-	if (cJSON_IsNumber(jm)) {
+	if (cJSON_IsNumber(jm) && jm->valuedouble >= 1 && jm->valuedouble < 9.0e15) {
 		snprintf(idbuf, sizeof(idbuf), "%lld", (long long)jm->valuedouble);
 		key = idbuf;
 	} else if (cJSON_IsString(jm))
@@ -195,50 +159,77 @@ member_body(struct req *q, struct reply *r, struct member_row *m)
 void
 api_checkout(struct req *q, struct reply *r, char **p)
 {
+	struct control_req req;
 	struct member_row m;
-	cJSON *in = member_body(q, r, &m), *req, *j;
+	cJSON *in = member_body(q, r, &m), *j;
 
 	(void)p;
 	if (in == NULL)
 		return;
 	cJSON_Delete(in);
-	req = cmd("checkout");
-	cJSON_AddNumberToObject(req, "member", (double)m.id);
-	if ((j = control_ok(q, r, req, 5000, 409)) == NULL)
-		return;
-	audit(q, "checkout %lld", (long long)m.id);
-	reply_json(r, 200, j);
+	control_req_init(&req, CONTROL_CHECKOUT);
+	req.member = m.id;
+	if ((j = api_call(q, r, &req, 5000)) != NULL)
+		reply_json(r, 200, j);
 }
 
 void
 api_door_unlock(struct req *q, struct reply *r, char **p)
 {
-	cJSON *in = api_body(q, r), *req, *j;
+	struct control_req req;
+	cJSON *in = api_body(q, r), *j;
 	const cJSON *d, *s;
 
 	(void)p;
 	if (in == NULL)
 		return;
+	control_req_init(&req, CONTROL_DOOR_UNLOCK);
 	d = cJSON_GetObjectItemCaseSensitive(in, "door");
 	s = cJSON_GetObjectItemCaseSensitive(in, "seconds");
-	req = cmd("door_unlock");
 	if (cJSON_IsString(d))
-		cJSON_AddStringToObject(req, "door", d->valuestring);
-	if (cJSON_IsNumber(s))
-		cJSON_AddNumberToObject(req, "seconds", s->valuedouble);
+		req.door = d->valuestring;
+	if (s != NULL) {
+		if (!cJSON_IsNumber(s) || !(s->valuedouble >= 1 && s->valuedouble <= 60) ||
+		    s->valuedouble != (double)(int)s->valuedouble) {
+			cJSON_Delete(in);
+			reply_error_code(r, 400, "invalid", NULL, "seconds must be between 1 "
+			    "and 60");
+			return;
+		}
+		req.seconds = (int)s->valuedouble;
+	}
+	j = api_call(q, r, &req, 5000);
 	cJSON_Delete(in);
-	if ((j = control_ok(q, r, req, 5000, 400)) == NULL)
-		return;
-	d = cJSON_GetObjectItemCaseSensitive(j, "door");
-	audit(q, "door unlock %s", cJSON_IsString(d) ? d->valuestring : "?");
-	reply_json(r, 200, j);
+	if (j != NULL)
+		reply_json(r, 200, j);
+}
+
+static int
+count_active(const struct badge_row *b, void *arg)
+{
+	*(int *)arg += b->active;
+	return 0;
+}
+
+/* 1 if m has an active badge, 0 if not, -1 if the store cannot tell
+ * (which refuses too). */
+static int
+has_active_badge(struct req *q, const struct member_row *m)
+{
+	int n = 0, rc;
+
+	pthread_mutex_lock(&q->w->lock);
+	rc = store_badges_list(q->w->st, m->id, count_active, &n);
+	pthread_mutex_unlock(&q->w->lock);
+	return rc == -1 ? -1 : n > 0;
 }
 
 void
 api_enrol(struct req *q, struct reply *r, char **p)
 {
+	struct control_req req;
 	struct member_row m;
-	cJSON *in = member_body(q, r, &m), *req, *j;
+	cJSON *in = member_body(q, r, &m), *j;
 	const cJSON *rd, *to;
 	int timeout = 60;
 
@@ -251,19 +242,27 @@ api_enrol(struct req *q, struct reply *r, char **p)
 		    "member %lld was erased", (long long)m.id);
 		return;
 	}
+	/* As seuild's operate role: a desk account gives a first badge only;
+	 * another one, which could be the desk's own card, is an admin's. */
+	if (q->role != WEBUSER_ADMIN && has_active_badge(q, &m) != 0) {
+		cJSON_Delete(in);
+		reply_error_code(r, 403, "admin_only", NULL, "member %lld has an active badge "
+		    "already: another one needs an admin account", (long long)m.id);
+		return;
+	}
 	rd = cJSON_GetObjectItemCaseSensitive(in, "reader");
 	to = cJSON_GetObjectItemCaseSensitive(in, "timeout");
 	if (cJSON_IsNumber(to) && to->valuedouble >= 1 && to->valuedouble <= 120)
 		timeout = (int)to->valuedouble;
-	req = cmd("enroll");
-	cJSON_AddNumberToObject(req, "member", (double)m.id);
-	cJSON_AddNumberToObject(req, "timeout", timeout);
+	control_req_init(&req, CONTROL_ENROL);
+	req.member = m.id;
+	req.timeout = timeout;
 	if (cJSON_IsString(rd) && rd->valuestring[0] != '\0')
-		cJSON_AddStringToObject(req, "reader", rd->valuestring);
+		req.reader = rd->valuestring;
+	j = api_call(q, r, &req, (timeout + 5) * 1000);
 	cJSON_Delete(in);
-	if ((j = control_ok(q, r, req, (timeout + 5) * 1000, 409)) == NULL)
+	if (j == NULL)
 		return;
-	audit(q, "badge enroll %lld", (long long)m.id);
 	cJSON_AddNumberToObject(j, "member_id", (double)m.id);
 	cJSON_AddStringToObject(j, "member", m.name);
 	reply_json(r, 201, j);
@@ -273,8 +272,9 @@ api_enrol(struct req *q, struct reply *r, char **p)
 void
 api_badge_add(struct req *q, struct reply *r, char **p)
 {
+	struct control_req req;
 	struct member_row m;
-	cJSON *in = member_body(q, r, &m), *req, *j;
+	cJSON *in = member_body(q, r, &m), *j;
 	const cJSON *uid, *label;
 
 	(void)p;
@@ -282,20 +282,18 @@ api_badge_add(struct req *q, struct reply *r, char **p)
 		return;
 	uid = cJSON_GetObjectItemCaseSensitive(in, "uid");
 	label = cJSON_GetObjectItemCaseSensitive(in, "label");
-	if (!cJSON_IsString(uid)) {
+	if (!cJSON_IsString(uid) || (label != NULL && !cJSON_IsString(label))) {
 		cJSON_Delete(in);
-		reply_error(r, 400, "want \"uid\": the badge UID in hex");
+		reply_error(r, 400, "want \"uid\": the badge UID in hex, and \"label\" as text");
 		return;
 	}
-	req = cmd("badge_add");
-	cJSON_AddNumberToObject(req, "member", (double)m.id);
-	cJSON_AddStringToObject(req, "uid", uid->valuestring);
-	if (cJSON_IsString(label))
-		cJSON_AddStringToObject(req, "label", label->valuestring);
+	control_req_init(&req, CONTROL_BADGE_ADD);
+	req.member = m.id;
+	req.uid = uid->valuestring;
+	req.label = cJSON_IsString(label) ? label->valuestring : NULL;
+	j = api_call(q, r, &req, 5000);
 	explicit_bzero(uid->valuestring, strlen(uid->valuestring));
 	cJSON_Delete(in);
-	if ((j = control_ok(q, r, req, 5000, 409)) == NULL)
-		return;
-	audit(q, "badge add %lld", (long long)m.id);
-	reply_json(r, 201, j);
+	if (j != NULL)
+		reply_json(r, 201, j);
 }

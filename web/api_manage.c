@@ -1,9 +1,11 @@
 /*
- * API calls on members, badges, groups, the log, the report and imports:
- * thin layers over core/manage, core/render_json, core/report and
- * core/import, the same functions seuilctl calls (so the payloads are
- * those of `seuilctl --json`), with the console user as the actor.  Each
- * runs under w->lock: one connection to the store for every thread.
+ * API calls on members, badges, groups, the log, the report and imports.
+ * Reads are thin layers over core/render_json, core/report and
+ * core/import on seuil-web's read-only connection (under w->lock: one
+ * connection for every thread), the same functions seuilctl calls, so the
+ * payloads are those of `seuilctl --json`.  Every change is a request to
+ * seuild (api_call), which writes it with its audit event; the answer is
+ * then read back here.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -55,22 +57,6 @@ manage_reply(struct reply *r, const struct manage_err *err)
 	reply_error_code(r, http_status(err->status), code, NULL, "%s", err->msg);
 }
 
-/* Reply {"id":…} for a row just added, or the error of an add that
- * returned -1. */
-static void
-reply_created(struct reply *r, int64_t id, const struct manage_err *err)
-{
-	cJSON *j;
-
-	if (id == -1) {
-		manage_reply(r, err);
-		return;
-	}
-	j = cJSON_CreateObject();
-	cJSON_AddNumberToObject(j, "id", (double)id);
-	reply_json(r, 201, j);
-}
-
 /* Reply j (NULL: the store failed). */
 static void
 reply_rows(struct req *q, struct reply *r, cJSON *j)
@@ -79,6 +65,42 @@ reply_rows(struct req *q, struct reply *r, cJSON *j)
 		reply_error(r, 500, "database: %s", store_errmsg(q->w->st));
 	else
 		reply_json(r, 200, j);
+}
+
+/* Send req; reply 201 {"id":…} with the id seuild gives. */
+static void
+reply_created(struct req *q, struct reply *r, struct control_req *req)
+{
+	cJSON *j = api_call(q, r, req, 0), *o;
+
+	if (j == NULL)
+		return;
+	o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "id", cJSON_GetNumberValue(cJSON_GetObjectItem(j, "id")));
+	cJSON_Delete(j);
+	reply_json(r, 201, o);
+}
+
+/* Send req about a member; reply the member as it is after. */
+static void
+reply_member_after(struct req *q, struct reply *r, struct control_req *req)
+{
+	cJSON *j = api_call(q, r, req, 0);
+	struct member_row m;
+	int rc;
+
+	if (j == NULL)
+		return;
+	LOCK(q);
+	rc = store_member_get(q->w->st, (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(j,
+	    "id")), &m);
+	if (rc == 1)
+		reply_rows(q, r, render_member(q->w->st, &m));
+	else
+		reply_error_code(r, 500, "database", NULL, "database: %s", rc == 0 ?
+		    "the member changed meanwhile" : store_errmsg(q->w->st));
+	UNLOCK(q);
+	cJSON_Delete(j);
 }
 
 void
@@ -157,26 +179,22 @@ member_change(const cJSON *in, struct member_change *ch, struct reply *r)
 void
 api_member_add(struct req *q, struct reply *r, char **p)
 {
-	struct member_change ch;
-	struct manage_err err;
+	struct control_req req;
 	cJSON *in = api_body(q, r);
-	int64_t id;
 
 	(void)p;
-	if (in == NULL || member_change(in, &ch, r) == -1) {
+	control_req_init(&req, CONTROL_MEMBER_ADD);
+	if (in == NULL || member_change(in, &req.change, r) == -1) {
 		cJSON_Delete(in);
 		return;
 	}
-	if (ch.name == NULL) {
+	if (req.change.name == NULL) {
 		cJSON_Delete(in);
 		reply_error(r, 400, "\"name\" is required");
 		return;
 	}
-	LOCK(q);
-	id = manage_member_add(q->w->st, &ch, q->actor, &err);
-	UNLOCK(q);
+	reply_created(q, r, &req);
 	cJSON_Delete(in);
-	reply_created(r, id, &err);
 }
 
 void
@@ -196,36 +214,27 @@ api_member_show(struct req *q, struct reply *r, char **p)
 void
 api_member_edit(struct req *q, struct reply *r, char **p)
 {
-	struct member_change ch;
-	struct member_row m;
-	struct manage_err err;
+	struct control_req req;
 	cJSON *in = api_body(q, r);
 
-	if (in == NULL || member_change(in, &ch, r) == -1) {
+	control_req_init(&req, CONTROL_MEMBER_EDIT);
+	if (in == NULL || member_change(in, &req.change, r) == -1) {
 		cJSON_Delete(in);
 		return;
 	}
-	LOCK(q);
-	if (manage_member_edit(q->w->st, p[0], &ch, q->actor, &m, &err) == -1)
-		manage_reply(r, &err);
-	else
-		reply_rows(q, r, render_member(q->w->st, &m));
-	UNLOCK(q);
+	req.member_name = p[0];
+	reply_member_after(q, r, &req);
 	cJSON_Delete(in);
 }
 
 static void
 set_active(struct req *q, struct reply *r, const char *m, bool active)
 {
-	struct member_row row;
-	struct manage_err err;
+	struct control_req req;
 
-	LOCK(q);
-	if (manage_member_set_active(q->w->st, m, active, q->actor, &row, &err) == -1)
-		manage_reply(r, &err);
-	else
-		reply_rows(q, r, render_member(q->w->st, &row));
-	UNLOCK(q);
+	control_req_init(&req, active ? CONTROL_MEMBER_ENABLE : CONTROL_MEMBER_DISABLE);
+	req.member_name = m;
+	reply_member_after(q, r, &req);
 }
 
 void
@@ -261,18 +270,17 @@ api_member_export(struct req *q, struct reply *r, char **p)
 
 /*
  * Erasure is final, so the body must repeat the member's name:
- * {"confirm":"alice"}.  The member is disabled first, then checked out
- * through seuild (live presence is the daemon's; without it the erase
- * closes the visit itself), then erased and the WAL checkpointed.
+ * {"confirm":"alice"}.  seuild checks the member out (live presence is its
+ * own), erases and copies the WAL back, in that order.
  */
 void
 api_member_erase(struct req *q, struct reply *r, char **p)
 {
+	struct control_req req;
 	struct member_row m;
 	struct manage_err err;
-	cJSON *in = api_body(q, r), *req, *j;
+	cJSON *in = api_body(q, r), *j;
 	const cJSON *confirm;
-	struct reply tmp = { 0 };
 
 	if (in == NULL)
 		return;
@@ -284,38 +292,18 @@ api_member_erase(struct req *q, struct reply *r, char **p)
 		manage_reply(r, &err);
 		return;
 	}
+	UNLOCK(q);
 	if (!cJSON_IsString(confirm) || strcmp(confirm->valuestring, m.name) != 0) {
-		UNLOCK(q);
 		cJSON_Delete(in);
 		reply_error(r, 400, "to erase, send {\"confirm\":\"<the member's name>\"}");
 		return;
 	}
 	cJSON_Delete(in);
-	if (!m.erased && m.active && manage_member_set_active(q->w->st, p[0], false, q->actor,
-	    &m, &err) == -1) {
-		UNLOCK(q);
-		manage_reply(r, &err);
+	control_req_init(&req, CONTROL_MEMBER_ERASE);
+	req.member = m.id;
+	if ((j = api_call(q, r, &req, 0)) == NULL)
 		return;
-	}
-	UNLOCK(q);
-	req = cJSON_CreateObject();
-	cJSON_AddStringToObject(req, "cmd", "checkout");
-	cJSON_AddNumberToObject(req, "member", (double)m.id);
-	if ((j = api_control(q, &tmp, req, 5000)) != NULL)
-		cJSON_Delete(j);
-	free(tmp.body);
-	for (int i = 0; i < tmp.nheaders; i++) {
-		free(tmp.hname[i]);
-		free(tmp.hvalue[i]);
-	}
-	LOCK(q);
-	if (manage_member_erase(q->w->st, m.id, q->actor, &err) == -1) {
-		UNLOCK(q);
-		manage_reply(r, &err);
-		return;
-	}
-	(void)store_checkpoint(q->w->st);
-	UNLOCK(q);
+	cJSON_Delete(j);
 	j = cJSON_CreateObject();
 	cJSON_AddNumberToObject(j, "id", (double)m.id);
 	cJSON_AddBoolToObject(j, "erased", 1);
@@ -341,19 +329,29 @@ api_badges(struct req *q, struct reply *r, char **p)
 void
 api_badge_revoke(struct req *q, struct reply *r, char **p)
 {
+	struct control_req req;
 	struct badge_row b;
 	struct member_row m;
-	struct manage_err err;
 	char *end;
-	long long id = strtoll(p[0], &end, 10);
+	long long id;
+	cJSON *j;
 
-	if (*end != '\0' || id <= 0) {
+	errno = 0;
+	id = strtoll(p[0], &end, 10);
+	if (*end != '\0' || id <= 0 || errno != 0) {
 		reply_error(r, 400, "a badge id");
 		return;
 	}
+	control_req_init(&req, CONTROL_BADGE_REVOKE);
+	req.badge = id;
+	if ((j = api_call(q, r, &req, 0)) == NULL)
+		return;
+	cJSON_Delete(j);
 	LOCK(q);
-	if (manage_badge_revoke(q->w->st, id, q->actor, &b, &m, &err) == -1)
-		manage_reply(r, &err);
+	if (store_badge_get(q->w->st, id, &b) != 1 ||
+	    store_member_get(q->w->st, b.member_id, &m) == -1)
+		reply_error_code(r, 500, "database", NULL, "database: %s",
+		    store_errmsg(q->w->st));
 	else
 		reply_rows(q, r, render_badge(&b, m.id ? &m : NULL));
 	UNLOCK(q);
@@ -371,10 +369,9 @@ api_groups(struct req *q, struct reply *r, char **p)
 void
 api_group_add(struct req *q, struct reply *r, char **p)
 {
-	struct manage_err err;
+	struct control_req req;
 	cJSON *in = api_body(q, r);
 	const cJSON *n;
-	int64_t id;
 
 	(void)p;
 	if (in == NULL)
@@ -385,20 +382,20 @@ api_group_add(struct req *q, struct reply *r, char **p)
 		reply_error(r, 400, "want {\"name\":\"…\"}");
 		return;
 	}
-	LOCK(q);
-	id = manage_group_add(q->w->st, n->valuestring, q->actor, &err);
-	UNLOCK(q);
+	control_req_init(&req, CONTROL_GROUP_ADD);
+	req.group = n->valuestring;
+	reply_created(q, r, &req);
 	cJSON_Delete(in);
-	reply_created(r, id, &err);
 }
 
 void
 api_schedule_set(struct req *q, struct reply *r, char **p)
 {
+	struct control_req req;
 	struct access_group g;
-	struct manage_err err;
-	cJSON *in = api_body(q, r);
+	cJSON *in = api_body(q, r), *j;
 	const cJSON *s;
+	int rc;
 
 	if (in == NULL)
 		return;
@@ -408,13 +405,21 @@ api_schedule_set(struct req *q, struct reply *r, char **p)
 		reply_error(r, 400, "want {\"schedule\":\"Mon-Fri 08:00-19:00\"} (or \"always\")");
 		return;
 	}
-	LOCK(q);
-	if (manage_schedule_set(q->w->st, p[0], s->valuestring, q->actor, &g, &err) == -1)
-		manage_reply(r, &err);
-	else
-		reply_rows(q, r, render_group(&g));
-	UNLOCK(q);
+	control_req_init(&req, CONTROL_SCHEDULE_SET);
+	req.group = p[0];
+	req.schedule = s->valuestring;
+	j = api_call(q, r, &req, 0);
 	cJSON_Delete(in);
+	if (j == NULL)
+		return;
+	cJSON_Delete(j);
+	LOCK(q);
+	if ((rc = store_group_find(q->w->st, p[0], &g)) == 1)
+		reply_rows(q, r, render_group(&g));
+	else
+		reply_error_code(r, 500, "database", NULL, "database: %s", rc == 0 ?
+		    "the group changed meanwhile" : store_errmsg(q->w->st));
+	UNLOCK(q);
 }
 
 /*
@@ -428,12 +433,12 @@ void
 api_explain(struct req *q, struct reply *r, char **p)
 {
 	const char *mq = req_arg(q, "member");
-	char buf[CONTROL_MSG_MAX + 1], err[256];
+	struct control_req req;
+	struct control_reply rep;
 	struct explain_lockouts lo;
 	struct explanation x;
 	struct member_row m;
 	struct manage_err merr;
-	cJSON *status = NULL;
 	int rc;
 
 	(void)p;
@@ -441,11 +446,11 @@ api_explain(struct req *q, struct reply *r, char **p)
 		reply_error(r, 400, "want ?member=ID or name");
 		return;
 	}
-	if (control_request(q->w->conf.control_socket, "{\"cmd\":\"status\"}", buf,
-	    sizeof(buf), 3000, err, sizeof(err)) == 0)
-		status = cJSON_Parse(buf);
-	explain_lockouts_from_status(status, &q->w->conf, &lo);
-	cJSON_Delete(status);
+	control_req_init(&req, CONTROL_STATUS);
+	control_call(q->w->conf.control_socket, &req, 3000, &rep);
+	explain_lockouts_from_status(rep.code == CONTROL_OK ? rep.json : NULL, &q->w->conf,
+	    &lo);
+	control_reply_free(&rep);
 	LOCK(q);
 	if (manage_member_find(q->w->st, mq, &m, &merr) == -1) {
 		UNLOCK(q);
@@ -608,34 +613,65 @@ api_report(struct req *q, struct reply *r, char **p)
 	}
 }
 
+/*
+ * The preview is made here, on the read-only connection; applying is
+ * seuild's: the CSV goes to it as a sealed descriptor, it plans again under
+ * the write lock and writes the whole file or nothing.  The answer is the
+ * preview's diff, marked applied, with the counts seuild wrote.
+ */
 void
 api_import(struct req *q, struct reply *r, char **p)
 {
 	const char *dry = req_arg(q, "dry_run"), *prune = req_arg(q, "prune");
+	const char *reenable = req_arg(q, "reenable");
 	struct import_opts o = {
-		.dry_run = dry != NULL && strcmp(dry, "0") != 0,
 		.prune = prune != NULL && strcmp(prune, "0") != 0,
+		.reenable = reenable != NULL && strcmp(reenable, "0") != 0,
 		.actor = q->actor,
 	};
-	char err[512];
-	cJSON *diff;
+	struct import_errors errs;
+	struct control_req req;
+	char err[256];
+	cJSON *diff, *j;
 
 	(void)p;
 	LOCK(q);
-	diff = import_csv(q->w->st, q->body, q->len, &o, err, sizeof(err));
+	diff = import_preview(q->w->st, q->body, q->len, &o, &errs);
 	UNLOCK(q);
 	if (diff == NULL) {
-		/* "LINE:COLUMN: message" (core/import.c): the place as args, so
-		 * the page can say it in its language. */
-		int line = 0, col = 0;
 		cJSON *a = cJSON_CreateObject();
 
-		if (sscanf(err, "%d:%d:", &line, &col) == 2) {
-			cJSON_AddNumberToObject(a, "line", line);
-			cJSON_AddNumberToObject(a, "column", col);
+		if (errs.n > 0 && errs.e[0].line > 0) {
+			cJSON_AddNumberToObject(a, "line", errs.e[0].line);
+			cJSON_AddNumberToObject(a, "column", errs.e[0].column);
 		}
-		reply_error_code(r, 400, "import_error", a, "%s", err);
+		cJSON_AddStringToObject(a, "message", errs.n > 0 ? errs.e[0].message : "?");
+		cJSON_AddItemToObject(a, "errors", import_errors_json(&errs));
+		reply_error_code(r, errs.n > 0 && errs.e[0].line == 0 ? 500 : 400, "import_error",
+		    a, "line %d, column %d: %s", errs.n > 0 ? errs.e[0].line : 0,
+		    errs.n > 0 ? errs.e[0].column : 0, errs.n > 0 ? errs.e[0].message : "?");
 		return;
 	}
+	if (dry != NULL && strcmp(dry, "0") != 0) {
+		reply_json(r, 200, diff);
+		return;
+	}
+	control_req_init(&req, CONTROL_IMPORT);
+	req.prune = o.prune;
+	req.reenable = o.reenable;
+	if ((req.fd = control_payload_fd(q->body, q->len, err, sizeof(err))) == -1) {
+		cJSON_Delete(diff);
+		reply_error(r, 500, "import: %s", err);
+		return;
+	}
+	j = api_call(q, r, &req, 0);
+	control_req_clear(&req);
+	if (j == NULL) {
+		cJSON_Delete(diff);
+		return;
+	}
+	cJSON_ReplaceItemInObjectCaseSensitive(diff, "applied", cJSON_CreateTrue());
+	cJSON_DeleteItemFromObjectCaseSensitive(j, "ok");
+	cJSON_AddItemToObject(diff, "counts", j);
 	reply_json(r, 200, diff);
 }

@@ -83,7 +83,10 @@ main(int argc, char *argv[])
 	if ((w.page_fd = open(w.page_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
 		fatal("page folder %s", w.page_dir);
 
-	if ((w.st = store_open(w.conf.database, 0, err, sizeof(err))) == NULL)
+	/* Read-only: every change is a request to seuild (web/api_live.c).
+	 * The process that faces the LAN cannot write the file that decides
+	 * who gets in, and as packaged its user may only read it. */
+	if ((w.st = store_open(w.conf.database, STORE_READONLY, err, sizeof(err))) == NULL)
 		fatalx("%s", err);
 	if (pthread_mutex_init(&w.lock, NULL) != 0)
 		fatalx("mutex");

@@ -119,8 +119,5 @@ bool	 token_eq(const char *a, const char *b);
 /* api.c */
 /* Answer an /api/v1 request (path after /api/v1). */
 void	 api_handle(struct req *q, struct reply *r);
-/* A staff event (console_login, admin_change ...) by q's actor, under
- * w->lock. */
-void	 api_event(struct req *q, const char *type, const char *actor, const char *detail);
 
 #endif

@@ -9,7 +9,7 @@
 
 #define API_FN(name)	void name(struct req *, struct reply *, char **)
 
-/* api_live.c: the daemon's live state, through the control socket */
+/* api_live.c: every change and the daemon's live state, through seuild */
 API_FN(api_status);
 API_FN(api_readers);
 API_FN(api_checkout);
@@ -39,8 +39,10 @@ API_FN(api_import);
 
 /* The request body as a JSON object, or NULL with a 400 in r. */
 cJSON	*api_body(struct req *q, struct reply *r);
-/* Ask seuild; the parsed reply or NULL with r filled (503 when it does
- * not run, 502 for an unreadable answer). */
-cJSON	*api_control(struct req *q, struct reply *r, cJSON *request, int timeout_ms);
+/* Ask seuild for req on behalf of q's console user: its reply without
+ * "ok" (the caller deletes it), or NULL with r filled from the reply's
+ * code (503 seuild_down when it does not run). */
+struct control_req;
+cJSON	*api_call(struct req *q, struct reply *r, struct control_req *req, int timeout_ms);
 
 #endif

@@ -11,21 +11,22 @@
  * started (readers_tick is not called).
  *
  * An input is records separated by '\n'.  A record's first byte says who
- * sends the rest ((byte - '0') % 5, so that seeds read as text): 0 a user
- * in no group, 1 one in read_group, 2 one in operate_group, 3 root, each
- * as a message on the socket; 4 a tap: the next byte picks the reader in
- * the same way (0 front-in, 1 desk), the rest is the UID text (enrolment
- * by tap completes through it).  The real server reads the message; the
- * handler is seuild's, called with the chosen peer in place of the
- * socket's (the fuzzer runs as one user; the roles come from the peer).
+ * sends the rest ((byte - '0') % 6, so that seeds read as text): 0 a user
+ * in no group, 1 one in read_group, 2 one in operate_group, 3 root, 5 one
+ * in admin_group, each as a message on the socket; 4 a tap: the next byte
+ * picks the reader in the same way (0 front-in, 1 desk), the rest is the
+ * UID text (enrolment by tap completes through it).  The real server reads
+ * and decodes the message; the owner's callbacks are seuild's, called with
+ * the chosen peer in place of the socket's (the fuzzer runs as one user;
+ * the roles come from the peer).
  *
  * Oracle:
  * - no crash, no leak, no undefined behaviour (ASan+UBSan);
  * - a request beyond the sender's role (docs/security.md: status needs
- *   read_group, everything else operate_group; root may do all) gets
- *   ok:false and changes nothing: same configuration, doors, presence,
- *   enrolment, members, badges and visits; exactly one new event, a
- *   control_refused;
+ *   read_group; checkout, door_unlock, enrol and reload operate_group;
+ *   every change to the store admin_group; root may do all) gets ok:false
+ *   and changes nothing: same configuration, doors, presence, enrolment,
+ *   members, badges and visits; exactly one new event, a control_refused;
  * - status from the read role changes nothing and writes no event;
  * - every reply, immediate or deferred, is a JSON object with a boolean
  *   "ok", and a string "error" when ok is false.
@@ -50,7 +51,7 @@
 #undef main
 #pragma clang diagnostic pop
 
-enum who { WHO_NONE, WHO_READ, WHO_OPERATE, WHO_ROOT, WHO_TAP };
+enum who { WHO_NONE, WHO_READ, WHO_OPERATE, WHO_ROOT, WHO_TAP, WHO_ADMIN };
 
 static struct daemon dm;
 static struct daemon *const d = &dm;
@@ -63,29 +64,65 @@ static bool refused_expected;
 static bool handler_ok, handler_replied;
 static bool verbose;
 
-/* Who may do what, from docs/security.md (not from the daemon's table). */
-static enum who
-needs(const char *cmd)
+/* Who may do what, from docs/security.md (not from the daemon's table):
+ * 1 read, 2 operate, 3 admin. */
+static int
+needs(enum control_cmd cmd)
 {
-	return strcmp(cmd, "status") == 0 ? WHO_READ : WHO_OPERATE;
+	switch (cmd) {
+	case CONTROL_STATUS:
+		return 1;
+	case CONTROL_CHECKOUT:
+	case CONTROL_DOOR_UNLOCK:
+	case CONTROL_ENROL:
+	case CONTROL_RELOAD:
+		return 2;
+	default:
+		return 3;
+	}
 }
 
-static cJSON *
-handler(void *arg, int client, const cJSON *req, const struct control_peer *real)
+static int
+has(enum who w)
 {
-	const char *cmd = cJSON_GetObjectItemCaseSensitive(req, "cmd")->valuestring;
-	enum who have = sender == WHO_ROOT ? WHO_OPERATE : sender;
+	return w == WHO_ROOT || w == WHO_ADMIN ? 3 : w == WHO_OPERATE ? 2 :
+	    w == WHO_READ ? 1 : 0;
+}
+
+/* The server asks this first, once the command is known. */
+static cJSON *
+refuse(void *arg, enum control_cmd cmd, const struct control_peer *real)
+{
 	cJSON *r;
 
 	(void)real;
 	calls++;
-	refused_expected = have < needs(cmd);
+	refused_expected = has(sender) < needs(cmd);
+	r = daemon_control_refuse(arg, cmd, &peer);
+	FUZZ_ASSERT((r != NULL) == refused_expected);
+	if (r != NULL)
+		handler_replied = true;
+	return r;
+}
+
+static cJSON *
+handler(void *arg, int client, struct control_req *req, const struct control_peer *real)
+{
+	cJSON *r;
+
+	(void)real;
+	FUZZ_ASSERT(!refused_expected);
 	r = daemon_control(arg, client, req, &peer);
 	handler_replied = r != NULL;
 	handler_ok = r != NULL && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "ok"));
-	if (refused_expected)
-		FUZZ_ASSERT(r != NULL && !handler_ok);
 	return r;
+}
+
+static bool
+privileged(void *arg, const struct control_peer *real)
+{
+	(void)real;
+	return daemon_control_privileged(arg, &peer);
 }
 
 static int64_t
@@ -186,7 +223,7 @@ serve(void)
 		n = control_pollfds(d->control, pfds, CONTROL_MAX_CLIENTS + 1);
 		if (poll(pfds, (nfds_t)n, i == 0 ? 100 : 0) <= 0)
 			break;
-		control_handle(d->control, pfds, n);
+		control_handle(d->control, pfds, n, clock_mono_ms());
 	}
 }
 
@@ -214,7 +251,8 @@ add_member(const char *name, bool active)
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	char path[PATH_MAX], text[4096], err[512];
+	static const struct control_owner owner = { refuse, handler, privileged, &dm };
+	char path[PATH_MAX], text[4096], err[512], acl_err[256];
 	const char *dir;
 	struct presence_hooks ph = { daemon_event_append, daemon_presence_changed,
 	    daemon_checked_out, d };
@@ -237,7 +275,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	    "direction = in\n\n"
 	    "[reader.desk]\ndriver = sim\nsim_fifo = %s/desk.fifo\nenrol = true\n\n"
 	    "[mqtt]\nenabled = false\n\n"
-	    "[control]\nsocket = %s/control.sock\nread_group = daemon\noperate_group = bin\n",
+	    "[control]\nsocket = %s/control.sock\nread_group = daemon\noperate_group = bin\n"
+	    "admin_group = sys\n",
 	    dir, dir, dir, dir, dir, dir);
 	snprintf(path, sizeof(path), "%s/seuild.conf", dir);
 	write_file(path, text);
@@ -266,8 +305,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	d->started_mono = clock_mono_ms();
 	d->next_purge = d->started_mono + PURGE_EVERY_MS;
 	if (daemon_io_up(d, err, sizeof(err)) == -1 ||
-	    (d->control = control_open(d->conf->control_socket, (gid_t)-1, handler, d, err,
-	    sizeof(err))) == NULL) {
+	    (d->control = control_open(d->conf->control_socket, (gid_t)-1, NULL, 0, &owner,
+	    acl_err, sizeof(acl_err), err, sizeof(err))) == NULL) {
 		fprintf(stderr, "%s\n", err);
 		abort();
 	}
@@ -290,6 +329,8 @@ set_peer(enum who w)
 		peer.groups[peer.ngroups++] = daemon_group_gid("daemon");
 	if (w == WHO_OPERATE)
 		peer.groups[peer.ngroups++] = daemon_group_gid("bin");
+	if (w == WHO_ADMIN)
+		peer.groups[peer.ngroups++] = daemon_group_gid("sys");
 }
 
 static void
@@ -352,7 +393,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		nl = memchr(p, '\n', (size_t)(end - p));
 		len = (size_t)((nl ? nl : end) - p);
 		if (len > 0) {
-			sender = (enum who)((unsigned char)(p[0] - '0') % 5);
+			sender = (enum who)((unsigned char)(p[0] - '0') % 6);
 			if (sender == WHO_TAP) {
 				tap(p + 1, len - 1);
 			} else if (len > 1) {

@@ -29,19 +29,42 @@ check "taps went on meanwhile" wait_until 5 count_is access_granted -ge 20
 check "a snapshot is one file (no -wal beside it)" test ! -e "$T/snap5.db-wal"
 check "a later snapshot holds more events" test \
     "$(sqlite3 "$T/snap5.db" 'select count(*) from events')" -ge "$(sqlite3 "$T/snap1.db" 'select count(*) from events')"
-check "status shows the last backup" sh -c "'$SEUILCTL' -f '$T/seuild.conf' status | grep -q '^last backup: .*, ok ($T/snap5.db)'"
-check "status --json has last_backup" sh -c "'$SEUILCTL' -f '$T/seuild.conf' status --json | grep -q '\"last_backup\":{\"ts\"'"
+check "a copy of one's own is not the nightly backup status reports" sh -c "! '$SEUILCTL' -f '$T/seuild.conf' status | grep -q '^last backup: .*snap5'"
 
 check "an existing file is never overwritten" sh -c "! '$SEUILCTL' -f '$T/seuild.conf' backup '$T/snap1.db' 2>/dev/null"
 ln -s "$T/elsewhere.db" "$T/link.db"
 check "a symlink is never followed" sh -c "! '$SEUILCTL' -f '$T/seuild.conf' backup '$T/link.db' 2>/dev/null && [ ! -e '$T/elsewhere.db' ]"
-check "the failure is recorded for status" sh -c "'$SEUILCTL' -f '$T/seuild.conf' status | grep -q '^last backup: .*failed'"
 
 ctl backup --with-key "$T/kit" >/dev/null
 kdb=$(ls "$T"/kit/seuil-*.db 2>/dev/null | head -n 1)
 check "--with-key writes the database and the key" test -n "$kdb" -a -f "$T/kit/uid.key"
 check "both 0600, folder 0700" sh -c "[ \"\$(stat -c %a '$kdb')\" = 600 ] && [ \"\$(stat -c %a '$T/kit/uid.key')\" = 600 ] && [ \"\$(stat -c %a '$T/kit')\" = 700 ]"
 check "the key is the key" cmp -s "$T/uid.key" "$T/kit/uid.key"
+
+# The nightly snapshot while seuild runs: seuild takes it (the nightly
+# unit's seuilctl asks it), records it for status, with an admin_change.
+mkdir -p "$T/live-nightly"
+printf '\n[backup]\ndir = %s\nkeep = 2\n' "$T/live-nightly" >>"$T/seuild.conf"
+reloads() { grep -c "configuration reloaded" "$T/seuild.log"; }
+reloaded_past() { [ "$(reloads)" -gt "$1" ]; }
+reload_seuild() {
+	local n; n=$(reloads)
+	kill -HUP "$SEUILD_PID"
+	wait_until 10 reloaded_past "$n"
+}
+reload_seuild
+check "backup --nightly while seuild runs: seuild takes it" sh -c "'$SEUILCTL' -f '$T/seuild.conf' backup --nightly | grep -q 'seuild took it'"
+check "a sound snapshot, and the key beside it once" sh -c "ls '$T'/live-nightly/seuil-*.db >/dev/null && cmp -s '$T/uid.key' '$T/live-nightly/uid.key'"
+check "status shows the last backup" sh -c "'$SEUILCTL' -f '$T/seuild.conf' status | grep -q '^last backup: .*, ok ($T/live-nightly/seuil-'"
+check "status --json has last_backup" sh -c "'$SEUILCTL' -f '$T/seuild.conf' status --json | grep -q '\"last_backup\":{\"ts\"'"
+check "with its admin_change event naming the user" sh -c "sqlite3 '$T/seuil.db' \"select actor from events where type='admin_change' and detail like 'backup %'\" | grep -q '^uid:'"
+sed -i "s|^dir = $T/live-nightly\$|dir = $T/nowhere|" "$T/seuild.conf"
+reload_seuild
+ctl backup --nightly >/dev/null 2>&1
+check "a failed one exits 74" test $? -eq 74
+check "and is recorded for status" sh -c "'$SEUILCTL' -f '$T/seuild.conf' status | grep -q '^last backup: .*failed'"
+sed -i '/^\[backup\]$/,$d' "$T/seuild.conf"
+reload_seuild
 
 check "restore is refused while seuild runs" sh -c "'$SEUILCTL' -f '$T/seuild.conf' restore '$T/snap1.db' 2>'$T/err'; [ \$? = 75 ] && grep -q 'seuild is running' '$T/err'"
 stop_seuild

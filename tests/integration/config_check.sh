@@ -2,8 +2,18 @@
 # seuild -n: "configuration OK" and 0, or FILE:LINE errors and 78.
 . "$(dirname "$0")/../lib.sh"
 
-out=$("$SEUILD" -n -f "$TOP/config/seuild.conf.example" 2>&1)
+out=$("$SEUILD" -n -f "$TOP/config/seuild.conf.example" 2>/dev/null)
 check "example config is valid" test "$out" = "configuration OK"
+
+# The control groups: a missing one is said, exactly, but is no error.
+write_config </dev/null
+sed -i 's/^socket = .*/&\nread_group = root\noperate_group = root\nadmin_group = seuil-no-such-group/' "$T/seuild.conf"
+"$SEUILD" -n -f "$T/seuild.conf" >"$T/out.txt" 2>"$T/err.txt"
+rc=$?
+check "a missing admin_group: still OK (exit $rc)" sh -c "[ $rc -eq 0 ] && grep -qx 'configuration OK' '$T/out.txt'"
+check "and said, naming the key, the group and what only root may then do" \
+	grep -q "seuild.conf: \[control\] admin_group 'seuil-no-such-group': no such group: only root and seuild's own user may change members" "$T/err.txt"
+check "groups that exist are not mentioned" sh -c "! grep -q 'read_group\|operate_group' '$T/err.txt'"
 
 write_config </dev/null
 check "test config is valid" "$SEUILD" -n -f "$T/seuild.conf"

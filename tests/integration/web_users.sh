@@ -51,7 +51,7 @@ check "del, audited" test "$(users)" = "camille:admin "
 check "one event per change" test "$(sqlite3 "$db" "select group_concat(detail, ',') from events where type = 'admin_change'")" = \
 	"web user add camille admin,web user add eve desk,web user passwd camille,web user del eve"
 ctl web user del nobody >"$T/out" 2>&1
-check "del of an unknown account: exit 65, no event" sh -c "[ $? -eq 65 ] && grep -q \"no console user 'nobody'\" '$T/out' && [ \$(sqlite3 '$db' \"select count(*) from events where type = 'admin_change'\") = 4 ]"
+check "del of an unknown account: exit 66, no event" sh -c "[ $? -eq 66 ] && grep -q \"no console user 'nobody'\" '$T/out' && [ \$(sqlite3 '$db' \"select count(*) from events where type = 'admin_change'\") = 4 ]"
 ctl --json web user list >"$T/list.json"
 check "list --json" python3 -c 'import json,sys; v=json.load(open(sys.argv[1])); sys.exit(not ([u["name"] for u in v] == ["camille"] and v[0]["role"] == "admin" and v[0]["created"]))' "$T/list.json"
 

@@ -210,9 +210,9 @@ test_checkout(void)
 	struct presence *p = fresh("checkout");
 	int64_t t = paris("2026-11-26T09:00");
 
-	EXPECT_INT(presence_checkout(p, 1, t, -1), 0);
+	EXPECT_INT(presence_checkout(p, 1, t, -1, NULL), 0);
 	presence_grant(p, 1, "front", DIRECTION_IN, t, 1000);
-	EXPECT_INT(presence_checkout(p, 1, t + 1000, -1), 1);
+	EXPECT_INT(presence_checkout(p, 1, t + 1000, -1, NULL), 1);
 	EXPECT_STR(last_visit(1).reason, "manual");
 	EXPECT_INT(nchanged, 2);
 	presence_free(p);
@@ -301,7 +301,7 @@ test_reload_doors_renamed(void)
 	/* The new day end applies. */
 	EXPECT_INT(presence_deadline(p), paris("2026-11-27T05:00"));
 
-	EXPECT_INT(presence_checkout(p, 1, t + 120000, -1), 1);
+	EXPECT_INT(presence_checkout(p, 1, t + 120000, -1, NULL), 1);
 	EXPECT_STR(last_type, "departure");
 	EXPECT_STR(last_door, "back");
 	EXPECT_STR(door_of(p, 3), "back");	/* still used by 3 */
@@ -315,7 +315,7 @@ test_reload_doors_renamed(void)
 	EXPECT_STR(last_door, "rear");
 	EXPECT_STR(door_of(p, 1), "rear");
 	EXPECT_STR(door_of(p, 3), "back");
-	EXPECT_INT(presence_checkout(p, 3, t + 150000, -1), 1);
+	EXPECT_INT(presence_checkout(p, 3, t + 150000, -1, NULL), 1);
 	EXPECT_STR(last_door, "back");
 	EXPECT_INT(presence_count(p), 1);
 	presence_free(p);

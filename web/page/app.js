@@ -198,9 +198,8 @@ function errorText(status, data) {
   const e = data && typeof data === 'object' ? data : { error: String(data || '') };
   if (lang === 'en' && e.error) return e.error;
   const args = Object.assign({}, e.args || {}, { status, message: e.error || '' });
-  if (e.code === 'import_error' && e.args && e.args.line != null)
-    args.message = String(e.error || '').replace(/^\d+:\d+: /, '');
-  else if (e.code === 'import_error') return fmt('e_invalid', args);
+  if (e.code === 'import_error' && e.args && e.args.message != null) args.message = e.args.message;
+  if (e.code === 'import_error' && !(e.args && e.args.line)) return fmt('e_invalid', args);
   if (known('e_', e.code)) return fmt('e_' + e.code, args);
   return lang === 'en' ? args.message || String(status) : fmt('e_status', args);
 }

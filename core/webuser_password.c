@@ -1,0 +1,104 @@
+/*
+ * Console passwords: yescrypt hashes made and checked (webuser.h), and the
+ * login's lookup.  Apart from webuser.c so that a program that only
+ * changes accounts (seuild, which gets hashes from its clients) does not
+ * link libcrypt.
+ */
+#include "webuser.h"
+
+#include <crypt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int
+webuser_hash(const char *password, char out[WEBUSER_HASH_MAX], char *err, size_t errlen)
+{
+	char salt[CRYPT_GENSALT_OUTPUT_SIZE];
+	struct crypt_data *cd;
+	int rc = -1;
+
+	/* "$y$" with count 0: libxcrypt's default yescrypt cost; the salt's
+	 * random bytes come from the kernel (rbytes NULL). */
+	if (crypt_gensalt_rn("$y$", 0, NULL, 0, salt, sizeof(salt)) == NULL) {
+		snprintf(err, errlen, "yescrypt salt: %m");
+		return -1;
+	}
+	if ((cd = calloc(1, sizeof(*cd))) == NULL) {
+		snprintf(err, errlen, "%m");
+		return -1;
+	}
+	if (crypt_rn(password, salt, cd, sizeof(*cd)) == NULL || cd->output[0] == '*' ||
+	    strlen(cd->output) >= WEBUSER_HASH_MAX)
+		snprintf(err, errlen, "yescrypt: cannot hash");
+	else {
+		memcpy(out, cd->output, strlen(cd->output) + 1);
+		rc = 0;
+	}
+	explicit_bzero(cd, sizeof(*cd));
+	free(cd);
+	return rc;
+}
+
+bool
+webuser_hash_ok(const char *password, const char *hash)
+{
+	struct crypt_data *cd;
+	size_t n = strlen(hash), i;
+	unsigned char diff = 0;
+
+	if (n == 0 || hash[0] != '$' || (cd = calloc(1, sizeof(*cd))) == NULL)
+		return false;
+	if (crypt_rn(password, hash, cd, sizeof(*cd)) == NULL || cd->output[0] == '*' ||
+	    strlen(cd->output) != n)
+		diff = 1;
+	else
+		for (i = 0; i < n; i++)
+			diff |= (unsigned char)(cd->output[i] ^ hash[i]);
+	explicit_bzero(cd, sizeof(*cd));
+	free(cd);
+	return diff == 0;
+}
+
+/* The hash an unknown name is checked against, so that it takes as long as
+ * a known one (made once, from a password nobody has). */
+static const char *
+dummy_hash(void)
+{
+	static char hash[WEBUSER_HASH_MAX];
+	char err[64];
+
+	if (hash[0] == '\0' && webuser_hash("seuil-no-such-user", hash, err, sizeof(err)) == -1)
+		hash[0] = '\0';
+	return hash;
+}
+
+int
+webuser_lookup(struct store *st, const char *name, struct webuser *u,
+    char hash[WEBUSER_HASH_MAX], char *err, size_t errlen)
+{
+	struct store_webuser r;
+	int rc;
+
+	hash[0] = '\0';
+	if ((rc = store_webuser_get(st, name, &r)) == -1) {
+		snprintf(err, errlen, "web users: %s", store_errmsg(st));
+		return -1;
+	}
+	if (rc == 1) {
+		webuser_from_row(&r, u);
+		snprintf(hash, WEBUSER_HASH_MAX, "%s", r.hash);
+		explicit_bzero(&r, sizeof(r));
+	}
+	return rc;
+}
+
+bool
+webuser_password_ok(bool found, const char *password, const char *hash)
+{
+	if (!found) {
+		(void)webuser_hash_ok(password, dummy_hash());
+		return false;
+	}
+	return webuser_hash_ok(password, hash);
+}

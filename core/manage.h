@@ -119,9 +119,6 @@ int64_t manage_badge_add(struct store *st, const char *m, const uint8_t mac[UID_
 /* Revoke badge id.  *b and *m (may be zeroed if gone) as after.  0 or -1. */
 int manage_badge_revoke(struct store *st, int64_t badge_id, const char *actor,
     struct badge_row *b, struct member_row *m, struct manage_err *err);
-/* The audit event of an enrolment by tap (made by seuild on request). */
-int manage_badge_enrolled(struct store *st, const struct badge_row *b, const char *actor,
-    struct manage_err *err);
 
 /* Add group G.  Its id, or -1. */
 int64_t manage_group_add(struct store *st, const char *name, const char *actor,

@@ -71,16 +71,6 @@ fail:
 	return -1;
 }
 
-int
-manage_badge_enrolled(struct store *st, const struct badge_row *b, const char *actor,
-    struct manage_err *err)
-{
-	if (manage_audit(st, actor, b->member_id, b->id, "badge enroll %lld to member %lld",
-	    (long long)b->id, (long long)b->member_id) == -1)
-		return manage_store_fail(st, err, "badge enroll");
-	return 0;
-}
-
 int64_t
 manage_group_add(struct store *st, const char *name, const char *actor,
     struct manage_err *err)

@@ -420,12 +420,6 @@ daemon_control_check(char *err, size_t errlen)
 	return 0;
 }
 
-enum control_role
-daemon_control_role(enum control_cmd cmd)
-{
-	return (unsigned)cmd < CONTROL_NCMDS ? commands[cmd].role : ROLE_NONE;
-}
-
 /* "uid:1000(alice)", or with the console user a program names:
  * "web:bob via uid:998(seuil-web)".  -1 if the claim is not a name. */
 static int

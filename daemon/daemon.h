@@ -126,7 +126,6 @@ cJSON *daemon_control(void *arg, int client, struct control_req *req,
 bool daemon_control_privileged(void *arg, const struct control_peer *peer);
 /* The table holds every command of the protocol, in order: 0, or -1. */
 int daemon_control_check(char *err, size_t errlen);
-enum control_role daemon_control_role(enum control_cmd cmd);
 void daemon_mqtt_unlock(void *arg, int door_index, int seconds,
     const char *command_id);
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""make bench: every figure of issue 13, one "bench: NAME VALUE UNIT" line each.
+"""make bench: every figure of bench/README.md, one "bench: NAME VALUE UNIT" line each.
 
     bench/bench.py BUILD [--only SECTION,...] [--json FILE]
 

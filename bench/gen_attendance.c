@@ -237,7 +237,7 @@ gen_day(struct gen *g, int member, const struct profile *pr, const struct tm *da
 		add_visit(g, member, a, day_end_next, seen, "day_end");
 	} else if (u < pr->p_forget) {
 		/* No badge out: the visit expires 12 h after the last badge,
-		 * and left_ts is that badge (DESIGN §8). */
+		 * and left_ts is that badge (docs/design.md, Presence). */
 		seen = a + (int64_t)(unif() * (double)(l - a));
 		reason = "timeout";
 		add_visit(g, member, a, seen, seen, reason);

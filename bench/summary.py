@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The summary of a bench run: the figures of bench.py against issue 13's targets.
+"""The summary of a bench run: the figures of bench.py against the targets below.
 
     bench/summary.py RESULTS.json [--record results.md --svg scale.svg]
 
@@ -165,7 +165,7 @@ def main():
                     "Written by `make bench RECORD=1` (bench/run); every figure is described in\n"
                     "bench/README.md.  Latencies are nearest-rank percentiles.\n\n"
                     "## Machine\n\n" + "\n".join(machine()) + "\n\n"
-                    "## Figures and targets (issue 13)\n\n" + text + "\n\n"
+                    "## Figures and targets\n\n" + text + "\n\n"
                     "## Scale curves\n\n"
                     f"![badge path p99 and RSS against badges; report time against members]({os.path.basename(svgpath)})\n\n"
                     "| figure | value |\n|---|---:|\n" + "\n".join(scale) + "\n")

@@ -16,7 +16,7 @@
 #include "tz.h"
 
 /* Denial reasons, in the order they are checked.  Their names are a
- * contract (DESIGN §6): auditors query them. */
+ * contract (docs/design.md, Events): auditors query them. */
 enum access_reason {
 	ACCESS_GRANTED = 0,
 	ACCESS_LOCKED_OUT,		/* "locked_out" */

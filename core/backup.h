@@ -1,7 +1,8 @@
 /*
- * Backups of the store (DESIGN §3, §4 [backup]): consistent copies taken with
- * SQLite's online backup API while seuild runs, checked before anyone relies
- * on them, and the restore that swaps one in.  Shared by seuilctl (backup,
+ * Backups of the store (seuilctl backup and restore, [backup] in
+ * docs/design.md, Configuration): consistent copies taken with SQLite's
+ * online backup API while seuild runs, checked before anyone relies on
+ * them, and the restore that swaps one in.  Shared by seuilctl (backup,
  * restore, the nightly timer) and the store (the copy taken before a schema
  * migration).
  *

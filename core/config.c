@@ -12,9 +12,10 @@
  * sees a line, so an indented key is a key and never a continuation of the
  * previous value (inih's multi-line mode would otherwise swallow it).
  *
- * One table (config_keys.c) lists every key of DESIGN §4 in order, with its
- * type, range and where it lives: the handler parses through it and
- * config_print() walks it, so the canonical form cannot forget a key.
+ * One table (config_keys.c) lists every key of docs/design.md,
+ * Configuration, in order, with its type, range and where it lives: the
+ * handler parses through it and config_print() walks it, so the canonical
+ * form cannot forget a key.
  *
  * Errors are collected with their line and printed sorted by line once the
  * whole file has been read, so `seuild -n` reports everything top to bottom.

@@ -1,5 +1,6 @@
 /*
- * seuild.conf: the INI file of DESIGN §4, parsed with inih.
+ * seuild.conf: the INI file of docs/design.md, Configuration, parsed with
+ * inih.
  *
  * The parsed configuration is plain data with fixed-size fields, so a
  * struct config can be copied, compared and freed without ownership rules:
@@ -123,7 +124,7 @@ struct config {
 	int		backup_keep;		/* snapshots kept in backup_dir */
 };
 
-/* Fill *conf with every default of DESIGN §4. */
+/* Fill *conf with every default (docs/design.md, Configuration). */
 void config_defaults(struct config *conf);
 
 /*

@@ -1,8 +1,9 @@
 /*
- * The configuration's keys (DESIGN §4): one table, in the contract's order,
- * with each key's type, range and where it lives, and the defaults.  The
- * parser (config.c), the checks (config_check.c) and the canonical printer
- * (config_print.c) all walk this table, so none can forget a key.
+ * The configuration's keys (docs/design.md, Configuration): one table, in
+ * the contract's order, with each key's type, range and where it lives,
+ * and the defaults.  The parser (config.c), the checks (config_check.c)
+ * and the canonical printer (config_print.c) all walk this table, so none
+ * can forget a key.
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -39,7 +40,8 @@ _Static_assert(sizeof(enum reader_sandbox) == sizeof(int), "enum size");
 #define DF(m)	FIELD(struct door_conf, m)
 #define RF(m)	FIELD(struct reader_conf, m)
 
-/* DESIGN §4, in its order: config_print() follows this table. */
+/* docs/design.md, Configuration, in its order: config_print() follows
+ * this table. */
 const struct key config_keys[] = {
 	{ S_SITE, "name", K_NAME, CF(site_name) },
 	{ S_SITE, "timezone", K_TZ, CF(timezone) },
@@ -131,9 +133,9 @@ const size_t config_nkeys = sizeof(config_keys) / sizeof(config_keys[0]);
 _Static_assert(sizeof(config_keys) / sizeof(config_keys[0]) <= CONFIG_MAX_KEYS,
     "raise CONFIG_MAX_KEYS");
 
-/* The one place that derives [mqtt] base_topic and client_id from
- * site.name (DESIGN §4): at defaults, and again after parsing for the
- * keys the file did not set. */
+/* The one place that derives [mqtt] base_topic and client_id from site.name
+ * (docs/design.md, Configuration): at defaults, and again after parsing for
+ * the keys the file did not set. */
 void
 config_mqtt_default_names(struct config *conf, bool topic, bool client)
 {

@@ -1,9 +1,10 @@
 /*
  * JSON of the store's rows, as `seuilctl --json` prints them and seuil-web
- * serves them (DESIGN §10: one payload for both).  Times are UTC ISO 8601
- * ("2026-11-26T08:14:03Z"); what is not set is null, never "" or 0.  Every
- * function returns a new cJSON the caller deletes, or NULL when memory or
- * the store failed (the store's message is then in store_errmsg).
+ * serves them (one payload for both: docs/design.md, Console API).  Times
+ * are UTC ISO 8601 ("2026-11-26T08:14:03Z"); what is not set is null, never
+ * "" or 0.  Every function returns a new cJSON the caller deletes, or NULL
+ * when memory or the store failed (the store's message is then in
+ * store_errmsg).
  */
 #ifndef SEUIL_RENDER_JSON_H
 #define SEUIL_RENDER_JSON_H

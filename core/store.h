@@ -102,7 +102,7 @@ int store_badge_seen(struct store *st, int64_t badge_id, int64_t ts_ms);
 
 /* An event to append.  Strings may be NULL (stored as NULL). */
 struct event {
-	const char	*type;		/* DESIGN §5 names: access_granted, ... */
+	const char	*type;		/* docs/design.md, Events: access_granted, ... */
 	const char	*door;
 	const char	*reader;
 	int64_t		member_id;	/* 0: none */
@@ -266,13 +266,13 @@ int store_events_query(struct store *st, const struct event_filter *f,
     int (*cb)(const struct event_row *ev, void *arg), void *arg);
 
 /*
- * Retention (DESIGN §1.5): delete events with ts_ms < now_ms -
- * event_retention_ms and visits that ended (left_ts not NULL) before now_ms -
- * visit_retention_ms; open visits are never purged.  One transaction, which
- * also records meta "last_purge" (now_ms, decimal) and "last_purge_counts"
- * ({"events":N,"visits":N}).  The counts are stored in *events_deleted and
- * *visits_deleted (either may be NULL).  Event seqs are never reused: the
- * sequence survives the deletion.  0 or -1.
+ * Retention (docs/design.md, Priorities: privacy): delete events with ts_ms
+ * < now_ms - event_retention_ms and visits that ended (left_ts not NULL)
+ * before now_ms - visit_retention_ms; open visits are never purged.  One
+ * transaction, which also records meta "last_purge" (now_ms, decimal) and
+ * "last_purge_counts" ({"events":N,"visits":N}).  The counts are stored in
+ * *events_deleted and *visits_deleted (either may be NULL).  Event seqs are
+ * never reused: the sequence survives the deletion.  0 or -1.
  */
 int store_purge(struct store *st, int64_t now_ms, int64_t event_retention_ms,
     int64_t visit_retention_ms, int64_t *events_deleted, int64_t *visits_deleted);

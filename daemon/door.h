@@ -19,9 +19,9 @@
 
 enum door_state { DOOR_LOCKED, DOOR_UNLOCKED, DOOR_OPEN, DOOR_HELD_OPEN, DOOR_FORCED_OPEN };
 
-/* What the door tells the daemon: an event type of DESIGN §5 (door_open,
- * door_closed, door_held_open, door_forced_open, exit_request) and state
- * changes, for the event log and MQTT. */
+/* What the door tells the daemon: an event type of docs/design.md, Events
+ * (door_open, door_closed, door_held_open, door_forced_open, exit_request)
+ * and state changes, for the event log and MQTT. */
 struct door_hooks {
 	void	(*event)(void *arg, int door_index, const char *type, const char *detail);
 	void	(*state)(void *arg, int door_index, enum door_state state);

@@ -1,5 +1,5 @@
 /*
- * MQTT publishing for seuild (DESIGN §5).
+ * MQTT publishing for seuild (docs/design.md, MQTT; docs/mqtt.md).
  *
  * libmosquitto runs inside seuild's poll loop: mqtt_pollfd hands out the
  * socket, mqtt_service calls mosquitto_loop_read/write/misc, and every

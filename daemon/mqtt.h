@@ -1,8 +1,9 @@
 /*
- * MQTT publishing (DESIGN §5) with libmosquitto driven from seuild's own
- * poll loop: no library thread, callbacks run on the main thread.  Nothing
- * here ever delays a door decision: publishing reads what is already
- * committed in the store, and a broker that is down only delays messages.
+ * MQTT publishing (docs/design.md, MQTT) with libmosquitto driven from
+ * seuild's own poll loop: no library thread, callbacks run on the main
+ * thread.  Nothing here ever delays a door decision: publishing reads what
+ * is already committed in the store, and a broker that is down only delays
+ * messages.
  *
  * Events are published from the store in seq order starting after the
  * last seq the broker acknowledged (meta key "mqtt_published_seq"), so an

@@ -1,8 +1,8 @@
 /*
- * The JSON of one event on MQTT (DESIGN §5): B/events, where every row of
- * the event log goes, and B/presence/events, the lobby-safe copy of
- * arrivals and departures.  Pure: the caller looks up the member's public
- * name (or passes NULL) and sends the text.
+ * The JSON of one event on MQTT (docs/design.md, MQTT): B/events, where
+ * every row of the event log goes, and B/presence/events, the lobby-safe
+ * copy of arrivals and departures.  Pure: the caller looks up the member's
+ * public name (or passes NULL) and sends the text.
  */
 #ifndef SEUIL_MQTT_EVENT_H
 #define SEUIL_MQTT_EVENT_H

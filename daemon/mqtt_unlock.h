@@ -1,9 +1,9 @@
 /*
- * The remote unlock command (DESIGN §5, docs/mqtt.md): is this MQTT message
- * allowed to open a door?  Pure: no I/O, no clock, no broker.  The caller
- * gives the message, the wall-clock time and the doors it has; the check
- * gives a verdict and a reason, and remembers accepted ids so that a QoS 1
- * redelivery or a replay never opens the door twice.
+ * The remote unlock command (docs/design.md, MQTT; docs/mqtt.md): is this
+ * MQTT message allowed to open a door?  Pure: no I/O, no clock, no broker.
+ * The caller gives the message, the wall-clock time and the doors it has;
+ * the check gives a verdict and a reason, and remembers accepted ids so
+ * that a QoS 1 redelivery or a replay never opens the door twice.
  */
 #ifndef SEUIL_MQTT_UNLOCK_H
 #define SEUIL_MQTT_UNLOCK_H

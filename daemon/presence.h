@@ -1,10 +1,10 @@
 /*
- * Who is here (DESIGN §8).  The store's open visits are the truth; this
- * module keeps them in memory for the badge path and MQTT, and applies the
- * rules: arrival and departure on in/out/toggle readers, expiry after
- * expire_after without a badge, everyone leaves at day_ends_at, manual
- * checkout.  Times are UTC ms (wall clock) because visits are about the day,
- * not about door timing.
+ * Who is here (docs/design.md, Presence).  The store's open visits are the
+ * truth; this module keeps them in memory for the badge path and MQTT, and
+ * applies the rules: arrival and departure on in/out/toggle readers, expiry
+ * after expire_after without a badge, everyone leaves at day_ends_at,
+ * manual checkout.  Times are UTC ms (wall clock) because visits are about
+ * the day, not about door timing.
  *
  * Visits are written by the writer (writer.h), off the loop: an arrival is
  * in memory as soon as it is asked for (so a second tap finds it) and

@@ -223,9 +223,10 @@ daemon_checked_out(void *arg, int client, bool ok)
 /* ---- hardware up and down ---- */
 
 /* Every door of the current configuration, its strike driven locked.  At
- * start this comes first, before anything that can fail (issue 9): a
- * restart after a crash with the strike energised locks it even if the
- * key or the database then stops the start. */
+ * start this comes first, before anything that can fail (docs/design.md,
+ * Priorities: locked when in doubt): a restart after a crash with the
+ * strike energised locks it even if the key or the database then stops the
+ * start. */
 static int
 daemon_doors_up(struct daemon *d, char *err, size_t errlen)
 {

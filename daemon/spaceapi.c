@@ -66,8 +66,9 @@ write_all(int fd, const char *p, size_t len)
 
 /*
  * No fsync: this runs on seuild's loop, which never waits on the disk
- * (DESIGN §2).  The rename alone keeps readers from seeing half a file;
- * after a power cut the daemon writes the file again when it starts.
+ * (docs/architecture.md, Runtime).  The rename alone keeps readers from
+ * seeing half a file; after a power cut the daemon writes the file again
+ * when it starts.
  */
 int
 spaceapi_write(const char *path, const char *data)

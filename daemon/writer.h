@@ -1,12 +1,13 @@
 /*
- * The writer: seuild's disk off the loop (DESIGN §2).  One thread owns its
- * own connection to the store and runs the daemon's writes one after the
- * other, in the order they were submitted: taps (lookup, decision, event
- * and commit in one transaction), events, visits, enrolments, the MQTT
- * published mark, retention.  The loop submits jobs and learns that they
- * are done through an eventfd it polls; each job's done callback then runs
- * on the loop thread, so doors, presence and MQTT stay single-threaded and
- * the loop keeps timing the doors however long the store makes a job wait.
+ * The writer: seuild's disk off the loop (docs/architecture.md, Runtime).
+ * One thread owns its own connection to the store and runs the daemon's
+ * writes one after the other, in the order they were submitted: taps
+ * (lookup, decision, event and commit in one transaction), events, visits,
+ * enrolments, the MQTT published mark, retention.  The loop submits jobs
+ * and learns that they are done through an eventfd it polls; each job's
+ * done callback then runs on the loop thread, so doors, presence and MQTT
+ * stay single-threaded and the loop keeps timing the doors however long the
+ * store makes a job wait.
  *
  * Reads may stay on the loop's own connection (WAL readers never wait for
  * a writer), but the loop's connection never writes.

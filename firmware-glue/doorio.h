@@ -1,8 +1,9 @@
 /*
  * Door I/O: the strike relay (output), the door contact and the exit button
  * (inputs).  Backends: "gpiod" (doorio_gpiod.c, the libgpiod 1.6 API; every
- * libgpiod call lives in that file) and "sim" (doorio_sim.c, DESIGN §7),
- * chosen by door_conf.gpio through an ops table (doorio_backend.h).
+ * libgpiod call lives in that file) and "sim" (doorio_sim.c;
+ * docs/design.md, Simulated hardware), chosen by door_conf.gpio through an
+ * ops table (doorio_backend.h).
  *
  * Inputs are reported raw (every edge, with its monotonic time); debouncing
  * and meaning belong to the door state machine (daemon/door.c).

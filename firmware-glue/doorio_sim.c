@@ -1,8 +1,9 @@
 /*
- * Simulated door I/O (DESIGN §7), for tests, benchmarks and `make demo`.
- * Inputs are lines on the FIFO sim_dir/inputs ("contact open", "contact
- * closed", "exit"); every relay change is appended to sim_dir/relay.log as
- * "<CLOCK_MONOTONIC ns> <0|1>", so tests see exactly what a strike would.
+ * Simulated door I/O (docs/design.md, Simulated hardware), for tests,
+ * benchmarks and `make demo`.  Inputs are lines on the FIFO sim_dir/inputs
+ * ("contact open", "contact closed", "exit"); every relay change is
+ * appended to sim_dir/relay.log as "<CLOCK_MONOTONIC ns> <0|1>", so tests
+ * see exactly what a strike would.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,9 +1,10 @@
 /*
  * Feedback I/O: a reader's green LED, red LED and buzzer (docs/hardware.md,
  * "Feedback at the reader").  Backends: "gpiod" (doorio_gpiod.c: every
- * libgpiod call lives in that file) and "sim" (feedbackio_sim.c, DESIGN
- * §7: every change appended to <sim_fifo>.feedback), chosen by
- * reader_conf.feedback_sim through an ops table (feedbackio_backend.h).
+ * libgpiod call lives in that file) and "sim" (feedbackio_sim.c: every
+ * change appended to <sim_fifo>.feedback; docs/design.md, Simulated
+ * hardware), chosen by reader_conf.feedback_sim through an ops table
+ * (feedbackio_backend.h).
  *
  * The outputs belong to the process that opens them (seuild's main
  * process, or seuilctl hw test), never to a reader child.  What to show

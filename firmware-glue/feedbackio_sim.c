@@ -1,9 +1,9 @@
 /*
- * Simulated feedback (DESIGN §7), for tests, benchmarks and `make demo`: a
- * driver = sim reader whose feedback is simulated has all three outputs,
- * and every change is appended to <sim_fifo>.feedback as
- * "<CLOCK_MONOTONIC ns> <green|red|buzzer> <0|1>", as relay.log records a
- * simulated strike.
+ * Simulated feedback (docs/design.md, Simulated hardware), for tests,
+ * benchmarks and `make demo`: a driver = sim reader whose feedback is
+ * simulated has all three outputs, and every change is appended to
+ * <sim_fifo>.feedback as "<CLOCK_MONOTONIC ns> <green|red|buzzer> <0|1>",
+ * as relay.log records a simulated strike.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -50,7 +50,7 @@
  * (a few ms a frame, tens of ms for an empty select); an emulator or a
  * fast USB reader answers in microseconds, and without this we would spin
  * a core.  100 ms keeps a tap well under the "strike within a second"
- * budget of DESIGN §1.
+ * budget (docs/design.md, Priorities).
  */
 #define POLL_PERIOD_MS		100
 

@@ -1,7 +1,8 @@
 /*
- * Simulated badge reader (DESIGN §7): lines on the FIFO sim_fifo.  A hex
- * UID is a tap, "-" is the card leaving the field; bad lines are logged
- * (without their content, which may be a UID) and ignored.
+ * Simulated badge reader (docs/design.md, Simulated hardware): lines on the
+ * FIFO sim_fifo.  A hex UID is a tap, "-" is the card leaving the field;
+ * bad lines are logged (without their content, which may be a UID) and
+ * ignored.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -28,7 +28,7 @@ esac
 top=$(cd "$(dirname "$0")/.." && pwd)
 sysroot=${2:-$top/build-$arch/sysroot}
 
-# The -dev packages seuil builds against (DESIGN §9; seuil-web's too).
+# The -dev packages seuild, seuilctl and seuil-web build against.
 dev="libnfc-dev libusb-dev libgpiod-dev libsqlite3-dev libmosquitto-dev
 libinih-dev libcjson-dev libssl-dev libmicrohttpd-dev libcrypt-dev"
 # Their runtime libraries, for qemu-user.

@@ -1,9 +1,9 @@
 /*
- * seuil-web: the manager's console (DESIGN §10).  Serves the page and the
- * JSON API over libmicrohttpd; reads and writes the store like seuilctl
- * (it is in group seuil), changes the daemon's live state through the
- * control socket (it is in operate_group), and never reads the UID key: a
- * typed UID goes to seuild as a control request.
+ * seuil-web: the manager's console (docs/design.md, Console API).  Serves
+ * the page and the JSON API over libmicrohttpd; reads and writes the store
+ * like seuilctl (it is in group seuil), changes the daemon's live state
+ * through the control socket (it is in operate_group), and never reads the
+ * UID key: a typed UID goes to seuild as a control request.
  *
  * The main thread only waits for signals; libmicrohttpd's threads serve
  * (web.h says why one thread per connection).

@@ -27,7 +27,7 @@
 
 #define WEB_MAX_CONNECTIONS	32
 #define WEB_CONN_TIMEOUT_S	30
-#define WEB_JSON_MAX		(64 * 1024)		/* DESIGN §10 */
+#define WEB_JSON_MAX		(64 * 1024)		/* docs/design.md, Console API */
 #define WEB_CSV_MAX		(5 * 1024 * 1024)
 #define WEB_MAX_SESSIONS	64
 #define WEB_TOKEN_HEX		64			/* 256 random bits */

@@ -1,8 +1,9 @@
 /*
- * Simulated door input lines (firmware-glue/doorio_sim.c, DESIGN §7): the
- * bytes anyone who can write sim_dir/inputs sends to the door state
- * machine.  Driven through doorio_open/doorio_read on a real FIFO; each
- * input is written followed by a newline so no partial line carries over.
+ * Simulated door input lines (firmware-glue/doorio_sim.c; docs/design.md,
+ * Simulated hardware): the bytes anyone who can write sim_dir/inputs sends
+ * to the door state machine.  Driven through doorio_open/doorio_read on a
+ * real FIFO; each input is written followed by a newline so no partial line
+ * carries over.
  * Oracle: exactly one input per line that is exactly "contact open",
  * "contact closed" or "exit" (a line with anything else, a NUL included,
  * is ignored), in order; the contact level follows the last contact line;

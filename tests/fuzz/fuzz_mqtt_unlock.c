@@ -1,9 +1,9 @@
 /*
  * MQTT remote unlock commands (daemon/mqtt_unlock.c mqtt_unlock_check,
- * DESIGN §5): whoever may publish on B/door/<door>/unlock.  The first byte
- * of an input picks the retain flag and the topic's door (front, back, or
- * one seuild does not have); the rest is the payload.  now is fixed at
- * 2026-11-26T08:00:00Z.
+ * docs/design.md, MQTT): whoever may publish on B/door/<door>/unlock.  The
+ * first byte of an input picks the retain flag and the topic's door (front,
+ * back, or one seuild does not have); the rest is the payload.  now is
+ * fixed at 2026-11-26T08:00:00Z.
  * Oracle: an accepted command is not retained, is at most 1 KiB, names a
  * door seuild has, and says (read independently with cJSON and tz.c) the
  * same seconds (1..60) and id (valid charset), with an expiry in (now, now

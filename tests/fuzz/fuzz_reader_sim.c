@@ -1,9 +1,10 @@
 /*
- * Simulated reader lines (firmware-glue/reader_sim.c, DESIGN §7): the
- * bytes anyone who can write the FIFO sends into a reader child.  The
- * target drives the real backend through reader_open/reader_wait on a real
- * FIFO: each input is written, followed by a newline (so that a partial
- * line never carries over into the next input), and every event read back.
+ * Simulated reader lines (firmware-glue/reader_sim.c; docs/design.md,
+ * Simulated hardware): the bytes anyone who can write the FIFO sends into a
+ * reader child.  The target drives the real backend through
+ * reader_open/reader_wait on a real FIFO: each input is written, followed
+ * by a newline (so that a partial line never carries over into the next
+ * input), and every event read back.
  * Oracle: "-" is a card gone; every tap is a 4, 7 or 10 byte UID that is
  * exactly what uid_parse makes of one whole line of the input (a bad or
  * overlong line, or a piece of one, never taps); no more events than lines.

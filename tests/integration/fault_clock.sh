@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# The wall clock under libfaketime (issue 10, item 2), seuild's clock set
-# through a timestamp file ("@DATE TIME": the clock starts there and ticks);
-# CLOCK_MONOTONIC stays real (FAKETIME_DONT_FAKE_MONOTONIC=1).  Schedule
-# edges (08:59:59 denied, 09:00:00 granted; 17:59:59 granted, 18:00:00
-# denied, for Mon-Fri 09:00-18:00), validity ends and starts at midnight
-# (inclusive), a visit expired while seuild was down, the day end, the
-# 90-day retention (`seuilctl purge`), and a jump of +1 h and -1 h while
-# the strike is energised, which must not change the pulse.
+# The wall clock under libfaketime, seuild's clock set through a timestamp
+# file ("@DATE TIME": the clock starts there and ticks); CLOCK_MONOTONIC
+# stays real (FAKETIME_DONT_FAKE_MONOTONIC=1).  Schedule edges (08:59:59
+# denied, 09:00:00 granted; 17:59:59 granted, 18:00:00 denied, for Mon-Fri
+# 09:00-18:00), validity ends and starts at midnight (inclusive), a visit
+# expired while seuild was down, the day end, the 90-day retention
+# (`seuilctl purge`), and a jump of +1 h and -1 h while the strike is
+# energised, which must not change the pulse.
 . "$(dirname "$0")/../lib.sh"
 
 LIBFT=$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -1)

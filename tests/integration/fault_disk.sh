@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# The disk fails under the running daemon (issue 10, item 2; DESIGN §1.1,
-# §1.3): full (a 1 MiB tmpfs holds the database; RLIMIT_FSIZE through
-# prlimit where mounting is refused), read-only under open files (EROFS
-# from tests/fakes/slow_fsync.c, as after a kernel remount-ro), locked by
-# another writer, and 3 s per fsync.  Each time: no wrong yes (the unknown
-# and the revoked badge never open), no crash, the strike released on time,
-# the error in `seuilctl status` (store_health), and one store_error event
-# once the store is back.  Last, seuild run as an unprivileged user
-# (setpriv) on a database it may only read.
+# The disk fails under the running daemon (docs/design.md, Priorities: never
+# a wrong yes, nothing lost): full (a 1 MiB tmpfs holds the database;
+# RLIMIT_FSIZE through prlimit where mounting is refused), read-only under
+# open files (EROFS from tests/fakes/slow_fsync.c, as after a kernel
+# remount-ro), locked by another writer, and 3 s per fsync.  Each time: no
+# wrong yes (the unknown and the revoked badge never open), no crash, the
+# strike released on time, the error in `seuilctl status` (store_health),
+# and one store_error event once the store is back.  Last, seuild run as an
+# unprivileged user (setpriv) on a database it may only read.
 . "$(dirname "$0")/../lib.sh"
 
 SHIM=$BUILD/fakes/slow_fsync.so

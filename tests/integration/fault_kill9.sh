@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# kill -9 at random moments with taps in flight (issue 10, item 2): 50
-# cycles (KILL9_CYCLES) of start, a burst of random taps on both readers
-# (members, a revoked badge, an unknown one), kill -9 after 0-600 ms.
-# After each restart: the first relay action is "locked", PRAGMA
-# integrity_check is ok, and the daemon's presence matches the open visits
-# and `seuilctl who`.  At the end: events.seq has no gap (against
-# sqlite_sequence), every relay pulse has its committed grant stamped before
-# it, and the revoked and unknown badges never opened.
+# kill -9 at random moments with taps in flight: 50 cycles (KILL9_CYCLES) of
+# start, a burst of random taps on both readers (members, a revoked badge,
+# an unknown one), kill -9 after 0-600 ms.  After each restart: the first
+# relay action is "locked", PRAGMA integrity_check is ok, and the daemon's
+# presence matches the open visits and `seuilctl who`.  At the end:
+# events.seq has no gap (against sqlite_sequence), every relay pulse has its
+# committed grant stamped before it, and the revoked and unknown badges
+# never opened.
 . "$(dirname "$0")/../lib.sh"
 
 CYCLES=${KILL9_CYCLES:-50}

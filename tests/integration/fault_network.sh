@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# The network fails (issue 10, item 2; DESIGN §1.6): the broker stopped and
-# restarted in the middle of a burst of taps (the subscriber sees every seq
-# once it is back), and a broker refusing the login (the door works, the
-# refusal is logged, seuild does not hammer it).
+# The network fails (docs/design.md, Priorities: works without the network):
+# the broker stopped and restarted in the middle of a burst of taps (the
+# subscriber sees every seq once it is back), and a broker refusing the
+# login (the door works, the refusal is logged, seuild does not hammer it).
 . "$(dirname "$0")/../lib.sh"
 
 FEEDER=$TOP/tests/soak/feeder.py

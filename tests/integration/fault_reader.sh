@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Readers and door I/O that fail (issue 10, item 2): a sim reader's child
-# hung by SIGSTOP is killed and respawned while the door stays locked; the
-# PN532 emulator unplugged and replugged in a loop (FAULT_REPLUGS, 2) gives
-# reader_offline / reader_online and taps work after; garbage on the door
-# input FIFO is ignored; the fake libgpiod failing to set the relay or
-# handing a bad event leaves the strike locked, logged, seuild running.
+# Readers and door I/O that fail: a sim reader's child hung by SIGSTOP is
+# killed and respawned while the door stays locked; the PN532 emulator
+# unplugged and replugged in a loop (FAULT_REPLUGS, 2) gives reader_offline
+# / reader_online and taps work after; garbage on the door input FIFO is
+# ignored; the fake libgpiod failing to set the relay or handing a bad event
+# leaves the strike locked, logged, seuild running.
 . "$(dirname "$0")/../lib.sh"
 
 EMU=$BUILD/tests/pn532emu

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # seuilctl hw test flashes each configured feedback line once and says
-# which (issue 12, item 5): on simulated readers (<sim_fifo>.feedback) and
-# on the real gpiod backend against the fake libgpiod; a busy line is a
-# FAILED with its role named.
+# which: on simulated readers (<sim_fifo>.feedback) and on the real gpiod
+# backend against the fake libgpiod; a busy line is a FAILED with its role
+# named.
 . "$(dirname "$0")/../lib.sh"
 
 export FAKE_GPIOD_DIR=$T/gpio

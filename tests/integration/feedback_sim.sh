@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Light and sound at simulated readers (issue 12, DESIGN §7): every change
-# of a reader's feedback goes to <sim_fifo>.feedback as "<ns> <output>
-# <0|1>".  The order of changes is asserted exactly, the timing within wide
-# bounds (ASan, a busy machine): granted, denied, a lockout's blinking with
-# a locked-out tap in the middle, a denial while the store is locked,
-# enrolment at a desk reader (blinking, then two beeps; or a timeout),
-# dark after SIGTERM and first thing after kill -9 and a restart.
+# Light and sound at simulated readers (docs/design.md, Simulated hardware):
+# every change of a reader's feedback goes to <sim_fifo>.feedback as "<ns>
+# <output> <0|1>".  The order of changes is asserted exactly, the timing
+# within wide bounds (ASan, a busy machine): granted, denied, a lockout's
+# blinking with a locked-out tap in the middle, a denial while the store is
+# locked, enrolment at a desk reader (blinking, then two beeps; or a
+# timeout), dark after SIGTERM and first thing after kill -9 and a restart.
 . "$(dirname "$0")/../lib.sh"
 
 write_config <<CONF

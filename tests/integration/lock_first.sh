@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Lock first (issue 9, item 2): right after the configuration is read every
-# door is driven locked, before the key file or the database can stop the
-# start; a start that fails leaves every relay locked.  relay.log starts
-# with "1" as if a crash had left the strike energised.
+# Lock first (docs/design.md, Priorities: locked when in doubt): right after
+# the configuration is read every door is driven locked, before the key file
+# or the database can stop the start; a start that fails leaves every relay
+# locked.  relay.log starts with "1" as if a crash had left the strike
+# energised.
 . "$(dirname "$0")/../lib.sh"
 
 write_config </dev/null

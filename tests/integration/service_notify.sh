@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# The service manager's notifications (Type=notify, DESIGN §3), spoken by
-# daemon/notify.c: READY=1 once the doors are locked and the store is open,
-# RELOADING=1 then READY=1 around a SIGHUP, WATCHDOG=1 from the loop while
-# it turns (only when $WATCHDOG_PID, if set, is seuild), STOPPING=1 at
-# SIGTERM.  A listener stands in for systemd on a path and on an abstract
-# socket name.
+# The service manager's notifications (Type=notify; docs/design.md,
+# Programs), spoken by daemon/notify.c: READY=1 once the doors are locked
+# and the store is open, RELOADING=1 then READY=1 around a SIGHUP,
+# WATCHDOG=1 from the loop while it turns (only when $WATCHDOG_PID, if set,
+# is seuild), STOPPING=1 at SIGTERM.  A listener stands in for systemd on a
+# path and on an abstract socket name.
 . "$(dirname "$0")/../lib.sh"
 
 write_config </dev/null

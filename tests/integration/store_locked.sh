@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Door timing never waits on the store (issue 9, item 3).  Another program
-# holds the database's write lock while unknown badges (and a valid one)
-# are tapped on both readers right after a grant: the strike is released
-# on time, every tap during the lock is denied (store_unavailable, never a
-# late yes), seuild keeps running, and once the lock is gone one
+# Door timing never waits on the store (docs/design.md, Priorities).
+# Another program holds the database's write lock while unknown badges (and
+# a valid one) are tapped on both readers right after a grant: the strike is
+# released on time, every tap during the lock is denied (store_unavailable,
+# never a late yes), seuild keeps running, and once the lock is gone one
 # store_error event says how many taps were denied, and a tap is granted
 # again.  The bounds are wide (ASan, a busy machine); the benchmark is for
 # precise timing.

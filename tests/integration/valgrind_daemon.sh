@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Memory hygiene (issue 10 item 4): seuild under valgrind memcheck on
-# simulated hardware, with a real broker: taps granted and denied, door
-# inputs, a status request, a reload (SIGHUP), a remote unlock over MQTT,
-# then SIGTERM.  No memcheck error and no definite leak, in the daemon or
-# its reader children.  Runs in the plain build only: valgrind cannot run
-# ASan binaries (the ASan pass of `make check` skips it).
+# Memory hygiene: seuild under valgrind memcheck on simulated hardware, with
+# a real broker: taps granted and denied, door inputs, a status request, a
+# reload (SIGHUP), a remote unlock over MQTT, then SIGTERM.  No memcheck
+# error and no definite leak, in the daemon or its reader children.  Runs in
+# the plain build only: valgrind cannot run ASan binaries (the ASan pass of
+# `make check` skips it).
 . "$(dirname "$0")/../lib.sh"
 
 if ldd "$SEUILD" 2>/dev/null | grep -q 'libasan\|libubsan'; then

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Memory hygiene (issue 10 item 4): the main seuilctl commands under
-# valgrind memcheck, each with no memcheck error and no definite leak.
-# Plain build only: valgrind cannot run ASan binaries.
+# Memory hygiene: the main seuilctl commands under valgrind memcheck, each
+# with no memcheck error and no definite leak.  Plain build only: valgrind
+# cannot run ASan binaries.
 . "$(dirname "$0")/../lib.sh"
 
 if ldd "$SEUILCTL" 2>/dev/null | grep -q 'libasan\|libubsan'; then

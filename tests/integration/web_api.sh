@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# The console's API (DESIGN §10) against the real seuil-web and seuild on
-# simulated hardware: members, badges (typed UID through seuild, enrolment
-# by tap at the desk reader), presence, door unlock, groups and schedules,
-# explain, log, attendance report, import (also `seuilctl member import`),
-# export and erasure; roles; every change an admin_change by web:NAME.
+# The console's API (docs/design.md, Console API; docs/web.md) against the
+# real seuil-web and seuild on simulated hardware: members, badges (typed
+# UID through seuild, enrolment by tap at the desk reader), presence, door
+# unlock, groups and schedules, explain, log, attendance report, import
+# (also `seuilctl member import`), export and erasure; roles; every change
+# an admin_change by web:NAME.
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/tests/browser/web.sh"
 

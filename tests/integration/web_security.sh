@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# seuil-web's defences (DESIGN §10): [web] config checks, security headers,
-# no escape from the page folder, body caps, sessions (401), CSRF (403),
-# login throttling (429 with Retry-After), cookie flags, TLS, accounts
-# hashed and never given on a command line.
+# seuil-web's defences (docs/design.md, Console API; docs/web.md): [web]
+# config checks, security headers, no escape from the page folder, body
+# caps, sessions (401), CSRF (403), login throttling (429 with Retry-After),
+# cookie flags, TLS, accounts hashed and never given on a command line.
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/tests/browser/web.sh"
 

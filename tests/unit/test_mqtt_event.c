@@ -52,8 +52,8 @@ expect_keys(char *payload, const char *want)
 	cJSON_free(payload);
 }
 
-/* DESIGN §5: staff events are published with seq, ts and type only,
- * whatever the row holds (member, door, reason, detail, actor). */
+/* docs/design.md, MQTT: staff events are published with seq, ts and type
+ * only, whatever the row holds (member, door, reason, detail, actor). */
 static void
 test_staff_events(void)
 {

@@ -1,11 +1,11 @@
 /*
- * Presence rules (DESIGN §8) on a real store file, with injected wall and
- * monotonic times: arrivals and departures by reader direction, the toggle
- * guard, expiry at the last badge, the day end across a DST change, manual
- * checkout, the rebuild at start with overdue expiries applied, and a
- * reload that renames and removes doors members came in by.  The
- * writer runs inline (writer_new_inline): each visit is written before the
- * call that asked for it returns.
+ * Presence rules (docs/design.md, Presence) on a real store file, with
+ * injected wall and monotonic times: arrivals and departures by reader
+ * direction, the toggle guard, expiry at the last badge, the day end across
+ * a DST change, manual checkout, the rebuild at start with overdue expiries
+ * applied, and a reload that renames and removes doors members came in by.
+ * The writer runs inline (writer_new_inline): each visit is written before
+ * the call that asked for it returns.
  */
 #include <stdlib.h>
 #include <string.h>

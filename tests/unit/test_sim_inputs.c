@@ -1,9 +1,10 @@
 /*
- * The simulated reader and door input lines (DESIGN §7), through the real
- * backends on real FIFOs.  Cases found by the fuzz targets
- * (tests/fuzz/fuzz_reader_sim.c, fuzz_doorio_sim.c): a line with a NUL, or
- * the tail of an overlong line, is a bad line, never a tap or an input; a
- * burst of inputs larger than one doorio_read() call is delivered whole.
+ * The simulated reader and door input lines (docs/design.md, Simulated
+ * hardware), through the real backends on real FIFOs.  Cases found by the
+ * fuzz targets (tests/fuzz/fuzz_reader_sim.c, fuzz_doorio_sim.c): a line
+ * with a NUL, or the tail of an overlong line, is a bad line, never a tap
+ * or an input; a burst of inputs larger than one doorio_read() call is
+ * delivered whole.
  */
 #include <fcntl.h>
 #include <stdlib.h>

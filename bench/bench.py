@@ -7,8 +7,8 @@ Runs the real programs of BUILD (seuild, seuilctl, seuil-web, tests/pn532emu,
 bench/gen_*) on simulated hardware, the PN532 emulator and a throwaway
 mosquitto on 127.0.0.1, in a work directory on tmpfs (/dev/shm) and one on
 disk ($BENCH_DISK_DIR, default /var/tmp).  Python's standard library only.
-Benchmarks measure; they never fail on a number.  Sections: fsync badge nfc
-mqtt burst idle report console scale (the default is all of them).
+Benchmarks measure; they never fail on a number.  Sections: fsync badge import
+nfc mqtt burst idle report console scale (the default is all of them).
 BENCH_KEEP=1 keeps the work directories; BENCH_WRAP="taskset -c 1" (say)
 runs each seuild under that command.
 """
@@ -23,6 +23,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 BUILD = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 and not sys.argv[1].startswith("-") else "build")
@@ -336,6 +337,60 @@ def section_badge(ctx):
             emit("badge_path_disk_p99_minus_fsync_p99_us", int(pct(share, 99) - ctx["fsync_p99"]), "us")
 
 
+def denied_taps(dm):
+    out = subprocess.run([f"{BUILD}/seuilctl", "-f", dm.conf, "--json", "status"],
+                         capture_output=True, text=True).stdout
+    try:
+        return int(json.loads(out)["store_health"]["denied_taps"])
+    except (ValueError, KeyError):
+        return -1
+
+
+def section_import(ctx):
+    """Taps every 20 ms for 10 s while seuild applies a 2,000-row import
+    five times (tmpfs): the door never waits for the manager for longer
+    than one transaction, and no tap is denied for the store."""
+    d = ctx["shm"] + "/import"
+    os.makedirs(d)
+    gen_badges(d + "/seuil.db", d + "/uid.key", 1000, 500, 0)
+    for run in range(2):
+        with open(f"{d}/m{run}.csv", "w") as f:
+            f.write("name,display_name,email\n")
+            for i in range(2000):
+                f.write(f"imp{i:04d},Import {run} {i},m{i}@example.org\n")
+    dm = Daemon(d, d + "/seuil.db", d + "/uid.key")
+    try:
+        time.sleep(1.0)
+        before = len(dm.badge_path_us())
+        denied0 = denied_taps(dm)
+        done = []
+
+        def imports():
+            time.sleep(1.0)
+            for run in range(5):
+                r = subprocess.run([f"{BUILD}/seuilctl", "-f", dm.conf, "member", "import",
+                                    f"{d}/m{run % 2}.csv"], capture_output=True, text=True)
+                done.append(r.returncode)
+                time.sleep(1.0)
+        t = threading.Thread(target=imports)
+        t.start()
+        end = time.monotonic() + 10.0
+        rnd = random.Random(7)
+        while time.monotonic() < end:
+            dm.tap(0, rnd.randrange(1000))
+            time.sleep(0.02)
+        t.join()
+        time.sleep(0.5)
+        paths = dm.badge_path_us()[before:]
+        emit("tap_during_import_p99_us", int(pct(paths, 99)), "us")
+        emit("tap_during_import_max_us", max(paths) if paths else -1, "us")
+        emit("tap_during_import_taps", len(paths), "taps")
+        emit("tap_during_import_store_unavailable", denied_taps(dm) - denied0, "taps")
+        emit("tap_during_import_imports_ok", sum(1 for rc in done if rc == 0), "imports")
+    finally:
+        dm.stop()
+
+
 def section_burst(ctx):
     db, key = main_db(ctx)
     for label, base, n in (("tmpfs", ctx["shm"], BURST), ("disk", ctx["disk"], BURST_DISK)):
@@ -640,7 +695,8 @@ def section_scale(ctx):
         shutil.rmtree(os.path.dirname(conf), ignore_errors=True)
 
 
-SECTIONS = [("fsync", section_fsync), ("badge", section_badge), ("burst", section_burst),
+SECTIONS = [("fsync", section_fsync), ("badge", section_badge), ("import", section_import),
+            ("burst", section_burst),
             ("mqtt", section_mqtt), ("nfc", section_nfc), ("idle", section_idle),
             ("report", section_report), ("console", section_console), ("scale", section_scale)]
 

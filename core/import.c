@@ -582,7 +582,7 @@ plan_make(struct store *st, const char *text, size_t len, const struct import_op
 			pl->unchanged++;
 	}
 	free(ps.buf);
-	if (rc == 0 && errs->n == 0)
+	if (rc == 0)
 		(void)plan_index(pl, errs);
 	if (rc == 0 && errs->n == 0 && o->prune &&
 	    (store_members_list(st, prune_cb, &px) == -1 || px.failed))

@@ -1,5 +1,5 @@
 /*
- * The manager's operations, shared by seuilctl and seuil-web (DESIGN §2):
+ * The manager's operations, shared by seuilctl and seuil-web (docs/architecture.md):
  * members, badges, groups and schedules, retention, and the audit trail
  * that every change leaves.  Arguments in, rows or an error out: nothing
  * here prints, and nothing knows about exit codes or HTTP statuses (each

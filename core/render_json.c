@@ -139,6 +139,27 @@ render_event(const struct event_row *e, const char *member)
 	return j;
 }
 
+cJSON *
+render_event_named(struct event_names *n, const struct event_row *e)
+{
+	cJSON *j;
+	int rc;
+
+	if (e->member_id != 0 && n->m.id != e->member_id) {
+		if ((rc = store_member_get(n->st, e->member_id, &n->m)) == -1)
+			return NULL;
+		if (rc == 0) {
+			memset(&n->m, 0, sizeof(n->m));
+			n->m.id = e->member_id;
+			snprintf(n->m.name, sizeof(n->m.name), "#%lld", (long long)e->member_id);
+		}
+	}
+	j = render_event(e, e->member_id != 0 ? n->m.name : NULL);
+	if (e->member_id != 0)
+		cJSON_AddBoolToObject(j, "member_erased", n->m.erased);
+	return j;
+}
+
 struct list_ctx {
 	struct store		*st;
 	cJSON			*array;

@@ -37,6 +37,19 @@ cJSON *render_group(const struct access_group *g);
 /* An event; member is its member's name or NULL.  The actor is shown:
  * this is the manager's view, never the published one. */
 cJSON *render_event(const struct event_row *e, const char *member);
+/*
+ * An event as the manager reads it: render_event with its member's name,
+ * looked up on st (the last one cached in *names), "#ID" for a member no
+ * longer there, and "member_erased" (an erased member keeps only
+ * "erased-ID", so an erasure never brings a name back).  seuilctl log and
+ * the console's log give the same names this way.  NULL when the store
+ * fails.
+ */
+struct event_names {
+	struct store		*st;
+	struct member_row	 m;
+};
+cJSON *render_event_named(struct event_names *names, const struct event_row *e);
 
 /* Lists: every member; the badges of a member (0: all); every group. */
 cJSON *render_members(struct store *st);

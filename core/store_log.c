@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "event_type.h"
 
 void
 store_event_stamp(struct event *ev)
@@ -24,8 +25,9 @@ store_append_event(struct store *st, const struct event *ev)
 {
 	sqlite3_stmt *s = st->stmt[S_APPEND_EVENT];
 
-	if (ev->type == NULL || *ev->type == '\0') {
-		store_seterr(st, STORE_EINVAL, "event without a type");
+	if (!event_type_known(ev->type)) {
+		store_seterr(st, STORE_EINVAL, "event type '%.40s' is not one of "
+		    "core/event_type.c's", ev->type != NULL ? ev->type : "");
 		return -1;
 	}
 	sqlite3_bind_int64(s, 1, ev->ts_ms);

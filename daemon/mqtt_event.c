@@ -12,33 +12,20 @@
 #include <string.h>
 
 #include "clock.h"
+#include "event_type.h"
 #include "render_json.h"
-
-bool
-mqtt_event_is_staff(const char *type)
-{
-	static const char *const staff[] = {
-		"admin_change", "control_refused", "console_login", "console_login_failed",
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(staff) / sizeof(staff[0]); i++)
-		if (strcmp(type, staff[i]) == 0)
-			return true;
-	return false;
-}
 
 bool
 mqtt_event_may_name(const struct event_row *ev)
 {
 	return ev->member_id > 0 && strcmp(ev->type, "access_denied") != 0 &&
-	    !mqtt_event_is_staff(ev->type);
+	    !event_type_staff(ev->type);
 }
 
 bool
 mqtt_event_lobby_safe(const struct event_row *ev)
 {
-	return strcmp(ev->type, "arrival") == 0 || strcmp(ev->type, "departure") == 0;
+	return event_type_lobby(ev->type);
 }
 
 /* seq, ts, type: every payload starts with them. */
@@ -62,7 +49,7 @@ mqtt_event_json(const struct event_row *ev, const char *name)
 {
 	cJSON *o;
 
-	if ((o = event_head(ev)) == NULL || mqtt_event_is_staff(ev->type))
+	if ((o = event_head(ev)) == NULL || event_type_staff(ev->type))
 		return render_json_print(o);
 	if (ev->door[0] != '\0')
 		cJSON_AddStringToObject(o, "door", ev->door);

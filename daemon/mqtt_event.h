@@ -11,16 +11,16 @@
 
 #include "store.h"
 
-/* Staff events (admin_change, control_refused, console_login,
- * console_login_failed) carry seq, ts and type only: nothing about who. */
-bool mqtt_event_is_staff(const char *type);
-
-/* Whether the event may carry a name: it has a member, is not a denial and
+/* Staff events (core/event_type.h: admin_change, control_refused, ...)
+ * carry seq, ts and type only: nothing about who.
+ *
+ * Whether the event may carry a name: it has a member, is not a denial and
  * not a staff event.  The caller then passes the display name of a member
  * who opted in (public, not erased), else NULL. */
 bool mqtt_event_may_name(const struct event_row *ev);
 
-/* Whether the event also goes to B/presence/events (arrival, departure). */
+/* Whether the event also goes to B/presence/events (arrival, departure:
+ * core/event_type.h's EVENT_LOBBY). */
 bool mqtt_event_lobby_safe(const struct event_row *ev);
 
 /* B/events payload: seq, ts, type, and door, reader, name, reason when

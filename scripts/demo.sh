@@ -41,7 +41,7 @@ sim_fifo = $dir/reader.fifo
 door = front
 direction = in
 
-; The front desk: enrolment only (seuilctl badge enroll), opens nothing.
+; The front desk: enrolment only (seuilctl badge enrol), opens nothing.
 [reader.desk]
 driver = sim
 sim_fifo = $dir/desk.fifo
@@ -139,7 +139,7 @@ if [ -t 0 ] && [ -z "${DEMO_NO_WAIT:-}" ]; then
   watch every topic:   mosquitto_sub -h 127.0.0.1 -p $port -t 'seuil/#' -v
   tap a badge:         echo 04A1B2C3 > $dir/reader.fifo
   light and sound:     tail -f $dir/reader.fifo.feedback
-  enrol a new badge:   $seuilctl -f $dir/seuild.conf badge enroll alice &
+  enrol a new badge:   $seuilctl -f $dir/seuild.conf badge enrol alice &
                        echo 04AB12CD > $dir/desk.fifo
   open the door:       echo 'contact open' > $dir/door/inputs
   remote unlock:       mosquitto_pub -h 127.0.0.1 -p $port -t seuil/demo/door/front/unlock -q 1 \\

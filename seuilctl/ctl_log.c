@@ -13,25 +13,10 @@
 struct log_ctx {
 	struct ctl		*c;
 	cJSON			*array;
-	struct member_row	 m;	/* cache of the last member named */
+	struct event_names	 names;	/* the members' names, as the console's */
 	bool			 lines;	/* --json --follow: one object a line */
 	int64_t			 printed;	/* highest seq printed */
 };
-
-static const char *
-member_name(struct log_ctx *x, int64_t id)
-{
-	if (id == 0)
-		return "";
-	if (x->m.id != id) {
-		if (store_member_get(x->c->st, id, &x->m) != 1) {
-			memset(&x->m, 0, sizeof(x->m));
-			x->m.id = id;
-			snprintf(x->m.name, sizeof(x->m.name), "#%lld", (long long)id);
-		}
-	}
-	return x->m.name;
-}
 
 /*
  * A field of a log line, if set.  Whatever reached the store (a name, an
@@ -59,18 +44,22 @@ static int
 log_cb(const struct event_row *e, void *arg)
 {
 	struct log_ctx *x = arg;
-	const char *name = member_name(x, e->member_id);
+	cJSON *named = render_event_named(&x->names, e);
+	const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(named,
+	    "member"));
 	char t[32];
 
+	if (named == NULL)
+		return 1;	/* the store failed: the query says so */
 	if (e->seq > x->printed)
 		x->printed = e->seq;
 
 	if (x->array != NULL) {
-		cJSON_AddItemToArray(x->array, render_event(e, name));
+		cJSON_AddItemToArray(x->array, named);
 		return 0;
 	}
 	if (x->lines) {
-		cJSON *j = render_event(e, name);
+		cJSON *j = named;
 		char *s;
 
 		if (j != NULL && (s = cJSON_PrintUnformatted(j)) != NULL) {
@@ -84,7 +73,7 @@ log_cb(const struct event_row *e, void *arg)
 	printf("%s %6lld %-16s %-8s", t, (long long)e->seq, e->type,
 	    e->door[0] ? e->door : "-");
 	print_field("reader", e->reader, false);
-	if (e->member_id != 0)
+	if (name != NULL)
 		print_field("member", name, false);
 	if (e->badge_id != 0)
 		printf(" badge=%lld", (long long)e->badge_id);
@@ -94,6 +83,7 @@ log_cb(const struct event_row *e, void *arg)
 	if (!e->clock_synced)
 		printf(" (clock unsynced)");
 	putchar('\n');
+	cJSON_Delete(named);
 	return 0;
 }
 
@@ -247,10 +237,11 @@ ctl_log(struct ctl *c, int argc, char **argv)
 		return rc;
 	memset(&x, 0, sizeof(x));
 	x.c = c;
+	x.names.st = c->st;
 	if (member != NULL) {
-		if ((rc = ctl_member(c, member, &x.m)) != EX_OK)
+		if ((rc = ctl_member(c, member, &x.names.m)) != EX_OK)
 			return rc;
-		f.member_id = x.m.id;
+		f.member_id = x.names.m.id;
 	}
 	if (follow_mode) {
 		/* Like tail -f: the recent past, then what comes.  The seq is

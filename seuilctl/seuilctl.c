@@ -1,5 +1,5 @@
 /*
- * seuilctl: how the manager enrols, reviews and operates (DESIGN §3).
+ * seuilctl: how the manager enrols, reviews and operates (docs/design.md, "Programs").
  *
  * Members, badges, groups and schedules live in the store, which seuilctl
  * edits directly (the daemon reads them at every decision).  The daemon's
@@ -151,7 +151,7 @@ static const struct ctl_cmd commands[] = {
 	    "not echo it).  The UID as an argument works too.  Prints the badge id\n"
 	    "and hint (the last two bytes), never the UID, which is kept only as an\n"
 	    "HMAC with the site key.  UID is hex, any case, with optional ':', '-'\n"
-	    "or space between bytes; 4, 7 or 10 bytes.  A badge enroled already is\n"
+	    "or space between bytes; 4, 7 or 10 bytes.  A badge enrolled already is\n"
 	    "refused.  Without the UID, use `badge enrol` and tap the badge.\n"
 	    "\n"
 	    "Options:\n"
@@ -171,7 +171,7 @@ static const struct ctl_cmd commands[] = {
 	    "[reader.NAME] section, e.g. a desk reader with no door; R if given)\n"
 	    "to member M, and this command prints the new badge's id, hint and\n"
 	    "reader.  Readers without enrol = true never enrol, so a stranger\n"
-	    "tapping outside meanwhile gains nothing.  A badge enroled already\n"
+	    "tapping outside meanwhile gains nothing.  A badge enrolled already\n"
 	    "ends the wait with an error.  Needs the daemon: without it, use\n"
 	    "`badge add M -` and type the UID.\n"
 	    "\n"
@@ -183,7 +183,7 @@ static const struct ctl_cmd commands[] = {
 	    "  seuilctl badge enrol alice --reader desk\n"
 	    "  badge 7 (hint B2C3) enrolled for alice at reader desk\n"
 	    "\n"
-	    "Exit status: 65 for a badge enroled already, 66 for an unknown\n"
+	    "Exit status: 65 for a badge enrolled already, 66 for an unknown\n"
 	    "member or reader, 69 if seuild is not running, 75 if no unknown badge\n"
 	    "was tapped in time (or another enrolment is waiting), 78 if no reader\n"
 	    "(or not R) allows enrolment.", "enroll" },

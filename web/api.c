@@ -1,5 +1,5 @@
 /*
- * The JSON API of DESIGN §10: routing, authentication, CSRF, roles, and
+ * The JSON API of docs/design.md ("Console API"): routing, authentication, CSRF, roles, and
  * the login, logout and session calls.  The manager's operations are in
  * api_*.c, each a thin layer over core/ (the same functions as seuilctl,
  * so the payloads are those of `seuilctl --json`).

@@ -470,38 +470,21 @@ api_explain(struct req *q, struct reply *r, char **p)
 }
 
 struct log_ctx {
-	struct store		*st;
+	struct event_names	 names;	/* as `seuilctl log` names them */
 	cJSON			*a;
-	struct member_row	 m;	/* the last member looked up */
 	int			 failed;
 };
 
-/*
- * Each event with its member's name, as `seuilctl log` names them.  An
- * erased member's row keeps only "erased-ID" (store_member_erase), so an
- * erasure never brings a name back; "member_erased" says which they are.
- */
 static int
 log_cb(const struct event_row *e, void *arg)
 {
 	struct log_ctx *x = arg;
-	cJSON *j;
-	int rc;
+	cJSON *j = render_event_named(&x->names, e);
 
-	if (e->member_id != 0 && x->m.id != e->member_id) {
-		if ((rc = store_member_get(x->st, e->member_id, &x->m)) == -1) {
-			x->failed = 1;
-			return 1;
-		}
-		if (rc == 0) {
-			memset(&x->m, 0, sizeof(x->m));
-			x->m.id = e->member_id;
-			snprintf(x->m.name, sizeof(x->m.name), "#%lld", (long long)e->member_id);
-		}
+	if (j == NULL) {
+		x->failed = 1;
+		return 1;
 	}
-	j = render_event(e, e->member_id != 0 ? x->m.name : NULL);
-	if (e->member_id != 0)
-		cJSON_AddBoolToObject(j, "member_erased", x->m.erased != 0);
 	cJSON_AddItemToArray(x->a, j);
 	return 0;
 }
@@ -538,7 +521,7 @@ api_log(struct req *q, struct reply *r, char **p)
 		f.member_id = m.id;
 	}
 	memset(&x, 0, sizeof(x));
-	x.st = q->w->st;
+	x.names.st = q->w->st;
 	x.a = cJSON_CreateArray();
 	if (store_events_query(q->w->st, &f, log_cb, &x) == -1 || x.failed) {
 		cJSON_Delete(x.a);

@@ -160,27 +160,26 @@ code_seuilctl() {
 same "seuilctl commands" <(doc_names Programs seuilctl) <(code_seuilctl)
 
 # ---- event types ----
-# The code has no one table of event type names yet: they are string
-# literals where each event is written.  Until it has, this check is
-# skipped rather than grep those literals; code_event_types then prints
-# the table's names, as code_routes does.
-code_event_types() { return 1; }
-if code_event_types >"$T/code_events"; then
-	same "event types" <(doc_names Events) "$T/code_events"
-else
-	echo "skip event types: the code has no table of event type names to compare with"
-fi
+# core/event_type.c's table, one { "name", FLAGS } line a type; the store
+# refuses any other.
+code_event_types() {
+	sed -n 's/^\t{ "\([a-z_]*\)",[[:space:]]*[A-Z_0-9|]* },$/\1/p' "$TOP/core/event_type.c"
+}
+same "event types" <(doc_names Events) <(code_event_types)
 
 # ---- control commands ----
-# The hook for seuild's command table ({command, role, handler}): when it
-# exists, code_control_commands prints "command<TAB>role" from it, and
-# docs/design.md's "Control protocol" section lists them in a table of the
-# same shape.
-code_control_commands() { return 1; }
-if code_control_commands >"$T/code_control.tsv"; then
-	same "control commands" <(doc_names "Control protocol") <(cut -f1 "$T/code_control.tsv")
-	same "control commands with their roles" <(doc_rows "Control protocol" | cut -f1,2) \
-	    "$T/code_control.tsv"
-else
-	echo "skip control commands: seuild has no command table to compare with yet"
-fi
+# core/control.c names each command ("[CONTROL_X] = { "name", ..."), seuild's
+# table gives it its role ("{ CONTROL_X, ROLE_Y, handler }"):
+# "command<TAB>role" with the role as docs/design.md says it (read, operate,
+# admin), which lists them in "Control protocol", "Commands".
+code_control_commands() {
+	sed -n 's/^\t\[CONTROL_\([A-Z_]*\)\][[:space:]]*= { "\([a-z_]*\)".*/\1 \2/p' \
+	    "$TOP/core/control.c" | sort >"$T/cmd.names"
+	sed -n 's/^\t{ CONTROL_\([A-Z_]*\),[[:space:]]*ROLE_\([A-Z]*\),.*/\1 \2/p' \
+	    "$TOP/daemon/control_requests.c" | sort >"$T/cmd.roles"
+	join "$T/cmd.names" "$T/cmd.roles" | awk '{ printf "%s\t%s\n", $2, tolower($3) }'
+}
+code_control_commands >"$T/code_control.tsv"
+same "control commands" <(doc_names "Control protocol" Commands) <(cut -f1 "$T/code_control.tsv")
+same "control commands with their roles" <(doc_rows "Control protocol" Commands | cut -f1,2) \
+    "$T/code_control.tsv"

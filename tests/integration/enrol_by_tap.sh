@@ -19,8 +19,9 @@ lockout_failures = 32
 CONF
 ctl init >/dev/null && ctl member add alice >/dev/null || { not_ok "setup"; exit 1; }
 
+# "enroll", the first spelling, is still the same command.
 ctl badge enroll alice --timeout 5 >"$T/out" 2>&1
-check "enroll without the daemon: EX_UNAVAILABLE" test $? -eq 69
+check "enrol (as enroll) without the daemon: EX_UNAVAILABLE" test $? -eq 69
 check "and it says the daemon is needed" grep -q "needs the daemon" "$T/out"
 check "and points at badge add" grep -q "badge add alice -" "$T/out"
 
@@ -30,7 +31,7 @@ wait_until 5 count_is reader_online -ge 3
 
 enrol_waiting() { grep -c "enrolment: waiting" "$T/seuild.log" | grep -qx "$1"; }
 
-ctl badge enroll alice --timeout 30 >"$T/enrol.out" 2>"$T/enrol.err" &
+ctl badge enrol alice --timeout 30 >"$T/enrol.out" 2>"$T/enrol.err" &
 ENROL=$!
 check "daemon waits for a tap" wait_until 10 enrol_waiting 1
 # The street attack: an unknown badge at the outside reader during the window.
@@ -60,13 +61,13 @@ check "the enrolled badge opens the door" wait_until 10 relay_is 1
 check "granted event" wait_until 5 has_event access_granted
 wait_until 5 relay_is 0
 
-ctl badge enroll alice --timeout 1 >"$T/out" 2>&1
+ctl badge enrol alice --timeout 1 >"$T/out" 2>&1
 check "timeout exits EX_TEMPFAIL" test $? -eq 75
 check "timeout says nothing was enrolled" grep -q "nothing enrolled" "$T/out"
 check "no second badge" test "$(sqlite3 "$T/seuil.db" 'SELECT count(*) FROM badges')" = 1
 
 # A known badge at the desk ends the enrolment with a clear refusal.
-ctl badge enroll alice --reader desk --timeout 30 >"$T/out" 2>&1 &
+ctl badge enrol alice --reader desk --timeout 30 >"$T/out" 2>&1 &
 ENROL=$!
 check "second enrolment waits" wait_until 10 enrol_waiting 3
 tap desk 04C0FFEE
@@ -74,7 +75,7 @@ wait "$ENROL"
 check "an enrolled badge at the desk: EX_DATAERR" test $? -eq 65
 check "and it says so" grep -q "already enrolled" "$T/out"
 
-ctl --json badge enroll alice --reader desk --timeout 30 >"$T/enrol.out" 2>&1 &
+ctl --json badge enrol alice --reader desk --timeout 30 >"$T/enrol.out" 2>&1 &
 ENROL=$!
 check "third enrolment waits" wait_until 10 enrol_waiting 4
 tap desk 04112233445566
@@ -84,16 +85,16 @@ check "json names the new badge and reader" python3 -c "
 import json; d = json.load(open('$T/enrol.out'))
 assert d['id'] == 2 and d['hint'] == '5566' and d['reader'] == 'desk' and d['member'] == 'alice', d"
 
-ctl badge enroll nobody >"$T/out" 2>&1
+ctl badge enrol nobody >"$T/out" 2>&1
 check "unknown member: EX_NOINPUT" test $? -eq 66
-ctl badge enroll alice --reader back >"$T/out" 2>&1
+ctl badge enrol alice --reader back >"$T/out" 2>&1
 check "unknown reader: EX_NOINPUT" test $? -eq 66
-ctl badge enroll alice --reader front-in >"$T/out" 2>&1
+ctl badge enrol alice --reader front-in >"$T/out" 2>&1
 check "a reader without enrol = true: EX_CONFIG" test $? -eq 78
 check "and it names the key" grep -q "enrol = true" "$T/out"
-ctl badge enroll alice --timeout 0 >"$T/out" 2>&1
+ctl badge enrol alice --timeout 0 >"$T/out" 2>&1
 check "bad timeout: EX_DATAERR" test $? -eq 65
-ctl badge enroll --help >"$T/out" 2>&1
+ctl badge enrol --help >"$T/out" 2>&1
 check "--help documents the exit status" grep -q "75 if no unknown badge" "$T/out"
 # The daemon refuses too, whatever the client says.
 check "seuild refuses an enrolment at a door reader" sh -c "python3 - '$T/control.sock' <<'PY'
@@ -107,7 +108,7 @@ stop_seuild
 # With no reader that allows enrolment, both seuilctl and seuild refuse.
 sed -i '/^enrol = true$/d; /^\[reader.desk\]$/,/^$/d' "$T/seuild.conf"
 start_seuild || { not_ok "seuild restarts without a desk reader"; exit 1; }
-ctl badge enroll alice --timeout 2 >"$T/out" 2>&1
+ctl badge enrol alice --timeout 2 >"$T/out" 2>&1
 check "no reader allows enrolment: EX_CONFIG" test $? -eq 78
 check "and it says how to allow one" grep -q "no reader allows enrolment" "$T/out"
 stop_seuild

@@ -80,13 +80,13 @@ check "granted: a short beep (${bm:-?} ms)" between "$bm" 60 700
 # Enrolment waiting at front-in (enrol = true): green blinks, no sound;
 # timeout: dark.
 g=$(lines "$G"); b=$(lines "$B")
-ctl badge enroll bob --timeout 2 >/dev/null 2>&1
+ctl badge enrol bob --timeout 2 >/dev/null 2>&1
 check "enrolment: green blinked" ones_ge "$G" "$g" 2
 check "enrolment timed out: green off" last_is "$G" 0
 check "enrolment: no beep" test "$(vals "$B" "$b")" = ""
 # Linked: blinking stops; the tap's denial, then two beeps.
 g=$(lines "$G"); b=$(lines "$B")
-ctl badge enroll bob --timeout 30 >"$T/enrol.out" 2>&1 &
+ctl badge enrol bob --timeout 30 >"$T/enrol.out" 2>&1 &
 ENROL=$!
 check "enrolment: green blinks while waiting" wait_until 10 ones_ge "$G" "$g" 2
 tap front-in 04C0FFEE

@@ -116,7 +116,7 @@ check "lockout: blinking half-periods between 100 and 1000 ms ($(echo $halves))"
 # badge: blinking stops, two beeps.  The door's reader (enrol = false)
 # does not blink.
 d=$(lines "$DESK"); f=$(lines "$FB")
-ctl badge enroll bob --timeout 30 >"$T/enrol.out" 2>&1 &
+ctl badge enrol bob --timeout 30 >"$T/enrol.out" 2>&1 &
 ENROL=$!
 green_ons() { [ "$(seq_from "$DESK" "$d" | tr ' ' '\n' | grep -c '^green=1$')" -ge "$1" ]; }
 check "enrolment: green blinks at the desk" wait_until 10 green_ons 3
@@ -132,7 +132,7 @@ check "linked: dark after" all_off "$DESK"
 
 # An enrolment that times out: blinking, then dark, no beep.
 d=$(lines "$DESK")
-ctl badge enroll bob --timeout 1 >/dev/null 2>&1
+ctl badge enrol bob --timeout 1 >/dev/null 2>&1
 sleep 0.3
 check "timeout: green blinked" sh -c "tail -n +$((d + 1)) '$DESK' | grep -q 'green 1'"
 check "timeout: dark" all_off "$DESK"

@@ -134,6 +134,17 @@ check "the hostile name comes back as it is, for the page to show as text" json_
 check "an unknown member: 404, code not_found" status_code 404 not_found GET '/explain?member=nobody'
 check "GET /log?type=admin_change" test "$(api GET '/log?type=admin_change')" = 200
 check "the log names the console actor" json_true "any(e.get('actor', '').startswith('web:camille via uid:') for e in v)"
+"$SEUILCTL" -f "$T/seuild.conf" --json log --limit 5000 >"$T/ctl-log.json"
+api GET '/log?limit=5000' >/dev/null
+cp "$T/body" "$T/web-log.json"
+check "seuilctl log --json and GET /log name the same members for the same events" \
+	python3 -c '
+import json, sys
+a = {e["seq"]: (e.get("member"), e.get("member_erased")) for e in json.load(open(sys.argv[1]))}
+b = {e["seq"]: (e.get("member"), e.get("member_erased")) for e in json.load(open(sys.argv[2]))}
+common = set(a) & set(b)
+sys.exit(not (len(common) >= 10 and any(a[s][0] for s in common) and all(a[s] == b[s] for s in common)))' \
+	"$T/ctl-log.json" "$T/web-log.json"
 check "GET /log" test "$(api GET '/log?limit=500')" = 200
 check "the log names the member of a tap" json_true \
 	"any(e['type'] == 'access_granted' and e['member'] == 'alice' and e['member_erased'] is False for e in v)"

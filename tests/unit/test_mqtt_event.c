@@ -4,6 +4,7 @@
  */
 #include <cjson/cJSON.h>
 
+#include "event_type.h"
 #include "mqtt_event.h"
 #include "testhelp.h"
 
@@ -66,7 +67,7 @@ test_staff_events(void)
 
 	for (i = 0; i < sizeof(staff) / sizeof(staff[0]); i++) {
 		ev = row(7, staff[i], 3, "bad_password");
-		EXPECT(mqtt_event_is_staff(staff[i]));
+		EXPECT(event_type_staff(staff[i]));
 		EXPECT(!mqtt_event_may_name(&ev));
 		EXPECT(!mqtt_event_lobby_safe(&ev));
 		s = mqtt_event_json(&ev, "Alice");

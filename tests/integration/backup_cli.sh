@@ -16,8 +16,9 @@ sound() {	# sound FILE: integrity ok, mode 0600, alice in it
 }
 
 # Taps flow while snapshots are taken.
-( for i in $(seq 1 40); do tap front-in 04A1B2C3; sleep 0.05; done ) &
-TAPPER=$!
+taps() { for i in $(seq 1 40); do tap front-in 04A1B2C3; sleep 0.05; done; }
+spawn taps
+TAPPER=$SPAWN_PID
 ok_all=true
 for i in 1 2 3 4 5; do
 	ctl backup "$T/snap$i.db" >/dev/null 2>>"$T/err" && sound "$T/snap$i.db" || ok_all=false

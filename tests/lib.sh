@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Helpers for black-box tests: source it from tests/integration/*.sh.
 # Each test runs the real binaries of $BUILD (set by tests/run) in a throwaway
 # directory $T, prints "ok NAME" / "not ok NAME", and cleans up on exit.
@@ -205,7 +206,7 @@ relay_lines() { wc -l <"$T/door/relay.log" 2>/dev/null || echo 0; }
 relay_is() { [ "$(relay_last)" = "$1" ]; }
 relay_lines_gt() { [ "$(relay_lines)" -gt "$1" ]; }
 count_event() { sqlite3 "$T/seuil.db" "select count(*) from events where type='$1'"; }
-count_is() { [ "$(count_event "$1")" "$2" "$3" ]; }		# count_is TYPE -ge 2
+count_is() { test "$(count_event "$1")" "$2" "$3"; }		# count_is TYPE -ge 2
 open_visits_is() { [ "$(sqlite3 "$T/seuil.db" "select count(*) from visits where left_ts is null")" = "$1" ]; }
 door_input() { echo "$1" >"$T/door/inputs"; }	# door_input "contact open"
 

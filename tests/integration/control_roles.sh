@@ -25,6 +25,7 @@ check "the socket belongs to read_group, mode 0660" \
 # the connect error.
 req() {
 	local spec=$1 body=$2
+	# $spec: setpriv's options, split into words on purpose.
 	# shellcheck disable=SC2086
 	setpriv $spec /usr/bin/python3 - "$T/control.sock" "$body" <<'PY'
 import socket, sys

@@ -68,7 +68,7 @@ else
 fi
 diag "disk full by $FULL"
 check "disk full: the unknown and the revoked badge do not open" wrong_taps
-for i in 1 2 3 4 5 6; do	# a few frames may still fit in the WAL's last page
+for _ in 1 2 3 4 5 6; do	# a few frames may still fit in the WAL's last page
 	tap front-in -; tap front-in 04A1B2C3; sleep 0.3
 	grep -q "tap denied: store_unavailable" "$T/seuild.log" && break
 done

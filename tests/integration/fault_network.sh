@@ -63,6 +63,8 @@ printf 'listener %s 127.0.0.1\nallow_anonymous false\npassword_file %s\npersiste
 	"$BROKER_PORT" "$T/passwd" >"$T/mosquitto.conf"
 : >"$T/mosquitto.log"
 spawn mosquitto -c "$T/mosquitto.conf" -v >>"$T/mosquitto.log" 2>&1
+# stop_broker (tests/lib.sh) stops it.
+# shellcheck disable=SC2034
 BROKER_PID=$SPAWN_PID
 check "the refusing broker starts (the right password works)" \
 	wait_until 10 mosquitto_pub -h 127.0.0.1 -p "$BROKER_PORT" -u seuil -P right -t x -m x

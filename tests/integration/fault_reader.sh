@@ -39,9 +39,11 @@ check "the libnfc reader comes online" wait_until 15 gt online_count lobby 0
 
 # --- A sim reader's child hung: SIGSTOP ---
 child_of() {	# the reader child serving a FIFO
-	local p
+	local p fd
 	for p in $(pgrep -P "$SEUILD_PID"); do
-		ls -l "/proc/$p/fd" 2>/dev/null | grep -q "$1" && { echo "$p"; return 0; }
+		for fd in "/proc/$p/fd"/*; do
+			[[ $(readlink "$fd") == *"$1"* ]] && { echo "$p"; return 0; }
+		done
 	done
 	return 1
 }

@@ -83,7 +83,6 @@ m=$(lines "$FB")
 tap front-in 04DEAD02; sleep 0.3
 tap front-in 04DEAD03
 check "lockout event" wait_until 10 count_is lockout = 1
-lock_t=$(date +%s%N)
 red_ons() { seq_from "$FB" "$m" | tr ' ' '\n' | grep -c '^red=1$'; }
 blinks() { [ "$(red_ons)" -ge "$1" ]; }
 check "lockout: red blinks (several red on)" wait_until 10 blinks 4

@@ -86,6 +86,7 @@ ctl hw test --reader nope >"$T/out" 2>&1
 check "unknown reader: EX_USAGE" test $? = 64
 check "unknown reader: the configured readers are listed" out_has "readers configured in .*: front-in front-out"
 for bad in "--pulse 0" "--pulse 11" "--pulse 2x" "--timeout -1" "--timeout 3601" "extra" "--bogus"; do
+	# $bad: an option and its value, split into words on purpose.
 	# shellcheck disable=SC2086
 	ctl hw test $bad >/dev/null 2>&1
 	check "bad option '$bad': EX_USAGE" test $? = 64

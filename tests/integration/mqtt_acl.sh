@@ -79,7 +79,7 @@ check "doorbot may not publish what seuild publishes" sh -c "! grep -qx '$B/stat
 
 # Everything seuild publishes got through the ACL.
 last=$(sqlite3 "$T/seuil.db" "select max(seq) from events")
-check "every event acknowledged, up to the last seq" wait_until 15 status_has "\"published_seq\":[[:space:]]*$last[,}]"
+check "every event acknowledged, up to the last seq" wait_until 15 status_has "\"published_seq\":[[:space:]]*${last}[,}]"
 check "no publication refused by the broker" sh -c "! grep -q 'refused event' '$T/seuild.log'"
 for t in presence presence/count presence/events events door/front/state spaceapi; do
 	check "seuild may publish $B/$t" grep -q "^$B/$t " "$T/ha.txt"

@@ -98,11 +98,13 @@ BENCH_SRC := $(wildcard bench/*.c)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 MANS      := $(patsubst docs/%.scd,$(BUILD)/man/%,$(wildcard docs/*.scd))
 
-.PHONY: all deps deb check check-cross check-fast test-bins bench demo install clean help man lobby soak \
+.PHONY: all programs deps deb check check-cross check-fast test-bins bench demo install clean help man lobby soak \
 	fuzz fuzz-bins fuzz-libs fuzz-archives fuzz-targets
 
-all: deps
-	@$(MAKE) --no-print-directory programs
+# A plain `make` builds and installs nothing: the targets that need the
+# Debian packages (check, demo, bench...) call deps, and `make deps` alone
+# installs them.
+all: programs
 
 programs: $(BUILD)/seuild $(BUILD)/seuilctl $(BUILD)/seuil-web
 
@@ -319,7 +321,8 @@ clean:
 	rm -rf build build-arm64 build-armhf lobby/dist lobby/node_modules tests/browser/node_modules
 
 help:
-	@echo "make          build build/seuild, build/seuilctl and build/seuil-web (installs missing Debian packages)"
+	@echo "make          build build/seuild, build/seuilctl and build/seuil-web (installs nothing)"
+	@echo "make deps     install the missing Debian packages (apt-get, through sudo when not root)"
 	@echo "make check    build, then run every test, also under ASan+UBSan"
 	@echo "make demo     run seuil on simulated hardware with demo members"
 	@echo "make bench    print benchmark figures"

@@ -21,8 +21,8 @@ set -eu
 
 arch=${1:?usage: scripts/cross-sysroot.sh arm64|armhf [SYSROOT]}
 case $arch in
-arm64) triplet=aarch64-linux-gnu; qemu=qemu-aarch64-static ;;
-armhf) triplet=arm-linux-gnueabihf; qemu=qemu-arm-static ;;
+arm64) triplet='aarch64-linux-gnu'; qemu='qemu-aarch64-static' ;;
+armhf) triplet='arm-linux-gnueabihf'; qemu='qemu-arm-static' ;;
 *) echo "cross-sysroot: unknown architecture '$arch' (arm64 or armhf)" >&2; exit 64 ;;
 esac
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -56,6 +56,7 @@ fi
 rt=""
 for p in $runtime; do rt="$rt $p:$arch"; done
 echo "cross-sysroot: installing crossbuild-essential-$arch qemu-user-static and the $arch runtime libraries" >&2
+# $sudo (empty or sudo) and $rt (package names) split into words on purpose.
 # shellcheck disable=SC2086
 if ! $sudo apt-get install -y -q --no-install-recommends \
     "crossbuild-essential-$arch" qemu-user-static $rt >/dev/null 2>&1; then
@@ -68,6 +69,7 @@ fi
 # toolchain has: downloaded, then unpacked into the sysroot.
 q=""
 for p in $dev; do q="$q $p:$arch"; done
+# $q: package names, split into words on purpose.
 # shellcheck disable=SC2086
 pkgs=$(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts \
     --no-breaks --no-replaces --no-enhances $q 2>/dev/null |
@@ -80,6 +82,7 @@ rm -rf "$sysroot"
 mkdir -p "$sysroot"
 list=""
 for p in $pkgs; do list="$list $p:$arch"; done
+# $list: package names, split into words on purpose.
 # shellcheck disable=SC2086
 (cd "$debs" && apt-get download -q -o APT::Sandbox::User=root $list >/dev/null)
 for d in "$debs"/*_"$arch".deb; do

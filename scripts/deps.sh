@@ -1,16 +1,19 @@
 #!/bin/sh
 # Install the Debian packages seuil needs to build, test and run the demo, and
 # nothing else. Quiet and quick when everything is already there, so every make
-# target can call it. Works as root or through sudo.
+# target that needs them (check, demo, bench...; not a plain `make`) can call
+# it. Works as root or through sudo.
 set -eu
 
-# clang: the libFuzzer targets (make fuzz); valgrind: memcheck in make check.
+# clang: the libFuzzer targets (make fuzz); valgrind: memcheck in make check;
+# make check also lints every shell script with shellcheck
+# (tests/integration/shellcheck.sh).
 pkgs="build-essential pkg-config scdoc tzdata
 libnfc-dev libnfc-bin libgpiod-dev gpiod libsqlite3-dev sqlite3 libmosquitto-dev
 mosquitto mosquitto-clients libinih-dev libcjson-dev libssl-dev openssl
 python3 procps libmicrohttpd-dev libcrypt-dev curl systemd
 faketime util-linux
-clang valgrind"
+clang valgrind shellcheck"
 # node and npm build and test the lobby screen (lobby/).  Any install that has
 # both commands will do: NodeSource's nodejs bundles npm and conflicts with
 # Debian's npm package, so check for the commands, not the packages.
@@ -53,6 +56,7 @@ echo "deps: installing$missing" >&2
 if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
 # Updating the package lists is slow: only do it when an install fails without.
+# $sudo (empty or sudo) and $missing (package names) split into words on purpose.
 # shellcheck disable=SC2086
 if ! $sudo apt-get install -y -q --no-install-recommends $missing >/dev/null 2>&1; then
 	$sudo apt-get update -q >/dev/null

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Helpers for black-box tests: source it from tests/integration/*.sh.
 # Each test runs the real binaries of $BUILD (set by tests/run) in a throwaway
 # directory $T, prints "ok NAME" / "not ok NAME", and cleans up on exit.
@@ -23,14 +24,89 @@ if [ -n "${RUN_WRAPPER:-}" ]; then
 	SEUILD=$BUILD/seuild
 	SEUILCTL=$BUILD/seuilctl
 fi
-PIDS=()
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
-cleanup() {
+# spawn COMMAND...: start COMMAND (a program or a shell function) in the
+# background, its pid in $SPAWN_PID.  Every background process of a test
+# starts here, so that it ends with the test whatever way the test ends:
+# cleanup ends it and everything it started.  tests/run fails a test that
+# leaves any process running, so a bare `COMMAND &` that outlives the test
+# fails it.  Redirections apply as to any command, stdin included (a bare
+# `&` would read /dev/null instead of a here-document).
+PIDS=()
+spawn() {
+	"$@" <&0 &
+	SPAWN_PID=$!
+	PIDS+=("$SPAWN_PID")
+}
+
+# process_tree PID...: those of the PIDs still children of this shell (a
+# pid of a process gone long ago may be another's now), and every process
+# under them: a background shell function runs its command in a child.
+process_tree() {
+	ps -e -o pid=,ppid= | awk -v me=$$ -v roots="$*" '
+		{ parent[$1] = $2 }
+		END {
+			n = split(roots, r, " ")
+			for (i = 1; i <= n; i++)
+				if (parent[r[i]] == me)
+					want[r[i]] = 1
+			do {
+				more = 0
+				for (p in parent)
+					if (!(p in want) && (parent[p] in want)) {
+						want[p] = 1
+						more = 1
+					}
+			} while (more)
+			for (p in want)
+				print p
+		}'
+}
+
+any_alive() {	# any_alive PID...
 	local p
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
+	for p in "$@"; do kill -0 "$p" 2>/dev/null && return 0; done
+	return 1
+}
+
+# gone_within SECONDS PID...: wait until none of the PIDs runs.
+gone_within() {
+	local n=$(($1 * 20)); shift
+	while any_alive "$@"; do
+		n=$((n - 1))
+		[ "$n" -gt 0 ] || return 1
+		sleep 0.05
+	done
+}
+
+# stop_spawned [PID...]: end the spawned processes PID (all of them by
+# default) and what they started.  Each gets TERM and 10 s to stop its own
+# children (seuild its readers); what is left under them gets TERM (the
+# command of a background shell function, flock's), and whatever still runs
+# 5 s later gets KILL.  CONT wakes a stopped process.
+stop_spawned() {
+	local -a tree roots=()
+	local p
+	[ $# -gt 0 ] || { set -- "${PIDS[@]}"; PIDS=(); }
+	[ $# -gt 0 ] || return 0
+	mapfile -t tree < <(process_tree "$@")
+	for p in "$@"; do [[ " ${tree[*]} " == *" $p "* ]] && roots+=("$p"); done
+	[ ${#roots[@]} -gt 0 ] || return 0
+	kill -TERM "${roots[@]}" 2>/dev/null
+	kill -CONT "${roots[@]}" 2>/dev/null
+	gone_within 10 "${roots[@]}"
+	kill -TERM "${tree[@]}" 2>/dev/null
+	kill -CONT "${tree[@]}" 2>/dev/null
+	gone_within 5 "${tree[@]}" || kill -KILL "${tree[@]}" 2>/dev/null
+	for p in "${roots[@]}"; do wait "$p" 2>/dev/null; done
+	return 0	# not their status: ended on purpose
+}
+
+cleanup() {
+	trap '' INT TERM HUP
+	stop_spawned
 	[ -n "${KEEP:-}" ] || rm -rf "$T"
 }
 trap cleanup EXIT
@@ -98,9 +174,8 @@ status_has() { ctl status --json | grep -q -- "$1"; }	# status_has REGEX
 # wait until its control socket answers.
 start_seuild() {
 	[ -z "${RUN_WRAPPER:-}" ] || wrapper_conf
-	"$SEUILD" -d -v -f "$T/seuild.conf" "$@" >>"$T/seuild.log" 2>&1 &
-	SEUILD_PID=$!
-	PIDS+=("$SEUILD_PID")
+	spawn "$SEUILD" -d -v -f "$T/seuild.conf" "$@" >>"$T/seuild.log" 2>&1
+	SEUILD_PID=$SPAWN_PID
 	if ! wait_until 10 test -S "$T/control.sock"; then
 		diag "seuild did not start:"; sed 's/^/#   /' "$T/seuild.log"
 		return 1
@@ -131,7 +206,7 @@ relay_lines() { wc -l <"$T/door/relay.log" 2>/dev/null || echo 0; }
 relay_is() { [ "$(relay_last)" = "$1" ]; }
 relay_lines_gt() { [ "$(relay_lines)" -gt "$1" ]; }
 count_event() { sqlite3 "$T/seuil.db" "select count(*) from events where type='$1'"; }
-count_is() { [ "$(count_event "$1")" "$2" "$3" ]; }		# count_is TYPE -ge 2
+count_is() { test "$(count_event "$1")" "$2" "$3"; }		# count_is TYPE -ge 2
 open_visits_is() { [ "$(sqlite3 "$T/seuil.db" "select count(*) from visits where left_ts is null")" = "$1" ]; }
 door_input() { echo "$1" >"$T/door/inputs"; }	# door_input "contact open"
 
@@ -158,9 +233,8 @@ start_broker() {
 		echo "persistence false"
 		[ -t 0 ] || cat
 	} >"$T/mosquitto.conf"
-	mosquitto -c "$T/mosquitto.conf" >>"$T/mosquitto.log" 2>&1 &
-	BROKER_PID=$!
-	PIDS+=("$BROKER_PID")
+	spawn mosquitto -c "$T/mosquitto.conf" >>"$T/mosquitto.log" 2>&1
+	BROKER_PID=$SPAWN_PID
 	wait_until 10 mosquitto_pub -h 127.0.0.1 -p "$BROKER_PORT" -t seuil-test/ping -m x
 }
 
@@ -174,8 +248,7 @@ sub_ready() {
 # returning once it is subscribed (a subscriber still connecting misses what
 # the broker forwards meanwhile).  FILE also gets "sub-ready" lines.
 sub_start() {
-	mosquitto_sub -h 127.0.0.1 -p "$BROKER_PORT" -q 1 -t "$2" -t seuil-test/ready >"$1" 2>/dev/null &
-	PIDS+=($!)
+	spawn mosquitto_sub -h 127.0.0.1 -p "$BROKER_PORT" -q 1 -t "$2" -t seuil-test/ready >"$1" 2>/dev/null
 	wait_until 10 sub_ready "$1"
 }
 

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Helpers for the console's tests (tests/integration/web_*.sh), sourced
 # after tests/lib.sh: a seuil-web on a free loopback port over $T's config,
 # a login, and API calls through curl with a cookie jar.
@@ -27,9 +28,8 @@ CONF
 # start_web [URL]: seuil-web serving web/page, waiting until it answers.
 start_web() {
 	local url=${1:-$WEB_URL}
-	SEUIL_WEB_PAGE=$TOP/web/page "$SEUILWEB" -d -v -f "$T/seuild.conf" >>"$T/web.log" 2>&1 &
-	WEB_PID=$!
-	PIDS+=("$WEB_PID")
+	SEUIL_WEB_PAGE=$TOP/web/page spawn "$SEUILWEB" -d -v -f "$T/seuild.conf" >>"$T/web.log" 2>&1
+	WEB_PID=$SPAWN_PID
 	if ! wait_until 10 curl -skf -o /dev/null "$url/"; then
 		diag "seuil-web did not start:"; sed 's/^/#   /' "$T/web.log"
 		return 1

@@ -34,14 +34,14 @@ run_target() {	# NAME: prints the target's result line
 	local name=$1 bin=$build/fuzz_$1 log=$build/logs/$1.log
 	local work=$build/corpus/$1 crashes=$build/crashes/$1/
 	local seeds=tests/fuzz/corpus/$1 regs=tests/fuzz/regressions/$1
-	local files execs rc
+	local -a files
+	local execs rc
 	mkdir -p "$work" "$crashes" "$build/logs"
 	: >"$log"
 	# Replay: every regression and seed must pass as they are.
-	files=$(find "$regs" "$seeds" -type f ! -name '.*' 2>/dev/null)
-	if [ -n "$files" ]; then
-		# shellcheck disable=SC2086
-		if ! "$bin" -runs=1 $files >>"$log" 2>&1; then
+	mapfile -t files < <(find "$regs" "$seeds" -type f ! -name '.*' 2>/dev/null)
+	if [ ${#files[@]} -gt 0 ]; then
+		if ! "$bin" -runs=1 "${files[@]}" >>"$log" 2>&1; then
 			echo "not ok fuzz_$name (replay of corpus/regressions failed; see $log)"
 			grep -E 'ERROR|oracle failed|runtime error|Running:' "$log" | tail -5 | sed 's/^/# /'
 			return

@@ -9,6 +9,7 @@ ctl init >/dev/null
 ctl member add alice >/dev/null && ctl badge add alice 04A1B2C3 >/dev/null
 start_seuild || { not_ok "seuild starts"; exit 1; }
 
+names() { find "$1" -mindepth 1 -maxdepth 1 -printf '%f\n' | sort; }	# names DIR: ls
 sound() {	# sound FILE: integrity ok, mode 0600, alice in it
 	[ "$(sqlite3 "$1" 'PRAGMA integrity_check')" = ok ] &&
 	[ "$(stat -c %a "$1")" = 600 ] &&
@@ -16,8 +17,9 @@ sound() {	# sound FILE: integrity ok, mode 0600, alice in it
 }
 
 # Taps flow while snapshots are taken.
-( for i in $(seq 1 40); do tap front-in 04A1B2C3; sleep 0.05; done ) &
-TAPPER=$!
+taps() { for i in $(seq 1 40); do tap front-in 04A1B2C3; sleep 0.05; done; }
+spawn taps
+TAPPER=$SPAWN_PID
 ok_all=true
 for i in 1 2 3 4 5; do
 	ctl backup "$T/snap$i.db" >/dev/null 2>>"$T/err" && sound "$T/snap$i.db" || ok_all=false
@@ -78,7 +80,7 @@ for d in 20250101-030000 20250102-030000 20250103-030000 20250104-030000; do
 done
 touch "$T/nightly/notes.txt" "$T/nightly/seuil-old.db"
 ctl backup --nightly >/dev/null
-check "rotation keeps 3 snapshots" test "$(ls "$T/nightly" | grep -cE '^seuil-[0-9]{8}-[0-9]{6}\.db$')" = 3
+check "rotation keeps 3 snapshots" test "$(names "$T/nightly" | grep -cE '^seuil-[0-9]{8}-[0-9]{6}\.db$')" = 3
 check "the newest is today's and sound" sound "$(ls "$T"/nightly/seuil-2*.db | tail -n 1)"
 check "the oldest went first" test ! -e "$T/nightly/seuil-20250102-030000.db" -a -e "$T/nightly/seuil-20250104-030000.db"
 check "other files are left alone" test -e "$T/nightly/notes.txt" -a -e "$T/nightly/seuil-old.db"
@@ -100,7 +102,7 @@ check "nothing changed" test "$(sqlite3 "$T/seuil.db" 'select count(*) from even
 ctl member add bob >/dev/null
 ctl restore "$T/snap1.db" >/dev/null
 check "restore brings the snapshot back" sh -c "! '$SEUILCTL' -f '$T/seuild.conf' member show bob >/dev/null 2>&1 && '$SEUILCTL' -f '$T/seuild.conf' member show alice >/dev/null"
-kept=$(ls "$T" | grep -E '^seuil\.db\.pre-restore-[0-9]{8}-[0-9]{6}$' | head -n 1)
+kept=$(names "$T" | grep -E '^seuil\.db\.pre-restore-[0-9]{8}-[0-9]{6}$' | head -n 1)
 check "the database replaced is kept beside it" sh -c "[ -n '$kept' ] && [ \"\$(sqlite3 '$T/$kept' \"select count(*) from members where name='bob'\")\" = 1 ]"
 check "the database keeps its mode" test "$(stat -c %a "$T/seuil.db")" = 640
 start_seuild && tap front-in 04A1B2C3

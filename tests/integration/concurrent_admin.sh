@@ -10,7 +10,7 @@ ctl init >/dev/null || { not_ok review_init; exit 0; }
 # in $T/held, and commits 1.5 s later (seuilctl waits on busy_timeout).
 hold_write() {
 	rm -f "$T/held"
-	python3 - "$T/seuil.db" "$1" "$T/held" <<'PY' &
+	spawn python3 - "$T/seuil.db" "$1" "$T/held" <<'PY'
 import sqlite3, sys, time
 db = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=10)
 db.execute("BEGIN IMMEDIATE")
@@ -19,8 +19,7 @@ open(sys.argv[3], "w").close()
 time.sleep(1.5)
 db.execute("COMMIT")
 PY
-	HOLD_PID=$!
-	PIDS+=("$HOLD_PID")
+	HOLD_PID=$SPAWN_PID
 	wait_until 10 test -e "$T/held"
 }
 status_of() { sqlite3 "$T/seuil.db" "select status from members where name = '$1'"; }

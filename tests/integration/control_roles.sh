@@ -25,6 +25,7 @@ check "the socket belongs to read_group, mode 0660" \
 # the connect error.
 req() {
 	local spec=$1 body=$2
+	# $spec: setpriv's options, split into words on purpose.
 	# shellcheck disable=SC2086
 	setpriv $spec /usr/bin/python3 - "$T/control.sock" "$body" <<'PY'
 import socket, sys
@@ -76,9 +77,8 @@ stop_seuild
 # Not dumpable: /proc/PID of a non-dumpable process belongs to root even when
 # it runs as another user, and that user cannot ptrace it or read its memory.
 chown -R 65534:65534 "$T"
-setpriv --reuid=65534 --regid=65534 --clear-groups "$SEUILD" -d -f "$T/seuild.conf" >>"$T/nobody.log" 2>&1 &
-NPID=$!
-PIDS+=("$NPID")
+spawn setpriv --reuid=65534 --regid=65534 --clear-groups "$SEUILD" -d -f "$T/seuild.conf" >>"$T/nobody.log" 2>&1
+NPID=$SPAWN_PID
 check "seuild runs as nobody" wait_until 10 test -S "$T/control.sock"
 check "seuild is not dumpable (its /proc entries stay root's)" test "$(stat -c %u /proc/$NPID/mem)" = 0
 check "its own user cannot read its memory" sh -c "! setpriv --reuid=65534 --regid=65534 --clear-groups head -c1 /proc/$NPID/environ >/dev/null 2>&1"

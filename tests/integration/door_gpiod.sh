@@ -72,7 +72,6 @@ check "SIGTERM: last value 0, then released" sh -c "tail -n 2 '$FAKE_GPIOD_DIR/g
 # Active-low relay modules: the physical level is inverted, locked = 1.
 sed -i 's/^relay_active_low = false/relay_active_low = true/' "$T/seuild.conf"
 start_seuild || { not_ok "seuild restarts active-low"; exit 1; }
-n=$(relay_count)
 check "active-low: locked is physical 1" test "$(relay)" = 1
 tap front-in 04A1B2C3
 check "active-low: grant is physical 0" wait_until 5 line_is 0

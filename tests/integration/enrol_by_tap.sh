@@ -31,8 +31,8 @@ wait_until 5 count_is reader_online -ge 3
 
 enrol_waiting() { grep -c "enrolment: waiting" "$T/seuild.log" | grep -qx "$1"; }
 
-ctl badge enrol alice --timeout 30 >"$T/enrol.out" 2>"$T/enrol.err" &
-ENROL=$!
+spawn ctl badge enrol alice --timeout 30 >"$T/enrol.out" 2>"$T/enrol.err"
+ENROL=$SPAWN_PID
 check "daemon waits for a tap" wait_until 10 enrol_waiting 1
 # The street attack: an unknown badge at the outside reader during the window.
 tap front-in 04BAD0BAD0BAD0
@@ -67,16 +67,16 @@ check "timeout says nothing was enrolled" grep -q "nothing enrolled" "$T/out"
 check "no second badge" test "$(sqlite3 "$T/seuil.db" 'SELECT count(*) FROM badges')" = 1
 
 # A known badge at the desk ends the enrolment with a clear refusal.
-ctl badge enrol alice --reader desk --timeout 30 >"$T/out" 2>&1 &
-ENROL=$!
+spawn ctl badge enrol alice --reader desk --timeout 30 >"$T/out" 2>&1
+ENROL=$SPAWN_PID
 check "second enrolment waits" wait_until 10 enrol_waiting 3
 tap desk 04C0FFEE
 wait "$ENROL"
 check "an enrolled badge at the desk: EX_DATAERR" test $? -eq 65
 check "and it says so" grep -q "already enrolled" "$T/out"
 
-ctl --json badge enrol alice --reader desk --timeout 30 >"$T/enrol.out" 2>&1 &
-ENROL=$!
+spawn ctl --json badge enrol alice --reader desk --timeout 30 >"$T/enrol.out" 2>&1
+ENROL=$SPAWN_PID
 check "third enrolment waits" wait_until 10 enrol_waiting 4
 tap desk 04112233445566
 wait "$ENROL"

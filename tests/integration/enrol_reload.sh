@@ -24,9 +24,8 @@ ctl init >/dev/null && ctl member add bob >/dev/null
 start_seuild || { not_ok "seuild starts"; exit 1; }
 wait_until 5 count_is reader_online -ge 3
 
-ctl badge enrol bob --reader back-in --timeout 30 >"$T/enrol.out" 2>&1 &
-ENROL=$!
-PIDS+=("$ENROL")
+spawn ctl badge enrol bob --reader back-in --timeout 30 >"$T/enrol.out" 2>&1
+ENROL=$SPAWN_PID
 wait_until 5 grep -q "enrolment: waiting" "$T/seuild.log"
 
 # Reorder: door "back" first, so the door indices swap.

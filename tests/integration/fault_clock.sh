@@ -42,8 +42,8 @@ taps() { sqlite3 "$T/seuil.db" "select count(*) from events where type in ('acce
 # expect READER UID 'DATE TIME' TYPE [REASON]: tap at that time (retried
 # when the machine was too slow to decide within the same second).
 expect() {
-	local r=$1 uid=$2 when=$3 want="$4|${5:-}" n got i
-	for i in 1 2 3 4; do
+	local r=$1 uid=$2 when=$3 want="$4|${5:-}" n got
+	for _ in 1 2 3 4; do
 		n=$(taps)
 		at "$when"
 		tap "$r" "$uid"; tap "$r" -

@@ -19,9 +19,7 @@ else
 	MOUNTED=0 FULL=rlimit
 fi
 fault_cleanup() {
-	local p
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
+	stop_spawned
 	[ "$MOUNTED" = 0 ] || umount "$T/fs" || umount -l "$T/fs"
 	cleanup
 }
@@ -70,7 +68,7 @@ else
 fi
 diag "disk full by $FULL"
 check "disk full: the unknown and the revoked badge do not open" wrong_taps
-for i in 1 2 3 4 5 6; do	# a few frames may still fit in the WAL's last page
+for _ in 1 2 3 4 5 6; do	# a few frames may still fit in the WAL's last page
 	tap front-in -; tap front-in 04A1B2C3; sleep 0.3
 	grep -q "tap denied: store_unavailable" "$T/seuild.log" && break
 done
@@ -101,7 +99,7 @@ check "read-only: a grant opens again" grant
 
 # --- Locked by another writer for 3 s ---
 se=$(count_event store_error)
-python3 - "$T/fs/seuil.db" "$T/locked" <<'PY' &
+spawn python3 - "$T/fs/seuil.db" "$T/locked" <<'PY'
 import sqlite3, sys, time
 c = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=10)
 c.execute("BEGIN IMMEDIATE")
@@ -109,7 +107,7 @@ open(sys.argv[2], "w").close()
 time.sleep(3)
 c.execute("ROLLBACK")
 PY
-holder=$!
+holder=$SPAWN_PID
 wait_until 10 test -e "$T/locked"
 check "locked: the unknown and the revoked badge do not open" wrong_taps
 tap front-in -; tap front-in 04A1B2C3
@@ -152,8 +150,8 @@ mkdir -p "$T/run" && chown nobody "$T/run"
 sed -i -e "s|^socket = .*|socket = $T/run/control.sock|" -e "s|^sim_fifo = $T/|sim_fifo = $T/run/|" "$T/seuild.conf"
 chmod 0644 "$T/fs"/seuil.db*; chmod 0755 "$T/fs"
 n0=$(relay_lines)
-setpriv --reuid=nobody --regid=nogroup --clear-groups "$SEUILD" -d -v -f "$T/seuild.conf" >>"$T/ro.log" 2>&1 &
-ro=$!; PIDS+=("$ro")
+spawn setpriv --reuid=nobody --regid=nogroup --clear-groups "$SEUILD" -d -v -f "$T/seuild.conf" >>"$T/ro.log" 2>&1
+ro=$SPAWN_PID
 if wait_until 10 test -S "$T/run/control.sock"; then
 	sed -i "s|$T/control.sock|$T/run/control.sock|" /dev/null
 	echo 04DEAD01 >"$T/run/front-in.fifo"; echo - >"$T/run/front-in.fifo"

@@ -41,8 +41,8 @@ for c in $(seq 1 "$CYCLES"); do
 		[ "$p" = "$v" ] && [ "$v" = "$w" ] ||
 			{ presence_bad=$((presence_bad + 1)); diag "cycle $c: presence $p, open visits $v, who $w"; }
 	fi
-	python3 "$FEEDER" --gap 15 --seconds 5 --seed "$c" "$T/front-in.fifo,$T/front-out.fifo" $UIDS &
-	feeder=$!
+	spawn python3 "$FEEDER" --gap 15 --seconds 5 --seed "$c" "$T/front-in.fifo,$T/front-out.fifo" $UIDS
+	feeder=$SPAWN_PID
 	sleep "$(awk -v s="$c" 'BEGIN { srand(s); printf "%.3f", rand() * 0.6 }')"
 	kill -9 "$SEUILD_PID"; wait "$SEUILD_PID" 2>/dev/null
 	kill "$feeder" 2>/dev/null; wait "$feeder" 2>/dev/null

@@ -28,9 +28,9 @@ all_published() { [ "$(published)" -ge "$(sqlite3 "$T/seuil.db" "select max(seq)
 wait_until 10 all_published
 
 # --- Broker stopped and restarted in the middle of a burst ---
-python3 "$FEEDER" --gap 40 --seconds 6 --seed 1 "$T/front-in.fifo,$T/front-out.fifo" \
-	04A1B2C3 04B0B0B0 04DEAD01 &
-feeder=$!
+spawn python3 "$FEEDER" --gap 40 --seconds 6 --seed 1 "$T/front-in.fifo,$T/front-out.fifo" \
+	04A1B2C3 04B0B0B0 04DEAD01
+feeder=$SPAWN_PID
 sleep 1.5
 stop_broker
 sleep 2
@@ -62,8 +62,10 @@ echo wrong >"$T/mqtt.pass"
 printf 'listener %s 127.0.0.1\nallow_anonymous false\npassword_file %s\npersistence false\n' \
 	"$BROKER_PORT" "$T/passwd" >"$T/mosquitto.conf"
 : >"$T/mosquitto.log"
-mosquitto -c "$T/mosquitto.conf" -v >>"$T/mosquitto.log" 2>&1 &
-BROKER_PID=$!; PIDS+=("$BROKER_PID")
+spawn mosquitto -c "$T/mosquitto.conf" -v >>"$T/mosquitto.log" 2>&1
+# stop_broker (tests/lib.sh) stops it.
+# shellcheck disable=SC2034
+BROKER_PID=$SPAWN_PID
 check "the refusing broker starts (the right password works)" \
 	wait_until 10 mosquitto_pub -h 127.0.0.1 -p "$BROKER_PORT" -u seuil -P right -t x -m x
 mqtt_conf "$BROKER_PORT" "username = seuil" "password_file = $T/mqtt.pass"
@@ -87,7 +89,7 @@ stop_seuild
 # broker, and status never counts it as published meanwhile.
 stop_broker
 mqtt_conf "$BROKER_PORT"
-python3 - "$BROKER_PORT" "$T/mute.jsonl" <<'PY' &
+spawn python3 - "$BROKER_PORT" "$T/mute.jsonl" <<'PY'
 # An MQTT 5 "broker" that accepts one client, answers CONNECT and PINGREQ,
 # records the payload of every PUBLISH on .../events and acknowledges none;
 # it goes away 4 s after the first event.
@@ -124,7 +126,7 @@ while first is None or time.time() - first < 4:
                 first = first or time.time()
 c.close(); srv.close()
 PY
-mute=$!; PIDS+=("$mute")
+mute=$SPAWN_PID
 mark0=$(sqlite3 "$T/seuil.db" "select value from meta where key = 'mqtt_published_seq'")
 last=$(sqlite3 "$T/seuil.db" "select max(seq) from events")
 diag "published mark $mark0, last seq $last before the start"

@@ -12,9 +12,8 @@ export LIBNFC_AUTO_SCAN=false
 start_emu() {
 	[ -p "$T/emu.ctl" ] || mkfifo "$T/emu.ctl"
 	rm -f "$T/pn532"
-	"$EMU" --link "$T/pn532" --control "$T/emu.ctl" >"$T/emu.out" 2>>"$T/emu.log" &
-	EMU_PID=$!
-	PIDS+=("$EMU_PID")
+	spawn "$EMU" --link "$T/pn532" --control "$T/emu.ctl" >"$T/emu.out" 2>>"$T/emu.log"
+	EMU_PID=$SPAWN_PID
 	wait_until 10 test -s "$T/emu.out"
 }
 emu() { echo "$*" >"$T/emu.ctl"; }
@@ -40,9 +39,11 @@ check "the libnfc reader comes online" wait_until 15 gt online_count lobby 0
 
 # --- A sim reader's child hung: SIGSTOP ---
 child_of() {	# the reader child serving a FIFO
-	local p
+	local p fd
 	for p in $(pgrep -P "$SEUILD_PID"); do
-		ls -l "/proc/$p/fd" 2>/dev/null | grep -q "$1" && { echo "$p"; return 0; }
+		for fd in "/proc/$p/fd"/*; do
+			[[ $(readlink "$fd") == *"$1"* ]] && { echo "$p"; return 0; }
+		done
 	done
 	return 1
 }
@@ -50,8 +51,8 @@ c=$(child_of front-in.fifo)
 check "the front-in child is found" test -n "$c"
 off=$(offline_count front-in) on=$(online_count front-in)
 kill -STOP "$c"
-tap front-in 04A1B2C3 &	# a tap the hung child cannot pass on
-tapper=$!
+spawn tap front-in 04A1B2C3	# a tap the hung child cannot pass on
+tapper=$SPAWN_PID
 check "hung child: reader_offline" wait_until 20 gt offline_count front-in "$off"
 check "hung child: the door stays locked" relay_is 0
 check "hung child: the hung process is killed" wait_until 10 sh -c "! kill -0 $c 2>/dev/null || grep -q '^State:.*Z' /proc/$c/status"

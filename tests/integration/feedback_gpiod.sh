@@ -86,8 +86,8 @@ check "enrolment timed out: green off" last_is "$G" 0
 check "enrolment: no beep" test "$(vals "$B" "$b")" = ""
 # Linked: blinking stops; the tap's denial, then two beeps.
 g=$(lines "$G"); b=$(lines "$B")
-ctl badge enrol bob --timeout 30 >"$T/enrol.out" 2>&1 &
-ENROL=$!
+spawn ctl badge enrol bob --timeout 30 >"$T/enrol.out" 2>&1
+ENROL=$SPAWN_PID
 check "enrolment: green blinks while waiting" wait_until 10 ones_ge "$G" "$g" 2
 tap front-in 04C0FFEE
 wait "$ENROL"
@@ -141,8 +141,8 @@ sed -i 's/^feedback_active_low = true/feedback_active_low = false/' "$T/seuild.c
 
 # Another program holds the red line: the start is refused, naming the
 # reader, the line, its role and the chip; the relay stays locked.
-flock "$FAKE_GPIOD_DIR/gpiochip0-6.lock" sleep 30 &
-HOLDER=$!; PIDS+=("$HOLDER")
+spawn flock "$FAKE_GPIOD_DIR/gpiochip0-6.lock" sleep 30
+HOLDER=$SPAWN_PID
 wait_until 5 sh -c "! flock -n '$FAKE_GPIOD_DIR/gpiochip0-6.lock' true"
 "$SEUILD" -d -f "$T/seuild.conf" >"$T/busy.log" 2>&1
 rc=$?
@@ -151,7 +151,7 @@ check "busy red line: the error names reader, chip, line and role" \
 	grep -q "reader front-in: gpiochip0 line 6 (red LED): Device or resource busy (is another program using it?" "$T/busy.log"
 check "busy red line: the relay stays locked" last_is "$FAKE_GPIOD_DIR/gpiochip0-17.out" 0
 check "busy red line: green was released off" test "$(tail -n 2 "$G" | cut -d' ' -f2 | tr '\n' ' ')" = "0 released "
-kill "$HOLDER" 2>/dev/null; wait "$HOLDER" 2>/dev/null
+stop_spawned "$HOLDER"
 
 # A bad configuration is refused by seuild -n with FILE:LINE.
 cp "$T/seuild.conf" "$T/bad.conf"

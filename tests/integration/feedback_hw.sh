@@ -52,8 +52,8 @@ check "gpiod: green before buzzer" test \
 	"$(sed -n 2p "$FAKE_GPIOD_DIR/gpiochip1-13.out" | cut -d' ' -f1)"
 
 # A busy line: FAILED, naming it.
-flock "$FAKE_GPIOD_DIR/gpiochip1-13.lock" sleep 30 &
-HOLDER=$!; PIDS+=("$HOLDER")
+spawn flock "$FAKE_GPIOD_DIR/gpiochip1-13.lock" sleep 30
+HOLDER=$SPAWN_PID
 wait_until 5 sh -c "! flock -n '$FAKE_GPIOD_DIR/gpiochip1-13.lock' true"
 ctl hw test --reader desk --timeout 0 >"$T/out" 2>&1
 rc=$?
@@ -61,4 +61,4 @@ check "busy: hw test fails" test "$rc" -ne 0
 check "busy: names reader, chip, line and role" grep -q \
 	"reader desk: feedback FAILED to open: reader desk: gpiochip1 line 13 (buzzer): Device or resource busy (is another program using it?" "$T/out"
 check "busy: summary" grep -q "reader desk feedback FAILED;" "$T/out"
-kill "$HOLDER" 2>/dev/null
+stop_spawned "$HOLDER"

@@ -83,7 +83,6 @@ m=$(lines "$FB")
 tap front-in 04DEAD02; sleep 0.3
 tap front-in 04DEAD03
 check "lockout event" wait_until 10 count_is lockout = 1
-lock_t=$(date +%s%N)
 red_ons() { seq_from "$FB" "$m" | tr ' ' '\n' | grep -c '^red=1$'; }
 blinks() { [ "$(red_ons)" -ge "$1" ]; }
 check "lockout: red blinks (several red on)" wait_until 10 blinks 4
@@ -116,8 +115,8 @@ check "lockout: blinking half-periods between 100 and 1000 ms ($(echo $halves))"
 # badge: blinking stops, two beeps.  The door's reader (enrol = false)
 # does not blink.
 d=$(lines "$DESK"); f=$(lines "$FB")
-ctl badge enrol bob --timeout 30 >"$T/enrol.out" 2>&1 &
-ENROL=$!
+spawn ctl badge enrol bob --timeout 30 >"$T/enrol.out" 2>&1
+ENROL=$SPAWN_PID
 green_ons() { [ "$(seq_from "$DESK" "$d" | tr ' ' '\n' | grep -c '^green=1$')" -ge "$1" ]; }
 check "enrolment: green blinks at the desk" wait_until 10 green_ons 3
 check "enrolment: no beep while waiting" sh -c "! tail -n +$((d + 1)) '$DESK' | grep -q buzzer"
@@ -146,7 +145,7 @@ check "desk tap with nothing waiting: denied pattern" wait_until 10 sh -c \
 
 # The store locked by another program: the tap is denied (store_unavailable)
 # and shows the same denial.
-python3 - "$T/seuil.db" "$T/locked" "$T/release" >>"$T/holder.log" 2>&1 <<'PY' &
+spawn python3 - "$T/seuil.db" "$T/locked" "$T/release" >>"$T/holder.log" 2>&1 <<'PY'
 import os, sqlite3, sys, time
 path, locked, release = sys.argv[1:4]
 c = sqlite3.connect(path, isolation_level=None, timeout=10)
@@ -160,7 +159,6 @@ while not os.path.exists(release) and time.time() - t < 60:
 c.execute("ROLLBACK")
 c.close()
 PY
-PIDS+=($!)
 check "another program holds the store's lock" wait_until 10 test -e "$T/locked"
 m=$(lines "$FB")
 tap front-in 04A1B2C3

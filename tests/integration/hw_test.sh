@@ -9,9 +9,8 @@ export LIBNFC_AUTO_SCAN=false
 
 # hw_bg ARGS...: run `seuilctl hw test ARGS` in the background, output in $T/out.
 hw_bg() {
-	"$SEUILCTL" -f "$T/seuild.conf" hw test "$@" >"$T/out" 2>&1 &
-	HW_PID=$!
-	PIDS+=("$HW_PID")
+	spawn "$SEUILCTL" -f "$T/seuild.conf" hw test "$@" >"$T/out" 2>&1
+	HW_PID=$SPAWN_PID
 }
 hw_gone() { ! kill -0 "$HW_PID" 2>/dev/null || ps -o stat= -p "$HW_PID" | grep -q Z; }
 # hw_end: Ctrl-C it and collect its exit status in $HW_RC.
@@ -87,6 +86,7 @@ ctl hw test --reader nope >"$T/out" 2>&1
 check "unknown reader: EX_USAGE" test $? = 64
 check "unknown reader: the configured readers are listed" out_has "readers configured in .*: front-in front-out"
 for bad in "--pulse 0" "--pulse 11" "--pulse 2x" "--timeout -1" "--timeout 3601" "extra" "--bogus"; do
+	# $bad: an option and its value, split into words on purpose.
 	# shellcheck disable=SC2086
 	ctl hw test $bad >/dev/null 2>&1
 	check "bad option '$bad': EX_USAGE" test $? = 64
@@ -144,20 +144,17 @@ check "gpiod: exit 0 (got $HW_RC)" test "$HW_RC" = 0
 check "gpiod: line driven 0 then released at the end" sh -c "tail -n 2 '$OUT17' | cut -d' ' -f2 | tr '\n' ' ' | grep -q '^0 released'"
 
 # A line another program holds: the door fails to open, with a hint.
-flock "$FAKE_GPIOD_DIR/gpiochip0-17.lock" sleep 30 &
-HOLDER=$!
-PIDS+=("$HOLDER")
+spawn flock "$FAKE_GPIOD_DIR/gpiochip0-17.lock" sleep 30
+HOLDER=$SPAWN_PID
 wait_until 5 sh -c "! flock -n '$FAKE_GPIOD_DIR/gpiochip0-17.lock' true"
 ctl hw test --door front --timeout 0 >"$T/out" 2>&1
 check "gpiod: busy relay line: EX_UNAVAILABLE" test $? = 69
 check "gpiod: names the line and points at gpioinfo" sh -c "grep -q 'door front: FAILED to open: gpiochip0 line 17' '$T/out' && grep -q gpioinfo '$T/out'"
-kill "$HOLDER" 2>/dev/null
+stop_spawned "$HOLDER"
 
 # ---- real libnfc reader, PN532 emulator ----
 mkfifo "$T/emu.ctl"
-"$EMU" --link "$T/pn532" --control "$T/emu.ctl" >"$T/emu.out" 2>>"$T/emu.log" &
-EMU_PID=$!
-PIDS+=("$EMU_PID")
+spawn "$EMU" --link "$T/pn532" --control "$T/emu.ctl" >"$T/emu.out" 2>>"$T/emu.log"
 wait_until 10 test -s "$T/emu.out" || { not_ok "emulator starts"; exit 1; }
 emu() { echo "$*" >"$T/emu.ctl"; }
 set_connstring() {

@@ -8,6 +8,7 @@
 R=$T/root
 flags=$(sed -n 's/^INSTALL_FLAGS = //p' "$TOP/debian/rules")
 check "debian/rules names its install flags" test -n "$flags"
+# $flags: make variable assignments, split into words on purpose.
 # shellcheck disable=SC2086
 if ! make -s -C "$TOP" install BUILD="$BUILD" DESTDIR="$R" $flags >"$T/make.log" 2>&1; then
 	not_ok "make install"; sed 's/^/#   /' "$T/make.log"; exit 1

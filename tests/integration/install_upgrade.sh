@@ -10,6 +10,7 @@ ctl init >/dev/null
 current=$(sqlite3 "$T/seuil.db" 'PRAGMA user_version')
 rm -f "$T"/seuil.db*
 diag "current schema version $current"
+names() { find "$1" -mindepth 1 -maxdepth 1 -printf '%f\n' | sort; }	# names DIR: ls
 
 for f in "$TOP"/tests/fixtures/schema/v*.db; do
 	v=${f##*/v}; v=${v%.db}
@@ -32,10 +33,10 @@ for f in "$TOP"/tests/fixtures/schema/v*.db; do
 		    test "$(sqlite3 "$T/seuil.db" "select count(*) from events where type='access_granted'")" = 1
 		if [ "$v" = "$current" ]; then
 			check "v$v: no copy when nothing migrates ($who)" \
-			    test -z "$(ls "$T" | grep 'seuil\.db\.pre-v')"
+			    test -z "$(names "$T" | grep 'seuil\.db\.pre-v')"
 			continue
 		fi
-		copy=$(ls "$T" | grep -E "^seuil\.db\.pre-v$current-[0-9]{8}-[0-9]{6}\$" | head -n 1)
+		copy=$(names "$T" | grep -E "^seuil\.db\.pre-v$current-[0-9]{8}-[0-9]{6}\$" | head -n 1)
 		check "v$v: $who left seuil.db.pre-v$current-YYYYMMDD-HHMMSS" test -n "$copy"
 		check "v$v: the copy is schema $v, sound, mode 0600" sh -c "
 		    [ \"\$(sqlite3 '$T/$copy' 'PRAGMA user_version')\" = '$v' ] &&
@@ -59,4 +60,4 @@ check "no copy, no migration" sh -c "trap '' XFSZ; ulimit -f 76;
     ! '$SEUILCTL' -f '$T/seuild.conf' member list >/dev/null 2>'$T/err'"
 check "it says why" grep -q 'no backup before migrating, so no migration' "$T/err"
 check "the database stays at schema 1" test "$(sqlite3 "$T/seuil.db" 'PRAGMA user_version')" = 1
-check "no partial copy is left" test -z "$(ls "$T" | grep 'seuil\.db\.pre-v')"
+check "no partial copy is left" test -z "$(names "$T" | grep 'seuil\.db\.pre-v')"

@@ -86,11 +86,12 @@ ctl member add bob --display "Bobby" --anonymous >/dev/null
 ctl badge add alice 04A1B2C3 >/dev/null
 ctl badge add bob 04B0B0B0 >/dev/null
 
-# watch NAME QUERY: a headless lobby screen, views in $T/NAME.jsonl.
+# watch NAME QUERY: a headless lobby screen, views in $T/NAME.jsonl, its
+# pid in WATCH[NAME].
+declare -A WATCH
 watch() {
-	node "$TOP/tests/lobby/watch.mjs" "$2" "$PAGE" >"$T/$1.jsonl" 2>"$T/$1.err" &
-	PIDS+=($!)
-	eval "WATCH_$1=$!"
+	spawn node "$TOP/tests/lobby/watch.mjs" "$2" "$PAGE" >"$T/$1.jsonl" 2>"$T/$1.err"
+	WATCH[$1]=$SPAWN_PID
 }
 # view NAME PYEXPR: the latest view of NAME satisfies PYEXPR (v is the view).
 view() {
@@ -114,10 +115,8 @@ watch early "$LOGIN"
 expect "lobby connects before seuild: waiting for the door system" early \
 	"v['state'] == 'waiting' and v['count'] is None and v['title'] == 'Test Lab' and v['notice'].startswith('waiting')"
 # The lobby login listening on the full event stream: the ACL keeps it empty.
-mosquitto_sub -h 127.0.0.1 -p "$BROKER_PORT" -u lobby -P lobby-pw -t "$B/events" >"$T/lobby-events.txt" 2>/dev/null &
-PIDS+=($!)
-mosquitto_sub -h 127.0.0.1 -p "$BROKER_PORT" -u lobby -P lobby-pw -t "$B/presence/events" >"$T/lobby-presence-events.txt" 2>/dev/null &
-PIDS+=($!)
+spawn mosquitto_sub -h 127.0.0.1 -p "$BROKER_PORT" -u lobby -P lobby-pw -t "$B/events" >"$T/lobby-events.txt" 2>/dev/null
+spawn mosquitto_sub -h 127.0.0.1 -p "$BROKER_PORT" -u lobby -P lobby-pw -t "$B/presence/events" >"$T/lobby-presence-events.txt" 2>/dev/null
 start_seuild || { not_ok "seuild starts"; exit 1; }
 expect "seuild online: nobody here" early \
 	"v['state'] == 'live' and v['count'] == 0 and v['countLabel'] == 'nobody here right now'"
@@ -168,8 +167,7 @@ stop_seuild
 expect "seuild stopped: door system offline, last known count kept" early \
 	"v['state'] == 'offline' and __import__('re').fullmatch(r'door system offline, last known: \d\d:\d\d', v['notice']) and v['count'] == 2"
 
-kill "$WATCH_early" "$WATCH_late" "$WATCH_wrongpw" 2>/dev/null
-wait "$WATCH_early" "$WATCH_late" "$WATCH_wrongpw" 2>/dev/null
+stop_spawned "${WATCH[@]}"
 check "no screen ever named the anonymous member" sh -c "! grep -qi -e bob -e Bobby '$T'/*.jsonl"
 check "no screen ever showed a denial or its reason" sh -c "! grep -qi -e denied -e unknown_badge '$T'/*.jsonl"
 check "headless screens logged no errors" sh -c "! grep -v '^$' '$T'/early.err '$T'/late.err | grep -q ."

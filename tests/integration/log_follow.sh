@@ -11,13 +11,12 @@ CONF
 ctl init >/dev/null && ctl member add alice >/dev/null && ctl badge add alice 04A1B2C3 >/dev/null
 start_seuild || { not_ok "seuild starts"; exit 1; }
 
-"$SEUILCTL" -f "$T/seuild.conf" log --follow >"$T/all.out" 2>"$T/all.err" &
-ALL=$!
-"$SEUILCTL" -f "$T/seuild.conf" log --follow --type access_granted --member alice >"$T/granted.out" 2>&1 &
-GRANTED=$!
-"$SEUILCTL" -f "$T/seuild.conf" --json log --follow --door front >"$T/json.out" 2>&1 &
-JSON=$!
-PIDS+=("$ALL" "$GRANTED" "$JSON")
+spawn "$SEUILCTL" -f "$T/seuild.conf" log --follow >"$T/all.out" 2>"$T/all.err"
+ALL=$SPAWN_PID
+spawn "$SEUILCTL" -f "$T/seuild.conf" log --follow --type access_granted --member alice >"$T/granted.out" 2>&1
+GRANTED=$SPAWN_PID
+spawn "$SEUILCTL" -f "$T/seuild.conf" --json log --follow --door front >"$T/json.out" 2>&1
+JSON=$SPAWN_PID
 has() { grep -q -- "$2" "$T/$1"; }
 check "the recent past first" wait_until 10 has all.out daemon_start
 

@@ -46,12 +46,10 @@ exp() { date -u -d '+1 min' +%Y-%m-%dT%H:%M:%SZ; }
 unlock_cmd() { printf '{"seconds":1,"id":"%s","expires":"%s"}' "$1" "$(exp)"; }
 
 # Everyone who might listen, from the start.
-as homeassistant mosquitto_sub -V mqttv5 -t "$B/#" -t 'homeassistant/#' -v >"$T/ha.txt" 2>&1 &
-PIDS+=($!)
-as lobby mosquitto_sub -V mqttv5 -t "$B/events" -t "$B/presence/events" -t "$B/presence" \
+spawn as homeassistant mosquitto_sub -V mqttv5 -t "$B/#" -t 'homeassistant/#' -v >"$T/ha.txt" 2>&1
+spawn as lobby mosquitto_sub -V mqttv5 -t "$B/events" -t "$B/presence/events" -t "$B/presence" \
 	-t "$B/presence/count" -t "$B/status" -t "$B/door/+/state" -t "$B/door/+/unlock" \
-	-t "$B/spaceapi" -v >"$T/lobby.txt" 2>&1 &
-PIDS+=($!)
+	-t "$B/spaceapi" -v >"$T/lobby.txt" 2>&1
 sleep 0.5
 start_seuild || { not_ok "seuild starts"; exit 1; }
 check "seuild logs in and publishes online" wait_until 10 grep -qx "$B/status online" "$T/ha.txt"
@@ -81,7 +79,7 @@ check "doorbot may not publish what seuild publishes" sh -c "! grep -qx '$B/stat
 
 # Everything seuild publishes got through the ACL.
 last=$(sqlite3 "$T/seuil.db" "select max(seq) from events")
-check "every event acknowledged, up to the last seq" wait_until 15 status_has "\"published_seq\":[[:space:]]*$last[,}]"
+check "every event acknowledged, up to the last seq" wait_until 15 status_has "\"published_seq\":[[:space:]]*${last}[,}]"
 check "no publication refused by the broker" sh -c "! grep -q 'refused event' '$T/seuild.log'"
 for t in presence presence/count presence/events events door/front/state spaceapi; do
 	check "seuild may publish $B/$t" grep -q "^$B/$t " "$T/ha.txt"

@@ -11,9 +11,8 @@ wait_until 5 count_is reader_online -ge 2
 
 tap front-in 04A1B2C3
 check "grant energises the strike" wait_until 5 relay_is 1
-timeout 15 sh -c "yes 04DEAD00 >'$T/front-out.fifo'" 2>/dev/null &
-FLOOD=$!
-PIDS+=("$FLOOD")
+spawn timeout 15 sh -c "yes 04DEAD00 >'$T/front-out.fifo'" 2>/dev/null
+FLOOD=$SPAWN_PID
 check "strike released during the flood" wait_until 8 relay_is 0
 check "the flood was still running" kill -0 "$FLOOD"
 kill "$FLOOD" 2>/dev/null

@@ -9,9 +9,8 @@ export LIBNFC_AUTO_SCAN=false
 start_emu() {
 	[ -p "$T/emu.ctl" ] || mkfifo "$T/emu.ctl"
 	rm -f "$T/pn532"
-	"$EMU" --link "$T/pn532" --control "$T/emu.ctl" >"$T/emu.out" 2>>"$T/emu.log" &
-	EMU_PID=$!
-	PIDS+=("$EMU_PID")
+	spawn "$EMU" --link "$T/pn532" --control "$T/emu.ctl" >"$T/emu.out" 2>>"$T/emu.log"
+	EMU_PID=$SPAWN_PID
 	wait_until 10 test -s "$T/emu.out"
 }
 emu() { echo "$*" >"$T/emu.ctl"; }

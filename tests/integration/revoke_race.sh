@@ -11,7 +11,7 @@ write_config </dev/null
 ctl init >/dev/null && ctl member add alice >/dev/null && ctl badge add alice 04A1B2C3 >/dev/null
 start_seuild || { not_ok "seuild starts"; exit 1; }
 
-python3 - "$T/seuil.db" >"$T/writer.out" 2>&1 <<'PY' &
+spawn python3 - "$T/seuil.db" >"$T/writer.out" 2>&1 <<'PY'
 import sqlite3, sys, time
 db = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=10)
 db.execute("BEGIN IMMEDIATE")
@@ -20,7 +20,7 @@ print("holding", flush=True)
 time.sleep(0.25)
 db.execute("COMMIT")
 PY
-writer=$!
+writer=$SPAWN_PID
 wait_until 5 grep -q holding "$T/writer.out"
 n0=$(relay_lines)
 tap front-in 04A1B2C3

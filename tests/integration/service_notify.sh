@@ -12,7 +12,7 @@ ctl init >/dev/null || not_ok "seuilctl init"
 
 # listen ADDRESS LOG: print each datagram received as one line of LOG.
 listen() {
-	python3 - "$1" "$2" <<'PY' &
+	spawn python3 - "$1" "$2" <<'PY'
 import socket, sys
 addr, log = sys.argv[1], sys.argv[2]
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
@@ -22,7 +22,6 @@ with open(log, "a", buffering=1) as f:
     while True:
         f.write(s.recv(4096).decode().replace("\n", " ") + "\n")
 PY
-	PIDS+=("$!")
 	wait_until 5 test -e "$2.ready"
 }
 said() { grep -qx "$2" "$1"; }			# said LOG LINE

@@ -14,7 +14,7 @@ ctl init >/dev/null && ctl member add alice >/dev/null && ctl badge add alice 04
 start_seuild || { not_ok "seuild starts"; exit 1; }
 
 # lock_holder: BEGIN IMMEDIATE, say so, wait for $T/release (60 s at most).
-python3 - "$T/seuil.db" "$T/locked" "$T/release" >>"$T/holder.log" 2>&1 <<'PY' &
+spawn python3 - "$T/seuil.db" "$T/locked" "$T/release" >>"$T/holder.log" 2>&1 <<'PY'
 import os, sqlite3, sys, time
 path, locked, release = sys.argv[1:4]
 while not os.path.exists(path + ".go"):
@@ -30,7 +30,6 @@ while not os.path.exists(release) and time.time() - t < 60:
 c.execute("ROLLBACK")
 c.close()
 PY
-PIDS+=($!)
 
 tap front-in 04A1B2C3
 check "the grant opens" wait_until 10 relay_is 1

@@ -37,12 +37,10 @@ ctl member add alice --public >/dev/null
 ctl badge add alice 04A1B2C3 >/dev/null
 
 pub() { mosquitto_pub -h 127.0.0.1 -p "$BROKER_PORT" "$@"; }
-mosquitto_sub -h 127.0.0.1 -p "$BROKER_PORT" -t "$B/#" -v >"$T/mqtt.txt" 2>&1 &
-PIDS+=($!)
+spawn mosquitto_sub -h 127.0.0.1 -p "$BROKER_PORT" -t "$B/#" -v >"$T/mqtt.txt" 2>&1
 
-"${VG[@]}" "$SEUILD" -d -v -f "$T/seuild.conf" >>"$T/seuild.log" 2>&1 &
-SEUILD_PID=$!
-PIDS+=("$SEUILD_PID")
+spawn "${VG[@]}" "$SEUILD" -d -v -f "$T/seuild.conf" >>"$T/seuild.log" 2>&1
+SEUILD_PID=$SPAWN_PID
 if ! wait_until 60 ctl status >/dev/null; then
 	not_ok "seuild starts under valgrind"; sed 's/^/#   /' "$T/seuild.log" | tail -20
 	exit 1

@@ -61,8 +61,8 @@ check "the typed badge opens the door" wait_until 10 relay_is 1
 check "who: alice is here" sh -c "[ \$(curl -s -b '$T/jar' '$WEB_URL/api/v1/who' | grep -c '\"name\":\"alice\"') = 1 ]"
 
 # Enrolment by tap at the desk reader: the request waits for the tap.
-api POST /enrol '{"member":"<img src=x onerror=alert(1)>","reader":"desk","timeout":20}' >"$T/enrol.code" &
-ENROL=$!
+spawn api POST /enrol '{"member":"<img src=x onerror=alert(1)>","reader":"desk","timeout":20}' >"$T/enrol.code"
+ENROL=$SPAWN_PID
 wait_until 10 grep -q "enrolment: waiting" "$T/seuild.log"
 tap desk 04C0FFEE
 wait "$ENROL"

@@ -24,6 +24,7 @@ start_web || { not_ok "seuil-web starts"; exit 1; }
 
 coproc BROWSER { node "$TOP/tests/browser/console.mjs" "$WEB_URL" camille 'correct horse' "$T" ${SHOTS:+"$SHOTS"} 2>&1; }
 bpid=$BROWSER_PID
+PIDS+=("$bpid")	# a coprocess: cleanup ends it and the browser as if spawned
 while IFS= read -r line <&"${BROWSER[0]}"; do
 	case $line in
 	"tap desk") tap desk 04D00D1E; echo >&"${BROWSER[1]}" ;;

@@ -25,7 +25,7 @@ say kill9_seconds $((SECONDS - t0))
 mkdir -p "$T/fs"
 MOUNTED=0
 mount -t tmpfs -o size=512m tmpfs "$T/fs" 2>/dev/null && MOUNTED=1
-trap '[ "$MOUNTED" = 0 ] || { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; umount "$T/fs"; }; cleanup' EXIT
+trap '[ "$MOUNTED" = 0 ] || { stop_spawned; umount "$T/fs"; }; cleanup' EXIT
 write_config <<CONF
 
 [mqtt]
@@ -108,14 +108,13 @@ say taps_seconds $((SECONDS - t0))
 # resent before the new subscriber had subscribed was acknowledged with
 # "no matching subscribers" and lost.  Those were the harness's losses, not
 # seuild's: mqtt_lost counts only what the broker could not have dropped.
-mosquitto_sub -h 127.0.0.1 -p "$BROKER_PORT" -q 1 -c -i soak-sub -t 'seuil/+/events' \
-	>>"$T/sub.jsonl" 2>>"$T/sub.err" &
-sub=$!; PIDS+=("$sub")
+spawn mosquitto_sub -h 127.0.0.1 -p "$BROKER_PORT" -q 1 -c -i soak-sub -t 'seuil/+/events' \
+	>>"$T/sub.jsonl" 2>>"$T/sub.err"
 wait_until 10 grep -q 'as soak-sub' "$T/mosquitto.log"
 sleep 0.5	# its SUBSCRIBE follows the CONNECT
-python3 "$FEEDER" --seconds $((MINUTES * 60)) --gap 100 --seed 2 --wait 60 \
-	"$T/front-in.fifo,$T/front-out.fifo" "${uids[@]}" &
-feeder=$!; PIDS+=("$feeder")
+spawn python3 "$FEEDER" --seconds $((MINUTES * 60)) --gap 100 --seed 2 --wait 60 \
+	"$T/front-in.fifo,$T/front-out.fifo" "${uids[@]}"
+feeder=$SPAWN_PID
 t0=$SECONDS
 end=$((SECONDS + MINUTES * 60)) flaps=0 kills=0
 while [ $SECONDS -lt "$end" ]; do

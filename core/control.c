@@ -405,26 +405,6 @@ field_lookup(const char *name)
 	return -1;
 }
 
-/*
- * A NUL cuts a C string short, so text could hide its end: "ali\u0000ce"
- * would be decoded as "ali".  A message holding a NUL byte or the escape of
- * one is refused whole (the text "\u0000" itself, escaped, is refused with
- * it: nothing of seuil's needs it).
- */
-static bool
-has_nul(const char *msg, size_t len)
-{
-	size_t i;
-
-	if (memchr(msg, '\0', len) != NULL)
-		return true;
-	for (i = 0; i + 6 <= len; i++)
-		if (msg[i] == '\\' && (msg[i + 1] == 'u' || msg[i + 1] == 'U') &&
-		    memcmp(msg + i + 2, "0000", 4) == 0)
-			return true;
-	return false;
-}
-
 int
 control_req_decode(const char *msg, size_t len, int fd, struct control_req *req,
     enum control_code *code, char *err, size_t errlen)
@@ -441,7 +421,7 @@ control_req_decode(const char *msg, size_t len, int fd, struct control_req *req,
 		snprintf(err, errlen, "request too large");
 		return -1;
 	}
-	if (has_nul(msg, len)) {
+	if (manage_json_has_nul(msg, len)) {
 		snprintf(err, errlen, "malformed request: a NUL character");
 		return -1;
 	}

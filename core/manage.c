@@ -166,6 +166,26 @@ manage_valid_text(const char *s, size_t max)
 	return true;
 }
 
+/*
+ * A NUL cuts a C string short, so a JSON text could hide a name's end:
+ * "ali\u0000ce" would be decoded as "ali".  A text holding a NUL byte or
+ * the escape of one is refused whole (the text "\u0000" itself, escaped,
+ * is refused with it: nothing of seuil's needs it).
+ */
+bool
+manage_json_has_nul(const char *text, size_t len)
+{
+	size_t i;
+
+	if (memchr(text, '\0', len) != NULL)
+		return true;
+	for (i = 0; i + 6 <= len; i++)
+		if (text[i] == '\\' && (text[i + 1] == 'u' || text[i + 1] == 'U') &&
+		    memcmp(text + i + 2, "0000", 4) == 0)
+			return true;
+	return false;
+}
+
 /* A member or group name: no leading '-' (it would read as an option), not
  * all digits (it would read as an id). */
 bool

@@ -65,6 +65,9 @@ int manage_audit(struct store *st, const char *actor, int64_t member_id,
  * [A-Za-z0-9_.-].  looks_like_uid: 8+ hex digits and separators, an
  * argument never echoed. */
 bool manage_valid_text(const char *s, size_t max);
+/* Whether a JSON text holds a NUL, raw or escaped (\u0000), which would cut
+ * a decoded string short: such a text is refused whole. */
+bool manage_json_has_nul(const char *text, size_t len);
 bool manage_valid_name(const char *s, size_t max);
 bool manage_valid_group_name(const char *s);
 bool manage_all_digits(const char *s);

@@ -15,6 +15,7 @@
 #include "clock.h"
 #include "control.h"
 #include "log.h"
+#include "manage.h"
 #include "web.h"
 #include "web_api.h"
 
@@ -46,7 +47,8 @@ login_event(struct req *q, const char *type, const char *actor)
 static void
 api_login(struct req *q, struct reply *r)
 {
-	cJSON *in = cJSON_ParseWithLength(q->body, q->len), *j;
+	cJSON *in = manage_json_has_nul(q->body, q->len) ? NULL :
+	    cJSON_ParseWithLength(q->body, q->len), *j;
 	const cJSON *ju = cJSON_GetObjectItemCaseSensitive(in, "user");
 	const cJSON *jp = cJSON_GetObjectItemCaseSensitive(in, "password");
 	char user[WEBUSER_NAME_MAX + 1], actor[WEBUSER_NAME_MAX + 8], err[256], cookie[256];

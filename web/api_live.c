@@ -10,13 +10,19 @@
 #include <string.h>
 
 #include "control.h"
+#include "manage.h"
 #include "web_api.h"
 
 cJSON *
 api_body(struct req *q, struct reply *r)
 {
-	cJSON *j = cJSON_ParseWithLength(q->body, q->len);
+	cJSON *j;
 
+	if (manage_json_has_nul(q->body, q->len)) {
+		reply_error_code(r, 400, "invalid", NULL, "the body holds a NUL character");
+		return NULL;
+	}
+	j = cJSON_ParseWithLength(q->body, q->len);
 	if (!cJSON_IsObject(j)) {
 		cJSON_Delete(j);
 		reply_error(r, 400, "the body must be a JSON object");

@@ -9,7 +9,12 @@
 . "$(dirname "$0")/../lib.sh"
 
 if [ "$(id -u)" != 0 ]; then echo "skip control_protocol needs root (setpriv)"; exit 0; fi
-write_config <<'CONF'
+write_config <<CONF
+[reader.desk]
+driver = sim
+sim_fifo = $T/desk.fifo
+enrol = true
+
 [security]
 unsynced_clock = ignore
 CONF
@@ -26,7 +31,8 @@ ADMIN="--reuid=12347 --regid=12347 --groups=4"
 
 # req USER-SPEC JSON: one request as another user; the reply, or the error.
 req() {
-	# shellcheck disable=SC2086  # the spec is several setpriv options
+	# The spec is several setpriv options: split on purpose.
+	# shellcheck disable=SC2086
 	setpriv $1 /usr/bin/python3 - "$T/control.sock" "$2" <<'PY'
 import socket, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
@@ -79,7 +85,7 @@ check "every command answers with its role: read_group, operate_group or admin_g
 check "the admin role reaches the socket through its access list, not its group" \
 	sh -c "[ \"\$(stat -c %G '$T/control.sock')\" = nogroup ] && echo '$(req "$ADMIN" '{"cmd":"status"}')' | grep -q '\"ok\":true'"
 check "\"enroll\", the old spelling, is the same command" sh -c \
-	"echo '$(req "$OPERATOR" '{"cmd":"enroll","member":"alice","timeout":1}')' | grep -q 'no reader allows enrolment'"
+	"echo '$(req "$OPERATOR" '{"cmd":"enroll","member":"alice","reader":"front-in","timeout":1}')' | grep -q 'that reader does not allow enrolment'"
 
 # ---- an operate-only user adding a badge: refused and logged ----
 refused0=$(count_event control_refused)
@@ -94,6 +100,11 @@ r=$(req "$ADMIN" '{"cmd":"badge_add","member":"alice","uid":"04C0FFEE","label":"
 check "admin_group: badge_add" sh -c "echo '$r' | grep -q '\"badge_id\":1'"
 check "its admin_change names the admin and the badge" test \
 	"$(sqlite3 "$T/seuil.db" "select actor || '|' || badge_id || '|' || member_id from events where type='admin_change' and detail like 'badge add%'")" = "uid:12347|1|1"
+r=$(req "$OPERATOR" '{"cmd":"enrol","member":"alice","timeout":1}')
+check "operate_group: no second badge by tap for a member who has one" sh -c \
+	"echo '$r' | grep -q 'has an active badge already: another one needs admin_group'"
+r=$(req "$ADMIN" '{"cmd":"enrol","member":"alice","timeout":1}')
+check "admin_group: it may (the wait times out, nobody tapped)" sh -c "echo '$r' | grep -q '\"code\":\"timeout\"'"
 check "the UID is nowhere in clear" sh -c "! grep -qi c0ffee '$T/seuil.db' '$T/seuil.db-wal' '$T/seuild.log'"
 
 # No action without its record: an event that cannot be written (the
@@ -111,10 +122,11 @@ check "once the event can be written, the same change goes through" sh -c "echo 
 
 # ---- the limits ----
 # hold USER-SPEC N: N connections of one user, held open until the test
-# kills the holder; prints each one's fate ("ok" or the refusal).
-hold() {
+# ends the holder ($HOLDER); prints each one's fate ("ok" or the refusal).
+holder() {
+	# The spec is several setpriv options: split on purpose.
 	# shellcheck disable=SC2086
-	setpriv $1 /usr/bin/python3 -u - "$T/control.sock" "$2" <<'PY' &
+	setpriv $1 /usr/bin/python3 -u - "$T/control.sock" "$2" <<'PY'
 import socket, sys, time
 held = []
 for i in range(int(sys.argv[2])):
@@ -130,14 +142,16 @@ for i in range(int(sys.argv[2])):
 sys.stdout.flush()
 time.sleep(60)
 PY
-	HOLDER=$!
-	PIDS+=("$HOLDER")
+}
+hold() {
+	spawn holder "$1" "$2"
+	HOLDER=$SPAWN_PID
 }
 hold "$READER" 5 >"$T/five.txt"
 wait_until 10 test "$(wc -l <"$T/five.txt")" -eq 5
 check "four connections of one user are taken" test "$(grep -c '^ok' "$T/five.txt")" = 4
 check "a fifth is refused, saying why" grep -q 'too many control connections from this user' "$T/five.txt"
-kill "$HOLDER"
+stop_spawned "$HOLDER"
 # Fill every slot but those kept: 7 users of read_group, 4 each.
 holders=()
 for u in 20001 20002 20003 20004 20005 20006 20007; do
@@ -146,12 +160,21 @@ for u in 20001 20002 20003 20004 20005 20006 20007; do
 done
 wait_until 20 sh -c "[ \$(cat '$T'/fill-*.txt | grep -c '^ok') -eq 28 ]"
 check "28 connections held by 7 users" test "$(cat "$T"/fill-*.txt | grep -c '^ok')" = 28
-r=$(req "--reuid=20008 --regid=20008 --groups=65534" '{"cmd":"status"}')
+# The refusal comes at once, before any request (which would race the
+# server's close of the connection).
+r=$(setpriv --reuid=20008 --regid=20008 --groups=65534 /usr/bin/python3 - "$T/control.sock" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.connect(sys.argv[1])
+s.settimeout(10)
+print(s.recv(4096).decode())
+PY
+)
 check "then another user of read_group is refused: the rest is kept" sh -c "echo '$r' | grep -q 'kept for root and admin_group'"
 check "root is still served" sh -c "'$SEUILCTL' -f '$T/seuild.conf' status >/dev/null"
 r=$(req "$ADMIN" '{"cmd":"status"}')
 check "and the admin role" sh -c "echo '$r' | grep -q '\"ok\":true'"
-kill "${holders[@]}"
+stop_spawned "${holders[@]}"
 wait_until 10 sh -c "echo '$(req "$READER" '{"cmd":"status"}')' | grep -q '\"ok\":true'"
 
 # An idle connection is closed after 10 s.

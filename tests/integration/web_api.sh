@@ -50,6 +50,13 @@ check "enable" test "$(api POST /members/alice/enable '{}')" = 200
 check "changes are admin_change events by web:camille through seuil-web's own user" sh -c \
 	"[ \$(sqlite3 '$T/seuil.db' \"select count(*) from events where type='admin_change' and actor like 'web:camille via uid:%'\") -ge 4 ]"
 
+# Names that hide their text: refused, whatever way they come.
+code=$(api POST /members '{"name":"eve\u0000admin"}')
+check "a name holding a NUL escape: 400, nothing added" test "$code" = 400 -a \
+	"$(sqlite3 "$T/seuil.db" "select count(*) from members where name like 'eve%'")" = 0
+check "a name with a right-to-left override: 400" test "$(api POST /members '{"name":"eve\u202eadmin"}')" = 400
+check "a display name with a zero-width space: 400" test "$(api POST /members '{"name":"eve","display_name":"Al\u200bice"}')" = 400
+
 # ---- badges ----
 check "a typed UID: 201" test "$(api POST /badges '{"member":"alice","uid":"04:A1:B2:C3","label":"fob"}')" = 201
 check "hint from seuild" json_true "v['hint'] == 'B2C3'"

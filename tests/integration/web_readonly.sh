@@ -22,12 +22,13 @@ check "the store's -wal and -shm stay after seuilctl closes it (read-only reader
 start_seuild || { not_ok "seuild starts"; exit 1; }
 WEBUSER="--reuid=30001 --regid=30001 --groups=3,4"
 
-# shellcheck disable=SC2086  # the spec is several setpriv options
-SEUIL_WEB_PAGE=$TOP/web/page setpriv $WEBUSER "$SEUILWEB" -d -v -f "$T/seuild.conf" >>"$T/web.log" 2>&1 &
-WEB_PID=$!
-PIDS+=("$WEB_PID")
+# The spec is several setpriv options: split on purpose.
+# shellcheck disable=SC2086
+SEUIL_WEB_PAGE=$TOP/web/page spawn setpriv $WEBUSER "$SEUILWEB" -d -v -f "$T/seuild.conf" >>"$T/web.log" 2>&1
+
 wait_until 10 curl -sf -o /dev/null "$WEB_URL/" || { not_ok "seuil-web starts as its own user"; sed 's/^/#   /' "$T/web.log"; exit 1; }
 ok "seuil-web starts as its own user, with a store it may only read"
+# The spec is several setpriv options: split on purpose.
 # shellcheck disable=SC2086
 check "that user cannot write the store" sh -c "! setpriv $WEBUSER sqlite3 '$T/seuil.db' \"insert into groups(name) values ('x')\" 2>/dev/null"
 check "log in" web_login admin 'admin pass 1'
@@ -53,8 +54,8 @@ check "check-out: 200" test "$(api POST /checkout '{"member":"alice"}')" = 200
 check "revoke: 200" test "$(api POST "/badges/$badge/revoke" '{}')" = 200
 check "erase: 200" test "$(api POST /members/carol/erase '{"confirm":"carol"}')" = 200
 # Enrolment by tap at the desk, for bob.
-api POST /enrol '{"member":"bob","reader":"desk","timeout":20}' >"$T/enrol.code" &
-ENROL=$!
+spawn api POST /enrol '{"member":"bob","reader":"desk","timeout":20}' >"$T/enrol.code"
+ENROL=$SPAWN_PID
 wait_until 10 grep -q "enrolment: waiting" "$T/seuild.log"
 tap desk 04B0B0B0
 wait "$ENROL"
@@ -68,9 +69,9 @@ check "the unlock, the check-out and the enrolment name them too" test "$(sqlite
 check "and the login" test "$(sqlite3 "$T/seuil.db" "select count(*) from events where type = 'console_login' and actor = '$actor'")" = 1
 
 # Reading while seuild writes 50 taps a second.
-(for _ in $(seq 1 250); do tap front-in 04DEAD00; sleep 0.02; done) &
-TAPPER=$!
-PIDS+=("$TAPPER")
+tapper() { for _ in $(seq 1 250); do tap front-in 04DEAD00; sleep 0.02; done; }
+spawn tapper
+TAPPER=$SPAWN_PID
 reads_ok=true
 for _ in $(seq 1 20); do
 	for p in /members /log /who '/report/attendance?format=json'; do

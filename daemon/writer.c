@@ -209,9 +209,7 @@ writer_report(struct writer *w)
 		return;
 	snprintf(detail, sizeof(detail), "%ld tap%s denied while the store was unavailable; "
 	    "last error: %s", n, n == 1 ? "" : "s", why[0] ? why : "unknown");
-	ev.ts_ms = clock_wall_ms();
-	ev.mono_ms = clock_mono_ms();
-	ev.clock_synced = clock_synced();
+	store_event_stamp(&ev);
 	if (writer_append_event(w->st, &ev) == -1)
 		return;
 	pthread_mutex_lock(&w->mu);

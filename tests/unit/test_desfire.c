@@ -721,7 +721,8 @@ h_plain(struct host *h, struct desfire_session *s, uint8_t ins, const uint8_t *d
 	int st;
 
 	cmd[0] = ins;
-	memcpy(cmd + 1, d, n);
+	if (n > 0)
+		memcpy(cmd + 1, d, n);
 	desfire_session_cmac(s, cmd, 1 + n, NULL);
 	if ((st = h_cmd(h, ins, d, n, true)) != 0)
 		return st;

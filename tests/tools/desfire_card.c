@@ -828,8 +828,10 @@ cmd_get_file_settings(struct desfire_card *c, const uint8_t *d, size_t n, uint8_
 /*
  * Access to a file for reading or writing.  Rights are nibbles: read
  * (15-12), write (11-8), read&write (7-4), change (3-0); E is free, F
- * never.  Returns 0 when the session may, 1 when free (then data travels
- * plain), else the status to fail with.
+ * never.  As the status codes say: a file no key may read is the card's
+ * configuration (9D, permission denied), a session without the key its
+ * authentication status (AE).  Returns 0 when the session may, 1 when
+ * access is free (data then travels plain), else the status to fail with.
  */
 static int
 file_access(const struct desfire_card *c, const struct file *f, bool write)
@@ -839,10 +841,10 @@ file_access(const struct desfire_card *c, const struct file *f, bool write)
 
 	if (mine == 0xE || rw == 0xE)
 		return 1;
-	if (c->authkey < 0)
-		return ST_AUTH;
-	if (c->authkey != mine && c->authkey != rw)
+	if (mine == 0xF && rw == 0xF)
 		return ST_PERMISSION;
+	if (c->authkey < 0 || (c->authkey != mine && c->authkey != rw))
+		return ST_AUTH;
 	return 0;
 }
 

@@ -10,7 +10,7 @@
  *	   keys in an AES session; changing the key of the session ends it)
  *	CD create std data file	6F file IDs	F5 file settings
  *	BD read data and 3D write data, plain, MACed or enciphered, with
- *	   access rights (0xAE unauthenticated, 0x9D another key)
+ *	   access rights (0xAE without the key, 0x9D when no key may)
  *	60 get version		51 get card UID (enciphered)
  *	6A application IDs	45 key settings
  *

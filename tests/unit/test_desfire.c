@@ -341,8 +341,10 @@ test_other_cards(void)
 		/* MACed: 16 + 8 bytes, not the 32 of an enciphered read */
 		{ DESFIRE_COMM_MAC, 0x10F0, true, DESFIRE_PROTOCOL, 0x00 },
 		{ DESFIRE_COMM_PLAIN, 0x10F0, true, DESFIRE_PROTOCOL, 0x00 },
-		/* read with key 2 only: permission denied */
-		{ DESFIRE_COMM_ENC, 0x20F0, true, DESFIRE_AUTH_FAILED, 0x9D },
+		/* read with key 2 only: not with the session's key */
+		{ DESFIRE_COMM_ENC, 0x20F0, true, DESFIRE_AUTH_FAILED, 0xAE },
+		/* read by no key: permission denied */
+		{ DESFIRE_COMM_ENC, 0xF0F0, true, DESFIRE_AUTH_FAILED, 0x9D },
 		/* no file 1 */
 		{ DESFIRE_COMM_ENC, 0x10F0, false, DESFIRE_AUTH_FAILED, 0xF0 },
 		/* as we make it */
@@ -825,8 +827,8 @@ test_model_errors(void)
 	EXPECT_INT(h_session(&h, 0xF5EE11, 0, zero, &s), 0);
 	EXPECT_INT(h_plain(&h, &s, 0xF5, (const uint8_t *)"\x02", 1), 0xF0);
 	EXPECT_INT(h_session(&h, 0xF5EE11, 0, zero, &s), 0);
-	/* key 0 may not read (read 1, read&write never): 9D */
-	EXPECT_INT(h_plain(&h, &s, 0xBD, (const uint8_t *)"\x01\x00\x00\x00\x10\x00\x00", 7), 0x9D);
+	/* key 0 may not read (read 1, read&write never): AE */
+	EXPECT_INT(h_plain(&h, &s, 0xBD, (const uint8_t *)"\x01\x00\x00\x00\x10\x00\x00", 7), 0xAE);
 	/* unauthenticated: AE */
 	EXPECT_INT(h_cmd(&h, 0xBD, (const uint8_t *)"\x01\x00\x00\x00\x10\x00\x00", 7, false), 0xAE);
 	/* key 1 may; beyond the file: BE */
@@ -935,6 +937,7 @@ test_model_files(void)
 	EXPECT_INT(desfire_card_add_file(h.c, 0x123456, 2, DESFIRE_COMM_MAC, 0x10F0, data, 100), 0);
 	EXPECT_INT(desfire_card_add_file(h.c, 0x123456, 3, DESFIRE_COMM_ENC, 0x10F0, NULL, 64), 0);
 	EXPECT_INT(desfire_card_add_file(h.c, 0x123456, 4, DESFIRE_COMM_PLAIN, 0xEEEE, data, 16), 0);
+	EXPECT_INT(desfire_card_add_file(h.c, 0x123456, 5, DESFIRE_COMM_MAC, 0xFFF0, data, 16), 0);
 
 	/* free access: plain, without a session */
 	EXPECT_INT(h_cmd(&h, 0x5A, (const uint8_t *)"\x56\x34\x12", 3, false), 0);
@@ -948,9 +951,15 @@ test_model_files(void)
 	EXPECT_INT(h.frames, 2);
 	EXPECT_INT(h.len, 100);
 	EXPECT(memcmp(h.ans, data, 100) == 0);
-	/* the MACed read with key 0, which may only write: 9D */
+	/* the MACed read with key 0, which may only write: AE; of a file no
+	 * key may read: 9D */
 	EXPECT_INT(h_session(&h, 0x123456, 0, zero, &s), 0);
-	EXPECT_INT(h_plain(&h, &s, 0xBD, (const uint8_t *)"\x02\x00\x00\x00\x10\x00\x00", 7), 0x9D);
+	EXPECT_INT(h_plain(&h, &s, 0xBD, (const uint8_t *)"\x02\x00\x00\x00\x10\x00\x00", 7), 0xAE);
+	EXPECT_INT(h_session(&h, 0x123456, 0, zero, &s), 0);
+	EXPECT_INT(h_plain(&h, &s, 0xBD, (const uint8_t *)"\x05\x00\x00\x00\x10\x00\x00", 7), 0x9D);
+	/* nor written by any: 9D too */
+	EXPECT_INT(h_session(&h, 0x123456, 0, zero, &s), 0);
+	EXPECT_INT(h_plain(&h, &s, 0x3D, (const uint8_t *)"\x05\x00\x00\x00\x01\x00\x00\x55", 8), 0x9D);
 
 	/* an enciphered write of 64 bytes: 7 + 80 bytes, two frames */
 	EXPECT_INT(h_session(&h, 0x123456, 0, zero, &s), 0);

@@ -9,7 +9,7 @@
 #include <openssl/des.h>
 
 uint32_t
-desfire_crc32(uint32_t crc, const uint8_t *p, size_t n)
+desfire_crc32_update(uint32_t crc, const uint8_t *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		crc ^= p[i];
@@ -449,7 +449,7 @@ desfire_session_encipher_command(struct desfire_session *s, uint8_t *buf, size_t
 
 	if (hdr > n || size < hdr || n + DESFIRE_CRC32_LEN > size)
 		return 0;
-	desfire_put_le32(buf + n, desfire_crc32(DESFIRE_CRC32_INIT, buf, n));
+	desfire_put_le32(buf + n, desfire_crc32_update(DESFIRE_CRC32_INIT, buf, n));
 	len = desfire_session_encrypt(s, buf + hdr, n + DESFIRE_CRC32_LEN - hdr, size - hdr);
 	return len == 0 ? 0 : hdr + len;
 }
@@ -462,8 +462,8 @@ desfire_session_encipher_answer(struct desfire_session *s, uint8_t *buf, size_t 
 
 	if (n + DESFIRE_CRC32_LEN > size)
 		return 0;
-	crc = desfire_crc32(DESFIRE_CRC32_INIT, buf, n);
-	crc = desfire_crc32(crc, &status, 1);
+	crc = desfire_crc32_update(DESFIRE_CRC32_INIT, buf, n);
+	crc = desfire_crc32_update(crc, &status, 1);
 	desfire_put_le32(buf + n, crc);
 	return desfire_session_encrypt(s, buf, n + DESFIRE_CRC32_LEN, size);
 }
@@ -477,8 +477,8 @@ desfire_session_decipher_answer(struct desfire_session *s, uint8_t *ct, size_t c
 
 	if (ctlen != padded(len + DESFIRE_CRC32_LEN) || desfire_session_decrypt(s, ct, ctlen) == -1)
 		return -1;
-	crc = desfire_crc32(DESFIRE_CRC32_INIT, ct, len);
-	crc = desfire_crc32(crc, &status, 1);
+	crc = desfire_crc32_update(DESFIRE_CRC32_INIT, ct, len);
+	crc = desfire_crc32_update(crc, &status, 1);
 	/* Every check runs whatever the first found, so that the time taken
 	 * says nothing about which byte was wrong. */
 	bad |= (uint8_t)(desfire_get_le32(ct + len) != crc);
@@ -505,10 +505,10 @@ desfire_change_key_command(struct desfire_session *s, uint8_t keyno_byte, int sa
 		xor_block(out + n, oldkey, DESFIRE_AES_KEY_LEN);
 	n += DESFIRE_AES_KEY_LEN;
 	out[n++] = version;
-	desfire_put_le32(out + n, desfire_crc32(DESFIRE_CRC32_INIT, out, n));
+	desfire_put_le32(out + n, desfire_crc32_update(DESFIRE_CRC32_INIT, out, n));
 	n += DESFIRE_CRC32_LEN;
 	if (!same_key) {
-		desfire_put_le32(out + n, desfire_crc32(DESFIRE_CRC32_INIT, newkey,
+		desfire_put_le32(out + n, desfire_crc32_update(DESFIRE_CRC32_INIT, newkey,
 		    DESFIRE_AES_KEY_LEN));
 		n += DESFIRE_CRC32_LEN;
 	}

@@ -47,8 +47,10 @@
 
 /* CRC32 as DESFire uses it: the IEEE polynomial reflected (EDB88320),
  * preset FFFFFFFF, no final XOR.  Start with DESFIRE_CRC32_INIT; chain by
- * passing the previous result.  Sent low byte first (desfire_put_le32). */
-uint32_t desfire_crc32(uint32_t crc, const uint8_t *p, size_t n);
+ * passing the previous result.  Sent low byte first (desfire_put_le32).
+ * (Not desfire_crc32: libfreefare exports that name, with other
+ * arguments.) */
+uint32_t desfire_crc32_update(uint32_t crc, const uint8_t *p, size_t n);
 
 /* CRC_A of ISO/IEC 14443-3 (preset 6363), which legacy DES sessions use;
  * sent low byte first. */

@@ -723,7 +723,7 @@ cmd_change_key(struct desfire_card *c, const uint8_t *d, size_t n, uint8_t *out)
 	memcpy(p, d + 1, sizeof(p));
 	desfire_session_decrypt(&c->s, p, sizeof(p));
 	same = keyno == c->authkey;
-	crc = desfire_crc32(desfire_crc32(DESFIRE_CRC32_INIT, hdr, 2), p, 17);
+	crc = desfire_crc32_update(desfire_crc32_update(DESFIRE_CRC32_INIT, hdr, 2), p, 17);
 	if (desfire_get_le32(p + 17) != crc)
 		return fail(c, ST_INTEGRITY, out);
 	memcpy(newkey, p, sizeof(newkey));
@@ -732,7 +732,7 @@ cmd_change_key(struct desfire_card *c, const uint8_t *d, size_t n, uint8_t *out)
 
 		for (size_t i = 0; i < sizeof(newkey); i++)
 			newkey[i] ^= old[i];
-		if (desfire_get_le32(p + 21) != desfire_crc32(DESFIRE_CRC32_INIT, newkey,
+		if (desfire_get_le32(p + 21) != desfire_crc32_update(DESFIRE_CRC32_INIT, newkey,
 		    sizeof(newkey)) || !zeros(p + 25, sizeof(p) - 25))
 			return fail(c, ST_INTEGRITY, out);
 	} else if (!zeros(p + 21, sizeof(p) - 21)) {
@@ -904,7 +904,7 @@ cmd_write_whole(struct desfire_card *c, const uint8_t *d, size_t n, struct file 
 	memcpy(cmd + 1, d, n);
 	if (acc == 0 && c->s.kind == DESFIRE_SESSION_AES && f->comm == DESFIRE_COMM_ENC) {
 		if (desfire_session_decrypt(&c->s, data, n - 7) == -1 ||
-		    desfire_get_le32(data + len) != desfire_crc32(DESFIRE_CRC32_INIT, cmd, 8 + len) ||
+		    desfire_get_le32(data + len) != desfire_crc32_update(DESFIRE_CRC32_INIT, cmd, 8 + len) ||
 		    !zeros(data + len + DESFIRE_CRC32_LEN, n - 7 - len - DESFIRE_CRC32_LEN))
 			return fail(c, ST_INTEGRITY, out);
 	} else if (acc == 0 && c->s.kind == DESFIRE_SESSION_AES && f->comm == DESFIRE_COMM_MAC) {

@@ -457,6 +457,18 @@ flip_ins(struct link *l, uint8_t *rx, int n, size_t size)
 	return n;
 }
 
+/* Flip a bit of the MAC that ends the first answer to INS l->arg. */
+static int
+flip_mac(struct link *l, uint8_t *rx, int n, size_t size)
+{
+	(void)size;
+	if (!l->tampered && l->ins[l->calls - 1] == l->arg && n >= 2 + 8) {
+		rx[n - 3] ^= 0x80;
+		l->tampered = true;
+	}
+	return n;
+}
+
 /* Cut the answer to call l->arg (low byte of arg >> 8 bytes). */
 static int
 cut(struct link *l, uint8_t *rx, int n, size_t size)
@@ -603,6 +615,55 @@ test_hostile_answers(void)
 		EXPECT(desfire_provision(&io, &k, uid7, got, &rep) != DESFIRE_OK);
 		EXPECT(l.tampered);
 	}
+	desfire_card_free(l.card);
+}
+
+/* Each answer's MAC is checked: one bit off in any of them, refused. */
+static void
+test_macs_checked(void)
+{
+	static const uint8_t fresh[] = { 0xCA, 0xC4, 0x6F, 0xCD, 0x3D };
+	static const uint8_t again[] = { 0x6F, 0xF5, 0x3D };
+	struct link l;
+	struct desfire_io io;
+	struct desfire_keys k;
+	struct desfire_report rep;
+	uint8_t cred[16], pk[16] = { 0 };
+
+	site_keys(&k);
+	k.picc_aes = true;
+	for (size_t i = 0; i < sizeof(fresh); i++) {
+		/* a blank card with an AES PICC key: CreateApplication MACed */
+		link_open(&l, &io, uid7);
+		desfire_card_set_picc_key(l.card, true, pk, 0x0F);
+		l.tamper = flip_mac;
+		l.arg = fresh[i];
+		EXPECT_INT(desfire_provision(&io, &k, uid7, cred, &rep), DESFIRE_PROTOCOL);
+		EXPECT(l.tampered);
+		desfire_card_free(l.card);
+	}
+	for (size_t i = 0; i < sizeof(again); i++) {
+		/* a card provisioned already: its file settings are read */
+		link_open(&l, &io, uid7);
+		desfire_card_set_picc_key(l.card, true, pk, 0x0F);
+		EXPECT_INT(desfire_provision(&io, &k, uid7, cred, &rep), DESFIRE_OK);
+		link_again(&l);
+		l.tamper = flip_mac;
+		l.arg = again[i];
+		EXPECT_INT(desfire_provision(&io, &k, uid7, cred, &rep), DESFIRE_PROTOCOL);
+		EXPECT(l.tampered);
+		desfire_card_free(l.card);
+	}
+	/* the MAC a card may add when its application is deleted: if there,
+	 * checked */
+	link_open(&l, &io, uid7);
+	desfire_card_set_picc_key(l.card, true, pk, 0x0F);
+	EXPECT_INT(desfire_provision(&io, &k, uid7, cred, &rep), DESFIRE_OK);
+	link_again(&l);
+	l.tamper = flip_mac;
+	l.arg = 0xDA;
+	EXPECT_INT(desfire_wipe(&io, &k, uid7, 0, &rep), DESFIRE_PROTOCOL);
+	EXPECT(l.tampered);
 	desfire_card_free(l.card);
 }
 
@@ -1047,6 +1108,7 @@ main(void)
 	RUN(test_other_cards);
 	RUN(test_wipe);
 	RUN(test_hostile_answers);
+	RUN(test_macs_checked);
 	RUN(test_small_frames);
 	RUN(test_model_auth_vector);
 	RUN(test_model_errors);

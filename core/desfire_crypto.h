@@ -4,7 +4,7 @@
  * allocation, no logging.  Both ends use it: seuil's exchange with a card
  * (firmware-glue/desfire.h) and the card model of the tests.
  *
- * What a session looks like (docs/security.md):
+ * What a session looks like:
  *  - AES authentication: the card sends E(K, RndB); the host answers
  *    E(K, RndA || RndB<<<8), CBC-chained on from the card's block; the card
  *    proves itself with E(K, RndA<<<8), chained on from the host's last

@@ -1,8 +1,9 @@
 /*
- * The DESFire EV1 card model: see desfire_card.h.  Its behaviour follows
- * what libfreefare, proxmark3 and revk/DESFireAES expect of real cards
- * (their notes are in ../shared/notes/desfire.md of the project's
- * workspace; the choices that matter are commented where they are made).
+ * The DESFire EV1 card model: see desfire_card.h.  Where the datasheets
+ * leave room, it does what libfreefare, proxmark3 and revk/DESFireAES,
+ * which run against real cards, expect; the choices that matter are
+ * commented where they are made.  libfreefare 0.4.0 (Debian's) provisions
+ * and reads it through libnfc and the emulator as it does a real card.
  */
 #include "desfire_card.h"
 

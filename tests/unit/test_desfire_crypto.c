@@ -238,7 +238,7 @@ test_an10922(void)
 	n = hex("04DEADBEEFFEED", m, sizeof(m));
 	EXPECT_INT(desfire_an10922(key, m, n, out), 0);
 	EXPECT(same(out, "0BB408BAFF98B6EE9F2E1585777F6A51"));
-	/* ... which a plain CMAC of D gets wrong (libfreefare issue 91) */
+	/* ... which a plain CMAC of D gets wrong (as libfreefare once did) */
 	d[0] = 0x01;
 	memcpy(d + 1, m, n);
 	memset(iv, 0, sizeof(iv));

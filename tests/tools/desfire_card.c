@@ -2,8 +2,10 @@
  * The DESFire EV1 card model: see desfire_card.h.  Where the datasheets
  * leave room, it does what libfreefare, proxmark3 and revk/DESFireAES,
  * which run against real cards, expect; the choices that matter are
- * commented where they are made.  libfreefare 0.4.0 (Debian's) provisions
- * and reads it through libnfc and the emulator as it does a real card.
+ * commented where they are made.  Checked by hand once with Debian's
+ * libfreefare 0.4.0 through libnfc and the emulator: it provisions, reads,
+ * changes keys (the PICC's to AES too), formats and wipes the model as it
+ * does a real card.
  */
 #include "desfire_card.h"
 

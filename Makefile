@@ -90,7 +90,10 @@ ALL_LIBS   := $(SEUILD_LIB) $(CTL_LIB) $(WEB_LIB) $(GLUE_LIB) $(CORE_LIB)
 
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-TOOL_SRC  := $(wildcard tests/tools/*.c)
+# The DESFire card model is no program: pn532emu, the exchange's unit
+# test and its fuzz target link it (EXTRA_<target>, below).
+TOOL_PARTS := tests/tools/desfire_card.c
+TOOL_SRC  := $(filter-out $(TOOL_PARTS),$(wildcard tests/tools/*.c))
 TOOL_BIN  := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/%)
 FAKE_LIB  := $(BUILD)/fakes/libgpiod.so.2
 SHIM_LIB  := $(BUILD)/fakes/slow_fsync.so
@@ -136,13 +139,22 @@ $(BUILD)/seuilctl: $(BUILD)/obj/seuilctl/seuilctl.o $(CTL_LIB) $(GLUE_LIB) $(COR
 $(BUILD)/seuil-web: $(BUILD)/obj/web/seuil-web.o $(WEB_LIB) $(CORE_LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(call pkg_libs,$(WEB_PKGS)) -lm
 
+# Sources a test or tool links besides its own: EXTRA_<its file name>.
+EXTRA_pn532emu     := tests/tools/desfire_card.c $(CORE_LIB)
+EXTRA_test_desfire := tests/tools/desfire_card.c
+EXTRA_fuzz_desfire := tests/tools/desfire_card.c
+$(BUILD)/tests/pn532emu: $(EXTRA_pn532emu) tests/tools/desfire_card.h
+$(BUILD)/tests/test_desfire: $(EXTRA_test_desfire) tests/tools/desfire_card.h
+
 $(BUILD)/tests/%: tests/unit/%.c $(ALL_LIBS)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(INC_ALL) -Itests/unit $(CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< $(ALL_LIBS) $(PKG_LIBS) -lm
+	$(CC) $(CPPFLAGS) $(INC_ALL) -Itests/unit -Itests/tools $(CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< \
+		$(EXTRA_$(@F)) $(ALL_LIBS) $(PKG_LIBS) -lm
 
 $(BUILD)/tests/%: tests/tools/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(INC_ALL) $(CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< $(PKG_LIBS) -lutil -lm
+	$(CC) $(CPPFLAGS) $(INC_ALL) $(CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< $(EXTRA_$(@F)) \
+		$(PKG_LIBS) -lutil -lm
 
 # A stand-in for libgpiod 1.6 with the same soname: seuild links the real
 # library, and tests put this one first in LD_LIBRARY_PATH.
@@ -193,10 +205,11 @@ fuzz-archives: $(FUZZ_ALIBS)
 fuzz-targets: $(FUZZ_BIN)
 	@:
 
+$(FUZZ_BUILD)/fuzz_desfire: $(EXTRA_fuzz_desfire) tests/tools/desfire_card.h
 $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h tests/fuzz/common.c $(FUZZ_ALIBS)
-	$(FUZZ_CC) $(CPPFLAGS) $(INC_ALL) -Itests/fuzz -std=c17 -O1 -g -Wall -Wextra \
+	$(FUZZ_CC) $(CPPFLAGS) $(INC_ALL) -Itests/fuzz -Itests/tools -std=c17 -O1 -g -Wall -Wextra \
 		$(FUZZ_SAN) -fsanitize=fuzzer $(PKG_CFLAGS) -o $@ $< tests/fuzz/common.c \
-		$(FUZZ_ALIBS) $(PKG_LIBS) -lm
+		$(EXTRA_$(@F)) $(FUZZ_ALIBS) $(PKG_LIBS) -lm
 
 fuzz-bins: deps
 	@$(MAKE) --no-print-directory fuzz-libs

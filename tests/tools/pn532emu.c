@@ -1,11 +1,26 @@
 /*
  * pn532emu: a PN532 on the master side of a pseudo-terminal, faithful
  * enough that unmodified libnfc 1.8 (driver pn532_uart) opens it, lists
- * its card and checks the card's presence.  Tests drive it through a
- * control FIFO, one command a line:
+ * its card and checks the card's presence, and that a DESFire EV1 card
+ * (desfire_card.c) answers its APDUs through InDataExchange.  Tests drive
+ * it through a control FIFO, one command a line:
  *
- *	card UID [classic|ultralight|desfire]	a card enters the field
+ *	card UID [classic|clone|ultralight|desfire]	a card enters the field;
+ *		clone: a UID-only "magic" card, MIFARE Classic (SAK 08, no
+ *		ATS) whatever UID it shows; desfire: a DESFire EV1 card, blank
+ *		the first time, with the applications, keys and files it had
+ *		when it left the next times
+ *	desfire UID blank			that card back to the factory
+ *	desfire UID picc-aes KEY		its PICC master key: AES KEY
+ *	desfire UID app AID KEY0 KEY1 CRED [plain|mac|enc] [read=N]
+ *		an application AID (hex, as F5EE11) with AES keys 0 and 1 and
+ *		file 1 of 16 bytes holding CRED, enciphered unless said, read
+ *		with key N (1), written with key 0: a card provisioned elsewhere
  *	remove					the card leaves
+ *	delay MS				each card answer MS ms late (a real
+ *						DESFire takes about 15)
+ *	tear N					the card leaves at its N-th next command,
+ *						done but not answered
  *	mute / unmute				stop / resume answering (a hung chip)
  *	quit					exit
  *
@@ -36,9 +51,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "desfire_card.h"
+
 #define IN_MAX		1024
 #define FRAME_MAX	(265 + 11)
 #define UID_MAX		10
+#define DESFIRE_CARDS	32	/* cards the emulator remembers */
 
 /* PN532 command codes (user manual §7) */
 enum {
@@ -103,6 +121,9 @@ static struct {
 	size_t		npending_types;
 
 	struct card	card;
+	struct desfire_card *dcard;	/* the card's DESFire, when it is one */
+	int		delay_ms;	/* before each card answer */
+	int		tear_after;	/* the card leaves at that command */
 	bool		selected;	/* the card was selected and not released */
 	bool		field;
 	uint8_t		params;
@@ -111,6 +132,13 @@ static struct {
 	char		ctlbuf[512];
 	size_t		ctllen;
 } emu;
+
+/* Every DESFire card seen, by UID: a card keeps its state across taps. */
+static struct {
+	uint8_t		uid[UID_MAX];
+	size_t		uidlen;
+	struct desfire_card *card;
+} desfire_cards[DESFIRE_CARDS];
 
 static void
 vlog(const char *fmt, ...)
@@ -369,8 +397,50 @@ cmd_in_auto_poll(const uint8_t *d, size_t n)
 	vlog("autopoll pending%s", emu.pending_forever ? " forever" : "");
 }
 
-/* InDataExchange: Tg data…  Only ULTRALIGHT READ is modelled in detail;
- * any other frame to a present, selected card gets a one-byte answer. */
+static void
+sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
+static void
+card_leaves(void)
+{
+	if (emu.dcard != NULL)
+		desfire_card_reset(emu.dcard);
+	emu.dcard = NULL;
+	memset(&emu.card, 0, sizeof(emu.card));
+	emu.selected = false;
+}
+
+/* An APDU for the DESFire card: its answer, after the delay a real card
+ * would take; or, torn, no answer (the target timed out) and no card. */
+static void
+desfire_exchange(const uint8_t *apdu, size_t n)
+{
+	uint8_t out[1 + DESFIRE_CARD_ANSWER_MAX];
+	size_t len;
+
+	len = desfire_card_apdu(emu.dcard, apdu, n, out + 1, sizeof(out) - 1);
+	if (emu.delay_ms > 0)
+		sleep_ms(emu.delay_ms);
+	if (emu.tear_after > 0 && --emu.tear_after == 0) {
+		vlog("card torn away");
+		card_leaves();
+		out[0] = ST_TIMEOUT;
+		respond(CMD_IN_DATA_EXCHANGE, out, 1);
+		return;
+	}
+	out[0] = ST_OK;
+	respond(CMD_IN_DATA_EXCHANGE, out, len + 1);
+}
+
+/* InDataExchange: Tg data…  A DESFire card answers its APDUs; an
+ * Ultralight its READ; any other frame to a present, selected card gets a
+ * one-byte answer. */
 static void
 cmd_in_data_exchange(const uint8_t *d, size_t n)
 {
@@ -388,6 +458,10 @@ cmd_in_data_exchange(const uint8_t *d, size_t n)
 	if (!emu.selected || d[0] != 0x01) {
 		out[0] = ST_BADCMD;
 		respond(CMD_IN_DATA_EXCHANGE, out, 1);
+		return;
+	}
+	if (emu.card.type == CARD_DESFIRE && emu.dcard != NULL) {
+		desfire_exchange(d + 1, n - 1);
 		return;
 	}
 	memset(out, 0, sizeof(out));
@@ -697,13 +771,123 @@ parse_uid(const char *s, uint8_t *uid, size_t *len)
 	return 0;
 }
 
+/* Exactly n bytes of hex. */
+static int
+parse_hex(const char *s, uint8_t *out, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int hi = hexval(s[2 * i]), lo = hi < 0 ? -1 : hexval(s[2 * i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return -1;
+		out[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return s[2 * n] == '\0' ? 0 : -1;
+}
+
+/* The remembered DESFire card with that UID, made blank if new (or if
+ * blank is set).  NULL when the table is full. */
+static struct desfire_card *
+desfire_lookup(const uint8_t *uid, size_t len, bool blank)
+{
+	int free_slot = -1;
+
+	for (int i = 0; i < DESFIRE_CARDS; i++) {
+		if (desfire_cards[i].card == NULL) {
+			if (free_slot < 0)
+				free_slot = i;
+			continue;
+		}
+		if (desfire_cards[i].uidlen != len || memcmp(desfire_cards[i].uid, uid, len) != 0)
+			continue;
+		if (!blank)
+			return desfire_cards[i].card;
+		if (emu.dcard == desfire_cards[i].card)
+			emu.dcard = NULL;
+		desfire_card_free(desfire_cards[i].card);
+		desfire_cards[i].card = NULL;
+		free_slot = i;
+		break;
+	}
+	if (free_slot < 0)
+		return NULL;
+	desfire_cards[free_slot].card = desfire_card_new(uid, len,
+	    (uint64_t)time(NULL) << 20 ^ (uint64_t)getpid() ^ (uint64_t)free_slot);
+	if (desfire_cards[free_slot].card == NULL)
+		return NULL;
+	memcpy(desfire_cards[free_slot].uid, uid, len);
+	desfire_cards[free_slot].uidlen = len;
+	return desfire_cards[free_slot].card;
+}
+
+/* desfire UID blank | picc-aes KEY | app AID KEY0 KEY1 CRED [mode] [read=N] */
+static void
+control_desfire(int argc, char *argv[])
+{
+	struct desfire_card *dc;
+	uint8_t uid[UID_MAX], key0[16], key1[16], cred[16], aidb[3];
+	size_t len;
+	uint32_t aid;
+	uint8_t comm = DESFIRE_COMM_ENC, readkey = 1;
+
+	if (argc < 3 || parse_uid(argv[1], uid, &len) == -1) {
+		fprintf(stderr, "pn532emu: desfire: bad uid\n");
+		return;
+	}
+	if (strcmp(argv[2], "blank") == 0 && argc == 3) {
+		if (desfire_lookup(uid, len, true) == NULL)
+			fprintf(stderr, "pn532emu: desfire: no room\n");
+		return;
+	}
+	if ((dc = desfire_lookup(uid, len, false)) == NULL) {
+		fprintf(stderr, "pn532emu: desfire: no room\n");
+		return;
+	}
+	if (strcmp(argv[2], "picc-aes") == 0 && argc == 4) {
+		if (parse_hex(argv[3], key0, 16) == -1) {
+			fprintf(stderr, "pn532emu: desfire: bad key\n");
+			return;
+		}
+		desfire_card_set_picc_key(dc, true, key0, 0x0F);
+		return;
+	}
+	if (strcmp(argv[2], "app") != 0 || argc < 7 || argc > 9 ||
+	    parse_hex(argv[3], aidb, 3) == -1 || parse_hex(argv[4], key0, 16) == -1 ||
+	    parse_hex(argv[5], key1, 16) == -1 || parse_hex(argv[6], cred, 16) == -1) {
+		fprintf(stderr, "pn532emu: desfire: bad command\n");
+		return;
+	}
+	for (int i = 7; i < argc; i++) {
+		if (strcmp(argv[i], "plain") == 0)
+			comm = DESFIRE_COMM_PLAIN;
+		else if (strcmp(argv[i], "mac") == 0)
+			comm = DESFIRE_COMM_MAC;
+		else if (strcmp(argv[i], "enc") == 0)
+			comm = DESFIRE_COMM_ENC;
+		else if (strncmp(argv[i], "read=", 5) == 0 && argv[i][5] != '\0' &&
+		    strchr("0123456789ABCDEF", argv[i][5]) && argv[i][6] == '\0')
+			readkey = (uint8_t)hexval(argv[i][5]);
+		else {
+			fprintf(stderr, "pn532emu: desfire: bad option %s\n", argv[i]);
+			return;
+		}
+	}
+	aid = (uint32_t)aidb[0] << 16 | (uint32_t)aidb[1] << 8 | aidb[2];
+	if (desfire_card_add_app(dc, aid, 0x0B, 3) == -1 ||
+	    desfire_card_set_key(dc, aid, 0, key0, 0) == -1 ||
+	    desfire_card_set_key(dc, aid, 1, key1, 0) == -1 ||
+	    desfire_card_add_file(dc, aid, 1, comm, (uint16_t)(readkey << 12 | 0x00F0),
+	    cred, sizeof(cred)) == -1)
+		fprintf(stderr, "pn532emu: desfire: cannot add application\n");
+}
+
 static void
 control_line(char *line)
 {
-	char *argv[4], *save = NULL, *tok;
+	char *argv[10], *save = NULL, *tok;
 	int argc = 0;
 
-	for (tok = strtok_r(line, " \t\r", &save); tok != NULL && argc < 4;
+	for (tok = strtok_r(line, " \t\r", &save); tok != NULL && argc < 10;
 	    tok = strtok_r(NULL, " \t\r", &save))
 		argv[argc++] = tok;
 	if (argc == 0)
@@ -716,7 +900,7 @@ control_line(char *line)
 			return;
 		}
 		if (argc == 3) {
-			if (strcmp(argv[2], "classic") == 0)
+			if (strcmp(argv[2], "classic") == 0 || strcmp(argv[2], "clone") == 0)
 				c.type = CARD_CLASSIC;
 			else if (strcmp(argv[2], "ultralight") == 0)
 				c.type = CARD_ULTRALIGHT;
@@ -727,15 +911,26 @@ control_line(char *line)
 				return;
 			}
 		}
+		card_leaves();
+		if (c.type == CARD_DESFIRE &&
+		    (emu.dcard = desfire_lookup(c.uid, c.uidlen, false)) == NULL) {
+			fprintf(stderr, "pn532emu: desfire: no room\n");
+			return;
+		}
 		emu.card = c;
-		emu.selected = false;
 		vlog("card placed");
 		if (emu.pending && !emu.muted)
 			autopoll_answer();
+	} else if (strcmp(argv[0], "desfire") == 0) {
+		control_desfire(argc, argv);
 	} else if (strcmp(argv[0], "remove") == 0) {
-		memset(&emu.card, 0, sizeof(emu.card));
-		emu.selected = false;
+		card_leaves();
+		emu.tear_after = 0;
 		vlog("card removed");
+	} else if (strcmp(argv[0], "delay") == 0 && argc == 2) {
+		emu.delay_ms = atoi(argv[1]);
+	} else if (strcmp(argv[0], "tear") == 0 && argc == 2) {
+		emu.tear_after = atoi(argv[1]);
 	} else if (strcmp(argv[0], "mute") == 0) {
 		emu.muted = true;
 		emu.pending = false;
@@ -926,6 +1121,8 @@ main(int argc, char *argv[])
 			check_pending();
 	}
 	unlink(link);
+	for (int i = 0; i < DESFIRE_CARDS; i++)
+		desfire_card_free(desfire_cards[i].card);
 	close(emu.ctl);
 	close(emu.slave);
 	close(emu.master);

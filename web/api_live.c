@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "control.h"
+#include "render_json.h"
 #include "web_api.h"
 
 cJSON *
@@ -155,10 +156,15 @@ body_member(struct req *q, struct reply *r, const cJSON *in, struct member_row *
 	const cJSON *jm = cJSON_GetObjectItemCaseSensitive(in, "member");
 	char idbuf[32];
 	const char *key;
+	int64_t id;
 	int rc;
 
 	if (cJSON_IsNumber(jm)) {
-		snprintf(idbuf, sizeof(idbuf), "%lld", (long long)jm->valuedouble);
+		if (render_json_int(jm, INT64_MIN, INT64_MAX, &id) == -1) {
+			reply_error_code(r, 400, "invalid", NULL, "\"member\" must be a whole number");
+			return 0;
+		}
+		snprintf(idbuf, sizeof(idbuf), "%lld", (long long)id);
 		key = idbuf;
 	} else if (cJSON_IsString(jm))
 		key = jm->valuestring;

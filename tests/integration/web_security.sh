@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # seuil-web's defences (DESIGN §10): [web] config checks, security headers,
-# no escape from the page folder, body caps, sessions (401), CSRF (403),
-# login throttling (429 with Retry-After), cookie flags, TLS, accounts
-# hashed and never given on a command line.
+# no escape from the page folder, body caps, JSON numbers, sessions (401),
+# CSRF (403), login throttling (429 with Retry-After), cookie flags, TLS,
+# accounts hashed and never given on a command line.
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/tests/browser/web.sh"
 
@@ -101,6 +101,13 @@ head -c $((5 * 1024 * 1024 + 10)) /dev/zero | tr '\0' 'a' >"$T/huge"
 code=$(curl -s -b "$T/jar" -o /dev/null -w '%{http_code}' -X POST -H "X-CSRF-Token: $CSRF" \
 	-H 'Content-Type: text/csv' --data-binary @"$T/huge" "$WEB_URL/api/v1/import?dry_run=1")
 check "a CSV body over 5 MiB: 413 ($code)" test "$code" = 413
+# A JSON number outside what an id can be is refused, never converted
+# (a double outside int64 does not convert: undefined behaviour).
+for n in 1e300 -1e300 1e999 -1e999 1.5 9223372036854775808; do
+	api POST /checkout "{\"member\":$n}" >/dev/null
+	check "member $n: 400 invalid ($CODE)" sh -c "[ $CODE = 400 ] && grep -q '\"code\":\"invalid\"' '$T/body'"
+done
+check "member 7 (a whole number, no such member): 404" test "$(api POST /checkout '{"member":7}')" = 404
 code=$(curl -s -o /dev/null -w '%{http_code}' -X POST --data '{"user":' "$WEB_URL/api/v1/login")
 check "malformed login JSON: 400 ($code)" test "$code" = 400
 code=$(curl -s -o /dev/null -w '%{http_code}' -X POST --data '[1,2]' "$WEB_URL/api/v1/login")

@@ -43,6 +43,7 @@ api_login(struct req *q, struct reply *r)
 	char hash[WEBUSER_HASH_MAX];
 	struct webuser u;
 	struct session s;
+	int64_t began;
 	int wait, ok, found;
 
 	if (!cJSON_IsString(ju) || !cJSON_IsString(jp)) {
@@ -56,12 +57,23 @@ api_login(struct req *q, struct reply *r)
 	    ju->valuestring : "?");
 	snprintf(actor, sizeof(actor), "web:%s", user);
 
+	/* The account is read first, under the lock (the store's one
+	 * connection): the throttle counts real accounts apart from names
+	 * anyone can make up.  The hash, slow on purpose, is checked outside
+	 * the lock; the attempt counts as a failure from its start, so that
+	 * concurrent ones cannot all pass. */
 	pthread_mutex_lock(&q->w->lock);
-	wait = throttle_wait(user, q->addr);
+	found = strcmp(user, "?") == 0 ? 0 :
+	    webuser_lookup(q->w->st, user, &u, hash, err, sizeof(err));
+	began = clock_mono_ms();
+	wait = found == -1 ? 0 : throttle_begin(q->w->throttle, found == 1 ? user : NULL, user,
+	    q->group, began);
 	pthread_mutex_unlock(&q->w->lock);
 	if (wait > 0) {
 		char ra[16];
 
+		explicit_bzero(jp->valuestring, strlen(jp->valuestring));
+		explicit_bzero(hash, sizeof(hash));
 		cJSON_Delete(in);
 		snprintf(ra, sizeof(ra), "%d", wait);
 		reply_error_code(r, 429, "too_many_logins", error_arg("retry_after", wait),
@@ -69,22 +81,21 @@ api_login(struct req *q, struct reply *r)
 		reply_header(r, "Retry-After", ra);
 		return;
 	}
-	/* The account is read under the lock (the store's one connection);
-	 * the hash, slow on purpose, is checked outside it. */
-	pthread_mutex_lock(&q->w->lock);
-	found = strcmp(user, "?") == 0 ? 0 :
-	    webuser_lookup(q->w->st, user, &u, hash, err, sizeof(err));
-	pthread_mutex_unlock(&q->w->lock);
+	/* yescrypt takes 16 MiB and tens of milliseconds a check: a few at
+	 * a time, so that concurrent logins queue rather than take the Pi's
+	 * memory (32 at once once took 250 MB). */
+	while (sem_wait(&q->w->hashing) == -1)
+		;
 	ok = found == -1 ? -1 : webuser_password_ok(found == 1, jp->valuestring, hash) ? 1 : 0;
+	sem_post(&q->w->hashing);
 	explicit_bzero(jp->valuestring, strlen(jp->valuestring));
-	explicit_bzero(hash, sizeof(hash));
 	cJSON_Delete(in);
 
 	pthread_mutex_lock(&q->w->lock);
 	if (ok != 1) {
+		explicit_bzero(hash, sizeof(hash));
 		if (ok == -1)
 			log_warnx("login: %s", err);
-		throttle_fail(user, q->addr);
 		api_event(q, "console_login_failed", actor, q->addr);
 		pthread_mutex_unlock(&q->w->lock);
 		log_info("login failed for %s from %s", user, q->addr);
@@ -94,8 +105,10 @@ api_login(struct req *q, struct reply *r)
 			reply_error_code(r, 401, "bad_login", NULL, "wrong user name or password");
 		return;
 	}
-	throttle_reset(user);
-	if (session_new(q->w, &u, &s) == -1) {
+	throttle_success(q->w->throttle, user, q->group, began);
+	ok = session_new(q->w, &u, hash, &s);
+	explicit_bzero(hash, sizeof(hash));
+	if (ok == -1) {
 		pthread_mutex_unlock(&q->w->lock);
 		reply_error(r, 500, "no random bytes for a session");
 		return;
@@ -124,7 +137,7 @@ api_logout(struct req *q, struct reply *r)
 	struct session *s;
 
 	pthread_mutex_lock(&q->w->lock);
-	if ((s = session_find(q->w, tok)) != NULL && !token_eq(csrf, s->csrf)) {
+	if (session_find(q->w, tok, &s) == 1 && !token_eq(csrf, s->csrf)) {
 		pthread_mutex_unlock(&q->w->lock);
 		reply_error_code(r, 403, "csrf", NULL, "missing or wrong X-CSRF-Token");
 		return;
@@ -146,7 +159,7 @@ api_me(struct req *q, struct reply *r)
 	cJSON *j = cJSON_CreateObject();
 
 	pthread_mutex_lock(&q->w->lock);
-	if ((s = session_find(q->w, tok)) != NULL) {
+	if (session_find(q->w, tok, &s) == 1) {
 		cJSON_AddStringToObject(j, "user", s->user);
 		cJSON_AddStringToObject(j, "role", webuser_role_name(s->role));
 		cJSON_AddStringToObject(j, "csrf", s->csrf);
@@ -234,6 +247,7 @@ api_handle(struct req *q, struct reply *r)
 	const struct route *rt = NULL;
 	bool path_known = false;
 	size_t i;
+	int rc;
 
 	if (strcmp(q->path, "/login") == 0 || strcmp(q->path, "/logout") == 0 ||
 	    strcmp(q->path, "/me") == 0) {
@@ -255,9 +269,12 @@ api_handle(struct req *q, struct reply *r)
 	 * whether the path exists. */
 	tok = MHD_lookup_connection_value(q->conn, MHD_COOKIE_KIND, "seuil_session");
 	pthread_mutex_lock(&q->w->lock);
-	if ((s = session_find(q->w, tok)) == NULL) {
+	if ((rc = session_find(q->w, tok, &s)) != 1) {
 		pthread_mutex_unlock(&q->w->lock);
-		reply_error_code(r, 401, "login_needed", NULL, "log in first");
+		if (rc == -1)
+			reply_error_code(r, 500, "database", NULL, "database error");
+		else
+			reply_error_code(r, 401, "login_needed", NULL, "log in first");
 		return;
 	}
 	snprintf(q->user, sizeof(q->user), "%s", s->user);

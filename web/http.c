@@ -244,21 +244,22 @@ req_free(void *cls, struct MHD_Connection *conn, void **con_cls,
 }
 
 static void
-peer_addr(struct MHD_Connection *conn, char *buf, size_t len)
+peer_addr(struct MHD_Connection *conn, struct req *q)
 {
 	const union MHD_ConnectionInfo *ci =
 	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
 
-	snprintf(buf, len, "?");
+	snprintf(q->addr, sizeof(q->addr), "?");
+	web_addr_group(sa, q->group);
 	if (sa == NULL)
 		return;
 	if (sa->sa_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, buf,
-		    (socklen_t)len);
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
+		    q->addr, (socklen_t)sizeof(q->addr));
 	else if (sa->sa_family == AF_INET6)
 		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
-		    buf, (socklen_t)len);
+		    q->addr, (socklen_t)sizeof(q->addr));
 }
 
 static enum MHD_Result
@@ -281,7 +282,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 		q->api = strncmp(url, "/api/v1/", 8) == 0 || strcmp(url, "/api/v1") == 0;
 		q->path = q->api ? url + 7 : url;
 		q->max = q->api && strcmp(q->path, "/import") == 0 ? WEB_CSV_MAX : WEB_JSON_MAX;
-		peer_addr(conn, q->addr, sizeof(q->addr));
+		peer_addr(conn, q);
 		/* Refuse an announced oversized body before reading it. */
 		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
 		if (cl != NULL && strtoull(cl, NULL, 10) > q->max) {

@@ -88,6 +88,10 @@ main(int argc, char *argv[])
 	if (pthread_mutex_init(&w.lock, NULL) != 0)
 		fatalx("mutex");
 	session_init(&w);
+	if ((w.throttle = throttle_new()) == NULL)
+		fatalx("out of memory");
+	if (sem_init(&w.hashing, 0, WEB_HASHING) == -1)
+		fatal("semaphore");
 
 	/* Signals go to this thread only: block them before libmicrohttpd
 	 * starts its threads, which inherit the mask. */
@@ -119,6 +123,8 @@ main(int argc, char *argv[])
 	store_close(w.st);
 	w.st = NULL;
 	pthread_mutex_unlock(&w.lock);
+	throttle_free(w.throttle);
+	sem_destroy(&w.hashing);
 	close(w.page_fd);
 	return EX_OK;
 }

@@ -14,6 +14,7 @@
 
 #include <limits.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -33,6 +34,9 @@
 #define WEB_TOKEN_HEX		64			/* 256 random bits */
 #define WEB_LOGIN_FAILURES	5			/* more in the window: 429 */
 #define WEB_LOGIN_WINDOW_MS	60000
+#define WEB_LOGIN_GLOBAL	100	/* failed logins in the window, all told */
+#define WEB_HASHING		2	/* password checks at once (16 MiB each) */
+#define WEB_ADDR_GROUP_MAX	52	/* "2001:db8:1:2::/64", or an account name */
 #define WEB_PAGE_DEFAULT	"/usr/local/share/seuil/web"
 
 struct session {
@@ -41,6 +45,7 @@ struct session {
 	char			csrf[WEB_TOKEN_HEX + 1];
 	char			user[WEBUSER_NAME_MAX + 1];
 	enum webuser_role	role;
+	unsigned char		hash_id[32];	/* SHA-256 of the account's hash */
 	int64_t			created_ms;	/* monotonic */
 	int64_t			last_ms;
 };
@@ -52,14 +57,16 @@ struct web {
 	bool		 tls;
 	struct MHD_Daemon *mhd;
 	char		*tls_cert_pem, *tls_key_pem;
+	sem_t		 hashing;	/* WEB_HASHING password checks at once */
 	pthread_mutex_t	 lock;		/* everything below */
 	struct store	*st;
 	struct session	 sessions[WEB_MAX_SESSIONS];
+	struct throttle	*throttle;
 };
 
 /* A request as the API sees it: the method, the path after /api/v1, the
- * body (NUL-terminated), the peer's address and, once authenticated, the
- * session's user and role. */
+ * body (NUL-terminated), the peer's address and its group (throttle.c)
+ * and, once authenticated, the session's user and role. */
 struct req {
 	struct web		*w;
 	struct MHD_Connection	*conn;
@@ -70,6 +77,7 @@ struct req {
 	bool			 too_big;
 	bool			 api;
 	char			 addr[64];
+	char			 group[WEB_ADDR_GROUP_MAX];
 	char			 user[WEBUSER_NAME_MAX + 1];
 	char			 actor[WEBUSER_NAME_MAX + 8];	/* "web:NAME" */
 	enum webuser_role	 role;
@@ -103,18 +111,37 @@ const char *req_arg(struct req *q, const char *name);
 
 /* session.c */
 void	 session_init(struct web *w);
-/* Under w->lock.  A new session for u: its token and csrf in *out. */
-int	 session_new(struct web *w, const struct webuser *u, struct session *out);
-/* Under w->lock.  The live session of token (expired ones are dropped),
- * or NULL. */
-struct session *session_find(struct web *w, const char *token);
-/* Under w->lock.  Seconds to wait when user or addr failed too often
- * lately, else 0; and recording a failure. */
-int	 throttle_wait(const char *user, const char *addr);
-void	 throttle_fail(const char *user, const char *addr);
-void	 throttle_reset(const char *user);
+/* Under w->lock.  A new session for u, whose stored hash is hash: its
+ * token and csrf in *out. */
+int	 session_new(struct web *w, const struct webuser *u, const char *hash,
+	    struct session *out);
+/* Under w->lock.  The live session of token in *out: 1; 0 when there is
+ * none, it expired, or its account is gone or changed role or password
+ * since the login (the session is then ended); -1 when the store cannot
+ * say (the session is kept). */
+int	 session_find(struct web *w, const char *token, struct session **out);
 int	 random_hex(char *out, size_t nbytes);
 bool	 token_eq(const char *a, const char *b);
+
+/* throttle.c: the login throttle, under w->lock, with the caller's
+ * monotonic clock */
+struct throttle *throttle_new(void);
+void	 throttle_free(struct throttle *t);
+/*
+ * A login attempt begins: account is the name when it is a real account
+ * (else NULL, and name is what was typed, or a stand-in), group the
+ * client's address group.  0: go on, the attempt is counted as a failure
+ * until throttle_success says otherwise; else the seconds to wait (429).
+ */
+int	 throttle_begin(struct throttle *t, const char *account, const char *name,
+	    const char *group, int64_t now);
+/* The attempt that began at began succeeded. */
+void	 throttle_success(struct throttle *t, const char *account, const char *group,
+	    int64_t began);
+struct sockaddr;
+/* The client an address stands for: an IPv4 address, or the /64 of an
+ * IPv6 one (an IPv4-mapped one is its IPv4 address); "?" if neither. */
+void	 web_addr_group(const struct sockaddr *sa, char out[WEB_ADDR_GROUP_MAX]);
 
 /* api.c */
 /* Answer an /api/v1 request (path after /api/v1). */

@@ -5,8 +5,10 @@
  * so the payloads are those of `seuilctl --json`).
  *
  * Order of the checks, for every call but login: a session (401), then the
- * CSRF token on a state change (403), then the role (403).  A refusal
- * says which, never more.
+ * CSRF token on a state change (403), then the route (404, 405) and its
+ * role (403).  A refusal says which, never more.  They are made as soon
+ * as the headers are in (api_authorize), before a byte of the body is
+ * read, and the session once more when the body is (api_handle).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -238,35 +240,23 @@ state_change(const char *m)
 	return strcmp(m, "GET") != 0 && strcmp(m, "HEAD") != 0;
 }
 
-void
-api_handle(struct req *q, struct reply *r)
+static bool
+open_path(const char *path)
+{
+	return strcmp(path, "/login") == 0 || strcmp(path, "/logout") == 0 ||
+	    strcmp(path, "/me") == 0;
+}
+
+/* The session of q's cookie, its user and role into q, and the CSRF token
+ * of a state change: true, or false with the refusal in r.  Without a
+ * session nothing else is said, not even whether the path exists. */
+static bool
+check_session(struct req *q, struct reply *r)
 {
 	const char *tok, *csrf;
 	struct session *s;
-	char buf[512], *params[MAX_PARAMS] = { NULL, NULL };
-	const struct route *rt = NULL;
-	bool path_known = false;
-	size_t i;
 	int rc;
 
-	if (strcmp(q->path, "/login") == 0 || strcmp(q->path, "/logout") == 0 ||
-	    strcmp(q->path, "/me") == 0) {
-		if (strcmp(q->path, "/me") == 0 ? strcmp(q->method, "GET") != 0 :
-		    strcmp(q->method, "POST") != 0) {
-			reply_error(r, 405, "method not allowed");
-			return;
-		}
-		if (strcmp(q->path, "/login") == 0)
-			api_login(q, r);
-		else if (strcmp(q->path, "/me") == 0)
-			api_me(q, r);
-		else
-			api_logout(q, r);
-		return;
-	}
-
-	/* A session first: without one, nothing else is said, not even
-	 * whether the path exists. */
 	tok = MHD_lookup_connection_value(q->conn, MHD_COOKIE_KIND, "seuil_session");
 	pthread_mutex_lock(&q->w->lock);
 	if ((rc = session_find(q->w, tok, &s)) != 1) {
@@ -275,7 +265,7 @@ api_handle(struct req *q, struct reply *r)
 			reply_error_code(r, 500, "database", NULL, "database error");
 		else
 			reply_error_code(r, 401, "login_needed", NULL, "log in first");
-		return;
+		return false;
 	}
 	snprintf(q->user, sizeof(q->user), "%s", s->user);
 	snprintf(q->actor, sizeof(q->actor), "web:%s", s->user);
@@ -284,10 +274,31 @@ api_handle(struct req *q, struct reply *r)
 	if (state_change(q->method) && !token_eq(csrf, s->csrf)) {
 		pthread_mutex_unlock(&q->w->lock);
 		reply_error_code(r, 403, "csrf", NULL, "missing or wrong X-CSRF-Token");
-		return;
+		return false;
 	}
 	pthread_mutex_unlock(&q->w->lock);
+	return true;
+}
 
+bool
+api_authorize(struct req *q, struct reply *r)
+{
+	char buf[512], *params[MAX_PARAMS] = { NULL, NULL };
+	const struct route *rt = NULL;
+	bool path_known = false;
+	size_t i;
+
+	q->route = NULL;
+	if (open_path(q->path)) {
+		if (strcmp(q->path, "/me") == 0 ? strcmp(q->method, "GET") != 0 :
+		    strcmp(q->method, "POST") != 0) {
+			reply_error(r, 405, "method not allowed");
+			return false;
+		}
+		return true;
+	}
+	if (!check_session(q, r))
+		return false;
 	for (i = 0; i < sizeof(routes) / sizeof(routes[0]) && rt == NULL; i++) {
 		if (!match(routes[i].pattern, q->path, buf, sizeof(buf), params))
 			continue;
@@ -298,13 +309,43 @@ api_handle(struct req *q, struct reply *r)
 	if (rt == NULL) {
 		reply_error(r, path_known ? 405 : 404, path_known ? "method not allowed" :
 		    "no such API call");
+		return false;
+	}
+	if (rt->need == NEED_ADMIN && q->role != WEBUSER_ADMIN) {
+		reply_error_code(r, 403, "admin_only", NULL, "this needs an admin console account");
+		return false;
+	}
+	q->route = rt;
+	return true;
+}
+
+void
+api_handle(struct req *q, struct reply *r)
+{
+	char buf[512], *params[MAX_PARAMS] = { NULL, NULL };
+	const struct route *rt = q->route;
+
+	if (open_path(q->path)) {
+		if (strcmp(q->path, "/login") == 0)
+			api_login(q, r);
+		else if (strcmp(q->path, "/me") == 0)
+			api_me(q, r);
+		else
+			api_logout(q, r);
 		return;
 	}
+	if (rt == NULL) {	/* api_authorize was not asked: a bug */
+		reply_error(r, 500, "request not authorized");
+		return;
+	}
+	/* Again after the body, which may have taken WEB_BODY_S: the
+	 * account may have gone meanwhile. */
+	if (!check_session(q, r))
+		return;
 	if (rt->need == NEED_ADMIN && q->role != WEBUSER_ADMIN) {
 		reply_error_code(r, 403, "admin_only", NULL, "this needs an admin console account");
 		return;
 	}
-	/* match() again: params point into buf, which the loop reused. */
 	match(rt->pattern, q->path, buf, sizeof(buf), params);
 	rt->fn(q, r, params);
 }

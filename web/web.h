@@ -2,12 +2,13 @@
  * seuil-web's private header: the server's context and the functions of
  * each file, grouped as in OpenBSD's ntpd.h.
  *
- * Threads: libmicrohttpd runs one thread per connection (at most
- * WEB_MAX_CONNECTIONS).  A request may wait for seconds on the control
- * socket (an enrolment waits for a tap), and a thread of its own keeps
- * that wait from stalling every other page; everything shared (the
- * store, the sessions, the login throttle) is used under w->lock, never
- * held across a control request.
+ * Threads: libmicrohttpd runs one thread per connection (conns.c says how
+ * many).  A request may wait for seconds on the control socket (an
+ * enrolment waits for a tap), and a thread of its own keeps that wait
+ * from stalling every other page; everything shared (the store, the
+ * sessions, the login throttle) is used under w->lock, never held across
+ * a control request.  The connection table has its own lock (conns.c),
+ * never taken with w->lock held.
  */
 #ifndef SEUIL_WEB_H
 #define SEUIL_WEB_H
@@ -26,8 +27,12 @@
 #include "store.h"
 #include "webuser.h"
 
-#define WEB_MAX_CONNECTIONS	32
-#define WEB_CONN_TIMEOUT_S	30
+#define WEB_MAX_CONNECTIONS	32	/* then a new one drops a slow one */
+#define WEB_HARD_CONNECTIONS	48	/* libmicrohttpd's own limit */
+#define WEB_PER_ADDRESS		8	/* from one address (IPv6: one /64) */
+#define WEB_HEADERS_S		10	/* to send a request's headers */
+#define WEB_BODY_S		30	/* then its body */
+#define WEB_CONN_TIMEOUT_S	30	/* idle */
 #define WEB_JSON_MAX		(64 * 1024)		/* DESIGN §10 */
 #define WEB_CSV_MAX		(5 * 1024 * 1024)
 #define WEB_MAX_SESSIONS	64
@@ -57,6 +62,7 @@ struct web {
 	bool		 tls;
 	struct MHD_Daemon *mhd;
 	char		*tls_cert_pem, *tls_key_pem;
+	struct conns	*conns;		/* its own lock */
 	sem_t		 hashing;	/* WEB_HASHING password checks at once */
 	pthread_mutex_t	 lock;		/* everything below */
 	struct store	*st;
@@ -64,12 +70,17 @@ struct web {
 	struct throttle	*throttle;
 };
 
+struct route;
+struct conn;
+
 /* A request as the API sees it: the method, the path after /api/v1, the
  * body (NUL-terminated), the peer's address and its group (throttle.c)
- * and, once authenticated, the session's user and role. */
+ * and, once authorized (api_authorize), the session's user and role and
+ * the route. */
 struct req {
 	struct web		*w;
 	struct MHD_Connection	*conn;
+	struct conn		*slot;		/* conns.c; NULL outside the server */
 	const char		*method;
 	const char		*path;
 	char			*body;
@@ -78,6 +89,7 @@ struct req {
 	bool			 api;
 	char			 addr[64];
 	char			 group[WEB_ADDR_GROUP_MAX];
+	const struct route	*route;
 	char			 user[WEBUSER_NAME_MAX + 1];
 	char			 actor[WEBUSER_NAME_MAX + 8];	/* "web:NAME" */
 	enum webuser_role	 role;
@@ -108,6 +120,19 @@ void	 reply_error_code(struct reply *r, unsigned status, const char *code, cJSON
 cJSON	*error_arg(const char *name, double n);
 void	 reply_text(struct reply *r, unsigned status, const char *ctype, char *body, size_t len);
 const char *req_arg(struct req *q, const char *name);
+
+/* conns.c: the connection table (its own lock, never w->lock) */
+enum conn_state { CONN_HEADERS, CONN_BODY, CONN_BUSY };
+struct conns *conns_new(void);
+void	 conns_free(struct conns *cs);
+/* A new connection on fd from group: its slot.  *dropped is 1 when it
+ * or an older, slow one was shut down to keep the limits. */
+struct conn *conns_open(struct conns *cs, int fd, const char *group, int64_t now,
+	    int *dropped);
+void	 conns_set(struct conns *cs, struct conn *c, enum conn_state state, int64_t now);
+void	 conns_closed(struct conns *cs, struct conn *c);
+/* Shut down the connections past their deadline: how many. */
+int	 conns_reap(struct conns *cs, int64_t now);
 
 /* session.c */
 void	 session_init(struct web *w);
@@ -144,7 +169,14 @@ struct sockaddr;
 void	 web_addr_group(const struct sockaddr *sa, char out[WEB_ADDR_GROUP_MAX]);
 
 /* api.c */
-/* Answer an /api/v1 request (path after /api/v1). */
+/*
+ * Before the body is read: the session (401), the CSRF token of a state
+ * change (403), the route (404, 405) and its role (403).  true to read the
+ * body and go on; false with the refusal in r.  /login, /logout and /me
+ * pass (they check for themselves).
+ */
+bool	 api_authorize(struct req *q, struct reply *r);
+/* Answer an authorized /api/v1 request (path after /api/v1). */
 void	 api_handle(struct req *q, struct reply *r);
 /* A staff event (console_login, admin_change ...) by q's actor, under
  * w->lock. */

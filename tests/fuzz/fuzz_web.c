@@ -1,7 +1,7 @@
 /*
- * seuil-web requests (web/api.c api_handle and the handlers behind them)
- * and the login throttle (web/throttle.c): what a browser, or anyone who
- * reaches the console's port, sends.  The target calls the real request handling after
+ * seuil-web requests (web/api.c api_authorize, api_handle and the handlers
+ * behind them) and the login throttle (web/throttle.c): what a browser, or
+ * anyone who reaches the console's port, sends.  The target calls the real request handling after
  * libmicrohttpd's part (the HTTP framing is libmicrohttpd's own), on a
  * real store in a temporary file holding the two accounts the sessions
  * belong to, with libmicrohttpd's header, cookie and query lookups
@@ -15,8 +15,9 @@
  * /api/v1, the body, and the query string ("k=v&k2=v2").
  * Oracle: every answer has a status among those the API documents, never
  * 500 for a request that only carries bad input; a wrong cookie is 401
- * (except /login, /logout, /me); a state change with a wrong CSRF token
- * is 403; a JSON answer parses.
+ * (except /login, /logout, /me), and a state change with a wrong CSRF
+ * token is 403, both refused by api_authorize (from the headers); a JSON
+ * answer parses.
  *
  * Logins (bit 7 set): a sequence of login attempts against the throttle,
  * with an injected clock, four bytes each: who (bit 7 of the first: one
@@ -244,7 +245,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct reply r;
 	struct req q;
 	char *buf, *parts[3], *p;
-	bool good_cookie, good_csrf, open_path;
+	bool good_cookie, good_csrf, open_path, authorized;
 
 	if (size < 1 || size > 8192)
 		return -1;
@@ -278,7 +279,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	q.api = true;
 	snprintf(q.addr, sizeof(q.addr), "127.0.0.1");
 	snprintf(q.group, sizeof(q.group), "127.0.0.1");
-	api_handle(&q, &r);
+	/* As http.c does: authorized from the headers, then handled once
+	 * the body is in. */
+	if ((authorized = api_authorize(&q, &r)))
+		api_handle(&q, &r);
 
 	open_path = strcmp(q.path, "/login") == 0 || strcmp(q.path, "/logout") == 0 ||
 	    strcmp(q.path, "/me") == 0;
@@ -287,10 +291,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    (int)r.len, r.body ? r.body : "");
 	FUZZ_ASSERT(status_known(r.status));
 	if (!open_path && !good_cookie && strcmp(cookie, s->token) != 0)
-		FUZZ_ASSERT(r.status == 401);
+		FUZZ_ASSERT(r.status == 401 && !authorized);
 	if (!open_path && good_cookie && !good_csrf && strcmp(q.method, "GET") != 0 &&
 	    strcmp(q.method, "HEAD") != 0 && strcmp(csrf, s->csrf) != 0)
-		FUZZ_ASSERT(r.status == 403);
+		FUZZ_ASSERT(r.status == 403 && !authorized);
 	if (r.body != NULL && r.ctype != NULL && strstr(r.ctype, "json") != NULL) {
 		cJSON *j = cJSON_ParseWithLength(r.body, r.len);
 

@@ -2,7 +2,8 @@
 # seuil-web's defences (DESIGN §10): [web] config checks, security headers,
 # no escape from the page folder, body caps, JSON numbers, sessions (401),
 # CSRF (403), login throttling (429 with Retry-After), cookie flags, TLS,
-# accounts hashed and never given on a command line.
+# accounts hashed and never given on a command line.  Floods and slow
+# clients: web_throttle.sh, web_slow.sh.
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/tests/browser/web.sh"
 

@@ -1,11 +1,14 @@
 /*
  * seuil-web's pure parts, with an injected clock: the login throttle
- * (web/throttle.c) and its address groups; and the login path as
- * connection threads run it at once (build it with -fsanitize=thread:
- * `make check-tsan`).
+ * (web/throttle.c) and its address groups, the connection table's limits
+ * and deadlines (web/conns.c, on
+ * socketpairs), and the login path as connection threads run it at once
+ * (build it with -fsanitize=thread: `make check-tsan`).
  */
 #include <pthread.h>
 #include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
@@ -221,6 +224,87 @@ test_throttle_unknown_name(void)
 	throttle_free(t);
 }
 
+/* A socketpair: the server's end goes in the table, the client's tells
+ * whether it was shut down. */
+static int
+pair(int *client)
+{
+	int sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == -1)
+		abort();
+	*client = sv[1];
+	return sv[0];
+}
+
+static bool
+shut(int client)
+{
+	char c;
+
+	return recv(client, &c, 1, MSG_DONTWAIT) == 0;
+}
+
+static void
+test_conns(void)
+{
+	struct conns *cs = conns_new();
+	struct conn *c[WEB_HARD_CONNECTIONS];
+	int srv[WEB_HARD_CONNECTIONS], cli[WEB_HARD_CONNECTIONS], dropped, i;
+
+	/* Deadlines: headers, then body; a request being answered has none. */
+	for (i = 0; i < 3; i++) {
+		srv[i] = pair(&cli[i]);
+		c[i] = conns_open(cs, srv[i], addr_n(i), T0, &dropped);
+		EXPECT_INT(dropped, 0);
+	}
+	conns_set(cs, c[1], CONN_BODY, T0 + 5 * S);
+	conns_set(cs, c[2], CONN_BUSY, T0 + 5 * S);
+	EXPECT_INT(conns_reap(cs, T0 + (WEB_HEADERS_S - 1) * S), 0);
+	EXPECT_INT(conns_reap(cs, T0 + WEB_HEADERS_S * S), 1);
+	EXPECT(shut(cli[0]) && !shut(cli[1]) && !shut(cli[2]));
+	EXPECT_INT(conns_reap(cs, T0 + (5 + WEB_BODY_S) * S), 1);
+	EXPECT(shut(cli[1]) && !shut(cli[2]));
+	EXPECT_INT(conns_reap(cs, T0 + 3600 * S), 0);
+	for (i = 0; i < 3; i++) {
+		conns_closed(cs, c[i]);
+		close(srv[i]);
+		close(cli[i]);
+	}
+
+	/* One address holds WEB_PER_ADDRESS. */
+	for (i = 0; i <= WEB_PER_ADDRESS; i++) {
+		srv[i] = pair(&cli[i]);
+		c[i] = conns_open(cs, srv[i], "192.0.2.1", T0 + i, &dropped);
+		EXPECT_INT(dropped, i == WEB_PER_ADDRESS);
+	}
+	EXPECT(shut(cli[WEB_PER_ADDRESS]) && !shut(cli[0]));
+	for (i = 0; i <= WEB_PER_ADDRESS; i++) {
+		conns_closed(cs, c[i]);
+		close(srv[i]);
+		close(cli[i]);
+	}
+
+	/* Full: a new connection drops the oldest one still sending its
+	 * request, never one being answered. */
+	for (i = 0; i < WEB_MAX_CONNECTIONS; i++) {
+		srv[i] = pair(&cli[i]);
+		c[i] = conns_open(cs, srv[i], addr_n(i), T0 + i, &dropped);
+		EXPECT_INT(dropped, 0);
+	}
+	conns_set(cs, c[0], CONN_BUSY, T0 + 100);
+	srv[i] = pair(&cli[i]);
+	c[i] = conns_open(cs, srv[i], addr_n(i), T0 + 200, &dropped);
+	EXPECT_INT(dropped, 1);
+	EXPECT(!shut(cli[0]) && shut(cli[1]) && !shut(cli[2]) && !shut(cli[i]));
+	for (i = 0; i <= WEB_MAX_CONNECTIONS; i++) {
+		conns_closed(cs, c[i]);
+		close(srv[i]);
+		close(cli[i]);
+	}
+	conns_free(cs);
+}
+
 /*
  * Connection threads check logins at once, outside w->lock; an unknown
  * name is checked against a stand-in hash made on first use.  Under
@@ -269,6 +353,7 @@ main(void)
 	RUN(test_throttle_concurrent);
 	RUN(test_throttle_success);
 	RUN(test_throttle_unknown_name);
+	RUN(test_conns);
 	RUN(test_login_threads);
 	return TEST_REPORT();
 }

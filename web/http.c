@@ -1,10 +1,12 @@
 /*
  * The HTTP side of seuil-web: libmicrohttpd, TLS when a certificate is
- * given, connection limits and deadlines (conns.c), body caps, the
- * security headers on every answer, and the page's static files.
+ * given, connection limits and deadlines (conns.c), the Host check
+ * (hosts.c), body caps, the security headers on every answer, and the
+ * page's static files.
  *
  * Everything a request's headers decide is decided on libmicrohttpd's
- * first call, before a byte of the body is read: no session, a wrong CSRF token, an unknown route or a role that may not
+ * first call, before a byte of the body is read: a wrong Host (421), no
+ * session, a wrong CSRF token, an unknown route or a role that may not
  * (api_authorize), a method the page folder does not take, an announced
  * body over its cap.  A refusal is queued there, so libmicrohttpd answers
  * at once and closes the connection rather than reading the body; an
@@ -339,6 +341,16 @@ on_headers(struct web *w, struct MHD_Connection *conn, const char *url, const ch
 	q->max = q->api && strcmp(q->path, "/import") == 0 ? WEB_CSV_MAX : WEB_JSON_MAX;
 	conns_set(w->conns, q->slot, CONN_BODY, clock_mono_ms());
 	peer_addr(conn, q);
+	if (!hosts_allowed(&w->hosts,
+	    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Host"))) {
+		if (q->api)
+			reply_error_code(&r, 421, "wrong_host", NULL,
+			    "this console does not answer to that Host name");
+		else
+			reply_text(&r, 421, "text/plain; charset=utf-8",
+			    strdup("misdirected request\n"), 20);
+		return refuse(w, q, &r);
+	}
 	if (q->api && !api_authorize(q, &r))
 		return refuse(w, q, &r);
 	if (!q->api && strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
@@ -458,9 +470,10 @@ http_start(struct web *w, char *err, size_t errlen)
 	unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
 	    MHD_USE_ERROR_LOG;
 	char *cert = NULL, *key = NULL;
-	struct MHD_OptionItem tls[] = {	/* passed from [0] with TLS, else from [2] */
+	struct MHD_OptionItem tls[] = {	/* passed from [0] with TLS, else from [3] */
 		{ MHD_OPTION_HTTPS_MEM_CERT, 0, NULL },
 		{ MHD_OPTION_HTTPS_MEM_KEY, 0, NULL },
+		{ MHD_OPTION_HTTPS_PRIORITIES, 0, WEB_TLS_PRIORITIES },
 		{ MHD_OPTION_END, 0, NULL },
 	};
 	int on = 1, fd;
@@ -481,6 +494,8 @@ http_start(struct web *w, char *err, size_t errlen)
 		tls[0].ptr_value = cert;
 		tls[1].ptr_value = key;
 	}
+	if (hosts_init(&w->hosts, &w->conf, cert, err, errlen) == -1)
+		goto fail;
 	/* Our own socket: an exact address (IPv4 or IPv6), close-on-exec. */
 	if ((fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1 ||
 	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) == -1 ||
@@ -504,11 +519,12 @@ http_start(struct web *w, char *err, size_t errlen)
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
 	    MHD_OPTION_NOTIFY_COMPLETED, req_free, w,
 	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, w,
-	    MHD_OPTION_ARRAY, (flags & MHD_USE_TLS) ? tls : &tls[2],
+	    MHD_OPTION_ARRAY, (flags & MHD_USE_TLS) ? tls : &tls[3],
 	    MHD_OPTION_END);
 	if (w->mhd == NULL) {
 		snprintf(err, errlen, "cannot start the HTTP server on %s%s", w->conf.web_listen,
-		    w->tls ? " (is the certificate or key bad?)" : "");
+		    w->tls ? " (is the certificate or key bad, or GnuTLS too old for "
+		    "TLS 1.3 and AEAD ciphers?)" : "");
 		close(fd);
 		goto fail;
 	}

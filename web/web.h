@@ -43,6 +43,11 @@
 #define WEB_HASHING		2	/* password checks at once (16 MiB each) */
 #define WEB_ADDR_GROUP_MAX	52	/* "2001:db8:1:2::/64", or an account name */
 #define WEB_PAGE_DEFAULT	"/usr/local/share/seuil/web"
+/* TLS 1.2 and 1.3 only, AEAD ciphers only, forward-secret key exchange
+ * (GnuTLS priority string; docs/security.md says why). */
+#define WEB_TLS_PRIORITIES	"SECURE128:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:" \
+	"-CIPHER-ALL:+AES-256-GCM:+AES-128-GCM:+CHACHA20-POLY1305:-MAC-ALL:+AEAD:" \
+	"-KX-ALL:+ECDHE-ECDSA:+ECDHE-RSA"
 
 struct session {
 	bool			used;
@@ -55,6 +60,13 @@ struct session {
 	int64_t			last_ms;
 };
 
+/* The names a request's Host may give (hosts.c). */
+struct web_hosts {
+	char	name[CONFIG_HOST_NAMES_MAX + 8][CONFIG_HOST_NAME_MAX + 1];
+	int	n;
+	bool	any_address;	/* listening on every address: any numeric one */
+};
+
 struct web {
 	struct config	 conf;
 	char		 page_dir[PATH_MAX];
@@ -62,6 +74,7 @@ struct web {
 	bool		 tls;
 	struct MHD_Daemon *mhd;
 	char		*tls_cert_pem, *tls_key_pem;
+	struct web_hosts hosts;
 	struct conns	*conns;		/* its own lock */
 	sem_t		 hashing;	/* WEB_HASHING password checks at once */
 	pthread_mutex_t	 lock;		/* everything below */
@@ -120,6 +133,15 @@ void	 reply_error_code(struct reply *r, unsigned status, const char *code, cJSON
 cJSON	*error_arg(const char *name, double n);
 void	 reply_text(struct reply *r, unsigned status, const char *ctype, char *body, size_t len);
 const char *req_arg(struct req *q, const char *name);
+
+/* hosts.c */
+/* h from conf's [web] host_names, or the defaults: localhost, the listen
+ * address and the names in the certificate (cert_pem, NULL without TLS).
+ * 0, or -1 with err. */
+int	 hosts_init(struct web_hosts *h, const struct config *conf, const char *cert_pem,
+	    char *err, size_t errlen);
+/* Whether a request's Host header (NULL: none) names this console. */
+bool	 hosts_allowed(const struct web_hosts *h, const char *host);
 
 /* conns.c: the connection table (its own lock, never w->lock) */
 enum conn_state { CONN_HEADERS, CONN_BODY, CONN_BUSY };

@@ -1,7 +1,8 @@
 /*
  * seuil-web requests (web/api.c api_authorize, api_handle and the handlers
- * behind them) and the login throttle (web/throttle.c): what a browser, or
- * anyone who reaches the console's port, sends.  The target calls the real request handling after
+ * behind them; web/hosts.c hosts_allowed) and the login throttle
+ * (web/throttle.c): what a browser, or anyone who reaches the console's
+ * port, sends.  The target calls the real request handling after
  * libmicrohttpd's part (the HTTP framing is libmicrohttpd's own), on a
  * real store in a temporary file holding the two accounts the sessions
  * belong to, with libmicrohttpd's header, cookie and query lookups
@@ -12,12 +13,13 @@
  * Requests (bit 7 clear): the low bits pick the method and whether the
  * session cookie and the CSRF token are right, and the session's role
  * (admin or desk); the rest, split at NUL bytes, is the path after
- * /api/v1, the body, and the query string ("k=v&k2=v2").
+ * /api/v1, the body, the query string ("k=v&k2=v2") and the Host header
+ * (absent: the listen address).
  * Oracle: every answer has a status among those the API documents, never
  * 500 for a request that only carries bad input; a wrong cookie is 401
- * (except /login, /logout, /me), and a state change with a wrong CSRF
- * token is 403, both refused by api_authorize (from the headers); a JSON
- * answer parses.
+ * (except /login, /logout, /me); a state change with a wrong CSRF token
+ * is 403; a JSON answer parses; a Host is allowed only when its name,
+ * read by a second, simpler parser, is one of the console's.
  *
  * Logins (bit 7 set): a sequence of login attempts against the throttle,
  * with an injected clock, four bytes each: who (bit 7 of the first: one
@@ -36,6 +38,10 @@
 
 #include <microhttpd.h>
 
+#include <arpa/inet.h>
+#include <ctype.h>
+
+#include "clock.h"
 #include "config.h"
 #include "fuzz.h"
 #include "store.h"
@@ -101,6 +107,11 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		fprintf(stderr, "%s\n", err);
 		abort();
 	}
+	snprintf(w.conf.web_listen, sizeof(w.conf.web_listen), "127.0.0.1:8443");
+	if (hosts_init(&w.hosts, &w.conf, NULL, err, sizeof(err)) == -1) {
+		fprintf(stderr, "%s\n", err);
+		abort();
+	}
 	w.page_fd = -1;
 	pthread_mutex_init(&w.lock, NULL);
 	sem_init(&w.hashing, 0, WEB_HASHING);
@@ -123,6 +134,54 @@ sessions(void)
 	FUZZ_ASSERT(session_new(&w, &u, admin_hash, &admin) == 0);
 	FUZZ_ASSERT(webuser_lookup(w.st, "fuzzdesk", &u, desk_hash, err, sizeof(err)) == 1);
 	FUZZ_ASSERT(session_new(&w, &u, desk_hash, &desk) == 0);
+}
+
+/*
+ * The Host oracle: a second parser, by other means.  The name is what
+ * comes before the port ("[v6]" keeps its brackets off); it must be made
+ * of host name characters, and equal to one of the console's names
+ * (localhost, 127.0.0.1) ignoring case and one final dot, or be the same
+ * address.
+ */
+static bool
+host_expected(const char *host)
+{
+	char name[300];
+	unsigned char a[16], b[16];
+	const char *colon;
+	size_t n, i;
+
+	if (host[0] == '[') {
+		const char *close = strchr(host, ']');
+
+		if (close == NULL || (close[1] != '\0' && close[1] != ':'))
+			return false;
+		colon = close[1] == ':' ? close + 1 : NULL;
+		n = (size_t)(close - host - 1);
+		if (n >= sizeof(name))
+			return false;
+		memcpy(name, host + 1, n);
+		name[n] = '\0';
+		if (colon != NULL && (colon[1] == '\0' || strlen(colon + 1) > 5 ||
+		    strspn(colon + 1, "0123456789") != strlen(colon + 1)))
+			return false;
+		return false;	/* no IPv6 address is the console's here */
+	}
+	colon = strchr(host, ':');
+	n = colon != NULL ? (size_t)(colon - host) : strlen(host);
+	if (n == 0 || n >= sizeof(name))
+		return false;
+	if (colon != NULL && (colon[1] == '\0' || strlen(colon + 1) > 5 ||
+	    strspn(colon + 1, "0123456789") != strlen(colon + 1)))
+		return false;
+	for (i = 0; i < n; i++)
+		name[i] = (char)tolower((unsigned char)host[i]);
+	name[n] = '\0';
+	if (inet_pton(AF_INET, name, a) == 1)
+		return inet_pton(AF_INET, "127.0.0.1", b) == 1 && memcmp(a, b, 4) == 0;
+	if (n > 1 && name[n - 1] == '.')
+		name[--n] = '\0';
+	return strcmp(name, "localhost") == 0;
 }
 
 /* ---- the throttle's model ---- */
@@ -244,8 +303,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const struct session *s;
 	struct reply r;
 	struct req q;
-	char *buf, *parts[3], *p;
+	char *buf, *parts[4], *p;
 	bool good_cookie, good_csrf, open_path, authorized;
+	const char *host;
 
 	if (size < 1 || size > 8192)
 		return -1;
@@ -256,7 +316,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	buf = malloc(size);
 	memcpy(buf, data + 1, size - 1);
 	buf[size - 1] = '\0';
-	for (int i = 0, k = 0; i < 3; i++) {
+	for (int i = 0, k = 0; i < 4; i++) {
 		parts[i] = buf + k;
 		p = memchr(buf + k, '\0', size - (size_t)k);
 		k = p != NULL && p < buf + size - 1 ? (int)(p - buf) + 1 : (int)(size - 1);
@@ -268,6 +328,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cookie = good_cookie ? s->token : data[0] & 0x20 ? "" : parts[2];
 	csrf = good_csrf ? s->csrf : parts[2];
 	query = parts[2];
+	host = parts[3][0] != '\0' ? parts[3] : "127.0.0.1:8443";
+	FUZZ_ASSERT(hosts_allowed(&w.hosts, host) == host_expected(host));
 
 	memset(&q, 0, sizeof(q));
 	memset(&r, 0, sizeof(r));

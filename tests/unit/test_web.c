@@ -1,7 +1,7 @@
 /*
  * seuil-web's pure parts, with an injected clock: the login throttle
- * (web/throttle.c) and its address groups, the connection table's limits
- * and deadlines (web/conns.c, on
+ * (web/throttle.c) and its address groups, the Host names (web/hosts.c),
+ * the connection table's limits and deadlines (web/conns.c, on
  * socketpairs), and the login path as connection threads run it at once
  * (build it with -fsanitize=thread: `make check-tsan`).
  */
@@ -224,6 +224,65 @@ test_throttle_unknown_name(void)
 	throttle_free(t);
 }
 
+static bool
+allowed(const struct web_hosts *h, const char *host)
+{
+	return hosts_allowed(h, host);
+}
+
+static void
+test_hosts(void)
+{
+	struct web_hosts h;
+	struct config conf;
+	char err[256];
+
+	config_defaults(&conf);
+	snprintf(conf.web_listen, sizeof(conf.web_listen), "127.0.0.1:8443");
+	EXPECT_INT(hosts_init(&h, &conf, NULL, err, sizeof(err)), 0);
+	EXPECT(allowed(&h, "localhost"));
+	EXPECT(allowed(&h, "LocalHost:8443"));
+	EXPECT(allowed(&h, "localhost.:8443"));
+	EXPECT(allowed(&h, "127.0.0.1:8443"));
+	EXPECT(allowed(&h, "127.0.0.1"));
+	EXPECT(!allowed(&h, NULL));
+	EXPECT(!allowed(&h, ""));
+	EXPECT(!allowed(&h, "evil.example"));
+	EXPECT(!allowed(&h, "evil.example:8443"));
+	EXPECT(!allowed(&h, "localhost.evil.example"));
+	EXPECT(!allowed(&h, "127.0.0.2:8443"));
+	EXPECT(!allowed(&h, "localhost:"));
+	EXPECT(!allowed(&h, "localhost:84x3"));
+	EXPECT(!allowed(&h, "localhost:123456"));
+	EXPECT(!allowed(&h, "localhost evil"));
+	EXPECT(!allowed(&h, "[::1]:8443"));
+	EXPECT(!allowed(&h, "[::1"));
+
+	/* host_names replaces the defaults. */
+	snprintf(conf.web_host_names, sizeof(conf.web_host_names),
+	    "Door.Lab.Example, [::1] 192.0.2.7");
+	EXPECT_INT(hosts_init(&h, &conf, NULL, err, sizeof(err)), 0);
+	EXPECT(allowed(&h, "door.lab.example"));
+	EXPECT(allowed(&h, "DOOR.lab.example:443"));
+	EXPECT(allowed(&h, "[::1]:8443"));
+	EXPECT(allowed(&h, "[0:0::1]"));
+	EXPECT(allowed(&h, "192.0.2.7"));
+	EXPECT(!allowed(&h, "localhost"));
+	EXPECT(!allowed(&h, "127.0.0.1:8443"));
+	snprintf(conf.web_host_names, sizeof(conf.web_host_names), "door.lab.example:8443");
+	EXPECT_INT(hosts_init(&h, &conf, NULL, err, sizeof(err)), -1);
+
+	/* On every address, any numeric address is one a person typed. */
+	conf.web_host_names[0] = '\0';
+	snprintf(conf.web_listen, sizeof(conf.web_listen), "0.0.0.0:8443");
+	EXPECT_INT(hosts_init(&h, &conf, NULL, err, sizeof(err)), 0);
+	EXPECT(allowed(&h, "192.0.2.7:8443"));
+	EXPECT(allowed(&h, "[2001:db8::1]:8443"));
+	EXPECT(allowed(&h, "localhost"));
+	EXPECT(!allowed(&h, "evil.example"));
+	EXPECT(!allowed(&h, "192.0.2.300"));
+}
+
 /* A socketpair: the server's end goes in the table, the client's tells
  * whether it was shut down. */
 static int
@@ -353,6 +412,7 @@ main(void)
 	RUN(test_throttle_concurrent);
 	RUN(test_throttle_success);
 	RUN(test_throttle_unknown_name);
+	RUN(test_hosts);
 	RUN(test_conns);
 	RUN(test_login_threads);
 	return TEST_REPORT();

@@ -118,6 +118,7 @@ struct config {
 	char		web_tls_cert[PATH_MAX];	/* both or neither */
 	char		web_tls_key[PATH_MAX];
 	int64_t		web_session_timeout_ms;
+	char		web_host_names[512];	/* "" = the defaults (seuil-web(8)) */
 
 	/* [backup] */
 	char		backup_dir[PATH_MAX];	/* nightly snapshots; "" = none */
@@ -159,5 +160,19 @@ struct sockaddr_storage;
 int config_web_addr(const char *listen, struct sockaddr_storage *ss);
 /* 127.0.0.0/8 or ::1: the only addresses served without TLS. */
 bool config_addr_loopback(const struct sockaddr_storage *ss);
+
+#define CONFIG_HOST_NAMES_MAX	16
+#define CONFIG_HOST_NAME_MAX	253
+/*
+ * Split [web] host_names ("door.lab.example, 192.0.2.7 [::1]": host names
+ * or numeric addresses, separated by commas or blanks) into names, in
+ * lower case, an address in its canonical form without brackets.  The
+ * count, or -1 with the first bad one (or what is wrong) in bad.
+ */
+int config_host_names(const char *list, char names[][CONFIG_HOST_NAME_MAX + 1], int max,
+    char *bad, size_t badlen);
+/* One host name or numeric address as config_host_names takes it, into
+ * out (lower case, canonical): 0, or -1 if it is neither. */
+int config_host_name(const char *s, size_t n, char out[CONFIG_HOST_NAME_MAX + 1]);
 
 #endif

@@ -35,7 +35,9 @@ valid_host(const char *h)
  * [web]: listen is host:port (an IPv6 host in brackets).  The console's
  * passwords and session cookies must never cross the LAN in clear: a
  * listen address other than loopback needs tls_cert and tls_key (or a
- * reverse proxy in front, on loopback).
+ * reverse proxy in front, on loopback).  host_names are names or
+ * addresses, each one checked here so that a typo is named by its line
+ * rather than turning every request away.
  */
 void
 config_check_web(struct parse *p)
@@ -44,10 +46,20 @@ config_check_web(struct parse *p)
 	int line = config_key_line(p, S_WEB, 0, "listen");
 	bool tls = conf->web_tls_cert[0] != '\0' || conf->web_tls_key[0] != '\0';
 	struct sockaddr_storage ss;
+	char (*names)[CONFIG_HOST_NAME_MAX + 1], bad[80];
 
 	if ((conf->web_tls_cert[0] == '\0') != (conf->web_tls_key[0] == '\0'))
 		config_perr(p, config_key_line(p, S_WEB, 0, conf->web_tls_cert[0] ? "tls_cert" :
 		    "tls_key"), "[web] tls_cert and tls_key go together");
+	if (conf->web_host_names[0] != '\0' && !config_key_bad(p, S_WEB, 0, "host_names") &&
+	    (names = calloc(CONFIG_HOST_NAMES_MAX, sizeof(*names))) != NULL) {
+		if (config_host_names(conf->web_host_names, names, CONFIG_HOST_NAMES_MAX, bad,
+		    sizeof(bad)) == -1)
+			config_perr(p, config_key_line(p, S_WEB, 0, "host_names"),
+			    "host_names: %s (host names or numeric addresses, separated by "
+			    "commas or blanks, at most %d)", bad, CONFIG_HOST_NAMES_MAX);
+		free(names);
+	}
 	if (config_key_bad(p, S_WEB, 0, "listen"))
 		return;
 	if (config_web_addr(conf->web_listen, &ss) == -1) {
@@ -272,6 +284,88 @@ config_web_addr(const char *listen, struct sockaddr_storage *ss)
 	in4->sin_family = AF_INET;
 	in4->sin_port = htons((uint16_t)port);
 	return 0;
+}
+
+/* A DNS name: dot-separated labels of 1 to 63 letters, digits, '-' or '_'
+ * (local names have them), no label starting or ending with '-', and not
+ * all digits at the end (that would be a mistyped address). */
+static bool
+valid_dns_name(const char *s)
+{
+	const char *label = s, *dot;
+	size_t n;
+
+	if (*s == '\0' || strlen(s) > CONFIG_HOST_NAME_MAX)
+		return false;
+	for (;;) {
+		dot = strchr(label, '.');
+		n = dot != NULL ? (size_t)(dot - label) : strlen(label);
+		if (n == 0 || n > 63 || label[0] == '-' || label[n - 1] == '-' ||
+		    strspn(label, "abcdefghijklmnopqrstuvwxyz0123456789-_") < n)
+			return false;
+		if (dot == NULL)
+			return strspn(label, "0123456789") < n;
+		label = dot + 1;
+	}
+}
+
+int
+config_host_name(const char *s, size_t n, char out[CONFIG_HOST_NAME_MAX + 1])
+{
+	char buf[CONFIG_HOST_NAME_MAX + 3];
+	unsigned char addr[sizeof(struct in6_addr)];
+	size_t i;
+
+	if (n == 0 || n >= sizeof(buf) || memchr(s, '\0', n) != NULL)
+		return -1;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	if (buf[0] == '[') {
+		if (n < 3 || buf[n - 1] != ']')
+			return -1;
+		buf[n - 1] = '\0';
+		if (inet_pton(AF_INET6, buf + 1, addr) != 1)
+			return -1;
+		return inet_ntop(AF_INET6, addr, out, CONFIG_HOST_NAME_MAX + 1) ? 0 : -1;
+	}
+	if (inet_pton(AF_INET6, buf, addr) == 1)
+		return inet_ntop(AF_INET6, addr, out, CONFIG_HOST_NAME_MAX + 1) ? 0 : -1;
+	if (inet_pton(AF_INET, buf, addr) == 1)
+		return inet_ntop(AF_INET, addr, out, CONFIG_HOST_NAME_MAX + 1) ? 0 : -1;
+	for (i = 0; i < n; i++)
+		buf[i] = (char)tolower((unsigned char)buf[i]);
+	if (n > 1 && buf[n - 1] == '.')	/* the root's dot: "lab.example." */
+		buf[--n] = '\0';
+	if (!valid_dns_name(buf))
+		return -1;
+	memcpy(out, buf, n + 1);
+	return 0;
+}
+
+int
+config_host_names(const char *list, char names[][CONFIG_HOST_NAME_MAX + 1], int max,
+    char *bad, size_t badlen)
+{
+	const char *p = list;
+	size_t n;
+	int count = 0;
+
+	for (;;) {
+		p += strspn(p, ", \t");
+		if (*p == '\0')
+			return count;
+		n = strcspn(p, ", \t");
+		if (count == max) {
+			snprintf(bad, badlen, "more than %d names", max);
+			return -1;
+		}
+		if (config_host_name(p, n, names[count]) == -1) {
+			snprintf(bad, badlen, "bad host name '%.*s'", n > 40 ? 40 : (int)n, p);
+			return -1;
+		}
+		count++;
+		p += n;
+	}
 }
 
 bool

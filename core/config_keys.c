@@ -123,6 +123,8 @@ const struct key config_keys[] = {
 	{ S_WEB, "tls_key", K_STR, CF(web_tls_key) },
 	{ S_WEB, "session_timeout", K_DUR, CF(web_session_timeout_ms),
 	    .min = MIN, .max = 30 * DAY },
+	/* Checked by config_check_web; empty: the defaults seuil-web works out. */
+	{ S_WEB, "host_names", K_STR, CF(web_host_names) },
 
 	/* The nightly backup (seuil-backup.timer): empty dir, none. */
 	{ S_BACKUP, "dir", K_STR, CF(backup_dir) },

@@ -50,6 +50,22 @@ render_json_print(cJSON *j)
 	return s;
 }
 
+int
+render_json_int(const cJSON *v, int64_t min, int64_t max, int64_t *out)
+{
+	int64_t i;
+
+	/* [-2^63, 2^63): both bounds are exact doubles; NaN fails both. */
+	if (!cJSON_IsNumber(v) || !(v->valuedouble >= -9223372036854775808.0 &&
+	    v->valuedouble < 9223372036854775808.0))
+		return -1;
+	i = (int64_t)v->valuedouble;
+	if ((double)i != v->valuedouble || i < min || i > max)
+		return -1;
+	*out = i;
+	return 0;
+}
+
 static void
 json_id(cJSON *j, const char *key, int64_t id)
 {

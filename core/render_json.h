@@ -27,6 +27,11 @@ void render_json_vaddf(cJSON *j, const char *key, const char *fmt, va_list ap)
 /* The unformatted text of j (the caller frees it), or NULL when j is NULL
  * or memory ran out.  j is deleted in both cases. */
 char *render_json_print(cJSON *j);
+/* A JSON number read as a whole number: v's value into *out, 0; or -1
+ * when v is not a number, not whole (1.5), or outside min..max (1e300,
+ * -1e300, an overflow to infinity).  The range is checked before any
+ * conversion: a double outside int64_t does not convert (undefined). */
+int render_json_int(const cJSON *v, int64_t min, int64_t max, int64_t *out);
 
 /* A member with the names of its groups. */
 cJSON *render_member(struct store *st, const struct member_row *m);

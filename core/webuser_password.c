@@ -7,6 +7,7 @@
 #include "webuser.h"
 
 #include <crypt.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,17 +61,30 @@ webuser_hash_ok(const char *password, const char *hash)
 	return diff == 0;
 }
 
-/* The hash an unknown name is checked against, so that it takes as long as
- * a known one (made once, from a password nobody has). */
+/*
+ * The hash an unknown name is checked against, so that it takes as long as
+ * a known one: made once, from a password nobody has, with the cost of
+ * every new hash.  seuil-web checks logins on several connection threads
+ * at once, so it is made under pthread_once: filled lazily by whichever
+ * thread came first, it was read by others while being written.
+ */
+static char dummy[WEBUSER_HASH_MAX];
+static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
+
+static void
+dummy_make(void)
+{
+	char err[64];
+
+	if (webuser_hash("seuil-no-such-user", dummy, err, sizeof(err)) == -1)
+		dummy[0] = '\0';
+}
+
 static const char *
 dummy_hash(void)
 {
-	static char hash[WEBUSER_HASH_MAX];
-	char err[64];
-
-	if (hash[0] == '\0' && webuser_hash("seuil-no-such-user", hash, err, sizeof(err)) == -1)
-		hash[0] = '\0';
-	return hash;
+	pthread_once(&dummy_once, dummy_make);
+	return dummy;
 }
 
 int

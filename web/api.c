@@ -5,8 +5,10 @@
  * so the payloads are those of `seuilctl --json`).
  *
  * Order of the checks, for every call but login: a session (401), then the
- * CSRF token on a state change (403), then the role (403).  A refusal
- * says which, never more.
+ * CSRF token on a state change (403), then the route (404, 405) and its
+ * role (403).  A refusal says which, never more.  They are made as soon
+ * as the headers are in (api_authorize), before a byte of the body is
+ * read, and the session once more when the body is (api_handle).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,6 +57,7 @@ api_login(struct req *q, struct reply *r)
 	char hash[WEBUSER_HASH_MAX];
 	struct webuser u;
 	struct session s;
+	int64_t began;
 	int wait, ok, found;
 
 	if (!cJSON_IsString(ju) || !cJSON_IsString(jp)) {
@@ -68,12 +71,23 @@ api_login(struct req *q, struct reply *r)
 	    ju->valuestring : "-");
 	snprintf(actor, sizeof(actor), "web:%s", user);
 
+	/* The account is read first, under the lock (the store's one
+	 * connection): the throttle counts real accounts apart from names
+	 * anyone can make up.  The hash, slow on purpose, is checked outside
+	 * the lock; the attempt counts as a failure from its start, so that
+	 * concurrent ones cannot all pass. */
 	pthread_mutex_lock(&q->w->lock);
-	wait = throttle_wait(user, q->addr);
+	found = strcmp(user, "-") == 0 ? 0 :
+	    webuser_lookup(q->w->st, user, &u, hash, err, sizeof(err));
+	began = clock_mono_ms();
+	wait = found == -1 ? 0 : throttle_begin(q->w->throttle, found == 1 ? user : NULL, user,
+	    q->group, began);
 	pthread_mutex_unlock(&q->w->lock);
 	if (wait > 0) {
 		char ra[16];
 
+		explicit_bzero(jp->valuestring, strlen(jp->valuestring));
+		explicit_bzero(hash, sizeof(hash));
 		cJSON_Delete(in);
 		snprintf(ra, sizeof(ra), "%d", wait);
 		reply_error_code(r, 429, "too_many_logins", error_arg("retry_after", wait),
@@ -81,22 +95,21 @@ api_login(struct req *q, struct reply *r)
 		reply_header(r, "Retry-After", ra);
 		return;
 	}
-	/* The account is read under the lock (the store's one connection);
-	 * the hash, slow on purpose, is checked outside it. */
-	pthread_mutex_lock(&q->w->lock);
-	found = strcmp(user, "-") == 0 ? 0 :
-	    webuser_lookup(q->w->st, user, &u, hash, err, sizeof(err));
-	pthread_mutex_unlock(&q->w->lock);
+	/* yescrypt takes 16 MiB and tens of milliseconds a check: a few at
+	 * a time, so that concurrent logins queue rather than take the Pi's
+	 * memory (32 at once once took 250 MB). */
+	while (sem_wait(&q->w->hashing) == -1)
+		;
 	ok = found == -1 ? -1 : webuser_password_ok(found == 1, jp->valuestring, hash) ? 1 : 0;
+	sem_post(&q->w->hashing);
 	explicit_bzero(jp->valuestring, strlen(jp->valuestring));
-	explicit_bzero(hash, sizeof(hash));
 	cJSON_Delete(in);
 
 	pthread_mutex_lock(&q->w->lock);
 	if (ok != 1) {
+		explicit_bzero(hash, sizeof(hash));
 		if (ok == -1)
 			log_warnx("login: %s", err);
-		throttle_fail(user, q->addr);
 		pthread_mutex_unlock(&q->w->lock);
 		login_event(q, "console_login_failed", actor);
 		log_info("login failed for %s from %s", user, q->addr);
@@ -106,8 +119,10 @@ api_login(struct req *q, struct reply *r)
 			reply_error_code(r, 401, "bad_login", NULL, "wrong user name or password");
 		return;
 	}
-	throttle_reset(user);
-	if (session_new(q->w, &u, &s) == -1) {
+	throttle_success(q->w->throttle, user, q->group, began);
+	ok = session_new(q->w, &u, hash, &s);
+	explicit_bzero(hash, sizeof(hash));
+	if (ok == -1) {
 		pthread_mutex_unlock(&q->w->lock);
 		reply_error(r, 500, "no random bytes for a session");
 		return;
@@ -136,7 +151,7 @@ api_logout(struct req *q, struct reply *r)
 	struct session *s;
 
 	pthread_mutex_lock(&q->w->lock);
-	if ((s = session_find(q->w, tok)) != NULL && !token_eq(csrf, s->csrf)) {
+	if (session_find(q->w, tok, &s) == 1 && !token_eq(csrf, s->csrf)) {
 		pthread_mutex_unlock(&q->w->lock);
 		reply_error_code(r, 403, "csrf", NULL, "missing or wrong X-CSRF-Token");
 		return;
@@ -158,7 +173,7 @@ api_me(struct req *q, struct reply *r)
 	cJSON *j = cJSON_CreateObject();
 
 	pthread_mutex_lock(&q->w->lock);
-	if ((s = session_find(q->w, tok)) != NULL) {
+	if (session_find(q->w, tok, &s) == 1) {
 		cJSON_AddStringToObject(j, "user", s->user);
 		cJSON_AddStringToObject(j, "role", webuser_role_name(s->role));
 		cJSON_AddStringToObject(j, "csrf", s->csrf);
@@ -237,40 +252,32 @@ state_change(const char *m)
 	return strcmp(m, "GET") != 0 && strcmp(m, "HEAD") != 0;
 }
 
-void
-api_handle(struct req *q, struct reply *r)
+static bool
+open_path(const char *path)
+{
+	return strcmp(path, "/login") == 0 || strcmp(path, "/logout") == 0 ||
+	    strcmp(path, "/me") == 0;
+}
+
+/* The session of q's cookie, its user and role into q, and the CSRF token
+ * of a state change: true, or false with the refusal in r.  Without a
+ * session nothing else is said, not even whether the path exists. */
+static bool
+check_session(struct req *q, struct reply *r)
 {
 	const char *tok, *csrf;
 	struct session *s;
-	char buf[512], *params[MAX_PARAMS] = { NULL, NULL };
-	const struct route *rt = NULL;
-	bool path_known = false;
-	size_t i;
+	int rc;
 
-	if (strcmp(q->path, "/login") == 0 || strcmp(q->path, "/logout") == 0 ||
-	    strcmp(q->path, "/me") == 0) {
-		if (strcmp(q->path, "/me") == 0 ? strcmp(q->method, "GET") != 0 :
-		    strcmp(q->method, "POST") != 0) {
-			reply_error(r, 405, "method not allowed");
-			return;
-		}
-		if (strcmp(q->path, "/login") == 0)
-			api_login(q, r);
-		else if (strcmp(q->path, "/me") == 0)
-			api_me(q, r);
-		else
-			api_logout(q, r);
-		return;
-	}
-
-	/* A session first: without one, nothing else is said, not even
-	 * whether the path exists. */
 	tok = MHD_lookup_connection_value(q->conn, MHD_COOKIE_KIND, "seuil_session");
 	pthread_mutex_lock(&q->w->lock);
-	if ((s = session_find(q->w, tok)) == NULL) {
+	if ((rc = session_find(q->w, tok, &s)) != 1) {
 		pthread_mutex_unlock(&q->w->lock);
-		reply_error_code(r, 401, "login_needed", NULL, "log in first");
-		return;
+		if (rc == -1)
+			reply_error_code(r, 500, "database", NULL, "database error");
+		else
+			reply_error_code(r, 401, "login_needed", NULL, "log in first");
+		return false;
 	}
 	snprintf(q->user, sizeof(q->user), "%s", s->user);
 	snprintf(q->actor, sizeof(q->actor), "web:%s", s->user);
@@ -279,10 +286,31 @@ api_handle(struct req *q, struct reply *r)
 	if (state_change(q->method) && !token_eq(csrf, s->csrf)) {
 		pthread_mutex_unlock(&q->w->lock);
 		reply_error_code(r, 403, "csrf", NULL, "missing or wrong X-CSRF-Token");
-		return;
+		return false;
 	}
 	pthread_mutex_unlock(&q->w->lock);
+	return true;
+}
 
+bool
+api_authorize(struct req *q, struct reply *r)
+{
+	char buf[512], *params[MAX_PARAMS] = { NULL, NULL };
+	const struct route *rt = NULL;
+	bool path_known = false;
+	size_t i;
+
+	q->route = NULL;
+	if (open_path(q->path)) {
+		if (strcmp(q->path, "/me") == 0 ? strcmp(q->method, "GET") != 0 :
+		    strcmp(q->method, "POST") != 0) {
+			reply_error(r, 405, "method not allowed");
+			return false;
+		}
+		return true;
+	}
+	if (!check_session(q, r))
+		return false;
 	for (i = 0; i < sizeof(routes) / sizeof(routes[0]) && rt == NULL; i++) {
 		if (!match(routes[i].pattern, q->path, buf, sizeof(buf), params))
 			continue;
@@ -293,13 +321,43 @@ api_handle(struct req *q, struct reply *r)
 	if (rt == NULL) {
 		reply_error(r, path_known ? 405 : 404, path_known ? "method not allowed" :
 		    "no such API call");
+		return false;
+	}
+	if (rt->need == NEED_ADMIN && q->role != WEBUSER_ADMIN) {
+		reply_error_code(r, 403, "admin_only", NULL, "this needs an admin console account");
+		return false;
+	}
+	q->route = rt;
+	return true;
+}
+
+void
+api_handle(struct req *q, struct reply *r)
+{
+	char buf[512], *params[MAX_PARAMS] = { NULL, NULL };
+	const struct route *rt = q->route;
+
+	if (open_path(q->path)) {
+		if (strcmp(q->path, "/login") == 0)
+			api_login(q, r);
+		else if (strcmp(q->path, "/me") == 0)
+			api_me(q, r);
+		else
+			api_logout(q, r);
 		return;
 	}
+	if (rt == NULL) {	/* api_authorize was not asked: a bug */
+		reply_error(r, 500, "request not authorized");
+		return;
+	}
+	/* Again after the body, which may have taken WEB_BODY_S: the
+	 * account may have gone meanwhile. */
+	if (!check_session(q, r))
+		return;
 	if (rt->need == NEED_ADMIN && q->role != WEBUSER_ADMIN) {
 		reply_error_code(r, 403, "admin_only", NULL, "this needs an admin console account");
 		return;
 	}
-	/* match() again: params point into buf, which the loop reused. */
 	match(rt->pattern, q->path, buf, sizeof(buf), params);
 	rt->fn(q, r, params);
 }

@@ -11,6 +11,7 @@
 
 #include "control.h"
 #include "manage.h"
+#include "render_json.h"
 #include "web_api.h"
 
 cJSON *
@@ -125,10 +126,15 @@ body_member(struct req *q, struct reply *r, const cJSON *in, struct member_row *
 	const cJSON *jm = cJSON_GetObjectItemCaseSensitive(in, "member");
 	char idbuf[32];
 	const char *key;
+	int64_t id;
 	int rc;
 
-	if (cJSON_IsNumber(jm) && jm->valuedouble >= 1 && jm->valuedouble < 9.0e15) {
-		snprintf(idbuf, sizeof(idbuf), "%lld", (long long)jm->valuedouble);
+	if (cJSON_IsNumber(jm)) {
+		if (render_json_int(jm, INT64_MIN, INT64_MAX, &id) == -1) {
+			reply_error_code(r, 400, "invalid", NULL, "\"member\" must be a whole number");
+			return 0;
+		}
+		snprintf(idbuf, sizeof(idbuf), "%lld", (long long)id);
 		key = idbuf;
 	} else if (cJSON_IsString(jm))
 		key = jm->valuestring;

@@ -1,7 +1,16 @@
 /*
  * The HTTP side of seuil-web: libmicrohttpd, TLS when a certificate is
- * given, connection limits and timeouts, body caps, the security headers
- * on every answer, and the page's static files.
+ * given, connection limits and deadlines (conns.c), the Host check
+ * (hosts.c), body caps, the security headers on every answer, and the
+ * page's static files.
+ *
+ * Everything a request's headers decide is decided on libmicrohttpd's
+ * first call, before a byte of the body is read: a wrong Host (421), no
+ * session, a wrong CSRF token, an unknown route or a role that may not
+ * (api_authorize), a method the page folder does not take, an announced
+ * body over its cap.  A refusal is queued there, so libmicrohttpd answers
+ * at once and closes the connection rather than reading the body; an
+ * unauthenticated upload costs nothing but its headers.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +24,7 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
+#include "clock.h"
 #include "log.h"
 #include "render_json.h"
 #include "web.h"
@@ -224,15 +234,26 @@ serve_static(struct web *w, const char *url, struct reply *r)
 
 /* ---- the access handler ---- */
 
+static struct conn *
+conn_slot(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return ci != NULL ? ci->socket_context : NULL;
+}
+
+/* libmicrohttpd is done with a request (answered, or the connection
+ * went): the next one on the connection has its headers to send. */
 static void
 req_free(void *cls, struct MHD_Connection *conn, void **con_cls,
     enum MHD_RequestTerminationCode toe)
 {
+	struct web *w = cls;
 	struct req *q = *con_cls;
 
-	(void)cls;
-	(void)conn;
 	(void)toe;
+	conns_set(w->conns, conn_slot(conn), CONN_HEADERS, clock_mono_ms());
 	if (q == NULL)
 		return;
 	if (q->body != NULL) {
@@ -243,22 +264,108 @@ req_free(void *cls, struct MHD_Connection *conn, void **con_cls,
 	*con_cls = NULL;
 }
 
+/* A connection opens (in libmicrohttpd's listening thread) or closes
+ * (before its socket is closed: conns.c relies on it). */
 static void
-peer_addr(struct MHD_Connection *conn, char *buf, size_t len)
+on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+    enum MHD_ConnectionNotificationCode toe)
+{
+	struct web *w = cls;
+	const union MHD_ConnectionInfo *fd, *ad;
+	char group[WEB_ADDR_GROUP_MAX];
+	int dropped;
+
+	if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+		conns_closed(w->conns, *socket_context);
+		*socket_context = NULL;
+		return;
+	}
+	fd = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	ad = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	web_addr_group(ad != NULL ? ad->client_addr : NULL, group);
+	if (fd == NULL) {
+		*socket_context = NULL;
+		return;
+	}
+	*socket_context = conns_open(w->conns, fd->connect_fd, group, clock_mono_ms(),
+	    &dropped);
+	if (dropped)
+		log_debug("http: connection from %s: over the limits, one dropped", group);
+}
+
+static void
+peer_addr(struct MHD_Connection *conn, struct req *q)
 {
 	const union MHD_ConnectionInfo *ci =
 	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
 
-	snprintf(buf, len, "?");
+	snprintf(q->addr, sizeof(q->addr), "?");
+	web_addr_group(sa, q->group);
 	if (sa == NULL)
 		return;
 	if (sa->sa_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, buf,
-		    (socklen_t)len);
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
+		    q->addr, (socklen_t)sizeof(q->addr));
 	else if (sa->sa_family == AF_INET6)
 		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
-		    buf, (socklen_t)len);
+		    q->addr, (socklen_t)sizeof(q->addr));
+}
+
+/* Queue r now (the first call: libmicrohttpd then reads no body). */
+static enum MHD_Result
+refuse(struct web *w, struct req *q, struct reply *r)
+{
+	conns_set(w->conns, q->slot, CONN_BUSY, clock_mono_ms());
+	return send_reply(w, q->conn, r, q->api);
+}
+
+/* libmicrohttpd's first call for a request: its headers are in. */
+static enum MHD_Result
+on_headers(struct web *w, struct MHD_Connection *conn, const char *url, const char *method,
+    void **con_cls)
+{
+	struct reply r = { .status = 500 };
+	struct req *q;
+	const char *cl;
+
+	if ((q = calloc(1, sizeof(*q))) == NULL)
+		return MHD_NO;
+	*con_cls = q;
+	q->w = w;
+	q->conn = conn;
+	q->slot = conn_slot(conn);
+	q->method = method;
+	q->api = strncmp(url, "/api/v1/", 8) == 0 || strcmp(url, "/api/v1") == 0;
+	q->path = q->api ? url + 7 : url;
+	q->max = q->api && strcmp(q->path, "/import") == 0 ? WEB_CSV_MAX : WEB_JSON_MAX;
+	conns_set(w->conns, q->slot, CONN_BODY, clock_mono_ms());
+	peer_addr(conn, q);
+	if (!hosts_allowed(&w->hosts,
+	    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Host"))) {
+		if (q->api)
+			reply_error_code(&r, 421, "wrong_host", NULL,
+			    "this console does not answer to that Host name");
+		else
+			reply_text(&r, 421, "text/plain; charset=utf-8",
+			    strdup("misdirected request\n"), 20);
+		return refuse(w, q, &r);
+	}
+	if (q->api && !api_authorize(q, &r))
+		return refuse(w, q, &r);
+	if (!q->api && strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
+		reply_error(&r, 405, "method not allowed");
+		reply_header(&r, "Allow", "GET, HEAD");
+		return refuse(w, q, &r);
+	}
+	/* Refuse an announced oversized body before reading it. */
+	cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+	if (cl != NULL && strtoull(cl, NULL, 10) > q->max) {
+		reply_error_code(&r, 413, "too_large", error_arg("max", (double)q->max),
+		    "request body too large (at most %zu bytes)", q->max);
+		return refuse(w, q, &r);
+	}
+	return MHD_YES;
 }
 
 static enum MHD_Result
@@ -268,29 +375,10 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 	struct web *w = cls;
 	struct req *q = *con_cls;
 	struct reply r = { .status = 500 };
-	const char *cl;
 
 	(void)version;
-	if (q == NULL) {
-		if ((q = calloc(1, sizeof(*q))) == NULL)
-			return MHD_NO;
-		*con_cls = q;
-		q->w = w;
-		q->conn = conn;
-		q->method = method;
-		q->api = strncmp(url, "/api/v1/", 8) == 0 || strcmp(url, "/api/v1") == 0;
-		q->path = q->api ? url + 7 : url;
-		q->max = q->api && strcmp(q->path, "/import") == 0 ? WEB_CSV_MAX : WEB_JSON_MAX;
-		peer_addr(conn, q->addr, sizeof(q->addr));
-		/* Refuse an announced oversized body before reading it. */
-		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
-		if (cl != NULL && strtoull(cl, NULL, 10) > q->max) {
-			reply_error_code(&r, 413, "too_large", error_arg("max", (double)q->max),
-			    "request body too large (at most %zu bytes)", q->max);
-			return send_reply(w, conn, &r, true);
-		}
-		return MHD_YES;
-	}
+	if (q == NULL)
+		return on_headers(w, conn, url, method, con_cls);
 	if (*upload_data_size > 0) {
 		size_t n = *upload_data_size;
 
@@ -318,6 +406,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
+	conns_set(w->conns, q->slot, CONN_BUSY, clock_mono_ms());
 	if (q->too_big) {
 		reply_error_code(&r, 413, "too_large", error_arg("max", (double)q->max),
 		    "request body too large (at most %zu bytes)", q->max);
@@ -329,10 +418,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 		return MHD_NO;
 	if (q->api)
 		api_handle(q, &r);
-	else if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
-		reply_error(&r, 405, "method not allowed");
-		reply_header(&r, "Allow", "GET, HEAD");
-	} else
+	else
 		serve_static(w, url, &r);
 	return send_reply(w, conn, &r, q->api);
 }
@@ -384,9 +470,10 @@ http_start(struct web *w, char *err, size_t errlen)
 	unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
 	    MHD_USE_ERROR_LOG;
 	char *cert = NULL, *key = NULL;
-	struct MHD_OptionItem tls[] = {	/* passed from [0] with TLS, else from [2] */
+	struct MHD_OptionItem tls[] = {	/* passed from [0] with TLS, else from [3] */
 		{ MHD_OPTION_HTTPS_MEM_CERT, 0, NULL },
 		{ MHD_OPTION_HTTPS_MEM_KEY, 0, NULL },
+		{ MHD_OPTION_HTTPS_PRIORITIES, 0, WEB_TLS_PRIORITIES },
 		{ MHD_OPTION_END, 0, NULL },
 	};
 	int on = 1, fd;
@@ -407,6 +494,8 @@ http_start(struct web *w, char *err, size_t errlen)
 		tls[0].ptr_value = cert;
 		tls[1].ptr_value = key;
 	}
+	if (hosts_init(&w->hosts, &w->conf, cert, err, errlen) == -1)
+		goto fail;
 	/* Our own socket: an exact address (IPv4 or IPv6), close-on-exec. */
 	if ((fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1 ||
 	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) == -1 ||
@@ -419,19 +508,23 @@ http_start(struct web *w, char *err, size_t errlen)
 		goto fail;
 	}
 	(void)sl;
+	/* Our connection limits are in conns.c; libmicrohttpd's are the hard
+	 * stop behind them. */
 	w->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, w,
+	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 	    MHD_OPTION_LISTEN_SOCKET, fd,
-	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)WEB_MAX_CONNECTIONS,
-	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)16,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)WEB_HARD_CONNECTIONS,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)WEB_PER_ADDRESS,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)WEB_CONN_TIMEOUT_S,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
-	    MHD_OPTION_NOTIFY_COMPLETED, req_free, NULL,
-	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-	    MHD_OPTION_ARRAY, (flags & MHD_USE_TLS) ? tls : &tls[2],
+	    MHD_OPTION_NOTIFY_COMPLETED, req_free, w,
+	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, w,
+	    MHD_OPTION_ARRAY, (flags & MHD_USE_TLS) ? tls : &tls[3],
 	    MHD_OPTION_END);
 	if (w->mhd == NULL) {
 		snprintf(err, errlen, "cannot start the HTTP server on %s%s", w->conf.web_listen,
-		    w->tls ? " (is the certificate or key bad?)" : "");
+		    w->tls ? " (is the certificate or key bad, or GnuTLS too old for "
+		    "TLS 1.3 and AEAD ciphers?)" : "");
 		close(fd);
 		goto fail;
 	}

@@ -1,17 +1,28 @@
 /*
- * Console sessions and the login throttle, all in memory: a restart of
- * seuil-web logs everyone out, which is the safe direction.
+ * Console sessions, in memory: a restart of seuil-web logs everyone out,
+ * which is the safe direction.
  *
  * A session is a 256-bit random token (the cookie) and a second one (the
  * CSRF token, which the page sends back in X-CSRF-Token: a page of another
  * site can make the browser send the cookie, never read the token).  It
  * ends at session_timeout after the login, or after session_timeout
  * without a request, whichever comes first.  Times are monotonic.
+ *
+ * It also ends as soon as its account is deleted or changes role or
+ * password: every request reads the account again from the store (one
+ * indexed row) and compares its role and a digest of its password hash
+ * with those of the login.  A change made by another process (`seuilctl
+ * web user del` while seuil-web runs) is seen the same way, at the next
+ * request.  A new password always changes the hash (its salt is new), so
+ * does an account deleted and made again under the same name.
  */
 #include <string.h>
 #include <sys/random.h>
 
+#include <openssl/sha.h>
+
 #include "clock.h"
+#include "log.h"
 #include "web.h"
 
 int
@@ -65,8 +76,14 @@ expired(const struct web *w, const struct session *s, int64_t now)
 	return now - s->created_ms >= t || now - s->last_ms >= t;
 }
 
+static void
+hash_id(const char *hash, unsigned char out[32])
+{
+	SHA256((const unsigned char *)hash, strlen(hash), out);
+}
+
 int
-session_new(struct web *w, const struct webuser *u, struct session *out)
+session_new(struct web *w, const struct webuser *u, const char *hash, struct session *out)
 {
 	struct session *s = NULL, *oldest = NULL;
 	int64_t now = clock_mono_ms();
@@ -91,21 +108,48 @@ session_new(struct web *w, const struct webuser *u, struct session *out)
 	}
 	snprintf(s->user, sizeof(s->user), "%s", u->name);
 	s->role = u->role;
+	hash_id(hash, s->hash_id);
 	s->created_ms = s->last_ms = now;
 	s->used = true;
 	*out = *s;
 	return 0;
 }
 
-struct session *
-session_find(struct web *w, const char *token)
+/* Whether s's account is still as it was at the login: 1, 0 (then s is
+ * ended), -1 when the store does not answer. */
+static int
+account_same(struct web *w, struct session *s)
+{
+	char hash[WEBUSER_HASH_MAX], err[256];
+	unsigned char id[32];
+	struct webuser u;
+	int rc;
+
+	if ((rc = webuser_lookup(w->st, s->user, &u, hash, err, sizeof(err))) == -1) {
+		log_warnx("session of %s: %s", s->user, err);
+		return -1;
+	}
+	if (rc == 1)
+		hash_id(hash, id);
+	explicit_bzero(hash, sizeof(hash));
+	if (rc == 1 && u.role == s->role && memcmp(id, s->hash_id, sizeof(id)) == 0)
+		return 1;
+	log_info("session of %s ended: the account %s", s->user, rc == 0 ? "was deleted" :
+	    u.role != s->role ? "changed role" : "changed password");
+	memset(s, 0, sizeof(*s));
+	return 0;
+}
+
+int
+session_find(struct web *w, const char *token, struct session **out)
 {
 	int64_t now = clock_mono_ms();
 	struct session *found = NULL;
-	int i;
+	int i, rc;
 
+	*out = NULL;
 	if (token == NULL || strlen(token) != WEB_TOKEN_HEX)
-		return NULL;
+		return 0;
 	for (i = 0; i < WEB_MAX_SESSIONS; i++) {
 		struct session *s = &w->sessions[i];
 
@@ -118,116 +162,11 @@ session_find(struct web *w, const char *token)
 		if (token_eq(token, s->token))
 			found = s;
 	}
-	if (found != NULL)
-		found->last_ms = now;
-	return found;
-}
-
-/*
- * The login throttle: the times of recent failures per user name and per
- * address, in a small table (the oldest entry is reused when it is full,
- * which an attacker could use to flush it, but only by failing from many
- * addresses at once, and the per-user count then still holds).
- */
-#define THROTTLE_KEYS	256
-#define THROTTLE_KEEP	(WEB_LOGIN_FAILURES + 1)
-
-static struct {
-	char	key[80];		/* "u:NAME" or "a:ADDRESS" */
-	int64_t	times[THROTTLE_KEEP];	/* monotonic ms, ring */
-	int	next;
-	int64_t	last;
-} throttle[THROTTLE_KEYS];
-
-static int
-throttle_slot(const char *key, bool create)
-{
-	int i, free_i = -1, old_i = 0;
-
-	for (i = 0; i < THROTTLE_KEYS; i++) {
-		if (throttle[i].key[0] != '\0' && strcmp(throttle[i].key, key) == 0)
-			return i;
-		if (throttle[i].key[0] == '\0' && free_i == -1)
-			free_i = i;
-		if (throttle[i].last < throttle[old_i].last)
-			old_i = i;
-	}
-	if (!create)
-		return -1;
-	i = free_i != -1 ? free_i : old_i;
-	memset(&throttle[i], 0, sizeof(throttle[i]));
-	snprintf(throttle[i].key, sizeof(throttle[i].key), "%s", key);
-	return i;
-}
-
-/* Seconds until key may try again (0: now). */
-static int
-key_wait(const char *key, int64_t now)
-{
-	int i = throttle_slot(key, false), j, n = 0;
-	int64_t oldest = INT64_MAX;
-
-	if (i == -1)
+	if (found == NULL)
 		return 0;
-	for (j = 0; j < THROTTLE_KEEP; j++) {
-		int64_t t = throttle[i].times[j];
-
-		if (t != 0 && now - t < WEB_LOGIN_WINDOW_MS) {
-			n++;
-			if (t < oldest)
-				oldest = t;
-		}
-	}
-	/* More than WEB_LOGIN_FAILURES failures in the window is refused:
-	 * after the fifth, the next try waits until the oldest leaves it. */
-	if (n < WEB_LOGIN_FAILURES)
-		return 0;
-	return (int)((oldest + WEB_LOGIN_WINDOW_MS - now + 999) / 1000);
-}
-
-static void
-key_fail(const char *key, int64_t now)
-{
-	int i = throttle_slot(key, true);
-
-	throttle[i].times[throttle[i].next] = now;
-	throttle[i].next = (throttle[i].next + 1) % THROTTLE_KEEP;
-	throttle[i].last = now;
-}
-
-int
-throttle_wait(const char *user, const char *addr)
-{
-	char k[80];
-	int64_t now = clock_mono_ms();
-	int a, b;
-
-	snprintf(k, sizeof(k), "u:%s", user);
-	a = key_wait(k, now);
-	snprintf(k, sizeof(k), "a:%s", addr);
-	b = key_wait(k, now);
-	return a > b ? a : b;
-}
-
-void
-throttle_fail(const char *user, const char *addr)
-{
-	char k[80];
-	int64_t now = clock_mono_ms();
-
-	snprintf(k, sizeof(k), "u:%s", user);
-	key_fail(k, now);
-	snprintf(k, sizeof(k), "a:%s", addr);
-	key_fail(k, now);
-}
-
-void
-throttle_reset(const char *user)
-{
-	char k[80];
-	int i;
-
-	snprintf(k, sizeof(k), "u:%s", user);
-	if ((i = throttle_slot(k, false)) != -1)
-		memset(&throttle[i], 0, sizeof(throttle[i]));
+	if ((rc = account_same(w, found)) != 1)
+		return rc;
+	found->last_ms = now;
+	*out = found;
+	return 1;
 }

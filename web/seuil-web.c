@@ -5,8 +5,9 @@
  * through the control socket (it is in operate_group), and never reads the
  * UID key: a typed UID goes to seuild as a control request.
  *
- * The main thread only waits for signals; libmicrohttpd's threads serve
- * (web.h says why one thread per connection).
+ * The main thread waits for signals and, once a second, drops the
+ * connections past their deadlines (conns.c); libmicrohttpd's threads
+ * serve (web.h says why one thread per connection).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,6 +19,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
 #include "tz.h"
 #include "web.h"
@@ -40,6 +42,7 @@ main(int argc, char *argv[])
 	const char *conf_path = CONFIG_DEFAULT_PATH, *page;
 	char err[PATH_MAX + 256];
 	int ch, foreground = 0, verbose = 0, check = 0, sig, n;
+	struct timespec tick = { 1, 0 };
 	sigset_t set;
 
 	while ((ch = getopt_long(argc, argv, "df:nv", longopts, NULL)) != -1) {
@@ -91,6 +94,10 @@ main(int argc, char *argv[])
 	if (pthread_mutex_init(&w.lock, NULL) != 0)
 		fatalx("mutex");
 	session_init(&w);
+	if ((w.throttle = throttle_new()) == NULL || (w.conns = conns_new()) == NULL)
+		fatalx("out of memory");
+	if (sem_init(&w.hashing, 0, WEB_HASHING) == -1)
+		fatal("semaphore");
 
 	/* Signals go to this thread only: block them before libmicrohttpd
 	 * starts its threads, which inherit the mask. */
@@ -107,8 +114,12 @@ main(int argc, char *argv[])
 	    w.page_dir);
 
 	for (;;) {
-		if (sigwait(&set, &sig) != 0)
+		if ((sig = sigtimedwait(&set, NULL, &tick)) == -1) {
+			if ((n = conns_reap(w.conns, clock_mono_ms())) > 0)
+				log_debug("http: %d connection(s) too slow to send a request, "
+				    "dropped", n);
 			continue;
+		}
 		if (sig == SIGHUP) {
 			log_info("SIGHUP: seuil-web reads its configuration at start; "
 			    "restart it to apply a change");
@@ -122,6 +133,9 @@ main(int argc, char *argv[])
 	store_close(w.st);
 	w.st = NULL;
 	pthread_mutex_unlock(&w.lock);
+	throttle_free(w.throttle);
+	conns_free(w.conns);
+	sem_destroy(&w.hashing);
 	close(w.page_fd);
 	return EX_OK;
 }

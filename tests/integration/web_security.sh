@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# seuil-web's defences (docs/design.md, Console API; docs/web.md): [web]
-# config checks, security headers, no escape from the page folder, body
-# caps, sessions (401), CSRF (403), login throttling (429 with Retry-After),
-# cookie flags, TLS, accounts hashed and never given on a command line.
+# seuil-web's defences (docs/design.md, Console API; docs/web.md): [web] config checks, security headers,
+# the Host check (421), no escape from the page folder, body caps, JSON
+# numbers, sessions (401), CSRF (403), login throttling (429 with
+# Retry-After), cookie flags, TLS, accounts hashed and never given on a
+# command line.  Floods, slow clients and TLS versions: web_throttle.sh,
+# web_slow.sh, web_tls.sh.
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/tests/browser/web.sh"
 
@@ -59,6 +61,19 @@ code=$(curl -s -o /dev/null -w '%{http_code}' "$WEB_URL/link-test.html")
 rm -f "$TOP/web/page/link-test.html"
 check "a symbolic link in the page folder is not followed ($code)" test "$code" = 404
 
+# ---- Host: a name pointed at the console (DNS rebinding) is refused ----
+hostreq() { curl -s -o /dev/null -w '%{http_code}' -H "Host: $1" "$WEB_URL$2"; }
+check "Host 127.0.0.1:PORT (the listen address): 200" test "$(hostreq "127.0.0.1:$WEB_PORT" /)" = 200
+check "Host localhost: 200" test "$(hostreq localhost /)" = 200
+check "Host evil.example:PORT: 421" test "$(hostreq "evil.example:$WEB_PORT" /)" = 421
+check "Host 127.0.0.1.evil.example: 421" test "$(hostreq 127.0.0.1.evil.example /)" = 421
+check "  the API: 421 before anything else (not 401)" test "$(hostreq evil.example /api/v1/who)" = 421
+code=$(curl -s -o "$T/esc" -w '%{http_code}' -H 'Host: evil.example' -X POST \
+	--data '{"user":"camille","password":"correct horse"}' "$WEB_URL/api/v1/login")
+check "  a login: 421 and no cookie for that page" sh -c "[ $code = 421 ] && grep -q wrong_host '$T/esc'"
+code=$(curl -s -0 -o /dev/null -w '%{http_code}' -H 'Host:' "$WEB_URL/")
+check "an HTTP/1.0 request without Host: 421 ($code)" test "$code" = 421
+
 # ---- sessions ----
 check "no session: 401" test "$(api GET /status)" = 401
 check "no session, unknown path: 401 too" test "$(api GET /nothing)" = 401
@@ -103,6 +118,13 @@ head -c $((5 * 1024 * 1024 + 10)) /dev/zero | tr '\0' 'a' >"$T/huge"
 code=$(curl -s -b "$T/jar" -o /dev/null -w '%{http_code}' -X POST -H "X-CSRF-Token: $CSRF" \
 	-H 'Content-Type: text/csv' --data-binary @"$T/huge" "$WEB_URL/api/v1/import?dry_run=1")
 check "a CSV body over 5 MiB: 413 ($code)" test "$code" = 413
+# A JSON number outside what an id can be is refused, never converted
+# (a double outside int64 does not convert: undefined behaviour).
+for n in 1e300 -1e300 1e999 -1e999 1.5 9223372036854775808; do
+	api POST /checkout "{\"member\":$n}" >/dev/null
+	check "member $n: 400 invalid ($CODE)" sh -c "[ $CODE = 400 ] && grep -q '\"code\":\"invalid\"' '$T/body'"
+done
+check "member 7 (a whole number, no such member): 404" test "$(api POST /checkout '{"member":7}')" = 404
 code=$(curl -s -o /dev/null -w '%{http_code}' -X POST --data '{"user":' "$WEB_URL/api/v1/login")
 check "malformed login JSON: 400 ($code)" test "$code" = 400
 code=$(curl -s -o /dev/null -w '%{http_code}' -X POST --data '[1,2]' "$WEB_URL/api/v1/login")
@@ -128,6 +150,15 @@ for i in 1 2 3 4 5; do
 done
 code=$(curl -s -o /dev/null -w '%{http_code}' -X POST --data '{"user":"desk1","password":"desk password"}' "$WEB_URL/api/v1/login")
 check "the address that failed 5 times (other names): 429 ($code)" test "$code" = 429
+
+# ---- [web] host_names replaces the defaults ----
+stop_web
+echo "host_names = door.lab.example, 127.0.0.1" >>"$T/seuild.conf"
+start_web || not_ok "seuil-web starts with host_names"
+check "host_names: door.lab.example answers" test "$(hostreq "door.lab.example:$WEB_PORT" /)" = 200
+check "host_names: 127.0.0.1 answers" test "$(hostreq "127.0.0.1:$WEB_PORT" /)" = 200
+check "host_names: localhost, not listed, is refused (421)" test "$(hostreq localhost /)" = 421
+sed -i '/^host_names = /d' "$T/seuild.conf"
 
 # ---- TLS ----
 stop_web

@@ -168,6 +168,25 @@ reader_child_start(const struct reader_conf *rc, const struct reader_child_opts 
 	return pid;
 }
 
+/*
+ * A detail is text the child chose, and a compromised child chooses
+ * anything: terminal escapes for whoever reads the log, a newline that
+ * forges a log line, bytes that are not UTF-8 in the event log and the
+ * JSON that shows it.  So it arrives as at most READER_MSG_DETAIL - 1
+ * bytes of printable ASCII: anything else becomes '?', and nothing is
+ * left after its NUL.
+ */
+static void
+detail_printable(char *s, size_t size)
+{
+	size_t i;
+
+	for (i = 0; i < size - 1 && s[i] != '\0'; i++)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
+			s[i] = '?';
+	memset(s + i, 0, size - i);
+}
+
 int
 reader_child_recv(int sock, struct reader_msg *m, const char **why)
 {
@@ -185,17 +204,21 @@ reader_child_recv(int sock, struct reader_msg *m, const char **why)
 		*why = "bad message from reader child";
 		return -1;
 	}
-	m->detail[sizeof(m->detail) - 1] = '\0';
 	switch (m->type) {
 	case READER_MSG_TAP:
-		if (m->uid_len == 4 || m->uid_len == 7 || m->uid_len == 10)
+		if (m->uid_len == 4 || m->uid_len == 7 || m->uid_len == 10) {
+			memset(m->detail, 0, sizeof(m->detail));
 			return 1;
+		}
 		break;
-	case READER_MSG_UP:
-	case READER_MSG_DOWN:
 	case READER_MSG_GONE:
 	case READER_MSG_HEARTBEAT:
+		memset(m->detail, 0, sizeof(m->detail));
+		return 1;
+	case READER_MSG_UP:
+	case READER_MSG_DOWN:
 	case READER_MSG_UNCONTAINED:
+		detail_printable(m->detail, sizeof(m->detail));
 		return 1;
 	}
 	explicit_bzero(m, sizeof(*m));

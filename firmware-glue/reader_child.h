@@ -38,7 +38,8 @@ enum reader_msg_type {
 #define READER_MSG_DETAIL	116
 
 /* The wire format: one record each, exactly this size, or the child is
- * broken.  detail is NUL-terminated once reader_child_recv() accepted it. */
+ * broken.  Once reader_child_recv() accepted it, detail is printable ASCII
+ * and NUL-terminated (empty but for UP, DOWN and UNCONTAINED). */
 struct reader_msg {
 	uint8_t	type;
 	uint8_t	uid_len;		/* READER_MSG_TAP: 4, 7 or 10 */
@@ -69,7 +70,8 @@ pid_t reader_child_start(const struct reader_conf *rc, const struct reader_child
 /*
  * Take one message from the parent's end without blocking.  Returns 1 with
  * a checked message in *m (known type, a UID of a valid length for a tap,
- * detail NUL-terminated), 0 if none is waiting, or -1 when the child hung
+ * detail filtered: every byte outside printable ASCII is '?', so it can be
+ * logged and stored as is), 0 if none is waiting, or -1 when the child hung
  * up or broke the format, with *why saying which: the caller then closes
  * the socket and kills the child.  The caller wipes *m after use.
  */

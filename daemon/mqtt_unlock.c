@@ -53,6 +53,32 @@ mqtt_unlock_id_valid(const char *s)
 }
 
 void
+mqtt_unlock_remember(struct unlock_memory *mem, const char *id)
+{
+	if (!mqtt_unlock_id_valid(id))
+		return;
+	memcpy(mem->ids[mem->next], id, strlen(id) + 1);
+	mem->next = (mem->next + 1) % UNLOCK_SEEN_IDS;
+}
+
+int
+mqtt_unlock_detail_id(const char *detail, char id[UNLOCK_ID_MAX + 1])
+{
+	static const char prefix[] = "mqtt id ";
+	const char *p, *end;
+
+	if (detail == NULL || strncmp(detail, prefix, sizeof(prefix) - 1) != 0)
+		return -1;
+	p = detail + sizeof(prefix) - 1;
+	/* An id has no ',': the first one ends it. */
+	if ((end = strchr(p, ',')) == NULL || end - p < 1 || end - p > UNLOCK_ID_MAX)
+		return -1;
+	memcpy(id, p, (size_t)(end - p));
+	id[end - p] = '\0';
+	return mqtt_unlock_id_valid(id) ? 0 : -1;
+}
+
+void
 mqtt_unlock_printable(const char *s, size_t len, char *buf, size_t n)
 {
 	size_t i;
@@ -143,8 +169,7 @@ mqtt_unlock_check(struct unlock_memory *mem, const struct unlock_command *cmd,
 		out->door_index = door;
 		out->seconds = seconds;
 		memcpy(out->id, id, strlen(id) + 1);	/* valid ids fit */
-		memcpy(mem->ids[mem->next], id, strlen(id) + 1);
-		mem->next = (mem->next + 1) % UNLOCK_SEEN_IDS;
+		mqtt_unlock_remember(mem, id);
 	}
 	cJSON_Delete(root);
 	return v;

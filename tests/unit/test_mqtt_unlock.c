@@ -168,6 +168,37 @@ test_memory(void)
 	EXPECT_INT(check(&mem, "front", cmd, strlen(cmd), false, &out), UNLOCK_ACCEPTED);
 }
 
+/* The ids read back from the event log at start: only the detail an MQTT
+ * command's unlock_remote event carries, and only valid ids. */
+static void
+test_detail_id(void)
+{
+	struct unlock_memory mem;
+	struct unlock_order out;
+	char id[UNLOCK_ID_MAX + 1], cmd[128];
+
+	EXPECT_INT(mqtt_unlock_detail_id("mqtt id desk-17, 5 s", id), 0);
+	EXPECT_STR(id, "desk-17");
+	EXPECT_INT(mqtt_unlock_detail_id("mqtt id A.z_9:-, 60 s", id), 0);
+	EXPECT_STR(id, "A.z_9:-");
+	EXPECT_INT(mqtt_unlock_detail_id("uid:1000(alice), 5 s", id), -1);
+	EXPECT_INT(mqtt_unlock_detail_id("mqtt id , 5 s", id), -1);
+	EXPECT_INT(mqtt_unlock_detail_id("mqtt id desk-17", id), -1);	/* cut short */
+	EXPECT_INT(mqtt_unlock_detail_id("mqtt id a b, 5 s", id), -1);
+	EXPECT_INT(mqtt_unlock_detail_id("mqtt id aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa, 5 s",
+	    id), -1);	/* 65 characters */
+	EXPECT_INT(mqtt_unlock_detail_id("", id), -1);
+	EXPECT_INT(mqtt_unlock_detail_id(NULL, id), -1);
+
+	memset(&mem, 0, sizeof(mem));
+	mqtt_unlock_remember(&mem, "desk-17");
+	mqtt_unlock_remember(&mem, "bad id");	/* ignored: takes no place */
+	snprintf(cmd, sizeof(cmd), "{\"seconds\":5,\"id\":\"desk-17\","
+	    "\"expires\":\"2026-11-26T08:15:03Z\"}");
+	EXPECT_INT(check(&mem, "front", cmd, strlen(cmd), false, &out), UNLOCK_DUPLICATE_ID);
+	EXPECT_INT(mem.next, 1);
+}
+
 static void
 test_id_and_printable(void)
 {
@@ -194,6 +225,7 @@ main(void)
 	RUN(test_table);
 	RUN(test_size);
 	RUN(test_memory);
+	RUN(test_detail_id);
 	RUN(test_id_and_printable);
 	return TEST_REPORT();
 }

@@ -50,6 +50,26 @@ render_json_print(cJSON *j)
 	return s;
 }
 
+int
+render_json_int(const cJSON *v, int64_t lo, int64_t hi, int64_t *out)
+{
+	double d;
+	int64_t i;
+
+	if (!cJSON_IsNumber(v))
+		return -1;
+	/* Only a double in [-2^63, 2^63) converts to int64_t (C17 6.3.1.4);
+	 * NaN fails the comparison too.  Whole and in range after. */
+	d = v->valuedouble;
+	if (!(d >= -0x1p63 && d < 0x1p63))
+		return -1;
+	i = (int64_t)d;
+	if ((double)i != d || i < lo || i > hi)
+		return -1;
+	*out = i;
+	return 0;
+}
+
 static void
 json_id(cJSON *j, const char *key, int64_t id)
 {

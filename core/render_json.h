@@ -26,6 +26,14 @@ void render_json_vaddf(cJSON *j, const char *key, const char *fmt, va_list ap)
 /* The unformatted text of j (the caller frees it), or NULL when j is NULL
  * or memory ran out.  j is deleted in both cases. */
 char *render_json_print(cJSON *j);
+/*
+ * The other way: the integer of a JSON number someone sent (a request, a
+ * command), if it is a whole number in [lo, hi].  A cast of its double
+ * would be undefined behaviour out of the integer's range (1e300, -1e19),
+ * so every such number is read through this.  0 with *out set, or -1
+ * (*out unchanged); v may be NULL.
+ */
+int render_json_int(const cJSON *v, int64_t lo, int64_t hi, int64_t *out);
 
 /* A member with the names of its groups. */
 cJSON *render_member(struct store *st, const struct member_row *m);

@@ -13,6 +13,7 @@
 
 #include <string.h>
 
+#include "render_json.h"
 #include "tz.h"
 
 static const char *const reasons[] = {
@@ -113,15 +114,13 @@ blank(const char *p, const char *end)
 static enum unlock_verdict
 check_fields(const cJSON *root, int64_t now_ms, int *seconds, const char **id)
 {
-	const cJSON *jsec, *jid, *jexp;
-	int64_t expires;
+	const cJSON *jid, *jexp;
+	int64_t expires, secs;
 
-	jsec = cJSON_GetObjectItemCaseSensitive(root, "seconds");
 	jid = cJSON_GetObjectItemCaseSensitive(root, "id");
 	jexp = cJSON_GetObjectItemCaseSensitive(root, "expires");
-	/* Range first: converting a huge double to int is undefined. */
-	if (!cJSON_IsNumber(jsec) || !(jsec->valuedouble >= 1 && jsec->valuedouble <= 60) ||
-	    jsec->valuedouble != (double)(int)jsec->valuedouble)
+	if (render_json_int(cJSON_GetObjectItemCaseSensitive(root, "seconds"), 1, 60,
+	    &secs) == -1)
 		return UNLOCK_BAD_SECONDS;
 	if (!cJSON_IsString(jid) || !mqtt_unlock_id_valid(jid->valuestring))
 		return UNLOCK_BAD_ID;
@@ -131,7 +130,7 @@ check_fields(const cJSON *root, int64_t now_ms, int *seconds, const char **id)
 		return UNLOCK_EXPIRED;
 	if (expires > now_ms + UNLOCK_EXPIRES_MAX_MS)
 		return UNLOCK_TOO_FAR;
-	*seconds = (int)jsec->valuedouble;
+	*seconds = (int)secs;
 	*id = jid->valuestring;
 	return UNLOCK_ACCEPTED;
 }

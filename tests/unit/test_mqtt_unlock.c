@@ -5,7 +5,10 @@
  */
 #include <stdlib.h>
 
+#include <cjson/cJSON.h>
+
 #include "mqtt_unlock.h"
+#include "render_json.h"
 #include "testhelp.h"
 #include "tz.h"
 
@@ -199,6 +202,51 @@ test_detail_id(void)
 	EXPECT_INT(mem.next, 1);
 }
 
+/* Every JSON number from outside is read through render_json_int: whole,
+ * in range, never a cast of a double that does not fit. */
+static void
+test_json_int(void)
+{
+	static const struct {
+		const char	*json;
+		int64_t		lo, hi;
+		int		rc;
+		int64_t		want;
+	} t[] = {
+		{ "5", 1, 60, 0, 5 },
+		{ "5.0", 1, 60, 0, 5 },
+		{ "6e1", 1, 60, 0, 60 },
+		{ "61", 1, 60, -1, 0 },
+		{ "0", 1, 60, -1, 0 },
+		{ "-0", 0, 0, 0, 0 },
+		{ "5.5", 1, 60, -1, 0 },
+		{ "1e300", INT64_MIN, INT64_MAX, -1, 0 },
+		{ "-1e300", INT64_MIN, INT64_MAX, -1, 0 },
+		{ "1e19", INT64_MIN, INT64_MAX, -1, 0 },
+		{ "9223372036854775807", INT64_MIN, INT64_MAX, -1, 0 },	/* 2^63 as a double */
+		{ "-9223372036854775808", INT64_MIN, INT64_MAX, 0, INT64_MIN },
+		{ "9007199254740993", INT64_MIN, INT64_MAX, 0, 9007199254740992LL },
+		{ "\"5\"", 1, 60, -1, 0 },
+		{ "true", 1, 60, -1, 0 },
+		{ "null", 1, 60, -1, 0 },
+	};
+	int64_t v;
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		cJSON *j = cJSON_Parse(t[i].json);
+		int rc;
+
+		v = -42;
+		rc = render_json_int(j, t[i].lo, t[i].hi, &v);
+		if (rc != t[i].rc || (rc == 0 && v != t[i].want) || (rc == -1 && v != -42)) {
+			printf("#   %s: rc %d, value %lld\n", t[i].json, rc, (long long)v);
+			th_current_failed = 1;
+		}
+		cJSON_Delete(j);
+	}
+	EXPECT_INT(render_json_int(NULL, 0, 1, &v), -1);
+}
+
 static void
 test_id_and_printable(void)
 {
@@ -226,6 +274,7 @@ main(void)
 	RUN(test_size);
 	RUN(test_memory);
 	RUN(test_detail_id);
+	RUN(test_json_int);
 	RUN(test_id_and_printable);
 	return TEST_REPORT();
 }

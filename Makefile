@@ -90,7 +90,8 @@ ALL_LIBS   := $(SEUILD_LIB) $(CTL_LIB) $(WEB_LIB) $(GLUE_LIB) $(CORE_LIB)
 
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-TOOL_SRC  := $(wildcard tests/tools/*.c)
+# pn532_chip.c is the PN532 model of pn532emu and the fuzz targets, not a tool.
+TOOL_SRC  := $(filter-out tests/tools/pn532_chip.c,$(wildcard tests/tools/*.c))
 TOOL_BIN  := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/%)
 FAKE_LIB  := $(BUILD)/fakes/libgpiod.so.2
 SHIM_LIB  := $(BUILD)/fakes/slow_fsync.so
@@ -141,6 +142,10 @@ $(BUILD)/tests/%: tests/unit/%.c $(ALL_LIBS)
 $(BUILD)/tests/%: tests/tools/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(INC_ALL) $(CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< $(PKG_LIBS) -lutil -lm
+
+$(BUILD)/tests/pn532emu: tests/tools/pn532emu.c tests/tools/pn532_chip.c tests/tools/pn532_chip.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -Itests/tools $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c,$^)
 
 # A stand-in for libgpiod 1.6 with the same soname: seuild links the real
 # library, and tests put this one first in LD_LIBRARY_PATH.

@@ -197,9 +197,13 @@ fuzz-targets: $(FUZZ_BIN)
 	@:
 
 $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h tests/fuzz/common.c $(FUZZ_ALIBS)
-	$(FUZZ_CC) $(CPPFLAGS) $(INC_ALL) -Itests/fuzz -std=c17 -O1 -g -Wall -Wextra \
-		$(FUZZ_SAN) -fsanitize=fuzzer $(PKG_CFLAGS) -o $@ $< tests/fuzz/common.c \
+	$(FUZZ_CC) $(CPPFLAGS) $(INC_ALL) -Itests/fuzz -Itests/tools -std=c17 -O1 -g -Wall -Wextra \
+		$(FUZZ_SAN) -fsanitize=fuzzer $(PKG_CFLAGS) -o $@ $(filter %.c,$^) \
 		$(FUZZ_ALIBS) $(PKG_LIBS) -lm
+
+# The hostile PN532 (pn532_side) answers from pn532emu's model.
+$(FUZZ_BUILD)/fuzz_pn532: tests/fuzz/pn532_side.c tests/fuzz/pn532_side.h \
+	tests/tools/pn532_chip.c tests/tools/pn532_chip.h
 
 fuzz-bins: deps
 	@$(MAKE) --no-print-directory fuzz-libs

@@ -68,6 +68,19 @@ pid_t reader_child_start(const struct reader_conf *rc, const struct reader_child
     int *sock);
 
 /*
+ * The child's work once its reader r is open (and contained): wait for
+ * cards with reader_wait (heartbeat_ms at a time) and report each tap and
+ * removal on sock, with a heartbeat when nothing happened, until SIGTERM
+ * or SIGINT, the reader failing (READER_MSG_DOWN says why) or, when
+ * max_waits > 0, that many waits.  Returns the child's exit status: 0,
+ * EX_UNAVAILABLE (the reader failed) or EX_IOERR (the parent is gone).  r
+ * stays the caller's to close.  reader_child_start's child runs it; a fuzz
+ * target (tests/fuzz/fuzz_pn532.c) runs it in its own process.
+ */
+struct reader;
+int reader_child_serve(struct reader *r, int sock, int heartbeat_ms, int max_waits);
+
+/*
  * Take one message from the parent's end without blocking.  Returns 1 with
  * a checked message in *m (known type, a UID of a valid length for a tap,
  * detail filtered: every byte outside printable ASCII is '?', so it can be

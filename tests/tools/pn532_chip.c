@@ -39,6 +39,8 @@ struct pn532_chip {
 	bool		selected;	/* the card was selected and not released */
 	bool		field;
 	uint8_t		params;
+	uint8_t		firmware[8];
+	size_t		nfirmware;
 	uint8_t		regs[0x10000];
 };
 
@@ -65,6 +67,7 @@ pn532_chip_new(const struct pn532_chip_ops *ops, void *arg)
 		return NULL;
 	c->ops = *ops;
 	c->arg = arg;
+	pn532_chip_firmware(c, (const uint8_t[]){ 0x32, 0x01, 0x06, 0x07 }, 4);
 	return c;
 }
 
@@ -78,6 +81,15 @@ void
 pn532_chip_ack(struct pn532_chip *c)
 {
 	chip_write(c, ack_frame, sizeof(ack_frame));
+}
+
+bool
+pn532_chip_resend(struct pn532_chip *c)
+{
+	if (c->lastlen == 0)
+		return false;
+	chip_write(c, c->last, c->lastlen);
+	return true;
 }
 
 void
@@ -377,11 +389,7 @@ pn532_chip_answer(struct pn532_chip *c, uint8_t cmd, const uint8_t *d, size_t dn
 		}
 		break;
 	case PN532_GET_FIRMWARE_VERSION:
-		out[0] = 0x32;		/* IC: PN532 */
-		out[1] = 0x01;		/* version 1.6 */
-		out[2] = 0x06;
-		out[3] = 0x07;		/* ISO14443A, ISO14443B, ISO18092 */
-		pn532_chip_respond(c, cmd, out, 4);
+		pn532_chip_respond(c, cmd, c->firmware, c->nfirmware);
 		break;
 	case PN532_GET_GENERAL_STATUS:
 		k = 0;
@@ -491,6 +499,13 @@ pn532_chip_answer(struct pn532_chip *c, uint8_t cmd, const uint8_t *d, size_t dn
 }
 
 void
+pn532_chip_firmware(struct pn532_chip *c, const uint8_t *fw, size_t n)
+{
+	c->nfirmware = n < sizeof(c->firmware) ? n : sizeof(c->firmware);
+	memcpy(c->firmware, fw, c->nfirmware);
+}
+
+void
 pn532_chip_card(struct pn532_chip *c, const struct pn532_card *card)
 {
 	if (card->present && (card->uidlen == 4 || card->uidlen == 7 || card->uidlen == 10))
@@ -549,8 +564,7 @@ parse_input(struct pn532_chip *c)
 		if (c->in[2] == 0xFF && c->in[3] == 0x00) {
 			chip_log(c, "rx nack", NULL, 0);
 			drop_input(c, 4);
-			if (c->lastlen > 0)
-				chip_write(c, c->last, c->lastlen);
+			pn532_chip_resend(c);
 			continue;
 		}
 		if (c->in[2] == 0xFF && c->in[3] == 0xFF) {

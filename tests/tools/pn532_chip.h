@@ -89,8 +89,14 @@ void pn532_chip_answer(struct pn532_chip *c, uint8_t cmd, const uint8_t *d, size
  * kept for a NACK.  n <= 0xFFFF - 2. */
 void pn532_chip_respond(struct pn532_chip *c, uint8_t cmd, const uint8_t *data, size_t n);
 void pn532_chip_ack(struct pn532_chip *c);
+/* The last response again, as for a NACK; false if there was none. */
+bool pn532_chip_resend(struct pn532_chip *c);
 /* The application-level error frame (00 00 FF 01 FF 7F 81 00). */
 void pn532_chip_error(struct pn532_chip *c);
+
+/* The answer to GetFirmwareVersion: n bytes (at most 8; 32 01 06 07, a
+ * PN532 1.6 with ISO14443A, B and ISO18092, until set). */
+void pn532_chip_firmware(struct pn532_chip *c, const uint8_t *fw, size_t n);
 
 /* Put a card in the field (present) or take it out (!present). */
 void pn532_chip_card(struct pn532_chip *c, const struct pn532_card *card);

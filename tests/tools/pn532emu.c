@@ -7,6 +7,7 @@
  *	card UID [classic|ultralight|desfire]	a card enters the field
  *	remove					the card leaves
  *	mute / unmute				stop / resume answering (a hung chip)
+ *	firmware HEX				answer GetFirmwareVersion so (0-8 bytes)
  *	quit					exit
  *
  * usage: pn532emu [-v] --link PATH --control FIFO
@@ -210,6 +211,20 @@ control_line(char *line)
 		emu.muted = false;
 		pn532_chip_reset_input(emu.chip);
 		vlog("unmuted");
+	} else if (strcmp(argv[0], "firmware") == 0 && argc <= 2) {
+		uint8_t fw[8];
+		size_t n = 0;
+		const char *h = argc == 2 ? argv[1] : "";
+
+		while (n < sizeof(fw) && hexval(h[0]) >= 0 && hexval(h[1]) >= 0) {
+			fw[n++] = (uint8_t)(hexval(h[0]) << 4 | hexval(h[1]));
+			h += 2;
+		}
+		if (*h != '\0') {
+			fprintf(stderr, "pn532emu: bad firmware answer\n");
+			return;
+		}
+		pn532_chip_firmware(emu.chip, fw, n);
 	} else if (strcmp(argv[0], "quit") == 0) {
 		emu.quit = true;
 	} else {

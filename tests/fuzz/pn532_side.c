@@ -125,7 +125,7 @@ chip_write(void *arg, const uint8_t *p, size_t n)
 }
 
 /*
- * Keep libnfc's own crash bugs out of a crafted answer (pn532_side.h):
+ * Keep libnfc's own bugs out of a crafted answer (pn532_side.h):
  * target types ISO14443A only, each target's length inside the frame, an
  * ATS length byte that is not 0 and whose ATS ends inside the target.
  * td: one target's data (Tg ATQA ATQA SAK UIDLen UID… [ATSLen ATS…]),

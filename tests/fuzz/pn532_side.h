@@ -14,13 +14,14 @@
  * milliseconds, so that libnfc's wait ends in a checksum error rather than
  * a timeout.
  *
- * Two crash bugs of libnfc 1.8 itself are kept out of the answers, so that
- * the fuzzing reaches past them (docs/security.md): it decodes a target's
- * data with the modulation the chip names in an InAutoPoll answer and
- * trusts the lengths inside (general bytes, barcode data and ATR copied
- * past their buffers), and reads an ATS length byte of 0 as SIZE_MAX.  So
- * a crafted InAutoPoll or InListPassiveTarget answer names ISO14443A
- * targets only, with lengths inside the frame and a non-zero ATS length.
+ * Bugs of libnfc 1.8 itself are kept out of the answers, so that the
+ * fuzzing reaches past them (docs/security.md): it reads an ATS length byte
+ * of 0 as SIZE_MAX (a crash), and reads a UID, an ATS or a second InAutoPoll
+ * target that the chip says is longer than the frame from whatever its
+ * buffer held before (a tap of a UID nobody sent, which the oracle would
+ * blame on seuil).  So a crafted InAutoPoll or InListPassiveTarget answer
+ * names ISO14443A targets only, with lengths inside the frame and a
+ * non-zero ATS length.
  *
  * The DESFire work reuses it: pn532_side_exchange lets a card model answer
  * InDataExchange and InCommunicateThru.

@@ -152,12 +152,31 @@ tame_target(uint8_t *td, size_t n)
 		td[at] = (uint8_t)(n - at);
 }
 
-static void
+/* The commands whose answer starts with a status byte that libnfc's
+ * pn53x_transceive checks with abort() when its NAD bit (0x80) is set. */
+static bool
+status_aborts(uint8_t cmd)
+{
+	switch (cmd) {
+	case 0x16: case 0x40: case 0x42: case 0x46: case 0x4E: case 0x50: case 0x54:
+	case 0x56: case 0x86: case 0x88: case 0x8A: case 0x8C: case 0x8E: case 0x90:
+	case 0x92: case 0x94:
+		return true;
+	}
+	return false;
+}
+
+/* Returns the length to send, which may grow by the status byte. */
+static size_t
 tame_answer(uint8_t cmd, uint8_t *d, size_t n)
 {
 	size_t ln, off;
 
-	if (cmd == PN532_IN_LIST_PASSIVE_TARGET && n > 1) {
+	if (status_aborts(cmd)) {
+		if (n == 0)
+			d[n++] = 0x00;	/* libnfc would read a stale byte */
+		d[0] &= 0x7F;
+	} else if (cmd == PN532_IN_LIST_PASSIVE_TARGET && n > 1) {
 		tame_target(d + 1, n - 1);
 	} else if (cmd == PN532_IN_AUTO_POLL && n > 0 && d[0] > 0) {
 		off = 1;
@@ -180,6 +199,7 @@ tame_answer(uint8_t cmd, uint8_t *d, size_t n)
 		if (d[0] > 2)
 			d[0] = 2;
 	}
+	return n;
 }
 
 /* The model's answer, with the card model's hook and no held InAutoPoll. */
@@ -240,7 +260,7 @@ side_command(void *arg, uint8_t cmd, const uint8_t *d, size_t n)
 		p = take(s, next(s), &got);
 		memcpy(buf, p, got);
 		if (kind == 6)
-			tame_answer(cmd, buf, got);
+			got = tame_answer(cmd, buf, got);
 		pn532_chip_ack(s->chip);
 		pn532_chip_respond(s->chip, kind == 6 ? cmd : (uint8_t)(cmd + 2 + 2 * a), buf, got);
 		break;

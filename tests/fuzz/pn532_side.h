@@ -19,9 +19,11 @@
  * of 0 as SIZE_MAX (a crash), and reads a UID, an ATS or a second InAutoPoll
  * target that the chip says is longer than the frame from whatever its
  * buffer held before (a tap of a UID nobody sent, which the oracle would
- * blame on seuil).  So a crafted InAutoPoll or InListPassiveTarget answer
- * names ISO14443A targets only, with lengths inside the frame and a
- * non-zero ATS length.
+ * blame on seuil), and calls abort() when the status byte of an answer to
+ * PowerDown, InDataExchange, InCommunicateThru, InSelect and a few others
+ * has its top bit set.  So a crafted InAutoPoll or InListPassiveTarget
+ * answer names ISO14443A targets only, with lengths inside the frame and a
+ * non-zero ATS length, and a status byte has its top bit clear.
  *
  * The DESFire work reuses it: pn532_side_exchange lets a card model answer
  * InDataExchange and InCommunicateThru.

@@ -156,9 +156,8 @@ reader_child_main(const struct reader_conf *rc, const struct reader_child_opts *
 	}
 	child_tell(sock, READER_MSG_UP, rc->driver == READER_SIM ? "sim" : rc->connstring);
 	code = reader_child_serve(r, sock, o->heartbeat_ms, 0);
-	if (code == EX_IOERR)
-		_exit(code);
-	reader_close(r);
+	if (code != EX_IOERR)		/* the parent gone: leave at once */
+		reader_close(r);
 	_exit(code);
 }
 

@@ -44,7 +44,7 @@
 #define PAD_BYTES	64
 #define PAD_MAX		16		/* then the chip is quiet again */
 #define SENT_MAX	(1 << 20)
-#define RAW_MAX		300
+#define RAW_MAX		300		/* a crafted answer: 255 bytes and what taming adds */
 
 static const uint8_t nack_frame[] = { 0x00, 0x00, 0xFF, 0xFF, 0x00, 0x00 };
 
@@ -125,22 +125,20 @@ chip_write(void *arg, const uint8_t *p, size_t n)
 }
 
 /*
- * Keep libnfc's own bugs out of a crafted answer (pn532_side.h):
- * target types ISO14443A only, each target's length inside the frame, an
- * ATS length byte that is not 0 and whose ATS ends inside the target.
- * td: one target's data (Tg ATQA ATQA SAK UIDLen UID… [ATSLen ATS…]),
- * as libnfc decodes it with n bytes.
+ * Keep libnfc's own bugs out of a crafted answer (pn532_side.h).  libnfc
+ * decodes an ISO14443A target (Tg ATQA ATQA SAK UIDLen UID… [ATSLen ATS…])
+ * reading its header and UID whatever length the answer gives it (12 bytes
+ * of a UID longer than 10), and an ATS when the given length n says there
+ * is one.  td: the target; avail: the bytes from td to the end of the
+ * answer, at least 5.  The UID is cut to what is there, the ATS length
+ * byte made non-zero and cut to what n holds.
  */
 static void
-tame_target(uint8_t *td, size_t n)
+tame_target(uint8_t *td, size_t n, size_t avail)
 {
-	size_t uidlen, at;
+	size_t uidlen = td[4] < avail - 5 ? td[4] : avail - 5, at;
 
-	if (n < 5)
-		return;
-	/* A UID inside the target; libnfc takes 12 bytes of one over 10. */
-	uidlen = td[4] < n - 5 ? td[4] : n - 5;
-	if (uidlen > 10 && n - 5 < 12)
+	if (uidlen > 10 && avail - 5 < 12)
 		uidlen = 10;
 	td[4] = (uint8_t)uidlen;
 	if (n <= uidlen + 5)
@@ -166,21 +164,33 @@ status_aborts(uint8_t cmd)
 	return false;
 }
 
-/* Returns the length to send, which may grow by the status byte. */
+/* Zeros at the end of d, up to n bytes. */
+static size_t
+grow(uint8_t *d, size_t n, size_t want)
+{
+	if (n < want)
+		memset(d + n, 0, want - n);
+	return n < want ? want : n;
+}
+
+/* The answer d[0..n) to cmd made safe for libnfc; returns its length,
+ * which may grow (d holds at least n + 16 bytes). */
 static size_t
 tame_answer(uint8_t cmd, uint8_t *d, size_t n)
 {
 	size_t ln, off;
 
 	if (status_aborts(cmd)) {
-		if (n == 0)
-			d[n++] = 0x00;	/* libnfc would read a stale byte */
+		n = grow(d, n, 1);	/* else libnfc reads a stale byte */
 		d[0] &= 0x7F;
-	} else if (cmd == PN532_IN_LIST_PASSIVE_TARGET && n > 1) {
-		tame_target(d + 1, n - 1);
+	} else if (cmd == PN532_IN_LIST_PASSIVE_TARGET && n > 1 && d[0] > 0) {
+		n = grow(d, n, 6);
+		tame_target(d + 1, n - 1, n - 1);
 	} else if (cmd == PN532_IN_AUTO_POLL && n > 0 && d[0] > 0) {
+		if (d[0] > 2)
+			d[0] = 2;
 		off = 1;
-		for (int t = 0; t < 2; t++) {
+		for (int t = 0; t < d[0]; t++) {
 			if (off + 2 > n) {
 				d[0] = (uint8_t)t;	/* the targets that fit */
 				break;
@@ -188,16 +198,13 @@ tame_answer(uint8_t cmd, uint8_t *d, size_t n)
 			d[off] &= 0x30;		/* 0x00, 0x10, 0x20: ISO14443A */
 			if (d[off] == 0x30)
 				d[off] = 0x10;
+			n = grow(d, n, off + 2 + 5);
 			ln = d[off + 1];
 			if (ln > n - off - 2)
 				d[off + 1] = (uint8_t)(ln = n - off - 2);
-			tame_target(d + off + 2, ln);
+			tame_target(d + off + 2, ln, n - off - 2);
 			off += 2 + ln;
-			if (d[0] == 1)
-				break;
 		}
-		if (d[0] > 2)
-			d[0] = 2;
 	}
 	return n;
 }

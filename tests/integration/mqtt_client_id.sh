@@ -64,7 +64,7 @@ check "seuild connects, its client id its login" wait_until 10 sh -c "[ \$(grep 
 # Every other login, with the id seuild asks for now (its login) and the
 # one it used to (seuild-<site>), three times over, each staying long
 # enough to get the retained status.
-for round in 1 2 3; do
+for _ in 1 2 3; do
 	for u in lobby homeassistant doorbot monitor; do
 		for id in seuild seuild-test; do
 			mosquitto_sub -h 127.0.0.1 -p "$BROKER_PORT" -u "$u" -P "$u-pw" -i "$id" \

@@ -90,9 +90,10 @@ ALL_LIBS   := $(SEUILD_LIB) $(CTL_LIB) $(WEB_LIB) $(GLUE_LIB) $(CORE_LIB)
 
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-# The DESFire card model is no program: pn532emu, the exchange's unit
-# test and its fuzz target link it (EXTRA_<target>, below).
-TOOL_PARTS := tests/tools/desfire_card.c
+# Parts of tools, not programs: the PN532 model (pn532emu and the fuzz
+# targets' hostile PN532) and the DESFire card model (pn532emu, the
+# exchange's unit test and its fuzz target link it).
+TOOL_PARTS := tests/tools/pn532_chip.c tests/tools/desfire_card.c
 TOOL_SRC  := $(filter-out $(TOOL_PARTS),$(wildcard tests/tools/*.c))
 TOOL_BIN  := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/%)
 FAKE_LIB  := $(BUILD)/fakes/libgpiod.so.2
@@ -139,11 +140,8 @@ $(BUILD)/seuilctl: $(BUILD)/obj/seuilctl/seuilctl.o $(CTL_LIB) $(GLUE_LIB) $(COR
 $(BUILD)/seuil-web: $(BUILD)/obj/web/seuil-web.o $(WEB_LIB) $(CORE_LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(call pkg_libs,$(WEB_PKGS)) -lm
 
-# Sources a test or tool links besides its own: EXTRA_<its file name>.
-EXTRA_pn532emu     := tests/tools/desfire_card.c $(CORE_LIB)
+# Sources a unit test links besides its own: EXTRA_<its file name>.
 EXTRA_test_desfire := tests/tools/desfire_card.c
-EXTRA_fuzz_desfire := tests/tools/desfire_card.c
-$(BUILD)/tests/pn532emu: $(EXTRA_pn532emu) tests/tools/desfire_card.h
 $(BUILD)/tests/test_desfire: $(EXTRA_test_desfire) tests/tools/desfire_card.h
 
 $(BUILD)/tests/%: tests/unit/%.c $(ALL_LIBS)
@@ -153,8 +151,14 @@ $(BUILD)/tests/%: tests/unit/%.c $(ALL_LIBS)
 
 $(BUILD)/tests/%: tests/tools/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(INC_ALL) $(CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< $(EXTRA_$(@F)) \
+	$(CC) $(CPPFLAGS) $(INC_ALL) $(CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< \
 		$(PKG_LIBS) -lutil -lm
+
+$(BUILD)/tests/pn532emu: tests/tools/pn532emu.c tests/tools/pn532_chip.c tests/tools/pn532_chip.h \
+	tests/tools/desfire_card.c tests/tools/desfire_card.h $(CORE_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -Icore -Itests/tools $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.a,$^) \
+		$(call pkg_libs,libcrypto)
 
 # A stand-in for libgpiod 1.6 with the same soname: seuild links the real
 # library, and tests put this one first in LD_LIBRARY_PATH.
@@ -205,11 +209,15 @@ fuzz-archives: $(FUZZ_ALIBS)
 fuzz-targets: $(FUZZ_BIN)
 	@:
 
-$(FUZZ_BUILD)/fuzz_desfire: $(EXTRA_fuzz_desfire) tests/tools/desfire_card.h
+$(FUZZ_BUILD)/fuzz_desfire: tests/tools/desfire_card.c tests/tools/desfire_card.h
 $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h tests/fuzz/common.c $(FUZZ_ALIBS)
 	$(FUZZ_CC) $(CPPFLAGS) $(INC_ALL) -Itests/fuzz -Itests/tools -std=c17 -O1 -g -Wall -Wextra \
-		$(FUZZ_SAN) -fsanitize=fuzzer $(PKG_CFLAGS) -o $@ $< tests/fuzz/common.c \
-		$(EXTRA_$(@F)) $(FUZZ_ALIBS) $(PKG_LIBS) -lm
+		$(FUZZ_SAN) -fsanitize=fuzzer $(PKG_CFLAGS) -o $@ $(filter %.c,$^) \
+		$(FUZZ_ALIBS) $(PKG_LIBS) -lm
+
+# The hostile PN532 (pn532_side) answers from pn532emu's model.
+$(FUZZ_BUILD)/fuzz_pn532: tests/fuzz/pn532_side.c tests/fuzz/pn532_side.h \
+	tests/tools/pn532_chip.c tests/tools/pn532_chip.h
 
 fuzz-bins: deps
 	@$(MAKE) --no-print-directory fuzz-libs

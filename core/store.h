@@ -265,6 +265,13 @@ struct event_filter {
 int store_events_query(struct store *st, const struct event_filter *f,
     int (*cb)(const struct event_row *ev, void *arg), void *arg);
 
+/* The events of one type stamped at or after since_ms, oldest first, each
+ * passed to cb (non-zero stops); cheap when since_ms is recent (seuild
+ * reads back the remote unlocks of the last minutes at start).  Count or
+ * -1.  cb must not write to the store. */
+int store_events_since(struct store *st, const char *type, int64_t since_ms,
+    int (*cb)(const struct event_row *ev, void *arg), void *arg);
+
 /*
  * Retention (docs/design.md, Priorities: privacy): delete events with ts_ms
  * < now_ms - event_retention_ms and visits that ended (left_ts not NULL)

@@ -112,6 +112,37 @@ local_to_utc(time_t wall)
 	return hi;
 }
 
+/*
+ * At t (local time *tm), in the second pass of wall times that clocks going
+ * back made repeat: the wall minute at which the repetition ends, counted
+ * from midnight of tm's date (so 1440 when it ends at midnight); else 0.
+ * Zones change at most once a day: a larger offset a day ago means a
+ * change back within the day, found by bisection like local_to_utc's gap.
+ * The second pass lasts as long as the clocks went back.
+ */
+static int
+repeat_end(time_t t, const struct tm *tm)
+{
+	long now_off = tm->tm_gmtoff, before = utc_offset(t - 86400);
+	time_t lo = t - 86400, hi = t, mid, end;
+
+	if (before <= now_off)
+		return 0;
+	while (hi - lo > 1) {
+		mid = lo + (hi - lo) / 2;
+		if (utc_offset(mid) == now_off)
+			hi = mid;
+		else
+			lo = mid;
+	}
+	/* hi is the change; the wall clock reads again what it read then
+	 * (under the old offset) after before - now_off seconds. */
+	end = hi + (before - now_off);
+	if (t >= end)
+		return 0;
+	return (int)((tm->tm_hour * 3600L + tm->tm_min * 60L + tm->tm_sec + (end - t)) / 60);
+}
+
 void
 tz_local(int64_t utc_ms, struct local_time *out)
 {
@@ -128,6 +159,7 @@ tz_local(int64_t utc_ms, struct local_time *out)
 	}
 	out->weekday = (tm.tm_wday + 6) % 7;
 	out->minute = tm.tm_hour * 60 + tm.tm_min;
+	out->repeat_end_min = repeat_end(t, &tm);
 }
 
 /* Wall seconds (as if UTC) of local midnight of the date in tm, k days on. */

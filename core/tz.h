@@ -27,6 +27,14 @@ struct local_time {
 	char	date[11];	/* "YYYY-MM-DD" */
 	int	weekday;	/* 0 = Monday .. 6 = Sunday */
 	int	minute;		/* minutes since local midnight, 0..1439 */
+	/*
+	 * When clocks go back, the wall times just before the change are
+	 * lived twice.  During the second pass this is the wall minute (past
+	 * midnight of date) at which the repetition ends, e.g. 180 (03:00) in
+	 * Europe/Paris: every wall time before it, from the one now, was
+	 * already lived today.  0 at every other instant.
+	 */
+	int	repeat_end_min;
 };
 
 /* Check that name is a tz database zone (e.g. "Europe/Paris") and make it the
@@ -38,8 +46,9 @@ int tz_set(const char *name, char *err, size_t errlen);
  * 0.  Changes nothing. */
 int tz_valid(const char *name);
 
-/* Local date, weekday and minute of a UTC instant.  If the C library cannot
- * convert it, date is "" and weekday -1, which access_decide denies. */
+/* Local date, weekday and minute of a UTC instant, and whether it is in the
+ * second pass of a repeated hour.  If the C library cannot convert it, date
+ * is "" and weekday -1, which access_decide denies. */
 void tz_local(int64_t utc_ms, struct local_time *out);
 
 /* The first UTC instant strictly after now_ms at which local time is

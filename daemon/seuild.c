@@ -365,6 +365,10 @@ daemon_reload(struct daemon *d, char *err, size_t errlen)
 	if (daemon_settings(d, nc, err, errlen) == -1)
 		goto refuse;
 
+	/* What is queued ends first: a remote unlock accepted by the old
+	 * mqtt is then in the event log, where the new one reads its id
+	 * back (mqtt.c), and cannot be replayed across the reload. */
+	writer_drain(d->writer);
 	daemon_hw_down(d);
 	daemon_keep_lockouts(d, old, nc);
 	d->conf = nc;

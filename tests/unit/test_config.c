@@ -326,6 +326,15 @@ test_derived_mqtt(void)
 	EXPECT_STR(conf->mqtt_client_id, "door-pi");
 	free(conf);
 
+	/* With a login, the id is the login (what a broker that binds ids to
+	 * logins makes it anyway); an explicit client_id still wins. */
+	conf = LOAD_OK(DOOR "[mqtt]\nusername = door-lab\n[site]\nname = hq\n");
+	EXPECT_STR(conf->mqtt_client_id, "door-lab");
+	free(conf);
+	conf = LOAD_OK(DOOR "[mqtt]\nclient_id = door-pi\nusername = door-lab\n");
+	EXPECT_STR(conf->mqtt_client_id, "door-pi");
+	free(conf);
+
 	EXPECT_ERROR(DOOR "[mqtt]\nbase_topic = seuil/#\n", "conf:3: bad "
 	    "base_topic 'seuil/#' (no '+', '#', blanks or quotes, no leading or trailing '/')");
 	EXPECT_ERROR(DOOR "[mqtt]\nbase_topic = seuil/\n", "conf:3: bad "

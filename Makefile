@@ -98,7 +98,7 @@ BENCH_SRC := $(wildcard bench/*.c)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 MANS      := $(patsubst docs/%.scd,$(BUILD)/man/%,$(wildcard docs/*.scd))
 
-.PHONY: all deps deb check check-cross check-fast test-bins bench demo install clean help man lobby soak \
+.PHONY: FORCE all deps deb check check-cross check-fast test-bins bench demo install clean help man lobby soak \
 	fuzz fuzz-bins fuzz-libs fuzz-archives fuzz-targets
 
 all: deps
@@ -124,6 +124,19 @@ $(WEB_LIB):    $(call part_obj,web)
 $(ALL_LIBS):
 	@rm -f $@
 	ar rcs $@ $^
+
+# Paths compiled into the programs follow PREFIX, so that a build and its
+# install agree: seuil-web looks for its page where `make install` puts it
+# (PREFIX=/usr for the package).  $(BUILD)/prefix holds the PREFIX of the
+# last build and changes only with it, so another PREFIX recompiles what
+# depends on it.
+DATADIR := $(PREFIX)/share/seuil
+$(BUILD)/obj/web/seuil-web.o: CPPFLAGS += -DSEUIL_WEB_PAGE_DIR='"$(DATADIR)/web"'
+$(BUILD)/obj/web/seuil-web.o: $(BUILD)/prefix
+$(BUILD)/prefix: FORCE
+	@mkdir -p $(@D)
+	@echo '$(PREFIX)' | cmp -s - $@ || echo '$(PREFIX)' >$@
+FORCE:
 
 $(BUILD)/seuild: $(BUILD)/obj/daemon/seuild.o $(SEUILD_LIB) $(GLUE_LIB) $(CORE_LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(call pkg_libs,$(SEUILD_PKGS)) -lm
@@ -330,4 +343,6 @@ help:
 	@echo "make deb [ARCH=arm64|armhf]   the Debian package, in build/deb/"
 	@echo "make check-cross ARCH=arm64   tests with the arm64 binaries under qemu-user"
 
--include $(shell find $(BUILD) -path $(BUILD)/sysroot -prune -o -name '*.d' -type f -print 2>/dev/null)
+# Dependency files of the objects and test programs only (not the sysroot
+# nor the roots of make check-package, which hold files named *.d).
+-include $(shell find $(BUILD)/obj $(BUILD)/tests $(BUILD)/bench $(BUILD)/fakes -name '*.d' -type f 2>/dev/null)

@@ -33,7 +33,6 @@
 #define WEB_TOKEN_HEX		64			/* 256 random bits */
 #define WEB_LOGIN_FAILURES	5			/* more in the window: 429 */
 #define WEB_LOGIN_WINDOW_MS	60000
-#define WEB_PAGE_DEFAULT	"/usr/local/share/seuil/web"
 
 struct session {
 	bool			used;

@@ -250,7 +250,7 @@ check-fast: deps
 
 # The ARCH binaries, fake libgpiod and PN532 emulator, run under qemu-user:
 # the unit tests and the badge path, MQTT and hardware integration tests.
-CROSS_TESTS ?= test_ access_ door_ grant_ lock_first presence revoke_ store_locked reader_libnfc reader_flood enrol_ control_socket control_ranges config_check mqtt_
+CROSS_TESTS ?= test_ access_ door_ grant_ lock_first presence revoke_ store_locked reader_libnfc reader_flood enrol_ control_socket control_ranges config_check mqtt_ y2038
 check-cross: deps
 	@test -n "$(RUN_WRAPPER)" || { echo "check-cross: ARCH=arm64 or ARCH=armhf"; exit 64; }
 	@$(MAKE) --no-print-directory ARCH=$(ARCH) test-bins

@@ -98,7 +98,7 @@ BENCH_SRC := $(wildcard bench/*.c)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 MANS      := $(patsubst docs/%.scd,$(BUILD)/man/%,$(wildcard docs/*.scd))
 
-.PHONY: FORCE all deps deb check check-cross check-fast test-bins bench demo install clean help man lobby soak \
+.PHONY: FORCE all deps deb check check-package check-cross check-fast test-bins bench demo install clean help man lobby soak \
 	fuzz fuzz-bins fuzz-libs fuzz-archives fuzz-targets
 
 all: deps
@@ -333,6 +333,18 @@ endif
 	lintian -I --fail-on error,warning build/deb/seuil_$(VERSION)_$(DEB_ARCH).changes
 	@ls -l build/deb/seuil_$(VERSION)_$(DEB_ARCH).deb
 
+# The package as a new user installs it (tests/package/README.md), as root:
+# the .deb for this machine, installed with apt into a throwaway Debian 12
+# root (mmdebstrap, cached in build/check-package), its services run as
+# their units say, the journeys of docs/install.md through the installed
+# programs, the upgrade from the base package (tests/package/base-commit,
+# or BASE_DEB=FILE), remove and purge.  Ends with "N passed, N failed".
+# Not part of make check (.ci/run runs it after, as root).
+check-package:
+	@sh scripts/deps.sh package
+	@$(MAKE) --no-print-directory deb ARCH=$(NATIVE_ARCH)
+	@tests/package/run build/deb/seuil_$(VERSION)_$(NATIVE_ARCH).deb $(BASE_DEB)
+
 clean:
 	rm -rf build build-arm64 build-armhf lobby/dist lobby/node_modules tests/browser/node_modules
 
@@ -346,6 +358,7 @@ help:
 	@echo "make lobby    build the lobby screen into lobby/dist (npm ci)"
 	@echo "make install  install (PREFIX=$(PREFIX) DESTDIR=$(DESTDIR))"
 	@echo "make deb [ARCH=arm64|armhf]   the Debian package, in build/deb/"
+	@echo "make check-package            (root) install the package in a throwaway Debian root and use it"
 	@echo "make check-cross ARCH=arm64   tests with the arm64 binaries under qemu-user"
 
 # Dependency files of the objects and test programs only (not the sysroot

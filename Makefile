@@ -59,7 +59,11 @@ WARN := -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes -Wshadow 
         -Wpointer-arith -Wcast-qual
 OPT  ?= -O2 -g
 SAN  ?=
-CPPFLAGS += -D_GNU_SOURCE -DSEUIL_VERSION='"$(VERSION)"'
+# _FILE_OFFSET_BITS=64: a 32-bit build (armhf) reads and writes files past
+# 2 GiB (a grown database, its backups); 64-bit builds are unchanged.  Not
+# _TIME_BITS=64: bookworm's armhf libraries are built without it (the note
+# in docs/install.md, "32-bit Raspberry Pi OS").
+CPPFLAGS += -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -DSEUIL_VERSION='"$(VERSION)"'
 CFLAGS   += -std=c17 $(OPT) $(WARN) $(SAN) -MMD -MP
 pkg_cflags = $(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null)
 pkg_libs   = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null)

@@ -147,6 +147,9 @@ relay_last() { tail -n 1 "$R$SIM/front/relay.log" 2>/dev/null | cut -d' ' -f2; }
 relay_lines() { wc -l <"$R$SIM/front/relay.log" 2>/dev/null || echo 0; }
 relay_is() { [ "$(relay_last)" = "$1" ]; }
 relay_lines_gt() { [ "$(relay_lines)" -gt "$1" ]; }
+# Enrolments seuild has started waiting for (its log), to tap only then.
+enrol_waits() { grep -c "enrolment: waiting" "$R/var/log/seuil-test/seuild.service.log" 2>/dev/null || echo 0; }
+enrol_waits_gt() { [ "$(enrol_waits)" -gt "$1" ]; }
 
 # ---- the journeys ---------------------------------------------------------
 for _j in "$PKGDIR"/journeys/*.sh; do

@@ -76,9 +76,11 @@ journey_first_badge() {
 	inroot seuilctl group add staff >/dev/null
 	check_out "seuilctl member add alice --display Alice --group staff --public" "$R/run/seuil-test/m.log" \
 	    inroot seuilctl member add alice --display Alice --group staff --public
+	local w e
+	w=$(enrol_waits)
 	inroot seuilctl badge enroll alice --reader desk --timeout 20 >"$R/run/seuil-test/enroll.log" 2>&1 &
-	local e=$!
-	wait_until 10 grep -q "enrolment: waiting" "$R/var/log/seuil-test/seuild.service.log" || sleep 1
+	e=$!
+	wait_until 15 enrol_waits_gt "$w" || diag "seuild did not log its wait for the enrolment"
 	tap desk 04A1B2C3
 	if wait "$e"; then ok "seuilctl badge enroll alice --reader desk: a tap at the desk"; else
 		not_ok "seuilctl badge enroll alice --reader desk: a tap at the desk"; sed 's/^/#   /' "$R/run/seuil-test/enroll.log"; fi

@@ -116,9 +116,11 @@ journey_console() {
 	fi
 
 	# Enrolment at the desk reader: the request waits for the tap.
+	local e w
+	w=$(enrol_waits)
 	api POST /enrol '{"member":"bob","reader":"desk","timeout":20}' >"$WEB_OUT.code" &
-	local e=$!
-	sleep 1
+	e=$!
+	wait_until 15 enrol_waits_gt "$w" || diag "seuild did not log its wait for the enrolment"
 	tap desk 04B0B0B0
 	wait "$e"
 	if [ "$(cat "$WEB_OUT.code")" = 201 ] && body "v['reader'] == 'desk' and v['hint'] == 'B0B0'"; then

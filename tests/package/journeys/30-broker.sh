@@ -55,8 +55,10 @@ anonymous_refused() {
 status_online_for_ha() {
 	inroot_mqtt_sub -u homeassistant -P "$MQTT_PW_HA" -W 5 -C 1 -t seuil/lab/status | grep -qx online
 }
+# The retained door state reaches homeassistant, not the lobby login.
 lobby_reads_no_door_state() {
-	! inroot_mqtt_sub -u lobby -P "$MQTT_PW_LOBBY" -W 3 -C 1 -t seuil/lab/door/front/state | grep -q .
+	inroot_mqtt_sub -u homeassistant -P "$MQTT_PW_HA" -W 5 -C 1 -t seuil/lab/door/front/state | grep -q . &&
+	    ! inroot_mqtt_sub -u lobby -P "$MQTT_PW_LOBBY" -W 3 -C 1 -t seuil/lab/door/front/state | grep -q .
 }
 unlock_event_seen() { [ "$(count_events "type = 'unlock_remote'")" -ge 1 ]; }
 
@@ -99,7 +101,7 @@ journey_remote_unlock() {
 	n=$(relay_lines)
 	check "seuild's login may not publish an unlock (ACL)" sh -c "
 	    chroot '$R' mosquitto_pub -h localhost -u seuild -P '$MQTT_PW_SEUILD' -q 1 -t seuil/lab/door/front/unlock \
-		-m '{\"seconds\":1,\"id\":\"pkg-test-denied\",\"expires\":\"$exp\"}' 2>/dev/null; sleep 2
+		-m '{\"seconds\":1,\"id\":\"pkg-test-denied\",\"expires\":\"$exp\"}' && sleep 2 &&
 	    [ \"\$(wc -l <'$R$SIM/front/relay.log')\" -eq $n ]"
 	check_out "mosquitto_pub as doorbot: door/front/unlock" "$R/run/seuil-test/pub.log" \
 	    inroot mosquitto_pub -h localhost -u doorbot -P "$MQTT_PW_DOORBOT" -q 1 -t seuil/lab/door/front/unlock \

@@ -47,6 +47,7 @@ install_package() {
 	    "for f in install.md web.md lobby.md mqtt.md security.md; do [ -f '$R/usr/share/doc/seuil/'\$f ] || [ -f '$R/usr/share/doc/seuil/'\$f.gz ] || exit 1; done"
 	check "the licence: /usr/share/doc/seuil/copyright names GPL-3.0-or-later" \
 	    grep -q '^License: GPL-3+' "$R/usr/share/doc/seuil/copyright"
+	check "every installed path docs/install.md names is there" install_md_paths_ok
 
 	# Units: enabled or not as the package says, nothing started by apt.
 	check "seuild.service is enabled" test "$(inroot systemctl is-enabled seuild.service)" = enabled
@@ -61,4 +62,13 @@ install_package() {
 		grep '^unknown' "$R/run/seuil-test/unapplied.$u" | sed 's/^/#   /'
 	done
 	return 0
+}
+
+# The /usr paths the installed install.md names (in backquotes) exist.
+install_md_paths_ok() {
+	local p ok=0
+	for p in $(grep -o '`/usr/[^` ]*`' "$R/usr/share/doc/seuil/install.md" | tr -d '`' | sort -u); do
+		[ -e "$R$p" ] || { diag "install.md names $p: not installed"; ok=1; }
+	done
+	return $ok
 }

@@ -10,6 +10,7 @@ enter_root || { not_ok "mount the root"; exit 1; }
 install_package "$NEW" || scenario_done
 setup_site || scenario_done
 journey_first_badge
+journey_hw_test
 setup_broker
 journey_lobby
 journey_remote_unlock

@@ -93,3 +93,24 @@ journey_first_badge() {
 	    "chroot '$R' seuilctl log --json | grep -q '\"type\":\"access_granted\"' && chroot '$R' seuilctl log --json | grep -q '\"type\":\"arrival\"'"
 	check "the UID is stored nowhere in clear" sh -c "! grep -rqi 'a1b2c3' '$R/var/lib/seuil' '$R/var/log/seuil-test'"
 }
+
+# docs/install.md §7: seuilctl hw test, with seuild stopped (the hardware
+# is its own while it runs), then seuild started again.
+journey_hw_test() {
+	local out=$R/run/seuil-test/hwtest.log n pid
+	check_out "systemctl stop seuild (for hw test)" "$R/run/seuil-test/stop.log" unit stop seuild
+	check "seuild is stopped" unit_inactive seuild
+	n=$(relay_lines)
+	inroot seuilctl hw test --pulse 1 --timeout 8 >"$out" 2>&1 &
+	pid=$!
+	wait_until 10 grep -q 'reader front-in' "$out" || sleep 2
+	tap front-in 04A1B2C3
+	wait "$pid"
+	check "seuilctl hw test --pulse 1: the card shows its member" \
+	    grep -q 'reader front-in: card: 4-byte UID, hint B2C3, enrolled: alice' "$out"
+	check "hw test pulses the relay" relay_lines_gt "$n"
+	check "hw test's summary: the door and both readers ok" \
+	    grep -q 'summary: door front ok; reader front-in ok; reader desk ok' "$out"
+	grep -q 'summary' "$out" || sed 's/^/#   /' "$out" | tail -n 10
+	check_out "systemctl start seuild again" "$R/run/seuil-test/start2.log" unit start seuild
+}

@@ -27,7 +27,7 @@ setup_broker() {
 	check "the broker's password file holds no password in clear" sh -c \
 	    "! grep -q -e '$MQTT_PW_SEUILD' -e '$MQTT_PW_LOBBY' '$R/etc/mosquitto/seuil.passwd'"
 	# seuild's own login, as the example's comment says.
-	inroot install -m 0640 -o root -g seuil /dev/null /etc/seuil/mqtt.pw
+	inroot install -m 0600 -o seuil -g seuil /dev/null /etc/seuil/mqtt.pw
 	printf '%s\n' "$MQTT_PW_SEUILD" >"$R/etc/seuil/mqtt.pw"
 	conf_set mqtt enabled true
 	conf_set mqtt username seuild

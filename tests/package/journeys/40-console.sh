@@ -69,10 +69,12 @@ setup_console() {
 	check "seuil-web serves the installed page" sh -c \
 	    "curl -s --cacert '$R/etc/seuil/web.crt' --resolve '$WEB_HOST:8443:127.0.0.1' '$WEB_URL/' | cmp -s - '$R/usr/share/seuil/web/index.html'"
 	check "seuil-web runs as seuil-web, in seuil and seuil-admin only" seuil_web_creds_ok
-	check "seuil-web's user cannot read the UID key" sh -c "! as_user_cat /etc/seuil/uid.key"
+	check "seuil-web's user cannot read the UID key" not_readable_by_web /etc/seuil/uid.key
+	check "seuil-web's user cannot read seuild's broker password" not_readable_by_web /etc/seuil/mqtt.pw
 	return 0
 }
-as_user_cat() { as_user seuil-web cat "$1" >/dev/null 2>&1; }
+# PATH exists, and seuil-web's user cannot read it.
+not_readable_by_web() { [ -s "$R$1" ] && ! as_user seuil-web cat "$1" >/dev/null 2>&1; }
 
 seuil_web_creds_ok() {
 	local pid want have

@@ -484,7 +484,8 @@ control_sockaddr(const char *path, struct sockaddr_un *sun, char *err, size_t er
 	memset(sun, 0, sizeof(*sun));
 	sun->sun_family = AF_UNIX;
 	if (strlen(path) >= sizeof(sun->sun_path)) {
-		snprintf(err, errlen, "control socket path too long: %s", path);
+		snprintf(err, errlen, "control socket path too long (%zu bytes, at most %zu): %.200s",
+		    strlen(path), sizeof(sun->sun_path) - 1, path);
 		errno = ENAMETOOLONG;
 		return -1;
 	}

@@ -21,10 +21,13 @@ if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
 	pkgs="$pkgs nodejs npm"
 fi
 
-# `scripts/deps.sh deb`: also what `make deb` needs.
-if [ "${1:-}" = deb ]; then
-	pkgs="$pkgs debhelper fakeroot lintian dpkg-dev"
-fi
+# `scripts/deps.sh deb`: also what `make deb` needs; `package`: and what
+# `make check-package` needs (mmdebstrap makes the throwaway root; ip
+# brings up its network namespace's loopback).
+case ${1:-} in
+deb) pkgs="$pkgs debhelper fakeroot lintian dpkg-dev" ;;
+package) pkgs="$pkgs debhelper fakeroot lintian dpkg-dev mmdebstrap iproute2" ;;
+esac
 
 # Packages of this machine's own architecture, by name: once arm64 packages
 # are installed for cross-building (scripts/cross-sysroot.sh), a bare

@@ -91,8 +91,8 @@ broker_start(struct broker *b, const char *name, const char *extra)
 	fclose(f);
 	snprintf(log, sizeof(log), "%s/%s.log", tmpdir, name);
 	if ((b->pid = fork()) == 0) {
-		freopen(log, "a", stdout);
-		freopen(log, "a", stderr);
+		if (freopen(log, "a", stdout) == NULL || freopen(log, "a", stderr) == NULL)
+			_exit(127);
 		execlp("mosquitto", "mosquitto", "-c", b->conf, (char *)NULL);
 		_exit(127);
 	}

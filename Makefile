@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # seuil — build, test, demo, install.  `make help` lists the targets.
 
 comma := ,

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The summary of a bench run: the figures of bench.py against the targets below.
 
     bench/summary.py RESULTS.json [--record results.md --svg scale.svg]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The access policy, schedule text and per-reader lockout.  Pure: no I/O, no
  * clock, no allocation.  Read access_decide first.

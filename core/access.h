@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Access policy: pure functions, no I/O, no clock of their own.  Everything
  * a decision depends on is in struct access_input, so the whole policy is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Clocks.  Door timing uses only the monotonic clock, so that a wall-clock
  * step (NTP, a manual date, an RTC-less Pi booting in 1970) can never hold a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The configuration's keys (docs/design.md, Configuration): one table, in
  * the contract's order, with each key's type, range and where it lives,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The control protocol (control.h): the commands and their fields as one
  * table, the encoder the clients use, the decoder seuild uses, the client's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Member import from CSV (import.h): parse, plan against the store, apply. */
 #include "import.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Attendance reports: per member and period (local day, ISO week or month
  * of site.timezone), the days present, visits, hours and first and last

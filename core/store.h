@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The store: one SQLite file (WAL, synchronous=FULL, busy_timeout 5 s,
  * foreign keys on), shared by seuild and seuilctl through the same object

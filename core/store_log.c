@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * What happened and who is here: the event log, visits, retention and the
  * right to erasure.  The daemon's steady writes (an event, a visit opened,

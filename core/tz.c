@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Site local time on top of the C library's TZ handling.  localtime_r is
  * the only conversion trusted: mktime's handling of skipped and repeated

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The site's local time (site.timezone), and the one parser family for the
  * dates and times people and programs write.  Schedules, validity dates,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The control requests that change the store (members, badges, groups,
  * schedules, imports, erasure, purge, console accounts, console events).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * seuild's private header: the daemon's state, shared by the files of
  * seuild alone (seuild.c: start, loop, reload, housekeeping and the event

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * MQTT publishing for seuild (docs/design.md, MQTT; docs/mqtt.md).
  *

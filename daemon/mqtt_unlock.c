@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The remote unlock command check.  A command is a capability to open a
  * door, so anything doubtful is refused: a retained copy (it would replay

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The remote unlock command (docs/design.md, MQTT; docs/mqtt.md): is this
  * MQTT message allowed to open a door?  Pure: no I/O, no clock, no broker.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * seuild: reads badges, decides, pulses the door strike, logs, tracks who is
  * here and publishes it.  One process, one poll() loop; readers run in

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # debian/check-files.sh ROOT|PACKAGE.deb: compare the files of an installed
 # tree (make install DESTDIR=ROOT with debian/rules' INSTALL_FLAGS) or of a
 # built package with debian/seuil.files, the one list of what seuil

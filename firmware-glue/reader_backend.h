@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Private to the reader backends (reader.c, reader_sim.c, reader_nfc.c):
  * the base every backend's handle embeds, and the ops table reader.c

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The reader child: the one process, shared by seuild (daemon/readers.c,
  * which supervises it) and `seuilctl hw test`, in which a reader backend

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The libnfc reader backend: a PN532 (UART, I2C, SPI), an ACR122U, or any
  * device libnfc 1.8 drives, named by reader_conf.connstring.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Install the Debian packages seuil needs to build, test and run the demo, and
 # nothing else. Quiet and quick when everything is already there, so every make
 # target that needs them (check, demo, bench...; not a plain `make`) can call

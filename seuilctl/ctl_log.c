@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* seuilctl log: the event log, filtered, and --follow */
 #include <errno.h>
 #include <signal.h>

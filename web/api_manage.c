@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * API calls on members, badges, groups, the log, the report and imports.
  * Reads are thin layers over core/render_json, core/report and

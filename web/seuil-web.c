@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * seuil-web: the manager's console (docs/design.md, Console API).  Serves
  * the page and the JSON API over libmicrohttpd; reads and writes the store

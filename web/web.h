@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * seuil-web's private header: the server's context and the functions of
  * each file, grouped as in OpenBSD's ntpd.h.

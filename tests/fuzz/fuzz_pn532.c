@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * A hostile PN532 (tests/fuzz/pn532_side.c) against the real reader child:
  * libnfc 1.8's pn532_uart driver on a pty, firmware-glue/reader_nfc.c, and

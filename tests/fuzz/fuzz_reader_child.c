@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Reader child messages (firmware-glue/reader_child.c reader_child_recv):
  * what seuild takes from a reader child, a process that runs libnfc on

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The hostile PN532 of pn532_side.h.  The script, one command at a time:
  * a byte op, kind = op >> 4, arg = op & 15, and for some kinds more bytes.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * A hostile PN532 for fuzz targets: the chip's side of a pseudo-terminal,
  * run by a thread, for the real libnfc (driver pn532_uart) on the other

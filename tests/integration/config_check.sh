@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # seuild -n: "configuration OK" and 0, or FILE:LINE errors and 78.
 . "$(dirname "$0")/../lib.sh"
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Schedules on the two daylight-saving days of Europe/Paris through the real
 # seuild, its wall clock moved by libfaketime.  The clock is set by an
 # offset in seconds from now (not "@DATE TIME", which names a wall time and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The installed tree is the package: `make install` with debian/rules'
 # INSTALL_FLAGS gives exactly debian/seuil.files; its units pass
 # systemd-analyze verify; the maintainer scripts do their work against a

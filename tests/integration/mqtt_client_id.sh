@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Client ids bound to logins: a real mosquitto started with the example
 # configuration (config/mosquitto.conf.example and its ACL, moved to a free
 # loopback port and this test's files).  Every other login connects with

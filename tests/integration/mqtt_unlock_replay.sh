@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # A remote unlock replayed after seuild restarted (SIGTERM, then kill -9)
 # or reloaded, while the command has not expired: refused and logged, the
 # door stays shut.  The ids of accepted commands come back from the event

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # What a Debian developer looks for before anything runs: the licence
 # (LICENSE, GPL-3.0-or-later, and a machine-readable debian/copyright that
 # says so and covers what the package bundles), and docs and examples that
@@ -25,3 +26,8 @@ grep -rn '/usr/local' "$TOP"/README.md "$TOP"/docs/*.md "$TOP"/docs/*.scd "$TOP"
     --exclude-dir=build-arm64 --exclude-dir=build-armhf --exclude-dir=seuil >"$T/usrlocal" 2>/dev/null
 check "no doc or example names a /usr/local path" test ! -s "$T/usrlocal"
 sed 's/^/#   /' "$T/usrlocal"
+
+# Every source file says its licence (scripts/spdx.sh adds the line).
+check "every source file has its SPDX licence line (scripts/spdx.sh --check)" \
+    sh -c "'$TOP/scripts/spdx.sh' --check >'$T/spdx' 2>&1"
+sed 's/^/#   /' "$T/spdx" | head -n 20

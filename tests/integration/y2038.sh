@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Dates after 2038-01-19 through seuilctl (tests/unit/test_y2038.c has the
 # library's side): where time_t is 64-bit a report over 2039 and a log
 # filter in 2040 are handled; where it is 32-bit (armhf: make check-cross

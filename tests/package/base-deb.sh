@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # tests/package/base-deb.sh OUTDIR: build the base package of the upgrade
 # test, from the commit in tests/package/base-commit, with that commit's own
 # `make deb`, and print the path of the .deb.  Built once per commit and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Helpers for make check-package's scenarios (tests/package/README.md).
 # A scenario (tests/package/scenario-NAME.sh) sources this file inside the
 # namespaces tests/package/run made for it, calls enter_root, then the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A headless lobby screen for make check-package: the page's own scripts
 // as the broker serves them (presence.js and live.js, fetched from
 // PAGE_URL, mosquitto's http_dir of the installed package), on MQTT.js from

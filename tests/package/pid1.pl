@@ -1,4 +1,5 @@
 #!/usr/bin/perl
+# SPDX-License-Identifier: GPL-3.0-or-later
 # pid1.pl COMMAND...: the first process of make check-package's PID
 # namespace.  It runs COMMAND and reaps every orphan (the services the
 # tests start are reparented to it), so a stopped service never lingers as

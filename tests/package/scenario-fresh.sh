@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The fresh install: the new package on a Debian that never had seuil,
 # set up as docs/install.md says with simulated hardware, every journey
 # through the installed programs, then remove and purge.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The upgrade: the base package (tests/package/base-commit) installed and
 # set up as docs/install.md says, its store populated, then the new
 # package over it; then the package's migration over older stores.

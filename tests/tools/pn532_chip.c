@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The PN532 model shared by pn532emu and the fuzz targets' pn532_side
  * (pn532_chip.h).  Faithful enough that unmodified libnfc 1.8 opens it,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * A PN532 as libnfc 1.8's pn532_uart driver sees it, without the wire: the
  * frames (PN532 user manual §6.2, libnfc's chips/pn53x.c) and the answers of

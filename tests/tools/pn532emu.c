@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * pn532emu: a PN532 on the master side of a pseudo-terminal, faithful
  * enough that unmodified libnfc 1.8 (driver pn532_uart) opens it, lists

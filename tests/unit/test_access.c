@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The access policy as tables of cases.  Each case names what differs from
  * a member who should get in: active badge and member, no dates, synced

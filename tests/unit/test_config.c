@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Config parser tests.  Golden files: every tests/config/NAME.conf is
  * loaded; a valid one must print (config_print) exactly NAME.expected, an

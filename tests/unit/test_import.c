@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The member import (core/import.c) on a real store: every error of a file
  * in one pass with its line and column, the separators and words of real

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The MQTT module against a real mosquitto broker on a free loopback port,
  * a real store file, and a second libmosquitto client as the subscriber.

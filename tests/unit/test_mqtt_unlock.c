@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The remote unlock check (daemon/mqtt_unlock.c), as a table: one payload,
  * flags and expected verdict per row, at a fixed "now".  Every refusal of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The libnfc reader backend against pn532emu: real libnfc 1.8, real
  * pn532_uart driver, a PN532 emulated on a pseudo-terminal.  The emulator

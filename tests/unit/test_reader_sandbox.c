@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The reader child and its sandbox (firmware-glue/reader_child.h,
  * reader_sandbox.h).

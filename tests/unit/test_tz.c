@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Site local time.  Most cases are in Europe/Paris around its 2026 DST
  * days: Sunday 29 March (02:00 CET -> 03:00 CEST, at 01:00Z) and Sunday

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Dates after 2038-01-19 (core/tz.h).  Where time_t is 64-bit they are
  * handled like any other: local time, validity, schedules, reports.  Where

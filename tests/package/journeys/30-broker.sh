@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # docs/install.md §8 and §9: the broker from the package's example (every
 # client logs in, an ACL per user), seuild's login, the lobby page served
 # by the broker over websockets, and a remote unlock by the door-bot login.

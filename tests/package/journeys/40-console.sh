@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # docs/install.md §10: the manager's console as installed: an account, a
 # certificate for the LAN, the unit enabled; then the manager's day through
 # the console's API, as the page calls it, over TLS with the certificate's

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # docs/install.md §11: a backup by hand with `seuilctl backup` (the
 # database alone, and with the key on a "USB stick"), and the nightly one
 # by its unit's ExecStart, as the user seuil under its unit's protections.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # seuilctl as root, the manager's tool on the Pi (seuilctl(1)): the day's
 # commands against the running seuild and the installed store.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # docs/install.md §12: the upgrade from the base package
 # (tests/package/base-commit) with a populated store: every unit stopped
 # before the new files come, the schema migrated after an automatic copy

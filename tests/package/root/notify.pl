@@ -1,4 +1,5 @@
 #!/usr/bin/perl
+# SPDX-License-Identifier: GPL-3.0-or-later
 # notify.pl SOCKET FILE: the service manager's side of sd_notify for one
 # service (tests/package/root/unitrun): receive its datagrams on SOCKET
 # and append each line (READY=1, WATCHDOG=1, STATUS=...) to FILE.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # policy-rc.d of the throwaway root (make check-package): while apt runs,
 # no service of another package starts (101), as in a chroot: they are not
 # under test, and one of them (systemd-timesyncd) would set the clock.

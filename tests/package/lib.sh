@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
+# shellcheck shell=bash
 # Helpers for make check-package's scenarios (tests/package/README.md).
 # A scenario (tests/package/scenario-NAME.sh) sources this file inside the
 # namespaces tests/package/run made for it, calls enter_root, then the
@@ -46,7 +47,6 @@ wait_until() {
 # maintainer scripts take their systemd branches) and apt's cache.  The
 # root is bind-mounted on itself first: ProtectSystem=strict remounts it.
 enter_root() {
-	local d
 	mount --bind "$R" "$R" || return 1
 	mount -t proc -o nosuid,nodev,noexec proc "$R/proc" || return 1
 	mount -t tmpfs -o mode=0755,nosuid tmpfs "$R/dev" || return 1
@@ -154,6 +154,7 @@ enrol_waits_gt() { [ "$(enrol_waits)" -gt "$1" ]; }
 
 # ---- the journeys ---------------------------------------------------------
 for _j in "$PKGDIR"/journeys/*.sh; do
+	# The journeys are a glob: no file to follow statically.
 	# shellcheck disable=SC1090
 	. "$_j"
 done

@@ -5,6 +5,8 @@
 # through the installed programs, then remove and purge.
 #   scenario-fresh.sh ROOT NEW.deb BASE.deb   (run by tests/package/run)
 . "$(dirname "$0")/lib.sh"
+# R (the root) is read by lib.sh's functions.
+# shellcheck disable=SC2034
 R=$1 NEW=$2
 enter_root || { not_ok "mount the root"; exit 1; }
 

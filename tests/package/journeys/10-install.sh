@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
+# shellcheck shell=bash
 # The package installed with apt, as docs/install.md §4 says, and what it
 # leaves on the system before any configuration.
 

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
+# shellcheck shell=bash
 # docs/install.md §5: the configuration from the example, here with
 # simulated hardware (a sim door, a sim reader at the door and a sim desk
 # reader that enrols), `seuild -n`, `seuilctl init`, seuild started by its

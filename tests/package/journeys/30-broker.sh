@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
+# shellcheck shell=bash
 # docs/install.md §8 and §9: the broker from the package's example (every
 # client logs in, an ACL per user), seuild's login, the lobby page served
 # by the broker over websockets, and a remote unlock by the door-bot login.
@@ -15,10 +16,11 @@ setup_broker() {
 	inroot cp "$ex/mosquitto.acl.example" /etc/mosquitto/seuil.acl
 	# The lobby's listener: the commented block at the end of the example,
 	# as docs/install.md says to uncomment it.
-	sed -i -e 's/^#   listener 9001$/listener 9001/' -e 's/^#   protocol websockets$/protocol websockets/' \
-	    -e 's/^#   http_dir \(.*\)$/http_dir \1/' "$R/etc/mosquitto/conf.d/seuil.conf"
+	sed -i '/^#   listener 9001$/,$ s/^#   //' "$R/etc/mosquitto/conf.d/seuil.conf"
 	check "the example serves the installed lobby page (http_dir /usr/share/seuil/lobby)" \
 	    grep -qx 'http_dir /usr/share/seuil/lobby' "$R/etc/mosquitto/conf.d/seuil.conf"
+	check "the lobby's listener has its own logins and ACL (per_listener_settings)" \
+	    sh -c "tail -n 4 '$R/etc/mosquitto/conf.d/seuil.conf' | grep -c -x -e 'password_file /etc/mosquitto/seuil.passwd' -e 'acl_file /etc/mosquitto/seuil.acl' | grep -qx 2"
 	inroot mosquitto_passwd -c -b /etc/mosquitto/seuil.passwd seuild "$MQTT_PW_SEUILD"
 	inroot mosquitto_passwd -b /etc/mosquitto/seuil.passwd lobby "$MQTT_PW_LOBBY"
 	inroot mosquitto_passwd -b /etc/mosquitto/seuil.passwd homeassistant "$MQTT_PW_HA"

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
+# shellcheck shell=bash
 # docs/install.md §10: the manager's console as installed: an account, a
 # certificate for the LAN, the unit enabled; then the manager's day through
 # the console's API, as the page calls it, over TLS with the certificate's
@@ -30,10 +31,10 @@ api() {
 	curl "${a[@]}" "$@" "$WEB_URL/api/v1$p"
 }
 body() { json "$WEB_OUT" "$1"; }
-# audited WHAT: an admin_change event by the console user about WHAT
-# (its detail), the console user named in its actor or detail.
+# audited TYPE WHERE: an event of TYPE that seuild wrote for the console
+# user (its actor names them) and that matches the SQL condition WHERE.
 audited() {
-	[ "$(count_events "type = 'admin_change' and (actor like '%$WEB_ADMIN%' or detail like '%$WEB_ADMIN%') and detail like '%$1%'")" -ge 1 ]
+	[ "$(count_events "type = '$1' and actor like '%$WEB_ADMIN%' and ($2)")" -ge 1 ]
 }
 # console_step NAME EXPECTED-STATUS METHOD PATH [BODY...]: one call.
 console_step() {
@@ -106,12 +107,13 @@ journey_console() {
 	# A group with a schedule, a member in it.
 	console_step "console: add the group evening" 201 POST /groups '{"name":"evening"}' &&
 	    check "console: the group is in the store" test "$(rsql "select count(*) from groups where name = 'evening'")" = 1
-	check "console: adding the group is audited" wait_until 5 audited evening
+	check "console: adding the group is audited" wait_until 5 audited admin_change "detail like 'group add evening%'"
 	console_step "console: set the schedule of evening" 200 PUT /groups/evening/schedule '{"schedule":"Mon-Sun 00:00-23:59"}'
 	console_step "console: add the member bob (staff)" 201 POST /members \
 	    '{"name":"bob","display_name":"Bob","email":"bob@example.org","groups":["staff"],"public":true}' &&
 	    check "console: bob is in the store" test "$(rsql "select count(*) from members where name = 'bob'")" = 1
-	check "console: adding bob is audited" wait_until 5 audited bob
+	check "console: adding bob is audited" wait_until 5 audited admin_change \
+	    "detail like 'member add %' and member_id = (select id from members where name = 'bob')"
 	if [ "$(rsql "select count(*) from members where name = 'bob'")" != 1 ]; then
 		# So that the next steps are checked on their own.
 		diag "bob added with seuilctl instead, for the next steps"
@@ -162,13 +164,13 @@ journey_console() {
 	check "console: a dry run changes nothing" test "$(rsql "select count(*) from members where name in ('erin', 'frank')")" = 0
 	console_step "console: import, applied" 200 POST '/import' "$csv" -H 'Content-Type: text/csv' &&
 	    check "console: erin and frank are members" test "$(rsql "select count(*) from members where name in ('erin', 'frank')")" = 2
-	check "console: the import is audited" wait_until 5 audited import
+	check "console: the import is audited" wait_until 5 audited admin_change "detail like 'import: 2 added,%'"
 
 	# A door unlock from the console.
 	n=$(relay_lines)
 	console_step "console: unlock the front door" 200 POST /door/unlock '{"door":"front","seconds":1}'
 	check "console: the unlock moves the relay" wait_until 10 relay_lines_gt "$n"
-	check "console: the unlock is audited" wait_until 5 audited "unlock"
+	check "console: the unlock is audited" wait_until 5 audited unlock_remote "door = 'front'"
 	check "console: the store was never written by seuil-web's user" store_files_not_seuil_web
 }
 

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
+# shellcheck shell=bash
 # docs/install.md §11: a backup by hand with `seuilctl backup` (the
 # database alone, and with the key on a "USB stick"), and the nightly one
 # by its unit's ExecStart, as the user seuil under its unit's protections.
@@ -13,8 +14,12 @@ snapshot_ok() {	# PATH (in the root)
 	    [ "$(sqlite3 "file:$f?mode=ro" "select count(*) from members where name = 'alice'")" = 1 ]
 }
 
+# The reloads seuild has logged, to wait for the next one.
+reloads_logged() { grep -c 'configuration reloaded' "$R/var/log/seuil-test/seuild.service.log" 2>/dev/null || echo 0; }
+reloads_logged_gt() { [ "$(reloads_logged)" -gt "$1" ]; }
+
 journey_backup() {
-	local snap
+	local snap reloads
 	check_out "seuilctl backup $BACKUP_HAND (seuild running)" "$R/run/seuil-test/backup1.log" \
 	    inroot seuilctl backup "$BACKUP_HAND"
 	check "the copy is sound and holds alice" snapshot_ok "$BACKUP_HAND"
@@ -26,8 +31,14 @@ journey_backup() {
 	    k=\$(stat -c %a '$R$BACKUP_USB/uid.key') && d=\$(stat -c %a '$R$BACKUP_USB'/seuil-*.db) &&
 	    [ \"\$k \$d\" = '600 600' ] && cmp -s '$R$BACKUP_USB/uid.key' '$R/etc/seuil/uid.key'"
 
-	# The nightly one: [backup] dir, the timer, one run now.
+	# The nightly one: [backup] dir, seuild told (it takes the snapshot),
+	# the timer, one run now.
 	conf_set backup dir /var/backups/seuil
+	reloads=$(reloads_logged)
+	check_out "systemctl reload seuild" "$R/run/seuil-test/reload.log" unit reload seuild.service
+	check "seuild read [backup] dir" wait_until 10 reloads_logged_gt "$reloads"
+	check "seuild may write [backup] dir (no warning in its log)" sh -c \
+	    "! grep -q 'backup: dir' '$R/var/log/seuil-test/seuild.service.log'"
 	check_out "systemctl enable --now seuil-backup.timer" "$R/run/seuil-test/timer.log" \
 	    unit enable --now seuil-backup.timer
 	check_out "systemctl start seuil-backup.service (its ExecStart, as seuil)" "$R/run/seuil-test/nightly.log" \

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
+# shellcheck shell=bash
 # seuilctl as root, the manager's tool on the Pi (seuilctl(1)): the day's
 # commands against the running seuild and the installed store.
 

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
+# shellcheck shell=bash
 # docs/install.md §12: the upgrade from the base package
 # (tests/package/base-commit) with a populated store: every unit stopped
 # before the new files come, the schema migrated after an automatic copy
@@ -34,6 +35,8 @@ populate_store() {
 	check_out "a nightly backup before the upgrade" "$R/run/seuil-test/nightly0.log" unit start seuil-backup.service
 	# The console, set up and enabled as docs/install.md says; whether
 	# the base package's can start is the base package's business.
+	# Read by the api helpers of journeys/40-console.sh.
+	# shellcheck disable=SC2034
 	WEB_OUT=$R/run/seuil-test/web.out WEB_JAR=$R/run/seuil-test/web.jar
 	printf '%s\n' "$WEB_PW" | inroot seuilctl web user add "$WEB_ADMIN" --role admin >/dev/null
 	inroot seuilctl web cert --host "$WEB_HOST" >/dev/null
@@ -53,6 +56,13 @@ store_counts() {
 	    (select count(*) from groups), (select count(*) from schedule_windows),
 	    (select count(*) from web_users), (select count(*) from visits),
 	    (select count(*) from events where type in ('access_granted', 'arrival'))"
+}
+
+# pre_migration_copy V: the name of the store's copy the postinst made
+# before migrating it to schema V (the first, by name), or nothing.
+pre_migration_copy() {
+	find "$R/var/lib/seuil" -maxdepth 1 -regextype posix-extended \
+	    -regex ".*/seuil\.db\.pre-v$1-[0-9]{8}-[0-9]{6}" -printf '%f\n' | sort | head -n 1
 }
 
 # exe_current UNIT: the unit's main process runs the installed program,
@@ -80,7 +90,7 @@ journey_upgrade() {	# NEW.deb
 	check "the postinst asked to start seuild again" grep -q '^seuild.service start seuil.postinst' "$R/run/seuil-test/policy.log"
 
 	vnew=$(rsql 'PRAGMA user_version')
-	copy=$(cd "$R/var/lib/seuil" && ls | grep -E "^seuil\.db\.pre-v$vnew-[0-9]{8}-[0-9]{6}\$" | head -n 1)
+	copy=$(pre_migration_copy "$vnew")
 	if [ "$vbase" != "$vnew" ]; then
 		check "the store is migrated (schema $vbase to $vnew)" test -n "$vnew"
 		check "the copy before the migration is kept: $copy" test -n "$copy"
@@ -128,7 +138,7 @@ journey_migrate_fixtures() {	# NEW.deb
 		check_out "schema v$v: apt-get install --reinstall ${new##*/}" "$R/run/seuil-test/reinstall.log" \
 		    apt_get install --reinstall "$new"
 			check "schema v$v: migrated to v$latest by the postinst" test "$(rsql 'PRAGMA user_version')" = "$latest"
-		copy=$(cd "$R/var/lib/seuil" && ls | grep -E "^seuil\.db\.pre-v$latest-[0-9]{8}-[0-9]{6}\$" | head -n 1)
+		copy=$(pre_migration_copy "$latest")
 		check "schema v$v: the copy before the migration is kept ($copy)" sh -c "
 		    [ -n '$copy' ] && [ \"\$(sqlite3 'file:$R/var/lib/seuil/$copy?mode=ro' 'PRAGMA user_version')\" = $v ]"
 		check "schema v$v: alice and her badge are kept" sh -c \

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
+# shellcheck shell=bash
 # docs/install.md §12: remove (every unit stopped, the data kept), then
 # purge (what seuil made is gone, secrets included; what it leaves on
 # purpose, it says, with the path), and the list of what is left.

@@ -129,6 +129,13 @@ rsql() {
 	setpriv --reuid="$(uid_of seuil)" --regid="$(gid_of seuil)" --clear-groups -- \
 	    sqlite3 "file:$R/var/lib/seuil/seuil.db?mode=ro" "$@"
 }
+# count_lines PATTERN FILE: the lines of FILE matching PATTERN, 0 without
+# the file (grep -c alone prints 0 and fails when none match).
+count_lines() {
+	local n
+	n=$(grep -c -- "$1" "$2" 2>/dev/null)
+	echo "${n:-0}"
+}
 count_events() { rsql "select count(*) from events where $1"; }
 events_ge() { [ "$(count_events "$1")" -ge "$2" ]; }	# events_ge WHERE N
 
@@ -149,7 +156,7 @@ relay_lines() { wc -l <"$R$SIM/front/relay.log" 2>/dev/null || echo 0; }
 relay_is() { [ "$(relay_last)" = "$1" ]; }
 relay_lines_gt() { [ "$(relay_lines)" -gt "$1" ]; }
 # Enrolments seuild has started waiting for (its log), to tap only then.
-enrol_waits() { grep -c "enrolment: waiting" "$R/var/log/seuil-test/seuild.service.log" 2>/dev/null || echo 0; }
+enrol_waits() { count_lines "enrolment: waiting" "$R/var/log/seuil-test/seuild.service.log"; }
 enrol_waits_gt() { [ "$(enrol_waits)" -gt "$1" ]; }
 
 # ---- the journeys ---------------------------------------------------------

@@ -15,7 +15,7 @@ snapshot_ok() {	# PATH (in the root)
 }
 
 # The reloads seuild has logged, to wait for the next one.
-reloads_logged() { grep -c 'configuration reloaded' "$R/var/log/seuil-test/seuild.service.log" 2>/dev/null || echo 0; }
+reloads_logged() { count_lines 'configuration reloaded' "$R/var/log/seuil-test/seuild.service.log"; }
 reloads_logged_gt() { [ "$(reloads_logged)" -gt "$1" ]; }
 
 journey_backup() {

@@ -19,6 +19,7 @@ const char *const config_sect_names[S_COUNT] = {
 	[S_SECURITY] = "security", [S_MQTT] = "mqtt", [S_CONTROL] = "control",
 	[S_WEB] = "web",
 	[S_BACKUP] = "backup",
+	[S_REPLICA] = "replica",
 };
 
 static const char *const gpio_names[] = { "gpiod", "sim", NULL };
@@ -27,6 +28,8 @@ const char *const config_direction_names[] = { "in", "out", "toggle", NULL };
 static const char *const unsynced_names[] =
     { "members_only", "deny", "ignore", NULL };
 static const char *const sandbox_names[] = { "required", "best_effort", NULL };
+static const char *const role_names[] = { "primary", "replica", NULL };
+static const char *const expired_names[] = { "offline_groups", "keep", "deny", NULL };
 
 /* K_ENUM values are stored with memcpy of an int. */
 _Static_assert(sizeof(enum gpio_backend) == sizeof(int), "enum size");
@@ -34,6 +37,8 @@ _Static_assert(sizeof(enum reader_driver) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum reader_direction) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum unsynced_policy) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum reader_sandbox) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum site_role) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum when_expired) == sizeof(int), "enum size");
 
 #define FIELD(type, m) \
 	.off = offsetof(type, m), .size = sizeof(((type *)0)->m)
@@ -46,6 +51,10 @@ _Static_assert(sizeof(enum reader_sandbox) == sizeof(int), "enum size");
 const struct key config_keys[] = {
 	{ S_SITE, "name", K_NAME, CF(site_name) },
 	{ S_SITE, "timezone", K_TZ, CF(timezone) },
+	{ S_SITE, "node", K_NAME, CF(site_node), .empty_ok = true },
+	{ S_SITE, "role", K_ENUM, CF(site_role), .names = role_names },
+	{ S_SITE, "key_file", K_STR, CF(site_key_file), .required = true },
+	{ S_SITE, "heartbeat", K_DUR, CF(site_heartbeat_ms), .min = SEC, .max = HOUR },
 
 	{ S_STORE, "database", K_STR, CF(database), .required = true },
 	{ S_STORE, "uid_key_file", K_STR, CF(uid_key_file), .required = true },
@@ -130,6 +139,16 @@ const struct key config_keys[] = {
 	/* The nightly backup (seuil-backup.timer): empty dir, none. */
 	{ S_BACKUP, "dir", K_STR, CF(backup_dir) },
 	{ S_BACKUP, "keep", K_INT, CF(backup_keep), .min = 1, .max = 1000 },
+
+	/* A site's replica (docs/site.md): what it trusts, and how old its
+	 * copy of the members may grow. */
+	{ S_REPLICA, "site_key_file", K_STR, CF(replica_site_key_file), .required = true },
+	{ S_REPLICA, "stale_after", K_DUR, CF(replica_stale_after_ms),
+	    .min = SEC, .max = 30 * DAY },
+	{ S_REPLICA, "max_age", K_DUR, CF(replica_max_age_ms),
+	    .min = SEC, .max = 365 * DAY },
+	{ S_REPLICA, "when_expired", K_ENUM, CF(replica_when_expired),
+	    .names = expired_names },
 };
 
 const size_t config_nkeys = sizeof(config_keys) / sizeof(config_keys[0]);
@@ -150,6 +169,9 @@ config_mqtt_default_names(struct config *conf, bool topic, bool client)
 	if (client && conf->mqtt_username[0] != '\0')
 		snprintf(conf->mqtt_client_id, sizeof(conf->mqtt_client_id), "%s",
 		    conf->mqtt_username);
+	else if (client && conf->site_node[0] != '\0')	/* one id a node */
+		snprintf(conf->mqtt_client_id, sizeof(conf->mqtt_client_id),
+		    "seuild-%s-%s", conf->site_name, conf->site_node);
 	else if (client)
 		snprintf(conf->mqtt_client_id, sizeof(conf->mqtt_client_id),
 		    "seuild-%s", conf->site_name);
@@ -161,6 +183,9 @@ config_defaults(struct config *conf)
 	memset(conf, 0, sizeof(*conf));
 	snprintf(conf->site_name, sizeof(conf->site_name), "lab");
 	snprintf(conf->timezone, sizeof(conf->timezone), "Europe/Paris");
+	conf->site_role = SITE_PRIMARY;
+	snprintf(conf->site_key_file, sizeof(conf->site_key_file), "/etc/seuil/site.key");
+	conf->site_heartbeat_ms = 60 * SEC;
 
 	snprintf(conf->database, sizeof(conf->database),
 	    "/var/lib/seuil/seuil.db");
@@ -197,6 +222,12 @@ config_defaults(struct config *conf)
 	conf->web_session_timeout_ms = 8 * HOUR;
 
 	conf->backup_keep = 7;
+
+	snprintf(conf->replica_site_key_file, sizeof(conf->replica_site_key_file),
+	    "/etc/seuil/site.pub");
+	conf->replica_stale_after_ms = 3 * MIN;
+	conf->replica_max_age_ms = 7 * DAY;
+	conf->replica_when_expired = EXPIRED_OFFLINE_GROUPS;
 }
 
 void

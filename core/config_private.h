@@ -36,6 +36,7 @@ enum sect {
 	S_CONTROL,
 	S_WEB,
 	S_BACKUP,
+	S_REPLICA,
 	S_COUNT
 };
 

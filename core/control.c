@@ -115,6 +115,7 @@ static const char *const codes[CONTROL_NCODES] = {
 	[CONTROL_BUSY] = "busy",
 	[CONTROL_DATABASE] = "database",
 	[CONTROL_TIMEOUT] = "timeout",
+	[CONTROL_REPLICA] = "replica",
 	[CONTROL_UNAVAILABLE] = "unavailable",
 	[CONTROL_PROTOCOL] = "protocol",
 };
@@ -175,6 +176,8 @@ control_code_of(enum manage_status status)
 		return CONTROL_NOT_FOUND;
 	case MANAGE_EEXIST:
 		return CONTROL_EXISTS;
+	case MANAGE_EREPLICA:
+		return CONTROL_REPLICA;
 	case MANAGE_EDB:
 	default:
 		return CONTROL_DATABASE;

@@ -105,6 +105,7 @@ enum control_code {
 	CONTROL_BUSY,		/* try again: the store, an enrolment, the connection cap */
 	CONTROL_DATABASE,	/* the store failed */
 	CONTROL_TIMEOUT,	/* no tap before the enrolment's timeout; no reply in time */
+	CONTROL_REPLICA,	/* a site's replica: member data is changed on the primary */
 	CONTROL_UNAVAILABLE,	/* no daemon runs (nothing listens on the socket) */
 	CONTROL_PROTOCOL,	/* the reply could not be read */
 	CONTROL_NCODES

@@ -33,6 +33,7 @@ enum manage_status {
 	MANAGE_ENOENT,		/* no such member, badge or group */
 	MANAGE_EEXIST,		/* the name, group or badge exists already */
 	MANAGE_EDB,		/* the database failed */
+	MANAGE_EREPLICA,	/* a site's replica: changed on the primary only */
 };
 
 struct manage_err {

@@ -95,6 +95,9 @@ store_dberr(struct store *st, const char *what)
 
 	if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
 		code = STORE_EEXIST;
+	if (rc == SQLITE_CONSTRAINT_TRIGGER &&
+	    strcmp(sqlite3_errmsg(st->db), SCHEMA_REPLICA_REFUSAL) == 0)
+		return store_replica_refused(st);
 	store_seterr(st, code, "%s: %s", what, sqlite3_errmsg(st->db));
 	return -1;
 }

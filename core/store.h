@@ -186,6 +186,7 @@ enum store_error {
 	STORE_EEXIST,		/* a unique name or badge already exists */
 	STORE_ENOENT,		/* the row named does not exist */
 	STORE_EINVAL,		/* a bad argument (too long, too many windows) */
+	STORE_EREPLICA,		/* a replica's store refuses member data writes */
 };
 enum store_error store_errcode(const struct store *st);
 
@@ -356,5 +357,20 @@ int store_wal_restart(struct store *st);
  * at the right edge of the tables, and the OS caches the file anyway
  * (bench: rss_peak_kib).  0 or -1. */
 int store_cache_kib(struct store *st, int kib);
+
+/*
+ * A site of several Pis (docs/site.md; the schema's triggers in
+ * core/schema.c).  The store's role is data, in meta: a replica's store
+ * refuses every write to members, badges, groups and schedules, whatever
+ * program makes it (STORE_EREPLICA, its message naming the primary).
+ */
+#define STORE_META_ROLE		"site_role"	/* "replica", or absent: primary */
+#define STORE_META_PRIMARY	"site_primary"	/* the primary's node name */
+/* The role in *replica and, for a replica, the primary's node name in
+ * primary ("" if unknown).  0 or -1. */
+int store_site_role(struct store *st, bool *replica, char *primary, size_t len);
+/* Make the store a replica of primary (the node's name), or a primary
+ * (primary NULL) again.  0 or -1. */
+int store_site_set_role(struct store *st, bool replica, const char *primary);
 
 #endif

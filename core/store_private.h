@@ -10,6 +10,8 @@
  *   store_badge.c  the badge path (the door's lookup, one tap at a time)
  *   store_admin.c  members, badges, groups and schedules (seuilctl)
  *   store_log.c    events, visits, retention and erasure
+ *   store_site.c   a site of several Pis: the role, the change log, the
+ *                  journal of every node's events
  */
 #ifndef SEUIL_STORE_PRIVATE_H
 #define SEUIL_STORE_PRIVATE_H
@@ -97,6 +99,9 @@ int	store_rows(struct store *, sqlite3_stmt *, struct store_rows *,
 	    const char *);
 int	store_query(struct store *, const char *, const int64_t *, int,
 	    struct store_rows *, const char *);
+
+/* store_site.c */
+int	store_replica_refused(struct store *);
 
 /* store_badge.c */
 int	store_read_window(struct store *, sqlite3_stmt *, struct access_group *);

@@ -6,7 +6,8 @@
  * socket's table of requests, the live ones and MQTT's remote unlock;
  * control_admin.c: the requests that change the store, run on the writer;
  * snapshot.c: backups taken on a thread of their own; reader_feedback.c:
- * light and sound at the readers).  One struct, one owner: the main loop's thread.
+ * light and sound at the readers; site.c: a node of a site of several
+ * Pis).  One struct, one owner: the main loop's thread.
  */
 #ifndef SEUIL_DAEMON_H
 #define SEUIL_DAEMON_H
@@ -148,6 +149,14 @@ int snapshot_start(struct daemon *d, int client, const char *actor);
 void snapshot_poll(struct daemon *d);
 /* At exit: wait for a snapshot under way. */
 void snapshot_stop(struct daemon *d);
+
+/* site.c */
+/* The store's role must be the configuration's: a replica's store under a
+ * primary's configuration, or the reverse, is refused at start.  0, or -1
+ * with err. */
+int daemon_site_check(struct daemon *d, char *err, size_t errlen);
+/* A replica's answer to a change of the member data: where to make it. */
+cJSON *daemon_site_refusal(struct daemon *d);
 
 /* reader_feedback.c */
 void daemon_feedback_drive(struct daemon *d, int64_t now);

@@ -824,6 +824,10 @@ main(int argc, char *argv[])
 		return daemon_fail(d, EX_NOINPUT);
 	}
 	store_busy_handler(d->st, daemon_read_busy, NULL);
+	if (daemon_site_check(d, err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		return daemon_fail(d, EX_CONFIG);
+	}
 	if (daemon_signals(d) == -1)
 		fatal("signals");
 	d->started_mono = clock_mono_ms();

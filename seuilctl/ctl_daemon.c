@@ -23,6 +23,7 @@ ctl_exit_code(enum control_code code)
 	case CONTROL_INVALID:
 		return EX_DATAERR;
 	case CONTROL_PERMISSION:
+	case CONTROL_REPLICA:
 		return EX_NOPERM;
 	case CONTROL_BUSY:
 	case CONTROL_TIMEOUT:

@@ -372,5 +372,12 @@ int store_site_role(struct store *st, bool *replica, char *primary, size_t len);
 /* Make the store a replica of primary (the node's name), or a primary
  * (primary NULL) again.  0 or -1. */
 int store_site_set_role(struct store *st, bool replica, const char *primary);
+/* The change log's revision: the sequence of acl_log (0 before any
+ * change), or -1. */
+int64_t store_acl_rev(struct store *st);
+/* Whether the change log was pruned past base (store_purge keeps its last
+ * ACL_LOG_KEEP rows): 1 (a delta from base would miss changes), 0, -1. */
+#define ACL_LOG_KEEP	1000
+int store_acl_pruned(struct store *st, int64_t base);
 
 #endif

@@ -276,6 +276,11 @@ store_purge(struct store *st, int64_t now_ms, int64_t event_retention_ms,
 			goto fail;
 		nv = sqlite3_changes64(st->db);
 	}
+	/* A site's change log: its last rows are enough for the deltas (a
+	 * replica further behind takes the snapshot). */
+	if (store_exec_ids(st, "DELETE FROM acl_log WHERE id <= (SELECT max(id) FROM acl_log)"
+	    " - ?1", ACL_LOG_KEEP, 0, "purge the change log") == -1)
+		goto fail;
 	snprintf(value, sizeof(value), "%lld", (long long)now_ms);
 	snprintf(counts, sizeof(counts), "{\"events\":%lld,\"visits\":%lld}",
 	    (long long)ne, (long long)nv);

@@ -12,6 +12,8 @@
  *   store_log.c    events, visits, retention and erasure
  *   store_site.c   a site of several Pis: the role, the change log, the
  *                  journal of every node's events
+ *   site_acl.c     the projection of the member data that travels from a
+ *                  site's primary to its replicas, built and applied
  */
 #ifndef SEUIL_STORE_PRIVATE_H
 #define SEUIL_STORE_PRIVATE_H

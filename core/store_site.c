@@ -60,3 +60,36 @@ fail:
 	store_abort(st);
 	return -1;
 }
+
+int
+store_acl_pruned(struct store *st, int64_t base)
+{
+	sqlite3_stmt *s;
+	int64_t first = 0;
+	int n;
+
+	st->errcode = STORE_OK;
+	if (store_prepare(st, "SELECT ifnull(min(id), 0) FROM acl_log", &s) == -1)
+		return -1;
+	n = store_each(st, s, store_row_int64, &first, "change log");
+	sqlite3_finalize(s);
+	if (n == -1)
+		return -1;
+	return first > base + 1 ? 1 : 0;
+}
+
+int64_t
+store_acl_rev(struct store *st)
+{
+	sqlite3_stmt *s;
+	int64_t rev = 0;
+	int n;
+
+	/* The sequence, not max(id): the log is pruned below it. */
+	if (store_prepare(st, "SELECT seq FROM sqlite_sequence WHERE name = 'acl_log'",
+	    &s) == -1)
+		return -1;
+	n = store_each(st, s, store_row_int64, &rev, "change log revision");
+	sqlite3_finalize(s);
+	return n == -1 ? -1 : rev;
+}

@@ -170,6 +170,7 @@ cmd_status(struct call *c)
 	cJSON_AddBoolToObject(o, "enabled", d->conf->mqtt_enabled);
 	cJSON_AddBoolToObject(o, "connected", d->mqtt != NULL && mqtt_connected(d->mqtt));
 	cJSON_AddNumberToObject(o, "published_seq", d->mqtt ? (double)mqtt_published_seq(d->mqtt) : 0);
+	site_status(d, r);
 	return r;
 }
 

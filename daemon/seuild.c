@@ -254,6 +254,7 @@ daemon_io_up(struct daemon *d, char *err, size_t errlen)
 		return -1;
 	if (d->mqtt)
 		mqtt_set_writer(d->mqtt, d->writer);
+	site_attach(d);
 	/* Retained door states exist from the start, not from the first change. */
 	for (int i = 0; i < d->conf->ndoors; i++)
 		daemon_door_state(d, i, door_get_state(d->doors[i]));
@@ -361,6 +362,15 @@ daemon_reload(struct daemon *d, char *err, size_t errlen)
 	    strcmp(nc->control_socket, old->control_socket) != 0) {
 		snprintf(err, errlen, "%.200s: database, uid_key_file and control socket change only "
 		    "at a restart, keeping the old configuration", old->path);
+		goto refuse;
+	}
+	if (strcmp(nc->site_node, old->site_node) != 0 || nc->site_role != old->site_role ||
+	    strcmp(nc->site_name, old->site_name) != 0 ||
+	    strcmp(nc->mqtt_base_topic, old->mqtt_base_topic) != 0 ||
+	    strcmp(nc->site_key_file, old->site_key_file) != 0 ||
+	    strcmp(nc->replica_site_key_file, old->replica_site_key_file) != 0) {
+		snprintf(err, errlen, "%.200s: a site's name, node, role, keys and base topic change "
+		    "only at a restart, keeping the old configuration", old->path);
 		goto refuse;
 	}
 	if (daemon_settings(d, nc, err, errlen) == -1)
@@ -525,6 +535,7 @@ daemon_timeout(struct daemon *d, int64_t now_mono)
 		next = min64(next, mqtt_deadline(d->mqtt) < 0 ? INT64_MAX : mqtt_deadline(d->mqtt));
 	if (d->enrol.active)
 		next = min64(next, d->enrol.deadline);
+	next = min64(next, site_deadline(d));
 	next = min64(next, daemon_feedback_deadline(d, now_mono));
 	wall_next = presence_deadline(d->presence);
 	if (wall_next != INT64_MAX)
@@ -539,7 +550,7 @@ daemon_loop(struct daemon *d)
 {
 	struct pollfd pfds[MAX_POLLFDS];
 	int ctl_at, ctl_n, rd_at, rd_n, door_at[CONFIG_MAX_DOORS], door_n[CONFIG_MAX_DOORS];
-	int mqtt_at, wr_at, n;
+	int mqtt_at, wr_at, site_at, n;
 	int64_t now;
 
 	while (!d->stop) {
@@ -572,6 +583,8 @@ daemon_loop(struct daemon *d)
 			pfds[n].revents = 0;
 			n++;
 		}
+		site_at = n;
+		site_pollfd(d, &pfds[n++]);
 
 		if (poll(pfds, (nfds_t)n, daemon_timeout(d, now)) == -1 && errno != EINTR) {
 			log_warn("poll");
@@ -607,6 +620,7 @@ daemon_loop(struct daemon *d)
 		daemon_purge(d, now);
 		if (d->presence_pending)
 			daemon_presence_publish(d);
+		site_service(d, &pfds[site_at], now);
 		daemon_events_flush(d);
 		if (d->mqtt)
 			mqtt_service(d->mqtt, d->mqtt ? &pfds[mqtt_at] : NULL, now);
@@ -643,6 +657,7 @@ daemon_release(struct daemon *d)
 	control_close(d->control);
 	presence_free(d->presence);
 	writer_free(d->writer);
+	site_stop(d);
 	store_close(d->st);
 	explicit_bzero(d->key, sizeof(d->key));
 	if (d->sigfd != -1)
@@ -835,6 +850,10 @@ main(int argc, char *argv[])
 
 	daemon_check_groups(d->conf, NULL);
 	daemon_check_backup_dir(d->conf, NULL);
+	if (site_start(d, err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		return daemon_fail(d, EX_CONFIG);
+	}
 	if (daemon_io_up(d, err, sizeof(err)) == -1 || daemon_control_open(d, err,
 	    sizeof(err)) == -1) {
 		log_warnx("%s", err);

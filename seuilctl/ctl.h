@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include <cjson/cJSON.h>
 
@@ -77,6 +78,18 @@ void	 ctl_format_utc(int64_t, char *, size_t);	/* ISO 8601 Z */
 
 /* ctl_init.c */
 int	 ctl_init(struct ctl *, int, char **);
+/* Give the file at path (opened without following a link, a regular file
+ * of its own) to uid:gid, mode unless 0.  1 done, 0 missing, -1 errno. */
+int	 ctl_give_file(const char *, uid_t, gid_t, mode_t);
+/* Run as root while the user seuil exists: its uid and gid, true. */
+bool	 ctl_seuil_ids(uid_t *, gid_t *);
+
+/* ctl_site.c */
+int	 ctl_site_init(struct ctl *, int, char **);
+int	 ctl_site_join(struct ctl *, int, char **);
+int	 ctl_site_install(struct ctl *, int, char **);
+int	 ctl_site_promote(struct ctl *, int, char **);
+int	 ctl_site_show(struct ctl *, int, char **);
 
 /* ctl_member.c */
 int	 ctl_member_add(struct ctl *, int, char **);

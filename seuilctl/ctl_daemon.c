@@ -148,6 +148,18 @@ print_status(const cJSON *r)
 		printf("store: ok\n");
 	o = cJSON_GetObjectItemCaseSensitive(r, "presence");
 	printf("present: %.0f\n", num(o, "count"));
+	o = cJSON_GetObjectItemCaseSensitive(r, "site");
+	if (o != NULL) {
+		printf("site: node %s, %s%s%s, copy %.0f.%.0f, %s", str(o, "node", "?"),
+		    str(o, "role", "?"), cJSON_GetObjectItemCaseSensitive(o, "primary") ? " of " : "",
+		    str(o, "primary", ""), num(o, "epoch"), num(o, "rev"), str(o, "state", "?"));
+		if (str(o, "verified", NULL) != NULL)
+			printf(", verified %s", str(o, "verified", ""));
+		if (num(o, "rejected") > 0)
+			printf(", %.0f message%s refused", num(o, "rejected"),
+			    num(o, "rejected") == 1 ? "" : "s");
+		printf("\n");
+	}
 	o = cJSON_GetObjectItemCaseSensitive(r, "mqtt");
 	if (!flag(o, "enabled"))
 		printf("mqtt: disabled\n");

@@ -14,6 +14,8 @@ CONF
 ctl init >/dev/null && ctl member add alice >/dev/null &&
 	ctl badge add alice 04A1B2C3 >/dev/null || { not_ok "setup"; exit 1; }
 sed -i 's/^timezone = .*/&\nnode = hall\nrole = replica/' "$T/seuild.conf"
+printf '\n[replica]\nsite_key_file = %s\n' "$T/site.pub" >>"$T/seuild.conf"
+head -c 32 /dev/urandom >"$T/site.pub"
 
 "$SEUILD" -d -f "$T/seuild.conf" >"$T/start.log" 2>&1
 check "a replica's configuration on a primary's store: seuild does not start (78)" test $? = 78

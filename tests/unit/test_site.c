@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* A site of several Pis, as the store keeps it: roles and the change log. */
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
 
+#include "decision.h"
 #include "schema.h"
+#include "site_acl.h"
+#include "site_sig.h"
 #include "store.h"
 #include "testhelp.h"
 
@@ -186,6 +190,327 @@ test_replica_refuses(void)
 	store_close(st);
 }
 
+/* ---- signatures ---- */
+
+static void
+test_envelope(void)
+{
+	uint8_t seed[SITE_KEY_LEN], other[SITE_KEY_LEN];
+	struct site_pub pub[2];
+	const char *body;
+	size_t len, blen;
+	char err[128], why[64], *env, *copy;
+
+	EXPECT(site_key_generate(seed, err, sizeof(err)) == 0);
+	EXPECT(site_key_generate(other, err, sizeof(err)) == 0);
+	EXPECT(site_key_public(seed, &pub[0], err, sizeof(err)) == 0);
+	EXPECT(site_key_public(other, &pub[1], err, sizeof(err)) == 0);
+	EXPECT_INT(strlen(pub[0].id), SITE_KEY_ID_LEN);
+	env = site_sign(seed, "seuil/lab/acl/delta", "{\"x\":1}", 7, &len);
+	EXPECT(env != NULL);
+	if (env == NULL)
+		return;
+	EXPECT(strncmp(env, "SEUIL-SIG/1 ed25519 ", 20) == 0);
+	EXPECT(site_open(pub, 2, "seuil/lab/acl/delta", env, len, &body, &blen, why,
+	    sizeof(why)) == 0);
+	EXPECT(blen == 7 && memcmp(body, "{\"x\":1}", 7) == 0);
+	/* Another topic (a delta moved to the snapshot's, another site). */
+	EXPECT(site_open(pub, 2, "seuil/lab/acl/snapshot", env, len, &body, &blen, why,
+	    sizeof(why)) == -1);
+	EXPECT_STR(why, "bad signature");
+	EXPECT(site_open(pub, 2, "seuil/other/acl/delta", env, len, &body, &blen, why,
+	    sizeof(why)) == -1);
+	/* Only the other key trusted. */
+	EXPECT(site_open(&pub[1], 1, "seuil/lab/acl/delta", env, len, &body, &blen, why,
+	    sizeof(why)) == -1);
+	EXPECT_STR(why, "unknown key");
+	/* Every byte flipped, one at a time, is refused. */
+	copy = malloc(len);
+	for (size_t i = 0; i < len; i++) {
+		memcpy(copy, env, len);
+		copy[i] ^= 0x01;
+		if (site_open(pub, 2, "seuil/lab/acl/delta", copy, len, &body, &blen, why,
+		    sizeof(why)) == 0) {
+			printf("#   byte %zu flipped and accepted\n", i);
+			EXPECT(0);
+		}
+	}
+	/* Truncated anywhere, unsigned, oversized. */
+	for (size_t i = 0; i < len; i++)
+		EXPECT(site_open(pub, 2, "seuil/lab/acl/delta", env, i, &body, &blen, why,
+		    sizeof(why)) == -1);
+	EXPECT(site_open(pub, 2, "seuil/lab/acl/delta", "{\"x\":1}", 7, &body, &blen, why,
+	    sizeof(why)) == -1);
+	EXPECT_STR(why, "unsigned or truncated");
+	EXPECT(site_open(pub, 2, "seuil/lab/acl/delta", env, SITE_MSG_MAX + 1, &body, &blen,
+	    why, sizeof(why)) == -1);
+	free(copy);
+	free(env);
+}
+
+static void
+test_key_files(void)
+{
+	uint8_t seed[SITE_KEY_LEN], back[SITE_KEY_LEN];
+	char path[300], err[400];
+
+	snprintf(path, sizeof(path), "%s/site.key", dir);
+	EXPECT(site_key_generate(seed, err, sizeof(err)) == 0);
+	EXPECT(site_key_write(path, seed, 0600, err, sizeof(err)) == 0);
+	EXPECT(site_key_write(path, seed, 0600, err, sizeof(err)) == -1);
+	EXPECT(strstr(err, "exists") != NULL);
+	EXPECT(site_key_read(path, back, true, err, sizeof(err)) == 0);
+	EXPECT(memcmp(seed, back, SITE_KEY_LEN) == 0);
+	EXPECT(chmod(path, 0640) == 0);
+	EXPECT(site_key_read(path, back, true, err, sizeof(err)) == -1);
+	EXPECT(site_key_read(path, back, false, err, sizeof(err)) == 0);
+	snprintf(path, sizeof(path), "%s/link.key", dir);
+	EXPECT(symlink("site.key", path) == 0);
+	EXPECT(site_key_read(path, back, false, err, sizeof(err)) == -1);
+	EXPECT(site_key_write(path, seed, 0600, err, sizeof(err)) == -1);
+}
+
+/* ---- the projection ---- */
+
+static char primary_path[300], replica_path[300];
+
+static struct store *
+open_path(const char *path)
+{
+	char err[512];
+	struct store *st = store_open(path, STORE_CREATE, err, sizeof(err));
+
+	if (st == NULL)
+		printf("# store_open: %s\n", err);
+	return st;
+}
+
+/* Sign nothing: these tests are about the bodies (test_envelope signs). */
+static int
+apply_text(struct store *st, const char *body, char *why, size_t whylen)
+{
+	struct site_msg m;
+	int rc;
+
+	if (site_msg_parse(body, strlen(body), &m, why, whylen) == -1)
+		return -2;
+	rc = site_acl_apply(st, &m, 1234, why, whylen);
+	site_msg_free(&m);
+	return rc;
+}
+
+static void
+same_digest(struct store *a, struct store *b)
+{
+	char da[65], db[65];
+
+	EXPECT(site_acl_digest(a, da) == 0);
+	EXPECT(site_acl_digest(b, db) == 0);
+	EXPECT_STR(da, db);
+}
+
+/* The decision's input for a badge, on both stores: the same. */
+static void
+same_decision(struct store *a, struct store *b, int n)
+{
+	struct decision_rows ra, rb;
+	uint8_t mac[UID_MAC_LEN];
+	int i;
+
+	mac_of(n, mac);
+	EXPECT_INT(decision_rows_load(a, mac, &ra), decision_rows_load(b, mac, &rb));
+	EXPECT_INT(ra.badge.id, rb.badge.id);
+	EXPECT_INT(ra.badge.active, rb.badge.active);
+	EXPECT_INT(ra.member.id, rb.member.id);
+	EXPECT_INT(ra.member.active, rb.member.active);
+	EXPECT_STR(ra.member.valid_from, rb.member.valid_from);
+	EXPECT_STR(ra.member.valid_until, rb.member.valid_until);
+	EXPECT_INT(ra.groups.ngroups, rb.groups.ngroups);
+	for (i = 0; i < ra.groups.ngroups && i < rb.groups.ngroups; i++) {
+		EXPECT_INT(ra.groups.groups[i].id, rb.groups.groups[i].id);
+		EXPECT_INT(ra.groups.groups[i].nwindows, rb.groups.groups[i].nwindows);
+		EXPECT(memcmp(ra.groups.groups[i].windows, rb.groups.groups[i].windows,
+		    sizeof(ra.groups.groups[i].windows)) == 0);
+	}
+}
+
+/*
+ * A snapshot makes a replica's copy equal to the primary's (the digest of
+ * the projection, and the decision's input for each badge); a delta
+ * carries a revocation, a disabled member and a new schedule; an older
+ * snapshot, a delta on another base and a repeated one are not applied;
+ * an e-mail and a name that is not shown never travel.
+ */
+static void
+test_snapshot_and_delta(void)
+{
+	struct site_head h = { .site = "lab", .node = "main", .epoch = 1, .issued_ms = 1 };
+	struct schedule_window w = { 0x1f, 480, 1200 };
+	struct store *p, *r;
+	struct member_row m;
+	uint8_t mac[UID_MAC_LEN];
+	char why[256], *snap0, *snap1, *delta;
+	int64_t alice, bob, night, b1;
+	bool empty;
+
+	snprintf(primary_path, sizeof(primary_path), "%s/p.db", dir);
+	snprintf(replica_path, sizeof(replica_path), "%s/r.db", dir);
+	p = open_path(primary_path);
+	r = open_path(replica_path);
+	if (p == NULL || r == NULL)
+		return;
+	EXPECT(store_site_set_role(r, true, "main") == 0);
+	memset(&m, 0, sizeof(m));
+	snprintf(m.name, sizeof(m.name), "alice");
+	snprintf(m.display_name, sizeof(m.display_name), "Alice");
+	snprintf(m.email, sizeof(m.email), "alice@example.org");
+	m.active = m.public = true;
+	alice = store_member_add(p, &m, 1000);
+	snprintf(m.name, sizeof(m.name), "bob");
+	snprintf(m.display_name, sizeof(m.display_name), "Robert Secret");
+	m.public = false;
+	snprintf(m.valid_until, sizeof(m.valid_until), "2030-01-31");
+	bob = store_member_add(p, &m, 1000);
+	night = store_group_add(p, "night");
+	EXPECT(store_member_add_group(p, bob, night) == 0);
+	mac_of(1, mac);
+	b1 = store_badge_add(p, alice, mac, "0101", "blue fob", 1000);
+	mac_of(2, mac);
+	EXPECT(store_badge_add(p, bob, mac, "0202", NULL, 1000) > 0);
+
+	snap0 = site_acl_snapshot(p, &h);
+	EXPECT(snap0 != NULL);
+	if (snap0 == NULL)
+		return;
+	EXPECT(strstr(snap0, "example.org") == NULL);
+	EXPECT(strstr(snap0, "Secret") == NULL);
+	EXPECT(strstr(snap0, "blue fob") == NULL);
+	EXPECT(strstr(snap0, "\"Alice\"") != NULL);
+	EXPECT_INT(apply_text(r, snap0, why, sizeof(why)), 1);
+	same_digest(p, r);
+	same_decision(p, r, 1);
+	same_decision(p, r, 2);
+	EXPECT_INT(store_member_get(r, bob, &m), 1);
+	EXPECT_STR(m.email, "");
+	EXPECT(strstr(m.name, "bob") == NULL);
+
+	/* Changes: a revocation, a disabled member, a schedule. */
+	h.base = h.rev;
+	EXPECT(store_badge_revoke(p, b1) == 1);
+	EXPECT(store_member_set_active(p, bob, false) == 0);
+	EXPECT(store_schedule_set(p, night, &w, 1) == 0);
+	delta = site_acl_delta(p, &h, &empty);
+	EXPECT(delta != NULL && !empty);
+	snap1 = site_acl_snapshot(p, &h);
+	EXPECT_INT(apply_text(r, delta, why, sizeof(why)), 1);
+	same_digest(p, r);
+	same_decision(p, r, 1);
+	same_decision(p, r, 2);
+	/* Again: a duplicate, not applied. */
+	EXPECT_INT(apply_text(r, delta, why, sizeof(why)), 0);
+	/* The older snapshot (a replay), and this revision's: not newer. */
+	EXPECT_INT(apply_text(r, snap0, why, sizeof(why)), 0);
+	EXPECT_INT(apply_text(r, snap1, why, sizeof(why)), 0);
+	same_digest(p, r);
+	/* Nothing changed since: no delta. */
+	h.base = h.rev;
+	EXPECT(site_acl_delta(p, &h, &empty) == NULL && empty);
+	free(snap0);
+	free(snap1);
+	free(delta);
+	store_close(p);
+	store_close(r);
+}
+
+/*
+ * A body whose rows are wrong (a status the schema refuses, a MAC that is
+ * not base64, a window out of range) is refused whole: the copy and its
+ * revision stay as they were.  A snapshot of a higher epoch replaces a
+ * copy of any revision.
+ */
+static void
+test_apply_refuses(void)
+{
+	struct store *r = open_path(replica_path);
+	struct site_local l;
+	char why[256], d0[65], d1[65];
+	static const char *const bad[] = {
+		"{\"type\":\"snapshot\",\"site\":\"lab\",\"node\":\"main\",\"format\":1,"
+		"\"epoch\":1,\"rev\":99,\"issued_ms\":5,\"members\":[{\"id\":1,\"status\":"
+		"\"maybe\",\"valid_from\":null,\"valid_until\":null,\"public\":0,\"display\":null,"
+		"\"erased\":null,\"groups\":[]}],\"badges\":[],\"groups\":[]}",
+		"{\"type\":\"snapshot\",\"site\":\"lab\",\"node\":\"main\",\"format\":1,"
+		"\"epoch\":1,\"rev\":99,\"issued_ms\":5,\"members\":[],\"badges\":[{\"id\":1,"
+		"\"member\":1,\"mac\":\"***\",\"status\":\"active\"}],\"groups\":[]}",
+		"{\"type\":\"snapshot\",\"site\":\"lab\",\"node\":\"main\",\"format\":1,"
+		"\"epoch\":1,\"rev\":99,\"issued_ms\":5,\"members\":[],\"badges\":[],"
+		"\"groups\":[{\"id\":1,\"name\":\"g\",\"offline_ok\":0,\"windows\":[[1,0,2000]]}]}",
+		"{\"type\":\"snapshot\",\"site\":\"lab\",\"node\":\"main\",\"format\":1,"
+		"\"epoch\":1,\"rev\":99,\"issued_ms\":5,\"members\":[]}",
+		"{\"type\":\"delta\",\"site\":\"lab\",\"node\":\"main\",\"format\":1,"
+		"\"epoch\":1,\"base\":99,\"rev\":98,\"issued_ms\":5}",
+	};
+	size_t i;
+
+	if (r == NULL)
+		return;
+	EXPECT(site_acl_digest(r, d0) == 0);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int rc = apply_text(r, bad[i], why, sizeof(why));
+
+		if (rc >= 0)
+			printf("#   case %zu applied (%d)\n", i, rc);
+		EXPECT(rc < 0);
+	}
+	EXPECT(site_acl_digest(r, d1) == 0);
+	EXPECT_STR(d0, d1);
+	EXPECT(site_acl_local(r, &l) == 0);
+	EXPECT_INT(l.epoch, 1);
+	EXPECT(l.rev < 99);
+	/* A promotion: epoch 2 starts again at revision 1, and wins. */
+	EXPECT_INT(apply_text(r, "{\"type\":\"snapshot\",\"site\":\"lab\",\"node\":\"hall\","
+	    "\"format\":1,\"epoch\":2,\"rev\":1,\"issued_ms\":5,\"members\":[],\"badges\":[],"
+	    "\"groups\":[]}", why, sizeof(why)), 1);
+	EXPECT(site_acl_local(r, &l) == 0);
+	EXPECT_INT(l.epoch, 2);
+	EXPECT_INT(l.rev, 1);
+	EXPECT_STR(l.primary, "hall");
+	store_close(r);
+}
+
+/* The change log is pruned to its last ACL_LOG_KEEP rows; a delta from
+ * before them is refused (the builder sends a snapshot instead), one
+ * from within them is whole. */
+static void
+test_log_pruned(void)
+{
+	struct site_head h = { .site = "lab", .node = "main", .epoch = 1 };
+	struct store *st = open_fresh("pruned.db");
+	int64_t a, b, e, v;
+	bool empty;
+	char *d;
+	int i;
+
+	if (st == NULL)
+		return;
+	a = add_member(st, "alice");
+	EXPECT(store_begin(st) == 0);
+	for (i = 0; i < ACL_LOG_KEEP + 100; i++)
+		EXPECT(store_member_set_active(st, a, i % 2) == 0);
+	EXPECT(store_commit(st) == 0);
+	EXPECT(store_purge(st, 1000, 0, 0, &e, &v) == 0);
+	EXPECT_INT(store_acl_pruned(st, 0), 1);
+	h.base = 0;
+	EXPECT(site_acl_delta(st, &h, &empty) == NULL && !empty);
+	b = store_acl_rev(st);
+	EXPECT_INT(store_acl_pruned(st, b - 10), 0);
+	h.base = b - 10;
+	d = site_acl_delta(st, &h, &empty);
+	EXPECT(d != NULL && strstr(d, "\"members\":[{\"id\":1,") != NULL);
+	free(d);
+	store_close(st);
+}
+
 int
 main(void)
 {
@@ -195,6 +520,11 @@ main(void)
 	}
 	RUN(test_change_log);
 	RUN(test_replica_refuses);
+	RUN(test_envelope);
+	RUN(test_key_files);
+	RUN(test_snapshot_and_delta);
+	RUN(test_apply_refuses);
+	RUN(test_log_pruned);
 	if (getenv("KEEP") == NULL) {
 		char cmd[300];
 

@@ -25,7 +25,7 @@ enum field_id {
 	F_ACTOR, F_MEMBER, F_BADGE, F_NAME, F_DISPLAY, F_EMAIL, F_FROM, F_UNTIL,
 	F_GROUPS, F_PUBLIC, F_DOOR, F_READER, F_UID, F_LABEL, F_GROUP, F_SCHEDULE,
 	F_USER, F_ROLE, F_HASH, F_TYPE, F_DETAIL, F_SECONDS, F_TIMEOUT, F_PRUNE,
-	F_REENABLE, F_NFIELDS
+	F_REENABLE, F_OFFLINE_OK, F_NFIELDS
 };
 #define B(f)	(1u << (f))
 
@@ -70,6 +70,7 @@ static const struct field {
 	[F_TIMEOUT]	= { "timeout",		FT_COUNT,	OFF(timeout) },
 	[F_PRUNE]	= { "prune",		FT_BOOL,	OFF(prune) },
 	[F_REENABLE]	= { "reenable",		FT_BOOL,	OFF(reenable) },
+	[F_OFFLINE_OK]	= { "offline_ok",	FT_TRI,		OFF(offline_ok) },
 };
 
 #define MEMBER_FIELDS	(B(F_NAME) | B(F_DISPLAY) | B(F_EMAIL) | B(F_FROM) | \
@@ -104,6 +105,7 @@ static const struct command {
 	[CONTROL_WEB_USER_ROLE]	= { "web_user_role", B(F_USER) | B(F_ROLE), 0, false },
 	[CONTROL_WEB_USER_DEL]	= { "web_user_del", B(F_USER), 0, false },
 	[CONTROL_CONSOLE_EVENT]	= { "console_event", B(F_TYPE), B(F_DETAIL), false },
+	[CONTROL_GROUP_EDIT]	= { "group_edit", B(F_GROUP), B(F_OFFLINE_OK), false },
 };
 
 static const char *const codes[CONTROL_NCODES] = {
@@ -190,6 +192,7 @@ control_req_init(struct control_req *req, enum control_cmd cmd)
 	memset(req, 0, sizeof(*req));
 	req->cmd = cmd;
 	req->change.public = -1;
+	req->offline_ok = -1;
 	req->fd = -1;
 }
 

@@ -43,6 +43,7 @@
  *   web_user_role user*, role*                 -> (nothing)
  *   web_user_del  user*                        -> (nothing)
  *   console_event type*, detail                -> (nothing)
+ *   group_edit    group*, offline_ok           -> id
  * Every command also takes "actor": the console user on whose behalf a
  * program asks ("web:bob"); seuild records it beside the peer's own
  * identity, which the kernel gives (SO_PEERCRED), never instead of it.
@@ -90,6 +91,7 @@ enum control_cmd {
 	CONTROL_WEB_USER_ROLE,
 	CONTROL_WEB_USER_DEL,
 	CONTROL_CONSOLE_EVENT,
+	CONTROL_GROUP_EDIT,
 	CONTROL_NCMDS
 };
 
@@ -140,6 +142,7 @@ struct control_req {
 	int64_t			 seconds;	/* door_unlock; 0: the door's own */
 	int64_t			 timeout;	/* enrol, seconds; 0: 60 */
 	bool			 prune, reenable;	/* import */
+	int			 offline_ok;	/* group_edit: -1 unchanged, 0, 1 */
 	int			 fd;		/* import: the CSV; -1 none */
 	cJSON			*owner;		/* decoded: the message the strings point into */
 };

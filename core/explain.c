@@ -137,6 +137,10 @@ explain_lockouts_from_status(const cJSON *reply, const struct config *conf,
 			continue;
 		lo->locked[i] = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "locked_out"));
 	}
+	/* A site's replica whose copy is older than max_age: as seuild says. */
+	r = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(reply, "site"),
+	    "state");
+	lo->copy_expired = cJSON_IsString(r) && strcmp(r->valuestring, "expired") == 0;
 }
 
 /* Whether the member's access never depends on the time (access.c's rule:
@@ -325,6 +329,7 @@ add_badge(struct explanation *x, const struct badge_row *b, const char *hint)
 		d->locked_out = x->lockouts.known ? x->lockouts.locked[i] : -1;
 		decision_input(&in, conf, b, &x->m, &x->access, x->now_ms, x->synced,
 		    x->lockouts.known && x->lockouts.locked[i]);
+		in.copy_expired = x->lockouts.known && x->lockouts.copy_expired;
 		d->reason = access_decide(&in);
 	}
 	return 0;

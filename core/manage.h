@@ -132,6 +132,12 @@ int64_t manage_group_add(struct store *st, const char *name, const char *actor,
 int manage_schedule_set(struct store *st, const char *group, const char *text,
     const char *actor, struct access_group *g, struct manage_err *err);
 
+/* Change group G: offline_ok 1 or 0 (-1: unchanged), whether its members
+ * may still enter through a site's replica whose copy expired
+ * (docs/site.md).  *g as after.  0 or -1. */
+int manage_group_edit(struct store *st, const char *group, int offline_ok, const char *actor,
+    struct access_group *g, struct manage_err *err);
+
 /* Apply the retention now (events and visits older than these go); counts
  * in *events and *visits. */
 int manage_purge(struct store *st, int64_t event_retention_ms, int64_t visit_retention_ms,

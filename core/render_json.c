@@ -132,6 +132,7 @@ render_group(const struct access_group *g)
 		cJSON_AddStringToObject(j, "schedule", text);
 	} else
 		cJSON_AddNullToObject(j, "schedule");
+	cJSON_AddBoolToObject(j, "offline_ok", g->offline_ok);
 	return j;
 }
 

@@ -237,6 +237,9 @@ int store_group_find(struct store *st, const char *name, struct access_group *g)
 /* Every group ordered by name, with its windows.  Count or -1. */
 int store_groups_list(struct store *st,
     int (*cb)(const struct access_group *g, void *arg), void *arg);
+/* Whether the group's members may still enter through a site's replica
+ * whose copy of the members expired.  0 or -1. */
+int store_group_set_offline_ok(struct store *st, int64_t group_id, bool offline_ok);
 /* Replace the group's windows (n = 0: no schedule) in one transaction.
  * 0 or -1 (STORE_EINVAL if n > ACCESS_MAX_WINDOWS). */
 int store_schedule_set(struct store *st, int64_t group_id,

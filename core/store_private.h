@@ -64,8 +64,9 @@ struct store {
 #define VISIT_COLS	"id, member_id, door, arrived_ts, left_ts, left_reason," \
 			" last_seen_ts"
 /* A group and its windows, one row per window (columns 2-4 NULL for a
- * group without any): what store_read_window reads. */
-#define GROUP_COLS	"g.id, g.name, w.days, w.start_min, w.end_min"
+ * group without any): what store_read_window reads; then whether the
+ * group admits when a replica's copy expired (column 5). */
+#define GROUP_COLS	"g.id, g.name, w.days, w.start_min, w.end_min, g.offline_ok"
 
 /* A caller's row callback, typed by the row it takes: exactly one of
  * member, badge, event or visit is set.  See store_rows. */

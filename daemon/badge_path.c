@@ -60,6 +60,7 @@ tap_run(struct writer_job *j, struct store *st)
 	writer_lock(d->writer);
 	decision_input(&in, d->wconf, t->found ? &rows.badge : NULL, &rows.member, &rows.groups,
 	    t->now_ms, t->synced, t->locked_out);
+	in.copy_expired = d->copy_expired;
 	writer_unlock(d->writer);
 	t->reason = access_decide(&in);
 	t->decided = true;

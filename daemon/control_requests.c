@@ -410,6 +410,7 @@ static const struct command {
 	{ CONTROL_WEB_USER_ROLE,     ROLE_ADMIN,    daemon_cmd_admin,          LOCAL },
 	{ CONTROL_WEB_USER_DEL,      ROLE_ADMIN,    daemon_cmd_admin,          LOCAL },
 	{ CONTROL_CONSOLE_EVENT,     ROLE_ADMIN,    daemon_cmd_console_event,  LOCAL },
+	{ CONTROL_GROUP_EDIT,        ROLE_ADMIN,    daemon_cmd_admin,          MEMBERS },
 };
 _Static_assert(sizeof(commands) / sizeof(commands[0]) == CONTROL_NCMDS,
     "every control command has its role and handler");

@@ -93,6 +93,9 @@ struct daemon {
 	int		console_events;		/* console_event requests in it */
 	bool		presence_pending; /* presence changed: published once a turn */
 	struct site	*site;		/* a node of a site of several Pis, or NULL */
+	/* A replica's copy is older than max_age (site.c): decisions follow
+	 * when_expired.  Changed only under writer_lock, like wconf. */
+	bool		copy_expired;
 };
 
 /* seuild.c */

@@ -276,6 +276,16 @@ publish_state(struct site *s)
 	free(text);
 }
 
+/* The state of the copy, and what the doors decide from it. */
+static void
+set_state(struct site *s, enum copy_state st)
+{
+	s->state = st;
+	writer_lock(s->d->writer);
+	s->d->copy_expired = st == COPY_EXPIRED;
+	writer_unlock(s->d->writer);
+}
+
 /* A message not applied: counted, logged, and recorded as an acl_rejected
  * event, at most one every REJECT_EVENT_MS (a flood of forgeries must not
  * fill the store), naming how many and why the last. */
@@ -393,6 +403,8 @@ apply_done(struct writer_job *j)
 		    (long long)s->local.epoch, (long long)s->local.rev, s->local.primary);
 		s->saved_boot = clock_boot_ms();
 		verified(s, now);
+		if (s->state != COPY_CURRENT)
+			set_state(s, COPY_CURRENT);
 		s->d->events_pending = true;
 		publish_state(s);
 	} else {
@@ -459,7 +471,7 @@ replica_head(struct site *s, const struct site_msg *m, int64_t now)
 	if (cmp_rev(m->h.epoch, m->h.rev, s->local.epoch, s->local.rev) == 0) {
 		verified(s, now);
 		if (s->state != COPY_CURRENT) {
-			s->state = COPY_CURRENT;
+			set_state(s, COPY_CURRENT);
 			log_info("site: copy %lld.%lld current again", (long long)s->local.epoch,
 			    (long long)s->local.rev);
 		}
@@ -567,7 +579,7 @@ replica_age(struct site *s, int64_t now)
 	(void)now;
 	if (st <= s->state)
 		return;		/* only a verified message makes it current again */
-	s->state = st;
+	set_state(s, st);
 	snprintf(detail, sizeof(detail), "copy %lld.%lld%s%s", (long long)s->local.epoch,
 	    (long long)s->local.rev, st == COPY_EXPIRED ? ", when_expired = " : "",
 	    st == COPY_EXPIRED ? (c->replica_when_expired == EXPIRED_KEEP ? "keep" :
@@ -680,6 +692,9 @@ replica_start(struct site *s, char *err, size_t errlen)
 		if (s->verified_boot <= 0)
 			s->verified_boot = 1;
 		s->saved_boot = s->verified_boot;
+	} else {
+		/* No copy yet: its age counts from now. */
+		s->verified_boot = clock_boot_ms();
 	}
 	s->state = COPY_CURRENT;
 	log_info("site: node %s, a replica of %s (trusting key %s), copy %lld.%lld",

@@ -111,6 +111,7 @@ int	 ctl_badge_enrol(struct ctl *, int, char **);
 int	 ctl_group_add(struct ctl *, int, char **);
 int	 ctl_group_list(struct ctl *, int, char **);
 int	 ctl_schedule_set(struct ctl *, int, char **);
+int	 ctl_group_edit(struct ctl *, int, char **);
 
 /* ctl_who.c */
 int	 ctl_who(struct ctl *, int, char **);

@@ -222,6 +222,20 @@ static const struct ctl_cmd commands[] = {
 	    "\n"
 	    "Example:\n"
 	    "  seuilctl group list", NULL },
+	{ "group", "edit", ctl_group_edit, "G --offline-ok yes|no",
+	    "change a group: whether it enters through an expired replica",
+	    "Change group G.  --offline-ok yes: its members still enter through a\n"
+	    "site's replica whose copy of the members is older than [replica]\n"
+	    "max_age, with when_expired = offline_groups (the default): keyholders,\n"
+	    "say, who must get in while a building is cut off for days.  Its\n"
+	    "schedule still applies.  On a replica the change is refused: it is made\n"
+	    "on the primary.\n"
+	    "\n"
+	    "Example:\n"
+	    "  seuilctl group edit keyholders --offline-ok yes\n"
+	    "\n"
+	    "Exit status: 65 for a value other than yes or no, 66 for an unknown group,\n"
+	    "77 on a replica.", NULL },
 	{ "schedule", "set", ctl_schedule_set, "G 'Mon-Fri 08:00-19:00, Sat 10:00-14:00'",
 	    "replace a group's schedule ('always' removes it)",
 	    "Replace a group's schedule, in the site's local time.  Days are Mon to\n"

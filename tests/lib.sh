@@ -337,17 +337,21 @@ node_decides() {
 	done
 	return 1
 }
-# start_relay NAME TARGET_PORT: a cuttable relay (tests/tools/tcprelay.py) to
-# the broker; its port in RELAY_PORT_<NAME>, its pid in RELAY_PID_<NAME>.
+# start_relay NAME TARGET_PORT [PORT]: a cuttable relay (tests/tools/tcprelay.py)
+# to the broker, on PORT (default: a free one, or NAME's port of before: a
+# relay started again heals the cut); its port in RELAY_PORT_<NAME>, its
+# pid in RELAY_PID_<NAME>.
 start_relay() {
 	local n=${1//-/_} p
-	p=$(free_port)
+	p=${3:-$(relay_port "$1")}
+	[ -n "$p" ] || p=$(free_port)
 	rm -f "$T/relay-$1.ready"
 	spawn python3 "$TOP/tests/tools/tcprelay.py" "$p" "$2" "$T/relay-$1.ready"
 	eval "RELAY_PORT_$n=$p RELAY_PID_$n=\$SPAWN_PID"
 	wait_until 10 test -e "$T/relay-$1.ready"
 }
-relay_port() { eval "echo \${RELAY_PORT_${1//-/_}}"; }
+relay_port() { eval "echo \${RELAY_PORT_${1//-/_}:-}"; }
+cut_relay() { stop_spawned "$(relay_pid "$1")"; }		# a hard partition
 relay_pid() { eval "echo \${RELAY_PID_${1//-/_}}"; }
 # site_digest NODE: the digest of the member data NODE holds.
 site_digest() { nctl "$1" --json site show | python3 -c 'import json,sys; print(json.load(sys.stdin)["digest"])'; }

@@ -511,6 +511,71 @@ test_log_pruned(void)
 	store_close(st);
 }
 
+/* ---- a replica whose copy expired ---- */
+
+static enum access_reason
+decide_expired(const struct access_groups *g, enum when_expired policy, bool expired,
+    int minute)
+{
+	struct access_input in;
+
+	memset(&in, 0, sizeof(in));
+	in.badge_found = in.badge_active = in.member_active = true;
+	in.groups = g;
+	snprintf(in.now.date, sizeof(in.now.date), "2026-06-10");
+	in.now.weekday = 2;
+	in.now.minute = minute;
+	in.clock_synced = true;
+	in.copy_expired = expired;
+	in.when_expired = policy;
+	return access_decide(&in);
+}
+
+/*
+ * when_expired = offline_groups admits only through groups marked
+ * offline_ok, within their schedules; keep admits as before; deny admits
+ * no one; and a copy that has not expired decides as ever.  Every denial
+ * before it (a revoked badge, a disabled member) still comes first.
+ */
+static void
+test_expired_policy(void)
+{
+	struct access_groups none, plain, keyholders;
+	struct access_input in;
+
+	memset(&none, 0, sizeof(none));
+	memset(&plain, 0, sizeof(plain));
+	memset(&keyholders, 0, sizeof(keyholders));
+	plain.ngroups = 1;
+	keyholders.ngroups = 2;
+	snprintf(plain.groups[0].name, sizeof(plain.groups[0].name), "members");
+	keyholders.groups[0] = plain.groups[0];
+	keyholders.groups[1].offline_ok = true;
+	keyholders.groups[1].nwindows = 1;
+	keyholders.groups[1].windows[0] = (struct schedule_window){ 0x7f, 480, 1200 };
+	snprintf(keyholders.groups[1].name, sizeof(keyholders.groups[1].name), "keys");
+
+	EXPECT_INT(decide_expired(&plain, EXPIRED_OFFLINE_GROUPS, false, 600), ACCESS_GRANTED);
+	EXPECT_INT(decide_expired(&plain, EXPIRED_OFFLINE_GROUPS, true, 600), ACCESS_ACL_EXPIRED);
+	EXPECT_INT(decide_expired(&none, EXPIRED_OFFLINE_GROUPS, true, 600), ACCESS_ACL_EXPIRED);
+	EXPECT_INT(decide_expired(NULL, EXPIRED_OFFLINE_GROUPS, true, 600), ACCESS_ACL_EXPIRED);
+	EXPECT_INT(decide_expired(&keyholders, EXPIRED_OFFLINE_GROUPS, true, 600), ACCESS_GRANTED);
+	/* The offline group's own schedule, not the schedule-free group. */
+	EXPECT_INT(decide_expired(&keyholders, EXPIRED_OFFLINE_GROUPS, true, 1300),
+	    ACCESS_OUTSIDE_SCHEDULE);
+	EXPECT_INT(decide_expired(&keyholders, EXPIRED_OFFLINE_GROUPS, false, 1300),
+	    ACCESS_GRANTED);
+	EXPECT_INT(decide_expired(&plain, EXPIRED_KEEP, true, 600), ACCESS_GRANTED);
+	EXPECT_INT(decide_expired(&keyholders, EXPIRED_DENY, true, 600), ACCESS_ACL_EXPIRED);
+	memset(&in, 0, sizeof(in));
+	in.badge_found = true;
+	in.member_active = true;
+	in.copy_expired = true;
+	in.when_expired = EXPIRED_KEEP;
+	EXPECT_INT(access_decide(&in), ACCESS_BADGE_REVOKED);
+	EXPECT_STR(access_reason_name(ACCESS_ACL_EXPIRED), "acl_expired");
+}
+
 int
 main(void)
 {
@@ -525,6 +590,7 @@ main(void)
 	RUN(test_snapshot_and_delta);
 	RUN(test_apply_refuses);
 	RUN(test_log_pruned);
+	RUN(test_expired_policy);
 	if (getenv("KEEP") == NULL) {
 		char cmd[300];
 

@@ -37,7 +37,7 @@ const T = {
     // core/access.c's reasons, and departures'
     x_granted: 'granted', x_locked_out: 'reader locked out', x_unknown_badge: 'unknown badge', x_badge_revoked: 'badge revoked',
     x_member_disabled: 'member disabled', x_not_yet_valid: 'not yet valid', x_expired: 'expired',
-    x_clock_unsynced: 'clock not synced', x_outside_schedule: 'outside the schedule', x_store_unavailable: 'database unavailable',
+    x_clock_unsynced: 'clock not synced', x_acl_expired: "this node's copy of the members is too old", x_outside_schedule: 'outside the schedule', x_store_unavailable: 'database unavailable',
     x_badge_out: 'badged out', x_toggle: 'tapped again', x_timeout: 'timed out', x_day_end: 'end of the day', x_manual: 'checked out by staff',
     // Event types (docs/mqtt.md)
     ev_access_granted: 'access granted', ev_access_denied: 'access denied', ev_arrival: 'arrival', ev_departure: 'departure',
@@ -103,7 +103,7 @@ const T = {
     s_locked: 'verrouillée', s_unlocked: 'déverrouillée', s_open: 'ouverte', s_held_open: 'maintenue ouverte', s_forced_open: 'forcée', s_unknown: 'inconnu',
     x_granted: 'accordé', x_locked_out: 'lecteur bloqué', x_unknown_badge: 'badge inconnu', x_badge_revoked: 'badge révoqué',
     x_member_disabled: 'membre désactivé', x_not_yet_valid: 'pas encore valide', x_expired: 'expiré',
-    x_clock_unsynced: 'horloge non synchronisée', x_outside_schedule: 'hors horaires', x_store_unavailable: 'base de données indisponible',
+    x_clock_unsynced: 'horloge non synchronisée', x_acl_expired: 'copie des membres trop ancienne sur ce nœud', x_outside_schedule: 'hors horaires', x_store_unavailable: 'base de données indisponible',
     x_badge_out: 'badge de sortie', x_toggle: 'badge passé à nouveau', x_timeout: 'délai écoulé', x_day_end: 'fin de journée', x_manual: "départ marqué par l'accueil",
     ev_access_granted: 'accès accordé', ev_access_denied: 'accès refusé', ev_arrival: 'arrivée', ev_departure: 'départ',
     ev_door_open: 'porte ouverte', ev_door_closed: 'porte fermée', ev_door_held_open: 'porte maintenue ouverte', ev_door_forced_open: 'porte forcée',

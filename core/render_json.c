@@ -154,6 +154,10 @@ render_event(const struct event_row *e, const char *member)
 	render_json_text(j, "detail", e->detail);
 	render_json_text(j, "actor", e->actor);
 	cJSON_AddBoolToObject(j, "clock_synced", e->clock_synced);
+	if (e->node[0] != '\0') {	/* a site's event (seq is the site's) */
+		cJSON_AddStringToObject(j, "node", e->node);
+		cJSON_AddNumberToObject(j, "node_seq", (double)e->node_seq);
+	}
 	return j;
 }
 

@@ -310,6 +310,10 @@ read_event(sqlite3_stmt *s, struct event_row *e)
 	store_text(e->reason, sizeof(e->reason), s, 10);
 	store_text(e->detail, sizeof(e->detail), s, 11);
 	store_text(e->actor, sizeof(e->actor), s, 12);
+	if (sqlite3_column_count(s) > 14) {	/* SITE_EVENT_COLS */
+		store_text(e->node, sizeof(e->node), s, 13);
+		e->node_seq = sqlite3_column_int64(s, 14);
+	}
 }
 
 /* Rows in VISIT_COLS order from column c. */

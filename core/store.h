@@ -138,6 +138,10 @@ struct event_row {
 	char	reason[32];
 	char	detail[256];
 	char	actor[96];		/* "" if none */
+	/* A site's view (site_events): the node it happened at and its seq
+	 * there; seq is then the site's sequence.  "" and 0 otherwise. */
+	char	node[CONFIG_NAME_MAX + 1];
+	int64_t	node_seq;
 };
 
 /* Events with seq > after_seq in seq order, at most max (0 = no limit),
@@ -264,6 +268,7 @@ struct event_filter {
 	const char	*door;
 	const char	*type;
 	int		limit;
+	bool		site;		/* every node's events (a site's primary) */
 };
 /* Matching events in seq order, each passed to cb (non-zero stops).
  * Count or -1.  cb must not write to the store. */
@@ -382,5 +387,28 @@ int64_t store_acl_rev(struct store *st);
  * ACL_LOG_KEEP rows): 1 (a delta from base would miss changes), 0, -1. */
 #define ACL_LOG_KEEP	1000
 int store_acl_pruned(struct store *st, int64_t base);
+
+/* A site's journal, on the primary (core/site_journal.h). */
+struct journal_row;
+/* What it holds of node: the highest seq with every one before it (0). */
+int store_site_acked(struct store *st, const char *node, int64_t *acked);
+/* Every node it heard of, by name.  Count or -1. */
+int store_site_nodes(struct store *st, int (*cb)(const char *node, int64_t acked,
+    int64_t last_ms, void *arg), void *arg);
+/* Store rows, each the next of its node (the caller checked), and move
+ * each node's mark, in one transaction.  0 or -1. */
+int store_site_ingest(struct store *st, const struct journal_row *rows, int n,
+    int64_t now_ms);
+/* The primary's own events past its mark, at most max, as node's: the
+ * number copied, or -1. */
+int store_site_copy_own(struct store *st, const char *node, int max, int64_t now_ms);
+/* site_events in the site's order (seq is site_seq), as store_events_after. */
+int store_site_events_after(struct store *st, int64_t after, int max,
+    int (*cb)(const struct event_row *ev, void *arg), void *arg);
+int64_t store_site_last_seq(struct store *st);
+/* Who is on site: each member present at a node, since its earliest
+ * arrival among them.  Count or -1. */
+int store_site_present(struct store *st, int (*cb)(int64_t member_id, int64_t since_ms,
+    void *arg), void *arg);
 
 #endif

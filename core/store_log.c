@@ -80,7 +80,12 @@ store_events_query(struct store *st, const struct event_filter *f,
 	sqlite3_stmt *s;
 
 	/* The newest `limit` rows, then back into seq order. */
-	if (store_prepare(st, "SELECT * FROM (SELECT " EVENT_COLS " FROM events"
+	if (store_prepare(st, f->site ? "SELECT * FROM (SELECT " SITE_EVENT_COLS
+	    " FROM site_events"
+	    " WHERE (?1 = 0 OR ts_ms >= ?1) AND (?2 = 0 OR ts_ms < ?2)"
+	    " AND (?3 = 0 OR member_id = ?3) AND (?4 IS NULL OR door = ?4)"
+	    " AND (?5 IS NULL OR type = ?5) ORDER BY site_seq DESC LIMIT ?6)"
+	    " ORDER BY site_seq" : "SELECT * FROM (SELECT " EVENT_COLS " FROM events"
 	    " WHERE (?1 = 0 OR ts_ms >= ?1) AND (?2 = 0 OR ts_ms < ?2)"
 	    " AND (?3 = 0 OR member_id = ?3) AND (?4 IS NULL OR door = ?4)"
 	    " AND (?5 IS NULL OR type = ?5) ORDER BY seq DESC LIMIT ?6)"
@@ -268,6 +273,10 @@ store_purge(struct store *st, int64_t now_ms, int64_t event_retention_ms,
 		    now_ms - event_retention_ms, 0, "purge events") == -1)
 			goto fail;
 		ne = sqlite3_changes64(st->db);
+		/* A site's events: the same retention (docs/site.md). */
+		if (store_exec_ids(st, "DELETE FROM site_events WHERE ts_ms < ?1",
+		    now_ms - event_retention_ms, 0, "purge the site's events") == -1)
+			goto fail;
 	}
 	if (now_ms - visit_retention_ms > 0) {
 		if (store_exec_ids(st, "DELETE FROM visits WHERE left_ts IS NOT NULL"
@@ -310,6 +319,12 @@ store_member_erase(struct store *st, int64_t member_id, int64_t now_ms)
 		"UPDATE events SET uid_mac = NULL WHERE uid_mac IN"
 		" (SELECT uid_mac FROM badges WHERE member_id = ?1)",
 		"UPDATE events SET member_id = NULL, badge_id = NULL, uid_mac = NULL"
+		" WHERE member_id = ?1"
+		" OR badge_id IN (SELECT id FROM badges WHERE member_id = ?1)",
+		/* a site's primary: every node's events of the member too */
+		"UPDATE site_events SET uid_mac = NULL WHERE uid_mac IN"
+		" (SELECT uid_mac FROM badges WHERE member_id = ?1)",
+		"UPDATE site_events SET member_id = NULL, badge_id = NULL, uid_mac = NULL"
 		" WHERE member_id = ?1"
 		" OR badge_id IN (SELECT id FROM badges WHERE member_id = ?1)",
 		"UPDATE visits SET left_ts = ?2, left_reason = 'manual'"

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "schema.h"
+#include "site_journal.h"
 
 /* A replica's trigger refused a write (schema.c): say where the change
  * belongs.  Returns -1. */
@@ -92,4 +93,217 @@ store_acl_rev(struct store *st)
 	n = store_each(st, s, store_row_int64, &rev, "change log revision");
 	sqlite3_finalize(s);
 	return n == -1 ? -1 : rev;
+}
+
+/* ---- the journal: every node's events, on the primary ---- */
+
+int
+store_site_acked(struct store *st, const char *node, int64_t *acked)
+{
+	sqlite3_stmt *s;
+	int n;
+
+	*acked = 0;
+	if (store_prepare(st, "SELECT acked_seq FROM site_nodes WHERE node = ?1", &s) == -1)
+		return -1;
+	sqlite3_bind_text(s, 1, node, -1, SQLITE_STATIC);
+	n = store_each(st, s, store_row_int64, acked, "site nodes");
+	sqlite3_finalize(s);
+	return n == -1 ? -1 : 0;
+}
+
+struct nodes_cb {
+	int	(*cb)(const char *, int64_t, int64_t, void *);
+	void	*arg;
+};
+
+static int
+row_node(sqlite3_stmt *s, void *arg)
+{
+	struct nodes_cb *c = arg;
+
+	return c->cb((const char *)sqlite3_column_text(s, 0), sqlite3_column_int64(s, 1),
+	    sqlite3_column_int64(s, 2), c->arg);
+}
+
+int
+store_site_nodes(struct store *st, int (*cb)(const char *node, int64_t acked,
+    int64_t last_ms, void *arg), void *arg)
+{
+	struct nodes_cb c = { cb, arg };
+	sqlite3_stmt *s;
+	int n;
+
+	if (store_prepare(st, "SELECT node, acked_seq, ifnull(last_ms, 0) FROM site_nodes"
+	    " ORDER BY node", &s) == -1)
+		return -1;
+	n = store_each(st, s, row_node, &c, "site nodes");
+	sqlite3_finalize(s);
+	return n;
+}
+
+/* Move node's mark to acked (never back: a duplicate changes nothing). */
+static int
+set_acked(struct store *st, const char *node, int64_t acked, int64_t now_ms)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (store_prepare(st, "INSERT INTO site_nodes (node, acked_seq, last_ms)"
+	    " VALUES (?1, ?2, ?3) ON CONFLICT(node) DO UPDATE SET"
+	    " acked_seq = max(acked_seq, excluded.acked_seq), last_ms = excluded.last_ms",
+	    &s) == -1)
+		return -1;
+	sqlite3_bind_text(s, 1, node, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, acked);
+	sqlite3_bind_int64(s, 3, now_ms);
+	rc = store_run(st, s, "site nodes");
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+store_site_ingest(struct store *st, const struct journal_row *rows, int n, int64_t now_ms)
+{
+	sqlite3_stmt *s;
+	const struct event_row *e;
+	int i;
+
+	if (store_begin(st) == -1)
+		return -1;
+	if (store_prepare(st, "INSERT OR IGNORE INTO site_events (node, node_seq, ts_ms,"
+	    " clock_synced, boot_id, mono_ms, type, door, reader, member_id, badge_id, reason,"
+	    " detail, actor) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
+	    " ?14)", &s) == -1)
+		goto fail;
+	for (i = 0; i < n; i++) {
+		e = &rows[i].ev;
+		sqlite3_bind_text(s, 1, rows[i].node, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, e->seq);
+		sqlite3_bind_int64(s, 3, e->ts_ms);
+		sqlite3_bind_int(s, 4, e->clock_synced);
+		store_bind_text(s, 5, e->boot_id);
+		sqlite3_bind_int64(s, 6, e->mono_ms);
+		sqlite3_bind_text(s, 7, e->type, -1, SQLITE_STATIC);
+		store_bind_text(s, 8, e->door);
+		store_bind_text(s, 9, e->reader);
+		store_bind_id(s, 10, e->member_id);
+		store_bind_id(s, 11, e->badge_id);
+		store_bind_text(s, 12, e->reason);
+		store_bind_text(s, 13, e->detail);
+		store_bind_text(s, 14, e->actor);
+		if (store_run(st, s, "site events") == -1 ||
+		    set_acked(st, rows[i].node, e->seq, now_ms) == -1) {
+			sqlite3_finalize(s);
+			goto fail;
+		}
+	}
+	sqlite3_finalize(s);
+	return store_commit(st);
+fail:
+	store_abort(st);
+	return -1;
+}
+
+int
+store_site_copy_own(struct store *st, const char *node, int max, int64_t now_ms)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t acked, top = 0;
+	int n;
+
+	if (store_begin(st) == -1)
+		return -1;
+	if (store_site_acked(st, node, &acked) == -1 ||
+	    store_prepare(st, "INSERT OR IGNORE INTO site_events (node, node_seq, ts_ms,"
+	    " clock_synced, boot_id, mono_ms, type, door, reader, member_id, badge_id, uid_mac,"
+	    " reason, detail, actor) SELECT ?1, seq, ts_ms, clock_synced, boot_id, mono_ms,"
+	    " type, door, reader, member_id, badge_id, uid_mac, reason, detail, actor"
+	    " FROM events WHERE seq > ?2 ORDER BY seq LIMIT ?3", &s) == -1)
+		goto fail;
+	sqlite3_bind_text(s, 1, node, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, acked);
+	sqlite3_bind_int(s, 3, max);
+	if (store_run(st, s, "site events") == -1)
+		goto fail;
+	n = sqlite3_changes(st->db);
+	sqlite3_finalize(s);
+	s = NULL;
+	if (n > 0) {
+		if (store_prepare(st, "SELECT max(node_seq) FROM site_events WHERE node = ?1",
+		    &s) == -1)
+			goto fail;
+		sqlite3_bind_text(s, 1, node, -1, SQLITE_STATIC);
+		if (store_each(st, s, store_row_int64, &top, "site events") == -1 ||
+		    set_acked(st, node, top, now_ms) == -1)
+			goto fail;
+		sqlite3_finalize(s);
+	}
+	return store_commit(st) == -1 ? -1 : n;
+fail:
+	sqlite3_finalize(s);
+	store_abort(st);
+	return -1;
+}
+
+int
+store_site_events_after(struct store *st, int64_t after, int max,
+    int (*cb)(const struct event_row *ev, void *arg), void *arg)
+{
+	return store_query(st, "SELECT " SITE_EVENT_COLS " FROM site_events WHERE site_seq > ?1"
+	    " ORDER BY site_seq LIMIT ?2", (int64_t[]){ after, max > 0 ? max : -1 }, 2,
+	    &(struct store_rows){ .event = cb, .arg = arg }, "site events");
+}
+
+int64_t
+store_site_last_seq(struct store *st)
+{
+	sqlite3_stmt *s;
+	int64_t seq = 0;
+	int n;
+
+	if (store_prepare(st, "SELECT seq FROM sqlite_sequence WHERE name = 'site_events'",
+	    &s) == -1)
+		return -1;
+	n = store_each(st, s, store_row_int64, &seq, "site events");
+	sqlite3_finalize(s);
+	return n == -1 ? -1 : seq;
+}
+
+struct present_cb {
+	int	(*cb)(int64_t, int64_t, void *);
+	void	*arg;
+};
+
+static int
+row_present(sqlite3_stmt *s, void *arg)
+{
+	struct present_cb *c = arg;
+
+	return c->cb(sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1), c->arg);
+}
+
+/*
+ * Who is here, site-wide: each node keeps its own visits (its arrivals,
+ * its departures, expiries and day ends); a member is on site while at
+ * least one node's latest arrival or departure of theirs is an arrival,
+ * since the earliest such arrival.
+ */
+int
+store_site_present(struct store *st, int (*cb)(int64_t member_id, int64_t since_ms,
+    void *arg), void *arg)
+{
+	struct present_cb c = { cb, arg };
+	sqlite3_stmt *s;
+	int n;
+
+	if (store_prepare(st, "SELECT e.member_id, min(e.ts_ms) FROM site_events e"
+	    " WHERE e.type = 'arrival' AND e.member_id IS NOT NULL AND NOT EXISTS"
+	    " (SELECT 1 FROM site_events d WHERE d.member_id = e.member_id"
+	    " AND d.node = e.node AND d.type IN ('arrival', 'departure')"
+	    " AND d.site_seq > e.site_seq) GROUP BY e.member_id ORDER BY 2", &s) == -1)
+		return -1;
+	n = store_each(st, s, row_present, &c, "site presence");
+	sqlite3_finalize(s);
+	return n;
 }

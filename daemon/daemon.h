@@ -178,6 +178,25 @@ int64_t site_deadline(const struct daemon *d);
 /* The "site" object of status. */
 void site_status(struct daemon *d, cJSON *r);
 
+/* Whether d is a site's primary (its events and presence are the site's). */
+bool site_primary(const struct daemon *d);
+/* A site's primary publishes who is on site rather than at its own doors. */
+void site_presence_publish(struct daemon *d);
+
+/* site_journal.c: every node's events, once, in the primary's store */
+struct site_journal;
+struct site_journal *site_journal_new(struct daemon *d, bool primary, const uint8_t *seed,
+    const struct site_pub *trusted, char *err, size_t errlen);
+void site_journal_free(struct site_journal *j);
+void site_journal_connected(struct site_journal *j);
+bool site_journal_message(struct site_journal *j, const char *topic, const void *payload,
+    size_t len);
+void site_journal_service(struct site_journal *j, int64_t now, bool new_events);
+int64_t site_journal_deadline(const struct site_journal *j);
+int64_t site_journal_last_acked(const struct site_journal *j);
+void site_journal_status(struct site_journal *j, cJSON *site);
+void site_journal_presence(struct site_journal *j);
+
 /* site_worker.c: the primary's builder, on a thread of its own */
 struct site_build {
 	struct site_head	head;		/* site, node, epoch, issued_ms */

@@ -176,7 +176,8 @@ mqtt_pump(struct mqtt *m)
 	while (m->state == MQ_CONNECTED && m->events_more && m->nwin < MQTT_WINDOW) {
 		room = MQTT_WINDOW - m->nwin;
 		m->publish_failed = false;
-		n = store_events_after(m->st, m->sent_seq, room, pump_one, m);
+		n = m->site_view ? store_site_events_after(m->st, m->sent_seq, room, pump_one,
+		    m) : store_events_after(m->st, m->sent_seq, room, pump_one, m);
 		if (n < 0) {
 			if (!m->store_failing)
 				log_warnx("mqtt: reading events: %s", store_errmsg(m->st));
@@ -201,10 +202,10 @@ mqtt_save_mark(struct mqtt *m)
 	snprintf(buf, sizeof(buf), "%" PRId64, m->acked_seq);
 	/* Through the daemon's writer when there is one: the loop never
 	 * writes (writer.h).  A failed write is logged by the writer. */
-	if ((m->writer ? writer_meta_set(m->writer, MQTT_SEQ_KEY, buf) :
-	    store_meta_set(m->st, MQTT_SEQ_KEY, buf)) == -1) {
+	if ((m->writer ? writer_meta_set(m->writer, m->seq_key, buf) :
+	    store_meta_set(m->st, m->seq_key, buf)) == -1) {
 		if (!m->store_failing)
-			log_warnx("mqtt: saving %s: %s", MQTT_SEQ_KEY,
+			log_warnx("mqtt: saving %s: %s", m->seq_key,
 			    m->writer ? "the writer's queue is full" : store_errmsg(m->st));
 		m->store_failing = true;
 		return;

@@ -352,7 +352,9 @@ mqtt_new(const struct config *conf, struct store *st, mqtt_unlock_cb on_unlock,
 	else
 		snprintf(m->own_base, sizeof(m->own_base), "%s", conf->mqtt_base_topic);
 
-	switch (store_meta_get(st, MQTT_SEQ_KEY, buf, sizeof(buf))) {
+	m->site_view = config_site(conf) && !config_replica(conf);
+	m->seq_key = m->site_view ? MQTT_SITE_SEQ_KEY : MQTT_SEQ_KEY;
+	switch (store_meta_get(st, m->seq_key, buf, sizeof(buf))) {
 	case 1:
 		m->acked_seq = strtoll(buf, NULL, 10);
 		if (m->acked_seq < 0)
@@ -362,7 +364,7 @@ mqtt_new(const struct config *conf, struct store *st, mqtt_unlock_cb on_unlock,
 		m->acked_seq = 0;
 		break;
 	default:
-		snprintf(err, errlen, "mqtt: reading %s: %s", MQTT_SEQ_KEY, store_errmsg(st));
+		snprintf(err, errlen, "mqtt: reading %s: %s", m->seq_key, store_errmsg(st));
 		goto fail;
 	}
 	m->saved_seq = m->acked_seq;

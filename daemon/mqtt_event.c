@@ -50,7 +50,13 @@ mqtt_event_json(const struct event_row *ev, const char *name)
 {
 	cJSON *o;
 
-	if ((o = event_head(ev)) == NULL || event_type_terse(ev->type))
+	if ((o = event_head(ev)) == NULL)
+		return NULL;
+	if (ev->node[0] != '\0') {	/* a site's event: where, and its seq there */
+		cJSON_AddStringToObject(o, "node", ev->node);
+		cJSON_AddNumberToObject(o, "node_seq", (double)ev->node_seq);
+	}
+	if (event_type_terse(ev->type))
 		return render_json_print(o);
 	if (ev->door[0] != '\0')
 		cJSON_AddStringToObject(o, "door", ev->door);

@@ -32,6 +32,9 @@ struct mqtt_attempt;
 #define MQTT_MISC_MS		1000	/* mosquitto_loop_misc period */
 #define MQTT_STOP_MS		500	/* mqtt_free waits this long at most */
 #define MQTT_SEQ_KEY		"mqtt_published_seq"
+/* A site's primary publishes the site's events (site_events, seq the
+ * site's sequence), with a mark of their own. */
+#define MQTT_SITE_SEQ_KEY	"mqtt_published_site_seq"
 
 /*
  * MQ_RESOLVING: a helper thread is in mosquitto_connect_async, whose
@@ -100,6 +103,8 @@ struct mqtt {
 	/* Where this node's own status, presence and events go: B, or
 	 * B/node/<node> on a site's replica. */
 	char		own_base[300];
+	bool		site_view;	/* a site's primary: B/events is the site's */
+	const char	*seq_key;	/* MQTT_SEQ_KEY or MQTT_SITE_SEQ_KEY */
 };
 
 /* mqtt_conn.c: the helper thread of a connection attempt.  start takes

@@ -171,6 +171,10 @@ daemon_presence_publish(struct daemon *d)
 	d->presence_pending = false;
 	if (d->mqtt == NULL)
 		return;
+	if (site_primary(d)) {		/* who is on site, not only here */
+		site_presence_publish(d);
+		return;
+	}
 	people = calloc((size_t)n + 1, sizeof(*people));
 	names = calloc((size_t)n + 1, sizeof(*names));
 	if (people == NULL || names == NULL) {

@@ -48,6 +48,8 @@ struct site {
 	char		 t_snapshot[TOPIC_MAX], t_delta[TOPIC_MAX], t_head[TOPIC_MAX];
 	char		 t_to_me[TOPIC_MAX], t_state[TOPIC_MAX], t_resend[TOPIC_MAX];
 
+	struct site_journal *journal;
+
 	/* The primary. */
 	uint8_t		 seed[SITE_KEY_LEN];
 	struct site_worker *worker;
@@ -271,6 +273,8 @@ publish_state(struct site *s)
 	}
 	cJSON_AddStringToObject(o, "state", copy_state_names[s->state]);
 	cJSON_AddNumberToObject(o, "rejected", (double)s->rejected);
+	/* The journal's lag, as the primary's console shows it. */
+	cJSON_AddNumberToObject(o, "seq", (double)store_last_seq(s->d->st));
 	if ((text = render_json_print(o)) != NULL)
 		publish(s, s->t_state, text, strlen(text), true);
 	free(text);
@@ -525,6 +529,8 @@ site_message(void *arg, const char *topic, const void *payload, size_t len, bool
 	(void)retained;
 	if (s == NULL)
 		return false;
+	if (s->journal != NULL && site_journal_message(s->journal, topic, payload, len))
+		return true;
 	if (s->primary) {
 		if (strncmp(topic, d->conf->mqtt_base_topic, strlen(d->conf->mqtt_base_topic)) == 0 &&
 		    strncmp(topic + strlen(d->conf->mqtt_base_topic), "/node/", 6) == 0 &&
@@ -601,6 +607,7 @@ site_connected(void *arg)
 
 	if (s == NULL)
 		return;
+	site_journal_connected(s->journal);
 	if (s->primary) {
 		snprintf(topic, sizeof(topic), "%s/node/+/acl/resend", d->conf->mqtt_base_topic);
 		mqtt_subscribe(d->mqtt, topic);
@@ -660,7 +667,8 @@ primary_start(struct site *s, char *err, size_t errlen)
 		snprintf(v, sizeof(v), "%lld", (long long)s->epoch);
 		writer_meta_set(s->d->writer, "acl_epoch", v);
 	}
-	if ((s->worker = site_worker_new(c, s->seed, err, errlen)) == NULL)
+	if ((s->worker = site_worker_new(c, s->seed, err, errlen)) == NULL ||
+	    (s->journal = site_journal_new(s->d, true, s->seed, NULL, err, errlen)) == NULL)
 		return -1;
 	s->built_rev = -1;
 	log_info("site: node %s, the primary of %s (key %s, epoch %lld)", c->site_node,
@@ -681,6 +689,8 @@ replica_start(struct site *s, char *err, size_t errlen)
 		snprintf(err, errlen, "site: %s", store_errmsg(s->d->st));
 		return -1;
 	}
+	if ((s->journal = site_journal_new(s->d, false, NULL, &s->trusted, err, errlen)) == NULL)
+		return -1;
 	s->want_epoch = s->local.epoch;
 	s->want_rev = s->local.rev;
 	/* How old the copy was when this node stopped, by the wall clock
@@ -718,6 +728,8 @@ site_start(struct daemon *d, char *err, size_t errlen)
 	s->primary = !config_replica(d->conf);
 	topics(s, d->conf);
 	if ((s->primary ? primary_start(s, err, errlen) : replica_start(s, err, errlen)) == -1) {
+		site_worker_free(s->worker);
+		site_journal_free(s->journal);
 		explicit_bzero(s->seed, sizeof(s->seed));
 		free(s);
 		return -1;
@@ -737,6 +749,7 @@ site_stop(struct daemon *d)
 	if (d->mqtt != NULL)
 		mqtt_set_hooks(d->mqtt, NULL);
 	site_worker_free(s->worker);
+	site_journal_free(s->journal);
 	free(s->snapshot);
 	free(s->body);
 	explicit_bzero(s->seed, sizeof(s->seed));
@@ -761,6 +774,7 @@ site_service(struct daemon *d, const struct pollfd *pfd, int64_t now)
 
 	if (s == NULL)
 		return;
+	site_journal_service(s->journal, now, d->events_pending);
 	if (s->primary) {
 		if (pfd != NULL && pfd->revents != 0)
 			primary_built(s, now);
@@ -781,8 +795,10 @@ site_deadline(const struct daemon *d)
 
 	if (s == NULL)
 		return next;
+	next = site_journal_deadline(s->journal);
 	if (s->primary) {
-		next = s->next_head;
+		if (s->next_head < next)
+			next = s->next_head;
 		if (s->snapshot_at != 0 && s->snapshot_at < next)
 			next = s->snapshot_at;
 		if (s->next_rev_check < next)
@@ -791,7 +807,7 @@ site_deadline(const struct daemon *d)
 	}
 	/* Staleness is checked at the loop's housekeeping, at least each
 	 * second: precise enough for minutes. */
-	if (s->rejected != s->rejected_told)
+	if (s->rejected != s->rejected_told && s->next_reject_event < next)
 		next = s->next_reject_event;
 	return next;
 }
@@ -814,6 +830,7 @@ site_status(struct daemon *d, cJSON *r)
 		cJSON_AddStringToObject(o, "state", "current");
 		clock_format_utc(clock_wall_ms(), ts);
 		cJSON_AddStringToObject(o, "verified", ts);
+		site_journal_status(s->journal, o);
 		return;
 	}
 	cJSON_AddStringToObject(o, "primary", s->local.primary);
@@ -827,4 +844,18 @@ site_status(struct daemon *d, cJSON *r)
 		cJSON_AddNullToObject(o, "verified");
 	}
 	cJSON_AddNumberToObject(o, "rejected", (double)s->rejected);
+	site_journal_status(s->journal, o);
+}
+
+bool
+site_primary(const struct daemon *d)
+{
+	return d->site != NULL && d->site->primary;
+}
+
+void
+site_presence_publish(struct daemon *d)
+{
+	if (site_primary(d) && d->mqtt != NULL)
+		site_journal_presence(d->site->journal);
 }

@@ -160,6 +160,12 @@ print_status(const cJSON *r)
 			printf(", %.0f message%s refused", num(o, "rejected"),
 			    num(o, "rejected") == 1 ? "" : "s");
 		printf("\n");
+		/* A primary: each node it heard of, as its console shows them. */
+		cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(o, "nodes"))
+			printf("  node %s: %s, copy %.0f.%.0f, %s, journal at #%.0f, lag %.0f\n",
+			    str(e, "node", "?"), flag(e, "online") ? "online" : "OFFLINE",
+			    num(e, "epoch"), num(e, "rev"), str(e, "state", "?"),
+			    num(e, "journal_acked"), num(e, "journal_lag"));
 	}
 	o = cJSON_GetObjectItemCaseSensitive(r, "mqtt");
 	if (!flag(o, "enabled"))

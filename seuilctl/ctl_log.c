@@ -71,8 +71,10 @@ log_cb(const struct event_row *e, void *arg)
 		return 0;
 	}
 	ctl_format_time(e->ts_ms, t, sizeof(t));
-	printf("%s %6lld %-16s %-8s", t, (long long)e->seq, e->type,
-	    e->door[0] ? e->door : "-");
+	printf("%s %6lld ", t, (long long)e->seq);
+	if (e->node[0] != '\0')	/* --site: where, and its seq there */
+		printf("%s:%-6lld ", e->node, (long long)e->node_seq);
+	printf("%-16s %-8s", e->type, e->door[0] ? e->door : "-");
 	print_field("reader", e->reader, false);
 	if (name != NULL)
 		print_field("member", name, false);
@@ -145,7 +147,9 @@ follow(struct ctl *c, struct log_ctx *x, const struct event_filter *f, int64_t f
 	sigaction(SIGTERM, &sa, NULL);
 	while (!follow_stop) {
 		do {
-			n = store_events_after(c->st, fc.last, FOLLOW_BATCH, follow_cb, &fc);
+			n = f->site ? store_site_events_after(c->st, fc.last, FOLLOW_BATCH,
+			    follow_cb, &fc) : store_events_after(c->st, fc.last, FOLLOW_BATCH,
+			    follow_cb, &fc);
 			if (n == -1)
 				return ctl_store_error(c, "log");
 		} while (n == FOLLOW_BATCH && !follow_stop);
@@ -157,7 +161,8 @@ follow(struct ctl *c, struct log_ctx *x, const struct event_filter *f, int64_t f
 	return EX_OK;
 }
 
-enum { OPT_SINCE = 256, OPT_UNTIL, OPT_MEMBER, OPT_DOOR, OPT_TYPE, OPT_LIMIT, OPT_FOLLOW };
+enum { OPT_SINCE = 256, OPT_UNTIL, OPT_MEMBER, OPT_DOOR, OPT_TYPE, OPT_LIMIT, OPT_FOLLOW,
+	OPT_SITE };
 
 int
 ctl_log(struct ctl *c, int argc, char **argv)
@@ -170,6 +175,7 @@ ctl_log(struct ctl *c, int argc, char **argv)
 		{ "type", required_argument, NULL, OPT_TYPE },
 		{ "limit", required_argument, NULL, OPT_LIMIT },
 		{ "follow", no_argument, NULL, OPT_FOLLOW },
+		{ "site", no_argument, NULL, OPT_SITE },
 		CTL_COMMON_OPTS
 	};
 	struct event_filter f;
@@ -224,6 +230,9 @@ ctl_log(struct ctl *c, int argc, char **argv)
 		case OPT_FOLLOW:
 			follow_mode = true;
 			break;
+		case OPT_SITE:
+			f.site = true;
+			break;
 		default:
 			if ((rc = ctl_opt(c, ch, argv)) != EX_OK)
 				return rc;
@@ -249,7 +258,8 @@ ctl_log(struct ctl *c, int argc, char **argv)
 		/* Like tail -f: the recent past, then what comes.  The seq is
 		 * read before the history, and follow skips what the history
 		 * printed, so no event falls between the two nor shows twice. */
-		if ((start_seq = store_last_seq(c->st)) == -1)
+		if ((start_seq = f.site ? store_site_last_seq(c->st) :
+		    store_last_seq(c->st)) == -1)
 			return ctl_store_error(c, "log");
 		if (f.limit == 0 && f.since_ms == 0)
 			f.limit = 10;

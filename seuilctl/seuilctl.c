@@ -267,7 +267,7 @@ static const struct ctl_cmd commands[] = {
 	    "Exit status: 66 for an unknown member.", NULL },
 	{ "log", NULL, ctl_log,
 	    "[--since T] [--until T] [--member M] [--door D] [--type T] [--limit N] "
-	    "[--follow]",
+	    "[--follow] [--site]",
 	    "show the event log",
 	    "The event log in order, filtered.  Times are printed local; --json\n"
 	    "gives UTC.  T is YYYY-MM-DDTHH:MM[:SS] local, or with Z or an offset,\n"
@@ -284,6 +284,8 @@ static const struct ctl_cmd commands[] = {
 	    "                   committed, until interrupted; without --since or\n"
 	    "                   --limit it starts with the last 10.  With --json,\n"
 	    "                   one JSON object a line.\n"
+	    "  --site           on a site's primary: every node's events, in the site's\n"
+	    "                   order, each with its node and its seq there\n"
 	    "\n"
 	    "Examples:\n"
 	    "  seuilctl log --member alice --since 2026-11-01\n"

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* A site of several Pis, as the store keeps it: roles and the change log. */
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -85,6 +86,24 @@ acl_max(const char *path)
 	}
 	sqlite3_close(db);
 	return v;
+}
+
+/*
+ * The site's tables, triggers and index come in one migration, 5 -> 6:
+ * versions 4 and 5 belong to work that lands before it, and a store of
+ * version 6 is the same on every branch.
+ */
+static void
+test_schema_number(void)
+{
+	int v;
+
+	EXPECT_INT(schema_latest(), 6);
+	EXPECT(strstr(schema_migration(5), "CREATE TABLE acl_log") != NULL);
+	EXPECT(strstr(schema_migration(5), "CREATE TABLE site_events") != NULL);
+	for (v = 0; v < 5; v++)
+		EXPECT(strstr(schema_migration(v), "acl_log") == NULL &&
+		    strstr(schema_migration(v), "site_") == NULL);
 }
 
 /*
@@ -583,6 +602,7 @@ main(void)
 		perror("mkdtemp");
 		return 1;
 	}
+	RUN(test_schema_number);
 	RUN(test_change_log);
 	RUN(test_replica_refuses);
 	RUN(test_envelope);

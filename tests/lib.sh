@@ -323,15 +323,16 @@ stop_node() { local p; p=$(node_pid "$1"); [ -z "$p" ] || stop_spawned "$p"; }
 ntap() { echo "$2" >"$T/$1/in.fifo"; echo - >"$T/$1/in.fifo"; }	# ntap NODE UID
 node_relay_lines() { wc -l <"$T/$1/door/relay.log" 2>/dev/null || echo 0; }
 node_events() { sqlite3 "$T/$1/seuil.db" "SELECT count(*) FROM events WHERE type = '$2'"; }
-# node_decides NODE UID granted|denied: one tap, and what the door did:
-# granted when the relay moved within 3 s, denied when a denial was
-# recorded and it did not.
+# node_decides NODE UID granted|denied: one tap, and what the door decided,
+# as its log records it within 3 s: an access_granted or an access_denied
+# (the relay is no witness: a grant while the door is still open leaves it
+# as it is, and its relock after unlock_time is no grant).
 node_decides() {
-	local n=$1 l0 d0 i
-	l0=$(node_relay_lines "$n"); d0=$(node_events "$n" access_denied)
+	local n=$1 g0 d0 i
+	g0=$(node_events "$n" access_granted); d0=$(node_events "$n" access_denied)
 	ntap "$n" "$2"
 	for ((i = 0; i < 150; i++)); do
-		if [ "$(node_relay_lines "$n")" -gt "$l0" ]; then [ "$3" = granted ]; return; fi
+		if [ "$(node_events "$n" access_granted)" -gt "$g0" ]; then [ "$3" = granted ]; return; fi
 		if [ "$(node_events "$n" access_denied)" -gt "$d0" ]; then [ "$3" = denied ]; return; fi
 		sleep 0.02
 	done

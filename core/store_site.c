@@ -171,10 +171,14 @@ store_site_ingest(struct store *st, const struct journal_row *rows, int n, int64
 
 	if (store_begin(st) == -1)
 		return -1;
-	if (store_prepare(st, "INSERT OR IGNORE INTO site_events (node, node_seq, ts_ms,"
+	/* A row held already is not inserted at all: INSERT OR IGNORE would
+	 * take a site_seq for it (AUTOINCREMENT counts the attempt), and
+	 * B/events, whose seq is site_seq, would show a gap. */
+	if (store_prepare(st, "INSERT INTO site_events (node, node_seq, ts_ms,"
 	    " clock_synced, boot_id, mono_ms, type, door, reader, member_id, badge_id, reason,"
-	    " detail, actor) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-	    " ?14)", &s) == -1)
+	    " detail, actor) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14"
+	    " WHERE NOT EXISTS (SELECT 1 FROM site_events WHERE node = ?1 AND node_seq = ?2)",
+	    &s) == -1)
 		goto fail;
 	for (i = 0; i < n; i++) {
 		e = &rows[i].ev;
@@ -215,11 +219,12 @@ store_site_copy_own(struct store *st, const char *node, int max, int64_t now_ms)
 	if (store_begin(st) == -1)
 		return -1;
 	if (store_site_acked(st, node, &acked) == -1 ||
-	    store_prepare(st, "INSERT OR IGNORE INTO site_events (node, node_seq, ts_ms,"
+	    store_prepare(st, "INSERT INTO site_events (node, node_seq, ts_ms,"
 	    " clock_synced, boot_id, mono_ms, type, door, reader, member_id, badge_id, uid_mac,"
 	    " reason, detail, actor) SELECT ?1, seq, ts_ms, clock_synced, boot_id, mono_ms,"
 	    " type, door, reader, member_id, badge_id, uid_mac, reason, detail, actor"
-	    " FROM events WHERE seq > ?2 ORDER BY seq LIMIT ?3", &s) == -1)
+	    " FROM events e WHERE seq > ?2 AND NOT EXISTS (SELECT 1 FROM site_events"
+	    " WHERE node = ?1 AND node_seq = e.seq) ORDER BY seq LIMIT ?3", &s) == -1)
 		goto fail;
 	sqlite3_bind_text(s, 1, node, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, acked);

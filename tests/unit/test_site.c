@@ -10,6 +10,7 @@
 #include "decision.h"
 #include "schema.h"
 #include "site_acl.h"
+#include "site_journal.h"
 #include "site_sig.h"
 #include "store.h"
 #include "testhelp.h"
@@ -595,6 +596,98 @@ test_expired_policy(void)
 	EXPECT_STR(access_reason_name(ACCESS_ACL_EXPIRED), "acl_expired");
 }
 
+/* ---- the journal, in the primary's store ---- */
+
+static void
+row(struct journal_row *r, const char *node, int64_t seq, int64_t ts, const char *type,
+    int64_t member)
+{
+	memset(r, 0, sizeof(*r));
+	snprintf(r->node, sizeof(r->node), "%s", node);
+	r->prev = seq - 1;
+	r->ev.seq = seq;
+	r->ev.ts_ms = ts;
+	r->ev.member_id = member;
+	snprintf(r->ev.type, sizeof(r->ev.type), "%s", type);
+	snprintf(r->ev.door, sizeof(r->ev.door), "%s", node);
+}
+
+static int
+keep_site_event(const struct event_row *ev, void *arg)
+{
+	char *out = arg;
+	size_t n = strlen(out);
+
+	snprintf(out + n, 512 - n, "%s%lld=%s:%lld:%s:%lld", n ? " " : "", (long long)ev->seq,
+	    ev->node, (long long)ev->node_seq, ev->type, (long long)ev->member_id);
+	return 0;
+}
+
+static int
+keep_present(int64_t member, int64_t since, void *arg)
+{
+	char *out = arg;
+	size_t n = strlen(out);
+
+	snprintf(out + n, 128 - n, "%s%lld@%lld", n ? " " : "", (long long)member,
+	    (long long)since);
+	return 0;
+}
+
+/*
+ * The primary stores each (node, seq) once, in the order it took them (the
+ * site's seq), and its mark of each node moves only forward; who is on
+ * site follows each node's arrivals and departures; the site's events go
+ * with the same retention as the rest, and an erased member's with theirs.
+ */
+static void
+test_journal_store(void)
+{
+	struct store *st = open_fresh("journal.db");
+	struct journal_row r[4];
+	char out[512], present[128];
+	int64_t acked, alice, bob;
+
+	EXPECT(st != NULL);
+	if (st == NULL)
+		return;
+	alice = add_member(st, "alice");
+	bob = add_member(st, "bob");
+	row(&r[0], "hall", 1, 1000, "arrival", alice);
+	row(&r[1], "shop", 1, 2000, "arrival", bob);
+	row(&r[2], "hall", 2, 900000, "access_granted", alice);
+	row(&r[3], "shop", 2, 900100, "arrival", alice);
+	EXPECT_INT(store_site_ingest(st, r, 4, 5000), 0);
+	EXPECT_INT(store_site_ingest(st, r, 3, 6000), 0);	/* sent again */
+	EXPECT(store_site_acked(st, "hall", &acked) == 0 && acked == 2);
+	EXPECT(store_site_acked(st, "nowhere", &acked) == 0 && acked == 0);
+	out[0] = '\0';
+	EXPECT_INT(store_site_events_after(st, 0, 0, keep_site_event, out), 4);
+	EXPECT_STR(out, "1=hall:1:arrival:1 2=shop:1:arrival:2 3=hall:2:access_granted:1 "
+	    "4=shop:2:arrival:1");
+	EXPECT_INT(store_site_last_seq(st), 4);
+	present[0] = '\0';
+	EXPECT_INT(store_site_present(st, keep_present, present), 2);
+	EXPECT_STR(present, "1@1000 2@2000");
+	row(&r[0], "hall", 3, 900200, "departure", alice);
+	EXPECT_INT(store_site_ingest(st, r, 1, 7000), 0);
+	present[0] = '\0';
+	EXPECT_INT(store_site_present(st, keep_present, present), 2);
+	EXPECT_STR(present, "2@2000 1@900100");	/* still at shop */
+
+	/* Retention: what is older than 100 s at 1000 s goes. */
+	EXPECT_INT(store_purge(st, 1000000, 100000, 100000, NULL, NULL), 0);
+	out[0] = '\0';
+	EXPECT_INT(store_site_events_after(st, 0, 0, keep_site_event, out), 3);
+	EXPECT(strstr(out, ":1000") == NULL && strstr(out, "2=shop") == NULL);
+	EXPECT_INT(store_site_last_seq(st), 5);		/* never reused */
+	EXPECT_INT(store_member_erase(st, alice, 1000000), 0);
+	out[0] = '\0';
+	store_site_events_after(st, 0, 0, keep_site_event, out);
+	EXPECT_STR(out, "3=hall:2:access_granted:0 4=shop:2:arrival:0 5=hall:3:departure:0");
+	store_close(st);
+}
+
 int
 main(void)
 {
@@ -610,6 +703,7 @@ main(void)
 	RUN(test_snapshot_and_delta);
 	RUN(test_apply_refuses);
 	RUN(test_log_pruned);
+	RUN(test_journal_store);
 	RUN(test_expired_policy);
 	if (getenv("KEEP") == NULL) {
 		char cmd[300];

@@ -4,6 +4,12 @@
  * whenever it is not locked: the strike released or the leaf open both
  * mean the door is not secured, and a door without a contact input only
  * ever reports locked/unlocked.
+ *
+ * A site's replica (docs/site.md) is a device of its own, "seuil_<site>_
+ * <node>", available while its own status says online: its doors, and a
+ * diagnostic "problem" sensor that is on unless its copy of the member data
+ * is current.  The people count is the site's, announced by the primary
+ * alone (the same discovery topic from every node would fight).
  */
 #include "mqtt_discovery.h"
 
@@ -20,12 +26,15 @@ static cJSON *
 device(const struct config *conf, const char *node)
 {
 	cJSON *dev, *ids;
-	char name[CONFIG_NAME_MAX + 8];
+	char name[2 * CONFIG_NAME_MAX + 8];
 
 	dev = cJSON_CreateObject();
 	ids = cJSON_AddArrayToObject(dev, "identifiers");
 	cJSON_AddItemToArray(ids, cJSON_CreateString(node));
-	snprintf(name, sizeof(name), "seuil %s", conf->site_name);
+	if (config_replica(conf))
+		snprintf(name, sizeof(name), "seuil %s %s", conf->site_name, conf->site_node);
+	else
+		snprintf(name, sizeof(name), "seuil %s", conf->site_name);
 	cJSON_AddStringToObject(dev, "name", name);
 	cJSON_AddStringToObject(dev, "manufacturer", "seuil");
 	cJSON_AddStringToObject(dev, "model", "seuild");
@@ -37,10 +46,14 @@ static cJSON *
 entity(const struct config *conf, const char *node, const char *name, const char *uid,
     const char *state_topic)
 {
-	char status[300];
+	char status[400];
 	cJSON *o = cJSON_CreateObject();
 
-	snprintf(status, sizeof(status), "%s/status", conf->mqtt_base_topic);
+	if (config_replica(conf))
+		snprintf(status, sizeof(status), "%s/node/%s/status", conf->mqtt_base_topic,
+		    conf->site_node);
+	else
+		snprintf(status, sizeof(status), "%s/status", conf->mqtt_base_topic);
 	cJSON_AddStringToObject(o, "name", name);
 	cJSON_AddStringToObject(o, "unique_id", uid);
 	cJSON_AddStringToObject(o, "state_topic", state_topic);
@@ -65,20 +78,36 @@ emit_free(cJSON *o, const char *topic, mqtt_discovery_emit emit, void *arg)
 void
 mqtt_discovery_announce(const struct config *conf, mqtt_discovery_emit emit, void *arg)
 {
-	char node[CONFIG_NAME_MAX + 8], topic[400], state[400], uid[128], name[96];
+	char node[2 * CONFIG_NAME_MAX + 8], topic[400], state[400], uid[160], name[96];
 	cJSON *o;
 	int i;
 
 	snprintf(node, sizeof(node), "seuil_%s", conf->site_name);
-
-	snprintf(state, sizeof(state), "%s/presence/count", conf->mqtt_base_topic);
-	snprintf(uid, sizeof(uid), "%s_people", node);
-	o = entity(conf, node, "People present", uid, state);
-	cJSON_AddStringToObject(o, "unit_of_measurement", "people");
-	cJSON_AddStringToObject(o, "state_class", "measurement");
-	cJSON_AddStringToObject(o, "icon", "mdi:account-group");
-	snprintf(topic, sizeof(topic), "homeassistant/sensor/%s/people/config", node);
-	emit_free(o, topic, emit, arg);
+	if (config_replica(conf)) {
+		snprintf(node, sizeof(node), "seuil_%s_%s", conf->site_name, conf->site_node);
+		snprintf(state, sizeof(state), "%s/node/%s/acl/state", conf->mqtt_base_topic,
+		    conf->site_node);
+		snprintf(uid, sizeof(uid), "%s_copy", node);
+		o = entity(conf, node, "Member data copy", uid, state);
+		cJSON_AddStringToObject(o, "device_class", "problem");
+		cJSON_AddStringToObject(o, "entity_category", "diagnostic");
+		cJSON_AddStringToObject(o, "value_template",
+		    "{{ 'OFF' if value_json.state == 'current' else 'ON' }}");
+		cJSON_AddStringToObject(o, "json_attributes_topic", state);
+		cJSON_AddStringToObject(o, "payload_on", "ON");
+		cJSON_AddStringToObject(o, "payload_off", "OFF");
+		snprintf(topic, sizeof(topic), "homeassistant/binary_sensor/%s/copy/config", node);
+		emit_free(o, topic, emit, arg);
+	} else {
+		snprintf(state, sizeof(state), "%s/presence/count", conf->mqtt_base_topic);
+		snprintf(uid, sizeof(uid), "%s_people", node);
+		o = entity(conf, node, "People present", uid, state);
+		cJSON_AddStringToObject(o, "unit_of_measurement", "people");
+		cJSON_AddStringToObject(o, "state_class", "measurement");
+		cJSON_AddStringToObject(o, "icon", "mdi:account-group");
+		snprintf(topic, sizeof(topic), "homeassistant/sensor/%s/people/config", node);
+		emit_free(o, topic, emit, arg);
+	}
 
 	for (i = 0; i < conf->ndoors; i++) {
 		const char *door = conf->doors[i].name;

@@ -2,7 +2,9 @@
 /*
  * Home Assistant MQTT discovery (docs/mqtt.md): one occupancy sensor and
  * one binary_sensor per door, all on one device, available while B/status
- * says online.
+ * says online.  A site's replica: its doors and a diagnostic sensor of its
+ * copy, on a device of its own, available while B/node/<node>/status says
+ * online (mqtt_discovery.c).
  */
 #ifndef SEUIL_MQTT_DISCOVERY_H
 #define SEUIL_MQTT_DISCOVERY_H

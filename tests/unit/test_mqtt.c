@@ -19,6 +19,7 @@
 #include "clock.h"
 #include "log.h"
 #include "mqtt.h"
+#include "mqtt_discovery.h"
 #include "mqtt_unlock.h"
 #include "store.h"
 #include "testhelp.h"
@@ -995,6 +996,62 @@ test_homeassistant(void)
 	broker_stop(&b);
 }
 
+/* What a replica announces, as emitted: its own device and availability,
+ * the copy's diagnostic sensor, its doors, and never the site's people
+ * count (the primary's, on the same topic). */
+struct announced {
+	char	topics[8][200];
+	char	*payloads[8];
+	int	n;
+};
+
+static void
+announced_cb(void *arg, const char *topic, const char *payload)
+{
+	struct announced *a = arg;
+
+	if (a->n == 8)
+		return;
+	snprintf(a->topics[a->n], sizeof(a->topics[a->n]), "%s", topic);
+	a->payloads[a->n++] = strdup(payload);
+}
+
+static void
+test_homeassistant_replica(void)
+{
+	struct announced a = { .n = 0 };
+	struct config c;
+	cJSON *o;
+	int i;
+
+	conf_init(&c, 1883);
+	snprintf(c.site_node, sizeof(c.site_node), "hall");
+	c.site_role = SITE_REPLICA;
+	snprintf(c.doors[0].name, sizeof(c.doors[0].name), "hall");
+	mqtt_discovery_announce(&c, announced_cb, &a);
+	EXPECT_INT(a.n, 2);
+	EXPECT_STR(a.topics[0], "homeassistant/binary_sensor/seuil_lab_hall/copy/config");
+	EXPECT_STR(a.topics[1], "homeassistant/binary_sensor/seuil_lab_hall/door_hall/config");
+	o = cJSON_Parse(a.payloads[0]);
+	EXPECT_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "state_topic")),
+	    "seuil/lab/node/hall/acl/state");
+	EXPECT_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "entity_category")),
+	    "diagnostic");
+	EXPECT_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "device_class")),
+	    "problem");
+	EXPECT_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o,
+	    "availability_topic")), "seuil/lab/node/hall/status");
+	cJSON_Delete(o);
+	o = cJSON_Parse(a.payloads[1]);
+	EXPECT_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "state_topic")),
+	    "seuil/lab/door/hall/state");
+	EXPECT_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o,
+	    "availability_topic")), "seuil/lab/node/hall/status");
+	cJSON_Delete(o);
+	for (i = 0; i < a.n; i++)
+		free(a.payloads[i]);
+}
+
 /* ---- authentication and TLS ---- */
 
 static void
@@ -1222,6 +1279,7 @@ main(void)
 	RUN(test_remote_unlock);
 	RUN(test_unlock_recall);
 	RUN(test_homeassistant);
+	RUN(test_homeassistant_replica);
 	RUN(test_password);
 	RUN(test_tls);
 	RUN(test_no_broker);

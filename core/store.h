@@ -402,6 +402,15 @@ int store_site_ingest(struct store *st, const struct journal_row *rows, int n,
 /* The primary's own events past its mark, at most max, as node's: the
  * number copied, or -1. */
 int store_site_copy_own(struct store *st, const char *node, int max, int64_t now_ms);
+/* A node promoted from the old primary's backup (seuilctl site promote):
+ * first the backup's own events not yet in site_events join it as
+ * old_primary's (when old_primary is not ""), then the node's own event
+ * log and visits, read from own_path (a copy of the store it had), replace
+ * the backup's, its sequence with them: the events it had not yet sent
+ * reach the site's view as its own, and no event of the old primary is
+ * taken for one of the node's.  0 or -1. */
+int store_site_keep_own(struct store *st, const char *own_path, const char *old_primary,
+    int64_t now_ms);
 /* site_events in the site's order (seq is site_seq), as store_events_after. */
 int store_site_events_after(struct store *st, int64_t after, int max,
     int (*cb)(const struct event_row *ev, void *arg), void *arg);

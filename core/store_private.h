@@ -61,6 +61,9 @@ struct store {
 #define BADGE_COLS	"id, member_id, uid_hint, label, status, created, last_seen"
 #define EVENT_COLS	"seq, ts_ms, clock_synced, boot_id, mono_ms, type, door," \
 			" reader, member_id, badge_id, reason, detail, actor"
+/* Every column of events, as the table has them. */
+#define EVENT_ALL_COLS	"seq, ts_ms, clock_synced, boot_id, mono_ms, type, door," \
+			" reader, member_id, badge_id, uid_mac, reason, detail, actor"
 /* The same from site_events, then the node and its seq there. */
 #define SITE_EVENT_COLS	"site_seq, ts_ms, clock_synced, boot_id, mono_ms, type, door," \
 			" reader, member_id, badge_id, reason, detail, actor, node, node_seq"

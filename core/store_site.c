@@ -252,6 +252,49 @@ fail:
 }
 
 int
+store_site_keep_own(struct store *st, const char *own_path, const char *old_primary,
+    int64_t now_ms)
+{
+	static const char *const steps[] = {
+		"DELETE FROM main.events",
+		"INSERT INTO main.events (" EVENT_ALL_COLS ") SELECT " EVENT_ALL_COLS
+		" FROM own.events ORDER BY seq",
+		"DELETE FROM main.sqlite_sequence WHERE name = 'events'",
+		"INSERT INTO main.sqlite_sequence (name, seq) SELECT 'events', seq"
+		" FROM own.sqlite_sequence WHERE name = 'events'",
+		"DELETE FROM main.visits",
+		"INSERT INTO main.visits (" VISIT_COLS ") SELECT " VISIT_COLS " FROM own.visits",
+	};
+	sqlite3_stmt *s;
+	size_t i;
+	int rc = -1;
+
+	if (old_primary[0] != '\0' &&
+	    store_site_copy_own(st, old_primary, INT32_MAX, now_ms) == -1)
+		return -1;
+	if (store_prepare(st, "ATTACH DATABASE ?1 AS own", &s) == -1)
+		return -1;
+	sqlite3_bind_text(s, 1, own_path, -1, SQLITE_STATIC);
+	rc = store_run(st, s, "attach the node's own store");
+	sqlite3_finalize(s);
+	if (rc == -1)
+		return -1;
+	rc = -1;
+	if (store_begin(st) == -1)
+		goto detach;
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++)
+		if (store_exec(st, steps[i], "keep the node's own events") == -1) {
+			store_abort(st);
+			goto detach;
+		}
+	rc = store_commit(st);
+detach:
+	if (store_exec(st, "DETACH DATABASE own", "detach the node's own store") == -1)
+		rc = -1;
+	return rc;
+}
+
+int
 store_site_events_after(struct store *st, int64_t after, int max,
     int (*cb)(const struct event_row *ev, void *arg), void *arg)
 {

@@ -284,8 +284,14 @@ primary_row(struct site_journal *j, const char *node, const void *payload, size_
 		n->ack_due = true;	/* sent again: say again what is held */
 		return;
 	}
-	if (r.prev != n->expected)
-		return;		/* a gap: the node sends again from the ack */
+	/* A gap: say what is held, so that the node sends again from there.
+	 * Without that word a node whose acknowledgement is ahead of this
+	 * store (a primary promoted from an older backup) would wait for an
+	 * acknowledgement that never comes, sending the same rows forever. */
+	if (r.prev != n->expected) {
+		n->ack_due = true;
+		return;
+	}
 	if (j->npending == j->cap) {
 		int cap = j->cap ? j->cap * 2 : 64;
 

@@ -15,9 +15,11 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sysexits.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "backup.h"
+#include "clock.h"
 #include "ctl.h"
 #include "site_acl.h"
 #include "site_sig.h"
@@ -522,7 +524,7 @@ ctl_site_promote(struct ctl *c, int argc, char **argv)
 	uint8_t seed[SITE_KEY_LEN];
 	struct site_pub pub;
 	struct site_local before, after;
-	char err[2 * PATH_MAX + 256], v[32];
+	char err[2 * PATH_MAX + 256], v[32], keep[PATH_MAX + 64], stamp[32];
 	int ch, rc, version;
 
 	while ((ch = getopt_long(argc, argv, ":k:b:", opts, NULL)) != -1) {
@@ -564,6 +566,18 @@ ctl_site_promote(struct ctl *c, int argc, char **argv)
 		store_close(c->st);
 		c->st = NULL;
 	}
+	/* The store this node had is kept beside it: its own event log and
+	 * visits go on in the restored one (store_site_keep_own). */
+	keep[0] = '\0';
+	if (backup != NULL && access(c->conf.database, F_OK) == 0) {
+		backup_stamp(stamp, sizeof(stamp), time(NULL));
+		snprintf(keep, sizeof(keep), "%s.pre-promote-%s", c->conf.database, stamp);
+		if (backup_copy(c->conf.database, keep, err, sizeof(err)) == -1) {
+			ctl_errx("keeping a copy of %s: %s; nothing changed", c->conf.database, err);
+			explicit_bzero(seed, sizeof(seed));
+			return EX_CANTCREAT;
+		}
+	}
 	if (backup != NULL && backup_restore(backup, c->conf.database, err, sizeof(err)) == -1) {
 		ctl_errx("restore failed: %s", err);
 		explicit_bzero(seed, sizeof(seed));
@@ -585,6 +599,9 @@ ctl_site_promote(struct ctl *c, int argc, char **argv)
 		return rc;
 	if (site_acl_local(c->st, &after) == -1)
 		return ctl_store_error(c, "site promote");
+	if (keep[0] != '\0' && store_site_keep_own(c->st, keep, before.primary,
+	    clock_wall_ms()) == -1)
+		return ctl_store_error(c, "site promote (keeping this node's own events)");
 	snprintf(v, sizeof(v), "%lld", (long long)((before.epoch > after.epoch ? before.epoch :
 	    after.epoch) + 1));
 	if (store_site_set_role(c->st, false, NULL) == -1 ||
@@ -602,6 +619,8 @@ ctl_site_promote(struct ctl *c, int argc, char **argv)
 	}
 	printf("%s is the primary of %s now, epoch %s (key id %s)%s%s\n", c->conf.site_node,
 	    c->conf.site_name, v, pub.id, backup ? ", from " : "", backup ? backup : "");
+	if (keep[0] != '\0')
+		printf("its own events and visits go on from the store it had, kept as %s\n", keep);
 	printf("start seuild; the replicas take this epoch's snapshot.  Give this node's broker "
 	    "login the primary's topics (docs/site.md)\n");
 	return EX_OK;

@@ -42,6 +42,15 @@ diag "revoked on the primary, denied at both replicas after $ms ms"
 check "a revocation denies at every replica within 2 s" test "$ms" -lt 2000
 for n in hall shop; do check "$n's copy is the primary's again" wait_until 5 same_digest main "$n"; done
 nctl main backup "$T/main.backup" >/dev/null || not_ok "a backup of the primary"
+# After the backup: taps at both replicas that the primary takes and
+# acknowledges, so that the backup holds less of each node than the nodes
+# were told.
+for n in hall shop; do node_decides "$n" 04A1B2C3 granted || not_ok "a tap at $n after the backup"; done
+# NODE's event log, and what PRIMARY's site view holds of it, as seq lists.
+own_seqs() { sqlite3 "$T/$1/seuil.db" "SELECT ifnull(group_concat(seq), '') FROM (SELECT seq FROM events ORDER BY seq)"; }
+site_seqs() { sqlite3 "$T/$1/seuil.db" "SELECT ifnull(group_concat(node_seq), '') FROM (SELECT node_seq FROM site_events WHERE node = '$2' ORDER BY site_seq)"; }
+journal_whole() { [ -n "$(own_seqs "$2")" ] && [ "$(own_seqs "$2")" = "$(site_seqs "$1" "$2")" ]; }	# PRIMARY NODE
+for n in hall shop; do check "main holds every event of $n" wait_until 10 journal_whole main "$n"; done
 
 # ---- the primary down: every door decides on ----
 stop_node main
@@ -61,6 +70,12 @@ check "site promote with the key and the backup" sh -c "'$SEUILCTL' -f '$T/hall/
 start_node hall || { not_ok "the new primary starts"; exit 1; }
 epoch() { nctl "$1" --json site show | python3 -c 'import json,sys; print(json.load(sys.stdin)["epoch"])'; }
 check "the epoch rose" test "$(epoch hall)" -ge 2
+check "the promoted node kept its own events, taps during the outage included" \
+    test "$(node_events hall access_granted)" -ge 3
+check "the new primary holds every event of its own, as its own" wait_until 10 journal_whole hall hall
+check "none of main's events taken for hall's" test "$(sqlite3 "$T/hall/seuil.db" "SELECT count(*) FROM site_events WHERE node = 'hall' AND type = 'admin_change'")" = 0
+check "and every event of shop, though its acknowledgement was ahead of the backup" \
+    wait_until 15 journal_whole hall shop
 check "the new primary takes member changes" sh -c "'$SEUILCTL' -f '$T/hall/seuild.conf' member add dave >/dev/null && '$SEUILCTL' -f '$T/hall/seuild.conf' badge add dave 04DA0001 >/dev/null"
 check "shop follows the new epoch" wait_until 15 sh -c "[ \"\$('$SEUILCTL' -f '$T/shop/seuild.conf' --json site show | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"epoch\"])')\" = '$(epoch hall)' ]"
 check "shop's copy becomes the new primary's" wait_until 10 same_digest hall shop

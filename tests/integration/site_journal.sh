@@ -43,8 +43,19 @@ seqs = [json.loads(l)["seq"] for l in sys.stdin]
 sys.exit(0 if seqs and seqs == list(range(1, len(seqs) + 1)) else 1)'
 }
 check "B/events: the site's seq, gap-free from 1" events_gap_free
+# A replica's acl_applied, as the site publishes it: seq, ts and type only
+# (and where it happened), never its revision or detail.
+terse_acl() {
+	grep '"type":"acl_applied"' "$T/events.out" | python3 -c '
+import json, sys
+rows = [json.loads(l) for l in sys.stdin]
+sys.exit(0 if rows and all(set(r) == {"seq", "ts", "type", "node", "node_seq"} for r in rows) else 1)'
+}
+check "B/events: hall's acl_applied carries seq, ts, type, node and node_seq only" terse_acl
 presence_has_alice() { mosquitto_sub -h 127.0.0.1 -p "$BROKER_PORT" -t seuil/test/presence -C 1 -W 3 2>/dev/null | grep -q Alice; }
 check "B/presence: alice, arrived at hall, is on site" wait_until 10 presence_has_alice
+hall_presence_has_alice() { mosquitto_sub -h 127.0.0.1 -p "$BROKER_PORT" -t seuil/test/node/hall/presence -C 1 -W 3 2>/dev/null | grep -q Alice; }
+check "B/node/hall/presence: hall's own, for a building's lobby" wait_until 10 hall_presence_has_alice
 lag() { nctl main --json status | python3 -c '
 import json, sys
 n = [x for x in json.load(sys.stdin)["site"]["nodes"] if x["node"] == "hall"]

@@ -32,6 +32,8 @@ const T = {
     h_seuild: 'seuild {version}, pid {pid}, up {uptime}', h_clock_ok: 'Clock NTP-synced', h_clock_bad: 'Clock NOT NTP-synced',
     h_db: 'Database {database}, last event #{seq}', h_mqtt_on: 'MQTT connected', h_mqtt_off: 'MQTT disconnected',
     h_mqtt_none: 'MQTT disabled', h_door: 'Door {name}: {state}', h_reader: 'Reader {name}: {online}, {restarts} restarts',
+    h_site: 'Site: node {node}, {role}, copy {epoch}.{rev}, {state}', h_node: 'Node {node}: {online}, copy {epoch}.{rev}, {state}, journal lag {lag}',
+    r_primary: 'primary', r_replica: 'replica', c_current: 'current', c_stale: 'stale', c_expired: 'expired',
     // Door states (seuild's status)
     s_locked: 'locked', s_unlocked: 'unlocked', s_open: 'open', s_held_open: 'held open', s_forced_open: 'forced open', s_unknown: 'unknown',
     // core/access.c's reasons, and departures'
@@ -100,6 +102,8 @@ const T = {
     h_seuild: 'seuild {version}, pid {pid}, lancé depuis {uptime}', h_clock_ok: 'Horloge synchronisée (NTP)', h_clock_bad: "Horloge NON synchronisée (NTP)",
     h_db: 'Base de données {database}, dernier événement n° {seq}', h_mqtt_on: 'MQTT connecté', h_mqtt_off: 'MQTT déconnecté',
     h_mqtt_none: 'MQTT désactivé', h_door: 'Porte {name} : {state}', h_reader: 'Lecteur {name} : {online}, {restarts} redémarrages',
+    h_site: 'Site : nœud {node}, {role}, copie {epoch}.{rev}, {state}', h_node: 'Nœud {node} : {online}, copie {epoch}.{rev}, {state}, retard du journal {lag}',
+    r_primary: 'primaire', r_replica: 'réplique', c_current: 'à jour', c_stale: 'périmée', c_expired: 'expirée',
     s_locked: 'verrouillée', s_unlocked: 'déverrouillée', s_open: 'ouverte', s_held_open: 'maintenue ouverte', s_forced_open: 'forcée', s_unknown: 'inconnu',
     x_granted: 'accordé', x_locked_out: 'lecteur bloqué', x_unknown_badge: 'badge inconnu', x_badge_revoked: 'badge révoqué',
     x_member_disabled: 'membre désactivé', x_not_yet_valid: 'pas encore valide', x_expired: 'expiré',
@@ -461,6 +465,13 @@ async function loadSystem() {
     if (s.mqtt) ul.appendChild(el('li', t(s.mqtt.enabled ? (s.mqtt.connected ? 'h_mqtt_on' : 'h_mqtt_off') : 'h_mqtt_none'), s.mqtt.enabled && !s.mqtt.connected ? 'bad' : 'ok'));
     for (const d of s.doors || []) ul.appendChild(el('li', fmt('h_door', { name: d.name, state: word('s_', d.state) })));
     for (const r of s.readers || []) ul.appendChild(el('li', fmt('h_reader', { name: r.name, online: r.online ? t('online') : t('offline'), restarts: r.restarts }), r.online ? 'ok' : 'bad'));
+    // A site of several Pis (docs/site.md): this node's copy and, on the
+    // primary, each node it hears of with how far its journal has come.
+    const site = s.site;
+    if (site) {
+      ul.appendChild(el('li', fmt('h_site', { node: site.node, role: word('r_', site.role), epoch: site.epoch, rev: site.rev, state: word('c_', site.state) }), site.state === 'current' ? 'ok' : 'bad'));
+      for (const n of site.nodes || []) ul.appendChild(el('li', fmt('h_node', { node: n.node, online: n.online ? t('online') : t('offline'), epoch: n.epoch, rev: n.rev, state: word('c_', n.state), lag: n.journal_lag }), n.online && n.state === 'current' && n.journal_lag === 0 ? 'ok' : 'bad'));
+    }
   } catch (e) { ul.appendChild(el('li', e.message, 'bad')); }
 }
 

@@ -31,6 +31,7 @@
 
 #define JOURNAL_WINDOW		64	/* rows sent and not yet acknowledged */
 #define JOURNAL_RESEND_MS	3000	/* no progress for this long: send again */
+#define JOURNAL_NUDGE_MS	200	/* the primary says it lacks rows: at most this often */
 #define JOURNAL_BATCH		256	/* rows a writer job stores at most */
 #define JOURNAL_MAX_NODES	64
 #define ACKED_KEY		"journal_acked_seq"
@@ -140,8 +141,19 @@ node_ack(struct site_journal *j, const void *payload, size_t len, int64_t now)
 		log_warnx("site: journal: an acknowledgement refused: %s", why);
 		return;
 	}
-	if (seq == j->acked)
+	if (seq == j->acked) {
+		/* The same again while rows past it are out: the primary
+		 * answers a row that does not follow what it holds (those
+		 * before it were lost, say sent before it subscribed): send
+		 * again from there now, not a resend period later.  At most
+		 * once each JOURNAL_NUDGE_MS, as several such answers come. */
+		if (j->sent > seq && now - j->progress_at >= JOURNAL_NUDGE_MS) {
+			j->sent = seq;
+			j->progress_at = now;
+			node_send(j, now);
+		}
 		return;
+	}
 	/* Lower than before: the primary lost what it had (a restore), and
 	 * gets it again. */
 	if (seq < j->acked || seq > j->sent)
@@ -596,8 +608,20 @@ site_journal_service(struct site_journal *j, int64_t now, bool new_events)
 int64_t
 site_journal_deadline(const struct site_journal *j)
 {
-	if (!j->primary && j->sent > j->acked)
-		return j->progress_at + JOURNAL_RESEND_MS;
+	int i;
+
+	if (!j->primary)
+		return j->sent > j->acked ? j->progress_at + JOURNAL_RESEND_MS : INT64_MAX;
+	/* Rows came in with the broker's messages, after this turn's
+	 * service: the next turn stores them at once, rather than when the
+	 * loop next wakes for something else (up to a heartbeat later). */
+	if (j->storing)
+		return INT64_MAX;	/* the writer's answer wakes the loop */
+	if (j->npending > 0)
+		return 0;
+	for (i = 0; i < j->nnodes; i++)
+		if (j->nodes[i].ack_due)
+			return 0;
 	return INT64_MAX;
 }
 

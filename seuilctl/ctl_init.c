@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* seuilctl init: the database and the UID key, each created only if missing. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -95,6 +96,54 @@ ctl_seuil_ids(uid_t *uid, gid_t *gid)
 }
 
 /*
+ * The copy a migration leaves beside the database (DATABASE.pre-vN-STAMP,
+ * core/store.c), made by root when init migrates an upgraded store: the
+ * store's folder is seuil's, and so is everything in it.  Each root-owned
+ * one is given by what was opened (ctl_give_file).
+ */
+static int
+give_copies(struct ctl *c, uid_t uid, gid_t gid, cJSON *a)
+{
+	char dir[PATH_MAX], prefix[PATH_MAX + 8], path[2 * PATH_MAX + 8];
+	const char *base = strrchr(c->conf.database, '/');
+	struct dirent *de;
+	struct stat sb;
+	DIR *dp;
+	int rc = EX_OK;
+
+	if (base == NULL) {
+		snprintf(dir, sizeof(dir), ".");
+		base = c->conf.database;
+	} else {
+		snprintf(dir, sizeof(dir), "%.*s", (int)(base - c->conf.database), c->conf.database);
+		if (dir[0] == '\0')
+			snprintf(dir, sizeof(dir), "/");
+		base++;
+	}
+	snprintf(prefix, sizeof(prefix), "%s.pre-v", base);
+	if ((dp = opendir(dir)) == NULL)
+		return EX_OK;	/* the database's own files were given above */
+	while ((de = readdir(dp)) != NULL) {
+		if (strncmp(de->d_name, prefix, strlen(prefix)) != 0 ||
+		    fstatat(dirfd(dp), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) == -1 ||
+		    !S_ISREG(sb.st_mode) || sb.st_uid != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (ctl_give_file(path, uid, gid, 0) != 1) {
+			ctl_errx("chown %s to %s: %s", path, SEUIL_USER, strerror(errno));
+			rc = EX_NOPERM;
+			continue;
+		}
+		if (a != NULL)
+			cJSON_AddItemToArray(a, cJSON_CreateString(path));
+		else
+			printf("gave %s to %s\n", path, SEUIL_USER);
+	}
+	closedir(dp);
+	return rc;
+}
+
+/*
  * seuild runs as the system user seuil (systemd/seuild.service), but init
  * is run by root: without this the daemon could not read the key (0600) or
  * write the database it has just been given.  Only files that exist are
@@ -139,7 +188,7 @@ give_to_seuil(struct ctl *c, cJSON *j)
 			printf("gave %s to %s:%s\n", path, SEUIL_USER,
 			    gr != NULL ? SEUIL_USER : "(its group)");
 	}
-	return EX_OK;
+	return give_copies(c, pw->pw_uid, gid, a);
 }
 
 int

@@ -19,6 +19,8 @@
 
 #include <cjson/cJSON.h>
 
+#include "csv.h"
+#include "fold.h"
 #include "tz.h"
 
 
@@ -389,7 +391,7 @@ report_member_cmp(const void *a, const void *b, void *arg)
 	const struct report *r = arg;
 	const struct rmember *x = &r->members[*(const int *)a];
 	const struct rmember *y = &r->members[*(const int *)b];
-	int c = strcmp(x->name, y->name);
+	int c = fold_cmp(x->name, y->name);
 
 	if (c != 0)
 		return c;
@@ -471,34 +473,6 @@ report_cell_text(const struct cell *c, struct cell_text *t)
 	report_format_seen(c->last, t->last);
 }
 
-/*
- * One CSV cell: quoted as RFC 4180 says when it holds a comma, quote or
- * line break, and neutralised when a spreadsheet would run it as a formula
- * (it starts with = + - @, a tab or a CR: a member named "=HYPERLINK(...)"
- * must stay text), by a leading apostrophe, as OWASP recommends.
- */
-static void
-csv_field(FILE *out, const char *s)
-{
-	bool formula = s[0] != '\0' && strchr("=+-@\t\r", s[0]) != NULL;
-
-	if (strpbrk(s, ",\"\r\n") == NULL) {
-		if (formula)
-			putc('\'', out);
-		fputs(s, out);
-		return;
-	}
-	putc('"', out);
-	if (formula)
-		putc('\'', out);
-	for (; *s != '\0'; s++) {
-		if (*s == '"')
-			putc('"', out);
-		putc(*s, out);
-	}
-	putc('"', out);
-}
-
 int
 report_finish_output(FILE *out)
 {
@@ -524,7 +498,7 @@ report_write_csv(struct report *r, FILE *out)
 	FOREACH_ROW(r, p, m, c) {
 		report_cell_text(c, &t);
 		fprintf(out, "%s,", r->label[p]);
-		csv_field(out, m->name);
+		csv_cell(out, m->name);
 		fprintf(out, ",%d,%d,%s,%s,%s\n", c->days, c->visits, t.hours, t.first,
 		    t.last);
 	}

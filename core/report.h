@@ -81,14 +81,14 @@ int report_finish(struct report *r);
 
 /*
  * Writers.  Each returns 0, or -1 with errno set if a write failed or
- * memory ran out.  Rows are ordered by period, then member name; a member
- * appears in a period only if it has a visit there.
+ * memory ran out.  Rows are ordered by period, then member name without
+ * regard to case or accents (fold_cmp: "Élodie" among the e's, not after
+ * "Zoé"); a member appears in a period only if it has a visit there.
  *
  *  text: a table for humans (the default of seuilctl).
  *  csv:  header period,member,days_present,visits,hours,first_seen,last_seen;
- *        hours with 2 decimals, names quoted as RFC 4180 says and
- *        prefixed with ' when they start with = + - @, tab or CR (a
- *        spreadsheet would run them as formulas), lines end with LF.
+ *        hours with 2 decimals, names as csv_cell writes them (csv.h:
+ *        quoted, and never run as formulas), lines end with LF.
  *  json: {"from","to","by","rows":[{"period","member","member_id",
  *        "days_present","visits","hours","first_seen","last_seen"}],
  *        "days":[{"date","present"}]} (present: members present that day).

@@ -198,7 +198,7 @@ static const struct route {
 	{ "POST",  "/checkout",			NEED_DESK,  api_checkout },
 	{ "POST",  "/door/unlock",		NEED_DESK,  api_door_unlock },
 	{ "POST",  "/enrol",			NEED_DESK,  api_enrol },
-	{ "GET",   "/members",			NEED_ADMIN, api_members },
+	{ "GET",   "/members",			NEED_DESK,  api_members },
 	{ "POST",  "/members",			NEED_ADMIN, api_member_add },
 	{ "GET",   "/members/*",		NEED_ADMIN, api_member_show },
 	{ "PATCH", "/members/*",		NEED_ADMIN, api_member_edit },
@@ -216,6 +216,9 @@ static const struct route {
 	{ "GET",   "/log",			NEED_ADMIN, api_log },
 	{ "GET",   "/report/attendance",	NEED_ADMIN, api_report },
 	{ "POST",  "/import",			NEED_ADMIN, api_import },
+	{ "GET",   "/backups",			NEED_ADMIN, api_backups },
+	{ "POST",  "/backups",			NEED_ADMIN, api_backup_make },
+	{ "GET",   "/backups/*",		NEED_ADMIN, api_backup_get },
 };
 
 #define MAX_PARAMS	2

@@ -37,6 +37,11 @@ API_FN(api_log);
 API_FN(api_report);
 API_FN(api_import);
 
+/* api_backup.c: backups in [backup] dir */
+API_FN(api_backups);
+API_FN(api_backup_make);
+API_FN(api_backup_get);
+
 /* The request body as a JSON object, or NULL with a 400 in r. */
 cJSON	*api_body(struct req *q, struct reply *r);
 /* Ask seuild for req on behalf of q's console user: its reply without

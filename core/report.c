@@ -65,6 +65,8 @@ period_label(enum report_by by, int64_t civil, char out[11])
 		tz_days_date(civil, out);
 		out[7] = '\0';
 		break;
+	case REPORT_BY_RANGE:
+		break;	/* report_new labels it */
 	}
 }
 
@@ -90,6 +92,8 @@ report_by_name(enum report_by by)
 		return "day";
 	case REPORT_BY_WEEK:
 		return "week";
+	case REPORT_BY_RANGE:
+		return "range";
 	case REPORT_BY_MONTH:
 		break;
 	}
@@ -147,7 +151,10 @@ report_new(const char *from_date, const char *to_date, enum report_by by,
 		}
 		if (i == r->ndays)
 			break;
-		period_label(by, from + i, lab);
+		if (by == REPORT_BY_RANGE)
+			memcpy(lab, from_date, 11);
+		else
+			period_label(by, from + i, lab);
 		if (r->nperiods == 0 || strcmp(lab, r->label[r->nperiods - 1]) != 0)
 			memcpy(r->label[r->nperiods++], lab, 11);
 		r->day_period[i] = r->nperiods - 1;
@@ -310,14 +317,13 @@ day_index(const struct report *r, int64_t t)
 	return lo;
 }
 
-/* Where a visit's presence ends: see report.h. */
-static int64_t
-visit_end(const struct report *r, const struct visit_row *v)
+int64_t
+report_visit_end(const struct visit_row *v, int64_t now_ms)
 {
 	int64_t e;
 
 	if (v->left_ms == 0)
-		e = r->now_ms;
+		e = now_ms;
 	else if (strcmp(v->left_reason, "timeout") == 0 ||
 	    strcmp(v->left_reason, "day_end") == 0)
 		e = v->last_seen_ms;
@@ -341,7 +347,7 @@ report_add_visit(struct report *r, const struct visit_row *v, const char *member
 	}
 	if (r->filter != 0 && v->member_id != r->filter)
 		return 0;
-	e = visit_end(r, v);
+	e = report_visit_end(v, r->now_ms);
 	/* A visit of no length (badged in and out at once) is still a
 	 * presence on its day. */
 	if (e > a ? a >= re || e <= rs : a < rs || a >= re)

@@ -32,12 +32,17 @@
 
 #include "store.h"
 
-enum report_by { REPORT_BY_DAY, REPORT_BY_WEEK, REPORT_BY_MONTH };
+/* REPORT_BY_RANGE: the whole range is one period (insight.c's per-member
+ * figures); not one of report_by_parse's words. */
+enum report_by { REPORT_BY_DAY, REPORT_BY_WEEK, REPORT_BY_MONTH, REPORT_BY_RANGE };
 
 /* The longest range a report covers, in days (ten years and a bit). */
 #define REPORT_MAX_DAYS	3700
 
 struct report;
+
+/* Where a visit's presence ends, as above (now_ms for one still open). */
+int64_t report_visit_end(const struct visit_row *v, int64_t now_ms);
 
 /* "day", "week" or "month".  0, or -1 if s is none of them. */
 int report_by_parse(const char *s, enum report_by *out);

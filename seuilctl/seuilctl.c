@@ -335,6 +335,61 @@ static const struct ctl_cmd commands[] = {
 	    "  seuilctl report attendance --by day --html > november.html\n"
 	    "\n"
 	    "Exit status: 64 for a bad date or range, 66 for an unknown member.", NULL },
+	{ "report", "presence-hours", ctl_report_insight, "[--from DATE] [--to DATE] [--csv|--json]",
+	    "busy hours: people present on average, per hour of the week",
+	    "For each hour of the week (local time), the person-hours present over\n"
+	    "the period and the people present on average (the hours divided by the\n"
+	    "number of such weekdays in the period).  Visits count as in report\n"
+	    "attendance.  The console's Insight view draws it as a heat map.\n"
+	    "Needs [report] insight = true (the default).\n"
+	    "\n"
+	    "Options:\n"
+	    "  --from DATE      first day (default: 12 weeks before --to)\n"
+	    "  --to DATE        last day, inclusive (default: today)\n"
+	    "  --csv, --json    machine-readable output (day,hour,hours,average)\n"
+	    "\n"
+	    "Example:\n"
+	    "  seuilctl report presence-hours --from 2026-09-01 --to 2026-11-30\n"
+	    "\n"
+	    "Exit status: 64 for a bad date or range, 78 when insight is off.", NULL },
+	{ "report", "members", ctl_report_insight, "[--from DATE] [--to DATE] [--csv|--json]",
+	    "per member: days, visits, hours over the period, and the trend",
+	    "Per member over the period: days present, visits, hours, first and\n"
+	    "last seen (as report attendance counts them over the whole period),\n"
+	    "and the trend: the hours of the last half of the period against the\n"
+	    "first half (up, down or same); with totals.  Needs [report] insight.\n"
+	    "\n"
+	    "Options:\n"
+	    "  --from DATE      first day (default: 12 weeks before --to)\n"
+	    "  --to DATE        last day, inclusive (default: today)\n"
+	    "  --csv, --json    machine-readable output\n"
+	    "\n"
+	    "Exit status: 64 for a bad date or range, 78 when insight is off.", NULL },
+	{ "report", "drifting", ctl_report_insight, "[--to DATE] [--csv|--json]",
+	    "members drifting away: half their former weekly visits or fewer",
+	    "Active members with at least 4 visits in the 12 weeks before the last\n"
+	    "4 weeks (ending on --to), whose weekly rate of visits in those last 4\n"
+	    "weeks is below half of the rate before, with both counts and rates\n"
+	    "and their last visit.  A visit counts on the local day it arrives.\n"
+	    "Needs [report] insight.\n"
+	    "\n"
+	    "Options:\n"
+	    "  --to DATE        the last day of the last 4 weeks (default: today)\n"
+	    "  --csv, --json    machine-readable output\n"
+	    "\n"
+	    "Exit status: 64 for a bad date, 78 when insight is off.", NULL },
+	{ "report", "retention", ctl_report_insight, "[--from DATE] [--to DATE] [--csv|--json]",
+	    "monthly retention: who came back the month after",
+	    "For each month of the period: of the members with a visit (by its\n"
+	    "arrival) in the month before, how many have one in the month, and that\n"
+	    "share.  Needs [report] insight.\n"
+	    "\n"
+	    "Options:\n"
+	    "  --from DATE      a day of the first month (default: 11 months before)\n"
+	    "  --to DATE        a day of the last month (default: today)\n"
+	    "  --csv, --json    machine-readable output\n"
+	    "\n"
+	    "Exit status: 64 for a bad date or range, 78 when insight is off.", NULL },
 	{ "status", NULL, ctl_status, "",
 	    "health: daemon, doors, readers, MQTT, clock and database",
 	    "A health view: the daemon (version, uptime), clock sync, each door and\n"

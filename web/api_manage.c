@@ -17,6 +17,7 @@
 #include "csv.h"
 #include "explain.h"
 #include "import.h"
+#include "insight.h"
 #include "manage.h"
 #include "render_json.h"
 #include "report.h"
@@ -714,6 +715,68 @@ api_report(struct req *q, struct reply *r, char **p)
 		    dto, fmt);
 		reply_header(r, "Content-Disposition", cd);
 	}
+}
+
+/*
+ * Insight (core/insight.h): the kind is the route's last word.  403
+ * insight_off when [report] insight = false.  format=csv is a download
+ * whose name carries the period.
+ */
+void
+api_insight(struct req *q, struct reply *r, char **p)
+{
+	const char *from = req_arg(q, "from"), *to = req_arg(q, "to");
+	const char *fmt = req_arg(q, "format"), *word = strrchr(q->path, '/') + 1;
+	enum insight_kind kind;
+	char err[256], cd[128], *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+	cJSON *doc;
+	int rc;
+
+	(void)p;
+	if (insight_parse(word, &kind) == -1) {
+		reply_error_code(r, 404, "not_found", NULL, "no such report");
+		return;
+	}
+	if (!q->w->conf.report_insight) {
+		reply_error_code(r, 403, "insight_off", NULL, "insight is off ([report] "
+		    "insight = false)");
+		return;
+	}
+	if (fmt != NULL && *fmt != '\0' && strcmp(fmt, "csv") != 0 && strcmp(fmt, "json") != 0) {
+		reply_error_code(r, 400, "invalid", NULL, "format is csv or json");
+		return;
+	}
+	LOCK(q);
+	doc = insight_run(q->w->st, kind, from, to, clock_wall_ms(), err, sizeof(err));
+	UNLOCK(q);
+	if (doc == NULL) {
+		reply_error_code(r, errno == EINVAL ? 400 : 500, errno == EINVAL ? "invalid" :
+		    "database", NULL, "%s", err);
+		return;
+	}
+	if (fmt == NULL || strcmp(fmt, "csv") != 0) {
+		reply_json(r, 200, doc);
+		return;
+	}
+	if ((f = open_memstream(&buf, &len)) == NULL) {
+		cJSON_Delete(doc);
+		reply_error(r, 500, "report: %s", strerror(errno));
+		return;
+	}
+	rc = insight_write_csv(doc, f);
+	snprintf(cd, sizeof(cd), "attachment; filename=\"%s-%s-%s.csv\"", word,
+	    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(doc, kind == INSIGHT_DRIFTING ?
+	    "to" : "from")), cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(doc, "to")));
+	cJSON_Delete(doc);
+	if (fclose(f) != 0 || rc == -1) {
+		free(buf);
+		reply_error(r, 500, "report: cannot write");
+		return;
+	}
+	reply_text(r, 200, "text/csv; charset=utf-8", buf, len);
+	reply_header(r, "Content-Disposition", cd);
 }
 
 /*

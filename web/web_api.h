@@ -35,6 +35,7 @@ API_FN(api_schedule_set);
 API_FN(api_explain);
 API_FN(api_log);
 API_FN(api_report);
+API_FN(api_insight);
 API_FN(api_import);
 
 /* api_backup.c: backups in [backup] dir */

@@ -34,3 +34,13 @@ decision_input(struct access_input *in, const struct config *conf, const struct 
 	in->clock_synced = clock_synced;
 	in->unsynced = conf->unsynced_clock;
 }
+
+bool
+decision_clock_refuses(const struct config *conf, const struct badge_row *b,
+    const struct member_row *m, const struct access_groups *groups, int64_t now_ms)
+{
+	struct access_input in;
+
+	decision_input(&in, conf, b, m, groups, now_ms, false, false);
+	return access_decide(&in) == ACCESS_CLOCK_UNSYNCED;
+}

@@ -195,6 +195,7 @@ static const struct route {
 	{ "GET",   "/status",			NEED_DESK,  api_status },
 	{ "GET",   "/who",			NEED_DESK,  api_who },
 	{ "GET",   "/readers",			NEED_DESK,  api_readers },
+	{ "GET",   "/problems",			NEED_DESK,  api_problems },
 	{ "POST",  "/checkout",			NEED_DESK,  api_checkout },
 	{ "POST",  "/door/unlock",		NEED_DESK,  api_door_unlock },
 	{ "POST",  "/enrol",			NEED_DESK,  api_enrol },

@@ -38,6 +38,9 @@ API_FN(api_report);
 API_FN(api_insight);
 API_FN(api_import);
 
+/* api_problems.c: what is wrong now */
+API_FN(api_problems);
+
 /* api_backup.c: backups in [backup] dir */
 API_FN(api_backups);
 API_FN(api_backup_make);

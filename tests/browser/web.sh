@@ -74,15 +74,3 @@ api() {
 json_get() { python3 -c 'import json,sys; v=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$T/body" "$1"; }
 json_true() { [ "$(json_get "$1")" = True ]; }
 
-# fake_clock unsynced|synced: from now on seuild, seuil-web and every
-# program the test starts see the clock's NTP sync as said, through
-# tests/fakes/clock_sync.c (adjtimex); say it again to change it while
-# they run.
-fake_clock() {
-	echo "$1" >"$T/clock"
-	export SEUIL_FAKE_CLOCK=$T/clock LD_PRELOAD=$BUILD/fakes/clock_sync.so
-	case ${ASAN_OPTIONS:-} in
-	*verify_asan_link_order=0*) ;;
-	*) export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 ;;
-	esac
-}

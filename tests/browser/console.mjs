@@ -34,7 +34,11 @@ async function waitText(page, sel, re, ms = 15000) {
     await page.waitForTimeout(100);
   }
 }
-const shot = async (page, name) => { if (shots) await page.screenshot({ path: `${shots}/${name}.png`, fullPage: true }); };
+const shot = async (page, name) => {
+  if (!shots) return;
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
+};
 const api = async (path) => (await page.request.get(base + '/api/v1' + path)).json();
 
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
@@ -348,8 +352,8 @@ for (const l of ['en', 'fr']) {
     await lang(l);
     await ask('clock unsynced');
     await nav('today');
-    const re = l === 'en' ? /not set by network time.*refuses 1 members.*Élodie M\..*timedatectl status/ :
-      /pas réglée par le réseau.*refuse 1 membres.*Élodie M\..*timedatectl status/;
+    const re = l === 'en' ? /not set by network time.*refuses one member .*Élodie M\..*timedatectl status/ :
+      /pas réglée par le réseau.*refuse un membre .*Élodie M\..*timedatectl status/;
     await waitText(page, '#problem-list li[data-code=clock_unsynced]', re, 20000);
     if (l === 'fr') await shot(page, 'today-clock-fr');
     await ask('clock synced');

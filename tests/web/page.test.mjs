@@ -123,6 +123,8 @@ test('problems in words, each with its next step', () => {
 	assert.match(p.next, /aucun badge n'ouvre/);
 	p = M.problemText(en, { code: 'clock_unsynced', args: { policy: 'members_only', refused: 0, names: [], denied: 0 } });
 	assert.match(p.text, /no member is refused/);
+	p = M.problemText(fr, { code: 'clock_unsynced', args: { policy: 'members_only', refused: 1, names: [{ name: 'zoe' }], denied: 1 } });
+	assert.match(p.text, /refuse un membre .*\(zoe\)/);
 	p = M.problemText(fr, { code: 'reader_offline', args: { reader: 'desk', door: null } });
 	assert.equal(p.text, 'Le lecteur desk (—) est hors ligne : ses badges ne sont pas lus.');
 	for (const code of ['seuild_down', 'reader_locked_out', 'broker_unreachable', 'store_failing', 'backup_failed',

@@ -234,6 +234,8 @@
 				next = 'n_clock_unsynced_deny';
 			if (!a.refused && a.policy !== 'deny')
 				code = 'clock_unsynced_none';
+			else if (a.refused === 1)
+				code = 'clock_unsynced_one';
 		}
 		if (a.door === null || a.door === undefined)
 			a.door = '—';

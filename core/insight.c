@@ -597,7 +597,8 @@ drifting(struct store *st, int64_t t, int64_t now)
 		snprintf(rows[n].name, sizeof(rows[n].name), "%s", m.name);
 		n++;
 	}
-	qsort(rows, n, sizeof(*rows), by_name);
+	if (n > 0)
+		qsort(rows, n, sizeof(*rows), by_name);
 	doc = doc_new(INSIGHT_DRIFTING);
 	add_date(doc, "to", t);
 	cJSON_AddItemToObject(doc, "before", date_pair(x.first_day, x.first_day + DRIFT_BEFORE - 1));

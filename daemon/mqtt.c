@@ -653,8 +653,9 @@ mqtt_new(const struct config *conf, struct store *st, mqtt_unlock_cb on_unlock,
 		goto fail;
 	}
 
+	/* A logo is never a reason for the doors or MQTT not to run. */
 	if (mqtt_lobby_logo(conf->lobby_logo, &m->logo, err, errlen) == -1)
-		goto fail;
+		log_warnx("%s: the lobby shows no logo", err);
 	mosquitto_lib_init();
 	/* Build one client now so that bad files are reported at start-up
 	 * (and on reload) rather than as a reconnect loop. */

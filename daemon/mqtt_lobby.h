@@ -24,7 +24,8 @@ char *mqtt_presence_json(const struct presence_person *people, int count, int64_
  * (malloc'd; NULL when path is ""): a regular file, not a link, of at
  * most CONFIG_LOBBY_LOGO_MAX bytes, a PNG, JPEG, GIF, WebP or SVG image
  * by its first bytes.  The screens fetch nothing: the image travels in
- * the document.  0, or -1 with err naming the file and what is wrong.
+ * the document.  0, or -1 with err naming the file and what is wrong
+ * (seuild then logs it and publishes no logo).
  */
 int mqtt_lobby_logo(const char *path, char **url, char *err, size_t errlen);
 

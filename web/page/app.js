@@ -118,7 +118,7 @@
 		if (view.refresh)
 			timer = setInterval(function () {
 				if (ctx.current === v && !document.hidden)
-					view.load(ctx, sec).catch(ctx.fail);
+					view.load(ctx, sec, undefined, true).catch(ctx.fail);
 			}, view.refresh);
 	}
 

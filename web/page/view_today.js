@@ -49,15 +49,15 @@
 			ul.appendChild(U.el('li', ctx.i.t('nobody')));
 		ctx.M.sortByName(who.people, ctx.i.lang, function (p) { return p.display_name || p.name; })
 		    .forEach(function (p) {
-			var li = U.el('li'), who2 = U.link(p.display_name || p.name, '#member/' + p.member_id);
+			var li = U.el('li'), name = U.link(p.display_name || p.name, '#member/' + p.member_id);
 
-			U.add(li, who2, ' — ' + ctx.i.t('since') + ' ' + ctx.M.when(p.since, ctx.i) +
+			U.add(li, name, ' — ' + ctx.i.t('since') + ' ' + ctx.M.when(p.since, ctx.i) +
 			    (p.door ? ' (' + p.door + ')' : '') + ' ',
 			    U.button(ctx.i.t('checkout_go'), async function () {
 				var r = await ctx.api.post('/checkout', { member: p.member_id });
 
 				U.msg(m, r.was_present ? ctx.i.t('checked_out') : ctx.i.t('not_present'), true);
-				await load(ctx, sec);
+				await load(ctx, sec, undefined, true);
 			}, 'small', function (err) { ctx.fail(err, m); }));
 			ul.appendChild(li);
 		});
@@ -91,11 +91,15 @@
 		}));
 	}
 
-	async function load(ctx, sec) {
-		var s = null, results;
+	/* Refreshed every 2 s, but problems every 10 s: finding whom the
+	 * clock refuses reads every member. */
+	var PROBLEMS_MS = 10000;
+
+	async function load(ctx, sec, arg, refresh) {
+		var s = null, results, problems = !refresh || !(Date.now() - sec.problemsAt < PROBLEMS_MS);
 
 		results = await Promise.all([
-			ctx.api.get('/problems'),
+			problems ? ctx.api.get('/problems') : null,
 			ctx.api.get('/who'),
 			ctx.api.get('/status').catch(function (err) {
 				/* seuild down is a problem Today lists already. */
@@ -105,7 +109,10 @@
 			}),
 			ctx.me.role === 'admin' ? ctx.api.get('/log?limit=10') : null
 		]);
-		drawProblems(ctx, sec.querySelector('#problem-list'), results[0].problems);
+		if (results[0]) {
+			sec.problemsAt = Date.now();
+			drawProblems(ctx, sec.querySelector('#problem-list'), results[0].problems);
+		}
 		drawPeople(ctx, sec, results[1]);
 		s = results[2];
 		if (s)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* CSV cells and the log's lines (csv.h). */
 #include "csv.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * CSV out, for spreadsheets: the attendance report, the log and the
  * insight figures (seuilctl --csv and the console's downloads) write their

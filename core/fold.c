@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The fold of names (fold.h): a table, not a locale. */
 #include "fold.h"
 

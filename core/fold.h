@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The one fold of names (docs/web.md, "Finding a member"): what "elodie"
  * must find in "Élodie", whoever types it and whatever locales the machine

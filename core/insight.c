@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Insight (insight.h): busy hours, members' figures and trend, who is
  * drifting away, monthly retention.  One scan of the visits each; the
@@ -707,7 +708,13 @@ insight_run(struct store *st, enum insight_kind k, const char *from, const char 
 		doc = retention(st, f, t);
 		break;
 	}
-	if (doc == NULL)
+	if (doc == NULL && errno == ERANGE) {
+		/* report_new's refusal where time_t is 32-bit: the caller's
+		 * range is what is wrong, not the store. */
+		snprintf(err, errlen, "the range goes past 2038-01-19, the end of "
+		    "this system's 32-bit time");
+		errno = EINVAL;
+	} else if (doc == NULL)
 		snprintf(err, errlen, "%s", errno == ENOMEM ? "out of memory" :
 		    errno == EINVAL ? "bad range" : store_errmsg(st));
 	return doc;

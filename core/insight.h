@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Insight: the figures a coworking manager plans with, computed on the Pi
  * from the visits (docs/web.md, "Insight"; `seuilctl report KIND`, the

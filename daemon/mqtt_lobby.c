@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The lobby screens' retained documents (mqtt_lobby.h). */
 #include "mqtt_lobby.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The retained documents the lobby screens read (docs/mqtt.md, docs/lobby.md):
  * B/presence, who is here, and B/lobby, what the space shows of itself

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* seuilctl log: the event log, filtered, and --follow */
 #include <errno.h>
 #include <limits.h>
@@ -5,8 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <sysexits.h>
+#include <time.h>
 
 #include "csv.h"
 #include "ctl.h"
@@ -210,7 +211,9 @@ log_option(struct ctl *c, int ch, char **argv, struct event_filter *f, const cha
 		    tz_parse_time(optarg, ch == OPT_SINCE || ch == OPT_FROM ? &f->since_ms :
 		    &f->until_ms)) == -1) {
 			ctl_errx("bad time '%s' (want YYYY-MM-DD or "
-			    "YYYY-MM-DDTHH:MM[:SS], local or with Z/offset)", optarg);
+			    "YYYY-MM-DDTHH:MM[:SS], local or with Z/offset%s)",
+			    optarg, sizeof(time_t) < 8 ? "; on this system's "
+			    "32-bit time, local times end at 2038-01-19" : "");
 			return EX_DATAERR;
 		}
 		return EX_OK;

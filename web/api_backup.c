@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The console's backups (docs/web.md, "Backups"): make one now (seuild
  * takes it, on a thread of its own, into [backup] dir: its unit may write

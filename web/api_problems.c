@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * GET /api/v1/problems: what is wrong now, where the manager looks (Today,
  * and the clock on the lobby too), each as a code with its facts; the page

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * An LD_PRELOAD shim for the console's tests: the kernel's NTP sync as the
  * test says, so that "the clock is not synced" can be shown on demand

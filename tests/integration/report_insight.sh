@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Insight's figures (core/insight.c) against figures this test computes
 # itself, in Python, from the raw visits of a generated history (a season
 # of a coworking: regulars, a member drifting away, one who left, visits

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The console in a real browser: playwright-core (tests/browser, npm ci by
 # the Makefile) drives Debian's chromium through tests/browser/console.mjs:
 # every view in English and French at 1280x800 and 360x740 (on the phone no

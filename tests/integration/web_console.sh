@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The console's newer calls through the real seuil-web and seuild: the
 # member picker (?q=, without regard to case or accents), a member's last
 # entry and refusal, the log's filters and its CSV, problems where they

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The console page's logic without a browser (tests/web/*.test.mjs, node
 # --test): the words in both languages, schedules read and written as the
 # door does, the week drawn right, names sorted, errors and problems in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The fold of names (core/fold.c): what a manager types finds the member,
  * with or without accents or capitals, on any machine (no locale used).

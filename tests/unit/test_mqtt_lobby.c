@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The lobby screens' documents (daemon/mqtt_lobby.c): the logo travels as
  * a data URL of at most 64 KiB of a real image, never through a link; the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Unit tests of the console page's logic without a browser: web/page's
 // i18n.js, model.js and api.js, as classic scripts loaded by node.
 // Run: node --test tests/web/*.test.mjs

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 /*
  * seuil console: the API client (docs/web.md, API), without the DOM.  Every
  * failure becomes an ApiError with the HTTP status, the API's code and

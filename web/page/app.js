@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 /*
  * seuil console: the page.  Logs in, builds the navigation for the
  * account's role, shows one view at a time (#today, #members, #member/12,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 /*
  * seuil console: the words, in English and French, and the functions that
  * pick them.  Everything the page shows is worded here from codes (the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 /*
  * seuil console: the page's logic without the DOM, so that node tests it
  * (tests/web/model.test.mjs): schedules as the door reads them and the

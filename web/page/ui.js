@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 /*
  * seuil console: DOM helpers and the pickers.  Every text from the server
  * goes in with textContent (never innerHTML), so a member called

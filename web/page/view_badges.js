@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 /*
  * seuil console, Badges: enrol a badge by a tap at the desk reader (the
  * member picked by name), the badges (admin), check a member out.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 /*
  * seuil console, Why not?: core/explain.c's explanation, the door's own
  * decision, rule by rule in the manager's language, each failing rule with

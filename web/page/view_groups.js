@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 /*
  * seuil console, Groups: each group's week as the door opens it (drawn
  * from the schedule parsed as core/access.c reads it: "Sat-Sun

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 /*
  * seuil console, Import: a CSV from a spreadsheet (',' or ';', a BOM,
  * CRLF, yes/no or oui/non), previewed first: every error of the file at

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 /*
  * seuil console, Log: the event log filtered by member, door, reader,
  * event, reason, who (staff) and period, newest first, a page of 100 at a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 /*
  * seuil console, Members: the list (found by part of a name, any case and
  * accents: the server's fold), a member added with their groups, and a

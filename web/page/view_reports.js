@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 /*
  * seuil console, Attendance and Insight.  Attendance: the report of a
  * period with its heading, totals, a chart of hours per member and the

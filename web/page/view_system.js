@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 /*
  * seuil console, System: seuild's health (clock, database, MQTT, doors,
  * readers) and the backups: the last one's time and result, make one now

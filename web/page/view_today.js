@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 /*
  * seuil console, Today: what is wrong now with the next step, who is here
  * (check out), the doors and readers (unlock), the last events.  Refreshed

@@ -48,8 +48,10 @@ journey_backup() {
 	check "a snapshot seuil-YYYYMMDD-HHMMSS.db in /var/backups/seuil" \
 	    sh -c "echo '$snap' | grep -Eqx 'seuil-[0-9]{8}-[0-9]{6}\.db'"
 	[ -z "$snap" ] || check "the snapshot is sound and holds alice" snapshot_ok "/var/backups/seuil/$snap"
-	check "the snapshot and the key beside it are seuil's, 0600" sh -c "
-	    [ \"\$(chroot '$R' stat -c '%a %U' /var/backups/seuil/$snap /var/backups/seuil/uid.key | sort -u)\" = '600 seuil' ]"
+	# 0640 group seuil: the console's user (in the group) lists and
+	# serves the snapshots; never the key.
+	check "the snapshot is seuil's, 0640 group seuil" test "$(mode_owner "/var/backups/seuil/$snap")" = "640 seuil:seuil"
+	check "the key beside it is seuil's, 0600" test "$(mode_owner /var/backups/seuil/uid.key)" = "600 seuil:seuil"
 	check "seuilctl status: last backup ok" sh -c \
 	    "chroot '$R' seuilctl status --json | python3 -c 'import json,sys; v = json.load(sys.stdin); b = v.get(\"last_backup\") or v.get(\"store\", {}).get(\"last_backup\"); sys.exit(not (b and b[\"result\"] == \"ok\"))'"
 }

@@ -4,7 +4,8 @@
 # member picker (?q=, without regard to case or accents), a member's last
 # entry and refusal, the log's filters and its CSV, problems where they
 # are seen (the clock unsynced and whom the door refuses for it, a reader
-# locked out, the broker unreachable, seuild down, the last backup), the
+# offline, a reader locked out, the broker unreachable, seuild down, the
+# last backup), the
 # backups made by seuild, listed and downloaded (never the key, never
 # through a link or another name), and an import that creates its
 # missing groups.
@@ -12,12 +13,15 @@
 . "$TOP/tests/browser/web.sh"
 
 mkdir -p "$T/backups"
+# The desk reader's FIFO is a plain file: it cannot open, it is offline.
+: >"$T/desk-not-a-fifo"
 write_web_config <<CONF
 
 [backup]
 dir = $T/backups
 keep = 3
 CONF
+sed -i "s|^sim_fifo = $T/desk.fifo\$|sim_fifo = $T/desk-not-a-fifo|" "$T/seuild.conf"
 # The broker is unreachable: the port of nothing.
 python3 - "$T/seuild.conf" "$(free_port)" <<'PY'
 import sys
@@ -80,6 +84,10 @@ check "seuilctl log --reader --reason" sh -c "'$SEUILCTL' -f '$T/seuild.conf' lo
 # ---- problems ----
 check "GET /problems: 200" test "$(api GET /problems)" = 200
 check "the broker unreachable, said" json_true "'broker_unreachable' in [p['code'] for p in v['problems']]"
+check "a reader that cannot open, said offline (the desk's, no door)" json_true \
+	"{'code': 'reader_offline', 'level': 'bad', 'args': {'reader': 'desk', 'door': None}} in v['problems']"
+check "the readers that work, not said" json_true \
+	"not [p for p in v['problems'] if p['code'].startswith('reader_') and p['args']['reader'] != 'desk']"
 check "no clock problem while it is synced" json_true "'clock_unsynced' not in [p['code'] for p in v['problems']]"
 check "no backup yet, said to the admin" json_true "'backup_never' in [p['code'] for p in v['problems']]"
 fake_clock unsynced

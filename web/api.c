@@ -202,7 +202,7 @@ static const struct route {
 	{ "POST",  "/enrol",			NEED_DESK,  api_enrol },
 	{ "GET",   "/members",			NEED_DESK,  api_members },
 	{ "POST",  "/members",			NEED_ADMIN, api_member_add },
-	{ "GET",   "/members/*",		NEED_ADMIN, api_member_show },
+	{ "GET",   "/members/*",		NEED_DESK,  api_member_show },
 	{ "PATCH", "/members/*",		NEED_ADMIN, api_member_edit },
 	{ "POST",  "/members/*/disable",	NEED_ADMIN, api_member_disable },
 	{ "POST",  "/members/*/enable",		NEED_ADMIN, api_member_enable },

@@ -216,6 +216,19 @@ api_member_add(struct req *q, struct reply *r, char **p)
 	cJSON_Delete(in);
 }
 
+/* What the desk's card shows of a member: what its pickers see, no more
+ * (no e-mail, groups, dates, badges or whereabouts). */
+static cJSON *
+member_brief(const struct member_row *m)
+{
+	cJSON *j = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(j, "id", (double)m->id);
+	cJSON_AddStringToObject(j, "name", m->name);
+	render_json_text(j, "display_name", m->display_name);
+	return j;
+}
+
 void
 api_member_show(struct req *q, struct reply *r, char **p)
 {
@@ -225,6 +238,8 @@ api_member_show(struct req *q, struct reply *r, char **p)
 	LOCK(q);
 	if (manage_member_find(q->w->st, p[0], &m, &err) == -1)
 		manage_reply(r, &err);
+	else if (q->role != WEBUSER_ADMIN)
+		reply_json(r, 200, member_brief(&m));
 	else
 		reply_rows(q, r, render_member_show(q->w->st, &m));
 	UNLOCK(q);

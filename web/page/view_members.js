@@ -232,15 +232,14 @@
 		await details.load();
 	}
 
-	/* What the desk sees of a member: who, here now, enrol, check out. */
+	/* What the desk sees of a member (id, name and display name: the
+	 * server answers the desk no more): who, here now, enrol, check out. */
 	async function loadDeskCard(ctx, page, id) {
-		var i = ctx.i, found, m, who, readers, here, card = U.el('div', null, 'card desk-card');
+		var i = ctx.i, m, who, readers, here, card = U.el('div', null, 'card desk-card');
 		var msg = U.el('p', '', 'msg'), sel;
 
-		[found, who, readers] = await Promise.all([ctx.api.get('/members?' + ctx.M.query({ q: '',
-		    limit: 100 })), ctx.api.get('/who'), ctx.api.get('/readers')]);
-		m = found.filter(function (x) { return String(x.id) === String(id); })[0] ||
-		    { id: id, name: '#' + id };
+		[m, who, readers] = await Promise.all([ctx.api.get('/members/' + id),
+		    ctx.api.get('/who'), ctx.api.get('/readers')]);
 		here = who.people.filter(function (p) { return String(p.member_id) === String(id); })[0];
 		sel = U.select('reader', readers.filter(function (r) { return r.enrol; })
 		    .map(function (r) { return [r.name, r.name]; }));

@@ -90,7 +90,8 @@ async function fits() {
 
 await check('the login page loads', async () => {
   await page.goto(url);
-  await page.waitForSelector('#login-form');
+  await page.waitForSelector('#login-form button:enabled');
+  await waitText(page, '#login-error', /^$/);
 });
 await shot(page, 'login');
 await check('a wrong password says so', async () => {
@@ -416,6 +417,57 @@ for (const size of [{ width: 1280, height: 800 }, { width: 360, height: 740 }]) 
     });
   }
 }
+// One browser context at a time from here: seuil-web takes at most 8
+// connections from one address, and each context keeps its own.
+await ctx.close();
+// A script that does not load (here api.js, refused): the login form is
+// not the browser's own, so the password never goes into a URL; the page
+// says it is still loading.
+await check('a page whose scripts did not load never sends the password in a URL', async () => {
+  const bctx = await browser.newContext({ locale: 'en-GB' });
+  const bp = await bctx.newPage();
+  try {
+    await bp.route('**/api.js', (r) => r.abort());
+    await bp.goto(url, { waitUntil: 'networkidle' });
+    await bp.fill('#login-form [name=user]', user);
+    await bp.fill('#login-form [name=password]', password);
+    await bp.press('#login-form [name=password]', 'Enter');
+    await bp.waitForTimeout(500);
+    if (!(await bp.isDisabled('#login-form button'))) throw new Error('the button can be used');
+    if (bp.url().includes('password')) throw new Error('the password went into the URL: ' + bp.url());
+    await waitText(bp, '#login-error', /Loading the console/);
+  } finally {
+    await bctx.close();
+  }
+});
+// The desk account (web_browser.sh makes desk1): from Today, a member's
+// card with their name and display name, here now, enrol and check out;
+// none of what only an admin sees.
+await check('the desk opens a member from Today: a card with the name, here now, enrol and check out', async () => {
+  const dctx = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'en-GB' });
+  const dp = await dctx.newPage();
+  try {
+    // Once the page's scripts are in (a submit before would be the
+    // browser's own).
+    await dp.goto(url, { waitUntil: 'networkidle' });
+    await dp.fill('#login-form [name=user]', 'desk1');
+    await dp.fill('#login-form [name=password]', 'desk password');
+    await dp.click('#login-form button');
+    await dp.waitForSelector('#today:not([hidden])');
+    await dp.click('#people li a:has-text("Zoé")');
+    await dp.waitForSelector('#member:not([hidden]) .desk-card');
+    const head = await dp.locator('.desk-card h2').textContent();
+    if (head !== 'Zoé (zoe)') throw new Error('card: ' + head);
+    await waitText(dp, '.desk-card p', /^Here since /);
+    const buttons = await dp.locator('.desk-card button').allTextContents();
+    if (buttons.length !== 2) throw new Error('buttons: ' + buttons);
+    if (await dp.locator('#member-edit, .badges-card, .erase-box').count() !== 0) throw new Error('admin parts shown to the desk');
+    const [sw, cw] = await dp.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+    if (sw > cw) throw new Error(`the card is ${sw} px wide on a ${cw} px screen`);
+  } finally {
+    await dctx.close();
+  }
+});
 await browser.close();
 rl.close();
 process.exit(failed ? 1 : 0);

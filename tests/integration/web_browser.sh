@@ -59,6 +59,7 @@ for d in range(1, 120):
 db.commit()
 PY
 add_web_user camille 'correct horse' admin
+add_web_user desk1 'desk password' desk	# console.mjs's desk account
 start_seuild || { not_ok "seuild starts"; exit 1; }
 start_web || { not_ok "seuil-web starts"; exit 1; }
 

@@ -173,6 +173,9 @@
 				loggedIn(m);
 			}).catch(function (err) { $('#login-error').textContent = M.errorText(ctx.i, err); });
 		};
+		/* The page is whole: the form may be used (index.html). */
+		$('#login-form button').disabled = false;
+		$('#login-error').textContent = '';
 		$('#logout').onclick = function () {
 			ctx.api.post('/logout', {}).then(showLogin, function (err) {
 				showLogin();

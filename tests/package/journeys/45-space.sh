@@ -63,6 +63,13 @@ journey_lobby_space() {
 		diag "last view: $(tail -n 1 "$out")"; sed 's/^/#   /' "$out.err" | head -5
 	fi
 	kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+	# The root's clock is this machine's kernel's, synced or not: the
+	# screen says it is not set exactly when seuild says so on B/lobby.
+	if lobby_retained "v['clock_synced'] is False"; then
+		check "the clock not set: said on the screen, in French" lobby_view "$out" "'horloge' in v['clock']"
+	else
+		check "the clock set: nothing said of it on the screen" lobby_view "$out" "v['clock'] == ''"
+	fi
 }
 
 # problems_has CODE / problems_lacks CODE: GET /problems (as the console

@@ -417,6 +417,33 @@ for (const size of [{ width: 1280, height: 800 }, { width: 360, height: 740 }]) 
     });
   }
 }
+// From a member's page: a badge revoked, a member erased (typing the name).
+await page.setViewportSize({ width: 1280, height: 800 });
+await lang('en');
+async function openMember(name) {
+  await nav('members');
+  await page.fill('#search', name);
+  await page.click(`#member-list td a:text-is("${name}")`);
+  await page.waitForSelector('#member:not([hidden]) .badges-card');
+}
+await check("a badge revoked from the member's page", async () => {
+  await openMember('zoe');
+  const row = page.locator('.badges-card tbody tr').first();
+  await row.locator('button:has-text("Revoke")').click();
+  await page.waitForSelector('.badges-card tbody tr td:text-matches("^revoked")');
+  const b = (await (await page.request.get(base + '/api/v1/badges?member=zoe')).json());
+  if (b.length !== 1 || b[0].status !== 'revoked') throw new Error(JSON.stringify(b));
+  noProblems();
+});
+await check("a member erased from their page, once the name is typed", async () => {
+  await openMember('yann');
+  await page.fill('.erase-box [name=confirm]', 'yann');
+  await page.click('.erase-box button');
+  await page.waitForSelector('#members:not([hidden])');
+  const all = await api('/members');
+  if (all.some((x) => x.name === 'yann') || !all.some((x) => x.erased)) throw new Error('after: ' + JSON.stringify(all.map((x) => x.name)));
+  noProblems();
+});
 // One browser context at a time from here: seuil-web takes at most 8
 // connections from one address, and each context keeps its own.
 await ctx.close();

@@ -123,7 +123,8 @@
 		U.add(card, U.el('h2', i.t('badges_of')), list);
 		U.table(list, heads, (m.badges || []).map(function (b) {
 			return [b.id, b.hint, b.label || '', i.word('b_', b.status) +
-			    (b.secure === undefined ? '' : ' · ' + i.t(b.secure ? 'secure' : 'not_secure')),
+			    (b.kind === undefined ? '' : ' · ' + i.t(b.kind === 'desfire' ? 'secure' :
+			    'not_secure')),
 			    ctx.M.when(b.last_seen, i) || i.t('never'), b.status === 'active' ?
 			    U.button(i.t('revoke'), async function () {
 				await ctx.api.post('/badges/' + b.id + '/revoke', {});

@@ -92,10 +92,10 @@ clock_member(const struct member_row *m, void *arg)
 }
 
 static int
-count_cb(const struct event_row *e, void *arg)
+count_clock_denials(const struct event_row *e, void *arg)
 {
-	(void)e;
-	(*(int *)arg)++;
+	if (strcmp(e->reason, "clock_unsynced") == 0)
+		(*(int *)arg)++;
 	return 0;
 }
 
@@ -105,13 +105,12 @@ clock_problem(struct req *q, cJSON *list, int64_t now)
 {
 	struct clock_ctx x = { .st = q->w->st, .conf = &q->w->conf, .now = now,
 	    .names = cJSON_CreateArray() };
-	struct event_filter f = { .type = "access_denied", .reason = "clock_unsynced",
-	    .since_ms = now - 24 * 3600 * 1000LL };
 	cJSON *a;
 	int denied = 0;
 
 	if (store_members_list(q->w->st, clock_member, &x) == -1 || x.failed ||
-	    store_events_query(q->w->st, &f, count_cb, &denied) == -1) {
+	    store_events_since(q->w->st, "access_denied", now - 24 * 3600 * 1000LL,
+	    count_clock_denials, &denied) == -1) {
 		cJSON_Delete(x.names);
 		return -1;
 	}

@@ -45,6 +45,8 @@ tap_run(struct writer_job *j, struct store *st)
 	struct tap_job *t = writer_job_data(j);
 	struct event ev = { .door = t->door, .reader = t->reader, .ts_ms = t->now_ms,
 	    .mono_ms = t->now_mono, .clock_synced = t->synced };
+	struct decision_tap tap = { .reader = CREDENTIAL_BOTH, .card = ACCESS_CARD_UID,
+	    .locked_out = t->locked_out };
 	struct decision_rows rows;
 	struct access_input in;
 	int rc = 0;
@@ -53,12 +55,12 @@ tap_run(struct writer_job *j, struct store *st)
 		return -1;
 	if (t->locked_out)
 		memset(&rows, 0, sizeof(rows));
-	else if ((rc = decision_rows_load(st, t->mac, &rows)) == -1)
+	else if ((rc = decision_rows_load(st, BADGE_UID, t->mac, &rows)) == -1)
 		goto fail;
 	t->found = rc == 1;
 	writer_lock(d->writer);
 	decision_input(&in, d->wconf, t->found ? &rows.badge : NULL, &rows.member, &rows.groups,
-	    t->now_ms, t->synced, t->locked_out);
+	    t->now_ms, t->synced, &tap);
 	writer_unlock(d->writer);
 	t->reason = access_decide(&in);
 	t->decided = true;
@@ -171,7 +173,7 @@ daemon_desk_tap(struct daemon *d, int ri, const struct uid *uid)
 	}
 	uid_mac(d->key, uid, mac);
 	/* A read: on the loop's connection, which never waits for a writer. */
-	if ((known = decision_rows_load(d->st, mac, &rows)) != 0) {
+	if ((known = decision_rows_load(d->st, BADGE_UID, mac, &rows)) != 0) {
 		d->enrol.active = false;
 		daemon_feedback_enrol_end(d);
 		daemon_feedback_tap(d, ri, false, 0);
@@ -249,7 +251,7 @@ enrol_run(struct writer_job *j, struct store *st)
 
 	if (store_begin(st) == -1)
 		return -1;
-	if ((e->badge_id = store_badge_add(st, e->member_id, e->mac, e->hint, "enrolled by tap",
+	if ((e->badge_id = store_badge_add(st, e->member_id, BADGE_UID, e->mac, e->hint, "enrolled by tap",
 	    e->ts_ms)) < 0)
 		goto fail;
 	ev.badge_id = e->badge_id;

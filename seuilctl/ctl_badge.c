@@ -219,7 +219,7 @@ ctl_badge_revoke(struct ctl *c, int argc, char **argv)
 	else {
 		if ((rc = uid_arg_mac(c, arg, mac, hint)) != EX_OK)
 			return rc;
-		rc = store_find_badge(c->st, mac, &b, &m);
+		rc = store_find_badge(c->st, BADGE_UID, mac, &b, &m);
 		if (rc == -1)
 			return ctl_store_error(c, "badge revoke");
 		if (rc == 0) {

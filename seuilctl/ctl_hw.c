@@ -204,7 +204,7 @@ hw_card(struct hw_test *t, const struct hw_reader *hr, const struct reader_msg *
 	if (!t->have_key || t->c->st == NULL)
 		hw_print(t, "reader %s: card: %u-byte UID, hint %s, enrolment not "
 		    "checked (%s)", name, len, hint, t->lookup_err);
-	else if ((rc = store_find_badge(t->c->st, mac, &b, &mem)) == -1)
+	else if ((rc = store_find_badge(t->c->st, BADGE_UID, mac, &b, &mem)) == -1)
 		hw_print(t, "reader %s: card: %u-byte UID, hint %s, enrolment not "
 		    "checked (%s)", name, len, hint, store_errmsg(t->c->st));
 	else if (rc == 0)

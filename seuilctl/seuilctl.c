@@ -164,7 +164,7 @@ static const struct ctl_cmd commands[] = {
 	    "\n"
 	    "Exit status: 65 for a bad or enrolled UID (or none on standard input),\n"
 	    "66 for an unknown member.", NULL },
-	{ "badge", "enrol", ctl_badge_enrol, "M [--reader R] [--timeout S]",
+	{ "badge", "enrol", ctl_badge_enrol, "M [--secure] [--reader R] [--timeout S]",
 	    "link the next unknown badge tapped at a desk reader to a member",
 	    "Enrol by tap: seuild links the next unknown badge tapped within S\n"
 	    "seconds at a reader that allows enrolment (enrol = true in its\n"
@@ -175,18 +175,50 @@ static const struct ctl_cmd commands[] = {
 	    "ends the wait with an error.  Needs the daemon: without it, use\n"
 	    "`badge add M -` and type the UID.\n"
 	    "\n"
+	    "With --secure, the card tapped (a MIFARE DESFire EV1, EV2 or EV3) is\n"
+	    "made a badge that cannot be copied: seuild writes its application,\n"
+	    "keys diversified for that card and a random credential, reads it\n"
+	    "back, and only then records the badge, by the credential's MAC (never\n"
+	    "its UID).  Only at a desk reader (enrol = true, no door).  The\n"
+	    "member's own UID badge on that card is upgraded (revoked); another\n"
+	    "member's card needs admin_group.  A card taken away mid-way keeps\n"
+	    "what was done: run the command again to finish it.\n"
+	    "\n"
 	    "Options:\n"
+	    "  --secure         make a DESFire card a badge that cannot be copied\n"
 	    "  --reader R       only reader R (it must have enrol = true)\n"
 	    "  --timeout S      wait at most S seconds, 1 to 3600 (default 60)\n"
 	    "\n"
-	    "Example:\n"
+	    "Examples:\n"
 	    "  seuilctl badge enrol alice --reader desk\n"
 	    "  badge 7 (hint B2C3) enrolled for alice at reader desk\n"
+	    "  seuilctl badge enrol alice --secure\n"
+	    "  badge 8 (hint D5E6, DESFire) enrolled for alice at reader desk\n"
 	    "\n"
-	    "Exit status: 65 for a badge enrolled already, 66 for an unknown\n"
+	    "Exit status: 65 for a badge enrolled already or a card that cannot\n"
+	    "be made one (not DESFire, another site's keys), 66 for an unknown\n"
 	    "member or reader, 69 if seuild is not running, 75 if no unknown badge\n"
-	    "was tapped in time (or another enrolment is waiting), 78 if no reader\n"
-	    "(or not R) allows enrolment.", "enroll" },
+	    "was tapped in time, the card left mid-way (or another enrolment is\n"
+	    "waiting), 77 for another member's card without admin_group, 78 if no\n"
+	    "reader (or not R) allows enrolment.", "enroll" },
+	{ "badge", "wipe", ctl_badge_wipe, "[--reader R] [--timeout S]",
+	    "remove seuil's application from a DESFire card tapped at the desk",
+	    "Wait up to S seconds for a card at a desk reader (enrol = true, no\n"
+	    "door; R if given), remove seuil's application from it, and revoke the\n"
+	    "DESFire badge whose credential it held.  The card proves it is this\n"
+	    "site's first, with its own key.  Needs the daemon.\n"
+	    "\n"
+	    "Options:\n"
+	    "  --reader R       only reader R\n"
+	    "  --timeout S      wait at most S seconds, 1 to 3600 (default 60)\n"
+	    "\n"
+	    "Example:\n"
+	    "  seuilctl badge wipe\n"
+	    "  card D5E6 wiped at reader desk; badge 8 of member 3 revoked\n"
+	    "\n"
+	    "Exit status: 65 for a card with another site's keys or no DESFire,\n"
+	    "66 for a card without seuil's application, 69 if seuild is not\n"
+	    "running, 75 if no card came in time or it left mid-way.", NULL },
 	{ "badge", "list", ctl_badge_list, "[M]", "list badges",
 	    "List badges, of everyone or of member M: id, member, hint, status,\n"
 	    "last use and label.\n"

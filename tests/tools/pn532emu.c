@@ -24,7 +24,12 @@
  *	mute / unmute				stop / resume answering (a hung chip)
  *	quit					exit
  *
- * usage: pn532emu [-v] --link PATH --control FIFO
+ * usage: pn532emu [-v] --link PATH --control FIFO [--cards DIR]
+ *
+ * --cards DIR keeps each DESFire card in DIR/UID (hex), written after every
+ * command and read each time the card enters the field: emulators that
+ * share DIR share their cards, as a card carried from a desk reader to a
+ * door reader keeps what the desk made of it.
  *
  * PATH becomes a symlink to the pty slave, whose name is printed on
  * stdout once everything is ready.  -v logs every frame to stderr.
@@ -134,6 +139,9 @@ static struct {
 } emu;
 
 /* Every DESFire card seen, by UID: a card keeps its state across taps. */
+static const char *cards_dir;	/* --cards: NULL, the cards stay in memory */
+static void desfire_save(const struct desfire_card *c);
+
 static struct {
 	uint8_t		uid[UID_MAX];
 	size_t		uidlen;
@@ -425,6 +433,7 @@ desfire_exchange(const uint8_t *apdu, size_t n)
 	size_t len;
 
 	len = desfire_card_apdu(emu.dcard, apdu, n, out + 1, sizeof(out) - 1);
+	desfire_save(emu.dcard);
 	if (emu.delay_ms > 0)
 		sleep_ms(emu.delay_ms);
 	if (emu.tear_after > 0 && --emu.tear_after == 0) {
@@ -785,11 +794,67 @@ parse_hex(const char *s, uint8_t *out, size_t n)
 	return s[2 * n] == '\0' ? 0 : -1;
 }
 
-/* The remembered DESFire card with that UID, made blank if new (or if
- * blank is set).  NULL when the table is full. */
+static void
+card_path(const uint8_t *uid, size_t len, char *path, size_t size)
+{
+	int n = snprintf(path, size, "%s/", cards_dir);
+
+	for (size_t i = 0; i < len && n > 0 && (size_t)n < size; i++)
+		n += snprintf(path + n, size - (size_t)n, "%02X", uid[i]);
+}
+
+/* --cards: the card as it is now, for the other emulators. */
+static void
+desfire_save(const struct desfire_card *c)
+{
+	static uint8_t buf[DESFIRE_CARD_EXPORT_MAX];
+	char path[512], tmp[540];
+	const uint8_t *uid;
+	size_t len, n;
+	FILE *f;
+
+	if (cards_dir == NULL || c == NULL)
+		return;
+	uid = desfire_card_uid(c, &len);
+	card_path(uid, len, path, sizeof(path));
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	n = desfire_card_export(c, buf, sizeof(buf));
+	if (n == 0 || (f = fopen(tmp, "wb")) == NULL)
+		return;
+	if (fwrite(buf, 1, n, f) != n || fclose(f) != 0)
+		remove(tmp);
+	else
+		rename(tmp, path);
+}
+
+/* --cards: the card as another emulator left it, or NULL. */
+static struct desfire_card *
+desfire_load(const uint8_t *uid, size_t len, uint64_t seed)
+{
+	static uint8_t buf[DESFIRE_CARD_EXPORT_MAX + 1];
+	char path[512];
+	size_t n;
+	FILE *f;
+
+	if (cards_dir == NULL)
+		return NULL;
+	card_path(uid, len, path, sizeof(path));
+	if ((f = fopen(path, "rb")) == NULL)
+		return NULL;
+	n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	return desfire_card_import(buf, n, seed);
+}
+
+/* The remembered DESFire card with that UID (with --cards, as its file
+ * says), made blank if new (or if blank is set).  NULL when the table is
+ * full. */
 static struct desfire_card *
 desfire_lookup(const uint8_t *uid, size_t len, bool blank)
 {
+	uint64_t seed = (uint64_t)time(NULL) << 20 ^ (uint64_t)getpid();
+	struct desfire_card *loaded = blank ? NULL : desfire_load(uid, len, seed);
+	bool in_field = false;
 	int free_slot = -1;
 
 	for (int i = 0; i < DESFIRE_CARDS; i++) {
@@ -800,23 +865,31 @@ desfire_lookup(const uint8_t *uid, size_t len, bool blank)
 		}
 		if (desfire_cards[i].uidlen != len || memcmp(desfire_cards[i].uid, uid, len) != 0)
 			continue;
-		if (!blank)
+		if (!blank && loaded == NULL)
 			return desfire_cards[i].card;
-		if (emu.dcard == desfire_cards[i].card)
+		if (emu.dcard == desfire_cards[i].card) {
 			emu.dcard = NULL;
+			in_field = !blank;
+		}
 		desfire_card_free(desfire_cards[i].card);
 		desfire_cards[i].card = NULL;
 		free_slot = i;
 		break;
 	}
-	if (free_slot < 0)
+	if (free_slot < 0) {
+		desfire_card_free(loaded);
 		return NULL;
-	desfire_cards[free_slot].card = desfire_card_new(uid, len,
-	    (uint64_t)time(NULL) << 20 ^ (uint64_t)getpid() ^ (uint64_t)free_slot);
+	}
+	desfire_cards[free_slot].card = loaded != NULL ? loaded :
+	    desfire_card_new(uid, len, seed ^ (uint64_t)free_slot);
 	if (desfire_cards[free_slot].card == NULL)
 		return NULL;
 	memcpy(desfire_cards[free_slot].uid, uid, len);
 	desfire_cards[free_slot].uidlen = len;
+	if (loaded == NULL)
+		desfire_save(desfire_cards[free_slot].card);
+	if (in_field)		/* the same card, as its file says */
+		emu.dcard = desfire_cards[free_slot].card;
 	return desfire_cards[free_slot].card;
 }
 
@@ -849,6 +922,7 @@ control_desfire(int argc, char *argv[])
 			return;
 		}
 		desfire_card_set_picc_key(dc, true, key0, 0x0F);
+		desfire_save(dc);
 		return;
 	}
 	if (strcmp(argv[2], "app") != 0 || argc < 7 || argc > 9 ||
@@ -879,6 +953,7 @@ control_desfire(int argc, char *argv[])
 	    desfire_card_add_file(dc, aid, 1, comm, (uint16_t)(readkey << 12 | 0x00F0),
 	    cred, sizeof(cred)) == -1)
 		fprintf(stderr, "pn532emu: desfire: cannot add application\n");
+	desfire_save(dc);
 }
 
 static void
@@ -1023,7 +1098,7 @@ check_pending(void)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: pn532emu [-v] --link PATH --control FIFO\n");
+	fprintf(stderr, "usage: pn532emu [-v] --link PATH --control FIFO [--cards DIR]\n");
 	exit(2);
 }
 
@@ -1033,6 +1108,7 @@ main(int argc, char *argv[])
 	static const struct option longopts[] = {
 		{ "link", required_argument, NULL, 'l' },
 		{ "control", required_argument, NULL, 'c' },
+		{ "cards", required_argument, NULL, 'k' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -1041,9 +1117,10 @@ main(int argc, char *argv[])
 	sigset_t mask;
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "vl:c:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "vl:c:k:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'l': link = optarg; break;
+		case 'k': cards_dir = optarg; break;
 		case 'c': control = optarg; break;
 		case 'v': emu.verbose = true; break;
 		default: usage();

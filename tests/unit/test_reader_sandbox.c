@@ -464,7 +464,7 @@ test_child_sandboxed_sim_reader(void)
 	/* a descriptor the parent holds without close-on-exec: the database */
 	held = open(secret, O_RDONLY);
 	EXPECT(held != -1);
-	pid = reader_child_start(&rc, &o, &sock);
+	pid = reader_child_start(&rc, &o, &sock, NULL);
 	EXPECT(pid > 0);
 	if (pid <= 0)
 		return;
@@ -503,7 +503,7 @@ test_required_refuses_uncontained(void)
 	pid_t pid;
 
 	fail_seccomp = 1;
-	pid = reader_child_start(&rc, &o, &sock);
+	pid = reader_child_start(&rc, &o, &sock, NULL);
 	fail_seccomp = 0;
 	EXPECT(pid > 0);
 	if (pid <= 0)
@@ -529,7 +529,7 @@ test_best_effort_runs_with_warning(void)
 	pid_t pid;
 
 	fail_seccomp = 1;
-	pid = reader_child_start(&rc, &o, &sock);
+	pid = reader_child_start(&rc, &o, &sock, NULL);
 	fail_seccomp = 0;
 	EXPECT(pid > 0);
 	if (pid <= 0)

@@ -91,7 +91,7 @@ ALL_LIBS   := $(SEUILD_LIB) $(CTL_LIB) $(WEB_LIB) $(GLUE_LIB) $(CORE_LIB)
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 # The DESFire card model is no program: pn532emu, the exchange's unit
-# test and its fuzz target link it (EXTRA_<target>, below).
+# test and its fuzz targets link it (EXTRA_<target>, below).
 TOOL_PARTS := tests/tools/desfire_card.c
 TOOL_SRC  := $(filter-out $(TOOL_PARTS),$(wildcard tests/tools/*.c))
 TOOL_BIN  := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/%)
@@ -143,6 +143,7 @@ $(BUILD)/seuil-web: $(BUILD)/obj/web/seuil-web.o $(WEB_LIB) $(CORE_LIB)
 EXTRA_pn532emu     := tests/tools/desfire_card.c $(CORE_LIB)
 EXTRA_test_desfire := tests/tools/desfire_card.c
 EXTRA_fuzz_desfire := tests/tools/desfire_card.c
+EXTRA_fuzz_card_pipe := tests/tools/desfire_card.c
 $(BUILD)/tests/pn532emu: $(EXTRA_pn532emu) tests/tools/desfire_card.h
 $(BUILD)/tests/test_desfire: $(EXTRA_test_desfire) tests/tools/desfire_card.h
 
@@ -206,6 +207,7 @@ fuzz-targets: $(FUZZ_BIN)
 	@:
 
 $(FUZZ_BUILD)/fuzz_desfire: $(EXTRA_fuzz_desfire) tests/tools/desfire_card.h
+$(FUZZ_BUILD)/fuzz_card_pipe: $(EXTRA_fuzz_card_pipe) tests/tools/desfire_card.h
 $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h tests/fuzz/common.c $(FUZZ_ALIBS)
 	$(FUZZ_CC) $(CPPFLAGS) $(INC_ALL) -Itests/fuzz -Itests/tools -std=c17 -O1 -g -Wall -Wextra \
 		$(FUZZ_SAN) -fsanitize=fuzzer $(PKG_CFLAGS) -o $@ $< tests/fuzz/common.c \

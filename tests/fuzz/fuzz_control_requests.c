@@ -363,17 +363,17 @@ request(int fd, const char *msg, size_t len)
 static void
 tap(const char *rec, size_t len)
 {
-	struct uid uid;
+	struct reader_tap t = { .id = 1 };
 	char text[64], why[128];
 
 	if (len < 1 || len - 1 >= sizeof(text))
 		return;
 	memcpy(text, rec + 1, len - 1);
 	text[len - 1] = '\0';
-	if (uid_parse(text, &uid, why, sizeof(why)) == -1)
+	if (uid_parse(text, &t.uid, why, sizeof(why)) == -1)
 		return;
-	daemon_tap(d, (unsigned char)(rec[0] - '0') % d->conf->nreaders, &uid);
-	uid_wipe(&uid);
+	daemon_tap(d, (unsigned char)(rec[0] - '0') % d->conf->nreaders, &t);
+	uid_wipe(&t.uid);
 }
 
 int

@@ -165,8 +165,9 @@ list_cb(const struct badge_row *b, void *arg)
 	if (store_member_get(c->st, b->member_id, &m) != 1)
 		memset(&m, 0, sizeof(m));
 	ctl_format_time(b->last_seen_ms, seen, sizeof(seen));
-	printf("%-5lld %-20s %-4s %-7s %-19s %s\n", (long long)b->id, m.name,
-	    b->hint, b->active ? "active" : "revoked", seen, b->label);
+	printf("%-5lld %-20s %-4s %-7s %-7s %-19s %s\n", (long long)b->id, m.name,
+	    b->hint, store_badge_kind_name(b->kind), b->active ? "active" : "revoked", seen,
+	    b->label);
 	return 0;
 }
 
@@ -186,7 +187,7 @@ ctl_badge_list(struct ctl *c, int argc, char **argv)
 	}
 	if (c->json)
 		return ctl_json_print(c, render_badges(c->st, member_id));
-	printf("%-5s %-20s %-4s %-7s %-19s %s\n", "ID", "MEMBER", "HINT",
+	printf("%-5s %-20s %-4s %-7s %-7s %-19s %s\n", "ID", "MEMBER", "HINT", "KIND",
 	    "STATUS", "LAST SEEN", "LABEL");
 	if (store_badges_list(c->st, member_id, list_cb, c) == -1)
 		return ctl_store_error(c, "badge list");

@@ -71,7 +71,8 @@ const T = {
     e_login_needed: 'Log in first.', e_csrf: 'Your session is out of date: reload the page.', e_admin_only: 'This needs an admin account.',
     e_seuild_down: 'seuild is not running.', e_not_found: 'Not found.', e_exists: 'That exists already.',
     e_member_erased: 'Member #{id} was erased.', e_too_large: 'Too large (at most {max} bytes).', e_database: 'Database error.',
-    e_import_error: 'Line {line}, column {column}: {message}', e_invalid: '{message}', e_status: '{message}' },
+    e_import_error: 'Line {line}, column {column}: {message}', e_invalid: '{message}', e_status: '{message}',
+    e_busy: '{message}', e_permission: '{message}', e_timeout: '{message}' },
   fr: { title: 'console seuil', login: 'Connexion', logout: 'Déconnexion', user: 'Utilisateur', password: 'Mot de passe',
     today: "Aujourd'hui", members: 'Membres', badges: 'Badges', groups: 'Groupes',
     explain: 'Pourquoi pas ?', attendance: 'Fréquentation', import: 'Import', system: 'Système',
@@ -135,7 +136,8 @@ const T = {
     e_login_needed: "Connectez-vous d'abord.", e_csrf: 'Votre session est périmée : rechargez la page.', e_admin_only: 'Il faut un compte admin.',
     e_seuild_down: 'seuild ne tourne pas.', e_not_found: 'Introuvable.', e_exists: 'Existe déjà.',
     e_member_erased: 'Le membre n° {id} a été effacé.', e_too_large: 'Trop gros (au plus {max} octets).', e_database: 'Erreur de base de données.',
-    e_import_error: 'Ligne {line}, colonne {column} : {message}', e_invalid: 'Valeur refusée : {message}', e_status: 'Erreur {status} : {message}' },
+    e_import_error: 'Ligne {line}, colonne {column} : {message}', e_invalid: 'Valeur refusée : {message}', e_status: 'Erreur {status} : {message}',
+    e_busy: 'Réessayez : {message}', e_permission: 'Non autorisé : {message}', e_timeout: 'Délai dépassé : {message}' },
 };
 let lang = localStorage.getItem('lang') || (navigator.language.startsWith('fr') ? 'fr' : 'en');
 const t = (k) => (T[lang] && T[lang][k]) || T.en[k] || k;

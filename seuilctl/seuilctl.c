@@ -27,13 +27,14 @@
  */
 static const struct ctl_cmd commands[] = {
 	{ "init", NULL, ctl_init, "",
-	    "create the database and the UID key file if missing",
-	    "Create the UID key file (32 random bytes, mode 0600) and the database\n"
-	    "if they are missing, and bring the database schema up to date.  Says\n"
-	    "what it created or kept; running it again changes nothing.  An existing\n"
-	    "key is never replaced: every enrolled badge depends on it.\n"
+	    "create the database and the key files if missing",
+	    "Create the UID key file (32 random bytes, mode 0600), the credentials\n"
+	    "key file of DESFire badges ([credentials] key_file, 0600) and the\n"
+	    "database if they are missing, and bring the database schema up to\n"
+	    "date.  Says what it created or kept; running it again changes nothing.\n"
+	    "An existing key is never replaced: every enrolled badge depends on it.\n"
 	    "\n"
-	    "Run as root while a system user 'seuil' exists, it gives the key file\n"
+	    "Run as root while a system user 'seuil' exists, it gives the key files\n"
 	    "and the database (with its -wal and -shm files) to seuil:seuil, so that\n"
 	    "seuild (User=seuil) can read them, and says so.\n"
 	    "\n"
@@ -220,8 +221,9 @@ static const struct ctl_cmd commands[] = {
 	    "66 for a card without seuil's application, 69 if seuild is not\n"
 	    "running, 75 if no card came in time or it left mid-way.", NULL },
 	{ "badge", "list", ctl_badge_list, "[M]", "list badges",
-	    "List badges, of everyone or of member M: id, member, hint, status,\n"
-	    "last use and label.\n"
+	    "List badges, of everyone or of member M: id, member, hint, kind (uid,\n"
+	    "or desfire for a badge that cannot be copied), status, last use and\n"
+	    "label.\n"
 	    "\n"
 	    "Examples:\n"
 	    "  seuilctl badge list\n"

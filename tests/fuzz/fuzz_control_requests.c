@@ -23,7 +23,8 @@
  * Oracle:
  * - no crash, no leak, no undefined behaviour (ASan+UBSan);
  * - a request beyond the sender's role (docs/security.md: status needs
- *   read_group; checkout, door_unlock, enrol and reload operate_group;
+ *   read_group; checkout, door_unlock, enrol, badge_wipe and reload
+ *   operate_group;
  *   every change to the store admin_group; root may do all) gets ok:false
  *   and changes nothing: same configuration, doors, presence, enrolment,
  *   members, badges and visits; exactly one new event, a control_refused;
@@ -76,6 +77,7 @@ needs(enum control_cmd cmd)
 	case CONTROL_DOOR_UNLOCK:
 	case CONTROL_ENROL:
 	case CONTROL_RELOAD:
+	case CONTROL_BADGE_WIPE:
 		return 2;
 	default:
 		return 3;

@@ -228,7 +228,10 @@ door_exchange_done(struct daemon *d, struct exchange_job *j)
 		break;		/* t->mac is the UID's */
 	default:
 		t->card = ACCESS_CARD_INVALID;
-		if (j->rep.status >= 0)
+		if (!d->have_dkeys)	/* probed: the application is there */
+			snprintf(t->detail, sizeof(t->detail), "desfire: application %06X, and "
+			    "no credentials key file to read it", (unsigned)d->dkeys.aid);
+		else if (j->rep.status >= 0)
 			snprintf(t->detail, sizeof(t->detail), "desfire: %s: %s (status %02X)",
 			    desfire_step_str(j->rep.step), desfire_result_str(j->result),
 			    (unsigned)j->rep.status);

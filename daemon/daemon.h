@@ -119,7 +119,6 @@ void daemon_simple_event(struct daemon *d, const char *type, const char *door,
 void daemon_staff_event(struct daemon *d, const char *type, const char *actor,
     const char *detail);
 void daemon_checked_out(void *arg, int client, bool ok);
-void daemon_check_groups(const struct config *conf, const char *path);
 int daemon_reload(struct daemon *d, char *err, size_t errlen);
 
 /* badge_path.c */
@@ -154,6 +153,7 @@ struct call {
  * refusal in *reply. */
 int daemon_call_member(struct call *c, struct member_row *m, cJSON **reply);
 gid_t daemon_group_gid(const char *name);
+void daemon_check_groups(const struct config *conf, const char *path);
 cJSON *daemon_control_refuse(void *arg, enum control_cmd cmd,
     const struct control_peer *peer);
 cJSON *daemon_control(void *arg, int client, struct control_req *req,

@@ -709,40 +709,6 @@ daemon_fail(struct daemon *d, int code)
 	return code;
 }
 
-/*
- * The control groups the configuration names must exist for their roles
- * to be given (docs/security.md).  A missing one is no reason to refuse to
- * start (root and seuild's own user keep every role), but it is said, by
- * `seuild -n` on standard error as FILE: [control] KEY 'NAME': ..., and in
- * the log at start.
- */
-void
-daemon_check_groups(const struct config *conf, const char *path)
-{
-	static const struct { const char *key, *role; size_t off; } g[] = {
-		{ "read_group", "status", offsetof(struct config, control_read_group) },
-		{ "operate_group", "unlock, enrol, check out and reload",
-		    offsetof(struct config, control_operate_group) },
-		{ "admin_group", "change members, badges, groups, schedules and console "
-		    "accounts", offsetof(struct config, control_admin_group) },
-	};
-	const char *name;
-	size_t i;
-
-	for (i = 0; i < sizeof(g) / sizeof(g[0]); i++) {
-		name = (const char *)conf + g[i].off;
-		if (daemon_group_gid(name) != (gid_t)-1)
-			continue;
-		if (path != NULL)
-			fprintf(stderr, "%s: [control] %s '%s': no such group: only root and "
-			    "seuild's own user may %s (groupadd %s, then add the users)\n",
-			    path, g[i].key, name, g[i].role, name);
-		else
-			log_warnx("control: %s '%s' does not exist: only root and seuild's own "
-			    "user may %s", g[i].key, name, g[i].role);
-	}
-}
-
 /* The control socket: group read_group, and operate_group and admin_group
  * through its access list, so that their members need not be added to
  * read_group by hand. */

@@ -96,3 +96,20 @@ check "without the site's keys the card opens nothing: credential_invalid" \
 check "and no grant" test "$(count_event access_granted)" = 2
 emu door remove
 stop_seuild
+
+# No credentials key file at all (a site that never ran `seuilctl init`
+# since): seuild starts, says so, and a card with the application is still
+# never decided by its UID, even an enrolled one.
+rm -f "$T/credentials.key"
+ctl badge add alice $CARD >/dev/null
+start_seuild || { not_ok "seuild starts without the key file"; exit 1; }
+check "seuild starts without the key file, and says so" grep -q "no credentials key file" "$T/seuild.log"
+wait_until 20 online 8
+emu door "card $CARD desfire"
+check "the card is probed and denied, its UID badge notwithstanding" \
+    wait_until 10 sh -c "sqlite3 '$T/seuil.db' \"select detail from events where reason='credential_invalid'\" | grep -q 'no credentials key file'"
+check "still no grant" test "$(count_event access_granted)" = 2
+emu door remove
+ctl badge enrol alice --secure --timeout 2 >"$T/r.out" 2>&1
+check "no secure enrolment without the key file" grep -q "no credentials key file" "$T/r.out"
+stop_seuild

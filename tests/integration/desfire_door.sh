@@ -209,4 +209,15 @@ check "a UID-only card is refused for a secure enrolment, 65 (exit $rc)" \
     sh -c "[ $rc -eq 65 ] && grep -q 'cannot hold a credential' '$T/e.out'"
 check "seuild never logged a card's byte" sh -c "! grep -qi 'a5a5a5a5\|00112233\|0f0e0d0c' '$T/seuild.log'"
 check "seuild is still up" kill -0 "$SEUILD_PID"
+
+# The keys and the application change only at a restart: a reload that
+# would change them is refused and the running configuration kept.
+sed -i 's/^key_file = .*credentials.key$/&\naid = 5EAB01/' "$T/seuild.conf"
+kill -HUP "$SEUILD_PID"
+check "a reload that changes [credentials] is refused" \
+    wait_until 10 grep -q "\[credentials\] change only at a restart" "$T/seuild.log"
+n=$(grants)
+present door $BLANK
+check "and bob's card still opens under the running keys" wait_until 10 count_is access_granted -gt "$n"
+emu door remove
 stop_seuild

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The store's share of the badge path, alone:
  *
@@ -50,7 +51,7 @@ grant(struct store *st, const struct config *conf, const uint8_t mac[UID_MAC_LEN
 	if ((found = decision_rows_load(st, BADGE_UID, mac, &rows)) == -1)
 		goto fail;
 	decision_input(&in, conf, found ? &rows.badge : NULL, &rows.member, &rows.groups,
-	    ev.ts_ms, true, &tap);
+	    ev.ts_ms, true, tap);
 	reason = access_decide(&in);
 	ev.member_id = rows.member.id;
 	ev.badge_id = rows.badge.id;

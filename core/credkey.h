@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The site's DESFire keys ([credentials] key_file): two AES-128 master
  * keys, from which every card's application keys 0 and 1 are diversified

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include <string.h>
 
 #include "decision.h"
@@ -19,12 +20,12 @@ decision_rows_load(struct store *st, enum badge_kind kind, const uint8_t mac[UID
 void
 decision_input(struct access_input *in, const struct config *conf, const struct badge_row *b,
     const struct member_row *m, const struct access_groups *groups, int64_t now_ms,
-    bool clock_synced, const struct decision_tap *tap)
+    bool clock_synced, struct decision_tap tap)
 {
 	memset(in, 0, sizeof(*in));
-	in->reader_locked_out = tap->locked_out;
-	in->reader_credential = tap->reader;
-	in->card = tap->card;
+	in->reader_locked_out = tap.locked_out;
+	in->reader_credential = tap.reader;
+	in->card = tap.card;
 	in->badge_found = b != NULL;
 	if (b != NULL) {
 		in->badge_active = b->active;
@@ -34,7 +35,10 @@ decision_input(struct access_input *in, const struct config *conf, const struct 
 		in->groups = groups;
 	}
 	tz_local(now_ms, &in->now);
-	in->clock_synced = clock_synced;
+	/* A time the C library cannot convert (past 2038 where time_t is
+	 * 32-bit) is a clock that cannot be trusted: unsynced_clock decides,
+	 * as for an RTC-less Pi that booted with a stale date. */
+	in->clock_synced = clock_synced && in->now.date[0] != '\0';
 	in->unsynced = conf->unsynced_clock;
 }
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The input of a door decision, built from the store.  The door (seuild's
  * badge path) and `seuilctl explain` both build it here, so explain shows
@@ -39,11 +40,12 @@ struct decision_tap {
 
 /*
  * Fill *in for a badge (b NULL: an unknown badge) of member m with groups,
- * at wall time now_ms, with the clock's sync state and the tap.
+ * at wall time now_ms, with the clock's sync state and the tap (by value:
+ * a caller cannot leave it out).
  */
 void decision_input(struct access_input *in, const struct config *conf,
     const struct badge_row *b, const struct member_row *m, const struct access_groups *groups,
-    int64_t now_ms, bool clock_synced, const struct decision_tap *tap);
+    int64_t now_ms, bool clock_synced, struct decision_tap tap);
 
 /*
  * What a reader that takes `reader` sees of a card enrolled as a badge of

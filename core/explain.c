@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The rule-by-rule explanation of a door decision (explain.h).  The rules
  * are those of access_decide, in its order; the verdict at each reader is
@@ -334,7 +335,7 @@ add_badge(struct explanation *x, const struct badge_row *b, const char *hint)
 		d->reader = i;
 		d->locked_out = x->lockouts.known ? x->lockouts.locked[i] : -1;
 		decision_input(&in, conf, found ? b : NULL, &x->m, &x->access, x->now_ms,
-		    x->synced, &tap);
+		    x->synced, tap);
 		d->reason = access_decide(&in);
 	}
 	return 0;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "schema.h"
 
 #include <stdbool.h>
@@ -90,8 +91,9 @@ static const char *const migrations[] = {
 	 * application holds (firmware-glue/desfire.h), and the UID is not
 	 * kept.  The door looks a badge up by kind and MAC, so a UID, which
 	 * any card can show, never matches a DESFire badge. */
-	"ALTER TABLE badges ADD COLUMN kind TEXT NOT NULL DEFAULT 'uid'"
-	"  CHECK(kind IN ('uid','desfire'));",
+	"ALTER TABLE badges ADD COLUMN kind TEXT NOT NULL"
+	" DEFAULT 'uid'"
+	" CHECK(kind IN ('uid','desfire'));",
 };
 #define LATEST	((int)(sizeof(migrations) / sizeof(migrations[0])))
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The badge path: a card in, the relay out.  A card that may carry our
  * DESFire application, at a reader that reads credentials, is asked first
@@ -72,7 +73,7 @@ tap_run(struct writer_job *j, struct store *st)
 	t->found = rc == 1;
 	writer_lock(d->writer);
 	decision_input(&in, d->wconf, t->found ? &rows.badge : NULL, &rows.member, &rows.groups,
-	    t->now_ms, t->synced, &tap);
+	    t->now_ms, t->synced, tap);
 	writer_unlock(d->writer);
 	t->reason = access_decide(&in);
 	t->decided = true;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The desk: enrolment by tap (`badge enrol`, the console's enrolment),
  * secure enrolment of a DESFire card (`badge enrol --secure`) and the wipe

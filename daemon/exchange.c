@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Card exchanges on a thread per reader: see exchange.h. */
 #include <errno.h>
 #include <pthread.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Card exchanges off the loop: the DESFire credential read at a door, and
  * at the desk a provisioning or a wipe (firmware-glue/desfire.h), each with

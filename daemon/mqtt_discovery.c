@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Home Assistant discovery configs.  A door is "on" (HA shows "Open")
  * whenever it is not locked: the strike released or the leaf open both

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Home Assistant MQTT discovery (docs/mqtt.md): one occupancy sensor and
  * one binary_sensor per door, all on one device, available while B/status

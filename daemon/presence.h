@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Who is here (docs/design.md, Presence).  The store's open visits are the
  * truth; this module keeps them in memory for the badge path and MQTT, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * A snapshot of the store into [backup] dir (and the keys beside it, once),
  * asked for over the control

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The SpaceAPI v15 document (https://spaceapi.io): built from the site and
  * the presence count, published retained on B/spaceapi and optionally

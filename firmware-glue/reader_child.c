@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -31,11 +32,14 @@ child_on_stop(int sig)
 	child_stop = 1;
 }
 
-static void
+/* One record to the parent (a tap's card, flags and number with it).
+ * 0, or -1 when the parent is gone. */
+static int
 child_send(int sock, int type, const struct reader_event *ev, uint8_t flags, uint32_t tap,
     const char *detail)
 {
 	struct reader_msg m;
+	int rc = 0;
 
 	memset(&m, 0, sizeof(m));
 	m.type = (uint8_t)type;
@@ -46,12 +50,138 @@ child_send(int sock, int type, const struct reader_event *ev, uint8_t flags, uin
 		m.flags = flags;
 		m.tap = tap;
 	}
-	if (detail != NULL)
-		snprintf(m.detail, sizeof(m.detail), "%s", detail);
-	/* The parent gone means our work is pointless: leave at once. */
+	if (detail != NULL)	/* cut to the field, on purpose */
+		snprintf(m.detail, sizeof(m.detail), "%.*s", (int)sizeof(m.detail) - 1, detail);
 	if (send(sock, &m, sizeof(m), MSG_NOSIGNAL) != sizeof(m))
-		_exit(EX_IOERR);
+		rc = -1;
 	explicit_bzero(&m, sizeof(m));
+	return rc;
+}
+
+/* The parent gone means our work is pointless: leave at once. */
+static void
+child_tell(int sock, int type, const char *detail)
+{
+	if (child_send(sock, type, NULL, 0, 0, detail) == -1)
+		_exit(EX_IOERR);
+}
+
+/* One exchange record in: its size exactly, or -1.  read(), not recv():
+ * the sandbox allows no recvfrom, and a record longer than ours shows as
+ * one byte too many. */
+static ssize_t
+child_xread(int xsock, struct reader_xmsg *x)
+{
+	uint8_t buf[sizeof(*x) + 1];
+	ssize_t n = read(xsock, buf, sizeof(buf));
+
+	if (n == (ssize_t)sizeof(*x))
+		memcpy(x, buf, sizeof(*x));
+	explicit_bzero(buf, sizeof(buf));
+	return n == (ssize_t)sizeof(*x) ? n : -1;
+}
+
+/*
+ * A card held for the parent's exchange: forward each APDU of this tap to
+ * it and send back its answer, until the parent releases it, goes quiet
+ * for READER_HOLD_IDLE_MS, or READER_HOLD_MAX_MS pass.  Records of other
+ * taps are late ones: dropped.  Nothing here looks at what the bytes say.
+ * 0, or -1 when the parent is gone.
+ */
+static int
+child_hold(struct reader *r, int sock, int xsock, uint32_t tap, int heartbeat_ms,
+    int64_t *last_beat)
+{
+	int64_t start = clock_mono_ms(), last_cmd = start, now, until;
+	struct reader_xmsg x, a;
+	struct pollfd p;
+	int n, rc = 0;
+
+	for (;;) {
+		now = clock_mono_ms();
+		if (child_stop || now - last_cmd >= READER_HOLD_IDLE_MS ||
+		    now - start >= READER_HOLD_MAX_MS)
+			break;
+		if (now - *last_beat >= heartbeat_ms) {
+			if (child_send(sock, READER_MSG_HEARTBEAT, NULL, 0, 0, NULL) == -1)
+				return -1;
+			*last_beat = now;
+		}
+		until = last_cmd + READER_HOLD_IDLE_MS;
+		if (until > *last_beat + heartbeat_ms)
+			until = *last_beat + heartbeat_ms;
+		p = (struct pollfd){ .fd = xsock, .events = POLLIN };
+		if (poll(&p, 1, (int)(until > now ? until - now : 0)) <= 0)
+			continue;
+		if ((p.revents & (POLLHUP | POLLERR)) && !(p.revents & POLLIN))
+			return -1;
+		if (child_xread(xsock, &x) == -1)
+			continue;
+		if (x.tap != tap || (x.type != READER_X_APDU && x.type != READER_X_RELEASE))
+			continue;
+		if (x.type == READER_X_RELEASE)
+			break;
+		last_cmd = clock_mono_ms();
+		memset(&a, 0, sizeof(a));
+		a.type = READER_X_ANSWER;
+		a.tap = tap;
+		a.seq = x.seq;
+		n = x.len <= sizeof(x.data) ? reader_transceive(r, x.data, x.len, a.data,
+		    sizeof(a.data), READER_X_CARD_MS) : -1;
+		if (n < 0 || (size_t)n > sizeof(a.data))
+			a.status = READER_X_NONE;
+		else
+			a.len = (uint16_t)n;
+		if (send(xsock, &a, sizeof(a), MSG_NOSIGNAL) != sizeof(a))
+			rc = -1;
+		explicit_bzero(&x, sizeof(x));
+		explicit_bzero(&a, sizeof(a));
+		if (rc == -1)
+			return -1;
+	}
+	explicit_bzero(&x, sizeof(x));
+	return 0;
+}
+
+int
+reader_child_serve(struct reader *r, int sock, int xsock, int heartbeat_ms, int max_waits)
+{
+	struct reader_event ev;
+	char err[256];
+	int64_t last_beat = clock_mono_ms();
+	uint32_t taps = 0;
+	bool held;
+	int n, waits = 0;
+
+	while (!child_stop && (max_waits <= 0 || waits++ < max_waits)) {
+		memset(&ev, 0, sizeof(ev));
+		n = reader_wait(r, &ev, heartbeat_ms, err, sizeof(err));
+		if (n == -1)
+			return child_send(sock, READER_MSG_DOWN, NULL, 0, 0, err) == -1 ?
+			    EX_IOERR : EX_UNAVAILABLE;
+		if (n == 1 && ev.type == READER_TAP) {
+			held = xsock != -1 && ev.card == READER_CARD_ISO14443_4;
+			if (++taps == 0)
+				taps = 1;
+			n = child_send(sock, READER_MSG_TAP, &ev, held ? READER_TAP_HELD : 0, taps,
+			    NULL);
+			uid_wipe(&ev.uid);
+			if (n == -1)
+				return EX_IOERR;
+			last_beat = clock_mono_ms();
+			if (held && child_hold(r, sock, xsock, taps, heartbeat_ms, &last_beat) == -1)
+				return EX_IOERR;
+		} else if (n == 1) {
+			if (child_send(sock, READER_MSG_GONE, NULL, 0, 0, NULL) == -1)
+				return EX_IOERR;
+			last_beat = clock_mono_ms();
+		} else if (clock_mono_ms() - last_beat >= heartbeat_ms) {
+			if (child_send(sock, READER_MSG_HEARTBEAT, NULL, 0, 0, NULL) == -1)
+				return EX_IOERR;
+			last_beat = clock_mono_ms();
+		}
+	}
+	return 0;
 }
 
 /*
@@ -79,90 +209,15 @@ child_fds(int sock, int xsock)
 	return CHILD_SOCK_FD;
 }
 
-/* One exchange record in: its size exactly, or -1.  read(), not recv():
- * the sandbox allows no recvfrom, and a record longer than ours shows as
- * one byte too many. */
-static ssize_t
-child_xread(int xsock, struct reader_xmsg *x)
-{
-	uint8_t buf[sizeof(*x) + 1];
-	ssize_t n = read(xsock, buf, sizeof(buf));
-
-	if (n == (ssize_t)sizeof(*x))
-		memcpy(x, buf, sizeof(*x));
-	explicit_bzero(buf, sizeof(buf));
-	return n == (ssize_t)sizeof(*x) ? n : -1;
-}
-
-/*
- * A card held for the parent's exchange: forward each APDU of this tap to
- * it and send back its answer, until the parent releases it, goes quiet
- * for READER_HOLD_IDLE_MS, or READER_HOLD_MAX_MS pass.  Records of other
- * taps are late ones: dropped.  Nothing here looks at what the bytes say.
- */
-static void
-child_hold(struct reader *r, int sock, int xsock, uint32_t tap, int heartbeat_ms,
-    int64_t *last_beat)
-{
-	int64_t start = clock_mono_ms(), last_cmd = start, now, until;
-	struct reader_xmsg x, a;
-	struct pollfd p;
-	int n;
-
-	for (;;) {
-		now = clock_mono_ms();
-		if (child_stop || now - last_cmd >= READER_HOLD_IDLE_MS ||
-		    now - start >= READER_HOLD_MAX_MS)
-			return;
-		if (now - *last_beat >= heartbeat_ms) {
-			child_send(sock, READER_MSG_HEARTBEAT, NULL, 0, 0, NULL);
-			*last_beat = now;
-		}
-		until = last_cmd + READER_HOLD_IDLE_MS;
-		if (until > *last_beat + heartbeat_ms)
-			until = *last_beat + heartbeat_ms;
-		p = (struct pollfd){ .fd = xsock, .events = POLLIN };
-		if (poll(&p, 1, (int)(until > now ? until - now : 0)) <= 0)
-			continue;
-		if (p.revents & (POLLHUP | POLLERR) && !(p.revents & POLLIN))
-			_exit(EX_IOERR);	/* the parent is gone */
-		if (child_xread(xsock, &x) == -1)
-			continue;
-		if (x.tap != tap || (x.type != READER_X_APDU && x.type != READER_X_RELEASE))
-			continue;
-		if (x.type == READER_X_RELEASE)
-			return;
-		last_cmd = clock_mono_ms();
-		memset(&a, 0, sizeof(a));
-		a.type = READER_X_ANSWER;
-		a.tap = tap;
-		a.seq = x.seq;
-		n = x.len <= sizeof(x.data) ? reader_transceive(r, x.data, x.len, a.data,
-		    sizeof(a.data), READER_X_CARD_MS) : -1;
-		if (n < 0 || (size_t)n > sizeof(a.data))
-			a.status = READER_X_NONE;
-		else
-			a.len = (uint16_t)n;
-		if (send(xsock, &a, sizeof(a), MSG_NOSIGNAL) != sizeof(a))
-			_exit(EX_IOERR);
-		explicit_bzero(&x, sizeof(x));
-		explicit_bzero(&a, sizeof(a));
-	}
-}
-
 static _Noreturn void
 reader_child_main(const struct reader_conf *rc, const struct reader_child_opts *o, int sock,
     int xsock, pid_t parent)
 {
 	struct sigaction sa;
-	struct reader_event ev;
 	struct reader *r;
 	sigset_t none;
 	char err[256], why[300];
-	int64_t last_beat;
-	uint32_t taps = 0;
-	bool held;
-	int n;
+	int code;
 
 	if (o->setup != NULL)
 		o->setup(o->arg);
@@ -183,10 +238,10 @@ reader_child_main(const struct reader_conf *rc, const struct reader_child_opts *
 		_exit(0);
 	if ((sock = child_fds(sock, xsock)) == -1)
 		_exit(EX_OSERR);
-	xsock = xsock != -1 ? CHILD_XSOCK_FD : -1;
+	xsock = xsock != -1 && o->exchange ? CHILD_XSOCK_FD : -1;
 
 	if ((r = reader_open(rc, err, sizeof(err))) == NULL) {
-		child_send(sock, READER_MSG_DOWN, NULL, 0, 0, err);
+		child_tell(sock, READER_MSG_DOWN, err);
 		_exit(EX_UNAVAILABLE);
 	}
 	/* The device is open: from here on, nothing new. */
@@ -194,44 +249,17 @@ reader_child_main(const struct reader_conf *rc, const struct reader_child_opts *
 		if (o->sandbox == READER_SANDBOX_REQUIRED) {
 			snprintf(why, sizeof(why), "reader sandbox: %s (reader_sandbox = "
 			    "required)", err);
-			child_send(sock, READER_MSG_DOWN, NULL, 0, 0, why);
+			child_tell(sock, READER_MSG_DOWN, why);
 			reader_close(r);
 			_exit(EX_UNAVAILABLE);
 		}
-		child_send(sock, READER_MSG_UNCONTAINED, NULL, 0, 0, err);
+		child_tell(sock, READER_MSG_UNCONTAINED, err);
 	}
-	child_send(sock, READER_MSG_UP, NULL, 0, 0, rc->driver == READER_SIM ? "sim" :
-	    rc->connstring);
-
-	last_beat = clock_mono_ms();
-	while (!child_stop) {
-		memset(&ev, 0, sizeof(ev));
-		n = reader_wait(r, &ev, o->heartbeat_ms, err, sizeof(err));
-		if (n == -1) {
-			child_send(sock, READER_MSG_DOWN, NULL, 0, 0, err);
-			reader_close(r);
-			_exit(EX_UNAVAILABLE);
-		}
-		if (n == 1 && ev.type == READER_TAP) {
-			held = o->exchange && xsock != -1 && ev.card == READER_CARD_ISO14443_4;
-			if (++taps == 0)
-				taps = 1;
-			child_send(sock, READER_MSG_TAP, &ev, held ? READER_TAP_HELD : 0, taps,
-			    NULL);
-			uid_wipe(&ev.uid);
-			last_beat = clock_mono_ms();
-			if (held)
-				child_hold(r, sock, xsock, taps, o->heartbeat_ms, &last_beat);
-		} else if (n == 1) {
-			child_send(sock, READER_MSG_GONE, NULL, 0, 0, NULL);
-			last_beat = clock_mono_ms();
-		} else if (clock_mono_ms() - last_beat >= o->heartbeat_ms) {
-			child_send(sock, READER_MSG_HEARTBEAT, NULL, 0, 0, NULL);
-			last_beat = clock_mono_ms();
-		}
-	}
-	reader_close(r);
-	_exit(0);
+	child_tell(sock, READER_MSG_UP, rc->driver == READER_SIM ? "sim" : rc->connstring);
+	code = reader_child_serve(r, sock, xsock, o->heartbeat_ms, 0);
+	if (code != EX_IOERR)		/* the parent gone: leave at once */
+		reader_close(r);
+	_exit(code);
 }
 
 pid_t
@@ -278,6 +306,25 @@ reader_child_start(const struct reader_conf *rc, const struct reader_child_opts 
 	return pid;
 }
 
+/*
+ * A detail is text the child chose, and a compromised child chooses
+ * anything: terminal escapes for whoever reads the log, a newline that
+ * forges a log line, bytes that are not UTF-8 in the event log and the
+ * JSON that shows it.  So it arrives as at most READER_MSG_DETAIL - 1
+ * bytes of printable ASCII: anything else becomes '?', and nothing is
+ * left after its NUL.
+ */
+static void
+detail_printable(char *s, size_t size)
+{
+	size_t i;
+
+	for (i = 0; i < size - 1 && s[i] != '\0'; i++)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
+			s[i] = '?';
+	memset(s + i, 0, size - i);
+}
+
 int
 reader_child_recv(int sock, struct reader_msg *m, const char **why)
 {
@@ -295,7 +342,6 @@ reader_child_recv(int sock, struct reader_msg *m, const char **why)
 		*why = "bad message from reader child";
 		return -1;
 	}
-	m->detail[sizeof(m->detail) - 1] = '\0';
 	switch (m->type) {
 	case READER_MSG_TAP:
 		/* A held card is one that may speak DESFire, and a held tap
@@ -303,14 +349,19 @@ reader_child_recv(int sock, struct reader_msg *m, const char **why)
 		if ((m->uid_len == 4 || m->uid_len == 7 || m->uid_len == 10) &&
 		    m->card <= READER_CARD_ISO14443_4 && (m->flags & ~READER_TAP_HELD) == 0 &&
 		    (!(m->flags & READER_TAP_HELD) ||
-		    (m->card == READER_CARD_ISO14443_4 && m->tap != 0)))
+		    (m->card == READER_CARD_ISO14443_4 && m->tap != 0))) {
+			memset(m->detail, 0, sizeof(m->detail));
 			return 1;
+		}
 		break;
-	case READER_MSG_UP:
-	case READER_MSG_DOWN:
 	case READER_MSG_GONE:
 	case READER_MSG_HEARTBEAT:
+		memset(m->detail, 0, sizeof(m->detail));
+		return 1;
+	case READER_MSG_UP:
+	case READER_MSG_DOWN:
 	case READER_MSG_UNCONTAINED:
+		detail_printable(m->detail, sizeof(m->detail));
 		return 1;
 	}
 	explicit_bzero(m, sizeof(*m));

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The reader child: the one process, shared by seuild (daemon/readers.c,
  * which supervises it) and `seuilctl hw test`, in which a reader backend
@@ -60,7 +61,8 @@ enum reader_msg_type {
 #define READER_TAP_HELD		0x01	/* the card waits for the parent's APDUs */
 
 /* The wire format: one record each, exactly this size, or the child is
- * broken.  detail is NUL-terminated once reader_child_recv() accepted it. */
+ * broken.  Once reader_child_recv() accepted it, detail is printable ASCII
+ * and NUL-terminated (empty but for UP, DOWN and UNCONTAINED). */
 struct reader_msg {
 	uint8_t	type;
 	uint8_t	uid_len;		/* READER_MSG_TAP: 4, 7 or 10 */
@@ -83,7 +85,8 @@ enum reader_x_type {
 #define READER_X_DATA		256
 #define READER_X_CARD_MS	500	/* the child's bound on one APDU */
 #define READER_HOLD_IDLE_MS	2000	/* a held card, no command: released */
-#define READER_HOLD_MAX_MS	15000	/* a held card, in all */
+#define READER_HOLD_MAX_MS	30000	/* a held card, in all: a secure
+					 * enrolment's two exchanges */
 
 struct reader_xmsg {
 	uint8_t	type;
@@ -120,9 +123,25 @@ pid_t reader_child_start(const struct reader_conf *rc, const struct reader_child
     int *sock, int *xsock);
 
 /*
+ * The child's work once its reader r is open (and contained): wait for
+ * cards with reader_wait (heartbeat_ms at a time) and report each tap and
+ * removal on sock, with a heartbeat when nothing happened, until SIGTERM
+ * or SIGINT, the reader failing (READER_MSG_DOWN says why) or, when
+ * max_waits > 0, that many waits.  With an exchange socket xsock (-1:
+ * none), an ISO 14443-4 card is held for the parent's APDUs after its tap
+ * (above).  Returns the child's exit status: 0, EX_UNAVAILABLE (the reader
+ * failed) or EX_IOERR (the parent is gone).  r stays the caller's to
+ * close.  reader_child_start's child runs it; a fuzz target
+ * (tests/fuzz/fuzz_pn532.c) runs it in its own process.
+ */
+struct reader;
+int reader_child_serve(struct reader *r, int sock, int xsock, int heartbeat_ms, int max_waits);
+
+/*
  * Take one message from the parent's end without blocking.  Returns 1 with
  * a checked message in *m (known type, a UID of a valid length for a tap,
- * detail NUL-terminated), 0 if none is waiting, or -1 when the child hung
+ * detail filtered: every byte outside printable ASCII is '?', so it can be
+ * logged and stored as is), 0 if none is waiting, or -1 when the child hung
  * up or broke the format, with *why saying which: the caller then closes
  * the socket and kills the child.  The caller wipes *m after use.
  */

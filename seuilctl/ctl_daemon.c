@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* seuilctl status, door unlock: requests to seuild over the control socket. */
 #include <errno.h>
 #include <stdio.h>

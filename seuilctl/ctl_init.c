@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* seuilctl init: the database, the UID key and the credentials key, each
  * created only if missing. */
 #include <errno.h>

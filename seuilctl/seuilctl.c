@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * seuilctl: how the manager enrols, reviews and operates (docs/design.md, "Programs").
  *

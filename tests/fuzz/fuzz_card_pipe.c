@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The DESFire exchange through the reader child's pipe: the main process's
  * side of the exchange socket (reader_child_transceive) under the exchange

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # A site with a DESFire badge is backed up with `seuilctl backup --with-key`
 # (the database, the UID key and the credentials key file), lost (a new SD
 # card), and restored by copying the keys back and `seuilctl restore`: the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # DESFire badges through the real seuild, real libnfc and three emulated
 # PN532s (tests/tools/pn532emu.c) that share their cards, as one card
 # goes from the desk to the doors: a desk reader (enrol = true, no door),

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The installed tree is the package: `make install` with debian/rules'
 # INSTALL_FLAGS gives exactly debian/seuil.files; its units pass
 # systemd-analyze verify; the maintainer scripts do their work against a
@@ -40,6 +41,10 @@ else
 fi
 check "seuild.service waits for its configuration" grep -qx 'ConditionPathExists=/etc/seuil/seuild.conf' "$R/lib/systemd/system/seuild.service"
 check "the nightly backup runs seuilctl backup --nightly" grep -qx "ExecStart=/usr/bin/seuilctl backup --nightly" "$R/lib/systemd/system/seuil-backup.service"
+check "the installed seuil-web looks for its page where the package puts it" \
+    grep -aq '/usr/share/seuil/web' "$R/usr/sbin/seuil-web"
+check "no doc or example names a /usr/local path" sh -c \
+    "! grep -rn '/usr/local' '$R/usr/share/doc/seuil' '$R/lib/systemd/system' '$R/usr/lib/sysusers.d' '$R/usr/lib/tmpfiles.d'"
 check "the installed seuild accepts the example configuration" \
     sh -c "'$R/usr/sbin/seuild' -n -f '$R/usr/share/doc/seuil/examples/seuild.conf.example' | grep -qx 'configuration OK'"
 
@@ -77,6 +82,13 @@ check "postinst on an upgrade from schema 1 migrates, after a copy" sh -c "
     ls '$R/var/lib/seuil' | grep -q '^seuil\.db\.pre-v'"
 
 check "postrm remove keeps the data" sh -c "DPKG_ROOT='$R' sh '$TOP/debian/seuil.postrm' remove && [ -e '$R/var/lib/seuil/seuil.db' ] && [ -e '$R/etc/seuil/uid.key' ]"
-check "postrm purge removes the database, its copies and the key" sh -c "
-    DPKG_ROOT='$R' sh '$TOP/debian/seuil.postrm' purge && [ ! -e '$R/var/lib/seuil' ] && [ ! -e '$R/etc/seuil' ]"
-check "purge leaves the nightly snapshots alone" test -d "$R/var/backups/seuil"
+# What `seuilctl web cert` and the broker login leave in /etc/seuil, and
+# one nightly snapshot with its key.
+touch "$R/etc/seuil/web.key" "$R/etc/seuil/web.crt" "$R/etc/seuil/mqtt.pw"
+cp "$R/var/lib/seuil/seuil.db" "$R/var/backups/seuil/seuil-20261129-033012.db"
+cp "$R/etc/seuil/uid.key" "$R/var/backups/seuil/uid.key"
+check "postrm purge removes the database, its copies, the keys and the broker password" sh -c "
+    DPKG_ROOT='$R' sh '$TOP/debian/seuil.postrm' purge >'$T/purge.log' && [ ! -e '$R/var/lib/seuil' ] && [ ! -e '$R/etc/seuil' ]"
+check "purge leaves the nightly snapshots alone" test -f "$R/var/backups/seuil/seuil-20261129-033012.db"
+check "and says so, with their path and the key among them" \
+    grep -q '^seuil: left on purpose: the nightly backups in /var/backups/seuil (1 snapshot and a copy of the UID key' "$T/purge.log"

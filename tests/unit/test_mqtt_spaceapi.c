@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The SpaceAPI file (daemon/spaceapi.c) in a folder someone else may write:
  * a symlink planted at the temporary name or at the target never leads the

@@ -231,6 +231,10 @@ fuzz-targets: $(FUZZ_BIN)
 
 $(FUZZ_BUILD)/fuzz_desfire: tests/tools/desfire_card.c tests/tools/desfire_card.h
 $(FUZZ_BUILD)/fuzz_card_pipe: tests/tools/desfire_card.c tests/tools/desfire_card.h
+# The whole way: the hostile PN532, a DESFire card model behind it.
+$(FUZZ_BUILD)/fuzz_desfire_reader: tests/fuzz/pn532_side.c tests/fuzz/pn532_side.h \
+	tests/tools/pn532_chip.c tests/tools/pn532_chip.h tests/tools/desfire_card.c \
+	tests/tools/desfire_card.h
 $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h tests/fuzz/common.c $(FUZZ_ALIBS)
 	$(FUZZ_CC) $(CPPFLAGS) $(INC_ALL) -Itests/fuzz -Itests/tools -std=c17 -O1 -g -Wall -Wextra \
 		$(FUZZ_SAN) -fsanitize=fuzzer $(PKG_CFLAGS) -o $@ $(filter %.c,$^) \

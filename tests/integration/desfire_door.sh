@@ -12,7 +12,8 @@
 # reader and denied credential_required at a desfire one; a torn
 # provisioning is refused and finished the next time; an upgrade revokes
 # the member's UID badge; another member's card needs the admin role;
-# badge wipe removes the application and revokes the badge.
+# badge wipe removes the application and revokes the badge; the operate
+# role (and a console desk account) cannot take another member's card.
 . "$(dirname "$0")/../lib.sh"
 
 EMU=$BUILD/tests/pn532emu
@@ -57,6 +58,7 @@ enrol = true
 
 """, s, flags=re.S)
 s += "\n[security]\nreader_sandbox = required\nunsynced_clock = ignore\nlockout_failures = 32\n"
+s = s.replace("[control]\n", "[control]\noperate_group = users\n")
 open(p, "w").write(s)
 PY
 ctl init >/dev/null || { not_ok "init"; exit 1; }
@@ -180,6 +182,37 @@ check "eve's badge is revoked" test "$(badge_of eve desfire revoked)" = 1
 check "the move is audited" sh -c "sqlite3 '$T/seuil.db' \"select detail from events where type='admin_change'\" | grep -q 'its card enrolled as DESFire badge'"
 enrol_at $TORN badge enrol carol --secure
 check "enrolling it again for carol: exists, 65 (exit $RC)" test "$RC" -eq 65
+
+# ---- another member's card, asked by the operate role: refused ----
+# req SPEC JSON: one request as another user (setpriv), its reply printed.
+req() {
+	# $1: setpriv's options, split into words on purpose.
+	# shellcheck disable=SC2086
+	setpriv $1 /usr/bin/python3 - "$T/control.sock" "$2" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.connect(sys.argv[1]); s.send(sys.argv[2].encode()); print(s.recv(4096).decode())
+PY
+}
+chmod 755 "$T"
+OPERATOR="--reuid=12345 --regid=12345 --groups=100"
+for who in operator desk; do
+	N_WAIT=$((N_WAIT + 1))
+	emu desk remove
+	if [ $who = operator ]; then
+		spawn req "$OPERATOR" '{"cmd":"enrol","member":"dave","secure":true,"timeout":20}' >"$T/q.out"
+	else	# root, for a console desk account
+		spawn req "" '{"cmd":"enrol","member":"dave","secure":true,"desk":true,"timeout":20}' >"$T/q.out"
+	fi
+	p=$SPAWN_PID
+	wait_until 10 enrol_waits "waiting .* for a DESFire card" "$N_WAIT"
+	emu desk "card $BLANK desfire"
+	wait "$p"
+	check "bob's card for dave, asked as $who: refused, permission" \
+	    sh -c "grep -q '\"code\":\"permission\"' '$T/q.out' && grep -q 'giving it to another member' '$T/q.out'"
+	check "and bob keeps it ($who)" test "$(badge_of bob desfire active)" = 1
+	emu desk remove
+done
 
 # ---- a credential that no badge holds ----
 ctl member erase carol --yes >/dev/null

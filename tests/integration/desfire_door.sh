@@ -194,25 +194,30 @@ s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
 s.connect(sys.argv[1]); s.send(sys.argv[2].encode()); print(s.recv(4096).decode())
 PY
 }
-chmod 755 "$T"
-OPERATOR="--reuid=12345 --regid=12345 --groups=100"
-for who in operator desk; do
-	N_WAIT=$((N_WAIT + 1))
-	emu desk remove
-	if [ $who = operator ]; then
-		spawn req "$OPERATOR" '{"cmd":"enrol","member":"dave","secure":true,"timeout":20}' >"$T/q.out"
-	else	# root, for a console desk account
-		spawn req "" '{"cmd":"enrol","member":"dave","secure":true,"desk":true,"timeout":20}' >"$T/q.out"
-	fi
-	p=$SPAWN_PID
-	wait_until 10 enrol_waits "waiting .* for a DESFire card" "$N_WAIT"
-	emu desk "card $BLANK desfire"
-	wait "$p"
-	check "bob's card for dave, asked as $who: refused, permission" \
-	    sh -c "grep -q '\"code\":\"permission\"' '$T/q.out' && grep -q 'giving it to another member' '$T/q.out'"
-	check "and bob keeps it ($who)" test "$(badge_of bob desfire active)" = 1
-	emu desk remove
-done
+# (setpriv needs root: elsewhere this part is skipped, said so.)
+if [ "$(id -u)" = 0 ]; then
+	chmod 755 "$T"
+	OPERATOR="--reuid=12345 --regid=12345 --groups=100"
+	for who in operator desk; do
+		N_WAIT=$((N_WAIT + 1))
+		emu desk remove
+		if [ $who = operator ]; then
+			spawn req "$OPERATOR" '{"cmd":"enrol","member":"dave","secure":true,"timeout":20}' >"$T/q.out"
+		else	# root, for a console desk account
+			spawn req "" '{"cmd":"enrol","member":"dave","secure":true,"desk":true,"timeout":20}' >"$T/q.out"
+		fi
+		p=$SPAWN_PID
+		wait_until 10 enrol_waits "waiting .* for a DESFire card" "$N_WAIT"
+		emu desk "card $BLANK desfire"
+		wait "$p"
+		check "bob's card for dave, asked as $who: refused, permission" \
+		    sh -c "grep -q '\"code\":\"permission\"' '$T/q.out' && grep -q 'giving it to another member' '$T/q.out'"
+		check "and bob keeps it ($who)" test "$(badge_of bob desfire active)" = 1
+		emu desk remove
+	done
+else
+	echo "skip the operate role's refusal: needs root (setpriv)"
+fi
 
 # ---- a credential that no badge holds ----
 ctl member erase carol --yes >/dev/null

@@ -63,7 +63,7 @@ worker_run(struct worker *w)
 	struct exchange_job *j = &w->job;
 	int64_t t0 = clock_mono_ms();
 
-	switch (keys == NULL && j->op != EXCHANGE_RELEASE ? EXCHANGE_PROBE : j->op) {
+	switch (keys == NULL ? EXCHANGE_PROBE : j->op) {
 	case EXCHANGE_READ:
 		j->result = desfire_read_credential(&io, keys, j->uid, j->credential, &j->rep);
 		break;
@@ -72,8 +72,9 @@ worker_run(struct worker *w)
 		break;
 	case EXCHANGE_WIPE:
 		/* The credential first, to find the badge to revoke; then the
-		 * wipe, whatever the read found (a card torn mid-provisioning
-		 * holds no credential yet, and is wiped all the same). */
+		 * wipe, whatever the read found: a card torn mid-provisioning
+		 * after its keys were changed holds no credential yet, and its
+		 * key 0 still proves it ours. */
 		j->read = desfire_read_credential(&io, keys, j->uid, j->credential, &j->rep);
 		if (j->read == DESFIRE_GONE || j->read == DESFIRE_NO_APP)
 			j->result = j->read;
@@ -84,9 +85,6 @@ worker_run(struct worker *w)
 		j->result = desfire_probe(&io, w->x->aid, &j->rep);
 		if (j->result == DESFIRE_OK)
 			j->result = DESFIRE_AUTH_FAILED;
-		break;
-	case EXCHANGE_RELEASE:
-		j->result = DESFIRE_NO_APP;
 		break;
 	}
 	explicit_bzero(j->uid, sizeof(j->uid));

@@ -54,8 +54,8 @@ enum exchange_op {
 	EXCHANGE_PROVISION,	/* make the card ours; read back with key 1 */
 	EXCHANGE_WIPE,		/* read the credential (to find its badge),
 				 * then remove our application */
-	EXCHANGE_PROBE,		/* no keys: is our application there? */
-	EXCHANGE_RELEASE,	/* nothing to say to the card: let it go */
+	EXCHANGE_PROBE,		/* no keys: is our application there?  (What
+				 * every job does without the site's keys.) */
 };
 
 struct exchange_job {

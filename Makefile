@@ -385,11 +385,14 @@ endif
 # root (mmdebstrap, cached in build/check-package), its services run as
 # their units say, the journeys of docs/install.md through the installed
 # programs, the upgrade from the base package (tests/package/base-commit,
-# or BASE_DEB=FILE), remove and purge.  Ends with "N passed, N failed".
+# or BASE_DEB=FILE), remove and purge; the PN532 emulator (a test tool,
+# not in the package) stands for the DESFire readers.  Ends with "N passed,
+# N failed".
 # Not part of make check (.ci/run runs it after, as root).
 check-package:
 	@sh scripts/deps.sh package
 	@$(MAKE) --no-print-directory deb ARCH=$(NATIVE_ARCH)
+	@$(MAKE) --no-print-directory build/tests/pn532emu
 	@tests/package/run build/deb/seuil_$(VERSION)_$(NATIVE_ARCH).deb $(BASE_DEB)
 
 clean:

@@ -249,6 +249,27 @@ check "a UID-only card is refused for a secure enrolment, 65 (exit $rc)" \
 check "seuild never logged a card's byte" sh -c "! grep -qi 'a5a5a5a5\|00112233\|0f0e0d0c' '$T/seuild.log'"
 check "seuild is still up" kill -0 "$SEUILD_PID"
 
+# ---- a card too slow to answer: the exchange is bounded ----
+# Each answer 700 ms late, over the child's 500 ms for one APDU: the tap
+# ends denied credential_invalid (never its UID), well within the door's
+# bound, and the reader then serves the next card.
+n=$(grants)
+ni=$(count_event access_denied)
+emu door "delay 700"
+t0=$(date +%s)
+present door $BLANK
+if wait_until 20 denied_with credential_invalid 3; then
+	ok "a card that answers too late: denied credential_invalid, in $(($(date +%s) - t0)) s"
+else
+	not_ok "a card that answers too late: denied credential_invalid"
+fi
+check "and no grant by its UID" test "$(grants)" = "$n"
+check "one denial for the slow tap" test "$(count_event access_denied)" -ge $((ni + 1))
+emu door remove; emu door "delay 0"
+present door $BLANK
+check "the reader then serves the card again" wait_until 20 count_is access_granted -gt "$n"
+emu door remove
+
 # The keys and the application change only at a restart: a reload that
 # would change them is refused and the running configuration kept.
 sed -i 's/^key_file = .*credentials.key$/&\naid = 5EAB01/' "$T/seuild.conf"

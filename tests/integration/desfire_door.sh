@@ -141,6 +141,14 @@ ctl badge add bob $BLANK >/dev/null		# a blank DESFire card, by its UID
 present door $BLANK
 check "a DESFire card enrolled by UID at a both reader: granted" wait_until 10 count_is access_granted -ge 4
 emu door remove
+# explain says what each reader makes of each kind of badge
+ctl explain alice >"$T/x-alice.out" 2>&1; ctl explain carol >"$T/x-carol.out" 2>&1
+check "explain alice: her badge is a DESFire credential" grep -q 'badge 2 (a DESFire credential) is active' "$T/x-alice.out"
+check "explain alice: granted at the both and the desfire reader" sh -c \
+    "grep -q 'reader front-in: GRANTED' '$T/x-alice.out' && grep -q 'reader front-out: GRANTED' '$T/x-alice.out'"
+check "explain carol (a UID badge): granted at front-in, credential_required at front-out" sh -c \
+    "grep -q 'badge 1 (a UID) is active' '$T/x-carol.out' && grep -q 'reader front-in: GRANTED' '$T/x-carol.out' &&
+    grep -q 'reader front-out: DENIED (credential_required)' '$T/x-carol.out'"
 
 # ---- refused at a door reader, even one with enrol = true ----
 ctl badge enrol bob --secure --reader front-out --timeout 5 >"$T/r.out" 2>&1

@@ -13,7 +13,11 @@
 # provisioning is refused and finished the next time; an upgrade revokes
 # the member's UID badge; another member's card needs the admin role;
 # badge wipe removes the application and revokes the badge; the operate
-# role (and a console desk account) cannot take another member's card.
+# role (and a console desk account) cannot take another member's card;
+# explain knows the kinds of badges and readers; a card too slow to answer
+# is denied in bounded time; after a restart with [credentials]
+# picc_key_file, a card with that AES master key is provisioned and one
+# with another is refused.
 . "$(dirname "$0")/../lib.sh"
 
 EMU=$BUILD/tests/pn532emu
@@ -288,4 +292,30 @@ n=$(grants)
 present door $BLANK
 check "and bob's card still opens under the running keys" wait_until 10 count_is access_granted -gt "$n"
 emu door remove
+stop_seuild
+
+# ---- cards whose master key is not the factory one: [credentials] picc_key_file ----
+PICC=00112233445566778899AABBCCDDEEFF
+printf '%s\n' "$PICC" >"$T/picc.key"
+chmod 600 "$T/picc.key"
+sed -i -e '/^aid = 5EAB01$/d' -e "s|^key_file = .*credentials.key\$|&\npicc_key_file = $T/picc.key|" "$T/seuild.conf"
+start_seuild || { not_ok "seuild starts again with picc_key_file"; exit 1; }
+restarted() { ctl status --json | python3 -c '
+import json, sys
+sys.exit(not all(r["online"] for r in json.load(sys.stdin)["readers"]))'; }
+check "the readers are back after the restart" wait_until 20 restarted
+AESPICC=04EE0000000003
+emu desk "desfire $AESPICC picc-aes $PICC"
+enrol_at $AESPICC badge enrol dave --secure
+check "a card with the site's AES master key (picc_key_file) is provisioned (exit $RC)" test "$RC" -eq 0
+check "dave has an active DESFire badge" test "$(badge_of dave desfire active)" = 1
+n=$(grants)
+present door $AESPICC
+check "and it opens" wait_until 10 count_is access_granted -gt "$n"
+emu door remove
+FOREIGN=04EF0000000004
+emu desk "desfire $FOREIGN picc-aes 0F0E0D0C0B0A09080706050403020100"
+enrol_at $FOREIGN badge enrol bob --secure
+check "a card with another master key is refused, 65 (exit $RC)" test "$RC" -eq 65
+check "nothing more enrolled for bob" test "$(badge_of bob desfire active)" = 1
 stop_seuild

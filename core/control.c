@@ -25,7 +25,7 @@ enum field_id {
 	F_ACTOR, F_MEMBER, F_BADGE, F_NAME, F_DISPLAY, F_EMAIL, F_FROM, F_UNTIL,
 	F_GROUPS, F_PUBLIC, F_DOOR, F_READER, F_UID, F_LABEL, F_GROUP, F_SCHEDULE,
 	F_USER, F_ROLE, F_HASH, F_TYPE, F_DETAIL, F_SECONDS, F_TIMEOUT, F_PRUNE,
-	F_REENABLE, F_CREATE_GROUPS, F_NFIELDS
+	F_REENABLE, F_CREATE_GROUPS, F_SECURE, F_DESK, F_NFIELDS
 };
 #define B(f)	(1u << (f))
 
@@ -71,6 +71,8 @@ static const struct field {
 	[F_PRUNE]	= { "prune",		FT_BOOL,	OFF(prune) },
 	[F_REENABLE]	= { "reenable",		FT_BOOL,	OFF(reenable) },
 	[F_CREATE_GROUPS] = { "create_groups",	FT_BOOL,	OFF(create_groups) },
+	[F_SECURE]	= { "secure",		FT_BOOL,	OFF(secure) },
+	[F_DESK]	= { "desk",		FT_BOOL,	OFF(desk) },
 };
 
 #define MEMBER_FIELDS	(B(F_NAME) | B(F_DISPLAY) | B(F_EMAIL) | B(F_FROM) | \
@@ -86,7 +88,8 @@ static const struct command {
 	[CONTROL_STATUS]	= { "status", 0, 0, false },
 	[CONTROL_CHECKOUT]	= { "checkout", B(F_MEMBER), 0, false },
 	[CONTROL_DOOR_UNLOCK]	= { "door_unlock", 0, B(F_DOOR) | B(F_SECONDS), false },
-	[CONTROL_ENROL]		= { "enrol", B(F_MEMBER), B(F_READER) | B(F_TIMEOUT), false },
+	[CONTROL_ENROL]		= { "enrol", B(F_MEMBER), B(F_READER) | B(F_TIMEOUT) | B(F_SECURE) |
+				    B(F_DESK), false },
 	[CONTROL_BADGE_ADD]	= { "badge_add", B(F_MEMBER) | B(F_UID), B(F_LABEL), false },
 	[CONTROL_RELOAD]	= { "reload", 0, 0, false },
 	[CONTROL_MEMBER_ADD]	= { "member_add", B(F_NAME), MEMBER_FIELDS, false },
@@ -106,6 +109,7 @@ static const struct command {
 	[CONTROL_WEB_USER_ROLE]	= { "web_user_role", B(F_USER) | B(F_ROLE), 0, false },
 	[CONTROL_WEB_USER_DEL]	= { "web_user_del", B(F_USER), 0, false },
 	[CONTROL_CONSOLE_EVENT]	= { "console_event", B(F_TYPE), B(F_DETAIL), false },
+	[CONTROL_BADGE_WIPE]	= { "badge_wipe", 0, B(F_READER) | B(F_TIMEOUT), false },
 };
 
 static const char *const codes[CONTROL_NCODES] = {

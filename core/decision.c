@@ -5,12 +5,13 @@
 #include "tz.h"
 
 int
-decision_rows_load(struct store *st, const uint8_t mac[UID_MAC_LEN], struct decision_rows *rows)
+decision_rows_load(struct store *st, enum badge_kind kind, const uint8_t mac[UID_MAC_LEN],
+    struct decision_rows *rows)
 {
 	int rc;
 
 	memset(rows, 0, sizeof(*rows));
-	rc = store_find_badge(st, mac, &rows->badge, &rows->member);
+	rc = store_find_badge(st, kind, mac, &rows->badge, &rows->member);
 	if (rc == 1 && store_member_groups(st, rows->member.id, &rows->groups) == -1)
 		return -1;
 	return rc;
@@ -19,10 +20,12 @@ decision_rows_load(struct store *st, const uint8_t mac[UID_MAC_LEN], struct deci
 void
 decision_input(struct access_input *in, const struct config *conf, const struct badge_row *b,
     const struct member_row *m, const struct access_groups *groups, int64_t now_ms,
-    bool clock_synced, bool reader_locked_out)
+    bool clock_synced, struct decision_tap tap)
 {
 	memset(in, 0, sizeof(*in));
-	in->reader_locked_out = reader_locked_out;
+	in->reader_locked_out = tap.locked_out;
+	in->reader_credential = tap.reader;
+	in->card = tap.card;
 	in->badge_found = b != NULL;
 	if (b != NULL) {
 		in->badge_active = b->active;
@@ -44,7 +47,23 @@ decision_clock_refuses(const struct config *conf, const struct badge_row *b,
     const struct member_row *m, const struct access_groups *groups, int64_t now_ms)
 {
 	struct access_input in;
+	bool found;
+	/* At a reader that takes both, so that only the clock's rule can
+	 * be the one that refuses. */
+	struct decision_tap tap = { .reader = CREDENTIAL_BOTH,
+	    .card = decision_card_of(b->kind, CREDENTIAL_BOTH, &found) };
 
-	decision_input(&in, conf, b, m, groups, now_ms, false, false);
+	decision_input(&in, conf, b, m, groups, now_ms, false, tap);
 	return access_decide(&in) == ACCESS_CLOCK_UNSYNCED;
+}
+
+enum access_card
+decision_card_of(enum badge_kind kind, enum reader_credential reader, bool *found)
+{
+	if (kind == BADGE_DESFIRE && reader != CREDENTIAL_UID) {
+		*found = true;
+		return ACCESS_CARD_CREDENTIAL;
+	}
+	*found = kind == BADGE_UID;
+	return ACCESS_CARD_UID;
 }

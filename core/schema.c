@@ -86,6 +86,14 @@ static const char *const migrations[] = {
 	"  role TEXT NOT NULL CHECK(role IN ('admin','desk')),"
 	"  hash TEXT NOT NULL,"
 	"  created INTEGER NOT NULL);",
+	/* 3 -> 4: what a badge is.  'uid': uid_mac is the MAC of the card's
+	 * UID; 'desfire': uid_mac is the MAC of the credential the card's
+	 * application holds (firmware-glue/desfire.h), and the UID is not
+	 * kept.  The door looks a badge up by kind and MAC, so a UID, which
+	 * any card can show, never matches a DESFire badge. */
+	"ALTER TABLE badges ADD COLUMN kind TEXT NOT NULL"
+	" DEFAULT 'uid'"
+	" CHECK(kind IN ('uid','desfire'));",
 };
 #define LATEST	((int)(sizeof(migrations) / sizeof(migrations[0])))
 

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "backup.h"
 #include "schema.h"
@@ -27,10 +28,10 @@ static const char *const stmt_sql[S_COUNT] = {
 	/* store_badge.c */
 	[S_FIND_BADGE] =
 	    "SELECT b.id, b.member_id, b.uid_hint, b.label, b.status, b.created,"
-	    " b.last_seen, m.id, m.name, m.display_name, m.email, m.status,"
+	    " b.last_seen, b.kind, m.id, m.name, m.display_name, m.email, m.status,"
 	    " m.valid_from, m.valid_until, m.public, m.created, m.erased"
 	    " FROM badges b JOIN members m ON m.id = b.member_id"
-	    " WHERE b.uid_mac = ?1",
+	    " WHERE b.uid_mac = ?1 AND b.kind = ?2",
 	[S_MEMBER_GROUPS] =
 	    "SELECT " GROUP_COLS
 	    " FROM member_groups mg JOIN groups g ON g.id = mg.group_id"
@@ -276,7 +277,7 @@ store_read_member(sqlite3_stmt *s, int c, struct member_row *m)
 void
 store_read_badge(sqlite3_stmt *s, int c, struct badge_row *b)
 {
-	const unsigned char *status;
+	const unsigned char *status, *kind;
 
 	memset(b, 0, sizeof(*b));
 	b->id = sqlite3_column_int64(s, c + 0);
@@ -287,6 +288,15 @@ store_read_badge(sqlite3_stmt *s, int c, struct badge_row *b)
 	b->active = status != NULL && strcmp((const char *)status, "active") == 0;
 	b->created_ms = sqlite3_column_int64(s, c + 5);
 	b->last_seen_ms = sqlite3_column_int64(s, c + 6);
+	kind = sqlite3_column_text(s, c + 7);
+	b->kind = kind != NULL && strcmp((const char *)kind, "desfire") == 0 ? BADGE_DESFIRE :
+	    BADGE_UID;
+}
+
+const char *
+store_badge_kind_name(enum badge_kind k)
+{
+	return k == BADGE_DESFIRE ? "desfire" : "uid";
 }
 
 /* Rows in EVENT_COLS order. */
@@ -436,6 +446,24 @@ verify_schema(struct store *st, int version)
 }
 
 /*
+ * The copy made before a migration belongs to whoever owns the database:
+ * root migrating seuil's store (the package's `seuilctl init` on an
+ * upgrade) must not leave a file of the store that seuil cannot manage.
+ * The copy was just made with O_EXCL | O_NOFOLLOW, so lchown names it.
+ */
+static int
+keep_owner(const char *path, const char *copy)
+{
+	struct stat sb;
+
+	if (geteuid() != 0)
+		return 0;
+	if (stat(path, &sb) == -1)
+		return -1;
+	return lchown(copy, sb.st_uid, sb.st_gid);
+}
+
+/*
  * All pending migrations in one IMMEDIATE transaction: the daemon and
  * seuilctl may open the same file at once, so the version is read again
  * under the write lock, and a half-migrated schema can never be seen.
@@ -467,6 +495,12 @@ migrate(struct store *st, const char *path)
 		if (backup_copy(path, copy, BACKUP_MODE, err, sizeof(err)) == -1) {
 			store_seterr(st, STORE_EDB, "no backup before migrating, so no "
 			    "migration: %s", err);
+			goto fail;
+		}
+		if (keep_owner(path, copy) == -1) {
+			store_seterr(st, STORE_EDB, "%s: chown: %s, so no migration",
+			    copy, strerror(errno));
+			unlink(copy);
 			goto fail;
 		}
 	}

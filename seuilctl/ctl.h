@@ -93,6 +93,7 @@ int	 ctl_badge_add(struct ctl *, int, char **);
 int	 ctl_badge_list(struct ctl *, int, char **);
 int	 ctl_badge_revoke(struct ctl *, int, char **);
 int	 ctl_badge_enrol(struct ctl *, int, char **);
+int	 ctl_badge_wipe(struct ctl *, int, char **);
 
 /* ctl_group.c */
 int	 ctl_group_add(struct ctl *, int, char **);

@@ -9,10 +9,10 @@
  * What is served: only the snapshots of [backup] dir, by a name that is
  * exactly a snapshot's (BACKUP_PREFIX, a UTC stamp, BACKUP_SUFFIX), opened
  * relative to the folder without following a link, and only a regular
- * file.  The UID key beside them (uid.key, 0600) is never listed nor
- * served: seuil-web could not read it anyway, and its unit makes it
- * inaccessible besides.  Snapshots are 0640, group seuil, which seuil-web
- * is in.
+ * file.  The keys beside them (uid.key and credentials.key, 0600) are
+ * never listed nor served: seuil-web could not read them anyway, and its
+ * unit makes the installed UID key inaccessible besides.  Snapshots are
+ * 0640, group seuil, which seuil-web is in.
  */
 #include <dirent.h>
 #include <limits.h>

@@ -43,6 +43,7 @@ kdb=$(ls "$T"/kit/seuil-*.db 2>/dev/null | head -n 1)
 check "--with-key writes the database and the key" test -n "$kdb" -a -f "$T/kit/uid.key"
 check "both 0600, folder 0700" sh -c "[ \"\$(stat -c %a '$kdb')\" = 600 ] && [ \"\$(stat -c %a '$T/kit/uid.key')\" = 600 ] && [ \"\$(stat -c %a '$T/kit')\" = 700 ]"
 check "the key is the key" cmp -s "$T/uid.key" "$T/kit/uid.key"
+check "and the credentials key file, 0600" sh -c "cmp -s '$T/credentials.key' '$T/kit/credentials.key' && [ \"\$(stat -c %a '$T/kit/credentials.key')\" = 600 ]"
 
 # The nightly snapshot while seuild runs: seuild takes it (the nightly
 # unit's seuilctl asks it), records it for status, with an admin_change.
@@ -61,6 +62,7 @@ check "a sound snapshot, and the key beside it once" sh -c "ls '$T'/live-nightly
 # The console lists and serves the snapshots (group seuil), never the key.
 check "seuild's snapshot is 0640, the key beside it 0600" sound "$(ls "$T"/live-nightly/seuil-2*.db | tail -n 1)" 640
 check "the key beside it stays 0600" test "$(stat -c %a "$T/live-nightly/uid.key")" = 600
+check "seuild's snapshot keeps the credentials key file beside it too" cmp -s "$T/credentials.key" "$T/live-nightly/credentials.key"
 check "status shows the last backup" sh -c "'$SEUILCTL' -f '$T/seuild.conf' status | grep -q '^last backup: .*, ok ($T/live-nightly/seuil-'"
 check "status --json has last_backup" sh -c "'$SEUILCTL' -f '$T/seuild.conf' status --json | grep -q '\"last_backup\":{\"ts\"'"
 check "with its admin_change event naming the user" sh -c "sqlite3 '$T/seuil.db' \"select actor from events where type='admin_change' and detail like 'backup %'\" | grep -q '^uid:'"
@@ -90,6 +92,7 @@ check "the oldest went first" test ! -e "$T/nightly/seuil-20250102-030000.db" -a
 check "other files are left alone" test -e "$T/nightly/notes.txt" -a -e "$T/nightly/seuil-old.db"
 check "the key is saved beside them once" cmp -s "$T/uid.key" "$T/nightly/uid.key"
 check "the key beside them is 0600" test "$(stat -c %a "$T/nightly/uid.key")" = 600
+check "and the credentials key file" cmp -s "$T/credentials.key" "$T/nightly/credentials.key"
 
 # Restore: a corrupt file and a foreign database are refused, nothing changed.
 before=$(sqlite3 "$T/seuil.db" 'select count(*) from events')

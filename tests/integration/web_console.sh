@@ -117,15 +117,16 @@ cp "$T/jar.admin" "$T/jar"; CSRF=$ADMIN_CSRF
 check "POST /backups: 201" test "$(api POST /backups '{}')" = 201
 name=$(json_get "v['name']")
 check "named as a snapshot" sh -c "echo '$name' | grep -qE '^seuil-[0-9]{8}-[0-9]{6}\\.db$'"
-check "the snapshot is 0640, the key beside it 0600" sh -c "[ \$(stat -c %a '$T/backups/$name') = 640 ] && [ \$(stat -c %a '$T/backups/uid.key') = 600 ]"
+check "the snapshot is 0640, the keys beside it 0600" sh -c "[ \$(stat -c %a '$T/backups/$name') = 640 ] && [ \$(stat -c %a '$T/backups/uid.key') = 600 ] && [ \$(stat -c %a '$T/backups/credentials.key') = 600 ]"
 check "GET /backups: 200" test "$(api GET /backups)" = 200
-check "it is listed, with the last backup ok; the key is not" json_true \
+check "it is listed, with the last backup ok; the keys are not" json_true \
 	"[s['name'] for s in v['snapshots']] == ['$name'] and v['last']['ok'] and v['keep'] == 3"
 code=$(curl -s -b "$T/jar" -D "$T/h" -o "$T/dl.db" -w '%{http_code}' "$WEB_URL/api/v1/backups/$name")
 check "download: 200, the snapshot's bytes" sh -c "[ $code = 200 ] && cmp -s '$T/dl.db' '$T/backups/$name'"
 check "download: an attachment named as the snapshot" grep -qi "^content-disposition: attachment; filename=\"$name\"" "$T/h"
 check "the download is a sound seuil database" sh -c "[ \"\$(sqlite3 '$T/dl.db' 'PRAGMA integrity_check')\" = ok ] && sqlite3 '$T/dl.db' 'select name from members' | grep -q carol"
 check "the key: 404" test "$(api GET /backups/uid.key)" = 404
+check "the credentials key: 404" test "$(api GET /backups/credentials.key)" = 404
 check "another name: 404" test "$(api GET /backups/seuil-x.db)" = 404
 check "a path: 404" test "$(api GET /backups/..%2Fseuil.db)" = 404
 ln -s "$T/seuil.db" "$T/backups/seuil-20200101-000000.db"

@@ -22,6 +22,7 @@ setup_console && journey_console && journey_console_problems
 journey_backup
 journey_console_backup
 journey_seuilctl_root
+journey_desfire
 journey_remove
 journey_purge
 scenario_done

@@ -147,6 +147,8 @@
 		// core/access.c's reasons, and departures'
 		x_granted: 'granted', x_locked_out: 'reader locked out', x_unknown_badge: 'unknown badge',
 		x_badge_revoked: 'badge revoked', x_member_disabled: 'member disabled',
+		x_credential_invalid: 'the card did not prove its credential',
+		x_credential_required: 'a DESFire badge is required here',
 		x_not_yet_valid: 'not yet valid', x_expired: 'expired', x_clock_unsynced: 'clock not set',
 		x_outside_schedule: 'outside the schedule', x_store_unavailable: 'database unavailable',
 		x_badge_out: 'badged out', x_toggle: 'tapped again', x_timeout: 'timed out',
@@ -317,6 +319,8 @@
 		s_forced_open: 'forcée', s_unknown: 'inconnu',
 		x_granted: 'accordé', x_locked_out: 'lecteur bloqué', x_unknown_badge: 'badge inconnu',
 		x_badge_revoked: 'badge révoqué', x_member_disabled: 'membre désactivé',
+		x_credential_invalid: "la carte n'a pas prouvé son identifiant",
+		x_credential_required: 'un badge DESFire est exigé ici',
 		x_not_yet_valid: 'pas encore valide', x_expired: 'expiré', x_clock_unsynced: 'horloge non réglée',
 		x_outside_schedule: 'hors horaires', x_store_unavailable: 'base de données indisponible',
 		x_badge_out: 'badge de sortie', x_toggle: 'badge passé à nouveau', x_timeout: 'délai écoulé',

@@ -13,7 +13,8 @@
 	    'reader_offline', 'reader_online', 'lockout', 'daemon_start', 'daemon_stop',
 	    'badge_enrolled', 'store_error', 'admin_change', 'control_refused', 'console_login',
 	    'console_login_failed'];
-	var REASONS = ['locked_out', 'unknown_badge', 'badge_revoked', 'member_disabled',
+	var REASONS = ['locked_out', 'unknown_badge', 'credential_invalid', 'credential_required',
+	    'badge_revoked', 'member_disabled',
 	    'not_yet_valid', 'expired', 'clock_unsynced', 'outside_schedule', 'store_unavailable',
 	    'badge_out', 'toggle', 'manual', 'timeout', 'day_end'];
 	var PAGE = 100;

@@ -120,7 +120,7 @@ web_user_reads() { as_user seuil-web cat "$1" >/dev/null; }
 
 # A backup from the console, as installed: seuild takes it into [backup]
 # dir (its unit may write /var/backups/seuil), seuil-web lists and serves
-# it and never the key.
+# it and never the keys.
 journey_console_backup() {
 	local name dl=$R/run/seuil-test/console-backup.db
 	# seuil-web reads [backup] dir at start: restarted after 50-backup set it.
@@ -140,7 +140,8 @@ journey_console_backup() {
 	check "console: named as a snapshot" sh -c "echo '$name' | grep -Eqx 'seuil-[0-9]{8}-[0-9]{6}\.db'"
 	check "console: seuild wrote it in /var/backups/seuil, 0640 seuil:seuil" \
 	    test "$(mode_owner "/var/backups/seuil/$name")" = "640 seuil:seuil"
-	check "the key beside it stays 0600 seuil:seuil" test "$(mode_owner /var/backups/seuil/uid.key)" = "600 seuil:seuil"
+	check "the keys beside it stay 0600 seuil:seuil" sh -c \
+	    "[ \"\$(chroot '$R' stat -c '%a %U:%G' /var/backups/seuil/uid.key /var/backups/seuil/credentials.key | sort -u)\" = '600 seuil:seuil' ]"
 	check "console: the snapshot is sound and holds alice" snapshot_ok "/var/backups/seuil/$name"
 	console_step "console: the backups again" 200 GET /backups &&
 	    check "console: the new snapshot listed by name" body "'$name' in [s['name'] for s in v['snapshots']]"
@@ -152,9 +153,11 @@ journey_console_backup() {
 	fi
 	check "console: the download is an attachment named as the snapshot" \
 	    grep -qi "^content-disposition: attachment; filename=\"$name\"" "$WEB_OUT.h"
-	check "console: the key is not served (404)" test "$(api GET /backups/uid.key)" = 404
+	check "console: the UID key is not served (404)" test "$(api GET /backups/uid.key)" = 404
+	check "console: the credentials key is not served (404)" test "$(api GET /backups/credentials.key)" = 404
 	check "seuil-web's user may read the snapshot (group seuil)" web_user_reads "/var/backups/seuil/$name"
-	check "seuil-web's user cannot read the key beside it" not_readable_by_web /var/backups/seuil/uid.key
+	check "seuil-web's user cannot read the UID key beside it" not_readable_by_web /var/backups/seuil/uid.key
+	check "seuil-web's user cannot read the credentials key beside it" not_readable_by_web /var/backups/seuil/credentials.key
 	check "console: the backup is audited (admin_change by the console user)" wait_until 5 audited admin_change \
 	    "detail like 'backup %$name: ok%'"
 	check "seuilctl status: the last backup ok" sh -c \

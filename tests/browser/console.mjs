@@ -148,6 +148,8 @@ await check('a member edited from their page', async () => {
     throw new Error('after: ' + JSON.stringify(m));
   await page.waitForSelector('.activity .last-entry');
   await page.waitForSelector('.badges-card td:text-is("0D1E")');
+  // A UID badge, as the API's kind says: not one that cannot be copied.
+  await page.waitForSelector('.badges-card td:text-is("active · not secure")');
 });
 await shot(page, 'member');
 await check('enrol a badge, the member picked by part of the name', async () => {

@@ -20,6 +20,8 @@ const char *const config_sect_names[S_COUNT] = {
 	[S_SECURITY] = "security", [S_MQTT] = "mqtt", [S_CONTROL] = "control",
 	[S_WEB] = "web",
 	[S_BACKUP] = "backup",
+	[S_REPORT] = "report",
+	[S_LOBBY] = "lobby",
 };
 
 static const char *const gpio_names[] = { "gpiod", "sim", NULL };
@@ -138,6 +140,17 @@ const struct key config_keys[] = {
 	/* The nightly backup (seuil-backup.timer): empty dir, none. */
 	{ S_BACKUP, "dir", K_STR, CF(backup_dir) },
 	{ S_BACKUP, "keep", K_INT, CF(backup_keep), .min = 1, .max = 1000 },
+
+	/* Insight reuses access data for planning: docs/web.md, Insight. */
+	{ S_REPORT, "insight", K_BOOL, CF(report_insight) },
+
+	/* What seuild publishes on B/lobby for the lobby screen; checked by
+	 * config_check_lobby, the logo read by seuild. */
+	{ S_LOBBY, "title", K_STR, CF(lobby_title) },
+	{ S_LOBBY, "message", K_STR, CF(lobby_message) },
+	{ S_LOBBY, "logo", K_STR, CF(lobby_logo) },
+	{ S_LOBBY, "colour_background", K_STR, CF(lobby_colour_background) },
+	{ S_LOBBY, "colour_text", K_STR, CF(lobby_colour_text) },
 };
 
 const size_t config_nkeys = sizeof(config_keys) / sizeof(config_keys[0]);
@@ -181,7 +194,7 @@ config_defaults(struct config *conf)
 	snprintf(conf->credentials_key_file, sizeof(conf->credentials_key_file),
 	    "/etc/seuil/credentials.key");
 
-	conf->expire_after_ms = 12 * HOUR;
+	conf->expire_after_ms = 8 * HOUR;
 	conf->day_ends_at_min = 4 * 60;
 	conf->toggle_guard_ms = 10 * SEC;
 
@@ -209,6 +222,8 @@ config_defaults(struct config *conf)
 	conf->web_session_timeout_ms = 8 * HOUR;
 
 	conf->backup_keep = 7;
+
+	conf->report_insight = true;
 }
 
 void

@@ -37,6 +37,8 @@ enum sect {
 	S_CONTROL,
 	S_WEB,
 	S_BACKUP,
+	S_REPORT,
+	S_LOBBY,
 	S_COUNT
 };
 
@@ -127,5 +129,6 @@ void config_reader_defaults(struct reader_conf *r, const char *name);
  * file is read */
 void config_check_all(struct parse *p);
 void config_check_web(struct parse *p);
+void config_check_lobby(struct parse *p);
 
 #endif

@@ -112,6 +112,7 @@ struct daemon {
 	int64_t		console_events_minute;	/* mono ms the current minute began */
 	int		console_events;		/* console_event requests in it */
 	bool		presence_pending; /* presence changed: published once a turn */
+	int		lobby_clock;	/* clock_synced() as B/lobby has it; -1: not sent */
 };
 
 /* seuild.c */

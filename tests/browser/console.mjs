@@ -67,11 +67,20 @@ const deliberate = (p) =>
   (p.phase.startsWith('why not? in French') && /\b404\b.*\/api\/v1\/explain$/.test(p.text)) ||
   (p.phase.startsWith('an import with four errors') && /\b400\b.*\/api\/v1\/import$/.test(p.text)) ||
   (p.phase.startsWith('a ; file') && /\b400\b.*\/api\/v1\/import$/.test(p.text)) ||
-  (p.phase.startsWith('a failed call') && (/\b503\b/.test(p.text) || /console error: Failed to load resource.*503/.test(p.text)));
+  (p.phase.startsWith('a failed call') && (/\b503\b/.test(p.text) || /console error: Failed to load resource.*503/.test(p.text))) ||
+  (p.phase.startsWith('a secure enrolment') && (/\b400\b.*\/api\/v1\/enrol$/.test(p.text) || /console error: Failed to load resource.*400/.test(p.text)));
 function noProblems() {
   const bad = problems.filter((p) => !deliberate(p) && !/Failed to load resource: the server responded with a status of (400|401|404|503)/.test(p.text));
   if (bad.length) throw new Error(bad.map((p) => `[${p.phase}] ${p.text}`).join('; '));
 }
+// The body of the POST /enrol that fn's click sends.
+async function enrolSent(p, fn) {
+  const [q] = await Promise.all([p.waitForRequest((r) => r.method() === 'POST' && where(r.url()) === '/api/v1/enrol'), fn()]);
+  return q.postDataJSON();
+}
+// web_browser.sh's desk reader is simulated: seuild refuses to make a
+// DESFire card there (400 invalid), and the page says so with what to do.
+const SECURE_REFUSED = /^seuild cannot make a secure badge of this card at this reader: reader 'desk' is simulated.*Use a MIFARE DESFire EV1, EV2 or EV3 card at a desk reader.*untick "Secure card \(DESFire\)"/;
 async function nav(view) {
   const menu = page.locator('#menu');
   if (await menu.isVisible()) await menu.click();
@@ -152,15 +161,38 @@ await check('a member edited from their page', async () => {
   await page.waitForSelector('.badges-card td:text-is("active · not secure")');
 });
 await shot(page, 'member');
+await check("a secure enrolment from a member's page, in French: secure sent, the refusal in French", async () => {
+  await lang('fr');
+  try {
+    await page.waitForSelector('.badges-card label:has-text("Carte sécurisée (DESFire)") [name=secure]');
+    await page.check('.badges-card [name=secure]');
+    const sent = await enrolSent(page, () => page.click('.badges-card .enrol-row button'));
+    if (sent.secure !== true) throw new Error('sent: ' + JSON.stringify(sent));
+    await waitText(page, '.badges-card .msg.bad', /^seuild ne peut pas faire un badge sécurisé de cette carte sur ce lecteur : reader 'desk' is simulated.*décochez « Carte sécurisée \(DESFire\) »/);
+  } finally {
+    await lang('en');
+  }
+});
 await check('enrol a badge, the member picked by part of the name', async () => {
   await nav('badges');
   await page.waitForSelector('#enrol-reader option', { state: 'attached' });
   await page.fill('#enrol-form .picker input', 'ZO');
   await page.click('#enrol-form .suggest li:has-text("Zoé")');
-  await page.click('#enrol-form > button');
+  if (await page.isChecked('#enrol-form [name=secure]')) throw new Error('secure is ticked by default');
+  const sent = await enrolSent(page, () => page.click('#enrol-form > button'));
+  if (sent.secure !== false || sent.reader !== 'desk') throw new Error('sent: ' + JSON.stringify(sent));
   await waitText(page, '#enrol-msg', /Waiting/);
   await ask('tap desk');
   await waitText(page, '#enrol-msg', /badge \d+ \(.*\) linked to zoe/, 30000);
+});
+await check('a secure enrolment from Badges: the request says secure, the refusal is worded with what to do', async () => {
+  await page.fill('#enrol-form .picker input', 'ZO');
+  await page.click('#enrol-form .suggest li:has-text("Zoé")');
+  await page.check('#enrol-form [name=secure]');
+  const sent = await enrolSent(page, () => page.click('#enrol-form > button'));
+  if (sent.secure !== true) throw new Error('sent: ' + JSON.stringify(sent));
+  await waitText(page, '#enrol-msg.bad', SECURE_REFUSED);
+  await page.uncheck('#enrol-form [name=secure]');
 });
 await shot(page, 'badges');
 await check('the member appears in Today after a tap at the door', async () => {
@@ -491,6 +523,11 @@ await check('the desk opens a member from Today: a card with the name, here now,
     const buttons = await dp.locator('.desk-card button').allTextContents();
     if (buttons.length !== 2) throw new Error('buttons: ' + buttons);
     if (await dp.locator('#member-edit, .badges-card, .erase-box').count() !== 0) throw new Error('admin parts shown to the desk');
+    // A secure enrolment from the card: secure sent, the refusal worded.
+    await dp.check('.desk-card [name=secure]');
+    const sent = await enrolSent(dp, () => dp.click('.desk-card button:has-text("Enrol")'));
+    if (sent.secure !== true) throw new Error('sent: ' + JSON.stringify(sent));
+    await waitText(dp, '.desk-card .msg.bad', SECURE_REFUSED);
     const [sw, cw] = await dp.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
     if (sw > cw) throw new Error(`the card is ${sw} px wide on a ${cw} px screen`);
   } finally {

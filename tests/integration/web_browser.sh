@@ -11,7 +11,9 @@
 # four errors reporting all four, a ';' file imported with its missing
 # group, a backup made and downloaded, an unsynced clock on Today with its
 # next step (tests/fakes/clock_sync.c), a failed call in words (seuild
-# stopped), hostile names shown as text.
+# stopped), hostile names shown as text, a secure enrolment (Badges, a
+# member's page, the desk's card) sending "secure": true and wording
+# seuild's refusal at the sim desk reader.
 # SHOTS=DIR also saves a screenshot of each view (docs/img/).
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/tests/browser/web.sh"

@@ -115,6 +115,46 @@ test('errors in words: English keeps the server\'s text, French words the codes,
 	    'Trop de connexions échouées : réessayez dans 42 s.');
 });
 
+test('an enrolment: the request carries secure only as chosen, a secure refusal in its own words', () => {
+	assert.deepEqual(M.enrolBody(12, 'desk', true), { member: 12, reader: 'desk', timeout: 60, secure: true });
+	assert.equal(M.enrolBody(12, 'desk', false).secure, false);
+	assert.equal(JSON.parse(JSON.stringify(M.enrolBody('zoe', 'desk'))).secure, false);
+	const err = (status, code, message) => ({ status, code, message, args: {} });
+	// What seuild answers a secure enrolment (daemon/enrol.c), by code.
+	const refusals = [
+		err(400, 'invalid', "reader 'desk' is simulated: a DESFire card is made or wiped only at a desk reader"),
+		err(503, 'busy', 'the card left (or did not answer) at "authenticate": nothing enrolled'),
+		err(409, 'exists', 'this card is already DESFire badge 4 of member 2'),
+		err(403, 'permission', "this card is badge 4 of member 2: giving it to another member needs admin_group 'seuil-admin'"),
+		err(504, 'timeout', 'no card was tapped before the timeout: nothing enrolled'),
+		err(500, 'database', 'the card is made but the badge could not be recorded (disk I/O error): present it again')];
+	for (const e of refusals)
+		for (const i of [en, fr]) {
+			const w = M.enrolErrorText(i, e, true);
+			assert.notEqual(w, M.errorText(i, e), e.code + ' in ' + i.lang + ': the plain words');
+			assert.equal(w, i.fmt('e_secure_' + e.code, { message: e.message }));
+			assert.doesNotMatch(w, /\{\w+\}/, e.code);
+		}
+	// The next step: a DESFire card at a desk reader, or a plain badge;
+	// seuild's own words say which part was wrong.
+	assert.match(M.enrolErrorText(en, refusals[0], true),
+	    /^seuild cannot make a secure badge .*: reader 'desk' is simulated.*Use a MIFARE DESFire EV1, EV2 or EV3 card at a desk reader.*untick "Secure card \(DESFire\)"/);
+	assert.match(M.enrolErrorText(fr, refusals[0], true), /^seuild ne peut pas faire un badge sécurisé .*décochez « Carte sécurisée \(DESFire\) »/);
+	assert.match(M.enrolErrorText(en, refusals[1], true), /hold it still/);
+	assert.match(M.enrolErrorText(fr, refusals[3], true), /compte admin/);
+	// A plain enrolment, and what is no card's fault, as every other error.
+	for (const e of refusals)
+		assert.equal(M.enrolErrorText(fr, e, false), M.errorText(fr, e));
+	for (const e of [err(503, 'seuild_down', 'seuild is not running'), err(409, 'member_erased', 'x'), { network: true }])
+		assert.equal(M.enrolErrorText(fr, e, true), M.errorText(fr, e));
+	assert.equal(M.enrolledText(en, { badge_id: 7, hint: 'E5F6', member: 'alice', reader: 'desk' }),
+	    'badge 7 (E5F6) linked to alice');
+	assert.equal(M.enrolledText(en, { badge_id: 7, hint: 'E5F6', member: 'alice', kind: 'desfire', revoked: [] }),
+	    'secure badge 7 (E5F6) linked to alice');
+	assert.equal(M.enrolledText(fr, { badge_id: 7, hint: 'E5F6', member: 'alice', kind: 'desfire', revoked: [3] }),
+	    'badge sécurisé 7 (E5F6) lié à alice ; il remplace le badge 3, désormais révoqué');
+});
+
 test('problems in words, each with its next step', () => {
 	let p = M.problemText(en, { code: 'clock_unsynced', level: 'bad', args: { policy: 'members_only',
 	    refused: 12, names: [{ name: 'elodie', display_name: 'Élodie' }, { name: 'bob' }], denied: 3 } });

@@ -28,11 +28,12 @@
 
 	ctx.i = I18n.make(I18n.pickLang(store('lang'), navigator.languages || [navigator.language]));
 
-	/* A failure in words: in the view's message line when given, else
-	 * in the banner at the top. */
-	ctx.fail = function (err, where) {
+	/* A failure in words (an API error's by words(i, err), errorText by
+	 * default): in the view's message line when given, else in the
+	 * banner at the top. */
+	ctx.fail = function (err, where, words) {
 		var api = err instanceof root.SeuilApi.ApiError;
-		var text = api ? M.errorText(ctx.i, err) : String(err && err.message || err);
+		var text = api ? (words || M.errorText)(ctx.i, err) : String(err && err.message || err);
 		var node = where || $('#banner');
 
 		node.textContent = text;
@@ -42,6 +43,11 @@
 			$('#banner').dataset.code = err && err.code || '';
 	};
 	U.onError = function (err) { ctx.fail(err); };
+
+	/* An enrolment's failure: a secure one's in its own words. */
+	ctx.failEnrol = function (err, where, secure) {
+		ctx.fail(err, where, function (i, e) { return M.enrolErrorText(i, e, secure); });
+	};
 
 	ctx.go = function (hash) { location.hash = hash; };
 

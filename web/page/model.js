@@ -3,7 +3,8 @@
  * seuil console: the page's logic without the DOM, so that node tests it
  * (tests/web/model.test.mjs): schedules as the door reads them and the
  * week they open, names sorted as people expect, errors and problems in
- * words with their next step, the import's preview marked, query strings.
+ * words with their next step, an enrolment's request and its answer in
+ * words, the import's preview marked, query strings.
  * Words come from SeuilI18n.make(lang) (i18n.js), passed in as i.
  */
 (function (root, factory) {
@@ -221,6 +222,43 @@
 		return i.lang === 'en' ? args.message || String(e.status) : i.fmt('e_status', args);
 	}
 
+	/* ---- enrolment ---- */
+
+	/*
+	 * The body of POST /enrol: secure asks seuild to make the card a
+	 * DESFire badge (docs/web.md), which only a desk reader can do.
+	 */
+	function enrolBody(member, reader, secure) {
+		return { member: member, reader: reader, timeout: 60, secure: !!secure };
+	}
+
+	/* seuild refuses a secure enrolment with its plain codes (daemon/
+	 * enrol.c); asked for a DESFire card, each of these has one meaning
+	 * for the manager, worded as e_secure_CODE with what to do, and
+	 * seuild's English is never parsed. */
+	var SECURE_WORDS = ['invalid', 'busy', 'exists', 'permission', 'timeout', 'database'];
+
+	/* An enrolment's failure in words: a secure one's by SECURE_WORDS,
+	 * any other as errorText says. */
+	function enrolErrorText(i, err, secure) {
+		var e = err || {};
+
+		if (!secure || e.network || SECURE_WORDS.indexOf(e.code) < 0)
+			return errorText(i, err);
+		return i.fmt('e_secure_' + e.code, { message: e.message || '' });
+	}
+
+	/* An enrolment's answer: the badge, and the badges a DESFire one
+	 * replaces (revoked by seuild in the same transaction). */
+	function enrolledText(i, r) {
+		var args = { id: r.badge_id, hint: r.hint, member: r.member };
+		var text = i.fmt(r.kind === 'desfire' ? 'enrolled_secure' : 'enrolled', args);
+
+		if (r.revoked && r.revoked.length)
+			text += i.fmt('enrol_replaces', { ids: r.revoked.join(', ') });
+		return text;
+	}
+
 	function names(list) {
 		return (list || []).map(memberLabel).join(', ');
 	}
@@ -358,7 +396,8 @@
 		DAYS: DAYS, parseSchedule: parseSchedule, formatSchedule: formatSchedule,
 		weekMinutes: weekMinutes, hhmm: hhmm, parseHHMM: parseHHMM, sortByName: sortByName,
 		memberLabel: memberLabel, errorText: errorText, problemText: problemText,
-		stepNext: stepNext, when: when, duration: duration, number: number, isoDate: isoDate,
+		stepNext: stepNext, enrolBody: enrolBody, enrolErrorText: enrolErrorText,
+		enrolledText: enrolledText, when: when, duration: duration, number: number, isoDate: isoDate,
 		query: query, importLines: importLines, importErrors: importErrors, heatLevel: heatLevel
 	};
 }));

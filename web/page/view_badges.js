@@ -11,20 +11,24 @@
 		var i = ctx.i, enrol = U.el('form', null, 'card'), out = U.el('form', null, 'card');
 		var who = U.memberPicker(ctx, 'member'), gone = U.memberPicker(ctx, 'member');
 		var sel = U.select('reader', []), m1 = U.el('p', '', 'msg'), m2 = U.el('p', '', 'msg');
+		var secureBox = U.input('secure', 'checkbox');
 
 		enrol.id = 'enrol-form';
 		sel.id = 'enrol-reader';
 		m1.id = 'enrol-msg';
 		U.add(enrol, U.el('h2', i.t('enrol')), U.label(i.t('member'), who.el),
-		    U.label(i.t('reader'), sel), U.el('button', i.t('enrol_go')), m1);
+		    U.label(i.t('reader'), sel), U.label(i.t('secure_card'), secureBox, 'check'),
+		    U.el('button', i.t('enrol_go')), m1);
 		enrol.onsubmit = function (ev) {
+			var secure = secureBox.checked;
+
 			ev.preventDefault();
-			U.msg(m1, i.t('tap_now'), true);
-			ctx.api.post('/enrol', { member: who.value(), reader: sel.value, timeout: 60 })
+			U.msg(m1, i.t(secure ? 'tap_secure' : 'tap_now'), true);
+			ctx.api.post('/enrol', ctx.M.enrolBody(who.value(), sel.value, secure))
 			    .then(function (r) {
-				U.msg(m1, i.fmt('enrolled', { id: r.badge_id, hint: r.hint, member: r.member }), true);
+				U.msg(m1, ctx.M.enrolledText(i, r), true);
 				return load(ctx, sec);
-			}).catch(function (err) { ctx.fail(err, m1); });
+			}).catch(function (err) { ctx.failEnrol(err, m1, secure); });
 		};
 		out.id = 'checkout-form';
 		m2.id = 'checkout-msg';

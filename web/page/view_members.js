@@ -5,7 +5,8 @@
  * member's page (#member/ID): every field edited, their badges, where and
  * when they were last let in or refused, their attendance, Why not?,
  * export, disable and erase.  The desk role gets a card: name, here now,
- * enrol a badge, check out.
+ * enrol a badge, check out.  An enrolment may ask for a secure card
+ * (DESFire): unticked, as the page cannot tell what the readers take.
  */
 (function (root) {
 	'use strict';
@@ -118,6 +119,7 @@
 	function badgesCard(ctx, m, readers, reload) {
 		var i = ctx.i, card = U.el('div', null, 'card badges-card'), msg = U.el('p', '', 'msg');
 		var list = U.el('div'), sel, uid = U.input('uid'), heads;
+		var secureBox = U.input('secure', 'checkbox'), secure = false;	/* as asked */
 
 		heads = [i.t('id'), i.t('hint'), i.t('label'), i.t('status'), i.t('last_seen'), ''];
 		U.add(card, U.el('h2', i.t('badges_of')), list);
@@ -134,14 +136,16 @@
 		sel = U.select('reader', readers.filter(function (r) { return r.enrol; })
 		    .map(function (r) { return [r.name, r.name]; }));
 		U.add(card, U.add(U.el('div', null, 'row enrol-row'), sel, ' ',
+		    U.label(i.t('secure_card'), secureBox, 'check'), ' ',
 		    U.button(i.t('enrol_another'), async function () {
 			var r;
 
-			U.msg(msg, i.t('tap_now'), true);
-			r = await ctx.api.post('/enrol', { member: m.id, reader: sel.value, timeout: 60 });
-			U.msg(msg, i.fmt('enrolled', { id: r.badge_id, hint: r.hint, member: r.member }), true);
+			secure = secureBox.checked;
+			U.msg(msg, i.t(secure ? 'tap_secure' : 'tap_now'), true);
+			r = await ctx.api.post('/enrol', ctx.M.enrolBody(m.id, sel.value, secure));
+			U.msg(msg, ctx.M.enrolledText(i, r), true);
 			await reload();
-		}, null, function (err) { ctx.fail(err, msg); })));
+		}, null, function (err) { ctx.failEnrol(err, msg, secure); })));
 		if (ctx.me.role === 'admin') {
 			uid.placeholder = i.t('uid');
 			U.add(card, U.add(U.el('div', null, 'row'), uid, ' ',
@@ -237,7 +241,8 @@
 	 * server answers the desk no more): who, here now, enrol, check out. */
 	async function loadDeskCard(ctx, page, id) {
 		var i = ctx.i, m, who, readers, here, card = U.el('div', null, 'card desk-card');
-		var msg = U.el('p', '', 'msg'), sel;
+		var msg = U.el('p', '', 'msg'), sel, secureBox = U.input('secure', 'checkbox');
+		var secure = false;	/* as asked: the box may change during the wait */
 
 		[m, who, readers] = await Promise.all([ctx.api.get('/members/' + id),
 		    ctx.api.get('/who'), ctx.api.get('/readers')]);
@@ -246,13 +251,15 @@
 		    .map(function (r) { return [r.name, r.name]; }));
 		U.add(card, U.el('h2', ctx.M.memberLabel(m)), U.el('p', here ? i.fmt('here_since',
 		    { since: ctx.M.when(here.since, i), door: here.door }) : i.t('not_here')),
-		    U.add(U.el('div', null, 'row'), sel, ' ', U.button(i.t('enrol_go'), async function () {
+		    U.add(U.el('div', null, 'row'), sel, ' ', U.label(i.t('secure_card'), secureBox, 'check'),
+		    ' ', U.button(i.t('enrol_go'), async function () {
 			var r;
 
-			U.msg(msg, i.t('tap_now'), true);
-			r = await ctx.api.post('/enrol', { member: m.id, reader: sel.value, timeout: 60 });
-			U.msg(msg, i.fmt('enrolled', { id: r.badge_id, hint: r.hint, member: r.member }), true);
-		}, null, function (err) { ctx.fail(err, msg); }), ' ',
+			secure = secureBox.checked;
+			U.msg(msg, i.t(secure ? 'tap_secure' : 'tap_now'), true);
+			r = await ctx.api.post('/enrol', ctx.M.enrolBody(m.id, sel.value, secure));
+			U.msg(msg, ctx.M.enrolledText(i, r), true);
+		}, null, function (err) { ctx.failEnrol(err, msg, secure); }), ' ',
 		    U.button(i.t('checkout_go'), async function () {
 			var r = await ctx.api.post('/checkout', { member: m.id });
 

@@ -103,6 +103,7 @@ static const struct command {
 	[CONTROL_WEB_USER_ROLE]	= { "web_user_role", B(F_USER) | B(F_ROLE), 0, false },
 	[CONTROL_WEB_USER_DEL]	= { "web_user_del", B(F_USER), 0, false },
 	[CONTROL_CONSOLE_EVENT]	= { "console_event", B(F_TYPE), B(F_DETAIL), false },
+	[CONTROL_DOOR_LOCK]	= { "door_lock", 0, B(F_DOOR), false },
 };
 
 static const char *const codes[CONTROL_NCODES] = {

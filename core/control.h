@@ -42,12 +42,13 @@
  *   web_user_role user*, role*                 -> (nothing)
  *   web_user_del  user*                        -> (nothing)
  *   console_event type*, detail                -> (nothing)
+ *   door_lock     door                         -> door, was_held
  * Every command also takes "actor": the console user on whose behalf a
  * program asks ("web:bob"); seuild records it beside the peer's own
  * identity, which the kernel gives (SO_PEERCRED), never instead of it.
  *
  * Roles (seuild's table, docs/security.md): status needs read_group;
- * checkout, door_unlock, enrol and reload need operate_group; everything
+ * checkout, door_unlock, door_lock, enrol and reload need operate_group; everything
  * that changes members, badges, groups, schedules, console accounts,
  * imports, erasure, purge and backups needs admin_group.  Root may do all.
  */
@@ -89,6 +90,9 @@ enum control_cmd {
 	CONTROL_WEB_USER_ROLE,
 	CONTROL_WEB_USER_DEL,
 	CONTROL_CONSOLE_EVENT,
+	/* The community's commands (office hours, guests, members' own
+	 * changes): kept together. */
+	CONTROL_DOOR_LOCK,
 	CONTROL_NCMDS
 };
 

@@ -26,7 +26,22 @@ struct tap_job {
 	enum access_reason reason;
 	int64_t		member_id;
 	int64_t		badge_id;
+	bool		first_in;	/* a member of the door's first_in group */
 };
+
+/* Whether groups hold the door's first_in group (office hours). */
+static bool
+in_first_in(const struct config *conf, const char *door, const struct access_groups *g)
+{
+	int di = config_door_index(conf, door);
+
+	if (di == -1 || conf->doors[di].first_in[0] == '\0')
+		return false;
+	for (int i = 0; i < g->ngroups; i++)
+		if (strcmp(g->groups[i].name, conf->doors[di].first_in) == 0)
+			return true;
+	return false;
+}
 
 /*
  * Writer thread.  Why this order: the decision uses only the MAC (the
@@ -59,6 +74,7 @@ tap_run(struct writer_job *j, struct store *st)
 	writer_lock(d->writer);
 	decision_input(&in, d->wconf, t->found ? &rows.badge : NULL, &rows.member, &rows.groups,
 	    t->now_ms, t->synced, t->locked_out);
+	t->first_in = t->found && in_first_in(d->wconf, t->door, &rows.groups);
 	writer_unlock(d->writer);
 	t->reason = access_decide(&in);
 	t->decided = true;
@@ -125,6 +141,8 @@ tap_done(struct writer_job *j)
 		log_debug("badge path: %lld us", (long long)(set_ns - t->t0_ns) / 1000);
 		presence_grant(d->presence, t->member_id, t->door, d->conf->readers[ri].direction,
 		    t->now_ms, t->now_mono);
+		if (t->first_in)
+			daemon_office_grant(d, di, ri, t->member_id, t->now_ms);
 		return;
 	}
 	/* Whatever the reason, the same denial: a stranger learns nothing. */

@@ -43,6 +43,23 @@
 
 struct snapshot;
 
+/* A door's office hours (office.c). */
+struct office {
+	bool	held;		/* held released now */
+	bool	opening;	/* schedule_unlock on its way to the writer */
+	int64_t	since_ms;	/* wall, when the hold began */
+};
+/* Why office hours ended: the reason of a schedule_relock event. */
+enum office_reason {
+	OFFICE_WINDOW_END,
+	OFFICE_LAST_OUT,
+	OFFICE_MANUAL,
+	OFFICE_CLOCK_UNSYNCED,
+	OFFICE_WATCHDOG,
+	OFFICE_RELOAD,
+	OFFICE_STOP,
+};
+
 struct enrolment {
 	bool	active;
 	int	client;
@@ -87,9 +104,13 @@ struct daemon {
 	int64_t		console_events_minute;	/* mono ms the current minute began */
 	int		console_events;		/* console_event requests in it */
 	bool		presence_pending; /* presence changed: published once a turn */
+	struct office	office[CONFIG_MAX_DOORS];
 };
 
 /* seuild.c */
+/* Stamp ev now and queue it for the writer (the one path of every event).
+ * 0, or -1 when it could not be queued (logged). */
+int daemon_event(struct daemon *d, struct event *ev);
 void daemon_simple_event(struct daemon *d, const char *type, const char *door,
     const char *reader, const char *reason, const char *detail);
 void daemon_staff_event(struct daemon *d, const char *type, const char *actor,
@@ -136,6 +157,18 @@ cJSON *daemon_cmd_member_erase(struct call *c);
 cJSON *daemon_cmd_import(struct call *c);
 cJSON *daemon_cmd_console_event(struct call *c);
 cJSON *daemon_cmd_backup(struct call *c);
+
+/* office.c: office hours (unlock_schedule, first_in, last_out) */
+const char *office_reason_name(enum office_reason r);
+void daemon_office_grant(struct daemon *d, int di, int ri, int64_t member_id,
+    int64_t now_ms);
+void daemon_office_tick(struct daemon *d, int64_t now_mono_ms);
+/* End door di's office hours (locked now, schedule_relock by actor, which
+ * may be NULL): 1, or 0 if they were not on. */
+int daemon_office_end(struct daemon *d, int di, enum office_reason why, const char *actor);
+void daemon_office_end_all(struct daemon *d, enum office_reason why);
+bool daemon_office_held(const struct daemon *d, int di);
+bool daemon_office_any(const struct daemon *d);
 
 /* snapshot.c */
 /* Take a snapshot of the store into [backup] dir on a thread of its own;

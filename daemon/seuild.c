@@ -54,7 +54,7 @@ daemon_event_run(struct writer_job *j, struct store *st)
  * through its own connection, so it never sees a row that may roll back.
  * 0, or -1 if it could not even be queued.
  */
-static int
+int
 daemon_event(struct daemon *d, struct event *ev)
 {
 	struct writer_event we;
@@ -365,6 +365,9 @@ daemon_reload(struct daemon *d, char *err, size_t errlen)
 	if (daemon_settings(d, nc, err, errlen) == -1)
 		goto refuse;
 
+	/* The doors are driven locked and opened again: office hours end
+	 * and begin at the next first-in tap. */
+	daemon_office_end_all(d, OFFICE_RELOAD);
 	daemon_hw_down(d);
 	daemon_keep_lockouts(d, old, nc);
 	d->conf = nc;
@@ -594,6 +597,8 @@ daemon_loop(struct daemon *d)
 		control_tick(d->control, now);
 		snapshot_poll(d);
 		presence_tick(d->presence, clock_wall_ms());
+		/* After the doors' ticks: a hold that lapsed is seen. */
+		daemon_office_tick(d, clock_mono_ms());
 		daemon_enrol_tick(d, now);
 		/* A fresh time: a tap's answer above started its pattern after
 		 * `now`, and an older time would blank it for a moment. */
@@ -824,6 +829,7 @@ main(int argc, char *argv[])
 	daemon_loop(d);
 
 	notify_send("STOPPING=1");
+	daemon_office_end_all(d, OFFICE_STOP);
 	for (int i = 0; i < d->conf->ndoors; i++)
 		door_lock(d->doors[i], clock_mono_ms());
 	daemon_feedback_down(d);	/* dark and silent: "do not wait" */

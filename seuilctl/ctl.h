@@ -121,6 +121,7 @@ int	 ctl_purge(struct ctl *, int, char **);
 /* ctl_daemon.c */
 int	 ctl_status(struct ctl *, int, char **);
 int	 ctl_door_unlock(struct ctl *, int, char **);
+int	 ctl_door_lock(struct ctl *, int, char **);
 /* The exit status of a reply's code (sysexits). */
 int	 ctl_exit_code(enum control_code);
 /*

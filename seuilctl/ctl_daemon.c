@@ -333,3 +333,37 @@ ctl_door_unlock(struct ctl *c, int argc, char **argv)
 	control_reply_free(&rep);
 	return EX_OK;
 }
+
+/* door lock [DOOR]: office hours end now, a momentary unlock with them. */
+int
+ctl_door_lock(struct ctl *c, int argc, char **argv)
+{
+	struct control_req req;
+	struct control_reply rep;
+	const char *door = NULL;
+	bool absent;
+	int rc;
+
+	if ((rc = ctl_args(c, argc, argv, 0, 1)) != EX_OK)
+		return rc;
+	if (argc - optind == 1) {
+		door = argv[optind];
+		if (config_door_index(&c->conf, door) == -1) {
+			ctl_errx("door '%s' not found in %s", door, c->conf_path);
+			return EX_NOINPUT;
+		}
+	} else if (c->conf.ndoors > 1) {
+		ctl_errx("%d doors configured: name one", c->conf.ndoors);
+		return ctl_usage(c);
+	}
+	control_req_init(&req, CONTROL_DOOR_LOCK);
+	req.door = door;
+	if ((rc = ctl_call(c, &req, 0, &rep, &absent, false)) != EX_OK)
+		return rc;
+	if (c->json)
+		return ctl_json_print(c, rep.json);
+	printf("door %s locked%s\n", str(rep.json, "door", door ? door : "?"),
+	    flag(rep.json, "was_held") ? " (office hours ended)" : "");
+	control_reply_free(&rep);
+	return EX_OK;
+}

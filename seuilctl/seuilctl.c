@@ -342,6 +342,18 @@ static const struct ctl_cmd commands[] = {
 	    "  seuilctl door unlock front --seconds 10\n"
 	    "\n"
 	    "Exit status: 66 for an unknown door, 69 if seuild is not running.", NULL },
+	{ "door", "lock", ctl_door_lock, "[DOOR]",
+	    "lock a door now, ending its office hours",
+	    "Lock a door now through seuild: a door held released for office hours\n"
+	    "([door.NAME] unlock_schedule) is locked and stays locked until the next\n"
+	    "tap of a member of its first_in group (schedule_relock, reason manual,\n"
+	    "with the caller's uid); a momentary unlock in force ends too.  DOOR may\n"
+	    "be left out when only one is configured.\n"
+	    "\n"
+	    "Example:\n"
+	    "  seuilctl door lock front\n"
+	    "\n"
+	    "Exit status: 66 for an unknown door, 69 if seuild is not running.", NULL },
 	{ "purge", NULL, ctl_purge, "",
 	    "delete events and visits older than the retention now",
 	    "Apply the retention now (seuild also does it daily): delete events older\n"

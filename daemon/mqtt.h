@@ -54,8 +54,10 @@ int64_t mqtt_deadline(const struct mqtt *m);
 
 /* New events were committed: publish them when connected. */
 void mqtt_events_changed(struct mqtt *m);
-/* Presence changed: republish the retained presence (and SpaceAPI). */
-void mqtt_presence_changed(struct mqtt *m, const struct presence_person *people, int count);
+/* Presence or office hours (office: a door is in them) changed:
+ * republish the retained presence and SpaceAPI. */
+void mqtt_presence_changed(struct mqtt *m, const struct presence_person *people, int count,
+    bool office);
 /* A door changed state: "locked" "unlocked" "open" "held_open" "forced_open". */
 void mqtt_door_state(struct mqtt *m, int door_index, const char *state);
 

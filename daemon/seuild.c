@@ -192,7 +192,7 @@ daemon_presence_publish(struct daemon *d)
 		}
 		people[i].name = names[i];
 	}
-	mqtt_presence_changed(d->mqtt, people, n);
+	mqtt_presence_changed(d->mqtt, people, n, daemon_office_any(d));
 done:
 	for (i = 0; names != NULL && i < n; i++)
 		free(names[i]);

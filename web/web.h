@@ -201,4 +201,7 @@ bool	 api_authorize(struct req *q, struct reply *r);
 /* Answer an authorized /api/v1 request (path after /api/v1). */
 void	 api_handle(struct req *q, struct reply *r);
 
+/* api_live.c: /spaceapi.json, outside the API (no session) */
+void	 web_spaceapi(struct web *w, struct reply *r);
+
 #endif

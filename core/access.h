@@ -22,7 +22,8 @@ enum access_reason {
 	ACCESS_LOCKED_OUT,		/* "locked_out" */
 	ACCESS_UNKNOWN_BADGE,		/* "unknown_badge" */
 	ACCESS_BADGE_REVOKED,		/* "badge_revoked" */
-	ACCESS_MEMBER_DISABLED,		/* "member_disabled" */
+	ACCESS_NOT_LENT,		/* "not_lent": a loaner in the pool */
+	ACCESS_MEMBER_DISABLED,		/* "member_disabled" (a guest's sponsor) */
 	ACCESS_NOT_YET_VALID,		/* "not_yet_valid" */
 	ACCESS_EXPIRED,			/* "expired" */
 	ACCESS_CLOCK_UNSYNCED,		/* "clock_unsynced" */
@@ -68,6 +69,13 @@ struct access_input {
 	bool		member_active;
 	char		valid_from[11];		/* "" = no lower bound */
 	char		valid_until[11];	/* "" = no upper bound; inclusive */
+	/* A guest's tap: a loaner badge, lent (to an open pass) or not, and
+	 * the pass's end to the millisecond; member_active, the dates and the
+	 * groups are then the sponsor's (a guest has what the sponsor has). */
+	bool		loaner;
+	bool		lent;
+	int64_t		until_ms;		/* 0: no end to the millisecond */
+	int64_t		now_ms;			/* wall, UTC; for until_ms */
 	const struct access_groups *groups;	/* NULL: no groups */
 	struct local_time now;
 	bool		clock_synced;
@@ -76,7 +84,8 @@ struct access_input {
 
 /*
  * The decision for one tap: ACCESS_GRANTED or the first failing check, in
- * enum order.  Validity dates are whole local days, inclusive at both ends.
+ * enum order.  Validity dates are whole local days, inclusive at both ends;
+ * a guest's pass ends at until_ms exactly (expired from then on).
  * When !clock_synced (see the comment in access.c):
  *   UNSYNCED_IGNORE       dates and schedules as if the clock were right;
  *   UNSYNCED_MEMBERS_ONLY grant only a member with no validity dates and no

@@ -43,6 +43,13 @@
  *   web_user_del  user*                        -> (nothing)
  *   console_event type*, detail                -> (nothing)
  *   door_lock     door                         -> door, was_held
+ *   guest_add     name*, member* (the sponsor), until, label -> id, ends
+ *   guest_lend    guest*, label*               -> id
+ *   guest_end     guest*                       -> id, was_open
+ *   guest_erase   guest*                       -> id
+ *   loaner_add    label*, uid, reader, timeout -> id, hint (without uid: the
+ *                 next unknown badge tapped at an enrolment reader)
+ *   loaner_remove label*                       -> (nothing)
  * Every command also takes "actor": the console user on whose behalf a
  * program asks ("web:bob"); seuild records it beside the peer's own
  * identity, which the kernel gives (SO_PEERCRED), never instead of it.
@@ -93,6 +100,12 @@ enum control_cmd {
 	/* The community's commands (office hours, guests, members' own
 	 * changes): kept together. */
 	CONTROL_DOOR_LOCK,
+	CONTROL_GUEST_ADD,
+	CONTROL_GUEST_LEND,
+	CONTROL_GUEST_END,
+	CONTROL_GUEST_ERASE,
+	CONTROL_LOANER_ADD,
+	CONTROL_LOANER_REMOVE,
 	CONTROL_NCMDS
 };
 
@@ -134,6 +147,8 @@ struct control_req {
 	int64_t			 member;	/* id, or 0 and member_name */
 	const char		*member_name;	/* id or exact name, as seuilctl takes it */
 	int64_t			 badge;		/* id */
+	int64_t			 guest;		/* id */
+	const char		*until;		/* guest_add: the pass's end, as typed */
 	struct member_change	 change;	/* member_add, member_edit */
 	const char		*door, *reader, *uid, *label;
 	const char		*group, *schedule;

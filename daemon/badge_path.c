@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "daemon.h"
+#include "guest.h"
 
 /* ---- the badge path: UID in, relay out ---- */
 
@@ -62,6 +63,7 @@ tap_run(struct writer_job *j, struct store *st)
 	    .mono_ms = t->now_mono, .clock_synced = t->synced };
 	struct decision_rows rows;
 	struct access_input in;
+	char detail[96];
 	int rc = 0;
 
 	if (store_begin(st) == -1)
@@ -72,13 +74,22 @@ tap_run(struct writer_job *j, struct store *st)
 		goto fail;
 	t->found = rc == 1;
 	writer_lock(d->writer);
-	decision_input(&in, d->wconf, t->found ? &rows.badge : NULL, &rows.member, &rows.groups,
-	    t->now_ms, t->synced, t->locked_out);
-	t->first_in = t->found && in_first_in(d->wconf, t->door, &rows.groups);
+	decision_input_rows(&in, d->wconf, t->found ? &rows : NULL, t->now_ms, t->synced,
+	    t->locked_out);
+	/* A guest has the sponsor's groups, never the sponsor's office hours. */
+	t->first_in = t->found && !rows.loaner && in_first_in(d->wconf, t->door, &rows.groups);
 	writer_unlock(d->writer);
 	t->reason = access_decide(&in);
 	t->decided = true;
-	if (t->found) {
+	if (t->found && rows.loaner) {
+		/* A guest's tap: the guest and who vouched, never the sponsor as
+		 * the one who came; presence counts the guest as -id. */
+		ev.guest_id = rows.guest.id;
+		ev.via = rows.guest.sponsor_id;
+		t->member_id = -rows.guest.id;
+		snprintf(detail, sizeof(detail), "loaner %.60s", rows.l.label);
+		ev.detail = detail;
+	} else if (t->found) {
 		ev.member_id = t->member_id = rows.member.id;
 		ev.badge_id = t->badge_id = rows.badge.id;
 	} else {
@@ -88,7 +99,7 @@ tap_run(struct writer_job *j, struct store *st)
 		ev.type = "access_granted";
 		ev.uid_mac = NULL;
 		if (writer_append_event(st, &ev) == -1 ||
-		    store_badge_seen(st, rows.badge.id, t->now_ms) == -1)
+		    (!rows.loaner && store_badge_seen(st, rows.badge.id, t->now_ms) == -1))
 			goto fail;
 	} else {
 		ev.type = "access_denied";
@@ -244,6 +255,10 @@ daemon_tap(void *arg, int ri, const struct uid *uid)
 
 struct enrol_job {
 	int		client;
+	bool		loaner;		/* into the pool, as label */
+	char		label[64];
+	enum control_code code;		/* a refusal that is not the store's */
+	char		why[200];
 	int64_t		member_id;
 	int64_t		badge_id;	/* the writer's answer */
 	uint8_t		mac[UID_MAC_LEN];
@@ -265,6 +280,21 @@ enrol_run(struct writer_job *j, struct store *st)
 	    .member_id = e->member_id, .ts_ms = e->ts_ms, .mono_ms = e->mono_ms,
 	    .clock_synced = e->synced };
 
+	struct manage_err err;
+
+	if (e->loaner) {
+		/* Its admin_change, in the same transaction. */
+		e->badge_id = guest_loaner_add(st, e->mac, e->hint, e->label, e->ts_ms, e->actor,
+		    &err);
+		explicit_bzero(e->mac, sizeof(e->mac));
+		if (e->badge_id == -1) {
+			if (err.status == MANAGE_EDB)
+				return -1;
+			e->code = control_code_of(err.status);
+			snprintf(e->why, sizeof(e->why), "%.190s", err.msg);
+		}
+		return 0;
+	}
 	if (store_begin(st) == -1)
 		return -1;
 	if ((e->badge_id = store_badge_add(st, e->member_id, e->mac, e->hint, "enrolled by tap",
@@ -288,9 +318,11 @@ enrol_done(struct writer_job *j)
 
 	int ri = config_reader_index(d->conf, e->reader);
 
-	if (j->rc != 0) {
+	if (j->rc != 0 || e->code != CONTROL_OK) {
 		daemon_feedback_tap(d, ri, false, 0);
-		control_reply(d->control, e->client, control_fail(CONTROL_DATABASE, "%s", j->err));
+		control_reply(d->control, e->client, j->rc != 0 ?
+		    control_fail(CONTROL_DATABASE, "%s", j->err) :
+		    control_fail(e->code, "%s", e->why));
 		return;
 	}
 	if (ri != -1) {		/* linked: two beeps where the badge is */
@@ -298,7 +330,7 @@ enrol_done(struct writer_job *j)
 		daemon_feedback_drive(d, clock_mono_ms());
 	}
 	r = control_ok();
-	cJSON_AddNumberToObject(r, "badge_id", (double)e->badge_id);
+	cJSON_AddNumberToObject(r, e->loaner ? "id" : "badge_id", (double)e->badge_id);
 	cJSON_AddStringToObject(r, "hint", e->hint);
 	cJSON_AddStringToObject(r, "reader", e->reader);
 	control_reply(d->control, e->client, r);
@@ -320,6 +352,8 @@ daemon_enrol_tap(struct daemon *d, int ri, const uint8_t mac[UID_MAC_LEN], const
 		return;
 	d->enrol.active = false;
 	daemon_feedback_enrol_end(d);
+	e.loaner = d->enrol.loaner;
+	snprintf(e.label, sizeof(e.label), "%s", d->enrol.label);
 	memcpy(e.mac, mac, UID_MAC_LEN);
 	snprintf(e.hint, sizeof(e.hint), "%s", hint);
 	snprintf(e.reader, sizeof(e.reader), "%s", rc->name);
@@ -350,3 +384,115 @@ daemon_enrol_tick(struct daemon *d, int64_t now)
 	}
 }
 
+
+/*
+ * A loaner for the pool by a tap (loaner_add without a uid), at a reader
+ * with enrol = true, like a member's badge (cmd_enrol): the reply follows
+ * the tap or the timeout.
+ */
+cJSON *
+daemon_loaner_enrol(struct call *c)
+{
+	struct daemon *d = c->d;
+	int64_t timeout = c->req->timeout ? c->req->timeout : 60;
+	int reader_index = -1, i;
+
+	if (c->req->reader != NULL) {
+		if ((reader_index = config_reader_index(d->conf, c->req->reader)) == -1)
+			return control_fail(CONTROL_NOT_FOUND, "unknown reader '%.40s'",
+			    c->req->reader);
+		if (!d->conf->readers[reader_index].enrol)
+			return control_fail(CONTROL_INVALID, "that reader does not allow "
+			    "enrolment (enrol = false)");
+	} else {
+		for (i = 0; i < d->conf->nreaders && !d->conf->readers[i].enrol; i++)
+			;
+		if (i == d->conf->nreaders)
+			return control_fail(CONTROL_INVALID, "no reader allows enrolment: set "
+			    "enrol = true on a desk reader");
+	}
+	if (timeout < 1 || timeout > 3600)
+		return control_fail(CONTROL_INVALID, "timeout must be between 1 and 3600 seconds");
+	if (d->enrol.active && control_client_alive(d->control, d->enrol.client))
+		return control_fail(CONTROL_BUSY, "another enrolment is waiting for a tap");
+	if (d->enrol.active)
+		daemon_feedback_enrol_end(d);
+	d->enrol = (struct enrolment){ .active = true, .loaner = true, .client = c->client,
+	    .reader_index = reader_index, .deadline = clock_mono_ms() + timeout * 1000 };
+	snprintf(d->enrol.label, sizeof(d->enrol.label), "%s", c->req->label);
+	snprintf(d->enrol.actor, sizeof(d->enrol.actor), "%s", c->actor);
+	daemon_feedback_enrol_wait(d, clock_mono_ms());
+	log_info("pool: waiting %lld s for a loaner badge (%s)", (long long)timeout, c->actor);
+	return NULL;
+}
+
+/* ---- guests' passes that end ---- */
+
+#define GUESTS_ENDING_MAX	64	/* a job's; the next turn ends the rest */
+
+struct guests_job {
+	int64_t	now_ms;
+	int	n;
+	int64_t	ids[GUESTS_ENDING_MAX];
+};
+
+static int
+guests_collect(int64_t id, void *arg)
+{
+	struct guests_job *g = arg;
+
+	g->ids[g->n++] = id;
+	return 0;
+}
+
+static int
+guests_run(struct writer_job *j, struct store *st)
+{
+	struct guests_job *g = writer_job_data(j);
+
+	return store_guests_end_due(st, g->now_ms, GUESTS_ENDING_MAX, guests_collect, g) == -1 ?
+	    -1 : 0;
+}
+
+static void
+guests_done(struct writer_job *j)
+{
+	struct daemon *d = j->arg;
+	struct guests_job *g = writer_job_data(j);
+
+	d->guests_ending = false;
+	d->guests_refresh = true;
+	if (j->rc != 0) {
+		log_warnx("guests: cannot end the passes due: %s", j->err);
+		return;
+	}
+	for (int i = 0; i < g->n; i++) {
+		log_info("guest %lld: the pass has ended", (long long)g->ids[i]);
+		presence_end(d->presence, -g->ids[i], PRESENCE_PASS_END, g->now_ms, -1, NULL);
+	}
+}
+
+/*
+ * A guest's badge opens nothing from the pass's end (the policy compares
+ * the time at each tap); this closes the pass in the store, which puts the
+ * loaner back in the pool, and ends the guest's visit.
+ */
+void
+daemon_guests_tick(struct daemon *d, int64_t now_ms)
+{
+	struct guests_job g = { .now_ms = now_ms };
+
+	if (d->guests_refresh) {
+		d->guests_due = store_guests_next_end(d->st);
+		if (d->guests_due == -1)
+			d->guests_due = now_ms + 5000;	/* the store is busy: soon */
+		d->guests_refresh = false;
+	}
+	if (now_ms < d->guests_due || d->guests_ending)
+		return;
+	if (writer_submit(d->writer, guests_run, guests_done, d, 0, 0, &g, sizeof(g)) == -1) {
+		d->guests_due = now_ms + 5000;
+		return;
+	}
+	d->guests_ending = true;
+}

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "daemon.h"
+#include "guest.h"
 #include "import.h"
 #include "webuser.h"
 
@@ -37,7 +38,9 @@ struct admin_job {
 	size_t			 len;
 	uint8_t			 mac[UID_MAC_LEN];	/* badge_add */
 	char			 hint[UID_HINT_LEN];
-	int64_t			 retention[2];	/* purge: events, visits */
+	int64_t			 retention[3];	/* purge: events, visits, guests */
+	int64_t			 until_ms;	/* guest_add */
+	struct config		*conf;		/* guest_add: a copy, for its [guests] */
 	cJSON			*reply;
 };
 
@@ -105,6 +108,56 @@ run_import(struct store *st, struct admin_job *a)
 	cJSON_AddNumberToObject(r, "enabled", n.enabled);
 	cJSON_AddNumberToObject(r, "unchanged", n.unchanged);
 	return r;
+}
+
+/* Guests and the pool (core/guest.c), on the writer thread. */
+static cJSON *
+run_guest(struct store *st, struct admin_job *a)
+{
+	const struct control_req *q = &a->req;
+	struct guest_new n = { .name = q->change.name, .sponsor = a->member,
+	    .until_ms = a->until_ms, .loaner = q->label };
+	struct manage_err err;
+	struct guest_row g;
+	char ends[24];
+	bool was = false;
+	int64_t id;
+	cJSON *r;
+
+	switch (q->cmd) {
+	case CONTROL_GUEST_ADD:
+		if ((id = guest_add(st, a->conf, &n, clock_wall_ms(), a->actor, &g, &err)) == -1)
+			return fail_manage(&err);
+		r = ok_id(id);
+		clock_format_utc(g.ends_ms, ends);
+		cJSON_AddStringToObject(r, "ends", ends);
+		return r;
+	case CONTROL_GUEST_LEND:
+		return guest_lend(st, q->guest, q->label, a->actor, &err) == -1 ?
+		    fail_manage(&err) : ok_id(q->guest);
+	case CONTROL_GUEST_END:
+		if (guest_end(st, q->guest, clock_wall_ms(), a->actor, &was, &err) == -1)
+			return fail_manage(&err);
+		r = ok_id(q->guest);
+		cJSON_AddBoolToObject(r, "was_open", was);
+		return r;
+	case CONTROL_GUEST_ERASE:
+		if (guest_erase(st, q->guest, a->actor, &err) == -1)
+			return fail_manage(&err);
+		(void)store_checkpoint(st);
+		return ok_id(q->guest);
+	case CONTROL_LOANER_ADD:
+		id = guest_loaner_add(st, a->mac, a->hint, q->label, clock_wall_ms(), a->actor, &err);
+		explicit_bzero(a->mac, sizeof(a->mac));
+		if (id == -1)
+			return fail_manage(&err);
+		r = ok_id(id);
+		cJSON_AddStringToObject(r, "hint", a->hint);
+		return r;
+	default:
+		return guest_loaner_remove(st, q->label, a->actor, &err) == -1 ?
+		    fail_manage(&err) : control_ok();
+	}
 }
 
 /* On the writer thread. */
@@ -180,11 +233,22 @@ admin_run(struct writer_job *j, struct store *st)
 		if (manage_purge(st, a->retention[0], a->retention[1], clock_wall_ms(), a->actor,
 		    &n1, &n2, &err) == -1)
 			r = fail_manage(&err);
+		else if ((id = store_guests_purge(st, clock_wall_ms() - a->retention[2])) == -1)
+			r = control_fail(CONTROL_DATABASE, "%s", store_errmsg(st));
 		else {
 			r = control_ok();
 			cJSON_AddNumberToObject(r, "events", (double)n1);
 			cJSON_AddNumberToObject(r, "visits", (double)n2);
+			cJSON_AddNumberToObject(r, "guests", (double)id);
 		}
+		break;
+	case CONTROL_GUEST_ADD:
+	case CONTROL_GUEST_LEND:
+	case CONTROL_GUEST_END:
+	case CONTROL_GUEST_ERASE:
+	case CONTROL_LOANER_ADD:
+	case CONTROL_LOANER_REMOVE:
+		r = run_guest(st, a);
 		break;
 	case CONTROL_CONSOLE_EVENT: {
 		struct event ev = { .type = q->type, .actor = a->actor, .detail = q->detail };
@@ -208,6 +272,7 @@ admin_run(struct writer_job *j, struct store *st)
 static void
 admin_free(struct admin_job *a)
 {
+	free(a->conf);
 	control_req_clear(&a->req);
 	free(a->payload);
 	cJSON_Delete(a->reply);
@@ -225,6 +290,9 @@ admin_done(struct writer_job *j)
 	a->reply = NULL;
 	if (r == NULL)
 		r = control_fail(CONTROL_BUSY, "the store is busy, try again");
+	/* A pass made, lent or ended: when the next one ends is read again. */
+	if (a->req.cmd >= CONTROL_GUEST_ADD && a->req.cmd <= CONTROL_GUEST_ERASE)
+		a->d->guests_refresh = true;
 	if (a->client != -1)
 		control_reply(a->d->control, a->client, r);
 	else
@@ -275,6 +343,56 @@ daemon_cmd_admin(struct call *c)
 	if (a->req.cmd == CONTROL_PURGE) {
 		a->retention[0] = c->d->conf->event_retention_ms;
 		a->retention[1] = c->d->conf->visit_retention_ms;
+		a->retention[2] = c->d->conf->guest_retention_ms;
+	}
+	return admin_submit(a);
+}
+
+/*
+ * Guests: checked here what needs no store (the end's text, a label's
+ * length), then on the writer with their audit event.  A pass that ends
+ * or is erased ends the guest's visit first (presence is the loop's; the
+ * departure is queued before, so it is written first).
+ */
+cJSON *
+daemon_cmd_guest(struct call *c)
+{
+	struct admin_job *a;
+	struct manage_err err;
+	struct uid uid;
+	int64_t until = 0;
+	char why[128];
+	cJSON *r = NULL;
+
+	if (c->req->until != NULL && guest_parse_until(c->req->until, &until, &err) == -1)
+		return fail_manage(&err);
+	if (c->req->label != NULL && strlen(c->req->label) >= 64)
+		return control_fail(CONTROL_INVALID, "\"label\" must be text under 64 bytes");
+	if (c->req->cmd == CONTROL_LOANER_ADD && c->req->uid == NULL)
+		return daemon_loaner_enrol(c);
+	if (c->req->cmd == CONTROL_GUEST_END || c->req->cmd == CONTROL_GUEST_ERASE)
+		if (presence_end(c->d->presence, -c->req->guest, PRESENCE_PASS_END, clock_wall_ms(),
+		    -1, c->actor) == -1)
+			return control_fail(CONTROL_BUSY, "cannot record the departure now, try "
+			    "again");
+	if ((a = admin_new(c, &r)) == NULL)
+		return r;
+	a->until_ms = until;
+	if (c->req->cmd == CONTROL_GUEST_ADD) {
+		if ((a->conf = malloc(sizeof(*a->conf))) == NULL) {
+			admin_free(a);
+			return control_fail(CONTROL_BUSY, "out of memory");
+		}
+		memcpy(a->conf, c->d->conf, sizeof(*a->conf));
+	}
+	if (c->req->cmd == CONTROL_LOANER_ADD) {
+		if (uid_parse(a->req.uid, &uid, why, sizeof(why)) == -1) {
+			admin_free(a);
+			return control_fail(CONTROL_INVALID, "%s", why);
+		}
+		uid_mac(c->d->key, &uid, a->mac);
+		uid_hint(&uid, a->hint);
+		uid_wipe(&uid);
 	}
 	return admin_submit(a);
 }

@@ -427,6 +427,12 @@ static const struct command {
 	{ CONTROL_WEB_USER_DEL,		ROLE_ADMIN,	daemon_cmd_admin },
 	{ CONTROL_CONSOLE_EVENT,	ROLE_ADMIN,	daemon_cmd_console_event },
 	{ CONTROL_DOOR_LOCK,		ROLE_OPERATE,	cmd_door_lock },
+	{ CONTROL_GUEST_ADD,		ROLE_OPERATE,	daemon_cmd_guest },
+	{ CONTROL_GUEST_LEND,		ROLE_OPERATE,	daemon_cmd_guest },
+	{ CONTROL_GUEST_END,		ROLE_OPERATE,	daemon_cmd_guest },
+	{ CONTROL_GUEST_ERASE,		ROLE_ADMIN,	daemon_cmd_guest },
+	{ CONTROL_LOANER_ADD,		ROLE_ADMIN,	daemon_cmd_guest },
+	{ CONTROL_LOANER_REMOVE,	ROLE_ADMIN,	daemon_cmd_guest },
 };
 _Static_assert(sizeof(commands) / sizeof(commands[0]) == CONTROL_NCMDS,
     "every control command has its role and handler");

@@ -62,6 +62,8 @@ enum office_reason {
 
 struct enrolment {
 	bool	active;
+	bool	loaner;		/* a loaner for the pool, not a member's badge */
+	char	label[64];	/* the loaner's */
 	int	client;
 	char	actor[160];	/* who asked, for the badge_enrolled event */
 	int64_t	member_id;
@@ -105,6 +107,9 @@ struct daemon {
 	int		console_events;		/* console_event requests in it */
 	bool		presence_pending; /* presence changed: published once a turn */
 	struct office	office[CONFIG_MAX_DOORS];
+	int64_t		guests_due;	/* wall ms: the next pass ends; INT64_MAX none */
+	bool		guests_refresh;	/* read guests_due again */
+	bool		guests_ending;	/* passes being ended on the writer */
 };
 
 /* seuild.c */
@@ -157,6 +162,13 @@ cJSON *daemon_cmd_member_erase(struct call *c);
 cJSON *daemon_cmd_import(struct call *c);
 cJSON *daemon_cmd_console_event(struct call *c);
 cJSON *daemon_cmd_backup(struct call *c);
+cJSON *daemon_cmd_guest(struct call *c);
+
+/* badge_path.c: a loaner for the pool, by a tap at an enrolment reader */
+cJSON *daemon_loaner_enrol(struct call *c);
+/* Passes whose end has come: ended on the writer, their guests' visits
+ * with them (pass_end). */
+void daemon_guests_tick(struct daemon *d, int64_t now_ms);
 
 /* office.c: office hours (unlock_schedule, first_in, last_out) */
 const char *office_reason_name(enum office_reason r);

@@ -413,17 +413,22 @@ refuse:
 /* ---- housekeeping ---- */
 
 struct purge_job {
-	int64_t	now_ms, event_retention_ms, visit_retention_ms;
-	int64_t	events, visits;
+	int64_t	now_ms, event_retention_ms, visit_retention_ms, guest_retention_ms;
+	int64_t	events, visits, guests;
 };
 
+/* Events and visits past their retention, and the guests whose pass
+ * ended more than [guests] retention ago. */
 static int
 purge_run(struct writer_job *j, struct store *st)
 {
 	struct purge_job *p = writer_job_data(j);
 
-	return store_purge(st, p->now_ms, p->event_retention_ms, p->visit_retention_ms,
-	    &p->events, &p->visits);
+	if (store_purge(st, p->now_ms, p->event_retention_ms, p->visit_retention_ms,
+	    &p->events, &p->visits) == -1)
+		return -1;
+	return (p->guests = store_guests_purge(st, p->now_ms - p->guest_retention_ms)) == -1 ?
+	    -1 : 0;
 }
 
 static void
@@ -435,8 +440,8 @@ purge_done(struct writer_job *j)
 		log_warnx("purge: %s", j->err);
 		return;
 	}
-	log_info("purge: deleted %lld events and %lld visits past retention",
-	    (long long)p->events, (long long)p->visits);
+	log_info("purge: deleted %lld events and %lld visits past retention, erased %lld "
+	    "guests", (long long)p->events, (long long)p->visits, (long long)p->guests);
 }
 
 /*
@@ -449,7 +454,8 @@ daemon_purge(struct daemon *d, int64_t now)
 {
 	struct purge_job p = { .now_ms = clock_wall_ms(),
 	    .event_retention_ms = d->conf->event_retention_ms,
-	    .visit_retention_ms = d->conf->visit_retention_ms };
+	    .visit_retention_ms = d->conf->visit_retention_ms,
+	    .guest_retention_ms = d->conf->guest_retention_ms };
 
 	if (now < d->next_purge)
 		return;
@@ -599,6 +605,7 @@ daemon_loop(struct daemon *d)
 		presence_tick(d->presence, clock_wall_ms());
 		/* After the doors' ticks: a hold that lapsed is seen. */
 		daemon_office_tick(d, clock_mono_ms());
+		daemon_guests_tick(d, clock_wall_ms());
 		daemon_enrol_tick(d, now);
 		/* A fresh time: a tap's answer above started its pattern after
 		 * `now`, and an older time would blank it for a moment. */
@@ -802,6 +809,7 @@ main(int argc, char *argv[])
 		fatal("signals");
 	d->started_mono = clock_mono_ms();
 	d->next_purge = d->started_mono;
+	d->guests_refresh = true;
 
 	daemon_check_groups(d->conf, NULL);
 	if (daemon_io_up(d, err, sizeof(err)) == -1 || daemon_control_open(d, err,

@@ -92,6 +92,18 @@ int	 ctl_badge_add(struct ctl *, int, char **);
 int	 ctl_badge_list(struct ctl *, int, char **);
 int	 ctl_badge_revoke(struct ctl *, int, char **);
 int	 ctl_badge_enrol(struct ctl *, int, char **);
+/* A UID typed on standard input (echo off on a terminal): 0, or -1 with
+ * its message printed.  The caller wipes buf. */
+int	 ctl_read_uid_stdin(char *, size_t);
+
+/* ctl_guest.c */
+int	 ctl_guest_add(struct ctl *, int, char **);
+int	 ctl_guest_list(struct ctl *, int, char **);
+int	 ctl_guest_lend(struct ctl *, int, char **);
+int	 ctl_guest_end(struct ctl *, int, char **);
+int	 ctl_guest_export(struct ctl *, int, char **);
+int	 ctl_guest_erase(struct ctl *, int, char **);
+int	 ctl_guest_pool(struct ctl *, int, char **);
 
 /* ctl_group.c */
 int	 ctl_group_add(struct ctl *, int, char **);

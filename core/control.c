@@ -24,7 +24,7 @@ enum field_id {
 	F_ACTOR, F_MEMBER, F_BADGE, F_NAME, F_DISPLAY, F_EMAIL, F_FROM, F_UNTIL,
 	F_GROUPS, F_PUBLIC, F_DOOR, F_READER, F_UID, F_LABEL, F_GROUP, F_SCHEDULE,
 	F_USER, F_ROLE, F_HASH, F_TYPE, F_DETAIL, F_SECONDS, F_TIMEOUT, F_PRUNE,
-	F_REENABLE, F_GUEST, F_ENDS, F_NFIELDS
+	F_REENABLE, F_GUEST, F_ENDS, F_CODE, F_NFIELDS
 };
 _Static_assert(F_NFIELDS <= 32, "the fields' masks are unsigned");
 #define B(f)	(1u << (f))
@@ -72,6 +72,7 @@ static const struct field {
 	[F_REENABLE]	= { "reenable",		FT_BOOL,	OFF(reenable) },
 	[F_GUEST]	= { "guest",		FT_ID,		OFF(guest) },
 	[F_ENDS]	= { "until",		FT_STR,		OFF(until) },
+	[F_CODE]	= { "code",		FT_STR,		OFF(code) },
 };
 
 #define MEMBER_FIELDS	(B(F_NAME) | B(F_DISPLAY) | B(F_EMAIL) | B(F_FROM) | \
@@ -105,7 +106,7 @@ static const struct command {
 	[CONTROL_WEB_USER_PASSWD] = { "web_user_passwd", B(F_USER) | B(F_HASH), 0, false },
 	[CONTROL_WEB_USER_ROLE]	= { "web_user_role", B(F_USER) | B(F_ROLE), 0, false },
 	[CONTROL_WEB_USER_DEL]	= { "web_user_del", B(F_USER), 0, false },
-	[CONTROL_CONSOLE_EVENT]	= { "console_event", B(F_TYPE), B(F_DETAIL), false },
+	[CONTROL_CONSOLE_EVENT]	= { "console_event", B(F_TYPE), B(F_DETAIL) | B(F_MEMBER), false },
 	[CONTROL_DOOR_LOCK]	= { "door_lock", 0, B(F_DOOR), false },
 	[CONTROL_GUEST_ADD]	= { "guest_add", B(F_NAME) | B(F_MEMBER), B(F_ENDS) | B(F_LABEL), false },
 	[CONTROL_GUEST_LEND]	= { "guest_lend", B(F_GUEST) | B(F_LABEL), 0, false },
@@ -114,6 +115,11 @@ static const struct command {
 	[CONTROL_LOANER_ADD]	= { "loaner_add", B(F_LABEL), B(F_UID) | B(F_READER) | B(F_TIMEOUT),
 	    false },
 	[CONTROL_LOANER_REMOVE]	= { "loaner_remove", B(F_LABEL), 0, false },
+	[CONTROL_MEMBER_INVITE]	= { "member_invite", 0, B(F_MEMBER) | B(F_READER) | B(F_TIMEOUT),
+	    false },
+	[CONTROL_MEMBER_CODE]	= { "member_code", B(F_MEMBER) | B(F_CODE), 0, false },
+	[CONTROL_MEMBER_PASSWORD] = { "member_password", B(F_MEMBER) | B(F_HASH), 0, false },
+	[CONTROL_MEMBER_LOBBY]	= { "member_lobby", B(F_MEMBER) | B(F_PUBLIC), B(F_DISPLAY), false },
 };
 
 static const char *const codes[CONTROL_NCODES] = {

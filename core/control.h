@@ -41,7 +41,7 @@
  *   web_user_passwd user*, hash*               -> (nothing)
  *   web_user_role user*, role*                 -> (nothing)
  *   web_user_del  user*                        -> (nothing)
- *   console_event type*, detail                -> (nothing)
+ *   console_event type*, detail, member        -> (nothing)
  *   door_lock     door                         -> door, was_held
  *   guest_add     name*, member* (the sponsor), until, label -> id, ends
  *   guest_lend    guest*, label*               -> id
@@ -50,6 +50,13 @@
  *   loaner_add    label*, uid, reader, timeout -> id, hint (without uid: the
  *                 next unknown badge tapped at an enrolment reader)
  *   loaner_remove label*                       -> (nothing)
+ *   member_invite member, reader, timeout      -> code, member, expires (without
+ *                 member: the next member's badge tapped at a desk reader;
+ *                 with one, admin_group only)
+ *   member_code   member*, code*               -> id (the code spent: the
+ *                 member's account is open, its password not yet set)
+ *   member_password member*, hash*             -> id
+ *   member_lobby  member*, public*, display_name -> id
  * Every command also takes "actor": the console user on whose behalf a
  * program asks ("web:bob"); seuild records it beside the peer's own
  * identity, which the kernel gives (SO_PEERCRED), never instead of it.
@@ -106,6 +113,10 @@ enum control_cmd {
 	CONTROL_GUEST_ERASE,
 	CONTROL_LOANER_ADD,
 	CONTROL_LOANER_REMOVE,
+	CONTROL_MEMBER_INVITE,
+	CONTROL_MEMBER_CODE,
+	CONTROL_MEMBER_PASSWORD,
+	CONTROL_MEMBER_LOBBY,
 	CONTROL_NCMDS
 };
 
@@ -149,6 +160,7 @@ struct control_req {
 	int64_t			 badge;		/* id */
 	int64_t			 guest;		/* id */
 	const char		*until;		/* guest_add: the pass's end, as typed */
+	const char		*code;		/* member_code: an invite code */
 	struct member_change	 change;	/* member_add, member_edit */
 	const char		*door, *reader, *uid, *label;
 	const char		*group, *schedule;

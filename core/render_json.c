@@ -90,6 +90,8 @@ render_member(struct store *st, const struct member_row *m)
 	render_json_text(j, "valid_from", m->valid_from);
 	render_json_text(j, "valid_until", m->valid_until);
 	cJSON_AddBoolToObject(j, "public", m->public);
+	/* Set: public and display_name are the member's own choice. */
+	render_json_time(j, "lobby_chosen", m->lobby_chosen_ms);
 	render_json_time(j, "created", m->created_ms);
 	cJSON_AddBoolToObject(j, "erased", m->erased);
 	a = cJSON_AddArrayToObject(j, "groups");

@@ -3,8 +3,11 @@
 
 #include "daemon.h"
 #include "guest.h"
+#include "member_web.h"
 
 /* ---- the badge path: UID in, relay out ---- */
+
+static void daemon_invite_tap(struct daemon *d, int ri, const uint8_t mac[UID_MAC_LEN]);
 
 static void
 daemon_enrol_tap(struct daemon *d, int ri, const uint8_t mac[UID_MAC_LEN], const char *hint);
@@ -199,6 +202,11 @@ daemon_desk_tap(struct daemon *d, int ri, const struct uid *uid)
 		return;
 	}
 	uid_mac(d->key, uid, mac);
+	if (d->enrol.invite) {
+		daemon_invite_tap(d, ri, mac);
+		explicit_bzero(mac, sizeof(mac));
+		return;
+	}
 	/* A read: on the loop's connection, which never waits for a writer. */
 	if ((known = decision_rows_load(d->st, mac, &rows)) != 0) {
 		d->enrol.active = false;
@@ -347,7 +355,7 @@ daemon_enrol_tap(struct daemon *d, int ri, const uint8_t mac[UID_MAC_LEN], const
 
 	/* Only where the manager is: a reader outside never enrols, so a
 	 * stranger tapping during the window gains nothing. */
-	if (!d->enrol.active || !rc->enrol ||
+	if (!d->enrol.active || d->enrol.invite || !rc->enrol ||
 	    (d->enrol.reader_index != -1 && d->enrol.reader_index != ri))
 		return;
 	d->enrol.active = false;
@@ -495,4 +503,131 @@ daemon_guests_tick(struct daemon *d, int64_t now_ms)
 		return;
 	}
 	d->guests_ending = true;
+}
+
+/* ---- an invite code from a tap of the member's own badge ---- */
+
+struct invite_job {
+	int		client;
+	int64_t		member_id;
+	char		actor[160];
+	char		code[MEMBER_CODE_LEN + 1];	/* the writer's answer */
+	char		name[128];
+	enum control_code failed;
+	char		why[200];
+};
+
+static int
+invite_run(struct writer_job *j, struct store *st)
+{
+	struct invite_job *v = writer_job_data(j);
+	struct manage_err err;
+	struct member_row m;
+
+	if (member_invite(st, v->member_id, clock_wall_ms(), v->actor, v->code, &err) == -1) {
+		if (err.status == MANAGE_EDB)
+			return -1;
+		v->failed = control_code_of(err.status);
+		snprintf(v->why, sizeof(v->why), "%.190s", err.msg);
+		return 0;
+	}
+	if (store_member_get(st, v->member_id, &m) == 1)
+		snprintf(v->name, sizeof(v->name), "%s", m.name);
+	return 0;
+}
+
+static void
+invite_done(struct writer_job *j)
+{
+	struct daemon *d = j->arg;
+	struct invite_job *v = writer_job_data(j);
+	char ts[24];
+	cJSON *r;
+
+	if (j->rc != 0 || v->failed != CONTROL_OK) {
+		control_reply(d->control, v->client, j->rc != 0 ?
+		    control_fail(CONTROL_DATABASE, "%s", j->err) :
+		    control_fail(v->failed, "%s", v->why));
+		explicit_bzero(v->code, sizeof(v->code));
+		return;
+	}
+	r = control_ok();
+	cJSON_AddNumberToObject(r, "id", (double)v->member_id);
+	cJSON_AddStringToObject(r, "member", v->name);
+	cJSON_AddStringToObject(r, "code", v->code);
+	clock_format_utc(clock_wall_ms() + MEMBER_CODE_TTL_MS, ts);
+	cJSON_AddStringToObject(r, "expires", ts);
+	control_reply(d->control, v->client, r);
+	explicit_bzero(v->code, sizeof(v->code));
+}
+
+/* A badge tapped at the desk while an invite waits: a member's own active
+ * badge gets the member a code; anything else ends the wait, refused. */
+static void
+daemon_invite_tap(struct daemon *d, int ri, const uint8_t mac[UID_MAC_LEN])
+{
+	struct invite_job v = { .client = d->enrol.client };
+	struct decision_rows rows;
+	int known;
+
+	d->enrol.active = false;
+	daemon_feedback_enrol_end(d);
+	known = decision_rows_load(d->st, mac, &rows);
+	if (known != 1 || rows.loaner || !rows.badge.active || !rows.member.active ||
+	    rows.member.erased) {
+		daemon_feedback_tap(d, ri, false, 0);
+		control_reply(d->control, v.client, known == -1 ?
+		    control_fail(CONTROL_DATABASE, "%s", store_errmsg(d->st)) :
+		    control_fail(CONTROL_NOT_FOUND, "that is not an active member's badge: no "
+		    "code"));
+		return;
+	}
+	v.member_id = rows.member.id;
+	snprintf(v.actor, sizeof(v.actor), "%s", d->enrol.actor);
+	if (writer_submit(d->writer, invite_run, invite_done, d, 0, 0, &v, sizeof(v)) == -1) {
+		daemon_feedback_tap(d, ri, false, 0);
+		control_reply(d->control, v.client, control_fail(CONTROL_BUSY,
+		    "the store is busy, try again"));
+		return;
+	}
+	feedback_enrol_done(&d->feedback[ri], clock_mono_ms(), true);
+	daemon_feedback_drive(d, clock_mono_ms());
+}
+
+cJSON *
+daemon_invite_enrol(struct call *c)
+{
+	struct daemon *d = c->d;
+	int64_t timeout = c->req->timeout ? c->req->timeout : 60;
+	int reader_index = -1, i;
+
+	if (c->req->reader != NULL) {
+		if ((reader_index = config_reader_index(d->conf, c->req->reader)) == -1)
+			return control_fail(CONTROL_NOT_FOUND, "unknown reader '%.40s'",
+			    c->req->reader);
+		if (!d->conf->readers[reader_index].enrol ||
+		    d->conf->readers[reader_index].door_index >= 0)
+			return control_fail(CONTROL_INVALID, "an invite is tapped at a desk reader "
+			    "(enrol = true, no door)");
+	} else {
+		for (i = 0; i < d->conf->nreaders && !(d->conf->readers[i].enrol &&
+		    d->conf->readers[i].door_index < 0); i++)
+			;
+		if (i == d->conf->nreaders)
+			return control_fail(CONTROL_INVALID, "no desk reader (enrol = true, no "
+			    "door) to tap a badge at");
+	}
+	if (timeout < 1 || timeout > 3600)
+		return control_fail(CONTROL_INVALID, "timeout must be between 1 and 3600 seconds");
+	if (d->enrol.active && control_client_alive(d->control, d->enrol.client))
+		return control_fail(CONTROL_BUSY, "another enrolment is waiting for a tap");
+	if (d->enrol.active)
+		daemon_feedback_enrol_end(d);
+	d->enrol = (struct enrolment){ .active = true, .invite = true, .client = c->client,
+	    .reader_index = reader_index, .deadline = clock_mono_ms() + timeout * 1000 };
+	snprintf(d->enrol.actor, sizeof(d->enrol.actor), "%s", c->actor);
+	daemon_feedback_enrol_wait(d, clock_mono_ms());
+	log_info("invite: waiting %lld s for a member's badge (%s)", (long long)timeout,
+	    c->actor);
+	return NULL;
 }

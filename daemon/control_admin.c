@@ -14,6 +14,7 @@
 #include "daemon.h"
 #include "guest.h"
 #include "import.h"
+#include "member_web.h"
 #include "webuser.h"
 
 /* Console events a minute, whatever the console sends: the LAN cannot make
@@ -160,6 +161,46 @@ run_guest(struct store *st, struct admin_job *a)
 	}
 }
 
+/* A member's own console account and lobby choice (core/member_web.c), on
+ * the writer thread. */
+static cJSON *
+run_member_web(struct store *st, struct admin_job *a)
+{
+	const struct control_req *q = &a->req;
+	char code[MEMBER_CODE_LEN + 1], ts[24];
+	struct manage_err err;
+	struct member_row m;
+	int64_t now = clock_wall_ms();
+	int rc;
+	cJSON *r;
+
+	if (manage_member_find(st, a->member, &m, &err) == -1)
+		return fail_manage(&err);
+	switch (q->cmd) {
+	case CONTROL_MEMBER_INVITE:
+		if (member_invite(st, m.id, now, a->actor, code, &err) == -1)
+			return fail_manage(&err);
+		r = ok_id(m.id);
+		cJSON_AddStringToObject(r, "code", code);
+		cJSON_AddStringToObject(r, "member", m.name);
+		clock_format_utc(now + MEMBER_CODE_TTL_MS, ts);
+		cJSON_AddStringToObject(r, "expires", ts);
+		explicit_bzero(code, sizeof(code));
+		return r;
+	case CONTROL_MEMBER_CODE:
+		rc = member_code_use(st, m.id, q->code, now, a->actor, &err);
+		break;
+	case CONTROL_MEMBER_PASSWORD:
+		rc = member_password(st, m.id, q->hash, now, a->actor, &err);
+		break;
+	default:
+		rc = member_lobby_choose(st, m.id, q->change.public == 1, q->change.display, now,
+		    a->actor, &err);
+		break;
+	}
+	return rc == -1 ? fail_manage(&err) : ok_id(m.id);
+}
+
 /* On the writer thread. */
 static int
 admin_run(struct writer_job *j, struct store *st)
@@ -250,9 +291,19 @@ admin_run(struct writer_job *j, struct store *st)
 	case CONTROL_LOANER_REMOVE:
 		r = run_guest(st, a);
 		break;
+	case CONTROL_MEMBER_INVITE:
+	case CONTROL_MEMBER_CODE:
+	case CONTROL_MEMBER_PASSWORD:
+	case CONTROL_MEMBER_LOBBY:
+		r = run_member_web(st, a);
+		break;
 	case CONTROL_CONSOLE_EVENT: {
 		struct event ev = { .type = q->type, .actor = a->actor, .detail = q->detail };
 
+		/* A member's login is theirs: listed on their own page. */
+		if ((q->member != 0 || q->member_name != NULL) &&
+		    manage_member_find(st, a->member, &m, &err) == 0)
+			ev.member_id = m.id;
 		store_event_stamp(&ev);
 		r = writer_append_event(st, &ev) == -1 ?
 		    control_fail(CONTROL_DATABASE, "%s", store_errmsg(st)) : control_ok();
@@ -508,4 +559,26 @@ daemon_cmd_backup(struct call *c)
 	if (snapshot_start(c->d, c->client, c->actor) == -1)
 		return control_fail(CONTROL_BUSY, "a backup is under way already");
 	return NULL;
+}
+
+/*
+ * An invite code for a member: named, by an admin; or from a tap of the
+ * member's own badge at a desk reader (badge_path.c), which the operate
+ * role may ask for: the badge in hand is the proof.
+ */
+cJSON *
+daemon_cmd_member_invite(struct call *c)
+{
+	struct admin_job *a;
+	cJSON *r = NULL;
+
+	if (c->req->member == 0 && c->req->member_name == NULL)
+		return daemon_invite_enrol(c);
+	if (c->role < ROLE_ADMIN)
+		return control_fail(CONTROL_PERMISSION, "an invite for a named member needs "
+		    "admin_group '%s' (without a member: a tap of their own badge)",
+		    c->d->conf->control_admin_group);
+	if ((a = admin_new(c, &r)) == NULL)
+		return r;
+	return admin_submit(a);
 }

@@ -433,6 +433,10 @@ static const struct command {
 	{ CONTROL_GUEST_ERASE,		ROLE_ADMIN,	daemon_cmd_guest },
 	{ CONTROL_LOANER_ADD,		ROLE_ADMIN,	daemon_cmd_guest },
 	{ CONTROL_LOANER_REMOVE,	ROLE_ADMIN,	daemon_cmd_guest },
+	{ CONTROL_MEMBER_INVITE,	ROLE_OPERATE,	daemon_cmd_member_invite },
+	{ CONTROL_MEMBER_CODE,		ROLE_ADMIN,	daemon_cmd_admin },
+	{ CONTROL_MEMBER_PASSWORD,	ROLE_ADMIN,	daemon_cmd_admin },
+	{ CONTROL_MEMBER_LOBBY,		ROLE_ADMIN,	daemon_cmd_admin },
 };
 _Static_assert(sizeof(commands) / sizeof(commands[0]) == CONTROL_NCMDS,
     "every control command has its role and handler");

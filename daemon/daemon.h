@@ -63,6 +63,7 @@ enum office_reason {
 struct enrolment {
 	bool	active;
 	bool	loaner;		/* a loaner for the pool, not a member's badge */
+	bool	invite;		/* an invite code for the member whose badge it is */
 	char	label[64];	/* the loaner's */
 	int	client;
 	char	actor[160];	/* who asked, for the badge_enrolled event */
@@ -163,6 +164,9 @@ cJSON *daemon_cmd_import(struct call *c);
 cJSON *daemon_cmd_console_event(struct call *c);
 cJSON *daemon_cmd_backup(struct call *c);
 cJSON *daemon_cmd_guest(struct call *c);
+cJSON *daemon_cmd_member_invite(struct call *c);
+/* badge_path.c: an invite code from a tap of the member's own badge */
+cJSON *daemon_invite_enrol(struct call *c);
 
 /* badge_path.c: a loaner for the pool, by a tap at an enrolment reader */
 cJSON *daemon_loaner_enrol(struct call *c);

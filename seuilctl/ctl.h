@@ -86,6 +86,7 @@ int	 ctl_member_disable(struct ctl *, int, char **);
 int	 ctl_member_enable(struct ctl *, int, char **);
 int	 ctl_member_export(struct ctl *, int, char **);
 int	 ctl_member_erase(struct ctl *, int, char **);
+int	 ctl_member_invite(struct ctl *, int, char **);
 
 /* ctl_badge.c */
 int	 ctl_badge_add(struct ctl *, int, char **);

@@ -143,6 +143,23 @@ static const struct ctl_cmd commands[] = {
 	    "\n"
 	    "Exit status: 64 without --yes, 66 for an unknown member, 75 if the\n"
 	    "database was too busy to truncate the WAL (run it again).", NULL },
+	{ "member", "invite", ctl_member_invite, "[M] [--reader R] [--timeout S]",
+	    "a code that opens a member's own console page",
+	    "Make an invite code for a member's own page on the console (seuil-web):\n"
+	    "single use, 15 minutes.  With M (admin_group), for member M; without,\n"
+	    "seuild waits (S seconds, default 60) for a member to tap their own badge\n"
+	    "at a desk reader (enrol = true, no door; R if given), which the\n"
+	    "operate role may ask: the badge in hand is the proof.  The member signs\n"
+	    "in with their name and the code and sets a password at once.  A new\n"
+	    "code replaces an unused one.\n"
+	    "\n"
+	    "Examples:\n"
+	    "  seuilctl member invite alice\n"
+	    "  seuilctl member invite --reader desk\n"
+	    "\n"
+	    "Exit status: 65 for a member not active, 66 for an unknown member, 69 if\n"
+	    "seuild is not running, 75 if no badge was tapped in time, 77 without\n"
+	    "admin_group for a named member.", NULL },
 	{ "badge", "add", ctl_badge_add, "M -|UID [--label L]",
 	    "enrol a badge by UID (hex) and print its id and hint",
 	    "Enrol a badge for a member by its UID.  Give the UID as '-' and type\n"

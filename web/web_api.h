@@ -37,6 +37,29 @@ API_FN(api_log);
 API_FN(api_report);
 API_FN(api_import);
 
+/* api_guest.c: guests, for the desk and the admin */
+API_FN(api_guests);
+API_FN(api_guest_add);
+API_FN(api_guest_lend);
+API_FN(api_guest_end);
+API_FN(api_guest_export);
+API_FN(api_guest_erase);
+/* Reply guest id as it is now, with status. */
+void	 api_guest_reply(struct req *q, struct reply *r, int64_t id, unsigned status);
+
+/* api_me.c: a member's own page */
+API_FN(api_me_profile);
+API_FN(api_me_lobby);
+API_FN(api_me_password);
+API_FN(api_me_visits);
+API_FN(api_me_badges);
+API_FN(api_me_badge_lost);
+API_FN(api_me_export);
+API_FN(api_me_guests);
+API_FN(api_me_guest_add);
+API_FN(api_me_guest_end);
+API_FN(api_me_logins);
+
 /* The request body as a JSON object, or NULL with a 400 in r. */
 cJSON	*api_body(struct req *q, struct reply *r);
 /* Ask seuild for req on behalf of q's console user: its reply without

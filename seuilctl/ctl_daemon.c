@@ -119,9 +119,10 @@ print_status(const cJSON *r)
 	    "NOT synced (schedules follow unsynced_clock)");
 	a = cJSON_GetObjectItemCaseSensitive(r, "doors");
 	cJSON_ArrayForEach(e, a)
-		printf("door %s: %s (relay %s, contact %s)\n", str(e, "name", "?"),
+		printf("door %s: %s (relay %s, contact %s)%s\n", str(e, "name", "?"),
 		    str(e, "state", "?"), flag(e, "relay") ? "on" : "off",
-		    str(e, "contact", "unknown"));
+		    str(e, "contact", "unknown"), flag(e, "office_hours") ?
+		    ", office hours: held released" : "");
 	a = cJSON_GetObjectItemCaseSensitive(r, "readers");
 	cJSON_ArrayForEach(e, a) {
 		printf("reader %s (door %s, %s): %s", str(e, "name", "?"),

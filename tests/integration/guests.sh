@@ -90,6 +90,10 @@ check "a sponsor outside sponsor_groups is refused (65)" test "$rc" = 65
 check "a pass for Ada, sponsored by alice, until 10:00:30, with G1" \
 	sh -c "'$SEUILCTL' -f '$T/seuild.conf' guest add Ada --sponsor alice --until 2024-03-04T10:00:30 --badge G1 >/dev/null"
 ada=$(sqlite3 "$T/seuil.db" "select id from guests where name = 'Ada'")
+at 2024-03-04 10:00:05
+FAKETIME_TIMESTAMP_FILE=$FT FAKETIME_NO_CACHE=1 LD_PRELOAD=$LIBFT \
+	ASAN_OPTIONS=$ASAN_OPTIONS:verify_asan_link_order=0 ctl --json explain 04C1C1C1 >"$T/explain.json" 2>&1
+check "explain knows the guest's loaner: lent, the sponsor's rules, granted" sh -c "grep -q loaner_lent '$T/explain.json' && grep -q '\"reason\":\"granted\"' '$T/explain.json'"
 check "the guest's badge opens before the end, logged with the sponsor" \
 	expect 04C1C1C1 "2024-03-04 10:00:10" "access_granted||$ada|$alice"
 check "the guest arrives: counted" wait_until 10 open_visits_is 1
@@ -107,6 +111,7 @@ check "the pass ends on its own" wait_until 10 test "$(sqlite3 "$T/seuil.db" "se
 check "... the guest's visit with it (pass_end)" wait_until 10 open_visits_is 0
 check "... the loaner back in the pool" test "$(ctl --json guest pool list | python3 -c 'import json,sys; print([l["lent_to"] for l in json.load(sys.stdin) if l["label"] == "G1"])')" = "[None]"
 check "a loaner in the pool opens nothing (not_lent)" expect 04C1C1C1 "2024-03-04 10:00:40" "access_denied|not_lent||"
+check "... as explain says" sh -c "'$SEUILCTL' -f '$T/seuild.conf' --json explain 04C1C1C1 | grep -q '\"reason\":\"not_lent\"'"
 
 # Nothing public names a guest.
 sleep 1
@@ -124,7 +129,9 @@ ctl member disable alice >/dev/null
 check "refused once the sponsor is disabled" expect 04C2C2C2 "2024-03-04 11:00:10" "access_denied|member_disabled|$bea|$alice"
 ctl member enable alice >/dev/null
 
-# ---- export, erase, retention ----
+# ---- reports, export, erase, retention ----
+check "the attendance report has a row for the guest, by id and sponsor" sh -c "'$SEUILCTL' -f '$T/seuild.conf' report attendance --from 2024-03-04 --to 2024-03-04 --csv | grep -q 'guest $ada (of alice)'"
+check "... never the guest's name" sh -c "! '$SEUILCTL' -f '$T/seuild.conf' report attendance --from 2024-03-04 --to 2024-03-04 --csv | grep -q Ada"
 check "guest export: the pass and its events" sh -c "'$SEUILCTL' -f '$T/seuild.conf' guest export $bea | python3 -c 'import json,sys; v=json.load(sys.stdin); sys.exit(not (v[\"guest\"][\"name\"] == \"Bea\" and len(v[\"events\"]) >= 2))'"
 check "guest end" sh -c "'$SEUILCTL' -f '$T/seuild.conf' guest end $bea >/dev/null"
 check "guest erase --yes" sh -c "'$SEUILCTL' -f '$T/seuild.conf' guest erase $bea --yes >/dev/null"

@@ -310,6 +310,7 @@ static const struct route {
 	{ "GET",   "/readers",			NEED_DESK,  api_readers },
 	{ "POST",  "/checkout",			NEED_DESK,  api_checkout },
 	{ "POST",  "/door/unlock",		NEED_DESK,  api_door_unlock },
+	{ "POST",  "/door/lock",		NEED_DESK,  api_door_lock },
 	{ "POST",  "/enrol",			NEED_DESK,  api_enrol },
 	{ "GET",   "/members",			NEED_ADMIN, api_members },
 	{ "POST",  "/members",			NEED_ADMIN, api_member_add },

@@ -217,6 +217,27 @@ api_door_unlock(struct req *q, struct reply *r, char **p)
 		reply_json(r, 200, j);
 }
 
+/* {"door"}: locked now; office hours end until the next first-in tap. */
+void
+api_door_lock(struct req *q, struct reply *r, char **p)
+{
+	struct control_req req;
+	cJSON *in = api_body(q, r), *j;
+	const cJSON *d;
+
+	(void)p;
+	if (in == NULL)
+		return;
+	control_req_init(&req, CONTROL_DOOR_LOCK);
+	d = cJSON_GetObjectItemCaseSensitive(in, "door");
+	if (cJSON_IsString(d))
+		req.door = d->valuestring;
+	j = api_call(q, r, &req, 5000);
+	cJSON_Delete(in);
+	if (j != NULL)
+		reply_json(r, 200, j);
+}
+
 static int
 count_active(const struct badge_row *b, void *arg)
 {

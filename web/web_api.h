@@ -14,6 +14,7 @@ API_FN(api_status);
 API_FN(api_readers);
 API_FN(api_checkout);
 API_FN(api_door_unlock);
+API_FN(api_door_lock);
 API_FN(api_enrol);
 API_FN(api_badge_add);
 

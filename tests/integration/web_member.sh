@@ -85,6 +85,8 @@ done < <(routes)
 check "every route of the table walked as the member ($walked): 403 outside their own" test "$bad" = 0 -a "$walked" -gt 30
 web_login camille 'correct horse' || { not_ok "admin login"; exit 1; }
 check "... (an admin's account is no member's)" test "$(api GET /me/profile)" = 403
+check "the console locks a door (POST /door/lock)" test "$(api POST /door/lock '{"door":"front"}')" = 200 -a \
+	"$(json_get "(v['door'], v['was_held'])")" = "('front', False)"
 
 # ---- the lobby ----
 tap front-in 04A1B2C3; tap front-in -

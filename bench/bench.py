@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """make bench: every figure of bench/README.md, one "bench: NAME VALUE UNIT" line each.
 
     bench/bench.py BUILD [--only SECTION,...] [--json FILE]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * gen_attendance: fill a seuil database with a realistic stretch of
  * attendance, for the report benchmark and for trying reports by hand.

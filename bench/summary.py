@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The summary of a bench run: the figures of bench.py against the targets below.
 
     bench/summary.py RESULTS.json [--record results.md --svg scale.svg]
@@ -163,6 +164,12 @@ def main():
         with open(svgpath, "w") as f:
             f.write(svg(values))
         scale = [f"| `{n}` | {v} {u} |" for n, v, u in results if n.startswith("scale_")]
+        # make soak's figures are recorded by hand under "## Soak": keep them.
+        soak = ""
+        if os.path.exists(md):
+            old = open(md).read()
+            if "\n## Soak" in old:
+                soak = old[old.index("\n## Soak"):]
         with open(md, "w") as f:
             f.write("# Benchmark results\n\n"
                     "Written by `make bench RECORD=1` (bench/run); every figure is described in\n"
@@ -171,7 +178,7 @@ def main():
                     "## Figures and targets\n\n" + text + "\n\n"
                     "## Scale curves\n\n"
                     f"![badge path p99 and RSS against badges; report time against members]({os.path.basename(svgpath)})\n\n"
-                    "| figure | value |\n|---|---:|\n" + "\n".join(scale) + "\n")
+                    "| figure | value |\n|---|---:|\n" + "\n".join(scale) + "\n" + soak)
         print(f"\nrecorded in {md} and {svgpath}")
 
 

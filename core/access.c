@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The access policy, schedule text and per-reader lockout.  Pure: no I/O, no
  * clock, no allocation.  Read access_decide first.
@@ -54,6 +55,14 @@ date_wellformed(const char *s)
 	return s[10] == '\0';
 }
 
+/* In the second pass of a repeated hour, whether the window's end (today's
+ * wall minute) already came in the first pass. */
+static bool
+ended_earlier(const struct schedule_window *w, const struct local_time *t)
+{
+	return t->repeat_end_min > 0 && w->end_min < t->repeat_end_min;
+}
+
 bool
 access_window_contains(const struct schedule_window *w, const struct local_time *t)
 {
@@ -68,15 +77,22 @@ access_window_contains(const struct schedule_window *w, const struct local_time 
 	 * rows may come from a file the parser never saw (a restore). */
 	if (w->start_min == w->end_min)
 		return false;
+	/* Clocks gone back (docs/seuilctl.1.scd, schedule set): an end
+	 * before the wall time where the repetition ends was already reached
+	 * in the first pass; the repeated hour must not open the window
+	 * again.  (An end in the evening part of a window past midnight is
+	 * tomorrow's, and not concerned.) */
 	if (w->start_min < w->end_min)
 		return (w->days_mask & (1 << t->weekday)) &&
-		    t->minute >= w->start_min && t->minute < w->end_min;
+		    t->minute >= w->start_min && t->minute < w->end_min &&
+		    !ended_earlier(w, t);
 
 	/* Past midnight: the early hours belong to the day the window began. */
 	yesterday = (t->weekday + 6) % 7;
 	if ((w->days_mask & (1 << t->weekday)) && t->minute >= w->start_min)
 		return true;
-	return (w->days_mask & (1 << yesterday)) && t->minute < w->end_min;
+	return (w->days_mask & (1 << yesterday)) && t->minute < w->end_min &&
+	    !ended_earlier(w, t);
 }
 
 bool

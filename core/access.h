@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Access policy: pure functions, no I/O, no clock of their own.  Everything
  * a decision depends on is in struct access_input, so the whole policy is
@@ -98,7 +99,10 @@ enum access_reason access_decide(const struct access_input *in);
 
 /* Whether a window or a group's schedule includes the local time.  The part
  * of a window after midnight belongs to the day it started on (Fri 22:00-
- * 02:00 includes Sat 01:00).  Out-of-range fields include nothing. */
+ * 02:00 includes Sat 01:00).  The wall clock decides, except in the second
+ * pass of an hour repeated when clocks go back (t->repeat_end_min), where a
+ * window that ended in the first pass stays ended.  Out-of-range fields
+ * include nothing. */
 bool access_window_contains(const struct schedule_window *w, const struct local_time *t);
 bool access_group_allows(const struct access_group *g, const struct local_time *t);
 

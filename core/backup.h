@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Backups of the store (seuilctl backup and restore, [backup] in
  * docs/design.md, Configuration): consistent copies taken with SQLite's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "clock.h"
 
 #include <stdio.h>
@@ -5,12 +6,16 @@
 #include <sys/timex.h>
 #include <time.h>
 
+/* 0 when the clock cannot be read: CLOCK_REALTIME past 2038-01-19 where
+ * time_t is 32-bit (EOVERFLOW); clock_synced then says the wall clock is
+ * not to be trusted. */
 static int64_t
 clock_read_ns(clockid_t id)
 {
 	struct timespec ts;
 
-	clock_gettime(id, &ts);
+	if (clock_gettime(id, &ts) == -1)
+		return 0;
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
@@ -35,8 +40,11 @@ clock_wall_ms(void)
 bool
 clock_synced(void)
 {
+	struct timespec ts;
 	struct timex tx;
 
+	if (clock_gettime(CLOCK_REALTIME, &ts) == -1)
+		return false;
 	memset(&tx, 0, sizeof(tx));
 	if (adjtimex(&tx) == -1)
 		return false;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Clocks.  Door timing uses only the monotonic clock, so that a wall-clock
  * step (NTP, a manual date, an RTC-less Pi booting in 1970) can never hold a
@@ -11,11 +12,15 @@
 
 int64_t clock_mono_ns(void);
 int64_t clock_mono_ms(void);
-int64_t clock_wall_ms(void);	/* UTC milliseconds since the epoch */
+/* UTC milliseconds since the epoch; 0 when the C library cannot read the
+ * clock (past 2038-01-19 where time_t is 32-bit), and clock_synced is then
+ * false. */
+int64_t clock_wall_ms(void);
 
 /* Whether the kernel says the wall clock is NTP-synced (adjtimex has
- * STA_UNSYNC clear).  A Pi without an RTC boots with a wrong date until NTP
- * answers; schedules must not be trusted then. */
+ * STA_UNSYNC clear) and the C library can read it.  A Pi without an RTC
+ * boots with a wrong date until NTP answers; schedules must not be trusted
+ * then. */
 bool clock_synced(void);
 
 /* The kernel's boot id (36 characters and a NUL), read once; "unknown" if

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * seuild.conf: the INI file of docs/design.md, Configuration, parsed with
  * inih.
@@ -107,7 +108,7 @@ struct config {
 	char		mqtt_host[256];
 	int		mqtt_port;
 	char		mqtt_base_topic[256];	/* default seuil/<site.name> */
-	char		mqtt_client_id[128];	/* default seuild-<site.name> */
+	char		mqtt_client_id[128];	/* default: username, else seuild-<site.name> */
 	char		mqtt_username[128];
 	char		mqtt_password_file[PATH_MAX];
 	char		mqtt_ca_file[PATH_MAX];

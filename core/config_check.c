@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The checks that involve more than one key, once the whole file is read. */
 #include <ctype.h>
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The configuration's keys (docs/design.md, Configuration): one table, in
  * the contract's order, with each key's type, range and where it lives,
@@ -167,16 +168,21 @@ const size_t config_nkeys = sizeof(config_keys) / sizeof(config_keys[0]);
 _Static_assert(sizeof(config_keys) / sizeof(config_keys[0]) <= CONFIG_MAX_KEYS,
     "raise CONFIG_MAX_KEYS");
 
-/* The one place that derives [mqtt] base_topic and client_id from site.name
- * (docs/design.md, Configuration): at defaults, and again after parsing for
- * the keys the file did not set. */
+/* The one place that derives [mqtt] base_topic from site.name and
+ * client_id from username or site.name: at defaults, and again after
+ * parsing for the keys the file did not set.  A broker that binds client
+ * ids to logins (use_username_as_clientid, docs/mqtt.md) gives seuild its
+ * login as its id whatever it asks; asking for that id says the same. */
 void
 config_mqtt_default_names(struct config *conf, bool topic, bool client)
 {
 	if (topic)
 		snprintf(conf->mqtt_base_topic, sizeof(conf->mqtt_base_topic),
 		    "seuil/%s", conf->site_name);
-	if (client)
+	if (client && conf->mqtt_username[0] != '\0')
+		snprintf(conf->mqtt_client_id, sizeof(conf->mqtt_client_id), "%s",
+		    conf->mqtt_username);
+	else if (client)
 		snprintf(conf->mqtt_client_id, sizeof(conf->mqtt_client_id),
 		    "seuild-%s", conf->site_name);
 }

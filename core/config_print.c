@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The canonical form of a configuration (`seuild -nv`): every key of the
  * table, in its order, with its value. */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Private to the configuration files (config.c parses, config_keys.c holds
  * the key table and the defaults, config_check.c the checks across keys,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The control protocol (control.h): the commands and their fields as one
  * table, the encoder the clients use, the decoder seuild uses, the client's
@@ -5,7 +6,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <math.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "control.h"
+#include "render_json.h"
 
 /* The fields a request may carry. */
 enum field_id {
@@ -326,23 +327,6 @@ nomem:
 	return NULL;
 }
 
-/* A whole number in the range a JSON number can carry exactly; converting
- * a double outside the int64 range would be undefined. */
-static int
-json_integer(const cJSON *v, int64_t *out)
-{
-	double d;
-
-	if (!cJSON_IsNumber(v))
-		return -1;
-	d = v->valuedouble;
-	if (!isfinite(d) || d < -9007199254740992.0 || d > 9007199254740992.0 ||
-	    d != floor(d))
-		return -1;
-	*out = (int64_t)d;
-	return 0;
-}
-
 static int
 decode_field(const cJSON *v, struct control_req *req, enum field_id f, char *err, size_t errlen)
 {
@@ -358,7 +342,7 @@ decode_field(const cJSON *v, struct control_req *req, enum field_id f, char *err
 			req->member_name = v->valuestring;
 			return 0;
 		}
-		if (json_integer(v, &n) == -1 || n <= 0) {
+		if (render_json_int(v, INT64_MIN, INT64_MAX, &n) == -1 || n <= 0) {
 			snprintf(err, errlen, "\"member\" must be an id or a name");
 			return -1;
 		}
@@ -366,7 +350,7 @@ decode_field(const cJSON *v, struct control_req *req, enum field_id f, char *err
 		return 0;
 	case FT_ID:
 	case FT_COUNT:
-		if (json_integer(v, &n) == -1 || n < 0 || (fields[f].type == FT_ID && n == 0)) {
+		if (render_json_int(v, INT64_MIN, INT64_MAX, &n) == -1 || n < 0 || (fields[f].type == FT_ID && n == 0)) {
 			snprintf(err, errlen, "\"%s\" must be a whole number%s", name,
 			    fields[f].type == FT_ID ? " above 0" : " not below 0");
 			return -1;
@@ -518,7 +502,8 @@ control_sockaddr(const char *path, struct sockaddr_un *sun, char *err, size_t er
 	memset(sun, 0, sizeof(*sun));
 	sun->sun_family = AF_UNIX;
 	if (strlen(path) >= sizeof(sun->sun_path)) {
-		snprintf(err, errlen, "control socket path too long: %s", path);
+		snprintf(err, errlen, "control socket path too long (%zu bytes, at most %zu): %.200s",
+		    strlen(path), sizeof(sun->sun_path) - 1, path);
 		errno = ENAMETOOLONG;
 		return -1;
 	}
@@ -658,7 +643,7 @@ control_reply_int(const struct control_reply *rep, const char *key)
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(rep->json, key);
 	int64_t n;
 
-	return json_integer(v, &n) == 0 ? n : 0;
+	return render_json_int(v, INT64_MIN, INT64_MAX, &n) == 0 ? n : 0;
 }
 
 const char *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The control protocol: how seuilctl and seuil-web ask seuild for what only
  * it may do (drive doors, change the store while it runs, read its live

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include <string.h>
 
 #include "decision.h"
@@ -64,6 +65,9 @@ decision_input(struct access_input *in, const struct config *conf, const struct 
 	}
 	in->now_ms = now_ms;
 	tz_local(now_ms, &in->now);
-	in->clock_synced = clock_synced;
+	/* A time the C library cannot convert (past 2038 where time_t is
+	 * 32-bit) is a clock that cannot be trusted: unsynced_clock decides,
+	 * as for an RTC-less Pi that booted with a stale date. */
+	in->clock_synced = clock_synced && in->now.date[0] != '\0';
 	in->unsynced = conf->unsynced_clock;
 }

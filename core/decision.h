@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The input of a door decision, built from the store.  The door (seuild's
  * badge path) and `seuilctl explain` both build it here, so explain shows

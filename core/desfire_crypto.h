@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The cryptography of MIFARE DESFire EV1, which EV2 and EV3 cards also speak
  * after an EV1 AES authentication: pure functions on bytes, no I/O, no

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The event types (event_type.h). */
 #include "event_type.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The event types: every name the event log may hold, in one table
  * (docs/design.md, "Events", lists the same, held to it by a test).  The

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The rule-by-rule explanation of a door decision (explain.h).  The rules
  * are those of access_decide, in its order; the verdict at each reader is

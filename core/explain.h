@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Why a badge would be granted or denied right now, rule by rule: the
  * explanation `seuilctl explain` prints and the console's *Why not?* view

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Guests: the manager's side (guest.h).  Each change and its audit event
  * are one transaction; the checks that depend on the store (the sponsor,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Guests a member vouches for (docs/design.md, Guests): a pass with a
  * name, a sponsor (an active member of a [guests] sponsor_groups group),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Member import from CSV (import.h): parse, plan against the store, apply. */
 #include "import.h"
 
@@ -718,6 +719,15 @@ import_apply(struct store *st, const char *text, size_t len, const struct import
 	}
 	n->unchanged = pl.unchanged;
 	plan_free(&pl);
+	/* Each row has its own event; this one says they were one import. */
+	if (manage_audit(st, o->actor, 0, 0, "import: %d added, %d changed, %d disabled, "
+	    "%d enabled, %d unchanged, %d kept disabled", n->added, n->changed, n->disabled,
+	    n->enabled, n->unchanged, n->kept_disabled) == -1) {
+		error_at(errs, 0, 0, "%s", store_errmsg(st));
+		store_rollback(st);
+		memset(n, 0, sizeof(*n));
+		return -1;
+	}
 	if (store_commit(st) == -1) {
 		error_at(errs, 0, 0, "%s", store_errmsg(st));
 		return -1;

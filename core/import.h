@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Member import (docs/design.md, "Console API"): a CSV from a membership
  * tool or a spreadsheet, shared by `seuilctl member import`, seuil-web's

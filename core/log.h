@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Logging for seuild and seuilctl, in the OpenBSD style: lower case, object
  * first, no trailing period.  log_warn() and fatal() append strerror(errno);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The manager's operations, part one: the audit trail, the checks on what
  * managers type, and members.  See manage.h.

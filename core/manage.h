@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The manager's operations, shared by seuilctl and seuil-web (docs/architecture.md):
  * members, badges, groups and schedules, retention, and the audit trail

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The manager's operations, part two: badges, groups and schedules, and
  * retention.  See manage.h.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Members on the console, for themselves (member_web.h). */
 #include "member_web.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Members on the console, for themselves (docs/web.md, "A member's own
  * page"): an invite code (single use, MEMBER_CODE_TTL_MS) that an admin

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* JSON of the store's rows for seuilctl --json and seuil-web.  See render_json.h. */
 #include "render_json.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * JSON of the store's rows, as `seuilctl --json` prints them and seuil-web
  * serves them (one payload for both: docs/design.md, Console API).  Times

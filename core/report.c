@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Attendance reports.
  *
@@ -113,7 +114,7 @@ report_new(const char *from_date, const char *to_date, enum report_by by,
 	struct report *r;
 	int64_t from, to;
 	char date[11], lab[11];
-	int i;
+	int i, e;
 
 	if (tz_date_days(from_date, &from) == -1 || tz_date_days(to_date, &to) == -1 ||
 	    from < 0 ||
@@ -137,6 +138,12 @@ report_new(const char *from_date, const char *to_date, enum report_by by,
 	for (i = 0; i <= r->ndays; i++) {
 		tz_days_date(from + i, date);
 		r->day_start[i] = tz_date_start(date);
+		if (r->day_start[i] == INT64_MIN) {
+			/* Past what the C library can convert (2038 where
+			 * time_t is 32-bit): refused, not a report of 1901. */
+			errno = ERANGE;
+			goto fail;
+		}
 		if (i > 0 && r->day_start[i] <= r->day_start[i - 1]) {
 			/* Only a broken zone could do this; a day of no length
 			 * would break the binary search. */
@@ -157,7 +164,9 @@ report_new(const char *from_date, const char *to_date, enum report_by by,
 	return r;
 
 fail:
+	e = errno;
 	report_free(r);
+	errno = e;
 	return NULL;
 }
 

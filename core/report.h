@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Attendance reports: per member and period (local day, ISO week or month
  * of site.timezone), the days present, visits, hours and first and last
@@ -49,8 +50,10 @@ void report_default_range(int64_t now_ms, char from[11], char to[11]);
 /*
  * A report over the local dates from_date to to_date ("YYYY-MM-DD", both
  * inclusive).  now_ms is where open visits end.  Returns NULL with errno
- * EINVAL (bad date, from after to, more than REPORT_MAX_DAYS days) or
- * ENOMEM.  The caller frees it with report_free().
+ * EINVAL (bad date, from after to, more than REPORT_MAX_DAYS days), ERANGE
+ * (a day whose local time the C library cannot convert: past 2038-01-19
+ * where time_t is 32-bit, tz_time_fits) or ENOMEM.  The caller frees it
+ * with report_free().
  */
 struct report *report_new(const char *from_date, const char *to_date,
     enum report_by by, int64_t now_ms);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The attendance report as a self-contained HTML page: inline CSS and SVG,
  * nothing fetched, every text escaped.  See report.h.

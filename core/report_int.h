@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The report's accumulator, shared by report.c (building it, the text, CSV
  * and JSON writers) and report_html.c (the page).  Private to those two.

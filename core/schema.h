@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The store's schema: the numbered migrations that build it, and the check
  * that a file holds exactly the schema they build, nothing more.

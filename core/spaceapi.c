@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * SpaceAPI document and file.  The file lives in a folder a web server (or
  * anyone in its group) may write, so it is written without trusting any

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The SpaceAPI v15 document (https://spaceapi.io): built from [spaceapi],
  * the presence count and the doors' office hours; seuild publishes it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The store's foundation: opening the file, the schema and its migrations,
  * transactions, errors, meta, and the helpers the other store files share

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The store: one SQLite file (WAL, synchronous=FULL, busy_timeout 5 s,
  * foreign keys on), shared by seuild and seuilctl through the same object
@@ -272,6 +273,13 @@ struct event_filter {
 /* Matching events in seq order, each passed to cb (non-zero stops).
  * Count or -1.  cb must not write to the store. */
 int store_events_query(struct store *st, const struct event_filter *f,
+    int (*cb)(const struct event_row *ev, void *arg), void *arg);
+
+/* The events of one type stamped at or after since_ms, oldest first, each
+ * passed to cb (non-zero stops); cheap when since_ms is recent (seuild
+ * reads back the remote unlocks of the last minutes at start).  Count or
+ * -1.  cb must not write to the store. */
+int store_events_since(struct store *st, const char *type, int64_t since_ms,
     int (*cb)(const struct event_row *ev, void *arg), void *arg);
 
 /*

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Administration: members, badges, groups and schedules, as seuilctl (and
  * the coming seuil-web) manage them.  Nothing here is on the badge path,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The badge path: what the door asks of the store for every tap.  Each
  * call uses a statement prepared once at open (store.c) and releases it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Guests and the loaner badges of the pool (store.h).  The badge path's
  * lookup of a loaner uses a statement prepared once at open; the rest is

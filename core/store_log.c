@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * What happened and who is here: the event log, visits, retention and the
  * right to erasure.  The daemon's steady writes (an event, a visit opened,
@@ -96,6 +97,22 @@ store_events_query(struct store *st, const struct event_filter *f,
 	return store_rows(st, s,
 	    &(struct store_rows){ .event = cb, .arg = arg },
 	    "events");
+}
+
+int
+store_events_since(struct store *st, const char *type, int64_t since_ms,
+    int (*cb)(const struct event_row *ev, void *arg), void *arg)
+{
+	sqlite3_stmt *s;
+
+	/* In the order of the events_ts index, which bounds the scan: a
+	 * recent since_ms reads a few rows of a long log. */
+	if (store_prepare(st, "SELECT " EVENT_COLS " FROM events WHERE ts_ms >= ?1"
+	    " AND type = ?2 ORDER BY ts_ms, seq", &s) == -1)
+		return -1;
+	sqlite3_bind_int64(s, 1, since_ms);
+	store_bind_text(s, 2, type);
+	return store_rows(st, s, &(struct store_rows){ .event = cb, .arg = arg }, "events");
 }
 
 /* The MAC clause is what finds a badge's unknown_badge denials from

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * What the store's files share and nobody else sees: the handle, the
  * statements prepared once at open, and the helpers every query uses.

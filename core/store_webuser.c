@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Console accounts in the store (store.h): plain rows, read and written on
  * the store's connection so that core/webuser.c can put an account change

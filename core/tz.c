@@ -1,13 +1,23 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Site local time on top of the C library's TZ handling.  localtime_r is
  * the only conversion trusted: mktime's handling of skipped and repeated
  * wall times differs between C libraries, so local_to_utc below resolves
  * them itself from the UTC offsets localtime_r reports.
+ *
+ * Times are int64_t milliseconds everywhere; time_t is met only at
+ * localtime_r.  Where time_t is 32-bit (Raspberry Pi OS 32-bit, armhf), it
+ * ends at 2038-01-19 03:14:07 UTC, and a later instant would wrap to 1901:
+ * every conversion here checks that the instant fits (fits_time_t) and
+ * fails otherwise, as it fails for a bad date.  UTC arithmetic (dates to
+ * days, "...Z" and "+HH:MM" times) never needs time_t and works past 2038
+ * everywhere.
  */
 #include "tz.h"
 
 #include <ctype.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,105 +69,187 @@ tz_set(const char *name, char *err, size_t errlen)
 }
 
 /* Seconds, rounding toward the past so that -1 ms is 23:59:59.999. */
-static time_t
+static int64_t
 ms_to_sec(int64_t ms)
 {
-	return (time_t)(ms >= 0 || ms % 1000 == 0 ? ms / 1000 : ms / 1000 - 1);
+	return ms >= 0 || ms % 1000 == 0 ? ms / 1000 : ms / 1000 - 1;
 }
 
-static long
-utc_offset(time_t t)
+/* Whether s seconds since the epoch fit this system's time_t. */
+static bool
+fits_time_t(int64_t s)
+{
+	if (sizeof(time_t) >= sizeof(int64_t))
+		return true;
+	return s >= INT32_MIN && s <= INT32_MAX;
+}
+
+bool
+tz_time_fits(int64_t utc_ms)
+{
+	return fits_time_t(ms_to_sec(utc_ms));
+}
+
+/* localtime_r of s seconds; NULL when s does not fit time_t or the C
+ * library fails. */
+static struct tm *
+local_tm(int64_t s, struct tm *tm)
+{
+	time_t t;
+
+	if (!fits_time_t(s))
+		return NULL;
+	t = (time_t)s;
+	return localtime_r(&t, tm);
+}
+
+/* The UTC offset at s, in *off; -1 when s cannot be converted. */
+static int
+utc_offset(int64_t s, long *off)
 {
 	struct tm tm;
 
-	if (localtime_r(&t, &tm) == NULL)
-		return 0;
-	return tm.tm_gmtoff;
+	if (local_tm(s, &tm) == NULL)
+		return -1;
+	*off = tm.tm_gmtoff;
+	return 0;
 }
 
 /*
  * The first instant at which the local clock reads `wall` (a wall time
- * written as seconds since the epoch as if it were UTC).  A wall time the
- * clock skips (02:30 on a spring-forward day) maps to the first instant
- * after the skip, i.e. the transition itself; a repeated one (02:30 on a
- * fall-back day) to its first occurrence.  The offsets a day either side
- * are the only two candidates (zones change at most once a day).
+ * written as seconds since the epoch as if it were UTC), in *utc.  A wall
+ * time the clock skips (02:30 on a spring-forward day) maps to the first
+ * instant after the skip, i.e. the transition itself; a repeated one (02:30
+ * on a fall-back day) to its first occurrence.  The offsets a day either
+ * side are the only two candidates (zones change at most once a day).  -1
+ * when an instant it needs does not fit time_t.
  */
-static time_t
-local_to_utc(time_t wall)
+static int
+local_to_utc(int64_t wall, int64_t *utc)
 {
-	long before = utc_offset(wall - 86400), after = utc_offset(wall + 86400);
-	time_t t1 = wall - before, t2 = wall - after, lo, hi, mid;
-	bool ok1 = utc_offset(t1) == before, ok2 = utc_offset(t2) == after;
-	long target;
+	long before, after, target, o1, o2, o;
+	int64_t t1, t2, lo, hi, mid;
+	bool ok1, ok2;
+
+	if (utc_offset(wall - 86400, &before) == -1 || utc_offset(wall + 86400, &after) == -1)
+		return -1;
+	t1 = wall - before;
+	t2 = wall - after;
+	if (utc_offset(t1, &o1) == -1 || utc_offset(t2, &o2) == -1)
+		return -1;
+	ok1 = o1 == before;
+	ok2 = o2 == after;
 
 	if (ok1 && ok2)
-		return t1 < t2 ? t1 : t2;
-	if (ok1)
-		return t1;
-	if (ok2 || before == after)
-		return t2;
+		*utc = t1 < t2 ? t1 : t2;
+	else if (ok1)
+		*utc = t1;
+	else if (ok2 || before == after)
+		*utc = t2;
+	else {
+		/* In the gap: find the transition between the two candidates. */
+		lo = t1 < t2 ? t1 : t2;
+		hi = t1 < t2 ? t2 : t1;
+		if (utc_offset(hi, &target) == -1)
+			return -1;
+		while (hi - lo > 1) {
+			mid = lo + (hi - lo) / 2;
+			if (utc_offset(mid, &o) == -1)
+				return -1;
+			if (o == target)
+				hi = mid;
+			else
+				lo = mid;
+		}
+		*utc = hi;
+	}
+	return 0;
+}
 
-	/* In the gap: find the transition between the two candidates. */
-	lo = t1 < t2 ? t1 : t2;
-	hi = t1 < t2 ? t2 : t1;
-	target = utc_offset(hi);
+/*
+ * At t (local time *tm), in the second pass of wall times that clocks going
+ * back made repeat: the wall minute at which the repetition ends, counted
+ * from midnight of tm's date (so 1440 when it ends at midnight); else 0.
+ * Zones change at most once a day: a larger offset a day ago means a
+ * change back within the day, found by bisection like local_to_utc's gap.
+ * The second pass lasts as long as the clocks went back.
+ */
+static int
+repeat_end(int64_t t, const struct tm *tm)
+{
+	long now_off = tm->tm_gmtoff, before, o;
+	int64_t lo = t - 86400, hi = t, mid, end;
+
+	if (utc_offset(lo, &before) == -1 || before <= now_off)
+		return 0;
 	while (hi - lo > 1) {
 		mid = lo + (hi - lo) / 2;
-		if (utc_offset(mid) == target)
+		if (utc_offset(mid, &o) == -1)
+			return 0;
+		if (o == now_off)
 			hi = mid;
 		else
 			lo = mid;
 	}
-	return hi;
+	/* hi is the change; the wall clock reads again what it read then
+	 * (under the old offset) after before - now_off seconds. */
+	end = hi + (before - now_off);
+	if (t >= end)
+		return 0;
+	return (int)((tm->tm_hour * 3600L + tm->tm_min * 60L + tm->tm_sec + (end - t)) / 60);
 }
 
 void
 tz_local(int64_t utc_ms, struct local_time *out)
 {
-	time_t t = ms_to_sec(utc_ms);
 	struct tm tm;
 
 	/* On failure leave values the policy denies: no date, no weekday. */
 	memset(out, 0, sizeof(*out));
 	out->weekday = -1;
-	if (localtime_r(&t, &tm) == NULL ||
+	if (local_tm(ms_to_sec(utc_ms), &tm) == NULL ||
 	    strftime(out->date, sizeof(out->date), "%Y-%m-%d", &tm) != 10) {
 		out->date[0] = '\0';
 		return;
 	}
 	out->weekday = (tm.tm_wday + 6) % 7;
 	out->minute = tm.tm_hour * 60 + tm.tm_min;
+	out->repeat_end_min = repeat_end(ms_to_sec(utc_ms), &tm);
 }
 
+static int64_t days_from_civil(int64_t y, int m, int d);
+
 /* Wall seconds (as if UTC) of local midnight of the date in tm, k days on. */
-static time_t
+static int64_t
 wall_midnight(const struct tm *date, int k)
 {
-	struct tm tm;
+	return (days_from_civil(date->tm_year + 1900LL, date->tm_mon + 1, date->tm_mday) + k) * 86400;
+}
 
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = date->tm_year;
-	tm.tm_mon = date->tm_mon;
-	tm.tm_mday = date->tm_mday + k;
-	return timegm(&tm);
+/* Wall seconds (as if UTC) of the date and time in tm: timegm without
+ * time_t. */
+static int64_t
+wall_seconds(const struct tm *tm)
+{
+	return wall_midnight(tm, 0) + tm->tm_hour * 3600 + tm->tm_min * 60 + tm->tm_sec;
 }
 
 int64_t
 tz_next_day_end(int64_t now_ms, int day_end_min)
 {
-	time_t now = ms_to_sec(now_ms), t;
 	struct tm today;
+	int64_t t;
 	int k;
 
-	if (localtime_r(&now, &today) == NULL)
+	if (local_tm(ms_to_sec(now_ms), &today) == NULL)
 		return now_ms + 86400 * 1000LL;
 	for (k = 0; k < 3; k++) {
-		t = local_to_utc(wall_midnight(&today, k) + day_end_min * 60);
-		if ((int64_t)t * 1000 > now_ms)
-			return (int64_t)t * 1000;
+		if (local_to_utc(wall_midnight(&today, k) + day_end_min * 60, &t) == -1)
+			break;
+		if (t * 1000 > now_ms)
+			return t * 1000;
 	}
-	return now_ms + 86400 * 1000LL;		/* not reached */
+	return now_ms + 86400 * 1000LL;
 }
 
 /* Digits s[0..n-1] as a number, or -1. */
@@ -278,11 +370,14 @@ int64_t
 tz_date_start(const char *date)
 {
 	struct tm tm;
+	int64_t t;
 
 	if (tz_parse_date(date, NULL) == -1)
 		return INT64_MIN;
 	scan_date(date, &tm);
-	return (int64_t)local_to_utc(wall_midnight(&tm, 0)) * 1000;
+	if (local_to_utc(wall_midnight(&tm, 0), &t) == -1)
+		return INT64_MIN;
+	return t * 1000;
 }
 
 int
@@ -346,24 +441,28 @@ tz_parse_time(const char *s, int64_t *utc_ms)
 	struct tm tm;
 	const char *p;
 	int oh, om, ms;
-	time_t wall;
+	int64_t wall, t;
 
 	if (strlen(s) < 10 || scan_date(s, &tm) == -1)
 		return -1;
 	if (s[10] == '\0') {
-		*utc_ms = tz_date_start(s);
+		if ((t = tz_date_start(s)) == INT64_MIN)
+			return -1;
+		*utc_ms = t;
 		return 0;
 	}
 	if ((p = scan_time(s + 10, &tm, &ms, true, false)) == NULL)
 		return -1;
-	wall = timegm(&tm);
+	wall = wall_seconds(&tm);
 
 	if (*p == '\0') {
-		*utc_ms = (int64_t)local_to_utc(wall) * 1000 + ms;
+		if (local_to_utc(wall, &t) == -1)
+			return -1;
+		*utc_ms = t * 1000 + ms;
 		return 0;
 	}
 	if (strcmp(p, "Z") == 0) {
-		*utc_ms = (int64_t)wall * 1000 + ms;
+		*utc_ms = wall * 1000 + ms;
 		return 0;
 	}
 	if ((p[0] != '+' && p[0] != '-') || strlen(p) != 6 || p[3] != ':')
@@ -372,7 +471,7 @@ tz_parse_time(const char *s, int64_t *utc_ms)
 	om = digits(p + 4, 2);
 	if (oh < 0 || oh > 23 || om < 0 || om > 59)
 		return -1;
-	*utc_ms = ((int64_t)wall - (p[0] == '+' ? 1 : -1) * (oh * 3600 + om * 60)) * 1000 + ms;
+	*utc_ms = (wall - (p[0] == '+' ? 1 : -1) * (oh * 3600 + om * 60)) * 1000 + ms;
 	return 0;
 }
 
@@ -387,19 +486,18 @@ tz_parse_utc(const char *s, int64_t *utc_ms)
 	    (p = scan_time(s + 10, &tm, &ms, false, true)) == NULL ||
 	    strcmp(p, "Z") != 0)
 		return -1;
-	*utc_ms = (int64_t)timegm(&tm) * 1000 + ms;
+	*utc_ms = wall_seconds(&tm) * 1000 + ms;
 	return 0;
 }
 
 void
 tz_format_local(int64_t utc_ms, char *buf, size_t len)
 {
-	time_t t = ms_to_sec(utc_ms);
 	struct tm tm;
 
 	if (len == 0)
 		return;
-	if (localtime_r(&t, &tm) == NULL ||
+	if (local_tm(ms_to_sec(utc_ms), &tm) == NULL ||
 	    strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm) == 0)
 		buf[0] = '\0';
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Badge UIDs.  A raw UID identifies a person's card for years and can be
  * cloned onto a blank; it is never stored, logged or published.  What is kept

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Console accounts: yescrypt hashes in the web_users table (webuser.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Console accounts (seuil-web, `seuilctl web user`): a name, a role and a
  * yescrypt hash (libxcrypt, Debian's default for /etc/shadow), in the

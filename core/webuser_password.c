@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Console passwords: yescrypt hashes made and checked (webuser.h), and the
  * login's lookup.  Apart from webuser.c so that a program that only

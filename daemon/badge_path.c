@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The badge path: UID in, relay out; and enrolment by tap. */
 #include <string.h>
 

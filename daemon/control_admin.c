@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The control requests that change the store (members, badges, groups,
  * schedules, imports, erasure, purge, console accounts, console events).
@@ -554,8 +555,8 @@ cJSON *
 daemon_cmd_backup(struct call *c)
 {
 	if (c->d->conf->backup_dir[0] == '\0')
-		return control_fail(CONTROL_INVALID, "no [backup] dir in the configuration: no "
-		    "snapshot to take");
+		return control_fail(CONTROL_INVALID, "seuild runs with no [backup] dir: no snapshot "
+		    "to take (after setting one, reload seuild: systemctl reload seuild)");
 	if (snapshot_start(c->d, c->client, c->actor) == -1)
 		return control_fail(CONTROL_BUSY, "a backup is under way already");
 	return NULL;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The control socket's requests (core/control.h is the protocol): one table
  * of command, role and handler, the live requests that the loop answers

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The control socket's server side (control_server.h): connections, their
  * peers and limits, requests in with their descriptor, replies out.

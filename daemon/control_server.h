@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The control socket's server side, in seuild: the protocol is core's
  * (control.h); this module listens, keeps the connections, reads each

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * seuild's private header: the daemon's state, shared by the files of
  * seuild alone (seuild.c: start, loop, reload, housekeeping and the event
@@ -123,6 +124,7 @@ void daemon_staff_event(struct daemon *d, const char *type, const char *actor,
     const char *detail);
 void daemon_checked_out(void *arg, int client, bool ok);
 void daemon_check_groups(const struct config *conf, const char *path);
+void daemon_check_backup_dir(const struct config *conf, const char *path);
 int daemon_reload(struct daemon *d, char *err, size_t errlen);
 
 /* badge_path.c */

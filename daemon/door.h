@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The door state machine: strike pulse, contact, held-open and forced-open
  * alarms, exit button.  It owns the door's doorio and is the only code that

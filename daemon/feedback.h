@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * What a reader shows and sounds (docs/hardware.md, "Feedback at the
  * reader"): a green LED, a red LED and a buzzer driven by the main process.

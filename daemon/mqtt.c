@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * MQTT publishing for seuild (docs/design.md, MQTT; docs/mqtt.md).
  *
@@ -345,6 +346,36 @@ mqtt_handle_unlock(struct mqtt *m, const struct mosquitto_message *msg)
 	m->on_unlock(m->arg, order.door_index, order.seconds, order.id);
 }
 
+static int
+recall_cb(const struct event_row *ev, void *arg)
+{
+	char id[UNLOCK_ID_MAX + 1];
+
+	if (mqtt_unlock_detail_id(ev->detail, id) == 0)
+		mqtt_unlock_remember(arg, id);
+	return 0;
+}
+
+/*
+ * The ids accepted before this mqtt existed (seuild restarted, even by
+ * kill -9, or reloaded) are in the event log, committed before the door
+ * opened.  A command lives at most UNLOCK_EXPIRES_MAX_MS past the wall
+ * time it was accepted, and its event is stamped after that, so the
+ * unlock_remote events of the last UNLOCK_EXPIRES_MAX_MS hold every id
+ * that could still be replayed; older ones are refused as expired anyway.
+ */
+static int
+mqtt_unlock_recall(struct mqtt *m, char *err, size_t errlen)
+{
+	if (store_events_since(m->st, "unlock_remote", clock_wall_ms() - UNLOCK_EXPIRES_MAX_MS,
+	    recall_cb, &m->unlock_ids) == -1) {
+		snprintf(err, errlen, "mqtt: reading the recent remote unlocks: %s",
+		    store_errmsg(m->st));
+		return -1;
+	}
+	return 0;
+}
+
 static bool
 is_unlock_topic(const struct mqtt *m, const char *topic)
 {
@@ -646,6 +677,8 @@ mqtt_new(const struct config *conf, struct store *st, mqtt_unlock_cb on_unlock,
 	m->saved_seq = m->acked_seq;
 	m->sent_seq = m->acked_seq;
 	m->events_more = true;
+	if (conf->mqtt_remote_unlock && mqtt_unlock_recall(m, err, errlen) == -1)
+		goto fail;
 
 	if (conf->mqtt_password_file[0] != '\0') {
 		if (conf->mqtt_username[0] == '\0') {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * MQTT publishing (docs/design.md, MQTT) with libmosquitto driven from
  * seuild's own poll loop: no library thread, callbacks run on the main

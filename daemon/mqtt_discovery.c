@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Home Assistant discovery configs, by its MQTT conventions (docs/mqtt.md):
  * the site is one device (the people count), each door another, linked to

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Home Assistant MQTT discovery (docs/mqtt.md): the site's device with
  * the people count, and a device per door with its lock (or lock sensor),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Event payloads.  What leaves the Pi is decided here and only here: a
  * denial never names anyone (the badge may not be the member's hand), a

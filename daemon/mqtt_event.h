@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The JSON of one event on MQTT (docs/design.md, MQTT): B/events, where
  * every row of the event log goes, and B/presence/events, the lobby-safe

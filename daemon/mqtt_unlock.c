@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The remote unlock command check.  A command is a capability to open a
  * door, so anything doubtful is refused: a retained copy (it would replay
@@ -13,6 +14,7 @@
 
 #include <string.h>
 
+#include "render_json.h"
 #include "tz.h"
 
 static const char *const reasons[] = {
@@ -53,6 +55,32 @@ mqtt_unlock_id_valid(const char *s)
 }
 
 void
+mqtt_unlock_remember(struct unlock_memory *mem, const char *id)
+{
+	if (!mqtt_unlock_id_valid(id))
+		return;
+	memcpy(mem->ids[mem->next], id, strlen(id) + 1);
+	mem->next = (mem->next + 1) % UNLOCK_SEEN_IDS;
+}
+
+int
+mqtt_unlock_detail_id(const char *detail, char id[UNLOCK_ID_MAX + 1])
+{
+	static const char prefix[] = "mqtt id ";
+	const char *p, *end;
+
+	if (detail == NULL || strncmp(detail, prefix, sizeof(prefix) - 1) != 0)
+		return -1;
+	p = detail + sizeof(prefix) - 1;
+	/* An id has no ',': the first one ends it. */
+	if ((end = strchr(p, ',')) == NULL || end - p < 1 || end - p > UNLOCK_ID_MAX)
+		return -1;
+	memcpy(id, p, (size_t)(end - p));
+	id[end - p] = '\0';
+	return mqtt_unlock_id_valid(id) ? 0 : -1;
+}
+
+void
 mqtt_unlock_printable(const char *s, size_t len, char *buf, size_t n)
 {
 	size_t i;
@@ -87,15 +115,13 @@ blank(const char *p, const char *end)
 static enum unlock_verdict
 check_fields(const cJSON *root, int64_t now_ms, int *seconds, const char **id)
 {
-	const cJSON *jsec, *jid, *jexp;
-	int64_t expires;
+	const cJSON *jid, *jexp;
+	int64_t expires, secs;
 
-	jsec = cJSON_GetObjectItemCaseSensitive(root, "seconds");
 	jid = cJSON_GetObjectItemCaseSensitive(root, "id");
 	jexp = cJSON_GetObjectItemCaseSensitive(root, "expires");
-	/* Range first: converting a huge double to int is undefined. */
-	if (!cJSON_IsNumber(jsec) || !(jsec->valuedouble >= 1 && jsec->valuedouble <= 60) ||
-	    jsec->valuedouble != (double)(int)jsec->valuedouble)
+	if (render_json_int(cJSON_GetObjectItemCaseSensitive(root, "seconds"), 1, 60,
+	    &secs) == -1)
 		return UNLOCK_BAD_SECONDS;
 	if (!cJSON_IsString(jid) || !mqtt_unlock_id_valid(jid->valuestring))
 		return UNLOCK_BAD_ID;
@@ -105,7 +131,7 @@ check_fields(const cJSON *root, int64_t now_ms, int *seconds, const char **id)
 		return UNLOCK_EXPIRED;
 	if (expires > now_ms + UNLOCK_EXPIRES_MAX_MS)
 		return UNLOCK_TOO_FAR;
-	*seconds = (int)jsec->valuedouble;
+	*seconds = (int)secs;
 	*id = jid->valuestring;
 	return UNLOCK_ACCEPTED;
 }
@@ -143,8 +169,7 @@ mqtt_unlock_check(struct unlock_memory *mem, const struct unlock_command *cmd,
 		out->door_index = door;
 		out->seconds = seconds;
 		memcpy(out->id, id, strlen(id) + 1);	/* valid ids fit */
-		memcpy(mem->ids[mem->next], id, strlen(id) + 1);
-		mem->next = (mem->next + 1) % UNLOCK_SEEN_IDS;
+		mqtt_unlock_remember(mem, id);
 	}
 	cJSON_Delete(root);
 	return v;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The remote unlock command (docs/design.md, MQTT; docs/mqtt.md): is this
  * MQTT message allowed to open a door?  Pure: no I/O, no clock, no broker.
@@ -62,6 +63,22 @@ struct unlock_order {
  */
 enum unlock_verdict mqtt_unlock_check(struct unlock_memory *mem,
     const struct unlock_command *cmd, struct unlock_order *out);
+
+/*
+ * Remember id as accepted without a command: an id read back from the event
+ * log, so that a restart (even after kill -9) or a reload does not forget
+ * the commands it accepted while they can still be unexpired.  An invalid
+ * id is ignored.
+ */
+void mqtt_unlock_remember(struct unlock_memory *mem, const char *id);
+
+/*
+ * The command id in the detail of an `unlock_remote` event that an MQTT
+ * command made ("mqtt id ID, N s", written by daemon_mqtt_unlock), copied
+ * to id.  0, or -1 when detail is not of that form (a `seuilctl door
+ * unlock`, or a detail cut short).
+ */
+int mqtt_unlock_detail_id(const char *detail, char id[UNLOCK_ID_MAX + 1]);
 
 /* Why, for the log: "retained", "payload over 1 KiB", … (static). */
 const char *mqtt_unlock_reason(enum unlock_verdict v);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The service manager's notification protocol (sd_notify(3)): tell
  * systemd, when it started seuild as Type=notify, that it is ready,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Office hours: a door with unlock_schedule stays locked until a member of
  * its first_in group is granted inside the window; it is then held released

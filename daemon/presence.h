@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Who is here (docs/design.md, Presence).  The store's open visits are the
  * truth; this module keeps them in memory for the badge path and MQTT, and
@@ -87,9 +88,10 @@ int presence_load(struct presence *p, int64_t now_ms);
 /* A granted tap of member at door (by a reader of direction dir). */
 void presence_grant(struct presence *p, int64_t member_id, const char *door,
     enum reader_direction dir, int64_t now_ms, int64_t now_mono_ms);
-/* End member's visit now, reason manual.  1 if present (the departure is
- * submitted; hooks.checked_out tells client when it is committed), 0 if
- * not, -1 if it cannot be submitted now. */
+/* End member's visit now, reason manual, the departure event naming actor
+ * (who asked: "uid:N(name)", "web:NAME via ...").  1 if present (the
+ * departure is submitted; hooks.checked_out tells client when it is
+ * committed), 0 if not, -1 if it cannot be submitted now. */
 int presence_checkout(struct presence *p, int64_t member_id, int64_t now_ms, int client,
     const char *actor);
 

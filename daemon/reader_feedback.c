@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Light and sound at the readers: the patterns of feedback.c on the lines. */
 #include <string.h>
 

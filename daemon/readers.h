@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Reader supervision.  Each reader runs in a child process (libnfc blocks,
  * and can hang for minutes when a reader is unplugged) that talks to the

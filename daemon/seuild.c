@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * seuild: reads badges, decides, pulses the door strike, logs, tracks who is
  * here and publishes it.  One process, one poll() loop; readers run in
@@ -368,6 +369,10 @@ daemon_reload(struct daemon *d, char *err, size_t errlen)
 	/* The doors are driven locked and opened again: office hours end
 	 * and begin at the next first-in tap. */
 	daemon_office_end_all(d, OFFICE_RELOAD);
+	/* What is queued ends first: a remote unlock accepted by the old
+	 * mqtt is then in the event log, where the new one reads its id
+	 * back (mqtt.c), and cannot be replayed across the reload. */
+	writer_drain(d->writer);
 	daemon_hw_down(d);
 	daemon_keep_lockouts(d, old, nc);
 	d->conf = nc;
@@ -402,6 +407,7 @@ daemon_reload(struct daemon *d, char *err, size_t errlen)
 		daemon_feedback_enrol_wait(d, clock_mono_ms());
 	free(old);
 	log_info("configuration reloaded");
+	daemon_check_backup_dir(nc, NULL);
 	daemon_presence_publish(d);
 	return 0;
 refuse:
@@ -699,6 +705,30 @@ daemon_check_groups(const struct config *conf, const char *path)
 	}
 }
 
+/*
+ * [backup] dir is where seuild writes the snapshots the timer and the
+ * console ask for, so seuild itself must be able to write there: the
+ * package's unit lets it write /var/backups/seuil only (docs/install.md,
+ * Backups).  Said like the groups: by `seuild -n` as FILE: [backup] dir
+ * ..., and in the log at start and at each reload.
+ */
+void
+daemon_check_backup_dir(const struct config *conf, const char *path)
+{
+	const char *dir = conf->backup_dir;
+
+	if (dir[0] == '\0' || access(dir, W_OK | X_OK) == 0)
+		return;
+	if (path != NULL)
+		fprintf(stderr, "%s: [backup] dir '%s': %s: backups will fail until seuild may "
+		    "write there (its owner, and under systemd seuild.service's ReadWritePaths)\n",
+		    path, dir, strerror(errno));
+	else
+		log_warnx("backup: dir %s: %s: backups will fail until seuild may write there "
+		    "(its owner, and under systemd seuild.service's ReadWritePaths)", dir,
+		    strerror(errno));
+}
+
 /* The control socket: group read_group, and operate_group and admin_group
  * through its access list, so that their members need not be added to
  * read_group by hand. */
@@ -763,6 +793,7 @@ main(int argc, char *argv[])
 		if (verbose)
 			config_print(d->conf, stdout);
 		daemon_check_groups(d->conf, path);
+		daemon_check_backup_dir(d->conf, path);
 		printf("configuration OK\n");
 		free(d->conf);
 		return 0;
@@ -812,6 +843,7 @@ main(int argc, char *argv[])
 	d->guests_refresh = true;
 
 	daemon_check_groups(d->conf, NULL);
+	daemon_check_backup_dir(d->conf, NULL);
 	if (daemon_io_up(d, err, sizeof(err)) == -1 || daemon_control_open(d, err,
 	    sizeof(err)) == -1) {
 		log_warnx("%s", err);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * A snapshot of the store into [backup] dir, asked for over the control
  * socket (`seuilctl backup --nightly` while seuild runs, the console's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The writer: seuild's disk off the loop (docs/architecture.md, Runtime).
  * One thread owns its own connection to the store and runs the daemon's

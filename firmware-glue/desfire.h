@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * seuil's credential on MIFARE DESFire EV1, EV2 and EV3 cards, and the
  * exchanges that read it at a door, provision it at the desk and wipe it.

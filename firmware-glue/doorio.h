@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Door I/O: the strike relay (output), the door contact and the exit button
  * (inputs).  Backends: "gpiod" (doorio_gpiod.c, the libgpiod 1.6 API; every

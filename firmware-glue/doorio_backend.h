@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Private to the door I/O backends (doorio.c, doorio_sim.c,
  * doorio_gpiod.c): the base every backend's handle embeds, and the ops

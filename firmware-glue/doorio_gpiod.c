@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Door I/O and reader feedback (LEDs, buzzer) on GPIO lines through
  * libgpiod 1.6 (the v1 API of Debian 12 and Raspberry Pi OS bookworm).

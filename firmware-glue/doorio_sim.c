@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Simulated door I/O (docs/design.md, Simulated hardware), for tests,
  * benchmarks and `make demo`.  Inputs are lines on the FIFO sim_dir/inputs

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Feedback I/O: a reader's green LED, red LED and buzzer (docs/hardware.md,
  * "Feedback at the reader").  Backends: "gpiod" (doorio_gpiod.c: every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Private to the feedback I/O backends (feedbackio.c, feedbackio_sim.c,
  * doorio_gpiod.c), as doorio_backend.h is to the door's: each backend's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Simulated feedback (docs/design.md, Simulated hardware), for tests,
  * benchmarks and `make demo`: a driver = sim reader whose feedback is

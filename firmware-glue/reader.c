@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "reader_backend.h"
 
 static const struct reader_ops *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * A badge reader backend.  These calls may block for as long as the
  * hardware likes, so they run only inside a reader child process (see

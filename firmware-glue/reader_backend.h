@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Private to the reader backends (reader.c, reader_sim.c, reader_nfc.c):
  * the base every backend's handle embeds, and the ops table reader.c
@@ -30,5 +31,15 @@ struct reader {
 
 extern const struct reader_ops reader_sim_ops;
 extern const struct reader_ops reader_nfc_ops;
+
+/*
+ * For tests and fuzz targets only: how long reader_nfc paces its selects
+ * (100 ms) and how much slack its InAutoPoll watchdog gives a chip past the
+ * chip's own deadline (350 ms), both set for a real PN532.  An emulated
+ * chip answers in microseconds, and a fuzz target that makes it hang need
+ * not wait as long as for a real one.  A value <= 0 restores the default.
+ * libnfc's own timeouts (350 ms a command) are in libnfc and stay.
+ */
+void reader_nfc_timing(int poll_period_ms, int autopoll_slack_ms);
 
 #endif

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -27,10 +28,12 @@ child_on_stop(int sig)
 	child_stop = 1;
 }
 
-static void
+/* One record to the parent.  0, or -1 when the parent is gone. */
+static int
 child_send(int sock, int type, const struct uid *uid, const char *detail)
 {
 	struct reader_msg m;
+	int rc = 0;
 
 	memset(&m, 0, sizeof(m));
 	m.type = (uint8_t)type;
@@ -40,10 +43,48 @@ child_send(int sock, int type, const struct uid *uid, const char *detail)
 	}
 	if (detail != NULL)
 		snprintf(m.detail, sizeof(m.detail), "%s", detail);
-	/* The parent gone means our work is pointless: leave at once. */
 	if (send(sock, &m, sizeof(m), MSG_NOSIGNAL) != sizeof(m))
-		_exit(EX_IOERR);
+		rc = -1;
 	explicit_bzero(&m, sizeof(m));
+	return rc;
+}
+
+/* The parent gone means our work is pointless: leave at once. */
+static void
+child_tell(int sock, int type, const char *detail)
+{
+	if (child_send(sock, type, NULL, detail) == -1)
+		_exit(EX_IOERR);
+}
+
+int
+reader_child_serve(struct reader *r, int sock, int heartbeat_ms, int max_waits)
+{
+	struct reader_event ev;
+	char err[256];
+	int64_t last_beat = clock_mono_ms();
+	int n, waits = 0;
+
+	while (!child_stop && (max_waits <= 0 || waits++ < max_waits)) {
+		memset(&ev, 0, sizeof(ev));
+		n = reader_wait(r, &ev, heartbeat_ms, err, sizeof(err));
+		if (n == -1)
+			return child_send(sock, READER_MSG_DOWN, NULL, err) == -1 ?
+			    EX_IOERR : EX_UNAVAILABLE;
+		if (n == 1) {
+			n = child_send(sock, ev.type == READER_TAP ? READER_MSG_TAP :
+			    READER_MSG_GONE, ev.type == READER_TAP ? &ev.uid : NULL, NULL);
+			uid_wipe(&ev.uid);
+			if (n == -1)
+				return EX_IOERR;
+			last_beat = clock_mono_ms();
+		} else if (clock_mono_ms() - last_beat >= heartbeat_ms) {
+			if (child_send(sock, READER_MSG_HEARTBEAT, NULL, NULL) == -1)
+				return EX_IOERR;
+			last_beat = clock_mono_ms();
+		}
+	}
+	return 0;
 }
 
 /*
@@ -74,12 +115,10 @@ reader_child_main(const struct reader_conf *rc, const struct reader_child_opts *
     pid_t parent)
 {
 	struct sigaction sa;
-	struct reader_event ev;
 	struct reader *r;
 	sigset_t none;
 	char err[256], why[300];
-	int64_t last_beat;
-	int n;
+	int code;
 
 	if (o->setup != NULL)
 		o->setup(o->arg);
@@ -102,7 +141,7 @@ reader_child_main(const struct reader_conf *rc, const struct reader_child_opts *
 		_exit(EX_OSERR);
 
 	if ((r = reader_open(rc, err, sizeof(err))) == NULL) {
-		child_send(sock, READER_MSG_DOWN, NULL, err);
+		child_tell(sock, READER_MSG_DOWN, err);
 		_exit(EX_UNAVAILABLE);
 	}
 	/* The device is open: from here on, nothing new. */
@@ -110,35 +149,17 @@ reader_child_main(const struct reader_conf *rc, const struct reader_child_opts *
 		if (o->sandbox == READER_SANDBOX_REQUIRED) {
 			snprintf(why, sizeof(why), "reader sandbox: %s (reader_sandbox = "
 			    "required)", err);
-			child_send(sock, READER_MSG_DOWN, NULL, why);
+			child_tell(sock, READER_MSG_DOWN, why);
 			reader_close(r);
 			_exit(EX_UNAVAILABLE);
 		}
-		child_send(sock, READER_MSG_UNCONTAINED, NULL, err);
+		child_tell(sock, READER_MSG_UNCONTAINED, err);
 	}
-	child_send(sock, READER_MSG_UP, NULL, rc->driver == READER_SIM ? "sim" : rc->connstring);
-
-	last_beat = clock_mono_ms();
-	while (!child_stop) {
-		memset(&ev, 0, sizeof(ev));
-		n = reader_wait(r, &ev, o->heartbeat_ms, err, sizeof(err));
-		if (n == -1) {
-			child_send(sock, READER_MSG_DOWN, NULL, err);
-			reader_close(r);
-			_exit(EX_UNAVAILABLE);
-		}
-		if (n == 1) {
-			child_send(sock, ev.type == READER_TAP ? READER_MSG_TAP : READER_MSG_GONE,
-			    ev.type == READER_TAP ? &ev.uid : NULL, NULL);
-			uid_wipe(&ev.uid);
-			last_beat = clock_mono_ms();
-		} else if (clock_mono_ms() - last_beat >= o->heartbeat_ms) {
-			child_send(sock, READER_MSG_HEARTBEAT, NULL, NULL);
-			last_beat = clock_mono_ms();
-		}
-	}
-	reader_close(r);
-	_exit(0);
+	child_tell(sock, READER_MSG_UP, rc->driver == READER_SIM ? "sim" : rc->connstring);
+	code = reader_child_serve(r, sock, o->heartbeat_ms, 0);
+	if (code != EX_IOERR)		/* the parent gone: leave at once */
+		reader_close(r);
+	_exit(code);
 }
 
 pid_t
@@ -168,6 +189,25 @@ reader_child_start(const struct reader_conf *rc, const struct reader_child_opts 
 	return pid;
 }
 
+/*
+ * A detail is text the child chose, and a compromised child chooses
+ * anything: terminal escapes for whoever reads the log, a newline that
+ * forges a log line, bytes that are not UTF-8 in the event log and the
+ * JSON that shows it.  So it arrives as at most READER_MSG_DETAIL - 1
+ * bytes of printable ASCII: anything else becomes '?', and nothing is
+ * left after its NUL.
+ */
+static void
+detail_printable(char *s, size_t size)
+{
+	size_t i;
+
+	for (i = 0; i < size - 1 && s[i] != '\0'; i++)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
+			s[i] = '?';
+	memset(s + i, 0, size - i);
+}
+
 int
 reader_child_recv(int sock, struct reader_msg *m, const char **why)
 {
@@ -185,17 +225,21 @@ reader_child_recv(int sock, struct reader_msg *m, const char **why)
 		*why = "bad message from reader child";
 		return -1;
 	}
-	m->detail[sizeof(m->detail) - 1] = '\0';
 	switch (m->type) {
 	case READER_MSG_TAP:
-		if (m->uid_len == 4 || m->uid_len == 7 || m->uid_len == 10)
+		if (m->uid_len == 4 || m->uid_len == 7 || m->uid_len == 10) {
+			memset(m->detail, 0, sizeof(m->detail));
 			return 1;
+		}
 		break;
-	case READER_MSG_UP:
-	case READER_MSG_DOWN:
 	case READER_MSG_GONE:
 	case READER_MSG_HEARTBEAT:
+		memset(m->detail, 0, sizeof(m->detail));
+		return 1;
+	case READER_MSG_UP:
+	case READER_MSG_DOWN:
 	case READER_MSG_UNCONTAINED:
+		detail_printable(m->detail, sizeof(m->detail));
 		return 1;
 	}
 	explicit_bzero(m, sizeof(*m));

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The reader child: the one process, shared by seuild (daemon/readers.c,
  * which supervises it) and `seuilctl hw test`, in which a reader backend
@@ -38,7 +39,8 @@ enum reader_msg_type {
 #define READER_MSG_DETAIL	116
 
 /* The wire format: one record each, exactly this size, or the child is
- * broken.  detail is NUL-terminated once reader_child_recv() accepted it. */
+ * broken.  Once reader_child_recv() accepted it, detail is printable ASCII
+ * and NUL-terminated (empty but for UP, DOWN and UNCONTAINED). */
 struct reader_msg {
 	uint8_t	type;
 	uint8_t	uid_len;		/* READER_MSG_TAP: 4, 7 or 10 */
@@ -67,9 +69,23 @@ pid_t reader_child_start(const struct reader_conf *rc, const struct reader_child
     int *sock);
 
 /*
+ * The child's work once its reader r is open (and contained): wait for
+ * cards with reader_wait (heartbeat_ms at a time) and report each tap and
+ * removal on sock, with a heartbeat when nothing happened, until SIGTERM
+ * or SIGINT, the reader failing (READER_MSG_DOWN says why) or, when
+ * max_waits > 0, that many waits.  Returns the child's exit status: 0,
+ * EX_UNAVAILABLE (the reader failed) or EX_IOERR (the parent is gone).  r
+ * stays the caller's to close.  reader_child_start's child runs it; a fuzz
+ * target (tests/fuzz/fuzz_pn532.c) runs it in its own process.
+ */
+struct reader;
+int reader_child_serve(struct reader *r, int sock, int heartbeat_ms, int max_waits);
+
+/*
  * Take one message from the parent's end without blocking.  Returns 1 with
  * a checked message in *m (known type, a UID of a valid length for a tap,
- * detail NUL-terminated), 0 if none is waiting, or -1 when the child hung
+ * detail filtered: every byte outside printable ASCII is '?', so it can be
+ * logged and stored as is), 0 if none is waiting, or -1 when the child hung
  * up or broke the format, with *why saying which: the caller then closes
  * the socket and kills the child.  The caller wipes *m after use.
  */

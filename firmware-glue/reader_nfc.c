@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The libnfc reader backend: a PN532 (UART, I2C, SPI), an ACR122U, or any
  * device libnfc 1.8 drives, named by reader_conf.connstring.
@@ -40,6 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <nfc/nfc.h>
 
@@ -62,6 +64,20 @@
 #define AUTOPOLL_UNIT_MS	150
 #define AUTOPOLL_SLACK_MS	350
 #define AUTOPOLL_MAX_UNITS	4
+
+/* The two waits above, which a fuzz target shortens (reader_nfc_timing). */
+static struct {
+	int	poll_period_ms;
+	int	autopoll_slack_ms;
+} timing = { POLL_PERIOD_MS, AUTOPOLL_SLACK_MS };
+
+void
+reader_nfc_timing(int poll_period_ms, int autopoll_slack_ms)
+{
+	timing.poll_period_ms = poll_period_ms > 0 ? poll_period_ms : POLL_PERIOD_MS;
+	timing.autopoll_slack_ms = autopoll_slack_ms > 0 ? autopoll_slack_ms :
+	    AUTOPOLL_SLACK_MS;
+}
 
 struct reader_nfc {
 	struct reader	 base;		/* first: reader.c dispatches on it */
@@ -97,6 +113,9 @@ static volatile sig_atomic_t watchdog_fired;
 static sigjmp_buf watchdog_jmp;
 
 #define WATCHDOG_SIGNAL	(SIGRTMIN + 1)
+#ifndef sigev_notify_thread_id		/* glibc 2.36 has the field, not the name */
+#define sigev_notify_thread_id	_sigev_un._tid
+#endif
 
 /*
  * First firing: abort the command the chip holds (nfc_abort_command does
@@ -186,6 +205,26 @@ reader_nfc_forget(struct reader_nfc *r)
 	r->present = false;
 }
 
+/*
+ * Whether the chip said it reads ISO14443A cards.  libnfc's pn532_uart open
+ * ignores a GetFirmwareVersion answer it cannot decode (pn53x_init's
+ * result is dropped) and returns a device that knows no modulation at all,
+ * whose first select then fails an assertion inside libnfc and aborts the
+ * process: a broken or hostile chip must be refused here, with a reason.
+ */
+static bool
+reader_nfc_reads_14443a(nfc_device *dev)
+{
+	const nfc_modulation_type *nmt = NULL;
+
+	if (nfc_device_get_supported_modulation(dev, N_INITIATOR, &nmt) < 0 || nmt == NULL)
+		return false;
+	for (int i = 0; nmt[i] != 0; i++)
+		if (nmt[i] == NMT_ISO14443A)
+			return true;
+	return false;
+}
+
 static struct reader *
 reader_nfc_open(const struct reader_conf *conf, char *err, size_t errlen)
 {
@@ -217,6 +256,11 @@ reader_nfc_open(const struct reader_conf *conf, char *err, size_t errlen)
 		    conf->connstring);
 		goto fail;
 	}
+	if (!reader_nfc_reads_14443a(r->dev)) {
+		snprintf(err, errlen, "reader %s: %s does not say it reads ISO14443A cards "
+		    "(a bad answer to GetFirmwareVersion?)", r->name, conf->connstring);
+		goto fail;
+	}
 	if ((res = nfc_initiator_init(r->dev)) < 0) {
 		snprintf(err, errlen, "reader %s: initiator init: %s (%d)",
 		    r->name, nfc_errname(res), res);
@@ -238,9 +282,13 @@ reader_nfc_open(const struct reader_conf *conf, char *err, size_t errlen)
 		memset(&sa, 0, sizeof(sa));
 		sa.sa_handler = watchdog_on_alarm;
 		sigemptyset(&sa.sa_mask);
+		/* To this thread: the handler may jump back into this thread's
+		 * stack, which another thread of the process (in a test or a
+		 * fuzz target; the child has none) must never do. */
 		memset(&sev, 0, sizeof(sev));
-		sev.sigev_notify = SIGEV_SIGNAL;
+		sev.sigev_notify = SIGEV_THREAD_ID;
 		sev.sigev_signo = WATCHDOG_SIGNAL;
+		sev.sigev_notify_thread_id = gettid();
 		if (sigaction(WATCHDOG_SIGNAL, &sa, NULL) == 0 &&
 		    timer_create(CLOCK_MONOTONIC, &sev, &r->watchdog) == 0) {
 			r->have_timer = true;
@@ -303,7 +351,7 @@ reader_nfc_select(struct reader_nfc *r, struct reader_event *ev, char *err, size
 	return reader_nfc_found(r, &nt, ev);
 }
 
-/* Fire after ms, then every AUTOPOLL_SLACK_MS; 0 disarms. */
+/* Fire after ms, then every autopoll slack; 0 disarms. */
 static void
 watchdog_arm(struct reader_nfc *r, int64_t ms)
 {
@@ -312,8 +360,10 @@ watchdog_arm(struct reader_nfc *r, int64_t ms)
 	memset(&its, 0, sizeof(its));
 	its.it_value.tv_sec = ms / 1000;
 	its.it_value.tv_nsec = (ms % 1000) * 1000000;
-	if (ms > 0)
-		its.it_interval.tv_nsec = AUTOPOLL_SLACK_MS * 1000000L;
+	if (ms > 0) {
+		its.it_interval.tv_sec = timing.autopoll_slack_ms / 1000;
+		its.it_interval.tv_nsec = (timing.autopoll_slack_ms % 1000) * 1000000L;
+	}
 	timer_settime(r->watchdog, 0, &its, NULL);
 }
 
@@ -352,7 +402,7 @@ reader_nfc_autopoll(struct reader_nfc *r, int units, struct reader_event *ev,
 	sigprocmask(SIG_BLOCK, &hold, &old);
 	memset(&nt, 0, sizeof(nt));
 	watchdog_fired = 0;
-	watchdog_arm(r, (int64_t)units * AUTOPOLL_UNIT_MS + AUTOPOLL_SLACK_MS);
+	watchdog_arm(r, (int64_t)units * AUTOPOLL_UNIT_MS + timing.autopoll_slack_ms);
 	res = autopoll_call(r->dev, units, &nt);
 	watchdog_dev = NULL;
 	watchdog_arm(r, 0);
@@ -363,7 +413,7 @@ reader_nfc_autopoll(struct reader_nfc *r, int units, struct reader_event *ev,
 		/* The chip held the command past its own deadline: hung
 		 * (or never acknowledged it, and the watchdog jumped). */
 		snprintf(err, errlen, "reader %s: no answer to InAutoPoll within %d ms",
-		    r->name, units * AUTOPOLL_UNIT_MS + AUTOPOLL_SLACK_MS);
+		    r->name, units * AUTOPOLL_UNIT_MS + timing.autopoll_slack_ms);
 		explicit_bzero(&nt, sizeof(nt));
 		return -1;
 	}
@@ -447,7 +497,7 @@ reader_nfc_wait(struct reader *base, struct reader_event *ev, int timeout_ms, ch
 				return rc;
 			continue;
 		}
-		next = start + POLL_PERIOD_MS;
+		next = start + timing.poll_period_ms;
 		if (next >= deadline) {
 			sleep_ms(deadline - now_ms());
 			return 0;

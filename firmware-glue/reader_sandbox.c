@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The reader child's sandbox: PR_SET_NO_NEW_PRIVS, Landlock where the
  * kernel has it, and a seccomp-BPF allow-list written as raw BPF (no

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Containing a reader child once its device is open (docs/security.md,
  * "The reader child").  libnfc parses whatever a card or a USB device

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Simulated badge reader (docs/design.md, Simulated hardware): lines on the
  * FIFO sim_fifo.  A hex UID is a tap, "-" is the card leaving the field;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Build the lobby screen into dist/: the page, its scripts and MQTT.js's
 // browser bundle side by side, ready for mosquitto's http_dir.  Needs
 // `npm ci` first (for node_modules/mqtt); no network.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 /*
  * seuil lobby screen: the MQTT part.  Connects with MQTT.js, subscribes to
  * the three topics it shows (B/presence, B/status and B/presence/events,

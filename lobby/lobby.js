@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 /*
  * seuil lobby screen: the page.  Reads its settings from the query string,
  * starts SeuilLive and draws each view.  Every piece of data goes in with

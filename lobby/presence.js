@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 /*
  * seuil lobby screen: pure functions, no DOM and no network.
  *

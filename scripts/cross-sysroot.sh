@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Prepare this Debian machine to cross-build and test seuil for the Pi:
 #   scripts/cross-sysroot.sh ARCH [SYSROOT]      (ARCH: arm64 or armhf)
 #

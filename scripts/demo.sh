@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # make demo: seuil on simulated hardware, start to finish, in a throwaway
 # directory.  A broker on a free loopback port, seuild with a sim door and a
 # sim reader, three demo members, three taps, then what a manager sees.

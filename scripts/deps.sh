@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Install the Debian packages seuil needs to build, test and run the demo, and
 # nothing else. Quiet and quick when everything is already there, so every make
 # target that needs them (check, demo, bench...; not a plain `make`) can call
@@ -21,10 +22,13 @@ if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
 	pkgs="$pkgs nodejs npm"
 fi
 
-# `scripts/deps.sh deb`: also what `make deb` needs.
-if [ "${1:-}" = deb ]; then
-	pkgs="$pkgs debhelper fakeroot lintian dpkg-dev"
-fi
+# `scripts/deps.sh deb`: also what `make deb` needs; `package`: and what
+# `make check-package` needs (mmdebstrap makes the throwaway root; ip
+# brings up its network namespace's loopback).
+case ${1:-} in
+deb) pkgs="$pkgs debhelper fakeroot lintian dpkg-dev" ;;
+package) pkgs="$pkgs debhelper fakeroot lintian dpkg-dev mmdebstrap iproute2" ;;
+esac
 
 # Packages of this machine's own architecture, by name: once arm64 packages
 # are installed for cross-building (scripts/cross-sysroot.sh), a bare

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * seuilctl's private header: the shared context and the command functions,
  * grouped by file as in OpenBSD's ntpd.h.

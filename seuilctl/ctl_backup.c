@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * seuilctl backup, restore: snapshots of the database while seuild runs,
  * with the UID key when asked (badges cannot be matched without it), the

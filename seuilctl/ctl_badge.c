@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * seuilctl badge add|list|revoke.  A UID typed on the command line is turned
  * into its MAC at once and wiped; it is never printed, not even in an error

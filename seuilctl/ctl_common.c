@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * What every seuilctl command shares: usage and help, options, the store
  * and the key, errors and output.  One return convention (ctl.h): EX_OK

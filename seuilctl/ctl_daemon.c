@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* seuilctl status, door unlock: requests to seuild over the control socket. */
 #include <errno.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 #include "backup.h"
 #include "control.h"
 #include "ctl.h"
+#include "render_json.h"
 
 int
 ctl_exit_code(enum control_code code)
@@ -208,6 +210,7 @@ print_store(const cJSON *s, bool daemon)
 {
 	const cJSON *v, *counts, *b;
 	char t[32];
+	int64_t purge_ms;
 
 	print_size("database: ", num(s, "db_bytes"));
 	print_size(" + WAL ", num(s, "wal_bytes"));
@@ -221,10 +224,10 @@ print_store(const cJSON *s, bool daemon)
 		printf(", published on MQTT up to #%.0f", num(s, "mqtt_published_seq"));
 	putchar('\n');
 	v = cJSON_GetObjectItemCaseSensitive(s, "last_purge_ms");
-	if (!cJSON_IsNumber(v))
+	if (render_json_int(v, 0, INT64_MAX, &purge_ms) == -1)
 		printf("last purge: never\n");
 	else {
-		ctl_format_time((int64_t)v->valuedouble, t, sizeof(t));
+		ctl_format_time(purge_ms, t, sizeof(t));
 		counts = cJSON_GetObjectItemCaseSensitive(s, "last_purge_counts");
 		printf("last purge: %s, %.0f events and %.0f visits deleted\n", t,
 		    num(counts, "events"), num(counts, "visits"));

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * seuilctl explain M|UID: why a member's badges, or one badge, would be
  * granted or denied right now at each reader, rule by rule.

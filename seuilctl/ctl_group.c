@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* seuilctl group add|list, schedule set */
 #include <stdio.h>
 #include <string.h>

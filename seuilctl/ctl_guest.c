@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* seuilctl guest add|list|lend|end|export|erase|pool (core/guest.h) */
 #include <errno.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * seuilctl hw test: the doors' I/O, the badge readers and their lights and
  * buzzers exercised through the very backends seuild uses (doorio.h,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * seuilctl member import FILE [--dry-run] [--prune [--reenable]]
  * (core/import.c): the preview is made here, on seuilctl's own connection;

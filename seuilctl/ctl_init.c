@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* seuilctl init: the database and the UID key, each created only if missing. */
 #include <errno.h>
 #include <fcntl.h>

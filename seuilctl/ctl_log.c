@@ -1,11 +1,12 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* seuilctl log: the event log, filtered, and --follow */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <sysexits.h>
+#include <time.h>
 
 #include "ctl.h"
 #include "tz.h"
@@ -194,8 +195,9 @@ ctl_log(struct ctl *c, int argc, char **argv)
 			if (tz_parse_time(optarg, ch == OPT_SINCE ? &f.since_ms :
 			    &f.until_ms) == -1) {
 				ctl_errx("bad time '%s' (want YYYY-MM-DD or "
-				    "YYYY-MM-DDTHH:MM[:SS], local or with Z/offset)",
-				    optarg);
+				    "YYYY-MM-DDTHH:MM[:SS], local or with Z/offset%s)",
+				    optarg, sizeof(time_t) < 8 ? "; on this system's "
+				    "32-bit time, local times end at 2038-01-19" : "");
 				return EX_DATAERR;
 			}
 			break;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* seuilctl member add|list|show|edit|disable|enable|export|erase */
 #include <stdio.h>
 #include <stdlib.h>

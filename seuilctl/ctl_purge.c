@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* seuilctl purge: the retention, now */
 #include <stdio.h>
 #include <sysexits.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* seuilctl report attendance */
 #include <errno.h>
 #include <stdio.h>
@@ -117,6 +118,11 @@ ctl_report_attendance(struct ctl *c, int argc, char **argv)
 	if ((r = report_new(dfrom, dto, by, now)) == NULL) {
 		if (errno == EINVAL) {
 			ctl_errx("report: bad range (at most ten years, from a date before to)");
+			return EX_USAGE;
+		}
+		if (errno == ERANGE) {
+			ctl_errx("report: %s to %s goes past 2038-01-19, the end of this "
+			    "system's 32-bit time (a 64-bit OS counts further)", dfrom, dto);
 			return EX_USAGE;
 		}
 		ctl_errx("%s", strerror(errno));

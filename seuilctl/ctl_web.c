@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* seuilctl web user add|passwd|del|list, web cert */
 #include <arpa/inet.h>
 #include <errno.h>

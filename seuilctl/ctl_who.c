@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* seuilctl who, checkout: presence */
 #include <errno.h>
 #include <signal.h>

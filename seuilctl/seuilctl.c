@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * seuilctl: how the manager enrols, reviews and operates (docs/design.md, "Programs").
  *
@@ -400,8 +401,8 @@ static const struct ctl_cmd commands[] = {
 	    "  seuilctl backup /media/usb/seuil.db\n"
 	    "  seuilctl backup --with-key /media/usb/seuil-2026-11-29\n"
 	    "\n"
-	    "Exit status: 73 if the snapshot cannot be written or fails its check,\n"
-	    "78 for --nightly without [backup] dir.", NULL },
+	    "Exit status: 73 if the snapshot cannot be written or fails its check\n"
+	    "(74 when seuild took it), 78 for --nightly without [backup] dir.", NULL },
 	{ "restore", NULL, ctl_restore, "FILE",
 	    "replace the database with a snapshot (seuild stopped)",
 	    "Replace the contents of the database with the snapshot FILE.  seuild\n"

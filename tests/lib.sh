@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # shellcheck shell=bash
 # Helpers for black-box tests: source it from tests/integration/*.sh.
 # Each test runs the real binaries of $BUILD (set by tests/run) in a throwaway

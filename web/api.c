@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The JSON API of docs/design.md ("Console API"): routing, authentication, CSRF, roles, and
  * the login, logout and session calls.  The manager's operations are in

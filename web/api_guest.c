@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Guests on the console (docs/design.md, Guests): the desk makes a pass
  * for a sponsor, lends a loaner when the guest arrives and ends a pass; an

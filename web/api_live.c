@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * What the console asks of seuild: every change (seuil-web's own store
  * connection is read-only) and the daemon's live state.  Each call is a

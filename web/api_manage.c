@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * API calls on members, badges, groups, the log, the report and imports.
  * Reads are thin layers over core/render_json, core/report and
@@ -560,7 +561,9 @@ api_report(struct req *q, struct reply *r, char **p)
 		return;
 	}
 	if ((rep = report_new(dfrom, dto, rb, now)) == NULL) {
-		reply_error(r, 400, "bad range (at most ten years, from a date before to)");
+		reply_error(r, 400, "%s", errno == ERANGE ?
+		    "the range goes past 2038-01-19, the end of this system's 32-bit time" :
+		    "bad range (at most ten years, from a date before to)");
 		return;
 	}
 	LOCK(q);

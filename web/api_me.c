@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * A member's own page (docs/web.md, "A member's own page"): what the space
  * holds about them and what they choose.  Every call is the session's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The names a request's Host header may give.  A page on the LAN (or on
  * the Internet, seen from a browser on the LAN) can point a name of its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The HTTP side of seuil-web: libmicrohttpd, TLS when a certificate is
  * given, connection limits and deadlines (conns.c), the Host check

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Console sessions, in memory: a restart of seuil-web logs everyone out,
  * which is the safe direction.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * seuil-web: the manager's console (docs/design.md, Console API).  Serves
  * the page and the JSON API over libmicrohttpd; reads and writes the store
@@ -23,6 +24,13 @@
 #include "log.h"
 #include "tz.h"
 #include "web.h"
+
+/* Where `make install` puts the page: the Makefile passes
+ * PREFIX/share/seuil/web, so a package built with PREFIX=/usr finds it in
+ * /usr/share/seuil/web and a source install in its own prefix. */
+#ifndef SEUIL_WEB_PAGE_DIR
+#error "SEUIL_WEB_PAGE_DIR is not defined: build with the Makefile"
+#endif
 
 static void
 usage(void)
@@ -79,10 +87,10 @@ main(int argc, char *argv[])
 	if (tz_set(w.conf.timezone, err, sizeof(err)) == -1)
 		fatalx("%s", err);
 
-	/* The page folder: installed beside the program, or SEUIL_WEB_PAGE
-	 * (tests and `make demo` serve web/page from the source tree). */
+	/* The page folder: where it was installed, or SEUIL_WEB_PAGE (tests
+	 * and `make demo` serve web/page from the source tree). */
 	page = getenv("SEUIL_WEB_PAGE");
-	snprintf(w.page_dir, sizeof(w.page_dir), "%s", page && *page ? page : WEB_PAGE_DEFAULT);
+	snprintf(w.page_dir, sizeof(w.page_dir), "%s", page && *page ? page : SEUIL_WEB_PAGE_DIR);
 	if ((w.page_fd = open(w.page_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
 		fatal("page folder %s", w.page_dir);
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The login throttle: at most WEB_LOGIN_FAILURES failed logins in
  * WEB_LOGIN_WINDOW_MS for one account, one name and one address, in

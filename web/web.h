@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * seuil-web's private header: the server's context and the functions of
  * each file, grouped as in OpenBSD's ntpd.h.
@@ -42,7 +43,6 @@
 #define WEB_LOGIN_GLOBAL	100	/* failed logins in the window, all told */
 #define WEB_HASHING		2	/* password checks at once (16 MiB each) */
 #define WEB_ADDR_GROUP_MAX	52	/* "2001:db8:1:2::/64", or an account name */
-#define WEB_PAGE_DEFAULT	"/usr/local/share/seuil/web"
 /* TLS 1.2 and 1.3 only, AEAD ciphers only, forward-secret key exchange
  * (GnuTLS priority string; docs/security.md says why). */
 #define WEB_TLS_PRIORITIES	"SECURE128:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:" \

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The API calls, one function each, grouped by file.  params holds the
  * '*' segments of the route (web/api.c's table says which).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Browser tests of the console: playwright-core drives Debian's chromium.
 // Usage: node console.mjs URL USER PASSWORD TMPDIR [SHOTDIR]
 // Prints "ok NAME" / "not ok NAME" lines; the shell wrapper taps the sim

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # shellcheck shell=bash
 # Helpers for the console's tests (tests/integration/web_*.sh), sourced
 # after tests/lib.sh: a seuil-web on a free loopback port over $T's config,

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Many clients at once against seuil-web, for its abuse tests
 (tests/integration/web_*.sh): logins from many source addresses, slow
 clients, uploads and requests whose body never comes.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * A fake libgpiod 1.6 (soname libgpiod.so.2) for testing the gpiod door
  * backend without a board.  A program linked with -lgpiod picks it up when

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * An LD_PRELOAD shim for fault tests (tests/integration/fault_disk.sh):
  * makes a running program's disk slow or read-only on demand, the way a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Shared by every fuzz target: the helpers of fuzz.h, and a silent log.c.
  * The log functions still format their message (a bad format argument is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Helpers shared by the libFuzzer targets (tests/fuzz/fuzz_*.c; common.c).
  *

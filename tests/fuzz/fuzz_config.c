@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The configuration file (core/config.c config_load): written by an admin,
  * read by seuild as root at start and at every SIGHUP.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Control socket requests (daemon/control_server.c and core/control.c):
  * any local process that can connect to the socket sends these, with or

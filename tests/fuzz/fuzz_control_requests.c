@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * seuild's own control requests (daemon/control_requests.c): what a local
  * process in the read or operate group, or in neither, may ask of the

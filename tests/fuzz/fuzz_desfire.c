@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Card answers to the DESFire exchange (firmware-glue/desfire.c): what a
  * hostile card, or one in the middle, can send to the main process through

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Simulated door input lines (firmware-glue/doorio_sim.c; docs/design.md,
  * Simulated hardware): the bytes anyone who can write sim_dir/inputs sends

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Member import (core/import.c): a CSV from a spreadsheet, typed or
  * uploaded by a manager, from the console (the LAN) or seuilctl.  The

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * MQTT remote unlock commands (daemon/mqtt_unlock.c mqtt_unlock_check,
  * docs/design.md, MQTT): whoever may publish on B/door/<door>/unlock.  The

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Reader child messages (firmware-glue/reader_child.c reader_child_recv):
  * what seuild takes from a reader child, a process that runs libnfc on
@@ -7,8 +8,9 @@
  * child's end is closed.
  * Oracle: a message is taken only if it is exactly sizeof(struct
  * reader_msg) bytes, of a known type, with a 4, 7 or 10 byte UID for a tap,
- * and its detail is NUL-terminated; the first bad datagram ends the
- * conversation with a reason; the hang-up is reported as such.
+ * and its detail is NUL-terminated printable ASCII, empty on the types that
+ * carry none; the first bad datagram ends the conversation with a reason;
+ * the hang-up is reported as such.
  */
 #include <string.h>
 #include <sys/socket.h>
@@ -64,6 +66,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			FUZZ_ASSERT(r == 1);
 			FUZZ_ASSERT(m.type == data[off]);
 			FUZZ_ASSERT(memchr(m.detail, '\0', sizeof(m.detail)) != NULL);
+			for (size_t i = 0; m.detail[i] != '\0'; i++)
+				FUZZ_ASSERT(m.detail[i] >= 0x20 && m.detail[i] <= 0x7e);
+			FUZZ_ASSERT(m.detail[0] == '\0' || m.type == READER_MSG_UP ||
+			    m.type == READER_MSG_DOWN || m.type == READER_MSG_UNCONTAINED);
 			if (m.type == READER_MSG_TAP)
 				FUZZ_ASSERT(memcmp(m.uid, data + off + 2, m.uid_len) == 0);
 		} else {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Simulated reader lines (firmware-glue/reader_sim.c; docs/design.md,
  * Simulated hardware): the bytes anyone who can write the FIFO sends into a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Attendance report output escaping (core/report.c): member names are
  * typed by the manager or imported from CSV, and the site name comes from

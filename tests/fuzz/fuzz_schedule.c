@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Schedule text (core/access.c access_schedule_parse): what `seuilctl
  * schedule set G '...'` and the console take from the manager, and what

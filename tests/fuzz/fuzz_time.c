@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Dates, times and durations (core/tz.c: tz_parse_date, tz_date_days,
  * tz_parse_time, tz_parse_utc, tz_parse_hhmm; core/config.c

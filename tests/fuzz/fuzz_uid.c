@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * UID text (core/uid.c uid_parse): what `seuilctl badge add M UID` and the
  * sim reader take from a person or a FIFO.

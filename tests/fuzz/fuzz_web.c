@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * seuil-web requests (web/api.c api_authorize, api_handle and the handlers
  * behind them; web/hosts.c hosts_allowed) and the login throttle

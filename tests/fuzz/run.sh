@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Run the libFuzzer targets of BUILD_DIR (default build/fuzz):
 #   tests/fuzz/run.sh [BUILD_DIR [SECONDS [TARGET...]]]
 # For each target: replay tests/fuzz/regressions/NAME/ (every crash found so

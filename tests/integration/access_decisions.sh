@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The core promise: an enrolled tap pulses the strike; every other badge is
 # refused with its own reason and never moves the relay; raw UIDs appear
 # nowhere.

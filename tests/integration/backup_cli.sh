@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # seuilctl backup and restore: snapshots while seuild runs and taps flow,
 # --with-key, the nightly rotation, the last backup in status, and restores
 # refused while seuild runs or from a bad file.

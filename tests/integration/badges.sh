@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # seuilctl badges, who, checkout without a daemon, log, daemon commands with
 # no daemon, and the privacy promise: the raw UID appears in no output and
 # nowhere in the database files.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The bench's own programs (bench/gen_badges, bench/grant_txn): they build
 # in every build and do what bench.py counts on.  Not a benchmark: no timing
 # is asserted.

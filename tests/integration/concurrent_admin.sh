@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Review findings on the store and seuilctl: lost updates between seuilctl
 # and another writer, erased members brought back, non-UTF-8 text.
 source "$(dirname "$0")/../lib.sh"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # seuild -n: "configuration OK" and 0, or FILE:LINE errors and 78.
 . "$(dirname "$0")/../lib.sh"
 
@@ -14,6 +15,18 @@ check "a missing admin_group: still OK (exit $rc)" sh -c "[ $rc -eq 0 ] && grep 
 check "and said, naming the key, the group and what only root may then do" \
 	grep -q "seuild.conf: \[control\] admin_group 'seuil-no-such-group': no such group: only root and seuild's own user may change members" "$T/err.txt"
 check "groups that exist are not mentioned" sh -c "! grep -q 'read_group\|operate_group' '$T/err.txt'"
+
+# [backup] dir: seuild takes the snapshots, so one it cannot write is said.
+write_config </dev/null
+printf '[backup]\ndir = %s\n' "$T/no-such-dir" >>"$T/seuild.conf"
+"$SEUILD" -n -f "$T/seuild.conf" >"$T/out.txt" 2>"$T/err.txt"
+rc=$?
+check "a [backup] dir seuild cannot write: still OK (exit $rc)" sh -c "[ $rc -eq 0 ] && grep -qx 'configuration OK' '$T/out.txt'"
+check "and said, with the folder, why and what to change" \
+	grep -q "seuild.conf: \[backup\] dir '$T/no-such-dir': No such file or directory: backups will fail until seuild may write there (its owner, and under systemd seuild.service's ReadWritePaths)" "$T/err.txt"
+mkdir "$T/no-such-dir"
+"$SEUILD" -n -f "$T/seuild.conf" >/dev/null 2>"$T/err.txt"
+check "a [backup] dir it can write is not mentioned" sh -c "! grep -q backup '$T/err.txt'"
 
 write_config </dev/null
 check "test config is valid" "$SEUILD" -n -f "$T/seuild.conf"

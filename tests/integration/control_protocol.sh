@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The control protocol through the real seuild (docs/design.md, "Control
 # protocol"; docs/security.md): every command of core's table answered with
 # the role of seuild's table; admin_group reaching the socket through its

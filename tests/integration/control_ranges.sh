@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Control requests with numbers out of range are refused, never wrapped:
 # "seconds" whose product with 1000 overflows int64 to 32768 must not open
 # the door, and huge or fractional numbers do not crash the daemon.

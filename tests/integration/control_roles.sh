@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The control socket's roles: read_group may only ask status, operate_group
 # may also unlock (by primary or supplementary group), anyone else cannot
 # even connect; a refusal is a control_refused event naming the actor; a

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The control socket and signals: status, remote unlock with the caller's
 # uid, reload keeping the old config when the new one is bad, garbage
 # requests, lockout after repeated failures.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # seuilctl's daemon-side commands against a running seuild (sim hardware):
 # status, checkout through the control socket, door unlock.
 . "$(dirname "$0")/../lib.sh"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Data rights: member export holds the member's data and no MAC; member
 # erase (with the daemon running and the member present) leaves nothing
 # personal in the database files while event and visit counts stay.

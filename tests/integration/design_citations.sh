@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Every comment and document cites a file a clone holds (docs/design.md and
 # the rest of docs/) or says its point inline: no file of the repository
 # cites a section of the old design notes or an issue number, neither of

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # docs/design.md is the contract: the names it lists must be exactly those
 # of the code's tables.  Each check below reads one list from the document
 # (a table whose first column is a name in backticks, under a given

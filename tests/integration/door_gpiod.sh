@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The real libgpiod backend inside the real seuild, linked at run time
 # against the fake libgpiod of tests/fakes (same 1.6 API and soname), which
 # records every line value with a monotonic timestamp.

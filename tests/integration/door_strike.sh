@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The door state machine on the simulated door: contact, relock on close,
 # held open, forced open, exit button, and locked after kill -9.
 . "$(dirname "$0")/../lib.sh"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Enrolment by tap through the running daemon, only at readers that allow it
 # (enrol = true): here a desk reader with no door.  The tap links the badge,
 # the command prints its hint and reader and exits 0; a stranger tapping an

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # An enrolment waiting for a tap at reader "back-in" still means that reader
 # after a reload that reorders the doors and readers: a tap at another reader
 # that allows enrolment is not linked.

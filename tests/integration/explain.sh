@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # explain: every denial reason and a grant, each checked against the
 # decision the running daemon takes for a real tap; never a UID printed.
 . "$(dirname "$0")/../lib.sh"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The wall clock under libfaketime, seuild's clock set through a timestamp
 # file ("@DATE TIME": the clock starts there and ticks); CLOCK_MONOTONIC
 # stays real (FAKETIME_DONT_FAKE_MONOTONIC=1).  Schedule edges (08:59:59

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The disk fails under the running daemon (docs/design.md, Priorities: never
 # a wrong yes, nothing lost): full (a 1 MiB tmpfs holds the database;
 # RLIMIT_FSIZE through prlimit where mounting is refused), read-only under

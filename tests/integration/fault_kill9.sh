@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # kill -9 at random moments with taps in flight: 50 cycles (KILL9_CYCLES) of
 # start, a burst of random taps on both readers (members, a revoked badge,
 # an unknown one), kill -9 after 0-600 ms.  After each restart: the first

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The network fails (docs/design.md, Priorities: works without the network):
 # the broker stopped and restarted in the middle of a burst of taps (the
 # subscriber sees every seq once it is back), and a broker refusing the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Readers and door I/O that fail: a sim reader's child hung by SIGSTOP is
 # killed and respawned while the door stays locked; the PN532 emulator
 # unplugged and replugged in a loop (FAULT_REPLUGS, 2) gives reader_offline

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Light and sound at a reader through the real libgpiod backend inside the
 # real seuild, linked at run time against the fake libgpiod of tests/fakes
 # (same 1.6 API and soname), which records every line value with a

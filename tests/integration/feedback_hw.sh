@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # seuilctl hw test flashes each configured feedback line once and says
 # which: on simulated readers (<sim_fifo>.feedback) and on the real gpiod
 # backend against the fake libgpiod; a busy line is a FAILED with its role

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Light and sound at simulated readers (docs/design.md, Simulated hardware):
 # every change of a reader's feedback goes to <sim_fifo>.feedback as "<ns>
 # <output> <0|1>".  The order of changes is asserted exactly, the timing

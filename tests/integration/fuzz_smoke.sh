@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The fuzz targets (tests/fuzz/) in `make check`: each replays its seeds and
 # every regression input, then fuzzes for FUZZ_SMOKE_SECONDS (default 3).
 # The targets are their own ASan+UBSan build (build/fuzz, made by `make

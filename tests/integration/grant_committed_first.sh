@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # A grant whose transaction fails is never published on MQTT, and the seq
 # it would have had is not skipped: the next committed event is published.
 # (A trigger makes the badge's last_seen update fail after the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Guests a member vouches for, against the real seuild under libfaketime (a
 # timestamp file the test moves; CLOCK_MONOTONIC real) and a real broker:
 # the pool by a tap at the desk and by a typed UID; a sponsor outside

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # seuilctl hw test: on simulated hardware, on the real gpiod backend against
 # the fake libgpiod, and on the real libnfc reader against the PN532
 # emulator.  A card's full UID must never reach the output.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # seuilctl init, run as root, hands the key and the database files to the
 # seuil user by what it opened, never by path: a symlink or hard link that
 # user plants at <db>-wal or <db>-shm (to a file of root's) is refused and

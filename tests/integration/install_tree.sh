@@ -1,16 +1,28 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The installed tree is the package: `make install` with debian/rules'
 # INSTALL_FLAGS gives exactly debian/seuil.files; its units pass
 # systemd-analyze verify; the maintainer scripts do their work against a
 # throwaway root (DPKG_ROOT); the installed seuild accepts the example.
 . "$(dirname "$0")/../lib.sh"
 
+# The package is built without sanitizers: once, in the plain build's pass.
+if ldd "$BUILD/seuild" 2>/dev/null | grep -q 'libasan\|libubsan'; then
+	echo "skip the installed tree (checked once, in the plain build's pass)"
+	exit 0
+fi
 R=$T/root
 flags=$(sed -n 's/^INSTALL_FLAGS = //p' "$TOP/debian/rules")
 check "debian/rules names its install flags" test -n "$flags"
+# The package's PREFIX relinks seuil-web: in a copy of the build, so that
+# the tests running beside this one never see their programs relinked.
+mkdir "$T/build"
+cp -a "$BUILD"/obj "$BUILD"/man "$BUILD"/*.a "$BUILD"/seuild "$BUILD"/seuilctl \
+    "$BUILD"/seuil-web "$T/build/"
+[ ! -e "$BUILD/prefix" ] || cp -a "$BUILD/prefix" "$T/build/"
 # $flags: make variable assignments, split into words on purpose.
 # shellcheck disable=SC2086
-if ! make -s -C "$TOP" install BUILD="$BUILD" DESTDIR="$R" $flags >"$T/make.log" 2>&1; then
+if ! make -s -C "$TOP" install BUILD="$T/build" DESTDIR="$R" $flags >"$T/make.log" 2>&1; then
 	not_ok "make install"; sed 's/^/#   /' "$T/make.log"; exit 1
 fi
 ok "make install DESTDIR=... $flags"
@@ -40,6 +52,10 @@ else
 fi
 check "seuild.service waits for its configuration" grep -qx 'ConditionPathExists=/etc/seuil/seuild.conf' "$R/lib/systemd/system/seuild.service"
 check "the nightly backup runs seuilctl backup --nightly" grep -qx "ExecStart=/usr/bin/seuilctl backup --nightly" "$R/lib/systemd/system/seuil-backup.service"
+check "the installed seuil-web looks for its page where the package puts it" \
+    grep -aq '/usr/share/seuil/web' "$R/usr/sbin/seuil-web"
+check "no doc or example names a /usr/local path" sh -c \
+    "! grep -rn '/usr/local' '$R/usr/share/doc/seuil' '$R/lib/systemd/system' '$R/usr/lib/sysusers.d' '$R/usr/lib/tmpfiles.d'"
 check "the installed seuild accepts the example configuration" \
     sh -c "'$R/usr/sbin/seuild' -n -f '$R/usr/share/doc/seuil/examples/seuild.conf.example' | grep -qx 'configuration OK'"
 
@@ -76,6 +92,13 @@ check "postinst on an upgrade from schema 1 migrates, after a copy" sh -c "
     ls '$R/var/lib/seuil' | grep -q '^seuil\.db\.pre-v'"
 
 check "postrm remove keeps the data" sh -c "DPKG_ROOT='$R' sh '$TOP/debian/seuil.postrm' remove && [ -e '$R/var/lib/seuil/seuil.db' ] && [ -e '$R/etc/seuil/uid.key' ]"
-check "postrm purge removes the database, its copies and the key" sh -c "
-    DPKG_ROOT='$R' sh '$TOP/debian/seuil.postrm' purge && [ ! -e '$R/var/lib/seuil' ] && [ ! -e '$R/etc/seuil' ]"
-check "purge leaves the nightly snapshots alone" test -d "$R/var/backups/seuil"
+# What `seuilctl web cert` and the broker login leave in /etc/seuil, and
+# one nightly snapshot with its key.
+touch "$R/etc/seuil/web.key" "$R/etc/seuil/web.crt" "$R/etc/seuil/mqtt.pw"
+cp "$R/var/lib/seuil/seuil.db" "$R/var/backups/seuil/seuil-20261129-033012.db"
+cp "$R/etc/seuil/uid.key" "$R/var/backups/seuil/uid.key"
+check "postrm purge removes the database, its copies, the keys and the broker password" sh -c "
+    DPKG_ROOT='$R' sh '$TOP/debian/seuil.postrm' purge >'$T/purge.log' && [ ! -e '$R/var/lib/seuil' ] && [ ! -e '$R/etc/seuil' ]"
+check "purge leaves the nightly snapshots alone" test -f "$R/var/backups/seuil/seuil-20261129-033012.db"
+check "and says so, with their path and the key among them" \
+    grep -q '^seuil: left on purpose: the nightly backups in /var/backups/seuil (1 snapshot and a copy of the UID key' "$T/purge.log"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Schema upgrades: the fixture database of every released schema version
 # (tests/fixtures/schema/vN.db, made by tests/fixtures/schema/make.sh) opens
 # migrated to the current version with nothing lost, and whoever migrates

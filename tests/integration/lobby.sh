@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The lobby screen: its unit tests (node --test), then the built page served
 # by mosquitto's own websockets listener (http_dir), and the page's MQTT code
 # run by node through MQTT.js over ws:// against seuild on sim hardware, with

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Lock first (docs/design.md, Priorities: locked when in doubt): right after
 # the configuration is read every door is driven locked, before the key file
 # or the database can stop the start; a start that fails leaves every relay

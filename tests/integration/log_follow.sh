@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # log --follow prints events committed after it starts, with the other
 # filters applied, and stops cleanly on SIGINT and SIGTERM.
 . "$(dirname "$0")/../lib.sh"

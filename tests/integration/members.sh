@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # seuilctl, store side: init, members, groups and schedules, usage and exit
 # codes (sysexits), against a real database file and no daemon.
 . "$(dirname "$0")/../lib.sh"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The example ACL (config/mosquitto.acl.example) against a real mosquitto
 # and seuild with remote_unlock = true: seuild may publish everything it
 # publishes, but its own login cannot open a door; only doorbot can; the

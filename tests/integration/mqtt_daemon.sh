@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # seuild and a real mosquitto: retained presence for late subscribers,
 # anonymous members counted but never named, status offline on SIGTERM and
 # (last will) after kill -9, no event lost across a broker outage, remote

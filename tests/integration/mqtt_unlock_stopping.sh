@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # A remote unlock command that arrives while seuild reloads (SIGHUP) or
 # stops (SIGTERM) is read during MQTT's goodbye, after the doors are torn
 # down: it must be ignored and logged, not crash the daemon (it did: a NULL

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Office hours ([door.NAME] unlock_schedule, first_in, last_out,
 # continuous_duty): the wall clock under libfaketime (a timestamp file the
 # test moves), CLOCK_MONOTONIC real.  Refused in config without

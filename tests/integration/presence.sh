@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Presence: in/out/toggle readers, expiry, restart with overdue expiries,
 # manual checkout through the control socket.
 . "$(dirname "$0")/../lib.sh"

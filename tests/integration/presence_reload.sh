@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # A reload that renames one door and removes another while members who came
 # in through them are present: they stay present, and each departure names
 # the door of arrival (the presence keeps its own copy of the name), as the

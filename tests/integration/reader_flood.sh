@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # A reader child that sends without pause (here: a FIFO flooded with
 # unknown badges) must not starve the main loop: the strike of a grant in
 # force is still released on time (unlock_time 1 s), during the flood.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The real libnfc reader backend inside seuild's reader child, talking to a
 # PN532 emulated on a pseudo-terminal (tests/tools/pn532emu.c).
 . "$(dirname "$0")/../lib.sh"

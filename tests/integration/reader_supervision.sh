@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Reader children: a killed child is reported offline, respawned with
 # backoff and reported online again; taps work afterwards; the door stays
 # locked meanwhile.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # purge: events and closed visits just outside the retention go, those just
 # inside stay, open visits always stay; status shows the last purge, with
 # the daemon running and without it.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # A revoke that commits while a tap is being decided is never missed: the
 # lookup, the decision and the event share one write transaction.  Here a
 # writer holds the database while it revokes the badge; the tap arrives

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Nothing a test starts outlives it: tests/run, on fixture tests in a copy
 # of tests/, fails a test that leaves a process running, naming the test
 # and the command, and ends the process, however it got away (a bare `&`,

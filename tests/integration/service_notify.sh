@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The service manager's notifications (Type=notify; docs/design.md,
 # Programs), spoken by daemon/notify.c: READY=1 once the doors are locked
 # and the store is open, RELOADING=1 then READY=1 around a SIGHUP,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Every shell script of the repository passes shellcheck (Debian's, from
 # scripts/deps.sh) at warning level, and each `shellcheck disable` left in
 # one says why on the line above.  A shell script: a file git tracks named

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # SpaceAPI from seuil-web for the LAN: GET /spaceapi.json needs no session,
 # carries Access-Control-Allow-Origin: *, holds v15's required fields
 # filled from [spaceapi] and the count of people present (never a name);

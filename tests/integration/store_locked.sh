@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Door timing never waits on the store (docs/design.md, Priorities).
 # Another program holds the database's write lock while unknown badges (and
 # a valid one) are tapped on both readers right after a grant: the strike is

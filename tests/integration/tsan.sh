@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The console's unit test under ThreadSanitizer (build/tsan, made by make
 # check's tsan-bins): seuil-web's connection threads run the login path at
 # once, and a race there is a failure.  Once, in the plain pass.

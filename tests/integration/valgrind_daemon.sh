@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Memory hygiene: seuild under valgrind memcheck on simulated hardware, with
 # a real broker: taps granted and denied, door inputs, a status request, a
 # reload (SIGHUP), a remote unlock over MQTT, then SIGTERM.  No memcheck

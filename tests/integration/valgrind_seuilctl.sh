@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Memory hygiene: the main seuilctl commands under valgrind memcheck, each
 # with no memcheck error and no definite leak.  Plain build only: valgrind
 # cannot run ASan binaries.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The console's API (docs/design.md, Console API; docs/web.md) against the
 # real seuil-web and seuild on simulated hardware: members, badges (typed
 # UID through seuild, enrolment by tap at the desk reader), presence, door

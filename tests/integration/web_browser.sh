@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The console in a real browser: playwright-core (tests/browser, npm ci by
 # the Makefile) drives Debian's chromium: log in, add a member, enrol a badge
 # by tapping the sim desk reader, see the member in Today after a tap at the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # A member on the console, for themselves, with the real seuild, seuil-web
 # and a broker: an invite code from a tap of their own badge at the desk;
 # sign-in with it ({"user","code"}) and a password set at once (nothing

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # seuil-web as packaged: its own user, whose only right on the store is a
 # group's read, and admin_group for the control socket.  Every console
 # change is a request to seuild, recorded with the console user; reading

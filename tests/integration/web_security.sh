@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # seuil-web's defences (docs/design.md, Console API; docs/web.md): [web] config checks, security headers,
 # the Host check (421), no escape from the page folder, body caps, JSON
 # numbers, sessions (401), CSRF (403), login throttling (429 with

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # seuil-web against clients that send too much or too slowly
 # (docs/security.md): a request is refused from its headers, before its
 # body is read (401, 403 at once; unauthenticated uploads cost no memory);

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The console's login throttle under a flood (docs/security.md): failed
 # logins with fresh names from fresh addresses (127.X.Y.Z, all loopback)
 # cannot flush an account's count, and cannot keep a real account out: the

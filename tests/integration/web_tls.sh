@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The console's TLS (docs/security.md): TLS 1.2 and 1.3 only, AEAD ciphers
 # only, asked of it with `openssl s_client` at its lowest security level so
 # that the client offers the old protocols and suites; and the Host names

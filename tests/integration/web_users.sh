@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Console accounts (`seuilctl web user`): each change and its admin_change
 # event are one transaction on the store's connection, so a change is never
 # made without its audit event.  The events' sequence is set to its last

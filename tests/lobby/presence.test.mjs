@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Unit tests for lobby/presence.js: MQTT payloads in, what the screen shows out.
 // Run: node --test tests/lobby/*.test.mjs
 import { test } from 'node:test';

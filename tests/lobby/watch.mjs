@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A headless lobby screen for tests/integration/lobby.sh: runs the built
 // page's own MQTT code (lobby/dist/live.js, with lobby/dist/presence.js) on
 // MQTT.js from lobby/node_modules, and prints every view it would draw as one

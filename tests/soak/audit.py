@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Audit a database and relay.log after crashes (fault_kill9.sh, make soak).
 
 usage: audit.py DB RELAY_LOG

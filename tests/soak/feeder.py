@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Tap feeder for fault and soak tests: writes sim reader lines (a hex UID,
 then "-" for the card leaving) to one or more reader FIFOs, choosing a UID
 at random from a list, until a count or a duration is reached or the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # make soak: long fault runs against the real seuild, printing
 # "soak: NAME VALUE" lines.  Not part of make check.
 #   SOAK_CYCLES  kill -9 cycles (tests/integration/fault_kill9.sh)  1000

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The DESFire EV1 card model: see desfire_card.h.  Where the datasheets
  * leave room, it does what libfreefare, proxmark3 and revk/DESFireAES,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * A MIFARE DESFire EV1 card in software, for the PN532 emulator
  * (pn532emu.c) and the unit tests, which link it directly.  It answers ISO

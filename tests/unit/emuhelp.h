@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Tests that drive the PN532 emulator (tests/tools/pn532emu.c): start it
  * on a private pty and control FIFO, send it control lines, stop it.  The

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The access policy as tables of cases.  Each case names what differs from
  * a member who should get in: active badge and member, no dates, synced
@@ -7,6 +8,7 @@
 #include <time.h>
 
 #include "access.h"
+#include "decision.h"
 #include "testhelp.h"
 #include "tz.h"
 
@@ -352,7 +354,140 @@ test_schedule_on_dst_days(void)
 	    ACCESS_OUTSIDE_SCHEDULE);
 }
 
-/* Field by field: the struct has padding. */
+/*
+ * Daylight-saving days through the door's own path: decision_input (which
+ * calls tz_local) and access_decide, with the zone set as seuild sets it.
+ * What the door does (docs/seuilctl.1.scd, schedule set): it follows the
+ * wall clock, so a window in the hour skipped in spring opens nothing that
+ * day, and a window whose start or end is skipped starts or ends at the
+ * skip; in the hour lived twice in autumn, a window that ended in the first
+ * pass stays ended.
+ */
+static enum access_reason
+door_at(const char *zone, int64_t when, const struct access_groups *g)
+{
+	static struct config conf;	/* zeroed: synced clock, no policy needed */
+	struct badge_row b = { .id = 1, .member_id = 1, .active = true };
+	struct member_row m = { .id = 1, .active = true };
+	struct access_input in;
+	char err[128];
+
+	if (tz_set(zone, err, sizeof(err)) == -1) {
+		printf("#   %s\n", err);
+		return ACCESS_STORE_UNAVAILABLE;
+	}
+	decision_input(&in, &conf, &b, &m, g, when, true, false);
+	return access_decide(&in);
+}
+
+/* Minutes granted in [from, to), tapping once a minute. */
+static int
+granted_minutes(const char *zone, const struct access_groups *g, int64_t from, int64_t to)
+{
+	int n = 0;
+
+	for (int64_t t = from; t < to; t += 60000)
+		n += door_at(zone, t, g) == ACCESS_GRANTED;
+	return n;
+}
+
+#define GROUP(mask, from, to)	{ 1, { { 9, "dst", 1, { { (mask), (from), (to) } } } } }
+
+static void
+test_schedule_dst_paris(void)
+{
+	static const struct access_groups skipped = GROUP(SUN, HM(2, 0), HM(3, 0));
+	static const struct access_groups to_0230 = GROUP(SUN, HM(0, 0), HM(2, 30));
+	static const struct access_groups from_0230 = GROUP(SUN, HM(2, 30), HM(5, 0));
+	static const struct access_groups night_0230 = GROUP(SAT, HM(22, 0), HM(2, 30));
+	static const struct access_groups half_hour = GROUP(SUN, HM(2, 0), HM(2, 30));
+	static const struct access_groups to_0300 = GROUP(SUN, HM(0, 0), HM(3, 0));
+	const char *z = "Europe/Paris";
+	/* 2026-03-29: 01:59:59 CET, then 03:00 CEST at 01:00Z. */
+	int64_t spring = utc_ms(2026, 3, 29, 1, 0, 0);
+	/* 2026-10-25: 02:59:59 CEST, then 02:00 CET at 01:00Z: 02:00-02:59
+	 * is lived from 00:00Z and again from 01:00Z. */
+	int64_t autumn = utc_ms(2026, 10, 25, 1, 0, 0);
+	int64_t min = 60000, hour = 60 * min;
+
+	/* Spring: a window in the skipped hour opens nothing all day. */
+	EXPECT_INT(granted_minutes(z, &skipped, spring - 2 * hour, spring + 22 * hour), 0);
+	/* An end in the skipped hour is the skip. */
+	EXPECT_INT(door_at(z, spring - 30 * min, &to_0230), ACCESS_GRANTED);	/* 01:30 */
+	EXPECT_INT(door_at(z, spring - 1000, &to_0230), ACCESS_GRANTED);	/* 01:59:59 */
+	EXPECT_INT(door_at(z, spring, &to_0230), ACCESS_OUTSIDE_SCHEDULE);	/* 03:00 */
+	EXPECT_INT(door_at(z, spring - 1000, &night_0230), ACCESS_GRANTED);
+	EXPECT_INT(door_at(z, spring, &night_0230), ACCESS_OUTSIDE_SCHEDULE);
+	/* A start in the skipped hour is the skip. */
+	EXPECT_INT(door_at(z, spring - 1000, &from_0230), ACCESS_OUTSIDE_SCHEDULE);
+	EXPECT_INT(door_at(z, spring, &from_0230), ACCESS_GRANTED);		/* 03:00 */
+	EXPECT_INT(door_at(z, spring + 2 * hour - 1000, &from_0230), ACCESS_GRANTED);
+	EXPECT_INT(door_at(z, spring + 2 * hour, &from_0230), ACCESS_OUTSIDE_SCHEDULE);
+
+	/* Autumn: a window ending at 02:30 ends at the first 02:30... */
+	EXPECT_INT(door_at(z, autumn - 31 * min, &to_0230), ACCESS_GRANTED);	/* 02:29 CEST */
+	EXPECT_INT(door_at(z, autumn - 30 * min, &to_0230), ACCESS_OUTSIDE_SCHEDULE);
+	/* ...and the repeated 02:00-02:29 does not open it again. */
+	EXPECT_INT(door_at(z, autumn, &to_0230), ACCESS_OUTSIDE_SCHEDULE);	/* 02:00 CET */
+	EXPECT_INT(door_at(z, autumn + 15 * min, &to_0230), ACCESS_OUTSIDE_SCHEDULE);
+	EXPECT_INT(door_at(z, autumn + 29 * min, &to_0230), ACCESS_OUTSIDE_SCHEDULE);
+	EXPECT_INT(door_at(z, autumn + 15 * min, &night_0230), ACCESS_OUTSIDE_SCHEDULE);
+	EXPECT_INT(door_at(z, autumn - 45 * min, &night_0230), ACCESS_GRANTED);
+	/* 02:00-02:30 opens for half an hour, once. */
+	EXPECT_INT(granted_minutes(z, &half_hour, autumn - 3 * hour, autumn + 3 * hour), 30);
+	EXPECT_INT(door_at(z, autumn - 50 * min, &half_hour), ACCESS_GRANTED);	/* 02:10 CEST */
+	EXPECT_INT(door_at(z, autumn + 10 * min, &half_hour), ACCESS_OUTSIDE_SCHEDULE);
+	/* A window whose end comes after the repetition holds through both
+	 * passes: 00:00-03:00 is four hours that night. */
+	EXPECT_INT(door_at(z, autumn + 30 * min, &to_0300), ACCESS_GRANTED);
+	EXPECT_INT(granted_minutes(z, &to_0300, autumn - 4 * hour, autumn + 4 * hour), 240);
+	/* A start in the repeated hour: open from the first 02:30, shut when
+	 * the clock reads before 02:30 again, open from the second. */
+	EXPECT_INT(door_at(z, autumn - 30 * min, &from_0230), ACCESS_GRANTED);	/* 02:30 CEST */
+	EXPECT_INT(door_at(z, autumn + 10 * min, &from_0230), ACCESS_OUTSIDE_SCHEDULE);
+	EXPECT_INT(door_at(z, autumn + 30 * min, &from_0230), ACCESS_GRANTED);	/* 02:30 CET */
+	EXPECT_INT(door_at(z, autumn + 3 * hour - 1000, &from_0230), ACCESS_GRANTED);
+	EXPECT_INT(door_at(z, autumn + 3 * hour, &from_0230), ACCESS_OUTSIDE_SCHEDULE);
+	/* The next days are ordinary again. */
+	EXPECT_INT(door_at(z, autumn + 7 * 24 * hour + 15 * min, &to_0230), ACCESS_GRANTED);
+	tz_set(z, NULL, 0);
+}
+
+/* The southern hemisphere changes the other way round in the year, and
+ * Chile changes at midnight, so its repeated hour is the day's last. */
+static void
+test_schedule_dst_south(void)
+{
+	static const struct access_groups skipped = GROUP(SUN, HM(2, 0), HM(3, 0));
+	static const struct access_groups to_0230 = GROUP(SUN, HM(0, 0), HM(2, 30));
+	static const struct access_groups half_hour = GROUP(SUN, HM(2, 0), HM(2, 30));
+	static const struct access_groups sat_2330 = GROUP(SAT, HM(20, 0), HM(23, 30));
+	static const struct access_groups sat_2400 = GROUP(SAT, HM(20, 0), HM(24, 0));
+	static const struct access_groups sun_0100 = GROUP(SUN, HM(0, 0), HM(1, 0));
+	const char *syd = "Australia/Sydney", *scl = "America/Santiago";
+	/* Sydney: 2026-04-05 02:59:59 AEDT, then 02:00 AEST at 16:00Z on the
+	 * 4th; 2026-10-04 01:59:59 AEST, then 03:00 AEDT at 16:00Z on the 3rd. */
+	int64_t syd_back = utc_ms(2026, 4, 4, 16, 0, 0), syd_fwd = utc_ms(2026, 10, 3, 16, 0, 0);
+	/* Santiago: Saturday 2026-04-04 23:59:59 -03, then 23:00 -04 at 03:00Z
+	 * on the 5th; Sunday 2026-09-06 00:00 -04 is skipped to 01:00 -03. */
+	int64_t scl_back = utc_ms(2026, 4, 5, 3, 0, 0), scl_fwd = utc_ms(2026, 9, 6, 4, 0, 0);
+	int64_t min = 60000, hour = 60 * min;
+
+	EXPECT_INT(door_at(syd, syd_back - 45 * min, &to_0230), ACCESS_GRANTED);	/* 02:15 AEDT */
+	EXPECT_INT(door_at(syd, syd_back + 15 * min, &to_0230), ACCESS_OUTSIDE_SCHEDULE);
+	EXPECT_INT(granted_minutes(syd, &half_hour, syd_back - 3 * hour, syd_back + 3 * hour), 30);
+	EXPECT_INT(granted_minutes(syd, &skipped, syd_fwd - 2 * hour, syd_fwd + 22 * hour), 0);
+	EXPECT_INT(door_at(syd, syd_fwd, &to_0230), ACCESS_OUTSIDE_SCHEDULE);	/* 03:00 AEDT */
+
+	EXPECT_INT(door_at(scl, scl_back - 45 * min, &sat_2330), ACCESS_GRANTED);	/* 23:15 -03 */
+	EXPECT_INT(door_at(scl, scl_back + 15 * min, &sat_2330), ACCESS_OUTSIDE_SCHEDULE);
+	EXPECT_INT(door_at(scl, scl_back + 45 * min, &sat_2400), ACCESS_GRANTED);	/* 23:45 -04 */
+	EXPECT_INT(granted_minutes(scl, &sat_2400, scl_back - 5 * hour, scl_back + 2 * hour), 300);
+	EXPECT_INT(granted_minutes(scl, &sun_0100, scl_fwd - 2 * hour, scl_fwd + 22 * hour), 0);
+	tz_set("Europe/Paris", NULL, 0);
+}
+
+/* Field by field: the struct has padding. *//* Field by field: the struct has padding. */
 static bool
 windows_equal(const struct schedule_window *a, const struct schedule_window *b, int n)
 {
@@ -565,6 +700,8 @@ main(void)
 	RUN(test_guests);
 	RUN(test_until_inclusive_paris);
 	RUN(test_schedule_on_dst_days);
+	RUN(test_schedule_dst_paris);
+	RUN(test_schedule_dst_south);
 	RUN(test_schedule_parse);
 	RUN(test_schedule_parse_errors);
 	RUN(test_schedule_format_full);

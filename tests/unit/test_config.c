@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Config parser tests.  Golden files: every tests/config/NAME.conf is
  * loaded; a valid one must print (config_print) exactly NAME.expected, an
@@ -323,6 +324,15 @@ test_derived_mqtt(void)
 	conf = LOAD_OK("[site]\nname = hq\n" DOOR "[mqtt]\nbase_topic = "
 	    "building/b/access\nclient_id = door-pi\n");
 	EXPECT_STR(conf->mqtt_base_topic, "building/b/access");
+	EXPECT_STR(conf->mqtt_client_id, "door-pi");
+	free(conf);
+
+	/* With a login, the id is the login (what a broker that binds ids to
+	 * logins makes it anyway); an explicit client_id still wins. */
+	conf = LOAD_OK(DOOR "[mqtt]\nusername = door-lab\n[site]\nname = hq\n");
+	EXPECT_STR(conf->mqtt_client_id, "door-lab");
+	free(conf);
+	conf = LOAD_OK(DOOR "[mqtt]\nclient_id = door-pi\nusername = door-lab\n");
 	EXPECT_STR(conf->mqtt_client_id, "door-pi");
 	free(conf);
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The control protocol (core/control.c): every command has a name (the
  * old spelling of enrol too); requests survive the trip through the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The DESFire exchange (firmware-glue/desfire.c) against the card model
  * (tests/tools/desfire_card.c), in process, over the transceive callback:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * core/desfire_crypto against published vectors: NIST SP 800-38B (CMAC)
  * and SP 800-38A (CBC), the DES textbook vector, NXP AN10922 (section

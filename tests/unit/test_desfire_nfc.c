@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The DESFire exchange (firmware-glue/desfire.c) through real libnfc 1.8
  * and its pn532_uart driver against the PN532 emulator's DESFire card:

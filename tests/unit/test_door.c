@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * door.c against a fake door I/O (this file defines the doorio_* calls, so
  * the archive's doorio.o is not linked): a relay that refuses to release

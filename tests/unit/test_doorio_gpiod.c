@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The gpiod door backend, run through doorio_open() against the fake
  * libgpiod of tests/fakes (see the comment at the top of fake_gpiod.c for

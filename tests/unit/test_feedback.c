@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The reader feedback patterns on an injected monotonic clock: each pattern
  * walked from change to change (feedback_next_change) must give exactly the

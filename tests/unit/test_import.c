@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The member import (core/import.c) on a real store: every error of a file
  * in one pass with its line and column, the separators and words of real
@@ -191,6 +192,39 @@ test_nul_refused(void)
 	store_close(st);
 }
 
+/* Counts the import summaries (admin_change "import: …") by arg's actor. */
+static int
+count_import_summary(const struct event_row *ev, void *arg)
+{
+	int *n = arg;
+
+	if (strcmp(ev->type, "admin_change") == 0 && strncmp(ev->detail, "import: ", 8) == 0 &&
+	    strcmp(ev->actor, "web:olga") == 0)
+		(*n)++;
+	return 0;
+}
+
+/* An applied import leaves one summary event by its actor beside each
+ * row's own; a refused one leaves none. */
+static void
+test_import_audited(void)
+{
+	struct import_opts o = { .actor = "web:olga" };
+	struct import_counts n;
+	struct import_errors errs;
+	struct store *st = fresh("audit.db");
+	int summaries = 0;
+
+	EXPECT_INT(apply(st, "name,valid_from\nalice,2026-01-01\nbob,never\n", &o, &n, &errs), -1);
+	EXPECT_INT(store_events_after(st, 0, 0, count_import_summary, &summaries), 1);
+	EXPECT_INT(summaries, 0);
+	EXPECT_INT(apply(st, "name\nalice\nbob\n", &o, &n, &errs), 0);
+	summaries = 0;
+	EXPECT(store_events_after(st, 0, 0, count_import_summary, &summaries) >= 3);
+	EXPECT_INT(summaries, 1);
+	store_close(st);
+}
+
 int
 main(void)
 {
@@ -203,6 +237,7 @@ main(void)
 	RUN(test_preview_read_only);
 	RUN(test_prune_never_reenables_alone);
 	RUN(test_nul_refused);
+	RUN(test_import_audited);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd) != 0)
 		return 1;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Reader lockout with an injected monotonic clock.  Defaults: 5 failures
  * within 60 s lock for 30 s, doubling up to 15 min.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The MQTT module against a real mosquitto broker on a free loopback port,
  * a real store file, and a second libmosquitto client as the subscriber.
@@ -18,6 +19,7 @@
 #include "clock.h"
 #include "log.h"
 #include "mqtt.h"
+#include "mqtt_unlock.h"
 #include "store.h"
 #include "testhelp.h"
 
@@ -90,8 +92,8 @@ broker_start(struct broker *b, const char *name, const char *extra)
 	fclose(f);
 	snprintf(log, sizeof(log), "%s/%s.log", tmpdir, name);
 	if ((b->pid = fork()) == 0) {
-		freopen(log, "a", stdout);
-		freopen(log, "a", stderr);
+		if (freopen(log, "a", stdout) == NULL || freopen(log, "a", stderr) == NULL)
+			_exit(127);
 		execlp("mosquitto", "mosquitto", "-c", b->conf, (char *)NULL);
 		_exit(127);
 	}
@@ -877,6 +879,71 @@ test_remote_unlock(void)
 	broker_stop(&b);
 }
 
+/*
+ * A restart (or a reload) makes a new mqtt: the ids of the commands that
+ * could still be unexpired come back from the event log, so replaying one
+ * is refused.  Older ids, and unlocks that came from the control socket,
+ * are not remembered.
+ */
+static void
+test_unlock_recall(void)
+{
+	struct broker b = { 0 };
+	struct config c;
+	struct store *st;
+	struct mqtt *m;
+	struct sub *s;
+	struct unlocks u = { 0 };
+	struct { struct unlocks *u; int n; } want = { &u, 1 };
+	char err[256], future[21], cmd[256];
+	int64_t now = clock_wall_ms();
+	const struct event evs[] = {
+		{ .type = "unlock_remote", .door = "front", .detail = "mqtt id cmd-recent, 5 s",
+		    .ts_ms = now - 60000 },
+		{ .type = "unlock_remote", .door = "front", .detail = "mqtt id cmd-stale, 5 s",
+		    .ts_ms = now - UNLOCK_EXPIRES_MAX_MS - 1000 },
+		{ .type = "unlock_remote", .door = "front", .detail = "uid:0(root), 5 s",
+		    .ts_ms = now - 1000 },
+		{ .type = "door_open", .door = "front", .detail = "mqtt id cmd-other, 5 s",
+		    .ts_ms = now - 1000 },
+	};
+
+	EXPECT(broker_start(&b, "recall", "allow_anonymous true"));
+	conf_init(&c, b.port);
+	c.mqtt_remote_unlock = true;
+	st = store_fresh("recall");
+	for (size_t i = 0; i < sizeof(evs) / sizeof(evs[0]); i++)
+		EXPECT(store_append_event(st, &evs[i]) > 0);
+	s = sub_new(b.port, "seuil/lab/status", NULL);
+	clock_format_utc(clock_wall_ms() + 120000, future);
+	m = mqtt_new(&c, st, on_unlock, &u, err, sizeof(err));
+	EXPECT(m != NULL);
+	EXPECT(run_until(m, s, WAIT_MS, is_connected, m));
+	run_until(m, s, 300, NULL, NULL);	/* let the SUBACK come back */
+
+	snprintf(cmd, sizeof(cmd), "{\"seconds\":5,\"id\":\"cmd-recent\",\"expires\":\"%s\"}",
+	    future);
+	command(s, "front", cmd, false);
+	/* What is not remembered opens; the last one shows the others were seen. */
+	snprintf(cmd, sizeof(cmd), "{\"seconds\":5,\"id\":\"cmd-other\",\"expires\":\"%s\"}",
+	    future);
+	command(s, "front", cmd, false);
+	snprintf(cmd, sizeof(cmd), "{\"seconds\":5,\"id\":\"cmd-stale\",\"expires\":\"%s\"}",
+	    future);
+	command(s, "front", cmd, false);
+	want.n = 2;
+	EXPECT(run_until(m, s, WAIT_MS, unlocks_at_least, &want));
+	run_until(m, s, 300, NULL, NULL);
+	EXPECT_INT(u.n, 2);
+	EXPECT_STR(u.id[0], "cmd-other");
+	EXPECT_STR(u.id[1], "cmd-stale");
+
+	mqtt_free(m);
+	sub_free(s);
+	store_close(st);
+	broker_stop(&b);
+}
+
 static void
 test_homeassistant(void)
 {
@@ -1334,6 +1401,7 @@ main(void)
 	RUN(test_events_in_order);
 	RUN(test_outage_and_restart);
 	RUN(test_remote_unlock);
+	RUN(test_unlock_recall);
 	RUN(test_homeassistant);
 	RUN(test_homeassistant_components);
 	RUN(test_password);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Event payloads on MQTT (daemon/mqtt_event.c): what B/events and the
  * lobby-safe B/presence/events carry for each kind of event.

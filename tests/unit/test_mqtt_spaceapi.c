@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The SpaceAPI document (core/spaceapi.c): v15's required fields and
  * types, filled from [spaceapi]; and its file in a folder someone else may

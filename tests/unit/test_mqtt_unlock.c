@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The remote unlock check (daemon/mqtt_unlock.c), as a table: one payload,
  * flags and expected verdict per row, at a fixed "now".  Every refusal of
@@ -5,7 +6,10 @@
  */
 #include <stdlib.h>
 
+#include <cjson/cJSON.h>
+
 #include "mqtt_unlock.h"
+#include "render_json.h"
 #include "testhelp.h"
 #include "tz.h"
 
@@ -168,6 +172,82 @@ test_memory(void)
 	EXPECT_INT(check(&mem, "front", cmd, strlen(cmd), false, &out), UNLOCK_ACCEPTED);
 }
 
+/* The ids read back from the event log at start: only the detail an MQTT
+ * command's unlock_remote event carries, and only valid ids. */
+static void
+test_detail_id(void)
+{
+	struct unlock_memory mem;
+	struct unlock_order out;
+	char id[UNLOCK_ID_MAX + 1], cmd[128];
+
+	EXPECT_INT(mqtt_unlock_detail_id("mqtt id desk-17, 5 s", id), 0);
+	EXPECT_STR(id, "desk-17");
+	EXPECT_INT(mqtt_unlock_detail_id("mqtt id A.z_9:-, 60 s", id), 0);
+	EXPECT_STR(id, "A.z_9:-");
+	EXPECT_INT(mqtt_unlock_detail_id("uid:1000(alice), 5 s", id), -1);
+	EXPECT_INT(mqtt_unlock_detail_id("mqtt id , 5 s", id), -1);
+	EXPECT_INT(mqtt_unlock_detail_id("mqtt id desk-17", id), -1);	/* cut short */
+	EXPECT_INT(mqtt_unlock_detail_id("mqtt id a b, 5 s", id), -1);
+	EXPECT_INT(mqtt_unlock_detail_id("mqtt id aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa, 5 s",
+	    id), -1);	/* 65 characters */
+	EXPECT_INT(mqtt_unlock_detail_id("", id), -1);
+	EXPECT_INT(mqtt_unlock_detail_id(NULL, id), -1);
+
+	memset(&mem, 0, sizeof(mem));
+	mqtt_unlock_remember(&mem, "desk-17");
+	mqtt_unlock_remember(&mem, "bad id");	/* ignored: takes no place */
+	snprintf(cmd, sizeof(cmd), "{\"seconds\":5,\"id\":\"desk-17\","
+	    "\"expires\":\"2026-11-26T08:15:03Z\"}");
+	EXPECT_INT(check(&mem, "front", cmd, strlen(cmd), false, &out), UNLOCK_DUPLICATE_ID);
+	EXPECT_INT(mem.next, 1);
+}
+
+/* Every JSON number from outside is read through render_json_int: whole,
+ * in range, never a cast of a double that does not fit. */
+static void
+test_json_int(void)
+{
+	static const struct {
+		const char	*json;
+		int64_t		lo, hi;
+		int		rc;
+		int64_t		want;
+	} t[] = {
+		{ "5", 1, 60, 0, 5 },
+		{ "5.0", 1, 60, 0, 5 },
+		{ "6e1", 1, 60, 0, 60 },
+		{ "61", 1, 60, -1, 0 },
+		{ "0", 1, 60, -1, 0 },
+		{ "-0", 0, 0, 0, 0 },
+		{ "5.5", 1, 60, -1, 0 },
+		{ "1e300", INT64_MIN, INT64_MAX, -1, 0 },
+		{ "-1e300", INT64_MIN, INT64_MAX, -1, 0 },
+		{ "1e19", INT64_MIN, INT64_MAX, -1, 0 },
+		{ "9223372036854775807", INT64_MIN, INT64_MAX, -1, 0 },	/* 2^63 as a double */
+		{ "-9223372036854775808", INT64_MIN, INT64_MAX, 0, INT64_MIN },
+		{ "9007199254740993", INT64_MIN, INT64_MAX, 0, 9007199254740992LL },
+		{ "\"5\"", 1, 60, -1, 0 },
+		{ "true", 1, 60, -1, 0 },
+		{ "null", 1, 60, -1, 0 },
+	};
+	int64_t v;
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		cJSON *j = cJSON_Parse(t[i].json);
+		int rc;
+
+		v = -42;
+		rc = render_json_int(j, t[i].lo, t[i].hi, &v);
+		if (rc != t[i].rc || (rc == 0 && v != t[i].want) || (rc == -1 && v != -42)) {
+			printf("#   %s: rc %d, value %lld\n", t[i].json, rc, (long long)v);
+			th_current_failed = 1;
+		}
+		cJSON_Delete(j);
+	}
+	EXPECT_INT(render_json_int(NULL, 0, 1, &v), -1);
+}
+
 static void
 test_id_and_printable(void)
 {
@@ -194,6 +274,8 @@ main(void)
 	RUN(test_table);
 	RUN(test_size);
 	RUN(test_memory);
+	RUN(test_detail_id);
+	RUN(test_json_int);
 	RUN(test_id_and_printable);
 	return TEST_REPORT();
 }

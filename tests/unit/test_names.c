@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Names as they come in (core/manage.c's text checks): whatever reaches the
  * lobby, a terminal or the console must read as what it is.  No character

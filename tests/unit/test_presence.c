@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Presence rules (docs/design.md, Presence) on a real store file, with
  * injected wall and monotonic times: arrivals and departures by reader

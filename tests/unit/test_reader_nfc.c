@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The libnfc reader backend against pn532emu: real libnfc 1.8, real
  * pn532_uart driver, a PN532 emulated on a pseudo-terminal.  The emulator
@@ -359,6 +360,44 @@ run_child(int (*fn)(struct emu *), struct emu *e, int64_t *elapsed)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+/* Child: the chip answers GetFirmwareVersion with 3 bytes, which libnfc
+ * cannot decode; its open still succeeds, and its first select fails an
+ * assertion and aborts the process.  The reader must refuse the device at
+ * open, saying why.  Exit 0 when it does. */
+static int
+child_bad_firmware(struct emu *e)
+{
+	struct reader_conf conf;
+	struct reader *r;
+	struct reader_event ev;
+	char err[256] = "";
+
+	conf_for(e, &conf);
+	emu_send(e, "firmware 320106");
+	if ((r = reader_open(&conf, err, sizeof(err))) == NULL) {
+		printf("# %s\n", err);
+		return strstr(err, "ISO14443A") != NULL ? 0 : 2;
+	}
+	reader_wait(r, &ev, WAIT_SLICE_MS, err, sizeof(err));
+	reader_close(r);
+	return 3;
+}
+
+static void
+test_bad_firmware_answer(void)
+{
+	struct emu e;
+	int64_t elapsed;
+
+	if (emu_start(&e) == -1) {
+		EXPECT(!"emulator started");
+		emu_stop(&e);
+		return;
+	}
+	EXPECT_INT(run_child(child_bad_firmware, &e, &elapsed), 0);
+	emu_stop(&e);
+}
+
 static bool mute_with_card;
 
 /* Child: tap a card (or not), have the emulator go mute, expect -1 within a bound
@@ -653,6 +692,7 @@ main(void)
 	signal(SIGPIPE, SIG_IGN);
 	find_emulator();
 	RUN(test_open_fails);
+	RUN(test_bad_firmware_answer);
 	RUN(test_idle_wait);
 	RUN(test_classic_4byte);
 	RUN(test_classic_7byte);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The reader child and its sandbox (firmware-glue/reader_child.h,
  * reader_sandbox.h).
@@ -608,6 +609,38 @@ test_recv_validates(void)
 	close(sv[1]);
 }
 
+/* A compromised child chooses its detail text: what reaches the log and
+ * the event log is printable ASCII, cut to the field, nothing after it. */
+static void
+test_recv_filters_detail(void)
+{
+	static const char evil[] = "reader up\x1b[2J\nMar  1 seuild: event 9 "
+	    "access_granted\r\t\x7f\xc3\xa9\xe2\x80\xae";
+	struct reader_msg msg, m;
+	const char *why = NULL;
+	size_t i;
+
+	memset(&msg, 0, sizeof(msg));
+	msg.type = READER_MSG_DOWN;
+	memcpy(msg.detail, evil, sizeof(evil));
+	memset(msg.detail + sizeof(evil), 'Z', sizeof(msg.detail) - sizeof(evil));
+	EXPECT_INT(feed(&msg, sizeof(msg), &m, &why), 1);
+	EXPECT_STR(m.detail, "reader up?[2J?Mar  1 seuild: event 9 access_granted????????");
+	for (i = strlen(m.detail); i < sizeof(m.detail); i++)
+		EXPECT_INT(m.detail[i], 0);
+	msg.type = READER_MSG_UNCONTAINED;
+	EXPECT_INT(feed(&msg, sizeof(msg), &m, &why), 1);
+	EXPECT_INT(strcspn(m.detail, "\x1b\n\r\t\x7f"), strlen(m.detail));
+	/* a message that carries no text keeps none */
+	msg.type = READER_MSG_HEARTBEAT;
+	EXPECT_INT(feed(&msg, sizeof(msg), &m, &why), 1);
+	EXPECT_STR(m.detail, "");
+	msg.type = READER_MSG_TAP;
+	msg.uid_len = 4;
+	EXPECT_INT(feed(&msg, sizeof(msg), &m, &why), 1);
+	EXPECT_STR(m.detail, "");
+}
+
 /*
  * Whether this machine can install the sandbox at all: qemu-user emulates
  * neither seccomp nor Landlock, so under `make check-cross` the tests that
@@ -652,6 +685,7 @@ main(void)
 	RUN(test_required_refuses_uncontained);
 	RUN(test_best_effort_runs_with_warning);
 	RUN(test_recv_validates);
+	RUN(test_recv_filters_detail);
 	teardown();
 	return TEST_REPORT();
 }

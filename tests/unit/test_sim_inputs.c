@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The simulated reader and door input lines (docs/design.md, Simulated
  * hardware), through the real backends on real FIFOs.  Cases found by the

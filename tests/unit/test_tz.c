@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Site local time.  Most cases are in Europe/Paris around its 2026 DST
  * days: Sunday 29 March (02:00 CET -> 03:00 CEST, at 01:00Z) and Sunday
@@ -90,6 +91,41 @@ test_local(void)
 	set_zone("UTC");
 	check_local(-1, "1969-12-31", 2, 23 * 60 + 59);
 	check_local(utc_ms(2024, 2, 29, 12, 0, 0), "2024-02-29", 3, 12 * 60);
+}
+
+static int
+repeat_end_at(int64_t ms)
+{
+	struct local_time lt;
+
+	tz_local(ms, &lt);
+	return lt.repeat_end_min;
+}
+
+/* The second pass of the wall times lived twice when clocks go back, and
+ * where it ends; nothing at any other instant. */
+static void
+test_repeat_end(void)
+{
+	set_zone("Europe/Paris");
+	EXPECT_INT(repeat_end_at(utc_ms(2026, 10, 25, 0, 59, 59)), 0);	/* 02:59:59 CEST */
+	EXPECT_INT(repeat_end_at(utc_ms(2026, 10, 25, 1, 0, 0)), 180);	/* 02:00 CET */
+	EXPECT_INT(repeat_end_at(utc_ms(2026, 10, 25, 1, 59, 59)), 180);
+	EXPECT_INT(repeat_end_at(utc_ms(2026, 10, 25, 2, 0, 0)), 0);	/* 03:00 CET */
+	EXPECT_INT(repeat_end_at(utc_ms(2026, 10, 25, 22, 0, 0)), 0);
+	EXPECT_INT(repeat_end_at(utc_ms(2026, 3, 29, 1, 30, 0)), 0);	/* spring: none */
+	EXPECT_INT(repeat_end_at(utc_ms(2026, 6, 10, 8, 0, 0)), 0);
+	set_zone("Australia/Sydney");
+	EXPECT_INT(repeat_end_at(utc_ms(2026, 4, 4, 15, 30, 0)), 0);	/* 02:30 AEDT */
+	EXPECT_INT(repeat_end_at(utc_ms(2026, 4, 4, 16, 30, 0)), 180);	/* 02:30 AEST */
+	EXPECT_INT(repeat_end_at(utc_ms(2026, 10, 3, 16, 30, 0)), 0);
+	set_zone("America/Santiago");	/* back from 24:00 to 23:00 on Saturday */
+	check_local(utc_ms(2026, 4, 5, 3, 30, 0), "2026-04-04", 5, 23 * 60 + 30);
+	EXPECT_INT(repeat_end_at(utc_ms(2026, 4, 5, 3, 30, 0)), 1440);
+	EXPECT_INT(repeat_end_at(utc_ms(2026, 4, 5, 4, 0, 0)), 0);	/* Sunday 00:00 */
+	set_zone("UTC");
+	EXPECT_INT(repeat_end_at(utc_ms(2026, 10, 25, 1, 30, 0)), 0);
+	set_zone("Europe/Paris");
 }
 
 static void
@@ -371,6 +407,7 @@ main(void)
 {
 	RUN(test_set_and_valid);
 	RUN(test_local);
+	RUN(test_repeat_end);
 	RUN(test_next_day_end);
 	RUN(test_date_start);
 	RUN(test_parse_date);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * seuil-web's pure parts, with an injected clock: the login throttle
  * (web/throttle.c) and its address groups, the Host names (web/hosts.c),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The writer thread (daemon/writer.c): order, a full queue, checkpoints. */
 #include <poll.h>
 #include <pthread.h>

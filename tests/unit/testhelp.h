@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * A tiny test harness in the spirit of redis' testhelp.h.  A test is a
  * function; EXPECT records a failure with its file and line and goes on;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // seuil console: plain JS, no framework.  Every text from the server goes
 // into the page with textContent (never innerHTML), so a member called
 // <img src=x onerror=alert(1)> is shown as those characters.

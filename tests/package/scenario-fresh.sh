@@ -17,7 +17,7 @@ journey_hw_test
 setup_broker
 journey_lobby
 journey_remote_unlock
-setup_console && journey_console
+setup_console && { journey_console; journey_community; }
 journey_backup
 journey_seuilctl_root
 journey_remove

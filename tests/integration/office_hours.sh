@@ -8,7 +8,9 @@
 # and across a closing contact; relocked at the last departure, by
 # `seuilctl door lock`, at the window's end, and with an unsynced clock
 # (the fault shim's adjtimex knob); after kill -9 the relay is off before
-# the restart finishes and stays off until the next first-in tap.
+# the restart finishes and stays off until the next first-in tap; the
+# door's retained MQTT state and SpaceAPI (open_from = office_hours)
+# follow it.
 . "$(dirname "$0")/../lib.sh"
 
 LIBFT=$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -1)
@@ -150,4 +152,29 @@ badge front-in 045A5A5A
 wait_until 10 count_is access_granted -gt "$g"
 check "unsynced: a staff tap is granted but only pulses" wait_until 10 relay_is 0
 check "... no office hours" test "$(count_event schedule_unlock)" = "$u"
+stop_seuild
+
+# ---- the door's MQTT state and SpaceAPI follow office hours ----
+start_broker || { not_ok "the broker starts"; exit 1; }
+office_conf '\ncontinuous_duty = true' ignore
+sed -i "s/^enabled = false$/host = 127.0.0.1\nport = $BROKER_PORT/" "$T/seuild.conf"
+printf '\n[spaceapi]\nopen_from = office_hours\n' >>"$T/seuild.conf"
+retained() { mosquitto_sub -h 127.0.0.1 -p "$BROKER_PORT" -t "seuil/test/$1" -C 1 -W 5 2>/dev/null; }
+door_state_is() { [ "$(retained door/front/state)" = "$1" ]; }
+space_open_is() {
+	[ "$(retained spaceapi | python3 -c 'import json,sys; print(json.load(sys.stdin)["state"]["open"])' 2>/dev/null)" = "$1" ]
+}
+at 2024-01-10 10:00:00
+start_faked || { not_ok "seuild starts with a broker"; exit 1; }
+check "MQTT before the first in: the door locked" wait_until 10 door_state_is locked
+check "... SpaceAPI (open_from = office_hours): closed, the window on but nobody opened it" \
+	wait_until 10 space_open_is False
+badge front-in 045A5A5A
+check "first in: held" held
+check "MQTT: the door's state is unlocked while held" wait_until 10 door_state_is unlocked
+check "... SpaceAPI open" wait_until 10 space_open_is True
+check "... still unlocked past unlock_time and the watchdog's 3 s" sh -c "sleep 5; [ \"\$(mosquitto_sub -h 127.0.0.1 -p '$BROKER_PORT' -t seuil/test/door/front/state -C 1 -W 5)\" = unlocked ]"
+ctl door lock front >/dev/null
+check "door lock: MQTT says locked" wait_until 10 door_state_is locked
+check "... SpaceAPI closed" wait_until 10 space_open_is False
 stop_seuild

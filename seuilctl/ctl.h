@@ -71,6 +71,8 @@ int	 ctl_opt(struct ctl *, int, char **);
 /* Common options only, then min..max operands from argv[optind]. */
 int	 ctl_args(struct ctl *, int, char **, int, int);
 void	 ctl_errx(const char *, ...) __attribute__((format(printf, 1, 2)));
+#define CTL_TAP_TIMEOUT_MAX_S	3600
+int	 ctl_tap_timeout(const char *, long *);	/* --timeout: EX_OK or EX_DATAERR */
 int	 ctl_json_print(struct ctl *, cJSON *);	/* prints, frees; NULL: failed */
 void	 ctl_format_time(int64_t, char *, size_t);	/* local, "-" for 0 */
 void	 ctl_format_utc(int64_t, char *, size_t);	/* ISO 8601 Z */

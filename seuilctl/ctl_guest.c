@@ -302,7 +302,10 @@ ctl_guest_pool(struct ctl *c, int argc, char **argv)
 		switch (ch) {
 		case 'l': label = optarg; break;
 		case 'r': reader = optarg; break;
-		case 't': timeout = strtol(optarg, NULL, 10); break;
+		case 't':
+			if ((rc = ctl_tap_timeout(optarg, &timeout)) != EX_OK)
+				return rc;
+			break;
 		default:
 			if ((rc = ctl_opt(c, ch, argv)) != EX_OK)
 				return rc;

@@ -497,9 +497,10 @@ ctl_member_invite(struct ctl *c, int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, ":r:t:", opts, NULL)) != -1) {
 		if (ch == 'r')
 			req.reader = optarg;
-		else if (ch == 't')
-			timeout = strtol(optarg, NULL, 10);
-		else if ((rc = ctl_opt(c, ch, argv)) != EX_OK)
+		else if (ch == 't') {
+			if ((rc = ctl_tap_timeout(optarg, &timeout)) != EX_OK)
+				return rc;
+		} else if ((rc = ctl_opt(c, ch, argv)) != EX_OK)
 			return rc;
 	}
 	if (argc - optind > 1)

@@ -83,6 +83,10 @@ check "... says so" grep -q "loaner G1 (hint C1C1) added to the pool at reader d
 check "pool add by a UID on standard input" sh -c "echo 04C2C2C2 | '$SEUILCTL' -f '$T/seuild.conf' guest pool add - --label G2 >/dev/null"
 echo 04A1B2C3 | ctl guest pool add - --label G3 >/dev/null 2>&1; rc=$?
 check "a member's badge is refused from the pool (65)" test "$rc" = 65
+ctl guest pool add --label G9 --timeout abc >/dev/null 2>"$T/timeout.err"; rc=$?
+check "pool add --timeout abc is refused (65), saying why" sh -c "[ $rc = 65 ] && grep -q 'timeout must be 1 to 3600 seconds' '$T/timeout.err'"
+ctl member invite --timeout 0 >/dev/null 2>&1; rc=$?
+check "member invite --timeout 0 is refused (65)" test "$rc" = 65
 check "the pool lists both" test "$(ctl --json guest pool list | python3 -c 'import json,sys; print([l["label"] for l in json.load(sys.stdin)])')" = "['G1', 'G2']"
 
 # ---- passes ----

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "backup.h"
 #include "schema.h"
@@ -448,6 +449,24 @@ verify_schema(struct store *st, int version)
 }
 
 /*
+ * The copy made before a migration belongs to whoever owns the database:
+ * root migrating seuil's store (the package's `seuilctl init` on an
+ * upgrade) must not leave a file of the store that seuil cannot manage.
+ * The copy was just made with O_EXCL | O_NOFOLLOW, so lchown names it.
+ */
+static int
+keep_owner(const char *path, const char *copy)
+{
+	struct stat sb;
+
+	if (geteuid() != 0)
+		return 0;
+	if (stat(path, &sb) == -1)
+		return -1;
+	return lchown(copy, sb.st_uid, sb.st_gid);
+}
+
+/*
  * All pending migrations in one IMMEDIATE transaction: the daemon and
  * seuilctl may open the same file at once, so the version is read again
  * under the write lock, and a half-migrated schema can never be seen.
@@ -479,6 +498,12 @@ migrate(struct store *st, const char *path)
 		if (backup_copy(path, copy, err, sizeof(err)) == -1) {
 			store_seterr(st, STORE_EDB, "no backup before migrating, so no "
 			    "migration: %s", err);
+			goto fail;
+		}
+		if (keep_owner(path, copy) == -1) {
+			store_seterr(st, STORE_EDB, "%s: chown: %s, so no migration",
+			    copy, strerror(errno));
+			unlink(copy);
 			goto fail;
 		}
 	}

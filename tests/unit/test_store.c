@@ -255,6 +255,46 @@ test_crafted_old_schema_not_migrated(void)
 	EXPECT(system(cmd) != 0);
 }
 
+/* Root migrating another user's store (the package's `seuilctl init` on
+ * an upgrade, the store being seuil's) leaves the copy it makes before the
+ * migration to the store's owner, not to root.  Needs root to chown: said
+ * and passed elsewhere. */
+static void
+test_migration_copy_keeps_owner(void)
+{
+	char cmd[600], err[512], copy[600] = "";
+	struct store *st;
+	struct stat sb;
+	FILE *f;
+
+	if (geteuid() != 0) {
+		printf("# not root: the copy's owner is not checked\n");
+		return;
+	}
+	snprintf(dbpath, sizeof(dbpath), "%s/owned.db", dir);
+	snprintf(cmd, sizeof(cmd), "cp tests/fixtures/schema/v2.db %s && chown 12345:12346 %s",
+	    dbpath, dbpath);
+	EXPECT(system(cmd) == 0);
+	st = store_open(dbpath, 0, err, sizeof(err));
+	EXPECT(st != NULL);
+	if (st == NULL) {
+		printf("# %s\n", err);
+		return;
+	}
+	store_close(st);
+	snprintf(cmd, sizeof(cmd), "ls -d %s/owned.db.pre-v* 2>/dev/null", dir);
+	if ((f = popen(cmd, "r")) != NULL) {
+		if (fgets(copy, sizeof(copy), f) != NULL)
+			copy[strcspn(copy, "\n")] = '\0';
+		pclose(f);
+	}
+	EXPECT(copy[0] != '\0');
+	EXPECT(lstat(copy, &sb) == 0);
+	EXPECT_INT(sb.st_uid, 12345);
+	EXPECT_INT(sb.st_gid, 12346);
+	EXPECT_INT(sb.st_mode & 0777, 0600);
+}
+
 static void
 test_pragmas(void)
 {
@@ -1220,6 +1260,7 @@ main(void)
 	RUN(test_newer_schema_refused);
 	RUN(test_crafted_schema_refused);
 	RUN(test_crafted_old_schema_not_migrated);
+	RUN(test_migration_copy_keeps_owner);
 	RUN(test_pragmas);
 	RUN(test_checkpoint_manual);
 	RUN(test_wal_restart);

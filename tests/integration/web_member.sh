@@ -7,7 +7,7 @@
 # stops naming them at their next arrival; an import and an admin's edit
 # leave their choice; their logins, visits, badges (one reported lost is
 # revoked at once), export and guests; 403 on every route of web/api.c's
-# table outside their own; disabled, their session ends.
+# table outside their own; disabled or erased, their session ends.
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/tests/browser/web.sh"
 
@@ -126,3 +126,13 @@ check "the desk sees the pass" test "$(api GET /guests)" = 200 -a "$(json_get "[
 ctl member disable alice >/dev/null
 check "disabled, her session ends (401)" test "$(mapi GET /me/profile)" = 401
 check "... and her account is gone" test "$(sqlite3 "$T/seuil.db" "select count(*) from member_accounts")" = 0
+
+# ---- erased: his session ends ----
+code=$(ctl --json member invite bob | python3 -c 'import json,sys; print(json.load(sys.stdin)["code"])')
+check "an admin's code for bob opens his page" sh -c "curl -s -c '$T/mjar' -o '$T/mlogin.json' -w '%{http_code}' -X POST -H 'Content-Type: application/json' --data '{\"user\":\"bob\",\"code\":\"$code\"}' '$WEB_URL/api/v1/login' | grep -qx 200"
+MCSRF=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["csrf"])' "$T/mlogin.json")
+check "... he sets a password" test "$(mapi POST /me/password '{"password":"another long one"}')" = 200
+check "... and reads his page" test "$(mapi GET /me/profile)" = 200
+ctl member erase bob --yes >/dev/null
+check "erased, his session ends (401)" test "$(mapi GET /me/profile)" = 401
+check "... and his account is gone" test "$(sqlite3 "$T/seuil.db" "select count(*) from member_accounts")" = 0

@@ -346,8 +346,8 @@ store_guests_next_end(struct store *st)
  * before the row. */
 static const char *const erase_steps[] = {
 	"UPDATE events SET guest_id = NULL WHERE guest_id = ?1",
-	"UPDATE visits SET left_ts = coalesce(left_ts, last_seen_ts, arrived_ts),"
-	" left_reason = coalesce(left_reason, 'manual'), guest_id = NULL WHERE guest_id = ?1",
+	("UPDATE visits SET left_ts = coalesce(left_ts, last_seen_ts, arrived_ts),"
+	 " left_reason = coalesce(left_reason, 'manual'), guest_id = NULL WHERE guest_id = ?1"),
 	"DELETE FROM guests WHERE id = ?1",
 };
 

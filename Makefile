@@ -97,7 +97,7 @@ UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 # Parts of tools, not programs: the PN532 model (pn532emu and the fuzz
 # targets' hostile PN532) and the DESFire card model (pn532emu, the
-# exchange's unit test and its fuzz target link it).
+# exchange's unit test and its fuzz targets link it).
 TOOL_PARTS := tests/tools/pn532_chip.c tests/tools/desfire_card.c
 TOOL_SRC  := $(filter-out $(TOOL_PARTS),$(wildcard tests/tools/*.c))
 TOOL_BIN  := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/%)
@@ -230,6 +230,11 @@ fuzz-targets: $(FUZZ_BIN)
 	@:
 
 $(FUZZ_BUILD)/fuzz_desfire: tests/tools/desfire_card.c tests/tools/desfire_card.h
+$(FUZZ_BUILD)/fuzz_card_pipe: tests/tools/desfire_card.c tests/tools/desfire_card.h
+# The whole way: the hostile PN532, a DESFire card model behind it.
+$(FUZZ_BUILD)/fuzz_desfire_reader: tests/fuzz/pn532_side.c tests/fuzz/pn532_side.h \
+	tests/tools/pn532_chip.c tests/tools/pn532_chip.h tests/tools/desfire_card.c \
+	tests/tools/desfire_card.h
 $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h tests/fuzz/common.c $(FUZZ_ALIBS)
 	$(FUZZ_CC) $(CPPFLAGS) $(INC_ALL) -Itests/fuzz -Itests/tools -std=c17 -O1 -g -Wall -Wextra \
 		$(FUZZ_SAN) -fsanitize=fuzzer $(PKG_CFLAGS) -o $@ $(filter %.c,$^) \
@@ -380,11 +385,14 @@ endif
 # root (mmdebstrap, cached in build/check-package), its services run as
 # their units say, the journeys of docs/install.md through the installed
 # programs, the upgrade from the base package (tests/package/base-commit,
-# or BASE_DEB=FILE), remove and purge.  Ends with "N passed, N failed".
+# or BASE_DEB=FILE), remove and purge; the PN532 emulator (a test tool,
+# not in the package) stands for the DESFire readers.  Ends with "N passed,
+# N failed".
 # Not part of make check (.ci/run runs it after, as root).
 check-package:
 	@sh scripts/deps.sh package
 	@$(MAKE) --no-print-directory deb ARCH=$(NATIVE_ARCH)
+	@$(MAKE) --no-print-directory build/tests/pn532emu
 	@tests/package/run build/deb/seuil_$(VERSION)_$(NATIVE_ARCH).deb $(BASE_DEB)
 
 clean:

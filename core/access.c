@@ -25,6 +25,8 @@ access_reason_name(enum access_reason r)
 	switch (r) {
 	case ACCESS_GRANTED:		return "granted";
 	case ACCESS_LOCKED_OUT:		return "locked_out";
+	case ACCESS_CREDENTIAL_INVALID:	return "credential_invalid";
+	case ACCESS_CREDENTIAL_REQUIRED: return "credential_required";
 	case ACCESS_UNKNOWN_BADGE:	return "unknown_badge";
 	case ACCESS_BADGE_REVOKED:	return "badge_revoked";
 	case ACCESS_NOT_LENT:		return "not_lent";
@@ -145,7 +147,14 @@ schedule_allows(const struct access_groups *gs, const struct local_time *t)
  * Why this order (that of enum access_reason, which the event log shows):
  * the checks go from facts about the tap itself to those that need a
  * trusted clock, so that the reason logged is the most fundamental one.  A locked-out reader says nothing about the badge (an
- * attacker must not learn which UIDs exist); a revoked badge is reported as
+ * attacker must not learn which UIDs exist).  Then what the card is: a card
+ * that carries our application and does not prove its credential is
+ * refused whatever its UID (its UID may be a clone's, and a hostile card
+ * can always pretend to have no application, which is why a UID never
+ * matches a DESFire badge); a reader that takes credentials only refuses a
+ * bare UID; a proven credential that no badge holds is refused the same
+ * way as one that failed (the card is ours in form, not in fact).  A
+ * revoked badge is reported as
  * revoked even if its member is also disabled, because the badge is what
  * was presented; dates come before schedules because an expired member is
  * expired at any hour.
@@ -178,8 +187,14 @@ access_decide(const struct access_input *in)
 
 	if (in->reader_locked_out)
 		return ACCESS_LOCKED_OUT;
+	if (in->card != ACCESS_CARD_UID && in->card != ACCESS_CARD_CREDENTIAL)
+		return ACCESS_CREDENTIAL_INVALID;	/* or out of range */
+	if (in->card == ACCESS_CARD_UID && in->reader_credential != CREDENTIAL_UID &&
+	    in->reader_credential != CREDENTIAL_BOTH)
+		return ACCESS_CREDENTIAL_REQUIRED;	/* or out of range */
 	if (!in->badge_found)
-		return ACCESS_UNKNOWN_BADGE;
+		return in->card == ACCESS_CARD_CREDENTIAL ? ACCESS_CREDENTIAL_INVALID :
+		    ACCESS_UNKNOWN_BADGE;
 	if (!in->badge_active)
 		return ACCESS_BADGE_REVOKED;
 	if (in->loaner && !in->lent)

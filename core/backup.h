@@ -20,6 +20,10 @@
  * (UTC), so that the names sort by age. */
 #define BACKUP_PREFIX	"seuil-"
 #define BACKUP_SUFFIX	".db"
+/* The keys' copies beside the snapshots: restored by copying them back to
+ * [store] uid_key_file and [credentials] key_file. */
+#define BACKUP_KEY_NAME		"uid.key"
+#define BACKUP_CREDKEY_NAME	"credentials.key"
 
 /* meta keys of the last backup: UTC ms, "ok" or "failed: why", the file. */
 #define BACKUP_META_TS		"backup_last_ts"

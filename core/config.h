@@ -32,6 +32,10 @@ enum last_out { LAST_OUT_NONE, LAST_OUT_PRESENCE };
 enum spaceapi_open { SPACEAPI_OPEN_PRESENCE, SPACEAPI_OPEN_OFFICE_HOURS };
 /* A reader child that cannot be contained: refused, or run with a warning. */
 enum reader_sandbox { READER_SANDBOX_REQUIRED, READER_SANDBOX_BEST_EFFORT };
+/* What a reader takes as a badge: the card's UID, a DESFire credential
+ * (firmware-glue/desfire.h), or a credential when the card carries our
+ * application and the UID otherwise. */
+enum reader_credential { CREDENTIAL_UID, CREDENTIAL_DESFIRE, CREDENTIAL_BOTH };
 
 struct door_conf {
 	char		name[CONFIG_NAME_MAX + 1];
@@ -61,6 +65,7 @@ struct reader_conf {
 	int		door_index;		/* index in config.doors; -1: a desk reader */
 	enum reader_direction direction;
 	bool		enrol;			/* `badge enroll` may take taps here */
+	enum reader_credential credential;
 	/* Feedback at the reader: LEDs and buzzer on GPIO lines (-1: none). */
 	char		feedback_chip[64];	/* "" = the door's chip; "sim" */
 	int		green_line;
@@ -85,6 +90,11 @@ struct config {
 	char		uid_key_file[PATH_MAX];
 	int64_t		event_retention_ms;
 	int64_t		visit_retention_ms;
+
+	/* [credentials]: DESFire credentials (core/credkey.h) */
+	uint32_t	credentials_aid;	/* 24 bits, not 0 */
+	char		credentials_key_file[PATH_MAX];
+	char		credentials_picc_key_file[PATH_MAX];	/* "" = factory DES key */
 
 	struct door_conf doors[CONFIG_MAX_DOORS];
 	int		ndoors;
@@ -186,6 +196,7 @@ int64_t config_parse_duration(const char *s);
 void config_format_duration(int64_t ms, char *buf, size_t len);
 
 const char *config_direction_name(enum reader_direction d);
+const char *config_credential_name(enum reader_credential c);
 
 struct sockaddr_storage;
 /* Parse [web] listen ("127.0.0.1:8443", "[::1]:8443"; numeric addresses

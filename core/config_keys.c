@@ -14,7 +14,8 @@
 #include "config_private.h"
 
 const char *const config_sect_names[S_COUNT] = {
-	[S_SITE] = "site", [S_STORE] = "store", [S_DOOR] = "door",
+	[S_SITE] = "site", [S_STORE] = "store", [S_CREDENTIALS] = "credentials",
+	[S_DOOR] = "door",
 	[S_READER] = "reader", [S_PRESENCE] = "presence",
 	[S_SECURITY] = "security", [S_MQTT] = "mqtt", [S_CONTROL] = "control",
 	[S_WEB] = "web",
@@ -28,6 +29,7 @@ const char *const config_direction_names[] = { "in", "out", "toggle", NULL };
 static const char *const unsynced_names[] =
     { "members_only", "deny", "ignore", NULL };
 static const char *const sandbox_names[] = { "required", "best_effort", NULL };
+static const char *const credential_names[] = { "uid", "desfire", "both", NULL };
 static const char *const last_out_names[] = { "none", "presence", NULL };
 static const char *const open_from_names[] = { "presence", "office_hours", NULL };
 
@@ -37,6 +39,7 @@ _Static_assert(sizeof(enum reader_driver) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum reader_direction) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum unsynced_policy) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum reader_sandbox) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum reader_credential) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum last_out) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum spaceapi_open) == sizeof(int), "enum size");
 
@@ -58,6 +61,10 @@ const struct key config_keys[] = {
 	    .min = DAY, .max = 3650 * DAY },
 	{ S_STORE, "visit_retention", K_DUR, CF(visit_retention_ms),
 	    .min = DAY, .max = 3650 * DAY },
+
+	{ S_CREDENTIALS, "aid", K_AID, CF(credentials_aid) },
+	{ S_CREDENTIALS, "key_file", K_STR, CF(credentials_key_file), .required = true },
+	{ S_CREDENTIALS, "picc_key_file", K_STR, CF(credentials_picc_key_file) },
 
 	{ S_DOOR, "gpio", K_ENUM, DF(gpio), .names = gpio_names },
 	{ S_DOOR, "chip", K_STR, DF(chip), .required = true },
@@ -83,6 +90,7 @@ const struct key config_keys[] = {
 	{ S_READER, "direction", K_ENUM, RF(direction),
 	    .names = config_direction_names },
 	{ S_READER, "enrol", K_BOOL, RF(enrol) },
+	{ S_READER, "credential", K_ENUM, RF(credential), .names = credential_names },
 	{ S_READER, "feedback_chip", K_STR, RF(feedback_chip) },
 	{ S_READER, "green_line", K_OPTLINE, RF(green_line) },
 	{ S_READER, "red_line", K_OPTLINE, RF(red_line) },
@@ -201,6 +209,10 @@ config_defaults(struct config *conf)
 	conf->event_retention_ms = 90 * DAY;
 	conf->visit_retention_ms = 400 * DAY;
 
+	conf->credentials_aid = 0xF5EE11;
+	snprintf(conf->credentials_key_file, sizeof(conf->credentials_key_file),
+	    "/etc/seuil/credentials.key");
+
 	conf->expire_after_ms = 12 * HOUR;
 	conf->day_ends_at_min = 4 * 60;
 	conf->toggle_guard_ms = 10 * SEC;
@@ -263,6 +275,7 @@ config_reader_defaults(struct reader_conf *r, const char *name)
 	r->driver = READER_LIBNFC;
 	r->door_index = -1;
 	r->direction = DIRECTION_IN;
+	r->credential = CREDENTIAL_BOTH;
 	r->green_line = r->red_line = r->buzzer_line = -1;
 }
 
@@ -272,5 +285,13 @@ config_direction_name(enum reader_direction d)
 	if ((unsigned)d < sizeof(config_direction_names) / sizeof(config_direction_names[0])
 	    - 1)
 		return config_direction_names[d];
+	return "?";
+}
+
+const char *
+config_credential_name(enum reader_credential c)
+{
+	if ((unsigned)c < sizeof(credential_names) / sizeof(credential_names[0]) - 1)
+		return credential_names[c];
 	return "?";
 }

@@ -28,6 +28,7 @@ enum sect {
 	S_SKIP,		/* a bad or duplicate header: ignore its keys */
 	S_SITE,
 	S_STORE,
+	S_CREDENTIALS,
 	S_DOOR,
 	S_READER,
 	S_PRESENCE,
@@ -53,6 +54,7 @@ enum ktype {
 	K_OPTLINE,	/* GPIO line 0..1023, empty = -1 */
 	K_ENUM,		/* index into .names, stored in an enum field */
 	K_HHMM,		/* minutes after midnight */
+	K_AID,		/* a DESFire application: 6 hex digits, not 000000 */
 };
 
 struct key {

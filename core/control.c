@@ -25,7 +25,7 @@ enum field_id {
 	F_ACTOR, F_MEMBER, F_BADGE, F_NAME, F_DISPLAY, F_EMAIL, F_FROM, F_UNTIL,
 	F_GROUPS, F_PUBLIC, F_DOOR, F_READER, F_UID, F_LABEL, F_GROUP, F_SCHEDULE,
 	F_USER, F_ROLE, F_HASH, F_TYPE, F_DETAIL, F_SECONDS, F_TIMEOUT, F_PRUNE,
-	F_REENABLE, F_GUEST, F_ENDS, F_CODE, F_NFIELDS
+	F_REENABLE, F_SECURE, F_DESK, F_GUEST, F_ENDS, F_CODE, F_NFIELDS
 };
 _Static_assert(F_NFIELDS <= 32, "the fields' masks are unsigned");
 #define B(f)	(1u << (f))
@@ -71,6 +71,8 @@ static const struct field {
 	[F_TIMEOUT]	= { "timeout",		FT_COUNT,	OFF(timeout) },
 	[F_PRUNE]	= { "prune",		FT_BOOL,	OFF(prune) },
 	[F_REENABLE]	= { "reenable",		FT_BOOL,	OFF(reenable) },
+	[F_SECURE]	= { "secure",		FT_BOOL,	OFF(secure) },
+	[F_DESK]	= { "desk",		FT_BOOL,	OFF(desk) },
 	[F_GUEST]	= { "guest",		FT_ID,		OFF(guest) },
 	[F_ENDS]	= { "until",		FT_STR,		OFF(until) },
 	[F_CODE]	= { "code",		FT_STR,		OFF(code) },
@@ -89,7 +91,8 @@ static const struct command {
 	[CONTROL_STATUS]	= { "status", 0, 0, false },
 	[CONTROL_CHECKOUT]	= { "checkout", B(F_MEMBER), 0, false },
 	[CONTROL_DOOR_UNLOCK]	= { "door_unlock", 0, B(F_DOOR) | B(F_SECONDS), false },
-	[CONTROL_ENROL]		= { "enrol", B(F_MEMBER), B(F_READER) | B(F_TIMEOUT), false },
+	[CONTROL_ENROL]		= { "enrol", B(F_MEMBER), B(F_READER) | B(F_TIMEOUT) | B(F_SECURE) |
+				    B(F_DESK), false },
 	[CONTROL_BADGE_ADD]	= { "badge_add", B(F_MEMBER) | B(F_UID), B(F_LABEL), false },
 	[CONTROL_RELOAD]	= { "reload", 0, 0, false },
 	[CONTROL_MEMBER_ADD]	= { "member_add", B(F_NAME), MEMBER_FIELDS, false },
@@ -108,6 +111,7 @@ static const struct command {
 	[CONTROL_WEB_USER_ROLE]	= { "web_user_role", B(F_USER) | B(F_ROLE), 0, false },
 	[CONTROL_WEB_USER_DEL]	= { "web_user_del", B(F_USER), 0, false },
 	[CONTROL_CONSOLE_EVENT]	= { "console_event", B(F_TYPE), B(F_DETAIL) | B(F_MEMBER), false },
+	[CONTROL_BADGE_WIPE]	= { "badge_wipe", 0, B(F_READER) | B(F_TIMEOUT), false },
 	[CONTROL_DOOR_LOCK]	= { "door_lock", 0, B(F_DOOR), false },
 	[CONTROL_GUEST_ADD]	= { "guest_add", B(F_NAME) | B(F_MEMBER), B(F_ENDS) | B(F_LABEL), false },
 	[CONTROL_GUEST_LEND]	= { "guest_lend", B(F_GUEST) | B(F_LABEL), 0, false },

@@ -20,9 +20,16 @@
  *   status                                     -> the daemon's live state
  *   checkout      member*                      -> was_present
  *   door_unlock   door, seconds                -> door, seconds
- *   enrol         member*, reader, timeout     -> badge_id, hint, reader
+ *   enrol         member*, reader, timeout, secure, desk
+ *                                              -> badge_id, hint, reader
  *                 (the reply comes with the tap, or code timeout;
- *                 "enroll" is accepted as the same command)
+ *                 "enroll" is accepted as the same command; secure: the
+ *                 card is made a DESFire badge, at a desk reader, and the
+ *                 reply adds kind and revoked; desk: the request is made
+ *                 for a console desk account, so the operate role's limits
+ *                 apply whatever the sender's role)
+ *   badge_wipe    reader, timeout              -> reader, hint, badge_id,
+ *                                                 member (the revoked one)
  *   badge_add     member*, uid*, label         -> badge_id, hint
  *   reload                                     -> (nothing)
  *   member_add    name*, display_name, email, valid_from, valid_until,
@@ -63,7 +70,7 @@
  * identity, which the kernel gives (SO_PEERCRED), never instead of it.
  *
  * Roles (seuild's table, docs/security.md): status needs read_group;
- * checkout, door_unlock, door_lock, enrol and reload need operate_group; everything
+ * checkout, door_unlock, door_lock, enrol, badge_wipe and reload need operate_group; everything
  * that changes members, badges, groups, schedules, console accounts,
  * imports, erasure, purge and backups needs admin_group.  Root may do all.
  */
@@ -105,6 +112,7 @@ enum control_cmd {
 	CONTROL_WEB_USER_ROLE,
 	CONTROL_WEB_USER_DEL,
 	CONTROL_CONSOLE_EVENT,
+	CONTROL_BADGE_WIPE,
 	/* The community's commands (office hours, guests, members' own
 	 * changes): kept together. */
 	CONTROL_DOOR_LOCK,
@@ -170,6 +178,8 @@ struct control_req {
 	int64_t			 seconds;	/* door_unlock; 0: the door's own */
 	int64_t			 timeout;	/* enrol, seconds; 0: 60 */
 	bool			 prune, reenable;	/* import */
+	bool			 secure;	/* enrol: a DESFire badge */
+	bool			 desk;		/* enrol: for a console desk account */
 	int			 fd;		/* import: the CSV; -1 none */
 	cJSON			*owner;		/* decoded: the message the strings point into */
 };

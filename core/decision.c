@@ -5,13 +5,15 @@
 #include "tz.h"
 
 int
-decision_rows_load(struct store *st, const uint8_t mac[UID_MAC_LEN], struct decision_rows *rows)
+decision_rows_load(struct store *st, enum badge_kind kind, const uint8_t mac[UID_MAC_LEN],
+    struct decision_rows *rows)
 {
 	int rc;
 
 	memset(rows, 0, sizeof(*rows));
-	rc = store_find_badge(st, mac, &rows->badge, &rows->member);
-	if (rc == 0) {
+	rc = store_find_badge(st, kind, mac, &rows->badge, &rows->member);
+	/* The pool's loaners are cards known by their UID. */
+	if (rc == 0 && kind == BADGE_UID) {
 		if ((rc = store_find_loaner(st, mac, &rows->l, &rows->guest)) != 1)
 			return rc;
 		rows->loaner = true;
@@ -30,18 +32,18 @@ decision_rows_load(struct store *st, const uint8_t mac[UID_MAC_LEN], struct deci
 
 void
 decision_input_rows(struct access_input *in, const struct config *conf,
-    const struct decision_rows *rows, int64_t now_ms, bool clock_synced, bool reader_locked_out)
+    const struct decision_rows *rows, int64_t now_ms, bool clock_synced, struct decision_tap tap)
 {
-	struct badge_row loaner = { .active = true };
+	struct badge_row loaner = { .active = true, .kind = BADGE_UID };
 
 	if (rows == NULL || !rows->loaner) {
 		decision_input(in, conf, rows != NULL ? &rows->badge : NULL,
 		    rows != NULL ? &rows->member : NULL, rows != NULL ? &rows->groups : NULL,
-		    now_ms, clock_synced, reader_locked_out);
+		    now_ms, clock_synced, tap);
 		return;
 	}
 	decision_input(in, conf, &loaner, &rows->member, &rows->groups, now_ms, clock_synced,
-	    reader_locked_out);
+	    tap);
 	in->loaner = true;
 	in->lent = rows->guest.id != 0;
 	in->member_active = rows->member.id != 0 && rows->member.active && !rows->member.erased;
@@ -51,10 +53,12 @@ decision_input_rows(struct access_input *in, const struct config *conf,
 void
 decision_input(struct access_input *in, const struct config *conf, const struct badge_row *b,
     const struct member_row *m, const struct access_groups *groups, int64_t now_ms,
-    bool clock_synced, bool reader_locked_out)
+    bool clock_synced, struct decision_tap tap)
 {
 	memset(in, 0, sizeof(*in));
-	in->reader_locked_out = reader_locked_out;
+	in->reader_locked_out = tap.locked_out;
+	in->reader_credential = tap.reader;
+	in->card = tap.card;
 	in->badge_found = b != NULL;
 	if (b != NULL) {
 		in->badge_active = b->active;
@@ -70,4 +74,15 @@ decision_input(struct access_input *in, const struct config *conf, const struct 
 	 * as for an RTC-less Pi that booted with a stale date. */
 	in->clock_synced = clock_synced && in->now.date[0] != '\0';
 	in->unsynced = conf->unsynced_clock;
+}
+
+enum access_card
+decision_card_of(enum badge_kind kind, enum reader_credential reader, bool *found)
+{
+	if (kind == BADGE_DESFIRE && reader != CREDENTIAL_UID) {
+		*found = true;
+		return ACCESS_CARD_CREDENTIAL;
+	}
+	*found = kind == BADGE_UID;
+	return ACCESS_CARD_UID;
 }

@@ -294,6 +294,7 @@ add_badge(struct explanation *x, const struct badge_row *b, const char *hint)
 {
 	const struct config *conf = x->conf;
 	struct explain_badge *eb, *nb;
+	struct explain_step *step;
 	struct access_input in;
 	int i;
 
@@ -320,9 +321,11 @@ add_badge(struct explanation *x, const struct badge_row *b, const char *hint)
 	} else if (b != NULL) {
 		eb->known = true;
 		eb->b = *b;
-		arg_num(badge_rule(eb, b->active, b->active ? "badge_active" : "badge_revoked",
-		    "badge %lld is %s", (long long)b->id, b->active ? "active" : "revoked"),
-		    "id", EXPLAIN_ARG_INT, b->id);
+		step = badge_rule(eb, b->active, b->active ? "badge_active" : "badge_revoked",
+		    "badge %lld (%s) is %s", (long long)b->id, b->kind == BADGE_DESFIRE ?
+		    "a DESFire credential" : "a UID", b->active ? "active" : "revoked");
+		arg_num(step, "id", EXPLAIN_ARG_INT, b->id);
+		arg_text(step, "kind", store_badge_kind_name(b->kind));
 	} else {
 		if (hint != NULL)
 			snprintf(eb->hint, sizeof(eb->hint), "%s", hint);
@@ -331,19 +334,26 @@ add_badge(struct explanation *x, const struct badge_row *b, const char *hint)
 		    "the member has no badge: any badge tapped is unknown");
 	}
 	for (i = 0; i < conf->nreaders; i++) {
+		const struct reader_conf *rc = &conf->readers[i];
 		struct explain_decision *d;
+		struct decision_tap tap = { .reader = rc->credential, .card = ACCESS_CARD_UID,
+		    .locked_out = x->lockouts.known && x->lockouts.locked[i] };
+		bool found = false;
 
-		if (conf->readers[i].door_index < 0)
+		if (rc->door_index < 0)
 			continue;	/* a desk reader decides nothing */
+		/* The card as this reader sees it: a DESFire badge at a reader
+		 * that reads no credentials shows a UID that is no badge's. */
+		if (b != NULL)
+			tap.card = decision_card_of(b->kind, rc->credential, &found);
 		d = &eb->d[eb->ndecisions++];
 		d->reader = i;
 		d->locked_out = x->lockouts.known ? x->lockouts.locked[i] : -1;
 		if (x->loaner != NULL)
-			decision_input_rows(&in, conf, x->loaner, x->now_ms, x->synced,
-			    x->lockouts.known && x->lockouts.locked[i]);
+			decision_input_rows(&in, conf, x->loaner, x->now_ms, x->synced, tap);
 		else
-			decision_input(&in, conf, b, &x->m, &x->access, x->now_ms, x->synced,
-			    x->lockouts.known && x->lockouts.locked[i]);
+			decision_input(&in, conf, found ? b : NULL, &x->m, &x->access,
+			    x->now_ms, x->synced, tap);
 		d->reason = access_decide(&in);
 	}
 	return 0;

@@ -114,6 +114,7 @@ render_badge(const struct badge_row *b, const struct member_row *m)
 	cJSON_AddNumberToObject(j, "member_id", (double)b->member_id);
 	cJSON_AddStringToObject(j, "member", m != NULL ? m->name : "");
 	cJSON_AddStringToObject(j, "hint", b->hint);
+	cJSON_AddStringToObject(j, "kind", store_badge_kind_name(b->kind));
 	render_json_text(j, "label", b->label);
 	cJSON_AddStringToObject(j, "status", b->active ? "active" : "revoked");
 	render_json_time(j, "created", b->created_ms);

@@ -86,8 +86,15 @@ static const char *const migrations[] = {
 	"  role TEXT NOT NULL CHECK(role IN ('admin','desk')),"
 	"  hash TEXT NOT NULL,"
 	"  created INTEGER NOT NULL);",
-	/* 3 -> 4: the community (one entry, so that it can take the next
-	 * number when merged after another): guests a member vouches for,
+	/* 3 -> 4: what a badge is.  'uid': uid_mac is the MAC of the card's
+	 * UID; 'desfire': uid_mac is the MAC of the credential the card's
+	 * application holds (firmware-glue/desfire.h), and the UID is not
+	 * kept.  The door looks a badge up by kind and MAC, so a UID, which
+	 * any card can show, never matches a DESFire badge. */
+	"ALTER TABLE badges ADD COLUMN kind TEXT NOT NULL"
+	" DEFAULT 'uid'"
+	" CHECK(kind IN ('uid','desfire'));",
+	/* 4 -> 5: the community: guests a member vouches for,
 	 * on loaner badges of the space's pool (core/guest.c), their events
 	 * and visits (guest_id, and via: the sponsor, which an event keeps
 	 * after the guest's data is erased); members' own console accounts,

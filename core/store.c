@@ -28,10 +28,10 @@ static const char *const stmt_sql[S_COUNT] = {
 	/* store_badge.c */
 	[S_FIND_BADGE] =
 	    "SELECT b.id, b.member_id, b.uid_hint, b.label, b.status, b.created,"
-	    " b.last_seen, m.id, m.name, m.display_name, m.email, m.status,"
+	    " b.last_seen, b.kind, m.id, m.name, m.display_name, m.email, m.status,"
 	    " m.valid_from, m.valid_until, m.public, m.created, m.erased, m.lobby_chosen"
 	    " FROM badges b JOIN members m ON m.id = b.member_id"
-	    " WHERE b.uid_mac = ?1",
+	    " WHERE b.uid_mac = ?1 AND b.kind = ?2",
 	[S_MEMBER_GROUPS] =
 	    "SELECT " GROUP_COLS
 	    " FROM member_groups mg JOIN groups g ON g.id = mg.group_id"
@@ -285,7 +285,7 @@ store_read_member(sqlite3_stmt *s, int c, struct member_row *m)
 void
 store_read_badge(sqlite3_stmt *s, int c, struct badge_row *b)
 {
-	const unsigned char *status;
+	const unsigned char *status, *kind;
 
 	memset(b, 0, sizeof(*b));
 	b->id = sqlite3_column_int64(s, c + 0);
@@ -296,6 +296,15 @@ store_read_badge(sqlite3_stmt *s, int c, struct badge_row *b)
 	b->active = status != NULL && strcmp((const char *)status, "active") == 0;
 	b->created_ms = sqlite3_column_int64(s, c + 5);
 	b->last_seen_ms = sqlite3_column_int64(s, c + 6);
+	kind = sqlite3_column_text(s, c + 7);
+	b->kind = kind != NULL && strcmp((const char *)kind, "desfire") == 0 ? BADGE_DESFIRE :
+	    BADGE_UID;
+}
+
+const char *
+store_badge_kind_name(enum badge_kind k)
+{
+	return k == BADGE_DESFIRE ? "desfire" : "uid";
 }
 
 /* Rows in EVENT_COLS order. */

@@ -5,7 +5,7 @@
  * files.  Schema version in PRAGMA user_version; store_open applies every
  * forward migration in one transaction.
  *
- * Schema (version 4; core/schema.c holds the migrations, and store_open
+ * Schema (version 5; core/schema.c holds the migrations, and store_open
  * refuses a file whose schema is not exactly that of its version):
  *   members(id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL, display_name TEXT,
  *           email TEXT, status TEXT CHECK(status IN ('active','disabled')),
@@ -15,7 +15,9 @@
  *   badges(id INTEGER PRIMARY KEY, member_id REFERENCES members ON DELETE CASCADE,
  *          uid_mac BLOB UNIQUE NOT NULL,            -- HMAC-SHA256(key, uid)
  *          uid_hint TEXT, label TEXT, status TEXT 'active'|'revoked',
- *          created INTEGER, last_seen INTEGER)
+ *          created INTEGER, last_seen INTEGER,
+ *          kind TEXT 'uid'|'desfire')              -- desfire: uid_mac is the
+ *                                                  -- credential's MAC (version 4)
  *   groups(id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL)
  *   member_groups(member_id, group_id, PRIMARY KEY(member_id, group_id))
  *   schedule_windows(group_id, days INTEGER, start_min INTEGER, end_min INTEGER)
@@ -83,8 +85,16 @@ struct member_row {
 					 * them (public, display_name); 0: never */
 };
 
+/* What a badge is (badges.kind): its card's UID, or a DESFire credential
+ * that the card proves with its key (uid.h, uid_credential_mac). */
+enum badge_kind { BADGE_UID = 0, BADGE_DESFIRE };
+
+/* "uid", "desfire". */
+const char *store_badge_kind_name(enum badge_kind k);
+
 struct badge_row {
 	int64_t	id;
+	enum badge_kind kind;
 	int64_t	member_id;
 	char	hint[UID_HINT_LEN];
 	char	label[128];
@@ -94,9 +104,10 @@ struct badge_row {
 };
 
 /* The badge path: one prepared statement.  Returns 1 and fills *b and *m
- * when the MAC is known (even if revoked or the member disabled: the policy
- * decides), 0 when unknown, -1 on error. */
-int store_find_badge(struct store *st, const uint8_t mac[UID_MAC_LEN],
+ * when a badge of that kind has the MAC (even if revoked or the member
+ * disabled: the policy decides), 0 when none has, -1 on error.  The kind is
+ * part of the lookup: a UID's MAC never finds a DESFire badge. */
+int store_find_badge(struct store *st, enum badge_kind kind, const uint8_t mac[UID_MAC_LEN],
     struct badge_row *b, struct member_row *m);
 /* The groups of a member and their schedule windows. 0 or -1. */
 int store_member_groups(struct store *st, int64_t member_id, struct access_groups *out);
@@ -224,8 +235,8 @@ int store_member_clear_groups(struct store *st, int64_t member_id);
 /* Returns the new badge id, or -1; STORE_EEXIST if the MAC is enrolled
  * already (the message names the existing badge id), STORE_EINVAL if the
  * member was erased. */
-int64_t store_badge_add(struct store *st, int64_t member_id, const uint8_t mac[UID_MAC_LEN],
-    const char *hint, const char *label, int64_t now_ms);
+int64_t store_badge_add(struct store *st, int64_t member_id, enum badge_kind kind,
+    const uint8_t mac[UID_MAC_LEN], const char *hint, const char *label, int64_t now_ms);
 /* 1 found, 0 not found, -1 error. */
 int store_badge_get(struct store *st, int64_t id, struct badge_row *b);
 /* Badges of one member (member_id > 0) or all, ordered by id.  Count or -1. */
@@ -318,7 +329,7 @@ int store_member_erase(struct store *st, int64_t member_id, int64_t now_ms);
 int store_checkpoint(struct store *st);
 
 /*
- * Guests and the loaner badges of the space's pool (schema 4; core/guest.c
+ * Guests and the loaner badges of the space's pool (schema 5; core/guest.c
  * wraps each change with its audit event).  A pass is open while ended is
  * 0; its loaner is back in the pool once it ends (or it had none).
  */
@@ -381,7 +392,7 @@ int store_guest_events(struct store *st, int64_t id,
     int (*cb)(const struct event_row *ev, void *arg), void *arg);
 
 /*
- * Members' own console accounts and invite codes (schema 4,
+ * Members' own console accounts and invite codes (schema 5,
  * core/member_web.c).  code_hash is the SHA-256 of the code.
  */
 #define STORE_CODE_HASH_LEN	32

@@ -77,7 +77,7 @@ store_loaner_add(struct store *st, const uint8_t mac[UID_MAC_LEN], const char *h
 	int rc;
 
 	/* One UID, one use: a member's badge is never a loaner too. */
-	if ((rc = store_find_badge(st, mac, &b, &m)) != 0) {
+	if ((rc = store_find_badge(st, BADGE_UID, mac, &b, &m)) != 0) {
 		if (rc == 1)
 			store_seterr(st, STORE_EEXIST, "that badge is member %lld's (badge %lld)",
 			    (long long)m.id, (long long)b.id);

@@ -55,7 +55,7 @@ struct store {
  * store_read_event and store_read_visit expect, in their order. */
 #define MEMBER_COLS	"id, name, display_name, email, status, valid_from," \
 			" valid_until, public, created, erased, lobby_chosen"
-#define BADGE_COLS	"id, member_id, uid_hint, label, status, created, last_seen"
+#define BADGE_COLS	"id, member_id, uid_hint, label, status, created, last_seen, kind"
 #define EVENT_COLS	"seq, ts_ms, clock_synced, boot_id, mono_ms, type, door," \
 			" reader, member_id, badge_id, reason, detail, actor, guest_id, via"
 #define VISIT_COLS	"id, member_id, door, arrived_ts, left_ts, left_reason," \

@@ -7,6 +7,7 @@
  */
 #include <grp.h>
 #include <pwd.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -94,6 +95,40 @@ valid_claim(const char *s)
 
 	return n >= 1 && n <= 64 && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 	    "0123456789_.@:-") == n;
+}
+
+/*
+ * The control groups the configuration names must exist for their roles
+ * to be given (docs/security.md).  A missing one is no reason to refuse to
+ * start (root and seuild's own user keep every role), but it is said, by
+ * `seuild -n` on standard error as FILE: [control] KEY 'NAME': ..., and in
+ * the log at start.
+ */
+void
+daemon_check_groups(const struct config *conf, const char *path)
+{
+	static const struct { const char *key, *role; size_t off; } g[] = {
+		{ "read_group", "status", offsetof(struct config, control_read_group) },
+		{ "operate_group", "unlock, enrol, check out and reload",
+		    offsetof(struct config, control_operate_group) },
+		{ "admin_group", "change members, badges, groups, schedules and console "
+		    "accounts", offsetof(struct config, control_admin_group) },
+	};
+	const char *name;
+	size_t i;
+
+	for (i = 0; i < sizeof(g) / sizeof(g[0]); i++) {
+		name = (const char *)conf + g[i].off;
+		if (daemon_group_gid(name) != (gid_t)-1)
+			continue;
+		if (path != NULL)
+			fprintf(stderr, "%s: [control] %s '%s': no such group: only root and "
+			    "seuild's own user may %s (groupadd %s, then add the users)\n",
+			    path, g[i].key, name, g[i].role, name);
+		else
+			log_warnx("control: %s '%s' does not exist: only root and seuild's own "
+			    "user may %s", g[i].key, name, g[i].role);
+	}
 }
 
 /* ---- the live requests ---- */
@@ -335,12 +370,36 @@ count_active(const struct badge_row *b, void *arg)
 	return 0;
 }
 
+/* A tap is waited for at the desk: one request at a time. */
+static cJSON *
+enrol_wait(struct call *c, enum enrol_op op, enum control_role role, int64_t member_id,
+    int reader_index, int64_t timeout)
+{
+	struct daemon *d = c->d;
+
+	if (timeout < 1 || timeout > 3600)
+		return control_fail(CONTROL_INVALID, "timeout must be between 1 and 3600 seconds");
+	if (d->enrol.active && control_client_alive(d->control, d->enrol.client))
+		return control_fail(CONTROL_BUSY, "another enrolment is waiting for a tap");
+	if (d->enrol.active)	/* its client is gone: its readers stop blinking */
+		daemon_feedback_enrol_end(d);
+	d->enrol = (struct enrolment){ .active = true, .op = op, .role = role,
+	    .client = c->client, .member_id = member_id, .reader_index = reader_index,
+	    .deadline = clock_mono_ms() + timeout * 1000 };
+	snprintf(d->enrol.actor, sizeof(d->enrol.actor), "%s", c->actor);
+	daemon_feedback_enrol_wait(d, clock_mono_ms());
+	return NULL;
+}
+
 /*
  * Enrolment by tap, at a reader with enrol = true: the reply follows the
- * tap (badge_path.c) or the timeout.  The operate role (a desk console, a
+ * tap (enrol.c) or the timeout.  The operate role (a desk console, a
  * member of operate_group) may only give a first badge: adding one to a
  * member who already has an active badge would let whoever stands at the
- * desk enrol their own card to any member and keep it.
+ * desk enrol their own card to any member and keep it.  A secure
+ * enrolment, at a desk reader only, checks that at the tap: the member's
+ * own UID badge may be upgraded.  desk: a console desk account's request,
+ * held to the operate role's limits whoever sends it.
  */
 static cJSON *
 cmd_enrol(struct call *c)
@@ -348,10 +407,14 @@ cmd_enrol(struct call *c)
 	struct daemon *d = c->d;
 	struct member_row m;
 	int64_t timeout = c->req->timeout ? c->req->timeout : 60;
+	enum control_role role = c->req->desk && c->role > ROLE_OPERATE ? ROLE_OPERATE : c->role;
 	int reader_index = -1, active = 0, i;
 	cJSON *r;
 
-	if (c->req->reader != NULL) {
+	if (c->req->secure) {
+		if ((reader_index = daemon_desk_reader(d, c->req->reader, &r)) == -1)
+			return r;
+	} else if (c->req->reader != NULL) {
 		if ((reader_index = config_reader_index(d->conf, c->req->reader)) == -1)
 			return control_fail(CONTROL_NOT_FOUND, "unknown reader '%.40s'",
 			    c->req->reader);
@@ -366,13 +429,11 @@ cmd_enrol(struct call *c)
 			    "enrol = true in the [reader.NAME] section of a reader where the "
 			    "manager is (a desk reader)");
 	}
-	if (timeout < 1 || timeout > 3600)
-		return control_fail(CONTROL_INVALID, "timeout must be between 1 and 3600 seconds");
 	if (daemon_call_member(c, &m, &r) == -1)
 		return r;
 	if (m.erased)
 		return control_fail(CONTROL_INVALID, "that member was erased");
-	if (c->role < ROLE_ADMIN) {
+	if (role < ROLE_ADMIN && !c->req->secure) {
 		if (store_badges_list(d->st, m.id, count_active, &active) == -1)
 			return control_fail(CONTROL_DATABASE, "%s", store_errmsg(d->st));
 		if (active > 0)
@@ -380,16 +441,29 @@ cmd_enrol(struct call *c)
 			    "already: another one needs admin_group '%s'", (long long)m.id,
 			    d->conf->control_admin_group);
 	}
-	if (d->enrol.active && control_client_alive(d->control, d->enrol.client))
-		return control_fail(CONTROL_BUSY, "another enrolment is waiting for a tap");
-	if (d->enrol.active)	/* its client is gone: its readers stop blinking */
-		daemon_feedback_enrol_end(d);
-	d->enrol = (struct enrolment){ .active = true, .client = c->client, .member_id = m.id,
-	    .reader_index = reader_index, .deadline = clock_mono_ms() + timeout * 1000 };
-	snprintf(d->enrol.actor, sizeof(d->enrol.actor), "%s", c->actor);
-	daemon_feedback_enrol_wait(d, clock_mono_ms());
-	log_info("enrolment: waiting %lld s for a badge for member %lld (%s)",
-	    (long long)timeout, (long long)m.id, c->actor);
+	if ((r = enrol_wait(c, c->req->secure ? ENROL_SECURE : ENROL_UID, role, m.id,
+	    reader_index, timeout)) != NULL)
+		return r;
+	log_info("enrolment: waiting %lld s for a %s for member %lld (%s)", (long long)timeout,
+	    c->req->secure ? "DESFire card" : "badge", (long long)m.id, c->actor);
+	return NULL;
+}
+
+/* Remove our application from the next card at a desk reader, and revoke
+ * its badge: the reply follows the tap (enrol.c) or the timeout. */
+static cJSON *
+cmd_badge_wipe(struct call *c)
+{
+	int64_t timeout = c->req->timeout ? c->req->timeout : 60;
+	int reader_index;
+	cJSON *r;
+
+	if ((reader_index = daemon_desk_reader(c->d, c->req->reader, &r)) == -1)
+		return r;
+	if ((r = enrol_wait(c, ENROL_WIPE, c->role, 0, reader_index, timeout)) != NULL)
+		return r;
+	log_info("badge wipe: waiting %lld s for a card at reader %s (%s)", (long long)timeout,
+	    c->d->conf->readers[reader_index].name, c->actor);
 	return NULL;
 }
 
@@ -427,6 +501,7 @@ static const struct command {
 	{ CONTROL_WEB_USER_ROLE,	ROLE_ADMIN,	daemon_cmd_admin },
 	{ CONTROL_WEB_USER_DEL,		ROLE_ADMIN,	daemon_cmd_admin },
 	{ CONTROL_CONSOLE_EVENT,	ROLE_ADMIN,	daemon_cmd_console_event },
+	{ CONTROL_BADGE_WIPE,		ROLE_OPERATE,	cmd_badge_wipe },
 	{ CONTROL_DOOR_LOCK,		ROLE_OPERATE,	cmd_door_lock },
 	{ CONTROL_GUEST_ADD,		ROLE_OPERATE,	daemon_cmd_guest },
 	{ CONTROL_GUEST_LEND,		ROLE_OPERATE,	daemon_cmd_guest },

@@ -2,7 +2,8 @@
 /*
  * seuild's private header: the daemon's state, shared by the files of
  * seuild alone (seuild.c: start, loop, reload, housekeeping and the event
- * path; badge_path.c: taps and enrolment; control_requests.c: the control
+ * path; badge_path.c: taps at the doors; enrol.c: the desk's enrolment and
+ * wipe; exchange.c: card exchanges on their threads; control_requests.c: the control
  * socket's table of requests, the live ones and MQTT's remote unlock;
  * control_admin.c: the requests that change the store, run on the writer;
  * snapshot.c: backups taken on a thread of their own; reader_feedback.c:
@@ -23,7 +24,9 @@
 #include "control.h"
 #include "control_server.h"
 #include "decision.h"
+#include "desfire.h"
 #include "door.h"
+#include "exchange.h"
 #include "feedback.h"
 #include "feedbackio.h"
 #include "log.h"
@@ -39,7 +42,7 @@
 #define PURGE_EVERY_MS	(24 * 3600 * 1000LL)
 #define TAP_BOUND_MS	500	/* a tap that cannot have the store by then is denied */
 #define READ_BUSY_MS	100	/* the loop's reads wait at most this for a lock */
-#define MAX_POLLFDS	(1 + 1 + CONTROL_MAX_CLIENTS + CONFIG_MAX_READERS + \
+#define MAX_POLLFDS	(1 + 1 + 1 + CONTROL_MAX_CLIENTS + CONFIG_MAX_READERS + \
 			 CONFIG_MAX_DOORS * DOORIO_MAX_FDS + 1 + 1)
 
 struct snapshot;
@@ -61,17 +64,33 @@ enum office_reason {
 	OFFICE_STOP,
 };
 
+/* What a peer may do (docs/security.md); each command needs one role. */
+enum control_role { ROLE_NONE, ROLE_READ, ROLE_OPERATE, ROLE_ADMIN };
+
+/* What a tap at the desk is waited for. */
+enum enrol_op {
+	ENROL_UID,	/* link the badge's UID (`badge enrol`) */
+	ENROL_SECURE,	/* make the card a DESFire badge (`badge enrol --secure`) */
+	ENROL_WIPE,	/* remove our application (`badge wipe`) */
+	ENROL_LOANER,	/* a loaner badge into the pool (`guest pool add`) */
+	ENROL_INVITE,	/* an invite code for the member whose badge it is */
+};
+
 struct enrolment {
 	bool	active;
-	bool	loaner;		/* a loaner for the pool, not a member's badge */
-	bool	invite;		/* an invite code for the member whose badge it is */
-	char	label[64];	/* the loaner's */
+	enum enrol_op op;
+	enum control_role role;	/* the asker's, as the operate role's limits see it */
+	char	label[64];	/* the loaner's (ENROL_LOANER) */
 	int	client;
 	char	actor[160];	/* who asked, for the badge_enrolled event */
-	int64_t	member_id;
+	int64_t	member_id;	/* 0 for a wipe */
 	int	reader_index;	/* -1: any reader with enrol = true */
 	int64_t	deadline;	/* mono ms */
 };
+
+/* Whose a card exchange is: the first member of the caller's part of a
+ * job (exchange_ctx). */
+enum exchange_for { FOR_DOOR = 1, FOR_DESK };
 
 struct daemon {
 	struct config	*conf;
@@ -84,6 +103,11 @@ struct daemon {
 	 * changed only under writer_lock. */
 	struct config	*wconf;
 	uint8_t		key[UID_KEY_LEN];
+	/* [credentials]: the site's DESFire keys, read once at start (absent:
+	 * cards with our application are probed and denied). */
+	struct desfire_keys dkeys;
+	bool		have_dkeys;
+	struct exchanges *exchanges;
 	struct door	*doors[CONFIG_MAX_DOORS];
 	/* Light and sound at each reader: the pattern, its lines (NULL: the
 	 * reader has none) and what was last written to them.  The lines are
@@ -123,17 +147,27 @@ void daemon_simple_event(struct daemon *d, const char *type, const char *door,
 void daemon_staff_event(struct daemon *d, const char *type, const char *actor,
     const char *detail);
 void daemon_checked_out(void *arg, int client, bool ok);
-void daemon_check_groups(const struct config *conf, const char *path);
 void daemon_check_backup_dir(const struct config *conf, const char *path);
 int daemon_reload(struct daemon *d, char *err, size_t errlen);
 
 /* badge_path.c */
-void daemon_tap(void *arg, int ri, const struct uid *uid);
+void daemon_tap(void *arg, int ri, const struct reader_tap *t);
+/* exchange.h's done callback, for the door's jobs and the desk's. */
+void daemon_exchange_done(void *arg, struct exchange_job *j);
+
+/* enrol.c */
+void daemon_desk_tap(struct daemon *d, int ri, const struct reader_tap *t);
+void daemon_desk_exchange_done(struct daemon *d, struct exchange_job *j);
+/* An unknown badge's UID, denied at a door or tapped at the desk: linked if
+ * a UID enrolment waits at this reader. */
+void daemon_enrol_tap(struct daemon *d, int ri, const uint8_t mac[UID_MAC_LEN], const char *hint);
 void daemon_enrol_tick(struct daemon *d, int64_t now);
+/* The desk reader a secure enrolment or a wipe may use (reader: a name,
+ * or NULL for the first that fits): its index, or -1 with the refusal in
+ * *reply. */
+int daemon_desk_reader(struct daemon *d, const char *reader, cJSON **reply);
 
 /* control_requests.c */
-/* What a peer may do (docs/security.md); each command needs one role. */
-enum control_role { ROLE_NONE, ROLE_READ, ROLE_OPERATE, ROLE_ADMIN };
 /* A request being answered: who asked and what. */
 struct call {
 	struct daemon		*d;
@@ -148,6 +182,7 @@ struct call {
  * refusal in *reply. */
 int daemon_call_member(struct call *c, struct member_row *m, cJSON **reply);
 gid_t daemon_group_gid(const char *name);
+void daemon_check_groups(const struct config *conf, const char *path);
 cJSON *daemon_control_refuse(void *arg, enum control_cmd cmd,
     const struct control_peer *peer);
 cJSON *daemon_control(void *arg, int client, struct control_req *req,

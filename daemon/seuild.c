@@ -21,6 +21,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "credkey.h"
 #include "daemon.h"
 #include "notify.h"
 
@@ -111,13 +112,15 @@ daemon_staff_event(struct daemon *d, const char *type, const char *actor, const 
 /* ---- hooks from readers, doors, presence ---- */
 
 /* In a new reader child: it handles raw UIDs and libnfc, and has no use for
- * the key that turns UIDs into MACs, so its copy is wiped. */
+ * the key that turns UIDs into MACs, nor for the site's DESFire keys (the
+ * child is a pipe for the card's bytes), so its copies are wiped. */
 static void
 daemon_forget_secrets(void *arg)
 {
 	struct daemon *d = arg;
 
 	explicit_bzero(d->key, sizeof(d->key));
+	explicit_bzero(&d->dkeys, sizeof(d->dkeys));
 }
 
 static void
@@ -358,9 +361,13 @@ daemon_reload(struct daemon *d, char *err, size_t errlen)
 	if (daemon_load_config(old->path, nc, err, errlen) == -1)
 		goto refuse;
 	if (strcmp(nc->database, old->database) != 0 || strcmp(nc->uid_key_file, old->uid_key_file) != 0 ||
-	    strcmp(nc->control_socket, old->control_socket) != 0) {
-		snprintf(err, errlen, "%.200s: database, uid_key_file and control socket change only "
-		    "at a restart, keeping the old configuration", old->path);
+	    strcmp(nc->control_socket, old->control_socket) != 0 ||
+	    nc->credentials_aid != old->credentials_aid ||
+	    strcmp(nc->credentials_key_file, old->credentials_key_file) != 0 ||
+	    strcmp(nc->credentials_picc_key_file, old->credentials_picc_key_file) != 0) {
+		snprintf(err, errlen, "%.200s: database, uid_key_file, control socket and "
+		    "[credentials] change only at a restart, keeping the old configuration",
+		    old->path);
 		goto refuse;
 	}
 	if (daemon_settings(d, nc, err, errlen) == -1)
@@ -548,7 +555,7 @@ daemon_loop(struct daemon *d)
 {
 	struct pollfd pfds[MAX_POLLFDS];
 	int ctl_at, ctl_n, rd_at, rd_n, door_at[CONFIG_MAX_DOORS], door_n[CONFIG_MAX_DOORS];
-	int mqtt_at, wr_at, n;
+	int mqtt_at, wr_at, ex_at, n;
 	int64_t now;
 
 	while (!d->stop) {
@@ -557,6 +564,8 @@ daemon_loop(struct daemon *d)
 		pfds[n++] = (struct pollfd){ .fd = d->sigfd, .events = POLLIN };
 		wr_at = n;
 		pfds[n++] = (struct pollfd){ .fd = writer_fd(d->writer), .events = POLLIN };
+		ex_at = n;
+		pfds[n++] = (struct pollfd){ .fd = exchanges_fd(d->exchanges), .events = POLLIN };
 		ctl_at = n;
 		n += ctl_n = control_pollfds(d->control, pfds + n, MAX_POLLFDS - n);
 		rd_at = n;
@@ -592,6 +601,8 @@ daemon_loop(struct daemon *d)
 		 * waits for.  Taps go to the writer; its answers (a committed
 		 * grant opens) come back through its fd. */
 		readers_handle(d->readers, pfds + rd_at, rd_n, now);
+		if (pfds[ex_at].revents)
+			exchanges_dispatch(d->exchanges);
 		if (pfds[wr_at].revents && writer_dispatch(d->writer) > 0)
 			d->events_pending = true;
 		for (int i = 0; i < d->conf->ndoors; i++) {
@@ -652,6 +663,10 @@ static void
 daemon_release(struct daemon *d)
 {
 	daemon_hw_down(d);
+	/* After the readers: their children gone, an exchange under way
+	 * ends at once. */
+	exchanges_free(d->exchanges);
+	explicit_bzero(&d->dkeys, sizeof(d->dkeys));
 	control_close(d->control);
 	presence_free(d->presence);
 	writer_free(d->writer);
@@ -663,46 +678,53 @@ daemon_release(struct daemon *d)
 	free(d->conf);
 }
 
+/*
+ * The site's DESFire keys ([credentials]).  A missing key file is no reason
+ * to refuse to start (a site that upgraded and never ran `seuilctl init`
+ * since has no DESFire badge either): cards with our application are then
+ * probed and denied, never decided by their UID.  A file that is there but
+ * unreadable, damaged or readable by others stops the start, as the UID key
+ * does.  0, or -1 with err.
+ */
+static int
+daemon_credential_keys(struct daemon *d, char *err, size_t errlen)
+{
+	struct credkey k;
+	int rc;
+
+	memset(&d->dkeys, 0, sizeof(d->dkeys));
+	d->dkeys.aid = d->conf->credentials_aid;
+	if ((rc = credkey_load(d->conf->credentials_key_file, &k, err, errlen)) == -1)
+		return -1;
+	if (rc == 0) {
+		log_warnx("%s: no credentials key file: DESFire badges cannot be read or made, "
+		    "and cards with application %06X are denied (create it with `seuilctl "
+		    "init`, then restart)", d->conf->credentials_key_file,
+		    (unsigned)d->conf->credentials_aid);
+		return 0;
+	}
+	memcpy(d->dkeys.master0, k.master0, sizeof(d->dkeys.master0));
+	memcpy(d->dkeys.master1, k.master1, sizeof(d->dkeys.master1));
+	memcpy(d->dkeys.sysid, k.sysid, sizeof(d->dkeys.sysid));
+	credkey_wipe(&k);
+	if (d->conf->credentials_picc_key_file[0] != '\0') {
+		if (credkey_picc_load(d->conf->credentials_picc_key_file, d->dkeys.picc_key, err,
+		    errlen) == -1) {
+			explicit_bzero(&d->dkeys, sizeof(d->dkeys));
+			return -1;
+		}
+		d->dkeys.picc_aes = true;
+	}
+	d->have_dkeys = true;
+	return 0;
+}
+
 /* A start that fails after the doors are up. */
 static int
 daemon_fail(struct daemon *d, int code)
 {
 	daemon_release(d);
 	return code;
-}
-
-/*
- * The control groups the configuration names must exist for their roles
- * to be given (docs/security.md).  A missing one is no reason to refuse to
- * start (root and seuild's own user keep every role), but it is said, by
- * `seuild -n` on standard error as FILE: [control] KEY 'NAME': ..., and in
- * the log at start.
- */
-void
-daemon_check_groups(const struct config *conf, const char *path)
-{
-	static const struct { const char *key, *role; size_t off; } g[] = {
-		{ "read_group", "status", offsetof(struct config, control_read_group) },
-		{ "operate_group", "unlock, enrol, check out and reload",
-		    offsetof(struct config, control_operate_group) },
-		{ "admin_group", "change members, badges, groups, schedules and console "
-		    "accounts", offsetof(struct config, control_admin_group) },
-	};
-	const char *name;
-	size_t i;
-
-	for (i = 0; i < sizeof(g) / sizeof(g[0]); i++) {
-		name = (const char *)conf + g[i].off;
-		if (daemon_group_gid(name) != (gid_t)-1)
-			continue;
-		if (path != NULL)
-			fprintf(stderr, "%s: [control] %s '%s': no such group: only root and "
-			    "seuild's own user may %s (groupadd %s, then add the users)\n",
-			    path, g[i].key, name, g[i].role, name);
-		else
-			log_warnx("control: %s '%s' does not exist: only root and seuild's own "
-			    "user may %s", g[i].key, name, g[i].role);
-	}
 }
 
 /*
@@ -829,6 +851,15 @@ main(int argc, char *argv[])
 	if (uid_key_load(d->conf->uid_key_file, d->key, err, sizeof(err)) == -1) {
 		log_warnx("%s (create it with `seuilctl init`)", err);
 		return daemon_fail(d, EX_NOINPUT);
+	}
+	if (daemon_credential_keys(d, err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		return daemon_fail(d, EX_NOINPUT);
+	}
+	if ((d->exchanges = exchanges_new(d->have_dkeys ? &d->dkeys : NULL,
+	    d->conf->credentials_aid, daemon_exchange_done, d, err, sizeof(err))) == NULL) {
+		log_warnx("%s", err);
+		return daemon_fail(d, EX_OSERR);
 	}
 	if ((d->st = store_open(d->conf->database, 0, err, sizeof(err))) == NULL ||
 	    (d->writer = writer_new(d->conf->database, err, sizeof(err))) == NULL) {

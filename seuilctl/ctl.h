@@ -96,6 +96,7 @@ int	 ctl_badge_add(struct ctl *, int, char **);
 int	 ctl_badge_list(struct ctl *, int, char **);
 int	 ctl_badge_revoke(struct ctl *, int, char **);
 int	 ctl_badge_enrol(struct ctl *, int, char **);
+int	 ctl_badge_wipe(struct ctl *, int, char **);
 /* A UID typed on standard input (echo off on a terminal): 0, or -1 with
  * its message printed.  The caller wipes buf. */
 int	 ctl_read_uid_stdin(char *, size_t);

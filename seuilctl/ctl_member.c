@@ -190,8 +190,9 @@ show_badge_cb(const struct badge_row *b, void *arg)
 
 	(void)arg;
 	ctl_format_time(b->last_seen_ms, seen, sizeof(seen));
-	printf("  badge %lld  hint %s  %s  last seen %s%s%s\n", (long long)b->id,
-	    b->hint, b->active ? "active" : "revoked", seen,
+	printf("  badge %lld  hint %s%s  %s  last seen %s%s%s\n", (long long)b->id,
+	    b->hint, b->kind == BADGE_DESFIRE ? " (DESFire)" : "",
+	    b->active ? "active" : "revoked", seen,
 	    b->label[0] ? "  " : "", b->label);
 	return 0;
 }

@@ -141,6 +141,9 @@ timezone = Europe/Paris
 database = $T/seuil.db
 uid_key_file = $T/uid.key
 
+[credentials]
+key_file = $T/credentials.key
+
 [door.front]
 gpio = sim
 sim_dir = $T/door

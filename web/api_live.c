@@ -265,7 +265,7 @@ api_enrol(struct req *q, struct reply *r, char **p)
 	struct control_req req;
 	struct member_row m;
 	cJSON *in = member_body(q, r, &m), *j;
-	const cJSON *rd, *to;
+	const cJSON *rd, *to, *sec;
 	int timeout = 60;
 
 	(void)p;
@@ -277,9 +277,18 @@ api_enrol(struct req *q, struct reply *r, char **p)
 		    "member %lld was erased", (long long)m.id);
 		return;
 	}
+	sec = cJSON_GetObjectItemCaseSensitive(in, "secure");
+	if (sec != NULL && !cJSON_IsBool(sec)) {
+		cJSON_Delete(in);
+		reply_error(r, 400, "\"secure\" is true or false");
+		return;
+	}
 	/* As seuild's operate role: a desk account gives a first badge only;
-	 * another one, which could be the desk's own card, is an admin's. */
-	if (q->role != WEBUSER_ADMIN && has_active_badge(q, &m) != 0) {
+	 * another one, which could be the desk's own card, is an admin's.  A
+	 * secure enrolment may also upgrade the member's own UID badge on the
+	 * card tapped, which only seuild sees: it applies the same rule at the
+	 * tap (desk, below). */
+	if (q->role != WEBUSER_ADMIN && !cJSON_IsTrue(sec) && has_active_badge(q, &m) != 0) {
 		cJSON_Delete(in);
 		reply_error_code(r, 403, "admin_only", NULL, "member %lld has an active badge "
 		    "already: another one needs an admin account", (long long)m.id);
@@ -292,9 +301,14 @@ api_enrol(struct req *q, struct reply *r, char **p)
 	control_req_init(&req, CONTROL_ENROL);
 	req.member = m.id;
 	req.timeout = timeout;
+	req.secure = cJSON_IsTrue(sec);
+	/* seuil-web is in admin_group: seuild is told whose the request is. */
+	req.desk = q->role != WEBUSER_ADMIN;
 	if (cJSON_IsString(rd) && rd->valuestring[0] != '\0')
 		req.reader = rd->valuestring;
-	j = api_call(q, r, &req, (timeout + 5) * 1000);
+	/* Later than seuild's deadline, by two card exchanges for a DESFire
+	 * card (daemon/exchange.h). */
+	j = api_call(q, r, &req, (timeout + (req.secure ? 25 : 5)) * 1000);
 	cJSON_Delete(in);
 	if (j == NULL)
 		return;

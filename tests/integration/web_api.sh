@@ -76,8 +76,14 @@ tap desk 04C0FFEE
 wait "$ENROL"
 check "enrol by tap: 201" test "$(cat "$T/enrol.code")" = 201
 check "enrolled at the desk with its hint" json_true "v['reader'] == 'desk' and v['hint'] == 'FFEE'"
+check "secure not a boolean: 400" test "$(api POST /enrol '{"member":"alice","secure":"yes"}')" = 400
+# The desk reader here is simulated: it cannot talk to a card.
+check "a secure enrolment at a sim desk reader: 400 from seuild" \
+    test "$(api POST /enrol '{"member":"alice","reader":"desk","secure":true,"timeout":2}')" = 400
+check "it says why" json_true "'simulated' in v['error']"
 check "GET /badges" test "$(api GET /badges)" = 200
 check "two badges" json_true "len(v) == 2"
+check "both by UID (kind uid)" json_true "all(b['kind'] == 'uid' for b in v)"
 bid=$(json_get "[b['id'] for b in v if b['hint'] == 'FFEE'][0]")
 check "revoke" test "$(api POST /badges/$bid/revoke '{}')" = 200
 check "revoked" json_true "v['status'] == 'revoked'"
@@ -115,7 +121,7 @@ check "each step's code, in the door's order" json_true \
 check "each step's args" json_true \
 	"[r['args'] for r in v['rules'][:3]] == [{'name': 'alice', 'erased': False}, {'from': '2020-01-01', 'today': v['local_time'][:10]}, {}] and v['rules'][4]['args'] == {'group': 'staff'}"
 check "the badge step's code and args" json_true \
-	"[(b['rules'][0]['code'], b['rules'][0]['args']) for b in v['badges']] == [('badge_active', {'id': v['badges'][0]['id']})]"
+	"[(b['rules'][0]['code'], b['rules'][0]['args']) for b in v['badges']] == [('badge_active', {'id': v['badges'][0]['id'], 'kind': 'uid'})]"
 check "the subject's code and args" json_true \
 	"v['subject_code'] == 'member' and v['subject_args'] == {'name': 'alice', 'id': 1}"
 # same_as_ctl M: the console's explanation is seuilctl's (but the clock).

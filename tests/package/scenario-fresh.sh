@@ -20,6 +20,7 @@ journey_remote_unlock
 setup_console && { journey_console; journey_community; }
 journey_backup
 journey_seuilctl_root
+journey_desfire
 journey_remove
 journey_purge
 scenario_done

@@ -194,8 +194,8 @@ test_crafted_schema_refused(void)
 		{ "ANALYZE", "unexpected table 'sqlite_stat1'" },
 		{ "DROP TABLE web_users; CREATE TABLE web_users (name TEXT PRIMARY KEY,"
 		  " role TEXT, hash TEXT, created INTEGER)",
-		  "table 'web_users' differs from schema version " },
-		{ "DROP INDEX events_ts", "index 'events_ts' of schema version " },
+		  "table 'web_users' differs from schema version" },
+		{ "DROP INDEX events_ts", "index 'events_ts' of schema version" },
 	};
 	struct store *st;
 	char err[512], name[32];
@@ -420,10 +420,10 @@ test_find_badge(void)
 	alice = add_member(st, "alice");
 	mac_of("04A1B2C3", mac);
 	mac_of("04A1B2C4", other);
-	bid = store_badge_add(st, alice, mac, "B2C3", "blue fob", 2000);
+	bid = store_badge_add(st, alice, BADGE_UID, mac, "B2C3", "blue fob", 2000);
 	EXPECT(bid > 0);
 
-	EXPECT_INT(store_find_badge(st, mac, &b, &m), 1);
+	EXPECT_INT(store_find_badge(st, BADGE_UID, mac, &b, &m), 1);
 	EXPECT_INT(b.id, bid);
 	EXPECT_INT(b.member_id, alice);
 	EXPECT(b.active);
@@ -434,35 +434,78 @@ test_find_badge(void)
 	EXPECT_STR(m.name, "alice");
 	EXPECT(m.active);
 
-	EXPECT_INT(store_find_badge(st, other, &b, &m), 0);
+	EXPECT_INT(store_find_badge(st, BADGE_UID, other, &b, &m), 0);
 
 	/* Duplicate MAC: refused, naming the existing badge. */
-	EXPECT_INT(store_badge_add(st, alice, mac, "B2C3", NULL, 3000), -1);
+	EXPECT_INT(store_badge_add(st, alice, BADGE_UID, mac, "B2C3", NULL, 3000), -1);
 	EXPECT_INT(store_errcode(st), STORE_EEXIST);
 	EXPECT(strstr(store_errmsg(st), "already") != NULL);
 
 	/* Unknown member: refused by the foreign key. */
-	EXPECT_INT(store_badge_add(st, 999, other, "B2C4", NULL, 3000), -1);
+	EXPECT_INT(store_badge_add(st, 999, BADGE_UID, other, "B2C4", NULL, 3000), -1);
 
 	EXPECT_INT(store_badge_seen(st, bid, 5000), 0);
 	EXPECT_INT(store_badge_revoke(st, bid), 1);
 	EXPECT_INT(store_badge_revoke(st, 4242), 0);
 	/* Revoked is still found: the policy decides. */
-	EXPECT_INT(store_find_badge(st, mac, &b, &m), 1);
+	EXPECT_INT(store_find_badge(st, BADGE_UID, mac, &b, &m), 1);
 	EXPECT(!b.active);
 	EXPECT_INT(b.last_seen_ms, 5000);
 
 	/* Disabled member still found, marked. */
-	bid2 = store_badge_add(st, alice, other, "B2C4", NULL, 3000);
+	bid2 = store_badge_add(st, alice, BADGE_UID, other, "B2C4", NULL, 3000);
 	EXPECT(bid2 > 0);
 	EXPECT_INT(store_member_set_active(st, alice, false), 0);
-	EXPECT_INT(store_find_badge(st, other, &b, &m), 1);
+	EXPECT_INT(store_find_badge(st, BADGE_UID, other, &b, &m), 1);
 	EXPECT(b.active);
 	EXPECT(!m.active);
 	EXPECT_INT(store_badge_get(st, bid2, &b), 1);
 	EXPECT_INT(store_badge_get(st, 777, &b), 0);
 	store_close(st);
 }
+
+/* A DESFire badge is found by its credential's MAC, and only as a DESFire
+ * badge: the same bytes as a UID's MAC find nothing (a UID never matches a
+ * DESFire badge), and a UID badge is not found as a DESFire one. */
+static void
+test_badge_kinds(void)
+{
+	struct store *st = open_fresh("kinds.db");
+	uint8_t key[UID_KEY_LEN], cred[UID_CREDENTIAL_LEN], cmac[UID_MAC_LEN], umac[UID_MAC_LEN];
+	struct badge_row b;
+	struct member_row m;
+	int64_t alice, d, u;
+
+	EXPECT(st != NULL);
+	if (st == NULL)
+		return;
+	alice = add_member(st, "alice-kinds");
+	memset(key, 0x42, sizeof(key));
+	memset(cred, 0x17, sizeof(cred));
+	uid_credential_mac(key, cred, cmac);
+	mac_of("04112233445566", umac);
+	d = store_badge_add(st, alice, BADGE_DESFIRE, cmac, "5566", "card", 1000);
+	EXPECT(d > 0);
+	EXPECT_INT(store_find_badge(st, BADGE_DESFIRE, cmac, &b, &m), 1);
+	EXPECT_INT(b.id, d);
+	EXPECT_INT(b.kind, BADGE_DESFIRE);
+	EXPECT_STR(m.name, "alice-kinds");
+	EXPECT_INT(store_find_badge(st, BADGE_UID, cmac, &b, &m), 0);
+	EXPECT_INT(store_badge_get(st, d, &b), 1);
+	EXPECT_INT(b.kind, BADGE_DESFIRE);
+	EXPECT_STR(store_badge_kind_name(b.kind), "desfire");
+
+	u = store_badge_add(st, alice, BADGE_UID, umac, "5566", NULL, 1000);
+	EXPECT(u > 0);
+	EXPECT_INT(store_find_badge(st, BADGE_DESFIRE, umac, &b, &m), 0);
+	EXPECT_INT(store_find_badge(st, BADGE_UID, umac, &b, &m), 1);
+	EXPECT_INT(b.kind, BADGE_UID);
+	/* One MAC, one badge, whatever its kind. */
+	EXPECT_INT(store_badge_add(st, alice, BADGE_UID, cmac, "5566", NULL, 1000), -1);
+	EXPECT_INT(store_errcode(st), STORE_EEXIST);
+	store_close(st);
+}
+
 
 static int
 count_cb(const struct event_row *e, void *arg)
@@ -894,7 +937,7 @@ test_no_raw_uid_in_file(void)
 	uid_mac(key, &u, mac);
 	uid_hint(&u, hint);
 	alice = add_member(st, "alice");
-	bid = store_badge_add(st, alice, mac, hint, NULL, 1);
+	bid = store_badge_add(st, alice, BADGE_UID, mac, hint, NULL, 1);
 	EXPECT(bid > 0);
 	ev.badge_id = bid;
 	ev.member_id = alice;
@@ -1029,8 +1072,8 @@ test_erase(void)
 	EXPECT(store_member_add_group(st, id, gid) == 0);
 	mac_of("04A1B2C3", mac);
 	mac_of("04A1B2C4", other);
-	bid = store_badge_add(st, id, mac, "B2C3", "blue fob", 1);
-	EXPECT(store_badge_add(st, bob, other, "B2C4", NULL, 1) > 0);
+	bid = store_badge_add(st, id, BADGE_UID, mac, "B2C3", "blue fob", 1);
+	EXPECT(store_badge_add(st, bob, BADGE_UID, other, "B2C4", NULL, 1) > 0);
 	/* Before enrolment: an unknown_badge denial with the MAC only. */
 	ev.type = "access_denied";
 	ev.uid_mac = mac;
@@ -1165,7 +1208,7 @@ test_listing_stops(void)
 		EXPECT(store_group_add(st, name) > 0);
 		snprintf(name, sizeof(name), "04A1B2C%d", i);
 		mac_of(name, mac);
-		EXPECT(store_badge_add(st, id, mac, NULL, NULL, 1000) > 0);
+		EXPECT(store_badge_add(st, id, BADGE_UID, mac, NULL, NULL, 1000) > 0);
 		EXPECT(store_append_event(st, &ev) > 0);
 		EXPECT(store_visit_open(st, id, "front", 1000 + i) > 0);
 	}
@@ -1265,6 +1308,7 @@ main(void)
 	RUN(test_checkpoint_manual);
 	RUN(test_wal_restart);
 	RUN(test_find_badge);
+	RUN(test_badge_kinds);
 	RUN(test_event_seq);
 	RUN(test_event_fields_and_query);
 	RUN(test_nested_transactions);

@@ -36,6 +36,7 @@ const T = {
     s_locked: 'locked', s_unlocked: 'unlocked', s_open: 'open', s_held_open: 'held open', s_forced_open: 'forced open', s_unknown: 'unknown',
     // core/access.c's reasons, and departures'
     x_granted: 'granted', x_locked_out: 'reader locked out', x_unknown_badge: 'unknown badge', x_badge_revoked: 'badge revoked',
+    x_credential_invalid: 'the card did not prove its credential', x_credential_required: 'a DESFire badge is required here',
     x_member_disabled: 'member disabled', x_not_yet_valid: 'not yet valid', x_expired: 'expired',
     x_clock_unsynced: 'clock not synced', x_outside_schedule: 'outside the schedule', x_store_unavailable: 'database unavailable',
     x_badge_out: 'badged out', x_toggle: 'tapped again', x_timeout: 'timed out', x_day_end: 'end of the day', x_manual: 'checked out by staff',
@@ -71,7 +72,8 @@ const T = {
     e_login_needed: 'Log in first.', e_csrf: 'Your session is out of date: reload the page.', e_admin_only: 'This needs an admin account.',
     e_seuild_down: 'seuild is not running.', e_not_found: 'Not found.', e_exists: 'That exists already.',
     e_member_erased: 'Member #{id} was erased.', e_too_large: 'Too large (at most {max} bytes).', e_database: 'Database error.',
-    e_import_error: 'Line {line}, column {column}: {message}', e_invalid: '{message}', e_status: '{message}' },
+    e_import_error: 'Line {line}, column {column}: {message}', e_invalid: '{message}', e_status: '{message}',
+    e_busy: '{message}', e_permission: '{message}', e_timeout: '{message}' },
   fr: { title: 'console seuil', login: 'Connexion', logout: 'Déconnexion', user: 'Utilisateur', password: 'Mot de passe',
     today: "Aujourd'hui", members: 'Membres', badges: 'Badges', groups: 'Groupes',
     explain: 'Pourquoi pas ?', attendance: 'Fréquentation', import: 'Import', system: 'Système',
@@ -102,6 +104,7 @@ const T = {
     h_mqtt_none: 'MQTT désactivé', h_door: 'Porte {name} : {state}', h_reader: 'Lecteur {name} : {online}, {restarts} redémarrages',
     s_locked: 'verrouillée', s_unlocked: 'déverrouillée', s_open: 'ouverte', s_held_open: 'maintenue ouverte', s_forced_open: 'forcée', s_unknown: 'inconnu',
     x_granted: 'accordé', x_locked_out: 'lecteur bloqué', x_unknown_badge: 'badge inconnu', x_badge_revoked: 'badge révoqué',
+    x_credential_invalid: "la carte n'a pas prouvé son identifiant", x_credential_required: 'un badge DESFire est exigé ici',
     x_member_disabled: 'membre désactivé', x_not_yet_valid: 'pas encore valide', x_expired: 'expiré',
     x_clock_unsynced: 'horloge non synchronisée', x_outside_schedule: 'hors horaires', x_store_unavailable: 'base de données indisponible',
     x_badge_out: 'badge de sortie', x_toggle: 'badge passé à nouveau', x_timeout: 'délai écoulé', x_day_end: 'fin de journée', x_manual: "départ marqué par l'accueil",
@@ -134,7 +137,8 @@ const T = {
     e_login_needed: "Connectez-vous d'abord.", e_csrf: 'Votre session est périmée : rechargez la page.', e_admin_only: 'Il faut un compte admin.',
     e_seuild_down: 'seuild ne tourne pas.', e_not_found: 'Introuvable.', e_exists: 'Existe déjà.',
     e_member_erased: 'Le membre n° {id} a été effacé.', e_too_large: 'Trop gros (au plus {max} octets).', e_database: 'Erreur de base de données.',
-    e_import_error: 'Ligne {line}, colonne {column} : {message}', e_invalid: 'Valeur refusée : {message}', e_status: 'Erreur {status} : {message}' },
+    e_import_error: 'Ligne {line}, colonne {column} : {message}', e_invalid: 'Valeur refusée : {message}', e_status: 'Erreur {status} : {message}',
+    e_busy: 'Réessayez : {message}', e_permission: 'Non autorisé : {message}', e_timeout: 'Délai dépassé : {message}' },
 };
 let lang = localStorage.getItem('lang') || (navigator.language.startsWith('fr') ? 'fr' : 'en');
 const t = (k) => (T[lang] && T[lang][k]) || T.en[k] || k;

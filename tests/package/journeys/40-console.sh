@@ -72,6 +72,7 @@ setup_console() {
 	    "curl -s --cacert '$R/etc/seuil/web.crt' --resolve '$WEB_HOST:8443:127.0.0.1' '$WEB_URL/' | cmp -s - '$R/usr/share/seuil/web/index.html'"
 	check "seuil-web runs as seuil-web, in seuil and seuil-admin only" seuil_web_creds_ok
 	check "seuil-web's user cannot read the UID key" not_readable_by_web /etc/seuil/uid.key
+	check "seuil-web's user cannot read the credentials key file" not_readable_by_web /etc/seuil/credentials.key
 	check "seuil-web's user cannot read seuild's broker password" not_readable_by_web /etc/seuil/mqtt.pw
 	return 0
 }

@@ -103,6 +103,7 @@ TOOL_SRC  := $(filter-out $(TOOL_PARTS),$(wildcard tests/tools/*.c))
 TOOL_BIN  := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/%)
 FAKE_LIB  := $(BUILD)/fakes/libgpiod.so.2
 SHIM_LIB  := $(BUILD)/fakes/slow_fsync.so
+CLOCK_LIB := $(BUILD)/fakes/clock_sync.so
 BENCH_SRC := $(wildcard bench/*.c)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 MANS      := $(patsubst docs/%.scd,$(BUILD)/man/%,$(wildcard docs/*.scd))
@@ -191,11 +192,16 @@ $(SHIM_LIB): tests/fakes/slow_fsync.c
 	@mkdir -p $(@D)
 	$(CC) $(OPT) $(WARN) -fPIC -shared -o $@ $< -ldl
 
+# The clock's NTP sync on demand (the console's tests), the same way.
+$(CLOCK_LIB): tests/fakes/clock_sync.c
+	@mkdir -p $(@D)
+	$(CC) $(OPT) $(WARN) -fPIC -shared -o $@ $<
+
 $(BUILD)/bench/%: bench/%.c $(ALL_LIBS)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(INC_ALL) $(CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< $(ALL_LIBS) $(PKG_LIBS) -lm
 
-test-bins: programs $(UNIT_BIN) $(TOOL_BIN) $(FAKE_LIB) $(SHIM_LIB) $(BENCH_BIN)
+test-bins: programs $(UNIT_BIN) $(TOOL_BIN) $(FAKE_LIB) $(SHIM_LIB) $(CLOCK_LIB) $(BENCH_BIN)
 	@$(MAKE) --no-print-directory tests/browser/node_modules/.package-lock.json || \
 		echo "test-bins: playwright-core not installed (npm unavailable?): browser tests will skip"
 

@@ -739,6 +739,26 @@ def section_console(ctx):
                 codes.setdefault(code, set()).add(p)
         emit("console_api_p50_ms", pct(lat, 50), "ms")
         emit("console_api_p99_ms", pct(lat, 99), "ms")
+        # The manager's newer calls: problems (whom an unsynced clock
+        # refuses reads every member), the picker, the log filtered, the
+        # backups, and insight over the whole year of visits.
+        newer = {"problems": ["/api/v1/problems"],
+                 "calls": ["/api/v1/members?q=elo", "/api/v1/log?type=arrival&from=2026-06-01&to=2026-06-30",
+                           "/api/v1/log?member=1&limit=50", "/api/v1/backups"],
+                 "insight": ["/api/v1/report/presence-hours?from=2026-01-01&to=2026-12-31",
+                             "/api/v1/report/members?from=2026-01-01&to=2026-12-31",
+                             "/api/v1/report/drifting?to=2026-12-31",
+                             "/api/v1/report/retention?from=2026-01-01&to=2026-12-31"]}
+        for name, ps in newer.items():
+            lat = []
+            for _ in range(20):
+                for p in ps:
+                    t0 = time.perf_counter()
+                    code, _ = http_get(port, p, cookie)
+                    lat.append((time.perf_counter() - t0) * 1000)
+                    codes.setdefault(code, set()).add(p)
+            emit(f"console_{name}_p50_ms", pct(lat, 50), "ms")
+            emit(f"console_{name}_p99_ms", pct(lat, 99), "ms")
         if set(codes) - {200}:
             print(f"# console: statuses {codes}", flush=True)
     finally:

@@ -682,6 +682,7 @@ config_load(const char *path, struct config *conf, FILE *errs)
 	} else {
 		config_check_all(p);
 		config_check_web(p);
+		config_check_lobby(p);
 		if (p->nerrs > 0)
 			qsort(p->errs, (size_t)p->nerrs, sizeof(*p->errs),
 			    cerr_cmp);

@@ -20,6 +20,9 @@
 #define CONFIG_MAX_READERS	16
 #define CONFIG_NAME_MAX		32	/* site, door and reader names: [a-z0-9_-]+ */
 #define CONFIG_UNLOCK_CAP_MS	60000	/* hard cap on any unlock, whatever asked */
+#define CONFIG_LOBBY_TITLE_MAX	64	/* bytes of [lobby] title */
+#define CONFIG_LOBBY_MESSAGE_MAX 280	/* bytes of [lobby] message */
+#define CONFIG_LOBBY_LOGO_MAX	(64 * 1024)	/* bytes of the [lobby] logo file */
 
 enum gpio_backend { GPIO_GPIOD, GPIO_SIM };
 enum reader_driver { READER_LIBNFC, READER_SIM };
@@ -166,6 +169,16 @@ struct config {
 	/* [backup] */
 	char		backup_dir[PATH_MAX];	/* nightly snapshots; "" = none */
 	int		backup_keep;		/* snapshots kept in backup_dir */
+
+	/* [report] */
+	bool		report_insight;		/* the planning figures (insight.h) */
+
+	/* [lobby]: published on B/lobby ("" = none) */
+	char		lobby_title[CONFIG_LOBBY_TITLE_MAX + 1];
+	char		lobby_message[CONFIG_LOBBY_MESSAGE_MAX + 1];
+	char		lobby_logo[PATH_MAX];	/* a PNG, JPEG, GIF, WebP or SVG file */
+	char		lobby_colour_background[8];	/* "#rgb" or "#rrggbb" */
+	char		lobby_colour_text[8];
 };
 
 /* Fill *conf with every default (docs/design.md, Configuration). */

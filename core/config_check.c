@@ -502,3 +502,52 @@ config_addr_loopback(const struct sockaddr_storage *ss)
 	return false;
 }
 
+
+/* A colour the lobby page can use as it is: "#rgb" or "#rrggbb". */
+static bool
+valid_colour(const char *c)
+{
+	size_t n = strlen(c);
+
+	return (n == 4 || n == 7) && c[0] == '#' &&
+	    strspn(c + 1, "0123456789abcdefABCDEF") == n - 1;
+}
+
+/* Text for a screen: no control character (a line break would garble it). */
+static bool
+printable(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return false;
+	return true;
+}
+
+/*
+ * [lobby]: what seuild publishes on B/lobby for the lobby screens.  The
+ * logo's path is checked here, its contents when seuild reads it (it
+ * must be an image of at most CONFIG_LOBBY_LOGO_MAX bytes).
+ */
+void
+config_check_lobby(struct parse *p)
+{
+	struct config *conf = p->conf;
+	static const char *const colours[] = { "colour_background", "colour_text" };
+	const char *vals[] = { conf->lobby_colour_background, conf->lobby_colour_text };
+	static const char *const texts[] = { "title", "message" };
+	const char *tvals[] = { conf->lobby_title, conf->lobby_message };
+	size_t i;
+
+	for (i = 0; i < 2; i++)
+		if (vals[i][0] != '\0' && !config_key_bad(p, S_LOBBY, 0, colours[i]) &&
+		    !valid_colour(vals[i]))
+			config_perr(p, config_key_line(p, S_LOBBY, 0, colours[i]), "%s: '%s' "
+			    "is not a colour (#rgb or #rrggbb, e.g. #1d2430)", colours[i], vals[i]);
+	for (i = 0; i < 2; i++)
+		if (!printable(tvals[i]))
+			config_perr(p, config_key_line(p, S_LOBBY, 0, texts[i]), "%s: no control "
+			    "characters", texts[i]);
+	if (conf->lobby_logo[0] != '\0' && conf->lobby_logo[0] != '/')
+		config_perr(p, config_key_line(p, S_LOBBY, 0, "logo"), "logo: an absolute path "
+		    "(e.g. /etc/seuil/logo.png)");
+}

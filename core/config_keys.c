@@ -21,6 +21,8 @@ const char *const config_sect_names[S_COUNT] = {
 	[S_WEB] = "web",
 	[S_BACKUP] = "backup",
 	[S_GUESTS] = "guests", [S_SPACEAPI] = "spaceapi",
+	[S_REPORT] = "report",
+	[S_LOBBY] = "lobby",
 };
 
 static const char *const gpio_names[] = { "gpiod", "sim", NULL };
@@ -170,6 +172,16 @@ const struct key config_keys[] = {
 	{ S_SPACEAPI, "icon_closed", K_STR, CF(spaceapi_icon_closed) },
 	{ S_SPACEAPI, "people", K_BOOL, CF(spaceapi_people) },
 	{ S_SPACEAPI, "open_from", K_ENUM, CF(spaceapi_open_from), .names = open_from_names },
+	/* Insight reuses access data for planning: docs/web.md, Insight. */
+	{ S_REPORT, "insight", K_BOOL, CF(report_insight) },
+
+	/* What seuild publishes on B/lobby for the lobby screen; checked by
+	 * config_check_lobby, the logo read by seuild. */
+	{ S_LOBBY, "title", K_STR, CF(lobby_title) },
+	{ S_LOBBY, "message", K_STR, CF(lobby_message) },
+	{ S_LOBBY, "logo", K_STR, CF(lobby_logo) },
+	{ S_LOBBY, "colour_background", K_STR, CF(lobby_colour_background) },
+	{ S_LOBBY, "colour_text", K_STR, CF(lobby_colour_text) },
 };
 
 const size_t config_nkeys = sizeof(config_keys) / sizeof(config_keys[0]);
@@ -213,7 +225,7 @@ config_defaults(struct config *conf)
 	snprintf(conf->credentials_key_file, sizeof(conf->credentials_key_file),
 	    "/etc/seuil/credentials.key");
 
-	conf->expire_after_ms = 12 * HOUR;
+	conf->expire_after_ms = 8 * HOUR;
 	conf->day_ends_at_min = 4 * 60;
 	conf->toggle_guard_ms = 10 * SEC;
 
@@ -248,6 +260,7 @@ config_defaults(struct config *conf)
 
 	conf->spaceapi_people = true;
 	conf->spaceapi_open_from = SPACEAPI_OPEN_PRESENCE;
+	conf->report_insight = true;
 }
 
 void

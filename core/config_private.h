@@ -39,6 +39,8 @@ enum sect {
 	S_BACKUP,
 	S_GUESTS,
 	S_SPACEAPI,
+	S_REPORT,
+	S_LOBBY,
 	S_COUNT
 };
 
@@ -129,5 +131,6 @@ void config_reader_defaults(struct reader_conf *r, const char *name);
  * file is read */
 void config_check_all(struct parse *p);
 void config_check_web(struct parse *p);
+void config_check_lobby(struct parse *p);
 
 #endif

@@ -25,7 +25,7 @@ enum field_id {
 	F_ACTOR, F_MEMBER, F_BADGE, F_NAME, F_DISPLAY, F_EMAIL, F_FROM, F_UNTIL,
 	F_GROUPS, F_PUBLIC, F_DOOR, F_READER, F_UID, F_LABEL, F_GROUP, F_SCHEDULE,
 	F_USER, F_ROLE, F_HASH, F_TYPE, F_DETAIL, F_SECONDS, F_TIMEOUT, F_PRUNE,
-	F_REENABLE, F_SECURE, F_DESK, F_GUEST, F_ENDS, F_CODE, F_NFIELDS
+	F_REENABLE, F_CREATE_GROUPS, F_SECURE, F_DESK, F_GUEST, F_ENDS, F_CODE, F_NFIELDS
 };
 _Static_assert(F_NFIELDS <= 32, "the fields' masks are unsigned");
 #define B(f)	(1u << (f))
@@ -71,6 +71,7 @@ static const struct field {
 	[F_TIMEOUT]	= { "timeout",		FT_COUNT,	OFF(timeout) },
 	[F_PRUNE]	= { "prune",		FT_BOOL,	OFF(prune) },
 	[F_REENABLE]	= { "reenable",		FT_BOOL,	OFF(reenable) },
+	[F_CREATE_GROUPS] = { "create_groups",	FT_BOOL,	OFF(create_groups) },
 	[F_SECURE]	= { "secure",		FT_BOOL,	OFF(secure) },
 	[F_DESK]	= { "desk",		FT_BOOL,	OFF(desk) },
 	[F_GUEST]	= { "guest",		FT_ID,		OFF(guest) },
@@ -103,7 +104,8 @@ static const struct command {
 	[CONTROL_BADGE_REVOKE]	= { "badge_revoke", B(F_BADGE), 0, false },
 	[CONTROL_GROUP_ADD]	= { "group_add", B(F_GROUP), 0, false },
 	[CONTROL_SCHEDULE_SET]	= { "schedule_set", B(F_GROUP) | B(F_SCHEDULE), 0, false },
-	[CONTROL_IMPORT]	= { "import", 0, B(F_PRUNE) | B(F_REENABLE), true },
+	[CONTROL_IMPORT]	= { "import", 0, B(F_PRUNE) | B(F_REENABLE) | B(F_CREATE_GROUPS),
+				    true },
 	[CONTROL_PURGE]		= { "purge", 0, 0, false },
 	[CONTROL_BACKUP]	= { "backup", 0, 0, false },
 	[CONTROL_WEB_USER_ADD]	= { "web_user_add", B(F_USER) | B(F_ROLE) | B(F_HASH), 0, false },

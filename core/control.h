@@ -40,9 +40,10 @@
  *   badge_revoke  badge*                       -> id, member
  *   group_add     group*                       -> id
  *   schedule_set  group*, schedule*            -> id
- *   import        prune, reenable, + the CSV as a descriptor
- *                                              -> added, changed, disabled,
- *                                                 enabled, unchanged
+ *   import        prune, reenable, create_groups, + the CSV as a
+ *                 descriptor                   -> added, changed, disabled,
+ *                                                 enabled, unchanged,
+ *                                                 groups_added
  *   purge                                      -> events, visits
  *   backup                                     -> file
  *   web_user_add  user*, role*, hash*          -> (nothing)
@@ -177,7 +178,7 @@ struct control_req {
 	const char		*type, *detail;		/* console_event */
 	int64_t			 seconds;	/* door_unlock; 0: the door's own */
 	int64_t			 timeout;	/* enrol, seconds; 0: 60 */
-	bool			 prune, reenable;	/* import */
+	bool			 prune, reenable, create_groups;	/* import */
 	bool			 secure;	/* enrol: a DESFire badge */
 	bool			 desk;		/* enrol: for a console desk account */
 	int			 fd;		/* import: the CSV; -1 none */

@@ -76,6 +76,21 @@ decision_input(struct access_input *in, const struct config *conf, const struct 
 	in->unsynced = conf->unsynced_clock;
 }
 
+bool
+decision_clock_refuses(const struct config *conf, const struct badge_row *b,
+    const struct member_row *m, const struct access_groups *groups, int64_t now_ms)
+{
+	struct access_input in;
+	bool found;
+	/* At a reader that takes both, so that only the clock's rule can
+	 * be the one that refuses. */
+	struct decision_tap tap = { .reader = CREDENTIAL_BOTH,
+	    .card = decision_card_of(b->kind, CREDENTIAL_BOTH, &found) };
+
+	decision_input(&in, conf, b, m, groups, now_ms, false, tap);
+	return access_decide(&in) == ACCESS_CLOCK_UNSYNCED;
+}
+
 enum access_card
 decision_card_of(enum badge_kind kind, enum reader_credential reader, bool *found)
 {

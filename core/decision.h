@@ -67,4 +67,12 @@ void decision_input_rows(struct access_input *in, const struct config *conf,
 enum access_card decision_card_of(enum badge_kind kind, enum reader_credential reader,
     bool *found);
 
+/*
+ * Whether the door would refuse badge b of member m at now_ms, with the
+ * clock not NTP-synced, for that reason (clock_unsynced, by [security]
+ * unsynced_clock): who the console names while the clock is unsynced.
+ */
+bool decision_clock_refuses(const struct config *conf, const struct badge_row *b,
+    const struct member_row *m, const struct access_groups *groups, int64_t now_ms);
+
 #endif

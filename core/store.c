@@ -504,7 +504,7 @@ migrate(struct store *st, const char *path)
 	if (v > 0) {
 		backup_stamp(stamp, sizeof(stamp), time(NULL));
 		snprintf(copy, sizeof(copy), "%s.pre-v%d-%s", path, schema_latest(), stamp);
-		if (backup_copy(path, copy, err, sizeof(err)) == -1) {
+		if (backup_copy(path, copy, BACKUP_MODE, err, sizeof(err)) == -1) {
 			store_seterr(st, STORE_EDB, "no backup before migrating, so no "
 			    "migration: %s", err);
 			goto fail;

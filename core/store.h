@@ -270,21 +270,33 @@ int store_who(struct store *st,
 int store_member_checkout(struct store *st, int64_t member_id, int64_t left_ms,
     const char *reason);
 
-/* Event query for `seuilctl log`: every field is a filter, 0 or NULL means
- * any.  until_ms is exclusive.  limit > 0 keeps only the newest limit rows
- * (still passed in seq order). */
+/* Event query for `seuilctl log` and the console's log: every field is a
+ * filter, 0 or NULL means any.  until_ms is exclusive; before_seq keeps
+ * the events older than that one (the console's pages).  actor matches the
+ * whole actor or the console user it starts with ("web:bob" matches
+ * "web:bob via uid:998(seuil-web)").  limit > 0 keeps only the newest
+ * limit rows (still passed in seq order). */
 struct event_filter {
 	int64_t		since_ms;
 	int64_t		until_ms;
 	int64_t		member_id;
+	int64_t		before_seq;
 	const char	*door;
+	const char	*reader;
 	const char	*type;
+	const char	*reason;
+	const char	*actor;
 	int		limit;
 };
 /* Matching events in seq order, each passed to cb (non-zero stops).
- * Count or -1.  cb must not write to the store. */
+ * Only the filters given are in the SQL, so that SQLite may use the index
+ * of the member or of the time.  Count or -1.  cb must not write to the
+ * store. */
 int store_events_query(struct store *st, const struct event_filter *f,
     int (*cb)(const struct event_row *ev, void *arg), void *arg);
+/* Whether e passes f's filters (but the limit): the query's test, for
+ * events read otherwise (seuilctl log --follow). */
+bool store_event_matches(const struct event_filter *f, const struct event_row *e);
 
 /* The events of one type stamped at or after since_ms, oldest first, each
  * passed to cb (non-zero stops); cheap when since_ms is recent (seuild

@@ -75,28 +75,84 @@ store_events_after(struct store *st, int64_t after_seq, int max,
 	    &(struct store_rows){ .event = cb, .arg = arg }, "events");
 }
 
+/* One clause a filter given, in the order of its parameter. */
+static const struct {
+	const char	*sql;
+	const char	*param;
+} event_clauses[] = {
+	{ " AND ts_ms >= :since", ":since" },
+	{ " AND ts_ms < :until", ":until" },
+	{ " AND member_id = :member", ":member" },
+	{ " AND seq < :before", ":before" },
+	{ " AND door = :door", ":door" },
+	{ " AND reader = :reader", ":reader" },
+	{ " AND type = :type", ":type" },
+	{ " AND reason = :reason", ":reason" },
+	{ " AND (actor = :actor OR substr(actor, 1, length(:actor) + 5) = :actor || ' via ')",
+	    ":actor" },
+};
+
 int
 store_events_query(struct store *st, const struct event_filter *f,
     int (*cb)(const struct event_row *ev, void *arg), void *arg)
 {
+	const int64_t ids[] = { f->since_ms, f->until_ms, f->member_id, f->before_seq };
+	const char *texts[] = { f->door, f->reader, f->type, f->reason, f->actor };
+	char sql[1024];
 	sqlite3_stmt *s;
+	size_t i, n, nids = sizeof(ids) / sizeof(ids[0]);
+	bool given;
 
 	/* The newest `limit` rows, then back into seq order. */
-	if (store_prepare(st, "SELECT * FROM (SELECT " EVENT_COLS " FROM events"
-	    " WHERE (?1 = 0 OR ts_ms >= ?1) AND (?2 = 0 OR ts_ms < ?2)"
-	    " AND (?3 = 0 OR member_id = ?3) AND (?4 IS NULL OR door = ?4)"
-	    " AND (?5 IS NULL OR type = ?5) ORDER BY seq DESC LIMIT ?6)"
-	    " ORDER BY seq", &s) == -1)
+	n = (size_t)snprintf(sql, sizeof(sql), "SELECT * FROM (SELECT " EVENT_COLS
+	    " FROM events WHERE 1");
+	for (i = 0; i < sizeof(event_clauses) / sizeof(event_clauses[0]); i++) {
+		given = i < nids ? ids[i] != 0 : texts[i - nids] != NULL;
+		if (given)
+			n += (size_t)snprintf(sql + n, sizeof(sql) - n, "%s", event_clauses[i].sql);
+	}
+	snprintf(sql + n, sizeof(sql) - n, " ORDER BY seq DESC LIMIT :limit) ORDER BY seq");
+	if (store_prepare(st, sql, &s) == -1)
 		return -1;
-	sqlite3_bind_int64(s, 1, f->since_ms);
-	sqlite3_bind_int64(s, 2, f->until_ms);
-	sqlite3_bind_int64(s, 3, f->member_id);
-	store_bind_text(s, 4, f->door);
-	store_bind_text(s, 5, f->type);
-	sqlite3_bind_int(s, 6, f->limit > 0 ? f->limit : -1);
+	for (i = 0; i < sizeof(event_clauses) / sizeof(event_clauses[0]); i++) {
+		int k = sqlite3_bind_parameter_index(s, event_clauses[i].param);
+
+		if (k == 0)
+			continue;
+		if (i < nids)
+			sqlite3_bind_int64(s, k, ids[i]);
+		else
+			store_bind_text(s, k, texts[i - nids]);
+	}
+	sqlite3_bind_int(s, sqlite3_bind_parameter_index(s, ":limit"),
+	    f->limit > 0 ? f->limit : -1);
 	return store_rows(st, s,
 	    &(struct store_rows){ .event = cb, .arg = arg },
 	    "events");
+}
+
+static bool
+text_is(const char *want, const char *have)
+{
+	return want == NULL || strcmp(want, have) == 0;
+}
+
+bool
+store_event_matches(const struct event_filter *f, const struct event_row *e)
+{
+	size_t n;
+
+	if ((f->since_ms != 0 && e->ts_ms < f->since_ms) ||
+	    (f->until_ms != 0 && e->ts_ms >= f->until_ms) ||
+	    (f->member_id != 0 && e->member_id != f->member_id) ||
+	    (f->before_seq != 0 && e->seq >= f->before_seq) ||
+	    !text_is(f->door, e->door) || !text_is(f->reader, e->reader) ||
+	    !text_is(f->type, e->type) || !text_is(f->reason, e->reason))
+		return false;
+	if (f->actor == NULL || strcmp(f->actor, e->actor) == 0)
+		return true;
+	n = strlen(f->actor);
+	return strncmp(f->actor, e->actor, n) == 0 && strncmp(e->actor + n, " via ", 5) == 0;
 }
 
 int

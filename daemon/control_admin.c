@@ -92,7 +92,7 @@ static cJSON *
 run_import(struct store *st, struct admin_job *a)
 {
 	struct import_opts o = { .prune = a->req.prune, .reenable = a->req.reenable,
-	    .actor = a->actor };
+	    .create_groups = a->req.create_groups, .actor = a->actor };
 	struct import_errors errs;
 	struct import_counts n;
 	cJSON *r;
@@ -101,6 +101,7 @@ run_import(struct store *st, struct admin_job *a)
 		r = control_fail(errs.n > 0 && errs.e[0].line > 0 ? CONTROL_INVALID :
 		    CONTROL_DATABASE, "%s", errs.n > 0 ? errs.e[0].message : "import failed");
 		cJSON_AddItemToObject(r, "errors", import_errors_json(&errs));
+		cJSON_AddItemToObject(r, "missing_groups", import_missing_json(&errs));
 		return r;
 	}
 	r = control_ok();
@@ -109,6 +110,7 @@ run_import(struct store *st, struct admin_job *a)
 	cJSON_AddNumberToObject(r, "disabled", n.disabled);
 	cJSON_AddNumberToObject(r, "enabled", n.enabled);
 	cJSON_AddNumberToObject(r, "unchanged", n.unchanged);
+	cJSON_AddNumberToObject(r, "groups_added", n.groups_added);
 	return r;
 }
 

@@ -136,6 +136,7 @@ struct daemon {
 	int64_t		guests_due;	/* wall ms: the next pass ends; INT64_MAX none */
 	bool		guests_refresh;	/* read guests_due again */
 	bool		guests_ending;	/* passes being ended on the writer */
+	int		lobby_clock;	/* clock_synced() as B/lobby has it; -1: not sent */
 };
 
 /* seuild.c */

@@ -42,6 +42,7 @@
 #include "log.h"
 #include "mqtt_discovery.h"
 #include "mqtt_event.h"
+#include "mqtt_lobby.h"
 #include "mqtt_unlock.h"
 #include "render_json.h"
 #include "spaceapi.h"
@@ -103,6 +104,8 @@ struct mqtt {
 	char		*presence;	/* retained payloads, NULL until known */
 	char		*count;
 	char		*spaceapi;
+	char		*lobby;
+	char		*logo;		/* [lobby] logo as a data URL, or NULL */
 	bool		was_open;
 	int64_t		open_changed_ms;
 	char		door_state[CONFIG_MAX_DOORS][16];
@@ -153,11 +156,16 @@ mqtt_publish_status(struct mqtt *m, const char *status, int *mid)
 	mqtt_send(m, topic, status, true, mid);
 }
 
+/* The retained documents: B/lobby, and B/presence with its count and
+ * SpaceAPI once known.  A document sent again changes nothing. */
 static void
-mqtt_publish_presence(struct mqtt *m)
+mqtt_publish_retained(struct mqtt *m)
 {
 	char topic[300];
 
+	mqtt_topic(m, topic, sizeof(topic), "lobby");
+	if (m->lobby != NULL)
+		mqtt_send(m, topic, m->lobby, true, NULL);
 	if (m->presence == NULL)
 		return;
 	mqtt_topic(m, topic, sizeof(topic), "presence");
@@ -426,7 +434,7 @@ on_connect(struct mosquitto *mosq, void *obj, int rc, int flags,
 		mosquitto_subscribe(m->mosq, NULL, "homeassistant/status", 1);
 
 	mqtt_publish_status(m, "online", NULL);
-	mqtt_publish_presence(m);
+	mqtt_publish_retained(m);
 	for (i = 0; i < m->conf.ndoors; i++)
 		mqtt_publish_door(m, i);
 	mqtt_announce_ha(m);
@@ -699,6 +707,9 @@ mqtt_new(const struct config *conf, struct store *st, mqtt_unlock_cb on_unlock,
 		goto fail;
 	}
 
+	/* A logo is never a reason for the doors or MQTT not to run. */
+	if (mqtt_lobby_logo(conf->lobby_logo, &m->logo, err, errlen) == -1)
+		log_warnx("%s: the lobby shows no logo", err);
 	mosquitto_lib_init();
 	/* Build one client now so that bad files are reported at start-up
 	 * (and on reload) rather than as a reconnect loop. */
@@ -711,6 +722,7 @@ mqtt_new(const struct config *conf, struct store *st, mqtt_unlock_cb on_unlock,
 	return m;
 fail:
 	explicit_bzero(m->password, sizeof(m->password));
+	free(m->logo);
 	free(m);
 	return NULL;
 }
@@ -771,6 +783,8 @@ mqtt_free(struct mqtt *m)
 	free(m->presence);
 	free(m->count);
 	free(m->spaceapi);
+	free(m->lobby);
+	free(m->logo);
 	explicit_bzero(m->password, sizeof(m->password));
 	free(m);
 }
@@ -868,32 +882,11 @@ mqtt_presence_changed(struct mqtt *m, const struct presence_person *people, int 
     bool office)
 {
 	struct spaceapi_state sa = { .count = count, .office = office, .known = true };
-	cJSON *o, *a, *p;
-	char ts[21], num[16];
-	char *json, *sp;
-	int i, named = 0;
+	char num[16], *json, *sp;
 	int64_t now = clock_wall_ms();
 	bool open;
 
-	if (m == NULL)
-		return;
-	o = cJSON_CreateObject();
-	cJSON_AddNumberToObject(o, "count", count);
-	a = cJSON_AddArrayToObject(o, "people");
-	for (i = 0; i < count; i++) {
-		if (people[i].name == NULL || people[i].name[0] == '\0')
-			continue;
-		p = cJSON_CreateObject();
-		cJSON_AddStringToObject(p, "name", people[i].name);
-		clock_format_utc(people[i].since_ms, ts);
-		cJSON_AddStringToObject(p, "since", ts);
-		cJSON_AddItemToArray(a, p);
-		named++;
-	}
-	cJSON_AddNumberToObject(o, "anonymous", count - named);
-	clock_format_utc(now, ts);
-	cJSON_AddStringToObject(o, "updated", ts);
-	if ((json = render_json_print(o)) == NULL)
+	if (m == NULL || (json = mqtt_presence_json(people, count, now)) == NULL)
 		return;
 
 	open = spaceapi_open(&m->conf, &sa);
@@ -919,7 +912,20 @@ mqtt_presence_changed(struct mqtt *m, const struct presence_person *people, int 
 	    spaceapi_write(m->conf.mqtt_spaceapi_file, m->spaceapi) == -1)
 		log_warn("mqtt: spaceapi_file %s%s", m->conf.mqtt_spaceapi_file,
 		    errno == ELOOP ? " (not a regular file)" : "");
-	mqtt_publish_presence(m);
+	mqtt_publish_retained(m);
+}
+
+void
+mqtt_lobby_changed(struct mqtt *m, bool clock_synced)
+{
+	char *json;
+
+	if (m == NULL || (json = mqtt_lobby_json(&m->conf, m->logo, clock_synced,
+	    clock_wall_ms())) == NULL)
+		return;
+	free(m->lobby);
+	m->lobby = json;
+	mqtt_publish_retained(m);
 }
 
 void

@@ -257,6 +257,7 @@ daemon_io_up(struct daemon *d, char *err, size_t errlen)
 		return -1;
 	if (d->mqtt)
 		mqtt_set_writer(d->mqtt, d->writer);
+	d->lobby_clock = -1;	/* a new mqtt has no B/lobby yet */
 	/* Retained door states exist from the start, not from the first change. */
 	for (int i = 0; i < d->conf->ndoors; i++)
 		daemon_door_state(d, i, door_get_state(d->doors[i]));
@@ -630,6 +631,13 @@ daemon_loop(struct daemon *d)
 		daemon_purge(d, now);
 		if (d->presence_pending)
 			daemon_presence_publish(d);
+		/* The lobby says when the clock cannot be trusted (schedules
+		 * then refuse members): at the first turn with MQTT, and when
+		 * the kernel's sync changes. */
+		if (d->mqtt != NULL && d->lobby_clock != (int)clock_synced()) {
+			d->lobby_clock = clock_synced();
+			mqtt_lobby_changed(d->mqtt, d->lobby_clock);
+		}
 		daemon_events_flush(d);
 		if (d->mqtt)
 			mqtt_service(d->mqtt, d->mqtt ? &pfds[mqtt_at] : NULL, now);

@@ -103,7 +103,7 @@ snapshot_run(void *arg)
 	if (snprintf(s->file, sizeof(s->file), "%s/" BACKUP_PREFIX "%s" BACKUP_SUFFIX, s->dir,
 	    stamp) >= (int)sizeof(s->file))
 		snprintf(s->result, sizeof(s->result), "failed: %s: path too long", s->dir);
-	else if (backup_copy(s->database, s->file, err, sizeof(err)) == -1 ||
+	else if (backup_copy(s->database, s->file, BACKUP_SNAPSHOT_MODE, err, sizeof(err)) == -1 ||
 	    key_beside(s, err, sizeof(err)) == -1 || credkey_beside(s, err, sizeof(err)) == -1)
 		snprintf(s->result, sizeof(s->result), "failed: %s", err);
 	else if ((s->removed = backup_rotate(s->dir, s->keep, err, sizeof(err))) == -1)

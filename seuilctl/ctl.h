@@ -131,6 +131,9 @@ int	 ctl_explain(struct ctl *, int, char **);
 
 /* ctl_report.c */
 int	 ctl_report_attendance(struct ctl *, int, char **);
+/* report presence-hours|members|drifting|retention (core/insight.h), by
+ * the command's own word. */
+int	 ctl_report_insight(struct ctl *, int, char **);
 
 /* ctl_purge.c */
 int	 ctl_purge(struct ctl *, int, char **);

@@ -221,7 +221,8 @@ ctl_backup(struct ctl *c, int argc, char **argv)
 		snprintf(db, sizeof(db), "%s", target);
 	}
 
-	if (backup_copy(c->conf.database, db, err, sizeof(err)) == -1 ||
+	if (backup_copy(c->conf.database, db, nightly ? BACKUP_SNAPSHOT_MODE :
+	    BACKUP_MODE, err, sizeof(err)) == -1 ||
 	    (key[0] != '\0' && copy_key(c->conf.uid_key_file, key, err, sizeof(err)) == -1) ||
 	    (ckey[0] != '\0' && copy_credkey(c->conf.credentials_key_file, ckey, err,
 	    sizeof(err)) == -1)) {
@@ -271,7 +272,7 @@ ctl_restore(struct ctl *c, int argc, char **argv)
 	/* The database being replaced is kept beside it. */
 	backup_stamp(stamp, sizeof(stamp), time(NULL));
 	snprintf(keep, sizeof(keep), "%s.pre-restore-%s", c->conf.database, stamp);
-	if (backup_copy(c->conf.database, keep, err, sizeof(err)) == -1) {
+	if (backup_copy(c->conf.database, keep, BACKUP_MODE, err, sizeof(err)) == -1) {
 		ctl_errx("cannot keep the current database: %s: nothing changed", err);
 		return EX_CANTCREAT;
 	}

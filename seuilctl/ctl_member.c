@@ -7,6 +7,7 @@
 
 #include "clock.h"
 #include "ctl.h"
+#include "fold.h"
 #include "tz.h"
 
 enum { OPT_DISPLAY = 256, OPT_EMAIL, OPT_GROUP, OPT_NO_GROUPS, OPT_FROM,
@@ -153,13 +154,21 @@ validity(const struct member_row *m, char *buf, size_t len)
 	return buf;
 }
 
+struct list_ctx {
+	struct ctl	*c;
+	const char	*search;	/* NULL: every member */
+};
+
 static int
 list_cb(const struct member_row *m, void *arg)
 {
-	struct ctl *c = arg;
+	struct list_ctx *x = arg;
 	char groups[256], valid[32];
 
-	groups_text(c, m->id, groups, sizeof(groups));
+	if (x->search != NULL && !fold_contains(m->name, x->search) &&
+	    !fold_contains(m->display_name, x->search))
+		return 0;
+	groups_text(x->c, m->id, groups, sizeof(groups));
 	printf("%-5lld %-20s %-9s %-10s %-22s %s\n", (long long)m->id, m->name,
 	    m->erased ? "erased" : m->active ? "active" : "disabled",
 	    m->public ? "public" : "anonymous", validity(m, valid, sizeof(valid)),
@@ -170,15 +179,29 @@ list_cb(const struct member_row *m, void *arg)
 int
 ctl_member_list(struct ctl *c, int argc, char **argv)
 {
-	int rc;
+	enum { OPT_SEARCH = 256 };
+	static const struct option opts[] = {
+		{ "search", required_argument, NULL, OPT_SEARCH },
+		CTL_COMMON_OPTS
+	};
+	struct list_ctx x = { c, NULL };
+	int ch, rc;
 
-	if ((rc = ctl_args(c, argc, argv, 0, 0)) != EX_OK || (rc = ctl_store(c)) != EX_OK)
+	while ((ch = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+		if (ch == OPT_SEARCH)
+			x.search = optarg;
+		else if ((rc = ctl_opt(c, ch, argv)) != EX_OK)
+			return rc;
+	}
+	if (optind != argc)
+		return ctl_usage(c);
+	if ((rc = ctl_store(c)) != EX_OK)
 		return rc;
 	if (c->json)
-		return ctl_json_print(c, render_members(c->st));
+		return ctl_json_print(c, render_members_find(c->st, x.search, false, 0));
 	printf("%-5s %-20s %-9s %-10s %-22s %s\n", "ID", "NAME", "STATUS",
 	    "MQTT", "VALID", "GROUPS");
-	if (store_members_list(c->st, list_cb, c) == -1)
+	if (store_members_list(c->st, list_cb, &x) == -1)
 		return ctl_store_error(c, "member list");
 	return EX_OK;
 }

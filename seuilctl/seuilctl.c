@@ -67,12 +67,18 @@ static const struct ctl_cmd commands[] = {
 	    "\n"
 	    "Exit status: 65 for a bad or taken name or a bad date, 66 for an unknown\n"
 	    "group.", NULL },
-	{ "member", "list", ctl_member_list, "", "list members",
+	{ "member", "list", ctl_member_list, "[--search TEXT]", "list members",
 	    "List members: id, name, status, MQTT visibility, validity and groups.\n"
 	    "--json gives every field.\n"
 	    "\n"
-	    "Example:\n"
-	    "  seuilctl member list", NULL },
+	    "Options:\n"
+	    "  --search TEXT    only the members whose name or display name holds\n"
+	    "                   TEXT, without regard to case or accents (\"elodie\"\n"
+	    "                   finds \"Élodie\"; docs/web.md, Finding a member)\n"
+	    "\n"
+	    "Examples:\n"
+	    "  seuilctl member list\n"
+	    "  seuilctl member list --search elodie", NULL },
 	{ "member", "show", ctl_member_show, "M", "show a member, groups and badges",
 	    "Show a member: details, groups, badges (by hint, never the UID) and\n"
 	    "whether and since when the member is present.  M is an id or an exact\n"
@@ -303,30 +309,43 @@ static const struct ctl_cmd commands[] = {
 	    "\n"
 	    "Exit status: 66 for an unknown member.", NULL },
 	{ "log", NULL, ctl_log,
-	    "[--since T] [--until T] [--member M] [--door D] [--type T] [--limit N] "
-	    "[--follow]",
+	    "[--from T] [--to T] [--member M] [--door D] [--reader R] [--type T] "
+	    "[--reason R] [--actor A] [--before SEQ] [--limit N] [--csv | --follow]",
 	    "show the event log",
 	    "The event log in order, filtered.  Times are printed local; --json\n"
 	    "gives UTC.  T is YYYY-MM-DDTHH:MM[:SS] local, or with Z or an offset,\n"
-	    "or a bare date (local midnight).\n"
+	    "or a bare date.  The console's log (GET /api/v1/log) takes the same\n"
+	    "filters.\n"
 	    "\n"
 	    "Options:\n"
-	    "  --since T        from T (inclusive)\n"
-	    "  --until T        to T (exclusive)\n"
+	    "  --from T         from T (inclusive; a date: from its start)\n"
+	    "  --to T           to T (a date: to its end, inclusive)\n"
+	    "  --since T        from T (inclusive), as --from\n"
+	    "  --until T        to T (exclusive; a date: its start)\n"
 	    "  --member M       events of member M\n"
 	    "  --door D         events of door D\n"
+	    "  --reader R       events of reader R\n"
 	    "  --type TYPE      events of one type (access_denied, arrival, ...)\n"
+	    "  --reason R       events with this reason (clock_unsynced, timeout, ...)\n"
+	    "  --actor A        staff events of A: an OS user (uid:1000(alice)) or a\n"
+	    "                   console user (web:bob), as the log names them\n"
+	    "  --before SEQ     only events older than event SEQ (paging back)\n"
 	    "  --limit N        only the newest N matching events\n"
+	    "  --csv            CSV for a spreadsheet: seq, UTC and local time,\n"
+	    "                   type, door, reader, member, badge, reason, detail,\n"
+	    "                   actor, clock_synced\n"
 	    "  --follow         then keep printing matching events as they are\n"
 	    "                   committed, until interrupted; without --since or\n"
 	    "                   --limit it starts with the last 10.  With --json,\n"
 	    "                   one JSON object a line.\n"
 	    "\n"
 	    "Examples:\n"
-	    "  seuilctl log --member alice --since 2026-11-01\n"
+	    "  seuilctl log --member alice --from 2026-11-01\n"
 	    "  seuilctl log --type access_denied --follow\n"
+	    "  seuilctl log --from 2026-11-24 --to 2026-11-24 --reader front-in --csv\n"
 	    "\n"
-	    "Exit status: 65 for a bad time or type, 66 for an unknown member.", NULL },
+	    "Exit status: 65 for a bad time, type, reason or number, 66 for an\n"
+	    "unknown member.", NULL },
 	{ "explain", NULL, ctl_explain, "M|UID",
 	    "why a member or badge would be granted or denied now, rule by rule",
 	    "Explain, rule by rule, why member M's badges (or the badge with this\n"
@@ -369,6 +388,61 @@ static const struct ctl_cmd commands[] = {
 	    "  seuilctl report attendance --by day --html > november.html\n"
 	    "\n"
 	    "Exit status: 64 for a bad date or range, 66 for an unknown member.", NULL },
+	{ "report", "presence-hours", ctl_report_insight, "[--from DATE] [--to DATE] [--csv|--json]",
+	    "busy hours: people present on average, per hour of the week",
+	    "For each hour of the week (local time), the person-hours present over\n"
+	    "the period and the people present on average (the hours divided by the\n"
+	    "number of such weekdays in the period).  Visits count as in report\n"
+	    "attendance.  The console's Insight view draws it as a heat map.\n"
+	    "Needs [report] insight = true (the default).\n"
+	    "\n"
+	    "Options:\n"
+	    "  --from DATE      first day (default: 12 weeks before --to)\n"
+	    "  --to DATE        last day, inclusive (default: today)\n"
+	    "  --csv, --json    machine-readable output (day,hour,hours,average)\n"
+	    "\n"
+	    "Example:\n"
+	    "  seuilctl report presence-hours --from 2026-09-01 --to 2026-11-30\n"
+	    "\n"
+	    "Exit status: 64 for a bad date or range, 78 when insight is off.", NULL },
+	{ "report", "members", ctl_report_insight, "[--from DATE] [--to DATE] [--csv|--json]",
+	    "per member: days, visits, hours over the period, and the trend",
+	    "Per member over the period: days present, visits, hours, first and\n"
+	    "last seen (as report attendance counts them over the whole period),\n"
+	    "and the trend: the hours of the last half of the period against the\n"
+	    "first half (up, down or same); with totals.  Needs [report] insight.\n"
+	    "\n"
+	    "Options:\n"
+	    "  --from DATE      first day (default: 12 weeks before --to)\n"
+	    "  --to DATE        last day, inclusive (default: today)\n"
+	    "  --csv, --json    machine-readable output\n"
+	    "\n"
+	    "Exit status: 64 for a bad date or range, 78 when insight is off.", NULL },
+	{ "report", "drifting", ctl_report_insight, "[--to DATE] [--csv|--json]",
+	    "members drifting away: half their former weekly visits or fewer",
+	    "Active members with at least 4 visits in the 12 weeks before the last\n"
+	    "4 weeks (ending on --to), whose weekly rate of visits in those last 4\n"
+	    "weeks is below half of the rate before, with both counts and rates\n"
+	    "and their last visit.  A visit counts on the local day it arrives.\n"
+	    "Needs [report] insight.\n"
+	    "\n"
+	    "Options:\n"
+	    "  --to DATE        the last day of the last 4 weeks (default: today)\n"
+	    "  --csv, --json    machine-readable output\n"
+	    "\n"
+	    "Exit status: 64 for a bad date, 78 when insight is off.", NULL },
+	{ "report", "retention", ctl_report_insight, "[--from DATE] [--to DATE] [--csv|--json]",
+	    "monthly retention: who came back the month after",
+	    "For each month of the period: of the members with a visit (by its\n"
+	    "arrival) in the month before, how many have one in the month, and that\n"
+	    "share.  Needs [report] insight.\n"
+	    "\n"
+	    "Options:\n"
+	    "  --from DATE      a day of the first month (default: 11 months before)\n"
+	    "  --to DATE        a day of the last month (default: today)\n"
+	    "  --csv, --json    machine-readable output\n"
+	    "\n"
+	    "Exit status: 64 for a bad date or range, 78 when insight is off.", NULL },
 	{ "status", NULL, ctl_status, "",
 	    "health: daemon, doors, readers, MQTT, clock and database",
 	    "A health view: the daemon (version, uptime), clock sync, each door and\n"
@@ -496,20 +570,27 @@ static const struct ctl_cmd commands[] = {
 	    "Exit status: 69 if seuild is running or a door or reader failed to\n"
 	    "open (shown with the error and what to check), 64 for an unknown door\n"
 	    "or reader name (the configured ones are listed).", NULL },
-	{ "member", "import", ctl_member_import, "FILE [--dry-run] [--prune]",
+	{ "member", "import", ctl_member_import,
+	    "FILE [--dry-run] [--prune [--reenable]] [--create-groups]",
 	    "add and change members from a CSV file, in one transaction",
-	    "Import members from a CSV file (UTF-8, a header row; - reads standard\n"
-	    "input): columns name, display_name, email, groups (separated by ';',\n"
-	    "existing groups), valid_from, valid_until (YYYY-MM-DD), public (yes or\n"
-	    "no); only name is required, and only the columns given are compared.\n"
-	    "A new name adds a member, a known one is changed where it differs.\n"
-	    "Prints the diff.  The whole file applies or nothing does; an error\n"
-	    "names its LINE:COLUMN.  Erased members are never revived.\n"
+	    "Import members from a CSV file (UTF-8, a BOM and CRLF accepted, a\n"
+	    "header row; - reads standard input), fields separated by ',' or ';'\n"
+	    "(whichever the header uses more): columns name, display_name, email,\n"
+	    "groups (separated by ';' or ','), valid_from, valid_until (YYYY-MM-DD),\n"
+	    "public (yes/no, oui/non, true/false, 1/0); only name is required, and\n"
+	    "only the columns given are compared.  A new name adds a member, a\n"
+	    "known one is changed where it differs.  Prints the diff.  The whole\n"
+	    "file applies or nothing does; every error of the file is printed at\n"
+	    "once as FILE:LINE:COLUMN: column: message.  Erased members are never\n"
+	    "revived.\n"
 	    "\n"
 	    "Options:\n"
 	    "  --dry-run        print the diff, change nothing\n"
 	    "  --prune          also disable every active member missing from the\n"
-	    "                   file, and enable disabled ones present in it\n"
+	    "                   file; a disabled member present stays disabled\n"
+	    "  --reenable       with --prune: enable the disabled members present\n"
+	    "  --create-groups  add the groups the file names and that do not exist,\n"
+	    "                   in the same transaction (without it, each is an error)\n"
 	    "\n"
 	    "Example:\n"
 	    "  seuilctl member import members.csv --dry-run\n"

@@ -257,3 +257,16 @@ sub_start() {
 }
 
 stop_broker() { kill "$BROKER_PID" 2>/dev/null; wait "$BROKER_PID" 2>/dev/null; }
+
+# fake_clock unsynced|synced: from now on seuild, seuil-web and every
+# program the test starts see the clock's NTP sync as said, through
+# tests/fakes/clock_sync.c (adjtimex); say it again to change it while
+# they run.
+fake_clock() {
+	echo "$1" >"$T/clock"
+	export SEUIL_FAKE_CLOCK=$T/clock LD_PRELOAD=$BUILD/fakes/clock_sync.so
+	case ${ASAN_OPTIONS:-} in
+	*verify_asan_link_order=0*) ;;
+	*) export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 ;;
+	esac
+}

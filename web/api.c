@@ -309,13 +309,14 @@ static const struct route {
 	{ "GET",   "/status",			NEED_DESK,  api_status },
 	{ "GET",   "/who",			NEED_DESK,  api_who },
 	{ "GET",   "/readers",			NEED_DESK,  api_readers },
+	{ "GET",   "/problems",			NEED_DESK,  api_problems },
 	{ "POST",  "/checkout",			NEED_DESK,  api_checkout },
 	{ "POST",  "/door/unlock",		NEED_DESK,  api_door_unlock },
 	{ "POST",  "/door/lock",		NEED_DESK,  api_door_lock },
 	{ "POST",  "/enrol",			NEED_DESK,  api_enrol },
-	{ "GET",   "/members",			NEED_ADMIN, api_members },
+	{ "GET",   "/members",			NEED_DESK,  api_members },
 	{ "POST",  "/members",			NEED_ADMIN, api_member_add },
-	{ "GET",   "/members/*",		NEED_ADMIN, api_member_show },
+	{ "GET",   "/members/*",		NEED_DESK,  api_member_show },
 	{ "PATCH", "/members/*",		NEED_ADMIN, api_member_edit },
 	{ "POST",  "/members/*/disable",	NEED_ADMIN, api_member_disable },
 	{ "POST",  "/members/*/enable",		NEED_ADMIN, api_member_enable },
@@ -330,6 +331,10 @@ static const struct route {
 	{ "GET",   "/explain",			NEED_ADMIN, api_explain },
 	{ "GET",   "/log",			NEED_ADMIN, api_log },
 	{ "GET",   "/report/attendance",	NEED_ADMIN, api_report },
+	{ "GET",   "/report/presence-hours",	NEED_ADMIN, api_insight },
+	{ "GET",   "/report/members",		NEED_ADMIN, api_insight },
+	{ "GET",   "/report/drifting",		NEED_ADMIN, api_insight },
+	{ "GET",   "/report/retention",		NEED_ADMIN, api_insight },
 	{ "POST",  "/import",			NEED_ADMIN, api_import },
 	/* Guests (api_guest.c): the desk lends and ends, an admin erases. */
 	{ "GET",   "/guests",			NEED_DESK,  api_guests },
@@ -350,6 +355,9 @@ static const struct route {
 	{ "POST",  "/me/guests",		NEED_MEMBER, api_me_guest_add },
 	{ "POST",  "/me/guests/*/end",		NEED_MEMBER, api_me_guest_end },
 	{ "GET",   "/me/logins",		NEED_MEMBER, api_me_logins },
+	{ "GET",   "/backups",			NEED_ADMIN, api_backups },
+	{ "POST",  "/backups",			NEED_ADMIN, api_backup_make },
+	{ "GET",   "/backups/*",		NEED_ADMIN, api_backup_get },
 };
 
 #define MAX_PARAMS	2

@@ -114,12 +114,17 @@ struct req {
 	char			 token[WEB_TOKEN_HEX + 1];	/* the session's */
 };
 
-/* What a handler answers.  body is malloc'd (or NULL); headers are pairs. */
+/* What a handler answers.  body is malloc'd (or NULL); or, with has_file,
+ * file_size bytes of the open file_fd, which the reply owns (a backup's
+ * download: too big to hold in memory); headers are pairs. */
 #define REPLY_MAX_HEADERS	4
 struct reply {
 	unsigned	 status;
 	char		*body;
 	size_t		 len;
+	bool		 has_file;
+	int		 file_fd;
+	uint64_t	 file_size;
 	const char	*ctype;
 	char		*hname[REPLY_MAX_HEADERS];
 	char		*hvalue[REPLY_MAX_HEADERS];
@@ -138,6 +143,10 @@ void	 reply_error_code(struct reply *r, unsigned status, const char *code, cJSON
 	    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 cJSON	*error_arg(const char *name, double n);
 void	 reply_text(struct reply *r, unsigned status, const char *ctype, char *body, size_t len);
+/* r takes fd, a regular file of size bytes, sent as the body. */
+void	 reply_file(struct reply *r, const char *ctype, int fd, uint64_t size);
+/* Close what r still holds (a file not sent). */
+void	 reply_clear(struct reply *r);
 const char *req_arg(struct req *q, const char *name);
 
 /* hosts.c */

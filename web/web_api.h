@@ -37,6 +37,7 @@ API_FN(api_schedule_set);
 API_FN(api_explain);
 API_FN(api_log);
 API_FN(api_report);
+API_FN(api_insight);
 API_FN(api_import);
 
 /* api_guest.c: guests, for the desk and the admin */
@@ -61,6 +62,14 @@ API_FN(api_me_guests);
 API_FN(api_me_guest_add);
 API_FN(api_me_guest_end);
 API_FN(api_me_logins);
+
+/* api_problems.c: what is wrong now */
+API_FN(api_problems);
+
+/* api_backup.c: backups in [backup] dir */
+API_FN(api_backups);
+API_FN(api_backup_make);
+API_FN(api_backup_get);
 
 /* The request body as a JSON object, or NULL with a 400 in r. */
 cJSON	*api_body(struct req *q, struct reply *r);

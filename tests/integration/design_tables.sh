@@ -155,7 +155,7 @@ code_seuilctl() {
 	"$SEUILCTL" --help 2>&1 | awk '
 		/^  [a-z]/ {
 			w = $1
-			if ($2 ~ /^[a-z]+$/)
+			if ($2 ~ /^[a-z][a-z-]*$/)
 				w = w " " $2
 			print w
 		}'

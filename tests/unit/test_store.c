@@ -659,6 +659,83 @@ test_event_fields_and_query(void)
 	store_close(st);
 }
 
+/* Each query counts the events that store_event_matches passes: one test,
+ * in SQL and in C (seuilctl log --follow). */
+static int
+agree_cb(const struct event_row *e, void *arg)
+{
+	const struct event_filter *f = arg;
+
+	EXPECT(store_event_matches(f, e));
+	return 0;
+}
+
+static int
+count_matches(struct store *st, const struct event_filter *f)
+{
+	struct event_filter all = { 0 };
+	struct event_row rows[16];
+	int n = 0, i;
+
+	memset(rows, 0, sizeof(rows));
+	store_events_query(st, &all, collect_cb, rows);
+	for (i = 0; rows[i].seq != 0; i++)
+		n += store_event_matches(f, &rows[i]);
+	return n;
+}
+
+static void
+test_log_filters(void)
+{
+	static const struct {
+		const char *type, *reader, *reason, *actor;
+	} evs[] = {
+		{ "access_denied", "front-in", "clock_unsynced", NULL },
+		{ "access_denied", "front-out", "outside_schedule", NULL },
+		{ "admin_change", NULL, NULL, "web:bob via uid:998(seuil-web)" },
+		{ "admin_change", NULL, NULL, "web:bobby via uid:998(seuil-web)" },
+		{ "admin_change", NULL, NULL, "uid:0(root)" },
+		{ "access_granted", "front-in", NULL, NULL },
+	};
+	struct event_filter filters[] = {
+		{ .reader = "front-in" },
+		{ .reason = "clock_unsynced" },
+		{ .actor = "web:bob" },
+		{ .actor = "uid:0(root)" },
+		{ .actor = "web" },
+		{ .before_seq = 3 },
+		{ .before_seq = 5, .type = "admin_change" },
+		{ .reader = "front-in", .type = "access_granted", .since_ms = 1000 },
+	};
+	static const int expected[] = { 2, 1, 1, 1, 0, 2, 2, 1 };
+	struct store *st = open_fresh("filters.db");
+	struct event ev;
+	size_t i;
+
+	EXPECT(st != NULL);
+	if (st == NULL)
+		return;
+	for (i = 0; i < sizeof(evs) / sizeof(evs[0]); i++) {
+		memset(&ev, 0, sizeof(ev));
+		ev.type = evs[i].type;
+		ev.reader = evs[i].reader;
+		ev.door = evs[i].reader != NULL ? "front" : NULL;
+		ev.reason = evs[i].reason;
+		ev.actor = evs[i].actor;
+		ev.ts_ms = 1000 * (int64_t)(i + 1);
+		EXPECT(store_append_event(st, &ev) > 0);
+	}
+	for (i = 0; i < sizeof(filters) / sizeof(filters[0]); i++) {
+		int n = store_events_query(st, &filters[i], agree_cb, &filters[i]);
+
+		if (n != expected[i])
+			printf("#   filter %zu: %d events, expected %d\n", i, n, expected[i]);
+		EXPECT_INT(n, expected[i]);
+		EXPECT_INT(count_matches(st, &filters[i]), expected[i]);
+	}
+	store_close(st);
+}
+
 static void
 test_nested_transactions(void)
 {
@@ -1311,6 +1388,7 @@ main(void)
 	RUN(test_badge_kinds);
 	RUN(test_event_seq);
 	RUN(test_event_fields_and_query);
+	RUN(test_log_filters);
 	RUN(test_nested_transactions);
 	RUN(test_visits);
 	RUN(test_meta);

@@ -40,7 +40,12 @@ journey_purge() {
 	check_out "apt-get purge seuil" "$out" apt_get purge seuil
 	sed -n 's/^seuil: /#   purge says: /p' "$out"
 	check "purge removes the database and its copies" test ! -e "$R/var/lib/seuil"
-	check "purge removes /etc/seuil: configuration, UID key, credentials key, TLS key, broker password" test ! -e "$R/etc/seuil"
+	check "purge removes from /etc/seuil the configuration, UID key, credentials key, TLS key and certificate, broker password" sh -c \
+	    "for f in seuild.conf uid.key credentials.key web.key web.crt mqtt.pw; do [ ! -e '$R/etc/seuil/'\$f ] || exit 1; done"
+	# The lobby's logo (docs/lobby.md puts it there) is the admin's file:
+	# left, and said.
+	check "purge leaves in /etc/seuil only the admin's logo, and says so" sh -c \
+	    "[ \"\$(ls -A '$R/etc/seuil')\" = logo.png ] && grep -q '^seuil: left in /etc/seuil .*logo.png' '$out'"
 	check "purge says it leaves the nightly backups, with their path" \
 	    grep -q '^seuil: .*/var/backups/seuil' "$out"
 	check "purge says backups made by hand are not tracked" grep -qi '^seuil: .*by hand' "$out"

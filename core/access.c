@@ -29,6 +29,7 @@ access_reason_name(enum access_reason r)
 	case ACCESS_CREDENTIAL_REQUIRED: return "credential_required";
 	case ACCESS_UNKNOWN_BADGE:	return "unknown_badge";
 	case ACCESS_BADGE_REVOKED:	return "badge_revoked";
+	case ACCESS_NOT_LENT:		return "not_lent";
 	case ACCESS_MEMBER_DISABLED:	return "member_disabled";
 	case ACCESS_NOT_YET_VALID:	return "not_yet_valid";
 	case ACCESS_EXPIRED:		return "expired";
@@ -158,6 +159,11 @@ schedule_allows(const struct access_groups *gs, const struct local_time *t)
  * was presented; dates come before schedules because an expired member is
  * expired at any hour.
  *
+ * A guest comes through the same checks: a loaner badge that is lent, the
+ * sponsor's status, dates and schedules (a guest never has more than the
+ * member who vouched), then the pass's end, which is dated: with an
+ * unsynced clock, members_only refuses every guest.
+ *
  * Fail closed: every path that is not a full pass returns a denial.  Bad
  * input denies too: a malformed validity date, a weekday or minute out of
  * range, a group count out of range.  When the clock is not NTP-synced the
@@ -176,7 +182,8 @@ enum access_reason
 access_decide(const struct access_input *in)
 {
 	const struct local_time *now = &in->now;
-	bool dated = in->valid_from[0] != '\0' || in->valid_until[0] != '\0';
+	bool dated = in->valid_from[0] != '\0' || in->valid_until[0] != '\0' ||
+	    in->until_ms != 0;
 
 	if (in->reader_locked_out)
 		return ACCESS_LOCKED_OUT;
@@ -190,6 +197,8 @@ access_decide(const struct access_input *in)
 		    ACCESS_UNKNOWN_BADGE;
 	if (!in->badge_active)
 		return ACCESS_BADGE_REVOKED;
+	if (in->loaner && !in->lent)
+		return ACCESS_NOT_LENT;
 	if (!in->member_active)
 		return ACCESS_MEMBER_DISABLED;
 
@@ -199,6 +208,9 @@ access_decide(const struct access_input *in)
 		return ACCESS_NOT_YET_VALID;
 	if (in->valid_until[0] != '\0' && (!date_wellformed(in->valid_until) ||
 	    !date_wellformed(now->date) || strcmp(now->date, in->valid_until) > 0))
+		return ACCESS_EXPIRED;
+	/* A guest's pass: not a second after its end. */
+	if (in->until_ms != 0 && in->now_ms >= in->until_ms)
 		return ACCESS_EXPIRED;
 
 	if (!in->clock_synced) {

@@ -28,6 +28,11 @@ enum gpio_backend { GPIO_GPIOD, GPIO_SIM };
 enum reader_driver { READER_LIBNFC, READER_SIM };
 enum reader_direction { DIRECTION_IN, DIRECTION_OUT, DIRECTION_TOGGLE };
 enum unsynced_policy { UNSYNCED_MEMBERS_ONLY, UNSYNCED_DENY, UNSYNCED_IGNORE };
+/* Office hours end when the last person has gone (presence), or only
+ * with their window. */
+enum last_out { LAST_OUT_NONE, LAST_OUT_PRESENCE };
+/* What SpaceAPI's state.open follows. */
+enum spaceapi_open { SPACEAPI_OPEN_PRESENCE, SPACEAPI_OPEN_OFFICE_HOURS };
 /* A reader child that cannot be contained: refused, or run with a warning. */
 enum reader_sandbox { READER_SANDBOX_REQUIRED, READER_SANDBOX_BEST_EFFORT };
 /* What a reader takes as a badge: the card's UID, a DESFire credential
@@ -47,6 +52,12 @@ struct door_conf {
 	int64_t		held_open_ms;
 	int		exit_line;		/* -1: no exit button */
 	char		sim_dir[PATH_MAX];	/* gpio = sim only */
+	/* Office hours: the strike held released inside unlock_schedule
+	 * once a member of first_in is in (daemon/office.c). */
+	char		unlock_schedule[256];	/* "" = none; access_schedule_parse's text */
+	char		first_in[64];		/* a group name; "" = none */
+	enum last_out	last_out;
+	bool		continuous_duty;	/* the strike may be held released */
 };
 
 struct reader_conf {
@@ -133,6 +144,27 @@ struct config {
 	char		web_tls_key[PATH_MAX];
 	int64_t		web_session_timeout_ms;
 	char		web_host_names[512];	/* "" = the defaults (seuil-web(8)) */
+
+	/* [guests] */
+	char		guest_sponsor_groups[256];	/* group names; "" = nobody sponsors */
+	int64_t		guest_max_ms;			/* the longest pass */
+	int		guest_per_day;			/* passes a sponsor makes a day */
+	int64_t		guest_retention_ms;		/* a guest's data, after the pass */
+
+	/* [spaceapi] */
+	char		spaceapi_space[128];	/* "" = site.name */
+	char		spaceapi_logo[256];
+	char		spaceapi_url[256];
+	char		spaceapi_email[128];
+	char		spaceapi_mastodon[128];
+	char		spaceapi_matrix[128];
+	char		spaceapi_address[256];
+	char		spaceapi_lat[32];	/* decimal degrees; "" = none */
+	char		spaceapi_lon[32];
+	char		spaceapi_icon_open[256];
+	char		spaceapi_icon_closed[256];
+	bool		spaceapi_people;	/* people_now_present, a count */
+	enum spaceapi_open spaceapi_open_from;
 
 	/* [backup] */
 	char		backup_dir[PATH_MAX];	/* nightly snapshots; "" = none */

@@ -20,6 +20,7 @@ const char *const config_sect_names[S_COUNT] = {
 	[S_SECURITY] = "security", [S_MQTT] = "mqtt", [S_CONTROL] = "control",
 	[S_WEB] = "web",
 	[S_BACKUP] = "backup",
+	[S_GUESTS] = "guests", [S_SPACEAPI] = "spaceapi",
 	[S_REPORT] = "report",
 	[S_LOBBY] = "lobby",
 };
@@ -31,6 +32,8 @@ static const char *const unsynced_names[] =
     { "members_only", "deny", "ignore", NULL };
 static const char *const sandbox_names[] = { "required", "best_effort", NULL };
 static const char *const credential_names[] = { "uid", "desfire", "both", NULL };
+static const char *const last_out_names[] = { "none", "presence", NULL };
+static const char *const open_from_names[] = { "presence", "office_hours", NULL };
 
 /* K_ENUM values are stored with memcpy of an int. */
 _Static_assert(sizeof(enum gpio_backend) == sizeof(int), "enum size");
@@ -39,6 +42,8 @@ _Static_assert(sizeof(enum reader_direction) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum unsynced_policy) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum reader_sandbox) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum reader_credential) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum last_out) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum spaceapi_open) == sizeof(int), "enum size");
 
 #define FIELD(type, m) \
 	.off = offsetof(type, m), .size = sizeof(((type *)0)->m)
@@ -75,6 +80,11 @@ const struct key config_keys[] = {
 	    .min = SEC, .max = DAY },
 	{ S_DOOR, "exit_line", K_OPTLINE, DF(exit_line) },
 	{ S_DOOR, "sim_dir", K_STR, DF(sim_dir) },
+	/* Office hours: checked together by config_check_all. */
+	{ S_DOOR, "unlock_schedule", K_STR, DF(unlock_schedule) },
+	{ S_DOOR, "first_in", K_STR, DF(first_in) },
+	{ S_DOOR, "last_out", K_ENUM, DF(last_out), .names = last_out_names },
+	{ S_DOOR, "continuous_duty", K_BOOL, DF(continuous_duty) },
 
 	{ S_READER, "driver", K_ENUM, RF(driver), .names = driver_names },
 	{ S_READER, "connstring", K_STR, RF(connstring) },
@@ -141,6 +151,27 @@ const struct key config_keys[] = {
 	{ S_BACKUP, "dir", K_STR, CF(backup_dir) },
 	{ S_BACKUP, "keep", K_INT, CF(backup_keep), .min = 1, .max = 1000 },
 
+	/* Guests a member vouches for (core/guest.c). */
+	{ S_GUESTS, "sponsor_groups", K_STR, CF(guest_sponsor_groups) },
+	{ S_GUESTS, "max_duration", K_DUR, CF(guest_max_ms), .min = HOUR, .max = 366 * DAY },
+	{ S_GUESTS, "per_sponsor_per_day", K_INT, CF(guest_per_day), .min = 1, .max = 100 },
+	{ S_GUESTS, "retention", K_DUR, CF(guest_retention_ms), .min = DAY, .max = 3650 * DAY },
+
+	/* The SpaceAPI document (core/spaceapi.c); lat and lon are checked
+	 * by config_check_all. */
+	{ S_SPACEAPI, "space", K_STR, CF(spaceapi_space) },
+	{ S_SPACEAPI, "logo", K_STR, CF(spaceapi_logo) },
+	{ S_SPACEAPI, "url", K_STR, CF(spaceapi_url) },
+	{ S_SPACEAPI, "contact_email", K_STR, CF(spaceapi_email) },
+	{ S_SPACEAPI, "contact_mastodon", K_STR, CF(spaceapi_mastodon) },
+	{ S_SPACEAPI, "contact_matrix", K_STR, CF(spaceapi_matrix) },
+	{ S_SPACEAPI, "address", K_STR, CF(spaceapi_address) },
+	{ S_SPACEAPI, "lat", K_STR, CF(spaceapi_lat) },
+	{ S_SPACEAPI, "lon", K_STR, CF(spaceapi_lon) },
+	{ S_SPACEAPI, "icon_open", K_STR, CF(spaceapi_icon_open) },
+	{ S_SPACEAPI, "icon_closed", K_STR, CF(spaceapi_icon_closed) },
+	{ S_SPACEAPI, "people", K_BOOL, CF(spaceapi_people) },
+	{ S_SPACEAPI, "open_from", K_ENUM, CF(spaceapi_open_from), .names = open_from_names },
 	/* Insight reuses access data for planning: docs/web.md, Insight. */
 	{ S_REPORT, "insight", K_BOOL, CF(report_insight) },
 
@@ -223,6 +254,12 @@ config_defaults(struct config *conf)
 
 	conf->backup_keep = 7;
 
+	conf->guest_max_ms = 30 * DAY;
+	conf->guest_per_day = 3;
+	conf->guest_retention_ms = 30 * DAY;
+
+	conf->spaceapi_people = true;
+	conf->spaceapi_open_from = SPACEAPI_OPEN_PRESENCE;
 	conf->report_insight = true;
 }
 
@@ -240,6 +277,7 @@ config_door_defaults(struct door_conf *d, const char *name)
 	d->contact_open_high = true;
 	d->held_open_ms = 30 * SEC;
 	d->exit_line = -1;
+	d->last_out = LAST_OUT_NONE;
 }
 
 void

@@ -37,6 +37,8 @@ enum sect {
 	S_CONTROL,
 	S_WEB,
 	S_BACKUP,
+	S_GUESTS,
+	S_SPACEAPI,
 	S_REPORT,
 	S_LOBBY,
 	S_COUNT
@@ -74,7 +76,7 @@ extern const char *const config_sect_names[S_COUNT];
 extern const char *const config_direction_names[];
 extern const struct key config_keys[];
 extern const size_t config_nkeys;
-#define CONFIG_MAX_KEYS	96
+#define CONFIG_MAX_KEYS	128
 
 /* Instance 0 holds the single sections, then one per door and reader. */
 #define NINST		(1 + CONFIG_MAX_DOORS + CONFIG_MAX_READERS)

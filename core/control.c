@@ -25,8 +25,9 @@ enum field_id {
 	F_ACTOR, F_MEMBER, F_BADGE, F_NAME, F_DISPLAY, F_EMAIL, F_FROM, F_UNTIL,
 	F_GROUPS, F_PUBLIC, F_DOOR, F_READER, F_UID, F_LABEL, F_GROUP, F_SCHEDULE,
 	F_USER, F_ROLE, F_HASH, F_TYPE, F_DETAIL, F_SECONDS, F_TIMEOUT, F_PRUNE,
-	F_REENABLE, F_CREATE_GROUPS, F_SECURE, F_DESK, F_NFIELDS
+	F_REENABLE, F_CREATE_GROUPS, F_SECURE, F_DESK, F_GUEST, F_ENDS, F_CODE, F_NFIELDS
 };
+_Static_assert(F_NFIELDS <= 32, "the fields' masks are unsigned");
 #define B(f)	(1u << (f))
 
 enum ftype {
@@ -73,6 +74,9 @@ static const struct field {
 	[F_CREATE_GROUPS] = { "create_groups",	FT_BOOL,	OFF(create_groups) },
 	[F_SECURE]	= { "secure",		FT_BOOL,	OFF(secure) },
 	[F_DESK]	= { "desk",		FT_BOOL,	OFF(desk) },
+	[F_GUEST]	= { "guest",		FT_ID,		OFF(guest) },
+	[F_ENDS]	= { "until",		FT_STR,		OFF(until) },
+	[F_CODE]	= { "code",		FT_STR,		OFF(code) },
 };
 
 #define MEMBER_FIELDS	(B(F_NAME) | B(F_DISPLAY) | B(F_EMAIL) | B(F_FROM) | \
@@ -108,8 +112,21 @@ static const struct command {
 	[CONTROL_WEB_USER_PASSWD] = { "web_user_passwd", B(F_USER) | B(F_HASH), 0, false },
 	[CONTROL_WEB_USER_ROLE]	= { "web_user_role", B(F_USER) | B(F_ROLE), 0, false },
 	[CONTROL_WEB_USER_DEL]	= { "web_user_del", B(F_USER), 0, false },
-	[CONTROL_CONSOLE_EVENT]	= { "console_event", B(F_TYPE), B(F_DETAIL), false },
+	[CONTROL_CONSOLE_EVENT]	= { "console_event", B(F_TYPE), B(F_DETAIL) | B(F_MEMBER), false },
 	[CONTROL_BADGE_WIPE]	= { "badge_wipe", 0, B(F_READER) | B(F_TIMEOUT), false },
+	[CONTROL_DOOR_LOCK]	= { "door_lock", 0, B(F_DOOR), false },
+	[CONTROL_GUEST_ADD]	= { "guest_add", B(F_NAME) | B(F_MEMBER), B(F_ENDS) | B(F_LABEL), false },
+	[CONTROL_GUEST_LEND]	= { "guest_lend", B(F_GUEST) | B(F_LABEL), 0, false },
+	[CONTROL_GUEST_END]	= { "guest_end", B(F_GUEST), 0, false },
+	[CONTROL_GUEST_ERASE]	= { "guest_erase", B(F_GUEST), 0, false },
+	[CONTROL_LOANER_ADD]	= { "loaner_add", B(F_LABEL), B(F_UID) | B(F_READER) | B(F_TIMEOUT),
+	    false },
+	[CONTROL_LOANER_REMOVE]	= { "loaner_remove", B(F_LABEL), 0, false },
+	[CONTROL_MEMBER_INVITE]	= { "member_invite", 0, B(F_MEMBER) | B(F_READER) | B(F_TIMEOUT),
+	    false },
+	[CONTROL_MEMBER_CODE]	= { "member_code", B(F_MEMBER) | B(F_CODE), 0, false },
+	[CONTROL_MEMBER_PASSWORD] = { "member_password", B(F_MEMBER) | B(F_HASH), 0, false },
+	[CONTROL_MEMBER_LOBBY]	= { "member_lobby", B(F_MEMBER) | B(F_PUBLIC), B(F_DISPLAY), false },
 };
 
 static const char *const codes[CONTROL_NCODES] = {

@@ -303,7 +303,22 @@ add_badge(struct explanation *x, const struct badge_row *b, const char *hint)
 	x->badges = nb;
 	eb = &x->badges[x->nbadges++];
 	memset(eb, 0, sizeof(*eb));
-	if (b != NULL) {
+	if (x->loaner != NULL) {
+		const struct decision_rows *l = x->loaner;
+		char ends[32];
+
+		eb->known = true;
+		eb->b.active = true;
+		tz_format_local(l->guest.ends_ms, ends, sizeof(ends));
+		if (l->guest.id != 0)
+			arg_num(badge_rule(eb, 1, "loaner_lent", "loaner %s is lent to guest %lld, "
+			    "whose pass ends %s; the guest has what sponsor %s has",
+			    l->l.label, (long long)l->guest.id, ends, x->m.name[0] ? x->m.name :
+			    "(gone)"), "guest", EXPLAIN_ARG_INT, l->guest.id);
+		else
+			badge_rule(eb, 0, "loaner_in_pool", "loaner %s is in the pool, lent to "
+			    "nobody", l->l.label);
+	} else if (b != NULL) {
 		eb->known = true;
 		eb->b = *b;
 		step = badge_rule(eb, b->active, b->active ? "badge_active" : "badge_revoked",
@@ -334,8 +349,11 @@ add_badge(struct explanation *x, const struct badge_row *b, const char *hint)
 		d = &eb->d[eb->ndecisions++];
 		d->reader = i;
 		d->locked_out = x->lockouts.known ? x->lockouts.locked[i] : -1;
-		decision_input(&in, conf, found ? b : NULL, &x->m, &x->access, x->now_ms,
-		    x->synced, tap);
+		if (x->loaner != NULL)
+			decision_input_rows(&in, conf, x->loaner, x->now_ms, x->synced, tap);
+		else
+			decision_input(&in, conf, found ? b : NULL, &x->m, &x->access,
+			    x->now_ms, x->synced, tap);
 		d->reason = access_decide(&in);
 	}
 	return 0;
@@ -391,6 +409,25 @@ explain_badge(struct explanation *x, const struct config *conf,
     const struct explain_lockouts *lo)
 {
 	start(x, conf, now_ms, synced, lo);
+	if (rows != NULL && rows->loaner) {
+		/* A guest's loaner: the sponsor's rules, then the pass. */
+		x->kind = EXPLAIN_BADGE;
+		x->have_member = rows->member.id != 0;
+		x->m = rows->member;
+		x->access = rows->groups;
+		x->loaner = rows;
+		snprintf(x->subject, sizeof(x->subject), "loaner %s (hint %s)%s", rows->l.label,
+		    hint, rows->guest.id != 0 ? ", a guest's" : "");
+		if (x->have_member)
+			member_rules(x);
+		lockout_rule(x);
+		if (add_badge(x, NULL, hint) == -1) {
+			explain_free(x);
+			return -1;
+		}
+		x->loaner = NULL;
+		return 0;
+	}
 	if (rows != NULL) {
 		x->kind = EXPLAIN_BADGE;
 		x->have_member = true;

@@ -525,6 +525,12 @@ compare(struct store *st, struct planned *pr, const struct import_opts *o,
 		return -1;
 	}
 	pr->id = m.id;
+	/* How the lobby names a member who chose it is theirs alone: the
+	 * file's display_name and public leave it as it is. */
+	if (m.lobby_chosen_ms != 0) {
+		pr->ch.display = NULL;
+		pr->ch.public = -1;
+	}
 	after = m;
 	if (manage_member_apply(&pr->ch, &after, &me) == -1) {
 		error_at(errs, pr->line, 0, "%s", me.msg);

@@ -94,6 +94,8 @@ render_member(struct store *st, const struct member_row *m)
 	render_json_text(j, "valid_from", m->valid_from);
 	render_json_text(j, "valid_until", m->valid_until);
 	cJSON_AddBoolToObject(j, "public", m->public);
+	/* Set: public and display_name are the member's own choice. */
+	render_json_time(j, "lobby_chosen", m->lobby_chosen_ms);
 	render_json_time(j, "created", m->created_ms);
 	cJSON_AddBoolToObject(j, "erased", m->erased);
 	a = cJSON_AddArrayToObject(j, "groups");
@@ -156,6 +158,8 @@ render_event(const struct event_row *e, const char *member)
 	render_json_text(j, "reason", e->reason);
 	render_json_text(j, "detail", e->detail);
 	render_json_text(j, "actor", e->actor);
+	json_id(j, "guest_id", e->guest_id);
+	json_id(j, "via_id", e->via);
 	cJSON_AddBoolToObject(j, "clock_synced", e->clock_synced);
 	return j;
 }
@@ -178,6 +182,17 @@ render_event_named(struct event_names *n, const struct event_row *e)
 	j = render_event(e, e->member_id != 0 ? n->m.name : NULL);
 	if (e->member_id != 0)
 		cJSON_AddBoolToObject(j, "member_erased", n->m.erased);
+	/* A guest's event: the sponsor who vouched, by name (not cached: the
+	 * cache holds the event's member). */
+	if (e->via != 0) {
+		struct member_row v;
+
+		if ((rc = store_member_get(n->st, e->via, &v)) == -1) {
+			cJSON_Delete(j);
+			return NULL;
+		}
+		render_json_text(j, "via", rc == 1 ? v.name : NULL);
+	}
 	return j;
 }
 

@@ -654,10 +654,24 @@ feed_visit(const struct visit_row *v, void *arg)
 {
 	struct feed *f = arg;
 	struct member_row m;
+	struct guest_row g;
 	const char *name = NULL;
+	char gname[200];
 	int rc;
 
-	if (v->member_id != 0 && !report_has_member(f->r, v->member_id)) {
+	/* A guest (member_id < 0): a row of their own, by id and sponsor,
+	 * never by the guest's name. */
+	if (v->member_id < 0 && !report_has_member(f->r, v->member_id)) {
+		if ((rc = store_guest_get(f->st, -v->member_id, &g)) == -1 ||
+		    (rc == 1 && g.sponsor_id != 0 &&
+		    (rc = store_member_get(f->st, g.sponsor_id, &m)) == -1)) {
+			f->err = EIO;
+			return 1;
+		}
+		snprintf(gname, sizeof(gname), "guest %lld (of %s)", (long long)-v->member_id,
+		    rc == 1 && g.sponsor_id != 0 ? m.name : "?");
+		name = gname;
+	} else if (v->member_id > 0 && !report_has_member(f->r, v->member_id)) {
 		if ((rc = store_member_get(f->st, v->member_id, &m)) == -1) {
 			f->err = EIO;
 			return 1;

@@ -94,6 +94,45 @@ static const char *const migrations[] = {
 	"ALTER TABLE badges ADD COLUMN kind TEXT NOT NULL"
 	" DEFAULT 'uid'"
 	" CHECK(kind IN ('uid','desfire'));",
+	/* 4 -> 5: the community: guests a member vouches for,
+	 * on loaner badges of the space's pool (core/guest.c), their events
+	 * and visits (guest_id, and via: the sponsor, which an event keeps
+	 * after the guest's data is erased); members' own console accounts,
+	 * their single-use invite codes (SHA-256 of the code) and whether
+	 * they chose how the lobby names them (core/member_web.c). */
+	"ALTER TABLE events ADD COLUMN guest_id INTEGER;"
+	"ALTER TABLE events ADD COLUMN via INTEGER;"
+	"ALTER TABLE visits ADD COLUMN guest_id INTEGER;"
+	"ALTER TABLE members ADD COLUMN lobby_chosen INTEGER;"
+	"CREATE TABLE loaners ("
+	"  id INTEGER PRIMARY KEY,"
+	"  uid_mac BLOB UNIQUE NOT NULL,"
+	"  uid_hint TEXT,"
+	"  label TEXT UNIQUE NOT NULL,"
+	"  created INTEGER NOT NULL);"
+	"CREATE TABLE guests ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL,"
+	"  sponsor_id INTEGER,"
+	"  created INTEGER NOT NULL,"
+	"  ends INTEGER NOT NULL,"
+	"  ended INTEGER,"
+	"  end_reason TEXT,"
+	"  loaner_id INTEGER REFERENCES loaners(id) ON DELETE SET NULL);"
+	"CREATE UNIQUE INDEX guests_lent ON guests(loaner_id)"
+	"  WHERE ended IS NULL AND loaner_id IS NOT NULL;"
+	"CREATE INDEX guests_sponsor ON guests(sponsor_id, created);"
+	"CREATE INDEX events_guest ON events(guest_id);"
+	"CREATE TABLE member_accounts ("
+	"  member_id INTEGER PRIMARY KEY REFERENCES members(id) ON DELETE CASCADE,"
+	"  hash TEXT NOT NULL,"
+	"  created INTEGER NOT NULL);"
+	"CREATE TABLE member_invites ("
+	"  code_hash BLOB PRIMARY KEY,"
+	"  member_id INTEGER NOT NULL REFERENCES members(id) ON DELETE CASCADE,"
+	"  created INTEGER NOT NULL,"
+	"  expires INTEGER NOT NULL,"
+	"  used INTEGER) WITHOUT ROWID;",
 };
 #define LATEST	((int)(sizeof(migrations) / sizeof(migrations[0])))
 

@@ -29,7 +29,7 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_FIND_BADGE] =
 	    "SELECT b.id, b.member_id, b.uid_hint, b.label, b.status, b.created,"
 	    " b.last_seen, b.kind, m.id, m.name, m.display_name, m.email, m.status,"
-	    " m.valid_from, m.valid_until, m.public, m.created, m.erased"
+	    " m.valid_from, m.valid_until, m.public, m.created, m.erased, m.lobby_chosen"
 	    " FROM badges b JOIN members m ON m.id = b.member_id"
 	    " WHERE b.uid_mac = ?1 AND b.kind = ?2",
 	[S_MEMBER_GROUPS] =
@@ -42,14 +42,15 @@ static const char *const stmt_sql[S_COUNT] = {
 	/* store_log.c */
 	[S_APPEND_EVENT] =
 	    "INSERT INTO events (ts_ms, clock_synced, boot_id, mono_ms, type,"
-	    " door, reader, member_id, badge_id, uid_mac, reason, detail, actor)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+	    " door, reader, member_id, badge_id, uid_mac, reason, detail, actor,"
+	    " guest_id, via)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
 	/* The sequence table, not max(seq): purged events leave it intact. */
 	[S_LAST_SEQ] =
 	    "SELECT seq FROM sqlite_sequence WHERE name = 'events'",
 	[S_VISIT_OPEN] =
-	    "INSERT INTO visits (member_id, door, arrived_ts, last_seen_ts)"
-	    " VALUES (?1, ?2, ?3, ?3)",
+	    "INSERT INTO visits (member_id, door, arrived_ts, last_seen_ts, guest_id)"
+	    " VALUES (?1, ?2, ?3, ?3, ?4)",
 	[S_VISIT_SEEN] =
 	    "UPDATE visits SET last_seen_ts = ?2 WHERE id = ?1",
 	[S_VISIT_CLOSE] =
@@ -66,6 +67,12 @@ static const char *const stmt_sql[S_COUNT] = {
 	    "SELECT " MEMBER_COLS " FROM members WHERE id = ?1",
 	[S_MEMBER_BY_NAME] =
 	    "SELECT " MEMBER_COLS " FROM members WHERE name = ?1",
+	/* store_guest.c: a badge unknown among members' may be a loaner */
+	[S_FIND_LOANER] =
+	    "SELECT l.id, l.uid_hint, l.label, l.created, g.id, g.name, g.sponsor_id,"
+	    " g.created, g.ends, g.ended, g.end_reason, g.loaner_id, l.label"
+	    " FROM loaners l LEFT JOIN guests g ON g.loaner_id = l.id AND g.ended IS NULL"
+	    " WHERE l.uid_mac = ?1",
 	/* store_begin, store_commit: every tap's transaction, so not parsed
 	 * at every tap (callgrind: 8k of a tap's 190k instructions) */
 	[S_BEGIN] =
@@ -271,6 +278,7 @@ store_read_member(sqlite3_stmt *s, int c, struct member_row *m)
 	m->public = sqlite3_column_int(s, c + 7) != 0;
 	m->created_ms = sqlite3_column_int64(s, c + 8);
 	m->erased = sqlite3_column_type(s, c + 9) != SQLITE_NULL;
+	m->lobby_chosen_ms = sqlite3_column_int64(s, c + 10);
 }
 
 /* Rows in BADGE_COLS order from column c. */
@@ -317,6 +325,8 @@ read_event(sqlite3_stmt *s, struct event_row *e)
 	store_text(e->reason, sizeof(e->reason), s, 10);
 	store_text(e->detail, sizeof(e->detail), s, 11);
 	store_text(e->actor, sizeof(e->actor), s, 12);
+	e->guest_id = sqlite3_column_int64(s, 13);
+	e->via = sqlite3_column_int64(s, 14);
 }
 
 /* Rows in VISIT_COLS order from column c. */
@@ -331,6 +341,8 @@ store_read_visit(sqlite3_stmt *s, int c, struct visit_row *v)
 	v->left_ms = sqlite3_column_int64(s, c + 4);
 	store_text(v->left_reason, sizeof(v->left_reason), s, c + 5);
 	v->last_seen_ms = sqlite3_column_int64(s, c + 6);
+	if (v->member_id == 0 && sqlite3_column_int64(s, c + 7) > 0)
+		v->member_id = -sqlite3_column_int64(s, c + 7);
 }
 
 /* Read the row into the type of the one callback r has and pass it on. */

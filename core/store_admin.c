@@ -119,6 +119,10 @@ store_member_set_active(struct store *st, int64_t id, bool active)
 		store_seterr(st, STORE_ENOENT, "member %lld not found", (long long)id);
 		return -1;
 	}
+	/* A disabled member's console account ends with it (an import's
+	 * prune too): a new invite opens it again once enabled. */
+	if (!active && store_member_account_del(st, id) == -1)
+		return -1;
 	return 0;
 }
 

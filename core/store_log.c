@@ -47,6 +47,8 @@ store_append_event(struct store *st, const struct event *ev)
 	store_bind_text(s, 11, ev->reason);
 	store_bind_text(s, 12, ev->detail);
 	store_bind_text(s, 13, ev->actor);
+	store_bind_id(s, 14, ev->guest_id);
+	store_bind_id(s, 15, ev->via);
 	if (store_run(st, s, "append event") == -1)
 		return -1;
 	return sqlite3_last_insert_rowid(st->db);
@@ -188,9 +190,10 @@ store_visit_open(struct store *st, int64_t member_id, const char *door, int64_t 
 {
 	sqlite3_stmt *s = st->stmt[S_VISIT_OPEN];
 
-	sqlite3_bind_int64(s, 1, member_id);
+	store_bind_id(s, 1, member_id);
 	store_bind_text(s, 2, door);
 	sqlite3_bind_int64(s, 3, arrived_ms);
+	store_bind_id(s, 4, -member_id);
 	if (store_run(st, s, "open visit") == -1)
 		return -1;
 	return sqlite3_last_insert_rowid(st->db);
@@ -253,10 +256,10 @@ row_who(sqlite3_stmt *s, void *arg)
 	struct member_row m;
 
 	store_read_visit(s, 0, &v);
-	if (sqlite3_column_type(s, 7) == SQLITE_NULL)
+	if (sqlite3_column_type(s, 8) == SQLITE_NULL)
 		memset(&m, 0, sizeof(m));
 	else
-		store_read_member(s, 7, &m);
+		store_read_member(s, 8, &m);
 	return c->cb(&v, &m, c->arg);
 }
 
@@ -269,9 +272,9 @@ store_who(struct store *st,
 	int n;
 
 	if (store_prepare(st, "SELECT v.id, v.member_id, v.door, v.arrived_ts,"
-	    " v.left_ts, v.left_reason, v.last_seen_ts, m.id, m.name,"
+	    " v.left_ts, v.left_reason, v.last_seen_ts, v.guest_id, m.id, m.name,"
 	    " m.display_name, m.email, m.status, m.valid_from, m.valid_until,"
-	    " m.public, m.created, m.erased"
+	    " m.public, m.created, m.erased, m.lobby_chosen"
 	    " FROM visits v LEFT JOIN members m ON m.id = v.member_id"
 	    " WHERE v.left_ts IS NULL ORDER BY v.arrived_ts, v.id", &s) == -1)
 		return -1;
@@ -287,8 +290,9 @@ store_member_checkout(struct store *st, int64_t member_id, int64_t left_ms,
 	sqlite3_stmt *s;
 	int rc;
 
+	/* member_id < 0: a guest (visit_row's convention). */
 	if (store_prepare(st, "UPDATE visits SET left_ts = ?2, left_reason = ?3"
-	    " WHERE member_id = ?1 AND left_ts IS NULL", &s) == -1)
+	    " WHERE (member_id = ?1 OR guest_id = -?1) AND left_ts IS NULL", &s) == -1)
 		return -1;
 	sqlite3_bind_int64(s, 1, member_id);
 	sqlite3_bind_int64(s, 2, left_ms);
@@ -368,9 +372,17 @@ store_member_erase(struct store *st, int64_t member_id, int64_t now_ms)
 		"UPDATE visits SET member_id = NULL WHERE member_id = ?1",
 		"DELETE FROM badges WHERE member_id = ?1",
 		"DELETE FROM member_groups WHERE member_id = ?1",
+		/* The guests they vouched for: their passes end, and their
+		 * events no longer say who vouched. */
+		"UPDATE events SET via = NULL WHERE via = ?1",
+		"UPDATE guests SET sponsor_id = NULL, ended = coalesce(ended, ?2),"
+		" end_reason = coalesce(end_reason, 'sponsor_erased') WHERE sponsor_id = ?1",
+		"DELETE FROM member_accounts WHERE member_id = ?1",
+		"DELETE FROM member_invites WHERE member_id = ?1",
 		"UPDATE members SET name = 'erased-' || id, display_name = NULL,"
 		" email = NULL, status = 'disabled', valid_from = NULL,"
-		" valid_until = NULL, public = 0, erased = ?2 WHERE id = ?1",
+		" valid_until = NULL, public = 0, erased = ?2, lobby_chosen = NULL"
+		" WHERE id = ?1",
 	};
 	struct member_row m;
 	size_t i;

@@ -36,6 +36,7 @@ enum {
 	S_META_SET,
 	S_MEMBER_GET,
 	S_MEMBER_BY_NAME,
+	S_FIND_LOANER,
 	S_BEGIN,
 	S_COMMIT,
 	S_COUNT
@@ -53,12 +54,12 @@ struct store {
 /* The column lists that store_read_member, store_read_badge,
  * store_read_event and store_read_visit expect, in their order. */
 #define MEMBER_COLS	"id, name, display_name, email, status, valid_from," \
-			" valid_until, public, created, erased"
+			" valid_until, public, created, erased, lobby_chosen"
 #define BADGE_COLS	"id, member_id, uid_hint, label, status, created, last_seen, kind"
 #define EVENT_COLS	"seq, ts_ms, clock_synced, boot_id, mono_ms, type, door," \
-			" reader, member_id, badge_id, reason, detail, actor"
+			" reader, member_id, badge_id, reason, detail, actor, guest_id, via"
 #define VISIT_COLS	"id, member_id, door, arrived_ts, left_ts, left_reason," \
-			" last_seen_ts"
+			" last_seen_ts, guest_id"
 /* A group and its windows, one row per window (columns 2-4 NULL for a
  * group without any): what store_read_window reads. */
 #define GROUP_COLS	"g.id, g.name, w.days, w.start_min, w.end_min"

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "daemon.h"
+#include "guest.h"
 
 /* A tap on its way through the card exchange (if any), the writer, and
  * back.  The first member says whose it is when it travels in an
@@ -35,8 +36,23 @@ struct tap_job {
 	enum access_reason reason;
 	int64_t		member_id;
 	int64_t		badge_id;
+	bool		first_in;	/* a member of the door's first_in group */
 };
 _Static_assert(sizeof(struct tap_job) <= EXCHANGE_CTX_MAX, "a tap fits in an exchange's job");
+
+/* Whether groups hold the door's first_in group (office hours). */
+static bool
+in_first_in(const struct config *conf, const char *door, const struct access_groups *g)
+{
+	int di = config_door_index(conf, door);
+
+	if (di == -1 || conf->doors[di].first_in[0] == '\0')
+		return false;
+	for (int i = 0; i < g->ngroups; i++)
+		if (strcmp(g->groups[i].name, conf->doors[di].first_in) == 0)
+			return true;
+	return false;
+}
 
 /*
  * Writer thread.  Why this order: the decision uses only the MAC (the
@@ -62,6 +78,7 @@ tap_run(struct writer_job *j, struct store *st)
 	    .locked_out = t->locked_out };
 	struct decision_rows rows;
 	struct access_input in;
+	char detail[96];
 	int rc = 0;
 
 	if (store_begin(st) == -1)
@@ -72,12 +89,21 @@ tap_run(struct writer_job *j, struct store *st)
 		goto fail;
 	t->found = rc == 1;
 	writer_lock(d->writer);
-	decision_input(&in, d->wconf, t->found ? &rows.badge : NULL, &rows.member, &rows.groups,
-	    t->now_ms, t->synced, tap);
+	decision_input_rows(&in, d->wconf, t->found ? &rows : NULL, t->now_ms, t->synced, tap);
+	/* A guest has the sponsor's groups, never the sponsor's office hours. */
+	t->first_in = t->found && !rows.loaner && in_first_in(d->wconf, t->door, &rows.groups);
 	writer_unlock(d->writer);
 	t->reason = access_decide(&in);
 	t->decided = true;
-	if (t->found) {
+	if (t->found && rows.loaner) {
+		/* A guest's tap: the guest and who vouched, never the sponsor as
+		 * the one who came; presence counts the guest as -id. */
+		ev.guest_id = rows.guest.id;
+		ev.via = rows.guest.sponsor_id;
+		t->member_id = -rows.guest.id;
+		snprintf(detail, sizeof(detail), "loaner %.60s", rows.l.label);
+		ev.detail = detail;
+	} else if (t->found) {
 		ev.member_id = t->member_id = rows.member.id;
 		ev.badge_id = t->badge_id = rows.badge.id;
 	} else {
@@ -87,7 +113,7 @@ tap_run(struct writer_job *j, struct store *st)
 		ev.type = "access_granted";
 		ev.uid_mac = NULL;
 		if (writer_append_event(st, &ev) == -1 ||
-		    store_badge_seen(st, rows.badge.id, t->now_ms) == -1)
+		    (!rows.loaner && store_badge_seen(st, rows.badge.id, t->now_ms) == -1))
 			goto fail;
 	} else {
 		ev.type = "access_denied";
@@ -141,6 +167,8 @@ tap_done(struct writer_job *j)
 		log_debug("badge path: %lld us", (long long)(set_ns - t->t0_ns) / 1000);
 		presence_grant(d->presence, t->member_id, t->door, d->conf->readers[ri].direction,
 		    t->now_ms, t->now_mono);
+		if (t->first_in)
+			daemon_office_grant(d, di, ri, t->member_id, t->now_ms);
 		return;
 	}
 	/* Whatever the reason, the same denial: a stranger learns nothing. */
@@ -282,7 +310,8 @@ daemon_tap(void *arg, int ri, const struct reader_tap *rt)
 	t.now_mono = t.t0_ns / 1000000;
 	t.locked_out = lockout_active(&d->lockouts[ri], t.now_mono);
 	uid_mac(d->key, &rt->uid, t.mac);
-	if (d->enrol.active && d->enrol.op == ENROL_UID && rc->enrol) {
+	if (d->enrol.active && (d->enrol.op == ENROL_UID || d->enrol.op == ENROL_LOANER) &&
+	    rc->enrol) {
 		uid_hint(&rt->uid, t.hint);
 		t.enrol = true;
 	}
@@ -304,4 +333,75 @@ daemon_tap(void *arg, int ri, const struct reader_tap *rt)
 		readers_release(d->readers, ri, rt->id);
 	tap_submit(d, ri, &t);
 	explicit_bzero(&t, sizeof(t));
+}
+
+/* ---- guests' passes that end ---- */
+
+#define GUESTS_ENDING_MAX	64	/* a job's; the next turn ends the rest */
+
+struct guests_job {
+	int64_t	now_ms;
+	int	n;
+	int64_t	ids[GUESTS_ENDING_MAX];
+};
+
+static int
+guests_collect(int64_t id, void *arg)
+{
+	struct guests_job *g = arg;
+
+	g->ids[g->n++] = id;
+	return 0;
+}
+
+static int
+guests_run(struct writer_job *j, struct store *st)
+{
+	struct guests_job *g = writer_job_data(j);
+
+	return store_guests_end_due(st, g->now_ms, GUESTS_ENDING_MAX, guests_collect, g) == -1 ?
+	    -1 : 0;
+}
+
+static void
+guests_done(struct writer_job *j)
+{
+	struct daemon *d = j->arg;
+	struct guests_job *g = writer_job_data(j);
+
+	d->guests_ending = false;
+	d->guests_refresh = true;
+	if (j->rc != 0) {
+		log_warnx("guests: cannot end the passes due: %s", j->err);
+		return;
+	}
+	for (int i = 0; i < g->n; i++) {
+		log_info("guest %lld: the pass has ended", (long long)g->ids[i]);
+		presence_end(d->presence, -g->ids[i], PRESENCE_PASS_END, g->now_ms, -1, NULL);
+	}
+}
+
+/*
+ * A guest's badge opens nothing from the pass's end (the policy compares
+ * the time at each tap); this closes the pass in the store, which puts the
+ * loaner back in the pool, and ends the guest's visit.
+ */
+void
+daemon_guests_tick(struct daemon *d, int64_t now_ms)
+{
+	struct guests_job g = { .now_ms = now_ms };
+
+	if (d->guests_refresh) {
+		d->guests_due = store_guests_next_end(d->st);
+		if (d->guests_due == -1)
+			d->guests_due = now_ms + 5000;	/* the store is busy: soon */
+		d->guests_refresh = false;
+	}
+	if (now_ms < d->guests_due || d->guests_ending)
+		return;
+	if (writer_submit(d->writer, guests_run, guests_done, d, 0, 0, &g, sizeof(g)) == -1) {
+		d->guests_due = now_ms + 5000;
+		return;
+	}
+	d->guests_ending = true;
 }

@@ -175,6 +175,7 @@ cmd_status(struct call *c)
 		cJSON_AddBoolToObject(o, "relay", door_relay_on(d->doors[i]));
 		cJSON_AddStringToObject(o, "contact", ct == 1 ? "open" : ct == 0 ? "closed" :
 		    "unknown");
+		cJSON_AddBoolToObject(o, "office_hours", daemon_office_held(d, i));
 		cJSON_AddItemToArray(doors, o);
 	}
 	readers = cJSON_AddArrayToObject(r, "readers");
@@ -329,6 +330,29 @@ cmd_door_unlock(struct call *c)
 	    c->actor);
 }
 
+/* Lock a door now: office hours end (schedule_relock, by the caller) and
+ * a momentary unlock in force with them.  The next first-in tap opens
+ * office hours again. */
+static cJSON *
+cmd_door_lock(struct call *c)
+{
+	struct daemon *d = c->d;
+	int di = 0, was;
+	cJSON *r;
+
+	if (c->req->door != NULL) {
+		if ((di = config_door_index(d->conf, c->req->door)) == -1)
+			return control_fail(CONTROL_NOT_FOUND, "unknown door '%.40s'", c->req->door);
+	} else if (d->conf->ndoors != 1)
+		return control_fail(CONTROL_INVALID, "several doors: name one");
+	was = daemon_office_end(d, di, OFFICE_MANUAL, c->actor);
+	door_lock(d->doors[di], clock_mono_ms());
+	r = control_ok();
+	cJSON_AddStringToObject(r, "door", d->conf->doors[di].name);
+	cJSON_AddBoolToObject(r, "was_held", was == 1);
+	return r;
+}
+
 static cJSON *
 cmd_reload(struct call *c)
 {
@@ -478,6 +502,17 @@ static const struct command {
 	{ CONTROL_WEB_USER_DEL,		ROLE_ADMIN,	daemon_cmd_admin },
 	{ CONTROL_CONSOLE_EVENT,	ROLE_ADMIN,	daemon_cmd_console_event },
 	{ CONTROL_BADGE_WIPE,		ROLE_OPERATE,	cmd_badge_wipe },
+	{ CONTROL_DOOR_LOCK,		ROLE_OPERATE,	cmd_door_lock },
+	{ CONTROL_GUEST_ADD,		ROLE_OPERATE,	daemon_cmd_guest },
+	{ CONTROL_GUEST_LEND,		ROLE_OPERATE,	daemon_cmd_guest },
+	{ CONTROL_GUEST_END,		ROLE_OPERATE,	daemon_cmd_guest },
+	{ CONTROL_GUEST_ERASE,		ROLE_ADMIN,	daemon_cmd_guest },
+	{ CONTROL_LOANER_ADD,		ROLE_ADMIN,	daemon_cmd_guest },
+	{ CONTROL_LOANER_REMOVE,	ROLE_ADMIN,	daemon_cmd_guest },
+	{ CONTROL_MEMBER_INVITE,	ROLE_OPERATE,	daemon_cmd_member_invite },
+	{ CONTROL_MEMBER_CODE,		ROLE_ADMIN,	daemon_cmd_admin },
+	{ CONTROL_MEMBER_PASSWORD,	ROLE_ADMIN,	daemon_cmd_admin },
+	{ CONTROL_MEMBER_LOBBY,		ROLE_ADMIN,	daemon_cmd_admin },
 };
 _Static_assert(sizeof(commands) / sizeof(commands[0]) == CONTROL_NCMDS,
     "every control command has its role and handler");

@@ -47,6 +47,23 @@
 
 struct snapshot;
 
+/* A door's office hours (office.c). */
+struct office {
+	bool	held;		/* held released now */
+	bool	opening;	/* schedule_unlock on its way to the writer */
+	int64_t	since_ms;	/* wall, when the hold began */
+};
+/* Why office hours ended: the reason of a schedule_relock event. */
+enum office_reason {
+	OFFICE_WINDOW_END,
+	OFFICE_LAST_OUT,
+	OFFICE_MANUAL,
+	OFFICE_CLOCK_UNSYNCED,
+	OFFICE_WATCHDOG,
+	OFFICE_RELOAD,
+	OFFICE_STOP,
+};
+
 /* What a peer may do (docs/security.md); each command needs one role. */
 enum control_role { ROLE_NONE, ROLE_READ, ROLE_OPERATE, ROLE_ADMIN };
 
@@ -55,12 +72,15 @@ enum enrol_op {
 	ENROL_UID,	/* link the badge's UID (`badge enrol`) */
 	ENROL_SECURE,	/* make the card a DESFire badge (`badge enrol --secure`) */
 	ENROL_WIPE,	/* remove our application (`badge wipe`) */
+	ENROL_LOANER,	/* a loaner badge into the pool (`guest pool add`) */
+	ENROL_INVITE,	/* an invite code for the member whose badge it is */
 };
 
 struct enrolment {
 	bool	active;
 	enum enrol_op op;
 	enum control_role role;	/* the asker's, as the operate role's limits see it */
+	char	label[64];	/* the loaner's (ENROL_LOANER) */
 	int	client;
 	char	actor[160];	/* who asked, for the badge_enrolled event */
 	int64_t	member_id;	/* 0 for a wipe */
@@ -112,10 +132,17 @@ struct daemon {
 	int64_t		console_events_minute;	/* mono ms the current minute began */
 	int		console_events;		/* console_event requests in it */
 	bool		presence_pending; /* presence changed: published once a turn */
+	struct office	office[CONFIG_MAX_DOORS];
+	int64_t		guests_due;	/* wall ms: the next pass ends; INT64_MAX none */
+	bool		guests_refresh;	/* read guests_due again */
+	bool		guests_ending;	/* passes being ended on the writer */
 	int		lobby_clock;	/* clock_synced() as B/lobby has it; -1: not sent */
 };
 
 /* seuild.c */
+/* Stamp ev now and queue it for the writer (the one path of every event).
+ * 0, or -1 when it could not be queued (logged). */
+int daemon_event(struct daemon *d, struct event *ev);
 void daemon_simple_event(struct daemon *d, const char *type, const char *door,
     const char *reader, const char *reason, const char *detail);
 void daemon_staff_event(struct daemon *d, const char *type, const char *actor,
@@ -174,6 +201,28 @@ cJSON *daemon_cmd_member_erase(struct call *c);
 cJSON *daemon_cmd_import(struct call *c);
 cJSON *daemon_cmd_console_event(struct call *c);
 cJSON *daemon_cmd_backup(struct call *c);
+cJSON *daemon_cmd_guest(struct call *c);
+cJSON *daemon_cmd_member_invite(struct call *c);
+/* badge_path.c: an invite code from a tap of the member's own badge */
+cJSON *daemon_invite_enrol(struct call *c);
+
+/* badge_path.c: a loaner for the pool, by a tap at an enrolment reader */
+cJSON *daemon_loaner_enrol(struct call *c);
+/* Passes whose end has come: ended on the writer, their guests' visits
+ * with them (pass_end). */
+void daemon_guests_tick(struct daemon *d, int64_t now_ms);
+
+/* office.c: office hours (unlock_schedule, first_in, last_out) */
+const char *office_reason_name(enum office_reason r);
+void daemon_office_grant(struct daemon *d, int di, int ri, int64_t member_id,
+    int64_t now_ms);
+void daemon_office_tick(struct daemon *d, int64_t now_mono_ms);
+/* End door di's office hours (locked now, schedule_relock by actor, which
+ * may be NULL): 1, or 0 if they were not on. */
+int daemon_office_end(struct daemon *d, int di, enum office_reason why, const char *actor);
+void daemon_office_end_all(struct daemon *d, enum office_reason why);
+bool daemon_office_held(const struct daemon *d, int di);
+bool daemon_office_any(const struct daemon *d);
 
 /* snapshot.c */
 /* Take a snapshot of the store into [backup] dir on a thread of its own;

@@ -19,12 +19,18 @@
 #include <string.h>
 
 #include "daemon.h"
+#include "guest.h"
 #include "manage.h"
+#include "member_web.h"
 
 /* ---- enrolment of a UID ---- */
 
 struct enrol_job {
 	int		client;
+	bool		loaner;		/* into the pool, as label */
+	char		label[64];
+	enum control_code code;		/* a refusal that is not the store's */
+	char		why[200];
 	int64_t		member_id;
 	int64_t		badge_id;	/* the writer's answer */
 	uint8_t		mac[UID_MAC_LEN];
@@ -45,7 +51,21 @@ enrol_run(struct writer_job *j, struct store *st)
 	    .reader = e->reader, .actor = e->actor,
 	    .member_id = e->member_id, .ts_ms = e->ts_ms, .mono_ms = e->mono_ms,
 	    .clock_synced = e->synced };
+	struct manage_err err;
 
+	if (e->loaner) {
+		/* Its admin_change, in the same transaction. */
+		e->badge_id = guest_loaner_add(st, e->mac, e->hint, e->label, e->ts_ms, e->actor,
+		    &err);
+		explicit_bzero(e->mac, sizeof(e->mac));
+		if (e->badge_id == -1) {
+			if (err.status == MANAGE_EDB)
+				return -1;
+			e->code = control_code_of(err.status);
+			snprintf(e->why, sizeof(e->why), "%.190s", err.msg);
+		}
+		return 0;
+	}
 	if (store_begin(st) == -1)
 		return -1;
 	if ((e->badge_id = store_badge_add(st, e->member_id, BADGE_UID, e->mac, e->hint,
@@ -68,9 +88,11 @@ enrol_done(struct writer_job *j)
 	int ri = config_reader_index(d->conf, e->reader);
 	cJSON *r;
 
-	if (j->rc != 0) {
+	if (j->rc != 0 || e->code != CONTROL_OK) {
 		daemon_feedback_tap(d, ri, false, 0);
-		control_reply(d->control, e->client, control_fail(CONTROL_DATABASE, "%s", j->err));
+		control_reply(d->control, e->client, j->rc != 0 ?
+		    control_fail(CONTROL_DATABASE, "%s", j->err) :
+		    control_fail(e->code, "%s", e->why));
 		return;
 	}
 	if (ri != -1) {		/* linked: two beeps where the badge is */
@@ -78,7 +100,7 @@ enrol_done(struct writer_job *j)
 		daemon_feedback_drive(d, clock_mono_ms());
 	}
 	r = control_ok();
-	cJSON_AddNumberToObject(r, "badge_id", (double)e->badge_id);
+	cJSON_AddNumberToObject(r, e->loaner ? "id" : "badge_id", (double)e->badge_id);
 	cJSON_AddStringToObject(r, "hint", e->hint);
 	cJSON_AddStringToObject(r, "reader", e->reader);
 	control_reply(d->control, e->client, r);
@@ -93,11 +115,14 @@ daemon_enrol_tap(struct daemon *d, int ri, const uint8_t mac[UID_MAC_LEN], const
 
 	/* Only where the manager is: a reader outside never enrols, so a
 	 * stranger tapping during the window gains nothing. */
-	if (!d->enrol.active || d->enrol.op != ENROL_UID || !rc->enrol ||
+	if (!d->enrol.active || (d->enrol.op != ENROL_UID && d->enrol.op != ENROL_LOANER) ||
+	    !rc->enrol ||
 	    (d->enrol.reader_index != -1 && d->enrol.reader_index != ri))
 		return;
 	d->enrol.active = false;
 	daemon_feedback_enrol_end(d);
+	e.loaner = d->enrol.op == ENROL_LOANER;
+	snprintf(e.label, sizeof(e.label), "%s", d->enrol.label);
 	memcpy(e.mac, mac, UID_MAC_LEN);
 	snprintf(e.hint, sizeof(e.hint), "%s", hint);
 	snprintf(e.reader, sizeof(e.reader), "%s", rc->name);
@@ -111,7 +136,10 @@ daemon_enrol_tap(struct daemon *d, int ri, const uint8_t mac[UID_MAC_LEN], const
 	explicit_bzero(&e, sizeof(e));
 }
 
-/* A UID enrolment's tap at the desk: a known badge is only reported. */
+static void daemon_invite_tap(struct daemon *d, int ri, const uint8_t mac[UID_MAC_LEN]);
+
+/* A UID enrolment's tap at the desk (a member's badge, a loaner, or an
+ * invite's): a known badge is only reported. */
 static void
 desk_uid(struct daemon *d, int ri, const struct reader_tap *rt)
 {
@@ -122,6 +150,11 @@ desk_uid(struct daemon *d, int ri, const struct reader_tap *rt)
 	int known;
 
 	uid_mac(d->key, &rt->uid, mac);
+	if (d->enrol.op == ENROL_INVITE) {
+		daemon_invite_tap(d, ri, mac);
+		explicit_bzero(mac, sizeof(mac));
+		return;
+	}
 	/* A read: on the loop's connection, which never waits for a writer. */
 	if ((known = decision_rows_load(d->st, BADGE_UID, mac, &rows)) != 0) {
 		d->enrol.active = false;
@@ -245,7 +278,7 @@ daemon_desk_tap(struct daemon *d, int ri, const struct reader_tap *rt)
 		daemon_feedback_tap(d, ri, false, 0);
 		return;
 	}
-	if (d->enrol.op != ENROL_UID) {
+	if (d->enrol.op == ENROL_SECURE || d->enrol.op == ENROL_WIPE) {
 		desk_card(d, ri, rt);
 		return;
 	}
@@ -626,4 +659,174 @@ daemon_desk_reader(struct daemon *d, const char *reader, cJSON **reply)
 	*reply = control_fail(CONTROL_INVALID, "no desk reader: a DESFire card is made or wiped "
 	    "only at a reader with enrol = true, no door and driver = libnfc");
 	return -1;
+}
+
+/* ---- a loaner for the pool, an invite code: a tap at the desk ---- */
+
+/*
+ * A loaner for the pool by a tap (loaner_add without a uid), at a reader
+ * with enrol = true, like a member's badge (cmd_enrol): the reply follows
+ * the tap or the timeout.
+ */
+cJSON *
+daemon_loaner_enrol(struct call *c)
+{
+	struct daemon *d = c->d;
+	int64_t timeout = c->req->timeout ? c->req->timeout : 60;
+	int reader_index = -1, i;
+
+	if (c->req->reader != NULL) {
+		if ((reader_index = config_reader_index(d->conf, c->req->reader)) == -1)
+			return control_fail(CONTROL_NOT_FOUND, "unknown reader '%.40s'",
+			    c->req->reader);
+		if (!d->conf->readers[reader_index].enrol)
+			return control_fail(CONTROL_INVALID, "that reader does not allow "
+			    "enrolment (enrol = false)");
+	} else {
+		for (i = 0; i < d->conf->nreaders && !d->conf->readers[i].enrol; i++)
+			;
+		if (i == d->conf->nreaders)
+			return control_fail(CONTROL_INVALID, "no reader allows enrolment: set "
+			    "enrol = true on a desk reader");
+	}
+	if (timeout < 1 || timeout > 3600)
+		return control_fail(CONTROL_INVALID, "timeout must be between 1 and 3600 seconds");
+	if (d->enrol.active && control_client_alive(d->control, d->enrol.client))
+		return control_fail(CONTROL_BUSY, "another enrolment is waiting for a tap");
+	if (d->enrol.active)
+		daemon_feedback_enrol_end(d);
+	d->enrol = (struct enrolment){ .active = true, .op = ENROL_LOANER, .client = c->client,
+	    .reader_index = reader_index, .deadline = clock_mono_ms() + timeout * 1000 };
+	snprintf(d->enrol.label, sizeof(d->enrol.label), "%s", c->req->label);
+	snprintf(d->enrol.actor, sizeof(d->enrol.actor), "%s", c->actor);
+	daemon_feedback_enrol_wait(d, clock_mono_ms());
+	log_info("pool: waiting %lld s for a loaner badge (%s)", (long long)timeout, c->actor);
+	return NULL;
+}
+
+/* ---- an invite code from a tap of the member's own badge ---- */
+
+struct invite_job {
+	int		client;
+	int64_t		member_id;
+	char		actor[160];
+	char		code[MEMBER_CODE_LEN + 1];	/* the writer's answer */
+	char		name[128];
+	enum control_code failed;
+	char		why[200];
+};
+
+static int
+invite_run(struct writer_job *j, struct store *st)
+{
+	struct invite_job *v = writer_job_data(j);
+	struct manage_err err;
+	struct member_row m;
+
+	if (member_invite(st, v->member_id, clock_wall_ms(), v->actor, v->code, &err) == -1) {
+		if (err.status == MANAGE_EDB)
+			return -1;
+		v->failed = control_code_of(err.status);
+		snprintf(v->why, sizeof(v->why), "%.190s", err.msg);
+		return 0;
+	}
+	if (store_member_get(st, v->member_id, &m) == 1)
+		snprintf(v->name, sizeof(v->name), "%s", m.name);
+	return 0;
+}
+
+static void
+invite_done(struct writer_job *j)
+{
+	struct daemon *d = j->arg;
+	struct invite_job *v = writer_job_data(j);
+	char ts[24];
+	cJSON *r;
+
+	if (j->rc != 0 || v->failed != CONTROL_OK) {
+		control_reply(d->control, v->client, j->rc != 0 ?
+		    control_fail(CONTROL_DATABASE, "%s", j->err) :
+		    control_fail(v->failed, "%s", v->why));
+		explicit_bzero(v->code, sizeof(v->code));
+		return;
+	}
+	r = control_ok();
+	cJSON_AddNumberToObject(r, "id", (double)v->member_id);
+	cJSON_AddStringToObject(r, "member", v->name);
+	cJSON_AddStringToObject(r, "code", v->code);
+	clock_format_utc(clock_wall_ms() + MEMBER_CODE_TTL_MS, ts);
+	cJSON_AddStringToObject(r, "expires", ts);
+	control_reply(d->control, v->client, r);
+	explicit_bzero(v->code, sizeof(v->code));
+}
+
+/* A badge tapped at the desk while an invite waits: a member's own active
+ * badge gets the member a code; anything else ends the wait, refused. */
+static void
+daemon_invite_tap(struct daemon *d, int ri, const uint8_t mac[UID_MAC_LEN])
+{
+	struct invite_job v = { .client = d->enrol.client };
+	struct decision_rows rows;
+	int known;
+
+	d->enrol.active = false;
+	daemon_feedback_enrol_end(d);
+	known = decision_rows_load(d->st, BADGE_UID, mac, &rows);
+	if (known != 1 || rows.loaner || !rows.badge.active || !rows.member.active ||
+	    rows.member.erased) {
+		daemon_feedback_tap(d, ri, false, 0);
+		control_reply(d->control, v.client, known == -1 ?
+		    control_fail(CONTROL_DATABASE, "%s", store_errmsg(d->st)) :
+		    control_fail(CONTROL_NOT_FOUND, "that is not an active member's badge: no "
+		    "code"));
+		return;
+	}
+	v.member_id = rows.member.id;
+	snprintf(v.actor, sizeof(v.actor), "%s", d->enrol.actor);
+	if (writer_submit(d->writer, invite_run, invite_done, d, 0, 0, &v, sizeof(v)) == -1) {
+		daemon_feedback_tap(d, ri, false, 0);
+		control_reply(d->control, v.client, control_fail(CONTROL_BUSY,
+		    "the store is busy, try again"));
+		return;
+	}
+	feedback_enrol_done(&d->feedback[ri], clock_mono_ms(), true);
+	daemon_feedback_drive(d, clock_mono_ms());
+}
+
+cJSON *
+daemon_invite_enrol(struct call *c)
+{
+	struct daemon *d = c->d;
+	int64_t timeout = c->req->timeout ? c->req->timeout : 60;
+	int reader_index = -1, i;
+
+	if (c->req->reader != NULL) {
+		if ((reader_index = config_reader_index(d->conf, c->req->reader)) == -1)
+			return control_fail(CONTROL_NOT_FOUND, "unknown reader '%.40s'",
+			    c->req->reader);
+		if (!d->conf->readers[reader_index].enrol ||
+		    d->conf->readers[reader_index].door_index >= 0)
+			return control_fail(CONTROL_INVALID, "an invite is tapped at a desk reader "
+			    "(enrol = true, no door)");
+	} else {
+		for (i = 0; i < d->conf->nreaders && !(d->conf->readers[i].enrol &&
+		    d->conf->readers[i].door_index < 0); i++)
+			;
+		if (i == d->conf->nreaders)
+			return control_fail(CONTROL_INVALID, "no desk reader (enrol = true, no "
+			    "door) to tap a badge at");
+	}
+	if (timeout < 1 || timeout > 3600)
+		return control_fail(CONTROL_INVALID, "timeout must be between 1 and 3600 seconds");
+	if (d->enrol.active && control_client_alive(d->control, d->enrol.client))
+		return control_fail(CONTROL_BUSY, "another enrolment is waiting for a tap");
+	if (d->enrol.active)
+		daemon_feedback_enrol_end(d);
+	d->enrol = (struct enrolment){ .active = true, .op = ENROL_INVITE, .client = c->client,
+	    .reader_index = reader_index, .deadline = clock_mono_ms() + timeout * 1000 };
+	snprintf(d->enrol.actor, sizeof(d->enrol.actor), "%s", c->actor);
+	daemon_feedback_enrol_wait(d, clock_mono_ms());
+	log_info("invite: waiting %lld s for a member's badge (%s)", (long long)timeout,
+	    c->actor);
+	return NULL;
 }

@@ -205,6 +205,26 @@ mqtt_announce_ha(struct mqtt *m)
 
 /* ---- events ---- */
 
+/* A door's event for Home Assistant's event entity and device triggers
+ * (B/door/<door>/event): live only, so a backlog published after an
+ * outage does not fire automations late; not part of the durable mark (a
+ * lost copy is not resent). */
+#define MQTT_DOOR_EVENT_LIVE_MS	60000
+
+static void
+mqtt_door_event(struct mqtt *m, const struct event_row *ev, const char *name)
+{
+	char topic[400], *s;
+
+	if (ev->door[0] == '\0' || !mqtt_discovery_event_type(ev->type) ||
+	    clock_wall_ms() - ev->ts_ms > MQTT_DOOR_EVENT_LIVE_MS ||
+	    (s = mqtt_door_event_json(ev, name)) == NULL)
+		return;
+	snprintf(topic, sizeof(topic), "%s/door/%s/event", m->conf.mqtt_base_topic, ev->door);
+	mqtt_send(m, topic, s, false, NULL);
+	cJSON_free(s);
+}
+
 static int
 pump_one(const struct event_row *ev, void *arg)
 {
@@ -242,6 +262,7 @@ pump_one(const struct event_row *ev, void *arg)
 			goto failed;
 		f->nmid++;
 	}
+	mqtt_door_event(m, ev, name);
 	m->nwin++;
 	m->sent_seq = ev->seq;
 	return 0;
@@ -857,19 +878,23 @@ mqtt_events_changed(struct mqtt *m)
 }
 
 void
-mqtt_presence_changed(struct mqtt *m, const struct presence_person *people, int count)
+mqtt_presence_changed(struct mqtt *m, const struct presence_person *people, int count,
+    bool office)
 {
+	struct spaceapi_state sa = { .count = count, .office = office, .known = true };
 	char num[16], *json, *sp;
 	int64_t now = clock_wall_ms();
-	bool open = count > 0;
+	bool open;
 
 	if (m == NULL || (json = mqtt_presence_json(people, count, now)) == NULL)
 		return;
 
+	open = spaceapi_open(&m->conf, &sa);
 	if (m->presence == NULL || open != m->was_open)
 		m->open_changed_ms = now;
 	m->was_open = open;
-	sp = spaceapi_json(&m->conf, count, m->open_changed_ms);
+	sa.lastchange_ms = m->open_changed_ms;
+	sp = spaceapi_json(&m->conf, &sa);
 
 	free(m->presence);
 	free(m->count);

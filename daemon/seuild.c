@@ -56,7 +56,7 @@ daemon_event_run(struct writer_job *j, struct store *st)
  * through its own connection, so it never sees a row that may roll back.
  * 0, or -1 if it could not even be queued.
  */
-static int
+int
 daemon_event(struct daemon *d, struct event *ev)
 {
 	struct writer_event we;
@@ -196,7 +196,7 @@ daemon_presence_publish(struct daemon *d)
 		}
 		people[i].name = names[i];
 	}
-	mqtt_presence_changed(d->mqtt, people, n);
+	mqtt_presence_changed(d->mqtt, people, n, daemon_office_any(d));
 done:
 	for (i = 0; names != NULL && i < n; i++)
 		free(names[i]);
@@ -374,6 +374,9 @@ daemon_reload(struct daemon *d, char *err, size_t errlen)
 	if (daemon_settings(d, nc, err, errlen) == -1)
 		goto refuse;
 
+	/* The doors are driven locked and opened again: office hours end
+	 * and begin at the next first-in tap. */
+	daemon_office_end_all(d, OFFICE_RELOAD);
 	/* What is queued ends first: a remote unlock accepted by the old
 	 * mqtt is then in the event log, where the new one reads its id
 	 * back (mqtt.c), and cannot be replayed across the reload. */
@@ -424,17 +427,22 @@ refuse:
 /* ---- housekeeping ---- */
 
 struct purge_job {
-	int64_t	now_ms, event_retention_ms, visit_retention_ms;
-	int64_t	events, visits;
+	int64_t	now_ms, event_retention_ms, visit_retention_ms, guest_retention_ms;
+	int64_t	events, visits, guests;
 };
 
+/* Events and visits past their retention, and the guests whose pass
+ * ended more than [guests] retention ago. */
 static int
 purge_run(struct writer_job *j, struct store *st)
 {
 	struct purge_job *p = writer_job_data(j);
 
-	return store_purge(st, p->now_ms, p->event_retention_ms, p->visit_retention_ms,
-	    &p->events, &p->visits);
+	if (store_purge(st, p->now_ms, p->event_retention_ms, p->visit_retention_ms,
+	    &p->events, &p->visits) == -1)
+		return -1;
+	return (p->guests = store_guests_purge(st, p->now_ms - p->guest_retention_ms)) == -1 ?
+	    -1 : 0;
 }
 
 static void
@@ -446,8 +454,8 @@ purge_done(struct writer_job *j)
 		log_warnx("purge: %s", j->err);
 		return;
 	}
-	log_info("purge: deleted %lld events and %lld visits past retention",
-	    (long long)p->events, (long long)p->visits);
+	log_info("purge: deleted %lld events and %lld visits past retention, erased %lld "
+	    "guests", (long long)p->events, (long long)p->visits, (long long)p->guests);
 }
 
 /*
@@ -460,7 +468,8 @@ daemon_purge(struct daemon *d, int64_t now)
 {
 	struct purge_job p = { .now_ms = clock_wall_ms(),
 	    .event_retention_ms = d->conf->event_retention_ms,
-	    .visit_retention_ms = d->conf->visit_retention_ms };
+	    .visit_retention_ms = d->conf->visit_retention_ms,
+	    .guest_retention_ms = d->conf->guest_retention_ms };
 
 	if (now < d->next_purge)
 		return;
@@ -612,6 +621,9 @@ daemon_loop(struct daemon *d)
 		control_tick(d->control, now);
 		snapshot_poll(d);
 		presence_tick(d->presence, clock_wall_ms());
+		/* After the doors' ticks: a hold that lapsed is seen. */
+		daemon_office_tick(d, clock_mono_ms());
+		daemon_guests_tick(d, clock_wall_ms());
 		daemon_enrol_tick(d, now);
 		/* A fresh time: a tap's answer above started its pattern after
 		 * `now`, and an older time would blank it for a moment. */
@@ -867,6 +879,7 @@ main(int argc, char *argv[])
 		fatal("signals");
 	d->started_mono = clock_mono_ms();
 	d->next_purge = d->started_mono;
+	d->guests_refresh = true;
 
 	daemon_check_groups(d->conf, NULL);
 	daemon_check_backup_dir(d->conf, NULL);
@@ -895,6 +908,7 @@ main(int argc, char *argv[])
 	daemon_loop(d);
 
 	notify_send("STOPPING=1");
+	daemon_office_end_all(d, OFFICE_STOP);
 	for (int i = 0; i < d->conf->ndoors; i++)
 		door_lock(d->doors[i], clock_mono_ms());
 	daemon_feedback_down(d);	/* dark and silent: "do not wait" */

@@ -35,8 +35,8 @@ uid_arg_mac(struct ctl *c, const char *arg, uint8_t mac[UID_MAC_LEN],
  * echo turned off), so that it never shows in ps, shell history or sudo's
  * log.  0, or -1 with a message.  The caller wipes buf.
  */
-static int
-read_uid_stdin(char *buf, size_t len)
+int
+ctl_read_uid_stdin(char *buf, size_t len)
 {
 	struct termios old, quiet;
 	bool tty = isatty(STDIN_FILENO) == 1;
@@ -119,7 +119,7 @@ ctl_badge_add(struct ctl *c, int argc, char **argv)
 		return ctl_usage(c);
 	uid = argv[optind + 1];
 	if (strcmp(uid, "-") == 0) {
-		if (read_uid_stdin(line, sizeof(line)) == -1) {
+		if (ctl_read_uid_stdin(line, sizeof(line)) == -1) {
 			explicit_bzero(line, sizeof(line));
 			return EX_DATAERR;
 		}

@@ -38,6 +38,25 @@ ctl_errx(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+/* A --timeout of a wait for a tap at a desk reader: whole seconds, 1 to
+ * CTL_TAP_TIMEOUT_MAX_S (seuild's own bound).  EX_OK, or EX_DATAERR with
+ * the message printed. */
+int
+ctl_tap_timeout(const char *arg, long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtol(arg, &end, 10);
+	if (errno != 0 || end == arg || *end != '\0' || *out < 1 ||
+	    *out > CTL_TAP_TIMEOUT_MAX_S) {
+		ctl_errx("--timeout must be 1 to %d seconds, not '%.20s'", CTL_TAP_TIMEOUT_MAX_S,
+		    arg);
+		return EX_DATAERR;
+	}
+	return EX_OK;
+}
+
 int
 ctl_usage(struct ctl *c)
 {

@@ -86,6 +86,12 @@ log_cb(const struct event_row *e, void *arg)
 		print_field("member", name, false);
 	if (e->badge_id != 0)
 		printf(" badge=%lld", (long long)e->badge_id);
+	if (e->guest_id != 0)
+		printf(" guest=%lld", (long long)e->guest_id);
+	if (e->via != 0)
+		print_field("via", cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(named,
+		    "via")) ? cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(named, "via")) :
+		    "?", false);
 	print_field("reason", e->reason, false);
 	print_field("detail", e->detail, true);
 	print_field("by", e->actor, false);

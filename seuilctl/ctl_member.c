@@ -500,3 +500,48 @@ ctl_member_erase(struct ctl *c, int argc, char **argv)
 	explicit_bzero(&m, sizeof(m));
 	return EX_OK;
 }
+
+/* member invite [M] [--reader R] [--timeout S]: a code for the member's
+ * own page, for M (admin) or for whoever taps their badge at the desk. */
+int
+ctl_member_invite(struct ctl *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "reader", required_argument, NULL, 'r' },
+		{ "timeout", required_argument, NULL, 't' },
+		CTL_COMMON_OPTS
+	};
+	struct control_req req;
+	struct control_reply rep;
+	long timeout = 0;
+	bool absent;
+	int ch, rc;
+
+	control_req_init(&req, CONTROL_MEMBER_INVITE);
+	while ((ch = getopt_long(argc, argv, ":r:t:", opts, NULL)) != -1) {
+		if (ch == 'r')
+			req.reader = optarg;
+		else if (ch == 't') {
+			if ((rc = ctl_tap_timeout(optarg, &timeout)) != EX_OK)
+				return rc;
+		} else if ((rc = ctl_opt(c, ch, argv)) != EX_OK)
+			return rc;
+	}
+	if (argc - optind > 1)
+		return ctl_usage(c);
+	if (argc - optind == 1)
+		req.member_name = argv[optind];
+	else
+		fprintf(stderr, "tap the member's badge at the desk reader\n");
+	req.timeout = timeout;
+	if ((rc = ctl_call(c, &req, req.member_name == NULL ? (int)(timeout ? timeout : 60) *
+	    1000 + 5000 : 0, &rep, &absent, false)) != EX_OK)
+		return rc;
+	if (c->json)
+		return ctl_json_print(c, rep.json);
+	printf("code %s for %s, until %s (single use; then set a password at once)\n",
+	    control_reply_str(&rep, "code"), control_reply_str(&rep, "member"),
+	    control_reply_str(&rep, "expires"));
+	control_reply_free(&rep);
+	return EX_OK;
+}

@@ -151,6 +151,23 @@ static const struct ctl_cmd commands[] = {
 	    "\n"
 	    "Exit status: 64 without --yes, 66 for an unknown member, 75 if the\n"
 	    "database was too busy to truncate the WAL (run it again).", NULL },
+	{ "member", "invite", ctl_member_invite, "[M] [--reader R] [--timeout S]",
+	    "a code that opens a member's own console page",
+	    "Make an invite code for a member's own page on the console (seuil-web):\n"
+	    "single use, 15 minutes.  With M (admin_group), for member M; without,\n"
+	    "seuild waits (S seconds, default 60) for a member to tap their own badge\n"
+	    "at a desk reader (enrol = true, no door; R if given), which the\n"
+	    "operate role may ask: the badge in hand is the proof.  The member signs\n"
+	    "in with their name and the code and sets a password at once.  A new\n"
+	    "code replaces an unused one.\n"
+	    "\n"
+	    "Examples:\n"
+	    "  seuilctl member invite alice\n"
+	    "  seuilctl member invite --reader desk\n"
+	    "\n"
+	    "Exit status: 65 for a member not active, 66 for an unknown member, 69 if\n"
+	    "seuild is not running, 75 if no badge was tapped in time, 77 without\n"
+	    "admin_group for a named member.", NULL },
 	{ "badge", "add", ctl_badge_add, "M -|UID [--label L]",
 	    "enrol a badge by UID (hex) and print its id and hint",
 	    "Enrol a badge for a member by its UID.  Give the UID as '-' and type\n"
@@ -452,6 +469,18 @@ static const struct ctl_cmd commands[] = {
 	    "  seuilctl door unlock front --seconds 10\n"
 	    "\n"
 	    "Exit status: 66 for an unknown door, 69 if seuild is not running.", NULL },
+	{ "door", "lock", ctl_door_lock, "[DOOR]",
+	    "lock a door now, ending its office hours",
+	    "Lock a door now through seuild: a door held released for office hours\n"
+	    "([door.NAME] unlock_schedule) is locked and stays locked until the next\n"
+	    "tap of a member of its first_in group (schedule_relock, reason manual,\n"
+	    "with the caller's uid); a momentary unlock in force ends too.  DOOR may\n"
+	    "be left out when only one is configured.\n"
+	    "\n"
+	    "Example:\n"
+	    "  seuilctl door lock front\n"
+	    "\n"
+	    "Exit status: 66 for an unknown door, 69 if seuild is not running.", NULL },
 	{ "purge", NULL, ctl_purge, "",
 	    "delete events and visits older than the retention now",
 	    "Apply the retention now (seuild also does it daily): delete events older\n"
@@ -567,6 +596,85 @@ static const struct ctl_cmd commands[] = {
 	    "  seuilctl member import members.csv --dry-run\n"
 	    "\n"
 	    "Exit status: 65 for a bad file (nothing changed), 66 if it cannot be read.", NULL },
+	{ "guest", "add", ctl_guest_add,
+	    "NAME --sponsor M [--until YYYY-MM-DDTHH:MM] [--badge LABEL]",
+	    "a guest pass a member vouches for",
+	    "Make a pass for a guest that member M vouches for ([guests]\n"
+	    "sponsor_groups: M must be an active member of one).  The pass ends at\n"
+	    "--until (local time), by default at today's day end ([presence]\n"
+	    "day_ends_at), at most [guests] max_duration ahead; a sponsor makes at\n"
+	    "most [guests] per_sponsor_per_day passes a day.  --badge lends the\n"
+	    "loaner badge LABEL of the pool now (or later: guest lend).  The guest's\n"
+	    "taps are decided like the sponsor's (their schedules and validity) and\n"
+	    "open nothing from the end on; they are logged with the sponsor (via).\n"
+	    "\n"
+	    "Example:\n"
+	    "  seuilctl guest add 'Ada L.' --sponsor alice --until 2026-11-26T18:00 --badge G1\n"
+	    "\n"
+	    "Exit status: 65 for a bad name or end, a sponsor who may not vouch or has\n"
+	    "made the day's passes, 66 for an unknown member or loaner.", NULL },
+	{ "guest", "list", ctl_guest_list, "[--all] [--sponsor M]",
+	    "list the open guest passes",
+	    "List the open passes (--all: ended ones too, until their retention):\n"
+	    "id, name, sponsor, end, and the loaner lent.\n"
+	    "\n"
+	    "Example:\n"
+	    "  seuilctl guest list --sponsor alice", NULL },
+	{ "guest", "lend", ctl_guest_lend, "G LABEL",
+	    "lend the loaner badge LABEL to guest G",
+	    "Lend the loaner badge LABEL of the pool to guest G's open pass (the\n"
+	    "desk does it when the guest arrives).\n"
+	    "\n"
+	    "Example:\n"
+	    "  seuilctl guest lend 12 G1\n"
+	    "\n"
+	    "Exit status: 65 for a pass that has ended or a loaner lent already, 66\n"
+	    "for an unknown guest or loaner.", NULL },
+	{ "guest", "end", ctl_guest_end, "G",
+	    "end guest G's pass now; the loaner goes back to the pool",
+	    "End guest G's pass now: the loaner badge goes back to the pool and\n"
+	    "opens nothing until lent again; the guest's visit ends (pass_end).\n"
+	    "\n"
+	    "Example:\n"
+	    "  seuilctl guest end 12\n"
+	    "\n"
+	    "Exit status: 66 for an unknown guest.", NULL },
+	{ "guest", "export", ctl_guest_export, "G",
+	    "print everything held about a guest, as JSON",
+	    "Print everything held about guest G (the right of access): the pass and\n"
+	    "every event of the guest.\n"
+	    "\n"
+	    "Example:\n"
+	    "  seuilctl guest export 12 > guest-12.json\n"
+	    "\n"
+	    "Exit status: 66 for an unknown guest.", NULL },
+	{ "guest", "erase", ctl_guest_erase, "G [--yes]",
+	    "erase a guest's personal data now",
+	    "Erase guest G now (seuild does it [guests] retention after the pass\n"
+	    "ends): the name and the pass are deleted, the guest's events keep only\n"
+	    "the sponsor who vouched.  Without --yes, says so and exits 64.\n"
+	    "\n"
+	    "Example:\n"
+	    "  seuilctl guest erase 12 --yes\n"
+	    "\n"
+	    "Exit status: 64 without --yes, 66 for an unknown guest.", NULL },
+	{ "guest", "pool", ctl_guest_pool,
+	    "add UID|- --label L | add --label L [--reader R] [--timeout S] | list | remove LABEL",
+	    "the loaner badges the desk lends to guests",
+	    "The space's loaner badges.  add with a UID (or '-' to type it on\n"
+	    "standard input) puts that card in the pool under LABEL (printed on it);\n"
+	    "add without one waits, through seuild, for the card to be tapped at a\n"
+	    "reader with enrol = true (R if given, S seconds, default 60).  A card of\n"
+	    "a member is refused.  list shows each loaner and the guest it is lent\n"
+	    "to; remove takes one out (not while it is lent).\n"
+	    "\n"
+	    "Examples:\n"
+	    "  seuilctl guest pool add --label G1 --reader desk\n"
+	    "  seuilctl guest pool add - --label G2\n"
+	    "  seuilctl guest pool list\n"
+	    "\n"
+	    "Exit status: 65 for a bad UID or label, a card in use, 66 for an unknown\n"
+	    "label, 75 if no card was tapped in time.", NULL },
 	{ "web", "user", ctl_web_user,
 	    "add|passwd|role|del|list [NAME] [ROLE] [--role admin|desk]",
 	    "manage the console's accounts (seuil-web)",

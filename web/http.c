@@ -448,6 +448,8 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 		return MHD_NO;
 	if (q->api)
 		api_handle(q, &r);
+	else if (strcmp(url, "/spaceapi.json") == 0)
+		web_spaceapi(w, &r);
 	else
 		serve_static(w, url, &r);
 	return send_reply(w, conn, &r, q->api);

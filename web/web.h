@@ -55,6 +55,9 @@ struct session {
 	char			csrf[WEB_TOKEN_HEX + 1];
 	char			user[WEBUSER_NAME_MAX + 1];
 	enum webuser_role	role;
+	int64_t			member_id;	/* a member's session: who */
+	bool			pending;	/* a member signed in by a code: a
+						 * password to set before anything */
 	unsigned char		hash_id[32];	/* SHA-256 of the account's hash */
 	int64_t			created_ms;	/* monotonic */
 	int64_t			last_ms;
@@ -104,8 +107,11 @@ struct req {
 	char			 group[WEB_ADDR_GROUP_MAX];
 	const struct route	*route;
 	char			 user[WEBUSER_NAME_MAX + 1];
-	char			 actor[WEBUSER_NAME_MAX + 8];	/* "web:NAME" */
+	char			 actor[WEBUSER_NAME_MAX + 8];	/* "web:NAME", "member:ID" */
 	enum webuser_role	 role;
+	int64_t			 member_id;	/* a member's session */
+	bool			 pending;	/* its password not yet set */
+	char			 token[WEB_TOKEN_HEX + 1];	/* the session's */
 };
 
 /* What a handler answers.  body is malloc'd (or NULL); or, with has_file,
@@ -176,6 +182,10 @@ int	 session_new(struct web *w, const struct webuser *u, const char *hash,
  * since the login (the session is then ended); -1 when the store cannot
  * say (the session is kept). */
 int	 session_find(struct web *w, const char *token, struct session **out);
+/* Under w->lock.  The member of session token set a new password (hash):
+ * that session goes on, without its pending mark; their others end at
+ * their next request (the hash changed). */
+void	 session_rehash(struct web *w, const char *token, const char *hash);
 int	 random_hex(char *out, size_t nbytes);
 bool	 token_eq(const char *a, const char *b);
 
@@ -209,5 +219,8 @@ void	 web_addr_group(const struct sockaddr *sa, char out[WEB_ADDR_GROUP_MAX]);
 bool	 api_authorize(struct req *q, struct reply *r);
 /* Answer an authorized /api/v1 request (path after /api/v1). */
 void	 api_handle(struct req *q, struct reply *r);
+
+/* api_live.c: /spaceapi.json, outside the API (no session) */
+void	 web_spaceapi(struct web *w, struct reply *r);
 
 #endif

@@ -24,8 +24,8 @@
  * Oracle:
  * - no crash, no leak, no undefined behaviour (ASan+UBSan);
  * - a request beyond the sender's role (docs/security.md: status needs
- *   read_group; checkout, door_unlock, enrol, badge_wipe and reload
- *   operate_group;
+ *   read_group; checkout, door_unlock, door_lock, enrol, badge_wipe, reload,
+ *   guest_add, guest_lend, guest_end and member_invite operate_group;
  *   every change to the store admin_group; root may do all) gets ok:false
  *   and changes nothing: same configuration, doors, presence, enrolment,
  *   members, badges and visits; exactly one new event, a control_refused;
@@ -79,6 +79,11 @@ needs(enum control_cmd cmd)
 	case CONTROL_ENROL:
 	case CONTROL_RELOAD:
 	case CONTROL_BADGE_WIPE:
+	case CONTROL_DOOR_LOCK:
+	case CONTROL_GUEST_ADD:
+	case CONTROL_GUEST_LEND:
+	case CONTROL_GUEST_END:
+	case CONTROL_MEMBER_INVITE:
 		return 2;
 	default:
 		return 3;
@@ -277,6 +282,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	    "[reader.front-in]\ndriver = sim\nsim_fifo = %s/front-in.fifo\ndoor = front\n"
 	    "direction = in\n\n"
 	    "[reader.desk]\ndriver = sim\nsim_fifo = %s/desk.fifo\nenrol = true\n\n"
+	    "[guests]\nsponsor_groups = members\n\n"
 	    "[mqtt]\nenabled = false\n\n"
 	    "[control]\nsocket = %s/control.sock\nread_group = daemon\noperate_group = bin\n"
 	    "admin_group = sys\n",

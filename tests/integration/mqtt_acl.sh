@@ -87,6 +87,9 @@ for t in presence presence/count presence/events events door/front/state spaceap
 done
 check "seuild may publish its Home Assistant discovery" \
 	grep -q '^homeassistant/binary_sensor/seuil_test/door_front/config ' "$T/ha.txt"
+check "... its event entity and tap triggers" sh -c "grep -q '^homeassistant/event/seuil_test/door_front/config ' '$T/ha.txt' &&
+	grep -q '^homeassistant/device_automation/seuil_test/door_front_access_granted/config ' '$T/ha.txt'"
+check "... and the door's live events" grep -q "^$B/door/front/event {\"event_type\":\"access_granted\"" "$T/ha.txt"
 
 # The lobby: presence, arrivals and departures, status; nothing else.
 sleep 0.5

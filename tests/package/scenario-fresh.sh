@@ -18,7 +18,7 @@ setup_broker
 journey_lobby
 journey_remote_unlock
 journey_lobby_space
-setup_console && journey_console && journey_console_problems
+setup_console && { journey_console && journey_console_problems; journey_community; }
 journey_backup
 journey_console_backup
 journey_seuilctl_root

@@ -691,6 +691,48 @@ test_schedule_format_full(void)
 	EXPECT_STR(buf, "");
 }
 
+/* A guest: a loaner lent to an open pass, decided with the sponsor's
+ * status, dates and groups, refused from the pass's end to the
+ * millisecond, and dated (members_only refuses it on an unsynced clock). */
+static void
+test_guests(void)
+{
+	static const struct access_groups hours = { 1, { { 1, "office", 1,
+	    { { 0x1f, HM(9, 0), HM(18, 0) } } } } };
+	const int64_t end = 1717000000000LL;
+	struct access_input in;
+
+	memset(&in, 0, sizeof(in));
+	in.badge_found = in.badge_active = in.member_active = true;
+	in.loaner = in.lent = true;
+	in.until_ms = end;
+	in.now_ms = end - 1;
+	snprintf(in.now.date, sizeof(in.now.date), "2026-06-10");
+	in.now.weekday = 2;
+	in.now.minute = HM(10, 0);
+	in.clock_synced = true;
+	EXPECT_INT(access_decide(&in), ACCESS_GRANTED);
+	in.now_ms = end;
+	EXPECT_INT(access_decide(&in), ACCESS_EXPIRED);		/* not a ms after */
+	in.now_ms = end - 1;
+	in.lent = false;
+	EXPECT_INT(access_decide(&in), ACCESS_NOT_LENT);
+	in.lent = true;
+	in.member_active = false;				/* the sponsor disabled */
+	EXPECT_INT(access_decide(&in), ACCESS_MEMBER_DISABLED);
+	in.member_active = true;
+	in.groups = &hours;					/* the sponsor's hours */
+	in.now.minute = HM(19, 0);
+	EXPECT_INT(access_decide(&in), ACCESS_OUTSIDE_SCHEDULE);
+	in.groups = NULL;
+	in.clock_synced = false;
+	in.unsynced = UNSYNCED_MEMBERS_ONLY;
+	EXPECT_INT(access_decide(&in), ACCESS_CLOCK_UNSYNCED);	/* a pass is dated */
+	in.unsynced = UNSYNCED_IGNORE;
+	EXPECT_INT(access_decide(&in), ACCESS_GRANTED);
+	EXPECT_STR(access_reason_name(ACCESS_NOT_LENT), "not_lent");
+}
+
 int
 main(void)
 {
@@ -706,6 +748,7 @@ main(void)
 	RUN(test_schedules);
 	RUN(test_unsynced);
 	RUN(test_reason_names);
+	RUN(test_guests);
 	RUN(test_until_inclusive_paris);
 	RUN(test_schedule_on_dst_days);
 	RUN(test_schedule_dst_paris);

@@ -97,12 +97,13 @@ UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 # Parts of tools, not programs: the PN532 model (pn532emu and the fuzz
 # targets' hostile PN532) and the DESFire card model (pn532emu, the
-# exchange's unit test and its fuzz target link it).
+# exchange's unit test and its fuzz targets link it).
 TOOL_PARTS := tests/tools/pn532_chip.c tests/tools/desfire_card.c
 TOOL_SRC  := $(filter-out $(TOOL_PARTS),$(wildcard tests/tools/*.c))
 TOOL_BIN  := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/%)
 FAKE_LIB  := $(BUILD)/fakes/libgpiod.so.2
 SHIM_LIB  := $(BUILD)/fakes/slow_fsync.so
+CLOCK_LIB := $(BUILD)/fakes/clock_sync.so
 BENCH_SRC := $(wildcard bench/*.c)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 MANS      := $(patsubst docs/%.scd,$(BUILD)/man/%,$(wildcard docs/*.scd))
@@ -191,11 +192,16 @@ $(SHIM_LIB): tests/fakes/slow_fsync.c
 	@mkdir -p $(@D)
 	$(CC) $(OPT) $(WARN) -fPIC -shared -o $@ $< -ldl
 
+# The clock's NTP sync on demand (the console's tests), the same way.
+$(CLOCK_LIB): tests/fakes/clock_sync.c
+	@mkdir -p $(@D)
+	$(CC) $(OPT) $(WARN) -fPIC -shared -o $@ $<
+
 $(BUILD)/bench/%: bench/%.c $(ALL_LIBS)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(INC_ALL) $(CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< $(ALL_LIBS) $(PKG_LIBS) -lm
 
-test-bins: programs $(UNIT_BIN) $(TOOL_BIN) $(FAKE_LIB) $(SHIM_LIB) $(BENCH_BIN)
+test-bins: programs $(UNIT_BIN) $(TOOL_BIN) $(FAKE_LIB) $(SHIM_LIB) $(CLOCK_LIB) $(BENCH_BIN)
 	@$(MAKE) --no-print-directory tests/browser/node_modules/.package-lock.json || \
 		echo "test-bins: playwright-core not installed (npm unavailable?): browser tests will skip"
 
@@ -230,6 +236,11 @@ fuzz-targets: $(FUZZ_BIN)
 	@:
 
 $(FUZZ_BUILD)/fuzz_desfire: tests/tools/desfire_card.c tests/tools/desfire_card.h
+$(FUZZ_BUILD)/fuzz_card_pipe: tests/tools/desfire_card.c tests/tools/desfire_card.h
+# The whole way: the hostile PN532, a DESFire card model behind it.
+$(FUZZ_BUILD)/fuzz_desfire_reader: tests/fuzz/pn532_side.c tests/fuzz/pn532_side.h \
+	tests/tools/pn532_chip.c tests/tools/pn532_chip.h tests/tools/desfire_card.c \
+	tests/tools/desfire_card.h
 $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h tests/fuzz/common.c $(FUZZ_ALIBS)
 	$(FUZZ_CC) $(CPPFLAGS) $(INC_ALL) -Itests/fuzz -Itests/tools -std=c17 -O1 -g -Wall -Wextra \
 		$(FUZZ_SAN) -fsanitize=fuzzer $(PKG_CFLAGS) -o $@ $(filter %.c,$^) \
@@ -380,11 +391,14 @@ endif
 # root (mmdebstrap, cached in build/check-package), its services run as
 # their units say, the journeys of docs/install.md through the installed
 # programs, the upgrade from the base package (tests/package/base-commit,
-# or BASE_DEB=FILE), remove and purge.  Ends with "N passed, N failed".
+# or BASE_DEB=FILE), remove and purge; the PN532 emulator (a test tool,
+# not in the package) stands for the DESFire readers.  Ends with "N passed,
+# N failed".
 # Not part of make check (.ci/run runs it after, as root).
 check-package:
 	@sh scripts/deps.sh package
 	@$(MAKE) --no-print-directory deb ARCH=$(NATIVE_ARCH)
+	@$(MAKE) --no-print-directory build/tests/pn532emu
 	@tests/package/run build/deb/seuil_$(VERSION)_$(NATIVE_ARCH).deb $(BASE_DEB)
 
 clean:

@@ -9,7 +9,7 @@ bench/gen_*) on simulated hardware, the PN532 emulator and a throwaway
 mosquitto on 127.0.0.1, in a work directory on tmpfs (/dev/shm) and one on
 disk ($BENCH_DISK_DIR, default /var/tmp).  Python's standard library only.
 Benchmarks measure; they never fail on a number.  Sections: fsync badge import
-nfc mqtt burst idle report console scale site (the default is all of them).
+nfc desfire mqtt burst idle report console scale site (the default is all of them).
 BENCH_KEEP=1 keeps the work directories; BENCH_WRAP="taskset -c 1" (say)
 runs each seuild under that command.
 """
@@ -130,18 +130,28 @@ def cpu_ticks(pids):
 class Daemon:
     """seuild on simulated doors; readers are sim FIFOs or libnfc emulators."""
 
-    def __init__(self, d, db, key, doors=1, nfc=None, mqtt_port=None, verbose=True):
+    def __init__(self, d, db, key, doors=1, nfc=None, mqtt_port=None, verbose=True,
+                 credential=None, desk=None, credentials=None):
+        """credential: each door reader's [reader] credential (None: the
+        default); desk: a libnfc desk reader's pty; credentials: the key
+        file, made by seuilctl init."""
         self.dir, self.db, self.doors = d, db, doors
         os.makedirs(d, exist_ok=True)
         conf = [f"[site]\nname = bench\ntimezone = Europe/Paris\n",
                 f"[store]\ndatabase = {db}\nuid_key_file = {key}\n",
                 "[security]\nunsynced_clock = ignore\nlockout_failures = 32\n"]
+        if credentials:
+            conf.append(f"[credentials]\nkey_file = {credentials}\n")
+        if desk:
+            conf.append(f"[reader.desk]\ndriver = libnfc\nconnstring = pn532_uart:{desk}\n"
+                        f"enrol = true\n")
         for i in range(doors):
             os.makedirs(f"{d}/door{i}", exist_ok=True)
             conf.append(f"[door.d{i}]\ngpio = sim\nsim_dir = {d}/door{i}\nunlock_time = 1s\n")
             if nfc:
                 conf.append(f"[reader.r{i}]\ndriver = libnfc\nconnstring = pn532_uart:{nfc[i]}\n"
-                            f"door = d{i}\ndirection = in\n")
+                            f"door = d{i}\ndirection = in\n"
+                            + (f"credential = {credential[i]}\n" if credential else ""))
             else:
                 conf.append(f"[reader.r{i}]\ndriver = sim\nsim_fifo = {d}/r{i}.fifo\n"
                             f"door = d{i}\ndirection = in\n")
@@ -156,6 +166,9 @@ class Daemon:
         self.conf = f"{d}/seuild.conf"
         with open(self.conf, "w") as f:
             f.write("\n".join(conf))
+        if credentials:     # the site's DESFire keys, made as on a real site
+            subprocess.run([f"{BUILD}/seuilctl", "-f", self.conf, "init"], check=True,
+                           stdout=subprocess.DEVNULL)
         self.log = f"{d}/seuild.log"
         args = os.environ.get("BENCH_WRAP", "").split() + [f"{BUILD}/seuild", "-d"] + (["-v"] if verbose else []) + ["-f", self.conf]
         env = dict(os.environ, LIBNFC_AUTO_SCAN="false")
@@ -164,7 +177,7 @@ class Daemon:
         if not nfc:
             ok = ok and wait_for(lambda: all(os.path.exists(f"{d}/r{i}.fifo") for i in range(doors)), 10)
         else:
-            ok = ok and wait_for(lambda: self.online() >= doors, 20, 0.1)
+            ok = ok and wait_for(lambda: self.online() >= doors + (1 if desk else 0), 20, 0.1)
         if not ok:
             raise RuntimeError("seuild did not start: " + open(self.log).read()[-2000:])
         self.fifos = {}
@@ -450,14 +463,14 @@ def event_bytes(db):
     return int(out.strip() or 0)
 
 
-def start_emulators(d, n):
+def start_emulators(d, n, cards=None):
     emus = []
     for i in range(n):
         ctl = f"{d}/emu{i}.ctl"
         os.mkfifo(ctl)
         out = open(f"{d}/emu{i}.out", "w")
-        p = start([f"{BUILD}/tests/pn532emu", "--link", f"{d}/pn532-{i}", "--control", ctl],
-                  stdout=out, stderr=subprocess.DEVNULL)
+        p = start([f"{BUILD}/tests/pn532emu", "--link", f"{d}/pn532-{i}", "--control", ctl]
+                  + (["--cards", cards] if cards else []), stdout=out, stderr=subprocess.DEVNULL)
         emus.append((p, ctl, f"{d}/pn532-{i}"))
     for p, ctl, link in emus:
         wait_for(lambda: os.path.exists(link), 10)
@@ -495,6 +508,71 @@ def section_nfc(ctx):
         emit("nfc_tap_to_relay_p50_ms", pct(lat, 50), "ms")
         emit("nfc_tap_to_relay_p99_ms", pct(lat, 99), "ms")
         emit("nfc_taps_measured", len(lat), "taps")
+    finally:
+        dm.stop()
+        for e in emus:
+            stop(e[0])
+
+
+DESFIRE_DELAY_MS = 15     # a real DESFire EV1 answers each command in about this
+
+
+def nfc_taps(dm, emu, door, line, rounds, rnd):
+    """`line` written to the emulator (the card enters the field at a random
+    moment of the reader's cycle) -> the door's relay set; one sample a
+    round, the door left to relock between."""
+    lat = []
+    for _ in range(rounds):
+        wait_for(lambda: (dm.relay_lines(door) or [["0", "0"]])[-1][1] == "0", 3, 0.005)
+        n0 = len(dm.relay_lines(door))
+        time.sleep(rnd.uniform(0, 0.2))
+        t0 = time.monotonic_ns()
+        emu_send(emu, line)
+        if wait_for(lambda: len(dm.relay_lines(door)) > n0, 3, 0.0005):
+            lat.append((int(dm.relay_lines(door)[n0][0]) - t0) / 1e6)
+        emu_send(emu, "remove")
+        time.sleep(0.05)
+    return lat
+
+
+def section_desfire(ctx):
+    """DESFire badges through libnfc, the reader child and seuild's exchange
+    thread, the emulated card answering each command after 15 ms: a card
+    made a badge at the desk, then tapped at a door (credential = both);
+    a blank DESFire card enrolled by its UID, at that door (one application
+    select, then its UID) and at a door with credential = uid (no select)."""
+    db, key = main_db(ctx)
+    d = ctx["shm"] + "/desfire"
+    os.makedirs(d + "/cards")
+    copy_db(db, d + "/seuil.db")
+    emus = start_emulators(d, 3, cards=d + "/cards")    # door (both), door (uid), desk
+    dm = Daemon(d, d + "/seuil.db", key, doors=2, nfc=[e[2] for e in emus[:2]], verbose=True,
+                credential=["both", "uid"], desk=emus[2][2], credentials=d + "/credentials.key")
+    rnd = random.Random(11)
+    secure, blank = "04DF0000000001", "04DF0000000002"
+    try:
+        # The card is made a badge at the desk (member 1), the blank one
+        # enrolled by its UID (member 2).
+        ctl = [f"{BUILD}/seuilctl", "-f", dm.conf]
+        p = subprocess.Popen(ctl + ["badge", "enrol", "1", "--secure", "--timeout", "30"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_for(lambda: dm.log_count(r"waiting \d+ s for a DESFire card") >= 1, 10)
+        emu_send(emus[2], f"card {secure} desfire")
+        if p.wait(40) != 0:
+            raise RuntimeError("the secure enrolment failed: " + open(dm.log).read()[-1500:])
+        emu_send(emus[2], "remove")
+        subprocess.run(ctl + ["badge", "add", "2", blank], check=True, stdout=subprocess.DEVNULL)
+        for e in emus[:2]:
+            emu_send(e, f"delay {DESFIRE_DELAY_MS}")
+        time.sleep(1.0)
+        lat = nfc_taps(dm, emus[0], 0, f"card {secure} desfire", 40, rnd)
+        emit("nfc_desfire_tap_to_relay_p50_ms", pct(lat, 50), "ms")
+        emit("nfc_desfire_tap_to_relay_p99_ms", pct(lat, 99), "ms")
+        emit("nfc_desfire_taps_measured", len(lat), "taps")
+        lat = nfc_taps(dm, emus[0], 0, f"card {blank} desfire", 20, rnd)
+        emit("nfc_desfire_uid_badge_tap_p50_ms", pct(lat, 50), "ms")
+        lat = nfc_taps(dm, emus[1], 1, f"card {blank} desfire", 20, rnd)
+        emit("nfc_desfire_uid_badge_uid_reader_p50_ms", pct(lat, 50), "ms")
     finally:
         dm.stop()
         for e in emus:
@@ -661,6 +739,26 @@ def section_console(ctx):
                 codes.setdefault(code, set()).add(p)
         emit("console_api_p50_ms", pct(lat, 50), "ms")
         emit("console_api_p99_ms", pct(lat, 99), "ms")
+        # The manager's newer calls: problems (whom an unsynced clock
+        # refuses reads every member), the picker, the log filtered, the
+        # backups, and insight over the whole year of visits.
+        newer = {"problems": ["/api/v1/problems"],
+                 "calls": ["/api/v1/members?q=elo", "/api/v1/log?type=arrival&from=2026-06-01&to=2026-06-30",
+                           "/api/v1/log?member=1&limit=50", "/api/v1/backups"],
+                 "insight": ["/api/v1/report/presence-hours?from=2026-01-01&to=2026-12-31",
+                             "/api/v1/report/members?from=2026-01-01&to=2026-12-31",
+                             "/api/v1/report/drifting?to=2026-12-31",
+                             "/api/v1/report/retention?from=2026-01-01&to=2026-12-31"]}
+        for name, ps in newer.items():
+            lat = []
+            for _ in range(20):
+                for p in ps:
+                    t0 = time.perf_counter()
+                    code, _ = http_get(port, p, cookie)
+                    lat.append((time.perf_counter() - t0) * 1000)
+                    codes.setdefault(code, set()).add(p)
+            emit(f"console_{name}_p50_ms", pct(lat, 50), "ms")
+            emit(f"console_{name}_p99_ms", pct(lat, 99), "ms")
         if set(codes) - {200}:
             print(f"# console: statuses {codes}", flush=True)
     finally:
@@ -832,7 +930,8 @@ def section_site(ctx):
 
 SECTIONS = [("fsync", section_fsync), ("badge", section_badge), ("import", section_import),
             ("burst", section_burst),
-            ("mqtt", section_mqtt), ("nfc", section_nfc), ("idle", section_idle),
+            ("mqtt", section_mqtt), ("nfc", section_nfc), ("desfire", section_desfire),
+            ("idle", section_idle),
             ("report", section_report), ("console", section_console), ("scale", section_scale),
             ("site", section_site)]
 

@@ -42,15 +42,16 @@ grant(struct store *st, const struct config *conf, const uint8_t mac[UID_MAC_LEN
 	    .mono_ms = clock_mono_ms(), .clock_synced = true };
 	struct decision_rows rows;
 	struct access_input in;
+	struct decision_tap tap = { .reader = CREDENTIAL_BOTH, .card = ACCESS_CARD_UID };
 	enum access_reason reason;
 	int found;
 
 	if (store_begin(st) == -1)
 		return -1;
-	if ((found = decision_rows_load(st, mac, &rows)) == -1)
+	if ((found = decision_rows_load(st, BADGE_UID, mac, &rows)) == -1)
 		goto fail;
 	decision_input(&in, conf, found ? &rows.badge : NULL, &rows.member, &rows.groups,
-	    ev.ts_ms, true, false);
+	    ev.ts_ms, true, tap);
 	reason = access_decide(&in);
 	ev.member_id = rows.member.id;
 	ev.badge_id = rows.badge.id;

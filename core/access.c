@@ -25,8 +25,11 @@ access_reason_name(enum access_reason r)
 	switch (r) {
 	case ACCESS_GRANTED:		return "granted";
 	case ACCESS_LOCKED_OUT:		return "locked_out";
+	case ACCESS_CREDENTIAL_INVALID:	return "credential_invalid";
+	case ACCESS_CREDENTIAL_REQUIRED: return "credential_required";
 	case ACCESS_UNKNOWN_BADGE:	return "unknown_badge";
 	case ACCESS_BADGE_REVOKED:	return "badge_revoked";
+	case ACCESS_NOT_LENT:		return "not_lent";
 	case ACCESS_MEMBER_DISABLED:	return "member_disabled";
 	case ACCESS_NOT_YET_VALID:	return "not_yet_valid";
 	case ACCESS_EXPIRED:		return "expired";
@@ -145,10 +148,22 @@ schedule_allows(const struct access_groups *gs, const struct local_time *t)
  * Why this order (that of enum access_reason, which the event log shows):
  * the checks go from facts about the tap itself to those that need a
  * trusted clock, so that the reason logged is the most fundamental one.  A locked-out reader says nothing about the badge (an
- * attacker must not learn which UIDs exist); a revoked badge is reported as
+ * attacker must not learn which UIDs exist).  Then what the card is: a card
+ * that carries our application and does not prove its credential is
+ * refused whatever its UID (its UID may be a clone's, and a hostile card
+ * can always pretend to have no application, which is why a UID never
+ * matches a DESFire badge); a reader that takes credentials only refuses a
+ * bare UID; a proven credential that no badge holds is refused the same
+ * way as one that failed (the card is ours in form, not in fact).  A
+ * revoked badge is reported as
  * revoked even if its member is also disabled, because the badge is what
  * was presented; dates come before schedules because an expired member is
  * expired at any hour.
+ *
+ * A guest comes through the same checks: a loaner badge that is lent, the
+ * sponsor's status, dates and schedules (a guest never has more than the
+ * member who vouched), then the pass's end, which is dated: with an
+ * unsynced clock, members_only refuses every guest.
  *
  * Fail closed: every path that is not a full pass returns a denial.  Bad
  * input denies too: a malformed validity date, a weekday or minute out of
@@ -175,14 +190,23 @@ enum access_reason
 access_decide(const struct access_input *in)
 {
 	const struct local_time *now = &in->now;
-	bool dated = in->valid_from[0] != '\0' || in->valid_until[0] != '\0';
+	bool dated = in->valid_from[0] != '\0' || in->valid_until[0] != '\0' ||
+	    in->until_ms != 0;
 
 	if (in->reader_locked_out)
 		return ACCESS_LOCKED_OUT;
+	if (in->card != ACCESS_CARD_UID && in->card != ACCESS_CARD_CREDENTIAL)
+		return ACCESS_CREDENTIAL_INVALID;	/* or out of range */
+	if (in->card == ACCESS_CARD_UID && in->reader_credential != CREDENTIAL_UID &&
+	    in->reader_credential != CREDENTIAL_BOTH)
+		return ACCESS_CREDENTIAL_REQUIRED;	/* or out of range */
 	if (!in->badge_found)
-		return ACCESS_UNKNOWN_BADGE;
+		return in->card == ACCESS_CARD_CREDENTIAL ? ACCESS_CREDENTIAL_INVALID :
+		    ACCESS_UNKNOWN_BADGE;
 	if (!in->badge_active)
 		return ACCESS_BADGE_REVOKED;
+	if (in->loaner && !in->lent)
+		return ACCESS_NOT_LENT;
 	if (!in->member_active)
 		return ACCESS_MEMBER_DISABLED;
 
@@ -192,6 +216,9 @@ access_decide(const struct access_input *in)
 		return ACCESS_NOT_YET_VALID;
 	if (in->valid_until[0] != '\0' && (!date_wellformed(in->valid_until) ||
 	    !date_wellformed(now->date) || strcmp(now->date, in->valid_until) > 0))
+		return ACCESS_EXPIRED;
+	/* A guest's pass: not a second after its end. */
+	if (in->until_ms != 0 && in->now_ms >= in->until_ms)
 		return ACCESS_EXPIRED;
 
 	if (!in->clock_synced) {

@@ -21,9 +21,12 @@
 enum access_reason {
 	ACCESS_GRANTED = 0,
 	ACCESS_LOCKED_OUT,		/* "locked_out" */
+	ACCESS_CREDENTIAL_INVALID,	/* "credential_invalid" */
+	ACCESS_CREDENTIAL_REQUIRED,	/* "credential_required" */
 	ACCESS_UNKNOWN_BADGE,		/* "unknown_badge" */
 	ACCESS_BADGE_REVOKED,		/* "badge_revoked" */
-	ACCESS_MEMBER_DISABLED,		/* "member_disabled" */
+	ACCESS_NOT_LENT,		/* "not_lent": a loaner in the pool */
+	ACCESS_MEMBER_DISABLED,		/* "member_disabled" (a guest's sponsor) */
 	ACCESS_NOT_YET_VALID,		/* "not_yet_valid" */
 	ACCESS_EXPIRED,			/* "expired" */
 	ACCESS_CLOCK_UNSYNCED,		/* "clock_unsynced" */
@@ -64,13 +67,35 @@ struct access_groups {
 	struct access_group groups[ACCESS_MAX_GROUPS];
 };
 
+/*
+ * What the card showed the reader (firmware-glue/desfire.h has how it is
+ * read): its UID alone (it carries no application of ours, or speaks no
+ * DESFire, or the reader reads no credentials), a credential that our
+ * application proved with the card's own key, or our application failing
+ * to prove one.
+ */
+enum access_card {
+	ACCESS_CARD_UID = 0,
+	ACCESS_CARD_CREDENTIAL,
+	ACCESS_CARD_INVALID,
+};
+
 struct access_input {
 	bool		reader_locked_out;
+	enum reader_credential reader_credential;	/* what the reader takes */
+	enum access_card card;
 	bool		badge_found;
 	bool		badge_active;
 	bool		member_active;
 	char		valid_from[11];		/* "" = no lower bound */
 	char		valid_until[11];	/* "" = no upper bound; inclusive */
+	/* A guest's tap: a loaner badge, lent (to an open pass) or not, and
+	 * the pass's end to the millisecond; member_active, the dates and the
+	 * groups are then the sponsor's (a guest has what the sponsor has). */
+	bool		loaner;
+	bool		lent;
+	int64_t		until_ms;		/* 0: no end to the millisecond */
+	int64_t		now_ms;			/* wall, UTC; for until_ms */
 	const struct access_groups *groups;	/* NULL: no groups */
 	struct local_time now;
 	bool		clock_synced;
@@ -83,7 +108,10 @@ struct access_input {
 
 /*
  * The decision for one tap: ACCESS_GRANTED or the first failing check, in
- * enum order.  Validity dates are whole local days, inclusive at both ends.
+ * enum order (a credential that matches no badge is
+ * ACCESS_CREDENTIAL_INVALID rather than ACCESS_UNKNOWN_BADGE).  Validity
+ * dates are whole local days, inclusive at both ends; a guest's pass ends
+ * at until_ms exactly (expired from then on).
  * When !clock_synced (see the comment in access.c):
  *   UNSYNCED_IGNORE       dates and schedules as if the clock were right;
  *   UNSYNCED_MEMBERS_ONLY grant only a member with no validity dates and no

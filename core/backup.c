@@ -117,13 +117,13 @@ sync_dir(const char *path)
 }
 
 int
-backup_copy(const char *src, const char *dst, char *err, size_t errlen)
+backup_copy(const char *src, const char *dst, mode_t mode, char *err, size_t errlen)
 {
 	sqlite3 *from = NULL, *to = NULL;
 	char journal[PATH_MAX + 16];
 	int fd;
 
-	fd = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	fd = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode & 0640);
 	if (fd == -1)
 		return fail(err, errlen, dst, NULL, "create");
 	if ((from = open_db(src, SQLITE_OPEN_READONLY, err, errlen)) == NULL)
@@ -236,9 +236,8 @@ fail:
 	return -1;
 }
 
-/* BACKUP_PREFIX "YYYYMMDD-HHMMSS" BACKUP_SUFFIX, nothing else. */
-static bool
-is_snapshot(const char *name)
+bool
+backup_is_snapshot(const char *name)
 {
 	size_t p = strlen(BACKUP_PREFIX), i;
 
@@ -255,7 +254,7 @@ is_snapshot(const char *name)
 static int
 only_snapshots(const struct dirent *d)
 {
-	return is_snapshot(d->d_name);
+	return backup_is_snapshot(d->d_name);
 }
 
 int

@@ -13,13 +13,19 @@
 #ifndef SEUIL_BACKUP_H
 #define SEUIL_BACKUP_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 #include <time.h>
 
 /* Names of nightly snapshots in [backup] dir: "seuil-YYYYMMDD-HHMMSS.db"
  * (UTC), so that the names sort by age. */
 #define BACKUP_PREFIX	"seuil-"
 #define BACKUP_SUFFIX	".db"
+/* The keys' copies beside the snapshots: restored by copying them back to
+ * [store] uid_key_file and [credentials] key_file. */
+#define BACKUP_KEY_NAME		"uid.key"
+#define BACKUP_CREDKEY_NAME	"credentials.key"
 
 /* meta keys of the last backup: UTC ms, "ok" or "failed: why", the file. */
 #define BACKUP_META_TS		"backup_last_ts"
@@ -29,15 +35,23 @@
 /* "YYYYMMDD-HHMMSS" of t in UTC into buf (at least 16 bytes). */
 void backup_stamp(char *buf, size_t len, time_t t);
 
+/* Modes of the copies: a snapshot in [backup] dir is readable by the
+ * group seuil (the console lists and serves them: docs/web.md, Backups),
+ * any other copy by its owner only.  The UID key stays 0600 everywhere,
+ * and the console never lists or serves it. */
+#define BACKUP_MODE		0600
+#define BACKUP_SNAPSHOT_MODE	0640
+
 /*
  * Copy the database src into the new file dst: created with O_EXCL and
- * O_NOFOLLOW, mode 0600 (an existing file or a symlink is never written),
+ * O_NOFOLLOW, with mode (within the umask; an existing file or a symlink
+ * is never written),
  * filled by the online backup API in one read transaction (a consistent
  * snapshot while seuild writes), turned into a single file (no -wal), synced
  * with its folder, then checked with integrity_check.  On any failure dst
  * is removed.
  */
-int backup_copy(const char *src, const char *dst, char *err, size_t errlen);
+int backup_copy(const char *src, const char *dst, mode_t mode, char *err, size_t errlen);
 
 /*
  * Check that path is a sound seuil database before anyone trusts it:
@@ -62,5 +76,9 @@ int backup_restore(const char *src, const char *dst, char *err, size_t errlen);
  * Returns how many were removed, or -1.
  */
 int backup_rotate(const char *dir, int keep, char *err, size_t errlen);
+
+/* Whether name is a snapshot's: BACKUP_PREFIX "YYYYMMDD-HHMMSS"
+ * BACKUP_SUFFIX exactly, nothing else (not the key, no path). */
+bool backup_is_snapshot(const char *name);
 
 #endif

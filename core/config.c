@@ -376,6 +376,22 @@ set_value(struct parse *p, const struct key *k, char *base, const char *value)
 		}
 		memcpy(field, &iv, sizeof(iv));
 		return true;
+	case K_AID: {
+		uint32_t aid = 0;
+
+		for (iv = 0; iv < 6 && isxdigit((unsigned char)value[iv]); iv++)
+			aid = aid << 4 | (uint32_t)(isdigit((unsigned char)value[iv]) ?
+			    value[iv] - '0' : (tolower((unsigned char)value[iv]) - 'a' + 10));
+		/* 000000 is the card itself (the PICC level), not an
+		 * application. */
+		if (iv != 6 || value[6] != '\0' || aid == 0) {
+			config_perr(p, line, "bad application id '%s' for %s (use 6 hex "
+			    "digits, as F5EE11; not 000000)", value, k->name);
+			return false;
+		}
+		memcpy(field, &aid, sizeof(aid));
+		return true;
+	}
 	case K_HHMM:
 		if ((iv = tz_parse_hhmm(value, strlen(value), false)) < 0) {
 			config_perr(p, line, "bad time '%s' for %s (use HH:MM, "
@@ -666,6 +682,7 @@ config_load(const char *path, struct config *conf, FILE *errs)
 	} else {
 		config_check_all(p);
 		config_check_web(p);
+		config_check_lobby(p);
 		if (p->nerrs > 0)
 			qsort(p->errs, (size_t)p->nerrs, sizeof(*p->errs),
 			    cerr_cmp);

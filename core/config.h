@@ -20,13 +20,25 @@
 #define CONFIG_MAX_READERS	16
 #define CONFIG_NAME_MAX		32	/* site, door and reader names: [a-z0-9_-]+ */
 #define CONFIG_UNLOCK_CAP_MS	60000	/* hard cap on any unlock, whatever asked */
+#define CONFIG_LOBBY_TITLE_MAX	64	/* bytes of [lobby] title */
+#define CONFIG_LOBBY_MESSAGE_MAX 280	/* bytes of [lobby] message */
+#define CONFIG_LOBBY_LOGO_MAX	(64 * 1024)	/* bytes of the [lobby] logo file */
 
 enum gpio_backend { GPIO_GPIOD, GPIO_SIM };
 enum reader_driver { READER_LIBNFC, READER_SIM };
 enum reader_direction { DIRECTION_IN, DIRECTION_OUT, DIRECTION_TOGGLE };
 enum unsynced_policy { UNSYNCED_MEMBERS_ONLY, UNSYNCED_DENY, UNSYNCED_IGNORE };
+/* Office hours end when the last person has gone (presence), or only
+ * with their window. */
+enum last_out { LAST_OUT_NONE, LAST_OUT_PRESENCE };
+/* What SpaceAPI's state.open follows. */
+enum spaceapi_open { SPACEAPI_OPEN_PRESENCE, SPACEAPI_OPEN_OFFICE_HOURS };
 /* A reader child that cannot be contained: refused, or run with a warning. */
 enum reader_sandbox { READER_SANDBOX_REQUIRED, READER_SANDBOX_BEST_EFFORT };
+/* What a reader takes as a badge: the card's UID, a DESFire credential
+ * (firmware-glue/desfire.h), or a credential when the card carries our
+ * application and the UID otherwise. */
+enum reader_credential { CREDENTIAL_UID, CREDENTIAL_DESFIRE, CREDENTIAL_BOTH };
 /* A node's part in a site of several Pis (docs/site.md). */
 enum site_role { SITE_PRIMARY, SITE_REPLICA };
 /* What a replica whose copy is older than max_age lets in. */
@@ -44,6 +56,12 @@ struct door_conf {
 	int64_t		held_open_ms;
 	int		exit_line;		/* -1: no exit button */
 	char		sim_dir[PATH_MAX];	/* gpio = sim only */
+	/* Office hours: the strike held released inside unlock_schedule
+	 * once a member of first_in is in (daemon/office.c). */
+	char		unlock_schedule[256];	/* "" = none; access_schedule_parse's text */
+	char		first_in[64];		/* a group name; "" = none */
+	enum last_out	last_out;
+	bool		continuous_duty;	/* the strike may be held released */
 };
 
 struct reader_conf {
@@ -54,6 +72,7 @@ struct reader_conf {
 	int		door_index;		/* index in config.doors; -1: a desk reader */
 	enum reader_direction direction;
 	bool		enrol;			/* `badge enroll` may take taps here */
+	enum reader_credential credential;
 	/* Feedback at the reader: LEDs and buzzer on GPIO lines (-1: none). */
 	char		feedback_chip[64];	/* "" = the door's chip; "sim" */
 	int		green_line;
@@ -82,6 +101,11 @@ struct config {
 	char		uid_key_file[PATH_MAX];
 	int64_t		event_retention_ms;
 	int64_t		visit_retention_ms;
+
+	/* [credentials]: DESFire credentials (core/credkey.h) */
+	uint32_t	credentials_aid;	/* 24 bits, not 0 */
+	char		credentials_key_file[PATH_MAX];
+	char		credentials_picc_key_file[PATH_MAX];	/* "" = factory DES key */
 
 	struct door_conf doors[CONFIG_MAX_DOORS];
 	int		ndoors;
@@ -129,10 +153,40 @@ struct config {
 	int64_t		web_session_timeout_ms;
 	char		web_host_names[512];	/* "" = the defaults (seuil-web(8)) */
 
+	/* [guests] */
+	char		guest_sponsor_groups[256];	/* group names; "" = nobody sponsors */
+	int64_t		guest_max_ms;			/* the longest pass */
+	int		guest_per_day;			/* passes a sponsor makes a day */
+	int64_t		guest_retention_ms;		/* a guest's data, after the pass */
+
+	/* [spaceapi] */
+	char		spaceapi_space[128];	/* "" = site.name */
+	char		spaceapi_logo[256];
+	char		spaceapi_url[256];
+	char		spaceapi_email[128];
+	char		spaceapi_mastodon[128];
+	char		spaceapi_matrix[128];
+	char		spaceapi_address[256];
+	char		spaceapi_lat[32];	/* decimal degrees; "" = none */
+	char		spaceapi_lon[32];
+	char		spaceapi_icon_open[256];
+	char		spaceapi_icon_closed[256];
+	bool		spaceapi_people;	/* people_now_present, a count */
+	enum spaceapi_open spaceapi_open_from;
+
 	/* [backup] */
 	char		backup_dir[PATH_MAX];	/* nightly snapshots; "" = none */
 	int		backup_keep;		/* snapshots kept in backup_dir */
 
+	/* [report] */
+	bool		report_insight;		/* the planning figures (insight.h) */
+
+	/* [lobby]: published on B/lobby ("" = none) */
+	char		lobby_title[CONFIG_LOBBY_TITLE_MAX + 1];
+	char		lobby_message[CONFIG_LOBBY_MESSAGE_MAX + 1];
+	char		lobby_logo[PATH_MAX];	/* a PNG, JPEG, GIF, WebP or SVG file */
+	char		lobby_colour_background[8];	/* "#rgb" or "#rrggbb" */
+	char		lobby_colour_text[8];
 	/* [replica] */
 	char		replica_site_key_file[PATH_MAX];	/* the site's public key */
 	int64_t		replica_stale_after_ms;
@@ -182,6 +236,7 @@ int64_t config_parse_duration(const char *s);
 void config_format_duration(int64_t ms, char *buf, size_t len);
 
 const char *config_direction_name(enum reader_direction d);
+const char *config_credential_name(enum reader_credential c);
 
 struct sockaddr_storage;
 /* Parse [web] listen ("127.0.0.1:8443", "[::1]:8443"; numeric addresses

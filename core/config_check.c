@@ -9,6 +9,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include "access.h"
 #include "config_private.h"
 
 static bool
@@ -183,6 +184,125 @@ check_lines(struct parse *p)
 	}
 }
 
+/* A group name as the store takes it: 1 to 63 of [A-Za-z0-9_.-], not all
+ * digits (core/manage.c says the same for seuilctl). */
+static bool
+valid_group(const char *s, size_t n)
+{
+	size_t i, digits = 0;
+
+	if (n == 0 || n > 63 || s[0] == '-')
+		return false;
+	for (i = 0; i < n; i++) {
+		if (!isalnum((unsigned char)s[i]) && strchr("_.-", s[i]) == NULL)
+			return false;
+		digits += isdigit((unsigned char)s[i]) != 0;
+	}
+	return digits < n;
+}
+
+/*
+ * Office hours hold a strike released for hours, which most fail-secure
+ * strikes are not built for: the door must say continuous_duty = true.
+ * The keys make sense only together: a window, the group whose member
+ * opens it, and, to relock at the last departure, a reader that counts
+ * people out.
+ */
+static void
+check_office(struct parse *p, int i)
+{
+	struct config *conf = p->conf;
+	struct door_conf *d = &conf->doors[i];
+	struct schedule_window w[ACCESS_MAX_WINDOWS];
+	char why[128];
+	int k;
+	bool out = false;
+
+	if (d->unlock_schedule[0] == '\0') {
+		if (d->first_in[0] != '\0' || d->last_out != LAST_OUT_NONE)
+			config_perr(p, config_key_line(p, S_DOOR, i, d->first_in[0] ? "first_in" :
+			    "last_out"), "door '%s': %s needs unlock_schedule (office hours)",
+			    d->name, d->first_in[0] ? "first_in" : "last_out");
+		return;
+	}
+	if (access_schedule_parse(d->unlock_schedule, w, ACCESS_MAX_WINDOWS, why,
+	    sizeof(why)) == -1)
+		config_perr(p, config_key_line(p, S_DOOR, i, "unlock_schedule"), "door '%s': "
+		    "unlock_schedule: %s", d->name, why);
+	if (!d->continuous_duty)
+		config_perr(p, config_key_line(p, S_DOOR, i, "unlock_schedule"), "door '%s': "
+		    "unlock_schedule holds the strike released for hours: set continuous_duty "
+		    "= true once the strike is rated for continuous duty (most fail-secure "
+		    "strikes are not, and burn out)", d->name);
+	if (d->first_in[0] == '\0')
+		config_perr(p, config_key_line(p, S_DOOR, i, "unlock_schedule"), "door '%s': "
+		    "unlock_schedule needs first_in = GROUP (the door is released only once a "
+		    "member of that group is in)", d->name);
+	else if (!valid_group(d->first_in, strlen(d->first_in)))
+		config_perr(p, config_key_line(p, S_DOOR, i, "first_in"), "door '%s': bad "
+		    "first_in '%s' (a group name: letters, digits, '_', '.' and '-')", d->name,
+		    d->first_in);
+	if (d->last_out != LAST_OUT_PRESENCE)
+		return;
+	for (k = 0; k < conf->nreaders; k++)
+		if (conf->readers[k].door_index == i &&
+		    conf->readers[k].direction != DIRECTION_IN)
+			out = true;
+	if (!out)
+		config_perr(p, config_key_line(p, S_DOOR, i, "last_out"), "door '%s': last_out "
+		    "= presence needs a reader of this door with direction = out or toggle "
+		    "(nobody could be counted out)", d->name);
+}
+
+/* A decimal number of degrees within max, or -1. */
+static int
+check_degrees(struct parse *p, const char *key, const char *v, double max)
+{
+	char *end;
+	double x;
+
+	if (v[0] == '\0')
+		return 0;
+	errno = 0;
+	x = strtod(v, &end);
+	if (errno != 0 || end == v || *end != '\0' || !(x >= -max && x <= max) ||
+	    strspn(v, "+-0123456789.") != strlen(v)) {
+		config_perr(p, config_key_line(p, S_SPACEAPI, 0, key), "bad %s '%s' (decimal "
+		    "degrees, -%.0f to %.0f)", key, v, max, max);
+		return -1;
+	}
+	return 0;
+}
+
+/* [guests] sponsor_groups and [spaceapi]'s coordinates. */
+static void
+check_guests_spaceapi(struct parse *p)
+{
+	struct config *conf = p->conf;
+	const char *s = conf->guest_sponsor_groups;
+	size_t n;
+
+	for (s += strspn(s, ", \t"); *s != '\0'; s += strspn(s, ", \t")) {
+		n = strcspn(s, ", \t");
+		if (!valid_group(s, n)) {
+			config_perr(p, config_key_line(p, S_GUESTS, 0, "sponsor_groups"),
+			    "bad sponsor_groups '%.*s' (group names separated by commas)",
+			    n > 40 ? 40 : (int)n, s);
+			break;
+		}
+		s += n;
+	}
+	if (check_degrees(p, "lat", conf->spaceapi_lat, 90) == 0 &&
+	    check_degrees(p, "lon", conf->spaceapi_lon, 180) == 0 &&
+	    (conf->spaceapi_lat[0] == '\0') != (conf->spaceapi_lon[0] == '\0'))
+		config_perr(p, config_key_line(p, S_SPACEAPI, 0, conf->spaceapi_lat[0] ? "lat" :
+		    "lon"), "[spaceapi] lat and lon go together");
+	if ((conf->spaceapi_icon_open[0] == '\0') != (conf->spaceapi_icon_closed[0] == '\0'))
+		config_perr(p, config_key_line(p, S_SPACEAPI, 0, conf->spaceapi_icon_open[0] ?
+		    "icon_open" : "icon_closed"), "[spaceapi] icon_open and icon_closed go "
+		    "together");
+}
+
 /* Checks that involve more than one key, once the whole file is read. */
 void
 config_check_all(struct parse *p)
@@ -233,6 +353,9 @@ config_check_all(struct parse *p)
 	for (i = 0; i < conf->nreaders; i++)
 		check_feedback(p, i);
 	check_lines(p);
+	for (i = 0; i < conf->ndoors; i++)
+		check_office(p, i);
+	check_guests_spaceapi(p);
 
 	/* A replica is a node of a site: it needs the node's name, which
 	 * names its topics and its events in the site's journal. */
@@ -386,3 +509,52 @@ config_addr_loopback(const struct sockaddr_storage *ss)
 	return false;
 }
 
+
+/* A colour the lobby page can use as it is: "#rgb" or "#rrggbb". */
+static bool
+valid_colour(const char *c)
+{
+	size_t n = strlen(c);
+
+	return (n == 4 || n == 7) && c[0] == '#' &&
+	    strspn(c + 1, "0123456789abcdefABCDEF") == n - 1;
+}
+
+/* Text for a screen: no control character (a line break would garble it). */
+static bool
+printable(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return false;
+	return true;
+}
+
+/*
+ * [lobby]: what seuild publishes on B/lobby for the lobby screens.  The
+ * logo's path is checked here, its contents when seuild reads it (it
+ * must be an image of at most CONFIG_LOBBY_LOGO_MAX bytes).
+ */
+void
+config_check_lobby(struct parse *p)
+{
+	struct config *conf = p->conf;
+	static const char *const colours[] = { "colour_background", "colour_text" };
+	const char *vals[] = { conf->lobby_colour_background, conf->lobby_colour_text };
+	static const char *const texts[] = { "title", "message" };
+	const char *tvals[] = { conf->lobby_title, conf->lobby_message };
+	size_t i;
+
+	for (i = 0; i < 2; i++)
+		if (vals[i][0] != '\0' && !config_key_bad(p, S_LOBBY, 0, colours[i]) &&
+		    !valid_colour(vals[i]))
+			config_perr(p, config_key_line(p, S_LOBBY, 0, colours[i]), "%s: '%s' "
+			    "is not a colour (#rgb or #rrggbb, e.g. #1d2430)", colours[i], vals[i]);
+	for (i = 0; i < 2; i++)
+		if (!printable(tvals[i]))
+			config_perr(p, config_key_line(p, S_LOBBY, 0, texts[i]), "%s: no control "
+			    "characters", texts[i]);
+	if (conf->lobby_logo[0] != '\0' && conf->lobby_logo[0] != '/')
+		config_perr(p, config_key_line(p, S_LOBBY, 0, "logo"), "logo: an absolute path "
+		    "(e.g. /etc/seuil/logo.png)");
+}

@@ -14,11 +14,15 @@
 #include "config_private.h"
 
 const char *const config_sect_names[S_COUNT] = {
-	[S_SITE] = "site", [S_STORE] = "store", [S_DOOR] = "door",
+	[S_SITE] = "site", [S_STORE] = "store", [S_CREDENTIALS] = "credentials",
+	[S_DOOR] = "door",
 	[S_READER] = "reader", [S_PRESENCE] = "presence",
 	[S_SECURITY] = "security", [S_MQTT] = "mqtt", [S_CONTROL] = "control",
 	[S_WEB] = "web",
 	[S_BACKUP] = "backup",
+	[S_GUESTS] = "guests", [S_SPACEAPI] = "spaceapi",
+	[S_REPORT] = "report",
+	[S_LOBBY] = "lobby",
 	[S_REPLICA] = "replica",
 };
 
@@ -28,6 +32,9 @@ const char *const config_direction_names[] = { "in", "out", "toggle", NULL };
 static const char *const unsynced_names[] =
     { "members_only", "deny", "ignore", NULL };
 static const char *const sandbox_names[] = { "required", "best_effort", NULL };
+static const char *const credential_names[] = { "uid", "desfire", "both", NULL };
+static const char *const last_out_names[] = { "none", "presence", NULL };
+static const char *const open_from_names[] = { "presence", "office_hours", NULL };
 static const char *const role_names[] = { "primary", "replica", NULL };
 static const char *const expired_names[] = { "offline_groups", "keep", "deny", NULL };
 
@@ -37,6 +44,9 @@ _Static_assert(sizeof(enum reader_driver) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum reader_direction) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum unsynced_policy) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum reader_sandbox) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum reader_credential) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum last_out) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum spaceapi_open) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum site_role) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum when_expired) == sizeof(int), "enum size");
 
@@ -63,6 +73,10 @@ const struct key config_keys[] = {
 	{ S_STORE, "visit_retention", K_DUR, CF(visit_retention_ms),
 	    .min = DAY, .max = 3650 * DAY },
 
+	{ S_CREDENTIALS, "aid", K_AID, CF(credentials_aid) },
+	{ S_CREDENTIALS, "key_file", K_STR, CF(credentials_key_file), .required = true },
+	{ S_CREDENTIALS, "picc_key_file", K_STR, CF(credentials_picc_key_file) },
+
 	{ S_DOOR, "gpio", K_ENUM, DF(gpio), .names = gpio_names },
 	{ S_DOOR, "chip", K_STR, DF(chip), .required = true },
 	{ S_DOOR, "relay_line", K_LINE, DF(relay_line) },
@@ -75,6 +89,11 @@ const struct key config_keys[] = {
 	    .min = SEC, .max = DAY },
 	{ S_DOOR, "exit_line", K_OPTLINE, DF(exit_line) },
 	{ S_DOOR, "sim_dir", K_STR, DF(sim_dir) },
+	/* Office hours: checked together by config_check_all. */
+	{ S_DOOR, "unlock_schedule", K_STR, DF(unlock_schedule) },
+	{ S_DOOR, "first_in", K_STR, DF(first_in) },
+	{ S_DOOR, "last_out", K_ENUM, DF(last_out), .names = last_out_names },
+	{ S_DOOR, "continuous_duty", K_BOOL, DF(continuous_duty) },
 
 	{ S_READER, "driver", K_ENUM, RF(driver), .names = driver_names },
 	{ S_READER, "connstring", K_STR, RF(connstring) },
@@ -82,6 +101,7 @@ const struct key config_keys[] = {
 	{ S_READER, "direction", K_ENUM, RF(direction),
 	    .names = config_direction_names },
 	{ S_READER, "enrol", K_BOOL, RF(enrol) },
+	{ S_READER, "credential", K_ENUM, RF(credential), .names = credential_names },
 	{ S_READER, "feedback_chip", K_STR, RF(feedback_chip) },
 	{ S_READER, "green_line", K_OPTLINE, RF(green_line) },
 	{ S_READER, "red_line", K_OPTLINE, RF(red_line) },
@@ -140,6 +160,37 @@ const struct key config_keys[] = {
 	{ S_BACKUP, "dir", K_STR, CF(backup_dir) },
 	{ S_BACKUP, "keep", K_INT, CF(backup_keep), .min = 1, .max = 1000 },
 
+	/* Guests a member vouches for (core/guest.c). */
+	{ S_GUESTS, "sponsor_groups", K_STR, CF(guest_sponsor_groups) },
+	{ S_GUESTS, "max_duration", K_DUR, CF(guest_max_ms), .min = HOUR, .max = 366 * DAY },
+	{ S_GUESTS, "per_sponsor_per_day", K_INT, CF(guest_per_day), .min = 1, .max = 100 },
+	{ S_GUESTS, "retention", K_DUR, CF(guest_retention_ms), .min = DAY, .max = 3650 * DAY },
+
+	/* The SpaceAPI document (core/spaceapi.c); lat and lon are checked
+	 * by config_check_all. */
+	{ S_SPACEAPI, "space", K_STR, CF(spaceapi_space) },
+	{ S_SPACEAPI, "logo", K_STR, CF(spaceapi_logo) },
+	{ S_SPACEAPI, "url", K_STR, CF(spaceapi_url) },
+	{ S_SPACEAPI, "contact_email", K_STR, CF(spaceapi_email) },
+	{ S_SPACEAPI, "contact_mastodon", K_STR, CF(spaceapi_mastodon) },
+	{ S_SPACEAPI, "contact_matrix", K_STR, CF(spaceapi_matrix) },
+	{ S_SPACEAPI, "address", K_STR, CF(spaceapi_address) },
+	{ S_SPACEAPI, "lat", K_STR, CF(spaceapi_lat) },
+	{ S_SPACEAPI, "lon", K_STR, CF(spaceapi_lon) },
+	{ S_SPACEAPI, "icon_open", K_STR, CF(spaceapi_icon_open) },
+	{ S_SPACEAPI, "icon_closed", K_STR, CF(spaceapi_icon_closed) },
+	{ S_SPACEAPI, "people", K_BOOL, CF(spaceapi_people) },
+	{ S_SPACEAPI, "open_from", K_ENUM, CF(spaceapi_open_from), .names = open_from_names },
+	/* Insight reuses access data for planning: docs/web.md, Insight. */
+	{ S_REPORT, "insight", K_BOOL, CF(report_insight) },
+
+	/* What seuild publishes on B/lobby for the lobby screen; checked by
+	 * config_check_lobby, the logo read by seuild. */
+	{ S_LOBBY, "title", K_STR, CF(lobby_title) },
+	{ S_LOBBY, "message", K_STR, CF(lobby_message) },
+	{ S_LOBBY, "logo", K_STR, CF(lobby_logo) },
+	{ S_LOBBY, "colour_background", K_STR, CF(lobby_colour_background) },
+	{ S_LOBBY, "colour_text", K_STR, CF(lobby_colour_text) },
 	/* A site's replica (docs/site.md): what it trusts, and how old its
 	 * copy of the members may grow. */
 	{ S_REPLICA, "site_key_file", K_STR, CF(replica_site_key_file), .required = true },
@@ -194,7 +245,11 @@ config_defaults(struct config *conf)
 	conf->event_retention_ms = 90 * DAY;
 	conf->visit_retention_ms = 400 * DAY;
 
-	conf->expire_after_ms = 12 * HOUR;
+	conf->credentials_aid = 0xF5EE11;
+	snprintf(conf->credentials_key_file, sizeof(conf->credentials_key_file),
+	    "/etc/seuil/credentials.key");
+
+	conf->expire_after_ms = 8 * HOUR;
 	conf->day_ends_at_min = 4 * 60;
 	conf->toggle_guard_ms = 10 * SEC;
 
@@ -223,6 +278,13 @@ config_defaults(struct config *conf)
 
 	conf->backup_keep = 7;
 
+	conf->guest_max_ms = 30 * DAY;
+	conf->guest_per_day = 3;
+	conf->guest_retention_ms = 30 * DAY;
+
+	conf->spaceapi_people = true;
+	conf->spaceapi_open_from = SPACEAPI_OPEN_PRESENCE;
+	conf->report_insight = true;
 	snprintf(conf->replica_site_key_file, sizeof(conf->replica_site_key_file),
 	    "/etc/seuil/site.pub");
 	conf->replica_stale_after_ms = 3 * MIN;
@@ -244,6 +306,7 @@ config_door_defaults(struct door_conf *d, const char *name)
 	d->contact_open_high = true;
 	d->held_open_ms = 30 * SEC;
 	d->exit_line = -1;
+	d->last_out = LAST_OUT_NONE;
 }
 
 void
@@ -254,6 +317,7 @@ config_reader_defaults(struct reader_conf *r, const char *name)
 	r->driver = READER_LIBNFC;
 	r->door_index = -1;
 	r->direction = DIRECTION_IN;
+	r->credential = CREDENTIAL_BOTH;
 	r->green_line = r->red_line = r->buzzer_line = -1;
 }
 
@@ -263,5 +327,13 @@ config_direction_name(enum reader_direction d)
 	if ((unsigned)d < sizeof(config_direction_names) / sizeof(config_direction_names[0])
 	    - 1)
 		return config_direction_names[d];
+	return "?";
+}
+
+const char *
+config_credential_name(enum reader_credential c)
+{
+	if ((unsigned)c < sizeof(credential_names) / sizeof(credential_names[0]) - 1)
+		return credential_names[c];
 	return "?";
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The canonical form of a configuration (`seuild -nv`): every key of the
  * table, in its order, with its value. */
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -41,6 +42,13 @@ print_key(const struct key *k, const char *base, FILE *out)
 		memcpy(&iv, field, sizeof(iv));
 		fprintf(out, " %s", k->names[iv]);
 		break;
+	case K_AID: {
+		uint32_t aid;
+
+		memcpy(&aid, field, sizeof(aid));
+		fprintf(out, " %06" PRIX32, aid);
+		break;
+	}
 	case K_HHMM:
 		memcpy(&iv, field, sizeof(iv));
 		fprintf(out, " %02d:%02d", iv / 60, iv % 60);

@@ -28,6 +28,7 @@ enum sect {
 	S_SKIP,		/* a bad or duplicate header: ignore its keys */
 	S_SITE,
 	S_STORE,
+	S_CREDENTIALS,
 	S_DOOR,
 	S_READER,
 	S_PRESENCE,
@@ -36,6 +37,10 @@ enum sect {
 	S_CONTROL,
 	S_WEB,
 	S_BACKUP,
+	S_GUESTS,
+	S_SPACEAPI,
+	S_REPORT,
+	S_LOBBY,
 	S_REPLICA,
 	S_COUNT
 };
@@ -52,6 +57,7 @@ enum ktype {
 	K_OPTLINE,	/* GPIO line 0..1023, empty = -1 */
 	K_ENUM,		/* index into .names, stored in an enum field */
 	K_HHMM,		/* minutes after midnight */
+	K_AID,		/* a DESFire application: 6 hex digits, not 000000 */
 };
 
 struct key {
@@ -71,7 +77,7 @@ extern const char *const config_sect_names[S_COUNT];
 extern const char *const config_direction_names[];
 extern const struct key config_keys[];
 extern const size_t config_nkeys;
-#define CONFIG_MAX_KEYS	96
+#define CONFIG_MAX_KEYS	128
 
 /* Instance 0 holds the single sections, then one per door and reader. */
 #define NINST		(1 + CONFIG_MAX_DOORS + CONFIG_MAX_READERS)
@@ -126,5 +132,6 @@ void config_reader_defaults(struct reader_conf *r, const char *name);
  * file is read */
 void config_check_all(struct parse *p);
 void config_check_web(struct parse *p);
+void config_check_lobby(struct parse *p);
 
 #endif

@@ -25,8 +25,10 @@ enum field_id {
 	F_ACTOR, F_MEMBER, F_BADGE, F_NAME, F_DISPLAY, F_EMAIL, F_FROM, F_UNTIL,
 	F_GROUPS, F_PUBLIC, F_DOOR, F_READER, F_UID, F_LABEL, F_GROUP, F_SCHEDULE,
 	F_USER, F_ROLE, F_HASH, F_TYPE, F_DETAIL, F_SECONDS, F_TIMEOUT, F_PRUNE,
-	F_REENABLE, F_OFFLINE_OK, F_NFIELDS
+	F_REENABLE, F_CREATE_GROUPS, F_SECURE, F_DESK, F_GUEST, F_ENDS, F_CODE, F_OFFLINE_OK,
+	F_NFIELDS
 };
+_Static_assert(F_NFIELDS <= 32, "the fields' masks are unsigned");
 #define B(f)	(1u << (f))
 
 enum ftype {
@@ -70,6 +72,12 @@ static const struct field {
 	[F_TIMEOUT]	= { "timeout",		FT_COUNT,	OFF(timeout) },
 	[F_PRUNE]	= { "prune",		FT_BOOL,	OFF(prune) },
 	[F_REENABLE]	= { "reenable",		FT_BOOL,	OFF(reenable) },
+	[F_CREATE_GROUPS] = { "create_groups",	FT_BOOL,	OFF(create_groups) },
+	[F_SECURE]	= { "secure",		FT_BOOL,	OFF(secure) },
+	[F_DESK]	= { "desk",		FT_BOOL,	OFF(desk) },
+	[F_GUEST]	= { "guest",		FT_ID,		OFF(guest) },
+	[F_ENDS]	= { "until",		FT_STR,		OFF(until) },
+	[F_CODE]	= { "code",		FT_STR,		OFF(code) },
 	[F_OFFLINE_OK]	= { "offline_ok",	FT_TRI,		OFF(offline_ok) },
 };
 
@@ -86,7 +94,8 @@ static const struct command {
 	[CONTROL_STATUS]	= { "status", 0, 0, false },
 	[CONTROL_CHECKOUT]	= { "checkout", B(F_MEMBER), 0, false },
 	[CONTROL_DOOR_UNLOCK]	= { "door_unlock", 0, B(F_DOOR) | B(F_SECONDS), false },
-	[CONTROL_ENROL]		= { "enrol", B(F_MEMBER), B(F_READER) | B(F_TIMEOUT), false },
+	[CONTROL_ENROL]		= { "enrol", B(F_MEMBER), B(F_READER) | B(F_TIMEOUT) | B(F_SECURE) |
+				    B(F_DESK), false },
 	[CONTROL_BADGE_ADD]	= { "badge_add", B(F_MEMBER) | B(F_UID), B(F_LABEL), false },
 	[CONTROL_RELOAD]	= { "reload", 0, 0, false },
 	[CONTROL_MEMBER_ADD]	= { "member_add", B(F_NAME), MEMBER_FIELDS, false },
@@ -97,14 +106,29 @@ static const struct command {
 	[CONTROL_BADGE_REVOKE]	= { "badge_revoke", B(F_BADGE), 0, false },
 	[CONTROL_GROUP_ADD]	= { "group_add", B(F_GROUP), 0, false },
 	[CONTROL_SCHEDULE_SET]	= { "schedule_set", B(F_GROUP) | B(F_SCHEDULE), 0, false },
-	[CONTROL_IMPORT]	= { "import", 0, B(F_PRUNE) | B(F_REENABLE), true },
+	[CONTROL_IMPORT]	= { "import", 0, B(F_PRUNE) | B(F_REENABLE) | B(F_CREATE_GROUPS),
+				    true },
 	[CONTROL_PURGE]		= { "purge", 0, 0, false },
 	[CONTROL_BACKUP]	= { "backup", 0, 0, false },
 	[CONTROL_WEB_USER_ADD]	= { "web_user_add", B(F_USER) | B(F_ROLE) | B(F_HASH), 0, false },
 	[CONTROL_WEB_USER_PASSWD] = { "web_user_passwd", B(F_USER) | B(F_HASH), 0, false },
 	[CONTROL_WEB_USER_ROLE]	= { "web_user_role", B(F_USER) | B(F_ROLE), 0, false },
 	[CONTROL_WEB_USER_DEL]	= { "web_user_del", B(F_USER), 0, false },
-	[CONTROL_CONSOLE_EVENT]	= { "console_event", B(F_TYPE), B(F_DETAIL), false },
+	[CONTROL_CONSOLE_EVENT]	= { "console_event", B(F_TYPE), B(F_DETAIL) | B(F_MEMBER), false },
+	[CONTROL_BADGE_WIPE]	= { "badge_wipe", 0, B(F_READER) | B(F_TIMEOUT), false },
+	[CONTROL_DOOR_LOCK]	= { "door_lock", 0, B(F_DOOR), false },
+	[CONTROL_GUEST_ADD]	= { "guest_add", B(F_NAME) | B(F_MEMBER), B(F_ENDS) | B(F_LABEL), false },
+	[CONTROL_GUEST_LEND]	= { "guest_lend", B(F_GUEST) | B(F_LABEL), 0, false },
+	[CONTROL_GUEST_END]	= { "guest_end", B(F_GUEST), 0, false },
+	[CONTROL_GUEST_ERASE]	= { "guest_erase", B(F_GUEST), 0, false },
+	[CONTROL_LOANER_ADD]	= { "loaner_add", B(F_LABEL), B(F_UID) | B(F_READER) | B(F_TIMEOUT),
+	    false },
+	[CONTROL_LOANER_REMOVE]	= { "loaner_remove", B(F_LABEL), 0, false },
+	[CONTROL_MEMBER_INVITE]	= { "member_invite", 0, B(F_MEMBER) | B(F_READER) | B(F_TIMEOUT),
+	    false },
+	[CONTROL_MEMBER_CODE]	= { "member_code", B(F_MEMBER) | B(F_CODE), 0, false },
+	[CONTROL_MEMBER_PASSWORD] = { "member_password", B(F_MEMBER) | B(F_HASH), 0, false },
+	[CONTROL_MEMBER_LOBBY]	= { "member_lobby", B(F_MEMBER) | B(F_PUBLIC), B(F_DISPLAY), false },
 	[CONTROL_GROUP_EDIT]	= { "group_edit", B(F_GROUP), B(F_OFFLINE_OK), false },
 };
 

@@ -20,9 +20,16 @@
  *   status                                     -> the daemon's live state
  *   checkout      member*                      -> was_present
  *   door_unlock   door, seconds                -> door, seconds
- *   enrol         member*, reader, timeout     -> badge_id, hint, reader
+ *   enrol         member*, reader, timeout, secure, desk
+ *                                              -> badge_id, hint, reader
  *                 (the reply comes with the tap, or code timeout;
- *                 "enroll" is accepted as the same command)
+ *                 "enroll" is accepted as the same command; secure: the
+ *                 card is made a DESFire badge, at a desk reader, and the
+ *                 reply adds kind and revoked; desk: the request is made
+ *                 for a console desk account, so the operate role's limits
+ *                 apply whatever the sender's role)
+ *   badge_wipe    reader, timeout              -> reader, hint, badge_id,
+ *                                                 member (the revoked one)
  *   badge_add     member*, uid*, label         -> badge_id, hint
  *   reload                                     -> (nothing)
  *   member_add    name*, display_name, email, valid_from, valid_until,
@@ -33,23 +40,39 @@
  *   badge_revoke  badge*                       -> id, member
  *   group_add     group*                       -> id
  *   schedule_set  group*, schedule*            -> id
- *   import        prune, reenable, + the CSV as a descriptor
- *                                              -> added, changed, disabled,
- *                                                 enabled, unchanged
+ *   import        prune, reenable, create_groups, + the CSV as a
+ *                 descriptor                   -> added, changed, disabled,
+ *                                                 enabled, unchanged,
+ *                                                 groups_added
  *   purge                                      -> events, visits
  *   backup                                     -> file
  *   web_user_add  user*, role*, hash*          -> (nothing)
  *   web_user_passwd user*, hash*               -> (nothing)
  *   web_user_role user*, role*                 -> (nothing)
  *   web_user_del  user*                        -> (nothing)
- *   console_event type*, detail                -> (nothing)
+ *   console_event type*, detail, member        -> (nothing)
+ *   door_lock     door                         -> door, was_held
+ *   guest_add     name*, member* (the sponsor), until, label -> id, ends
+ *   guest_lend    guest*, label*               -> id
+ *   guest_end     guest*                       -> id, was_open
+ *   guest_erase   guest*                       -> id
+ *   loaner_add    label*, uid, reader, timeout -> id, hint (without uid: the
+ *                 next unknown badge tapped at an enrolment reader)
+ *   loaner_remove label*                       -> (nothing)
+ *   member_invite member, reader, timeout      -> code, member, expires (without
+ *                 member: the next member's badge tapped at a desk reader;
+ *                 with one, admin_group only)
+ *   member_code   member*, code*               -> id (the code spent: the
+ *                 member's account is open, its password not yet set)
+ *   member_password member*, hash*             -> id
+ *   member_lobby  member*, public*, display_name -> id
  *   group_edit    group*, offline_ok           -> id
  * Every command also takes "actor": the console user on whose behalf a
  * program asks ("web:bob"); seuild records it beside the peer's own
  * identity, which the kernel gives (SO_PEERCRED), never instead of it.
  *
  * Roles (seuild's table, docs/security.md): status needs read_group;
- * checkout, door_unlock, enrol and reload need operate_group; everything
+ * checkout, door_unlock, door_lock, enrol, badge_wipe and reload need operate_group; everything
  * that changes members, badges, groups, schedules, console accounts,
  * imports, erasure, purge and backups needs admin_group.  Root may do all.
  */
@@ -91,6 +114,20 @@ enum control_cmd {
 	CONTROL_WEB_USER_ROLE,
 	CONTROL_WEB_USER_DEL,
 	CONTROL_CONSOLE_EVENT,
+	CONTROL_BADGE_WIPE,
+	/* The community's commands (office hours, guests, members' own
+	 * changes): kept together. */
+	CONTROL_DOOR_LOCK,
+	CONTROL_GUEST_ADD,
+	CONTROL_GUEST_LEND,
+	CONTROL_GUEST_END,
+	CONTROL_GUEST_ERASE,
+	CONTROL_LOANER_ADD,
+	CONTROL_LOANER_REMOVE,
+	CONTROL_MEMBER_INVITE,
+	CONTROL_MEMBER_CODE,
+	CONTROL_MEMBER_PASSWORD,
+	CONTROL_MEMBER_LOBBY,
 	CONTROL_GROUP_EDIT,
 	CONTROL_NCMDS
 };
@@ -134,6 +171,9 @@ struct control_req {
 	int64_t			 member;	/* id, or 0 and member_name */
 	const char		*member_name;	/* id or exact name, as seuilctl takes it */
 	int64_t			 badge;		/* id */
+	int64_t			 guest;		/* id */
+	const char		*until;		/* guest_add: the pass's end, as typed */
+	const char		*code;		/* member_code: an invite code */
 	struct member_change	 change;	/* member_add, member_edit */
 	const char		*door, *reader, *uid, *label;
 	const char		*group, *schedule;
@@ -141,7 +181,9 @@ struct control_req {
 	const char		*type, *detail;		/* console_event */
 	int64_t			 seconds;	/* door_unlock; 0: the door's own */
 	int64_t			 timeout;	/* enrol, seconds; 0: 60 */
-	bool			 prune, reenable;	/* import */
+	bool			 prune, reenable, create_groups;	/* import */
+	bool			 secure;	/* enrol: a DESFire badge */
+	bool			 desk;		/* enrol: for a console desk account */
 	int			 offline_ok;	/* group_edit: -1 unchanged, 0, 1 */
 	int			 fd;		/* import: the CSV; -1 none */
 	cJSON			*owner;		/* decoded: the message the strings point into */

@@ -19,6 +19,8 @@ static const struct {
 	{ "door_forced_open",		0 },
 	{ "exit_request",		0 },
 	{ "unlock_remote",		0 },
+	{ "schedule_unlock",		0 },
+	{ "schedule_relock",		0 },
 	{ "reader_offline",		0 },
 	{ "reader_online",		0 },
 	{ "lockout",			0 },

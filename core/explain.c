@@ -298,6 +298,7 @@ add_badge(struct explanation *x, const struct badge_row *b, const char *hint)
 {
 	const struct config *conf = x->conf;
 	struct explain_badge *eb, *nb;
+	struct explain_step *step;
 	struct access_input in;
 	int i;
 
@@ -306,12 +307,29 @@ add_badge(struct explanation *x, const struct badge_row *b, const char *hint)
 	x->badges = nb;
 	eb = &x->badges[x->nbadges++];
 	memset(eb, 0, sizeof(*eb));
-	if (b != NULL) {
+	if (x->loaner != NULL) {
+		const struct decision_rows *l = x->loaner;
+		char ends[32];
+
+		eb->known = true;
+		eb->b.active = true;
+		tz_format_local(l->guest.ends_ms, ends, sizeof(ends));
+		if (l->guest.id != 0)
+			arg_num(badge_rule(eb, 1, "loaner_lent", "loaner %s is lent to guest %lld, "
+			    "whose pass ends %s; the guest has what sponsor %s has",
+			    l->l.label, (long long)l->guest.id, ends, x->m.name[0] ? x->m.name :
+			    "(gone)"), "guest", EXPLAIN_ARG_INT, l->guest.id);
+		else
+			badge_rule(eb, 0, "loaner_in_pool", "loaner %s is in the pool, lent to "
+			    "nobody", l->l.label);
+	} else if (b != NULL) {
 		eb->known = true;
 		eb->b = *b;
-		arg_num(badge_rule(eb, b->active, b->active ? "badge_active" : "badge_revoked",
-		    "badge %lld is %s", (long long)b->id, b->active ? "active" : "revoked"),
-		    "id", EXPLAIN_ARG_INT, b->id);
+		step = badge_rule(eb, b->active, b->active ? "badge_active" : "badge_revoked",
+		    "badge %lld (%s) is %s", (long long)b->id, b->kind == BADGE_DESFIRE ?
+		    "a DESFire credential" : "a UID", b->active ? "active" : "revoked");
+		arg_num(step, "id", EXPLAIN_ARG_INT, b->id);
+		arg_text(step, "kind", store_badge_kind_name(b->kind));
 	} else {
 		if (hint != NULL)
 			snprintf(eb->hint, sizeof(eb->hint), "%s", hint);
@@ -320,15 +338,26 @@ add_badge(struct explanation *x, const struct badge_row *b, const char *hint)
 		    "the member has no badge: any badge tapped is unknown");
 	}
 	for (i = 0; i < conf->nreaders; i++) {
+		const struct reader_conf *rc = &conf->readers[i];
 		struct explain_decision *d;
+		struct decision_tap tap = { .reader = rc->credential, .card = ACCESS_CARD_UID,
+		    .locked_out = x->lockouts.known && x->lockouts.locked[i] };
+		bool found = false;
 
-		if (conf->readers[i].door_index < 0)
+		if (rc->door_index < 0)
 			continue;	/* a desk reader decides nothing */
+		/* The card as this reader sees it: a DESFire badge at a reader
+		 * that reads no credentials shows a UID that is no badge's. */
+		if (b != NULL)
+			tap.card = decision_card_of(b->kind, rc->credential, &found);
 		d = &eb->d[eb->ndecisions++];
 		d->reader = i;
 		d->locked_out = x->lockouts.known ? x->lockouts.locked[i] : -1;
-		decision_input(&in, conf, b, &x->m, &x->access, x->now_ms, x->synced,
-		    x->lockouts.known && x->lockouts.locked[i]);
+		if (x->loaner != NULL)
+			decision_input_rows(&in, conf, x->loaner, x->now_ms, x->synced, tap);
+		else
+			decision_input(&in, conf, found ? b : NULL, &x->m, &x->access,
+			    x->now_ms, x->synced, tap);
 		in.copy_expired = x->lockouts.known && x->lockouts.copy_expired;
 		d->reason = access_decide(&in);
 	}
@@ -385,6 +414,25 @@ explain_badge(struct explanation *x, const struct config *conf,
     const struct explain_lockouts *lo)
 {
 	start(x, conf, now_ms, synced, lo);
+	if (rows != NULL && rows->loaner) {
+		/* A guest's loaner: the sponsor's rules, then the pass. */
+		x->kind = EXPLAIN_BADGE;
+		x->have_member = rows->member.id != 0;
+		x->m = rows->member;
+		x->access = rows->groups;
+		x->loaner = rows;
+		snprintf(x->subject, sizeof(x->subject), "loaner %s (hint %s)%s", rows->l.label,
+		    hint, rows->guest.id != 0 ? ", a guest's" : "");
+		if (x->have_member)
+			member_rules(x);
+		lockout_rule(x);
+		if (add_badge(x, NULL, hint) == -1) {
+			explain_free(x);
+			return -1;
+		}
+		x->loaner = NULL;
+		return 0;
+	}
 	if (rows != NULL) {
 		x->kind = EXPLAIN_BADGE;
 		x->have_member = true;

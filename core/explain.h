@@ -124,6 +124,9 @@ struct explanation {
 	struct explain_group	 groups[ACCESS_MAX_GROUPS];
 	int			 nbadges;
 	struct explain_badge	*badges;	/* malloc'd: explain_free */
+	/* A loaner of the guests' pool (explain_badge): its rows, while the
+	 * explanation is made (the door's input is built from them). */
+	const struct decision_rows *loaner;
 };
 
 /* The lockouts of a `status` control reply (NULL or not ok: unknown). */

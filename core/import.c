@@ -58,17 +58,16 @@ struct plan {
 	char		**disable;	/* prune: names of active members missing */
 	int		 ndisable, capdisable;
 	int		 unchanged;
+	/* The groups the file names and the store lacks, sorted. */
+	char		 newg[IMPORT_MAX_NEW_GROUPS][64];
+	int		 nnew;
 };
 
 static void
-error_at(struct import_errors *errs, int line, int col, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static void
-error_at(struct import_errors *errs, int line, int col, const char *fmt, ...)
+verror(struct import_errors *errs, int line, int col, const char *field, const char *fmt,
+    va_list ap)
 {
 	struct import_error *e;
-	va_list ap;
 
 	if (errs->n == IMPORT_MAX_ERRORS) {
 		errs->more = true;
@@ -77,9 +76,56 @@ error_at(struct import_errors *errs, int line, int col, const char *fmt, ...)
 	e = &errs->e[errs->n++];
 	e->line = line;
 	e->column = col;
-	va_start(ap, fmt);
+	snprintf(e->field, sizeof(e->field), "%s", field);
 	vsnprintf(e->message, sizeof(e->message), fmt, ap);
+}
+
+static void
+error_at(struct import_errors *errs, int line, int col, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void
+error_at(struct import_errors *errs, int line, int col, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verror(errs, line, col, "", fmt, ap);
 	va_end(ap);
+}
+
+/* An error of one cell, naming its column. */
+static void
+error_cell(struct import_errors *errs, int line, int col, enum col c, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+static void
+error_cell(struct import_errors *errs, int line, int col, enum col c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verror(errs, line, col, col_names[c], fmt, ap);
+	va_end(ap);
+}
+
+/* Note a group the store lacks (once, in order).  0, or -1 when there are
+ * too many. */
+static int
+plan_missing(struct plan *pl, const char *name)
+{
+	int i, c = 1;
+
+	for (i = 0; i < pl->nnew && (c = strcmp(pl->newg[i], name)) < 0; i++)
+		;
+	if (i < pl->nnew && c == 0)
+		return 0;
+	if (pl->nnew == IMPORT_MAX_NEW_GROUPS)
+		return -1;
+	memmove(pl->newg[i + 1], pl->newg[i], (size_t)(pl->nnew - i) * sizeof(pl->newg[0]));
+	snprintf(pl->newg[i], sizeof(pl->newg[i]), "%s", name);
+	pl->nnew++;
+	return 0;
 }
 
 /* The field separator: whichever of ',' and ';' the header row (outside
@@ -227,6 +273,7 @@ static int
 split_groups(char *s, struct member_change *ch)
 {
 	char *tok, *save, *t;
+	int i, n;
 
 	ch->ngroups = 0;
 	for (tok = strtok_r(s, ";,", &save); tok != NULL; tok = strtok_r(NULL, ";,", &save)) {
@@ -241,6 +288,12 @@ split_groups(char *s, struct member_change *ch)
 		ch->groups[ch->ngroups++] = tok;
 	}
 	qsort(ch->groups, (size_t)ch->ngroups, sizeof(ch->groups[0]), cmp_str);
+	/* A group named twice is one group: the member has it once, and the
+	 * next import must find nothing to change. */
+	for (i = 1, n = ch->ngroups > 0; i < ch->ngroups; i++)
+		if (strcmp(ch->groups[i], ch->groups[n - 1]) != 0)
+			ch->groups[n++] = ch->groups[i];
+	ch->ngroups = n;
 	ch->set_groups = true;
 	return 0;
 }
@@ -340,7 +393,8 @@ planned_name(const struct plan *pl, const char *name)
  */
 static int
 read_record(struct store *st, const struct row *r, const int idx[C_COUNT],
-    struct planned *pr, struct import_errors *errs)
+    const struct import_opts *o, struct plan *pl, struct planned *pr,
+    struct import_errors *errs)
 {
 	struct member_change one;
 	struct member_row scratch;
@@ -363,7 +417,7 @@ read_record(struct store *st, const struct row *r, const int idx[C_COUNT],
 		if (idx[c] < 0)
 			continue;
 		if (idx[c] >= r->n) {
-			error_at(errs, r->line, 0, "missing column '%s'", col_names[c]);
+			error_cell(errs, r->line, 0, c, "missing column '%s'", col_names[c]);
 			bad = 1;
 			continue;
 		}
@@ -390,38 +444,50 @@ read_record(struct store *st, const struct row *r, const int idx[C_COUNT],
 			break;
 		case C_PUBLIC:
 			if ((b = parse_bool(v)) == -2) {
-				error_at(errs, r->line, r->col[idx[c]], "public is yes or no (or "
-				    "oui, non, true, false, 1, 0), not '%.20s'", v);
+				error_cell(errs, r->line, r->col[idx[c]], c, "public is yes or "
+				    "no (or oui, non, true, false, 1, 0), not '%.20s'", v);
 				bad = 1;
 			}
 			pr->ch.public = b < 0 ? -1 : b;
 			continue;
 		case C_GROUPS:
 			if (split_groups(v, &pr->ch) == -1) {
-				error_at(errs, r->line, r->col[idx[c]], "more than %d groups",
-				    ACCESS_MAX_GROUPS);
+				error_cell(errs, r->line, r->col[idx[c]], c, "more than %d "
+				    "groups", ACCESS_MAX_GROUPS);
 				bad = 1;
 			}
 			for (i = 0; i < pr->ch.ngroups; i++) {
-				if ((rc = store_group_find(st, pr->ch.groups[i], &g)) == 1)
+				const char *gn = pr->ch.groups[i];
+
+				if ((rc = store_group_find(st, gn, &g)) == 1)
 					continue;
 				if (rc == -1)
 					error_at(errs, 0, 0, "%s", store_errmsg(st));
+				else if (!manage_valid_group_name(gn))
+					error_cell(errs, r->line, r->col[idx[c]], c, "'%.60s' "
+					    "cannot be a group name (letters, digits, '_', '.', "
+					    "'-')", gn);
+				else if (plan_missing(pl, gn) == -1)
+					error_cell(errs, r->line, r->col[idx[c]], c, "more than "
+					    "%d new groups", IMPORT_MAX_NEW_GROUPS);
+				else if (!o->create_groups)
+					error_cell(errs, r->line, r->col[idx[c]], c, "group "
+					    "'%.60s' not found (add it, or let the import create "
+					    "the missing groups)", gn);
 				else
-					error_at(errs, r->line, r->col[idx[c]], "group '%.60s' "
-					    "not found (add it first)", pr->ch.groups[i]);
+					continue;
 				bad = 1;
 			}
 			continue;
 		}
 		memset(&scratch, 0, sizeof(scratch));
 		if (manage_member_apply(&one, &scratch, &me) == -1) {
-			error_at(errs, r->line, r->col[idx[c]], "%s", me.msg);
+			error_cell(errs, r->line, r->col[idx[c]], c, "%s", me.msg);
 			bad = 1;
 		}
 	}
 	if (!bad && (pr->ch.name == NULL || *pr->ch.name == '\0')) {
-		error_at(errs, r->line, idx[C_NAME] < r->n ? r->col[idx[C_NAME]] : 0,
+		error_cell(errs, r->line, idx[C_NAME] < r->n ? r->col[idx[C_NAME]] : 0, C_NAME,
 		    "a member needs a name");
 		bad = 1;
 	}
@@ -459,6 +525,12 @@ compare(struct store *st, struct planned *pr, const struct import_opts *o,
 		return -1;
 	}
 	pr->id = m.id;
+	/* How the lobby names a member who chose it is theirs alone: the
+	 * file's display_name and public leave it as it is. */
+	if (m.lobby_chosen_ms != 0) {
+		pr->ch.display = NULL;
+		pr->ch.public = -1;
+	}
 	after = m;
 	if (manage_member_apply(&pr->ch, &after, &me) == -1) {
 		error_at(errs, pr->line, 0, "%s", me.msg);
@@ -520,6 +592,20 @@ prune_cb(const struct member_row *m, void *arg)
 	return 0;
 }
 
+/* By line, then column; qsort is not stable, so the message breaks a
+ * tie (two errors of one cell come from one check each). */
+static int
+cmp_error(const void *a, const void *b)
+{
+	const struct import_error *x = a, *y = b;
+
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	if (x->column != y->column)
+		return x->column < y->column ? -1 : 1;
+	return strcmp(x->message, y->message);
+}
+
 /* Parse the whole file and compare it with the store: every error found in
  * one pass.  0, or -1 with *errs. */
 static int
@@ -572,7 +658,7 @@ plan_make(struct store *st, const char *text, size_t len, const struct import_op
 			rc = -1;
 			break;
 		}
-		if (read_record(st, &r, idx, pr, errs) == -1) {
+		if (read_record(st, &r, idx, o, pl, pr, errs) == -1) {
 			free(pr->mem);
 			pl->n--;
 			continue;
@@ -589,6 +675,10 @@ plan_make(struct store *st, const char *text, size_t len, const struct import_op
 	    (store_members_list(st, prune_cb, &px) == -1 || px.failed))
 		error_at(errs, 0, 0, "%s", px.failed ? "out of memory" : store_errmsg(st));
 	if (errs->n > 0) {
+		/* In the file's order, whatever order the checks ran in. */
+		qsort(errs->e, (size_t)errs->n, sizeof(errs->e[0]), cmp_error);
+		errs->nmissing = pl->nnew;
+		memcpy(errs->missing, pl->newg, sizeof(pl->newg));
 		plan_free(pl);
 		return -1;
 	}
@@ -633,6 +723,9 @@ plan_diff(const struct plan *pl, bool applied)
 	}
 	for (i = 0; i < pl->ndisable; i++)
 		cJSON_AddItemToArray(dis, cJSON_CreateString(pl->disable[i]));
+	f = cJSON_AddArrayToObject(diff, "new_groups");
+	for (i = 0; i < pl->nnew; i++)
+		cJSON_AddItemToArray(f, cJSON_CreateString(pl->newg[i]));
 	cJSON_AddNumberToObject(diff, "unchanged", pl->unchanged);
 	cJSON_AddBoolToObject(diff, "applied", applied);
 	return diff;
@@ -700,6 +793,12 @@ import_apply(struct store *st, const char *text, size_t len, const struct import
 		store_rollback(st);
 		return -1;
 	}
+	/* The groups first: the members' rows name them. */
+	for (i = 0; i < pl.nnew; i++) {
+		if (manage_group_add(st, pl.newg[i], o->actor, &me) == -1)
+			goto fail;
+		n->groups_added++;
+	}
 	for (i = 0; i < pl.n; i++) {
 		line = pl.rows[i].line;
 		if (write_row(st, &pl.rows[i], o, n, &me) == -1)
@@ -745,8 +844,23 @@ import_errors_json(const struct import_errors *errs)
 		o = cJSON_CreateObject();
 		cJSON_AddNumberToObject(o, "line", errs->e[i].line);
 		cJSON_AddNumberToObject(o, "column", errs->e[i].column);
+		if (errs->e[i].field[0] != '\0')
+			cJSON_AddStringToObject(o, "field", errs->e[i].field);
+		else
+			cJSON_AddNullToObject(o, "field");
 		cJSON_AddStringToObject(o, "message", errs->e[i].message);
 		cJSON_AddItemToArray(a, o);
 	}
+	return a;
+}
+
+cJSON *
+import_missing_json(const struct import_errors *errs)
+{
+	cJSON *a = cJSON_CreateArray();
+	int i;
+
+	for (i = 0; i < errs->nmissing; i++)
+		cJSON_AddItemToArray(a, cJSON_CreateString(errs->missing[i]));
 	return a;
 }

@@ -11,9 +11,11 @@
  * order, only name required; an unknown or repeated column is an error.
  * Fields may be quoted ("…", "" for a quote).  groups are separated by ';'
  * or ',' (in a quoted field, or by the one that does not separate fields)
- * and must exist; dates are YYYY-MM-DD ("" clears); public is yes, no,
- * oui, non, true, false, 1 or 0 in any case ("" keeps).  Only the columns
- * present are compared and changed.
+ * and must exist, unless create_groups is given: then the groups missing
+ * are added in the same transaction, before the members; dates are
+ * YYYY-MM-DD ("" clears); public is yes, no, oui, non, true, false, 1 or
+ * 0 in any case ("" keeps).  Only the columns present are compared and
+ * changed.
  *
  * A row whose name is new adds a member; a known name is changed where it
  * differs.  With prune, every active member missing from the file is
@@ -39,31 +41,40 @@
 struct import_opts {
 	bool		 prune;		/* disable active members missing from the file */
 	bool		 reenable;	/* with prune: enable disabled members present */
+	bool		 create_groups;	/* add the groups the file names and the store lacks */
 	const char	*actor;		/* admin_change events: who */
 };
 
 /* Where and what: line and column from 1 (column 0: the whole line; line
- * 0: not the file's fault, e.g. the database). */
+ * 0: not the file's fault, e.g. the database), and the name of the
+ * column, as the header has it ("" when the error is not one cell's). */
 struct import_error {
 	int	line, column;
+	char	field[16];
 	char	message[200];
 };
 #define IMPORT_MAX_ERRORS	50
+#define IMPORT_MAX_NEW_GROUPS	50
 struct import_errors {
 	int			n;
 	bool			more;	/* more errors than IMPORT_MAX_ERRORS */
 	struct import_error	e[IMPORT_MAX_ERRORS];
+	/* The groups the file names and the store lacks, sorted: what
+	 * create_groups would add (errors without it). */
+	int			nmissing;
+	char			missing[IMPORT_MAX_NEW_GROUPS][64];
 };
 
 struct import_counts {
-	int	added, changed, disabled, enabled, kept_disabled, unchanged;
+	int	added, changed, disabled, enabled, kept_disabled, unchanged, groups_added;
 };
 
 /*
  * What applying would do, read-only: {"added":[NAME…],"changed":[{"name":…,
  * "fields":[…]}],"disabled":[…],"enabled":[…],"kept_disabled":[…],
- * "unchanged":N,"applied":false}, which the caller deletes; or NULL with
- * every error of the file found in one pass in *errs.
+ * "new_groups":[…],"unchanged":N,"applied":false}, which the caller
+ * deletes; or NULL with every error of the file found in one pass in
+ * *errs.
  */
 cJSON *import_preview(struct store *st, const char *text, size_t len,
     const struct import_opts *o, struct import_errors *errs);
@@ -74,7 +85,9 @@ cJSON *import_preview(struct store *st, const char *text, size_t len,
  */
 int import_apply(struct store *st, const char *text, size_t len,
     const struct import_opts *o, struct import_counts *n, struct import_errors *errs);
-/* [{"line":…,"column":…,"message":…}…], the caller deletes it. */
+/* [{"line":…,"column":…,"field":…,"message":…}…], the caller deletes it. */
 cJSON *import_errors_json(const struct import_errors *errs);
+/* ["group"…]: errs->missing, the caller deletes it. */
+cJSON *import_missing_json(const struct import_errors *errs);
 
 #endif

@@ -384,6 +384,7 @@ manage_member_edit(struct store *st, const char *arg, const struct member_change
     const char *actor, struct member_row *m, struct manage_err *err)
 {
 	int64_t gids[ACCESS_MAX_GROUPS];
+	struct member_row before;
 	char fields[96];
 
 	/*
@@ -399,8 +400,16 @@ manage_member_edit(struct store *st, const char *arg, const struct member_change
 		manage_fail(err, MANAGE_EINVAL, "member %lld was erased", (long long)m->id);
 		goto fail;
 	}
+	before = *m;
 	if (manage_member_apply(ch, m, err) == -1 || resolve_groups(st, ch, gids, err) == -1)
 		goto fail;
+	/* How the lobby names a member who chose it is theirs alone. */
+	if (before.lobby_chosen_ms != 0 && (before.public != m->public ||
+	    strcmp(before.display_name, m->display_name) != 0)) {
+		manage_fail(err, MANAGE_EINVAL, "member %lld chose how the lobby names them "
+		    "(public, display name): only they change it", (long long)m->id);
+		goto fail;
+	}
 	change_fields(ch, fields, sizeof(fields));
 	if (store_member_update(st, m) == -1 ||
 	    (ch->set_groups && set_groups(st, m->id, ch, gids, true) == -1) ||

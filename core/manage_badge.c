@@ -28,7 +28,7 @@ manage_badge_add(struct store *st, const char *arg, const uint8_t mac[UID_MAC_LE
 		manage_fail(err, MANAGE_EINVAL, "member %lld was erased", (long long)m->id);
 		goto fail;
 	}
-	if ((id = store_badge_add(st, m->id, mac, hint, label, clock_wall_ms())) == -1 ||
+	if ((id = store_badge_add(st, m->id, BADGE_UID, mac, hint, label, clock_wall_ms())) == -1 ||
 	    manage_audit(st, actor, m->id, id, "badge add %lld to member %lld",
 	    (long long)id, (long long)m->id) == -1 ||
 	    store_badge_get(st, id, b) != 1 || store_commit(st) == -1) {

@@ -3,10 +3,13 @@
 #include "render_json.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "access.h"
+#include "backup.h"
 #include "clock.h"
+#include "fold.h"
 
 void
 render_json_text(cJSON *j, const char *key, const char *v)
@@ -91,6 +94,8 @@ render_member(struct store *st, const struct member_row *m)
 	render_json_text(j, "valid_from", m->valid_from);
 	render_json_text(j, "valid_until", m->valid_until);
 	cJSON_AddBoolToObject(j, "public", m->public);
+	/* Set: public and display_name are the member's own choice. */
+	render_json_time(j, "lobby_chosen", m->lobby_chosen_ms);
 	render_json_time(j, "created", m->created_ms);
 	cJSON_AddBoolToObject(j, "erased", m->erased);
 	a = cJSON_AddArrayToObject(j, "groups");
@@ -112,6 +117,7 @@ render_badge(const struct badge_row *b, const struct member_row *m)
 	cJSON_AddNumberToObject(j, "member_id", (double)b->member_id);
 	cJSON_AddStringToObject(j, "member", m != NULL ? m->name : "");
 	cJSON_AddStringToObject(j, "hint", b->hint);
+	cJSON_AddStringToObject(j, "kind", store_badge_kind_name(b->kind));
 	render_json_text(j, "label", b->label);
 	cJSON_AddStringToObject(j, "status", b->active ? "active" : "revoked");
 	render_json_time(j, "created", b->created_ms);
@@ -153,6 +159,8 @@ render_event(const struct event_row *e, const char *member)
 	render_json_text(j, "reason", e->reason);
 	render_json_text(j, "detail", e->detail);
 	render_json_text(j, "actor", e->actor);
+	json_id(j, "guest_id", e->guest_id);
+	json_id(j, "via_id", e->via);
 	cJSON_AddBoolToObject(j, "clock_synced", e->clock_synced);
 	if (e->node[0] != '\0') {	/* a site's event (seq is the site's) */
 		cJSON_AddStringToObject(j, "node", e->node);
@@ -179,6 +187,17 @@ render_event_named(struct event_names *n, const struct event_row *e)
 	j = render_event(e, e->member_id != 0 ? n->m.name : NULL);
 	if (e->member_id != 0)
 		cJSON_AddBoolToObject(j, "member_erased", n->m.erased);
+	/* A guest's event: the sponsor who vouched, by name (not cached: the
+	 * cache holds the event's member). */
+	if (e->via != 0) {
+		struct member_row v;
+
+		if ((rc = store_member_get(n->st, e->via, &v)) == -1) {
+			cJSON_Delete(j);
+			return NULL;
+		}
+		render_json_text(j, "via", rc == 1 ? v.name : NULL);
+	}
 	return j;
 }
 
@@ -187,15 +206,30 @@ struct list_ctx {
 	cJSON			*array;
 	struct member_row	 m;	/* the last member looked up */
 	int			 failed;
+	const char		*q;	/* members: the search, or NULL */
+	bool			 brief;
+	int			 left;	/* members: how many more; -1 no limit */
 };
 
 static int
 members_cb(const struct member_row *m, void *arg)
 {
 	struct list_ctx *x = arg;
-	cJSON *j = render_member(x->st, m);
+	cJSON *j;
 
-	if (j == NULL) {
+	if (x->q != NULL && !fold_contains(m->name, x->q) &&
+	    !fold_contains(m->display_name, x->q))
+		return 0;
+	if (x->left == 0)
+		return 1;
+	if (x->left > 0)
+		x->left--;
+	if (x->brief) {
+		j = cJSON_CreateObject();
+		cJSON_AddNumberToObject(j, "id", (double)m->id);
+		cJSON_AddStringToObject(j, "name", m->name);
+		render_json_text(j, "display_name", m->display_name);
+	} else if ((j = render_member(x->st, m)) == NULL) {
 		x->failed = 1;
 		return 1;
 	}
@@ -204,15 +238,23 @@ members_cb(const struct member_row *m, void *arg)
 }
 
 cJSON *
-render_members(struct store *st)
+render_members_find(struct store *st, const char *q, bool brief, int limit)
 {
-	struct list_ctx x = { .st = st, .array = cJSON_CreateArray() };
+	struct list_ctx x = { .st = st, .array = cJSON_CreateArray(),
+	    .q = q != NULL && *q != '\0' ? q : NULL, .brief = brief,
+	    .left = limit > 0 ? limit : -1 };
 
 	if (store_members_list(st, members_cb, &x) == -1 || x.failed) {
 		cJSON_Delete(x.array);
 		return NULL;
 	}
 	return x.array;
+}
+
+cJSON *
+render_members(struct store *st)
+{
+	return render_members_find(st, NULL, false, 0);
 }
 
 static int
@@ -277,6 +319,38 @@ show_visit_cb(const struct visit_row *v, void *arg)
 	return 0;
 }
 
+/* The newest event of a type of the member: {ts, door, reader, reason}. */
+static int
+last_event_cb(const struct event_row *e, void *arg)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	render_json_time(o, "ts", e->ts_ms);
+	render_json_text(o, "door", e->door);
+	render_json_text(o, "reader", e->reader);
+	render_json_text(o, "reason", e->reason);
+	cJSON_AddItemToObject(arg, "found", o);
+	return 0;
+}
+
+static int
+last_event(struct store *st, cJSON *j, const char *key, int64_t member_id, const char *type)
+{
+	struct event_filter f = { .member_id = member_id, .type = type, .limit = 1 };
+	cJSON *holder = cJSON_CreateObject(), *found;
+
+	if (store_events_query(st, &f, last_event_cb, holder) == -1) {
+		cJSON_Delete(holder);
+		return -1;
+	}
+	if ((found = cJSON_DetachItemFromObjectCaseSensitive(holder, "found")) != NULL)
+		cJSON_AddItemToObject(j, key, found);
+	else
+		cJSON_AddNullToObject(j, key);
+	cJSON_Delete(holder);
+	return 0;
+}
+
 cJSON *
 render_member_show(struct store *st, const struct member_row *m)
 {
@@ -286,6 +360,11 @@ render_member_show(struct store *st, const struct member_row *m)
 	if (store_visits_open(st, show_visit_cb, &x) == -1 ||
 	    (j = render_member(st, m)) == NULL)
 		return NULL;
+	if (last_event(st, j, "last_entry", m->id, "access_granted") == -1 ||
+	    last_event(st, j, "last_refusal", m->id, "access_denied") == -1) {
+		cJSON_Delete(j);
+		return NULL;
+	}
 	if ((badges = render_badges(st, m->id)) == NULL) {
 		cJSON_Delete(j);
 		return NULL;
@@ -436,4 +515,24 @@ render_member_export(struct store *st, const struct config *conf,
 fail:
 	cJSON_Delete(doc);
 	return NULL;
+}
+
+cJSON *
+render_backup_last(struct store *st)
+{
+	char ts[32], result[600], file[600];
+	cJSON *j;
+	int rc;
+
+	if ((rc = store_meta_get(st, BACKUP_META_TS, ts, sizeof(ts))) != 1)
+		return rc == 0 ? cJSON_CreateNull() : NULL;
+	if (store_meta_get(st, BACKUP_META_RESULT, result, sizeof(result)) == -1 ||
+	    store_meta_get(st, BACKUP_META_FILE, file, sizeof(file)) == -1)
+		return NULL;
+	j = cJSON_CreateObject();
+	render_json_time(j, "ts", strtoll(ts, NULL, 10));
+	cJSON_AddBoolToObject(j, "ok", strcmp(result, "ok") == 0);
+	cJSON_AddStringToObject(j, "result", result);
+	render_json_text(j, "file", file);
+	return j;
 }

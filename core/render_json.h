@@ -11,6 +11,7 @@
 #define SEUIL_RENDER_JSON_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <cjson/cJSON.h>
@@ -59,9 +60,16 @@ cJSON *render_event_named(struct event_names *names, const struct event_row *e);
 
 /* Lists: every member; the badges of a member (0: all); every group. */
 cJSON *render_members(struct store *st);
+/* The members whose name or display name holds q, folded (fold.h; NULL
+ * or "": all), at most limit of them (0: no limit); brief: each with id,
+ * name and display_name only (the desk role's pickers). */
+cJSON *render_members_find(struct store *st, const char *q, bool brief, int limit);
 cJSON *render_badges(struct store *st, int64_t member_id);
 cJSON *render_groups(struct store *st);
-/* `member show`: render_member with "badges" and "present". */
+/* `member show`: render_member with "badges", "present" ({since, door}
+ * or null), and "last_entry" and "last_refusal" ({ts, door, reader,
+ * reason} of the member's newest access_granted and access_denied, or
+ * null: within the event retention). */
 cJSON *render_member_show(struct store *st, const struct member_row *m);
 /* Who is here: {"count":N,"people":[{member_id,name,display_name,public,
  * since,last_seen,door}]}. */
@@ -70,5 +78,10 @@ cJSON *render_who(struct store *st);
  * of the export. */
 cJSON *render_member_export(struct store *st, const struct config *conf,
     const struct member_row *m, int64_t now_ms);
+
+/* The last backup as the store's meta keys have it: {"ts","ok","result",
+ * "file"}, a null JSON value when none was taken, NULL when the store
+ * fails. */
+cJSON *render_backup_last(struct store *st);
 
 #endif

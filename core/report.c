@@ -20,6 +20,8 @@
 
 #include <cjson/cJSON.h>
 
+#include "csv.h"
+#include "fold.h"
 #include "tz.h"
 
 
@@ -64,6 +66,8 @@ period_label(enum report_by by, int64_t civil, char out[11])
 		tz_days_date(civil, out);
 		out[7] = '\0';
 		break;
+	case REPORT_BY_RANGE:
+		break;	/* report_new labels it */
 	}
 }
 
@@ -89,6 +93,8 @@ report_by_name(enum report_by by)
 		return "day";
 	case REPORT_BY_WEEK:
 		return "week";
+	case REPORT_BY_RANGE:
+		return "range";
 	case REPORT_BY_MONTH:
 		break;
 	}
@@ -152,7 +158,10 @@ report_new(const char *from_date, const char *to_date, enum report_by by,
 		}
 		if (i == r->ndays)
 			break;
-		period_label(by, from + i, lab);
+		if (by == REPORT_BY_RANGE)
+			memcpy(lab, from_date, 11);
+		else
+			period_label(by, from + i, lab);
 		if (r->nperiods == 0 || strcmp(lab, r->label[r->nperiods - 1]) != 0)
 			memcpy(r->label[r->nperiods++], lab, 11);
 		r->day_period[i] = r->nperiods - 1;
@@ -317,14 +326,13 @@ day_index(const struct report *r, int64_t t)
 	return lo;
 }
 
-/* Where a visit's presence ends: see report.h. */
-static int64_t
-visit_end(const struct report *r, const struct visit_row *v)
+int64_t
+report_visit_end(const struct visit_row *v, int64_t now_ms)
 {
 	int64_t e;
 
 	if (v->left_ms == 0)
-		e = r->now_ms;
+		e = now_ms;
 	else if (strcmp(v->left_reason, "timeout") == 0 ||
 	    strcmp(v->left_reason, "day_end") == 0)
 		e = v->last_seen_ms;
@@ -348,7 +356,7 @@ report_add_visit(struct report *r, const struct visit_row *v, const char *member
 	}
 	if (r->filter != 0 && v->member_id != r->filter)
 		return 0;
-	e = visit_end(r, v);
+	e = report_visit_end(v, r->now_ms);
 	/* A visit of no length (badged in and out at once) is still a
 	 * presence on its day. */
 	if (e > a ? a >= re || e <= rs : a < rs || a >= re)
@@ -398,7 +406,7 @@ report_member_cmp(const void *a, const void *b, void *arg)
 	const struct report *r = arg;
 	const struct rmember *x = &r->members[*(const int *)a];
 	const struct rmember *y = &r->members[*(const int *)b];
-	int c = strcmp(x->name, y->name);
+	int c = fold_cmp(x->name, y->name);
 
 	if (c != 0)
 		return c;
@@ -480,34 +488,6 @@ report_cell_text(const struct cell *c, struct cell_text *t)
 	report_format_seen(c->last, t->last);
 }
 
-/*
- * One CSV cell: quoted as RFC 4180 says when it holds a comma, quote or
- * line break, and neutralised when a spreadsheet would run it as a formula
- * (it starts with = + - @, a tab or a CR: a member named "=HYPERLINK(...)"
- * must stay text), by a leading apostrophe, as OWASP recommends.
- */
-static void
-csv_field(FILE *out, const char *s)
-{
-	bool formula = s[0] != '\0' && strchr("=+-@\t\r", s[0]) != NULL;
-
-	if (strpbrk(s, ",\"\r\n") == NULL) {
-		if (formula)
-			putc('\'', out);
-		fputs(s, out);
-		return;
-	}
-	putc('"', out);
-	if (formula)
-		putc('\'', out);
-	for (; *s != '\0'; s++) {
-		if (*s == '"')
-			putc('"', out);
-		putc(*s, out);
-	}
-	putc('"', out);
-}
-
 int
 report_finish_output(FILE *out)
 {
@@ -533,7 +513,7 @@ report_write_csv(struct report *r, FILE *out)
 	FOREACH_ROW(r, p, m, c) {
 		report_cell_text(c, &t);
 		fprintf(out, "%s,", r->label[p]);
-		csv_field(out, m->name);
+		csv_cell(out, m->name);
 		fprintf(out, ",%d,%d,%s,%s,%s\n", c->days, c->visits, t.hours, t.first,
 		    t.last);
 	}
@@ -674,10 +654,24 @@ feed_visit(const struct visit_row *v, void *arg)
 {
 	struct feed *f = arg;
 	struct member_row m;
+	struct guest_row g;
 	const char *name = NULL;
+	char gname[200];
 	int rc;
 
-	if (v->member_id != 0 && !report_has_member(f->r, v->member_id)) {
+	/* A guest (member_id < 0): a row of their own, by id and sponsor,
+	 * never by the guest's name. */
+	if (v->member_id < 0 && !report_has_member(f->r, v->member_id)) {
+		if ((rc = store_guest_get(f->st, -v->member_id, &g)) == -1 ||
+		    (rc == 1 && g.sponsor_id != 0 &&
+		    (rc = store_member_get(f->st, g.sponsor_id, &m)) == -1)) {
+			f->err = EIO;
+			return 1;
+		}
+		snprintf(gname, sizeof(gname), "guest %lld (of %s)", (long long)-v->member_id,
+		    rc == 1 && g.sponsor_id != 0 ? m.name : "?");
+		name = gname;
+	} else if (v->member_id > 0 && !report_has_member(f->r, v->member_id)) {
 		if ((rc = store_member_get(f->st, v->member_id, &m)) == -1) {
 			f->err = EIO;
 			return 1;

@@ -33,12 +33,17 @@
 
 #include "store.h"
 
-enum report_by { REPORT_BY_DAY, REPORT_BY_WEEK, REPORT_BY_MONTH };
+/* REPORT_BY_RANGE: the whole range is one period (insight.c's per-member
+ * figures); not one of report_by_parse's words. */
+enum report_by { REPORT_BY_DAY, REPORT_BY_WEEK, REPORT_BY_MONTH, REPORT_BY_RANGE };
 
 /* The longest range a report covers, in days (ten years and a bit). */
 #define REPORT_MAX_DAYS	3700
 
 struct report;
+
+/* Where a visit's presence ends, as above (now_ms for one still open). */
+int64_t report_visit_end(const struct visit_row *v, int64_t now_ms);
 
 /* "day", "week" or "month".  0, or -1 if s is none of them. */
 int report_by_parse(const char *s, enum report_by *out);
@@ -84,14 +89,14 @@ int report_finish(struct report *r);
 
 /*
  * Writers.  Each returns 0, or -1 with errno set if a write failed or
- * memory ran out.  Rows are ordered by period, then member name; a member
- * appears in a period only if it has a visit there.
+ * memory ran out.  Rows are ordered by period, then member name without
+ * regard to case or accents (fold_cmp: "Élodie" among the e's, not after
+ * "Zoé"); a member appears in a period only if it has a visit there.
  *
  *  text: a table for humans (the default of seuilctl).
  *  csv:  header period,member,days_present,visits,hours,first_seen,last_seen;
- *        hours with 2 decimals, names quoted as RFC 4180 says and
- *        prefixed with ' when they start with = + - @, tab or CR (a
- *        spreadsheet would run them as formulas), lines end with LF.
+ *        hours with 2 decimals, names as csv_cell writes them (csv.h:
+ *        quoted, and never run as formulas), lines end with LF.
  *  json: {"from","to","by","rows":[{"period","member","member_id",
  *        "days_present","visits","hours","first_seen","last_seen"}],
  *        "days":[{"date","present"}]} (present: members present that day).

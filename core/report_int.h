@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The report's accumulator, shared by report.c (building it, the text, CSV
- * and JSON writers) and report_html.c (the page).  Private to those two.
+ * and JSON writers), report_html.c (the page) and insight.c (which reads
+ * its per-member figures).  Private to those three.
  */
 #ifndef SEUIL_REPORT_INT_H
 #define SEUIL_REPORT_INT_H

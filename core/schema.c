@@ -48,7 +48,7 @@
 #define SITE_LOG(name, event, kind, ref) \
 	"CREATE TRIGGER " name " AFTER " event SITE_LOGS \
 	" BEGIN INSERT INTO acl_log (kind, ref) VALUES ('" kind "', " ref "); END;"
-#define BADGE_SHARED_COLS "id, member_id, uid_mac, uid_hint, label, status, created"
+#define BADGE_SHARED_COLS "id, member_id, uid_mac, uid_hint, label, status, created, kind"
 
 #define SITE_MIGRATION \
 	"ALTER TABLE groups ADD COLUMN offline_ok INTEGER NOT NULL DEFAULT 0" \
@@ -204,13 +204,53 @@ static const char *const migrations[] = {
 	"  role TEXT NOT NULL CHECK(role IN ('admin','desk')),"
 	"  hash TEXT NOT NULL,"
 	"  created INTEGER NOT NULL);",
-
-	/* 3 -> 4 and 4 -> 5: the numbers of two migrations that land before
-	 * the site block (each takes its place when merged).  Empty here, so
-	 * that the site's is version 6 on every branch and no store is ever
-	 * at a version whose objects differ between branches. */
-	"",
-	"",
+	/* 3 -> 4: what a badge is.  'uid': uid_mac is the MAC of the card's
+	 * UID; 'desfire': uid_mac is the MAC of the credential the card's
+	 * application holds (firmware-glue/desfire.h), and the UID is not
+	 * kept.  The door looks a badge up by kind and MAC, so a UID, which
+	 * any card can show, never matches a DESFire badge. */
+	"ALTER TABLE badges ADD COLUMN kind TEXT NOT NULL"
+	" DEFAULT 'uid'"
+	" CHECK(kind IN ('uid','desfire'));",
+	/* 4 -> 5: the community: guests a member vouches for,
+	 * on loaner badges of the space's pool (core/guest.c), their events
+	 * and visits (guest_id, and via: the sponsor, which an event keeps
+	 * after the guest's data is erased); members' own console accounts,
+	 * their single-use invite codes (SHA-256 of the code) and whether
+	 * they chose how the lobby names them (core/member_web.c). */
+	"ALTER TABLE events ADD COLUMN guest_id INTEGER;"
+	"ALTER TABLE events ADD COLUMN via INTEGER;"
+	"ALTER TABLE visits ADD COLUMN guest_id INTEGER;"
+	"ALTER TABLE members ADD COLUMN lobby_chosen INTEGER;"
+	"CREATE TABLE loaners ("
+	"  id INTEGER PRIMARY KEY,"
+	"  uid_mac BLOB UNIQUE NOT NULL,"
+	"  uid_hint TEXT,"
+	"  label TEXT UNIQUE NOT NULL,"
+	"  created INTEGER NOT NULL);"
+	"CREATE TABLE guests ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL,"
+	"  sponsor_id INTEGER,"
+	"  created INTEGER NOT NULL,"
+	"  ends INTEGER NOT NULL,"
+	"  ended INTEGER,"
+	"  end_reason TEXT,"
+	"  loaner_id INTEGER REFERENCES loaners(id) ON DELETE SET NULL);"
+	"CREATE UNIQUE INDEX guests_lent ON guests(loaner_id)"
+	"  WHERE ended IS NULL AND loaner_id IS NOT NULL;"
+	"CREATE INDEX guests_sponsor ON guests(sponsor_id, created);"
+	"CREATE INDEX events_guest ON events(guest_id);"
+	"CREATE TABLE member_accounts ("
+	"  member_id INTEGER PRIMARY KEY REFERENCES members(id) ON DELETE CASCADE,"
+	"  hash TEXT NOT NULL,"
+	"  created INTEGER NOT NULL);"
+	"CREATE TABLE member_invites ("
+	"  code_hash BLOB PRIMARY KEY,"
+	"  member_id INTEGER NOT NULL REFERENCES members(id) ON DELETE CASCADE,"
+	"  created INTEGER NOT NULL,"
+	"  expires INTEGER NOT NULL,"
+	"  used INTEGER) WITHOUT ROWID;",
 
 	/* ---- a site of several Pis (docs/site.md) ------------------------
 	 * One block, so that it moves as a whole when migrations of other

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "backup.h"
 #include "schema.h"
@@ -27,10 +28,10 @@ static const char *const stmt_sql[S_COUNT] = {
 	/* store_badge.c */
 	[S_FIND_BADGE] =
 	    "SELECT b.id, b.member_id, b.uid_hint, b.label, b.status, b.created,"
-	    " b.last_seen, m.id, m.name, m.display_name, m.email, m.status,"
-	    " m.valid_from, m.valid_until, m.public, m.created, m.erased"
+	    " b.last_seen, b.kind, m.id, m.name, m.display_name, m.email, m.status,"
+	    " m.valid_from, m.valid_until, m.public, m.created, m.erased, m.lobby_chosen"
 	    " FROM badges b JOIN members m ON m.id = b.member_id"
-	    " WHERE b.uid_mac = ?1",
+	    " WHERE b.uid_mac = ?1 AND b.kind = ?2",
 	[S_MEMBER_GROUPS] =
 	    "SELECT " GROUP_COLS
 	    " FROM member_groups mg JOIN groups g ON g.id = mg.group_id"
@@ -41,14 +42,15 @@ static const char *const stmt_sql[S_COUNT] = {
 	/* store_log.c */
 	[S_APPEND_EVENT] =
 	    "INSERT INTO events (ts_ms, clock_synced, boot_id, mono_ms, type,"
-	    " door, reader, member_id, badge_id, uid_mac, reason, detail, actor)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+	    " door, reader, member_id, badge_id, uid_mac, reason, detail, actor,"
+	    " guest_id, via)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
 	/* The sequence table, not max(seq): purged events leave it intact. */
 	[S_LAST_SEQ] =
 	    "SELECT seq FROM sqlite_sequence WHERE name = 'events'",
 	[S_VISIT_OPEN] =
-	    "INSERT INTO visits (member_id, door, arrived_ts, last_seen_ts)"
-	    " VALUES (?1, ?2, ?3, ?3)",
+	    "INSERT INTO visits (member_id, door, arrived_ts, last_seen_ts, guest_id)"
+	    " VALUES (?1, ?2, ?3, ?3, ?4)",
 	[S_VISIT_SEEN] =
 	    "UPDATE visits SET last_seen_ts = ?2 WHERE id = ?1",
 	[S_VISIT_CLOSE] =
@@ -65,6 +67,12 @@ static const char *const stmt_sql[S_COUNT] = {
 	    "SELECT " MEMBER_COLS " FROM members WHERE id = ?1",
 	[S_MEMBER_BY_NAME] =
 	    "SELECT " MEMBER_COLS " FROM members WHERE name = ?1",
+	/* store_guest.c: a badge unknown among members' may be a loaner */
+	[S_FIND_LOANER] =
+	    "SELECT l.id, l.uid_hint, l.label, l.created, g.id, g.name, g.sponsor_id,"
+	    " g.created, g.ends, g.ended, g.end_reason, g.loaner_id, l.label"
+	    " FROM loaners l LEFT JOIN guests g ON g.loaner_id = l.id AND g.ended IS NULL"
+	    " WHERE l.uid_mac = ?1",
 	/* store_begin, store_commit: every tap's transaction, so not parsed
 	 * at every tap (callgrind: 8k of a tap's 190k instructions) */
 	[S_BEGIN] =
@@ -273,13 +281,14 @@ store_read_member(sqlite3_stmt *s, int c, struct member_row *m)
 	m->public = sqlite3_column_int(s, c + 7) != 0;
 	m->created_ms = sqlite3_column_int64(s, c + 8);
 	m->erased = sqlite3_column_type(s, c + 9) != SQLITE_NULL;
+	m->lobby_chosen_ms = sqlite3_column_int64(s, c + 10);
 }
 
 /* Rows in BADGE_COLS order from column c. */
 void
 store_read_badge(sqlite3_stmt *s, int c, struct badge_row *b)
 {
-	const unsigned char *status;
+	const unsigned char *status, *kind;
 
 	memset(b, 0, sizeof(*b));
 	b->id = sqlite3_column_int64(s, c + 0);
@@ -290,6 +299,15 @@ store_read_badge(sqlite3_stmt *s, int c, struct badge_row *b)
 	b->active = status != NULL && strcmp((const char *)status, "active") == 0;
 	b->created_ms = sqlite3_column_int64(s, c + 5);
 	b->last_seen_ms = sqlite3_column_int64(s, c + 6);
+	kind = sqlite3_column_text(s, c + 7);
+	b->kind = kind != NULL && strcmp((const char *)kind, "desfire") == 0 ? BADGE_DESFIRE :
+	    BADGE_UID;
+}
+
+const char *
+store_badge_kind_name(enum badge_kind k)
+{
+	return k == BADGE_DESFIRE ? "desfire" : "uid";
 }
 
 /* Rows in EVENT_COLS order. */
@@ -310,9 +328,11 @@ read_event(sqlite3_stmt *s, struct event_row *e)
 	store_text(e->reason, sizeof(e->reason), s, 10);
 	store_text(e->detail, sizeof(e->detail), s, 11);
 	store_text(e->actor, sizeof(e->actor), s, 12);
-	if (sqlite3_column_count(s) > 14) {	/* SITE_EVENT_COLS */
-		store_text(e->node, sizeof(e->node), s, 13);
-		e->node_seq = sqlite3_column_int64(s, 14);
+	e->guest_id = sqlite3_column_int64(s, 13);
+	e->via = sqlite3_column_int64(s, 14);
+	if (sqlite3_column_count(s) > 16) {	/* SITE_EVENT_COLS */
+		store_text(e->node, sizeof(e->node), s, 15);
+		e->node_seq = sqlite3_column_int64(s, 16);
 	}
 }
 
@@ -328,6 +348,8 @@ store_read_visit(sqlite3_stmt *s, int c, struct visit_row *v)
 	v->left_ms = sqlite3_column_int64(s, c + 4);
 	store_text(v->left_reason, sizeof(v->left_reason), s, c + 5);
 	v->last_seen_ms = sqlite3_column_int64(s, c + 6);
+	if (v->member_id == 0 && sqlite3_column_int64(s, c + 7) > 0)
+		v->member_id = -sqlite3_column_int64(s, c + 7);
 }
 
 /* Read the row into the type of the one callback r has and pass it on. */
@@ -443,6 +465,24 @@ verify_schema(struct store *st, int version)
 }
 
 /*
+ * The copy made before a migration belongs to whoever owns the database:
+ * root migrating seuil's store (the package's `seuilctl init` on an
+ * upgrade) must not leave a file of the store that seuil cannot manage.
+ * The copy was just made with O_EXCL | O_NOFOLLOW, so lchown names it.
+ */
+static int
+keep_owner(const char *path, const char *copy)
+{
+	struct stat sb;
+
+	if (geteuid() != 0)
+		return 0;
+	if (stat(path, &sb) == -1)
+		return -1;
+	return lchown(copy, sb.st_uid, sb.st_gid);
+}
+
+/*
  * All pending migrations in one IMMEDIATE transaction: the daemon and
  * seuilctl may open the same file at once, so the version is read again
  * under the write lock, and a half-migrated schema can never be seen.
@@ -471,9 +511,15 @@ migrate(struct store *st, const char *path)
 	if (v > 0) {
 		backup_stamp(stamp, sizeof(stamp), time(NULL));
 		snprintf(copy, sizeof(copy), "%s.pre-v%d-%s", path, schema_latest(), stamp);
-		if (backup_copy(path, copy, err, sizeof(err)) == -1) {
+		if (backup_copy(path, copy, BACKUP_MODE, err, sizeof(err)) == -1) {
 			store_seterr(st, STORE_EDB, "no backup before migrating, so no "
 			    "migration: %s", err);
+			goto fail;
+		}
+		if (keep_owner(path, copy) == -1) {
+			store_seterr(st, STORE_EDB, "%s: chown: %s, so no migration",
+			    copy, strerror(errno));
+			unlink(copy);
 			goto fail;
 		}
 	}

@@ -5,7 +5,7 @@
  * files.  Schema version in PRAGMA user_version; store_open applies every
  * forward migration in one transaction.
  *
- * Schema (version 3; core/schema.c holds the migrations, and store_open
+ * Schema (version 5; core/schema.c holds the migrations, and store_open
  * refuses a file whose schema is not exactly that of its version):
  *   members(id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL, display_name TEXT,
  *           email TEXT, status TEXT CHECK(status IN ('active','disabled')),
@@ -15,7 +15,9 @@
  *   badges(id INTEGER PRIMARY KEY, member_id REFERENCES members ON DELETE CASCADE,
  *          uid_mac BLOB UNIQUE NOT NULL,            -- HMAC-SHA256(key, uid)
  *          uid_hint TEXT, label TEXT, status TEXT 'active'|'revoked',
- *          created INTEGER, last_seen INTEGER)
+ *          created INTEGER, last_seen INTEGER,
+ *          kind TEXT 'uid'|'desfire')              -- desfire: uid_mac is the
+ *                                                  -- credential's MAC (version 4)
  *   groups(id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL)
  *   member_groups(member_id, group_id, PRIMARY KEY(member_id, group_id))
  *   schedule_windows(group_id, days INTEGER, start_min INTEGER, end_min INTEGER)
@@ -79,10 +81,20 @@ struct member_row {
 	bool	public;
 	int64_t	created_ms;
 	bool	erased;
+	int64_t	lobby_chosen_ms;	/* when the member chose how the lobby names
+					 * them (public, display_name); 0: never */
 };
+
+/* What a badge is (badges.kind): its card's UID, or a DESFire credential
+ * that the card proves with its key (uid.h, uid_credential_mac). */
+enum badge_kind { BADGE_UID = 0, BADGE_DESFIRE };
+
+/* "uid", "desfire". */
+const char *store_badge_kind_name(enum badge_kind k);
 
 struct badge_row {
 	int64_t	id;
+	enum badge_kind kind;
 	int64_t	member_id;
 	char	hint[UID_HINT_LEN];
 	char	label[128];
@@ -92,9 +104,10 @@ struct badge_row {
 };
 
 /* The badge path: one prepared statement.  Returns 1 and fills *b and *m
- * when the MAC is known (even if revoked or the member disabled: the policy
- * decides), 0 when unknown, -1 on error. */
-int store_find_badge(struct store *st, const uint8_t mac[UID_MAC_LEN],
+ * when a badge of that kind has the MAC (even if revoked or the member
+ * disabled: the policy decides), 0 when none has, -1 on error.  The kind is
+ * part of the lookup: a UID's MAC never finds a DESFire badge. */
+int store_find_badge(struct store *st, enum badge_kind kind, const uint8_t mac[UID_MAC_LEN],
     struct badge_row *b, struct member_row *m);
 /* The groups of a member and their schedule windows. 0 or -1. */
 int store_member_groups(struct store *st, int64_t member_id, struct access_groups *out);
@@ -112,6 +125,8 @@ struct event {
 	const char	*reason;
 	const char	*detail;
 	const char	*actor;		/* staff events: who; never published */
+	int64_t		guest_id;	/* a guest's event: the guest; 0: none */
+	int64_t		via;		/* a guest's event: the sponsor (member id) */
 	int64_t		ts_ms;		/* UTC */
 	int64_t		mono_ms;
 	bool		clock_synced;
@@ -142,6 +157,8 @@ struct event_row {
 	 * there; seq is then the site's sequence.  "" and 0 otherwise. */
 	char	node[CONFIG_NAME_MAX + 1];
 	int64_t	node_seq;
+	int64_t	guest_id;		/* 0 if none or erased */
+	int64_t	via;			/* the guest's sponsor; 0 if none */
 };
 
 /* Events with seq > after_seq in seq order, at most max (0 = no limit),
@@ -150,6 +167,8 @@ struct event_row {
 int store_events_after(struct store *st, int64_t after_seq, int max,
     int (*cb)(const struct event_row *ev, void *arg), void *arg);
 
+/* A visit's person: a member id (> 0), or a guest as minus the guest's id
+ * (presence keeps both in one field). */
 struct visit_row {
 	int64_t	id;
 	int64_t	member_id;
@@ -160,6 +179,7 @@ struct visit_row {
 	int64_t	last_seen_ms;
 };
 
+/* member_id as visit_row's: < 0 for a guest. */
 int64_t store_visit_open(struct store *st, int64_t member_id, const char *door, int64_t arrived_ms);
 int store_visit_seen(struct store *st, int64_t visit_id, int64_t ts_ms);
 int store_visit_close(struct store *st, int64_t visit_id, int64_t left_ms, const char *reason);
@@ -220,8 +240,8 @@ int store_member_clear_groups(struct store *st, int64_t member_id);
 /* Returns the new badge id, or -1; STORE_EEXIST if the MAC is enrolled
  * already (the message names the existing badge id), STORE_EINVAL if the
  * member was erased. */
-int64_t store_badge_add(struct store *st, int64_t member_id, const uint8_t mac[UID_MAC_LEN],
-    const char *hint, const char *label, int64_t now_ms);
+int64_t store_badge_add(struct store *st, int64_t member_id, enum badge_kind kind,
+    const uint8_t mac[UID_MAC_LEN], const char *hint, const char *label, int64_t now_ms);
 /* 1 found, 0 not found, -1 error. */
 int store_badge_get(struct store *st, int64_t id, struct badge_row *b);
 /* Badges of one member (member_id > 0) or all, ordered by id.  Count or -1. */
@@ -258,22 +278,34 @@ int store_who(struct store *st,
 int store_member_checkout(struct store *st, int64_t member_id, int64_t left_ms,
     const char *reason);
 
-/* Event query for `seuilctl log`: every field is a filter, 0 or NULL means
- * any.  until_ms is exclusive.  limit > 0 keeps only the newest limit rows
- * (still passed in seq order). */
+/* Event query for `seuilctl log` and the console's log: every field is a
+ * filter, 0 or NULL means any.  until_ms is exclusive; before_seq keeps
+ * the events older than that one (the console's pages).  actor matches the
+ * whole actor or the console user it starts with ("web:bob" matches
+ * "web:bob via uid:998(seuil-web)").  limit > 0 keeps only the newest
+ * limit rows (still passed in seq order). */
 struct event_filter {
 	int64_t		since_ms;
 	int64_t		until_ms;
 	int64_t		member_id;
+	int64_t		before_seq;
 	const char	*door;
+	const char	*reader;
 	const char	*type;
+	const char	*reason;
+	const char	*actor;
 	int		limit;
 	bool		site;		/* every node's events (a site's primary) */
 };
 /* Matching events in seq order, each passed to cb (non-zero stops).
- * Count or -1.  cb must not write to the store. */
+ * Only the filters given are in the SQL, so that SQLite may use the index
+ * of the member or of the time.  Count or -1.  cb must not write to the
+ * store. */
 int store_events_query(struct store *st, const struct event_filter *f,
     int (*cb)(const struct event_row *ev, void *arg), void *arg);
+/* Whether e passes f's filters (but the limit): the query's test, for
+ * events read otherwise (seuilctl log --follow). */
+bool store_event_matches(const struct event_filter *f, const struct event_row *e);
 
 /* The events of one type stamped at or after since_ms, oldest first, each
  * passed to cb (non-zero stops); cheap when since_ms is recent (seuild
@@ -316,6 +348,99 @@ int store_member_erase(struct store *st, int64_t member_id, int64_t now_ms);
  * (PRAGMA wal_checkpoint(TRUNCATE)).  0 done, 1 when another connection's
  * open read kept it from completing, -1 error. */
 int store_checkpoint(struct store *st);
+
+/*
+ * Guests and the loaner badges of the space's pool (schema 5; core/guest.c
+ * wraps each change with its audit event).  A pass is open while ended is
+ * 0; its loaner is back in the pool once it ends (or it had none).
+ */
+struct loaner_row {
+	int64_t	id;
+	char	hint[UID_HINT_LEN];
+	char	label[64];
+	int64_t	created_ms;
+	int64_t	guest_id;	/* the open pass it is lent to; 0: in the pool */
+};
+struct guest_row {
+	int64_t	id;
+	char	name[128];
+	int64_t	sponsor_id;	/* 0: the sponsor was erased */
+	int64_t	created_ms;
+	int64_t	ends_ms;
+	int64_t	ended_ms;	/* 0: open */
+	char	end_reason[16];	/* "time", "ended", "sponsor_erased" */
+	int64_t	loaner_id;	/* 0: none */
+	char	loaner[64];	/* its label */
+};
+/* The badge path: a MAC in the pool.  1 with *l (and *g, the open pass
+ * it is lent to, zeroed when none), 0 unknown, -1. */
+int store_find_loaner(struct store *st, const uint8_t mac[UID_MAC_LEN], struct loaner_row *l,
+    struct guest_row *g);
+/* -1, or the new id (STORE_EEXIST: the MAC or label is taken, or the MAC
+ * is a member's badge). */
+int64_t store_loaner_add(struct store *st, const uint8_t mac[UID_MAC_LEN], const char *hint,
+    const char *label, int64_t now_ms);
+/* 1 found, 0 not, -1. */
+int store_loaner_get(struct store *st, const char *label, struct loaner_row *l);
+int store_loaner_del(struct store *st, int64_t id);
+int store_loaners_list(struct store *st, int (*cb)(const struct loaner_row *l, void *arg),
+    void *arg);
+int64_t store_guest_add(struct store *st, const struct guest_row *g);
+int store_guest_get(struct store *st, int64_t id, struct guest_row *g);
+/* Every guest (open passes first when open_only), newest first; those of
+ * sponsor_id when > 0.  Count or -1. */
+int store_guests_list(struct store *st, int64_t sponsor_id, bool open_only,
+    int (*cb)(const struct guest_row *g, void *arg), void *arg);
+/* Lend loaner_id to the open pass id.  0, or -1 (STORE_EEXIST: lent). */
+int store_guest_lend(struct store *st, int64_t id, int64_t loaner_id);
+/* End pass id at ended_ms with reason.  1 done, 0 it was not open, -1. */
+int store_guest_end(struct store *st, int64_t id, int64_t ended_ms, const char *reason);
+/* Passes sponsor_id made since since_ms. */
+int store_guests_since(struct store *st, int64_t sponsor_id, int64_t since_ms);
+/* End the open passes whose end is at or before now_ms (reason time), at
+ * most max (0: all), each id passed to cb (or NULL).  Count or -1. */
+int store_guests_end_due(struct store *st, int64_t now_ms, int max,
+    int (*cb)(int64_t guest_id, void *arg), void *arg);
+/* The earliest end of an open pass, or INT64_MAX (none), or -1. */
+int64_t store_guests_next_end(struct store *st);
+/* Erase guest id: its events keep only via (the sponsor), its visits
+ * only their times; the row goes.  0, or -1 (STORE_ENOENT). */
+int store_guest_erase(struct store *st, int64_t id);
+/* Erase every guest whose pass ended before cutoff_ms.  Count or -1. */
+int store_guests_purge(struct store *st, int64_t cutoff_ms);
+/* Every event of guest id, in seq order.  Count or -1. */
+int store_guest_events(struct store *st, int64_t id,
+    int (*cb)(const struct event_row *ev, void *arg), void *arg);
+
+/*
+ * Members' own console accounts and invite codes (schema 5,
+ * core/member_web.c).  code_hash is the SHA-256 of the code.
+ */
+#define STORE_CODE_HASH_LEN	32
+struct store_member_account {
+	int64_t	member_id;
+	char	hash[128];
+	int64_t	created_ms;
+};
+/* 1 found, 0 not, -1. */
+int store_member_account_get(struct store *st, int64_t member_id,
+    struct store_member_account *a);
+/* Insert or replace the member's hash.  0 or -1. */
+int store_member_account_set(struct store *st, int64_t member_id, const char *hash,
+    int64_t now_ms);
+/* 1 deleted, 0 none, -1.  Its invites go too. */
+int store_member_account_del(struct store *st, int64_t member_id);
+/* A new invite (any older one of the member goes).  0 or -1. */
+int store_invite_add(struct store *st, int64_t member_id,
+    const uint8_t code_hash[STORE_CODE_HASH_LEN], int64_t now_ms, int64_t expires_ms);
+/* Mark the member's invite of code_hash used, if unused and not expired:
+ * 1 done, 0 no such invite (or used, or expired), -1. */
+int store_invite_use(struct store *st, int64_t member_id,
+    const uint8_t code_hash[STORE_CODE_HASH_LEN], int64_t now_ms);
+/* The member chose how the lobby names them: public and display_name,
+ * with lobby_chosen set to now_ms.  0, or -1 (STORE_ENOENT). */
+int store_member_lobby_set(struct store *st, int64_t member_id, bool public,
+    const char *display_name, int64_t now_ms);
 
 /*
  * Console accounts (web_users, schema 3), for core/webuser.c, which wraps each change and its admin_change event in one

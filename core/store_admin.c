@@ -119,6 +119,10 @@ store_member_set_active(struct store *st, int64_t id, bool active)
 		store_seterr(st, STORE_ENOENT, "member %lld not found", (long long)id);
 		return -1;
 	}
+	/* A disabled member's console account ends with it (an import's
+	 * prune too): a new invite opens it again once enabled. */
+	if (!active && store_member_account_del(st, id) == -1)
+		return -1;
 	return 0;
 }
 
@@ -147,8 +151,8 @@ store_member_clear_groups(struct store *st, int64_t member_id)
 }
 
 int64_t
-store_badge_add(struct store *st, int64_t member_id, const uint8_t mac[UID_MAC_LEN],
-    const char *hint, const char *label, int64_t now_ms)
+store_badge_add(struct store *st, int64_t member_id, enum badge_kind kind,
+    const uint8_t mac[UID_MAC_LEN], const char *hint, const char *label, int64_t now_ms)
 {
 	struct badge_row b;
 	struct member_row m;
@@ -156,7 +160,7 @@ store_badge_add(struct store *st, int64_t member_id, const uint8_t mac[UID_MAC_L
 	int rc;
 
 	/* Look first, to name the badge that already has this MAC. */
-	rc = store_find_badge(st, mac, &b, &m);
+	rc = store_find_badge(st, kind, mac, &b, &m);
 	if (rc == -1)
 		return -1;
 	if (rc == 1) {
@@ -167,7 +171,7 @@ store_badge_add(struct store *st, int64_t member_id, const uint8_t mac[UID_MAC_L
 	/* One statement, so that an erase committed after the caller looked
 	 * the member up cannot be followed by a badge on the erased row. */
 	if (store_prepare(st, "INSERT INTO badges (member_id, uid_mac, uid_hint, label,"
-	    " status, created) SELECT ?1, ?2, ?3, ?4, 'active', ?5"
+	    " status, created, kind) SELECT ?1, ?2, ?3, ?4, 'active', ?5, ?6"
 	    " WHERE NOT EXISTS (SELECT 1 FROM members WHERE id = ?1"
 	    " AND erased IS NOT NULL)", &s) == -1)
 		return -1;
@@ -176,6 +180,7 @@ store_badge_add(struct store *st, int64_t member_id, const uint8_t mac[UID_MAC_L
 	store_bind_text(s, 3, hint);
 	store_bind_text(s, 4, label);
 	sqlite3_bind_int64(s, 5, now_ms);
+	sqlite3_bind_text(s, 6, store_badge_kind_name(kind), -1, SQLITE_STATIC);
 	rc = store_run(st, s, "add badge");
 	sqlite3_finalize(s);
 	if (rc == -1) {

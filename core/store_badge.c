@@ -20,18 +20,19 @@ row_badge_member(sqlite3_stmt *s, void *arg)
 	struct badge_member *bm = arg;
 
 	store_read_badge(s, 0, bm->b);
-	store_read_member(s, 7, bm->m);
+	store_read_member(s, 8, bm->m);
 	return 1;
 }
 
 int
-store_find_badge(struct store *st, const uint8_t mac[UID_MAC_LEN],
+store_find_badge(struct store *st, enum badge_kind kind, const uint8_t mac[UID_MAC_LEN],
     struct badge_row *b, struct member_row *m)
 {
 	struct badge_member bm = { b, m };
 	sqlite3_stmt *s = st->stmt[S_FIND_BADGE];
 
 	sqlite3_bind_blob(s, 1, mac, UID_MAC_LEN, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, store_badge_kind_name(kind), -1, SQLITE_STATIC);
 	return store_each(st, s, row_badge_member, &bm, "find badge");
 }
 

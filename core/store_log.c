@@ -47,6 +47,8 @@ store_append_event(struct store *st, const struct event *ev)
 	store_bind_text(s, 11, ev->reason);
 	store_bind_text(s, 12, ev->detail);
 	store_bind_text(s, 13, ev->actor);
+	store_bind_id(s, 14, ev->guest_id);
+	store_bind_id(s, 15, ev->via);
 	if (store_run(st, s, "append event") == -1)
 		return -1;
 	return sqlite3_last_insert_rowid(st->db);
@@ -73,33 +75,90 @@ store_events_after(struct store *st, int64_t after_seq, int max,
 	    &(struct store_rows){ .event = cb, .arg = arg }, "events");
 }
 
+/* One clause a filter given, in the order of its parameter. */
+static const struct {
+	const char	*sql;
+	const char	*param;
+} event_clauses[] = {
+	{ " AND ts_ms >= :since", ":since" },
+	{ " AND ts_ms < :until", ":until" },
+	{ " AND member_id = :member", ":member" },
+	{ " AND seq < :before", ":before" },
+	{ " AND door = :door", ":door" },
+	{ " AND reader = :reader", ":reader" },
+	{ " AND type = :type", ":type" },
+	{ " AND reason = :reason", ":reason" },
+	{ " AND (actor = :actor OR substr(actor, 1, length(:actor) + 5) = :actor || ' via ')",
+	    ":actor" },
+};
+
 int
 store_events_query(struct store *st, const struct event_filter *f,
     int (*cb)(const struct event_row *ev, void *arg), void *arg)
 {
+	const int64_t ids[] = { f->since_ms, f->until_ms, f->member_id, f->before_seq };
+	const char *texts[] = { f->door, f->reader, f->type, f->reason, f->actor };
+	char sql[1024];
 	sqlite3_stmt *s;
+	size_t i, n, nids = sizeof(ids) / sizeof(ids[0]);
+	bool given;
 
 	/* The newest `limit` rows, then back into seq order. */
-	if (store_prepare(st, f->site ? "SELECT * FROM (SELECT " SITE_EVENT_COLS
-	    " FROM site_events"
-	    " WHERE (?1 = 0 OR ts_ms >= ?1) AND (?2 = 0 OR ts_ms < ?2)"
-	    " AND (?3 = 0 OR member_id = ?3) AND (?4 IS NULL OR door = ?4)"
-	    " AND (?5 IS NULL OR type = ?5) ORDER BY site_seq DESC LIMIT ?6)"
-	    " ORDER BY site_seq" : "SELECT * FROM (SELECT " EVENT_COLS " FROM events"
-	    " WHERE (?1 = 0 OR ts_ms >= ?1) AND (?2 = 0 OR ts_ms < ?2)"
-	    " AND (?3 = 0 OR member_id = ?3) AND (?4 IS NULL OR door = ?4)"
-	    " AND (?5 IS NULL OR type = ?5) ORDER BY seq DESC LIMIT ?6)"
-	    " ORDER BY seq", &s) == -1)
+	n = (size_t)snprintf(sql, sizeof(sql), "SELECT * FROM (SELECT %s WHERE 1",
+	    f->site ? SITE_EVENT_COLS " FROM site_events" : EVENT_COLS " FROM events");
+	for (i = 0; i < sizeof(event_clauses) / sizeof(event_clauses[0]); i++) {
+		const char *clause = event_clauses[i].sql;
+
+		given = i < nids ? ids[i] != 0 : texts[i - nids] != NULL;
+		/* A site's view is in the site's sequence. */
+		if (f->site && strcmp(event_clauses[i].param, ":before") == 0)
+			clause = " AND site_seq < :before";
+		if (given)
+			n += (size_t)snprintf(sql + n, sizeof(sql) - n, "%s", clause);
+	}
+	snprintf(sql + n, sizeof(sql) - n, " ORDER BY %s DESC LIMIT :limit) ORDER BY %s",
+	    f->site ? "site_seq" : "seq", f->site ? "site_seq" : "seq");
+	if (store_prepare(st, sql, &s) == -1)
 		return -1;
-	sqlite3_bind_int64(s, 1, f->since_ms);
-	sqlite3_bind_int64(s, 2, f->until_ms);
-	sqlite3_bind_int64(s, 3, f->member_id);
-	store_bind_text(s, 4, f->door);
-	store_bind_text(s, 5, f->type);
-	sqlite3_bind_int(s, 6, f->limit > 0 ? f->limit : -1);
+	for (i = 0; i < sizeof(event_clauses) / sizeof(event_clauses[0]); i++) {
+		int k = sqlite3_bind_parameter_index(s, event_clauses[i].param);
+
+		if (k == 0)
+			continue;
+		if (i < nids)
+			sqlite3_bind_int64(s, k, ids[i]);
+		else
+			store_bind_text(s, k, texts[i - nids]);
+	}
+	sqlite3_bind_int(s, sqlite3_bind_parameter_index(s, ":limit"),
+	    f->limit > 0 ? f->limit : -1);
 	return store_rows(st, s,
 	    &(struct store_rows){ .event = cb, .arg = arg },
 	    "events");
+}
+
+static bool
+text_is(const char *want, const char *have)
+{
+	return want == NULL || strcmp(want, have) == 0;
+}
+
+bool
+store_event_matches(const struct event_filter *f, const struct event_row *e)
+{
+	size_t n;
+
+	if ((f->since_ms != 0 && e->ts_ms < f->since_ms) ||
+	    (f->until_ms != 0 && e->ts_ms >= f->until_ms) ||
+	    (f->member_id != 0 && e->member_id != f->member_id) ||
+	    (f->before_seq != 0 && e->seq >= f->before_seq) ||
+	    !text_is(f->door, e->door) || !text_is(f->reader, e->reader) ||
+	    !text_is(f->type, e->type) || !text_is(f->reason, e->reason))
+		return false;
+	if (f->actor == NULL || strcmp(f->actor, e->actor) == 0)
+		return true;
+	n = strlen(f->actor);
+	return strncmp(f->actor, e->actor, n) == 0 && strncmp(e->actor + n, " via ", 5) == 0;
 }
 
 int
@@ -137,9 +196,10 @@ store_visit_open(struct store *st, int64_t member_id, const char *door, int64_t 
 {
 	sqlite3_stmt *s = st->stmt[S_VISIT_OPEN];
 
-	sqlite3_bind_int64(s, 1, member_id);
+	store_bind_id(s, 1, member_id);
 	store_bind_text(s, 2, door);
 	sqlite3_bind_int64(s, 3, arrived_ms);
+	store_bind_id(s, 4, -member_id);
 	if (store_run(st, s, "open visit") == -1)
 		return -1;
 	return sqlite3_last_insert_rowid(st->db);
@@ -202,10 +262,10 @@ row_who(sqlite3_stmt *s, void *arg)
 	struct member_row m;
 
 	store_read_visit(s, 0, &v);
-	if (sqlite3_column_type(s, 7) == SQLITE_NULL)
+	if (sqlite3_column_type(s, 8) == SQLITE_NULL)
 		memset(&m, 0, sizeof(m));
 	else
-		store_read_member(s, 7, &m);
+		store_read_member(s, 8, &m);
 	return c->cb(&v, &m, c->arg);
 }
 
@@ -218,9 +278,9 @@ store_who(struct store *st,
 	int n;
 
 	if (store_prepare(st, "SELECT v.id, v.member_id, v.door, v.arrived_ts,"
-	    " v.left_ts, v.left_reason, v.last_seen_ts, m.id, m.name,"
+	    " v.left_ts, v.left_reason, v.last_seen_ts, v.guest_id, m.id, m.name,"
 	    " m.display_name, m.email, m.status, m.valid_from, m.valid_until,"
-	    " m.public, m.created, m.erased"
+	    " m.public, m.created, m.erased, m.lobby_chosen"
 	    " FROM visits v LEFT JOIN members m ON m.id = v.member_id"
 	    " WHERE v.left_ts IS NULL ORDER BY v.arrived_ts, v.id", &s) == -1)
 		return -1;
@@ -236,8 +296,9 @@ store_member_checkout(struct store *st, int64_t member_id, int64_t left_ms,
 	sqlite3_stmt *s;
 	int rc;
 
+	/* member_id < 0: a guest (visit_row's convention). */
 	if (store_prepare(st, "UPDATE visits SET left_ts = ?2, left_reason = ?3"
-	    " WHERE member_id = ?1 AND left_ts IS NULL", &s) == -1)
+	    " WHERE (member_id = ?1 OR guest_id = -?1) AND left_ts IS NULL", &s) == -1)
 		return -1;
 	sqlite3_bind_int64(s, 1, member_id);
 	sqlite3_bind_int64(s, 2, left_ms);
@@ -332,9 +393,17 @@ store_member_erase(struct store *st, int64_t member_id, int64_t now_ms)
 		"UPDATE visits SET member_id = NULL WHERE member_id = ?1",
 		"DELETE FROM badges WHERE member_id = ?1",
 		"DELETE FROM member_groups WHERE member_id = ?1",
+		/* The guests they vouched for: their passes end, and their
+		 * events no longer say who vouched. */
+		"UPDATE events SET via = NULL WHERE via = ?1",
+		"UPDATE guests SET sponsor_id = NULL, ended = coalesce(ended, ?2),"
+		" end_reason = coalesce(end_reason, 'sponsor_erased') WHERE sponsor_id = ?1",
+		"DELETE FROM member_accounts WHERE member_id = ?1",
+		"DELETE FROM member_invites WHERE member_id = ?1",
 		"UPDATE members SET name = 'erased-' || id, display_name = NULL,"
 		" email = NULL, status = 'disabled', valid_from = NULL,"
-		" valid_until = NULL, public = 0, erased = ?2 WHERE id = ?1",
+		" valid_until = NULL, public = 0, erased = ?2, lobby_chosen = NULL"
+		" WHERE id = ?1",
 	};
 	struct member_row m;
 	size_t i;

@@ -40,6 +40,7 @@ enum {
 	S_META_SET,
 	S_MEMBER_GET,
 	S_MEMBER_BY_NAME,
+	S_FIND_LOANER,
 	S_BEGIN,
 	S_COMMIT,
 	S_COUNT
@@ -57,18 +58,21 @@ struct store {
 /* The column lists that store_read_member, store_read_badge,
  * store_read_event and store_read_visit expect, in their order. */
 #define MEMBER_COLS	"id, name, display_name, email, status, valid_from," \
-			" valid_until, public, created, erased"
-#define BADGE_COLS	"id, member_id, uid_hint, label, status, created, last_seen"
+			" valid_until, public, created, erased, lobby_chosen"
+#define BADGE_COLS	"id, member_id, uid_hint, label, status, created, last_seen, kind"
 #define EVENT_COLS	"seq, ts_ms, clock_synced, boot_id, mono_ms, type, door," \
-			" reader, member_id, badge_id, reason, detail, actor"
+			" reader, member_id, badge_id, reason, detail, actor, guest_id, via"
 /* Every column of events, as the table has them. */
 #define EVENT_ALL_COLS	"seq, ts_ms, clock_synced, boot_id, mono_ms, type, door," \
-			" reader, member_id, badge_id, uid_mac, reason, detail, actor"
-/* The same from site_events, then the node and its seq there. */
+			" reader, member_id, badge_id, uid_mac, reason, detail, actor," \
+			" guest_id, via"
+/* The same from site_events (which keeps no guest: 0 there), then the
+ * node and its seq there. */
 #define SITE_EVENT_COLS	"site_seq, ts_ms, clock_synced, boot_id, mono_ms, type, door," \
-			" reader, member_id, badge_id, reason, detail, actor, node, node_seq"
+			" reader, member_id, badge_id, reason, detail, actor, 0, 0," \
+			" node, node_seq"
 #define VISIT_COLS	"id, member_id, door, arrived_ts, left_ts, left_reason," \
-			" last_seen_ts"
+			" last_seen_ts, guest_id"
 /* A group and its windows, one row per window (columns 2-4 NULL for a
  * group without any): what store_read_window reads; then whether the
  * group admits when a replica's copy expired (column 5). */

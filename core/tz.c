@@ -476,6 +476,21 @@ tz_parse_time(const char *s, int64_t *utc_ms)
 }
 
 int
+tz_parse_period_end(const char *s, int64_t *utc_ms)
+{
+	int64_t days;
+	char next[11];
+
+	if (strlen(s) != 10)
+		return tz_parse_time(s, utc_ms);
+	if (tz_date_days(s, &days) == -1)
+		return -1;
+	tz_days_date(days + 1, next);
+	*utc_ms = tz_date_start(next);
+	return *utc_ms == INT64_MIN ? -1 : 0;
+}
+
+int
 tz_parse_utc(const char *s, int64_t *utc_ms)
 {
 	struct tm tm;

@@ -94,6 +94,10 @@ int tz_days_weekday(int64_t days);
  * C library cannot convert (tz_time_fits). */
 int tz_parse_time(const char *s, int64_t *utc_ms);
 
+/* The end of a period a person gives (--to, ?to=): a bare date is the
+ * whole day, so its end is the start of the next local day; a time is
+ * that instant (tz_parse_time).  0 with *utc_ms set, or -1. */
+int tz_parse_period_end(const char *s, int64_t *utc_ms);
 /* Strict UTC, as programs write it: "YYYY-MM-DDTHH:MM:SS[.fff...]Z" and
  * nothing else (no local time, no offset, no missing seconds).  Pure: no
  * timezone involved.  0 with *utc_ms set, or -1 (*utc_ms unchanged). */

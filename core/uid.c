@@ -209,8 +209,8 @@ fail:
  * padded.  No allocation, and nothing that can fail.  test_uid checks
  * a known answer and OpenSSL's HMAC() on random keys and UIDs.
  */
-void
-uid_mac(const uint8_t key[UID_KEY_LEN], const struct uid *uid, uint8_t mac[UID_MAC_LEN])
+static void
+hmac(const uint8_t key[UID_KEY_LEN], const uint8_t *p, size_t n, uint8_t mac[UID_MAC_LEN])
 {
 	uint8_t pad[SHA256_CBLOCK], inner[SHA256_DIGEST_LENGTH];
 	SHA256_CTX c;
@@ -221,7 +221,7 @@ uid_mac(const uint8_t key[UID_KEY_LEN], const struct uid *uid, uint8_t mac[UID_M
 		pad[i] ^= key[i];
 	SHA256_Init(&c);
 	SHA256_Update(&c, pad, sizeof(pad));
-	SHA256_Update(&c, uid->bytes, uid->len);
+	SHA256_Update(&c, p, n);
 	SHA256_Final(inner, &c);
 	memset(pad, 0x5c, sizeof(pad));
 	for (i = 0; i < UID_KEY_LEN; i++)
@@ -233,6 +233,19 @@ uid_mac(const uint8_t key[UID_KEY_LEN], const struct uid *uid, uint8_t mac[UID_M
 	OPENSSL_cleanse(&c, sizeof(c));
 	OPENSSL_cleanse(pad, sizeof(pad));
 	OPENSSL_cleanse(inner, sizeof(inner));
+}
+
+void
+uid_mac(const uint8_t key[UID_KEY_LEN], const struct uid *uid, uint8_t mac[UID_MAC_LEN])
+{
+	hmac(key, uid->bytes, uid->len, mac);
+}
+
+void
+uid_credential_mac(const uint8_t key[UID_KEY_LEN], const uint8_t cred[UID_CREDENTIAL_LEN],
+    uint8_t mac[UID_MAC_LEN])
+{
+	hmac(key, cred, UID_CREDENTIAL_LEN, mac);
 }
 
 void

@@ -16,6 +16,7 @@
 #define UID_MAC_LEN	32
 #define UID_KEY_LEN	32
 #define UID_HINT_LEN	5	/* "A1B2" and a NUL */
+#define UID_CREDENTIAL_LEN 16	/* a DESFire credential (firmware-glue/desfire.h) */
 
 struct uid {
 	uint8_t	len;
@@ -36,6 +37,13 @@ int uid_key_load(const char *path, uint8_t key[UID_KEY_LEN], char *err, size_t e
 int uid_key_create(const char *path, char *err, size_t errlen);
 
 void uid_mac(const uint8_t key[UID_KEY_LEN], const struct uid *uid, uint8_t mac[UID_MAC_LEN]);
+/*
+ * The MAC of a DESFire credential, stored as a badge's (kind desfire) in
+ * place of its UID's: HMAC-SHA256 under the same key.  A credential is 16
+ * bytes and a UID at most 10, so the two MACs never have the same input.
+ */
+void uid_credential_mac(const uint8_t key[UID_KEY_LEN],
+    const uint8_t cred[UID_CREDENTIAL_LEN], uint8_t mac[UID_MAC_LEN]);
 void uid_hint(const struct uid *uid, char hint[UID_HINT_LEN]);
 
 /* Erase a UID from memory once it has been turned into a MAC. */

@@ -17,12 +17,12 @@
 
 #include "manage.h"
 
-static const char *const role_names[] = { "admin", "desk" };
+static const char *const role_names[] = { "admin", "desk", "member" };
 
 const char *
 webuser_role_name(enum webuser_role r)
 {
-	return (unsigned)r < 2 ? role_names[r] : "?";
+	return (unsigned)r < 3 ? role_names[r] : "?";
 }
 
 int

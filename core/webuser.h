@@ -25,12 +25,15 @@
 #define WEBUSER_PASS_MAX	256
 #define WEBUSER_HASH_MAX	128
 
-enum webuser_role { WEBUSER_ADMIN, WEBUSER_DESK };
+/* member: a member on their own page (core/member_web.h), never an
+ * account of web_users. */
+enum webuser_role { WEBUSER_ADMIN, WEBUSER_DESK, WEBUSER_MEMBER };
 
 struct webuser {
 	char			name[WEBUSER_NAME_MAX + 1];
 	enum webuser_role	role;
 	int64_t			created_ms;
+	int64_t			member_id;	/* WEBUSER_MEMBER: who; else 0 */
 };
 
 const char *webuser_role_name(enum webuser_role r);
@@ -77,5 +80,17 @@ int webuser_list(struct store *st, int (*cb)(const struct webuser *u, void *arg)
 int webuser_lookup(struct store *st, const char *name, struct webuser *u,
     char hash[WEBUSER_HASH_MAX], char *err, size_t errlen);
 bool webuser_password_ok(bool found, const char *password, const char *hash);
+/*
+ * The same for any name the console takes: a console account, else the
+ * member of that exact name with an account of their own (active, not
+ * erased; role WEBUSER_MEMBER, its hash, which starts with '!' until the
+ * member sets a password).  1, 0, -1 as webuser_lookup.
+ */
+int webuser_lookup_any(struct store *st, const char *name, struct webuser *u,
+    char hash[WEBUSER_HASH_MAX], char *err, size_t errlen);
+/* The member's account as it is now (for a member's session): 1 with its
+ * hash, 0 when gone (no account, disabled, erased), -1. */
+int webuser_member_hash(struct store *st, int64_t member_id, char hash[WEBUSER_HASH_MAX],
+    char *err, size_t errlen);
 
 #endif

@@ -108,6 +108,55 @@ webuser_lookup(struct store *st, const char *name, struct webuser *u,
 	return rc;
 }
 
+int
+webuser_member_hash(struct store *st, int64_t member_id, char hash[WEBUSER_HASH_MAX],
+    char *err, size_t errlen)
+{
+	struct store_member_account a;
+	struct member_row m;
+	int rc;
+
+	hash[0] = '\0';
+	if ((rc = store_member_get(st, member_id, &m)) == 1 && m.active && !m.erased)
+		rc = store_member_account_get(st, member_id, &a);
+	else if (rc == 1)
+		rc = 0;
+	if (rc == -1) {
+		snprintf(err, errlen, "member accounts: %s", store_errmsg(st));
+		return -1;
+	}
+	if (rc == 1)
+		snprintf(hash, WEBUSER_HASH_MAX, "%s", a.hash);
+	explicit_bzero(&a, sizeof(a));
+	return rc;
+}
+
+int
+webuser_lookup_any(struct store *st, const char *name, struct webuser *u,
+    char hash[WEBUSER_HASH_MAX], char *err, size_t errlen)
+{
+	struct member_row m;
+	const char *p;
+	int rc;
+
+	if ((rc = webuser_lookup(st, name, u, hash, err, errlen)) != 0)
+		return rc;
+	for (p = name; *p >= '0' && *p <= '9'; p++)
+		;
+	if (*p == '\0')
+		return 0;	/* all digits: an id, which is no name to sign in with */
+	if ((rc = store_member_find(st, name, &m)) == 1 &&
+	    (rc = webuser_member_hash(st, m.id, hash, err, errlen)) == 1) {
+		memset(u, 0, sizeof(*u));
+		snprintf(u->name, sizeof(u->name), "%.32s", m.name);
+		u->role = WEBUSER_MEMBER;
+		u->member_id = m.id;
+	}
+	if (rc == -1 && err[0] == '\0')
+		snprintf(err, errlen, "members: %s", store_errmsg(st));
+	return rc;
+}
+
 bool
 webuser_password_ok(bool found, const char *password, const char *hash)
 {

@@ -1,43 +1,71 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The badge path: UID in, relay out; and enrolment by tap. */
+/*
+ * The badge path: a card in, the relay out.  A card that may carry our
+ * DESFire application, at a reader that reads credentials, is asked first
+ * (exchange.h, on its reader's thread); every tap is then decided and
+ * recorded by the writer in one transaction, and a committed grant moves
+ * the relay.  Taps at a desk reader go to enrol.c.
+ */
 #include <string.h>
 
 #include "daemon.h"
+#include "guest.h"
 
-/* ---- the badge path: UID in, relay out ---- */
-
-static void
-daemon_enrol_tap(struct daemon *d, int ri, const uint8_t mac[UID_MAC_LEN], const char *hint);
-
-/* A tap on its way to the writer and back. */
+/* A tap on its way through the card exchange (if any), the writer, and
+ * back.  The first member says whose it is when it travels in an
+ * exchange's job. */
 struct tap_job {
-	int64_t		t0_ns;		/* UID received */
+	enum exchange_for what;		/* FOR_DOOR */
+	int64_t		t0_ns;		/* the card reported */
 	int64_t		now_ms;		/* wall, for the decision and the event */
 	int64_t		now_mono;
 	bool		synced;
 	bool		locked_out;
-	bool		enrol;		/* an enrolment waits: hint is set */
+	bool		enrol;		/* a UID enrolment waits: hint is set */
+	enum reader_credential mode;	/* what the reader takes */
+	enum access_card card;		/* what the card showed */
+	enum badge_kind kind;		/* what mac is the MAC of */
 	uint8_t		mac[UID_MAC_LEN];
 	char		hint[UID_HINT_LEN];
 	char		reader[CONFIG_NAME_MAX + 1];
 	char		door[CONFIG_NAME_MAX + 1];
+	char		detail[96];	/* why a credential was refused */
 	/* The writer's answer. */
 	bool		decided;
 	bool		found;
 	enum access_reason reason;
 	int64_t		member_id;
 	int64_t		badge_id;
+	bool		first_in;	/* a member of the door's first_in group */
 };
+_Static_assert(sizeof(struct tap_job) <= EXCHANGE_CTX_MAX, "a tap fits in an exchange's job");
+
+/* Whether groups hold the door's first_in group (office hours). */
+static bool
+in_first_in(const struct config *conf, const char *door, const struct access_groups *g)
+{
+	int di = config_door_index(conf, door);
+
+	if (di == -1 || conf->doors[di].first_in[0] == '\0')
+		return false;
+	for (int i = 0; i < g->ngroups; i++)
+		if (strcmp(g->groups[i].name, conf->doors[di].first_in) == 0)
+			return true;
+	return false;
+}
 
 /*
  * Writer thread.  Why this order: the decision uses only the MAC (the
- * reader supervisor wipes the raw UID as soon as daemon_tap returns).  The
- * lookup, the decision and the event share one write transaction, so a
- * revoke or disable that seuilctl commits meanwhile is either seen or waits
- * until the event is written: never a decision on stale rows.  The decision
- * is built by decision_input, as `seuilctl explain` builds it.  A grant is
+ * reader supervisor wipes the raw UID as soon as daemon_tap returns, and a
+ * credential is turned into its MAC as soon as it is read).  The lookup,
+ * the decision and the event share one write transaction, so a revoke or
+ * disable that seuilctl commits meanwhile is either seen or waits until
+ * the event is written: never a decision on stale rows.  The decision is
+ * built by decision_input, as `seuilctl explain` builds it.  A grant is
  * committed durably before the loop moves the relay (tap_done), so every
- * pulse has its event; anything that fails on the way is a denial.
+ * pulse has its event; anything that fails on the way is a denial.  A
+ * card whose credential failed is looked up by nothing: no UID of it is
+ * ever a badge.
  */
 static int
 tap_run(struct writer_job *j, struct store *st)
@@ -46,25 +74,37 @@ tap_run(struct writer_job *j, struct store *st)
 	struct tap_job *t = writer_job_data(j);
 	struct event ev = { .door = t->door, .reader = t->reader, .ts_ms = t->now_ms,
 	    .mono_ms = t->now_mono, .clock_synced = t->synced };
+	struct decision_tap tap = { .reader = t->mode, .card = t->card,
+	    .locked_out = t->locked_out };
 	struct decision_rows rows;
 	struct access_input in;
+	char detail[96];
 	int rc = 0;
 
 	if (store_begin(st) == -1)
 		return -1;
-	if (t->locked_out)
+	if (t->locked_out || t->card == ACCESS_CARD_INVALID)
 		memset(&rows, 0, sizeof(rows));
-	else if ((rc = decision_rows_load(st, t->mac, &rows)) == -1)
+	else if ((rc = decision_rows_load(st, t->kind, t->mac, &rows)) == -1)
 		goto fail;
 	t->found = rc == 1;
 	writer_lock(d->writer);
-	decision_input(&in, d->wconf, t->found ? &rows.badge : NULL, &rows.member, &rows.groups,
-	    t->now_ms, t->synced, t->locked_out);
+	decision_input_rows(&in, d->wconf, t->found ? &rows : NULL, t->now_ms, t->synced, tap);
 	in.copy_expired = d->copy_expired;
+	/* A guest has the sponsor's groups, never the sponsor's office hours. */
+	t->first_in = t->found && !rows.loaner && in_first_in(d->wconf, t->door, &rows.groups);
 	writer_unlock(d->writer);
 	t->reason = access_decide(&in);
 	t->decided = true;
-	if (t->found) {
+	if (t->found && rows.loaner) {
+		/* A guest's tap: the guest and who vouched, never the sponsor as
+		 * the one who came; presence counts the guest as -id. */
+		ev.guest_id = rows.guest.id;
+		ev.via = rows.guest.sponsor_id;
+		t->member_id = -rows.guest.id;
+		snprintf(detail, sizeof(detail), "loaner %.60s", rows.l.label);
+		ev.detail = detail;
+	} else if (t->found) {
 		ev.member_id = t->member_id = rows.member.id;
 		ev.badge_id = t->badge_id = rows.badge.id;
 	} else {
@@ -74,11 +114,12 @@ tap_run(struct writer_job *j, struct store *st)
 		ev.type = "access_granted";
 		ev.uid_mac = NULL;
 		if (writer_append_event(st, &ev) == -1 ||
-		    store_badge_seen(st, rows.badge.id, t->now_ms) == -1)
+		    (!rows.loaner && store_badge_seen(st, rows.badge.id, t->now_ms) == -1))
 			goto fail;
 	} else {
 		ev.type = "access_denied";
 		ev.reason = access_reason_name(t->reason);
+		ev.detail = t->detail[0] != '\0' ? t->detail : NULL;
 		if (writer_append_event(st, &ev) == -1)
 			goto fail;
 	}
@@ -127,6 +168,8 @@ tap_done(struct writer_job *j)
 		log_debug("badge path: %lld us", (long long)(set_ns - t->t0_ns) / 1000);
 		presence_grant(d->presence, t->member_id, t->door, d->conf->readers[ri].direction,
 		    t->now_ms, t->now_mono);
+		if (t->first_in)
+			daemon_office_grant(d, di, ri, t->member_id, t->now_ms);
 		return;
 	}
 	/* Whatever the reason, the same denial: a stranger learns nothing. */
@@ -147,190 +190,219 @@ tap_done(struct writer_job *j)
 		feedback_lockout(&d->feedback[ri], t->now_mono, d->lockouts[ri].locked_until);
 		daemon_feedback_drive(d, clock_mono_ms());
 	}
-	if (reason == ACCESS_UNKNOWN_BADGE && !t->found && j->rc == 0 && t->enrol)
+	if (reason == ACCESS_UNKNOWN_BADGE && !t->found && j->rc == 0 && t->enrol &&
+	    t->kind == BADGE_UID)
 		daemon_enrol_tap(d, ri, t->mac, t->hint);
 }
 
-/*
- * A tap at a desk reader (no door): it only ever enrols.  Nothing opens,
- * nobody arrives, and a known badge is only reported to the manager who
- * waits for a tap.
- */
+/* To the writer, which has TAP_BOUND_MS from now to decide and record it
+ * (an exchange before may have taken a while), or the tap is denied
+ * (store_unavailable). */
 static void
-daemon_desk_tap(struct daemon *d, int ri, const struct uid *uid)
+tap_submit(struct daemon *d, int ri, struct tap_job *t)
 {
-	const struct reader_conf *rc = &d->conf->readers[ri];
-	struct decision_rows rows;
-	uint8_t mac[UID_MAC_LEN];
-	char hint[UID_HINT_LEN];
-	cJSON *r;
-	int known;
-
-	if (!d->enrol.active || (d->enrol.reader_index != -1 && d->enrol.reader_index != ri)) {
-		log_info("reader %s: badge tapped at the desk, no enrolment waiting", rc->name);
+	if (writer_submit(d->writer, tap_run, tap_done, d, clock_mono_ms() + TAP_BOUND_MS,
+	    WRITER_DENIAL, t, sizeof(*t)) == -1) {
+		writer_note_denial(d->writer, "the writer's queue is full");
+		log_info("reader %s: tap denied: store_unavailable (queue full)",
+		    d->conf->readers[ri].name);
 		daemon_feedback_tap(d, ri, false, 0);
-		return;
 	}
-	uid_mac(d->key, uid, mac);
-	/* A read: on the loop's connection, which never waits for a writer. */
-	if ((known = decision_rows_load(d->st, mac, &rows)) != 0) {
-		d->enrol.active = false;
-		daemon_feedback_enrol_end(d);
-		daemon_feedback_tap(d, ri, false, 0);
-		if (known == -1) {
-			r = control_fail(CONTROL_DATABASE, "%s", store_errmsg(d->st));
-		} else {
-			r = control_fail(CONTROL_EXISTS, "this badge is already enrolled");
-			cJSON_AddNumberToObject(r, "badge_id", (double)rows.badge.id);
-			cJSON_AddNumberToObject(r, "member", (double)rows.member.id);
-		}
-		control_reply(d->control, d->enrol.client, r);
-		return;
-	}
-	uid_hint(uid, hint);
-	daemon_enrol_tap(d, ri, mac, hint);
-	explicit_bzero(mac, sizeof(mac));
 }
 
-/* The loop's share: the MAC, the lockout, the time; the writer does the
- * rest within TAP_BOUND_MS or the tap is denied (store_unavailable). */
+/* A card that may carry our application: read it on its reader's thread;
+ * door_exchange_done goes on.  0, or -1 when no exchange could start. */
+static int
+door_exchange(struct daemon *d, int ri, const struct reader_tap *rt, const struct tap_job *t)
+{
+	struct exchange_job j = { .op = EXCHANGE_READ, .reader = ri, .tap = rt->id,
+	    .release = true, .deadline = clock_mono_ms() + EXCHANGE_DOOR_MS };
+	pid_t pid = 0;
+	int xsock;
+
+	snprintf(j.reader_name, sizeof(j.reader_name), "%s", t->reader);
+	memcpy(j.uid, rt->uid.bytes, DESFIRE_UID_LEN);
+	memcpy(exchange_ctx(&j), t, sizeof(*t));
+	xsock = readers_exchange_fd(d->readers, ri, &pid);
+	if (xsock == -1 || exchanges_submit(d->exchanges, &j, xsock, pid) == -1) {
+		explicit_bzero(&j, sizeof(j));
+		return -1;
+	}
+	explicit_bzero(&j, sizeof(j));
+	return 0;
+}
+
+/*
+ * The card answered (or did not): a proven credential is looked up by its
+ * MAC as a DESFire badge; a card without our application (or that speaks
+ * no DESFire) by its UID, as any other card; anything else is refused,
+ * whatever its UID.  Only the step and the result go into the event.
+ */
+static void
+door_exchange_done(struct daemon *d, struct exchange_job *j)
+{
+	struct tap_job *t = exchange_ctx(j);
+	int ri = config_reader_index(d->conf, t->reader);
+
+	if (j->broken != NULL)
+		readers_fail(d->readers, j->reader, j->pid, j->broken);
+	if (ri == -1 || d->stop)
+		return;		/* a reload removed the reader, or seuild is stopping */
+	switch (j->result) {
+	case DESFIRE_OK:
+		uid_credential_mac(d->key, j->credential, t->mac);
+		t->kind = BADGE_DESFIRE;
+		t->card = ACCESS_CARD_CREDENTIAL;
+		break;
+	case DESFIRE_NO_APP:
+		break;		/* t->mac is the UID's */
+	default:
+		t->card = ACCESS_CARD_INVALID;
+		if (!d->have_dkeys)	/* probed: the application is there */
+			snprintf(t->detail, sizeof(t->detail), "desfire: application %06X, and "
+			    "no credentials key file to read it", (unsigned)d->dkeys.aid);
+		else if (j->rep.status >= 0)
+			snprintf(t->detail, sizeof(t->detail), "desfire: %s: %s (status %02X)",
+			    desfire_step_str(j->rep.step), desfire_result_str(j->result),
+			    (unsigned)j->rep.status);
+		else
+			snprintf(t->detail, sizeof(t->detail), "desfire: %s: %s",
+			    desfire_step_str(j->rep.step), desfire_result_str(j->result));
+		break;
+	}
+	log_debug("reader %s: card exchange: %s in %lld ms, %d APDUs", t->reader,
+	    desfire_result_str(j->result), (long long)j->ms, j->rep.exchanges);
+	tap_submit(d, ri, t);
+}
+
 void
-daemon_tap(void *arg, int ri, const struct uid *uid)
+daemon_exchange_done(void *arg, struct exchange_job *j)
+{
+	struct daemon *d = arg;
+	enum exchange_for what;
+
+	memcpy(&what, exchange_ctx(j), sizeof(what));
+	if (what == FOR_DOOR)
+		door_exchange_done(d, j);
+	else
+		daemon_desk_exchange_done(d, j);
+}
+
+/*
+ * The loop's share: the UID's MAC, the lockout, the time; then the card
+ * exchange, if the card may carry our application and the reader reads
+ * credentials; then the writer.  A locked-out reader asks the card
+ * nothing.  A card the child holds is always let go, by the exchange or
+ * here.
+ */
+void
+daemon_tap(void *arg, int ri, const struct reader_tap *rt)
 {
 	struct daemon *d = arg;
 	const struct reader_conf *rc = &d->conf->readers[ri];
-	struct tap_job t = { .t0_ns = clock_mono_ns(), .now_ms = clock_wall_ms(),
-	    .synced = clock_synced() };
+	struct tap_job t = { .what = FOR_DOOR, .t0_ns = clock_mono_ns(),
+	    .now_ms = clock_wall_ms(), .synced = clock_synced(), .mode = rc->credential,
+	    .card = ACCESS_CARD_UID, .kind = BADGE_UID };
 
 	if (rc->door_index < 0) {
-		daemon_desk_tap(d, ri, uid);
+		daemon_desk_tap(d, ri, rt);
 		return;
 	}
 	t.now_mono = t.t0_ns / 1000000;
 	t.locked_out = lockout_active(&d->lockouts[ri], t.now_mono);
-	uid_mac(d->key, uid, t.mac);
-	if (d->enrol.active && rc->enrol) {
-		uid_hint(uid, t.hint);
+	uid_mac(d->key, &rt->uid, t.mac);
+	if (d->enrol.active && (d->enrol.op == ENROL_UID || d->enrol.op == ENROL_LOANER) &&
+	    rc->enrol) {
+		uid_hint(&rt->uid, t.hint);
 		t.enrol = true;
 	}
 	snprintf(t.reader, sizeof(t.reader), "%s", rc->name);
 	snprintf(t.door, sizeof(t.door), "%s", rc->door);
-	if (writer_submit(d->writer, tap_run, tap_done, d, t.now_mono + TAP_BOUND_MS,
-	    WRITER_DENIAL, &t, sizeof(t)) == -1) {
-		writer_note_denial(d->writer, "the writer's queue is full");
-		log_info("reader %s: tap denied: store_unavailable (queue full)", rc->name);
-		daemon_feedback_tap(d, ri, false, 0);
+	/* Our cards have the 7-byte UID their keys are diversified with. */
+	if (rt->held && !t.locked_out && rc->credential != CREDENTIAL_UID &&
+	    rt->uid.len == DESFIRE_UID_LEN) {
+		if (door_exchange(d, ri, rt, &t) == 0) {
+			explicit_bzero(&t, sizeof(t));
+			return;
+		}
+		/* The card may carry our application: never its UID then. */
+		t.card = ACCESS_CARD_INVALID;
+		snprintf(t.detail, sizeof(t.detail), "desfire: the card could not be asked "
+		    "(its reader's exchange is busy)");
 	}
+	if (rt->held)
+		readers_release(d->readers, ri, rt->id);
+	tap_submit(d, ri, &t);
 	explicit_bzero(&t, sizeof(t));
 }
 
-/* ---- enrolment by tap ---- */
+/* ---- guests' passes that end ---- */
 
-struct enrol_job {
-	int		client;
-	int64_t		member_id;
-	int64_t		badge_id;	/* the writer's answer */
-	uint8_t		mac[UID_MAC_LEN];
-	char		hint[UID_HINT_LEN];
-	char		reader[CONFIG_NAME_MAX + 1];
-	char		door[CONFIG_NAME_MAX + 1];
-	char		actor[160];	/* who asked for the enrolment */
-	int64_t		ts_ms, mono_ms;
-	bool		synced;
+#define GUESTS_ENDING_MAX	64	/* a job's; the next turn ends the rest */
+
+struct guests_job {
+	int64_t	now_ms;
+	int	n;
+	int64_t	ids[GUESTS_ENDING_MAX];
 };
 
-/* Writer thread: the badge and its event in one transaction. */
 static int
-enrol_run(struct writer_job *j, struct store *st)
+guests_collect(int64_t id, void *arg)
 {
-	struct enrol_job *e = writer_job_data(j);
-	struct event ev = { .type = "badge_enrolled", .door = e->door[0] ? e->door : NULL,
-	    .reader = e->reader, .actor = e->actor,
-	    .member_id = e->member_id, .ts_ms = e->ts_ms, .mono_ms = e->mono_ms,
-	    .clock_synced = e->synced };
+	struct guests_job *g = arg;
 
-	if (store_begin(st) == -1)
-		return -1;
-	if ((e->badge_id = store_badge_add(st, e->member_id, e->mac, e->hint, "enrolled by tap",
-	    e->ts_ms)) < 0)
-		goto fail;
-	ev.badge_id = e->badge_id;
-	if (writer_append_event(st, &ev) == -1)
-		goto fail;
-	return store_commit(st);
-fail:
-	store_rollback(st);
-	return -1;
+	g->ids[g->n++] = id;
+	return 0;
+}
+
+static int
+guests_run(struct writer_job *j, struct store *st)
+{
+	struct guests_job *g = writer_job_data(j);
+
+	return store_guests_end_due(st, g->now_ms, GUESTS_ENDING_MAX, guests_collect, g) == -1 ?
+	    -1 : 0;
 }
 
 static void
-enrol_done(struct writer_job *j)
+guests_done(struct writer_job *j)
 {
 	struct daemon *d = j->arg;
-	struct enrol_job *e = writer_job_data(j);
-	cJSON *r;
+	struct guests_job *g = writer_job_data(j);
 
-	int ri = config_reader_index(d->conf, e->reader);
-
+	d->guests_ending = false;
+	d->guests_refresh = true;
 	if (j->rc != 0) {
-		daemon_feedback_tap(d, ri, false, 0);
-		control_reply(d->control, e->client, control_fail(CONTROL_DATABASE, "%s", j->err));
+		log_warnx("guests: cannot end the passes due: %s", j->err);
 		return;
 	}
-	if (ri != -1) {		/* linked: two beeps where the badge is */
-		feedback_enrol_done(&d->feedback[ri], clock_mono_ms(), true);
-		daemon_feedback_drive(d, clock_mono_ms());
-	}
-	r = control_ok();
-	cJSON_AddNumberToObject(r, "badge_id", (double)e->badge_id);
-	cJSON_AddStringToObject(r, "hint", e->hint);
-	cJSON_AddStringToObject(r, "reader", e->reader);
-	control_reply(d->control, e->client, r);
-}
-
-/* An unknown badge was tapped (and denied at a door, or at a desk reader):
- * link it if an enrolment waits for a tap at this reader. */
-static void
-daemon_enrol_tap(struct daemon *d, int ri, const uint8_t mac[UID_MAC_LEN], const char *hint)
-{
-	const struct reader_conf *rc = &d->conf->readers[ri];
-	struct enrol_job e = { .client = d->enrol.client, .member_id = d->enrol.member_id,
-	    .ts_ms = clock_wall_ms(), .mono_ms = clock_mono_ms(), .synced = clock_synced() };
-
-	/* Only where the manager is: a reader outside never enrols, so a
-	 * stranger tapping during the window gains nothing. */
-	if (!d->enrol.active || !rc->enrol ||
-	    (d->enrol.reader_index != -1 && d->enrol.reader_index != ri))
-		return;
-	d->enrol.active = false;
-	daemon_feedback_enrol_end(d);
-	memcpy(e.mac, mac, UID_MAC_LEN);
-	snprintf(e.hint, sizeof(e.hint), "%s", hint);
-	snprintf(e.reader, sizeof(e.reader), "%s", rc->name);
-	snprintf(e.actor, sizeof(e.actor), "%s", d->enrol.actor);
-	snprintf(e.door, sizeof(e.door), "%s", config_reader_door(rc) ? config_reader_door(rc) : "");
-	if (writer_submit(d->writer, enrol_run, enrol_done, d, 0, 0, &e, sizeof(e)) == -1) {
-		daemon_feedback_tap(d, ri, false, 0);
-		control_reply(d->control, e.client, control_fail(CONTROL_BUSY,
-		    "the store is busy, try again"));
+	for (int i = 0; i < g->n; i++) {
+		log_info("guest %lld: the pass has ended", (long long)g->ids[i]);
+		presence_end(d->presence, -g->ids[i], PRESENCE_PASS_END, g->now_ms, -1, NULL);
 	}
 }
 
+/*
+ * A guest's badge opens nothing from the pass's end (the policy compares
+ * the time at each tap); this closes the pass in the store, which puts the
+ * loaner back in the pool, and ends the guest's visit.
+ */
 void
-daemon_enrol_tick(struct daemon *d, int64_t now)
+daemon_guests_tick(struct daemon *d, int64_t now_ms)
 {
-	if (!d->enrol.active)
-		return;
-	if (!control_client_alive(d->control, d->enrol.client)) {
-		d->enrol.active = false;	/* seuilctl was interrupted */
-		daemon_feedback_enrol_end(d);
-		return;
-	}
-	if (now >= d->enrol.deadline) {
-		d->enrol.active = false;
-		daemon_feedback_enrol_end(d);
-		control_reply(d->control, d->enrol.client, control_fail(CONTROL_TIMEOUT,
-		    "no unknown badge was tapped before the timeout: nothing enrolled"));
-	}
-}
+	struct guests_job g = { .now_ms = now_ms };
 
+	if (d->guests_refresh) {
+		d->guests_due = store_guests_next_end(d->st);
+		if (d->guests_due == -1)
+			d->guests_due = now_ms + 5000;	/* the store is busy: soon */
+		d->guests_refresh = false;
+	}
+	if (now_ms < d->guests_due || d->guests_ending)
+		return;
+	if (writer_submit(d->writer, guests_run, guests_done, d, 0, 0, &g, sizeof(g)) == -1) {
+		d->guests_due = now_ms + 5000;
+		return;
+	}
+	d->guests_ending = true;
+}

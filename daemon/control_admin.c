@@ -13,7 +13,9 @@
 #include <string.h>
 
 #include "daemon.h"
+#include "guest.h"
 #include "import.h"
+#include "member_web.h"
 #include "webuser.h"
 
 /* Console events a minute, whatever the console sends: the LAN cannot make
@@ -38,7 +40,9 @@ struct admin_job {
 	size_t			 len;
 	uint8_t			 mac[UID_MAC_LEN];	/* badge_add */
 	char			 hint[UID_HINT_LEN];
-	int64_t			 retention[2];	/* purge: events, visits */
+	int64_t			 retention[3];	/* purge: events, visits, guests */
+	int64_t			 until_ms;	/* guest_add */
+	struct config		*conf;		/* guest_add: a copy, for its [guests] */
 	cJSON			*reply;
 };
 
@@ -88,7 +92,7 @@ static cJSON *
 run_import(struct store *st, struct admin_job *a)
 {
 	struct import_opts o = { .prune = a->req.prune, .reenable = a->req.reenable,
-	    .actor = a->actor };
+	    .create_groups = a->req.create_groups, .actor = a->actor };
 	struct import_errors errs;
 	struct import_counts n;
 	cJSON *r;
@@ -97,6 +101,7 @@ run_import(struct store *st, struct admin_job *a)
 		r = control_fail(errs.n > 0 && errs.e[0].line > 0 ? CONTROL_INVALID :
 		    CONTROL_DATABASE, "%s", errs.n > 0 ? errs.e[0].message : "import failed");
 		cJSON_AddItemToObject(r, "errors", import_errors_json(&errs));
+		cJSON_AddItemToObject(r, "missing_groups", import_missing_json(&errs));
 		return r;
 	}
 	r = control_ok();
@@ -105,7 +110,98 @@ run_import(struct store *st, struct admin_job *a)
 	cJSON_AddNumberToObject(r, "disabled", n.disabled);
 	cJSON_AddNumberToObject(r, "enabled", n.enabled);
 	cJSON_AddNumberToObject(r, "unchanged", n.unchanged);
+	cJSON_AddNumberToObject(r, "groups_added", n.groups_added);
 	return r;
+}
+
+/* Guests and the pool (core/guest.c), on the writer thread. */
+static cJSON *
+run_guest(struct store *st, struct admin_job *a)
+{
+	const struct control_req *q = &a->req;
+	struct guest_new n = { .name = q->change.name, .sponsor = a->member,
+	    .until_ms = a->until_ms, .loaner = q->label };
+	struct manage_err err;
+	struct guest_row g;
+	char ends[24];
+	bool was = false;
+	int64_t id;
+	cJSON *r;
+
+	switch (q->cmd) {
+	case CONTROL_GUEST_ADD:
+		if ((id = guest_add(st, a->conf, &n, clock_wall_ms(), a->actor, &g, &err)) == -1)
+			return fail_manage(&err);
+		r = ok_id(id);
+		clock_format_utc(g.ends_ms, ends);
+		cJSON_AddStringToObject(r, "ends", ends);
+		return r;
+	case CONTROL_GUEST_LEND:
+		return guest_lend(st, q->guest, q->label, a->actor, &err) == -1 ?
+		    fail_manage(&err) : ok_id(q->guest);
+	case CONTROL_GUEST_END:
+		if (guest_end(st, q->guest, clock_wall_ms(), a->actor, &was, &err) == -1)
+			return fail_manage(&err);
+		r = ok_id(q->guest);
+		cJSON_AddBoolToObject(r, "was_open", was);
+		return r;
+	case CONTROL_GUEST_ERASE:
+		if (guest_erase(st, q->guest, a->actor, &err) == -1)
+			return fail_manage(&err);
+		(void)store_checkpoint(st);
+		return ok_id(q->guest);
+	case CONTROL_LOANER_ADD:
+		id = guest_loaner_add(st, a->mac, a->hint, q->label, clock_wall_ms(), a->actor, &err);
+		explicit_bzero(a->mac, sizeof(a->mac));
+		if (id == -1)
+			return fail_manage(&err);
+		r = ok_id(id);
+		cJSON_AddStringToObject(r, "hint", a->hint);
+		return r;
+	default:
+		return guest_loaner_remove(st, q->label, a->actor, &err) == -1 ?
+		    fail_manage(&err) : control_ok();
+	}
+}
+
+/* A member's own console account and lobby choice (core/member_web.c), on
+ * the writer thread. */
+static cJSON *
+run_member_web(struct store *st, struct admin_job *a)
+{
+	const struct control_req *q = &a->req;
+	char code[MEMBER_CODE_LEN + 1], ts[24];
+	struct manage_err err;
+	struct member_row m;
+	int64_t now = clock_wall_ms();
+	int rc;
+	cJSON *r;
+
+	if (manage_member_find(st, a->member, &m, &err) == -1)
+		return fail_manage(&err);
+	switch (q->cmd) {
+	case CONTROL_MEMBER_INVITE:
+		if (member_invite(st, m.id, now, a->actor, code, &err) == -1)
+			return fail_manage(&err);
+		r = ok_id(m.id);
+		cJSON_AddStringToObject(r, "code", code);
+		cJSON_AddStringToObject(r, "member", m.name);
+		clock_format_utc(now + MEMBER_CODE_TTL_MS, ts);
+		cJSON_AddStringToObject(r, "expires", ts);
+		explicit_bzero(code, sizeof(code));
+		return r;
+	case CONTROL_MEMBER_CODE:
+		rc = member_code_use(st, m.id, q->code, now, a->actor, &err);
+		break;
+	case CONTROL_MEMBER_PASSWORD:
+		rc = member_password(st, m.id, q->hash, now, a->actor, &err);
+		break;
+	default:
+		rc = member_lobby_choose(st, m.id, q->change.public == 1, q->change.display, now,
+		    a->actor, &err);
+		break;
+	}
+	return rc == -1 ? fail_manage(&err) : ok_id(m.id);
 }
 
 /* On the writer thread. */
@@ -185,15 +281,36 @@ admin_run(struct writer_job *j, struct store *st)
 		if (manage_purge(st, a->retention[0], a->retention[1], clock_wall_ms(), a->actor,
 		    &n1, &n2, &err) == -1)
 			r = fail_manage(&err);
+		else if ((id = store_guests_purge(st, clock_wall_ms() - a->retention[2])) == -1)
+			r = control_fail(CONTROL_DATABASE, "%s", store_errmsg(st));
 		else {
 			r = control_ok();
 			cJSON_AddNumberToObject(r, "events", (double)n1);
 			cJSON_AddNumberToObject(r, "visits", (double)n2);
+			cJSON_AddNumberToObject(r, "guests", (double)id);
 		}
+		break;
+	case CONTROL_GUEST_ADD:
+	case CONTROL_GUEST_LEND:
+	case CONTROL_GUEST_END:
+	case CONTROL_GUEST_ERASE:
+	case CONTROL_LOANER_ADD:
+	case CONTROL_LOANER_REMOVE:
+		r = run_guest(st, a);
+		break;
+	case CONTROL_MEMBER_INVITE:
+	case CONTROL_MEMBER_CODE:
+	case CONTROL_MEMBER_PASSWORD:
+	case CONTROL_MEMBER_LOBBY:
+		r = run_member_web(st, a);
 		break;
 	case CONTROL_CONSOLE_EVENT: {
 		struct event ev = { .type = q->type, .actor = a->actor, .detail = q->detail };
 
+		/* A member's login is theirs: listed on their own page. */
+		if ((q->member != 0 || q->member_name != NULL) &&
+		    manage_member_find(st, a->member, &m, &err) == 0)
+			ev.member_id = m.id;
 		store_event_stamp(&ev);
 		r = writer_append_event(st, &ev) == -1 ?
 		    control_fail(CONTROL_DATABASE, "%s", store_errmsg(st)) : control_ok();
@@ -213,6 +330,7 @@ admin_run(struct writer_job *j, struct store *st)
 static void
 admin_free(struct admin_job *a)
 {
+	free(a->conf);
 	control_req_clear(&a->req);
 	free(a->payload);
 	cJSON_Delete(a->reply);
@@ -230,6 +348,9 @@ admin_done(struct writer_job *j)
 	a->reply = NULL;
 	if (r == NULL)
 		r = control_fail(CONTROL_BUSY, "the store is busy, try again");
+	/* A pass made, lent or ended: when the next one ends is read again. */
+	if (a->req.cmd >= CONTROL_GUEST_ADD && a->req.cmd <= CONTROL_GUEST_ERASE)
+		a->d->guests_refresh = true;
 	if (a->client != -1)
 		control_reply(a->d->control, a->client, r);
 	else
@@ -280,6 +401,56 @@ daemon_cmd_admin(struct call *c)
 	if (a->req.cmd == CONTROL_PURGE) {
 		a->retention[0] = c->d->conf->event_retention_ms;
 		a->retention[1] = c->d->conf->visit_retention_ms;
+		a->retention[2] = c->d->conf->guest_retention_ms;
+	}
+	return admin_submit(a);
+}
+
+/*
+ * Guests: checked here what needs no store (the end's text, a label's
+ * length), then on the writer with their audit event.  A pass that ends
+ * or is erased ends the guest's visit first (presence is the loop's; the
+ * departure is queued before, so it is written first).
+ */
+cJSON *
+daemon_cmd_guest(struct call *c)
+{
+	struct admin_job *a;
+	struct manage_err err;
+	struct uid uid;
+	int64_t until = 0;
+	char why[128];
+	cJSON *r = NULL;
+
+	if (c->req->until != NULL && guest_parse_until(c->req->until, &until, &err) == -1)
+		return fail_manage(&err);
+	if (c->req->label != NULL && strlen(c->req->label) >= 64)
+		return control_fail(CONTROL_INVALID, "\"label\" must be text under 64 bytes");
+	if (c->req->cmd == CONTROL_LOANER_ADD && c->req->uid == NULL)
+		return daemon_loaner_enrol(c);
+	if (c->req->cmd == CONTROL_GUEST_END || c->req->cmd == CONTROL_GUEST_ERASE)
+		if (presence_end(c->d->presence, -c->req->guest, PRESENCE_PASS_END, clock_wall_ms(),
+		    -1, c->actor) == -1)
+			return control_fail(CONTROL_BUSY, "cannot record the departure now, try "
+			    "again");
+	if ((a = admin_new(c, &r)) == NULL)
+		return r;
+	a->until_ms = until;
+	if (c->req->cmd == CONTROL_GUEST_ADD) {
+		if ((a->conf = malloc(sizeof(*a->conf))) == NULL) {
+			admin_free(a);
+			return control_fail(CONTROL_BUSY, "out of memory");
+		}
+		memcpy(a->conf, c->d->conf, sizeof(*a->conf));
+	}
+	if (c->req->cmd == CONTROL_LOANER_ADD) {
+		if (uid_parse(a->req.uid, &uid, why, sizeof(why)) == -1) {
+			admin_free(a);
+			return control_fail(CONTROL_INVALID, "%s", why);
+		}
+		uid_mac(c->d->key, &uid, a->mac);
+		uid_hint(&uid, a->hint);
+		uid_wipe(&uid);
 	}
 	return admin_submit(a);
 }
@@ -395,4 +566,26 @@ daemon_cmd_backup(struct call *c)
 	if (snapshot_start(c->d, c->client, c->actor) == -1)
 		return control_fail(CONTROL_BUSY, "a backup is under way already");
 	return NULL;
+}
+
+/*
+ * An invite code for a member: named, by an admin; or from a tap of the
+ * member's own badge at a desk reader (badge_path.c), which the operate
+ * role may ask for: the badge in hand is the proof.
+ */
+cJSON *
+daemon_cmd_member_invite(struct call *c)
+{
+	struct admin_job *a;
+	cJSON *r = NULL;
+
+	if (c->req->member == 0 && c->req->member_name == NULL)
+		return daemon_invite_enrol(c);
+	if (c->role < ROLE_ADMIN)
+		return control_fail(CONTROL_PERMISSION, "an invite for a named member needs "
+		    "admin_group '%s' (without a member: a tap of their own badge)",
+		    c->d->conf->control_admin_group);
+	if ((a = admin_new(c, &r)) == NULL)
+		return r;
+	return admin_submit(a);
 }

@@ -7,6 +7,7 @@
  */
 #include <grp.h>
 #include <pwd.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -96,6 +97,40 @@ valid_claim(const char *s)
 	    "0123456789_.@:-") == n;
 }
 
+/*
+ * The control groups the configuration names must exist for their roles
+ * to be given (docs/security.md).  A missing one is no reason to refuse to
+ * start (root and seuild's own user keep every role), but it is said, by
+ * `seuild -n` on standard error as FILE: [control] KEY 'NAME': ..., and in
+ * the log at start.
+ */
+void
+daemon_check_groups(const struct config *conf, const char *path)
+{
+	static const struct { const char *key, *role; size_t off; } g[] = {
+		{ "read_group", "status", offsetof(struct config, control_read_group) },
+		{ "operate_group", "unlock, enrol, check out and reload",
+		    offsetof(struct config, control_operate_group) },
+		{ "admin_group", "change members, badges, groups, schedules and console "
+		    "accounts", offsetof(struct config, control_admin_group) },
+	};
+	const char *name;
+	size_t i;
+
+	for (i = 0; i < sizeof(g) / sizeof(g[0]); i++) {
+		name = (const char *)conf + g[i].off;
+		if (daemon_group_gid(name) != (gid_t)-1)
+			continue;
+		if (path != NULL)
+			fprintf(stderr, "%s: [control] %s '%s': no such group: only root and "
+			    "seuild's own user may %s (groupadd %s, then add the users)\n",
+			    path, g[i].key, name, g[i].role, name);
+		else
+			log_warnx("control: %s '%s' does not exist: only root and seuild's own "
+			    "user may %s", g[i].key, name, g[i].role);
+	}
+}
+
 /* ---- the live requests ---- */
 
 /* The writer's view of the store: a disk that is full, read-only or locked
@@ -140,6 +175,7 @@ cmd_status(struct call *c)
 		cJSON_AddBoolToObject(o, "relay", door_relay_on(d->doors[i]));
 		cJSON_AddStringToObject(o, "contact", ct == 1 ? "open" : ct == 0 ? "closed" :
 		    "unknown");
+		cJSON_AddBoolToObject(o, "office_hours", daemon_office_held(d, i));
 		cJSON_AddItemToArray(doors, o);
 	}
 	readers = cJSON_AddArrayToObject(r, "readers");
@@ -295,6 +331,29 @@ cmd_door_unlock(struct call *c)
 	    c->actor);
 }
 
+/* Lock a door now: office hours end (schedule_relock, by the caller) and
+ * a momentary unlock in force with them.  The next first-in tap opens
+ * office hours again. */
+static cJSON *
+cmd_door_lock(struct call *c)
+{
+	struct daemon *d = c->d;
+	int di = 0, was;
+	cJSON *r;
+
+	if (c->req->door != NULL) {
+		if ((di = config_door_index(d->conf, c->req->door)) == -1)
+			return control_fail(CONTROL_NOT_FOUND, "unknown door '%.40s'", c->req->door);
+	} else if (d->conf->ndoors != 1)
+		return control_fail(CONTROL_INVALID, "several doors: name one");
+	was = daemon_office_end(d, di, OFFICE_MANUAL, c->actor);
+	door_lock(d->doors[di], clock_mono_ms());
+	r = control_ok();
+	cJSON_AddStringToObject(r, "door", d->conf->doors[di].name);
+	cJSON_AddBoolToObject(r, "was_held", was == 1);
+	return r;
+}
+
 static cJSON *
 cmd_reload(struct call *c)
 {
@@ -312,12 +371,36 @@ count_active(const struct badge_row *b, void *arg)
 	return 0;
 }
 
+/* A tap is waited for at the desk: one request at a time. */
+static cJSON *
+enrol_wait(struct call *c, enum enrol_op op, enum control_role role, int64_t member_id,
+    int reader_index, int64_t timeout)
+{
+	struct daemon *d = c->d;
+
+	if (timeout < 1 || timeout > 3600)
+		return control_fail(CONTROL_INVALID, "timeout must be between 1 and 3600 seconds");
+	if (d->enrol.active && control_client_alive(d->control, d->enrol.client))
+		return control_fail(CONTROL_BUSY, "another enrolment is waiting for a tap");
+	if (d->enrol.active)	/* its client is gone: its readers stop blinking */
+		daemon_feedback_enrol_end(d);
+	d->enrol = (struct enrolment){ .active = true, .op = op, .role = role,
+	    .client = c->client, .member_id = member_id, .reader_index = reader_index,
+	    .deadline = clock_mono_ms() + timeout * 1000 };
+	snprintf(d->enrol.actor, sizeof(d->enrol.actor), "%s", c->actor);
+	daemon_feedback_enrol_wait(d, clock_mono_ms());
+	return NULL;
+}
+
 /*
  * Enrolment by tap, at a reader with enrol = true: the reply follows the
- * tap (badge_path.c) or the timeout.  The operate role (a desk console, a
+ * tap (enrol.c) or the timeout.  The operate role (a desk console, a
  * member of operate_group) may only give a first badge: adding one to a
  * member who already has an active badge would let whoever stands at the
- * desk enrol their own card to any member and keep it.
+ * desk enrol their own card to any member and keep it.  A secure
+ * enrolment, at a desk reader only, checks that at the tap: the member's
+ * own UID badge may be upgraded.  desk: a console desk account's request,
+ * held to the operate role's limits whoever sends it.
  */
 static cJSON *
 cmd_enrol(struct call *c)
@@ -325,10 +408,14 @@ cmd_enrol(struct call *c)
 	struct daemon *d = c->d;
 	struct member_row m;
 	int64_t timeout = c->req->timeout ? c->req->timeout : 60;
+	enum control_role role = c->req->desk && c->role > ROLE_OPERATE ? ROLE_OPERATE : c->role;
 	int reader_index = -1, active = 0, i;
 	cJSON *r;
 
-	if (c->req->reader != NULL) {
+	if (c->req->secure) {
+		if ((reader_index = daemon_desk_reader(d, c->req->reader, &r)) == -1)
+			return r;
+	} else if (c->req->reader != NULL) {
 		if ((reader_index = config_reader_index(d->conf, c->req->reader)) == -1)
 			return control_fail(CONTROL_NOT_FOUND, "unknown reader '%.40s'",
 			    c->req->reader);
@@ -343,13 +430,11 @@ cmd_enrol(struct call *c)
 			    "enrol = true in the [reader.NAME] section of a reader where the "
 			    "manager is (a desk reader)");
 	}
-	if (timeout < 1 || timeout > 3600)
-		return control_fail(CONTROL_INVALID, "timeout must be between 1 and 3600 seconds");
 	if (daemon_call_member(c, &m, &r) == -1)
 		return r;
 	if (m.erased)
 		return control_fail(CONTROL_INVALID, "that member was erased");
-	if (c->role < ROLE_ADMIN) {
+	if (role < ROLE_ADMIN && !c->req->secure) {
 		if (store_badges_list(d->st, m.id, count_active, &active) == -1)
 			return control_fail(CONTROL_DATABASE, "%s", store_errmsg(d->st));
 		if (active > 0)
@@ -357,16 +442,29 @@ cmd_enrol(struct call *c)
 			    "already: another one needs admin_group '%s'", (long long)m.id,
 			    d->conf->control_admin_group);
 	}
-	if (d->enrol.active && control_client_alive(d->control, d->enrol.client))
-		return control_fail(CONTROL_BUSY, "another enrolment is waiting for a tap");
-	if (d->enrol.active)	/* its client is gone: its readers stop blinking */
-		daemon_feedback_enrol_end(d);
-	d->enrol = (struct enrolment){ .active = true, .client = c->client, .member_id = m.id,
-	    .reader_index = reader_index, .deadline = clock_mono_ms() + timeout * 1000 };
-	snprintf(d->enrol.actor, sizeof(d->enrol.actor), "%s", c->actor);
-	daemon_feedback_enrol_wait(d, clock_mono_ms());
-	log_info("enrolment: waiting %lld s for a badge for member %lld (%s)",
-	    (long long)timeout, (long long)m.id, c->actor);
+	if ((r = enrol_wait(c, c->req->secure ? ENROL_SECURE : ENROL_UID, role, m.id,
+	    reader_index, timeout)) != NULL)
+		return r;
+	log_info("enrolment: waiting %lld s for a %s for member %lld (%s)", (long long)timeout,
+	    c->req->secure ? "DESFire card" : "badge", (long long)m.id, c->actor);
+	return NULL;
+}
+
+/* Remove our application from the next card at a desk reader, and revoke
+ * its badge: the reply follows the tap (enrol.c) or the timeout. */
+static cJSON *
+cmd_badge_wipe(struct call *c)
+{
+	int64_t timeout = c->req->timeout ? c->req->timeout : 60;
+	int reader_index;
+	cJSON *r;
+
+	if ((reader_index = daemon_desk_reader(c->d, c->req->reader, &r)) == -1)
+		return r;
+	if ((r = enrol_wait(c, ENROL_WIPE, c->role, 0, reader_index, timeout)) != NULL)
+		return r;
+	log_info("badge wipe: waiting %lld s for a card at reader %s (%s)", (long long)timeout,
+	    c->d->conf->readers[reader_index].name, c->actor);
 	return NULL;
 }
 
@@ -375,7 +473,8 @@ cmd_enrol(struct call *c)
 /*
  * Every command of core/control.h, in its order, with the role it needs
  * and its handler: a command cannot exist without its role.  MEMBERS marks
- * a change to the member data (members, badges, groups, schedules), which
+ * a change to the member data (members, badges, groups, schedules, guests
+ * and loaners), which
  * only a site's primary makes: a replica refuses it, naming the primary
  * (its store would refuse it too); LOCAL, what any node does for itself.
  * daemon_control_check holds the table to the protocol at start.
@@ -388,29 +487,41 @@ static const struct command {
 	cJSON			*(*run)(struct call *);
 	bool			 members;
 } commands[] = {
-	{ CONTROL_STATUS,            ROLE_READ,     cmd_status,                LOCAL },
-	{ CONTROL_CHECKOUT,          ROLE_OPERATE,  cmd_checkout,              LOCAL },
-	{ CONTROL_DOOR_UNLOCK,       ROLE_OPERATE,  cmd_door_unlock,           LOCAL },
-	{ CONTROL_ENROL,             ROLE_OPERATE,  cmd_enrol,                 MEMBERS },
-	{ CONTROL_BADGE_ADD,         ROLE_ADMIN,    daemon_cmd_badge_add,      MEMBERS },
-	{ CONTROL_RELOAD,            ROLE_OPERATE,  cmd_reload,                LOCAL },
-	{ CONTROL_MEMBER_ADD,        ROLE_ADMIN,    daemon_cmd_admin,          MEMBERS },
-	{ CONTROL_MEMBER_EDIT,       ROLE_ADMIN,    daemon_cmd_admin,          MEMBERS },
-	{ CONTROL_MEMBER_DISABLE,    ROLE_ADMIN,    daemon_cmd_admin,          MEMBERS },
-	{ CONTROL_MEMBER_ENABLE,     ROLE_ADMIN,    daemon_cmd_admin,          MEMBERS },
-	{ CONTROL_MEMBER_ERASE,      ROLE_ADMIN,    daemon_cmd_member_erase,   MEMBERS },
-	{ CONTROL_BADGE_REVOKE,      ROLE_ADMIN,    daemon_cmd_admin,          MEMBERS },
-	{ CONTROL_GROUP_ADD,         ROLE_ADMIN,    daemon_cmd_admin,          MEMBERS },
-	{ CONTROL_SCHEDULE_SET,      ROLE_ADMIN,    daemon_cmd_admin,          MEMBERS },
-	{ CONTROL_IMPORT,            ROLE_ADMIN,    daemon_cmd_import,         MEMBERS },
-	{ CONTROL_PURGE,             ROLE_ADMIN,    daemon_cmd_admin,          LOCAL },
-	{ CONTROL_BACKUP,            ROLE_ADMIN,    daemon_cmd_backup,         LOCAL },
-	{ CONTROL_WEB_USER_ADD,      ROLE_ADMIN,    daemon_cmd_admin,          LOCAL },
-	{ CONTROL_WEB_USER_PASSWD,   ROLE_ADMIN,    daemon_cmd_admin,          LOCAL },
-	{ CONTROL_WEB_USER_ROLE,     ROLE_ADMIN,    daemon_cmd_admin,          LOCAL },
-	{ CONTROL_WEB_USER_DEL,      ROLE_ADMIN,    daemon_cmd_admin,          LOCAL },
-	{ CONTROL_CONSOLE_EVENT,     ROLE_ADMIN,    daemon_cmd_console_event,  LOCAL },
-	{ CONTROL_GROUP_EDIT,        ROLE_ADMIN,    daemon_cmd_admin,          MEMBERS },
+	{ CONTROL_STATUS,             ROLE_READ,     cmd_status,                LOCAL },
+	{ CONTROL_CHECKOUT,           ROLE_OPERATE,  cmd_checkout,              LOCAL },
+	{ CONTROL_DOOR_UNLOCK,        ROLE_OPERATE,  cmd_door_unlock,           LOCAL },
+	{ CONTROL_ENROL,              ROLE_OPERATE,  cmd_enrol,                 MEMBERS },
+	{ CONTROL_BADGE_ADD,          ROLE_ADMIN,    daemon_cmd_badge_add,      MEMBERS },
+	{ CONTROL_RELOAD,             ROLE_OPERATE,  cmd_reload,                LOCAL },
+	{ CONTROL_MEMBER_ADD,         ROLE_ADMIN,    daemon_cmd_admin,          MEMBERS },
+	{ CONTROL_MEMBER_EDIT,        ROLE_ADMIN,    daemon_cmd_admin,          MEMBERS },
+	{ CONTROL_MEMBER_DISABLE,     ROLE_ADMIN,    daemon_cmd_admin,          MEMBERS },
+	{ CONTROL_MEMBER_ENABLE,      ROLE_ADMIN,    daemon_cmd_admin,          MEMBERS },
+	{ CONTROL_MEMBER_ERASE,       ROLE_ADMIN,    daemon_cmd_member_erase,   MEMBERS },
+	{ CONTROL_BADGE_REVOKE,       ROLE_ADMIN,    daemon_cmd_admin,          MEMBERS },
+	{ CONTROL_GROUP_ADD,          ROLE_ADMIN,    daemon_cmd_admin,          MEMBERS },
+	{ CONTROL_SCHEDULE_SET,       ROLE_ADMIN,    daemon_cmd_admin,          MEMBERS },
+	{ CONTROL_IMPORT,             ROLE_ADMIN,    daemon_cmd_import,         MEMBERS },
+	{ CONTROL_PURGE,              ROLE_ADMIN,    daemon_cmd_admin,          LOCAL },
+	{ CONTROL_BACKUP,             ROLE_ADMIN,    daemon_cmd_backup,         LOCAL },
+	{ CONTROL_WEB_USER_ADD,       ROLE_ADMIN,    daemon_cmd_admin,          LOCAL },
+	{ CONTROL_WEB_USER_PASSWD,    ROLE_ADMIN,    daemon_cmd_admin,          LOCAL },
+	{ CONTROL_WEB_USER_ROLE,      ROLE_ADMIN,    daemon_cmd_admin,          LOCAL },
+	{ CONTROL_WEB_USER_DEL,       ROLE_ADMIN,    daemon_cmd_admin,          LOCAL },
+	{ CONTROL_CONSOLE_EVENT,      ROLE_ADMIN,    daemon_cmd_console_event,  LOCAL },
+	{ CONTROL_BADGE_WIPE,         ROLE_OPERATE,  cmd_badge_wipe,            MEMBERS },
+	{ CONTROL_DOOR_LOCK,          ROLE_OPERATE,  cmd_door_lock,             LOCAL },
+	{ CONTROL_GUEST_ADD,          ROLE_OPERATE,  daemon_cmd_guest,          MEMBERS },
+	{ CONTROL_GUEST_LEND,         ROLE_OPERATE,  daemon_cmd_guest,          MEMBERS },
+	{ CONTROL_GUEST_END,          ROLE_OPERATE,  daemon_cmd_guest,          MEMBERS },
+	{ CONTROL_GUEST_ERASE,        ROLE_ADMIN,    daemon_cmd_guest,          MEMBERS },
+	{ CONTROL_LOANER_ADD,         ROLE_ADMIN,    daemon_cmd_guest,          MEMBERS },
+	{ CONTROL_LOANER_REMOVE,      ROLE_ADMIN,    daemon_cmd_guest,          MEMBERS },
+	{ CONTROL_MEMBER_INVITE,      ROLE_OPERATE,  daemon_cmd_member_invite,  LOCAL },
+	{ CONTROL_MEMBER_CODE,        ROLE_ADMIN,    daemon_cmd_admin,          LOCAL },
+	{ CONTROL_MEMBER_PASSWORD,    ROLE_ADMIN,    daemon_cmd_admin,          LOCAL },
+	{ CONTROL_MEMBER_LOBBY,       ROLE_ADMIN,    daemon_cmd_admin,          MEMBERS },
+	{ CONTROL_GROUP_EDIT,         ROLE_ADMIN,    daemon_cmd_admin,          MEMBERS },
 };
 _Static_assert(sizeof(commands) / sizeof(commands[0]) == CONTROL_NCMDS,
     "every control command has its role and handler");

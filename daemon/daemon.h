@@ -2,7 +2,8 @@
 /*
  * seuild's private header: the daemon's state, shared by the files of
  * seuild alone (seuild.c: start, loop, reload, housekeeping and the event
- * path; badge_path.c: taps and enrolment; control_requests.c: the control
+ * path; badge_path.c: taps at the doors; enrol.c: the desk's enrolment and
+ * wipe; exchange.c: card exchanges on their threads; control_requests.c: the control
  * socket's table of requests, the live ones and MQTT's remote unlock;
  * control_admin.c: the requests that change the store, run on the writer;
  * snapshot.c: backups taken on a thread of their own; reader_feedback.c:
@@ -24,7 +25,9 @@
 #include "control.h"
 #include "control_server.h"
 #include "decision.h"
+#include "desfire.h"
 #include "door.h"
+#include "exchange.h"
 #include "feedback.h"
 #include "feedbackio.h"
 #include "log.h"
@@ -42,20 +45,56 @@
 #define PURGE_EVERY_MS	(24 * 3600 * 1000LL)
 #define TAP_BOUND_MS	500	/* a tap that cannot have the store by then is denied */
 #define READ_BUSY_MS	100	/* the loop's reads wait at most this for a lock */
-#define MAX_POLLFDS	(1 + 1 + CONTROL_MAX_CLIENTS + CONFIG_MAX_READERS + \
+#define MAX_POLLFDS	(1 + 1 + 1 + CONTROL_MAX_CLIENTS + CONFIG_MAX_READERS + \
 			 CONFIG_MAX_DOORS * DOORIO_MAX_FDS + 1 + 1 + 1)
 
 struct snapshot;
 struct site;
 
+/* A door's office hours (office.c). */
+struct office {
+	bool	held;		/* held released now */
+	bool	opening;	/* schedule_unlock on its way to the writer */
+	int64_t	since_ms;	/* wall, when the hold began */
+};
+/* Why office hours ended: the reason of a schedule_relock event. */
+enum office_reason {
+	OFFICE_WINDOW_END,
+	OFFICE_LAST_OUT,
+	OFFICE_MANUAL,
+	OFFICE_CLOCK_UNSYNCED,
+	OFFICE_WATCHDOG,
+	OFFICE_RELOAD,
+	OFFICE_STOP,
+};
+
+/* What a peer may do (docs/security.md); each command needs one role. */
+enum control_role { ROLE_NONE, ROLE_READ, ROLE_OPERATE, ROLE_ADMIN };
+
+/* What a tap at the desk is waited for. */
+enum enrol_op {
+	ENROL_UID,	/* link the badge's UID (`badge enrol`) */
+	ENROL_SECURE,	/* make the card a DESFire badge (`badge enrol --secure`) */
+	ENROL_WIPE,	/* remove our application (`badge wipe`) */
+	ENROL_LOANER,	/* a loaner badge into the pool (`guest pool add`) */
+	ENROL_INVITE,	/* an invite code for the member whose badge it is */
+};
+
 struct enrolment {
 	bool	active;
+	enum enrol_op op;
+	enum control_role role;	/* the asker's, as the operate role's limits see it */
+	char	label[64];	/* the loaner's (ENROL_LOANER) */
 	int	client;
 	char	actor[160];	/* who asked, for the badge_enrolled event */
-	int64_t	member_id;
+	int64_t	member_id;	/* 0 for a wipe */
 	int	reader_index;	/* -1: any reader with enrol = true */
 	int64_t	deadline;	/* mono ms */
 };
+
+/* Whose a card exchange is: the first member of the caller's part of a
+ * job (exchange_ctx). */
+enum exchange_for { FOR_DOOR = 1, FOR_DESK };
 
 struct daemon {
 	struct config	*conf;
@@ -68,6 +107,11 @@ struct daemon {
 	 * changed only under writer_lock. */
 	struct config	*wconf;
 	uint8_t		key[UID_KEY_LEN];
+	/* [credentials]: the site's DESFire keys, read once at start (absent:
+	 * cards with our application are probed and denied). */
+	struct desfire_keys dkeys;
+	bool		have_dkeys;
+	struct exchanges *exchanges;
 	struct door	*doors[CONFIG_MAX_DOORS];
 	/* Light and sound at each reader: the pattern, its lines (NULL: the
 	 * reader has none) and what was last written to them.  The lines are
@@ -92,6 +136,11 @@ struct daemon {
 	int64_t		console_events_minute;	/* mono ms the current minute began */
 	int		console_events;		/* console_event requests in it */
 	bool		presence_pending; /* presence changed: published once a turn */
+	struct office	office[CONFIG_MAX_DOORS];
+	int64_t		guests_due;	/* wall ms: the next pass ends; INT64_MAX none */
+	bool		guests_refresh;	/* read guests_due again */
+	bool		guests_ending;	/* passes being ended on the writer */
+	int		lobby_clock;	/* clock_synced() as B/lobby has it; -1: not sent */
 	struct site	*site;		/* a node of a site of several Pis, or NULL */
 	/* A replica's copy is older than max_age (site.c): decisions follow
 	 * when_expired.  Changed only under writer_lock, like wconf. */
@@ -99,22 +148,35 @@ struct daemon {
 };
 
 /* seuild.c */
+/* Stamp ev now and queue it for the writer (the one path of every event).
+ * 0, or -1 when it could not be queued (logged). */
+int daemon_event(struct daemon *d, struct event *ev);
 void daemon_simple_event(struct daemon *d, const char *type, const char *door,
     const char *reader, const char *reason, const char *detail);
 void daemon_staff_event(struct daemon *d, const char *type, const char *actor,
     const char *detail);
 void daemon_checked_out(void *arg, int client, bool ok);
-void daemon_check_groups(const struct config *conf, const char *path);
 void daemon_check_backup_dir(const struct config *conf, const char *path);
 int daemon_reload(struct daemon *d, char *err, size_t errlen);
 
 /* badge_path.c */
-void daemon_tap(void *arg, int ri, const struct uid *uid);
+void daemon_tap(void *arg, int ri, const struct reader_tap *t);
+/* exchange.h's done callback, for the door's jobs and the desk's. */
+void daemon_exchange_done(void *arg, struct exchange_job *j);
+
+/* enrol.c */
+void daemon_desk_tap(struct daemon *d, int ri, const struct reader_tap *t);
+void daemon_desk_exchange_done(struct daemon *d, struct exchange_job *j);
+/* An unknown badge's UID, denied at a door or tapped at the desk: linked if
+ * a UID enrolment waits at this reader. */
+void daemon_enrol_tap(struct daemon *d, int ri, const uint8_t mac[UID_MAC_LEN], const char *hint);
 void daemon_enrol_tick(struct daemon *d, int64_t now);
+/* The desk reader a secure enrolment or a wipe may use (reader: a name,
+ * or NULL for the first that fits): its index, or -1 with the refusal in
+ * *reply. */
+int daemon_desk_reader(struct daemon *d, const char *reader, cJSON **reply);
 
 /* control_requests.c */
-/* What a peer may do (docs/security.md); each command needs one role. */
-enum control_role { ROLE_NONE, ROLE_READ, ROLE_OPERATE, ROLE_ADMIN };
 /* A request being answered: who asked and what. */
 struct call {
 	struct daemon		*d;
@@ -129,6 +191,7 @@ struct call {
  * refusal in *reply. */
 int daemon_call_member(struct call *c, struct member_row *m, cJSON **reply);
 gid_t daemon_group_gid(const char *name);
+void daemon_check_groups(const struct config *conf, const char *path);
 cJSON *daemon_control_refuse(void *arg, enum control_cmd cmd,
     const struct control_peer *peer);
 cJSON *daemon_control(void *arg, int client, struct control_req *req,
@@ -146,6 +209,28 @@ cJSON *daemon_cmd_member_erase(struct call *c);
 cJSON *daemon_cmd_import(struct call *c);
 cJSON *daemon_cmd_console_event(struct call *c);
 cJSON *daemon_cmd_backup(struct call *c);
+cJSON *daemon_cmd_guest(struct call *c);
+cJSON *daemon_cmd_member_invite(struct call *c);
+/* badge_path.c: an invite code from a tap of the member's own badge */
+cJSON *daemon_invite_enrol(struct call *c);
+
+/* badge_path.c: a loaner for the pool, by a tap at an enrolment reader */
+cJSON *daemon_loaner_enrol(struct call *c);
+/* Passes whose end has come: ended on the writer, their guests' visits
+ * with them (pass_end). */
+void daemon_guests_tick(struct daemon *d, int64_t now_ms);
+
+/* office.c: office hours (unlock_schedule, first_in, last_out) */
+const char *office_reason_name(enum office_reason r);
+void daemon_office_grant(struct daemon *d, int di, int ri, int64_t member_id,
+    int64_t now_ms);
+void daemon_office_tick(struct daemon *d, int64_t now_mono_ms);
+/* End door di's office hours (locked now, schedule_relock by actor, which
+ * may be NULL): 1, or 0 if they were not on. */
+int daemon_office_end(struct daemon *d, int di, enum office_reason why, const char *actor);
+void daemon_office_end_all(struct daemon *d, enum office_reason why);
+bool daemon_office_held(const struct daemon *d, int di);
+bool daemon_office_any(const struct daemon *d);
 
 /* snapshot.c */
 /* Take a snapshot of the store into [backup] dir on a thread of its own;

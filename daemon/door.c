@@ -20,6 +20,8 @@ struct door {
 	bool		release_pending; /* a release failed: the line may be energised */
 	int64_t		release_retry;	/* when to try it again */
 	int64_t		authorised_until; /* an opening before this is not forced */
+	bool		held;		/* office hours: door_hold in force */
+	int64_t		hold_until;	/* its watchdog: released at this time */
 
 	int		contact;	/* debounced: 1 open, 0 closed, -1 unknown */
 	int		raw_contact;	/* last edge seen */
@@ -77,6 +79,8 @@ door_release(struct door *d, int64_t now)
 	}
 	d->relay_on = false;
 	d->relay_until = 0;
+	d->held = false;
+	d->hold_until = 0;
 }
 
 struct door *
@@ -125,11 +129,49 @@ door_unlock(struct door *d, int64_t ms, int64_t now)
 	}
 	d->release_pending = false;
 	d->relay_on = true;
-	d->relay_until = now + ms;
-	d->authorised_until = d->relay_until + DOOR_GRACE_MS;
+	/* A pulse never shortens a hold in force, nor the pulse before. */
+	if (now + ms > d->relay_until)
+		d->relay_until = now + ms;
+	if (d->relay_until + DOOR_GRACE_MS > d->authorised_until)
+		d->authorised_until = d->relay_until + DOOR_GRACE_MS;
 	if (d->contact != 1)
 		door_set_state(d, DOOR_UNLOCKED);
 	return 0;
+}
+
+int
+door_hold(struct door *d, int64_t until, int64_t now)
+{
+	if (!d->conf->continuous_duty || until <= now)
+		return -1;
+	if (until > now + DOOR_HOLD_MAX_MS)
+		until = now + DOOR_HOLD_MAX_MS;
+	if (!d->held || !d->relay_on) {
+		if (doorio_set_relay(d->io, true) == -1) {
+			log_warn("door %s: cannot energise the strike", d->conf->name);
+			door_release(d, now);
+			if (d->contact != 1)
+				door_set_state(d, DOOR_LOCKED);
+			return -1;
+		}
+		d->release_pending = false;
+		d->relay_on = true;
+		d->held = true;
+	}
+	d->hold_until = until;
+	if (d->relay_until < until)
+		d->relay_until = until;
+	if (d->authorised_until < until + DOOR_GRACE_MS)
+		d->authorised_until = until + DOOR_GRACE_MS;
+	if (d->contact != 1)
+		door_set_state(d, DOOR_UNLOCKED);
+	return 0;
+}
+
+bool
+door_held(const struct door *d)
+{
+	return d->held;
 }
 
 void
@@ -160,7 +202,12 @@ door_contact_changed(struct door *d, int open, int64_t now)
 	} else if (open == 0 && was == 1) {
 		door_event(d, "door_closed", NULL);
 		/* Relock at once: the rest of the pulse would let a second
-		 * person in behind the first. */
+		 * person in behind the first.  Not a door held for office
+		 * hours: it is meant to let people in. */
+		if (d->held) {
+			door_set_state(d, DOOR_UNLOCKED);
+			return;
+		}
 		if (d->relay_on)
 			door_release(d, now);
 		d->authorised_until = 0;
@@ -211,6 +258,11 @@ door_tick(struct door *d, int64_t now)
 	    now - d->raw_since >= DOOR_DEBOUNCE_MS)
 		door_contact_changed(d, d->raw_contact, now);
 
+	if (d->held && now >= d->hold_until) {
+		/* Nobody re-armed the hold: it ends like a pulse. */
+		d->held = false;
+		log_warnx("door %s: office hours' hold not renewed, relocking", d->conf->name);
+	}
 	if (d->relay_on && now >= d->relay_until) {
 		door_release(d, now);
 		if (d->contact != 1)
@@ -234,6 +286,8 @@ door_deadline(const struct door *d)
 		next = d->raw_since + DOOR_DEBOUNCE_MS;
 	if (d->relay_on && d->relay_until < next)
 		next = d->relay_until;
+	if (d->held && d->hold_until < next)
+		next = d->hold_until;
 	if (d->release_pending && d->release_retry < next)
 		next = d->release_retry;
 	if (d->contact == 1 && !d->held_reported && d->state != DOOR_FORCED_OPEN &&

@@ -8,6 +8,12 @@
  *   locked --grant/exit/remote--> unlocked --contact open--> open
  *   open --held_open_time--> held_open;  open|held_open --close--> locked
  *   locked --contact open without a grant in force--> forced_open
+ *
+ * Office hours (daemon/office.c) hold the strike released past the 60 s cap
+ * of a pulse, for a door with continuous_duty = true only, and only while
+ * the loop keeps re-arming the hold: door_hold sets a monotonic deadline a
+ * few seconds ahead, and a hold nobody re-arms ends there on its own, like
+ * a pulse.  A closing contact does not relock a held door.
  */
 #ifndef SEUIL_DOOR_H
 #define SEUIL_DOOR_H
@@ -44,8 +50,16 @@ void door_free(struct door *d);
 /* Energise the strike for ms (capped at 60 s), from now.  0, or -1 if the
  * relay could not be driven (the door is then driven locked again). */
 int door_unlock(struct door *d, int64_t ms, int64_t now_mono_ms);
-/* Drive locked now, whatever is in force. */
+/* Drive locked now, whatever is in force (a hold too). */
 void door_lock(struct door *d, int64_t now_mono_ms);
+/* Hold the strike released until until_mono_ms (at most DOOR_HOLD_MAX_MS
+ * ahead); called again before then to keep holding.  Refused (-1) for a
+ * door without continuous_duty, or when the relay cannot be driven (the
+ * door is then driven locked). */
+#define DOOR_HOLD_MAX_MS	10000
+int door_hold(struct door *d, int64_t until_mono_ms, int64_t now_mono_ms);
+/* Whether a hold is in force (it ends by door_lock or its deadline). */
+bool door_held(const struct door *d);
 
 int door_pollfds(struct door *d, int fds[DOORIO_MAX_FDS]);
 /* fd became readable. */

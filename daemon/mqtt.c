@@ -37,6 +37,8 @@
 #include "log.h"
 #include "mqtt_discovery.h"
 #include "mqtt_event.h"
+#include "mqtt_lobby.h"
+#include "mqtt_unlock.h"
 #include "render_json.h"
 #include "spaceapi.h"
 #include "writer.h"
@@ -75,11 +77,16 @@ mqtt_publish_status(struct mqtt *m, const char *status, int *mid)
 	mqtt_send(m, topic, status, true, mid);
 }
 
+/* The retained documents: B/lobby, and B/presence with its count and
+ * SpaceAPI once known.  A document sent again changes nothing. */
 static void
-mqtt_publish_presence(struct mqtt *m)
+mqtt_publish_retained(struct mqtt *m)
 {
 	char topic[400];
 
+	mqtt_own_topic(m, topic, sizeof(topic), "lobby");
+	if (m->lobby != NULL)
+		mqtt_send(m, topic, m->lobby, true, NULL);
 	if (m->presence == NULL)
 		return;
 	mqtt_own_topic(m, topic, sizeof(topic), "presence");
@@ -121,6 +128,26 @@ mqtt_announce_ha(struct mqtt *m)
 
 /* ---- events ---- */
 
+/* A door's event for Home Assistant's event entity and device triggers
+ * (B/door/<door>/event): live only, so a backlog published after an
+ * outage does not fire automations late; not part of the durable mark (a
+ * lost copy is not resent). */
+#define MQTT_DOOR_EVENT_LIVE_MS	60000
+
+static void
+mqtt_door_event(struct mqtt *m, const struct event_row *ev, const char *name)
+{
+	char topic[400], *s;
+
+	if (ev->door[0] == '\0' || !mqtt_discovery_event_type(ev->type) ||
+	    clock_wall_ms() - ev->ts_ms > MQTT_DOOR_EVENT_LIVE_MS ||
+	    (s = mqtt_door_event_json(ev, name)) == NULL)
+		return;
+	snprintf(topic, sizeof(topic), "%s/door/%s/event", m->conf.mqtt_base_topic, ev->door);
+	mqtt_send(m, topic, s, false, NULL);
+	cJSON_free(s);
+}
+
 static int
 pump_one(const struct event_row *ev, void *arg)
 {
@@ -158,6 +185,7 @@ pump_one(const struct event_row *ev, void *arg)
 			goto failed;
 		f->nmid++;
 	}
+	mqtt_door_event(m, ev, name);
 	m->nwin++;
 	m->sent_seq = ev->seq;
 	return 0;
@@ -330,7 +358,7 @@ mqtt_on_connect(struct mosquitto *mosq, void *obj, int rc, int flags,
 		mosquitto_subscribe(m->mosq, NULL, "homeassistant/status", 1);
 
 	mqtt_publish_status(m, "online", NULL);
-	mqtt_publish_presence(m);
+	mqtt_publish_retained(m);
 	for (i = 0; i < m->conf.ndoors; i++)
 		mqtt_publish_door(m, i);
 	mqtt_announce_ha(m);
@@ -440,40 +468,23 @@ mqtt_events_changed(struct mqtt *m)
 }
 
 void
-mqtt_presence_changed(struct mqtt *m, const struct presence_person *people, int count)
+mqtt_presence_changed(struct mqtt *m, const struct presence_person *people, int count,
+    bool office)
 {
-	cJSON *o, *a, *p;
-	char ts[21], num[16];
-	char *json, *sp;
-	int i, named = 0;
+	struct spaceapi_state sa = { .count = count, .office = office, .known = true };
+	char num[16], *json, *sp;
 	int64_t now = clock_wall_ms();
-	bool open = count > 0;
+	bool open;
 
-	if (m == NULL)
-		return;
-	o = cJSON_CreateObject();
-	cJSON_AddNumberToObject(o, "count", count);
-	a = cJSON_AddArrayToObject(o, "people");
-	for (i = 0; i < count; i++) {
-		if (people[i].name == NULL || people[i].name[0] == '\0')
-			continue;
-		p = cJSON_CreateObject();
-		cJSON_AddStringToObject(p, "name", people[i].name);
-		clock_format_utc(people[i].since_ms, ts);
-		cJSON_AddStringToObject(p, "since", ts);
-		cJSON_AddItemToArray(a, p);
-		named++;
-	}
-	cJSON_AddNumberToObject(o, "anonymous", count - named);
-	clock_format_utc(now, ts);
-	cJSON_AddStringToObject(o, "updated", ts);
-	if ((json = render_json_print(o)) == NULL)
+	if (m == NULL || (json = mqtt_presence_json(people, count, now)) == NULL)
 		return;
 
+	open = spaceapi_open(&m->conf, &sa);
 	if (m->presence == NULL || open != m->was_open)
 		m->open_changed_ms = now;
 	m->was_open = open;
-	sp = spaceapi_json(&m->conf, count, m->open_changed_ms);
+	sa.lastchange_ms = m->open_changed_ms;
+	sp = spaceapi_json(&m->conf, &sa);
 
 	free(m->presence);
 	free(m->count);
@@ -491,7 +502,20 @@ mqtt_presence_changed(struct mqtt *m, const struct presence_person *people, int 
 	    spaceapi_write(m->conf.mqtt_spaceapi_file, m->spaceapi) == -1)
 		log_warn("mqtt: spaceapi_file %s%s", m->conf.mqtt_spaceapi_file,
 		    errno == ELOOP ? " (not a regular file)" : "");
-	mqtt_publish_presence(m);
+	mqtt_publish_retained(m);
+}
+
+void
+mqtt_lobby_changed(struct mqtt *m, bool clock_synced)
+{
+	char *json;
+
+	if (m == NULL || (json = mqtt_lobby_json(&m->conf, m->logo, clock_synced,
+	    clock_wall_ms())) == NULL)
+		return;
+	free(m->lobby);
+	m->lobby = json;
+	mqtt_publish_retained(m);
 }
 
 void

@@ -55,8 +55,13 @@ int64_t mqtt_deadline(const struct mqtt *m);
 
 /* New events were committed: publish them when connected. */
 void mqtt_events_changed(struct mqtt *m);
-/* Presence changed: republish the retained presence (and SpaceAPI). */
-void mqtt_presence_changed(struct mqtt *m, const struct presence_person *people, int count);
+/* Presence or office hours (office: a door is in them) changed:
+ * republish the retained presence and SpaceAPI. */
+void mqtt_presence_changed(struct mqtt *m, const struct presence_person *people, int count,
+    bool office);
+/* The lobby's document changed (the clock's sync, a reload): republish
+ * the retained B/lobby ([lobby] of the configuration, clock_synced). */
+void mqtt_lobby_changed(struct mqtt *m, bool clock_synced);
 /* A door changed state: "locked" "unlocked" "open" "held_open" "forced_open". */
 void mqtt_door_state(struct mqtt *m, int door_index, const char *state);
 

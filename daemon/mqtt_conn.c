@@ -17,6 +17,7 @@
 
 #include "clock.h"
 #include "log.h"
+#include "mqtt_lobby.h"
 
 /* ---- a connection attempt's helper thread ---- */
 
@@ -392,6 +393,9 @@ mqtt_new(const struct config *conf, struct store *st, mqtt_unlock_cb on_unlock,
 		goto fail;
 	}
 
+	/* A logo is never a reason for the doors or MQTT not to run. */
+	if (mqtt_lobby_logo(conf->lobby_logo, &m->logo, err, errlen) == -1)
+		log_warnx("%s: the lobby shows no logo", err);
 	mosquitto_lib_init();
 	/* Build one client now so that bad files are reported at start-up
 	 * (and on reload) rather than as a reconnect loop. */
@@ -404,6 +408,7 @@ mqtt_new(const struct config *conf, struct store *st, mqtt_unlock_cb on_unlock,
 	return m;
 fail:
 	explicit_bzero(m->password, sizeof(m->password));
+	free(m->logo);
 	free(m);
 	return NULL;
 }
@@ -465,6 +470,8 @@ mqtt_free(struct mqtt *m)
 	free(m->presence);
 	free(m->count);
 	free(m->spaceapi);
+	free(m->lobby);
+	free(m->logo);
 	explicit_bzero(m->password, sizeof(m->password));
 	free(m);
 }

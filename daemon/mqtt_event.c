@@ -84,3 +84,18 @@ mqtt_presence_event_json(const struct event_row *ev, const char *name)
 		cJSON_AddStringToObject(o, "reason", ev->reason);
 	return render_json_print(o);
 }
+
+char *
+mqtt_door_event_json(const struct event_row *ev, const char *name)
+{
+	cJSON *o;
+
+	if ((o = cJSON_CreateObject()) == NULL)
+		return NULL;
+	cJSON_AddStringToObject(o, "event_type", ev->type);
+	if (name != NULL && name[0] != '\0' && mqtt_event_may_name(ev))
+		cJSON_AddStringToObject(o, "name", name);
+	if (ev->reason[0] != '\0')
+		cJSON_AddStringToObject(o, "reason", ev->reason);
+	return render_json_print(o);
+}

@@ -33,4 +33,9 @@ char *mqtt_event_json(const struct event_row *ev, const char *name);
  * name (if given).  NULL unless mqtt_event_lobby_safe, or out of memory. */
 char *mqtt_presence_event_json(const struct event_row *ev, const char *name);
 
+/* B/door/<door>/event payload, for Home Assistant's event entity:
+ * event_type (seuil's type), name (as above) and reason.  NULL when out of
+ * memory. */
+char *mqtt_door_event_json(const struct event_row *ev, const char *name);
+
 #endif

@@ -89,6 +89,8 @@ struct mqtt {
 	char		*presence;	/* retained payloads, NULL until known */
 	char		*count;
 	char		*spaceapi;
+	char		*lobby;
+	char		*logo;		/* [lobby] logo as a data URL, or NULL */
 	bool		was_open;
 	int64_t		open_changed_ms;
 	char		door_state[CONFIG_MAX_DOORS][16];

@@ -127,6 +127,7 @@ presence_reason_name(enum presence_reason r)
 	case PRESENCE_MANUAL:		return "manual";
 	case PRESENCE_TIMEOUT:		return "timeout";
 	case PRESENCE_DAY_END:		return "day_end";
+	case PRESENCE_PASS_END:		return "pass_end";
 	}
 	return "";
 }
@@ -204,15 +205,24 @@ presence_why(const struct writer_job *j)
 	    j->err[0] != '\0' ? j->err : "its event could not be stored";
 }
 
+/* An arrival or a departure.  A guest's (member_id < 0, minus the guest's
+ * id) names the guest and the sponsor who vouched, read in the same
+ * transaction. */
 static int
 presence_emit(struct presence *p, struct store *st, const char *type, int64_t member_id,
     const char *door, const char *reason, const char *actor)
 {
 	struct event ev = {
-		.type = type, .door = door, .member_id = member_id, .reason = reason,
-		.actor = actor != NULL && *actor != '\0' ? actor : NULL,
+		.type = type, .door = door, .member_id = member_id > 0 ? member_id : 0,
+		.reason = reason, .actor = actor != NULL && *actor != '\0' ? actor : NULL,
 	};
+	struct guest_row g;
 
+	if (member_id < 0) {
+		ev.guest_id = -member_id;
+		if (store_guest_get(st, -member_id, &g) == 1)
+			ev.via = g.sponsor_id;
+	}
 	return p->hooks.event(p->hooks.arg, st, &ev) == -1 ? -1 : 0;
 }
 
@@ -427,12 +437,18 @@ int
 presence_checkout(struct presence *p, int64_t member_id, int64_t now_ms, int client,
     const char *actor)
 {
+	return presence_end(p, member_id, PRESENCE_MANUAL, now_ms, client, actor);
+}
+
+int
+presence_end(struct presence *p, int64_t member_id, enum presence_reason reason, int64_t now_ms,
+    int client, const char *actor)
+{
 	int i = presence_find(p, member_id);
 
 	if (i == -1)
 		return 0;
-	return presence_leave(p, i, now_ms, actor, PRESENCE_MANUAL, now_ms, client) == -1 ?
-	    -1 : 1;
+	return presence_leave(p, i, now_ms, actor, reason, now_ms, client) == -1 ? -1 : 1;
 }
 
 /* When visit e ends on its own: whichever comes first of expire_after

@@ -5,7 +5,8 @@
  * applies the rules: arrival and departure on in/out/toggle readers, expiry
  * after expire_after without a badge, everyone leaves at day_ends_at,
  * manual checkout.  Times are UTC ms (wall clock) because visits are about
- * the day, not about door timing.
+ * the day, not about door timing.  A guest is here as minus the guest's id
+ * wherever a member id goes (struct visit_row says the same).
  *
  * Visits are written by the writer (writer.h), off the loop: an arrival is
  * in memory as soon as it is asked for (so a second tap finds it) and
@@ -49,6 +50,7 @@ enum presence_reason {
 	PRESENCE_MANUAL,
 	PRESENCE_TIMEOUT,
 	PRESENCE_DAY_END,
+	PRESENCE_PASS_END,	/* a guest's pass ended */
 };
 
 /* One present member.  Compact (bench: rss_peak_kib): a burst brings
@@ -92,6 +94,11 @@ void presence_grant(struct presence *p, int64_t member_id, const char *door,
  * committed), 0 if not, -1 if it cannot be submitted now. */
 int presence_checkout(struct presence *p, int64_t member_id, int64_t now_ms, int client,
     const char *actor);
+
+/* End member_id's visit now for reason (a guest's pass end): as
+ * presence_checkout. */
+int presence_end(struct presence *p, int64_t member_id, enum presence_reason reason,
+    int64_t now_ms, int client, const char *actor);
 
 /* Apply expiries and the day end due at now_ms. */
 void presence_tick(struct presence *p, int64_t now_ms);

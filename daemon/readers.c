@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,7 @@ struct reader_child {
 	const struct reader_conf *conf;
 	pid_t		pid;		/* 0: not running */
 	int		sock;		/* -1: none */
+	int		xsock;		/* the exchange socket; -1: none */
 	bool		killed;		/* SIGKILL sent, waiting for the reap */
 	enum reported	reported;
 	int64_t		last_msg;
@@ -56,6 +58,7 @@ readers_new(const struct config *conf, const struct readers_hooks *hooks)
 
 		c->conf = &conf->readers[i];
 		c->sock = -1;
+		c->xsock = -1;
 		c->backoff = READER_BACKOFF_MIN_MS;
 		if (c->conf->driver == READER_SIM && mkfifo(c->conf->sim_fifo, 0660) == -1 &&
 		    errno != EEXIST)
@@ -80,22 +83,27 @@ static void
 readers_start(struct readers *rs, int i, int64_t now)
 {
 	struct reader_child *c = &rs->child[i];
+	/* Only a real reader meets cards that speak ISO 14443-4. */
+	bool exchange = c->conf->driver == READER_LIBNFC &&
+	    (c->conf->credential != CREDENTIAL_UID || c->conf->enrol);
 	struct reader_child_opts o = {
 		.heartbeat_ms = READER_HEARTBEAT_MS,
 		.sandbox = rs->conf->reader_sandbox,
+		.exchange = exchange,
 		.setup = rs->hooks.child_setup,
 		.arg = rs->hooks.arg,
 	};
 	pid_t pid;
-	int sock;
+	int sock, xsock = -1;
 
-	if ((pid = reader_child_start(c->conf, &o, &sock)) == -1) {
+	if ((pid = reader_child_start(c->conf, &o, &sock, exchange ? &xsock : NULL)) == -1) {
 		log_warn("reader %s: starting its process", c->conf->name);
 		c->next_start = now + c->backoff;
 		return;
 	}
 	c->pid = pid;
 	c->sock = sock;
+	c->xsock = xsock;
 	c->killed = false;
 	c->last_msg = now;
 	c->up_since = 0;
@@ -115,6 +123,12 @@ readers_kill(struct readers *rs, int i, const char *why)
 		close(c->sock);
 		c->sock = -1;
 	}
+	/* A thread in an exchange has its own duplicate: it sees the child
+	 * hang up, never a number reused. */
+	if (c->xsock != -1) {
+		close(c->xsock);
+		c->xsock = -1;
+	}
 	c->up_since = 0;
 	readers_report(rs, i, false, why);
 }
@@ -123,7 +137,7 @@ static void
 readers_message(struct readers *rs, int i, const struct reader_msg *m, int64_t now)
 {
 	struct reader_child *c = &rs->child[i];
-	struct uid uid;
+	struct reader_tap t;
 
 	c->last_msg = now;
 	switch (m->type) {
@@ -144,10 +158,14 @@ readers_message(struct readers *rs, int i, const struct reader_msg *m, int64_t n
 		break;
 	case READER_MSG_TAP:
 		c->last_heartbeat = now;
-		uid.len = m->uid_len;
-		memcpy(uid.bytes, m->uid, m->uid_len);
-		rs->hooks.tap(rs->hooks.arg, i, &uid);
-		uid_wipe(&uid);
+		memset(&t, 0, sizeof(t));
+		t.uid.len = m->uid_len;
+		memcpy(t.uid.bytes, m->uid, m->uid_len);
+		t.iso14443_4 = m->card == READER_CARD_ISO14443_4;
+		t.held = (m->flags & READER_TAP_HELD) != 0 && c->xsock != -1;
+		t.id = m->tap;
+		rs->hooks.tap(rs->hooks.arg, i, &t);
+		explicit_bzero(&t, sizeof(t));
 		break;
 	case READER_MSG_GONE:
 		c->last_heartbeat = now;
@@ -282,6 +300,8 @@ readers_free(struct readers *rs)
 	for (int i = 0; i < rs->n; i++) {
 		if (rs->child[i].sock != -1)
 			close(rs->child[i].sock);
+		if (rs->child[i].xsock != -1)
+			close(rs->child[i].xsock);
 		if (rs->child[i].pid > 0)
 			kill(rs->child[i].pid, SIGTERM);
 	}
@@ -306,6 +326,29 @@ readers_free(struct readers *rs)
 		}
 	}
 	free(rs);
+}
+
+int
+readers_exchange_fd(const struct readers *rs, int i, pid_t *pid)
+{
+	if (i < 0 || i >= rs->n || rs->child[i].xsock == -1 || rs->child[i].killed)
+		return -1;
+	*pid = rs->child[i].pid;
+	return fcntl(rs->child[i].xsock, F_DUPFD_CLOEXEC, 3);
+}
+
+void
+readers_release(const struct readers *rs, int i, uint32_t tap)
+{
+	if (i >= 0 && i < rs->n && rs->child[i].xsock != -1)
+		(void)reader_child_release(rs->child[i].xsock, tap);
+}
+
+void
+readers_fail(struct readers *rs, int i, pid_t pid, const char *why)
+{
+	if (i >= 0 && i < rs->n && pid > 0 && rs->child[i].pid == pid)
+		readers_kill(rs, i, why);
 }
 
 bool

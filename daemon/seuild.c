@@ -21,6 +21,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "credkey.h"
 #include "daemon.h"
 #include "notify.h"
 
@@ -55,7 +56,7 @@ daemon_event_run(struct writer_job *j, struct store *st)
  * through its own connection, so it never sees a row that may roll back.
  * 0, or -1 if it could not even be queued.
  */
-static int
+int
 daemon_event(struct daemon *d, struct event *ev)
 {
 	struct writer_event we;
@@ -111,13 +112,15 @@ daemon_staff_event(struct daemon *d, const char *type, const char *actor, const 
 /* ---- hooks from readers, doors, presence ---- */
 
 /* In a new reader child: it handles raw UIDs and libnfc, and has no use for
- * the key that turns UIDs into MACs, so its copy is wiped. */
+ * the key that turns UIDs into MACs, nor for the site's DESFire keys (the
+ * child is a pipe for the card's bytes), so its copies are wiped. */
 static void
 daemon_forget_secrets(void *arg)
 {
 	struct daemon *d = arg;
 
 	explicit_bzero(d->key, sizeof(d->key));
+	explicit_bzero(&d->dkeys, sizeof(d->dkeys));
 }
 
 static void
@@ -197,7 +200,7 @@ daemon_presence_publish(struct daemon *d)
 		}
 		people[i].name = names[i];
 	}
-	mqtt_presence_changed(d->mqtt, people, n);
+	mqtt_presence_changed(d->mqtt, people, n, daemon_office_any(d));
 done:
 	for (i = 0; names != NULL && i < n; i++)
 		free(names[i]);
@@ -259,6 +262,7 @@ daemon_io_up(struct daemon *d, char *err, size_t errlen)
 	if (d->mqtt)
 		mqtt_set_writer(d->mqtt, d->writer);
 	site_attach(d);
+	d->lobby_clock = -1;	/* a new mqtt has no B/lobby yet */
 	/* Retained door states exist from the start, not from the first change. */
 	for (int i = 0; i < d->conf->ndoors; i++)
 		daemon_door_state(d, i, door_get_state(d->doors[i]));
@@ -363,9 +367,13 @@ daemon_reload(struct daemon *d, char *err, size_t errlen)
 	if (daemon_load_config(old->path, nc, err, errlen) == -1)
 		goto refuse;
 	if (strcmp(nc->database, old->database) != 0 || strcmp(nc->uid_key_file, old->uid_key_file) != 0 ||
-	    strcmp(nc->control_socket, old->control_socket) != 0) {
-		snprintf(err, errlen, "%.200s: database, uid_key_file and control socket change only "
-		    "at a restart, keeping the old configuration", old->path);
+	    strcmp(nc->control_socket, old->control_socket) != 0 ||
+	    nc->credentials_aid != old->credentials_aid ||
+	    strcmp(nc->credentials_key_file, old->credentials_key_file) != 0 ||
+	    strcmp(nc->credentials_picc_key_file, old->credentials_picc_key_file) != 0) {
+		snprintf(err, errlen, "%.200s: database, uid_key_file, control socket and "
+		    "[credentials] change only at a restart, keeping the old configuration",
+		    old->path);
 		goto refuse;
 	}
 	if (strcmp(nc->site_node, old->site_node) != 0 || nc->site_role != old->site_role ||
@@ -380,6 +388,9 @@ daemon_reload(struct daemon *d, char *err, size_t errlen)
 	if (daemon_settings(d, nc, err, errlen) == -1)
 		goto refuse;
 
+	/* The doors are driven locked and opened again: office hours end
+	 * and begin at the next first-in tap. */
+	daemon_office_end_all(d, OFFICE_RELOAD);
 	/* What is queued ends first: a remote unlock accepted by the old
 	 * mqtt is then in the event log, where the new one reads its id
 	 * back (mqtt.c), and cannot be replayed across the reload. */
@@ -430,17 +441,22 @@ refuse:
 /* ---- housekeeping ---- */
 
 struct purge_job {
-	int64_t	now_ms, event_retention_ms, visit_retention_ms;
-	int64_t	events, visits;
+	int64_t	now_ms, event_retention_ms, visit_retention_ms, guest_retention_ms;
+	int64_t	events, visits, guests;
 };
 
+/* Events and visits past their retention, and the guests whose pass
+ * ended more than [guests] retention ago. */
 static int
 purge_run(struct writer_job *j, struct store *st)
 {
 	struct purge_job *p = writer_job_data(j);
 
-	return store_purge(st, p->now_ms, p->event_retention_ms, p->visit_retention_ms,
-	    &p->events, &p->visits);
+	if (store_purge(st, p->now_ms, p->event_retention_ms, p->visit_retention_ms,
+	    &p->events, &p->visits) == -1)
+		return -1;
+	return (p->guests = store_guests_purge(st, p->now_ms - p->guest_retention_ms)) == -1 ?
+	    -1 : 0;
 }
 
 static void
@@ -452,8 +468,8 @@ purge_done(struct writer_job *j)
 		log_warnx("purge: %s", j->err);
 		return;
 	}
-	log_info("purge: deleted %lld events and %lld visits past retention",
-	    (long long)p->events, (long long)p->visits);
+	log_info("purge: deleted %lld events and %lld visits past retention, erased %lld "
+	    "guests", (long long)p->events, (long long)p->visits, (long long)p->guests);
 }
 
 /*
@@ -466,7 +482,8 @@ daemon_purge(struct daemon *d, int64_t now)
 {
 	struct purge_job p = { .now_ms = clock_wall_ms(),
 	    .event_retention_ms = d->conf->event_retention_ms,
-	    .visit_retention_ms = d->conf->visit_retention_ms };
+	    .visit_retention_ms = d->conf->visit_retention_ms,
+	    .guest_retention_ms = d->conf->guest_retention_ms };
 
 	if (now < d->next_purge)
 		return;
@@ -554,7 +571,7 @@ daemon_loop(struct daemon *d)
 {
 	struct pollfd pfds[MAX_POLLFDS];
 	int ctl_at, ctl_n, rd_at, rd_n, door_at[CONFIG_MAX_DOORS], door_n[CONFIG_MAX_DOORS];
-	int mqtt_at, wr_at, site_at, n;
+	int mqtt_at, wr_at, ex_at, site_at, n;
 	int64_t now;
 
 	while (!d->stop) {
@@ -563,6 +580,8 @@ daemon_loop(struct daemon *d)
 		pfds[n++] = (struct pollfd){ .fd = d->sigfd, .events = POLLIN };
 		wr_at = n;
 		pfds[n++] = (struct pollfd){ .fd = writer_fd(d->writer), .events = POLLIN };
+		ex_at = n;
+		pfds[n++] = (struct pollfd){ .fd = exchanges_fd(d->exchanges), .events = POLLIN };
 		ctl_at = n;
 		n += ctl_n = control_pollfds(d->control, pfds + n, MAX_POLLFDS - n);
 		rd_at = n;
@@ -600,6 +619,8 @@ daemon_loop(struct daemon *d)
 		 * waits for.  Taps go to the writer; its answers (a committed
 		 * grant opens) come back through its fd. */
 		readers_handle(d->readers, pfds + rd_at, rd_n, now);
+		if (pfds[ex_at].revents)
+			exchanges_dispatch(d->exchanges);
 		if (pfds[wr_at].revents && writer_dispatch(d->writer) > 0)
 			d->events_pending = true;
 		for (int i = 0; i < d->conf->ndoors; i++) {
@@ -617,6 +638,9 @@ daemon_loop(struct daemon *d)
 		control_tick(d->control, now);
 		snapshot_poll(d);
 		presence_tick(d->presence, clock_wall_ms());
+		/* After the doors' ticks: a hold that lapsed is seen. */
+		daemon_office_tick(d, clock_mono_ms());
+		daemon_guests_tick(d, clock_wall_ms());
 		daemon_enrol_tick(d, now);
 		/* A fresh time: a tap's answer above started its pattern after
 		 * `now`, and an older time would blank it for a moment. */
@@ -625,6 +649,13 @@ daemon_loop(struct daemon *d)
 		if (d->presence_pending)
 			daemon_presence_publish(d);
 		site_service(d, &pfds[site_at], now);
+		/* The lobby says when the clock cannot be trusted (schedules
+		 * then refuse members): at the first turn with MQTT, and when
+		 * the kernel's sync changes. */
+		if (d->mqtt != NULL && d->lobby_clock != (int)clock_synced()) {
+			d->lobby_clock = clock_synced();
+			mqtt_lobby_changed(d->mqtt, d->lobby_clock);
+		}
 		daemon_events_flush(d);
 		if (d->mqtt)
 			mqtt_service(d->mqtt, d->mqtt ? &pfds[mqtt_at] : NULL, now);
@@ -658,6 +689,10 @@ static void
 daemon_release(struct daemon *d)
 {
 	daemon_hw_down(d);
+	/* After the readers: their children gone, an exchange under way
+	 * ends at once. */
+	exchanges_free(d->exchanges);
+	explicit_bzero(&d->dkeys, sizeof(d->dkeys));
 	control_close(d->control);
 	presence_free(d->presence);
 	writer_free(d->writer);
@@ -670,46 +705,53 @@ daemon_release(struct daemon *d)
 	free(d->conf);
 }
 
+/*
+ * The site's DESFire keys ([credentials]).  A missing key file is no reason
+ * to refuse to start (a site that upgraded and never ran `seuilctl init`
+ * since has no DESFire badge either): cards with our application are then
+ * probed and denied, never decided by their UID.  A file that is there but
+ * unreadable, damaged or readable by others stops the start, as the UID key
+ * does.  0, or -1 with err.
+ */
+static int
+daemon_credential_keys(struct daemon *d, char *err, size_t errlen)
+{
+	struct credkey k;
+	int rc;
+
+	memset(&d->dkeys, 0, sizeof(d->dkeys));
+	d->dkeys.aid = d->conf->credentials_aid;
+	if ((rc = credkey_load(d->conf->credentials_key_file, &k, err, errlen)) == -1)
+		return -1;
+	if (rc == 0) {
+		log_warnx("%s: no credentials key file: DESFire badges cannot be read or made, "
+		    "and cards with application %06X are denied (create it with `seuilctl "
+		    "init`, then restart)", d->conf->credentials_key_file,
+		    (unsigned)d->conf->credentials_aid);
+		return 0;
+	}
+	memcpy(d->dkeys.master0, k.master0, sizeof(d->dkeys.master0));
+	memcpy(d->dkeys.master1, k.master1, sizeof(d->dkeys.master1));
+	memcpy(d->dkeys.sysid, k.sysid, sizeof(d->dkeys.sysid));
+	credkey_wipe(&k);
+	if (d->conf->credentials_picc_key_file[0] != '\0') {
+		if (credkey_picc_load(d->conf->credentials_picc_key_file, d->dkeys.picc_key, err,
+		    errlen) == -1) {
+			explicit_bzero(&d->dkeys, sizeof(d->dkeys));
+			return -1;
+		}
+		d->dkeys.picc_aes = true;
+	}
+	d->have_dkeys = true;
+	return 0;
+}
+
 /* A start that fails after the doors are up. */
 static int
 daemon_fail(struct daemon *d, int code)
 {
 	daemon_release(d);
 	return code;
-}
-
-/*
- * The control groups the configuration names must exist for their roles
- * to be given (docs/security.md).  A missing one is no reason to refuse to
- * start (root and seuild's own user keep every role), but it is said, by
- * `seuild -n` on standard error as FILE: [control] KEY 'NAME': ..., and in
- * the log at start.
- */
-void
-daemon_check_groups(const struct config *conf, const char *path)
-{
-	static const struct { const char *key, *role; size_t off; } g[] = {
-		{ "read_group", "status", offsetof(struct config, control_read_group) },
-		{ "operate_group", "unlock, enrol, check out and reload",
-		    offsetof(struct config, control_operate_group) },
-		{ "admin_group", "change members, badges, groups, schedules and console "
-		    "accounts", offsetof(struct config, control_admin_group) },
-	};
-	const char *name;
-	size_t i;
-
-	for (i = 0; i < sizeof(g) / sizeof(g[0]); i++) {
-		name = (const char *)conf + g[i].off;
-		if (daemon_group_gid(name) != (gid_t)-1)
-			continue;
-		if (path != NULL)
-			fprintf(stderr, "%s: [control] %s '%s': no such group: only root and "
-			    "seuild's own user may %s (groupadd %s, then add the users)\n",
-			    path, g[i].key, name, g[i].role, name);
-		else
-			log_warnx("control: %s '%s' does not exist: only root and seuild's own "
-			    "user may %s", g[i].key, name, g[i].role);
-	}
 }
 
 /*
@@ -837,6 +879,15 @@ main(int argc, char *argv[])
 		log_warnx("%s (create it with `seuilctl init`)", err);
 		return daemon_fail(d, EX_NOINPUT);
 	}
+	if (daemon_credential_keys(d, err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		return daemon_fail(d, EX_NOINPUT);
+	}
+	if ((d->exchanges = exchanges_new(d->have_dkeys ? &d->dkeys : NULL,
+	    d->conf->credentials_aid, daemon_exchange_done, d, err, sizeof(err))) == NULL) {
+		log_warnx("%s", err);
+		return daemon_fail(d, EX_OSERR);
+	}
 	if ((d->st = store_open(d->conf->database, 0, err, sizeof(err))) == NULL ||
 	    (d->writer = writer_new(d->conf->database, err, sizeof(err))) == NULL) {
 		log_warnx("%s", err);
@@ -851,6 +902,7 @@ main(int argc, char *argv[])
 		fatal("signals");
 	d->started_mono = clock_mono_ms();
 	d->next_purge = d->started_mono;
+	d->guests_refresh = true;
 
 	daemon_check_groups(d->conf, NULL);
 	daemon_check_backup_dir(d->conf, NULL);
@@ -883,6 +935,7 @@ main(int argc, char *argv[])
 	daemon_loop(d);
 
 	notify_send("STOPPING=1");
+	daemon_office_end_all(d, OFFICE_STOP);
 	for (int i = 0; i < d->conf->ndoors; i++)
 		door_lock(d->doors[i], clock_mono_ms());
 	daemon_feedback_down(d);	/* dark and silent: "do not wait" */

@@ -459,7 +459,7 @@ site_journal_presence(struct site_journal *j)
 	else if (c.failed)
 		log_warnx("site: presence: out of memory");
 	else
-		mqtt_presence_changed(j->d->mqtt, c.people, c.n);
+		mqtt_presence_changed(j->d->mqtt, c.people, c.n, daemon_office_any(j->d));
 	for (i = 0; i < c.n; i++)
 		free(c.names[i]);
 	free(c.names);

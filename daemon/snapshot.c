@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * A snapshot of the store into [backup] dir, asked for over the control
+ * A snapshot of the store into [backup] dir (and the keys beside it, once),
+ * asked for over the control
  * socket (`seuilctl backup --nightly` while seuild runs, the console's
  * backups).  Copying a database takes seconds on a Pi's SD card, so it
  * runs on a thread of its own with its own connection (core/backup.c's
@@ -22,6 +23,7 @@
 #include <unistd.h>
 
 #include "backup.h"
+#include "credkey.h"
 #include "daemon.h"
 
 struct snapshot {
@@ -31,6 +33,7 @@ struct snapshot {
 	char		actor[160];
 	/* The thread's input, copied: a reload may change the config. */
 	char		database[PATH_MAX], dir[PATH_MAX], key_file[PATH_MAX];
+	char		credkey_file[PATH_MAX];
 	int		keep;
 	/* Its output. */
 	bool		ok;
@@ -49,7 +52,7 @@ key_beside(const struct snapshot *s, char *err, size_t errlen)
 	struct stat sb;
 	int fd, rc = -1;
 
-	if (snprintf(path, sizeof(path), "%s/uid.key", s->dir) >= (int)sizeof(path)) {
+	if (snprintf(path, sizeof(path), "%s/" BACKUP_KEY_NAME, s->dir) >= (int)sizeof(path)) {
 		snprintf(err, errlen, "%s: path too long", s->dir);
 		return -1;
 	}
@@ -72,6 +75,24 @@ key_beside(const struct snapshot *s, char *err, size_t errlen)
 	return rc;
 }
 
+/* The credentials key file beside them too, once (when the site has one).
+ * 0, or -1 with why. */
+static int
+credkey_beside(const struct snapshot *s, char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+	struct stat sb;
+
+	if (snprintf(path, sizeof(path), "%s/" BACKUP_CREDKEY_NAME, s->dir) >=
+	    (int)sizeof(path)) {
+		snprintf(err, errlen, "%s: path too long", s->dir);
+		return -1;
+	}
+	if (lstat(path, &sb) == 0)
+		return 0;
+	return credkey_copy(s->credkey_file, path, err, errlen) == -1 ? -1 : 0;
+}
+
 static void *
 snapshot_run(void *arg)
 {
@@ -82,8 +103,8 @@ snapshot_run(void *arg)
 	if (snprintf(s->file, sizeof(s->file), "%s/" BACKUP_PREFIX "%s" BACKUP_SUFFIX, s->dir,
 	    stamp) >= (int)sizeof(s->file))
 		snprintf(s->result, sizeof(s->result), "failed: %s: path too long", s->dir);
-	else if (backup_copy(s->database, s->file, err, sizeof(err)) == -1 ||
-	    key_beside(s, err, sizeof(err)) == -1)
+	else if (backup_copy(s->database, s->file, BACKUP_SNAPSHOT_MODE, err, sizeof(err)) == -1 ||
+	    key_beside(s, err, sizeof(err)) == -1 || credkey_beside(s, err, sizeof(err)) == -1)
 		snprintf(s->result, sizeof(s->result), "failed: %s", err);
 	else if ((s->removed = backup_rotate(s->dir, s->keep, err, sizeof(err))) == -1)
 		snprintf(s->result, sizeof(s->result), "failed: rotation: %s", err);
@@ -107,6 +128,7 @@ snapshot_start(struct daemon *d, int client, const char *actor)
 	snprintf(s->database, sizeof(s->database), "%s", d->conf->database);
 	snprintf(s->dir, sizeof(s->dir), "%s", d->conf->backup_dir);
 	snprintf(s->key_file, sizeof(s->key_file), "%s", d->conf->uid_key_file);
+	snprintf(s->credkey_file, sizeof(s->credkey_file), "%s", d->conf->credentials_key_file);
 	s->keep = d->conf->backup_keep;
 	atomic_init(&s->done, false);
 	if (pthread_create(&s->thread, NULL, snapshot_run, s) != 0) {

@@ -101,6 +101,8 @@ writer_event_set(struct writer_event *e, const struct event *ev)
 		memcpy(e->uid_mac, ev->uid_mac, UID_MAC_LEN);
 	e->member_id = ev->member_id;
 	e->badge_id = ev->badge_id;
+	e->guest_id = ev->guest_id;
+	e->via = ev->via;
 	e->ts_ms = ev->ts_ms;
 	e->mono_ms = ev->mono_ms;
 	e->clock_synced = ev->clock_synced;
@@ -113,7 +115,8 @@ writer_event_get(const struct writer_event *e, struct event *out)
 		.type = e->type, .door = OR_NULL(e->door), .reader = OR_NULL(e->reader),
 		.reason = OR_NULL(e->reason), .detail = OR_NULL(e->detail),
 		.actor = OR_NULL(e->actor), .uid_mac = e->has_mac ? e->uid_mac : NULL,
-		.member_id = e->member_id, .badge_id = e->badge_id, .ts_ms = e->ts_ms,
+		.member_id = e->member_id, .badge_id = e->badge_id, .guest_id = e->guest_id,
+		.via = e->via, .ts_ms = e->ts_ms,
 		.mono_ms = e->mono_ms, .clock_synced = e->clock_synced,
 	};
 }

@@ -146,7 +146,7 @@ struct writer_event {
 	char		actor[160];
 	uint8_t		uid_mac[UID_MAC_LEN];
 	bool		has_mac;
-	int64_t		member_id, badge_id, ts_ms, mono_ms;
+	int64_t		member_id, badge_id, guest_id, via, ts_ms, mono_ms;
 	bool		clock_synced;
 };
 void writer_event_set(struct writer_event *e, const struct event *ev);

@@ -454,6 +454,20 @@ desfire_read_credential(const struct desfire_io *io, const struct desfire_keys *
 	return r;
 }
 
+enum desfire_result
+desfire_probe(const struct desfire_io *io, uint32_t aid, struct desfire_report *rep)
+{
+	struct desfire_report spare;
+	struct xchg x;
+	enum desfire_result r;
+
+	xchg_begin(&x, io, rep, &spare, 1);
+	step(&x, DESFIRE_STEP_SELECT_APP);
+	r = (enum desfire_result)select_app(&x, aid);
+	xchg_end(&x);
+	return r;
+}
+
 /* The PICC level, authenticated with its master key. */
 static enum desfire_result
 picc_session(struct xchg *x, const struct desfire_keys *keys)

@@ -131,6 +131,15 @@ enum desfire_result desfire_read_credential(const struct desfire_io *io,
     uint8_t credential[DESFIRE_CREDENTIAL_LEN], struct desfire_report *rep);
 
 /*
+ * Whether the card carries an application aid: DESFIRE_OK if it does,
+ * DESFIRE_NO_APP, DESFIRE_GONE or DESFIRE_PROTOCOL.  One APDU, no key: for
+ * a site without its keys, which cannot read a credential but must still
+ * never decide a card that carries one by its UID.
+ */
+enum desfire_result desfire_probe(const struct desfire_io *io, uint32_t aid,
+    struct desfire_report *rep);
+
+/*
  * At the desk: make a blank card ours, or finish a card a previous attempt
  * left half done.  Authenticates to the PICC (keys->picc_*), creates the
  * application (already there: goes on), selects it, authenticates key 0

@@ -24,6 +24,15 @@ reader_wait(struct reader *r, struct reader_event *ev, int timeout_ms, char *err
 	return r->ops->wait(r, ev, timeout_ms, err, errlen);
 }
 
+int
+reader_transceive(struct reader *r, const uint8_t *tx, size_t txlen, uint8_t *rx,
+    size_t rxsize, int timeout_ms)
+{
+	if (r->ops->transceive == NULL)
+		return -1;
+	return r->ops->transceive(r, tx, txlen, rx, rxsize, timeout_ms);
+}
+
 void
 reader_close(struct reader *r)
 {

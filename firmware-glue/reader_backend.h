@@ -21,6 +21,9 @@ struct reader_ops {
 	struct reader *(*open)(const struct reader_conf *conf, char *err, size_t errlen);
 	int (*wait)(struct reader *r, struct reader_event *ev, int timeout_ms, char *err,
 	    size_t errlen);
+	/* reader_transceive; NULL: the backend has no cards to talk to. */
+	int (*transceive)(struct reader *r, const uint8_t *tx, size_t txlen, uint8_t *rx,
+	    size_t rxsize, int timeout_ms);
 	/* Close the device and free r (never NULL here). */
 	void (*close)(struct reader *r);
 };

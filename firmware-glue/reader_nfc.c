@@ -30,6 +30,12 @@
  * A card resting on the reader is one tap: after READER_TAP we only ask
  * libnfc whether that target is still present, and report READER_GONE
  * when it is not; only then may the next select tap again.
+ *
+ * A tap says whether the card speaks ISO 14443-4 (SAK bit 0x20 and an
+ * ATS), the only cards that may hold a DESFire credential; the reader
+ * child then passes the parent's APDUs to it (reader_transceive:
+ * nfc_initiator_transceive_bytes, under the same watchdog as InAutoPoll)
+ * while the card stays selected.
  */
 #include <errno.h>
 #include <poll.h>
@@ -87,6 +93,7 @@ struct reader_nfc {
 	bool		 present;
 	bool		 autopoll;	/* a PN532: wait for cards with InAutoPoll */
 	bool		 have_timer;
+	bool		 hung;		/* the watchdog ended a transceive */
 	timer_t		 watchdog;	/* ends an InAutoPoll the chip never answers */
 	int		 timeouts;	/* consecutive NFC_ETIMEOUT */
 	char		 name[CONFIG_NAME_MAX + 1];
@@ -325,6 +332,10 @@ reader_nfc_found(struct reader_nfc *r, nfc_target *nt, struct reader_event *ev)
 	ev->type = READER_TAP;
 	ev->uid.len = (uint8_t)len;
 	memcpy(ev->uid.bytes, nt->nti.nai.abtUid, len);
+	/* A clone that copies a DESFire card's UID answers as MIFARE
+	 * Classic (SAK 08, no ATS): it is never ISO 14443-4. */
+	ev->card = (nt->nti.nai.btSak & 0x20) && nt->nti.nai.szAtsLen > 0 ?
+	    READER_CARD_ISO14443_4 : READER_CARD_OTHER;
 	r->target = *nt;
 	r->present = true;
 	explicit_bzero(nt, sizeof(*nt));
@@ -468,6 +479,11 @@ reader_nfc_wait(struct reader *base, struct reader_event *ev, int timeout_ms, ch
 	struct reader_nfc *r = (struct reader_nfc *)base;
 	int64_t deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
 
+	if (r->hung) {
+		snprintf(err, errlen, "reader %s: no answer to a card exchange within its "
+		    "deadline", r->name);
+		return -1;
+	}
 	for (;;) {
 		int64_t start = now_ms(), next;
 		int rc;
@@ -507,6 +523,52 @@ reader_nfc_wait(struct reader *base, struct reader_event *ev, int timeout_ms, ch
 	}
 }
 
+/* The transceive itself, where the watchdog may jump back to. */
+static int
+transceive_call(nfc_device *dev, const uint8_t *tx, size_t txlen, uint8_t *rx, size_t rxsize,
+    int timeout_ms)
+{
+	if (sigsetjmp(watchdog_jmp, 1) != 0)
+		return NFC_ETIMEOUT;
+	watchdog_dev = dev;
+	return nfc_initiator_transceive_bytes(dev, tx, txlen, rx, rxsize, timeout_ms);
+}
+
+/*
+ * One APDU to the present card.  libnfc's own timeout bounds a chip that
+ * answers; the watchdog (on a PN532) one that does not even acknowledge
+ * the command.  A failure is the card's or the chip's: the next presence
+ * check tells which (a card gone is READER_GONE, a chip gone fails the
+ * reader).
+ */
+static int
+reader_nfc_transceive(struct reader *base, const uint8_t *tx, size_t txlen, uint8_t *rx,
+    size_t rxsize, int timeout_ms)
+{
+	struct reader_nfc *r = (struct reader_nfc *)base;
+	int res;
+
+	if (!r->present || txlen == 0 || timeout_ms <= 0)
+		return -1;
+	if (r->have_timer) {
+		watchdog_fired = 0;
+		watchdog_arm(r, timeout_ms + AUTOPOLL_SLACK_MS);
+		res = transceive_call(r->dev, tx, txlen, rx, rxsize, timeout_ms);
+		watchdog_dev = NULL;
+		watchdog_arm(r, 0);
+		if (watchdog_fired) {
+			/* The chip held the command past every deadline:
+			 * the next wait fails the reader, as InAutoPoll's
+			 * watchdog does. */
+			r->hung = true;
+			res = NFC_ETIMEOUT;
+		}
+	} else {
+		res = nfc_initiator_transceive_bytes(r->dev, tx, txlen, rx, rxsize, timeout_ms);
+	}
+	return res < 0 || (size_t)res > rxsize ? -1 : res;
+}
+
 static void
 reader_nfc_close(struct reader *base)
 {
@@ -529,5 +591,6 @@ const struct reader_ops reader_nfc_ops = {
 	.name = "libnfc",
 	.open = reader_nfc_open,
 	.wait = reader_nfc_wait,
+	.transceive = reader_nfc_transceive,
 	.close = reader_nfc_close,
 };

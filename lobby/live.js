@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
  * seuil lobby screen: the MQTT part.  Connects with MQTT.js, subscribes to
- * the three topics it shows (B/presence, B/status and B/presence/events,
- * the lobby-safe arrivals and departures; the lobby ACL also allows
- * B/presence/count),
+ * the four topics it shows (B/presence, B/status, B/presence/events, the
+ * lobby-safe arrivals and departures, and B/lobby, the space's title,
+ * message, logo, colours and whether the door's clock is set; the lobby
+ * ACL also allows B/presence/count),
  * feeds every message to SeuilPresence.receive() and hands the resulting
  * view to onView().  No DOM here, so node runs the same code in the tests.
  *
@@ -23,7 +24,7 @@
 	var RECONNECT_MS = 3000;
 	var REFUSED_RETRY_MS = 30000;	/* a wrong password will not fix itself soon */
 	var TICK_MS = 15000;		/* redraw: the welcome line expires, days change */
-	var SUFFIXES = ['presence', 'status', 'presence/events'];
+	var SUFFIXES = ['presence', 'status', 'presence/events', 'lobby'];
 
 	function randomId() {
 		return Math.random().toString(16).slice(2, 10);

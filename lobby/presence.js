@@ -25,11 +25,63 @@
 	'use strict';
 
 	var MAX_NAME = 64;		/* characters shown of one name */
+	var MAX_MESSAGE = 280;		/* [lobby] message, as seuild takes it */
+	var MAX_LOGO = 100 * 1024;	/* a 64 KiB image as base64, and its header */
 	var MAX_PEOPLE = 60;		/* names listed; the rest count as others */
 	var WELCOME_MS = 90 * 1000;	/* how long "Welcome, X!" stays */
 	var WELCOME_MAX_AGE_MS = 5 * 60 * 1000;	/* older arrivals (replayed after an outage) are not welcomed */
 	var DEFAULT_BASE = 'seuil/lab';
 	var DEFAULT_WS_PORT = '9001';
+
+	/*
+	 * The screen's words in English and French (the browser's language,
+	 * or ?lang=); {n}, {t}, {name} filled in as text.
+	 */
+	var WORDS = {
+		en: {
+			nobody: 'nobody here right now', one: 'person here', many: 'people here',
+			since: 'since {t}', other: '+ {n} other', others: '+ {n} others',
+			welcome_name: 'Welcome, {name}!', welcome: 'Welcome!',
+			refused: 'the broker refused the lobby login \u2014 check user and password',
+			connecting: 'connecting\u2026', reconnecting: 'reconnecting\u2026',
+			last_known: 'last known: {t}', offline: 'door system offline',
+			waiting: 'waiting for the door system\u2026',
+			clock: 'the door system\u2019s clock is not set: members with opening hours or dates may be refused at the door',
+			who: 'who is here'
+		},
+		fr: {
+			nobody: 'personne pour le moment', one: 'personne présente', many: 'personnes présentes',
+			since: 'depuis {t}', other: '+ {n} autre', others: '+ {n} autres',
+			welcome_name: 'Bienvenue, {name}\u00a0!', welcome: 'Bienvenue\u00a0!',
+			refused: 'le serveur a refusé l\u2019identifiant de l\u2019écran \u2014 vérifiez l\u2019utilisateur et le mot de passe',
+			connecting: 'connexion\u2026', reconnecting: 'reconnexion\u2026',
+			last_known: 'dernières nouvelles\u00a0: {t}', offline: 'système de porte hors ligne',
+			waiting: 'en attente du système de porte\u2026',
+			clock: 'l\u2019horloge du système de porte n\u2019est pas réglée\u00a0: les membres ayant des horaires ou des dates peuvent être refusés à la porte',
+			who: 'qui est là'
+		}
+	};
+
+	/* The words' language of a locale or a browser's languages: "fr"
+	 * for French, else "en". */
+	function language(list) {
+		var i;
+
+		for (i = 0; list && i < list.length; i++) {
+			if (typeof list[i] !== 'string' || list[i] === '')
+				continue;
+			return list[i].slice(0, 2).toLowerCase() === 'fr' ? 'fr' : 'en';
+		}
+		return 'en';
+	}
+
+	function say(lang, key, args) {
+		var w = (WORDS[lang] || WORDS.en)[key];
+
+		return w.replace(/\{(\w+)\}/g, function (m, k) {
+			return args && args[k] !== undefined ? String(args[k]) : m;
+		});
+	}
 
 	function isCount(n) {
 		return typeof n === 'number' && Number.isInteger(n) && n >= 0;
@@ -116,12 +168,44 @@
 		};
 	}
 
+	/* A colour the page may use as it is, or null. */
+	function colour(c) {
+		return typeof c === 'string' && /^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/.test(c) ? c : null;
+	}
+
+	/*
+	 * B/lobby payload -> {title, message, logo, background, text,
+	 * clockSynced}, what [lobby] sets and whether the door's clock is
+	 * set; null when it is not such a document.  A logo is only ever a
+	 * data: URL of an image (nothing is fetched from elsewhere); a text
+	 * is cleaned as names are.
+	 */
+	function parseLobby(text) {
+		var l = parseJSONObject(text), msg;
+
+		if (l === null)
+			return null;
+		msg = typeof l.message === 'string' ? l.message.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ')
+		    .trim().slice(0, MAX_MESSAGE) : '';
+		return {
+			title: cleanName(l.title),
+			message: msg,
+			logo: typeof l.logo === 'string' && l.logo.length <= MAX_LOGO &&
+			    /^data:image\/(png|jpeg|gif|webp|svg\+xml);base64,[A-Za-z0-9+\/]+=*$/.test(l.logo) ?
+			    l.logo : null,
+			background: colour(l.colour_background),
+			text: colour(l.colour_text),
+			clockSynced: l.clock_synced === false ? false : l.clock_synced === true ? true : null
+		};
+	}
+
 	function initialState() {
 		return {
 			connection: 'connecting',	/* connecting online reconnecting refused */
 			status: null,			/* seuild: online offline (null: unknown) */
 			presence: null,
-			welcome: null			/* {name, at} */
+			lobby: null,			/* B/lobby: the space's own */
+			welcome: null			/* {name (null: not named), at} */
 		};
 	}
 
@@ -140,12 +224,12 @@
 
 	/*
 	 * One MQTT message: topic is the part after the base topic ("presence",
-	 * "status", "presence/events"), text the payload as a string, now the local time
+	 * "status", "presence/events", "lobby"), text the payload as a string, now the local time
 	 * in ms.  Returns the new state; a message that makes no sense changes
 	 * nothing.
 	 */
 	function receive(state, topic, text, now) {
-		var s = copy(state), p, e, st;
+		var s = copy(state), p, e, st, l;
 
 		if (topic === 'presence') {
 			p = parsePresence(text);
@@ -155,15 +239,20 @@
 			st = typeof text === 'string' ? text.trim() : '';
 			if (st === 'online' || st === 'offline')
 				s.status = st;
+		} else if (topic === 'lobby') {
+			l = parseLobby(text);
+			if (l !== null)
+				s.lobby = l;
 		} else if (topic === 'presence/events') {
 			e = parseEvent(text);
 			if (e === null)
 				return s;
-			if (e.type === 'arrival' && e.name !== null &&
-			    !(now - e.ts > WELCOME_MAX_AGE_MS))
+			/* Everyone arriving is welcomed: by name when they chose
+			 * to be named, else without one. */
+			if (e.type === 'arrival' && !(now - e.ts > WELCOME_MAX_AGE_MS))
 				s.welcome = { name: e.name, at: now };
 			else if (e.type === 'departure' && s.welcome !== null &&
-			    e.name === s.welcome.name)
+			    s.welcome.name !== null && e.name === s.welcome.name)
 				s.welcome = null;
 		}
 		return s;
@@ -203,74 +292,96 @@
 		return timeFormatter(fmt, dayOf(ms, fmt) !== dayOf(now, fmt)).format(ms);
 	}
 
-	function plural(n, one, many) {
-		return n + ' ' + (n === 1 ? one : many);
+	/* People newest arrival first (a time that cannot be read last), the
+	 * order of the list as it came for equal times. */
+	function newestFirst(people) {
+		return people.map(function (p, i) { return [p, i]; }).sort(function (a, b) {
+			var x = isFinite(a[0].since) ? a[0].since : -Infinity;
+			var y = isFinite(b[0].since) ? b[0].since : -Infinity;
+
+			return y - x || a[1] - b[1];
+		}).map(function (pair) { return pair[0]; });
 	}
 
 	/*
 	 * What the screen shows, as text only:
 	 *   title, count (null until the first presence), countLabel,
-	 *   people [{name, since}] (since: "since 08:14" or ""), others
-	 *   ("+ 2 others" or ""), welcome ("Welcome, Alice!" or ""),
+	 *   people [{name, since}] (newest arrival first; since: "since
+	 *   08:14" or ""), others ("+ 2 others" or ""), welcome ("Welcome,
+	 *   Alice!", "Welcome!" for someone not named, or ""),
 	 *   state ("live" "waiting" "connecting" "reconnecting" "refused"
 	 *   "offline"),
-	 *   notice (the line explaining a state that is not live, or "").
+	 *   notice (the line explaining a state that is not live, or ""),
+	 *   clock (the line saying the door's clock is not set, or ""),
+	 *   message, logo (a data: URL or null), colours {background, text}
+	 *   (null each when not set), lang ("en" or "fr"), docTitle.
+	 * In the language of opts.language (parseOptions), English by default.
 	 */
 	function view(state, now, opts) {
 		var o = opts || {}, fmt = { locale: o.locale, timeZone: o.timeZone };
-		var p = state.presence, v, i, shown, others, last;
+		var lang = WORDS[o.language] ? o.language : 'en';
+		var p = state.presence, l = state.lobby, v, i, shown, others, last;
 
 		v = {
-			title: o.title || '',
+			title: (o.titleGiven ? o.title : l && l.title) || o.title || '',
 			count: null,
 			countLabel: '',
 			people: [],
 			others: '',
 			welcome: '',
 			state: 'live',
-			notice: ''
+			notice: '',
+			clock: '',
+			message: l ? l.message : '',
+			logo: l ? l.logo : null,
+			colours: { background: l ? l.background : null, text: l ? l.text : null },
+			lang: lang,
+			docTitle: ''
 		};
+		v.docTitle = v.title ? v.title + ' \u2014 ' + say(lang, 'who') : say(lang, 'who');
 		if (p !== null) {
 			v.count = p.count;
-			v.countLabel = p.count === 0 ? 'nobody here right now' :
-			    (p.count === 1 ? 'person here' : 'people here');
-			shown = p.people.slice(0, MAX_PEOPLE);
+			v.countLabel = say(lang, p.count === 0 ? 'nobody' : p.count === 1 ? 'one' : 'many');
+			shown = newestFirst(p.people).slice(0, MAX_PEOPLE);
 			for (i = 0; i < shown.length; i++) {
 				v.people.push({
 					name: shown[i].name,
-					since: isFinite(shown[i].since) ? 'since ' +
-					    formatTime(shown[i].since, now, fmt) : ''
+					since: isFinite(shown[i].since) ? say(lang, 'since',
+					    { t: formatTime(shown[i].since, now, fmt) }) : ''
 				});
 			}
 			others = p.anonymous + (p.people.length - shown.length);
 			/* With nobody named, the count alone says it. */
 			if (others > 0 && shown.length > 0)
-				v.others = '+ ' + plural(others, 'other', 'others');
+				v.others = say(lang, others === 1 ? 'other' : 'others', { n: others });
 		}
 
 		last = p !== null && isFinite(p.updated) ?
-		    'last known: ' + formatTime(p.updated, now, fmt) : '';
+		    say(lang, 'last_known', { t: formatTime(p.updated, now, fmt) }) : '';
 		if (state.connection === 'refused') {
 			v.state = 'refused';
-			v.notice = 'the broker refused the lobby login \u2014 check user and password';
+			v.notice = say(lang, 'refused');
 		} else if (state.connection !== 'online') {
 			v.state = state.connection === 'connecting' ?
 			    'connecting' : 'reconnecting';
-			v.notice = (v.state === 'connecting' ? 'connecting\u2026' :
-			    'reconnecting\u2026') + (last ? ' (' + last + ')' : '');
+			v.notice = say(lang, v.state) + (last ? ' (' + last + ')' : '');
 		} else if (state.status === 'offline') {
 			v.state = 'offline';
-			v.notice = 'door system offline' + (last ? ', ' + last : '');
+			v.notice = say(lang, 'offline') + (last ? ', ' + last : '');
 		} else if (p === null) {
 			/* Connected, but seuild has published nothing (yet). */
 			v.state = 'waiting';
-			v.notice = 'waiting for the door system\u2026';
+			v.notice = say(lang, 'waiting');
 		}
+		/* The clock is seuild's own word: shown while it is live. */
+		if (v.state === 'live' && l && l.clockSynced === false)
+			v.clock = say(lang, 'clock');
 
 		/* A welcome on a stale screen would be misleading. */
 		if ((v.state === 'live' || v.state === 'waiting') && state.welcome !== null &&
 		    now - state.welcome.at < WELCOME_MS)
-			v.welcome = 'Welcome, ' + state.welcome.name + '!';
+			v.welcome = state.welcome.name !== null ?
+			    say(lang, 'welcome_name', { name: state.welcome.name }) : say(lang, 'welcome');
 		return v;
 	}
 
@@ -280,11 +391,14 @@
 	 *             broker's websockets listener), wss:// under https
 	 *   base      base topic, default seuil/lab
 	 *   user, password   MQTT login (the "lobby" user)
-	 *   title     heading, default the last part of base
-	 *   lang, tz  locale and time zone for times (default: the browser's)
-	 * search: "?a=b&…"; loc: {protocol, hostname, port}.
+	 *   title     heading, default [lobby] title, else the last part of base
+	 *   lang      locale for times and the words' language ("fr-FR": French;
+	 *             default: the browser's, langs)
+	 *   tz        time zone for times (default: the browser's)
+	 * search: "?a=b&…"; loc: {protocol, hostname, port}; langs: the
+	 * browser's languages (navigator.languages).
 	 */
-	function parseOptions(search, loc) {
+	function parseOptions(search, loc, langs) {
 		var q = new URLSearchParams(search || ''), l = loc || {};
 		var base, host, port, scheme, o;
 
@@ -303,7 +417,9 @@
 			user: q.get('user') || undefined,
 			password: q.get('password') || undefined,
 			title: q.get('title') || base.slice(base.lastIndexOf('/') + 1),
+			titleGiven: !!q.get('title'),
 			locale: q.get('lang') || undefined,
+			language: language([q.get('lang')].concat(langs || [])),
 			timeZone: q.get('tz') || undefined
 		};
 		return o;
@@ -312,6 +428,9 @@
 	return {
 		parsePresence: parsePresence,
 		parseEvent: parseEvent,
+		parseLobby: parseLobby,
+		language: language,
+		WORDS: WORDS,
 		initialState: initialState,
 		setConnection: setConnection,
 		receive: receive,

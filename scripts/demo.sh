@@ -31,6 +31,9 @@ timezone = Europe/Paris
 database = $dir/seuil.db
 uid_key_file = $dir/uid.key
 
+[credentials]
+key_file = $dir/credentials.key
+
 [door.front]
 gpio = sim
 sim_dir = $dir/door

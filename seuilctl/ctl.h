@@ -72,6 +72,8 @@ int	 ctl_opt(struct ctl *, int, char **);
 /* Common options only, then min..max operands from argv[optind]. */
 int	 ctl_args(struct ctl *, int, char **, int, int);
 void	 ctl_errx(const char *, ...) __attribute__((format(printf, 1, 2)));
+#define CTL_TAP_TIMEOUT_MAX_S	3600
+int	 ctl_tap_timeout(const char *, long *);	/* --timeout: EX_OK or EX_DATAERR */
 int	 ctl_json_print(struct ctl *, cJSON *);	/* prints, frees; NULL: failed */
 void	 ctl_format_time(int64_t, char *, size_t);	/* local, "-" for 0 */
 void	 ctl_format_utc(int64_t, char *, size_t);	/* ISO 8601 Z */
@@ -100,12 +102,26 @@ int	 ctl_member_disable(struct ctl *, int, char **);
 int	 ctl_member_enable(struct ctl *, int, char **);
 int	 ctl_member_export(struct ctl *, int, char **);
 int	 ctl_member_erase(struct ctl *, int, char **);
+int	 ctl_member_invite(struct ctl *, int, char **);
 
 /* ctl_badge.c */
 int	 ctl_badge_add(struct ctl *, int, char **);
 int	 ctl_badge_list(struct ctl *, int, char **);
 int	 ctl_badge_revoke(struct ctl *, int, char **);
 int	 ctl_badge_enrol(struct ctl *, int, char **);
+int	 ctl_badge_wipe(struct ctl *, int, char **);
+/* A UID typed on standard input (echo off on a terminal): 0, or -1 with
+ * its message printed.  The caller wipes buf. */
+int	 ctl_read_uid_stdin(char *, size_t);
+
+/* ctl_guest.c */
+int	 ctl_guest_add(struct ctl *, int, char **);
+int	 ctl_guest_list(struct ctl *, int, char **);
+int	 ctl_guest_lend(struct ctl *, int, char **);
+int	 ctl_guest_end(struct ctl *, int, char **);
+int	 ctl_guest_export(struct ctl *, int, char **);
+int	 ctl_guest_erase(struct ctl *, int, char **);
+int	 ctl_guest_pool(struct ctl *, int, char **);
 
 /* ctl_group.c */
 int	 ctl_group_add(struct ctl *, int, char **);
@@ -129,6 +145,9 @@ int	 ctl_explain(struct ctl *, int, char **);
 
 /* ctl_report.c */
 int	 ctl_report_attendance(struct ctl *, int, char **);
+/* report presence-hours|members|drifting|retention (core/insight.h), by
+ * the command's own word. */
+int	 ctl_report_insight(struct ctl *, int, char **);
 
 /* ctl_purge.c */
 int	 ctl_purge(struct ctl *, int, char **);
@@ -136,6 +155,7 @@ int	 ctl_purge(struct ctl *, int, char **);
 /* ctl_daemon.c */
 int	 ctl_status(struct ctl *, int, char **);
 int	 ctl_door_unlock(struct ctl *, int, char **);
+int	 ctl_door_lock(struct ctl *, int, char **);
 /* The exit status of a reply's code (sysexits). */
 int	 ctl_exit_code(enum control_code);
 /*

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * seuilctl backup, restore: snapshots of the database while seuild runs,
- * with the UID key when asked (badges cannot be matched without it), the
+ * with the UID key and the credentials key file when asked (badges cannot
+ * be matched without the one, DESFire badges not read without the other), the
  * nightly rotation of seuil-backup.timer, and the restore that swaps a
  * checked snapshot in while the daemon is stopped.
  */
@@ -17,6 +18,7 @@
 
 #include "backup.h"
 #include "clock.h"
+#include "credkey.h"
 #include "ctl.h"
 
 /*
@@ -100,16 +102,30 @@ copy_key(const char *src, const char *dst, char *err, size_t errlen)
 	return close(fd);
 }
 
-/* buf (PATH_MAX) = dir/seuil-STAMP.db, or dir/uid.key without a stamp. */
+/* The credentials key file to dst, if the site has one (a site that never
+ * ran `seuilctl init` since DESFire came has none, and no DESFire badge):
+ * dst names nothing then.  0, or -1 with err. */
 static int
-in_dir(char *buf, const char *dir, const char *stamp)
+copy_credkey(const char *src, char *dst, char *err, size_t errlen)
+{
+	int rc = credkey_copy(src, dst, err, errlen);
+
+	if (rc == 0)
+		dst[0] = '\0';
+	return rc == -1 ? -1 : 0;
+}
+
+/* buf (PATH_MAX) = dir/seuil-STAMP.db, or dir/NAME (a key file) without a
+ * stamp. */
+static int
+in_dir(char *buf, const char *dir, const char *stamp, const char *name)
 {
 	int n;
 
 	if (stamp != NULL)
 		n = snprintf(buf, PATH_MAX, "%s/" BACKUP_PREFIX "%s" BACKUP_SUFFIX, dir, stamp);
 	else
-		n = snprintf(buf, PATH_MAX, "%s/uid.key", dir);
+		n = snprintf(buf, PATH_MAX, "%s/%s", dir, name);
 	if (n < 0 || n >= PATH_MAX) {
 		ctl_errx("%s: path too long", dir);
 		return -1;
@@ -118,7 +134,7 @@ in_dir(char *buf, const char *dir, const char *stamp)
 }
 
 static int
-done(struct ctl *c, const char *db, const char *key, int removed)
+done(struct ctl *c, const char *db, const char *key, const char *ckey, int removed)
 {
 	if (c->json) {
 		cJSON *j = cJSON_CreateObject();
@@ -126,6 +142,8 @@ done(struct ctl *c, const char *db, const char *key, int removed)
 		cJSON_AddStringToObject(j, "database", db);
 		if (key != NULL)
 			cJSON_AddStringToObject(j, "key_file", key);
+		if (ckey != NULL)
+			cJSON_AddStringToObject(j, "credentials_key_file", ckey);
 		if (removed >= 0)
 			cJSON_AddNumberToObject(j, "removed", removed);
 		return ctl_json_print(c, j);
@@ -133,6 +151,8 @@ done(struct ctl *c, const char *db, const char *key, int removed)
 	printf("wrote %s\n", db);
 	if (key != NULL)
 		printf("wrote %s\n", key);
+	if (ckey != NULL)
+		printf("wrote %s\n", ckey);
 	if (removed > 0)
 		printf("removed %d old snapshot%s\n", removed, removed == 1 ? "" : "s");
 	return EX_OK;
@@ -146,7 +166,7 @@ ctl_backup(struct ctl *c, int argc, char **argv)
 		{ "nightly", no_argument, NULL, 'n' },
 		CTL_COMMON_OPTS
 	};
-	char db[PATH_MAX], key[PATH_MAX], stamp[32], err[2 * PATH_MAX + 256];
+	char db[PATH_MAX], key[PATH_MAX], ckey[PATH_MAX], stamp[32], err[2 * PATH_MAX + 256];
 	char result[sizeof(err) + 32];
 	const char *target;
 	bool with_key = false, nightly = false;
@@ -172,30 +192,40 @@ ctl_backup(struct ctl *c, int argc, char **argv)
 	/* The database must be there: a backup never creates one. */
 	if ((rc = ctl_store(c)) != EX_OK)
 		return rc;
-	key[0] = '\0';
+	key[0] = ckey[0] = '\0';
 	backup_stamp(stamp, sizeof(stamp), time(NULL));
 	if (nightly) {
 		target = c->conf.backup_dir;
-		/* The key once, beside the snapshots: a new SD card needs both. */
-		if (in_dir(db, target, stamp) == -1 || in_dir(key, target, NULL) == -1)
+		/* The keys once, beside the snapshots: a new SD card needs them
+		 * all. */
+		if (in_dir(db, target, stamp, NULL) == -1 ||
+		    in_dir(key, target, NULL, BACKUP_KEY_NAME) == -1 ||
+		    in_dir(ckey, target, NULL, BACKUP_CREDKEY_NAME) == -1)
 			return EX_USAGE;
 		if (lstat(key, &sb) == 0)
 			key[0] = '\0';
+		if (lstat(ckey, &sb) == 0)
+			ckey[0] = '\0';
 	} else if (with_key) {
 		target = argv[optind];
 		if (mkdir(target, 0700) == -1 && errno != EEXIST) {
 			ctl_errx("%s: %s", target, strerror(errno));
 			return EX_CANTCREAT;
 		}
-		if (in_dir(db, target, stamp) == -1 || in_dir(key, target, NULL) == -1)
+		if (in_dir(db, target, stamp, NULL) == -1 ||
+		    in_dir(key, target, NULL, BACKUP_KEY_NAME) == -1 ||
+		    in_dir(ckey, target, NULL, BACKUP_CREDKEY_NAME) == -1)
 			return EX_USAGE;
 	} else {
 		target = argv[optind];
 		snprintf(db, sizeof(db), "%s", target);
 	}
 
-	if (backup_copy(c->conf.database, db, err, sizeof(err)) == -1 ||
-	    (key[0] != '\0' && copy_key(c->conf.uid_key_file, key, err, sizeof(err)) == -1)) {
+	if (backup_copy(c->conf.database, db, nightly ? BACKUP_SNAPSHOT_MODE :
+	    BACKUP_MODE, err, sizeof(err)) == -1 ||
+	    (key[0] != '\0' && copy_key(c->conf.uid_key_file, key, err, sizeof(err)) == -1) ||
+	    (ckey[0] != '\0' && copy_credkey(c->conf.credentials_key_file, ckey, err,
+	    sizeof(err)) == -1)) {
 		ctl_errx("backup failed: %s", err);
 		snprintf(result, sizeof(result), "failed: %s", err);
 		if (nightly)
@@ -211,7 +241,7 @@ ctl_backup(struct ctl *c, int argc, char **argv)
 	}
 	if (nightly)
 		record(c, "ok", db);
-	return done(c, db, key[0] != '\0' ? key : NULL, removed);
+	return done(c, db, key[0] != '\0' ? key : NULL, ckey[0] != '\0' ? ckey : NULL, removed);
 }
 
 int
@@ -242,7 +272,7 @@ ctl_restore(struct ctl *c, int argc, char **argv)
 	/* The database being replaced is kept beside it. */
 	backup_stamp(stamp, sizeof(stamp), time(NULL));
 	snprintf(keep, sizeof(keep), "%s.pre-restore-%s", c->conf.database, stamp);
-	if (backup_copy(c->conf.database, keep, err, sizeof(err)) == -1) {
+	if (backup_copy(c->conf.database, keep, BACKUP_MODE, err, sizeof(err)) == -1) {
 		ctl_errx("cannot keep the current database: %s: nothing changed", err);
 		return EX_CANTCREAT;
 	}

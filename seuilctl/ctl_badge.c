@@ -35,8 +35,8 @@ uid_arg_mac(struct ctl *c, const char *arg, uint8_t mac[UID_MAC_LEN],
  * echo turned off), so that it never shows in ps, shell history or sudo's
  * log.  0, or -1 with a message.  The caller wipes buf.
  */
-static int
-read_uid_stdin(char *buf, size_t len)
+int
+ctl_read_uid_stdin(char *buf, size_t len)
 {
 	struct termios old, quiet;
 	bool tty = isatty(STDIN_FILENO) == 1;
@@ -119,7 +119,7 @@ ctl_badge_add(struct ctl *c, int argc, char **argv)
 		return ctl_usage(c);
 	uid = argv[optind + 1];
 	if (strcmp(uid, "-") == 0) {
-		if (read_uid_stdin(line, sizeof(line)) == -1) {
+		if (ctl_read_uid_stdin(line, sizeof(line)) == -1) {
 			explicit_bzero(line, sizeof(line));
 			return EX_DATAERR;
 		}
@@ -166,8 +166,9 @@ list_cb(const struct badge_row *b, void *arg)
 	if (store_member_get(c->st, b->member_id, &m) != 1)
 		memset(&m, 0, sizeof(m));
 	ctl_format_time(b->last_seen_ms, seen, sizeof(seen));
-	printf("%-5lld %-20s %-4s %-7s %-19s %s\n", (long long)b->id, m.name,
-	    b->hint, b->active ? "active" : "revoked", seen, b->label);
+	printf("%-5lld %-20s %-4s %-7s %-7s %-19s %s\n", (long long)b->id, m.name,
+	    b->hint, store_badge_kind_name(b->kind), b->active ? "active" : "revoked", seen,
+	    b->label);
 	return 0;
 }
 
@@ -187,7 +188,7 @@ ctl_badge_list(struct ctl *c, int argc, char **argv)
 	}
 	if (c->json)
 		return ctl_json_print(c, render_badges(c->st, member_id));
-	printf("%-5s %-20s %-4s %-7s %-19s %s\n", "ID", "MEMBER", "HINT",
+	printf("%-5s %-20s %-4s %-7s %-7s %-19s %s\n", "ID", "MEMBER", "HINT", "KIND",
 	    "STATUS", "LAST SEEN", "LABEL");
 	if (store_badges_list(c->st, member_id, list_cb, c) == -1)
 		return ctl_store_error(c, "badge list");
@@ -220,7 +221,7 @@ ctl_badge_revoke(struct ctl *c, int argc, char **argv)
 	else {
 		if ((rc = uid_arg_mac(c, arg, mac, hint)) != EX_OK)
 			return rc;
-		rc = store_find_badge(c->st, mac, &b, &m);
+		rc = store_find_badge(c->st, BADGE_UID, mac, &b, &m);
 		if (rc == -1)
 			return ctl_store_error(c, "badge revoke");
 		if (rc == 0) {
@@ -250,6 +251,20 @@ ctl_badge_revoke(struct ctl *c, int argc, char **argv)
 #define ENROL_DEFAULT_S	60
 #define ENROL_MAX_S	3600
 
+static int
+timeout_arg(const char *arg, long *timeout)
+{
+	char *end;
+
+	errno = 0;
+	*timeout = strtol(arg, &end, 10);
+	if (errno != 0 || end == arg || *end != '\0' || *timeout < 1 || *timeout > ENROL_MAX_S) {
+		ctl_errx("--timeout must be 1 to %d seconds", ENROL_MAX_S);
+		return EX_DATAERR;
+	}
+	return EX_OK;
+}
+
 /*
  * Enrolment by tap: the daemon owns the readers, so seuilctl asks it to
  * link the next unknown badge and waits for its answer.  The daemon still
@@ -262,6 +277,7 @@ ctl_badge_enrol(struct ctl *c, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "reader", required_argument, NULL, 'r' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "secure", no_argument, NULL, 's' },
 		CTL_COMMON_OPTS
 	};
 	const char *reader = NULL, *at;
@@ -269,9 +285,8 @@ ctl_badge_enrol(struct ctl *c, int argc, char **argv)
 	struct control_reply rep;
 	struct member_row m;
 	struct badge_row b;
-	char *end;
 	long timeout = ENROL_DEFAULT_S;
-	bool absent;
+	bool absent, secure = false;
 	int ch, rc, k;
 
 	while ((ch = getopt_long(argc, argv, ":r:t:", opts, NULL)) != -1) {
@@ -279,14 +294,12 @@ ctl_badge_enrol(struct ctl *c, int argc, char **argv)
 		case 'r':
 			reader = optarg;
 			break;
+		case 's':
+			secure = true;
+			break;
 		case 't':
-			errno = 0;
-			timeout = strtol(optarg, &end, 10);
-			if (errno != 0 || end == optarg || *end != '\0' || timeout < 1 ||
-			    timeout > ENROL_MAX_S) {
-				ctl_errx("--timeout must be 1 to %d seconds", ENROL_MAX_S);
-				return EX_DATAERR;
-			}
+			if ((rc = timeout_arg(optarg, &timeout)) != EX_OK)
+				return rc;
 			break;
 		default:
 			if ((rc = ctl_opt(c, ch, argv)) != EX_OK)
@@ -324,14 +337,19 @@ ctl_badge_enrol(struct ctl *c, int argc, char **argv)
 	req.member = m.id;
 	req.reader = reader;
 	req.timeout = timeout;
+	req.secure = secure;
 	if (!c->json) {
-		fprintf(stderr, "tap the badge for %s at %s%s within %ld s\n",
-		    m.name, reader != NULL ? "reader " : "a reader that allows enrolment",
-		    reader != NULL ? reader : "", timeout);
+		fprintf(stderr, "tap the %s for %s at %s%s within %ld s%s\n",
+		    secure ? "DESFire card" : "badge", m.name, reader != NULL ? "reader " :
+		    secure ? "a desk reader" : "a reader that allows enrolment",
+		    reader != NULL ? reader : "", timeout, secure ?
+		    ", and hold it there until it beeps twice" : "");
 		fflush(stderr);
 	}
-	/* The daemon answers at its own deadline; ours is later. */
-	rc = ctl_call(c, &req, (int)(timeout + 5) * 1000, &rep, &absent, true);
+	/* The daemon answers at its own deadline; ours is later, by two card
+	 * exchanges of at most 10 s each for a DESFire card
+	 * (daemon/exchange.h). */
+	rc = ctl_call(c, &req, (int)(timeout + (secure ? 25 : 5)) * 1000, &rep, &absent, true);
 	if (absent) {
 		ctl_errx("seuild is not running: enrolment by tap needs the daemon "
 		    "(or type the badge's UID: `seuilctl badge add %s -`)", m.name);
@@ -352,8 +370,82 @@ ctl_badge_enrol(struct ctl *c, int argc, char **argv)
 		control_reply_free(&rep);
 		return ctl_json_print(c, j);
 	}
-	printf("badge %lld (hint %s) enrolled for %s at reader %s\n", (long long)b.id,
-	    b.hint, m.name, at != NULL ? at : "?");
+	printf("badge %lld (hint %s%s) enrolled for %s at reader %s\n", (long long)b.id,
+	    b.hint, b.kind == BADGE_DESFIRE ? ", DESFire" : "", m.name, at != NULL ? at : "?");
+	control_reply_free(&rep);
+	return EX_OK;
+}
+
+/* Remove our application from the next card at a desk reader: seuild runs
+ * the exchange and revokes the badge; this waits for its answer. */
+int
+ctl_badge_wipe(struct ctl *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "reader", required_argument, NULL, 'r' },
+		{ "timeout", required_argument, NULL, 't' },
+		CTL_COMMON_OPTS
+	};
+	const char *reader = NULL;
+	struct control_req req;
+	struct control_reply rep;
+	long timeout = ENROL_DEFAULT_S;
+	int64_t id, member;
+	bool absent;
+	int ch, rc;
+
+	while ((ch = getopt_long(argc, argv, ":r:t:", opts, NULL)) != -1) {
+		if (ch == 'r')
+			reader = optarg;
+		else if (ch == 't') {
+			if ((rc = timeout_arg(optarg, &timeout)) != EX_OK)
+				return rc;
+		} else if ((rc = ctl_opt(c, ch, argv)) != EX_OK)
+			return rc;
+	}
+	if (argc - optind != 0)
+		return ctl_usage(c);
+	control_req_init(&req, CONTROL_BADGE_WIPE);
+	req.reader = reader;
+	req.timeout = timeout;
+	if (!c->json) {
+		fprintf(stderr, "tap the card to wipe at %s%s within %ld s, and hold it there "
+		    "until it beeps twice\n", reader != NULL ? "reader " : "a desk reader",
+		    reader != NULL ? reader : "", timeout);
+		fflush(stderr);
+	}
+	rc = ctl_call(c, &req, (int)(timeout + 15) * 1000, &rep, &absent, true);
+	if (absent) {
+		ctl_errx("seuild is not running: a card is wiped by the daemon, at a desk "
+		    "reader");
+		return EX_UNAVAILABLE;
+	}
+	if (rc != EX_OK)
+		return rc;
+	id = control_reply_int(&rep, "badge_id");
+	member = control_reply_int(&rep, "member");
+	if (c->json) {
+		cJSON *j = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(j, "reader", control_reply_str(&rep, "reader") ?
+		    control_reply_str(&rep, "reader") : "");
+		cJSON_AddStringToObject(j, "hint", control_reply_str(&rep, "hint") ?
+		    control_reply_str(&rep, "hint") : "");
+		if (id > 0) {
+			cJSON_AddNumberToObject(j, "revoked", (double)id);
+			cJSON_AddNumberToObject(j, "member", (double)member);
+		} else
+			cJSON_AddNullToObject(j, "revoked");
+		control_reply_free(&rep);
+		return ctl_json_print(c, j);
+	}
+	if (id > 0)
+		printf("card %s wiped at reader %s; badge %lld of member %lld revoked\n",
+		    control_reply_str(&rep, "hint"), control_reply_str(&rep, "reader"),
+		    (long long)id, (long long)member);
+	else
+		printf("card %s wiped at reader %s; no badge held its credential\n",
+		    control_reply_str(&rep, "hint"), control_reply_str(&rep, "reader"));
 	control_reply_free(&rep);
 	return EX_OK;
 }

@@ -14,6 +14,7 @@
 
 #include "clock.h"
 #include "ctl.h"
+#include "fold.h"
 #include "tz.h"
 
 void
@@ -35,6 +36,25 @@ ctl_errx(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+/* A --timeout of a wait for a tap at a desk reader: whole seconds, 1 to
+ * CTL_TAP_TIMEOUT_MAX_S (seuild's own bound).  EX_OK, or EX_DATAERR with
+ * the message printed. */
+int
+ctl_tap_timeout(const char *arg, long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtol(arg, &end, 10);
+	if (errno != 0 || end == arg || *end != '\0' || *out < 1 ||
+	    *out > CTL_TAP_TIMEOUT_MAX_S) {
+		ctl_errx("--timeout must be 1 to %d seconds, not '%.20s'", CTL_TAP_TIMEOUT_MAX_S,
+		    arg);
+		return EX_DATAERR;
+	}
+	return EX_OK;
 }
 
 int
@@ -172,14 +192,48 @@ ctl_uid_mac(struct ctl *c, struct uid *u, uint8_t mac[UID_MAC_LEN], char hint[UI
 	return EX_OK;
 }
 
+/* Members a name not found may have meant: those whose name or display
+ * name holds it, folded (fold.h), a few of them. */
+struct suggest_ctx {
+	const char	*typed;
+	char		 names[256];
+	int		 n;
+};
+
+static int
+suggest_cb(const struct member_row *m, void *arg)
+{
+	struct suggest_ctx *x = arg;
+	size_t len = strlen(x->names);
+
+	if (m->erased || (!fold_contains(m->name, x->typed) &&
+	    !fold_contains(m->display_name, x->typed)))
+		return 0;
+	if (x->n++ == 5) {
+		snprintf(x->names + len, sizeof(x->names) - len, ", ...");
+		return 1;
+	}
+	snprintf(x->names + len, sizeof(x->names) - len, "%s%s (%lld)", len ? ", " : "",
+	    m->name, (long long)m->id);
+	return 0;
+}
+
 int
 ctl_member(struct ctl *c, const char *arg, struct member_row *m)
 {
+	struct suggest_ctx x = { .typed = arg };
 	struct manage_err err;
+	int rc;
 
-	if (manage_member_find(c->st, arg, m, &err) == -1)
-		return ctl_manage_error(&err);
-	return EX_OK;
+	if (manage_member_find(c->st, arg, m, &err) == 0)
+		return EX_OK;
+	rc = ctl_manage_error(&err);
+	/* An exact name stays the rule (a change must name its member
+	 * exactly); what was typed only helps to find it. */
+	if (err.status == MANAGE_ENOENT && *arg != '\0' &&
+	    store_members_list(c->st, suggest_cb, &x) != -1 && x.n > 0)
+		fprintf(stderr, "seuilctl: did you mean %s?\n", x.names);
+	return rc;
 }
 
 /* NULL: the render failed, for the store's reason if it has one. */

@@ -122,9 +122,10 @@ print_status(const cJSON *r)
 	    "NOT synced (schedules follow unsynced_clock)");
 	a = cJSON_GetObjectItemCaseSensitive(r, "doors");
 	cJSON_ArrayForEach(e, a)
-		printf("door %s: %s (relay %s, contact %s)\n", str(e, "name", "?"),
+		printf("door %s: %s (relay %s, contact %s)%s\n", str(e, "name", "?"),
 		    str(e, "state", "?"), flag(e, "relay") ? "on" : "off",
-		    str(e, "contact", "unknown"));
+		    str(e, "contact", "unknown"), flag(e, "office_hours") ?
+		    ", office hours: held released" : "");
 	a = cJSON_GetObjectItemCaseSensitive(r, "readers");
 	cJSON_ArrayForEach(e, a) {
 		printf("reader %s (door %s, %s): %s", str(e, "name", "?"),
@@ -352,6 +353,40 @@ ctl_door_unlock(struct ctl *c, int argc, char **argv)
 		return ctl_json_print(c, rep.json);
 	printf("door %s unlocked for %.0f s\n", str(rep.json, "door", door ? door : "?"),
 	    num(rep.json, "seconds"));
+	control_reply_free(&rep);
+	return EX_OK;
+}
+
+/* door lock [DOOR]: office hours end now, a momentary unlock with them. */
+int
+ctl_door_lock(struct ctl *c, int argc, char **argv)
+{
+	struct control_req req;
+	struct control_reply rep;
+	const char *door = NULL;
+	bool absent;
+	int rc;
+
+	if ((rc = ctl_args(c, argc, argv, 0, 1)) != EX_OK)
+		return rc;
+	if (argc - optind == 1) {
+		door = argv[optind];
+		if (config_door_index(&c->conf, door) == -1) {
+			ctl_errx("door '%s' not found in %s", door, c->conf_path);
+			return EX_NOINPUT;
+		}
+	} else if (c->conf.ndoors > 1) {
+		ctl_errx("%d doors configured: name one", c->conf.ndoors);
+		return ctl_usage(c);
+	}
+	control_req_init(&req, CONTROL_DOOR_LOCK);
+	req.door = door;
+	if ((rc = ctl_call(c, &req, 0, &rep, &absent, false)) != EX_OK)
+		return rc;
+	if (c->json)
+		return ctl_json_print(c, rep.json);
+	printf("door %s locked%s\n", str(rep.json, "door", door ? door : "?"),
+	    flag(rep.json, "was_held") ? " (office hours ended)" : "");
 	control_reply_free(&rep);
 	return EX_OK;
 }

@@ -131,7 +131,7 @@ ctl_explain(struct ctl *c, int argc, char **argv)
 		if ((rc = ctl_uid_mac(c, &u, mac, hint)) != EX_OK)
 			return rc;
 		/* The rows the door would load for this badge. */
-		if ((rc = decision_rows_load(c->st, mac, &rows)) == -1)
+		if ((rc = decision_rows_load(c->st, BADGE_UID, mac, &rows)) == -1)
 			return ctl_store_error(c, "explain");
 		rc = rc == 1 ? 2 : 3;	/* known badge, unknown badge */
 	}

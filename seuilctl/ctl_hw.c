@@ -156,7 +156,7 @@ hw_start_reader(struct hw_test *t, struct hw_reader *hr)
 		.arg = t,
 	};
 
-	if ((hr->pid = reader_child_start(hr->conf, &o, &hr->sock)) == -1) {
+	if ((hr->pid = reader_child_start(hr->conf, &o, &hr->sock, NULL)) == -1) {
 		hw_print(t, "reader %s: FAILED: starting its process: %s", hr->conf->name,
 		    strerror(errno));
 		hr->pid = 0;
@@ -193,6 +193,9 @@ hw_card(struct hw_test *t, const struct hw_reader *hr, const struct reader_msg *
 	uint8_t mac[UID_MAC_LEN];
 	char hint[UID_HINT_LEN];
 	unsigned len = m->uid_len;
+	/* A card that may run DESFire says so: a DESFire badge is proven by
+	 * its credential at the door, and its UID alone is no badge. */
+	const char *iso = m->card == READER_CARD_ISO14443_4 ? " (ISO 14443-4)" : "";
 	int rc;
 
 	uid.len = m->uid_len;
@@ -203,17 +206,17 @@ hw_card(struct hw_test *t, const struct hw_reader *hr, const struct reader_msg *
 	uid_wipe(&uid);
 
 	if (!t->have_key || t->c->st == NULL)
-		hw_print(t, "reader %s: card: %u-byte UID, hint %s, enrolment not "
-		    "checked (%s)", name, len, hint, t->lookup_err);
-	else if ((rc = store_find_badge(t->c->st, mac, &b, &mem)) == -1)
-		hw_print(t, "reader %s: card: %u-byte UID, hint %s, enrolment not "
-		    "checked (%s)", name, len, hint, store_errmsg(t->c->st));
+		hw_print(t, "reader %s: card: %u-byte UID%s, hint %s, enrolment not "
+		    "checked (%s)", name, len, iso, hint, t->lookup_err);
+	else if ((rc = store_find_badge(t->c->st, BADGE_UID, mac, &b, &mem)) == -1)
+		hw_print(t, "reader %s: card: %u-byte UID%s, hint %s, enrolment not "
+		    "checked (%s)", name, len, iso, hint, store_errmsg(t->c->st));
 	else if (rc == 0)
-		hw_print(t, "reader %s: card: %u-byte UID, hint %s, not enrolled",
-		    name, len, hint);
+		hw_print(t, "reader %s: card: %u-byte UID%s, hint %s, not enrolled",
+		    name, len, iso, hint);
 	else
-		hw_print(t, "reader %s: card: %u-byte UID, hint %s, enrolled: %s "
-		    "(badge %lld, %s)", name, len, hint,
+		hw_print(t, "reader %s: card: %u-byte UID%s, hint %s, enrolled: %s "
+		    "(badge %lld, %s)", name, len, iso, hint,
 		    mem.erased ? "(erased member)" : mem.name, (long long)b.id,
 		    !b.active ? "revoked" : !mem.active ? "member disabled" : "active");
 	explicit_bzero(mac, sizeof(mac));

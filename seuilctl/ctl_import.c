@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * seuilctl member import FILE [--dry-run] [--prune [--reenable]]
+ * [--create-groups]
  * (core/import.c): the preview is made here, on seuilctl's own connection;
  * applying is seuild's when it runs (the file goes to it as a sealed
  * descriptor, and it plans again under the write lock), else done here.
@@ -35,6 +36,7 @@ print_diff(const cJSON *diff)
 {
 	const cJSON *ch, *f, *name;
 
+	print_list(diff, "new_groups", "new group");
 	print_list(diff, "added", "add");
 	cJSON_ArrayForEach(ch, cJSON_GetObjectItemCaseSensitive(diff, "changed")) {
 		name = cJSON_GetObjectItemCaseSensitive(ch, "name");
@@ -57,16 +59,21 @@ report_errors(const char *file, const struct import_errors *errs)
 	int i;
 
 	for (i = 0; i < errs->n; i++) {
-		if (errs->e[i].line == 0)
-			ctl_errx("%s: %s", file, errs->e[i].message);
-		else if (errs->e[i].column == 0)
-			ctl_errx("%s:%d: %s", file, errs->e[i].line, errs->e[i].message);
+		const struct import_error *e = &errs->e[i];
+
+		if (e->line == 0)
+			ctl_errx("%s: %s", file, e->message);
+		else if (e->column == 0)
+			ctl_errx("%s:%d: %s", file, e->line, e->message);
 		else
-			ctl_errx("%s:%d:%d: %s", file, errs->e[i].line, errs->e[i].column,
-			    errs->e[i].message);
+			ctl_errx("%s:%d:%d: %s%s%s", file, e->line, e->column,
+			    e->field[0] ? e->field : "", e->field[0] ? ": " : "", e->message);
 	}
 	if (errs->more)
 		ctl_errx("%s: more errors than %d; fix these first", file, IMPORT_MAX_ERRORS);
+	for (i = 0; i < errs->nmissing; i++)
+		ctl_errx("%s: group '%s' does not exist (--create-groups adds it)", file,
+		    errs->missing[i]);
 	ctl_errx("%s: nothing imported", file);
 	return errs->n > 0 && errs->e[0].line == 0 ? EX_IOERR : EX_DATAERR;
 }
@@ -112,6 +119,7 @@ apply(struct ctl *c, const char *file, const char *buf, size_t len,
 	control_req_init(&req, CONTROL_IMPORT);
 	req.prune = o->prune;
 	req.reenable = o->reenable;
+	req.create_groups = o->create_groups;
 	if ((req.fd = control_payload_fd(buf, len, err, sizeof(err))) == -1) {
 		ctl_errx("%s: %s", file, err);
 		return EX_OSERR;
@@ -125,6 +133,7 @@ apply(struct ctl *c, const char *file, const char *buf, size_t len,
 		n->disabled = (int)control_reply_int(&rep, "disabled");
 		n->enabled = (int)control_reply_int(&rep, "enabled");
 		n->unchanged = (int)control_reply_int(&rep, "unchanged");
+		n->groups_added = (int)control_reply_int(&rep, "groups_added");
 		control_reply_free(&rep);
 		return EX_OK;
 	}
@@ -135,7 +144,7 @@ apply(struct ctl *c, const char *file, const char *buf, size_t len,
 	return EX_OK;
 }
 
-enum { OPT_DRY = 256, OPT_PRUNE, OPT_REENABLE };
+enum { OPT_DRY = 256, OPT_PRUNE, OPT_REENABLE, OPT_CREATE_GROUPS };
 
 int
 ctl_member_import(struct ctl *c, int argc, char **argv)
@@ -144,6 +153,7 @@ ctl_member_import(struct ctl *c, int argc, char **argv)
 		{ "dry-run", no_argument, NULL, OPT_DRY },
 		{ "prune", no_argument, NULL, OPT_PRUNE },
 		{ "reenable", no_argument, NULL, OPT_REENABLE },
+		{ "create-groups", no_argument, NULL, OPT_CREATE_GROUPS },
 		CTL_COMMON_OPTS
 	};
 	struct import_opts o = { .actor = c->actor };
@@ -163,6 +173,8 @@ ctl_member_import(struct ctl *c, int argc, char **argv)
 			o.prune = true;
 		else if (ch == OPT_REENABLE)
 			o.reenable = true;
+		else if (ch == OPT_CREATE_GROUPS)
+			o.create_groups = true;
 		else if ((rc = ctl_opt(c, ch, argv)) != EX_OK)
 			return rc;
 	}

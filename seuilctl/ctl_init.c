@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* seuilctl init: the database and the UID key, each created only if missing. */
-#include <dirent.h>
+/* seuilctl init: the database, the UID key and the credentials key, each
+ * created only if missing. */
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -11,6 +11,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "credkey.h"
 #include "ctl.h"
 
 #define SEUIL_USER	"seuil"
@@ -96,58 +97,10 @@ ctl_seuil_ids(uid_t *uid, gid_t *gid)
 }
 
 /*
- * The copy a migration leaves beside the database (DATABASE.pre-vN-STAMP,
- * core/store.c), made by root when init migrates an upgraded store: the
- * store's folder is seuil's, and so is everything in it.  Each root-owned
- * one is given by what was opened (ctl_give_file).
- */
-static int
-give_copies(struct ctl *c, uid_t uid, gid_t gid, cJSON *a)
-{
-	char dir[PATH_MAX], prefix[PATH_MAX + 8], path[2 * PATH_MAX + 8];
-	const char *base = strrchr(c->conf.database, '/');
-	struct dirent *de;
-	struct stat sb;
-	DIR *dp;
-	int rc = EX_OK;
-
-	if (base == NULL) {
-		snprintf(dir, sizeof(dir), ".");
-		base = c->conf.database;
-	} else {
-		snprintf(dir, sizeof(dir), "%.*s", (int)(base - c->conf.database), c->conf.database);
-		if (dir[0] == '\0')
-			snprintf(dir, sizeof(dir), "/");
-		base++;
-	}
-	snprintf(prefix, sizeof(prefix), "%s.pre-v", base);
-	if ((dp = opendir(dir)) == NULL)
-		return EX_OK;	/* the database's own files were given above */
-	while ((de = readdir(dp)) != NULL) {
-		if (strncmp(de->d_name, prefix, strlen(prefix)) != 0 ||
-		    fstatat(dirfd(dp), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) == -1 ||
-		    !S_ISREG(sb.st_mode) || sb.st_uid != 0)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if (ctl_give_file(path, uid, gid, 0) != 1) {
-			ctl_errx("chown %s to %s: %s", path, SEUIL_USER, strerror(errno));
-			rc = EX_NOPERM;
-			continue;
-		}
-		if (a != NULL)
-			cJSON_AddItemToArray(a, cJSON_CreateString(path));
-		else
-			printf("gave %s to %s\n", path, SEUIL_USER);
-	}
-	closedir(dp);
-	return rc;
-}
-
-/*
  * seuild runs as the system user seuil (systemd/seuild.service), but init
  * is run by root: without this the daemon could not read the key (0600) or
  * write the database it has just been given.  Only files that exist are
- * changed; the key is set to 0600, the database files keep their modes.
+ * changed; the keys are set to 0600, the database files keep their modes.
  */
 static int
 give_to_seuil(struct ctl *c, cJSON *j)
@@ -166,13 +119,15 @@ give_to_seuil(struct ctl *c, cJSON *j)
 	gid = (gr = getgrnam(SEUIL_USER)) != NULL ? gr->gr_gid : pw->pw_gid;
 	if (j != NULL)
 		a = cJSON_AddArrayToObject(j, "chowned");
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < 5; i++) {
 		if (i == 0)
 			snprintf(path, sizeof(path), "%s", c->conf.uid_key_file);
+		else if (i == 1)
+			snprintf(path, sizeof(path), "%s", c->conf.credentials_key_file);
 		else
-			snprintf(path, sizeof(path), "%s%s", c->conf.database, suffix[i - 1]);
-		rc = ctl_give_file(path, pw->pw_uid, gid, i == 0 ? 0600 : 0);
-		if (rc == 0 && i > 1)
+			snprintf(path, sizeof(path), "%s%s", c->conf.database, suffix[i - 2]);
+		rc = ctl_give_file(path, pw->pw_uid, gid, i < 2 ? 0600 : 0);
+		if (rc == 0 && i > 2)
 			continue;
 		if (rc != 1) {
 			if (rc == 0)
@@ -188,16 +143,17 @@ give_to_seuil(struct ctl *c, cJSON *j)
 			printf("gave %s to %s:%s\n", path, SEUIL_USER,
 			    gr != NULL ? SEUIL_USER : "(its group)");
 	}
-	return give_copies(c, pw->pw_uid, gid, a);
+	return EX_OK;
 }
 
 int
 ctl_init(struct ctl *c, int argc, char **argv)
 {
 	uint8_t key[UID_KEY_LEN];
+	struct credkey ck;
 	char err[PATH_MAX + 256];
 	struct stat sb;
-	bool db_created, key_created;
+	bool db_created, key_created, ck_created;
 	int rc, version;
 
 	if ((rc = ctl_args(c, argc, argv, 0, 0)) != EX_OK)
@@ -216,6 +172,20 @@ ctl_init(struct ctl *c, int argc, char **argv)
 		return EX_IOERR;
 	}
 	memset(key, 0, sizeof(key));
+	/* The DESFire keys, made with the UID key: a site that never uses
+	 * DESFire cards loses nothing, and one that later does finds them in
+	 * its first backup. */
+	if ((rc = credkey_create(c->conf.credentials_key_file, err, sizeof(err))) == -1) {
+		ctl_errx("%s", err);
+		return EX_CANTCREAT;
+	}
+	ck_created = rc == 1;
+	rc = credkey_load(c->conf.credentials_key_file, &ck, err, sizeof(err));
+	credkey_wipe(&ck);
+	if (rc != 1) {
+		ctl_errx("%s", err);
+		return EX_IOERR;
+	}
 
 	if ((rc = check_db_companions(c)) != EX_OK)
 		return rc;
@@ -235,6 +205,8 @@ ctl_init(struct ctl *c, int argc, char **argv)
 		cJSON_AddNumberToObject(j, "schema_version", version);
 		cJSON_AddStringToObject(j, "key_file", c->conf.uid_key_file);
 		cJSON_AddBoolToObject(j, "key_created", key_created);
+		cJSON_AddStringToObject(j, "credentials_key_file", c->conf.credentials_key_file);
+		cJSON_AddBoolToObject(j, "credentials_key_created", ck_created);
 		if ((rc = give_to_seuil(c, j)) != EX_OK) {
 			cJSON_Delete(j);
 			return rc;
@@ -243,6 +215,8 @@ ctl_init(struct ctl *c, int argc, char **argv)
 	}
 	printf("%s key file %s\n", key_created ? "created" : "kept existing",
 	    c->conf.uid_key_file);
+	printf("%s credentials key file %s\n", ck_created ? "created" : "kept existing",
+	    c->conf.credentials_key_file);
 	printf("%s database %s (schema version %d)\n",
 	    db_created ? "created" : "checked", c->conf.database, version);
 	return give_to_seuil(c, NULL);

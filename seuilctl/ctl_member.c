@@ -7,6 +7,7 @@
 
 #include "clock.h"
 #include "ctl.h"
+#include "fold.h"
 #include "tz.h"
 
 enum { OPT_DISPLAY = 256, OPT_EMAIL, OPT_GROUP, OPT_NO_GROUPS, OPT_FROM,
@@ -153,13 +154,21 @@ validity(const struct member_row *m, char *buf, size_t len)
 	return buf;
 }
 
+struct list_ctx {
+	struct ctl	*c;
+	const char	*search;	/* NULL: every member */
+};
+
 static int
 list_cb(const struct member_row *m, void *arg)
 {
-	struct ctl *c = arg;
+	struct list_ctx *x = arg;
 	char groups[256], valid[32];
 
-	groups_text(c, m->id, groups, sizeof(groups));
+	if (x->search != NULL && !fold_contains(m->name, x->search) &&
+	    !fold_contains(m->display_name, x->search))
+		return 0;
+	groups_text(x->c, m->id, groups, sizeof(groups));
 	printf("%-5lld %-20s %-9s %-10s %-22s %s\n", (long long)m->id, m->name,
 	    m->erased ? "erased" : m->active ? "active" : "disabled",
 	    m->public ? "public" : "anonymous", validity(m, valid, sizeof(valid)),
@@ -170,15 +179,29 @@ list_cb(const struct member_row *m, void *arg)
 int
 ctl_member_list(struct ctl *c, int argc, char **argv)
 {
-	int rc;
+	enum { OPT_SEARCH = 256 };
+	static const struct option opts[] = {
+		{ "search", required_argument, NULL, OPT_SEARCH },
+		CTL_COMMON_OPTS
+	};
+	struct list_ctx x = { c, NULL };
+	int ch, rc;
 
-	if ((rc = ctl_args(c, argc, argv, 0, 0)) != EX_OK || (rc = ctl_store(c)) != EX_OK)
+	while ((ch = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+		if (ch == OPT_SEARCH)
+			x.search = optarg;
+		else if ((rc = ctl_opt(c, ch, argv)) != EX_OK)
+			return rc;
+	}
+	if (optind != argc)
+		return ctl_usage(c);
+	if ((rc = ctl_store(c)) != EX_OK)
 		return rc;
 	if (c->json)
-		return ctl_json_print(c, render_members(c->st));
+		return ctl_json_print(c, render_members_find(c->st, x.search, false, 0));
 	printf("%-5s %-20s %-9s %-10s %-22s %s\n", "ID", "NAME", "STATUS",
 	    "MQTT", "VALID", "GROUPS");
-	if (store_members_list(c->st, list_cb, c) == -1)
+	if (store_members_list(c->st, list_cb, &x) == -1)
 		return ctl_store_error(c, "member list");
 	return EX_OK;
 }
@@ -190,8 +213,9 @@ show_badge_cb(const struct badge_row *b, void *arg)
 
 	(void)arg;
 	ctl_format_time(b->last_seen_ms, seen, sizeof(seen));
-	printf("  badge %lld  hint %s  %s  last seen %s%s%s\n", (long long)b->id,
-	    b->hint, b->active ? "active" : "revoked", seen,
+	printf("  badge %lld  hint %s%s  %s  last seen %s%s%s\n", (long long)b->id,
+	    b->hint, b->kind == BADGE_DESFIRE ? " (DESFire)" : "",
+	    b->active ? "active" : "revoked", seen,
 	    b->label[0] ? "  " : "", b->label);
 	return 0;
 }
@@ -474,5 +498,50 @@ ctl_member_erase(struct ctl *c, int argc, char **argv)
 	    "anonymised\n", (long long)m.id, was_present ? " (checked out first)" : "",
 	    nb, nb == 1 ? "" : "s", ne, ne == 1 ? "" : "s", nv, nv == 1 ? "" : "s");
 	explicit_bzero(&m, sizeof(m));
+	return EX_OK;
+}
+
+/* member invite [M] [--reader R] [--timeout S]: a code for the member's
+ * own page, for M (admin) or for whoever taps their badge at the desk. */
+int
+ctl_member_invite(struct ctl *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "reader", required_argument, NULL, 'r' },
+		{ "timeout", required_argument, NULL, 't' },
+		CTL_COMMON_OPTS
+	};
+	struct control_req req;
+	struct control_reply rep;
+	long timeout = 0;
+	bool absent;
+	int ch, rc;
+
+	control_req_init(&req, CONTROL_MEMBER_INVITE);
+	while ((ch = getopt_long(argc, argv, ":r:t:", opts, NULL)) != -1) {
+		if (ch == 'r')
+			req.reader = optarg;
+		else if (ch == 't') {
+			if ((rc = ctl_tap_timeout(optarg, &timeout)) != EX_OK)
+				return rc;
+		} else if ((rc = ctl_opt(c, ch, argv)) != EX_OK)
+			return rc;
+	}
+	if (argc - optind > 1)
+		return ctl_usage(c);
+	if (argc - optind == 1)
+		req.member_name = argv[optind];
+	else
+		fprintf(stderr, "tap the member's badge at the desk reader\n");
+	req.timeout = timeout;
+	if ((rc = ctl_call(c, &req, req.member_name == NULL ? (int)(timeout ? timeout : 60) *
+	    1000 + 5000 : 0, &rep, &absent, false)) != EX_OK)
+		return rc;
+	if (c->json)
+		return ctl_json_print(c, rep.json);
+	printf("code %s for %s, until %s (single use; then set a password at once)\n",
+	    control_reply_str(&rep, "code"), control_reply_str(&rep, "member"),
+	    control_reply_str(&rep, "expires"));
+	control_reply_free(&rep);
 	return EX_OK;
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* seuilctl report attendance */
+/* seuilctl report attendance, and the insight figures (core/insight.h) */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -7,6 +7,7 @@
 
 #include "clock.h"
 #include "ctl.h"
+#include "insight.h"
 #include "report.h"
 #include "tz.h"
 
@@ -155,6 +156,83 @@ ctl_report_attendance(struct ctl *c, int argc, char **argv)
 	if (rc == -1) {
 		ctl_errx("writing the report: %s", strerror(errno));
 		return errno == ENOMEM ? EX_OSERR : EX_IOERR;
+	}
+	return EX_OK;
+}
+
+int
+ctl_report_insight(struct ctl *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "from", required_argument, NULL, OPT_FROM },
+		{ "to", required_argument, NULL, OPT_TO },
+		{ "csv", no_argument, NULL, OPT_CSV },
+		CTL_COMMON_OPTS
+	};
+	enum insight_kind kind;
+	enum report_fmt fmt = FMT_TEXT;
+	const char *from = NULL, *to = NULL;
+	char err[256];
+	cJSON *doc;
+	int ch, rc;
+
+	if (insight_parse(c->cmd->sub, &kind) == -1)
+		return ctl_usage(c);
+	while ((ch = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+		switch (ch) {
+		case OPT_FROM:
+			from = optarg;
+			break;
+		case OPT_TO:
+			to = optarg;
+			break;
+		case OPT_CSV:
+			if ((rc = set_format(c, &fmt, FMT_CSV)) != EX_OK)
+				return rc;
+			break;
+		default:
+			if ((rc = ctl_opt(c, ch, argv)) != EX_OK)
+				return rc;
+		}
+	}
+	if (c->json && (rc = set_format(c, &fmt, FMT_JSON)) != EX_OK)
+		return rc;
+	if (optind != argc) {
+		ctl_errx("unexpected argument '%s'", argv[optind]);
+		return ctl_usage(c);
+	}
+	if (!c->conf.report_insight) {
+		ctl_errx("report %s: insight is off ([report] insight = false in %s)",
+		    c->cmd->sub, c->conf_path);
+		return EX_CONFIG;
+	}
+	if ((from != NULL && tz_parse_date(from, NULL) == -1) ||
+	    (to != NULL && tz_parse_date(to, NULL) == -1)) {
+		ctl_errx("bad date '%s' (YYYY-MM-DD)", from != NULL &&
+		    tz_parse_date(from, NULL) == -1 ? from : to);
+		return EX_USAGE;
+	}
+	if ((rc = ctl_store(c)) != EX_OK)
+		return rc;
+	if ((doc = insight_run(c->st, kind, from, to, clock_wall_ms(), err,
+	    sizeof(err))) == NULL) {
+		if (errno == EINVAL) {
+			ctl_errx("report %s: %s", c->cmd->sub, err);
+			return EX_USAGE;
+		}
+		if (errno == ENOMEM) {
+			ctl_errx("out of memory");
+			return EX_OSERR;
+		}
+		return ctl_store_error(c, "report");
+	}
+	if (fmt == FMT_JSON)
+		return ctl_json_print(c, doc);
+	rc = fmt == FMT_CSV ? insight_write_csv(doc, stdout) : insight_write_text(doc, stdout);
+	cJSON_Delete(doc);
+	if (rc == -1) {
+		ctl_errx("writing the report: %s", strerror(errno));
+		return EX_IOERR;
 	}
 	return EX_OK;
 }

@@ -572,7 +572,7 @@ ctl_site_promote(struct ctl *c, int argc, char **argv)
 	if (backup != NULL && access(c->conf.database, F_OK) == 0) {
 		backup_stamp(stamp, sizeof(stamp), time(NULL));
 		snprintf(keep, sizeof(keep), "%s.pre-promote-%s", c->conf.database, stamp);
-		if (backup_copy(c->conf.database, keep, err, sizeof(err)) == -1) {
+		if (backup_copy(c->conf.database, keep, BACKUP_MODE, err, sizeof(err)) == -1) {
 			ctl_errx("keeping a copy of %s: %s; nothing changed", c->conf.database, err);
 			explicit_bzero(seed, sizeof(seed));
 			return EX_CANTCREAT;

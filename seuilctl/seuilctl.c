@@ -28,13 +28,14 @@
  */
 static const struct ctl_cmd commands[] = {
 	{ "init", NULL, ctl_init, "",
-	    "create the database and the UID key file if missing",
-	    "Create the UID key file (32 random bytes, mode 0600) and the database\n"
-	    "if they are missing, and bring the database schema up to date.  Says\n"
-	    "what it created or kept; running it again changes nothing.  An existing\n"
-	    "key is never replaced: every enrolled badge depends on it.\n"
+	    "create the database and the key files if missing",
+	    "Create the UID key file (32 random bytes, mode 0600), the credentials\n"
+	    "key file of DESFire badges ([credentials] key_file, 0600) and the\n"
+	    "database if they are missing, and bring the database schema up to\n"
+	    "date.  Says what it created or kept; running it again changes nothing.\n"
+	    "An existing key is never replaced: every enrolled badge depends on it.\n"
 	    "\n"
-	    "Run as root while a system user 'seuil' exists, it gives the key file\n"
+	    "Run as root while a system user 'seuil' exists, it gives the key files\n"
 	    "and the database (with its -wal and -shm files) to seuil:seuil, so that\n"
 	    "seuild (User=seuil) can read them, and says so.\n"
 	    "\n"
@@ -66,12 +67,18 @@ static const struct ctl_cmd commands[] = {
 	    "\n"
 	    "Exit status: 65 for a bad or taken name or a bad date, 66 for an unknown\n"
 	    "group.", NULL },
-	{ "member", "list", ctl_member_list, "", "list members",
+	{ "member", "list", ctl_member_list, "[--search TEXT]", "list members",
 	    "List members: id, name, status, MQTT visibility, validity and groups.\n"
 	    "--json gives every field.\n"
 	    "\n"
-	    "Example:\n"
-	    "  seuilctl member list", NULL },
+	    "Options:\n"
+	    "  --search TEXT    only the members whose name or display name holds\n"
+	    "                   TEXT, without regard to case or accents (\"elodie\"\n"
+	    "                   finds \"Élodie\"; docs/web.md, Finding a member)\n"
+	    "\n"
+	    "Examples:\n"
+	    "  seuilctl member list\n"
+	    "  seuilctl member list --search elodie", NULL },
 	{ "member", "show", ctl_member_show, "M", "show a member, groups and badges",
 	    "Show a member: details, groups, badges (by hint, never the UID) and\n"
 	    "whether and since when the member is present.  M is an id or an exact\n"
@@ -144,6 +151,23 @@ static const struct ctl_cmd commands[] = {
 	    "\n"
 	    "Exit status: 64 without --yes, 66 for an unknown member, 75 if the\n"
 	    "database was too busy to truncate the WAL (run it again).", NULL },
+	{ "member", "invite", ctl_member_invite, "[M] [--reader R] [--timeout S]",
+	    "a code that opens a member's own console page",
+	    "Make an invite code for a member's own page on the console (seuil-web):\n"
+	    "single use, 15 minutes.  With M (admin_group), for member M; without,\n"
+	    "seuild waits (S seconds, default 60) for a member to tap their own badge\n"
+	    "at a desk reader (enrol = true, no door; R if given), which the\n"
+	    "operate role may ask: the badge in hand is the proof.  The member signs\n"
+	    "in with their name and the code and sets a password at once.  A new\n"
+	    "code replaces an unused one.\n"
+	    "\n"
+	    "Examples:\n"
+	    "  seuilctl member invite alice\n"
+	    "  seuilctl member invite --reader desk\n"
+	    "\n"
+	    "Exit status: 65 for a member not active, 66 for an unknown member, 69 if\n"
+	    "seuild is not running, 75 if no badge was tapped in time, 77 without\n"
+	    "admin_group for a named member.", NULL },
 	{ "badge", "add", ctl_badge_add, "M -|UID [--label L]",
 	    "enrol a badge by UID (hex) and print its id and hint",
 	    "Enrol a badge for a member by its UID.  Give the UID as '-' and type\n"
@@ -165,7 +189,7 @@ static const struct ctl_cmd commands[] = {
 	    "\n"
 	    "Exit status: 65 for a bad or enrolled UID (or none on standard input),\n"
 	    "66 for an unknown member.", NULL },
-	{ "badge", "enrol", ctl_badge_enrol, "M [--reader R] [--timeout S]",
+	{ "badge", "enrol", ctl_badge_enrol, "M [--secure] [--reader R] [--timeout S]",
 	    "link the next unknown badge tapped at a desk reader to a member",
 	    "Enrol by tap: seuild links the next unknown badge tapped within S\n"
 	    "seconds at a reader that allows enrolment (enrol = true in its\n"
@@ -176,21 +200,54 @@ static const struct ctl_cmd commands[] = {
 	    "ends the wait with an error.  Needs the daemon: without it, use\n"
 	    "`badge add M -` and type the UID.\n"
 	    "\n"
+	    "With --secure, the card tapped (a MIFARE DESFire EV1, EV2 or EV3) is\n"
+	    "made a badge that cannot be copied: seuild writes its application,\n"
+	    "keys diversified for that card and a random credential, reads it\n"
+	    "back, and only then records the badge, by the credential's MAC (never\n"
+	    "its UID).  Only at a desk reader (enrol = true, no door).  The\n"
+	    "member's own UID badge on that card is upgraded (revoked); another\n"
+	    "member's card needs admin_group.  A card taken away mid-way keeps\n"
+	    "what was done: run the command again to finish it.\n"
+	    "\n"
 	    "Options:\n"
+	    "  --secure         make a DESFire card a badge that cannot be copied\n"
 	    "  --reader R       only reader R (it must have enrol = true)\n"
 	    "  --timeout S      wait at most S seconds, 1 to 3600 (default 60)\n"
 	    "\n"
-	    "Example:\n"
+	    "Examples:\n"
 	    "  seuilctl badge enrol alice --reader desk\n"
 	    "  badge 7 (hint B2C3) enrolled for alice at reader desk\n"
+	    "  seuilctl badge enrol alice --secure\n"
+	    "  badge 8 (hint D5E6, DESFire) enrolled for alice at reader desk\n"
 	    "\n"
-	    "Exit status: 65 for a badge enrolled already, 66 for an unknown\n"
+	    "Exit status: 65 for a badge enrolled already or a card that cannot\n"
+	    "be made one (not DESFire, another site's keys), 66 for an unknown\n"
 	    "member or reader, 69 if seuild is not running, 75 if no unknown badge\n"
-	    "was tapped in time (or another enrolment is waiting), 78 if no reader\n"
-	    "(or not R) allows enrolment.", "enroll" },
+	    "was tapped in time, the card left mid-way (or another enrolment is\n"
+	    "waiting), 77 for another member's card without admin_group, 78 if no\n"
+	    "reader (or not R) allows enrolment.", "enroll" },
+	{ "badge", "wipe", ctl_badge_wipe, "[--reader R] [--timeout S]",
+	    "remove seuil's application from a DESFire card tapped at the desk",
+	    "Wait up to S seconds for a card at a desk reader (enrol = true, no\n"
+	    "door; R if given), remove seuil's application from it, and revoke the\n"
+	    "DESFire badge whose credential it held.  The card proves it is this\n"
+	    "site's first, with its own key.  Needs the daemon.\n"
+	    "\n"
+	    "Options:\n"
+	    "  --reader R       only reader R\n"
+	    "  --timeout S      wait at most S seconds, 1 to 3600 (default 60)\n"
+	    "\n"
+	    "Example:\n"
+	    "  seuilctl badge wipe\n"
+	    "  card D5E6 wiped at reader desk; badge 8 of member 3 revoked\n"
+	    "\n"
+	    "Exit status: 65 for a card with another site's keys or no DESFire,\n"
+	    "66 for a card without seuil's application, 69 if seuild is not\n"
+	    "running, 75 if no card came in time or it left mid-way.", NULL },
 	{ "badge", "list", ctl_badge_list, "[M]", "list badges",
-	    "List badges, of everyone or of member M: id, member, hint, status,\n"
-	    "last use and label.\n"
+	    "List badges, of everyone or of member M: id, member, hint, kind (uid,\n"
+	    "or desfire for a badge that cannot be copied), status, last use and\n"
+	    "label.\n"
 	    "\n"
 	    "Examples:\n"
 	    "  seuilctl badge list\n"
@@ -266,20 +323,31 @@ static const struct ctl_cmd commands[] = {
 	    "\n"
 	    "Exit status: 66 for an unknown member.", NULL },
 	{ "log", NULL, ctl_log,
-	    "[--since T] [--until T] [--member M] [--door D] [--type T] [--limit N] "
-	    "[--follow] [--site]",
+	    "[--from T] [--to T] [--member M] [--door D] [--reader R] [--type T] "
+	    "[--reason R] [--actor A] [--before SEQ] [--limit N] [--csv | --follow] [--site]",
 	    "show the event log",
 	    "The event log in order, filtered.  Times are printed local; --json\n"
 	    "gives UTC.  T is YYYY-MM-DDTHH:MM[:SS] local, or with Z or an offset,\n"
-	    "or a bare date (local midnight).\n"
+	    "or a bare date.  The console's log (GET /api/v1/log) takes the same\n"
+	    "filters.\n"
 	    "\n"
 	    "Options:\n"
-	    "  --since T        from T (inclusive)\n"
-	    "  --until T        to T (exclusive)\n"
+	    "  --from T         from T (inclusive; a date: from its start)\n"
+	    "  --to T           to T (a date: to its end, inclusive)\n"
+	    "  --since T        from T (inclusive), as --from\n"
+	    "  --until T        to T (exclusive; a date: its start)\n"
 	    "  --member M       events of member M\n"
 	    "  --door D         events of door D\n"
+	    "  --reader R       events of reader R\n"
 	    "  --type TYPE      events of one type (access_denied, arrival, ...)\n"
+	    "  --reason R       events with this reason (clock_unsynced, timeout, ...)\n"
+	    "  --actor A        staff events of A: an OS user (uid:1000(alice)) or a\n"
+	    "                   console user (web:bob), as the log names them\n"
+	    "  --before SEQ     only events older than event SEQ (paging back)\n"
 	    "  --limit N        only the newest N matching events\n"
+	    "  --csv            CSV for a spreadsheet: seq, UTC and local time,\n"
+	    "                   type, door, reader, member, badge, reason, detail,\n"
+	    "                   actor, clock_synced\n"
 	    "  --follow         then keep printing matching events as they are\n"
 	    "                   committed, until interrupted; without --since or\n"
 	    "                   --limit it starts with the last 10.  With --json,\n"
@@ -288,10 +356,12 @@ static const struct ctl_cmd commands[] = {
 	    "                   order, each with its node and its seq there\n"
 	    "\n"
 	    "Examples:\n"
-	    "  seuilctl log --member alice --since 2026-11-01\n"
+	    "  seuilctl log --member alice --from 2026-11-01\n"
 	    "  seuilctl log --type access_denied --follow\n"
+	    "  seuilctl log --from 2026-11-24 --to 2026-11-24 --reader front-in --csv\n"
 	    "\n"
-	    "Exit status: 65 for a bad time or type, 66 for an unknown member.", NULL },
+	    "Exit status: 65 for a bad time, type, reason or number, 66 for an\n"
+	    "unknown member.", NULL },
 	{ "explain", NULL, ctl_explain, "M|UID",
 	    "why a member or badge would be granted or denied now, rule by rule",
 	    "Explain, rule by rule, why member M's badges (or the badge with this\n"
@@ -299,8 +369,9 @@ static const struct ctl_cmd commands[] = {
 	    "and active, member status, validity dates, groups and their schedules\n"
 	    "against the local time, clock sync and the unsynced_clock policy, and\n"
 	    "reader lockout (from seuild if it runs).  The decision and its reason\n"
-	    "(granted, unknown_badge, badge_revoked, member_disabled, not_yet_valid,\n"
-	    "expired, clock_unsynced, outside_schedule, locked_out) come from the\n"
+	    "(granted, locked_out, credential_invalid, credential_required,\n"
+	    "unknown_badge, badge_revoked, member_disabled, not_yet_valid, expired,\n"
+	    "clock_unsynced, outside_schedule) come from the\n"
 	    "same policy code the daemon runs.  M is tried first (an id of fewer\n"
 	    "than 8 digits, or an exact name), then UID.  The UID is never printed,\n"
 	    "only its hint.\n"
@@ -333,6 +404,61 @@ static const struct ctl_cmd commands[] = {
 	    "  seuilctl report attendance --by day --html > november.html\n"
 	    "\n"
 	    "Exit status: 64 for a bad date or range, 66 for an unknown member.", NULL },
+	{ "report", "presence-hours", ctl_report_insight, "[--from DATE] [--to DATE] [--csv|--json]",
+	    "busy hours: people present on average, per hour of the week",
+	    "For each hour of the week (local time), the person-hours present over\n"
+	    "the period and the people present on average (the hours divided by the\n"
+	    "number of such weekdays in the period).  Visits count as in report\n"
+	    "attendance.  The console's Insight view draws it as a heat map.\n"
+	    "Needs [report] insight = true (the default).\n"
+	    "\n"
+	    "Options:\n"
+	    "  --from DATE      first day (default: 12 weeks before --to)\n"
+	    "  --to DATE        last day, inclusive (default: today)\n"
+	    "  --csv, --json    machine-readable output (day,hour,hours,average)\n"
+	    "\n"
+	    "Example:\n"
+	    "  seuilctl report presence-hours --from 2026-09-01 --to 2026-11-30\n"
+	    "\n"
+	    "Exit status: 64 for a bad date or range, 78 when insight is off.", NULL },
+	{ "report", "members", ctl_report_insight, "[--from DATE] [--to DATE] [--csv|--json]",
+	    "per member: days, visits, hours over the period, and the trend",
+	    "Per member over the period: days present, visits, hours, first and\n"
+	    "last seen (as report attendance counts them over the whole period),\n"
+	    "and the trend: the hours of the last half of the period against the\n"
+	    "first half (up, down or same); with totals.  Needs [report] insight.\n"
+	    "\n"
+	    "Options:\n"
+	    "  --from DATE      first day (default: 12 weeks before --to)\n"
+	    "  --to DATE        last day, inclusive (default: today)\n"
+	    "  --csv, --json    machine-readable output\n"
+	    "\n"
+	    "Exit status: 64 for a bad date or range, 78 when insight is off.", NULL },
+	{ "report", "drifting", ctl_report_insight, "[--to DATE] [--csv|--json]",
+	    "members drifting away: half their former weekly visits or fewer",
+	    "Active members with at least 4 visits in the 12 weeks before the last\n"
+	    "4 weeks (ending on --to), whose weekly rate of visits in those last 4\n"
+	    "weeks is below half of the rate before, with both counts and rates\n"
+	    "and their last visit.  A visit counts on the local day it arrives.\n"
+	    "Needs [report] insight.\n"
+	    "\n"
+	    "Options:\n"
+	    "  --to DATE        the last day of the last 4 weeks (default: today)\n"
+	    "  --csv, --json    machine-readable output\n"
+	    "\n"
+	    "Exit status: 64 for a bad date, 78 when insight is off.", NULL },
+	{ "report", "retention", ctl_report_insight, "[--from DATE] [--to DATE] [--csv|--json]",
+	    "monthly retention: who came back the month after",
+	    "For each month of the period: of the members with a visit (by its\n"
+	    "arrival) in the month before, how many have one in the month, and that\n"
+	    "share.  Needs [report] insight.\n"
+	    "\n"
+	    "Options:\n"
+	    "  --from DATE      a day of the first month (default: 11 months before)\n"
+	    "  --to DATE        a day of the last month (default: today)\n"
+	    "  --csv, --json    machine-readable output\n"
+	    "\n"
+	    "Exit status: 64 for a bad date or range, 78 when insight is off.", NULL },
 	{ "status", NULL, ctl_status, "",
 	    "health: daemon, doors, readers, MQTT, clock and database",
 	    "A health view: the daemon (version, uptime), clock sync, each door and\n"
@@ -359,6 +485,18 @@ static const struct ctl_cmd commands[] = {
 	    "  seuilctl door unlock front --seconds 10\n"
 	    "\n"
 	    "Exit status: 66 for an unknown door, 69 if seuild is not running.", NULL },
+	{ "door", "lock", ctl_door_lock, "[DOOR]",
+	    "lock a door now, ending its office hours",
+	    "Lock a door now through seuild: a door held released for office hours\n"
+	    "([door.NAME] unlock_schedule) is locked and stays locked until the next\n"
+	    "tap of a member of its first_in group (schedule_relock, reason manual,\n"
+	    "with the caller's uid); a momentary unlock in force ends too.  DOOR may\n"
+	    "be left out when only one is configured.\n"
+	    "\n"
+	    "Example:\n"
+	    "  seuilctl door lock front\n"
+	    "\n"
+	    "Exit status: 66 for an unknown door, 69 if seuild is not running.", NULL },
 	{ "purge", NULL, ctl_purge, "",
 	    "delete events and visits older than the retention now",
 	    "Apply the retention now (seuild also does it daily): delete events older\n"
@@ -376,13 +514,16 @@ static const struct ctl_cmd commands[] = {
 	    "must not exist; it is created with mode 0600 and never follows a\n"
 	    "symlink.  The time and result are recorded for `seuilctl status`.\n"
 	    "\n"
-	    "The UID key must be saved too: without it no badge of the database\n"
-	    "can be matched.  --with-key DIR writes DIR/seuil-YYYYMMDD-HHMMSS.db and\n"
-	    "DIR/uid.key (DIR made 0700 if missing, both files 0600).\n"
+	    "The keys must be saved too: without the UID key no badge of the\n"
+	    "database can be matched, without the credentials key file no DESFire\n"
+	    "badge read.  --with-key DIR writes DIR/seuil-YYYYMMDD-HHMMSS.db,\n"
+	    "DIR/uid.key and DIR/credentials.key (DIR made 0700 if missing, the\n"
+	    "files 0600).\n"
 	    "\n"
 	    "--nightly is what seuil-backup.timer runs: a snapshot into [backup] dir\n"
-	    "named seuil-YYYYMMDD-HHMMSS.db (UTC), the key as uid.key there if it is\n"
-	    "not yet, and all but the newest [backup] keep snapshots removed.\n"
+	    "named seuil-YYYYMMDD-HHMMSS.db (UTC), the keys as uid.key and\n"
+	    "credentials.key there if they are not yet, and all but the newest\n"
+	    "[backup] keep snapshots removed.\n"
 	    "\n"
 	    "Examples:\n"
 	    "  seuilctl backup /media/usb/seuil.db\n"
@@ -398,8 +539,9 @@ static const struct ctl_cmd commands[] = {
 	    "reads) and refused otherwise, with nothing changed.  The database being\n"
 	    "replaced is kept beside it as DATABASE.pre-restore-YYYYMMDD-HHMMSS.\n"
 	    "An older schema is migrated when seuild or seuilctl next opens it.\n"
-	    "Restore the UID key of the snapshot too (copy its uid.key to\n"
-	    "[store] uid_key_file, mode 0600, owner seuil) if it is not the same.\n"
+	    "Restore the keys of the snapshot too (copy its uid.key to [store]\n"
+	    "uid_key_file and its credentials.key to [credentials] key_file, mode\n"
+	    "0600, owner seuil) if they are not the same.\n"
 	    "The database must exist: on a new system run `seuilctl init` first.\n"
 	    "\n"
 	    "Example:\n"
@@ -519,25 +661,111 @@ static const struct ctl_cmd commands[] = {
 	    "\n"
 	    "Example:\n"
 	    "  seuilctl site show --json", NULL },
-	{ "member", "import", ctl_member_import, "FILE [--dry-run] [--prune]",
+	{ "member", "import", ctl_member_import,
+	    "FILE [--dry-run] [--prune [--reenable]] [--create-groups]",
 	    "add and change members from a CSV file, in one transaction",
-	    "Import members from a CSV file (UTF-8, a header row; - reads standard\n"
-	    "input): columns name, display_name, email, groups (separated by ';',\n"
-	    "existing groups), valid_from, valid_until (YYYY-MM-DD), public (yes or\n"
-	    "no); only name is required, and only the columns given are compared.\n"
-	    "A new name adds a member, a known one is changed where it differs.\n"
-	    "Prints the diff.  The whole file applies or nothing does; an error\n"
-	    "names its LINE:COLUMN.  Erased members are never revived.\n"
+	    "Import members from a CSV file (UTF-8, a BOM and CRLF accepted, a\n"
+	    "header row; - reads standard input), fields separated by ',' or ';'\n"
+	    "(whichever the header uses more): columns name, display_name, email,\n"
+	    "groups (separated by ';' or ','), valid_from, valid_until (YYYY-MM-DD),\n"
+	    "public (yes/no, oui/non, true/false, 1/0); only name is required, and\n"
+	    "only the columns given are compared.  A new name adds a member, a\n"
+	    "known one is changed where it differs.  Prints the diff.  The whole\n"
+	    "file applies or nothing does; every error of the file is printed at\n"
+	    "once as FILE:LINE:COLUMN: column: message.  Erased members are never\n"
+	    "revived.\n"
 	    "\n"
 	    "Options:\n"
 	    "  --dry-run        print the diff, change nothing\n"
 	    "  --prune          also disable every active member missing from the\n"
-	    "                   file, and enable disabled ones present in it\n"
+	    "                   file; a disabled member present stays disabled\n"
+	    "  --reenable       with --prune: enable the disabled members present\n"
+	    "  --create-groups  add the groups the file names and that do not exist,\n"
+	    "                   in the same transaction (without it, each is an error)\n"
 	    "\n"
 	    "Example:\n"
 	    "  seuilctl member import members.csv --dry-run\n"
 	    "\n"
 	    "Exit status: 65 for a bad file (nothing changed), 66 if it cannot be read.", NULL },
+	{ "guest", "add", ctl_guest_add,
+	    "NAME --sponsor M [--until YYYY-MM-DDTHH:MM] [--badge LABEL]",
+	    "a guest pass a member vouches for",
+	    "Make a pass for a guest that member M vouches for ([guests]\n"
+	    "sponsor_groups: M must be an active member of one).  The pass ends at\n"
+	    "--until (local time), by default at today's day end ([presence]\n"
+	    "day_ends_at), at most [guests] max_duration ahead; a sponsor makes at\n"
+	    "most [guests] per_sponsor_per_day passes a day.  --badge lends the\n"
+	    "loaner badge LABEL of the pool now (or later: guest lend).  The guest's\n"
+	    "taps are decided like the sponsor's (their schedules and validity) and\n"
+	    "open nothing from the end on; they are logged with the sponsor (via).\n"
+	    "\n"
+	    "Example:\n"
+	    "  seuilctl guest add 'Ada L.' --sponsor alice --until 2026-11-26T18:00 --badge G1\n"
+	    "\n"
+	    "Exit status: 65 for a bad name or end, a sponsor who may not vouch or has\n"
+	    "made the day's passes, 66 for an unknown member or loaner.", NULL },
+	{ "guest", "list", ctl_guest_list, "[--all] [--sponsor M]",
+	    "list the open guest passes",
+	    "List the open passes (--all: ended ones too, until their retention):\n"
+	    "id, name, sponsor, end, and the loaner lent.\n"
+	    "\n"
+	    "Example:\n"
+	    "  seuilctl guest list --sponsor alice", NULL },
+	{ "guest", "lend", ctl_guest_lend, "G LABEL",
+	    "lend the loaner badge LABEL to guest G",
+	    "Lend the loaner badge LABEL of the pool to guest G's open pass (the\n"
+	    "desk does it when the guest arrives).\n"
+	    "\n"
+	    "Example:\n"
+	    "  seuilctl guest lend 12 G1\n"
+	    "\n"
+	    "Exit status: 65 for a pass that has ended or a loaner lent already, 66\n"
+	    "for an unknown guest or loaner.", NULL },
+	{ "guest", "end", ctl_guest_end, "G",
+	    "end guest G's pass now; the loaner goes back to the pool",
+	    "End guest G's pass now: the loaner badge goes back to the pool and\n"
+	    "opens nothing until lent again; the guest's visit ends (pass_end).\n"
+	    "\n"
+	    "Example:\n"
+	    "  seuilctl guest end 12\n"
+	    "\n"
+	    "Exit status: 66 for an unknown guest.", NULL },
+	{ "guest", "export", ctl_guest_export, "G",
+	    "print everything held about a guest, as JSON",
+	    "Print everything held about guest G (the right of access): the pass and\n"
+	    "every event of the guest.\n"
+	    "\n"
+	    "Example:\n"
+	    "  seuilctl guest export 12 > guest-12.json\n"
+	    "\n"
+	    "Exit status: 66 for an unknown guest.", NULL },
+	{ "guest", "erase", ctl_guest_erase, "G [--yes]",
+	    "erase a guest's personal data now",
+	    "Erase guest G now (seuild does it [guests] retention after the pass\n"
+	    "ends): the name and the pass are deleted, the guest's events keep only\n"
+	    "the sponsor who vouched.  Without --yes, says so and exits 64.\n"
+	    "\n"
+	    "Example:\n"
+	    "  seuilctl guest erase 12 --yes\n"
+	    "\n"
+	    "Exit status: 64 without --yes, 66 for an unknown guest.", NULL },
+	{ "guest", "pool", ctl_guest_pool,
+	    "add UID|- --label L | add --label L [--reader R] [--timeout S] | list | remove LABEL",
+	    "the loaner badges the desk lends to guests",
+	    "The space's loaner badges.  add with a UID (or '-' to type it on\n"
+	    "standard input) puts that card in the pool under LABEL (printed on it);\n"
+	    "add without one waits, through seuild, for the card to be tapped at a\n"
+	    "reader with enrol = true (R if given, S seconds, default 60).  A card of\n"
+	    "a member is refused.  list shows each loaner and the guest it is lent\n"
+	    "to; remove takes one out (not while it is lent).\n"
+	    "\n"
+	    "Examples:\n"
+	    "  seuilctl guest pool add --label G1 --reader desk\n"
+	    "  seuilctl guest pool add - --label G2\n"
+	    "  seuilctl guest pool list\n"
+	    "\n"
+	    "Exit status: 65 for a bad UID or label, a card in use, 66 for an unknown\n"
+	    "label, 75 if no card was tapped in time.", NULL },
 	{ "web", "user", ctl_web_user,
 	    "add|passwd|role|del|list [NAME] [ROLE] [--role admin|desk]",
 	    "manage the console's accounts (seuil-web)",

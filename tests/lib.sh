@@ -141,6 +141,9 @@ timezone = Europe/Paris
 database = $T/seuil.db
 uid_key_file = $T/uid.key
 
+[credentials]
+key_file = $T/credentials.key
+
 [door.front]
 gpio = sim
 sim_dir = $T/door
@@ -357,3 +360,15 @@ relay_pid() { eval "echo \${RELAY_PID_${1//-/_}}"; }
 # site_digest NODE: the digest of the member data NODE holds.
 site_digest() { nctl "$1" --json site show | python3 -c 'import json,sys; print(json.load(sys.stdin)["digest"])'; }
 same_digest() { [ "$(site_digest "$1")" = "$(site_digest "$2")" ]; }	# for wait_until
+# fake_clock unsynced|synced: from now on seuild, seuil-web and every
+# program the test starts see the clock's NTP sync as said, through
+# tests/fakes/clock_sync.c (adjtimex); say it again to change it while
+# they run.
+fake_clock() {
+	echo "$1" >"$T/clock"
+	export SEUIL_FAKE_CLOCK=$T/clock LD_PRELOAD=$BUILD/fakes/clock_sync.so
+	case ${ASAN_OPTIONS:-} in
+	*verify_asan_link_order=0*) ;;
+	*) export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 ;;
+	esac
+}

@@ -30,7 +30,7 @@
  * refused for its event: a failure to record it is logged.
  */
 static void
-login_event(struct req *q, const char *type, const char *actor)
+login_event(struct req *q, const char *type, const char *actor, int64_t member_id)
 {
 	struct control_req req;
 	struct control_reply rep;
@@ -39,6 +39,7 @@ login_event(struct req *q, const char *type, const char *actor)
 	req.type = type;
 	req.actor = actor;
 	req.detail = q->addr;
+	req.member = member_id;	/* a member's: listed on their own page */
 	if (control_call(q->w->conf.control_socket, &req, 3000, &rep) == -1 ||
 	    rep.code != CONTROL_OK)
 		log_warnx("%s of %s not recorded: %s", type, actor, rep.error);
@@ -47,23 +48,136 @@ login_event(struct req *q, const char *type, const char *actor)
 
 /* ---- login, logout, me ---- */
 
+/* The session's cookie and the login's answer. */
+static void
+login_reply(struct req *q, struct reply *r, struct session *s)
+{
+	char cookie[256];
+	cJSON *j;
+
+	snprintf(cookie, sizeof(cookie), "seuil_session=%s; Path=/; HttpOnly; SameSite=Strict%s",
+	    s->token, q->w->tls ? "; Secure" : "");
+	reply_header(r, "Set-Cookie", cookie);
+	j = cJSON_CreateObject();
+	cJSON_AddStringToObject(j, "csrf", s->csrf);
+	cJSON_AddStringToObject(j, "user", s->user);
+	cJSON_AddStringToObject(j, "role", webuser_role_name(s->role));
+	if (s->role == WEBUSER_MEMBER) {
+		cJSON_AddNumberToObject(j, "member_id", (double)s->member_id);
+		cJSON_AddBoolToObject(j, "must_set_password", s->pending);
+	}
+	explicit_bzero(s, sizeof(*s));
+	reply_json(r, 200, j);
+}
+
+/*
+ * A member's first sign-in, with an invite code ({"user","code"}): the
+ * name is the member's, the code is spent by seuild (single use, in time,
+ * theirs), and the session may only set a password until it has one.
+ * Throttled and logged like a password.
+ */
+static void
+login_code(struct req *q, struct reply *r, cJSON *in, const char *name, char *code)
+{
+	char user[WEBUSER_NAME_MAX + 1], actor[WEBUSER_NAME_MAX + 8], err[256];
+	char hash[WEBUSER_HASH_MAX];
+	struct control_req req;
+	struct control_reply rep;
+	struct member_row m;
+	struct webuser u = { .role = WEBUSER_MEMBER };
+	struct session s;
+	int64_t began;
+	int found, wait, ok = 0;
+
+	snprintf(user, sizeof(user), "%s", webuser_valid_name(name) ? name : "-");
+	snprintf(actor, sizeof(actor), "web:%s", user);
+	pthread_mutex_lock(&q->w->lock);
+	found = strcmp(user, "-") == 0 || manage_all_digits(user) ? 0 :
+	    store_member_find(q->w->st, user, &m);
+	if (found == 1 && (!m.active || m.erased))
+		found = 0;
+	began = clock_mono_ms();
+	wait = found == -1 ? 0 : throttle_begin(q->w->throttle, found == 1 ? user : NULL, user,
+	    q->group, began);
+	pthread_mutex_unlock(&q->w->lock);
+	if (wait > 0) {
+		char ra[16];
+
+		explicit_bzero(code, strlen(code));
+		cJSON_Delete(in);
+		snprintf(ra, sizeof(ra), "%d", wait);
+		reply_error_code(r, 429, "too_many_logins", error_arg("retry_after", wait),
+		    "too many failed logins: try again in %d s", wait);
+		reply_header(r, "Retry-After", ra);
+		return;
+	}
+	if (found == 1) {
+		snprintf(actor, sizeof(actor), "member:%lld", (long long)m.id);
+		control_req_init(&req, CONTROL_MEMBER_CODE);
+		req.member = m.id;
+		req.code = code;
+		req.actor = actor;
+		control_call(q->w->conf.control_socket, &req, 5000, &rep);
+		ok = rep.code == CONTROL_OK ? 1 : rep.code == CONTROL_NOT_FOUND ||
+		    rep.code == CONTROL_INVALID ? 0 : -1;
+		if (ok == -1)
+			log_warnx("login by code: %s", rep.error);
+		control_reply_free(&rep);
+	}
+	explicit_bzero(code, strlen(code));
+	cJSON_Delete(in);
+	pthread_mutex_lock(&q->w->lock);
+	if (ok == 1 && webuser_member_hash(q->w->st, m.id, hash, err, sizeof(err)) != 1)
+		ok = -1;
+	if (ok != 1) {
+		pthread_mutex_unlock(&q->w->lock);
+		login_event(q, "console_login_failed", actor, found == 1 ? m.id : 0);
+		log_info("login by code failed for %s from %s", user, q->addr);
+		if (ok == -1)
+			reply_error_code(r, 503, "seuild_down", NULL, "cannot check the code now");
+		else
+			reply_error_code(r, 401, "bad_login", NULL, "wrong name or code (a code "
+			    "is good once, for 15 minutes)");
+		return;
+	}
+	throttle_success(q->w->throttle, user, q->group, began);
+	snprintf(u.name, sizeof(u.name), "%s", user);
+	u.member_id = m.id;
+	ok = session_new(q->w, &u, hash, &s);
+	explicit_bzero(hash, sizeof(hash));
+	pthread_mutex_unlock(&q->w->lock);
+	if (ok == -1) {
+		reply_error(r, 500, "no random bytes for a session");
+		return;
+	}
+	login_event(q, "console_login", actor, m.id);
+	log_info("login by code: %s (member %lld) from %s", user, (long long)m.id, q->addr);
+	login_reply(q, r, &s);
+}
+
 static void
 api_login(struct req *q, struct reply *r)
 {
 	cJSON *in = manage_json_has_nul(q->body, q->len) ? NULL :
-	    cJSON_ParseWithLength(q->body, q->len), *j;
+	    cJSON_ParseWithLength(q->body, q->len);
 	const cJSON *ju = cJSON_GetObjectItemCaseSensitive(in, "user");
 	const cJSON *jp = cJSON_GetObjectItemCaseSensitive(in, "password");
-	char user[WEBUSER_NAME_MAX + 1], actor[WEBUSER_NAME_MAX + 8], err[256], cookie[256];
+	const cJSON *jc = cJSON_GetObjectItemCaseSensitive(in, "code");
+	char user[WEBUSER_NAME_MAX + 1], actor[WEBUSER_NAME_MAX + 8], err[256];
 	char hash[WEBUSER_HASH_MAX];
 	struct webuser u;
 	struct session s;
 	int64_t began;
 	int wait, ok, found;
 
+	if (cJSON_IsString(ju) && cJSON_IsString(jc) && jp == NULL) {
+		login_code(q, r, in, ju->valuestring, jc->valuestring);
+		return;
+	}
 	if (!cJSON_IsString(ju) || !cJSON_IsString(jp)) {
 		cJSON_Delete(in);
-		reply_error(r, 400, "want {\"user\":\"…\",\"password\":\"…\"}");
+		reply_error(r, 400, "want {\"user\":\"…\",\"password\":\"…\"} or "
+		    "{\"user\":\"…\",\"code\":\"…\"}");
 		return;
 	}
 	/* A name that cannot be an account is still throttled and logged,
@@ -79,7 +193,7 @@ api_login(struct req *q, struct reply *r)
 	 * concurrent ones cannot all pass. */
 	pthread_mutex_lock(&q->w->lock);
 	found = strcmp(user, "-") == 0 ? 0 :
-	    webuser_lookup(q->w->st, user, &u, hash, err, sizeof(err));
+	    webuser_lookup_any(q->w->st, user, &u, hash, err, sizeof(err));
 	began = clock_mono_ms();
 	wait = found == -1 ? 0 : throttle_begin(q->w->throttle, found == 1 ? user : NULL, user,
 	    q->group, began);
@@ -112,7 +226,7 @@ api_login(struct req *q, struct reply *r)
 		if (ok == -1)
 			log_warnx("login: %s", err);
 		pthread_mutex_unlock(&q->w->lock);
-		login_event(q, "console_login_failed", actor);
+		login_event(q, "console_login_failed", actor, found == 1 ? u.member_id : 0);
 		log_info("login failed for %s from %s", user, q->addr);
 		if (ok == -1)
 			reply_error_code(r, 500, "database", NULL, "database error");
@@ -129,18 +243,11 @@ api_login(struct req *q, struct reply *r)
 		return;
 	}
 	pthread_mutex_unlock(&q->w->lock);
-	login_event(q, "console_login", actor);
+	if (u.role == WEBUSER_MEMBER)
+		snprintf(actor, sizeof(actor), "member:%lld", (long long)u.member_id);
+	login_event(q, "console_login", actor, u.member_id);
 	log_info("login: %s (%s) from %s", u.name, webuser_role_name(u.role), q->addr);
-
-	snprintf(cookie, sizeof(cookie), "seuil_session=%s; Path=/; HttpOnly; SameSite=Strict%s",
-	    s.token, q->w->tls ? "; Secure" : "");
-	reply_header(r, "Set-Cookie", cookie);
-	j = cJSON_CreateObject();
-	cJSON_AddStringToObject(j, "csrf", s.csrf);
-	cJSON_AddStringToObject(j, "user", s.user);
-	cJSON_AddStringToObject(j, "role", webuser_role_name(s.role));
-	explicit_bzero(&s, sizeof(s));
-	reply_json(r, 200, j);
+	login_reply(q, r, &s);
 }
 
 static void
@@ -178,6 +285,10 @@ api_me(struct req *q, struct reply *r)
 		cJSON_AddStringToObject(j, "user", s->user);
 		cJSON_AddStringToObject(j, "role", webuser_role_name(s->role));
 		cJSON_AddStringToObject(j, "csrf", s->csrf);
+		if (s->role == WEBUSER_MEMBER) {
+			cJSON_AddNumberToObject(j, "member_id", (double)s->member_id);
+			cJSON_AddBoolToObject(j, "must_set_password", s->pending);
+		}
 	}
 	pthread_mutex_unlock(&q->w->lock);
 	reply_json(r, 200, j);
@@ -185,7 +296,9 @@ api_me(struct req *q, struct reply *r)
 
 /* ---- routing ---- */
 
-enum need { NEED_NONE, NEED_DESK, NEED_ADMIN };
+/* A route's role.  member: a member's own page, and nothing else of the
+ * console for a member's session; the staff's accounts never reach it. */
+enum need { NEED_NONE, NEED_DESK, NEED_ADMIN, NEED_MEMBER };
 
 static const struct route {
 	const char	*method;
@@ -196,12 +309,14 @@ static const struct route {
 	{ "GET",   "/status",			NEED_DESK,  api_status },
 	{ "GET",   "/who",			NEED_DESK,  api_who },
 	{ "GET",   "/readers",			NEED_DESK,  api_readers },
+	{ "GET",   "/problems",			NEED_DESK,  api_problems },
 	{ "POST",  "/checkout",			NEED_DESK,  api_checkout },
 	{ "POST",  "/door/unlock",		NEED_DESK,  api_door_unlock },
+	{ "POST",  "/door/lock",		NEED_DESK,  api_door_lock },
 	{ "POST",  "/enrol",			NEED_DESK,  api_enrol },
-	{ "GET",   "/members",			NEED_ADMIN, api_members },
+	{ "GET",   "/members",			NEED_DESK,  api_members },
 	{ "POST",  "/members",			NEED_ADMIN, api_member_add },
-	{ "GET",   "/members/*",		NEED_ADMIN, api_member_show },
+	{ "GET",   "/members/*",		NEED_DESK,  api_member_show },
 	{ "PATCH", "/members/*",		NEED_ADMIN, api_member_edit },
 	{ "POST",  "/members/*/disable",	NEED_ADMIN, api_member_disable },
 	{ "POST",  "/members/*/enable",		NEED_ADMIN, api_member_enable },
@@ -216,7 +331,33 @@ static const struct route {
 	{ "GET",   "/explain",			NEED_ADMIN, api_explain },
 	{ "GET",   "/log",			NEED_ADMIN, api_log },
 	{ "GET",   "/report/attendance",	NEED_ADMIN, api_report },
+	{ "GET",   "/report/presence-hours",	NEED_ADMIN, api_insight },
+	{ "GET",   "/report/members",		NEED_ADMIN, api_insight },
+	{ "GET",   "/report/drifting",		NEED_ADMIN, api_insight },
+	{ "GET",   "/report/retention",		NEED_ADMIN, api_insight },
 	{ "POST",  "/import",			NEED_ADMIN, api_import },
+	/* Guests (api_guest.c): the desk lends and ends, an admin erases. */
+	{ "GET",   "/guests",			NEED_DESK,  api_guests },
+	{ "POST",  "/guests",			NEED_DESK,  api_guest_add },
+	{ "POST",  "/guests/*/lend",		NEED_DESK,  api_guest_lend },
+	{ "POST",  "/guests/*/end",		NEED_DESK,  api_guest_end },
+	{ "GET",   "/guests/*/export",		NEED_ADMIN, api_guest_export },
+	{ "POST",  "/guests/*/erase",		NEED_ADMIN, api_guest_erase },
+	/* A member's own page (api_me.c): theirs only. */
+	{ "GET",   "/me/profile",		NEED_MEMBER, api_me_profile },
+	{ "PUT",   "/me/lobby",			NEED_MEMBER, api_me_lobby },
+	{ "POST",  "/me/password",		NEED_MEMBER, api_me_password },
+	{ "GET",   "/me/visits",		NEED_MEMBER, api_me_visits },
+	{ "GET",   "/me/badges",		NEED_MEMBER, api_me_badges },
+	{ "POST",  "/me/badges/*/lost",		NEED_MEMBER, api_me_badge_lost },
+	{ "GET",   "/me/export",		NEED_MEMBER, api_me_export },
+	{ "GET",   "/me/guests",		NEED_MEMBER, api_me_guests },
+	{ "POST",  "/me/guests",		NEED_MEMBER, api_me_guest_add },
+	{ "POST",  "/me/guests/*/end",		NEED_MEMBER, api_me_guest_end },
+	{ "GET",   "/me/logins",		NEED_MEMBER, api_me_logins },
+	{ "GET",   "/backups",			NEED_ADMIN, api_backups },
+	{ "POST",  "/backups",			NEED_ADMIN, api_backup_make },
+	{ "GET",   "/backups/*",		NEED_ADMIN, api_backup_get },
 };
 
 #define MAX_PARAMS	2
@@ -281,8 +422,15 @@ check_session(struct req *q, struct reply *r)
 		return false;
 	}
 	snprintf(q->user, sizeof(q->user), "%s", s->user);
-	snprintf(q->actor, sizeof(q->actor), "web:%s", s->user);
 	q->role = s->role;
+	q->member_id = s->member_id;
+	q->pending = s->pending;
+	snprintf(q->token, sizeof(q->token), "%s", s->token);
+	/* A member acts as themself, by id: an event outlives the name. */
+	if (s->role == WEBUSER_MEMBER)
+		snprintf(q->actor, sizeof(q->actor), "member:%lld", (long long)s->member_id);
+	else
+		snprintf(q->actor, sizeof(q->actor), "web:%s", s->user);
 	csrf = MHD_lookup_connection_value(q->conn, MHD_HEADER_KIND, "X-CSRF-Token");
 	if (state_change(q->method) && !token_eq(csrf, s->csrf)) {
 		pthread_mutex_unlock(&q->w->lock);
@@ -290,6 +438,35 @@ check_session(struct req *q, struct reply *r)
 		return false;
 	}
 	pthread_mutex_unlock(&q->w->lock);
+	return true;
+}
+
+/*
+ * Whether q's session may take route rt: a member's session only its own
+ * page (and, until it has a password, only setting one); the staff's
+ * never a member's page; desk routes for desk and admin, admin routes for
+ * admin.  false with the refusal in r.
+ */
+static bool
+route_allowed(struct req *q, const struct route *rt, struct reply *r)
+{
+	if (rt->need == NEED_MEMBER && q->role != WEBUSER_MEMBER) {
+		reply_error_code(r, 403, "members_only", NULL, "this is a member's own page");
+		return false;
+	}
+	if (rt->need != NEED_MEMBER && q->role == WEBUSER_MEMBER) {
+		reply_error_code(r, 403, "not_yours", NULL, "a member's account sees only their "
+		    "own page");
+		return false;
+	}
+	if (rt->need == NEED_ADMIN && q->role != WEBUSER_ADMIN) {
+		reply_error_code(r, 403, "admin_only", NULL, "this needs an admin console account");
+		return false;
+	}
+	if (q->pending && rt->fn != api_me_password) {
+		reply_error_code(r, 403, "set_password_first", NULL, "set a password first");
+		return false;
+	}
 	return true;
 }
 
@@ -324,10 +501,8 @@ api_authorize(struct req *q, struct reply *r)
 		    "no such API call");
 		return false;
 	}
-	if (rt->need == NEED_ADMIN && q->role != WEBUSER_ADMIN) {
-		reply_error_code(r, 403, "admin_only", NULL, "this needs an admin console account");
+	if (!route_allowed(q, rt, r))
 		return false;
-	}
 	q->route = rt;
 	return true;
 }
@@ -353,12 +528,8 @@ api_handle(struct req *q, struct reply *r)
 	}
 	/* Again after the body, which may have taken WEB_BODY_S: the
 	 * account may have gone meanwhile. */
-	if (!check_session(q, r))
+	if (!check_session(q, r) || !route_allowed(q, rt, r))
 		return;
-	if (rt->need == NEED_ADMIN && q->role != WEBUSER_ADMIN) {
-		reply_error_code(r, 403, "admin_only", NULL, "this needs an admin console account");
-		return;
-	}
 	match(rt->pattern, q->path, buf, sizeof(buf), params);
 	rt->fn(q, r, params);
 }

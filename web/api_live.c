@@ -13,6 +13,7 @@
 #include "control.h"
 #include "manage.h"
 #include "render_json.h"
+#include "spaceapi.h"
 #include "web_api.h"
 
 cJSON *
@@ -218,6 +219,27 @@ api_door_unlock(struct req *q, struct reply *r, char **p)
 		reply_json(r, 200, j);
 }
 
+/* {"door"}: locked now; office hours end until the next first-in tap. */
+void
+api_door_lock(struct req *q, struct reply *r, char **p)
+{
+	struct control_req req;
+	cJSON *in = api_body(q, r), *j;
+	const cJSON *d;
+
+	(void)p;
+	if (in == NULL)
+		return;
+	control_req_init(&req, CONTROL_DOOR_LOCK);
+	d = cJSON_GetObjectItemCaseSensitive(in, "door");
+	if (cJSON_IsString(d))
+		req.door = d->valuestring;
+	j = api_call(q, r, &req, 5000);
+	cJSON_Delete(in);
+	if (j != NULL)
+		reply_json(r, 200, j);
+}
+
 static int
 count_active(const struct badge_row *b, void *arg)
 {
@@ -244,7 +266,7 @@ api_enrol(struct req *q, struct reply *r, char **p)
 	struct control_req req;
 	struct member_row m;
 	cJSON *in = member_body(q, r, &m), *j;
-	const cJSON *rd, *to;
+	const cJSON *rd, *to, *sec;
 	int timeout = 60;
 
 	(void)p;
@@ -256,9 +278,18 @@ api_enrol(struct req *q, struct reply *r, char **p)
 		    "member %lld was erased", (long long)m.id);
 		return;
 	}
+	sec = cJSON_GetObjectItemCaseSensitive(in, "secure");
+	if (sec != NULL && !cJSON_IsBool(sec)) {
+		cJSON_Delete(in);
+		reply_error(r, 400, "\"secure\" is true or false");
+		return;
+	}
 	/* As seuild's operate role: a desk account gives a first badge only;
-	 * another one, which could be the desk's own card, is an admin's. */
-	if (q->role != WEBUSER_ADMIN && has_active_badge(q, &m) != 0) {
+	 * another one, which could be the desk's own card, is an admin's.  A
+	 * secure enrolment may also upgrade the member's own UID badge on the
+	 * card tapped, which only seuild sees: it applies the same rule at the
+	 * tap (desk, below). */
+	if (q->role != WEBUSER_ADMIN && !cJSON_IsTrue(sec) && has_active_badge(q, &m) != 0) {
 		cJSON_Delete(in);
 		reply_error_code(r, 403, "admin_only", NULL, "member %lld has an active badge "
 		    "already: another one needs an admin account", (long long)m.id);
@@ -271,9 +302,14 @@ api_enrol(struct req *q, struct reply *r, char **p)
 	control_req_init(&req, CONTROL_ENROL);
 	req.member = m.id;
 	req.timeout = timeout;
+	req.secure = cJSON_IsTrue(sec);
+	/* seuil-web is in admin_group: seuild is told whose the request is. */
+	req.desk = q->role != WEBUSER_ADMIN;
 	if (cJSON_IsString(rd) && rd->valuestring[0] != '\0')
 		req.reader = rd->valuestring;
-	j = api_call(q, r, &req, (timeout + 5) * 1000);
+	/* Later than seuild's deadline, by two card exchanges for a DESFire
+	 * card (daemon/exchange.h). */
+	j = api_call(q, r, &req, (timeout + (req.secure ? 25 : 5)) * 1000);
 	cJSON_Delete(in);
 	if (j == NULL)
 		return;
@@ -310,4 +346,58 @@ api_badge_add(struct req *q, struct reply *r, char **p)
 	cJSON_Delete(in);
 	if (j != NULL)
 		reply_json(r, 201, j);
+}
+
+static int
+count_visit(const struct visit_row *v, void *arg)
+{
+	(void)v;
+	(*(int *)arg)++;
+	return 0;
+}
+
+/*
+ * /spaceapi.json, for the LAN (docs/web.md): the document seuild
+ * publishes, built by the same function from the store's open visits and,
+ * for open_from = office_hours, seuild's doors.  Anyone may read it, from
+ * any page (Access-Control-Allow-Origin: *): it holds nothing the space
+ * does not publish.  When seuild does not answer for office hours, or the
+ * store for presence, state.open is left out (the schema's "not known").
+ */
+void
+web_spaceapi(struct web *w, struct reply *r)
+{
+	struct spaceapi_state st = { .known = true };
+	struct control_req req;
+	struct control_reply rep;
+	const cJSON *doors, *d;
+	char *doc;
+	int rc;
+
+	pthread_mutex_lock(&w->lock);
+	rc = store_visits_open(w->st, count_visit, &st.count);
+	pthread_mutex_unlock(&w->lock);
+	if (rc == -1) {
+		st.known = false;
+		st.count = 0;
+	}
+	if (w->conf.spaceapi_open_from == SPACEAPI_OPEN_OFFICE_HOURS) {
+		control_req_init(&req, CONTROL_STATUS);
+		if (control_call(w->conf.control_socket, &req, 2000, &rep) == 0 &&
+		    rep.code == CONTROL_OK) {
+			doors = cJSON_GetObjectItemCaseSensitive(rep.json, "doors");
+			cJSON_ArrayForEach(d, doors)
+				st.office |= cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(d,
+				    "office_hours"));
+		} else
+			st.known = false;
+		control_reply_free(&rep);
+	}
+	if ((doc = spaceapi_json(&w->conf, &st)) == NULL) {
+		reply_error(r, 500, "out of memory");
+		return;
+	}
+	reply_text(r, 200, "application/json", doc, strlen(doc));
+	reply_header(r, "Access-Control-Allow-Origin", "*");
+	reply_header(r, "Cache-Control", "no-cache");
 }

@@ -15,8 +15,10 @@
 
 #include "clock.h"
 #include "control.h"
+#include "csv.h"
 #include "explain.h"
 #include "import.h"
+#include "insight.h"
 #include "manage.h"
 #include "render_json.h"
 #include "report.h"
@@ -115,12 +117,28 @@ api_who(struct req *q, struct reply *r, char **p)
 	UNLOCK(q);
 }
 
+/*
+ * The members, or those whose name or display name holds ?q= without
+ * regard to case or accents (core/fold.h): the pickers' search.  The desk
+ * role gets id, name and display name only, at most ?limit= (20 by
+ * default, 100 at most): enough to pick whom to enrol or check out.
+ */
 void
 api_members(struct req *q, struct reply *r, char **p)
 {
+	const char *text = req_arg(q, "q"), *lim = req_arg(q, "limit");
+	bool desk = q->role != WEBUSER_ADMIN;
+	int limit = lim != NULL ? atoi(lim) : 0;
+
 	(void)p;
+	if (text != NULL && strlen(text) > 128) {
+		reply_error_code(r, 400, "invalid", NULL, "q is at most 128 bytes");
+		return;
+	}
+	if (desk && (limit <= 0 || limit > 100))
+		limit = lim != NULL && limit > 100 ? 100 : 20;
 	LOCK(q);
-	reply_rows(q, r, render_members(q->w->st));
+	reply_rows(q, r, render_members_find(q->w->st, text, desk, limit > 0 ? limit : 0));
 	UNLOCK(q);
 }
 
@@ -200,6 +218,19 @@ api_member_add(struct req *q, struct reply *r, char **p)
 	cJSON_Delete(in);
 }
 
+/* What the desk's card shows of a member: what its pickers see, no more
+ * (no e-mail, groups, dates, badges or whereabouts). */
+static cJSON *
+member_brief(const struct member_row *m)
+{
+	cJSON *j = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(j, "id", (double)m->id);
+	cJSON_AddStringToObject(j, "name", m->name);
+	render_json_text(j, "display_name", m->display_name);
+	return j;
+}
+
 void
 api_member_show(struct req *q, struct reply *r, char **p)
 {
@@ -209,6 +240,8 @@ api_member_show(struct req *q, struct reply *r, char **p)
 	LOCK(q);
 	if (manage_member_find(q->w->st, p[0], &m, &err) == -1)
 		manage_reply(r, &err);
+	else if (q->role != WEBUSER_ADMIN)
+		reply_json(r, 200, member_brief(&m));
 	else
 		reply_rows(q, r, render_member_show(q->w->st, &m));
 	UNLOCK(q);
@@ -475,6 +508,7 @@ api_explain(struct req *q, struct reply *r, char **p)
 struct log_ctx {
 	struct event_names	 names;	/* as `seuilctl log` names them */
 	cJSON			*a;
+	FILE			*csv;	/* format=csv: the lines go here */
 	int			 failed;
 };
 
@@ -488,50 +522,141 @@ log_cb(const struct event_row *e, void *arg)
 		x->failed = 1;
 		return 1;
 	}
+	if (x->csv != NULL) {
+		csv_event(x->csv, j);
+		cJSON_Delete(j);
+		return 0;
+	}
 	cJSON_AddItemToArray(x->a, j);
 	return 0;
 }
 
+/* A word of the log ([a-z_]+): an event type or a reason. */
+static bool
+log_word(const char *s)
+{
+	return s == NULL || (*s != '\0' && strlen(s) < 32 &&
+	    strspn(s, "abcdefghijklmnopqrstuvwxyz_") == strlen(s));
+}
+
+/* The log's filters from the query string into f: 0, or -1 with r
+ * filled.  The member is looked up by the caller (under the lock). */
+static int
+log_filter(struct req *q, struct reply *r, struct event_filter *f)
+{
+	const char *since = req_arg(q, "since"), *until = req_arg(q, "until");
+	const char *from = req_arg(q, "from"), *to = req_arg(q, "to");
+	const char *lim = req_arg(q, "limit"), *before = req_arg(q, "before");
+	char *end;
+
+	f->door = req_arg(q, "door");
+	f->reader = req_arg(q, "reader");
+	f->type = req_arg(q, "type");
+	f->reason = req_arg(q, "reason");
+	f->actor = req_arg(q, "actor");
+	if ((since && *since && tz_parse_time(since, &f->since_ms) == -1) ||
+	    (from && *from && tz_parse_time(from, &f->since_ms) == -1) ||
+	    (until && *until && tz_parse_time(until, &f->until_ms) == -1) ||
+	    (to && *to && tz_parse_period_end(to, &f->until_ms) == -1)) {
+		reply_error_code(r, 400, "invalid", NULL, "from, to, since and until are "
+		    "YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS] (local, or with Z)");
+		return -1;
+	}
+	if (!log_word(f->type) || !log_word(f->reason)) {
+		reply_error_code(r, 400, "invalid", NULL, "type and reason are words of "
+		    "a-z and _");
+		return -1;
+	}
+	/* Empty fields of a form are no filter. */
+	if (f->door && !*f->door)
+		f->door = NULL;
+	if (f->reader && !*f->reader)
+		f->reader = NULL;
+	if (f->actor && !*f->actor)
+		f->actor = NULL;
+	if (before != NULL && *before != '\0') {
+		f->before_seq = strtoll(before, &end, 10);
+		if (*end != '\0' || f->before_seq <= 0) {
+			reply_error_code(r, 400, "invalid", NULL, "before is an event's seq");
+			return -1;
+		}
+	}
+	f->limit = lim != NULL ? atoi(lim) : 0;
+	if (f->limit <= 0)
+		f->limit = 200;
+	if (f->limit > 5000)
+		f->limit = 5000;
+	return 0;
+}
+
+/*
+ * The log, filtered (the filters of `seuilctl log`), newest `limit`
+ * events in seq order; ?before=SEQ pages back.  format=csv: the same
+ * events as a download, up to 100,000 of them.
+ */
 void
 api_log(struct req *q, struct reply *r, char **p)
 {
-	struct event_filter f = { .limit = 200 };
-	const char *since = req_arg(q, "since"), *until = req_arg(q, "until");
-	const char *mq = req_arg(q, "member"), *lim = req_arg(q, "limit");
+	struct event_filter f;
+	const char *mq = req_arg(q, "member"), *fmt = req_arg(q, "format");
+	bool csv = fmt != NULL && strcmp(fmt, "csv") == 0;
 	struct member_row m;
 	struct manage_err err;
 	struct log_ctx x;
+	char *buf = NULL;
+	size_t len = 0;
+	int rc;
 
 	(void)p;
-	f.door = req_arg(q, "door");
-	f.type = req_arg(q, "type");
-	if ((since && tz_parse_utc(since, &f.since_ms) == -1) ||
-	    (until && tz_parse_utc(until, &f.until_ms) == -1)) {
-		reply_error(r, 400, "since and until are YYYY-MM-DDTHH:MM[:SS] (local, or Z)");
+	memset(&f, 0, sizeof(f));
+	if (fmt != NULL && *fmt != '\0' && !csv && strcmp(fmt, "json") != 0) {
+		reply_error_code(r, 400, "invalid", NULL, "format is json or csv");
 		return;
 	}
-	if (lim != NULL && (f.limit = atoi(lim)) <= 0)
-		f.limit = 200;
-	if (f.limit > 5000)
-		f.limit = 5000;
+	if (log_filter(q, r, &f) == -1)
+		return;
+	if (csv && req_arg(q, "limit") == NULL)
+		f.limit = 100000;
+	memset(&x, 0, sizeof(x));
+	if (csv && (x.csv = open_memstream(&buf, &len)) == NULL) {
+		reply_error(r, 500, "log: %s", strerror(errno));
+		return;
+	}
 	LOCK(q);
 	if (mq != NULL && *mq != '\0') {
 		if (manage_member_find(q->w->st, mq, &m, &err) == -1) {
 			UNLOCK(q);
+			if (x.csv != NULL)
+				fclose(x.csv);
+			free(buf);
 			manage_reply(r, &err);
 			return;
 		}
 		f.member_id = m.id;
 	}
-	memset(&x, 0, sizeof(x));
 	x.names.st = q->w->st;
-	x.a = cJSON_CreateArray();
-	if (store_events_query(q->w->st, &f, log_cb, &x) == -1 || x.failed) {
-		cJSON_Delete(x.a);
-		x.a = NULL;
+	if (csv)
+		csv_event_header(x.csv);
+	else
+		x.a = cJSON_CreateArray();
+	rc = store_events_query(q->w->st, &f, log_cb, &x);
+	if (!csv) {
+		if (rc == -1 || x.failed) {
+			cJSON_Delete(x.a);
+			x.a = NULL;
+		}
+		reply_rows(q, r, x.a);
+		UNLOCK(q);
+		return;
 	}
-	reply_rows(q, r, x.a);
 	UNLOCK(q);
+	if (fclose(x.csv) != 0 || rc == -1 || x.failed) {
+		free(buf);
+		reply_error_code(r, 500, "database", NULL, "log: cannot read the events");
+		return;
+	}
+	reply_text(r, 200, "text/csv; charset=utf-8", buf, len);
+	reply_header(r, "Content-Disposition", "attachment; filename=\"seuil-log.csv\"");
 }
 
 /* The report, in memory through a FILE. */
@@ -539,7 +664,9 @@ void
 api_report(struct req *q, struct reply *r, char **p)
 {
 	const char *from = req_arg(q, "from"), *to = req_arg(q, "to"), *by = req_arg(q, "by");
-	const char *fmt = req_arg(q, "format");
+	const char *fmt = req_arg(q, "format"), *member = req_arg(q, "member");
+	struct member_row m;
+	struct manage_err merr;
 	char dfrom[11], dto[11], *buf = NULL;
 	size_t len = 0;
 	enum report_by rb = REPORT_BY_DAY;
@@ -569,6 +696,15 @@ api_report(struct req *q, struct reply *r, char **p)
 		return;
 	}
 	LOCK(q);
+	if (member != NULL && *member != '\0') {
+		if (manage_member_find(q->w->st, member, &m, &merr) == -1) {
+			UNLOCK(q);
+			report_free(rep);
+			manage_reply(r, &merr);
+			return;
+		}
+		report_filter_member(rep, m.id);
+	}
 	rc = report_load(rep, q->w->st);
 	UNLOCK(q);
 	if (rc == -1 || (f = open_memstream(&buf, &len)) == NULL) {
@@ -602,6 +738,68 @@ api_report(struct req *q, struct reply *r, char **p)
 }
 
 /*
+ * Insight (core/insight.h): the kind is the route's last word.  403
+ * insight_off when [report] insight = false.  format=csv is a download
+ * whose name carries the period.
+ */
+void
+api_insight(struct req *q, struct reply *r, char **p)
+{
+	const char *from = req_arg(q, "from"), *to = req_arg(q, "to");
+	const char *fmt = req_arg(q, "format"), *word = strrchr(q->path, '/') + 1;
+	enum insight_kind kind;
+	char err[256], cd[128], *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+	cJSON *doc;
+	int rc;
+
+	(void)p;
+	if (insight_parse(word, &kind) == -1) {
+		reply_error_code(r, 404, "not_found", NULL, "no such report");
+		return;
+	}
+	if (!q->w->conf.report_insight) {
+		reply_error_code(r, 403, "insight_off", NULL, "insight is off ([report] "
+		    "insight = false)");
+		return;
+	}
+	if (fmt != NULL && *fmt != '\0' && strcmp(fmt, "csv") != 0 && strcmp(fmt, "json") != 0) {
+		reply_error_code(r, 400, "invalid", NULL, "format is csv or json");
+		return;
+	}
+	LOCK(q);
+	doc = insight_run(q->w->st, kind, from, to, clock_wall_ms(), err, sizeof(err));
+	UNLOCK(q);
+	if (doc == NULL) {
+		reply_error_code(r, errno == EINVAL ? 400 : 500, errno == EINVAL ? "invalid" :
+		    "database", NULL, "%s", err);
+		return;
+	}
+	if (fmt == NULL || strcmp(fmt, "csv") != 0) {
+		reply_json(r, 200, doc);
+		return;
+	}
+	if ((f = open_memstream(&buf, &len)) == NULL) {
+		cJSON_Delete(doc);
+		reply_error(r, 500, "report: %s", strerror(errno));
+		return;
+	}
+	rc = insight_write_csv(doc, f);
+	snprintf(cd, sizeof(cd), "attachment; filename=\"%s-%s-%s.csv\"", word,
+	    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(doc, kind == INSIGHT_DRIFTING ?
+	    "to" : "from")), cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(doc, "to")));
+	cJSON_Delete(doc);
+	if (fclose(f) != 0 || rc == -1) {
+		free(buf);
+		reply_error(r, 500, "report: cannot write");
+		return;
+	}
+	reply_text(r, 200, "text/csv; charset=utf-8", buf, len);
+	reply_header(r, "Content-Disposition", cd);
+}
+
+/*
  * The preview is made here, on the read-only connection; applying is
  * seuild's: the CSV goes to it as a sealed descriptor, it plans again under
  * the write lock and writes the whole file or nothing.  The answer is the
@@ -611,10 +809,11 @@ void
 api_import(struct req *q, struct reply *r, char **p)
 {
 	const char *dry = req_arg(q, "dry_run"), *prune = req_arg(q, "prune");
-	const char *reenable = req_arg(q, "reenable");
+	const char *reenable = req_arg(q, "reenable"), *groups = req_arg(q, "create_groups");
 	struct import_opts o = {
 		.prune = prune != NULL && strcmp(prune, "0") != 0,
 		.reenable = reenable != NULL && strcmp(reenable, "0") != 0,
+		.create_groups = groups != NULL && strcmp(groups, "0") != 0,
 		.actor = q->actor,
 	};
 	struct import_errors errs;
@@ -635,6 +834,7 @@ api_import(struct req *q, struct reply *r, char **p)
 		}
 		cJSON_AddStringToObject(a, "message", errs.n > 0 ? errs.e[0].message : "?");
 		cJSON_AddItemToObject(a, "errors", import_errors_json(&errs));
+		cJSON_AddItemToObject(a, "missing_groups", import_missing_json(&errs));
 		reply_error_code(r, errs.n > 0 && errs.e[0].line == 0 ? 500 : 400, "import_error",
 		    a, "line %d, column %d: %s", errs.n > 0 ? errs.e[0].line : 0,
 		    errs.n > 0 ? errs.e[0].column : 0, errs.n > 0 ? errs.e[0].message : "?");
@@ -647,6 +847,7 @@ api_import(struct req *q, struct reply *r, char **p)
 	control_req_init(&req, CONTROL_IMPORT);
 	req.prune = o.prune;
 	req.reenable = o.reenable;
+	req.create_groups = o.create_groups;
 	if ((req.fd = control_payload_fd(q->body, q->len, err, sizeof(err))) == -1) {
 		cJSON_Delete(diff);
 		reply_error(r, 500, "import: %s", err);

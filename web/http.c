@@ -63,11 +63,33 @@ reply_header(struct reply *r, const char *name, const char *value)
 void
 reply_text(struct reply *r, unsigned status, const char *ctype, char *body, size_t len)
 {
-	free(r->body);
+	reply_clear(r);
 	r->status = status;
 	r->ctype = ctype;
 	r->body = body;
 	r->len = len;
+}
+
+void
+reply_file(struct reply *r, const char *ctype, int fd, uint64_t size)
+{
+	reply_clear(r);
+	r->status = 200;
+	r->ctype = ctype;
+	r->has_file = true;
+	r->file_fd = fd;
+	r->file_size = size;
+}
+
+void
+reply_clear(struct reply *r)
+{
+	free(r->body);
+	r->body = NULL;
+	r->len = 0;
+	if (r->has_file)
+		close(r->file_fd);
+	r->has_file = false;
 }
 
 void
@@ -148,10 +170,17 @@ send_reply(struct web *w, struct MHD_Connection *conn, struct reply *r, bool api
 	enum MHD_Result ret;
 	int i;
 
-	resp = MHD_create_response_from_buffer(r->len, r->body ? r->body : (char *)"",
-	    r->body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+	if (r->has_file) {
+		/* libmicrohttpd closes the file with the response. */
+		r->has_file = false;
+		if ((resp = MHD_create_response_from_fd64(r->file_size, r->file_fd)) == NULL)
+			close(r->file_fd);
+	} else
+		resp = MHD_create_response_from_buffer(r->len, r->body ? r->body : (char *)"",
+		    r->body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
 	if (resp == NULL) {
 		free(r->body);
+		r->body = NULL;
 		ret = MHD_NO;
 		goto out;
 	}
@@ -419,6 +448,8 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 		return MHD_NO;
 	if (q->api)
 		api_handle(q, &r);
+	else if (strcmp(url, "/spaceapi.json") == 0)
+		web_spaceapi(w, &r);
 	else
 		serve_static(w, url, &r);
 	return send_reply(w, conn, &r, q->api);

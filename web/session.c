@@ -109,6 +109,8 @@ session_new(struct web *w, const struct webuser *u, const char *hash, struct ses
 	}
 	snprintf(s->user, sizeof(s->user), "%s", u->name);
 	s->role = u->role;
+	s->member_id = u->member_id;
+	s->pending = u->role == WEBUSER_MEMBER && hash[0] == '!';
 	hash_id(hash, s->hash_id);
 	s->created_ms = s->last_ms = now;
 	s->used = true;
@@ -126,7 +128,14 @@ account_same(struct web *w, struct session *s)
 	struct webuser u;
 	int rc;
 
-	if ((rc = webuser_lookup(w->st, s->user, &u, hash, err, sizeof(err))) == -1) {
+	/* A member's account is theirs by id (a renamed member keeps it), and
+	 * goes when the member is disabled or erased. */
+	if (s->role == WEBUSER_MEMBER) {
+		u.role = WEBUSER_MEMBER;
+		rc = webuser_member_hash(w->st, s->member_id, hash, err, sizeof(err));
+	} else
+		rc = webuser_lookup(w->st, s->user, &u, hash, err, sizeof(err));
+	if (rc == -1) {
 		log_warnx("session of %s: %s", s->user, err);
 		return -1;
 	}
@@ -139,6 +148,16 @@ account_same(struct web *w, struct session *s)
 	    u.role != s->role ? "changed role" : "changed password");
 	memset(s, 0, sizeof(*s));
 	return 0;
+}
+
+void
+session_rehash(struct web *w, const char *token, const char *hash)
+{
+	for (int i = 0; i < WEB_MAX_SESSIONS; i++)
+		if (w->sessions[i].used && token_eq(token, w->sessions[i].token)) {
+			hash_id(hash, w->sessions[i].hash_id);
+			w->sessions[i].pending = false;
+		}
 }
 
 int

@@ -55,6 +55,9 @@ struct session {
 	char			csrf[WEB_TOKEN_HEX + 1];
 	char			user[WEBUSER_NAME_MAX + 1];
 	enum webuser_role	role;
+	int64_t			member_id;	/* a member's session: who */
+	bool			pending;	/* a member signed in by a code: a
+						 * password to set before anything */
 	unsigned char		hash_id[32];	/* SHA-256 of the account's hash */
 	int64_t			created_ms;	/* monotonic */
 	int64_t			last_ms;
@@ -104,16 +107,24 @@ struct req {
 	char			 group[WEB_ADDR_GROUP_MAX];
 	const struct route	*route;
 	char			 user[WEBUSER_NAME_MAX + 1];
-	char			 actor[WEBUSER_NAME_MAX + 8];	/* "web:NAME" */
+	char			 actor[WEBUSER_NAME_MAX + 8];	/* "web:NAME", "member:ID" */
 	enum webuser_role	 role;
+	int64_t			 member_id;	/* a member's session */
+	bool			 pending;	/* its password not yet set */
+	char			 token[WEB_TOKEN_HEX + 1];	/* the session's */
 };
 
-/* What a handler answers.  body is malloc'd (or NULL); headers are pairs. */
+/* What a handler answers.  body is malloc'd (or NULL); or, with has_file,
+ * file_size bytes of the open file_fd, which the reply owns (a backup's
+ * download: too big to hold in memory); headers are pairs. */
 #define REPLY_MAX_HEADERS	4
 struct reply {
 	unsigned	 status;
 	char		*body;
 	size_t		 len;
+	bool		 has_file;
+	int		 file_fd;
+	uint64_t	 file_size;
 	const char	*ctype;
 	char		*hname[REPLY_MAX_HEADERS];
 	char		*hvalue[REPLY_MAX_HEADERS];
@@ -132,6 +143,10 @@ void	 reply_error_code(struct reply *r, unsigned status, const char *code, cJSON
 	    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 cJSON	*error_arg(const char *name, double n);
 void	 reply_text(struct reply *r, unsigned status, const char *ctype, char *body, size_t len);
+/* r takes fd, a regular file of size bytes, sent as the body. */
+void	 reply_file(struct reply *r, const char *ctype, int fd, uint64_t size);
+/* Close what r still holds (a file not sent). */
+void	 reply_clear(struct reply *r);
 const char *req_arg(struct req *q, const char *name);
 
 /* hosts.c */
@@ -167,6 +182,10 @@ int	 session_new(struct web *w, const struct webuser *u, const char *hash,
  * since the login (the session is then ended); -1 when the store cannot
  * say (the session is kept). */
 int	 session_find(struct web *w, const char *token, struct session **out);
+/* Under w->lock.  The member of session token set a new password (hash):
+ * that session goes on, without its pending mark; their others end at
+ * their next request (the hash changed). */
+void	 session_rehash(struct web *w, const char *token, const char *hash);
 int	 random_hex(char *out, size_t nbytes);
 bool	 token_eq(const char *a, const char *b);
 
@@ -200,5 +219,8 @@ void	 web_addr_group(const struct sockaddr *sa, char out[WEB_ADDR_GROUP_MAX]);
 bool	 api_authorize(struct req *q, struct reply *r);
 /* Answer an authorized /api/v1 request (path after /api/v1). */
 void	 api_handle(struct req *q, struct reply *r);
+
+/* api_live.c: /spaceapi.json, outside the API (no session) */
+void	 web_spaceapi(struct web *w, struct reply *r);
 
 #endif

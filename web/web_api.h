@@ -15,6 +15,7 @@ API_FN(api_status);
 API_FN(api_readers);
 API_FN(api_checkout);
 API_FN(api_door_unlock);
+API_FN(api_door_lock);
 API_FN(api_enrol);
 API_FN(api_badge_add);
 
@@ -36,7 +37,39 @@ API_FN(api_schedule_set);
 API_FN(api_explain);
 API_FN(api_log);
 API_FN(api_report);
+API_FN(api_insight);
 API_FN(api_import);
+
+/* api_guest.c: guests, for the desk and the admin */
+API_FN(api_guests);
+API_FN(api_guest_add);
+API_FN(api_guest_lend);
+API_FN(api_guest_end);
+API_FN(api_guest_export);
+API_FN(api_guest_erase);
+/* Reply guest id as it is now, with status. */
+void	 api_guest_reply(struct req *q, struct reply *r, int64_t id, unsigned status);
+
+/* api_me.c: a member's own page */
+API_FN(api_me_profile);
+API_FN(api_me_lobby);
+API_FN(api_me_password);
+API_FN(api_me_visits);
+API_FN(api_me_badges);
+API_FN(api_me_badge_lost);
+API_FN(api_me_export);
+API_FN(api_me_guests);
+API_FN(api_me_guest_add);
+API_FN(api_me_guest_end);
+API_FN(api_me_logins);
+
+/* api_problems.c: what is wrong now */
+API_FN(api_problems);
+
+/* api_backup.c: backups in [backup] dir */
+API_FN(api_backups);
+API_FN(api_backup_make);
+API_FN(api_backup_get);
 
 /* The request body as a JSON object, or NULL with a 400 in r. */
 cJSON	*api_body(struct req *q, struct reply *r);

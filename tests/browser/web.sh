@@ -74,3 +74,4 @@ api() {
 # jq-like: json_get EXPR — python expression on v (the body's JSON).
 json_get() { python3 -c 'import json,sys; v=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$T/body" "$1"; }
 json_true() { [ "$(json_get "$1")" = True ]; }
+

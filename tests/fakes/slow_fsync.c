@@ -17,6 +17,10 @@
  *				milliseconds it holds (2000 if empty), as with
  *				a DNS server that does not answer
  *				(tests/integration/fault_dns.sh)
+ *     <dir>/clock_synced	adjtimex reports the clock NTP-synced
+ *     <dir>/clock_unsynced	adjtimex reports it unsynced (the machine's
+ *				own state otherwise): how a test makes
+ *				seuild see its clock lose or gain NTP
  *   SEUIL_FAULT_PATH=<prefix>	only files whose path starts with it are
  *				affected (default: every regular file); an
  *				eventfd, socket or pipe never is.
@@ -33,6 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/timex.h>
 #include <sys/types.h>
 #include <time.h>
 #include <unistd.h>
@@ -190,4 +195,23 @@ getaddrinfo(const char *node, const char *service, const struct addrinfo *hints,
 			;
 	}
 	return real(node, service, hints, res);
+}
+
+int
+adjtimex(struct timex *tx)
+{
+	long unused;
+	int rc;
+
+	REAL(adjtimex);
+	if ((rc = real(tx)) == -1 || tx->modes != 0)
+		return rc;
+	if (knob("clock_synced", 0, &unused)) {
+		tx->status &= ~STA_UNSYNC;
+		rc = TIME_OK;
+	} else if (knob("clock_unsynced", 0, &unused)) {
+		tx->status |= STA_UNSYNC;
+		rc = TIME_ERROR;
+	}
+	return rc;
 }

@@ -138,3 +138,39 @@ fuzz_utf8_valid(const char *str, size_t len)
 	}
 	return 1;
 }
+
+void
+fuzz_fds_open(unsigned char set[FUZZ_FD_SETS])
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+
+	memset(set, 0, FUZZ_FD_SETS);
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		int fd = atoi(e->d_name);
+
+		if (e->d_name[0] != '.' && fd >= 0 && fd < FUZZ_FD_SETS && fd != dirfd(d))
+			set[fd] = 1;
+	}
+	closedir(d);
+}
+
+/*
+ * libnfc 1.8 loses the write end of its abort pipe when the watchdog
+ * aborts a command it is not waiting in (pn532_uart_abort_command closes
+ * one end only); the reader child exits soon after, so it costs nothing
+ * there, but here it would pile up until libnfc's select() met a
+ * descriptor over FD_SETSIZE.  So what one run left open is closed.
+ */
+void
+fuzz_fds_close_new(const unsigned char before[FUZZ_FD_SETS])
+{
+	unsigned char after[FUZZ_FD_SETS];
+
+	fuzz_fds_open(after);
+	for (int fd = 0; fd < FUZZ_FD_SETS; fd++)
+		if (after[fd] && !before[fd])
+			close(fd);
+}

@@ -33,6 +33,15 @@ char *fuzz_cstr(const uint8_t *data, size_t size);
  * (files directly in it only). */
 const char *fuzz_tmpdir(void);
 
+/*
+ * The descriptors open now, as a bitmap of the first FUZZ_FD_SETS; and
+ * closing those open now that were not before (what a run of libnfc left:
+ * tests/fuzz/common.c says why).
+ */
+#define FUZZ_FD_SETS	1024
+void fuzz_fds_open(unsigned char set[FUZZ_FD_SETS]);
+void fuzz_fds_close_new(const unsigned char before[FUZZ_FD_SETS]);
+
 /* Whether s is well-formed UTF-8 (no overlong forms, no surrogates). */
 int fuzz_utf8_valid(const char *s, size_t len);
 

@@ -24,7 +24,8 @@
  * Oracle:
  * - no crash, no leak, no undefined behaviour (ASan+UBSan);
  * - a request beyond the sender's role (docs/security.md: status needs
- *   read_group; checkout, door_unlock, enrol and reload operate_group;
+ *   read_group; checkout, door_unlock, door_lock, enrol, badge_wipe, reload,
+ *   guest_add, guest_lend, guest_end and member_invite operate_group;
  *   every change to the store admin_group; root may do all) gets ok:false
  *   and changes nothing: same configuration, doors, presence, enrolment,
  *   members, badges and visits; exactly one new event, a control_refused;
@@ -77,6 +78,12 @@ needs(enum control_cmd cmd)
 	case CONTROL_DOOR_UNLOCK:
 	case CONTROL_ENROL:
 	case CONTROL_RELOAD:
+	case CONTROL_BADGE_WIPE:
+	case CONTROL_DOOR_LOCK:
+	case CONTROL_GUEST_ADD:
+	case CONTROL_GUEST_LEND:
+	case CONTROL_GUEST_END:
+	case CONTROL_MEMBER_INVITE:
 		return 2;
 	default:
 		return 3;
@@ -275,6 +282,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	    "[reader.front-in]\ndriver = sim\nsim_fifo = %s/front-in.fifo\ndoor = front\n"
 	    "direction = in\n\n"
 	    "[reader.desk]\ndriver = sim\nsim_fifo = %s/desk.fifo\nenrol = true\n\n"
+	    "[guests]\nsponsor_groups = members\n\n"
 	    "[mqtt]\nenabled = false\n\n"
 	    "[control]\nsocket = %s/control.sock\nread_group = daemon\noperate_group = bin\n"
 	    "admin_group = sys\n",
@@ -364,17 +372,17 @@ request(int fd, const char *msg, size_t len)
 static void
 tap(const char *rec, size_t len)
 {
-	struct uid uid;
+	struct reader_tap t = { .id = 1 };
 	char text[64], why[128];
 
 	if (len < 1 || len - 1 >= sizeof(text))
 		return;
 	memcpy(text, rec + 1, len - 1);
 	text[len - 1] = '\0';
-	if (uid_parse(text, &uid, why, sizeof(why)) == -1)
+	if (uid_parse(text, &t.uid, why, sizeof(why)) == -1)
 		return;
-	daemon_tap(d, (unsigned char)(rec[0] - '0') % d->conf->nreaders, &uid);
-	uid_wipe(&uid);
+	daemon_tap(d, (unsigned char)(rec[0] - '0') % d->conf->nreaders, &t);
+	uid_wipe(&t.uid);
 }
 
 int

@@ -5,10 +5,16 @@
  * target keeps a real store on tmpfs with members alice (active), bob
  * (disabled) and a group staff; each input is previewed, then applied
  * inside a transaction that is rolled back, so every input starts from the
- * same store.  The first byte picks the options (prune, reenable).
+ * same store.  The first byte picks the options (bit 0 prune, bit 1
+ * reenable, bit 2 create_groups).
  * Oracle:
  *  - a preview is a diff, or at least one error, each with a line within
- *    the file (0 only for the store's own) and a message;
+ *    the file (0 only for the store's own), a message, and a field that
+ *    is one of the columns or none; the groups it lists as missing are
+ *    names a group may have, and none of them exists;
+ *  - without create_groups a preview never adds a group; with it, the
+ *    groups it adds are created by applying, and no error is about a
+ *    missing group;
  *  - applying does exactly what the preview said: it fails exactly when
  *    the preview did, and its counts are the preview's;
  *  - applying the same file again changes nothing (nothing added, changed,
@@ -70,6 +76,26 @@ lines_of(const char *text, size_t len)
 }
 
 static bool
+known_field(const char *f)
+{
+	static const char *const cols[] = { "", "name", "display_name", "email", "groups",
+	    "valid_from", "valid_until", "public" };
+
+	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
+		if (strcmp(f, cols[i]) == 0)
+			return true;
+	return false;
+}
+
+static bool
+group_exists(const char *name)
+{
+	struct access_group g;
+
+	return store_group_find(st, name, &g) == 1;
+}
+
+static bool
 bob_active(void)
 {
 	struct member_row m;
@@ -91,6 +117,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return -1;
 	o.prune = data[0] & 1;
 	o.reenable = o.prune && (data[0] & 2);
+	o.create_groups = data[0] & 4;
 	text = (const char *)data + 1;
 	size--;
 	lines = lines_of(text, size);
@@ -101,8 +128,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (i = 0; i < errs.n; i++) {
 			FUZZ_ASSERT(errs.e[i].line >= 0 && errs.e[i].line <= lines);
 			FUZZ_ASSERT(errs.e[i].column >= 0 && errs.e[i].message[0] != '\0');
+			FUZZ_ASSERT(known_field(errs.e[i].field));
+			FUZZ_ASSERT(!o.create_groups || strcmp(errs.e[i].field, "groups") != 0 ||
+			    strncmp(errs.e[i].message, "group '", 7) != 0);
 		}
-	}
+		for (i = 0; i < errs.nmissing; i++)
+			FUZZ_ASSERT(manage_valid_group_name(errs.missing[i]) &&
+			    !group_exists(errs.missing[i]));
+	} else if (!o.create_groups)
+		FUZZ_ASSERT(count(diff, "new_groups") == 0);
 	FUZZ_ASSERT(store_begin(st) == 0);
 	rc = import_apply(st, text, size, &o, &n, &errs2);
 	FUZZ_ASSERT((rc == 0) == (diff != NULL));
@@ -111,11 +145,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_ASSERT(n.changed == count(diff, "changed"));
 		FUZZ_ASSERT(n.disabled == count(diff, "disabled"));
 		FUZZ_ASSERT(n.enabled == count(diff, "enabled"));
+		FUZZ_ASSERT(n.groups_added == count(diff, "new_groups"));
+		for (i = 0; i < count(diff, "new_groups"); i++)
+			FUZZ_ASSERT(group_exists(cJSON_GetStringValue(cJSON_GetArrayItem(
+			    cJSON_GetObjectItemCaseSensitive(diff, "new_groups"), i))));
 		FUZZ_ASSERT(bob_active() == (o.prune && o.reenable && n.enabled > 0 &&
 		    cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(diff, "enabled")) > 0));
 		FUZZ_ASSERT(import_apply(st, text, size, &o, &again, &errs2) == 0);
 		FUZZ_ASSERT(again.added == 0 && again.changed == 0 && again.enabled == 0 &&
-		    again.disabled == 0);
+		    again.disabled == 0 && again.groups_added == 0);
 	}
 	FUZZ_ASSERT(store_rollback(st) == 0);
 	FUZZ_ASSERT(!bob_active());

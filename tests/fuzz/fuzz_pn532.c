@@ -20,7 +20,6 @@
  * carries a 4, 7 or 10 byte UID that the chip sent, and a card resting
  * there is one tap (a removal comes between two taps); the reader closes.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -37,7 +36,6 @@
 #include "reader_child.h"
 
 #define WAIT_MS		20
-#define FD_SETS		1024
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -52,47 +50,10 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-/* The descriptors open now, as a bitmap of the first FD_SETS. */
-static void
-open_fds(unsigned char *set)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-
-	memset(set, 0, FD_SETS);
-	if (d == NULL)
-		return;
-	while ((e = readdir(d)) != NULL) {
-		int fd = atoi(e->d_name);
-
-		if (e->d_name[0] != '.' && fd >= 0 && fd < FD_SETS && fd != dirfd(d))
-			set[fd] = 1;
-	}
-	closedir(d);
-}
-
-/*
- * libnfc 1.8 loses the write end of its abort pipe when the watchdog
- * aborts a command it is not waiting in (pn532_uart_abort_command closes
- * one end only); the reader child exits soon after, so it costs nothing
- * there, but here it would pile up until libnfc's select() met a
- * descriptor over FD_SETSIZE.  So what one run left open is closed.
- */
-static void
-close_new_fds(const unsigned char *before)
-{
-	unsigned char after[FD_SETS];
-
-	open_fds(after);
-	for (int fd = 0; fd < FD_SETS; fd++)
-		if (after[fd] && !before[fd])
-			close(fd);
-}
-
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static unsigned char before[FD_SETS];
+	static unsigned char before[FUZZ_FD_SETS];
 	struct reader_conf rc;
 	struct reader_msg m;
 	struct pn532_side *side;
@@ -104,7 +65,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 1 || size > 4096)
 		return -1;
-	open_fds(before);
+	fuzz_fds_open(before);
 	FUZZ_ASSERT((side = pn532_side_start(data + 1, size - 1, 1)) != NULL);
 	FUZZ_ASSERT(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == 0);
 	memset(&rc, 0, sizeof(rc));
@@ -117,7 +78,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!(opened = (r = reader_open(&rc, err, sizeof(err))) != NULL)) {
 		FUZZ_ASSERT(err[0] != '\0');
 	} else {
-		code = reader_child_serve(r, sv[1], WAIT_MS, 1 + data[0] % 8);
+		code = reader_child_serve(r, sv[1], -1, WAIT_MS, 1 + data[0] % 8);
 		FUZZ_ASSERT(code == 0 || code == EX_UNAVAILABLE);
 		reader_close(r);
 	}
@@ -165,6 +126,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    !opened ? "open failed: " : code == 0 ? "ok" : "reader failed",
 		    !opened ? err : "");
 	pn532_side_free(side);
-	close_new_fds(before);
+	fuzz_fds_close_new(before);
 	return 0;
 }

@@ -7,10 +7,11 @@
  * the rest cut evenly), sent on a real SOCK_SEQPACKET socketpair, then the
  * child's end is closed.
  * Oracle: a message is taken only if it is exactly sizeof(struct
- * reader_msg) bytes, of a known type, with a 4, 7 or 10 byte UID for a tap,
- * and its detail is NUL-terminated printable ASCII, empty on the types that
- * carry none; the first bad datagram ends the conversation with a reason;
- * the hang-up is reported as such.
+ * reader_msg) bytes, of a known type, with a 4, 7 or 10 byte UID for a tap
+ * and a known card and flags (a held card is an ISO 14443-4 one with a
+ * number), and its detail is NUL-terminated printable ASCII, empty on the
+ * types that carry none; the first bad datagram ends the conversation with
+ * a reason; the hang-up is reported as such.
  */
 #include <string.h>
 #include <sys/socket.h>
@@ -22,10 +23,18 @@
 static int
 valid(const uint8_t *p, size_t len)
 {
+	struct reader_msg m;
+
 	if (len != sizeof(struct reader_msg))
 		return 0;
 	switch (p[0]) {
 	case READER_MSG_TAP:
+		memcpy(&m, p, sizeof(m));
+		if (m.card > READER_CARD_ISO14443_4 || (m.flags & ~READER_TAP_HELD) != 0)
+			return 0;
+		if ((m.flags & READER_TAP_HELD) &&
+		    (m.card != READER_CARD_ISO14443_4 || m.tap == 0))
+			return 0;
 		return p[1] == 4 || p[1] == 7 || p[1] == 10;
 	case READER_MSG_UP: case READER_MSG_DOWN: case READER_MSG_GONE:
 	case READER_MSG_HEARTBEAT: case READER_MSG_UNCONTAINED:

@@ -13,14 +13,17 @@
  *
  * Requests (bit 7 clear): the low bits pick the method and whether the
  * session cookie and the CSRF token are right, and the session's role
- * (admin or desk); the rest, split at NUL bytes, is the path after
+ * (admin or desk; with a right cookie, bits 5 and 6 both set: a member's
+ * own account); the rest, split at NUL bytes, is the path after
  * /api/v1, the body, the query string ("k=v&k2=v2") and the Host header
  * (absent: the listen address).
  * Oracle: every answer has a status among those the API documents, never
  * 500 for a request that only carries bad input; a wrong cookie is 401
  * (except /login, /logout, /me); a state change with a wrong CSRF token
  * is 403; a JSON answer parses; a Host is allowed only when its name,
- * read by a second, simpler parser, is one of the console's.
+ * read by a second, simpler parser, is one of the console's; a member's
+ * session never gets a 2xx outside its own page (/me/…) and the open
+ * paths, and a staff session never gets one on a member's page.
  *
  * Logins (bit 7 set): a sequence of login attempts against the throttle,
  * with an injected clock, four bytes each: who (bit 7 of the first: one
@@ -52,9 +55,10 @@
 #include "webuser.h"
 
 static struct web w;
-static struct session admin, desk;
+static struct session admin, desk, member;
 static const char *cookie, *csrf, *query;
 static char admin_hash[WEBUSER_HASH_MAX], desk_hash[WEBUSER_HASH_MAX];
+static char member_hash[WEBUSER_HASH_MAX];
 
 /* libmicrohttpd's lookups, answered from the fuzzed request (this
  * definition in the executable takes the place of the library's). */
@@ -110,6 +114,22 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		fprintf(stderr, "%s %s\n", err, merr.msg);
 		abort();
 	}
+	/* A member with an account of their own, a badge, and a guest. */
+	{
+		struct member_row m = { .name = "fuzzmember", .active = true, .public = true };
+		uint8_t mac[UID_MAC_LEN] = { 1 };
+		struct guest_row g = { .name = "fuzzguest", .created_ms = 1, .ends_ms = 2 };
+		int64_t id;
+
+		if ((id = store_member_add(w.st, &m, 1)) == -1 ||
+		    webuser_hash("fuzz member password", hash, err, sizeof(err)) == -1 ||
+		    store_member_account_set(w.st, id, hash, 1) == -1 ||
+		    store_badge_add(w.st, id, mac, "0101", NULL, 1) == -1 ||
+		    (g.sponsor_id = id, store_guest_add(w.st, &g)) == -1) {
+			fprintf(stderr, "member: %s %s\n", err, store_errmsg(w.st));
+			abort();
+		}
+	}
 	/* seuil-web's own connection is read-only, as in the program. */
 	store_close(w.st);
 	if ((w.st = store_open(w.conf.database, STORE_READONLY, err, sizeof(err))) == NULL) {
@@ -143,6 +163,9 @@ sessions(void)
 	FUZZ_ASSERT(session_new(&w, &u, admin_hash, &admin) == 0);
 	FUZZ_ASSERT(webuser_lookup(w.st, "fuzzdesk", &u, desk_hash, err, sizeof(err)) == 1);
 	FUZZ_ASSERT(session_new(&w, &u, desk_hash, &desk) == 0);
+	FUZZ_ASSERT(webuser_lookup_any(w.st, "fuzzmember", &u, member_hash, err,
+	    sizeof(err)) == 1 && u.role == WEBUSER_MEMBER);
+	FUZZ_ASSERT(session_new(&w, &u, member_hash, &member) == 0);
 }
 
 /*
@@ -331,8 +354,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		k = p != NULL && p < buf + size - 1 ? (int)(p - buf) + 1 : (int)(size - 1);
 	}
 	sessions();
-	s = data[0] & 0x40 ? &desk : &admin;
 	good_cookie = !(data[0] & 0x08);
+	s = good_cookie && (data[0] & 0x60) == 0x60 ? &member : data[0] & 0x40 ? &desk : &admin;
 	good_csrf = !(data[0] & 0x10);
 	cookie = good_cookie ? s->token : data[0] & 0x20 ? "" : parts[2];
 	csrf = good_csrf ? s->csrf : parts[2];
@@ -366,6 +389,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!open_path && good_cookie && !good_csrf && strcmp(q.method, "GET") != 0 &&
 	    strcmp(q.method, "HEAD") != 0 && strcmp(csrf, s->csrf) != 0)
 		FUZZ_ASSERT(r.status == 403 && !authorized);
+	/* A member's account sees its own page and nothing else; a staff
+	 * account never a member's page. */
+	if (!open_path && r.status >= 200 && r.status < 300)
+		FUZZ_ASSERT((s == &member) == (strncmp(q.path, "/me/", 4) == 0));
 	if (r.body != NULL && r.ctype != NULL && strstr(r.ctype, "json") != NULL) {
 		cJSON *j = cJSON_ParseWithLength(r.body, r.len);
 

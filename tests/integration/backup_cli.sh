@@ -11,9 +11,9 @@ ctl member add alice >/dev/null && ctl badge add alice 04A1B2C3 >/dev/null
 start_seuild || { not_ok "seuild starts"; exit 1; }
 
 names() { find "$1" -mindepth 1 -maxdepth 1 -printf '%f\n' | sort; }	# names DIR: ls
-sound() {	# sound FILE: integrity ok, mode 0600, alice in it
+sound() {	# sound FILE [MODE]: integrity ok, mode MODE (600), alice in it
 	[ "$(sqlite3 "$1" 'PRAGMA integrity_check')" = ok ] &&
-	[ "$(stat -c %a "$1")" = 600 ] &&
+	[ "$(stat -c %a "$1")" = "${2:-600}" ] &&
 	[ "$(sqlite3 "$1" "select name from members where name='alice'")" = alice ]
 }
 
@@ -43,6 +43,7 @@ kdb=$(ls "$T"/kit/seuil-*.db 2>/dev/null | head -n 1)
 check "--with-key writes the database and the key" test -n "$kdb" -a -f "$T/kit/uid.key"
 check "both 0600, folder 0700" sh -c "[ \"\$(stat -c %a '$kdb')\" = 600 ] && [ \"\$(stat -c %a '$T/kit/uid.key')\" = 600 ] && [ \"\$(stat -c %a '$T/kit')\" = 700 ]"
 check "the key is the key" cmp -s "$T/uid.key" "$T/kit/uid.key"
+check "and the credentials key file, 0600" sh -c "cmp -s '$T/credentials.key' '$T/kit/credentials.key' && [ \"\$(stat -c %a '$T/kit/credentials.key')\" = 600 ]"
 
 # The nightly snapshot while seuild runs: seuild takes it (the nightly
 # unit's seuilctl asks it), records it for status, with an admin_change.
@@ -58,6 +59,10 @@ reload_seuild() {
 reload_seuild
 check "backup --nightly while seuild runs: seuild takes it" sh -c "'$SEUILCTL' -f '$T/seuild.conf' backup --nightly | grep -q 'seuild took it'"
 check "a sound snapshot, and the key beside it once" sh -c "ls '$T'/live-nightly/seuil-*.db >/dev/null && cmp -s '$T/uid.key' '$T/live-nightly/uid.key'"
+# The console lists and serves the snapshots (group seuil), never the key.
+check "seuild's snapshot is 0640, the key beside it 0600" sound "$(ls "$T"/live-nightly/seuil-2*.db | tail -n 1)" 640
+check "the key beside it stays 0600" test "$(stat -c %a "$T/live-nightly/uid.key")" = 600
+check "seuild's snapshot keeps the credentials key file beside it too" cmp -s "$T/credentials.key" "$T/live-nightly/credentials.key"
 check "status shows the last backup" sh -c "'$SEUILCTL' -f '$T/seuild.conf' status | grep -q '^last backup: .*, ok ($T/live-nightly/seuil-'"
 check "status --json has last_backup" sh -c "'$SEUILCTL' -f '$T/seuild.conf' status --json | grep -q '\"last_backup\":{\"ts\"'"
 check "with its admin_change event naming the user" sh -c "sqlite3 '$T/seuil.db' \"select actor from events where type='admin_change' and detail like 'backup %'\" | grep -q '^uid:'"
@@ -82,10 +87,12 @@ done
 touch "$T/nightly/notes.txt" "$T/nightly/seuil-old.db"
 ctl backup --nightly >/dev/null
 check "rotation keeps 3 snapshots" test "$(names "$T/nightly" | grep -cE '^seuil-[0-9]{8}-[0-9]{6}\.db$')" = 3
-check "the newest is today's and sound" sound "$(ls "$T"/nightly/seuil-2*.db | tail -n 1)"
+check "the newest is today's and sound, 0640 (the console reads it)" sound "$(ls "$T"/nightly/seuil-2*.db | tail -n 1)" 640
 check "the oldest went first" test ! -e "$T/nightly/seuil-20250102-030000.db" -a -e "$T/nightly/seuil-20250104-030000.db"
 check "other files are left alone" test -e "$T/nightly/notes.txt" -a -e "$T/nightly/seuil-old.db"
 check "the key is saved beside them once" cmp -s "$T/uid.key" "$T/nightly/uid.key"
+check "the key beside them is 0600" test "$(stat -c %a "$T/nightly/uid.key")" = 600
+check "and the credentials key file" cmp -s "$T/credentials.key" "$T/nightly/credentials.key"
 
 # Restore: a corrupt file and a foreign database are refused, nothing changed.
 before=$(sqlite3 "$T/seuil.db" 'select count(*) from events')

@@ -128,6 +128,8 @@ same "denial reasons" <(doc_names Events "Denial reasons") \
     <(switch_names core/access.c access_reason_name ACCESS_ | grep -vx granted)
 same "departure reasons" <(doc_names Events "Departure reasons") \
     <(switch_names daemon/presence.c presence_reason_name PRESENCE_)
+same "office hours reasons" <(doc_names Events "Office hours reasons") \
+    <(switch_names daemon/office.c office_reason_name OFFICE_)
 
 # ---- console API routes: web/api.c's route table, "METHOD PATTERN<TAB>role" ----
 
@@ -153,7 +155,7 @@ code_seuilctl() {
 	"$SEUILCTL" --help 2>&1 | awk '
 		/^  [a-z]/ {
 			w = $1
-			if ($2 ~ /^[a-z]+$/)
+			if ($2 ~ /^[a-z][a-z-]*$/)
 				w = w " " $2
 			print w
 		}'

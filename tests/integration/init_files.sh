@@ -22,6 +22,7 @@ seuil_uid=$(id -u seuil)
 check "init as root" sh -c "'$SEUILCTL' -f '$T/seuild.conf' init >'$T/out' 2>&1"
 check "key given to seuil" test "$(stat -c %u "$T/uid.key")" = "$seuil_uid"
 check "key stays 0600" test "$(stat -c %a "$T/uid.key")" = 600
+check "credentials key given to seuil, 0600" test "$(stat -c %u:%a "$T/credentials.key")" = "$seuil_uid:600"
 check "database given to seuil" test "$(stat -c %u "$T/seuil.db")" = "$seuil_uid"
 
 # The seuil user plants <db>-wal -> a file of root's, then root runs init.

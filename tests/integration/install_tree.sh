@@ -72,10 +72,11 @@ check "it says to write the configuration, and creates no key" sh -c "grep -q 'w
 
 sed -e "s|^database = .*|database = $R/var/lib/seuil/seuil.db|" \
     -e "s|^uid_key_file = .*|uid_key_file = $R/etc/seuil/uid.key|" \
+    -e "s|^key_file = /etc/seuil/credentials.key|key_file = $R/etc/seuil/credentials.key|" \
     -e "s|^socket = .*|socket = $R/run/seuil/control.sock|" \
     "$R/usr/share/doc/seuil/examples/seuild.conf.example" >"$R/etc/seuil/seuild.conf"
 check "postinst configure, once the configuration exists" postinst configure
-check "it creates the key (0600) and the database" sh -c "[ \"\$(stat -c %a '$R/etc/seuil/uid.key')\" = 600 ] && [ -s '$R/var/lib/seuil/seuil.db' ]"
+check "it creates the keys (0600) and the database" sh -c "[ \"\$(stat -c %a '$R/etc/seuil/uid.key')\" = 600 ] && [ \"\$(stat -c %a '$R/etc/seuil/credentials.key')\" = 600 ] && [ -s '$R/var/lib/seuil/seuil.db' ]"
 cp "$R/etc/seuil/uid.key" "$T/key.before"
 "$R/usr/bin/seuilctl" -f "$R/etc/seuil/seuild.conf" member add alice >/dev/null
 check "postinst configure again (an upgrade) keeps key and data" sh -c "

@@ -4,8 +4,11 @@
 # by mosquitto's own websockets listener (http_dir), and the page's MQTT code
 # run by node through MQTT.js over ws:// against seuild on sim hardware, with
 # the example ACL and the "lobby" user, which reads B/presence,
-# B/presence/count, B/presence/events and B/status only (the welcome line
-# comes from B/presence/events).  Needs node and `make lobby` (npm ci +
+# B/presence/count, B/presence/events, B/status and B/lobby only (the
+# welcome line comes from B/presence/events; the space's title, message,
+# logo and colours and the clock's sync from B/lobby): in French, newest
+# arrival first, a nameless welcome, the configured logo, the clock's
+# notice (tests/fakes/clock_sync.c).  Needs node and `make lobby` (npm ci +
 # build): without them this test fails, it does not skip.
 . "$(dirname "$0")/../lib.sh"
 
@@ -67,8 +70,19 @@ sys.exit(srcs != ["mqtt.min.js", "presence.js", "live.js", "lobby.js"])
 PY
 check "nothing outside http_dir" sh -c "! python3 -c 'import urllib.request; urllib.request.urlopen(\"${PAGE}../acl\", timeout=5)' 2>/dev/null"
 
-# 3. seuild on sim hardware, logging in as seuild.
-write_config </dev/null
+# 3. seuild on sim hardware, logging in as seuild, with the space's own
+# [lobby] (a small PNG as the logo).
+printf '\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\1\0\0\0\1\x08\x06\0\0\0\x1f\x15\xc4\x89' >"$T/logo.png"
+fake_clock synced
+write_config <<CONF
+
+[lobby]
+title = La Ruche
+message = Café au 2e étage
+logo = $T/logo.png
+colour_background = #102030
+colour_text = #fff
+CONF
 python3 - "$T/seuild.conf" "$BROKER_PORT" "$T/seuild.pw" <<'PY'
 import sys
 p = sys.argv[1]; s = open(p).read()
@@ -84,8 +98,10 @@ PY
 ctl init >/dev/null
 ctl member add alice --display "Alice A." --public >/dev/null
 ctl member add bob --display "Bobby" --anonymous >/dev/null
+ctl member add carol --display "Carole" --public >/dev/null
 ctl badge add alice 04A1B2C3 >/dev/null
 ctl badge add bob 04B0B0B0 >/dev/null
+ctl badge add carol 04CA401A >/dev/null
 
 # watch NAME QUERY: a headless lobby screen, views in $T/NAME.jsonl, its
 # pid in WATCH[NAME].
@@ -122,16 +138,40 @@ start_seuild || { not_ok "seuild starts"; exit 1; }
 expect "seuild online: nobody here" early \
 	"v['state'] == 'live' and v['count'] == 0 and v['countLabel'] == 'nobody here right now'"
 
+expect "the space's own from B/lobby: title, message, logo, colours" early \
+	"v['title'] == 'Test Lab' and v['message'] == 'Café au 2e étage' and v['logo'].startswith('data:image/png;base64,iVBORw0KGgo') and v['colours'] == {'background': '#102030', 'text': '#fff'} and v['clock'] == ''"
+watch notitle "?base=$B&user=lobby&password=lobby-pw"
+expect "without ?title=, the title is [lobby] title" notitle "v['title'] == 'La Ruche'"
+watch french "?base=$B&user=lobby&password=lobby-pw&lang=fr-FR"
+expect "in French with ?lang=fr-FR" french "v['lang'] == 'fr' and v['countLabel'] == 'personne pour le moment'"
+
 tap front-in 04A1B2C3
+expect "a named arrival: welcomed by name" early "v['welcome'] == 'Welcome, Alice A.!'"
 tap front-in 04B0B0B0
-expect "public and anonymous tap: count 2, one name, + 1 other, welcome" early \
-	"v['count'] == 2 and [p['name'] for p in v['people']] == ['Alice A.'] and v['others'] == '+ 1 other' and v['welcome'] == 'Welcome, Alice A.!'"
+expect "public and anonymous tap: count 2, one name, + 1 other, a nameless welcome" early \
+	"v['count'] == 2 and [p['name'] for p in v['people']] == ['Alice A.'] and v['others'] == '+ 1 other' and v['welcome'] == 'Welcome!'"
 check "arrival time shown in local time" view early \
 	"__import__('re').fullmatch(r'since \d\d:\d\d', v['people'][0]['since'])"
+sleep 1.1	# a later arrival, by the second
+tap front-in 04CA401A
+expect "names newest arrival first" early "[p['name'] for p in v['people']] == ['Carole', 'Alice A.']"
+expect "the same in French: newest first, welcomed by name" french \
+	"[p['name'] for p in v['people']] == ['Carole', 'Alice A.'] and v['welcome'] == 'Bienvenue, Carole\u00a0!' and v['countLabel'] == 'personnes présentes' and v['others'] == '+ 1 autre' and v['people'][0]['since'].startswith('depuis ')"
+fake_clock unsynced
+expect "the clock unsynced: said on the screen" early "'clock is not set' in v['clock']"
+expect "and in French" french "'horloge du système de porte' in v['clock']"
+fake_clock synced
+expect "the clock synced again: the notice goes" early "v['clock'] == ''"
+# A logo seuild cannot use: left out, said in its log; the doors go on.
+echo 'not an image' >"$T/notes.txt"
+sed -i "s|^logo = .*|logo = $T/notes.txt|" "$T/seuild.conf"
+kill -HUP "$SEUILD_PID"
+expect "a file that is no image: the screens show no logo" early "v['logo'] is None and v['title'] == 'Test Lab'"
+check "and seuild says why, and runs on" sh -c "grep -q 'notes.txt: not a PNG, JPEG, GIF, WebP or SVG image: the lobby shows no logo' '$T/seuild.log' && kill -0 $SEUILD_PID"
 
 watch late "$LOGIN"
-expect "a screen started later gets the retained presence" late \
-	"v['state'] == 'live' and v['count'] == 2 and [p['name'] for p in v['people']] == ['Alice A.'] and v['others'] == '+ 1 other'"
+expect "a screen started later gets the retained presence and the space's own" late \
+	"v['state'] == 'live' and v['count'] == 3 and [p['name'] for p in v['people']] == ['Carole', 'Alice A.'] and v['others'] == '+ 1 other' and v['message'] == 'Café au 2e étage'"
 
 watch wrongpw "?base=$B&user=lobby&password=nope"
 expect "wrong password: refused, said on screen" wrongpw \
@@ -147,12 +187,12 @@ check "the lobby user received nothing on the full event stream (example ACL)" \
 check "the lobby user received arrivals on B/presence/events" \
 	grep -q '"type":"arrival"' "$T/lobby-presence-events.txt"
 check "a denial changes nothing on screen" view early \
-	"v['count'] == 2 and v['welcome'] == 'Welcome, Alice A.!'"
+	"v['count'] == 3 and v['welcome'] in ('Welcome, Carole!', '')"
 
 # The broker restarts: the screen says so, then comes back by itself.
 stop_broker
 expect "broker gone: reconnecting, last known numbers kept" early \
-	"v['state'] == 'reconnecting' and v['notice'].startswith('reconnecting') and 'last known' in v['notice'] and v['count'] == 2"
+	"v['state'] == 'reconnecting' and v['notice'].startswith('reconnecting') and 'last known' in v['notice'] and v['count'] == 3"
 start_broker <<CONF || { not_ok "broker restarts"; exit 1; }
 user root
 password_file $T/passwd
@@ -162,11 +202,11 @@ protocol websockets
 http_dir $DIST
 CONF
 expect "broker back: live again with seuild's republished presence" early \
-	"v['state'] == 'live' and v['count'] == 2 and v['notice'] == ''"
+	"v['state'] == 'live' and v['count'] == 3 and v['notice'] == ''"
 
 stop_seuild
 expect "seuild stopped: door system offline, last known count kept" early \
-	"v['state'] == 'offline' and __import__('re').fullmatch(r'door system offline, last known: \d\d:\d\d', v['notice']) and v['count'] == 2"
+	"v['state'] == 'offline' and __import__('re').fullmatch(r'door system offline, last known: \d\d:\d\d', v['notice']) and v['count'] == 3"
 
 stop_spawned "${WATCH[@]}"
 check "no screen ever named the anonymous member" sh -c "! grep -qi -e bob -e Bobby '$T'/*.jsonl"

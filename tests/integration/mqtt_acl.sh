@@ -50,7 +50,7 @@ unlock_cmd() { printf '{"seconds":1,"id":"%s","expires":"%s"}' "$1" "$(exp)"; }
 spawn as homeassistant mosquitto_sub -V mqttv5 -t "$B/#" -t 'homeassistant/#' -v >"$T/ha.txt" 2>&1
 spawn as lobby mosquitto_sub -V mqttv5 -t "$B/events" -t "$B/presence/events" -t "$B/presence" \
 	-t "$B/presence/count" -t "$B/status" -t "$B/door/+/state" -t "$B/door/+/unlock" \
-	-t "$B/spaceapi" -v >"$T/lobby.txt" 2>&1
+	-t "$B/spaceapi" -t "$B/lobby" -v >"$T/lobby.txt" 2>&1
 sleep 0.5
 start_seuild || { not_ok "seuild starts"; exit 1; }
 check "seuild logs in and publishes online" wait_until 10 grep -qx "$B/status online" "$T/ha.txt"
@@ -82,17 +82,21 @@ check "doorbot may not publish what seuild publishes" sh -c "! grep -qx '$B/stat
 last=$(sqlite3 "$T/seuil.db" "select max(seq) from events")
 check "every event acknowledged, up to the last seq" wait_until 15 status_has "\"published_seq\":[[:space:]]*${last}[,}]"
 check "no publication refused by the broker" sh -c "! grep -q 'refused event' '$T/seuild.log'"
-for t in presence presence/count presence/events events door/front/state spaceapi; do
+for t in presence presence/count presence/events events door/front/state spaceapi lobby; do
 	check "seuild may publish $B/$t" grep -q "^$B/$t " "$T/ha.txt"
 done
 check "seuild may publish its Home Assistant discovery" \
 	grep -q '^homeassistant/binary_sensor/seuil_test/door_front/config ' "$T/ha.txt"
+check "... its event entity and tap triggers" sh -c "grep -q '^homeassistant/event/seuil_test/door_front/config ' '$T/ha.txt' &&
+	grep -q '^homeassistant/device_automation/seuil_test/door_front_access_granted/config ' '$T/ha.txt'"
+check "... and the door's live events" grep -q "^$B/door/front/event {\"event_type\":\"access_granted\"" "$T/ha.txt"
 
 # The lobby: presence, arrivals and departures, status; nothing else.
 sleep 0.5
 check "lobby receives arrivals on presence/events" grep -q "^$B/presence/events .*\"arrival\".*Alice A." "$T/lobby.txt"
 check "lobby receives the retained presence and status" sh -c \
 	"grep -q '^$B/presence {' '$T/lobby.txt' && grep -qx '$B/status online' '$T/lobby.txt'"
+check "lobby receives B/lobby, with the clock's sync" grep -q "^$B/lobby {.*\"clock_synced\":\(true\|false\)" "$T/lobby.txt"
 check "lobby receives nothing on B/events, door states, unlocks or spaceapi" sh -c \
 	"! grep -q -e '^$B/events ' -e '^$B/door/' -e '^$B/spaceapi ' '$T/lobby.txt'"
 check "lobby never sees a denial, a remote unlock or a door event" sh -c \

@@ -133,7 +133,14 @@ check "login JSON of the wrong shape: 400 ($code)" test "$code" = 400
 
 # ---- roles ----
 check "desk logs in" web_login desk1 'desk password' "$T/jar"
-check "desk may not list members (403)" test "$(api GET /members)" = 403
+check "desk may not read a missing member (404)" test "$(api GET /members/1)" = 404
+sqlite3 "$T/seuil.db" "insert into members(name, display_name, email, status, public, created) values ('mia', 'Mia', 'mia@example.org', 'active', 0, 0)"
+check "desk reads a member for its card: 200" test "$(api GET /members/mia)" = 200
+check "with no more than id, name and display name (no e-mail, groups, badges or whereabouts)" \
+	json_true "sorted(v) == ['display_name', 'id', 'name'] and v['name'] == 'mia' and v['display_name'] == 'Mia'"
+check "desk lists members for its pickers: 200" test "$(api GET /members)" = 200
+check "with no more than id, name and display name (no e-mail, groups or status)" \
+	json_true "len(v) == 1 and sorted(v[0]) == ['display_name', 'id', 'name']"
 check "desk may not import (403)" test "$(api POST /import 'name')" = 403
 check "desk may not erase (403)" test "$(api POST /members/1/erase '{}')" = 403
 check "logout" test "$(api POST /logout)" = 200

@@ -144,10 +144,9 @@ test('welcome: a named arrival is welcomed, for a while', () => {
 	assert.equal(P.view(s, NOW + P.WELCOME_MS + 1, FMT).welcome, '');
 });
 
-test('welcome: anonymous arrivals, denials and other events welcome nobody', () => {
+test('welcome: an arrival not named is welcomed without a name; denials and other events welcome nobody', () => {
 	const before = live(['presence/events', '{"seq":1,"ts":"2026-11-26T09:04:00Z","type":"arrival","name":"Alice"}']);
 	for (const e of [
-		'{"seq":2,"ts":"2026-11-26T09:04:30Z","type":"arrival","door":"front","reader":"front-in"}',
 		'{"seq":3,"ts":"2026-11-26T09:04:31Z","type":"access_denied","door":"front","reason":"outside_schedule","name":"Mallory"}',
 		'{"seq":4,"ts":"2026-11-26T09:04:32Z","type":"access_granted","door":"front","name":"Bob"}',
 		'{"seq":5,"ts":"2026-11-26T09:04:33Z","type":"door_open","door":"front"}',
@@ -157,9 +156,83 @@ test('welcome: anonymous arrivals, denials and other events welcome nobody', () 
 		const s = P.receive(before, 'presence/events', e, NOW);
 		assert.equal(P.view(s, NOW, FMT).welcome, 'Welcome, Alice!', e);
 	}
+	let s = P.receive(before, 'presence/events',
+	    '{"seq":2,"ts":"2026-11-26T09:04:30Z","type":"arrival","door":"front","reader":"front-in"}', NOW);
+	assert.equal(P.view(s, NOW, FMT).welcome, 'Welcome!');
+	assert.equal(P.view(s, NOW, { ...FMT, language: 'fr' }).welcome, 'Bienvenue\u00a0!');
+	/* Someone else leaving, named or not, is not the one welcomed. */
+	s = P.receive(s, 'presence/events', '{"seq":7,"ts":"2026-11-26T09:04:40Z","type":"departure","door":"front"}', NOW);
+	assert.equal(P.view(s, NOW, FMT).welcome, 'Welcome!');
+	assert.equal(P.view(s, NOW + P.WELCOME_MS + 1, FMT).welcome, '');
 	const fresh = live(['presence/events', '{"seq":3,"ts":"2026-11-26T09:04:31Z","type":"access_denied","reason":"expired","name":"Mallory"}']);
 	assert.equal(P.view(fresh, NOW, FMT).welcome, '');
 	assert.equal(P.parseEvent('{"type":"access_denied","name":"Mallory"}').name, null);
+});
+
+test('names: the newest arrival first', () => {
+	const v = P.view(live(['presence', JSON.stringify({ count: 4, anonymous: 0, people: [
+		{ name: 'Early', since: '2026-11-26T07:00:00Z' },
+		{ name: 'Late', since: '2026-11-26T09:00:00Z' },
+		{ name: 'No time', since: 'x' },
+		{ name: 'Middle', since: '2026-11-26T08:00:00Z' },
+	] })]), NOW, FMT);
+	assert.deepEqual(v.people.map((p) => p.name), ['Late', 'Middle', 'Early', 'No time']);
+});
+
+test('French, by the browser or ?lang=: every line of the screen', () => {
+	const fr = { ...FMT, language: 'fr' };
+	let v = P.view(live(['presence', PRESENCE]), NOW, fr);
+	assert.equal(v.lang, 'fr');
+	assert.equal(v.countLabel, 'personnes présentes');
+	assert.deepEqual(v.people, [{ name: 'Alice', since: 'depuis 09:14' }]);
+	assert.equal(v.others, '+ 2 autres');
+	v = P.view(live(['presence', '{"count":0,"people":[],"anonymous":0}']), NOW, fr);
+	assert.equal(v.countLabel, 'personne pour le moment');
+	v = P.view(P.setConnection(live(['presence', PRESENCE]), 'reconnecting'), NOW, fr);
+	assert.match(v.notice, /^reconnexion… \(dernières nouvelles\u00a0: \d\d:\d\d\)$/);
+	assert.equal(P.parseOptions('?lang=fr-FR', {}).language, 'fr');
+	assert.equal(P.parseOptions('', {}, ['fr-CA', 'en']).language, 'fr');
+	assert.equal(P.parseOptions('?lang=en-GB', {}, ['fr-FR']).language, 'en');
+	assert.equal(P.parseOptions('', {}, ['de-DE']).language, 'en');
+	for (const k of Object.keys(P.WORDS.en))
+		assert.ok(k in P.WORDS.fr, 'French lacks ' + k);
+});
+
+test('the space\'s own (B/lobby): title, message, logo, colours; the URL\'s title wins', () => {
+	const doc = { title: 'La Ruche', message: 'Café au 2e étage', colour_background: '#102030', colour_text: '#fff',
+	    logo: 'data:image/png;base64,iVBORw0KGgo=', clock_synced: true, updated: '2026-11-26T09:00:00Z' };
+	const s = live(['presence', PRESENCE], ['lobby', JSON.stringify(doc)]);
+	let v = P.view(s, NOW, P.parseOptions('?base=seuil/lab', {}));
+	assert.equal(v.title, 'La Ruche');
+	assert.equal(v.docTitle, 'La Ruche \u2014 who is here');
+	assert.equal(v.message, 'Café au 2e étage');
+	assert.equal(v.logo, doc.logo);
+	assert.deepEqual(v.colours, { background: '#102030', text: '#fff' });
+	assert.equal(v.clock, '');
+	assert.equal(P.view(s, NOW, P.parseOptions('?base=seuil/lab&title=Hall', {})).title, 'Hall');
+	assert.equal(P.view(live(['presence', PRESENCE]), NOW, P.parseOptions('?base=seuil/lab', {})).title, 'lab');
+	for (const bad of [
+		{ logo: 'https://example.org/logo.png' }, { logo: 'data:text/html;base64,PHNjcmlwdD4=' },
+		{ logo: 'data:image/png;base64,AAAA"onerror="x' }, { colour_background: 'red' },
+		{ colour_text: '#fff; background: url(x)' }, { logo: 'data:image/png;base64,' + 'A'.repeat(200000) },
+	]) {
+		v = P.view(live(['lobby', JSON.stringify({ ...doc, ...bad })]), NOW, FMT);
+		if ('logo' in bad)
+			assert.equal(v.logo, null, JSON.stringify(bad).slice(0, 60));
+		else
+			assert.ok(v.colours.background === null || v.colours.text === null, JSON.stringify(bad));
+	}
+	assert.equal(P.parseLobby('not json'), null);
+	v = P.view(live(['lobby', JSON.stringify({ message: 'a\nb\u0007c' })]), NOW, FMT);
+	assert.equal(v.message, 'a b c');
+});
+
+test('the door\'s clock not set: said on the screen while live', () => {
+	const s = live(['presence', PRESENCE], ['lobby', '{"clock_synced":false}']);
+	assert.match(P.view(s, NOW, FMT).clock, /clock is not set/);
+	assert.match(P.view(s, NOW, { ...FMT, language: 'fr' }).clock, /horloge du système de porte n’est pas réglée/);
+	assert.equal(P.view(P.receive(s, 'lobby', '{"clock_synced":true}', NOW), NOW, FMT).clock, '');
+	assert.equal(P.view(P.receive(s, 'status', 'offline', NOW), NOW, FMT).clock, '', 'stale: not said');
 });
 
 test('the full event stream (B/events) is not the lobby\'s: a message there changes nothing', () => {
@@ -169,7 +242,7 @@ test('the full event stream (B/events) is not the lobby\'s: a message there chan
 });
 
 test('the page subscribes to the lobby-safe topics only', () => {
-	assert.deepEqual(L.SUFFIXES.slice().sort(), ['presence', 'presence/events', 'status']);
+	assert.deepEqual(L.SUFFIXES.slice().sort(), ['lobby', 'presence', 'presence/events', 'status']);
 });
 
 test('welcome: the welcomed person leaving clears it; an old arrival replayed after an outage is not welcomed', () => {
@@ -268,7 +341,8 @@ test('options: the query string overrides everything', () => {
 	const o = P.parseOptions('?url=ws://10.0.0.2:9001&base=seuil/annex/&user=lobby&password=p%26w&title=The%20Annex&lang=fr-FR&tz=Europe/Paris',
 	    { protocol: 'http:', hostname: 'pi', port: '9001' });
 	assert.deepEqual(o, { url: 'ws://10.0.0.2:9001', base: 'seuil/annex', user: 'lobby',
-	    password: 'p&w', title: 'The Annex', locale: 'fr-FR', timeZone: 'Europe/Paris' });
+	    password: 'p&w', title: 'The Annex', titleGiven: true, locale: 'fr-FR', language: 'fr',
+	    timeZone: 'Europe/Paris' });
 	assert.equal(P.parseOptions('?base=seuil/%23', {}).base, 'seuil/lab', 'no wildcards in base');
 	assert.equal(P.parseOptions('?base=seuil/%2B', {}).base, 'seuil/lab');
 });

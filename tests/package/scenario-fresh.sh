@@ -17,9 +17,12 @@ journey_hw_test
 setup_broker
 journey_lobby
 journey_remote_unlock
-setup_console && journey_console
+journey_lobby_space
+setup_console && { journey_console && journey_console_problems; journey_community; }
 journey_backup
+journey_console_backup
 journey_seuilctl_root
+journey_desfire
 journey_site
 journey_remove
 journey_purge

@@ -10,7 +10,7 @@ enter_root || { not_ok "mount the root"; exit 1; }
 
 check_out "apt-get install ${BASE##*/} mosquitto-clients (the base package)" "$R/run/seuil-test/apt-base.log" \
     apt_get install "$BASE" mosquitto-clients || scenario_done
-setup_site || scenario_done
+SETUP_BASE=1 setup_site || scenario_done
 journey_first_badge
 populate_store
 journey_upgrade "$NEW"

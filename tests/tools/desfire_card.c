@@ -1061,3 +1061,58 @@ desfire_card_apdu(struct desfire_card *c, const uint8_t *apdu, size_t n, uint8_t
 		return iso(out, 0x67, 0x00);
 	return native(c, apdu[1], apdu + 5, lc, out);
 }
+
+/* The export: a tag with the struct sizes (another build reads nothing),
+ * then the kept fields as they lie in memory: plain data, no pointers. */
+struct kept {
+	char	tag[8];
+	uint32_t size_app, size_key;
+	uint8_t	uid[10];
+	size_t	uidlen;
+	bool	picc_aes;
+	struct key picc;
+	uint8_t	picc_settings;
+	struct app apps[APPS];
+};
+_Static_assert(sizeof(struct kept) <= DESFIRE_CARD_EXPORT_MAX, "an export fits");
+
+size_t
+desfire_card_export(const struct desfire_card *c, uint8_t *buf, size_t size)
+{
+	struct kept k;
+
+	if (size < sizeof(k))
+		return 0;
+	memset(&k, 0, sizeof(k));
+	memcpy(k.tag, "dfcard1", 8);
+	k.size_app = sizeof(struct app);
+	k.size_key = sizeof(struct key);
+	memcpy(k.uid, c->uid, sizeof(k.uid));
+	k.uidlen = c->uidlen;
+	k.picc_aes = c->picc_aes;
+	k.picc = c->picc;
+	k.picc_settings = c->picc_settings;
+	memcpy(k.apps, c->apps, sizeof(k.apps));
+	memcpy(buf, &k, sizeof(k));
+	return sizeof(k);
+}
+
+struct desfire_card *
+desfire_card_import(const uint8_t *buf, size_t n, uint64_t seed)
+{
+	struct desfire_card *c;
+	struct kept k;
+
+	if (n != sizeof(k))
+		return NULL;
+	memcpy(&k, buf, sizeof(k));
+	if (memcmp(k.tag, "dfcard1", 8) != 0 || k.size_app != sizeof(struct app) ||
+	    k.size_key != sizeof(struct key) || k.uidlen > sizeof(k.uid) ||
+	    (c = desfire_card_new(k.uid, k.uidlen, seed)) == NULL)
+		return NULL;
+	c->picc_aes = k.picc_aes;
+	c->picc = k.picc;
+	c->picc_settings = k.picc_settings;
+	memcpy(c->apps, k.apps, sizeof(c->apps));
+	return c;
+}

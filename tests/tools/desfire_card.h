@@ -86,6 +86,18 @@ int desfire_card_read_file(const struct desfire_card *c, uint32_t aid, uint8_t f
     uint8_t *buf, size_t size);
 const uint8_t *desfire_card_uid(const struct desfire_card *c, size_t *len);
 
+/*
+ * What a card keeps out of the field (UID, PICC key, applications, keys
+ * and files), as bytes for another emulator of the same build: two
+ * emulated readers (a desk and a door) share cards through files, as a
+ * card goes from one reader to the other.  export returns the length
+ * written (0 when size is too small); import a new card (the caller frees
+ * it), or NULL for bytes that are not an export.
+ */
+#define DESFIRE_CARD_EXPORT_MAX	32768
+size_t desfire_card_export(const struct desfire_card *c, uint8_t *buf, size_t size);
+struct desfire_card *desfire_card_import(const uint8_t *buf, size_t n, uint64_t seed);
+
 /* Test hooks: the RndB of the next authentication (16 bytes; DES takes
  * the first 8), the card's side of its current session (kind NONE when
  * there is none), the frame size (1 to 59). */

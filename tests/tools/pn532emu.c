@@ -26,10 +26,15 @@
  *	firmware HEX				answer GetFirmwareVersion so (0-8 bytes)
  *	quit					exit
  *
- * usage: pn532emu [-v] --link PATH --control FIFO
+ * usage: pn532emu [-v] --link PATH --control FIFO [--cards DIR]
  *
  * PATH becomes a symlink to the pty slave, whose name is printed on
  * stdout once everything is ready.  -v logs every frame to stderr.
+ *
+ * --cards DIR keeps each DESFire card in DIR/UID (hex), written after every
+ * command and read each time the card enters the field (or is set up):
+ * emulators that share DIR share their cards, as a card carried from a
+ * desk reader to a door reader keeps what the desk made of it.
  *
  * The chip itself (frames, answers, the card) is tests/tools/pn532_chip.c,
  * which the fuzz targets' hostile PN532 (tests/fuzz/pn532_side.c) shares;
@@ -56,6 +61,9 @@
 #include "pn532_chip.h"
 
 #define DESFIRE_CARDS	32	/* cards the emulator remembers */
+
+static const char *cards_dir;	/* --cards: NULL, the cards stay in memory */
+static void desfire_save(const struct desfire_card *c);
 
 static struct {
 	int		master;
@@ -226,6 +234,7 @@ desfire_apdu(void *arg, const uint8_t *in, size_t n, uint8_t *out, size_t max)
 	size_t len;
 
 	len = desfire_card_apdu(dc, in, n, out, max);
+	desfire_save(dc);
 	if (emu.delay_ms > 0)
 		sleep_ms(emu.delay_ms);
 	if (emu.tear_after > 0 && --emu.tear_after == 0) {
@@ -251,11 +260,66 @@ parse_hex(const char *s, uint8_t *out, size_t n)
 	return s[2 * n] == '\0' ? 0 : -1;
 }
 
-/* The remembered DESFire card with that UID, made blank if new (or if
- * blank is set).  NULL when the table is full. */
+static void
+card_path(const uint8_t *uid, size_t len, char *path, size_t size)
+{
+	int n = snprintf(path, size, "%s/", cards_dir);
+
+	for (size_t i = 0; i < len && n > 0 && (size_t)n < size; i++)
+		n += snprintf(path + n, size - (size_t)n, "%02X", uid[i]);
+}
+
+/* --cards: the card as it is now, for the other emulators. */
+static void
+desfire_save(const struct desfire_card *c)
+{
+	static uint8_t buf[DESFIRE_CARD_EXPORT_MAX];
+	char path[512], tmp[540];
+	const uint8_t *uid;
+	size_t len, n;
+	FILE *f;
+
+	if (cards_dir == NULL || c == NULL)
+		return;
+	uid = desfire_card_uid(c, &len);
+	card_path(uid, len, path, sizeof(path));
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	n = desfire_card_export(c, buf, sizeof(buf));
+	if (n == 0 || (f = fopen(tmp, "wb")) == NULL)
+		return;
+	if (fwrite(buf, 1, n, f) != n || fclose(f) != 0)
+		remove(tmp);
+	else
+		rename(tmp, path);
+}
+
+/* --cards: the card as another emulator left it, or NULL. */
+static struct desfire_card *
+desfire_load(const uint8_t *uid, size_t len, uint64_t seed)
+{
+	static uint8_t buf[DESFIRE_CARD_EXPORT_MAX + 1];
+	char path[512];
+	size_t n;
+	FILE *f;
+
+	if (cards_dir == NULL)
+		return NULL;
+	card_path(uid, len, path, sizeof(path));
+	if ((f = fopen(path, "rb")) == NULL)
+		return NULL;
+	n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	return desfire_card_import(buf, n, seed);
+}
+
+/* The remembered DESFire card with that UID (with --cards, as its file
+ * says: one in the field then leaves it), made blank if new (or if blank
+ * is set).  NULL when the table is full. */
 static struct desfire_card *
 desfire_lookup(const uint8_t *uid, size_t len, bool blank)
 {
+	uint64_t seed = (uint64_t)time(NULL) << 20 ^ (uint64_t)getpid();
+	struct desfire_card *loaded = blank ? NULL : desfire_load(uid, len, seed);
 	int free_slot = -1;
 
 	for (int i = 0; i < DESFIRE_CARDS; i++) {
@@ -266,7 +330,7 @@ desfire_lookup(const uint8_t *uid, size_t len, bool blank)
 		}
 		if (desfire_cards[i].uidlen != len || memcmp(desfire_cards[i].uid, uid, len) != 0)
 			continue;
-		if (!blank)
+		if (!blank && loaded == NULL)
 			return desfire_cards[i].card;
 		if (emu.dcard == desfire_cards[i].card)
 			card_leaves();
@@ -275,14 +339,18 @@ desfire_lookup(const uint8_t *uid, size_t len, bool blank)
 		free_slot = i;
 		break;
 	}
-	if (free_slot < 0)
+	if (free_slot < 0) {
+		desfire_card_free(loaded);
 		return NULL;
-	desfire_cards[free_slot].card = desfire_card_new(uid, len,
-	    (uint64_t)time(NULL) << 20 ^ (uint64_t)getpid() ^ (uint64_t)free_slot);
+	}
+	desfire_cards[free_slot].card = loaded != NULL ? loaded :
+	    desfire_card_new(uid, len, seed ^ (uint64_t)free_slot);
 	if (desfire_cards[free_slot].card == NULL)
 		return NULL;
 	memcpy(desfire_cards[free_slot].uid, uid, len);
 	desfire_cards[free_slot].uidlen = len;
+	if (loaded == NULL)
+		desfire_save(desfire_cards[free_slot].card);
 	return desfire_cards[free_slot].card;
 }
 
@@ -315,6 +383,7 @@ control_desfire(int argc, char *argv[])
 			return;
 		}
 		desfire_card_set_picc_key(dc, true, key0, 0x0F);
+		desfire_save(dc);
 		return;
 	}
 	if (strcmp(argv[2], "app") != 0 || argc < 7 || argc > 9 ||
@@ -345,6 +414,7 @@ control_desfire(int argc, char *argv[])
 	    desfire_card_add_file(dc, aid, 1, comm, (uint16_t)(readkey << 12 | 0x00F0),
 	    cred, sizeof(cred)) == -1)
 		fprintf(stderr, "pn532emu: desfire: cannot add application\n");
+	desfire_save(dc);
 }
 
 static void
@@ -499,7 +569,7 @@ check_pending(void)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: pn532emu [-v] --link PATH --control FIFO\n");
+	fprintf(stderr, "usage: pn532emu [-v] --link PATH --control FIFO [--cards DIR]\n");
 	exit(2);
 }
 
@@ -509,6 +579,7 @@ main(int argc, char *argv[])
 	static const struct option longopts[] = {
 		{ "link", required_argument, NULL, 'l' },
 		{ "control", required_argument, NULL, 'c' },
+		{ "cards", required_argument, NULL, 'k' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -517,10 +588,11 @@ main(int argc, char *argv[])
 	sigset_t mask;
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "vl:c:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "vl:c:k:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'l': link = optarg; break;
 		case 'c': control = optarg; break;
+		case 'k': cards_dir = optarg; break;
 		case 'v': emu.verbose = true; break;
 		default: usage();
 		}

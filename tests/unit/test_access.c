@@ -57,6 +57,8 @@ struct tcase {
 	const struct access_groups *groups;
 	bool		unsynced;
 	enum unsynced_policy policy;
+	enum access_card card;		/* 0: a UID */
+	enum reader_credential reader;	/* 0: a reader of UIDs */
 	enum access_reason want;
 };
 
@@ -78,6 +80,8 @@ run_case(const struct tcase *c)
 	in.now.minute = c->minute >= 0 ? c->minute : HM(10, 0);
 	in.clock_synced = !c->unsynced;
 	in.unsynced = c->policy;
+	in.card = c->card;
+	in.reader_credential = c->reader;
 	return access_decide(&in);
 }
 
@@ -98,6 +102,51 @@ run_table(const struct tcase *cases, size_t n)
 }
 
 #define RUN_TABLE(t)	run_table((t), sizeof(t) / sizeof((t)[0]))
+
+/* What the card showed, at each kind of reader. */
+static void
+test_credentials(void)
+{
+	static const struct tcase t[] = {
+		{ "a UID at a both reader", .reader = CREDENTIAL_BOTH, .minute = -1,
+		    .want = ACCESS_GRANTED },
+		{ "a UID at a desfire reader", .reader = CREDENTIAL_DESFIRE, .minute = -1,
+		    .want = ACCESS_CREDENTIAL_REQUIRED },
+		{ "an unknown UID at a desfire reader", .reader = CREDENTIAL_DESFIRE,
+		    .unknown = true, .minute = -1, .want = ACCESS_CREDENTIAL_REQUIRED },
+		{ "a credential at a desfire reader", .card = ACCESS_CARD_CREDENTIAL,
+		    .reader = CREDENTIAL_DESFIRE, .minute = -1, .want = ACCESS_GRANTED },
+		{ "a credential at a both reader", .card = ACCESS_CARD_CREDENTIAL,
+		    .reader = CREDENTIAL_BOTH, .minute = -1, .want = ACCESS_GRANTED },
+		{ "a credential no badge holds", .card = ACCESS_CARD_CREDENTIAL,
+		    .reader = CREDENTIAL_BOTH, .unknown = true, .minute = -1,
+		    .want = ACCESS_CREDENTIAL_INVALID },
+		{ "our application, not proven", .card = ACCESS_CARD_INVALID,
+		    .reader = CREDENTIAL_BOTH, .minute = -1, .want = ACCESS_CREDENTIAL_INVALID },
+		{ "not proven, whatever the rows say", .card = ACCESS_CARD_INVALID,
+		    .reader = CREDENTIAL_DESFIRE, .minute = -1, .want = ACCESS_CREDENTIAL_INVALID },
+		{ "locked out beats an invalid credential", .locked = true,
+		    .card = ACCESS_CARD_INVALID, .reader = CREDENTIAL_BOTH, .minute = -1,
+		    .want = ACCESS_LOCKED_OUT },
+		{ "invalid beats revoked", .card = ACCESS_CARD_INVALID, .revoked = true,
+		    .reader = CREDENTIAL_BOTH, .minute = -1, .want = ACCESS_CREDENTIAL_INVALID },
+		{ "required beats revoked and expired", .reader = CREDENTIAL_DESFIRE,
+		    .revoked = true, .until = "2000-01-01", .minute = -1,
+		    .want = ACCESS_CREDENTIAL_REQUIRED },
+		{ "a revoked DESFire badge", .card = ACCESS_CARD_CREDENTIAL, .revoked = true,
+		    .reader = CREDENTIAL_BOTH, .minute = -1, .want = ACCESS_BADGE_REVOKED },
+		{ "a DESFire badge outside its schedule", .card = ACCESS_CARD_CREDENTIAL,
+		    .reader = CREDENTIAL_DESFIRE, .groups = &office, .minute = HM(7, 0),
+		    .want = ACCESS_OUTSIDE_SCHEDULE },
+		/* Out of range: denied, never granted. */
+		{ "an unknown card kind", .card = (enum access_card)7,
+		    .reader = CREDENTIAL_BOTH, .minute = -1, .want = ACCESS_CREDENTIAL_INVALID },
+		{ "an unknown reader kind", .reader = (enum reader_credential)9, .minute = -1,
+		    .want = ACCESS_CREDENTIAL_REQUIRED },
+	};
+
+	RUN_TABLE(t);
+}
 
 static void
 test_reasons_and_order(void)
@@ -369,6 +418,7 @@ door_at(const char *zone, int64_t when, const struct access_groups *g)
 	static struct config conf;	/* zeroed: synced clock, no policy needed */
 	struct badge_row b = { .id = 1, .member_id = 1, .active = true };
 	struct member_row m = { .id = 1, .active = true };
+	struct decision_tap tap = { .reader = CREDENTIAL_BOTH, .card = ACCESS_CARD_UID };
 	struct access_input in;
 	char err[128];
 
@@ -376,7 +426,7 @@ door_at(const char *zone, int64_t when, const struct access_groups *g)
 		printf("#   %s\n", err);
 		return ACCESS_STORE_UNAVAILABLE;
 	}
-	decision_input(&in, &conf, &b, &m, g, when, true, false);
+	decision_input(&in, &conf, &b, &m, g, when, true, tap);
 	return access_decide(&in);
 }
 
@@ -641,6 +691,48 @@ test_schedule_format_full(void)
 	EXPECT_STR(buf, "");
 }
 
+/* A guest: a loaner lent to an open pass, decided with the sponsor's
+ * status, dates and groups, refused from the pass's end to the
+ * millisecond, and dated (members_only refuses it on an unsynced clock). */
+static void
+test_guests(void)
+{
+	static const struct access_groups hours = { 1, { { 1, "office", 1,
+	    { { 0x1f, HM(9, 0), HM(18, 0) } }, false } } };
+	const int64_t end = 1717000000000LL;
+	struct access_input in;
+
+	memset(&in, 0, sizeof(in));
+	in.badge_found = in.badge_active = in.member_active = true;
+	in.loaner = in.lent = true;
+	in.until_ms = end;
+	in.now_ms = end - 1;
+	snprintf(in.now.date, sizeof(in.now.date), "2026-06-10");
+	in.now.weekday = 2;
+	in.now.minute = HM(10, 0);
+	in.clock_synced = true;
+	EXPECT_INT(access_decide(&in), ACCESS_GRANTED);
+	in.now_ms = end;
+	EXPECT_INT(access_decide(&in), ACCESS_EXPIRED);		/* not a ms after */
+	in.now_ms = end - 1;
+	in.lent = false;
+	EXPECT_INT(access_decide(&in), ACCESS_NOT_LENT);
+	in.lent = true;
+	in.member_active = false;				/* the sponsor disabled */
+	EXPECT_INT(access_decide(&in), ACCESS_MEMBER_DISABLED);
+	in.member_active = true;
+	in.groups = &hours;					/* the sponsor's hours */
+	in.now.minute = HM(19, 0);
+	EXPECT_INT(access_decide(&in), ACCESS_OUTSIDE_SCHEDULE);
+	in.groups = NULL;
+	in.clock_synced = false;
+	in.unsynced = UNSYNCED_MEMBERS_ONLY;
+	EXPECT_INT(access_decide(&in), ACCESS_CLOCK_UNSYNCED);	/* a pass is dated */
+	in.unsynced = UNSYNCED_IGNORE;
+	EXPECT_INT(access_decide(&in), ACCESS_GRANTED);
+	EXPECT_STR(access_reason_name(ACCESS_NOT_LENT), "not_lent");
+}
+
 int
 main(void)
 {
@@ -651,10 +743,12 @@ main(void)
 		return 1;
 	}
 	RUN(test_reasons_and_order);
+	RUN(test_credentials);
 	RUN(test_validity_dates);
 	RUN(test_schedules);
 	RUN(test_unsynced);
 	RUN(test_reason_names);
+	RUN(test_guests);
 	RUN(test_until_inclusive_paris);
 	RUN(test_schedule_on_dst_days);
 	RUN(test_schedule_dst_paris);

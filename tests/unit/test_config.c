@@ -280,7 +280,7 @@ test_defaults(void)
 	EXPECT_INT(conf->doors[0].held_open_ms, 30000);
 	EXPECT_INT(conf->doors[0].exit_line, -1);
 	EXPECT_STR(conf->doors[0].sim_dir, "");
-	EXPECT_INT(conf->expire_after_ms, 12 * 3600000);
+	EXPECT_INT(conf->expire_after_ms, 8 * 3600000);	/* docs/lobby.md says why */
 	EXPECT_INT(conf->day_ends_at_min, 240);
 	EXPECT_INT(conf->toggle_guard_ms, 10000);
 	EXPECT_INT(conf->lockout_failures, 5);

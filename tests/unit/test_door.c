@@ -116,9 +116,66 @@ test_failed_lock_is_retried(void)
 	door_free(d);
 }
 
+static struct door *
+held_door(bool duty)
+{
+	static struct door_conf conf = { .name = "front", .gpio = GPIO_SIM, .relay_line = 17,
+	    .unlock_ms = 1000, .contact_line = -1, .held_open_ms = 30000, .exit_line = -1 };
+	struct door_hooks hooks = { NULL, NULL, NULL };
+	char err[128];
+
+	conf.continuous_duty = duty;
+	return door_new(&conf, 0, &hooks, err, sizeof(err));
+}
+
+/* Office hours: a hold lasts while it is re-armed, past the 60 s cap of a
+ * pulse; one nobody re-arms lapses at its deadline; a door without
+ * continuous_duty is never held. */
+static void
+test_hold_is_a_watchdog(void)
+{
+	struct door *d = held_door(true);
+	int64_t t;
+
+	EXPECT_INT(door_hold(d, 4000, 1000), 0);
+	EXPECT(line_energised);
+	EXPECT(door_held(d));
+	for (t = 2000; t <= 200000; t += 1000) {	/* 200 s, re-armed each second */
+		door_tick(d, t);
+		EXPECT_INT(door_hold(d, t + 3000, t), 0);
+	}
+	EXPECT(line_energised);
+	EXPECT(door_relay_on(d));
+	EXPECT_INT(door_unlock(d, 1000, t), 0);	/* a grant meanwhile: no shorter hold */
+	door_tick(d, t + 1500);
+	EXPECT(line_energised);
+	EXPECT_INT(door_deadline(d), t - 1000 + 3000);	/* the hold's deadline */
+	door_tick(d, t + 2000);		/* not re-armed: it lapses */
+	EXPECT(!line_energised);
+	EXPECT(!door_held(d));
+	door_free(d);
+
+	d = held_door(true);
+	EXPECT_INT(door_hold(d, 999999, 1000), 0);	/* at most DOOR_HOLD_MAX_MS ahead */
+	door_tick(d, 1000 + DOOR_HOLD_MAX_MS);
+	EXPECT(!line_energised);
+	EXPECT_INT(door_hold(d, 5000, 4000), 0);
+	door_lock(d, 4500);		/* door lock ends it at once */
+	EXPECT(!line_energised);
+	EXPECT(!door_held(d));
+	door_free(d);
+
+	d = held_door(false);
+	EXPECT_INT(door_hold(d, 4000, 1000), -1);
+	EXPECT(!line_energised);
+	EXPECT(!door_held(d));
+	door_free(d);
+}
+
 int
 main(void)
 {
+	RUN(test_hold_is_a_watchdog);
 	RUN(test_failed_release_is_retried);
 	RUN(test_failed_lock_is_retried);
 	return TEST_REPORT();

@@ -176,6 +176,81 @@ test_prune_never_reenables_alone(void)
 }
 
 /* A NUL in a quoted field would cut a name short: refused, with where. */
+/* Every error names its column, as the header has it. */
+static void
+test_errors_name_their_column(void)
+{
+	static const char csv[] =
+	    "name;public;valid_until\n"
+	    "alice;maybe;2026-13-01\n"
+	    ";yes;\n";
+	struct import_opts o = { .actor = "test" };
+	struct import_counts n;
+	struct import_errors errs;
+	struct store *st = fresh("fields.db");
+
+	EXPECT_INT(apply(st, csv, &o, &n, &errs), -1);
+	EXPECT_INT(errs.n, 3);
+	EXPECT_STR(errs.e[0].field, "public");
+	EXPECT_STR(errs.e[1].field, "valid_until");
+	EXPECT_INT(errs.e[2].line, 3);
+	EXPECT_STR(errs.e[2].field, "name");
+	store_close(st);
+}
+
+/* Missing groups: listed, each an error, unless the import may create
+ * them, which it does in its own transaction, before the members. */
+static void
+test_missing_groups_created_on_request(void)
+{
+	static const char csv[] =
+	    "name,groups\n"
+	    "zoe,\"staff;makers\"\n"
+	    "yann,\"night,makers,night\"\n"
+	    "xavier,\"bad group!\"\n";
+	static const char good[] =
+	    "name,groups\n"
+	    "zoe,\"staff;makers\"\n"
+	    "yann,\"night,makers,night\"\n";
+	struct import_opts o = { .actor = "test" };
+	struct import_counts n;
+	struct import_errors errs;
+	struct access_group g;
+	struct access_groups ag;
+	struct member_row m;
+	struct store *st = fresh("groups.db");
+	cJSON *diff;
+
+	EXPECT_INT(apply(st, csv, &o, &n, &errs), -1);
+	EXPECT_INT(errs.n, 4);		/* makers, night, makers, and the bad name */
+	EXPECT_INT(errs.nmissing, 2);
+	EXPECT_STR(errs.missing[0], "makers");
+	EXPECT_STR(errs.missing[1], "night");
+	EXPECT_STR(errs.e[3].field, "groups");
+	EXPECT(strstr(errs.e[3].message, "cannot be a group name") != NULL);
+	o.create_groups = true;
+	EXPECT_INT(apply(st, csv, &o, &n, &errs), -1);	/* the bad name stays an error */
+	EXPECT_INT(errs.n, 1);
+	EXPECT_INT(store_group_find(st, "makers", &g), 0);
+
+	diff = import_preview(st, good, strlen(good), &o, &errs);
+	EXPECT(diff != NULL);
+	EXPECT_INT(cJSON_GetArraySize(cJSON_GetObjectItem(diff, "new_groups")), 2);
+	cJSON_Delete(diff);
+	EXPECT_INT(apply(st, good, &o, &n, &errs), 0);
+	EXPECT_INT(n.groups_added, 2);
+	EXPECT_INT(n.added, 2);
+	EXPECT_INT(store_group_find(st, "makers", &g), 1);
+	EXPECT_INT(store_member_find(st, "yann", &m), 1);
+	EXPECT_INT(store_member_groups(st, m.id, &ag), 0);
+	EXPECT_INT(ag.ngroups, 2);	/* "night" named twice is one group */
+	/* Again: nothing to do. */
+	EXPECT_INT(apply(st, good, &o, &n, &errs), 0);
+	EXPECT_INT(n.groups_added + n.added + n.changed, 0);
+	EXPECT_INT(n.unchanged, 2);
+	store_close(st);
+}
+
 static void
 test_nul_refused(void)
 {
@@ -237,6 +312,8 @@ main(void)
 	RUN(test_preview_read_only);
 	RUN(test_prune_never_reenables_alone);
 	RUN(test_nul_refused);
+	RUN(test_errors_name_their_column);
+	RUN(test_missing_groups_created_on_request);
 	RUN(test_import_audited);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd) != 0)

@@ -318,6 +318,7 @@ conf_init(struct config *c, int port)
 	snprintf(c->mqtt_base_topic, sizeof(c->mqtt_base_topic), "seuil/lab");
 	snprintf(c->mqtt_client_id, sizeof(c->mqtt_client_id), "seuild-lab");
 	c->mqtt_keepalive_ms = 30000;
+	c->spaceapi_people = true;
 	c->ndoors = 1;
 	snprintf(c->doors[0].name, sizeof(c->doors[0].name), "front");
 }
@@ -479,7 +480,7 @@ test_presence_retained(void)
 	s = sub_new(b.port, "seuil/lab/presence", NULL);
 	m = mqtt_new(&c, st, NULL, NULL, err, sizeof(err));
 	EXPECT(run_until(m, s, WAIT_MS, is_connected, m));
-	mqtt_presence_changed(m, people, 3);
+	mqtt_presence_changed(m, people, 3, false);
 	w = (struct wait_topic){ s, "seuil/lab/presence", 1 };
 	EXPECT(run_until(m, s, WAIT_MS, has_topic, &w));
 
@@ -996,12 +997,192 @@ test_homeassistant(void)
 	broker_stop(&b);
 }
 
+/* The keys Home Assistant's documentation requires of each MQTT discovery
+ * component (home-assistant.io/integrations/<component>.mqtt, and
+ * device_trigger.mqtt), and those every entity of ours must have to be
+ * kept apart and shown on its device. */
+static bool
+ha_config_holds(const char *topic, const cJSON *o, char *why, size_t len)
+{
+	static const struct { const char *component, *keys[6]; } need[] = {
+		{ "sensor", { "state_topic", NULL } },
+		{ "binary_sensor", { "state_topic", NULL } },
+		{ "lock", { "command_topic", NULL } },
+		{ "event", { "state_topic", "event_types", NULL } },
+		{ "device_automation", { "automation_type", "topic", "type", "subtype",
+		    "device", NULL } },
+	};
+	char comp[32];
+	const cJSON *dev;
+	size_t i, k;
+
+	if (sscanf(topic, "homeassistant/%31[^/]/", comp) != 1) {
+		snprintf(why, len, "%s: no component", topic);
+		return false;
+	}
+	for (i = 0; i < sizeof(need) / sizeof(need[0]); i++)
+		if (strcmp(need[i].component, comp) == 0)
+			break;
+	if (i == sizeof(need) / sizeof(need[0])) {
+		snprintf(why, len, "%s: unknown component %s", topic, comp);
+		return false;
+	}
+	for (k = 0; need[i].keys[k] != NULL; k++)
+		if (cJSON_GetObjectItemCaseSensitive(o, need[i].keys[k]) == NULL) {
+			snprintf(why, len, "%s: no %s", topic, need[i].keys[k]);
+			return false;
+		}
+	dev = cJSON_GetObjectItemCaseSensitive(o, "device");
+	if (!cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(dev, "identifiers"))) {
+		snprintf(why, len, "%s: no device identifiers", topic);
+		return false;
+	}
+	if (strcmp(comp, "device_automation") == 0)
+		return strcmp(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o,
+		    "automation_type")), "trigger") == 0;
+	if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(o, "unique_id")) ||
+	    !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(o, "availability_topic"))) {
+		snprintf(why, len, "%s: no unique_id or availability_topic", topic);
+		return false;
+	}
+	if (strcmp(comp, "event") == 0 &&
+	    !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(o, "event_types"))) {
+		snprintf(why, len, "%s: event_types is not a list", topic);
+		return false;
+	}
+	return true;
+}
+
+/* The configs as Home Assistant would hold them (the last of each topic):
+ * each holds its component's keys, want_topic is one, unwanted (if not
+ * NULL) was removed (an empty config).  *n counts them. */
+static bool
+ha_configs(const struct sub *s, const char *want_topic, const char *unwanted, int *n)
+{
+	char why[300];
+	bool ok = true, found = false, gone = unwanted == NULL;
+	int i;
+
+	*n = 0;
+	for (i = 0; i < s->n; i++) {
+		const struct msg *m = &s->msgs[i];
+		cJSON *o;
+
+		int later;
+
+		if (strncmp(m->topic, "homeassistant/", 14) != 0 || strcmp(m->topic,
+		    "homeassistant/status") == 0)
+			continue;
+		for (later = i + 1; later < s->n && strcmp(s->msgs[later].topic, m->topic) != 0;
+		    later++)
+			;
+		if (later < s->n)
+			continue;
+		if (unwanted != NULL && strcmp(m->topic, unwanted) == 0)
+			gone = m->payload[0] == '\0';
+		if (m->payload[0] == '\0')
+			continue;
+		(*n)++;
+		found |= strcmp(m->topic, want_topic) == 0;
+		o = cJSON_Parse(m->payload);
+		if (o == NULL || !ha_config_holds(m->topic, o, why, sizeof(why))) {
+			printf("#   %s\n", o == NULL ? m->topic : why);
+			ok = false;
+		}
+		cJSON_Delete(o);
+	}
+	return ok && found && gone;
+}
+
+/* Home Assistant by its conventions: a lock only with remote_unlock (its
+ * commands through the unlock topic), else a binary_sensor of class lock;
+ * door and problem sensors from the contact; an event entity and tap
+ * triggers; each payload with the keys its component requires; the
+ * door's events on B/door/<door>/event with seuil's type and no name of a
+ * member who did not opt in. */
+static void
+test_homeassistant_components(void)
+{
+	struct broker b = { 0 };
+	struct config c;
+	struct store *st;
+	struct mqtt *m;
+	struct sub *s;
+	struct wait_topic w;
+	char err[256];
+	const char *lock = "homeassistant/lock/seuil_lab/door_front/config";
+	const char *lock_sensor = "homeassistant/binary_sensor/seuil_lab/door_front_lock/config";
+	const char *event = "homeassistant/event/seuil_lab/door_front/config";
+	const struct msg *msg;
+	cJSON *o;
+	int n, i;
+
+	EXPECT(broker_start(&b, "hac", "allow_anonymous true"));
+	for (i = 0; i < 2; i++) {
+		conf_init(&c, b.port);
+		c.mqtt_homeassistant = true;
+		c.mqtt_remote_unlock = i == 1;
+		c.doors[0].gpio = GPIO_SIM;
+		c.doors[0].unlock_ms = 4000;
+		st = store_fresh("hac");
+		s = sub_new(b.port, "homeassistant/#", "seuil/lab/door/#");
+		m = mqtt_new(&c, st, NULL, NULL, err, sizeof(err));
+		EXPECT(run_until(m, s, WAIT_MS, is_connected, m));
+		/* The second run gets the first's retained configs too. */
+		w = (struct wait_topic){ s, "homeassistant/device_automation/seuil_lab/"
+		    "door_front_access_denied/config", i + 1 };
+		EXPECT(run_until(m, s, WAIT_MS, has_topic, &w));
+		EXPECT(ha_configs(s, i == 1 ? lock : lock_sensor, i == 1 ? lock_sensor : lock, &n));
+		EXPECT_INT(n, 7);	/* people, lock, door, problem, event, 2 triggers */
+		msg = sub_last(s, i == 1 ? lock : lock_sensor);
+		o = msg != NULL ? cJSON_Parse(msg->payload) : NULL;
+		if (i == 1) {
+			EXPECT_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o,
+			    "command_topic")), "seuil/lab/door/front/unlock");
+			EXPECT(cJSON_IsString(cJSON_GetObjectItemCaseSensitive(o,
+			    "command_template")) && strstr(cJSON_GetStringValue(
+			    cJSON_GetObjectItemCaseSensitive(o, "command_template")),
+			    "\"seconds\":4,") != NULL);
+			EXPECT_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o,
+			    "state_open")), "OPEN");
+		} else {
+			EXPECT_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o,
+			    "device_class")), "lock");
+		}
+		cJSON_Delete(o);
+		msg = sub_last(s, event);
+		o = msg != NULL ? cJSON_Parse(msg->payload) : NULL;
+		EXPECT_INT(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(o, "event_types")), 7);
+		EXPECT_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "state_topic")),
+		    "seuil/lab/door/front/event");
+		cJSON_Delete(o);
+
+		/* The door's events, live: a grant and a door forced open. */
+		append(st, "access_granted", 0, NULL);
+		append(st, "door_forced_open", 0, NULL);
+		append(st, "daemon_start", 0, NULL);	/* no door: not for the entity */
+		mqtt_events_changed(m);
+		w = (struct wait_topic){ s, "seuil/lab/door/front/event", 2 };
+		EXPECT(run_until(m, s, WAIT_MS, has_topic, &w));
+		msg = sub_last(s, "seuil/lab/door/front/event");
+		o = msg != NULL ? cJSON_Parse(msg->payload) : NULL;
+		EXPECT_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "event_type")),
+		    "door_forced_open");
+		EXPECT(cJSON_GetObjectItemCaseSensitive(o, "name") == NULL);
+		cJSON_Delete(o);
+		mqtt_free(m);
+		sub_free(s);
+		store_close(st);
+	}
+	broker_stop(&b);
+}
+
 /* What a replica announces, as emitted: its own device and availability,
- * the copy's diagnostic sensor, its doors, and never the site's people
- * count (the primary's, on the same topic). */
+ * the copy's diagnostic sensor, its doors linked to its device, and never
+ * the site's people count (the primary's, on the same topic). */
 struct announced {
-	char	topics[8][200];
-	char	*payloads[8];
+	char	topics[16][200];
+	char	*payloads[16];
 	int	n;
 };
 
@@ -1010,7 +1191,7 @@ announced_cb(void *arg, const char *topic, const char *payload)
 {
 	struct announced *a = arg;
 
-	if (a->n == 8)
+	if (a->n == 16)
 		return;
 	snprintf(a->topics[a->n], sizeof(a->topics[a->n]), "%s", topic);
 	a->payloads[a->n++] = strdup(payload);
@@ -1019,19 +1200,40 @@ announced_cb(void *arg, const char *topic, const char *payload)
 static void
 test_homeassistant_replica(void)
 {
+	const char *lock_sensor =
+	    "homeassistant/binary_sensor/seuil_lab_hall/door_hall_lock/config";
 	struct announced a = { .n = 0 };
 	struct config c;
+	char why[300];
+	bool holds;
 	cJSON *o;
-	int i;
+	int i, lock_at = -1;
 
 	conf_init(&c, 1883);
 	snprintf(c.site_node, sizeof(c.site_node), "hall");
 	c.site_role = SITE_REPLICA;
 	snprintf(c.doors[0].name, sizeof(c.doors[0].name), "hall");
 	mqtt_discovery_announce(&c, announced_cb, &a);
-	EXPECT_INT(a.n, 2);
+	EXPECT(a.n > 2 && a.n < 16);
 	EXPECT_STR(a.topics[0], "homeassistant/binary_sensor/seuil_lab_hall/copy/config");
-	EXPECT_STR(a.topics[1], "homeassistant/binary_sensor/seuil_lab_hall/door_hall/config");
+	for (i = 0; i < a.n; i++) {
+		EXPECT(strstr(a.topics[i], "/people/") == NULL);
+		EXPECT(strncmp(a.topics[i], "homeassistant/", 14) == 0 &&
+		    strstr(a.topics[i], "/seuil_lab_hall/") != NULL);
+		if (strcmp(a.topics[i], lock_sensor) == 0)
+			lock_at = i;
+		if (a.payloads[i][0] == '\0')
+			continue;
+		o = cJSON_Parse(a.payloads[i]);
+		holds = o != NULL && ha_config_holds(a.topics[i], o, why, sizeof(why));
+		if (!holds)
+			printf("#   %s\n", o == NULL ? a.topics[i] : why);
+		EXPECT(holds);
+		if (cJSON_GetObjectItemCaseSensitive(o, "availability_topic") != NULL)
+			EXPECT_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o,
+			    "availability_topic")), "seuil/lab/node/hall/status");
+		cJSON_Delete(o);
+	}
 	o = cJSON_Parse(a.payloads[0]);
 	EXPECT_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "state_topic")),
 	    "seuil/lab/node/hall/acl/state");
@@ -1039,14 +1241,15 @@ test_homeassistant_replica(void)
 	    "diagnostic");
 	EXPECT_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "device_class")),
 	    "problem");
-	EXPECT_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o,
-	    "availability_topic")), "seuil/lab/node/hall/status");
+	EXPECT_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(o, "device"), "name")), "seuil lab hall");
 	cJSON_Delete(o);
-	o = cJSON_Parse(a.payloads[1]);
+	EXPECT(lock_at > 0);
+	o = lock_at > 0 ? cJSON_Parse(a.payloads[lock_at]) : NULL;
 	EXPECT_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "state_topic")),
 	    "seuil/lab/door/hall/state");
-	EXPECT_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o,
-	    "availability_topic")), "seuil/lab/node/hall/status");
+	EXPECT_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(o, "device"), "via_device")), "seuil_lab_hall");
 	cJSON_Delete(o);
 	for (i = 0; i < a.n; i++)
 		free(a.payloads[i]);
@@ -1185,7 +1388,7 @@ test_no_broker(void)
 		t0 = clock_mono_ms();
 		append(st, "door_open", 0, NULL);
 		mqtt_events_changed(m);
-		mqtt_presence_changed(m, &p, 1);
+		mqtt_presence_changed(m, &p, 1, false);
 		mqtt_door_state(m, 0, "open");
 		run_until(m, NULL, 50, NULL, NULL);
 		t = clock_mono_ms() - t0;
@@ -1279,6 +1482,7 @@ main(void)
 	RUN(test_remote_unlock);
 	RUN(test_unlock_recall);
 	RUN(test_homeassistant);
+	RUN(test_homeassistant_components);
 	RUN(test_homeassistant_replica);
 	RUN(test_password);
 	RUN(test_tls);

@@ -222,6 +222,7 @@ test_checkout(void)
 static void
 test_rebuild_with_overdue_expiry(void)
 {
+	struct config long_expiry;
 	struct presence *p = fresh("rebuild");
 	int64_t t = paris("2026-11-26T09:00");
 
@@ -229,10 +230,15 @@ test_rebuild_with_overdue_expiry(void)
 	presence_grant(p, 2, "side", DIRECTION_IN, t + 7 * 3600000LL, 2000);
 	presence_free(p);
 
-	/* A restart at 17:00: both still present. */
+	/* A restart at 16:30 (within expire_after of 09:00): both still
+	 * present. */
 	p = presence_new(&conf, st, w, &hooks);
-	EXPECT_INT(presence_load(p, paris("2026-11-26T17:00")), 0);
+	EXPECT_INT(presence_load(p, paris("2026-11-26T16:30")), 0);
 	EXPECT_INT(presence_count(p), 2);
+	if (presence_count(p) != 2) {
+		presence_free(p);
+		return;
+	}
 	EXPECT_STR(presence_door_name(p, presence_get(p, 1)), "side");
 	presence_free(p);
 
@@ -246,8 +252,11 @@ test_rebuild_with_overdue_expiry(void)
 	EXPECT_INT(last_visit(1).left_ms, t);
 	presence_free(p);
 
-	/* A restart the next afternoon: the day end (04:00) came first. */
-	p = presence_new(&conf, st, w, &hooks);
+	/* A restart the next afternoon, with an expiry longer than the night:
+	 * the day end (04:00) came first. */
+	long_expiry = conf;
+	long_expiry.expire_after_ms = 20 * 3600000LL;
+	p = presence_new(&long_expiry, st, w, &hooks);
 	EXPECT_INT(presence_load(p, paris("2026-11-27T15:00")), 0);
 	EXPECT_INT(presence_count(p), 0);
 	EXPECT_STR(last_visit(2).reason, "day_end");
@@ -352,6 +361,39 @@ test_event_failure(void)
 	presence_free(p);
 }
 
+/*
+ * The default configuration with a single entrance reader (nobody badges
+ * out): someone who arrived in the morning is here in the afternoon and
+ * gone by the night, for the lobby, the count, Home Assistant and
+ * SpaceAPI alike (they all read this presence).  With the former 12h
+ * default, 09:45 was still "here" at 21:37.
+ */
+static void
+test_morning_arrival_gone_at_night(void)
+{
+	struct presence *p = fresh("night");
+	struct config defaults;
+
+	config_defaults(&defaults);
+	presence_set_config(p, &defaults);
+	presence_grant(p, 1, "front", DIRECTION_IN, paris("2026-11-26T09:45"), 1000);
+	presence_tick(p, paris("2026-11-26T15:00"));
+	EXPECT(presence_is_present(p, 1));
+	presence_tick(p, paris("2026-11-26T21:37"));
+	EXPECT(!presence_is_present(p, 1));
+	EXPECT_INT(presence_count(p), 0);
+	EXPECT_STR(last_visit(1).reason, "timeout");
+	/* Back from lunch (a tap at the same reader): here until the
+	 * evening, gone at night. */
+	presence_grant(p, 2, "front", DIRECTION_IN, paris("2026-11-27T09:00"), 2000);
+	presence_grant(p, 2, "front", DIRECTION_IN, paris("2026-11-27T13:30"), 3000);
+	presence_tick(p, paris("2026-11-27T18:30"));
+	EXPECT(presence_is_present(p, 2));
+	presence_tick(p, paris("2026-11-27T22:00"));
+	EXPECT(!presence_is_present(p, 2));
+	presence_free(p);
+}
+
 int
 main(void)
 {
@@ -359,7 +401,7 @@ main(void)
 
 	if (mkdtemp(dir) == NULL || tz_set("Europe/Paris", err, sizeof(err)) == -1)
 		return 1;
-	config_defaults(&conf);		/* expire_after 12h, day end 04:00, guard 10s */
+	config_defaults(&conf);		/* expire_after 8h, day end 04:00, guard 10s */
 	RUN(test_in_out);
 	RUN(test_toggle_guard);
 	RUN(test_expiry_at_last_badge);
@@ -368,6 +410,7 @@ main(void)
 	RUN(test_rebuild_with_overdue_expiry);
 	RUN(test_event_failure);
 	RUN(test_reload_doors_renamed);
+	RUN(test_morning_arrival_gone_at_night);
 	writer_free(w);
 	store_close(st);
 	{

@@ -465,7 +465,7 @@ test_child_sandboxed_sim_reader(void)
 	/* a descriptor the parent holds without close-on-exec: the database */
 	held = open(secret, O_RDONLY);
 	EXPECT(held != -1);
-	pid = reader_child_start(&rc, &o, &sock);
+	pid = reader_child_start(&rc, &o, &sock, NULL);
 	EXPECT(pid > 0);
 	if (pid <= 0)
 		return;
@@ -504,7 +504,7 @@ test_required_refuses_uncontained(void)
 	pid_t pid;
 
 	fail_seccomp = 1;
-	pid = reader_child_start(&rc, &o, &sock);
+	pid = reader_child_start(&rc, &o, &sock, NULL);
 	fail_seccomp = 0;
 	EXPECT(pid > 0);
 	if (pid <= 0)
@@ -530,7 +530,7 @@ test_best_effort_runs_with_warning(void)
 	pid_t pid;
 
 	fail_seccomp = 1;
-	pid = reader_child_start(&rc, &o, &sock);
+	pid = reader_child_start(&rc, &o, &sock, NULL);
 	fail_seccomp = 0;
 	EXPECT(pid > 0);
 	if (pid <= 0)
@@ -602,11 +602,168 @@ test_recv_validates(void)
 	EXPECT_INT(feed(big, sizeof(big), &m, &why), -1);		/* long */
 	EXPECT_INT(feed(NULL, 0, &m, &why), -1);			/* hung up */
 	EXPECT_STR(why, "reader process exited");
+
+	/* A tap's card and flags: a held card is an ISO 14443-4 one with a
+	 * number; nothing else is. */
+	memset(&good, 0, sizeof(good));
+	good.type = READER_MSG_TAP;
+	good.uid_len = 7;
+	good.card = READER_CARD_ISO14443_4;
+	good.flags = READER_TAP_HELD;
+	good.tap = 5;
+	EXPECT_INT(feed(&good, sizeof(good), &m, &why), 1);
+	EXPECT_INT(m.tap, 5);
+	good.tap = 0;
+	EXPECT_INT(feed(&good, sizeof(good), &m, &why), -1);
+	good.tap = 5;
+	good.card = READER_CARD_OTHER;
+	EXPECT_INT(feed(&good, sizeof(good), &m, &why), -1);
+	good.flags = 0;
+	EXPECT_INT(feed(&good, sizeof(good), &m, &why), 1);
+	good.card = 2;
+	EXPECT_INT(feed(&good, sizeof(good), &m, &why), -1);
+	good.card = READER_CARD_ISO14443_4;
+	good.flags = 0x02;
+	EXPECT_INT(feed(&good, sizeof(good), &m, &why), -1);
 	/* nothing waiting */
 	EXPECT(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) == 0);
 	EXPECT_INT(reader_child_recv(sv[0], &m, &why), 0);
 	close(sv[0]);
 	close(sv[1]);
+}
+
+/* An answer as a child would send it. */
+static void
+answer(int sock, uint8_t type, uint8_t status, uint32_t tap, uint32_t seq, size_t len,
+    uint8_t fill)
+{
+	struct reader_xmsg x;
+
+	memset(&x, 0, sizeof(x));
+	x.type = type;
+	x.status = status;
+	x.tap = tap;
+	x.seq = seq;
+	x.len = (uint16_t)len;
+	memset(x.data, fill, sizeof(x.data));
+	EXPECT(send(sock, &x, sizeof(x), 0) == (ssize_t)sizeof(x));
+}
+
+/*
+ * The parent's side of an exchange: the APDU goes out as one record naming
+ * its tap and number; late answers (another APDU, another tap) are
+ * dropped; a card's silence, a missing answer and a hang-up are no answer;
+ * an answer longer than the caller takes is none either; and a record of
+ * the wrong size, type or length is a broken child, said in why.
+ */
+static void
+test_transceive_validates(void)
+{
+	static const uint8_t apdu[] = { 0x90, 0x5A, 0x00, 0x00, 0x03, 0x11, 0xEE, 0xF5, 0x00 };
+	struct reader_xmsg x;
+	uint8_t rx[64];
+	const char *why;
+	char odd[sizeof(x) - 1];
+	int sv[2], n;
+
+	EXPECT(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) == 0);
+	answer(sv[1], READER_X_ANSWER, READER_X_OK, 7, 1, 9, 0xAA);	/* an earlier APDU */
+	answer(sv[1], READER_X_ANSWER, READER_X_OK, 6, 2, 9, 0xBB);	/* an earlier tap */
+	answer(sv[1], READER_X_ANSWER, READER_X_OK, 7, 2, 2, 0x91);
+	why = NULL;
+	n = reader_child_transceive(sv[0], 7, 2, apdu, sizeof(apdu), rx, sizeof(rx), 1000, &why);
+	EXPECT_INT(n, 2);
+	EXPECT_INT(rx[0], 0x91);
+	EXPECT(why == NULL);
+	EXPECT(recv(sv[1], &x, sizeof(x), 0) == (ssize_t)sizeof(x));
+	EXPECT_INT(x.type, READER_X_APDU);
+	EXPECT_INT(x.tap, 7);
+	EXPECT_INT(x.seq, 2);
+	EXPECT_INT(x.len, sizeof(apdu));
+	EXPECT(memcmp(x.data, apdu, sizeof(apdu)) == 0);
+
+	answer(sv[1], READER_X_ANSWER, READER_X_NONE, 7, 3, 0, 0);	/* the card was gone */
+	EXPECT_INT(reader_child_transceive(sv[0], 7, 3, apdu, sizeof(apdu), rx, sizeof(rx), 1000,
+	    &why), -1);
+	EXPECT(why == NULL);
+	answer(sv[1], READER_X_ANSWER, READER_X_OK, 7, 4, 65, 0);	/* more than rx takes */
+	EXPECT_INT(reader_child_transceive(sv[0], 7, 4, apdu, sizeof(apdu), rx, sizeof(rx), 1000,
+	    &why), -1);
+	EXPECT(why == NULL);
+	/* no answer at all: the time runs out */
+	EXPECT_INT(reader_child_transceive(sv[0], 7, 5, apdu, sizeof(apdu), rx, sizeof(rx), 100,
+	    &why), -1);
+	EXPECT(why == NULL);
+
+	/* broken records */
+	answer(sv[1], READER_X_APDU, READER_X_OK, 7, 6, 2, 0);
+	EXPECT_INT(reader_child_transceive(sv[0], 7, 6, apdu, sizeof(apdu), rx, sizeof(rx), 1000,
+	    &why), -1);
+	EXPECT(why != NULL);
+	why = NULL;
+	answer(sv[1], READER_X_ANSWER, READER_X_OK, 7, 7, READER_X_DATA + 1, 0);
+	EXPECT_INT(reader_child_transceive(sv[0], 7, 7, apdu, sizeof(apdu), rx, sizeof(rx), 1000,
+	    &why), -1);
+	EXPECT(why != NULL);
+	why = NULL;
+	answer(sv[1], READER_X_ANSWER, 2, 7, 8, 0, 0);
+	EXPECT_INT(reader_child_transceive(sv[0], 7, 8, apdu, sizeof(apdu), rx, sizeof(rx), 1000,
+	    &why), -1);
+	EXPECT(why != NULL);
+	why = NULL;
+	memset(odd, 0, sizeof(odd));
+	odd[0] = READER_X_ANSWER;
+	EXPECT(send(sv[1], odd, sizeof(odd), 0) == (ssize_t)sizeof(odd));
+	EXPECT_INT(reader_child_transceive(sv[0], 7, 9, apdu, sizeof(apdu), rx, sizeof(rx), 1000,
+	    &why), -1);
+	EXPECT(why != NULL);
+
+	/* the release, then a hang-up */
+	EXPECT_INT(reader_child_release(sv[0], 7), 0);
+	while (recv(sv[1], &x, sizeof(x), MSG_DONTWAIT) == (ssize_t)sizeof(x) &&
+	    x.type != READER_X_RELEASE)
+		;
+	EXPECT_INT(x.type, READER_X_RELEASE);
+	EXPECT_INT(x.tap, 7);
+	close(sv[1]);
+	why = NULL;
+	EXPECT_INT(reader_child_transceive(sv[0], 7, 10, apdu, sizeof(apdu), rx, sizeof(rx), 1000,
+	    &why), -1);
+	EXPECT(why == NULL);
+	close(sv[0]);
+}
+
+/* A child that makes exchanges keeps its exchange socket as fd 4 and
+ * nothing more; a sim reader's cards are never held. */
+static void
+test_child_exchange_socket(void)
+{
+	struct reader_conf rc = sim_conf();
+	struct reader_child_opts o = { .heartbeat_ms = 100, .sandbox = READER_SANDBOX_REQUIRED,
+	    .exchange = true };
+	struct reader_msg m;
+	const char *why;
+	bool leak;
+	int sock, xsock = -1;
+	pid_t pid;
+
+	pid = reader_child_start(&rc, &o, &sock, &xsock);
+	EXPECT(pid > 0 && xsock != -1);
+	if (pid <= 0)
+		return;
+	EXPECT_INT(next_msg(sock, &m, &why), 1);
+	EXPECT_INT(m.type, READER_MSG_UP);
+	/* 0, 1, 2, the two sockets and the FIFO */
+	EXPECT_INT(child_fds(pid, secret, &leak), 6);
+	EXPECT(!leak);
+	tap("04112233445566\n");
+	EXPECT_INT(next_msg(sock, &m, &why), 1);
+	EXPECT_INT(m.type, READER_MSG_TAP);
+	EXPECT_INT(m.card, READER_CARD_OTHER);
+	EXPECT_INT(m.flags, 0);
+	EXPECT_INT(stop_child(pid), 0);
+	close(sock);
+	close(xsock);
 }
 
 /* A compromised child chooses its detail text: what reaches the log and
@@ -686,6 +843,12 @@ main(void)
 	RUN(test_best_effort_runs_with_warning);
 	RUN(test_recv_validates);
 	RUN(test_recv_filters_detail);
+	RUN(test_transceive_validates);
+	if (can) {
+		RUN(test_child_exchange_socket);
+	} else {
+		printf("skip test_child_exchange_socket: no seccomp here (qemu-user?)\n");
+	}
 	teardown();
 	return TEST_REPORT();
 }

@@ -129,7 +129,7 @@ test_change_log(void)
 	EXPECT(store_member_add_group(st, alice, group) == 0);
 	EXPECT(store_schedule_set(st, group, &w, 1) == 0);
 	mac_of(1, mac);
-	badge = store_badge_add(st, alice, mac, "0101", NULL, 1000);
+	badge = store_badge_add(st, alice, BADGE_UID, mac, "0101", NULL, 1000);
 	EXPECT(badge > 0);
 	acl_log(dbpath, 0, log, sizeof(log));
 	EXPECT_STR(log, "member:1 group:1 member:1 group:1 badge:1");
@@ -169,7 +169,7 @@ test_replica_refuses(void)
 	alice = add_member(st, "alice");
 	group = store_group_add(st, "night");
 	mac_of(2, mac);
-	badge = store_badge_add(st, alice, mac, "0202", NULL, 1000);
+	badge = store_badge_add(st, alice, BADGE_UID, mac, "0202", NULL, 1000);
 	EXPECT(store_site_set_role(st, true, "hall") == 0);
 	EXPECT(store_site_role(st, &replica, primary, sizeof(primary)) == 0);
 	EXPECT(replica);
@@ -338,7 +338,8 @@ same_decision(struct store *a, struct store *b, int n)
 	int i;
 
 	mac_of(n, mac);
-	EXPECT_INT(decision_rows_load(a, mac, &ra), decision_rows_load(b, mac, &rb));
+	EXPECT_INT(decision_rows_load(a, BADGE_UID, mac, &ra),
+	    decision_rows_load(b, BADGE_UID, mac, &rb));
 	EXPECT_INT(ra.badge.id, rb.badge.id);
 	EXPECT_INT(ra.badge.active, rb.badge.active);
 	EXPECT_INT(ra.member.id, rb.member.id);
@@ -394,9 +395,9 @@ test_snapshot_and_delta(void)
 	night = store_group_add(p, "night");
 	EXPECT(store_member_add_group(p, bob, night) == 0);
 	mac_of(1, mac);
-	b1 = store_badge_add(p, alice, mac, "0101", "blue fob", 1000);
+	b1 = store_badge_add(p, alice, BADGE_UID, mac, "0101", "blue fob", 1000);
 	mac_of(2, mac);
-	EXPECT(store_badge_add(p, bob, mac, "0202", NULL, 1000) > 0);
+	EXPECT(store_badge_add(p, bob, BADGE_UID, mac, "0202", NULL, 1000) > 0);
 
 	snap0 = site_acl_snapshot(p, &h);
 	EXPECT(snap0 != NULL);

@@ -194,8 +194,8 @@ test_crafted_schema_refused(void)
 		{ "ANALYZE", "unexpected table 'sqlite_stat1'" },
 		{ "DROP TABLE web_users; CREATE TABLE web_users (name TEXT PRIMARY KEY,"
 		  " role TEXT, hash TEXT, created INTEGER)",
-		  "table 'web_users' differs from schema version " },
-		{ "DROP INDEX events_ts", "index 'events_ts' of schema version " },
+		  "table 'web_users' differs from schema version" },
+		{ "DROP INDEX events_ts", "index 'events_ts' of schema version" },
 	};
 	struct store *st;
 	char err[512], name[32];
@@ -253,6 +253,46 @@ test_crafted_old_schema_not_migrated(void)
 	EXPECT_INT(version, 1);
 	snprintf(cmd, sizeof(cmd), "ls %s | grep -q '^v1-crafted.db.pre-'", dir);
 	EXPECT(system(cmd) != 0);
+}
+
+/* Root migrating another user's store (the package's `seuilctl init` on
+ * an upgrade, the store being seuil's) leaves the copy it makes before the
+ * migration to the store's owner, not to root.  Needs root to chown: said
+ * and passed elsewhere. */
+static void
+test_migration_copy_keeps_owner(void)
+{
+	char cmd[600], err[512], copy[600] = "";
+	struct store *st;
+	struct stat sb;
+	FILE *f;
+
+	if (geteuid() != 0) {
+		printf("# not root: the copy's owner is not checked\n");
+		return;
+	}
+	snprintf(dbpath, sizeof(dbpath), "%s/owned.db", dir);
+	snprintf(cmd, sizeof(cmd), "cp tests/fixtures/schema/v2.db %s && chown 12345:12346 %s",
+	    dbpath, dbpath);
+	EXPECT(system(cmd) == 0);
+	st = store_open(dbpath, 0, err, sizeof(err));
+	EXPECT(st != NULL);
+	if (st == NULL) {
+		printf("# %s\n", err);
+		return;
+	}
+	store_close(st);
+	snprintf(cmd, sizeof(cmd), "ls -d %s/owned.db.pre-v* 2>/dev/null", dir);
+	if ((f = popen(cmd, "r")) != NULL) {
+		if (fgets(copy, sizeof(copy), f) != NULL)
+			copy[strcspn(copy, "\n")] = '\0';
+		pclose(f);
+	}
+	EXPECT(copy[0] != '\0');
+	EXPECT(lstat(copy, &sb) == 0);
+	EXPECT_INT(sb.st_uid, 12345);
+	EXPECT_INT(sb.st_gid, 12346);
+	EXPECT_INT(sb.st_mode & 0777, 0600);
 }
 
 static void
@@ -380,10 +420,10 @@ test_find_badge(void)
 	alice = add_member(st, "alice");
 	mac_of("04A1B2C3", mac);
 	mac_of("04A1B2C4", other);
-	bid = store_badge_add(st, alice, mac, "B2C3", "blue fob", 2000);
+	bid = store_badge_add(st, alice, BADGE_UID, mac, "B2C3", "blue fob", 2000);
 	EXPECT(bid > 0);
 
-	EXPECT_INT(store_find_badge(st, mac, &b, &m), 1);
+	EXPECT_INT(store_find_badge(st, BADGE_UID, mac, &b, &m), 1);
 	EXPECT_INT(b.id, bid);
 	EXPECT_INT(b.member_id, alice);
 	EXPECT(b.active);
@@ -394,35 +434,78 @@ test_find_badge(void)
 	EXPECT_STR(m.name, "alice");
 	EXPECT(m.active);
 
-	EXPECT_INT(store_find_badge(st, other, &b, &m), 0);
+	EXPECT_INT(store_find_badge(st, BADGE_UID, other, &b, &m), 0);
 
 	/* Duplicate MAC: refused, naming the existing badge. */
-	EXPECT_INT(store_badge_add(st, alice, mac, "B2C3", NULL, 3000), -1);
+	EXPECT_INT(store_badge_add(st, alice, BADGE_UID, mac, "B2C3", NULL, 3000), -1);
 	EXPECT_INT(store_errcode(st), STORE_EEXIST);
 	EXPECT(strstr(store_errmsg(st), "already") != NULL);
 
 	/* Unknown member: refused by the foreign key. */
-	EXPECT_INT(store_badge_add(st, 999, other, "B2C4", NULL, 3000), -1);
+	EXPECT_INT(store_badge_add(st, 999, BADGE_UID, other, "B2C4", NULL, 3000), -1);
 
 	EXPECT_INT(store_badge_seen(st, bid, 5000), 0);
 	EXPECT_INT(store_badge_revoke(st, bid), 1);
 	EXPECT_INT(store_badge_revoke(st, 4242), 0);
 	/* Revoked is still found: the policy decides. */
-	EXPECT_INT(store_find_badge(st, mac, &b, &m), 1);
+	EXPECT_INT(store_find_badge(st, BADGE_UID, mac, &b, &m), 1);
 	EXPECT(!b.active);
 	EXPECT_INT(b.last_seen_ms, 5000);
 
 	/* Disabled member still found, marked. */
-	bid2 = store_badge_add(st, alice, other, "B2C4", NULL, 3000);
+	bid2 = store_badge_add(st, alice, BADGE_UID, other, "B2C4", NULL, 3000);
 	EXPECT(bid2 > 0);
 	EXPECT_INT(store_member_set_active(st, alice, false), 0);
-	EXPECT_INT(store_find_badge(st, other, &b, &m), 1);
+	EXPECT_INT(store_find_badge(st, BADGE_UID, other, &b, &m), 1);
 	EXPECT(b.active);
 	EXPECT(!m.active);
 	EXPECT_INT(store_badge_get(st, bid2, &b), 1);
 	EXPECT_INT(store_badge_get(st, 777, &b), 0);
 	store_close(st);
 }
+
+/* A DESFire badge is found by its credential's MAC, and only as a DESFire
+ * badge: the same bytes as a UID's MAC find nothing (a UID never matches a
+ * DESFire badge), and a UID badge is not found as a DESFire one. */
+static void
+test_badge_kinds(void)
+{
+	struct store *st = open_fresh("kinds.db");
+	uint8_t key[UID_KEY_LEN], cred[UID_CREDENTIAL_LEN], cmac[UID_MAC_LEN], umac[UID_MAC_LEN];
+	struct badge_row b;
+	struct member_row m;
+	int64_t alice, d, u;
+
+	EXPECT(st != NULL);
+	if (st == NULL)
+		return;
+	alice = add_member(st, "alice-kinds");
+	memset(key, 0x42, sizeof(key));
+	memset(cred, 0x17, sizeof(cred));
+	uid_credential_mac(key, cred, cmac);
+	mac_of("04112233445566", umac);
+	d = store_badge_add(st, alice, BADGE_DESFIRE, cmac, "5566", "card", 1000);
+	EXPECT(d > 0);
+	EXPECT_INT(store_find_badge(st, BADGE_DESFIRE, cmac, &b, &m), 1);
+	EXPECT_INT(b.id, d);
+	EXPECT_INT(b.kind, BADGE_DESFIRE);
+	EXPECT_STR(m.name, "alice-kinds");
+	EXPECT_INT(store_find_badge(st, BADGE_UID, cmac, &b, &m), 0);
+	EXPECT_INT(store_badge_get(st, d, &b), 1);
+	EXPECT_INT(b.kind, BADGE_DESFIRE);
+	EXPECT_STR(store_badge_kind_name(b.kind), "desfire");
+
+	u = store_badge_add(st, alice, BADGE_UID, umac, "5566", NULL, 1000);
+	EXPECT(u > 0);
+	EXPECT_INT(store_find_badge(st, BADGE_DESFIRE, umac, &b, &m), 0);
+	EXPECT_INT(store_find_badge(st, BADGE_UID, umac, &b, &m), 1);
+	EXPECT_INT(b.kind, BADGE_UID);
+	/* One MAC, one badge, whatever its kind. */
+	EXPECT_INT(store_badge_add(st, alice, BADGE_UID, cmac, "5566", NULL, 1000), -1);
+	EXPECT_INT(store_errcode(st), STORE_EEXIST);
+	store_close(st);
+}
+
 
 static int
 count_cb(const struct event_row *e, void *arg)
@@ -573,6 +656,83 @@ test_event_fields_and_query(void)
 	EXPECT_INT(store_events_query(st, &f, collect_cb, memset(rows, 0, sizeof(rows))), 2);
 	EXPECT_STR(rows[0].type, "access_denied");	/* newest two, in order */
 	EXPECT_STR(rows[1].type, "arrival");
+	store_close(st);
+}
+
+/* Each query counts the events that store_event_matches passes: one test,
+ * in SQL and in C (seuilctl log --follow). */
+static int
+agree_cb(const struct event_row *e, void *arg)
+{
+	const struct event_filter *f = arg;
+
+	EXPECT(store_event_matches(f, e));
+	return 0;
+}
+
+static int
+count_matches(struct store *st, const struct event_filter *f)
+{
+	struct event_filter all = { 0 };
+	struct event_row rows[16];
+	int n = 0, i;
+
+	memset(rows, 0, sizeof(rows));
+	store_events_query(st, &all, collect_cb, rows);
+	for (i = 0; rows[i].seq != 0; i++)
+		n += store_event_matches(f, &rows[i]);
+	return n;
+}
+
+static void
+test_log_filters(void)
+{
+	static const struct {
+		const char *type, *reader, *reason, *actor;
+	} evs[] = {
+		{ "access_denied", "front-in", "clock_unsynced", NULL },
+		{ "access_denied", "front-out", "outside_schedule", NULL },
+		{ "admin_change", NULL, NULL, "web:bob via uid:998(seuil-web)" },
+		{ "admin_change", NULL, NULL, "web:bobby via uid:998(seuil-web)" },
+		{ "admin_change", NULL, NULL, "uid:0(root)" },
+		{ "access_granted", "front-in", NULL, NULL },
+	};
+	struct event_filter filters[] = {
+		{ .reader = "front-in" },
+		{ .reason = "clock_unsynced" },
+		{ .actor = "web:bob" },
+		{ .actor = "uid:0(root)" },
+		{ .actor = "web" },
+		{ .before_seq = 3 },
+		{ .before_seq = 5, .type = "admin_change" },
+		{ .reader = "front-in", .type = "access_granted", .since_ms = 1000 },
+	};
+	static const int expected[] = { 2, 1, 1, 1, 0, 2, 2, 1 };
+	struct store *st = open_fresh("filters.db");
+	struct event ev;
+	size_t i;
+
+	EXPECT(st != NULL);
+	if (st == NULL)
+		return;
+	for (i = 0; i < sizeof(evs) / sizeof(evs[0]); i++) {
+		memset(&ev, 0, sizeof(ev));
+		ev.type = evs[i].type;
+		ev.reader = evs[i].reader;
+		ev.door = evs[i].reader != NULL ? "front" : NULL;
+		ev.reason = evs[i].reason;
+		ev.actor = evs[i].actor;
+		ev.ts_ms = 1000 * (int64_t)(i + 1);
+		EXPECT(store_append_event(st, &ev) > 0);
+	}
+	for (i = 0; i < sizeof(filters) / sizeof(filters[0]); i++) {
+		int n = store_events_query(st, &filters[i], agree_cb, &filters[i]);
+
+		if (n != expected[i])
+			printf("#   filter %zu: %d events, expected %d\n", i, n, expected[i]);
+		EXPECT_INT(n, expected[i]);
+		EXPECT_INT(count_matches(st, &filters[i]), expected[i]);
+	}
 	store_close(st);
 }
 
@@ -854,7 +1014,7 @@ test_no_raw_uid_in_file(void)
 	uid_mac(key, &u, mac);
 	uid_hint(&u, hint);
 	alice = add_member(st, "alice");
-	bid = store_badge_add(st, alice, mac, hint, NULL, 1);
+	bid = store_badge_add(st, alice, BADGE_UID, mac, hint, NULL, 1);
 	EXPECT(bid > 0);
 	ev.badge_id = bid;
 	ev.member_id = alice;
@@ -989,8 +1149,8 @@ test_erase(void)
 	EXPECT(store_member_add_group(st, id, gid) == 0);
 	mac_of("04A1B2C3", mac);
 	mac_of("04A1B2C4", other);
-	bid = store_badge_add(st, id, mac, "B2C3", "blue fob", 1);
-	EXPECT(store_badge_add(st, bob, other, "B2C4", NULL, 1) > 0);
+	bid = store_badge_add(st, id, BADGE_UID, mac, "B2C3", "blue fob", 1);
+	EXPECT(store_badge_add(st, bob, BADGE_UID, other, "B2C4", NULL, 1) > 0);
 	/* Before enrolment: an unknown_badge denial with the MAC only. */
 	ev.type = "access_denied";
 	ev.uid_mac = mac;
@@ -1125,7 +1285,7 @@ test_listing_stops(void)
 		EXPECT(store_group_add(st, name) > 0);
 		snprintf(name, sizeof(name), "04A1B2C%d", i);
 		mac_of(name, mac);
-		EXPECT(store_badge_add(st, id, mac, NULL, NULL, 1000) > 0);
+		EXPECT(store_badge_add(st, id, BADGE_UID, mac, NULL, NULL, 1000) > 0);
 		EXPECT(store_append_event(st, &ev) > 0);
 		EXPECT(store_visit_open(st, id, "front", 1000 + i) > 0);
 	}
@@ -1220,12 +1380,15 @@ main(void)
 	RUN(test_newer_schema_refused);
 	RUN(test_crafted_schema_refused);
 	RUN(test_crafted_old_schema_not_migrated);
+	RUN(test_migration_copy_keeps_owner);
 	RUN(test_pragmas);
 	RUN(test_checkpoint_manual);
 	RUN(test_wal_restart);
 	RUN(test_find_badge);
+	RUN(test_badge_kinds);
 	RUN(test_event_seq);
 	RUN(test_event_fields_and_query);
+	RUN(test_log_filters);
 	RUN(test_nested_transactions);
 	RUN(test_visits);
 	RUN(test_meta);

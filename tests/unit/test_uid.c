@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include <fcntl.h>
+#include <string.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -8,6 +9,7 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include "credkey.h"
 #include "testhelp.h"
 #include "uid.h"
 
@@ -143,6 +145,112 @@ test_mac_matches_openssl(void)
 	EXPECT_INT(bad, 0);
 }
 
+/* A credential's MAC is the same HMAC-SHA256 over its 16 bytes, never
+ * that of a UID with the same first bytes. */
+static void
+test_credential_mac(void)
+{
+	uint8_t key[UID_KEY_LEN], cred[UID_CREDENTIAL_LEN], mine[UID_MAC_LEN];
+	uint8_t theirs[EVP_MAX_MD_SIZE], umac[UID_MAC_LEN];
+	unsigned int n = 0;
+	struct uid u;
+
+	EXPECT(RAND_bytes(key, sizeof(key)) == 1 && RAND_bytes(cred, sizeof(cred)) == 1);
+	uid_credential_mac(key, cred, mine);
+	EXPECT(HMAC(EVP_sha256(), key, sizeof(key), cred, sizeof(cred), theirs, &n) != NULL);
+	EXPECT_INT(n, UID_MAC_LEN);
+	EXPECT(memcmp(mine, theirs, UID_MAC_LEN) == 0);
+	memset(&u, 0, sizeof(u));
+	u.len = 10;
+	memcpy(u.bytes, cred, 10);
+	uid_mac(key, &u, umac);
+	EXPECT(memcmp(mine, umac, UID_MAC_LEN) != 0);
+}
+
+/* The credentials key file: made once, 0600, 64 bytes; refused when
+ * readable by others, cut, lengthened, of another version or damaged;
+ * copied for a backup, never over a file; the PICC key as hex. */
+static void
+test_credkey_file(void)
+{
+	struct credkey k, k2;
+	uint8_t buf[CREDKEY_FILE_LEN], picc[CREDKEY_LEN];
+	char path[256], copy[256], err[512];
+	struct stat sb;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/credentials.key", dir);
+	snprintf(copy, sizeof(copy), "%s/credentials.copy", dir);
+	EXPECT_INT(credkey_load(path, &k, err, sizeof(err)), 0);
+	EXPECT(strstr(err, path) != NULL);
+	EXPECT_INT(credkey_create(path, err, sizeof(err)), 1);
+	EXPECT(stat(path, &sb) == 0);
+	EXPECT_INT(sb.st_mode & 07777, 0600);
+	EXPECT_INT(sb.st_size, CREDKEY_FILE_LEN);
+	EXPECT_INT(credkey_load(path, &k, err, sizeof(err)), 1);
+	EXPECT(memcmp(k.master0, k.master1, CREDKEY_LEN) != 0);
+	EXPECT(memcmp(k.master1, k.sysid, CREDKEY_LEN) != 0);
+	EXPECT_INT(credkey_create(path, err, sizeof(err)), 0);
+	EXPECT_INT(credkey_load(path, &k2, err, sizeof(err)), 1);
+	EXPECT(memcmp(&k, &k2, sizeof(k)) == 0);
+
+	/* A backup copy loads the same keys; never written over a file. */
+	EXPECT_INT(credkey_copy(path, copy, err, sizeof(err)), 1);
+	EXPECT(stat(copy, &sb) == 0 && (sb.st_mode & 07777) == 0600);
+	EXPECT_INT(credkey_load(copy, &k2, err, sizeof(err)), 1);
+	EXPECT(memcmp(&k, &k2, sizeof(k)) == 0);
+	EXPECT_INT(credkey_copy(path, copy, err, sizeof(err)), -1);
+	unlink(copy);
+	snprintf(copy, sizeof(copy), "%s/none.key", dir);
+	EXPECT_INT(credkey_copy(copy, path, err, sizeof(err)), 0);
+
+	EXPECT(chmod(path, 0640) == 0);
+	EXPECT_INT(credkey_load(path, &k2, err, sizeof(err)), -1);
+	EXPECT(strstr(err, "chmod 600") != NULL);
+	EXPECT(chmod(path, 0600) == 0);
+
+	/* One bit flipped anywhere: refused as damaged (or not ours). */
+	fd = open(path, O_RDWR);
+	EXPECT(fd >= 0 && pread(fd, buf, sizeof(buf), 0) == (ssize_t)sizeof(buf));
+	for (int i = 0; i < CREDKEY_FILE_LEN; i += 9) {
+		buf[i] ^= 0x04;
+		EXPECT(pwrite(fd, buf, sizeof(buf), 0) == (ssize_t)sizeof(buf));
+		EXPECT_INT(credkey_load(path, &k2, err, sizeof(err)), -1);
+		buf[i] ^= 0x04;
+	}
+	EXPECT(pwrite(fd, buf, sizeof(buf), 0) == (ssize_t)sizeof(buf));
+	EXPECT_INT(credkey_load(path, &k2, err, sizeof(err)), 1);
+	buf[7] = 2;	/* a later format */
+	EXPECT(pwrite(fd, buf, sizeof(buf), 0) == (ssize_t)sizeof(buf));
+	EXPECT_INT(credkey_load(path, &k2, err, sizeof(err)), -1);
+	EXPECT(strstr(err, "version 2") != NULL);
+	buf[7] = 1;
+	EXPECT(pwrite(fd, buf, sizeof(buf), 0) == (ssize_t)sizeof(buf));
+	EXPECT(pwrite(fd, "x", 1, CREDKEY_FILE_LEN) == 1);
+	EXPECT_INT(credkey_load(path, &k2, err, sizeof(err)), -1);
+	EXPECT(ftruncate(fd, CREDKEY_FILE_LEN - 1) == 0);
+	EXPECT_INT(credkey_load(path, &k2, err, sizeof(err)), -1);
+	close(fd);
+	unlink(path);
+	EXPECT(symlink(copy, path) == 0);
+	EXPECT_INT(credkey_load(path, &k2, err, sizeof(err)), -1);
+	unlink(path);
+
+	/* The PICC key: 32 hex digits, one newline at most. */
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	EXPECT(fd >= 0 && write(fd, "00112233445566778899aabbccddEEFF\n", 33) == 33);
+	close(fd);
+	EXPECT_INT(credkey_picc_load(path, picc, err, sizeof(err)), 0);
+	EXPECT_INT(picc[0], 0x00);
+	EXPECT_INT(picc[15], 0xFF);
+	EXPECT(truncate(path, 31) == 0);
+	EXPECT_INT(credkey_picc_load(path, picc, err, sizeof(err)), -1);
+	EXPECT_INT(picc[0], 0);
+	unlink(path);
+	credkey_wipe(&k);
+	credkey_wipe(&k2);
+}
+
 static void
 test_hint(void)
 {
@@ -232,6 +340,8 @@ main(void)
 	RUN(test_mac);
 	RUN(test_mac_known_answer);
 	RUN(test_hint);
+	RUN(test_credential_mac);
+	RUN(test_credkey_file);
 	RUN(test_key_file);
 	rmdir(dir);
 	return TEST_REPORT();

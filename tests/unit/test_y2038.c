@@ -112,6 +112,7 @@ decide(const char *from, const char *until, const struct access_groups *g, int64
 	static struct config conf;
 	struct badge_row b;
 	struct member_row m;
+	struct decision_tap tap = { .reader = CREDENTIAL_BOTH, .card = ACCESS_CARD_UID };
 	struct access_input in;
 
 	memset(&b, 0, sizeof(b));
@@ -120,7 +121,7 @@ decide(const char *from, const char *until, const struct access_groups *g, int64
 	snprintf(m.valid_from, sizeof(m.valid_from), "%s", from);
 	snprintf(m.valid_until, sizeof(m.valid_until), "%s", until);
 	conf.unsynced_clock = UNSYNCED_MEMBERS_ONLY;
-	decision_input(&in, &conf, &b, &m, g, now_ms, true, false);
+	decision_input(&in, &conf, &b, &m, g, now_ms, true, tap);
 	return access_decide(&in);
 }
 

@@ -42,11 +42,18 @@ setup_site() {
 	    sh -c "chroot '$R' seuild -n | grep -qx 'configuration OK'"
 	check_out "seuilctl init" "$R/run/seuil-test/init.log" inroot seuilctl init || return 1
 	check "the UID key: 0600 seuil:seuil" test "$(mode_owner /etc/seuil/uid.key)" = "600 seuil:seuil"
+	if base_without_credentials; then
+		diag "the base package knows no DESFire credentials: no credentials key file yet"
+	else
+		check "the credentials key file (DESFire): 0600 seuil:seuil, 64 bytes" credkey_ok
+	fi
 	check "the database: seuil's, not readable by others" sh -c \
 	    "m=\$(chroot '$R' stat -c '%a %U:%G' /var/lib/seuil/seuil.db); case \$m in 6[04]0\ seuil:seuil) ;; *) echo \"\$m\"; exit 1 ;; esac"
 	check_out "systemctl start seuild (READY=1 under its unit)" "$R/run/seuil-test/start-seuild.log" \
 	    unit start seuild || { sed 's/^/#   /' "$R/var/log/seuil-test/seuild.service.log" | tail -n 20; return 1; }
 	check "seuild runs as seuil in seuil, gpio, dialout, i2c, spi" seuild_creds_ok
+	base_without_credentials || check "seuild read the credentials key file (no warning in its log)" sh -c \
+	    "! grep -q 'credentials key file' '$R/var/log/seuil-test/seuild.service.log'"
 	check "the control socket: 0660 seuil:seuil" test "$(mode_owner /run/seuil/control.sock)" = "660 seuil:seuil"
 	check_out "seuilctl status: the door locked, both readers online" "$R/run/seuil-test/status.log" \
 	    sh -c "chroot '$R' seuilctl status --json | python3 -c '
@@ -61,6 +68,14 @@ sys.exit(not (doors[\"front\"][\"state\"] == \"locked\" and all(readers[n][\"onl
 	    grep -qx 'reader_sandbox = required' "$R$CONF"
 	return 0
 }
+
+# The package set up is the upgrade scenario's base, older than DESFire
+# credentials (its example has no [credentials]).
+base_without_credentials() {
+	[ "${SETUP_BASE:-0}" = 1 ] && ! grep -q '^\[credentials\]' "$R/usr/share/doc/seuil/examples/seuild.conf.example"
+}
+# The credentials key file seuilctl init makes: seuild's alone, 64 bytes.
+credkey_ok() { [ "$(mode_owner /etc/seuil/credentials.key) $(stat -c %s "$R/etc/seuil/credentials.key")" = "600 seuil:seuil 64" ]; }
 
 # The credentials of the running seuild: its unit's user and groups.
 seuild_creds_ok() {

@@ -72,6 +72,7 @@ setup_console() {
 	    "curl -s --cacert '$R/etc/seuil/web.crt' --resolve '$WEB_HOST:8443:127.0.0.1' '$WEB_URL/' | cmp -s - '$R/usr/share/seuil/web/index.html'"
 	check "seuil-web runs as seuil-web, in seuil and seuil-admin only" seuil_web_creds_ok
 	check "seuil-web's user cannot read the UID key" not_readable_by_web /etc/seuil/uid.key
+	check "seuil-web's user cannot read the credentials key file" not_readable_by_web /etc/seuil/credentials.key
 	check "seuil-web's user cannot read seuild's broker password" not_readable_by_web /etc/seuil/mqtt.pw
 	return 0
 }
@@ -88,9 +89,8 @@ seuil_web_creds_ok() {
 	[ "$want" = "$have" ] || { diag "seuil-web's groups: $have, want $want"; return 1; }
 }
 
-journey_console() {
-	local n csv
-	# Log in.
+# console_login: log in as the console's admin, the CSRF token kept.
+console_login() {
 	if curl -s -c "$WEB_JAR" -o "$WEB_OUT" -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
 	    --cacert "$R/etc/seuil/web.crt" --resolve "$WEB_HOST:8443:127.0.0.1" \
 	    --data "{\"user\":\"$WEB_ADMIN\",\"password\":\"$WEB_PW\"}" "$WEB_URL/api/v1/login" | grep -qx 200; then
@@ -100,6 +100,11 @@ journey_console() {
 		return 1
 	fi
 	WEB_CSRF=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["csrf"])' "$WEB_OUT")
+}
+
+journey_console() {
+	local n csv
+	console_login || return 1
 	check "console: the login is recorded (console_login)" wait_until 5 events_ge \
 	    "type = 'console_login' and (actor like '%$WEB_ADMIN%' or detail like '%$WEB_ADMIN%')" 1
 	check "console: who is here" who_ok

@@ -30,6 +30,9 @@ journey_backup() {
 	check "with the key, both 0600" sh -c "
 	    k=\$(stat -c %a '$R$BACKUP_USB/uid.key') && d=\$(stat -c %a '$R$BACKUP_USB'/seuil-*.db) &&
 	    [ \"\$k \$d\" = '600 600' ] && cmp -s '$R$BACKUP_USB/uid.key' '$R/etc/seuil/uid.key'"
+	check "with the key, the credentials key file too, 0600" sh -c "
+	    [ \"\$(stat -c %a '$R$BACKUP_USB/credentials.key')\" = 600 ] &&
+	    cmp -s '$R$BACKUP_USB/credentials.key' '$R/etc/seuil/credentials.key'"
 
 	# The nightly one: [backup] dir, seuild told (it takes the snapshot),
 	# the timer, one run now.
@@ -48,8 +51,13 @@ journey_backup() {
 	check "a snapshot seuil-YYYYMMDD-HHMMSS.db in /var/backups/seuil" \
 	    sh -c "echo '$snap' | grep -Eqx 'seuil-[0-9]{8}-[0-9]{6}\.db'"
 	[ -z "$snap" ] || check "the snapshot is sound and holds alice" snapshot_ok "/var/backups/seuil/$snap"
-	check "the snapshot and the key beside it are seuil's, 0600" sh -c "
-	    [ \"\$(chroot '$R' stat -c '%a %U' /var/backups/seuil/$snap /var/backups/seuil/uid.key | sort -u)\" = '600 seuil' ]"
+	# 0640 group seuil: the console's user (in the group) lists and
+	# serves the snapshots; never the keys.
+	check "the snapshot is seuil's, 0640 group seuil" test "$(mode_owner "/var/backups/seuil/$snap")" = "640 seuil:seuil"
+	check "the keys beside it are seuil's, 0600" sh -c "
+	    [ \"\$(chroot '$R' stat -c '%a %U:%G' /var/backups/seuil/uid.key /var/backups/seuil/credentials.key | sort -u)\" = '600 seuil:seuil' ]"
+	check "the credentials key beside the snapshot is the site's" \
+	    cmp -s "$R/var/backups/seuil/credentials.key" "$R/etc/seuil/credentials.key"
 	check "seuilctl status: last backup ok" sh -c \
 	    "chroot '$R' seuilctl status --json | python3 -c 'import json,sys; v = json.load(sys.stdin); b = v.get(\"last_backup\") or v.get(\"store\", {}).get(\"last_backup\"); sys.exit(not (b and b[\"result\"] == \"ok\"))'"
 }

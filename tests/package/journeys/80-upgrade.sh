@@ -106,9 +106,12 @@ journey_upgrade() {	# NEW.deb
 	    test "$(store_counts)" = "$(cat "$R$UPG/counts.before")"
 	check "the UID key is the same" cmp -s "$R$UPG/uid.key" "$R/etc/seuil/uid.key"
 	check "the configuration is the admin's, untouched" cmp -s "$R$UPG/seuild.conf" "$R$CONF"
+	check "the upgrade's seuilctl init made the credentials key file, 0600 seuil:seuil" credkey_ok
 	check "the store is still seuil's" sh -c "! find '$R/var/lib/seuil' -not -user \$(chroot '$R' id -u seuil) | grep -q ."
 	check "seuild is back" unit_active seuild
 	check "seuild runs the new program" exe_current seuild.service
+	check "the new seuild read the credentials key file (no warning in its log)" sh -c \
+	    "! grep -q 'credentials key file' '$R/var/log/seuil-test/seuild.service.log'"
 	check "the backup timer is back" unit_active seuil-backup.timer
 	check "the console (enabled) is up after the upgrade" unit_active seuil-web
 	check "the console runs the new program" exe_current seuil-web.service

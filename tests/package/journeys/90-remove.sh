@@ -5,13 +5,14 @@
 # purpose, it says, with the path), and the list of what is left.
 
 # The secrets and stores of this install, kept to look for them after the
-# purge: the UID key, the console's TLS key, seuild's broker password.
+# purge: the UID key, the DESFire credentials key, the console's TLS key,
+# seuild's broker password.
 SECRETS=/run/seuil-test/secrets
 
 journey_remove() {
 	local p
 	mkdir -p "$R$SECRETS"
-	for p in /etc/seuil/uid.key /etc/seuil/web.key /etc/seuil/mqtt.pw; do
+	for p in /etc/seuil/uid.key /etc/seuil/credentials.key /etc/seuil/web.key /etc/seuil/mqtt.pw; do
 		[ -f "$R$p" ] || continue
 		cp "$R$p" "$R$SECRETS/${p##*/}"
 		# A text secret is also found inside another file by its
@@ -29,8 +30,8 @@ journey_remove() {
 	done
 	check "no seuil program runs any more" no_seuil_procs
 	seuil_procs | sed 's/^/#   still running: /'
-	check "remove keeps the data: database, key, configuration" sh -c \
-	    "[ -s '$R/var/lib/seuil/seuil.db' ] && [ -s '$R/etc/seuil/uid.key' ] && [ -s '$R/etc/seuil/seuild.conf' ]"
+	check "remove keeps the data: database, keys, configuration" sh -c \
+	    "[ -s '$R/var/lib/seuil/seuil.db' ] && [ -s '$R/etc/seuil/uid.key' ] && [ -s '$R/etc/seuil/credentials.key' ] && [ -s '$R/etc/seuil/seuild.conf' ]"
 }
 no_seuil_procs() { [ -z "$(seuil_procs)" ]; }
 
@@ -39,7 +40,12 @@ journey_purge() {
 	check_out "apt-get purge seuil" "$out" apt_get purge seuil
 	sed -n 's/^seuil: /#   purge says: /p' "$out"
 	check "purge removes the database and its copies" test ! -e "$R/var/lib/seuil"
-	check "purge removes /etc/seuil: configuration, UID key, TLS key, broker password" test ! -e "$R/etc/seuil"
+	check "purge removes from /etc/seuil the configuration, UID key, credentials key, TLS key and certificate, broker password" sh -c \
+	    "for f in seuild.conf uid.key credentials.key web.key web.crt mqtt.pw; do [ ! -e '$R/etc/seuil/'\$f ] || exit 1; done"
+	# The lobby's logo (docs/lobby.md puts it there) is the admin's file:
+	# left, and said.
+	check "purge leaves in /etc/seuil only the admin's logo, and says so" sh -c \
+	    "[ \"\$(ls -A '$R/etc/seuil')\" = logo.png ] && grep -q '^seuil: left in /etc/seuil .*logo.png' '$out'"
 	check "purge says it leaves the nightly backups, with their path" \
 	    grep -q '^seuil: .*/var/backups/seuil' "$out"
 	check "purge says backups made by hand are not tracked" grep -qi '^seuil: .*by hand' "$out"

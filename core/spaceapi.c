@@ -14,37 +14,70 @@
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "render_json.h"
 
-char *
-spaceapi_json(const struct config *conf, int count, int64_t lastchange_ms)
+bool
+spaceapi_open(const struct config *conf, const struct spaceapi_state *s)
 {
-	cJSON *o, *a, *p, *s;
+	return conf->spaceapi_open_from == SPACEAPI_OPEN_OFFICE_HOURS ? s->office :
+	    s->count > 0;
+}
+
+/* Add key: v unless it is empty. */
+static void
+add_set(cJSON *o, const char *key, const char *v)
+{
+	if (v[0] != '\0')
+		cJSON_AddStringToObject(o, key, v);
+}
+
+char *
+spaceapi_json(const struct config *conf, const struct spaceapi_state *st)
+{
+	cJSON *o, *a, *p, *s, *i;
 
 	if ((o = cJSON_CreateObject()) == NULL)
 		return NULL;
 	a = cJSON_AddArrayToObject(o, "api_compatibility");
 	cJSON_AddItemToArray(a, cJSON_CreateString("15"));
-	cJSON_AddStringToObject(o, "space", conf->site_name);
-	/* Required by the schema; seuil has no keys for them (docs/mqtt.md). */
-	cJSON_AddStringToObject(o, "logo", "");
-	cJSON_AddStringToObject(o, "url", "");
+	cJSON_AddStringToObject(o, "space", conf->spaceapi_space[0] ? conf->spaceapi_space :
+	    conf->site_name);
+	/* Required by the schema: there, empty, when not configured. */
+	cJSON_AddStringToObject(o, "logo", conf->spaceapi_logo);
+	cJSON_AddStringToObject(o, "url", conf->spaceapi_url);
 	p = cJSON_AddObjectToObject(o, "location");
+	add_set(p, "address", conf->spaceapi_address);
+	if (conf->spaceapi_lat[0] != '\0' && conf->spaceapi_lon[0] != '\0') {
+		cJSON_AddNumberToObject(p, "lat", strtod(conf->spaceapi_lat, NULL));
+		cJSON_AddNumberToObject(p, "lon", strtod(conf->spaceapi_lon, NULL));
+	}
 	cJSON_AddStringToObject(p, "timezone", conf->timezone);
-	cJSON_AddObjectToObject(o, "contact");
+	p = cJSON_AddObjectToObject(o, "contact");
+	add_set(p, "email", conf->spaceapi_email);
+	add_set(p, "mastodon", conf->spaceapi_mastodon);
+	add_set(p, "matrix", conf->spaceapi_matrix);
 	s = cJSON_AddObjectToObject(o, "state");
-	cJSON_AddBoolToObject(s, "open", count > 0);
-	if (lastchange_ms > 0)
-		cJSON_AddNumberToObject(s, "lastchange", (double)(lastchange_ms / 1000));
-	p = cJSON_AddObjectToObject(o, "sensors");
-	a = cJSON_AddArrayToObject(p, "people_now_present");
-	s = cJSON_CreateObject();
-	cJSON_AddNumberToObject(s, "value", count);
-	cJSON_AddItemToArray(a, s);
+	if (st->known)
+		cJSON_AddBoolToObject(s, "open", spaceapi_open(conf, st));
+	if (st->known && st->lastchange_ms > 0)
+		cJSON_AddNumberToObject(s, "lastchange", (double)(st->lastchange_ms / 1000));
+	if (conf->spaceapi_icon_open[0] != '\0' && conf->spaceapi_icon_closed[0] != '\0') {
+		i = cJSON_AddObjectToObject(s, "icon");
+		cJSON_AddStringToObject(i, "open", conf->spaceapi_icon_open);
+		cJSON_AddStringToObject(i, "closed", conf->spaceapi_icon_closed);
+	}
+	if (conf->spaceapi_people) {
+		p = cJSON_AddObjectToObject(o, "sensors");
+		a = cJSON_AddArrayToObject(p, "people_now_present");
+		s = cJSON_CreateObject();
+		cJSON_AddNumberToObject(s, "value", st->count);
+		cJSON_AddItemToArray(a, s);
+	}
 	return render_json_print(o);
 }
 

@@ -812,6 +812,9 @@ heartbeat = 1s
 database = {d}/seuil.db
 uid_key_file = {d}/uid.key
 
+[credentials]
+key_file = {d}/credentials.key
+
 [door.{node}]
 gpio = sim
 sim_dir = {d}/door

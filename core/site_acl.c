@@ -73,6 +73,9 @@ static const struct column {
 	{ K_BADGE, "member", "member_id", "member_id", C_INT },
 	{ K_BADGE, "mac", "uid_mac", "uid_mac", C_BLOB },
 	{ K_BADGE, "status", "status", "status", C_TEXT },
+	/* A DESFire badge's mac is its credential's: the door looks it up
+	 * by kind and mac. */
+	{ K_BADGE, "kind", "kind", "kind", C_TEXT },
 	{ K_GROUP, "id", "id", "id", C_INT },
 	{ K_GROUP, "name", "name", "name", C_TEXT },
 	{ K_GROUP, "offline_ok", "offline_ok", "offline_ok", C_INT },

@@ -369,6 +369,7 @@ test_snapshot_and_delta(void)
 	struct schedule_window w = { 0x1f, 480, 1200 };
 	struct store *p, *r;
 	struct member_row m;
+	struct decision_rows rows;
 	uint8_t mac[UID_MAC_LEN];
 	char why[256], *snap0, *snap1, *delta;
 	int64_t alice, bob, night, b1;
@@ -398,6 +399,8 @@ test_snapshot_and_delta(void)
 	b1 = store_badge_add(p, alice, BADGE_UID, mac, "0101", "blue fob", 1000);
 	mac_of(2, mac);
 	EXPECT(store_badge_add(p, bob, BADGE_UID, mac, "0202", NULL, 1000) > 0);
+	mac_of(3, mac);
+	EXPECT(store_badge_add(p, alice, BADGE_DESFIRE, mac, "0303", NULL, 1000) > 0);
 
 	snap0 = site_acl_snapshot(p, &h);
 	EXPECT(snap0 != NULL);
@@ -411,6 +414,10 @@ test_snapshot_and_delta(void)
 	same_digest(p, r);
 	same_decision(p, r, 1);
 	same_decision(p, r, 2);
+	/* A DESFire badge stays one: its mac is a credential's, never a UID's. */
+	mac_of(3, mac);
+	EXPECT_INT(decision_rows_load(r, BADGE_DESFIRE, mac, &rows), 1);
+	EXPECT_INT(decision_rows_load(r, BADGE_UID, mac, &rows), 0);
 	EXPECT_INT(store_member_get(r, bob, &m), 1);
 	EXPECT_STR(m.email, "");
 	EXPECT(strstr(m.name, "bob") == NULL);

@@ -131,7 +131,9 @@ mqtt_announce_ha(struct mqtt *m)
 /* A door's event for Home Assistant's event entity and device triggers
  * (B/door/<door>/event): live only, so a backlog published after an
  * outage does not fire automations late; not part of the durable mark (a
- * lost copy is not resent). */
+ * lost copy is not resent).  On a site's primary, whose B/events carries
+ * every node's, only its own doors': each node announces and publishes its
+ * own (mqtt_discovery.c), and a replica's tap must not fire twice. */
 #define MQTT_DOOR_EVENT_LIVE_MS	60000
 
 static void
@@ -140,6 +142,7 @@ mqtt_door_event(struct mqtt *m, const struct event_row *ev, const char *name)
 	char topic[400], *s;
 
 	if (ev->door[0] == '\0' || !mqtt_discovery_event_type(ev->type) ||
+	    (ev->node[0] != '\0' && strcmp(ev->node, m->conf.site_node) != 0) ||
 	    clock_wall_ms() - ev->ts_ms > MQTT_DOOR_EVENT_LIVE_MS ||
 	    (s = mqtt_door_event_json(ev, name)) == NULL)
 		return;

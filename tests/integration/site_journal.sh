@@ -18,6 +18,7 @@ nctl main init >/dev/null && nctl main site init >/dev/null &&
 	(cd "$T" && nctl main site join hall >/dev/null) && nctl hall site install "$T/hall.bundle" >/dev/null ||
 	{ not_ok "setup"; exit 1; }
 sub_start "$T/events.out" seuil/test/events || { not_ok "subscriber"; exit 1; }
+sub_start "$T/door_events.out" "seuil/test/door/+/event" || { not_ok "door event subscriber"; exit 1; }
 start_node main && start_node hall || { not_ok "nodes start"; exit 1; }
 check "the replica's copy is the primary's" wait_until 10 same_digest main hall
 
@@ -35,6 +36,10 @@ check "the site's copy of hall's denial has its reason" test "$(sqlite3 "$T/main
 check "seuilctl log --site shows hall's events as hall:SEQ" sh -c "'$SEUILCTL' -f '$T/main/seuild.conf' log --site | grep -q ' hall:[0-9]* *access_granted'"
 check "seuilctl log without --site is the primary's own" sh -c "! '$SEUILCTL' -f '$T/main/seuild.conf' log | grep -q hall:"
 check "B/events carries hall's grant with node and node_seq" wait_until 10 grep -q '"type":"access_granted".*"node":"hall","node_seq":[0-9]' "$T/events.out"
+# Home Assistant's event entity: hall announces its door and publishes its
+# taps; the primary, whose B/events carries them too, must not again.
+sleep 1
+check "B/door/hall/event: hall's grant once, not again from the primary" test "$(grep -c '"event_type":"access_granted"' "$T/door_events.out")" = 1
 # The site's sequence on B/events: 1, 2, 3... with no gap.
 events_gap_free() {
 	grep '^{' "$T/events.out" | python3 -c '

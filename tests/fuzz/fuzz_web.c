@@ -124,7 +124,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		if ((id = store_member_add(w.st, &m, 1)) == -1 ||
 		    webuser_hash("fuzz member password", hash, err, sizeof(err)) == -1 ||
 		    store_member_account_set(w.st, id, hash, 1) == -1 ||
-		    store_badge_add(w.st, id, mac, "0101", NULL, 1) == -1 ||
+		    store_badge_add(w.st, id, BADGE_UID, mac, "0101", NULL, 1) == -1 ||
 		    (g.sponsor_id = id, store_guest_add(w.st, &g)) == -1) {
 			fprintf(stderr, "member: %s %s\n", err, store_errmsg(w.st));
 			abort();

@@ -9,7 +9,7 @@ bench/gen_*) on simulated hardware, the PN532 emulator and a throwaway
 mosquitto on 127.0.0.1, in a work directory on tmpfs (/dev/shm) and one on
 disk ($BENCH_DISK_DIR, default /var/tmp).  Python's standard library only.
 Benchmarks measure; they never fail on a number.  Sections: fsync badge import
-nfc desfire mqtt burst idle report console scale (the default is all of them).
+nfc desfire mqtt burst idle report console scale site (the default is all of them).
 BENCH_KEEP=1 keeps the work directories; BENCH_WRAP="taskset -c 1" (say)
 runs each seuild under that command.
 """
@@ -794,11 +794,149 @@ def section_scale(ctx):
         shutil.rmtree(os.path.dirname(conf), ignore_errors=True)
 
 
+SITE_REPLICAS = int(os.environ.get("BENCH_SITE_REPLICAS", 5))
+SITE_ROUNDS = int(os.environ.get("BENCH_SITE_ROUNDS", 20))
+
+
+def site_conf(d, node, role, port):
+    with open(f"{d}/seuild.conf", "w") as f:
+        f.write(f"""[site]
+name = bench
+timezone = Europe/Paris
+node = {node}
+role = {role}
+key_file = {d}/site.key
+heartbeat = 1s
+
+[store]
+database = {d}/seuil.db
+uid_key_file = {d}/uid.key
+
+[credentials]
+key_file = {d}/credentials.key
+
+[door.{node}]
+gpio = sim
+sim_dir = {d}/door
+unlock_time = 1s
+
+[reader.{node}-in]
+driver = sim
+sim_fifo = {d}/in.fifo
+door = {node}
+direction = in
+
+[security]
+unsynced_clock = ignore
+lockout_failures = 32
+
+[mqtt]
+host = 127.0.0.1
+port = {port}
+homeassistant = false
+
+[control]
+socket = {d}/control.sock
+
+[replica]
+site_key_file = {d}/site.pub
+""")
+
+
+def section_site(ctx):
+    """A site: one primary and BENCH_SITE_REPLICAS replicas on one broker.
+    site_revoke_to_deny: `seuilctl badge revoke` on the primary → the
+    access_denied (badge_revoked) recorded at a replica whose reader is
+    tapped with that badge every ~50 ms, per replica and round.
+    site_journal_lag: that denial's ts at the replica → the primary's
+    site_events holding it (polled every 10 ms)."""
+    import sqlite3
+    base = ctx["shm"] + "/site"
+    port = free_port()
+    os.makedirs(base)
+    with open(base + "/mosquitto.conf", "w") as f:
+        f.write(f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n")
+    broker = start(["mosquitto", "-c", base + "/mosquitto.conf"], stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+    nodes = ["main"] + [f"r{i}" for i in range(SITE_REPLICAS)]
+    dirs = {n: f"{base}/{n}" for n in nodes}
+    ctl = lambda n, *a: subprocess.run([BUILD + "/seuilctl", "-f", dirs[n] + "/seuild.conf", *a],
+                                       capture_output=True, text=True, cwd=base)
+    daemons = []
+    try:
+        for n in nodes:
+            os.makedirs(dirs[n] + "/door")
+            site_conf(dirs[n], n, "primary" if n == "main" else "replica", port)
+        ctl("main", "init")
+        ctl("main", "site", "init")
+        badges = []
+        for r in range(SITE_ROUNDS):
+            ctl("main", "member", "add", f"m{r}")
+            uid = "04B0%04X" % r
+            ctl("main", "badge", "add", f"m{r}", uid)
+            badges.append(uid)
+        for n in nodes[1:]:
+            ctl("main", "site", "join", n)
+            ctl(n, "site", "install", f"{base}/{n}.bundle")
+        for n in nodes:
+            daemons.append(start([BUILD + "/seuild", "-d", "-f", dirs[n] + "/seuild.conf"],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        digest = lambda n: json.loads(ctl(n, "--json", "site", "show").stdout or "{}").get("digest")
+        if not wait_for(lambda: all(os.path.exists(dirs[n] + "/in.fifo") for n in nodes), 15) or \
+           not wait_for(lambda: len({digest(n) for n in nodes}) == 1, 30, 0.2):
+            raise RuntimeError("the replicas' copies did not become the primary's")
+        fifos = {n: os.open(dirs[n] + "/in.fifo", os.O_WRONLY) for n in nodes[1:]}
+        dbs = {n: sqlite3.connect(f"file:{dirs[n]}/seuil.db?mode=ro", uri=True) for n in nodes}
+        ids = {uid: dbs["main"].execute("SELECT id FROM badges WHERE uid_hint = ?",
+                                        (uid[-4:],)).fetchone()[0] for uid in badges}
+        deny, lag = [], []
+        for uid in badges:
+            t0 = time.time()
+            ctl("main", "badge", "revoke", str(ids[uid]))
+            pending, found = set(nodes[1:]), {}
+            end = time.monotonic() + 10
+            next_tap = 0.0
+            while (pending or found) and time.monotonic() < end:
+                if pending and time.monotonic() >= next_tap:
+                    for n in pending:
+                        os.write(fifos[n], f"{uid}\n-\n".encode())
+                    next_tap = time.monotonic() + 0.05
+                for n in list(pending):
+                    row = dbs[n].execute("SELECT seq, ts_ms FROM events WHERE type = 'access_denied'"
+                                         " AND reason = 'badge_revoked' AND badge_id = ? ORDER BY seq"
+                                         " LIMIT 1", (ids[uid],)).fetchone()
+                    if row is not None:
+                        deny.append(row[1] - t0 * 1000)
+                        found[n] = row
+                        pending.discard(n)
+                for n, (seq, ts) in list(found.items()):
+                    if dbs["main"].execute("SELECT 1 FROM site_events WHERE node = ? AND node_seq = ?",
+                                           (n, seq)).fetchone():
+                        lag.append(time.time() * 1000 - ts)
+                        del found[n]
+                time.sleep(0.005)
+            time.sleep(1.1)     # each door relocks: the next round starts alike
+        emit(f"site_revoke_to_deny_p50_ms", pct(deny, 50), "ms")
+        emit(f"site_revoke_to_deny_p99_ms", pct(deny, 99), "ms")
+        emit("site_revoke_denials", len(deny), f"of {SITE_ROUNDS * SITE_REPLICAS}")
+        emit("site_journal_lag_p50_ms", pct(lag, 50), "ms")
+        emit("site_journal_lag_p99_ms", pct(lag, 99), "ms")
+        for c in dbs.values():
+            c.close()
+        for fd in fifos.values():
+            os.close(fd)
+    finally:
+        for p in daemons:
+            stop(p)
+        stop(broker)
+
+
 SECTIONS = [("fsync", section_fsync), ("badge", section_badge), ("import", section_import),
             ("burst", section_burst),
             ("mqtt", section_mqtt), ("nfc", section_nfc), ("desfire", section_desfire),
             ("idle", section_idle),
-            ("report", section_report), ("console", section_console), ("scale", section_scale)]
+            ("report", section_report), ("console", section_console), ("scale", section_scale),
+            ("site", section_site)]
 
 
 def main():

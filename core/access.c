@@ -34,6 +34,7 @@ access_reason_name(enum access_reason r)
 	case ACCESS_NOT_YET_VALID:	return "not_yet_valid";
 	case ACCESS_EXPIRED:		return "expired";
 	case ACCESS_CLOCK_UNSYNCED:	return "clock_unsynced";
+	case ACCESS_ACL_EXPIRED:	return "acl_expired";
 	case ACCESS_OUTSIDE_SCHEDULE:	return "outside_schedule";
 	case ACCESS_STORE_UNAVAILABLE:	return "store_unavailable";
 	}
@@ -177,6 +178,13 @@ schedule_allows(const struct access_groups *gs, const struct local_time *t)
  *                 with clock_unsynced, schedule or not.
  * The date checks still run first when unsynced, so a badge the wrong clock
  * already calls expired is logged as expired.
+ *
+ * A replica's copy of the members may be too old to trust (docs/site.md):
+ * a revocation made since cannot have reached it.  It then admits, by
+ * when_expired, only the members of groups someone marked offline_ok
+ * (keyholders), whose schedules still apply, or everyone, or no one.  The
+ * check comes last but the schedule's: what the copy says of the badge and
+ * the member is the best there is, and a denial for it says so.
  */
 enum access_reason
 access_decide(const struct access_input *in)
@@ -227,6 +235,21 @@ access_decide(const struct access_input *in)
 		}
 	}
 
+	if (in->copy_expired && in->when_expired != EXPIRED_KEEP) {
+		struct access_groups offline;
+		int i;
+
+		if (in->when_expired != EXPIRED_OFFLINE_GROUPS || in->groups == NULL ||
+		    in->groups->ngroups < 0 || in->groups->ngroups > ACCESS_MAX_GROUPS)
+			return ACCESS_ACL_EXPIRED;
+		offline.ngroups = 0;
+		for (i = 0; i < in->groups->ngroups; i++)
+			if (in->groups->groups[i].offline_ok)
+				offline.groups[offline.ngroups++] = in->groups->groups[i];
+		if (offline.ngroups == 0)
+			return ACCESS_ACL_EXPIRED;
+		return schedule_allows(&offline, now) ? ACCESS_GRANTED : ACCESS_OUTSIDE_SCHEDULE;
+	}
 	if (!schedule_allows(in->groups, now))
 		return ACCESS_OUTSIDE_SCHEDULE;
 	return ACCESS_GRANTED;

@@ -30,6 +30,7 @@ enum access_reason {
 	ACCESS_NOT_YET_VALID,		/* "not_yet_valid" */
 	ACCESS_EXPIRED,			/* "expired" */
 	ACCESS_CLOCK_UNSYNCED,		/* "clock_unsynced" */
+	ACCESS_ACL_EXPIRED,		/* "acl_expired" */
 	ACCESS_OUTSIDE_SCHEDULE,	/* "outside_schedule" */
 	/* Not a check: the daemon's, when the store could not be had in
 	 * time to decide and log (access_decide never returns it). */
@@ -56,6 +57,7 @@ struct access_group {
 	char		name[64];
 	int		nwindows;	/* 0: no schedule, always allowed */
 	struct schedule_window windows[ACCESS_MAX_WINDOWS];
+	bool		offline_ok;	/* admits when a replica's copy expired */
 };
 
 /* A member with no group at all is not restricted by schedules; nor is a
@@ -98,6 +100,10 @@ struct access_input {
 	struct local_time now;
 	bool		clock_synced;
 	enum unsynced_policy unsynced;
+	/* A site's replica whose copy of the members is older than
+	 * [replica] max_age (docs/site.md), and what it then admits. */
+	bool		copy_expired;
+	enum when_expired when_expired;
 };
 
 /*
@@ -113,6 +119,13 @@ struct access_input {
  *                         ACCESS_CLOCK_UNSYNCED;
  *   UNSYNCED_DENY         ACCESS_CLOCK_UNSYNCED for every badge that passed
  *                         the lockout, badge, member and date checks.
+ * When copy_expired (a replica that has verified nothing from its primary
+ * for max_age):
+ *   EXPIRED_KEEP          as if the copy were current;
+ *   EXPIRED_OFFLINE_GROUPS only the member's groups with offline_ok count
+ *                         (their schedules apply); none: ACCESS_ACL_EXPIRED;
+ *   EXPIRED_DENY          ACCESS_ACL_EXPIRED for every badge that passed the
+ *                         checks before.
  */
 enum access_reason access_decide(const struct access_input *in);
 

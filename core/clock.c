@@ -32,6 +32,12 @@ clock_mono_ms(void)
 }
 
 int64_t
+clock_boot_ms(void)
+{
+	return clock_read_ns(CLOCK_BOOTTIME) / 1000000;
+}
+
+int64_t
 clock_wall_ms(void)
 {
 	return clock_read_ns(CLOCK_REALTIME) / 1000000;

@@ -12,6 +12,9 @@
 
 int64_t clock_mono_ns(void);
 int64_t clock_mono_ms(void);
+/* Like the monotonic clock, but counting the time the system was
+ * suspended too: how old a site's replica's copy is (docs/site.md). */
+int64_t clock_boot_ms(void);
 /* UTC milliseconds since the epoch; 0 when the C library cannot read the
  * clock (past 2038-01-19 where time_t is 32-bit), and clock_synced is then
  * false. */

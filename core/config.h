@@ -39,6 +39,10 @@ enum reader_sandbox { READER_SANDBOX_REQUIRED, READER_SANDBOX_BEST_EFFORT };
  * (firmware-glue/desfire.h), or a credential when the card carries our
  * application and the UID otherwise. */
 enum reader_credential { CREDENTIAL_UID, CREDENTIAL_DESFIRE, CREDENTIAL_BOTH };
+/* A node's part in a site of several Pis (docs/site.md). */
+enum site_role { SITE_PRIMARY, SITE_REPLICA };
+/* What a replica whose copy is older than max_age lets in. */
+enum when_expired { EXPIRED_OFFLINE_GROUPS, EXPIRED_KEEP, EXPIRED_DENY };
 
 struct door_conf {
 	char		name[CONFIG_NAME_MAX + 1];
@@ -87,6 +91,10 @@ struct config {
 	/* [site] */
 	char		site_name[CONFIG_NAME_MAX + 1];
 	char		timezone[64];
+	char		site_node[CONFIG_NAME_MAX + 1];	/* "": a single Pi, no site */
+	enum site_role	site_role;
+	char		site_key_file[PATH_MAX];	/* the primary's signing key */
+	int64_t		site_heartbeat_ms;		/* the primary's signed head */
 
 	/* [store] */
 	char		database[PATH_MAX];
@@ -179,7 +187,26 @@ struct config {
 	char		lobby_logo[PATH_MAX];	/* a PNG, JPEG, GIF, WebP or SVG file */
 	char		lobby_colour_background[8];	/* "#rgb" or "#rrggbb" */
 	char		lobby_colour_text[8];
+	/* [replica] */
+	char		replica_site_key_file[PATH_MAX];	/* the site's public key */
+	int64_t		replica_stale_after_ms;
+	int64_t		replica_max_age_ms;
+	enum when_expired replica_when_expired;
 };
+
+/* Whether conf makes this Pi a node of a site of several ([site] node
+ * set); a single Pi behaves as if there were no site at all. */
+static inline bool
+config_site(const struct config *conf)
+{
+	return conf->site_node[0] != '\0';
+}
+
+static inline bool
+config_replica(const struct config *conf)
+{
+	return config_site(conf) && conf->site_role == SITE_REPLICA;
+}
 
 /* Fill *conf with every default (docs/design.md, Configuration). */
 void config_defaults(struct config *conf);

@@ -357,6 +357,13 @@ config_check_all(struct parse *p)
 		check_office(p, i);
 	check_guests_spaceapi(p);
 
+	/* A replica is a node of a site: it needs the node's name, which
+	 * names its topics and its events in the site's journal. */
+	if (conf->site_role == SITE_REPLICA && conf->site_node[0] == '\0' &&
+	    !config_key_bad(p, S_SITE, 0, "role"))
+		config_perr(p, config_key_line(p, S_SITE, 0, "role"), "role = replica needs "
+		    "node = NAME (the node's name, unique in the site)");
+
 	/* Derived defaults follow site.name unless set. */
 	config_mqtt_default_names(conf, p->seen[0][config_key_find(S_MQTT, "base_topic")] == 0,
 	    p->seen[0][config_key_find(S_MQTT, "client_id")] == 0);

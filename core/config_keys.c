@@ -23,6 +23,7 @@ const char *const config_sect_names[S_COUNT] = {
 	[S_GUESTS] = "guests", [S_SPACEAPI] = "spaceapi",
 	[S_REPORT] = "report",
 	[S_LOBBY] = "lobby",
+	[S_REPLICA] = "replica",
 };
 
 static const char *const gpio_names[] = { "gpiod", "sim", NULL };
@@ -34,6 +35,8 @@ static const char *const sandbox_names[] = { "required", "best_effort", NULL };
 static const char *const credential_names[] = { "uid", "desfire", "both", NULL };
 static const char *const last_out_names[] = { "none", "presence", NULL };
 static const char *const open_from_names[] = { "presence", "office_hours", NULL };
+static const char *const role_names[] = { "primary", "replica", NULL };
+static const char *const expired_names[] = { "offline_groups", "keep", "deny", NULL };
 
 /* K_ENUM values are stored with memcpy of an int. */
 _Static_assert(sizeof(enum gpio_backend) == sizeof(int), "enum size");
@@ -44,6 +47,8 @@ _Static_assert(sizeof(enum reader_sandbox) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum reader_credential) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum last_out) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum spaceapi_open) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum site_role) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum when_expired) == sizeof(int), "enum size");
 
 #define FIELD(type, m) \
 	.off = offsetof(type, m), .size = sizeof(((type *)0)->m)
@@ -56,6 +61,10 @@ _Static_assert(sizeof(enum spaceapi_open) == sizeof(int), "enum size");
 const struct key config_keys[] = {
 	{ S_SITE, "name", K_NAME, CF(site_name) },
 	{ S_SITE, "timezone", K_TZ, CF(timezone) },
+	{ S_SITE, "node", K_NAME, CF(site_node), .empty_ok = true },
+	{ S_SITE, "role", K_ENUM, CF(site_role), .names = role_names },
+	{ S_SITE, "key_file", K_STR, CF(site_key_file), .required = true },
+	{ S_SITE, "heartbeat", K_DUR, CF(site_heartbeat_ms), .min = SEC, .max = HOUR },
 
 	{ S_STORE, "database", K_STR, CF(database), .required = true },
 	{ S_STORE, "uid_key_file", K_STR, CF(uid_key_file), .required = true },
@@ -182,6 +191,15 @@ const struct key config_keys[] = {
 	{ S_LOBBY, "logo", K_STR, CF(lobby_logo) },
 	{ S_LOBBY, "colour_background", K_STR, CF(lobby_colour_background) },
 	{ S_LOBBY, "colour_text", K_STR, CF(lobby_colour_text) },
+	/* A site's replica (docs/site.md): what it trusts, and how old its
+	 * copy of the members may grow. */
+	{ S_REPLICA, "site_key_file", K_STR, CF(replica_site_key_file), .required = true },
+	{ S_REPLICA, "stale_after", K_DUR, CF(replica_stale_after_ms),
+	    .min = SEC, .max = 30 * DAY },
+	{ S_REPLICA, "max_age", K_DUR, CF(replica_max_age_ms),
+	    .min = SEC, .max = 365 * DAY },
+	{ S_REPLICA, "when_expired", K_ENUM, CF(replica_when_expired),
+	    .names = expired_names },
 };
 
 const size_t config_nkeys = sizeof(config_keys) / sizeof(config_keys[0]);
@@ -202,6 +220,9 @@ config_mqtt_default_names(struct config *conf, bool topic, bool client)
 	if (client && conf->mqtt_username[0] != '\0')
 		snprintf(conf->mqtt_client_id, sizeof(conf->mqtt_client_id), "%s",
 		    conf->mqtt_username);
+	else if (client && conf->site_node[0] != '\0')	/* one id a node */
+		snprintf(conf->mqtt_client_id, sizeof(conf->mqtt_client_id),
+		    "seuild-%s-%s", conf->site_name, conf->site_node);
 	else if (client)
 		snprintf(conf->mqtt_client_id, sizeof(conf->mqtt_client_id),
 		    "seuild-%s", conf->site_name);
@@ -213,6 +234,9 @@ config_defaults(struct config *conf)
 	memset(conf, 0, sizeof(*conf));
 	snprintf(conf->site_name, sizeof(conf->site_name), "lab");
 	snprintf(conf->timezone, sizeof(conf->timezone), "Europe/Paris");
+	conf->site_role = SITE_PRIMARY;
+	snprintf(conf->site_key_file, sizeof(conf->site_key_file), "/etc/seuil/site.key");
+	conf->site_heartbeat_ms = 60 * SEC;
 
 	snprintf(conf->database, sizeof(conf->database),
 	    "/var/lib/seuil/seuil.db");
@@ -261,6 +285,11 @@ config_defaults(struct config *conf)
 	conf->spaceapi_people = true;
 	conf->spaceapi_open_from = SPACEAPI_OPEN_PRESENCE;
 	conf->report_insight = true;
+	snprintf(conf->replica_site_key_file, sizeof(conf->replica_site_key_file),
+	    "/etc/seuil/site.pub");
+	conf->replica_stale_after_ms = 3 * MIN;
+	conf->replica_max_age_ms = 7 * DAY;
+	conf->replica_when_expired = EXPIRED_OFFLINE_GROUPS;
 }
 
 void

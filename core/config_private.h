@@ -41,6 +41,7 @@ enum sect {
 	S_SPACEAPI,
 	S_REPORT,
 	S_LOBBY,
+	S_REPLICA,
 	S_COUNT
 };
 

@@ -25,7 +25,8 @@ enum field_id {
 	F_ACTOR, F_MEMBER, F_BADGE, F_NAME, F_DISPLAY, F_EMAIL, F_FROM, F_UNTIL,
 	F_GROUPS, F_PUBLIC, F_DOOR, F_READER, F_UID, F_LABEL, F_GROUP, F_SCHEDULE,
 	F_USER, F_ROLE, F_HASH, F_TYPE, F_DETAIL, F_SECONDS, F_TIMEOUT, F_PRUNE,
-	F_REENABLE, F_CREATE_GROUPS, F_SECURE, F_DESK, F_GUEST, F_ENDS, F_CODE, F_NFIELDS
+	F_REENABLE, F_CREATE_GROUPS, F_SECURE, F_DESK, F_GUEST, F_ENDS, F_CODE, F_OFFLINE_OK,
+	F_NFIELDS
 };
 _Static_assert(F_NFIELDS <= 32, "the fields' masks are unsigned");
 #define B(f)	(1u << (f))
@@ -77,6 +78,7 @@ static const struct field {
 	[F_GUEST]	= { "guest",		FT_ID,		OFF(guest) },
 	[F_ENDS]	= { "until",		FT_STR,		OFF(until) },
 	[F_CODE]	= { "code",		FT_STR,		OFF(code) },
+	[F_OFFLINE_OK]	= { "offline_ok",	FT_TRI,		OFF(offline_ok) },
 };
 
 #define MEMBER_FIELDS	(B(F_NAME) | B(F_DISPLAY) | B(F_EMAIL) | B(F_FROM) | \
@@ -127,6 +129,7 @@ static const struct command {
 	[CONTROL_MEMBER_CODE]	= { "member_code", B(F_MEMBER) | B(F_CODE), 0, false },
 	[CONTROL_MEMBER_PASSWORD] = { "member_password", B(F_MEMBER) | B(F_HASH), 0, false },
 	[CONTROL_MEMBER_LOBBY]	= { "member_lobby", B(F_MEMBER) | B(F_PUBLIC), B(F_DISPLAY), false },
+	[CONTROL_GROUP_EDIT]	= { "group_edit", B(F_GROUP), B(F_OFFLINE_OK), false },
 };
 
 static const char *const codes[CONTROL_NCODES] = {
@@ -138,6 +141,7 @@ static const char *const codes[CONTROL_NCODES] = {
 	[CONTROL_BUSY] = "busy",
 	[CONTROL_DATABASE] = "database",
 	[CONTROL_TIMEOUT] = "timeout",
+	[CONTROL_REPLICA] = "replica",
 	[CONTROL_UNAVAILABLE] = "unavailable",
 	[CONTROL_PROTOCOL] = "protocol",
 };
@@ -198,6 +202,8 @@ control_code_of(enum manage_status status)
 		return CONTROL_NOT_FOUND;
 	case MANAGE_EEXIST:
 		return CONTROL_EXISTS;
+	case MANAGE_EREPLICA:
+		return CONTROL_REPLICA;
 	case MANAGE_EDB:
 	default:
 		return CONTROL_DATABASE;
@@ -210,6 +216,7 @@ control_req_init(struct control_req *req, enum control_cmd cmd)
 	memset(req, 0, sizeof(*req));
 	req->cmd = cmd;
 	req->change.public = -1;
+	req->offline_ok = -1;
 	req->fd = -1;
 }
 

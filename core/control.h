@@ -66,6 +66,7 @@
  *                 member's account is open, its password not yet set)
  *   member_password member*, hash*             -> id
  *   member_lobby  member*, public*, display_name -> id
+ *   group_edit    group*, offline_ok           -> id
  * Every command also takes "actor": the console user on whose behalf a
  * program asks ("web:bob"); seuild records it beside the peer's own
  * identity, which the kernel gives (SO_PEERCRED), never instead of it.
@@ -127,6 +128,7 @@ enum control_cmd {
 	CONTROL_MEMBER_CODE,
 	CONTROL_MEMBER_PASSWORD,
 	CONTROL_MEMBER_LOBBY,
+	CONTROL_GROUP_EDIT,
 	CONTROL_NCMDS
 };
 
@@ -142,6 +144,7 @@ enum control_code {
 	CONTROL_BUSY,		/* try again: the store, an enrolment, the connection cap */
 	CONTROL_DATABASE,	/* the store failed */
 	CONTROL_TIMEOUT,	/* no tap before the enrolment's timeout; no reply in time */
+	CONTROL_REPLICA,	/* a site's replica: member data is changed on the primary */
 	CONTROL_UNAVAILABLE,	/* no daemon runs (nothing listens on the socket) */
 	CONTROL_PROTOCOL,	/* the reply could not be read */
 	CONTROL_NCODES
@@ -181,6 +184,7 @@ struct control_req {
 	bool			 prune, reenable, create_groups;	/* import */
 	bool			 secure;	/* enrol: a DESFire badge */
 	bool			 desk;		/* enrol: for a console desk account */
+	int			 offline_ok;	/* group_edit: -1 unchanged, 0, 1 */
 	int			 fd;		/* import: the CSV; -1 none */
 	cJSON			*owner;		/* decoded: the message the strings point into */
 };

@@ -74,6 +74,7 @@ decision_input(struct access_input *in, const struct config *conf, const struct 
 	 * as for an RTC-less Pi that booted with a stale date. */
 	in->clock_synced = clock_synced && in->now.date[0] != '\0';
 	in->unsynced = conf->unsynced_clock;
+	in->when_expired = conf->replica_when_expired;
 }
 
 bool

@@ -32,6 +32,10 @@ static const struct {
 	{ "control_refused",		EVENT_STAFF },
 	{ "console_login",		EVENT_STAFF },
 	{ "console_login_failed",	EVENT_STAFF },
+	{ "acl_applied",		EVENT_TERSE },
+	{ "acl_rejected",		EVENT_TERSE },
+	{ "acl_stale",			EVENT_TERSE },
+	{ "acl_expired",		EVENT_TERSE },
 };
 
 int
@@ -57,6 +61,14 @@ event_type_staff(const char *type)
 	int f = event_type_flags(type);
 
 	return f != -1 && (f & EVENT_STAFF);
+}
+
+bool
+event_type_terse(const char *type)
+{
+	int f = event_type_flags(type);
+
+	return f != -1 && (f & (EVENT_STAFF | EVENT_TERSE));
 }
 
 bool

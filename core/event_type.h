@@ -14,12 +14,16 @@
 #define EVENT_STAFF	0x1	/* who and what stay in the store: published with
 				 * seq, ts and type only */
 #define EVENT_LOBBY	0x2	/* also on B/presence/events, for the lobby */
+#define EVENT_TERSE	0x4	/* published with seq, ts and type only (a site's
+				 * copy of the members: docs/site.md) */
 
 /* The flags of type, or -1 if type is not an event type. */
 int event_type_flags(const char *type);
 bool event_type_known(const char *type);
 bool event_type_staff(const char *type);
 bool event_type_lobby(const char *type);
+/* Published with seq, ts and type only: staff events and EVENT_TERSE. */
+bool event_type_terse(const char *type);
 /* The i-th name (0 ..), NULL past the last: to walk them. */
 const char *event_type_name(int i);
 

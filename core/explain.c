@@ -137,6 +137,10 @@ explain_lockouts_from_status(const cJSON *reply, const struct config *conf,
 			continue;
 		lo->locked[i] = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "locked_out"));
 	}
+	/* A site's replica whose copy is older than max_age: as seuild says. */
+	r = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(reply, "site"),
+	    "state");
+	lo->copy_expired = cJSON_IsString(r) && strcmp(r->valuestring, "expired") == 0;
 }
 
 /* Whether the member's access never depends on the time (access.c's rule:
@@ -354,6 +358,7 @@ add_badge(struct explanation *x, const struct badge_row *b, const char *hint)
 		else
 			decision_input(&in, conf, found ? b : NULL, &x->m, &x->access,
 			    x->now_ms, x->synced, tap);
+		in.copy_expired = x->lockouts.known && x->lockouts.copy_expired;
 		d->reason = access_decide(&in);
 	}
 	return 0;

@@ -97,6 +97,7 @@ struct explain_group {
 struct explain_lockouts {
 	bool	known;				/* seuild answered */
 	bool	locked[CONFIG_MAX_READERS];	/* by reader index */
+	bool	copy_expired;			/* a replica's copy, too old */
 };
 
 enum explain_kind {

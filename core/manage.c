@@ -42,6 +42,10 @@ manage_store_fail(struct store *st, struct manage_err *err, const char *what)
 	case STORE_ENOENT:
 		s = MANAGE_ENOENT;
 		break;
+	case STORE_EREPLICA:
+		/* The store's message names the primary; what was tried adds
+		 * nothing to it. */
+		return manage_fail(err, MANAGE_EREPLICA, "%s", store_errmsg(st));
 	default:
 		s = MANAGE_EDB;
 	}

@@ -33,6 +33,7 @@ enum manage_status {
 	MANAGE_ENOENT,		/* no such member, badge or group */
 	MANAGE_EEXIST,		/* the name, group or badge exists already */
 	MANAGE_EDB,		/* the database failed */
+	MANAGE_EREPLICA,	/* a site's replica: changed on the primary only */
 };
 
 struct manage_err {
@@ -130,6 +131,12 @@ int64_t manage_group_add(struct store *st, const char *name, const char *actor,
 /* Replace group G's schedule with text ("always" removes it).  *g as after. */
 int manage_schedule_set(struct store *st, const char *group, const char *text,
     const char *actor, struct access_group *g, struct manage_err *err);
+
+/* Change group G: offline_ok 1 or 0 (-1: unchanged), whether its members
+ * may still enter through a site's replica whose copy expired
+ * (docs/site.md).  *g as after.  0 or -1. */
+int manage_group_edit(struct store *st, const char *group, int offline_ok, const char *actor,
+    struct access_group *g, struct manage_err *err);
 
 /* Apply the retention now (events and visits older than these go); counts
  * in *events and *visits. */

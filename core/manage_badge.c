@@ -136,6 +136,39 @@ fail:
 }
 
 int
+manage_group_edit(struct store *st, const char *group, int offline_ok, const char *actor,
+    struct access_group *g, struct manage_err *err)
+{
+	int rc;
+
+	if (store_begin(st) == -1)
+		return manage_store_fail(st, err, "group edit");
+	if ((rc = store_group_find(st, group, g)) != 1) {
+		if (rc == 0)
+			manage_fail(err, MANAGE_ENOENT, "group '%s' not found", group);
+		else
+			manage_store_fail(st, err, "group edit");
+		goto fail;
+	}
+	if (offline_ok != -1 && (store_group_set_offline_ok(st, g->id, offline_ok == 1) == -1 ||
+	    manage_audit(st, actor, 0, 0, "group edit %s: offline_ok %s", g->name,
+	    offline_ok == 1 ? "yes" : "no") == -1)) {
+		manage_store_fail(st, err, "group edit");
+		goto fail;
+	}
+	if (store_commit(st) == -1) {
+		manage_store_fail(st, err, "group edit");
+		goto fail;
+	}
+	if (offline_ok != -1)
+		g->offline_ok = offline_ok == 1;
+	return 0;
+fail:
+	store_rollback(st);
+	return -1;
+}
+
+int
 manage_purge(struct store *st, int64_t event_retention_ms, int64_t visit_retention_ms,
     int64_t now_ms, const char *actor, int64_t *events, int64_t *visits,
     struct manage_err *err)

@@ -138,6 +138,7 @@ render_group(const struct access_group *g)
 		cJSON_AddStringToObject(j, "schedule", text);
 	} else
 		cJSON_AddNullToObject(j, "schedule");
+	cJSON_AddBoolToObject(j, "offline_ok", g->offline_ok);
 	return j;
 }
 
@@ -161,6 +162,10 @@ render_event(const struct event_row *e, const char *member)
 	json_id(j, "guest_id", e->guest_id);
 	json_id(j, "via_id", e->via);
 	cJSON_AddBoolToObject(j, "clock_synced", e->clock_synced);
+	if (e->node[0] != '\0') {	/* a site's event (seq is the site's) */
+		cJSON_AddStringToObject(j, "node", e->node);
+		cJSON_AddNumberToObject(j, "node_seq", (double)e->node_seq);
+	}
 	return j;
 }
 

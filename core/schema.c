@@ -9,6 +9,124 @@
  * Forward migrations: migrations[i] takes the schema from version i to
  * i + 1.  A released migration is never edited; a change is a new entry.
  */
+
+/*
+ * A site of several Pis (docs/site.md, core/site_acl.h).
+ *
+ * Roles.  meta 'site_role' = 'replica' makes the store refuse every write
+ * to the member data (members, badges, groups, member_groups,
+ * schedule_windows), whatever program or connection tries it: the
+ * triggers below raise an error that the store reports as STORE_EREPLICA.
+ * The only exception is the replica's own apply of a verified message
+ * from the primary (site_acl_apply), which sets meta 'acl_applying' inside
+ * its transaction and deletes it before committing, so that no other
+ * connection ever sees it.  A badge's last_seen is the replica's own
+ * (the badge path writes it), so that column alone stays writable.
+ *
+ * The change log.  On every store that is not a replica, every change to
+ * the member data, by whichever program, appends (kind, ref) to acl_log
+ * in the same transaction: 'member' (its row or its groups), 'badge',
+ * 'group' (its row or its schedule).  The primary publishes the current
+ * projection of what was touched (state, not operations), and acl_log's
+ * sequence is its revision.  Updates of members and groups are logged
+ * whatever column changed, so a column added to what travels needs no
+ * new trigger; badges list their columns, since last_seen, written at
+ * every grant, must not be logged.
+ *
+ * The journal.  site_events holds every node's events, once per (node,
+ * node_seq), in the order the primary stored them (site_seq: the site's
+ * sequence); site_nodes what the primary acknowledged of each node.
+ */
+#define SITE_IS_REPLICA \
+	"(SELECT value FROM meta WHERE key = 'site_role') = 'replica'"
+#define SITE_REFUSE \
+	" WHEN " SITE_IS_REPLICA \
+	" AND (SELECT value FROM meta WHERE key = 'acl_applying') IS NULL" \
+	" BEGIN SELECT RAISE(ABORT, '" SCHEMA_REPLICA_REFUSAL "'); END;"
+#define SITE_LOGS \
+	" WHEN (SELECT value FROM meta WHERE key = 'site_role') IS NOT 'replica'"
+#define SITE_LOG(name, event, kind, ref) \
+	"CREATE TRIGGER " name " AFTER " event SITE_LOGS \
+	" BEGIN INSERT INTO acl_log (kind, ref) VALUES ('" kind "', " ref "); END;"
+#define BADGE_SHARED_COLS "id, member_id, uid_mac, uid_hint, label, status, created, kind"
+
+#define SITE_MIGRATION \
+	"ALTER TABLE groups ADD COLUMN offline_ok INTEGER NOT NULL DEFAULT 0" \
+	"  CHECK(offline_ok IN (0,1));" \
+	"CREATE TABLE acl_log (" \
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT," \
+	"  kind TEXT NOT NULL CHECK(kind IN ('member','badge','group'))," \
+	"  ref INTEGER NOT NULL);" \
+	"CREATE TABLE site_events (" \
+	"  site_seq INTEGER PRIMARY KEY AUTOINCREMENT," \
+	"  node TEXT NOT NULL," \
+	"  node_seq INTEGER NOT NULL," \
+	"  ts_ms INTEGER NOT NULL," \
+	"  clock_synced INTEGER," \
+	"  boot_id TEXT," \
+	"  mono_ms INTEGER," \
+	"  type TEXT NOT NULL," \
+	"  door TEXT," \
+	"  reader TEXT," \
+	"  member_id INTEGER," \
+	"  badge_id INTEGER," \
+	"  uid_mac BLOB," \
+	"  reason TEXT," \
+	"  detail TEXT," \
+	"  actor TEXT," \
+	"  UNIQUE(node, node_seq));" \
+	"CREATE INDEX site_events_ts ON site_events(ts_ms);" \
+	"CREATE INDEX site_events_member ON site_events(member_id);" \
+	"CREATE TABLE site_nodes (" \
+	"  node TEXT PRIMARY KEY," \
+	"  acked_seq INTEGER NOT NULL DEFAULT 0," \
+	"  last_ms INTEGER);" \
+	"CREATE TRIGGER members_replica_insert BEFORE INSERT ON members" SITE_REFUSE \
+	"CREATE TRIGGER members_replica_update BEFORE UPDATE ON members" SITE_REFUSE \
+	"CREATE TRIGGER members_replica_delete BEFORE DELETE ON members" SITE_REFUSE \
+	"CREATE TRIGGER badges_replica_insert BEFORE INSERT ON badges" SITE_REFUSE \
+	"CREATE TRIGGER badges_replica_update BEFORE UPDATE OF " BADGE_SHARED_COLS \
+	"  ON badges" SITE_REFUSE \
+	"CREATE TRIGGER badges_replica_delete BEFORE DELETE ON badges" SITE_REFUSE \
+	"CREATE TRIGGER groups_replica_insert BEFORE INSERT ON groups" SITE_REFUSE \
+	"CREATE TRIGGER groups_replica_update BEFORE UPDATE ON groups" SITE_REFUSE \
+	"CREATE TRIGGER groups_replica_delete BEFORE DELETE ON groups" SITE_REFUSE \
+	"CREATE TRIGGER member_groups_replica_insert BEFORE INSERT ON member_groups" \
+	SITE_REFUSE \
+	"CREATE TRIGGER member_groups_replica_update BEFORE UPDATE ON member_groups" \
+	SITE_REFUSE \
+	"CREATE TRIGGER member_groups_replica_delete BEFORE DELETE ON member_groups" \
+	SITE_REFUSE \
+	"CREATE TRIGGER windows_replica_insert BEFORE INSERT ON schedule_windows" \
+	SITE_REFUSE \
+	"CREATE TRIGGER windows_replica_update BEFORE UPDATE ON schedule_windows" \
+	SITE_REFUSE \
+	"CREATE TRIGGER windows_replica_delete BEFORE DELETE ON schedule_windows" \
+	SITE_REFUSE \
+	SITE_LOG("members_log_insert", "INSERT ON members", "member", "new.id") \
+	SITE_LOG("members_log_update", "UPDATE ON members", "member", "new.id") \
+	SITE_LOG("members_log_delete", "DELETE ON members", "member", "old.id") \
+	SITE_LOG("badges_log_insert", "INSERT ON badges", "badge", "new.id") \
+	SITE_LOG("badges_log_update", "UPDATE OF " BADGE_SHARED_COLS " ON badges", \
+	    "badge", "new.id") \
+	SITE_LOG("badges_log_delete", "DELETE ON badges", "badge", "old.id") \
+	SITE_LOG("groups_log_insert", "INSERT ON groups", "group", "new.id") \
+	SITE_LOG("groups_log_update", "UPDATE ON groups", "group", "new.id") \
+	SITE_LOG("groups_log_delete", "DELETE ON groups", "group", "old.id") \
+	SITE_LOG("member_groups_log_insert", "INSERT ON member_groups", "member", \
+	    "new.member_id") \
+	SITE_LOG("member_groups_log_delete", "DELETE ON member_groups", "member", \
+	    "old.member_id") \
+	"CREATE TRIGGER member_groups_log_update AFTER UPDATE ON member_groups" SITE_LOGS \
+	" BEGIN INSERT INTO acl_log (kind, ref) VALUES ('member', old.member_id)," \
+	" ('member', new.member_id); END;" \
+	SITE_LOG("windows_log_insert", "INSERT ON schedule_windows", "group", \
+	    "new.group_id") \
+	SITE_LOG("windows_log_delete", "DELETE ON schedule_windows", "group", \
+	    "old.group_id") \
+	"CREATE TRIGGER windows_log_update AFTER UPDATE ON schedule_windows" SITE_LOGS \
+	" BEGIN INSERT INTO acl_log (kind, ref) VALUES ('group', old.group_id)," \
+	" ('group', new.group_id); END;"
 static const char *const migrations[] = {
 	/* 0 -> 1 */
 	"CREATE TABLE members ("
@@ -133,6 +251,13 @@ static const char *const migrations[] = {
 	"  created INTEGER NOT NULL,"
 	"  expires INTEGER NOT NULL,"
 	"  used INTEGER) WITHOUT ROWID;",
+
+	/* ---- a site of several Pis (docs/site.md) ------------------------
+	 * One block, so that it moves as a whole when migrations of other
+	 * work land before it. */
+	/* 5 -> 6 */
+	SITE_MIGRATION,
+	/* ---- end of the site block ---- */
 };
 #define LATEST	((int)(sizeof(migrations) / sizeof(migrations[0])))
 

@@ -17,6 +17,10 @@
 
 #include <sqlite3.h>
 
+/* The error a replica's store raises for a write to the member data
+ * (schema.c says when); the store reports it as STORE_EREPLICA. */
+#define SCHEMA_REPLICA_REFUSAL	"seuil: this store is a replica"
+
 /* The newest schema version, the one this program writes. */
 int schema_latest(void);
 

@@ -103,6 +103,9 @@ store_dberr(struct store *st, const char *what)
 
 	if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
 		code = STORE_EEXIST;
+	if (rc == SQLITE_CONSTRAINT_TRIGGER &&
+	    strcmp(sqlite3_errmsg(st->db), SCHEMA_REPLICA_REFUSAL) == 0)
+		return store_replica_refused(st);
 	store_seterr(st, code, "%s: %s", what, sqlite3_errmsg(st->db));
 	return -1;
 }
@@ -327,6 +330,10 @@ read_event(sqlite3_stmt *s, struct event_row *e)
 	store_text(e->actor, sizeof(e->actor), s, 12);
 	e->guest_id = sqlite3_column_int64(s, 13);
 	e->via = sqlite3_column_int64(s, 14);
+	if (sqlite3_column_count(s) > 16) {	/* SITE_EVENT_COLS */
+		store_text(e->node, sizeof(e->node), s, 15);
+		e->node_seq = sqlite3_column_int64(s, 16);
+	}
 }
 
 /* Rows in VISIT_COLS order from column c. */

@@ -153,6 +153,10 @@ struct event_row {
 	char	reason[32];
 	char	detail[256];
 	char	actor[96];		/* "" if none */
+	/* A site's view (site_events): the node it happened at and its seq
+	 * there; seq is then the site's sequence.  "" and 0 otherwise. */
+	char	node[CONFIG_NAME_MAX + 1];
+	int64_t	node_seq;
 	int64_t	guest_id;		/* 0 if none or erased */
 	int64_t	via;			/* the guest's sponsor; 0 if none */
 };
@@ -206,6 +210,7 @@ enum store_error {
 	STORE_EEXIST,		/* a unique name or badge already exists */
 	STORE_ENOENT,		/* the row named does not exist */
 	STORE_EINVAL,		/* a bad argument (too long, too many windows) */
+	STORE_EREPLICA,		/* a replica's store refuses member data writes */
 };
 enum store_error store_errcode(const struct store *st);
 
@@ -256,6 +261,9 @@ int store_group_find(struct store *st, const char *name, struct access_group *g)
 /* Every group ordered by name, with its windows.  Count or -1. */
 int store_groups_list(struct store *st,
     int (*cb)(const struct access_group *g, void *arg), void *arg);
+/* Whether the group's members may still enter through a site's replica
+ * whose copy of the members expired.  0 or -1. */
+int store_group_set_offline_ok(struct store *st, int64_t group_id, bool offline_ok);
 /* Replace the group's windows (n = 0: no schedule) in one transaction.
  * 0 or -1 (STORE_EINVAL if n > ACCESS_MAX_WINDOWS). */
 int store_schedule_set(struct store *st, int64_t group_id,
@@ -287,6 +295,7 @@ struct event_filter {
 	const char	*reason;
 	const char	*actor;
 	int		limit;
+	bool		site;		/* every node's events (a site's primary) */
 };
 /* Matching events in seq order, each passed to cb (non-zero stops).
  * Only the filters given are in the SQL, so that SQLite may use the index
@@ -481,5 +490,59 @@ int store_wal_restart(struct store *st);
  * at the right edge of the tables, and the OS caches the file anyway
  * (bench: rss_peak_kib).  0 or -1. */
 int store_cache_kib(struct store *st, int kib);
+
+/*
+ * A site of several Pis (docs/site.md; the schema's triggers in
+ * core/schema.c).  The store's role is data, in meta: a replica's store
+ * refuses every write to members, badges, groups and schedules, whatever
+ * program makes it (STORE_EREPLICA, its message naming the primary).
+ */
+#define STORE_META_ROLE		"site_role"	/* "replica", or absent: primary */
+#define STORE_META_PRIMARY	"site_primary"	/* the primary's node name */
+/* The role in *replica and, for a replica, the primary's node name in
+ * primary ("" if unknown).  0 or -1. */
+int store_site_role(struct store *st, bool *replica, char *primary, size_t len);
+/* Make the store a replica of primary (the node's name), or a primary
+ * (primary NULL) again.  0 or -1. */
+int store_site_set_role(struct store *st, bool replica, const char *primary);
+/* The change log's revision: the sequence of acl_log (0 before any
+ * change), or -1. */
+int64_t store_acl_rev(struct store *st);
+/* Whether the change log was pruned past base (store_purge keeps its last
+ * ACL_LOG_KEEP rows): 1 (a delta from base would miss changes), 0, -1. */
+#define ACL_LOG_KEEP	1000
+int store_acl_pruned(struct store *st, int64_t base);
+
+/* A site's journal, on the primary (core/site_journal.h). */
+struct journal_row;
+/* What it holds of node: the highest seq with every one before it (0). */
+int store_site_acked(struct store *st, const char *node, int64_t *acked);
+/* Every node it heard of, by name.  Count or -1. */
+int store_site_nodes(struct store *st, int (*cb)(const char *node, int64_t acked,
+    int64_t last_ms, void *arg), void *arg);
+/* Store rows, each the next of its node (the caller checked), and move
+ * each node's mark, in one transaction.  0 or -1. */
+int store_site_ingest(struct store *st, const struct journal_row *rows, int n,
+    int64_t now_ms);
+/* The primary's own events past its mark, at most max, as node's: the
+ * number copied, or -1. */
+int store_site_copy_own(struct store *st, const char *node, int max, int64_t now_ms);
+/* A node promoted from the old primary's backup (seuilctl site promote):
+ * first the backup's own events not yet in site_events join it as
+ * old_primary's (when old_primary is not ""), then the node's own event
+ * log and visits, read from own_path (a copy of the store it had), replace
+ * the backup's, its sequence with them: the events it had not yet sent
+ * reach the site's view as its own, and no event of the old primary is
+ * taken for one of the node's.  0 or -1. */
+int store_site_keep_own(struct store *st, const char *own_path, const char *old_primary,
+    int64_t now_ms);
+/* site_events in the site's order (seq is site_seq), as store_events_after. */
+int store_site_events_after(struct store *st, int64_t after, int max,
+    int (*cb)(const struct event_row *ev, void *arg), void *arg);
+int64_t store_site_last_seq(struct store *st);
+/* Who is on site: each member present at a node, since its earliest
+ * arrival among them.  Count or -1. */
+int store_site_present(struct store *st, int (*cb)(int64_t member_id, int64_t since_ms,
+    void *arg), void *arg);
 
 #endif

@@ -286,6 +286,7 @@ row_group(sqlite3_stmt *s, void *arg)
 		memset(&c->g, 0, sizeof(c->g));
 		c->g.id = gid;
 		store_text(c->g.name, sizeof(c->g.name), s, 1);
+		c->g.offline_ok = sqlite3_column_int(s, 5) != 0;
 		c->have = true;
 	}
 	return store_read_window(c->st, s, &c->g);
@@ -342,6 +343,13 @@ store_groups_list(struct store *st,
 	if (store_prepare(st, GROUP_SELECT " ORDER BY g.name, g.id, w.rowid", &s) == -1)
 		return -1;
 	return each_group(st, s, cb, arg);
+}
+
+int
+store_group_set_offline_ok(struct store *st, int64_t group_id, bool offline_ok)
+{
+	return store_exec_ids(st, "UPDATE groups SET offline_ok = ?2 WHERE id = ?1", group_id,
+	    offline_ok, "group offline_ok");
 }
 
 int

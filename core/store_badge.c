@@ -90,6 +90,7 @@ row_member_group(sqlite3_stmt *s, void *arg)
 		g = &out->groups[out->ngroups++];
 		g->id = gid;
 		store_text(g->name, sizeof(g->name), s, 1);
+		g->offline_ok = sqlite3_column_int(s, 5) != 0;
 	}
 	return store_read_window(mg->st, s, g);
 }

@@ -104,14 +104,20 @@ store_events_query(struct store *st, const struct event_filter *f,
 	bool given;
 
 	/* The newest `limit` rows, then back into seq order. */
-	n = (size_t)snprintf(sql, sizeof(sql), "SELECT * FROM (SELECT " EVENT_COLS
-	    " FROM events WHERE 1");
+	n = (size_t)snprintf(sql, sizeof(sql), "SELECT * FROM (SELECT %s WHERE 1",
+	    f->site ? SITE_EVENT_COLS " FROM site_events" : EVENT_COLS " FROM events");
 	for (i = 0; i < sizeof(event_clauses) / sizeof(event_clauses[0]); i++) {
+		const char *clause = event_clauses[i].sql;
+
 		given = i < nids ? ids[i] != 0 : texts[i - nids] != NULL;
+		/* A site's view is in the site's sequence. */
+		if (f->site && strcmp(event_clauses[i].param, ":before") == 0)
+			clause = " AND site_seq < :before";
 		if (given)
-			n += (size_t)snprintf(sql + n, sizeof(sql) - n, "%s", event_clauses[i].sql);
+			n += (size_t)snprintf(sql + n, sizeof(sql) - n, "%s", clause);
 	}
-	snprintf(sql + n, sizeof(sql) - n, " ORDER BY seq DESC LIMIT :limit) ORDER BY seq");
+	snprintf(sql + n, sizeof(sql) - n, " ORDER BY %s DESC LIMIT :limit) ORDER BY %s",
+	    f->site ? "site_seq" : "seq", f->site ? "site_seq" : "seq");
 	if (store_prepare(st, sql, &s) == -1)
 		return -1;
 	for (i = 0; i < sizeof(event_clauses) / sizeof(event_clauses[0]); i++) {
@@ -328,6 +334,10 @@ store_purge(struct store *st, int64_t now_ms, int64_t event_retention_ms,
 		    now_ms - event_retention_ms, 0, "purge events") == -1)
 			goto fail;
 		ne = sqlite3_changes64(st->db);
+		/* A site's events: the same retention (docs/site.md). */
+		if (store_exec_ids(st, "DELETE FROM site_events WHERE ts_ms < ?1",
+		    now_ms - event_retention_ms, 0, "purge the site's events") == -1)
+			goto fail;
 	}
 	if (now_ms - visit_retention_ms > 0) {
 		if (store_exec_ids(st, "DELETE FROM visits WHERE left_ts IS NOT NULL"
@@ -336,6 +346,11 @@ store_purge(struct store *st, int64_t now_ms, int64_t event_retention_ms,
 			goto fail;
 		nv = sqlite3_changes64(st->db);
 	}
+	/* A site's change log: its last rows are enough for the deltas (a
+	 * replica further behind takes the snapshot). */
+	if (store_exec_ids(st, "DELETE FROM acl_log WHERE id <= (SELECT max(id) FROM acl_log)"
+	    " - ?1", ACL_LOG_KEEP, 0, "purge the change log") == -1)
+		goto fail;
 	snprintf(value, sizeof(value), "%lld", (long long)now_ms);
 	snprintf(counts, sizeof(counts), "{\"events\":%lld,\"visits\":%lld}",
 	    (long long)ne, (long long)nv);
@@ -365,6 +380,12 @@ store_member_erase(struct store *st, int64_t member_id, int64_t now_ms)
 		"UPDATE events SET uid_mac = NULL WHERE uid_mac IN"
 		" (SELECT uid_mac FROM badges WHERE member_id = ?1)",
 		"UPDATE events SET member_id = NULL, badge_id = NULL, uid_mac = NULL"
+		" WHERE member_id = ?1"
+		" OR badge_id IN (SELECT id FROM badges WHERE member_id = ?1)",
+		/* a site's primary: every node's events of the member too */
+		"UPDATE site_events SET uid_mac = NULL WHERE uid_mac IN"
+		" (SELECT uid_mac FROM badges WHERE member_id = ?1)",
+		"UPDATE site_events SET member_id = NULL, badge_id = NULL, uid_mac = NULL"
 		" WHERE member_id = ?1"
 		" OR badge_id IN (SELECT id FROM badges WHERE member_id = ?1)",
 		"UPDATE visits SET left_ts = ?2, left_reason = 'manual'"

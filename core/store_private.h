@@ -10,6 +10,10 @@
  *   store_badge.c  the badge path (the door's lookup, one tap at a time)
  *   store_admin.c  members, badges, groups and schedules (seuilctl)
  *   store_log.c    events, visits, retention and erasure
+ *   store_site.c   a site of several Pis: the role, the change log, the
+ *                  journal of every node's events
+ *   site_acl.c     the projection of the member data that travels from a
+ *                  site's primary to its replicas, built and applied
  */
 #ifndef SEUIL_STORE_PRIVATE_H
 #define SEUIL_STORE_PRIVATE_H
@@ -58,11 +62,21 @@ struct store {
 #define BADGE_COLS	"id, member_id, uid_hint, label, status, created, last_seen, kind"
 #define EVENT_COLS	"seq, ts_ms, clock_synced, boot_id, mono_ms, type, door," \
 			" reader, member_id, badge_id, reason, detail, actor, guest_id, via"
+/* Every column of events, as the table has them. */
+#define EVENT_ALL_COLS	"seq, ts_ms, clock_synced, boot_id, mono_ms, type, door," \
+			" reader, member_id, badge_id, uid_mac, reason, detail, actor," \
+			" guest_id, via"
+/* The same from site_events (which keeps no guest: 0 there), then the
+ * node and its seq there. */
+#define SITE_EVENT_COLS	"site_seq, ts_ms, clock_synced, boot_id, mono_ms, type, door," \
+			" reader, member_id, badge_id, reason, detail, actor, 0, 0," \
+			" node, node_seq"
 #define VISIT_COLS	"id, member_id, door, arrived_ts, left_ts, left_reason," \
 			" last_seen_ts, guest_id"
 /* A group and its windows, one row per window (columns 2-4 NULL for a
- * group without any): what store_read_window reads. */
-#define GROUP_COLS	"g.id, g.name, w.days, w.start_min, w.end_min"
+ * group without any): what store_read_window reads; then whether the
+ * group admits when a replica's copy expired (column 5). */
+#define GROUP_COLS	"g.id, g.name, w.days, w.start_min, w.end_min, g.offline_ok"
 
 /* A caller's row callback, typed by the row it takes: exactly one of
  * member, badge, event or visit is set.  See store_rows. */
@@ -98,6 +112,9 @@ int	store_rows(struct store *, sqlite3_stmt *, struct store_rows *,
 	    const char *);
 int	store_query(struct store *, const char *, const int64_t *, int,
 	    struct store_rows *, const char *);
+
+/* store_site.c */
+int	store_replica_refused(struct store *);
 
 /* store_badge.c */
 int	store_read_window(struct store *, sqlite3_stmt *, struct access_group *);

@@ -90,6 +90,7 @@ tap_run(struct writer_job *j, struct store *st)
 	t->found = rc == 1;
 	writer_lock(d->writer);
 	decision_input_rows(&in, d->wconf, t->found ? &rows : NULL, t->now_ms, t->synced, tap);
+	in.copy_expired = d->copy_expired;
 	/* A guest has the sponsor's groups, never the sponsor's office hours. */
 	t->first_in = t->found && !rows.loaner && in_first_in(d->wconf, t->door, &rows.groups);
 	writer_unlock(d->writer);

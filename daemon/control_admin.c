@@ -270,6 +270,10 @@ admin_run(struct writer_job *j, struct store *st)
 		r = manage_schedule_set(st, q->group, q->schedule, a->actor, &g, &err) == -1 ?
 		    fail_manage(&err) : ok_id(g.id);
 		break;
+	case CONTROL_GROUP_EDIT:
+		r = manage_group_edit(st, q->group, q->offline_ok, a->actor, &g, &err) == -1 ?
+		    fail_manage(&err) : ok_id(g.id);
+		break;
 	case CONTROL_IMPORT:
 		r = run_import(st, a);
 		break;

@@ -206,6 +206,7 @@ cmd_status(struct call *c)
 	cJSON_AddBoolToObject(o, "enabled", d->conf->mqtt_enabled);
 	cJSON_AddBoolToObject(o, "connected", d->mqtt != NULL && mqtt_connected(d->mqtt));
 	cJSON_AddNumberToObject(o, "published_seq", d->mqtt ? (double)mqtt_published_seq(d->mqtt) : 0);
+	site_status(d, r);
 	return r;
 }
 
@@ -471,48 +472,56 @@ cmd_badge_wipe(struct call *c)
 
 /*
  * Every command of core/control.h, in its order, with the role it needs
- * and its handler: a command cannot exist without its role.
+ * and its handler: a command cannot exist without its role.  MEMBERS marks
+ * a change to the member data (members, badges, groups, schedules, guests
+ * and loaners), which
+ * only a site's primary makes: a replica refuses it, naming the primary
+ * (its store would refuse it too); LOCAL, what any node does for itself.
  * daemon_control_check holds the table to the protocol at start.
  */
+#define MEMBERS	true
+#define LOCAL	false
 static const struct command {
 	enum control_cmd	 cmd;
 	enum control_role	 role;
 	cJSON			*(*run)(struct call *);
+	bool			 members;
 } commands[] = {
-	{ CONTROL_STATUS,		ROLE_READ,	cmd_status },
-	{ CONTROL_CHECKOUT,		ROLE_OPERATE,	cmd_checkout },
-	{ CONTROL_DOOR_UNLOCK,		ROLE_OPERATE,	cmd_door_unlock },
-	{ CONTROL_ENROL,		ROLE_OPERATE,	cmd_enrol },
-	{ CONTROL_BADGE_ADD,		ROLE_ADMIN,	daemon_cmd_badge_add },
-	{ CONTROL_RELOAD,		ROLE_OPERATE,	cmd_reload },
-	{ CONTROL_MEMBER_ADD,		ROLE_ADMIN,	daemon_cmd_admin },
-	{ CONTROL_MEMBER_EDIT,		ROLE_ADMIN,	daemon_cmd_admin },
-	{ CONTROL_MEMBER_DISABLE,	ROLE_ADMIN,	daemon_cmd_admin },
-	{ CONTROL_MEMBER_ENABLE,	ROLE_ADMIN,	daemon_cmd_admin },
-	{ CONTROL_MEMBER_ERASE,		ROLE_ADMIN,	daemon_cmd_member_erase },
-	{ CONTROL_BADGE_REVOKE,		ROLE_ADMIN,	daemon_cmd_admin },
-	{ CONTROL_GROUP_ADD,		ROLE_ADMIN,	daemon_cmd_admin },
-	{ CONTROL_SCHEDULE_SET,		ROLE_ADMIN,	daemon_cmd_admin },
-	{ CONTROL_IMPORT,		ROLE_ADMIN,	daemon_cmd_import },
-	{ CONTROL_PURGE,		ROLE_ADMIN,	daemon_cmd_admin },
-	{ CONTROL_BACKUP,		ROLE_ADMIN,	daemon_cmd_backup },
-	{ CONTROL_WEB_USER_ADD,		ROLE_ADMIN,	daemon_cmd_admin },
-	{ CONTROL_WEB_USER_PASSWD,	ROLE_ADMIN,	daemon_cmd_admin },
-	{ CONTROL_WEB_USER_ROLE,	ROLE_ADMIN,	daemon_cmd_admin },
-	{ CONTROL_WEB_USER_DEL,		ROLE_ADMIN,	daemon_cmd_admin },
-	{ CONTROL_CONSOLE_EVENT,	ROLE_ADMIN,	daemon_cmd_console_event },
-	{ CONTROL_BADGE_WIPE,		ROLE_OPERATE,	cmd_badge_wipe },
-	{ CONTROL_DOOR_LOCK,		ROLE_OPERATE,	cmd_door_lock },
-	{ CONTROL_GUEST_ADD,		ROLE_OPERATE,	daemon_cmd_guest },
-	{ CONTROL_GUEST_LEND,		ROLE_OPERATE,	daemon_cmd_guest },
-	{ CONTROL_GUEST_END,		ROLE_OPERATE,	daemon_cmd_guest },
-	{ CONTROL_GUEST_ERASE,		ROLE_ADMIN,	daemon_cmd_guest },
-	{ CONTROL_LOANER_ADD,		ROLE_ADMIN,	daemon_cmd_guest },
-	{ CONTROL_LOANER_REMOVE,	ROLE_ADMIN,	daemon_cmd_guest },
-	{ CONTROL_MEMBER_INVITE,	ROLE_OPERATE,	daemon_cmd_member_invite },
-	{ CONTROL_MEMBER_CODE,		ROLE_ADMIN,	daemon_cmd_admin },
-	{ CONTROL_MEMBER_PASSWORD,	ROLE_ADMIN,	daemon_cmd_admin },
-	{ CONTROL_MEMBER_LOBBY,		ROLE_ADMIN,	daemon_cmd_admin },
+	{ CONTROL_STATUS,             ROLE_READ,     cmd_status,                LOCAL },
+	{ CONTROL_CHECKOUT,           ROLE_OPERATE,  cmd_checkout,              LOCAL },
+	{ CONTROL_DOOR_UNLOCK,        ROLE_OPERATE,  cmd_door_unlock,           LOCAL },
+	{ CONTROL_ENROL,              ROLE_OPERATE,  cmd_enrol,                 MEMBERS },
+	{ CONTROL_BADGE_ADD,          ROLE_ADMIN,    daemon_cmd_badge_add,      MEMBERS },
+	{ CONTROL_RELOAD,             ROLE_OPERATE,  cmd_reload,                LOCAL },
+	{ CONTROL_MEMBER_ADD,         ROLE_ADMIN,    daemon_cmd_admin,          MEMBERS },
+	{ CONTROL_MEMBER_EDIT,        ROLE_ADMIN,    daemon_cmd_admin,          MEMBERS },
+	{ CONTROL_MEMBER_DISABLE,     ROLE_ADMIN,    daemon_cmd_admin,          MEMBERS },
+	{ CONTROL_MEMBER_ENABLE,      ROLE_ADMIN,    daemon_cmd_admin,          MEMBERS },
+	{ CONTROL_MEMBER_ERASE,       ROLE_ADMIN,    daemon_cmd_member_erase,   MEMBERS },
+	{ CONTROL_BADGE_REVOKE,       ROLE_ADMIN,    daemon_cmd_admin,          MEMBERS },
+	{ CONTROL_GROUP_ADD,          ROLE_ADMIN,    daemon_cmd_admin,          MEMBERS },
+	{ CONTROL_SCHEDULE_SET,       ROLE_ADMIN,    daemon_cmd_admin,          MEMBERS },
+	{ CONTROL_IMPORT,             ROLE_ADMIN,    daemon_cmd_import,         MEMBERS },
+	{ CONTROL_PURGE,              ROLE_ADMIN,    daemon_cmd_admin,          LOCAL },
+	{ CONTROL_BACKUP,             ROLE_ADMIN,    daemon_cmd_backup,         LOCAL },
+	{ CONTROL_WEB_USER_ADD,       ROLE_ADMIN,    daemon_cmd_admin,          LOCAL },
+	{ CONTROL_WEB_USER_PASSWD,    ROLE_ADMIN,    daemon_cmd_admin,          LOCAL },
+	{ CONTROL_WEB_USER_ROLE,      ROLE_ADMIN,    daemon_cmd_admin,          LOCAL },
+	{ CONTROL_WEB_USER_DEL,       ROLE_ADMIN,    daemon_cmd_admin,          LOCAL },
+	{ CONTROL_CONSOLE_EVENT,      ROLE_ADMIN,    daemon_cmd_console_event,  LOCAL },
+	{ CONTROL_BADGE_WIPE,         ROLE_OPERATE,  cmd_badge_wipe,            MEMBERS },
+	{ CONTROL_DOOR_LOCK,          ROLE_OPERATE,  cmd_door_lock,             LOCAL },
+	{ CONTROL_GUEST_ADD,          ROLE_OPERATE,  daemon_cmd_guest,          MEMBERS },
+	{ CONTROL_GUEST_LEND,         ROLE_OPERATE,  daemon_cmd_guest,          MEMBERS },
+	{ CONTROL_GUEST_END,          ROLE_OPERATE,  daemon_cmd_guest,          MEMBERS },
+	{ CONTROL_GUEST_ERASE,        ROLE_ADMIN,    daemon_cmd_guest,          MEMBERS },
+	{ CONTROL_LOANER_ADD,         ROLE_ADMIN,    daemon_cmd_guest,          MEMBERS },
+	{ CONTROL_LOANER_REMOVE,      ROLE_ADMIN,    daemon_cmd_guest,          MEMBERS },
+	{ CONTROL_MEMBER_INVITE,      ROLE_OPERATE,  daemon_cmd_member_invite,  LOCAL },
+	{ CONTROL_MEMBER_CODE,        ROLE_ADMIN,    daemon_cmd_admin,          LOCAL },
+	{ CONTROL_MEMBER_PASSWORD,    ROLE_ADMIN,    daemon_cmd_admin,          LOCAL },
+	{ CONTROL_MEMBER_LOBBY,       ROLE_ADMIN,    daemon_cmd_admin,          MEMBERS },
+	{ CONTROL_GROUP_EDIT,         ROLE_ADMIN,    daemon_cmd_admin,          MEMBERS },
 };
 _Static_assert(sizeof(commands) / sizeof(commands[0]) == CONTROL_NCMDS,
     "every control command has its role and handler");
@@ -584,6 +593,8 @@ daemon_control(void *arg, int client, struct control_req *req, const struct cont
 	if (call_actor(req, peer, c.actor, sizeof(c.actor)) == -1)
 		return control_fail(CONTROL_INVALID, "\"actor\" must be 1 to 64 of "
 		    "A-Z a-z 0-9 _ . @ : -");
+	if (commands[req->cmd].members && config_replica(d->conf))
+		return daemon_site_refusal(d);
 	if (req->member_name != NULL)
 		snprintf(c.member, sizeof(c.member), "%s", req->member_name);
 	else

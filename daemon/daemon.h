@@ -7,7 +7,8 @@
  * socket's table of requests, the live ones and MQTT's remote unlock;
  * control_admin.c: the requests that change the store, run on the writer;
  * snapshot.c: backups taken on a thread of their own; reader_feedback.c:
- * light and sound at the readers).  One struct, one owner: the main loop's thread.
+ * light and sound at the readers; site.c and site_worker.c: a node of a
+ * site of several Pis).  One struct, one owner: the main loop's thread.
  */
 #ifndef SEUIL_DAEMON_H
 #define SEUIL_DAEMON_H
@@ -33,6 +34,8 @@
 #include "mqtt.h"
 #include "presence.h"
 #include "readers.h"
+#include "site_acl.h"
+#include "site_sig.h"
 #include "store.h"
 #include "tz.h"
 #include "uid.h"
@@ -43,9 +46,10 @@
 #define TAP_BOUND_MS	500	/* a tap that cannot have the store by then is denied */
 #define READ_BUSY_MS	100	/* the loop's reads wait at most this for a lock */
 #define MAX_POLLFDS	(1 + 1 + 1 + CONTROL_MAX_CLIENTS + CONFIG_MAX_READERS + \
-			 CONFIG_MAX_DOORS * DOORIO_MAX_FDS + 1 + 1)
+			 CONFIG_MAX_DOORS * DOORIO_MAX_FDS + 1 + 1 + 1)
 
 struct snapshot;
+struct site;
 
 /* A door's office hours (office.c). */
 struct office {
@@ -137,6 +141,10 @@ struct daemon {
 	bool		guests_refresh;	/* read guests_due again */
 	bool		guests_ending;	/* passes being ended on the writer */
 	int		lobby_clock;	/* clock_synced() as B/lobby has it; -1: not sent */
+	struct site	*site;		/* a node of a site of several Pis, or NULL */
+	/* A replica's copy is older than max_age (site.c): decisions follow
+	 * when_expired.  Changed only under writer_lock, like wconf. */
+	bool		copy_expired;
 };
 
 /* seuild.c */
@@ -233,6 +241,75 @@ int snapshot_start(struct daemon *d, int client, const char *actor);
 void snapshot_poll(struct daemon *d);
 /* At exit: wait for a snapshot under way. */
 void snapshot_stop(struct daemon *d);
+
+/* site.c: a node of a site of several Pis (docs/site.md) */
+/* The store's role must be the configuration's: a replica's store under a
+ * primary's configuration, or the reverse, is refused at start.  0, or -1
+ * with err. */
+int daemon_site_check(struct daemon *d, char *err, size_t errlen);
+/* A replica's answer to a change of the member data: where to make it. */
+cJSON *daemon_site_refusal(struct daemon *d);
+/* With [site] node set: the primary's key and builder, or the replica's
+ * trusted key and copy.  0, or -1 with err.  site_stop accepts none. */
+int site_start(struct daemon *d, char *err, size_t errlen);
+void site_stop(struct daemon *d);
+/* d->mqtt was (re)made: hook the site's topics onto it. */
+void site_attach(struct daemon *d);
+/* The loop's share: the builder's fd, the work of this turn (heads,
+ * staleness, what the builder made), the next deadline. */
+void site_pollfd(struct daemon *d, struct pollfd *pfd);
+void site_service(struct daemon *d, const struct pollfd *pfd, int64_t now);
+int64_t site_deadline(const struct daemon *d);
+/* The "site" object of status. */
+void site_status(struct daemon *d, cJSON *r);
+
+/* Whether d is a site's primary (its events and presence are the site's). */
+bool site_primary(const struct daemon *d);
+/* A site's primary publishes who is on site rather than at its own doors. */
+void site_presence_publish(struct daemon *d);
+
+/* site_journal.c: every node's events, once, in the primary's store */
+struct site_journal;
+struct site_journal *site_journal_new(struct daemon *d, bool primary, const uint8_t *seed,
+    const struct site_pub *trusted, char *err, size_t errlen);
+void site_journal_free(struct site_journal *j);
+void site_journal_connected(struct site_journal *j);
+bool site_journal_message(struct site_journal *j, const char *topic, const void *payload,
+    size_t len);
+void site_journal_service(struct site_journal *j, int64_t now, bool new_events);
+int64_t site_journal_deadline(const struct site_journal *j);
+int64_t site_journal_last_acked(const struct site_journal *j);
+void site_journal_status(struct site_journal *j, cJSON *site);
+void site_journal_presence(struct site_journal *j);
+
+/* site_worker.c: the primary's builder, on a thread of its own */
+struct site_build {
+	struct site_head	head;		/* site, node, epoch, issued_ms */
+	bool			delta;		/* from base to now */
+	int64_t			base;
+	bool			snapshot;
+};
+struct site_built {
+	char		*delta, *snapshot;	/* signed, or NULL */
+	size_t		 delta_len, snapshot_len;
+	char		*body;			/* the snapshot's body, unsigned */
+	size_t		 body_len;
+	int64_t		 rev;			/* what they hold; -1 on error */
+	int64_t		 delta_base, snapshot_rev;
+	char		 err[256];
+};
+struct site_worker;
+struct site_worker *site_worker_new(const struct config *conf,
+    const uint8_t seed[SITE_KEY_LEN], char *err, size_t errlen);
+void site_worker_free(struct site_worker *w);
+int site_worker_fd(const struct site_worker *w);
+/* 0, or -1 while a build is under way. */
+int site_worker_build(struct site_worker *w, const struct site_build *in);
+/* The finished build into *out (the caller frees it with
+ * site_built_free): true, or false when none is ready. */
+bool site_worker_take(struct site_worker *w, struct site_built *out);
+bool site_worker_busy(struct site_worker *w);
+void site_built_free(struct site_built *b);
 
 /* reader_feedback.c */
 void daemon_feedback_drive(struct daemon *d, int64_t now);

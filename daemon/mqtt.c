@@ -25,18 +25,13 @@
  * keeps the order on the wire equal to seq order, with one copy of each
  * message that was in flight when the connection dropped.
  */
-#include "mqtt.h"
-
-#include <cjson/cJSON.h>
-#include <mosquitto.h>
-#include <mqtt_protocol.h>
+#include "mqtt_private.h"
 
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "clock.h"
 #include "log.h"
@@ -48,91 +43,17 @@
 #include "spaceapi.h"
 #include "writer.h"
 
-#define MQTT_WINDOW		20	/* events in flight at once */
-#define MQTT_BACKOFF_MIN_MS	1000
-#define MQTT_BACKOFF_MAX_MS	60000
-#define MQTT_CONNECT_MS		10000	/* give up on a connect attempt */
-#define MQTT_STABLE_MS		30000	/* a connection this old resets the backoff */
-#define MQTT_MISC_MS		1000	/* mosquitto_loop_misc period */
-#define MQTT_STOP_MS		500	/* mqtt_free waits this long at most */
-#define MQTT_SEQ_KEY		"mqtt_published_seq"
-
-enum mqtt_state { MQ_IDLE, MQ_CONNECTING, MQ_CONNECTED };
-
-/* One event in flight: its B/events copy and, for an arrival or a
- * departure, its B/presence/events copy. */
-struct inflight {
-	int	mid[2];
-	int	nmid;
-	int	nacked;
-	int64_t	seq;
-};
-
-struct mqtt {
-	struct config	conf;		/* private copy: a reload makes a new mqtt */
-	struct store	*st;		/* reads; writes go through writer if set */
-	struct writer	*writer;
-	mqtt_unlock_cb	on_unlock;
-	void		*arg;
-
-	const char	*door_names[CONFIG_MAX_DOORS];	/* into conf */
-	char		password[256];
-	bool		have_password;
-
-	struct mosquitto *mosq;		/* NULL while idle */
-	enum mqtt_state	state;
-	bool		lost;		/* set by callbacks, handled in service */
-	bool		refused;	/* CONNACK said no: wait the maximum */
-	bool		warned;		/* one warning per outage */
-	int64_t		now;
-	int64_t		backoff_ms;
-	int64_t		reconnect_at;
-	int64_t		connect_deadline;
-	int64_t		connected_at;
-	int64_t		misc_at;
-	uint64_t	rng;
-
-	int64_t		acked_seq;	/* everything <= this is acknowledged */
-	int64_t		saved_seq;	/* what the store's meta row says */
-	int64_t		sent_seq;	/* highest seq handed to the library */
-	struct inflight	win[MQTT_WINDOW];	/* in seq order */
-	int		nwin;
-	bool		events_more;	/* the store may hold unsent events */
-	bool		publish_failed;
-	bool		store_failing;
-
-	char		*presence;	/* retained payloads, NULL until known */
-	char		*count;
-	char		*spaceapi;
-	char		*lobby;
-	char		*logo;		/* [lobby] logo as a data URL, or NULL */
-	bool		was_open;
-	int64_t		open_changed_ms;
-	char		door_state[CONFIG_MAX_DOORS][16];
-
-	struct unlock_memory unlock_ids;
-
-	int		stop_mid;
-	bool		stop_acked;
-};
-
-static void	mqtt_teardown(struct mqtt *);
-static void	mqtt_pump(struct mqtt *);
-
-static uint64_t
-mqtt_random(struct mqtt *m)
-{
-	/* xorshift64: jitter only, not security. */
-	m->rng ^= m->rng << 13;
-	m->rng ^= m->rng >> 7;
-	m->rng ^= m->rng << 17;
-	return m->rng;
-}
-
-static void
+void
 mqtt_topic(const struct mqtt *m, char *buf, size_t len, const char *suffix)
 {
 	snprintf(buf, len, "%s/%s", m->conf.mqtt_base_topic, suffix);
+}
+
+/* A topic of this node's own: its status, presence and events. */
+void
+mqtt_own_topic(const struct mqtt *m, char *buf, size_t len, const char *suffix)
+{
+	snprintf(buf, len, "%s/%s", m->own_base, suffix);
 }
 
 /* QoS 1 publish of a string.  Returns the mosquitto error code. */
@@ -147,12 +68,12 @@ mqtt_send(struct mqtt *m, const char *topic, const char *payload, bool retain, i
 
 /* ---- retained state ---- */
 
-static void
+void
 mqtt_publish_status(struct mqtt *m, const char *status, int *mid)
 {
-	char topic[300];
+	char topic[400];
 
-	mqtt_topic(m, topic, sizeof(topic), "status");
+	mqtt_own_topic(m, topic, sizeof(topic), "status");
 	mqtt_send(m, topic, status, true, mid);
 }
 
@@ -161,19 +82,19 @@ mqtt_publish_status(struct mqtt *m, const char *status, int *mid)
 static void
 mqtt_publish_retained(struct mqtt *m)
 {
-	char topic[300];
+	char topic[400];
 
-	mqtt_topic(m, topic, sizeof(topic), "lobby");
+	mqtt_own_topic(m, topic, sizeof(topic), "lobby");
 	if (m->lobby != NULL)
 		mqtt_send(m, topic, m->lobby, true, NULL);
 	if (m->presence == NULL)
 		return;
-	mqtt_topic(m, topic, sizeof(topic), "presence");
+	mqtt_own_topic(m, topic, sizeof(topic), "presence");
 	mqtt_send(m, topic, m->presence, true, NULL);
-	mqtt_topic(m, topic, sizeof(topic), "presence/count");
+	mqtt_own_topic(m, topic, sizeof(topic), "presence/count");
 	mqtt_send(m, topic, m->count, true, NULL);
 	if (m->spaceapi != NULL) {
-		mqtt_topic(m, topic, sizeof(topic), "spaceapi");
+		mqtt_own_topic(m, topic, sizeof(topic), "spaceapi");
 		mqtt_send(m, topic, m->spaceapi, true, NULL);
 	}
 }
@@ -199,7 +120,9 @@ emit_retained(void *arg, const char *topic, const char *payload)
 static void
 mqtt_announce_ha(struct mqtt *m)
 {
-	if (m->conf.mqtt_homeassistant)
+	/* A replica's doors and people are the site's, which the primary
+	 * announces (docs/site.md). */
+	if (m->conf.mqtt_homeassistant && !config_replica(&m->conf))
 		mqtt_discovery_announce(&m->conf, emit_retained, m);
 }
 
@@ -208,7 +131,9 @@ mqtt_announce_ha(struct mqtt *m)
 /* A door's event for Home Assistant's event entity and device triggers
  * (B/door/<door>/event): live only, so a backlog published after an
  * outage does not fire automations late; not part of the durable mark (a
- * lost copy is not resent). */
+ * lost copy is not resent).  On a site's primary, whose B/events carries
+ * every node's, only its own doors': each node announces and publishes its
+ * own (mqtt_discovery.c), and a replica's tap must not fire twice. */
 #define MQTT_DOOR_EVENT_LIVE_MS	60000
 
 static void
@@ -217,6 +142,7 @@ mqtt_door_event(struct mqtt *m, const struct event_row *ev, const char *name)
 	char topic[400], *s;
 
 	if (ev->door[0] == '\0' || !mqtt_discovery_event_type(ev->type) ||
+	    (ev->node[0] != '\0' && strcmp(ev->node, m->conf.site_node) != 0) ||
 	    clock_wall_ms() - ev->ts_ms > MQTT_DOOR_EVENT_LIVE_MS ||
 	    (s = mqtt_door_event_json(ev, name)) == NULL)
 		return;
@@ -232,7 +158,7 @@ pump_one(const struct event_row *ev, void *arg)
 	struct inflight *f = &m->win[m->nwin];
 	struct member_row mr;
 	const char *name = NULL;
-	char topic[300];
+	char topic[400];
 	char *s;
 	int rc;
 
@@ -246,7 +172,7 @@ pump_one(const struct event_row *ev, void *arg)
 
 	if ((s = mqtt_event_json(ev, name)) == NULL)
 		goto failed;
-	mqtt_topic(m, topic, sizeof(topic), "events");
+	mqtt_own_topic(m, topic, sizeof(topic), "events");
 	rc = mqtt_send(m, topic, s, false, &f->mid[f->nmid]);
 	cJSON_free(s);
 	if (rc != MOSQ_ERR_SUCCESS)
@@ -255,7 +181,7 @@ pump_one(const struct event_row *ev, void *arg)
 	if (mqtt_event_lobby_safe(ev)) {
 		if ((s = mqtt_presence_event_json(ev, name)) == NULL)
 			goto failed;
-		mqtt_topic(m, topic, sizeof(topic), "presence/events");
+		mqtt_own_topic(m, topic, sizeof(topic), "presence/events");
 		rc = mqtt_send(m, topic, s, false, &f->mid[f->nmid]);
 		cJSON_free(s);
 		if (rc != MOSQ_ERR_SUCCESS)
@@ -273,7 +199,7 @@ failed:
 	return 1;
 }
 
-static void
+void
 mqtt_pump(struct mqtt *m)
 {
 	int room, n;
@@ -281,7 +207,8 @@ mqtt_pump(struct mqtt *m)
 	while (m->state == MQ_CONNECTED && m->events_more && m->nwin < MQTT_WINDOW) {
 		room = MQTT_WINDOW - m->nwin;
 		m->publish_failed = false;
-		n = store_events_after(m->st, m->sent_seq, room, pump_one, m);
+		n = m->site_view ? store_site_events_after(m->st, m->sent_seq, room, pump_one,
+		    m) : store_events_after(m->st, m->sent_seq, room, pump_one, m);
 		if (n < 0) {
 			if (!m->store_failing)
 				log_warnx("mqtt: reading events: %s", store_errmsg(m->st));
@@ -296,7 +223,7 @@ mqtt_pump(struct mqtt *m)
 	}
 }
 
-static void
+void
 mqtt_save_mark(struct mqtt *m)
 {
 	char buf[32];
@@ -306,10 +233,10 @@ mqtt_save_mark(struct mqtt *m)
 	snprintf(buf, sizeof(buf), "%" PRId64, m->acked_seq);
 	/* Through the daemon's writer when there is one: the loop never
 	 * writes (writer.h).  A failed write is logged by the writer. */
-	if ((m->writer ? writer_meta_set(m->writer, MQTT_SEQ_KEY, buf) :
-	    store_meta_set(m->st, MQTT_SEQ_KEY, buf)) == -1) {
+	if ((m->writer ? writer_meta_set(m->writer, m->seq_key, buf) :
+	    store_meta_set(m->st, m->seq_key, buf)) == -1) {
 		if (!m->store_failing)
-			log_warnx("mqtt: saving %s: %s", MQTT_SEQ_KEY,
+			log_warnx("mqtt: saving %s: %s", m->seq_key,
 			    m->writer ? "the writer's queue is full" : store_errmsg(m->st));
 		m->store_failing = true;
 		return;
@@ -372,7 +299,7 @@ recall_cb(const struct event_row *ev, void *arg)
  * unlock_remote events of the last UNLOCK_EXPIRES_MAX_MS hold every id
  * that could still be replayed; older ones are refused as expired anyway.
  */
-static int
+int
 mqtt_unlock_recall(struct mqtt *m, char *err, size_t errlen)
 {
 	if (store_events_since(m->st, "unlock_remote", clock_wall_ms() - UNLOCK_EXPIRES_MAX_MS,
@@ -396,12 +323,12 @@ is_unlock_topic(const struct mqtt *m, const char *topic)
 
 /* ---- callbacks (main thread, from mosquitto_loop_*) ---- */
 
-static void
-on_connect(struct mosquitto *mosq, void *obj, int rc, int flags,
+void
+mqtt_on_connect(struct mosquitto *mosq, void *obj, int rc, int flags,
     const mosquitto_property *props)
 {
 	struct mqtt *m = obj;
-	char topic[300];
+	char topic[400];
 	int i;
 
 	(void)mosq;
@@ -438,18 +365,10 @@ on_connect(struct mosquitto *mosq, void *obj, int rc, int flags,
 	for (i = 0; i < m->conf.ndoors; i++)
 		mqtt_publish_door(m, i);
 	mqtt_announce_ha(m);
+	if (m->hooks.connected != NULL)
+		m->hooks.connected(m->hooks.arg);
 	m->events_more = true;
 	mqtt_pump(m);
-}
-
-static void
-on_disconnect(struct mosquitto *mosq, void *obj, int rc)
-{
-	struct mqtt *m = obj;
-
-	(void)mosq;
-	(void)rc;
-	m->lost = true;
 }
 
 /*
@@ -458,8 +377,8 @@ on_disconnect(struct mosquitto *mosq, void *obj, int rc)
  * that a resend cannot fix: it is logged and the event counts as done,
  * or one bad ACL line would stop every later event.
  */
-static void
-on_publish(struct mosquitto *mosq, void *obj, int mid, int reason,
+void
+mqtt_on_publish(struct mosquitto *mosq, void *obj, int mid, int reason,
     const mosquitto_property *props)
 {
 	struct mqtt *m = obj;
@@ -492,8 +411,8 @@ on_publish(struct mosquitto *mosq, void *obj, int mid, int reason,
 	}
 }
 
-static void
-on_message(struct mosquitto *mosq, void *obj, const struct mosquitto_message *msg)
+void
+mqtt_on_message(struct mosquitto *mosq, void *obj, const struct mosquitto_message *msg)
 {
 	struct mqtt *m = obj;
 
@@ -503,370 +422,44 @@ on_message(struct mosquitto *mosq, void *obj, const struct mosquitto_message *ms
 			mqtt_announce_ha(m);
 		return;
 	}
-	if (m->conf.mqtt_remote_unlock && is_unlock_topic(m, msg->topic))
+	if (m->conf.mqtt_remote_unlock && is_unlock_topic(m, msg->topic)) {
 		mqtt_handle_unlock(m, msg);
+		return;
+	}
+	if (m->hooks.message != NULL && msg->payloadlen >= 0)
+		m->hooks.message(m->hooks.arg, msg->topic, msg->payload, (size_t)msg->payloadlen,
+		    msg->retain);
+}
+
+void
+mqtt_set_hooks(struct mqtt *m, const struct mqtt_hooks *h)
+{
+	if (m == NULL)
+		return;
+	if (h != NULL)
+		m->hooks = *h;
+	else
+		memset(&m->hooks, 0, sizeof(m->hooks));
+}
+
+int
+mqtt_publish(struct mqtt *m, const char *topic, const void *payload, size_t len, bool retain)
+{
+	if (m == NULL || m->mosq == NULL || m->state != MQ_CONNECTED || len > INT32_MAX)
+		return -1;
+	return mosquitto_publish(m->mosq, NULL, topic, (int)len, payload, 1, retain) ==
+	    MOSQ_ERR_SUCCESS ? 0 : -1;
+}
+
+int
+mqtt_subscribe(struct mqtt *m, const char *topic)
+{
+	if (m == NULL || m->mosq == NULL || m->state != MQ_CONNECTED)
+		return -1;
+	return mosquitto_subscribe(m->mosq, NULL, topic, 1) == MOSQ_ERR_SUCCESS ? 0 : -1;
 }
 
 /* ---- connection ---- */
-
-static int
-read_password(const char *path, char *buf, size_t len, char *err, size_t errlen)
-{
-	FILE *f;
-	size_t n;
-
-	if ((f = fopen(path, "r")) == NULL) {
-		snprintf(err, errlen, "mqtt password_file %s: %s", path, strerror(errno));
-		return -1;
-	}
-	if (fgets(buf, (int)len, f) == NULL)
-		buf[0] = '\0';
-	fclose(f);
-	n = strcspn(buf, "\r\n");
-	buf[n] = '\0';
-	return 0;
-}
-
-/* A configured client, not connected.  NULL with err on failure. */
-static struct mosquitto *
-mqtt_client_new(struct mqtt *m, char *err, size_t errlen)
-{
-	const struct config *c = &m->conf;
-	struct mosquitto *mosq;
-	char topic[300];
-	int rc;
-
-	if ((mosq = mosquitto_new(m->conf.mqtt_client_id, true, m)) == NULL) {
-		snprintf(err, errlen, "mqtt client: %s", strerror(errno));
-		return NULL;
-	}
-	/* MQTT 5 for retain-as-published (see on_connect) and reason codes. */
-	mosquitto_int_option(mosq, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V5);
-	mosquitto_connect_v5_callback_set(mosq, on_connect);
-	mosquitto_disconnect_callback_set(mosq, on_disconnect);
-	mosquitto_publish_v5_callback_set(mosq, on_publish);
-	mosquitto_message_callback_set(mosq, on_message);
-
-	mqtt_topic(m, topic, sizeof(topic), "status");
-	rc = mosquitto_will_set(mosq, topic, 7, "offline", 1, true);
-	if (rc == MOSQ_ERR_SUCCESS && c->mqtt_username[0] != '\0')
-		rc = mosquitto_username_pw_set(mosq, c->mqtt_username,
-		    m->have_password ? m->password : NULL);
-	if (rc != MOSQ_ERR_SUCCESS) {
-		snprintf(err, errlen, "mqtt client: %s", mosquitto_strerror(rc));
-		goto fail;
-	}
-	if (c->mqtt_ca_file[0] != '\0') {
-		rc = mosquitto_tls_set(mosq, c->mqtt_ca_file, NULL,
-		    c->mqtt_cert_file[0] != '\0' ? c->mqtt_cert_file : NULL,
-		    c->mqtt_key_file[0] != '\0' ? c->mqtt_key_file : NULL, NULL);
-		if (rc != MOSQ_ERR_SUCCESS) {
-			snprintf(err, errlen, "mqtt TLS files (ca_file %s): %s",
-			    c->mqtt_ca_file, mosquitto_strerror(rc));
-			goto fail;
-		}
-	}
-	return mosq;
-fail:
-	mosquitto_destroy(mosq);
-	return NULL;
-}
-
-static void
-mqtt_schedule_reconnect(struct mqtt *m)
-{
-	int64_t delay;
-
-	delay = m->refused ? MQTT_BACKOFF_MAX_MS : m->backoff_ms;
-	/* Jitter in [3/4, 1] of the delay, so that several daemons restarted
-	 * by one broker outage do not reconnect in step. */
-	delay = delay - delay / 4 + (int64_t)(mqtt_random(m) % (uint64_t)(delay / 4 + 1));
-	m->reconnect_at = m->now + delay;
-	if (!m->refused) {
-		m->backoff_ms *= 2;
-		if (m->backoff_ms > MQTT_BACKOFF_MAX_MS)
-			m->backoff_ms = MQTT_BACKOFF_MAX_MS;
-	}
-}
-
-/* Drop the client and everything in flight; the resend starts at the mark. */
-static void
-mqtt_teardown(struct mqtt *m)
-{
-	if (m->state == MQ_CONNECTED) {
-		log_warnx("mqtt: connection to %s:%d lost", m->conf.mqtt_host,
-		    m->conf.mqtt_port);
-		if (m->now - m->connected_at >= MQTT_STABLE_MS)
-			m->backoff_ms = MQTT_BACKOFF_MIN_MS;
-	}
-	if (m->mosq != NULL)
-		mosquitto_destroy(m->mosq);
-	m->mosq = NULL;
-	m->state = MQ_IDLE;
-	m->lost = false;
-	m->nwin = 0;
-	m->sent_seq = m->acked_seq;
-	m->events_more = true;
-	mqtt_schedule_reconnect(m);
-	m->refused = false;
-}
-
-static void
-mqtt_start_connect(struct mqtt *m)
-{
-	char err[256];
-	int rc;
-
-	if ((m->mosq = mqtt_client_new(m, err, sizeof(err))) == NULL) {
-		log_warnx("%s", err);
-		mqtt_schedule_reconnect(m);
-		return;
-	}
-	/* getaddrinfo inside may block: use an IP or an /etc/hosts name. */
-	/* [mqtt] keepalive is whole seconds in 5..65535 (config.c). */
-	rc = mosquitto_connect_async(m->mosq, m->conf.mqtt_host, m->conf.mqtt_port,
-	    (int)(m->conf.mqtt_keepalive_ms / 1000));
-	if (rc != MOSQ_ERR_SUCCESS) {
-		if (!m->warned)
-			log_warnx("mqtt: connecting to %s:%d: %s", m->conf.mqtt_host,
-			    m->conf.mqtt_port, rc == MOSQ_ERR_ERRNO ? strerror(errno) :
-			    mosquitto_strerror(rc));
-		m->warned = true;
-		mosquitto_destroy(m->mosq);
-		m->mosq = NULL;
-		mqtt_schedule_reconnect(m);
-		return;
-	}
-	m->state = MQ_CONNECTING;
-	m->connect_deadline = m->now + MQTT_CONNECT_MS;
-	m->misc_at = m->now + MQTT_MISC_MS;
-}
-
-struct mqtt *
-mqtt_new(const struct config *conf, struct store *st, mqtt_unlock_cb on_unlock,
-    void *arg, char *err, size_t errlen)
-{
-	struct mqtt *m;
-	struct mosquitto *probe;
-	char buf[32];
-	int i;
-
-	if ((m = calloc(1, sizeof(*m))) == NULL) {
-		snprintf(err, errlen, "mqtt: %s", strerror(errno));
-		return NULL;
-	}
-	m->conf = *conf;
-	m->st = st;
-	m->on_unlock = on_unlock;
-	m->arg = arg;
-	m->stop_mid = -1;
-	m->backoff_ms = MQTT_BACKOFF_MIN_MS;
-	m->now = clock_mono_ms();
-	m->rng = (uint64_t)clock_mono_ns() ^ ((uint64_t)getpid() << 32) ^ 0x9e3779b97f4a7c15ULL;
-	if (m->rng == 0)
-		m->rng = 1;
-
-	for (i = 0; i < conf->ndoors; i++)
-		m->door_names[i] = m->conf.doors[i].name;
-
-	switch (store_meta_get(st, MQTT_SEQ_KEY, buf, sizeof(buf))) {
-	case 1:
-		m->acked_seq = strtoll(buf, NULL, 10);
-		if (m->acked_seq < 0)
-			m->acked_seq = 0;
-		break;
-	case 0:
-		m->acked_seq = 0;
-		break;
-	default:
-		snprintf(err, errlen, "mqtt: reading %s: %s", MQTT_SEQ_KEY, store_errmsg(st));
-		goto fail;
-	}
-	m->saved_seq = m->acked_seq;
-	m->sent_seq = m->acked_seq;
-	m->events_more = true;
-	if (conf->mqtt_remote_unlock && mqtt_unlock_recall(m, err, errlen) == -1)
-		goto fail;
-
-	if (conf->mqtt_password_file[0] != '\0') {
-		if (conf->mqtt_username[0] == '\0') {
-			snprintf(err, errlen, "mqtt password_file needs a username");
-			goto fail;
-		}
-		if (read_password(conf->mqtt_password_file, m->password, sizeof(m->password),
-		    err, errlen) == -1)
-			goto fail;
-		m->have_password = true;
-	}
-	if ((conf->mqtt_cert_file[0] != '\0') != (conf->mqtt_key_file[0] != '\0')) {
-		snprintf(err, errlen, "mqtt cert_file and key_file go together");
-		goto fail;
-	}
-	if (conf->mqtt_cert_file[0] != '\0' && conf->mqtt_ca_file[0] == '\0') {
-		snprintf(err, errlen, "mqtt cert_file needs ca_file");
-		goto fail;
-	}
-
-	/* A logo is never a reason for the doors or MQTT not to run. */
-	if (mqtt_lobby_logo(conf->lobby_logo, &m->logo, err, errlen) == -1)
-		log_warnx("%s: the lobby shows no logo", err);
-	mosquitto_lib_init();
-	/* Build one client now so that bad files are reported at start-up
-	 * (and on reload) rather than as a reconnect loop. */
-	if ((probe = mqtt_client_new(m, err, errlen)) == NULL) {
-		mosquitto_lib_cleanup();
-		goto fail;
-	}
-	mosquitto_destroy(probe);
-	m->reconnect_at = m->now;
-	return m;
-fail:
-	explicit_bzero(m->password, sizeof(m->password));
-	free(m->logo);
-	free(m);
-	return NULL;
-}
-
-/* Run the library for up to ms, until done(m) says so. */
-static void
-mqtt_run_briefly(struct mqtt *m, int64_t ms, bool (*done)(const struct mqtt *))
-{
-	int64_t end = clock_mono_ms() + ms, left;
-	struct pollfd pfd;
-
-	while (m->mosq != NULL && !done(m) && (left = end - clock_mono_ms()) > 0) {
-		if ((pfd.fd = mosquitto_socket(m->mosq)) == -1)
-			break;
-		pfd.events = POLLIN | (mosquitto_want_write(m->mosq) ? POLLOUT : 0);
-		pfd.revents = 0;
-		if (poll(&pfd, 1, (int)left) == -1 && errno != EINTR)
-			break;
-		if (pfd.revents != 0)
-			mosquitto_loop_read(m->mosq, 1);
-		if (mosquitto_socket(m->mosq) != -1 && mosquitto_want_write(m->mosq))
-			mosquitto_loop_write(m->mosq, 1);
-	}
-}
-
-static bool
-stop_done(const struct mqtt *m)
-{
-	return m->stop_acked || m->lost;
-}
-
-static bool
-closed(const struct mqtt *m)
-{
-	return mosquitto_socket(m->mosq) == -1;
-}
-
-void
-mqtt_free(struct mqtt *m)
-{
-	if (m == NULL)
-		return;
-	/* The doors are gone or going: a command read while saying goodbye
-	 * must not reach them (it did, and seuild crashed on a NULL door). */
-	m->on_unlock = NULL;
-	if (m->mosq != NULL) {
-		if (m->state == MQ_CONNECTED && !m->lost) {
-			/* A clean DISCONNECT suppresses the will: say it ourselves. */
-			mqtt_publish_status(m, "offline", &m->stop_mid);
-			mqtt_run_briefly(m, MQTT_STOP_MS, stop_done);
-			mosquitto_disconnect(m->mosq);
-			mqtt_run_briefly(m, MQTT_STOP_MS / 5, closed);
-		}
-		mosquitto_destroy(m->mosq);
-	}
-	mqtt_save_mark(m);
-	mosquitto_lib_cleanup();
-	free(m->presence);
-	free(m->count);
-	free(m->spaceapi);
-	free(m->lobby);
-	free(m->logo);
-	explicit_bzero(m->password, sizeof(m->password));
-	free(m);
-}
-
-void
-mqtt_pollfd(struct mqtt *m, struct pollfd *pfd)
-{
-	pfd->fd = -1;
-	pfd->events = 0;
-	pfd->revents = 0;
-	if (m == NULL || m->mosq == NULL || m->lost)
-		return;
-	if ((pfd->fd = mosquitto_socket(m->mosq)) == -1)
-		return;
-	pfd->events = POLLIN;
-	if (mosquitto_want_write(m->mosq))
-		pfd->events |= POLLOUT;
-}
-
-void
-mqtt_service(struct mqtt *m, const struct pollfd *pfd, int64_t now_mono_ms)
-{
-	int sock;
-
-	if (m == NULL)
-		return;
-	m->now = now_mono_ms;
-
-	if (m->mosq != NULL && !m->lost && (sock = mosquitto_socket(m->mosq)) != -1) {
-		/* loop_read also drives a TLS handshake, which may wait for
-		 * either direction: call it on any readiness. */
-		if (pfd != NULL && pfd->fd == sock && pfd->revents != 0)
-			mosquitto_loop_read(m->mosq, 1);
-		if (!m->lost && mosquitto_socket(m->mosq) != -1 &&
-		    mosquitto_want_write(m->mosq))
-			mosquitto_loop_write(m->mosq, 1);
-		if (!m->lost && mosquitto_socket(m->mosq) != -1 && m->now >= m->misc_at) {
-			mosquitto_loop_misc(m->mosq);
-			m->misc_at = m->now + MQTT_MISC_MS;
-		}
-		if (mosquitto_socket(m->mosq) == -1)
-			m->lost = true;
-	}
-	if (m->state == MQ_CONNECTING && !m->lost && m->now >= m->connect_deadline) {
-		if (!m->warned)
-			log_warnx("mqtt: connecting to %s:%d: timed out", m->conf.mqtt_host,
-			    m->conf.mqtt_port);
-		m->warned = true;
-		m->lost = true;
-	}
-	if (m->lost) {
-		if (m->state == MQ_CONNECTING && !m->refused && !m->warned) {
-			log_warnx("mqtt: connecting to %s:%d failed", m->conf.mqtt_host,
-			    m->conf.mqtt_port);
-			m->warned = true;
-		}
-		mqtt_teardown(m);
-	}
-	if (m->state == MQ_IDLE && m->now >= m->reconnect_at)
-		mqtt_start_connect(m);
-
-	mqtt_pump(m);
-	mqtt_save_mark(m);
-}
-
-int64_t
-mqtt_deadline(const struct mqtt *m)
-{
-	if (m == NULL)
-		return -1;
-	if (m->lost)
-		return m->now;
-	switch (m->state) {
-	case MQ_IDLE:
-		return m->reconnect_at;
-	case MQ_CONNECTING:
-		return m->connect_deadline < m->misc_at ? m->connect_deadline : m->misc_at;
-	case MQ_CONNECTED:
-	default:
-		return m->misc_at;
-	}
-}
 
 void
 mqtt_events_changed(struct mqtt *m)

@@ -70,6 +70,26 @@ void mqtt_door_state(struct mqtt *m, int door_index, const char *state);
 struct writer;
 void mqtt_set_writer(struct mqtt *m, struct writer *w);
 
+/*
+ * Another client of the connection, for a node of a site of several Pis
+ * (daemon/site.c): connected runs at each (re)connection, once seuild's own
+ * subscriptions and retained state are sent (subscribe and republish
+ * there); message gets every message on a topic it subscribed (true: it
+ * took it).  Both run on the loop.  h is copied; NULL removes them.
+ */
+struct mqtt_hooks {
+	void	(*connected)(void *arg);
+	bool	(*message)(void *arg, const char *topic, const void *payload, size_t len,
+		    bool retained);
+	void	*arg;
+};
+void mqtt_set_hooks(struct mqtt *m, const struct mqtt_hooks *h);
+/* QoS 1 publish of len bytes, or subscribe at QoS 1, while connected:
+ * 0, or -1 (not connected, or the library refused). */
+int mqtt_publish(struct mqtt *m, const char *topic, const void *payload, size_t len,
+    bool retain);
+int mqtt_subscribe(struct mqtt *m, const char *topic);
+
 bool mqtt_connected(const struct mqtt *m);
 int64_t mqtt_published_seq(const struct mqtt *m);
 

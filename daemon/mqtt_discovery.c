@@ -15,6 +15,13 @@
  * Every entity is available while B/status says online (the daemon's
  * will).  A config that no longer applies is sent empty, which removes the
  * entity: switching remote_unlock swaps the lock and its sensor.
+ *
+ * A site's replica (docs/site.md) is a device of its own, "seuil_<site>_
+ * <node>", its doors linked to it, every entity available while its own
+ * status (B/node/<node>/status) says online; beside its doors, a diagnostic
+ * "problem" sensor that is on unless its copy of the member data is
+ * current.  The people count is the site's, announced by the primary alone
+ * (the same discovery topic from every node would fight).
  */
 #include "mqtt_discovery.h"
 
@@ -39,13 +46,17 @@ static cJSON *
 device(const struct config *conf, const char *node, const char *door)
 {
 	cJSON *dev, *ids;
-	char id[CONFIG_NAME_MAX * 2 + 16], name[CONFIG_NAME_MAX * 2 + 16];
+	char id[CONFIG_NAME_MAX * 3 + 16], name[CONFIG_NAME_MAX * 3 + 16];
 
 	dev = cJSON_CreateObject();
 	ids = cJSON_AddArrayToObject(dev, "identifiers");
 	if (door == NULL) {
 		snprintf(id, sizeof(id), "%s", node);
-		snprintf(name, sizeof(name), "seuil %s", conf->site_name);
+		if (config_replica(conf))
+			snprintf(name, sizeof(name), "seuil %s %s", conf->site_name,
+			    conf->site_node);
+		else
+			snprintf(name, sizeof(name), "seuil %s", conf->site_name);
 	} else {
 		snprintf(id, sizeof(id), "%s_door_%s", node, door);
 		snprintf(name, sizeof(name), "Door %s", door);
@@ -63,9 +74,13 @@ device(const struct config *conf, const char *node, const char *door)
 static void
 availability(const struct config *conf, cJSON *o)
 {
-	char status[300];
+	char status[400];
 
-	snprintf(status, sizeof(status), "%s/status", conf->mqtt_base_topic);
+	if (config_replica(conf))
+		snprintf(status, sizeof(status), "%s/node/%s/status", conf->mqtt_base_topic,
+		    conf->site_node);
+	else
+		snprintf(status, sizeof(status), "%s/status", conf->mqtt_base_topic);
 	cJSON_AddStringToObject(o, "availability_topic", status);
 	cJSON_AddStringToObject(o, "payload_available", "online");
 	cJSON_AddStringToObject(o, "payload_not_available", "offline");
@@ -220,20 +235,36 @@ announce_door(const struct config *conf, const char *node, int i, mqtt_discovery
 void
 mqtt_discovery_announce(const struct config *conf, mqtt_discovery_emit emit, void *arg)
 {
-	char node[CONFIG_NAME_MAX + 8], topic[400], state[400], uid[128];
+	char node[2 * CONFIG_NAME_MAX + 8], topic[400], state[400], uid[160];
 	cJSON *o;
 	int i;
 
-	snprintf(node, sizeof(node), "seuil_%s", conf->site_name);
-
-	snprintf(state, sizeof(state), "%s/presence/count", conf->mqtt_base_topic);
-	snprintf(uid, sizeof(uid), "%s_people", node);
-	o = entity(conf, node, NULL, "People present", uid, state);
-	cJSON_AddStringToObject(o, "unit_of_measurement", "people");
-	cJSON_AddStringToObject(o, "state_class", "measurement");
-	cJSON_AddStringToObject(o, "icon", "mdi:account-group");
-	snprintf(topic, sizeof(topic), "homeassistant/sensor/%s/people/config", node);
-	emit_free(o, topic, emit, arg);
+	if (config_replica(conf)) {
+		snprintf(node, sizeof(node), "seuil_%s_%s", conf->site_name, conf->site_node);
+		snprintf(state, sizeof(state), "%s/node/%s/acl/state", conf->mqtt_base_topic,
+		    conf->site_node);
+		snprintf(uid, sizeof(uid), "%s_copy", node);
+		o = entity(conf, node, NULL, "Member data copy", uid, state);
+		cJSON_AddStringToObject(o, "device_class", "problem");
+		cJSON_AddStringToObject(o, "entity_category", "diagnostic");
+		cJSON_AddStringToObject(o, "value_template",
+		    "{{ 'OFF' if value_json.state == 'current' else 'ON' }}");
+		cJSON_AddStringToObject(o, "json_attributes_topic", state);
+		cJSON_AddStringToObject(o, "payload_on", "ON");
+		cJSON_AddStringToObject(o, "payload_off", "OFF");
+		snprintf(topic, sizeof(topic), "homeassistant/binary_sensor/%s/copy/config", node);
+		emit_free(o, topic, emit, arg);
+	} else {
+		snprintf(node, sizeof(node), "seuil_%s", conf->site_name);
+		snprintf(state, sizeof(state), "%s/presence/count", conf->mqtt_base_topic);
+		snprintf(uid, sizeof(uid), "%s_people", node);
+		o = entity(conf, node, NULL, "People present", uid, state);
+		cJSON_AddStringToObject(o, "unit_of_measurement", "people");
+		cJSON_AddStringToObject(o, "state_class", "measurement");
+		cJSON_AddStringToObject(o, "icon", "mdi:account-group");
+		snprintf(topic, sizeof(topic), "homeassistant/sensor/%s/people/config", node);
+		emit_free(o, topic, emit, arg);
+	}
 
 	for (i = 0; i < conf->ndoors; i++)
 		announce_door(conf, node, i, emit, arg);

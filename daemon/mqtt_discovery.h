@@ -3,7 +3,9 @@
  * Home Assistant MQTT discovery (docs/mqtt.md): the site's device with
  * the people count, and a device per door with its lock (or lock sensor),
  * door and problem sensors, event entity and tap triggers, available while
- * B/status says online.
+ * B/status says online.  A site's replica: its doors and a diagnostic
+ * sensor of its copy, on a device of its own, available while
+ * B/node/<node>/status says online (mqtt_discovery.c).
  */
 #ifndef SEUIL_MQTT_DISCOVERY_H
 #define SEUIL_MQTT_DISCOVERY_H

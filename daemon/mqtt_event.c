@@ -20,7 +20,7 @@ bool
 mqtt_event_may_name(const struct event_row *ev)
 {
 	return ev->member_id > 0 && strcmp(ev->type, "access_denied") != 0 &&
-	    !event_type_staff(ev->type);
+	    !event_type_terse(ev->type);
 }
 
 bool
@@ -50,7 +50,13 @@ mqtt_event_json(const struct event_row *ev, const char *name)
 {
 	cJSON *o;
 
-	if ((o = event_head(ev)) == NULL || event_type_staff(ev->type))
+	if ((o = event_head(ev)) == NULL)
+		return NULL;
+	if (ev->node[0] != '\0') {	/* a site's event: where, and its seq there */
+		cJSON_AddStringToObject(o, "node", ev->node);
+		cJSON_AddNumberToObject(o, "node_seq", (double)ev->node_seq);
+	}
+	if (event_type_terse(ev->type))
 		return render_json_print(o);
 	if (ev->door[0] != '\0')
 		cJSON_AddStringToObject(o, "door", ev->door);

@@ -174,6 +174,10 @@ daemon_presence_publish(struct daemon *d)
 	d->presence_pending = false;
 	if (d->mqtt == NULL)
 		return;
+	if (site_primary(d)) {		/* who is on site, not only here */
+		site_presence_publish(d);
+		return;
+	}
 	people = calloc((size_t)n + 1, sizeof(*people));
 	names = calloc((size_t)n + 1, sizeof(*names));
 	if (people == NULL || names == NULL) {
@@ -257,6 +261,7 @@ daemon_io_up(struct daemon *d, char *err, size_t errlen)
 		return -1;
 	if (d->mqtt)
 		mqtt_set_writer(d->mqtt, d->writer);
+	site_attach(d);
 	d->lobby_clock = -1;	/* a new mqtt has no B/lobby yet */
 	/* Retained door states exist from the start, not from the first change. */
 	for (int i = 0; i < d->conf->ndoors; i++)
@@ -369,6 +374,15 @@ daemon_reload(struct daemon *d, char *err, size_t errlen)
 		snprintf(err, errlen, "%.200s: database, uid_key_file, control socket and "
 		    "[credentials] change only at a restart, keeping the old configuration",
 		    old->path);
+		goto refuse;
+	}
+	if (strcmp(nc->site_node, old->site_node) != 0 || nc->site_role != old->site_role ||
+	    strcmp(nc->site_name, old->site_name) != 0 ||
+	    strcmp(nc->mqtt_base_topic, old->mqtt_base_topic) != 0 ||
+	    strcmp(nc->site_key_file, old->site_key_file) != 0 ||
+	    strcmp(nc->replica_site_key_file, old->replica_site_key_file) != 0) {
+		snprintf(err, errlen, "%.200s: a site's name, node, role, keys and base topic change "
+		    "only at a restart, keeping the old configuration", old->path);
 		goto refuse;
 	}
 	if (daemon_settings(d, nc, err, errlen) == -1)
@@ -542,6 +556,7 @@ daemon_timeout(struct daemon *d, int64_t now_mono)
 		next = min64(next, mqtt_deadline(d->mqtt) < 0 ? INT64_MAX : mqtt_deadline(d->mqtt));
 	if (d->enrol.active)
 		next = min64(next, d->enrol.deadline);
+	next = min64(next, site_deadline(d));
 	next = min64(next, daemon_feedback_deadline(d, now_mono));
 	wall_next = presence_deadline(d->presence);
 	if (wall_next != INT64_MAX)
@@ -556,7 +571,7 @@ daemon_loop(struct daemon *d)
 {
 	struct pollfd pfds[MAX_POLLFDS];
 	int ctl_at, ctl_n, rd_at, rd_n, door_at[CONFIG_MAX_DOORS], door_n[CONFIG_MAX_DOORS];
-	int mqtt_at, wr_at, ex_at, n;
+	int mqtt_at, wr_at, ex_at, site_at, n;
 	int64_t now;
 
 	while (!d->stop) {
@@ -591,6 +606,8 @@ daemon_loop(struct daemon *d)
 			pfds[n].revents = 0;
 			n++;
 		}
+		site_at = n;
+		site_pollfd(d, &pfds[n++]);
 
 		if (poll(pfds, (nfds_t)n, daemon_timeout(d, now)) == -1 && errno != EINTR) {
 			log_warn("poll");
@@ -631,6 +648,7 @@ daemon_loop(struct daemon *d)
 		daemon_purge(d, now);
 		if (d->presence_pending)
 			daemon_presence_publish(d);
+		site_service(d, &pfds[site_at], now);
 		/* The lobby says when the clock cannot be trusted (schedules
 		 * then refuse members): at the first turn with MQTT, and when
 		 * the kernel's sync changes. */
@@ -678,6 +696,7 @@ daemon_release(struct daemon *d)
 	control_close(d->control);
 	presence_free(d->presence);
 	writer_free(d->writer);
+	site_stop(d);
 	store_close(d->st);
 	explicit_bzero(d->key, sizeof(d->key));
 	if (d->sigfd != -1)
@@ -875,6 +894,10 @@ main(int argc, char *argv[])
 		return daemon_fail(d, EX_NOINPUT);
 	}
 	store_busy_handler(d->st, daemon_read_busy, NULL);
+	if (daemon_site_check(d, err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		return daemon_fail(d, EX_CONFIG);
+	}
 	if (daemon_signals(d) == -1)
 		fatal("signals");
 	d->started_mono = clock_mono_ms();
@@ -883,6 +906,10 @@ main(int argc, char *argv[])
 
 	daemon_check_groups(d->conf, NULL);
 	daemon_check_backup_dir(d->conf, NULL);
+	if (site_start(d, err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		return daemon_fail(d, EX_CONFIG);
+	}
 	if (daemon_io_up(d, err, sizeof(err)) == -1 || daemon_control_open(d, err,
 	    sizeof(err)) == -1) {
 		log_warnx("%s", err);

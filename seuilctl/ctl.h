@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include <cjson/cJSON.h>
 
@@ -79,6 +80,18 @@ void	 ctl_format_utc(int64_t, char *, size_t);	/* ISO 8601 Z */
 
 /* ctl_init.c */
 int	 ctl_init(struct ctl *, int, char **);
+/* Give the file at path (opened without following a link, a regular file
+ * of its own) to uid:gid, mode unless 0.  1 done, 0 missing, -1 errno. */
+int	 ctl_give_file(const char *, uid_t, gid_t, mode_t);
+/* Run as root while the user seuil exists: its uid and gid, true. */
+bool	 ctl_seuil_ids(uid_t *, gid_t *);
+
+/* ctl_site.c */
+int	 ctl_site_init(struct ctl *, int, char **);
+int	 ctl_site_join(struct ctl *, int, char **);
+int	 ctl_site_install(struct ctl *, int, char **);
+int	 ctl_site_promote(struct ctl *, int, char **);
+int	 ctl_site_show(struct ctl *, int, char **);
 
 /* ctl_member.c */
 int	 ctl_member_add(struct ctl *, int, char **);
@@ -114,6 +127,7 @@ int	 ctl_guest_pool(struct ctl *, int, char **);
 int	 ctl_group_add(struct ctl *, int, char **);
 int	 ctl_group_list(struct ctl *, int, char **);
 int	 ctl_schedule_set(struct ctl *, int, char **);
+int	 ctl_group_edit(struct ctl *, int, char **);
 
 /* ctl_who.c */
 int	 ctl_who(struct ctl *, int, char **);

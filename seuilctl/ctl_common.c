@@ -154,6 +154,8 @@ ctl_manage_error(const struct manage_err *err)
 		return EX_DATAERR;
 	case MANAGE_ENOENT:
 		return EX_NOINPUT;
+	case MANAGE_EREPLICA:
+		return EX_NOPERM;
 	case MANAGE_OK:
 	case MANAGE_EDB:
 	default:

@@ -24,6 +24,7 @@ ctl_exit_code(enum control_code code)
 	case CONTROL_INVALID:
 		return EX_DATAERR;
 	case CONTROL_PERMISSION:
+	case CONTROL_REPLICA:
 		return EX_NOPERM;
 	case CONTROL_BUSY:
 	case CONTROL_TIMEOUT:
@@ -149,6 +150,24 @@ print_status(const cJSON *r)
 		printf("store: ok\n");
 	o = cJSON_GetObjectItemCaseSensitive(r, "presence");
 	printf("present: %.0f\n", num(o, "count"));
+	o = cJSON_GetObjectItemCaseSensitive(r, "site");
+	if (o != NULL) {
+		printf("site: node %s, %s%s%s, copy %.0f.%.0f, %s", str(o, "node", "?"),
+		    str(o, "role", "?"), cJSON_GetObjectItemCaseSensitive(o, "primary") ? " of " : "",
+		    str(o, "primary", ""), num(o, "epoch"), num(o, "rev"), str(o, "state", "?"));
+		if (str(o, "verified", NULL) != NULL)
+			printf(", verified %s", str(o, "verified", ""));
+		if (num(o, "rejected") > 0)
+			printf(", %.0f message%s refused", num(o, "rejected"),
+			    num(o, "rejected") == 1 ? "" : "s");
+		printf("\n");
+		/* A primary: each node it heard of, as its console shows them. */
+		cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(o, "nodes"))
+			printf("  node %s: %s, copy %.0f.%.0f, %s, journal at #%.0f, lag %.0f\n",
+			    str(e, "node", "?"), flag(e, "online") ? "online" : "OFFLINE",
+			    num(e, "epoch"), num(e, "rev"), str(e, "state", "?"),
+			    num(e, "journal_acked"), num(e, "journal_lag"));
+	}
 	o = cJSON_GetObjectItemCaseSensitive(r, "mqtt");
 	if (!flag(o, "enabled"))
 		printf("mqtt: disabled\n");

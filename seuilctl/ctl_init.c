@@ -24,8 +24,8 @@
  * with other links; O_NONBLOCK keeps a FIFO from hanging the open.
  * 1 done, 0 missing, -1 with errno.
  */
-static int
-give_file(const char *path, uid_t uid, gid_t gid, mode_t mode)
+int
+ctl_give_file(const char *path, uid_t uid, gid_t gid, mode_t mode)
 {
 	struct stat sb;
 	int fd, saved;
@@ -83,6 +83,19 @@ check_db_companions(struct ctl *c)
 	return EX_OK;
 }
 
+bool
+ctl_seuil_ids(uid_t *uid, gid_t *gid)
+{
+	struct passwd *pw;
+	struct group *gr;
+
+	if (geteuid() != 0 || (pw = getpwnam(SEUIL_USER)) == NULL)
+		return false;
+	*uid = pw->pw_uid;
+	*gid = (gr = getgrnam(SEUIL_USER)) != NULL ? gr->gr_gid : pw->pw_gid;
+	return true;
+}
+
 /*
  * seuild runs as the system user seuil (systemd/seuild.service), but init
  * is run by root: without this the daemon could not read the key (0600) or
@@ -113,7 +126,7 @@ give_to_seuil(struct ctl *c, cJSON *j)
 			snprintf(path, sizeof(path), "%s", c->conf.credentials_key_file);
 		else
 			snprintf(path, sizeof(path), "%s%s", c->conf.database, suffix[i - 2]);
-		rc = give_file(path, pw->pw_uid, gid, i < 2 ? 0600 : 0);
+		rc = ctl_give_file(path, pw->pw_uid, gid, i < 2 ? 0600 : 0);
 		if (rc == 0 && i > 2)
 			continue;
 		if (rc != 1) {

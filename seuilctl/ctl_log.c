@@ -79,8 +79,10 @@ log_cb(const struct event_row *e, void *arg)
 		return 0;
 	}
 	ctl_format_time(e->ts_ms, t, sizeof(t));
-	printf("%s %6lld %-16s %-8s", t, (long long)e->seq, e->type,
-	    e->door[0] ? e->door : "-");
+	printf("%s %6lld ", t, (long long)e->seq);
+	if (e->node[0] != '\0')	/* --site: where, and its seq there */
+		printf("%s:%-6lld ", e->node, (long long)e->node_seq);
+	printf("%-16s %-8s", e->type, e->door[0] ? e->door : "-");
 	print_field("reader", e->reader, false);
 	if (name != NULL)
 		print_field("member", name, false);
@@ -153,7 +155,9 @@ follow(struct ctl *c, struct log_ctx *x, const struct event_filter *f, int64_t f
 	sigaction(SIGTERM, &sa, NULL);
 	while (!follow_stop) {
 		do {
-			n = store_events_after(c->st, fc.last, FOLLOW_BATCH, follow_cb, &fc);
+			n = f->site ? store_site_events_after(c->st, fc.last, FOLLOW_BATCH,
+			    follow_cb, &fc) : store_events_after(c->st, fc.last, FOLLOW_BATCH,
+			    follow_cb, &fc);
 			if (n == -1)
 				return ctl_store_error(c, "log");
 		} while (n == FOLLOW_BATCH && !follow_stop);
@@ -166,7 +170,7 @@ follow(struct ctl *c, struct log_ctx *x, const struct event_filter *f, int64_t f
 }
 
 enum { OPT_SINCE = 256, OPT_UNTIL, OPT_FROM, OPT_TO, OPT_MEMBER, OPT_DOOR, OPT_READER,
-    OPT_TYPE, OPT_REASON, OPT_ACTOR, OPT_BEFORE, OPT_LIMIT, OPT_FOLLOW, OPT_CSV };
+    OPT_TYPE, OPT_REASON, OPT_ACTOR, OPT_BEFORE, OPT_LIMIT, OPT_FOLLOW, OPT_CSV, OPT_SITE };
 
 /* A word of the log ([a-z_]+: an event type or a reason), or NULL. */
 static const char *
@@ -257,6 +261,9 @@ log_option(struct ctl *c, int ch, char **argv, struct event_filter *f, const cha
 	case OPT_CSV:
 		*csv = true;
 		return EX_OK;
+	case OPT_SITE:
+		f->site = true;
+		return EX_OK;
 	default:
 		return ctl_opt(c, ch, argv);
 	}
@@ -280,6 +287,7 @@ ctl_log(struct ctl *c, int argc, char **argv)
 		{ "limit", required_argument, NULL, OPT_LIMIT },
 		{ "follow", no_argument, NULL, OPT_FOLLOW },
 		{ "csv", no_argument, NULL, OPT_CSV },
+		{ "site", no_argument, NULL, OPT_SITE },
 		CTL_COMMON_OPTS
 	};
 	struct event_filter f;
@@ -318,7 +326,8 @@ ctl_log(struct ctl *c, int argc, char **argv)
 		/* Like tail -f: the recent past, then what comes.  The seq is
 		 * read before the history, and follow skips what the history
 		 * printed, so no event falls between the two nor shows twice. */
-		if ((start_seq = store_last_seq(c->st)) == -1)
+		if ((start_seq = f.site ? store_site_last_seq(c->st) :
+		    store_last_seq(c->st)) == -1)
 			return ctl_store_error(c, "log");
 		if (f.limit == 0 && f.since_ms == 0)
 			f.limit = 10;

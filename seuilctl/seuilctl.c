@@ -279,6 +279,20 @@ static const struct ctl_cmd commands[] = {
 	    "\n"
 	    "Example:\n"
 	    "  seuilctl group list", NULL },
+	{ "group", "edit", ctl_group_edit, "G --offline-ok yes|no",
+	    "change a group: whether it enters through an expired replica",
+	    "Change group G.  --offline-ok yes: its members still enter through a\n"
+	    "site's replica whose copy of the members is older than [replica]\n"
+	    "max_age, with when_expired = offline_groups (the default): keyholders,\n"
+	    "say, who must get in while a building is cut off for days.  Its\n"
+	    "schedule still applies.  On a replica the change is refused: it is made\n"
+	    "on the primary.\n"
+	    "\n"
+	    "Example:\n"
+	    "  seuilctl group edit keyholders --offline-ok yes\n"
+	    "\n"
+	    "Exit status: 65 for a value other than yes or no, 66 for an unknown group,\n"
+	    "77 on a replica.", NULL },
 	{ "schedule", "set", ctl_schedule_set, "G 'Mon-Fri 08:00-19:00, Sat 10:00-14:00'",
 	    "replace a group's schedule ('always' removes it)",
 	    "Replace a group's schedule, in the site's local time.  Days are Mon to\n"
@@ -310,7 +324,7 @@ static const struct ctl_cmd commands[] = {
 	    "Exit status: 66 for an unknown member.", NULL },
 	{ "log", NULL, ctl_log,
 	    "[--from T] [--to T] [--member M] [--door D] [--reader R] [--type T] "
-	    "[--reason R] [--actor A] [--before SEQ] [--limit N] [--csv | --follow]",
+	    "[--reason R] [--actor A] [--before SEQ] [--limit N] [--csv | --follow] [--site]",
 	    "show the event log",
 	    "The event log in order, filtered.  Times are printed local; --json\n"
 	    "gives UTC.  T is YYYY-MM-DDTHH:MM[:SS] local, or with Z or an offset,\n"
@@ -338,6 +352,8 @@ static const struct ctl_cmd commands[] = {
 	    "                   committed, until interrupted; without --since or\n"
 	    "                   --limit it starts with the last 10.  With --json,\n"
 	    "                   one JSON object a line.\n"
+	    "  --site           on a site's primary: every node's events, in the site's\n"
+	    "                   order, each with its node and its seq there\n"
 	    "\n"
 	    "Examples:\n"
 	    "  seuilctl log --member alice --from 2026-11-01\n"
@@ -570,6 +586,81 @@ static const struct ctl_cmd commands[] = {
 	    "Exit status: 69 if seuild is running or a door or reader failed to\n"
 	    "open (shown with the error and what to check), 64 for an unknown door\n"
 	    "or reader name (the configured ones are listed).", NULL },
+	{ "site", "init", ctl_site_init, "",
+	    "make the site's signing key on the primary",
+	    "On the site's primary ([site] node set, role = primary): create the site's\n"
+	    "Ed25519 signing key ([site] key_file, mode 0600, owned by seuil when run as\n"
+	    "root) if it is missing, and start the site's first epoch.  Prints the key\n"
+	    "id, which every node's bundle carries.  Running it again keeps the key.\n"
+	    "\n"
+	    "Example:\n"
+	    "  seuilctl site init\n"
+	    "\n"
+	    "Exit status: 73 if the key cannot be created, 78 if [site] is not a\n"
+	    "primary's.", NULL },
+	{ "site", "join", ctl_site_join,
+	    "NODE [--out FILE] [--broker-ca FILE] [--broker-password-file FILE]",
+	    "write the bundle that makes NODE a replica",
+	    "On the primary: write NODE.bundle (or FILE), mode 0600: the site's name and\n"
+	    "public key, the primary's name, the base topic, the UID key every door of\n"
+	    "the site shares, and, if given, the broker's CA and NODE's broker password.\n"
+	    "It is a secret (it holds the UID key): carry it to NODE over SSH or on a\n"
+	    "USB stick and install it there with `seuilctl site install`, which deletes\n"
+	    "it.  An existing file is never replaced.\n"
+	    "\n"
+	    "Options:\n"
+	    "  --out FILE                   where to write the bundle\n"
+	    "  --broker-ca FILE             the CA of the broker's certificate (TLS)\n"
+	    "  --broker-password-file FILE  NODE's broker password (its first line)\n"
+	    "\n"
+	    "Example:\n"
+	    "  seuilctl site join hall --broker-ca /etc/mosquitto/ca.crt\n"
+	    "\n"
+	    "Exit status: 65 for a bad node name, 66 without the site's key (site\n"
+	    "init), 73 if FILE exists.", NULL },
+	{ "site", "install", ctl_site_install, "BUNDLE",
+	    "install a node's bundle on it, making its store a replica's",
+	    "On the node named in BUNDLE ([site] node = that name, role = replica, seuild\n"
+	    "stopped): write the UID key ([store] uid_key_file, 0600), the site's public\n"
+	    "key ([replica] site_key_file, 0640), and the broker's CA and password where\n"
+	    "[mqtt] ca_file and password_file name them; make the store a replica's of\n"
+	    "the primary the bundle names; then overwrite and delete BUNDLE.  A key file\n"
+	    "that exists must hold the same key, or nothing is replaced.\n"
+	    "\n"
+	    "Example:\n"
+	    "  seuilctl site install hall.bundle\n"
+	    "\n"
+	    "Exit status: 65 for a malformed bundle or a different key in place, 75\n"
+	    "while seuild runs, 78 when the configuration is not that node's.", NULL },
+	{ "site", "promote", ctl_site_promote, "--key FILE [--backup FILE]",
+	    "make this node the site's primary",
+	    "Failover, by hand (seuild stopped, [site] role = primary set already):\n"
+	    "restore the latest backup of the primary's database if given, install the\n"
+	    "site's signing key from FILE into [site] key_file, make the store a\n"
+	    "primary's and raise the epoch above both the backup's and this node's copy,\n"
+	    "so that every replica replaces its copy with the new primary's first\n"
+	    "snapshot.  With --backup this node keeps its own events and visits (the\n"
+	    "store it had is kept as DATABASE.pre-promote-YYYYMMDD-HHMMSS).  There is\n"
+	    "no election: run it on one node only.\n"
+	    "\n"
+	    "Options:\n"
+	    "  --key FILE       the site's signing key (from the old primary's backup)\n"
+	    "  --backup FILE    a backup of the old primary's database\n"
+	    "\n"
+	    "Example:\n"
+	    "  seuilctl site promote --key /media/usb/site.key --backup /media/usb/seuil.db\n"
+	    "\n"
+	    "Exit status: 65 for a bad backup, 66 for a missing key, 75 while seuild\n"
+	    "runs, 78 unless [site] role = primary.", NULL },
+	{ "site", "show", ctl_site_show, "",
+	    "this node's role, the revision of its copy and its digest",
+	    "Show this node's part in the site: primary or replica (of which primary),\n"
+	    "the epoch and revision of the member data it holds, when a replica last\n"
+	    "verified a message, and the SHA-256 digest of what travels: two nodes that\n"
+	    "hold the same revision show the same digest.\n"
+	    "\n"
+	    "Example:\n"
+	    "  seuilctl site show --json", NULL },
 	{ "member", "import", ctl_member_import,
 	    "FILE [--dry-run] [--prune [--reenable]] [--create-groups]",
 	    "add and change members from a CSV file, in one transaction",

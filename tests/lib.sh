@@ -258,6 +258,111 @@ sub_start() {
 
 stop_broker() { kill "$BROKER_PID" 2>/dev/null; wait "$BROKER_PID" 2>/dev/null; }
 
+# ---- a site of several Pis (docs/site.md): nodes in $T/NODE ----
+# site_node NODE ROLE PORT [extra config lines on stdin]: $T/NODE/seuild.conf
+# for a node of site "test": one sim door NODE (door names are unique in a
+# site) and its reader NODE-in, the broker at 127.0.0.1:PORT (its relay),
+# a heartbeat of 1 s; the replica's copy is stale after 3 s.
+site_node() {
+	local n=$1 role=$2 port=$3 d=$T/$1
+	mkdir -p "$d/door"
+	cat >"$d/seuild.conf" <<CONF
+[site]
+name = test
+timezone = Europe/Paris
+node = $n
+role = $role
+key_file = $d/site.key
+heartbeat = 1s
+
+[store]
+database = $d/seuil.db
+uid_key_file = $d/uid.key
+
+[credentials]
+key_file = $d/credentials.key
+
+[door.$n]
+gpio = sim
+sim_dir = $d/door
+unlock_time = 1s
+
+[reader.$n-in]
+driver = sim
+sim_fifo = $d/in.fifo
+door = $n
+direction = in
+
+[security]
+unsynced_clock = ignore
+lockout_failures = 32
+
+[mqtt]
+host = 127.0.0.1
+port = $port
+keepalive = 5s
+homeassistant = false
+
+[control]
+socket = $d/control.sock
+
+[replica]
+site_key_file = $d/site.pub
+stale_after = 3s
+CONF
+	[ -t 0 ] || cat >>"$d/seuild.conf"
+}
+nctl() { local n=$1; shift; "$SEUILCTL" -f "$T/$n/seuild.conf" "$@"; }	# nctl NODE ARGS
+# start_node NODE: seuild of NODE in the background (log $T/NODE/seuild.log).
+start_node() {
+	local n=$1
+	[ -z "${RUN_WRAPPER:-}" ] || T=$T/$n wrapper_conf
+	spawn "$SEUILD" -d -v -f "$T/$n/seuild.conf" >>"$T/$n/seuild.log" 2>&1
+	eval "NODE_PID_${n//-/_}=\$SPAWN_PID"
+	if ! wait_until 10 test -S "$T/$n/control.sock" || ! wait_until 5 nctl "$n" status >/dev/null; then
+		diag "seuild of $n did not start:"; sed 's/^/#   /' "$T/$n/seuild.log"
+		return 1
+	fi
+}
+node_pid() { eval "echo \${NODE_PID_${1//-/_}:-}"; }
+stop_node() { local p; p=$(node_pid "$1"); [ -z "$p" ] || stop_spawned "$p"; }
+ntap() { echo "$2" >"$T/$1/in.fifo"; echo - >"$T/$1/in.fifo"; }	# ntap NODE UID
+node_relay_lines() { wc -l <"$T/$1/door/relay.log" 2>/dev/null || echo 0; }
+node_events() { sqlite3 "$T/$1/seuil.db" "SELECT count(*) FROM events WHERE type = '$2'"; }
+# node_decides NODE UID granted|denied: one tap, and what the door decided,
+# as its log records it within 3 s: an access_granted or an access_denied
+# (the relay is no witness: a grant while the door is still open leaves it
+# as it is, and its relock after unlock_time is no grant).
+node_decides() {
+	local n=$1 g0 d0 i
+	g0=$(node_events "$n" access_granted); d0=$(node_events "$n" access_denied)
+	ntap "$n" "$2"
+	for ((i = 0; i < 150; i++)); do
+		if [ "$(node_events "$n" access_granted)" -gt "$g0" ]; then [ "$3" = granted ]; return; fi
+		if [ "$(node_events "$n" access_denied)" -gt "$d0" ]; then [ "$3" = denied ]; return; fi
+		sleep 0.02
+	done
+	return 1
+}
+# start_relay NAME TARGET_PORT [PORT]: a cuttable relay (tests/tools/tcprelay.py)
+# to the broker, on PORT (default: a free one, or NAME's port of before: a
+# relay started again heals the cut); its port in RELAY_PORT_<NAME>, its
+# pid in RELAY_PID_<NAME>.
+start_relay() {
+	local n=${1//-/_} p
+	p=${3:-$(relay_port "$1")}
+	[ -n "$p" ] || p=$(free_port)
+	rm -f "$T/relay-$1.ready"
+	spawn python3 "$TOP/tests/tools/tcprelay.py" "$p" "$2" "$T/relay-$1.ready"
+	eval "RELAY_PORT_$n=$p RELAY_PID_$n=\$SPAWN_PID"
+	wait_until 10 test -e "$T/relay-$1.ready"
+}
+relay_port() { eval "echo \${RELAY_PORT_${1//-/_}:-}"; }
+cut_relay() { stop_spawned "$(relay_pid "$1")"; }		# a hard partition
+relay_pid() { eval "echo \${RELAY_PID_${1//-/_}}"; }
+# site_digest NODE: the digest of the member data NODE holds.
+site_digest() { nctl "$1" --json site show | python3 -c 'import json,sys; print(json.load(sys.stdin)["digest"])'; }
+same_digest() { [ "$(site_digest "$1")" = "$(site_digest "$2")" ]; }	# for wait_until
 # fake_clock unsynced|synced: from now on seuild, seuil-web and every
 # program the test starts see the clock's NTP sync as said, through
 # tests/fakes/clock_sync.c (adjtimex); say it again to change it while

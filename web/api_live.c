@@ -44,6 +44,7 @@ http_of(enum control_code code)
 	case CONTROL_NOT_FOUND:
 		return 404;
 	case CONTROL_EXISTS:
+	case CONTROL_REPLICA:
 		return 409;
 	case CONTROL_INVALID:
 		return 400;

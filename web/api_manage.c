@@ -39,6 +39,7 @@ http_status(enum manage_status s)
 	case MANAGE_ENOENT:
 		return 404;
 	case MANAGE_EEXIST:
+	case MANAGE_EREPLICA:
 		return 409;
 	default:
 		return 500;
@@ -53,6 +54,7 @@ manage_reply(struct reply *r, const struct manage_err *err)
 	static const char *const codes[] = {
 		[MANAGE_OK] = "error", [MANAGE_EINVAL] = "invalid", [MANAGE_ENOENT] = "not_found",
 		[MANAGE_EEXIST] = "exists", [MANAGE_EDB] = "database",
+		[MANAGE_EREPLICA] = "replica",
 	};
 	const char *code = (unsigned)err->status < sizeof(codes) / sizeof(codes[0]) &&
 	    codes[err->status] != NULL ? codes[err->status] : "error";

@@ -13,6 +13,10 @@
  *				do their work
  *     <dir>/erofs		pwrite, pwrite64, write, ftruncate, fsync and
  *				fdatasync fail with EROFS
+ *     <dir>/slow_dns		getaddrinfo sleeps for the number of
+ *				milliseconds it holds (2000 if empty), as with
+ *				a DNS server that does not answer
+ *				(tests/integration/fault_dns.sh)
  *     <dir>/clock_synced	adjtimex reports the clock NTP-synced
  *     <dir>/clock_unsynced	adjtimex reports it unsynced (the machine's
  *				own state otherwise): how a test makes
@@ -28,6 +32,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
+#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -173,6 +178,23 @@ ftruncate(int fd, off_t len)
 	if (erofs(fd))
 		return -1;
 	return real(fd, len);
+}
+
+int
+getaddrinfo(const char *node, const char *service, const struct addrinfo *hints,
+    struct addrinfo **res)
+{
+	struct timespec ts;
+	long ms;
+
+	REAL(getaddrinfo);
+	if (knob("slow_dns", 2000, &ms)) {
+		ts.tv_sec = ms / 1000;
+		ts.tv_nsec = (ms % 1000) * 1000000L;
+		while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+			;
+	}
+	return real(node, service, hints, res);
 }
 
 int

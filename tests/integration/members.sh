@@ -26,7 +26,7 @@ key1=$(sha256sum <"$T/uid.key")
 check "init is idempotent" sh -c "'$SEUILCTL' -f '$T/seuild.conf' init >'$T/init2'"
 check "second init keeps the key" test "$(sha256sum <"$T/uid.key")" = "$key1"
 check "second init says it kept it" grep -q "kept existing key file" "$T/init2"
-check "init --json" sh -c "'$SEUILCTL' -f '$T/seuild.conf' --json init | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[\"key_created\"] is False and d[\"credentials_key_created\"] is False and d[\"schema_version\"] >= 5'"
+check "init --json" sh -c "'$SEUILCTL' -f '$T/seuild.conf' --json init | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[\"key_created\"] is False and d[\"credentials_key_created\"] is False and d[\"schema_version\"] == $(sqlite3 "$T/seuil.db" 'PRAGMA user_version')'"
 
 id=$(ctl member add alice 2>&1)
 check "member add prints the new id" test "$id" = 1

@@ -23,6 +23,7 @@ journey_backup
 journey_console_backup
 journey_seuilctl_root
 journey_desfire
+journey_site
 journey_remove
 journey_purge
 scenario_done

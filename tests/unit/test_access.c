@@ -23,28 +23,28 @@
 
 static const struct access_groups no_groups = { 0 };
 static const struct access_groups office = { 1, {
-	{ 1, "office", 1, { { MON | TUE | WED | THU | FRI, HM(8, 0), HM(19, 0) } } },
+	{ 1, "office", 1, { { MON | TUE | WED | THU | FRI, HM(8, 0), HM(19, 0) } }, false },
 } };
 static const struct access_groups night = { 1, {
-	{ 2, "night", 1, { { FRI, HM(22, 0), HM(2, 0) } } },
+	{ 2, "night", 1, { { FRI, HM(22, 0), HM(2, 0) } }, false },
 } };
 static const struct access_groups weekend = { 1, {
 	{ 3, "weekend", 2, { { SAT, HM(10, 0), HM(14, 0) },
-	    { SUN, HM(10, 0), HM(24, 0) } } },
+	    { SUN, HM(10, 0), HM(24, 0) } }, false },
 } };
 /* A scheduled group plus a schedule-free one: the free one wins. */
 static const struct access_groups office_and_staff = { 2, {
-	{ 1, "office", 1, { { MON | TUE | WED | THU | FRI, HM(8, 0), HM(19, 0) } } },
-	{ 4, "staff", 0, { { 0, 0, 0 } } },
+	{ 1, "office", 1, { { MON | TUE | WED | THU | FRI, HM(8, 0), HM(19, 0) } }, false },
+	{ 4, "staff", 0, { { 0, 0, 0 } }, false },
 } };
 /* A window that starts when it ends, as a restored store may hold: empty,
  * not 24 hours. */
 static const struct access_groups empty_window = { 1, {
-	{ 5, "empty", 1, { { 0x7f, HM(9, 0), HM(9, 0) } } },
+	{ 5, "empty", 1, { { 0x7f, HM(9, 0), HM(9, 0) } }, false },
 } };
 static const struct access_groups office_or_weekend = { 2, {
-	{ 1, "office", 1, { { MON | TUE | WED | THU | FRI, HM(8, 0), HM(19, 0) } } },
-	{ 3, "weekend", 1, { { SAT, HM(10, 0), HM(14, 0) } } },
+	{ 1, "office", 1, { { MON | TUE | WED | THU | FRI, HM(8, 0), HM(19, 0) } }, false },
+	{ 3, "weekend", 1, { { SAT, HM(10, 0), HM(14, 0) } }, false },
 } };
 
 struct tcase {
@@ -384,7 +384,7 @@ static void
 test_schedule_on_dst_days(void)
 {
 	static const struct access_groups sunday = { 1, {
-		{ 5, "sunday", 1, { { SUN, HM(8, 0), HM(9, 0) } } },
+		{ 5, "sunday", 1, { { SUN, HM(8, 0), HM(9, 0) } }, false },
 	} };
 
 	/* 2026-03-29: clocks go 02:00 CET -> 03:00 CEST; 08:30 local = 06:30Z. */
@@ -441,7 +441,7 @@ granted_minutes(const char *zone, const struct access_groups *g, int64_t from, i
 	return n;
 }
 
-#define GROUP(mask, from, to)	{ 1, { { 9, "dst", 1, { { (mask), (from), (to) } } } } }
+#define GROUP(mask, from, to)	{ 1, { { 9, "dst", 1, { { (mask), (from), (to) } }, false } } }
 
 static void
 test_schedule_dst_paris(void)
@@ -698,7 +698,7 @@ static void
 test_guests(void)
 {
 	static const struct access_groups hours = { 1, { { 1, "office", 1,
-	    { { 0x1f, HM(9, 0), HM(18, 0) } } } } };
+	    { { 0x1f, HM(9, 0), HM(18, 0) } }, false } } };
 	const int64_t end = 1717000000000LL;
 	struct access_input in;
 

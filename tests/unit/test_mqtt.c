@@ -19,6 +19,7 @@
 #include "clock.h"
 #include "log.h"
 #include "mqtt.h"
+#include "mqtt_discovery.h"
 #include "mqtt_unlock.h"
 #include "store.h"
 #include "testhelp.h"
@@ -1176,6 +1177,84 @@ test_homeassistant_components(void)
 	broker_stop(&b);
 }
 
+/* What a replica announces, as emitted: its own device and availability,
+ * the copy's diagnostic sensor, its doors linked to its device, and never
+ * the site's people count (the primary's, on the same topic). */
+struct announced {
+	char	topics[16][200];
+	char	*payloads[16];
+	int	n;
+};
+
+static void
+announced_cb(void *arg, const char *topic, const char *payload)
+{
+	struct announced *a = arg;
+
+	if (a->n == 16)
+		return;
+	snprintf(a->topics[a->n], sizeof(a->topics[a->n]), "%s", topic);
+	a->payloads[a->n++] = strdup(payload);
+}
+
+static void
+test_homeassistant_replica(void)
+{
+	const char *lock_sensor =
+	    "homeassistant/binary_sensor/seuil_lab_hall/door_hall_lock/config";
+	struct announced a = { .n = 0 };
+	struct config c;
+	char why[300];
+	bool holds;
+	cJSON *o;
+	int i, lock_at = -1;
+
+	conf_init(&c, 1883);
+	snprintf(c.site_node, sizeof(c.site_node), "hall");
+	c.site_role = SITE_REPLICA;
+	snprintf(c.doors[0].name, sizeof(c.doors[0].name), "hall");
+	mqtt_discovery_announce(&c, announced_cb, &a);
+	EXPECT(a.n > 2 && a.n < 16);
+	EXPECT_STR(a.topics[0], "homeassistant/binary_sensor/seuil_lab_hall/copy/config");
+	for (i = 0; i < a.n; i++) {
+		EXPECT(strstr(a.topics[i], "/people/") == NULL);
+		EXPECT(strncmp(a.topics[i], "homeassistant/", 14) == 0 &&
+		    strstr(a.topics[i], "/seuil_lab_hall/") != NULL);
+		if (strcmp(a.topics[i], lock_sensor) == 0)
+			lock_at = i;
+		if (a.payloads[i][0] == '\0')
+			continue;
+		o = cJSON_Parse(a.payloads[i]);
+		holds = o != NULL && ha_config_holds(a.topics[i], o, why, sizeof(why));
+		if (!holds)
+			printf("#   %s\n", o == NULL ? a.topics[i] : why);
+		EXPECT(holds);
+		if (cJSON_GetObjectItemCaseSensitive(o, "availability_topic") != NULL)
+			EXPECT_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o,
+			    "availability_topic")), "seuil/lab/node/hall/status");
+		cJSON_Delete(o);
+	}
+	o = cJSON_Parse(a.payloads[0]);
+	EXPECT_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "state_topic")),
+	    "seuil/lab/node/hall/acl/state");
+	EXPECT_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "entity_category")),
+	    "diagnostic");
+	EXPECT_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "device_class")),
+	    "problem");
+	EXPECT_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(o, "device"), "name")), "seuil lab hall");
+	cJSON_Delete(o);
+	EXPECT(lock_at > 0);
+	o = lock_at > 0 ? cJSON_Parse(a.payloads[lock_at]) : NULL;
+	EXPECT_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "state_topic")),
+	    "seuil/lab/door/hall/state");
+	EXPECT_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(o, "device"), "via_device")), "seuil_lab_hall");
+	cJSON_Delete(o);
+	for (i = 0; i < a.n; i++)
+		free(a.payloads[i]);
+}
+
 /* ---- authentication and TLS ---- */
 
 static void
@@ -1404,6 +1483,7 @@ main(void)
 	RUN(test_unlock_recall);
 	RUN(test_homeassistant);
 	RUN(test_homeassistant_components);
+	RUN(test_homeassistant_replica);
 	RUN(test_password);
 	RUN(test_tls);
 	RUN(test_no_broker);

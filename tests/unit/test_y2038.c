@@ -126,7 +126,7 @@ decide(const char *from, const char *until, const struct access_groups *g, int64
 }
 
 static const struct access_groups sundays = { 1, {
-	{ 1, "sundays", 1, { { 1 << 6, 10 * 60, 14 * 60 } } },
+	{ 1, "sundays", 1, { { 1 << 6, 10 * 60, 14 * 60 } }, false },
 } };
 static const struct access_groups none = { 0 };
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
  * seuil console, System: seuild's health (clock, database, MQTT, doors,
- * readers) and the backups: the last one's time and result, make one now
+ * readers, and a site's nodes: docs/site.md) and the backups: the last one's time and result, make one now
  * (seuild takes it), download them; restoring is a command-line step with
  * seuild stopped, which the page says.
  */
@@ -51,6 +51,25 @@
 		(s.readers || []).forEach(function (r) {
 			ul.appendChild(U.el('li', i.fmt('h_reader', { name: r.name, online: r.online ?
 			    i.t('online') : i.t('offline'), restarts: r.restarts }), r.online ? 'ok' : 'bad'));
+		});
+		if (s.site)
+			siteHealth(ctx, ul, s.site);
+	}
+
+	/* A site of several Pis: this node's copy and, on the primary, each
+	 * node it hears of with how far its journal has come; a problem unless
+	 * online, current and caught up. */
+	function siteHealth(ctx, ul, site) {
+		var i = ctx.i;
+
+		ul.appendChild(U.el('li', i.fmt('h_site', { node: site.node, role: i.word('r_', site.role),
+		    epoch: site.epoch, rev: site.rev, state: i.word('c_', site.state) }),
+		    site.state === 'current' ? 'ok' : 'bad'));
+		(site.nodes || []).forEach(function (n) {
+			ul.appendChild(U.el('li', i.fmt('h_node', { node: n.node, online: n.online ?
+			    i.t('online') : i.t('offline'), epoch: n.epoch, rev: n.rev,
+			    state: i.word('c_', n.state), lag: n.journal_lag }),
+			    n.online && n.state === 'current' && n.journal_lag === 0 ? 'ok' : 'bad'));
 		});
 	}
 

@@ -157,6 +157,19 @@ void daemon_staff_event(struct daemon *d, const char *type, const char *actor,
     const char *detail);
 void daemon_checked_out(void *arg, int client, bool ok);
 void daemon_check_backup_dir(const struct config *conf, const char *path);
+/* The hooks the doors and readers are made with, and B/presence. */
+void daemon_forget_secrets(void *arg);
+void daemon_reader_status(void *arg, int ri, bool online, const char *detail);
+void daemon_door_event(void *arg, int di, const char *type, const char *detail);
+void daemon_door_state(void *arg, int di, enum door_state state);
+void daemon_presence_publish(struct daemon *d);
+
+/* hardware.c */
+/* Every door, its strike driven locked; then readers and MQTT.  0, or -1
+ * with err filled. */
+int daemon_doors_up(struct daemon *d, char *err, size_t errlen);
+int daemon_io_up(struct daemon *d, char *err, size_t errlen);
+void daemon_hw_down(struct daemon *d);
 int daemon_reload(struct daemon *d, char *err, size_t errlen);
 
 /* badge_path.c */

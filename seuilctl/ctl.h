@@ -54,6 +54,10 @@ struct ctl_cmd {
 	const char	*alias;		/* an older spelling of sub, still accepted */
 };
 
+/* ctl_commands.c */
+extern const struct ctl_cmd ctl_commands[];
+extern const size_t ctl_ncommands;
+
 /* ctl_common.c */
 void	 ctl_print_command(FILE *, const struct ctl_cmd *);	/* its usage line */
 int	 ctl_usage(struct ctl *);			/* EX_USAGE */

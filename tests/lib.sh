@@ -219,11 +219,41 @@ events() { sqlite3 "$T/seuil.db" "SELECT seq, type, ifnull(door,''), ifnull(reas
 has_event() { events | grep -q "|$1|"; }			# has_event TYPE
 has_reason() { events | grep -q "|$1|[^|]*|$2\$"; }		# has_reason TYPE REASON
 
-# A free TCP port on 127.0.0.1.
+# A free TCP port on 127.0.0.1.  tests/run runs tests side by side: a port
+# the kernel picks (bind to 0) and frees can be picked again for another
+# test before this one listens on it.  So each test under tests/run takes
+# its ports from a block of 50 of its own, by its number in the run
+# (SEUIL_TEST_TAG is RUNNER.N), below the kernel's ephemeral range (32768
+# on), one after the other ($T/.ports); a port found in use is skipped.
 free_port() {
-	python3 - <<'PY'
-import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()
+	python3 - "$T/.ports" <<'PY'
+import os, socket, sys
+tag = os.environ.get("SEUIL_TEST_TAG", "")
+n = tag.rpartition(".")[2]
+if not n.isdigit():
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()
+    sys.exit(0)
+base = 10000 + (int(n) % 400) * 50
+try:
+    with open(sys.argv[1]) as f:
+        i = int(f.read())
+except (OSError, ValueError):
+    i = 0
+while i < 50:
+    port = base + i
+    i += 1
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", port))
+    except OSError:
+        continue
+    finally:
+        s.close()
+    with open(sys.argv[1], "w") as f:
+        f.write(str(i))
+    print(port)
+    sys.exit(0)
+sys.exit("free_port: the 50 ports of this test's block are taken")
 PY
 }
 

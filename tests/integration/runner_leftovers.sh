@@ -111,3 +111,19 @@ check "tests/run stopped by TERM exits 130 and says so" \
 for n in 3009 3010; do
 	check "tests/run stopped: sleep $n was started and has ended" ended $n
 done
+
+# Tests run side by side (JOBS): two tests that each wait for the other to
+# have started both pass; one at a time, the first would wait in vain.
+rm -f "$R"/tests/integration/*.sh
+for pair in "a b" "b a"; do
+	read -r me other <<<"$pair"
+	fixture "meet_$me" <<SH
+. "\$(dirname "\$0")/../lib.sh"
+touch "\$FIXTURE_OUT/here.$me"
+if wait_until 20 test -e "\$FIXTURE_OUT/here.$other"; then ok "met $other"; else not_ok "met $other"; fi
+SH
+done
+TESTS='' JOBS=2 TMPDIR=$T/tmp "$R/tests/run" build >"$T/jobs.out" 2>&1
+sed 's/^/# /' "$T/jobs.out"
+check "JOBS=2: two tests run at the same time" grep -qx '2 passed, 0 failed' "$T/jobs.out"
+check "JOBS=0 is refused" sh -c "TESTS='' JOBS=0 '$R/tests/run' build >/dev/null 2>&1; [ \$? = 64 ]"

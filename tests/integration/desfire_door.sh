@@ -252,7 +252,8 @@ check "wiping it again: no application, 66 (exit $RC)" test "$RC" -eq 66
 N_WAIT=$((N_WAIT + 1))
 spawn ctl badge enrol dave --secure --timeout 20 >"$T/e.out" 2>&1
 p=$SPAWN_PID
-wait_until 10 enrol_waits "waiting .* for a DESFire card" "$N_WAIT"
+# N_WAIT counts the wipes' waits too.
+wait_until 10 enrol_waits "waiting .* for a DESFire card\|badge wipe: waiting" "$N_WAIT"
 emu desk "card $CARD clone"
 wait "$p"
 rc=$?

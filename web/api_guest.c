@@ -19,22 +19,6 @@
 #define LOCK(q)		pthread_mutex_lock(&(q)->w->lock)
 #define UNLOCK(q)	pthread_mutex_unlock(&(q)->w->lock)
 
-/* A guest id of the path: > 0, or 0 with a 400 in r. */
-static int64_t
-path_guest(const char *p, struct reply *r)
-{
-	char *end;
-	long long id;
-
-	errno = 0;
-	id = strtoll(p, &end, 10);
-	if (*end != '\0' || id <= 0 || errno != 0) {
-		reply_error(r, 400, "a guest id");
-		return 0;
-	}
-	return id;
-}
-
 void
 api_guest_reply(struct req *q, struct reply *r, int64_t id, unsigned status)
 {
@@ -116,7 +100,7 @@ api_guest_lend(struct req *q, struct reply *r, char **p)
 	const cJSON *b;
 	int64_t id;
 
-	if ((id = path_guest(p[0], r)) == 0 || (in = api_body(q, r)) == NULL)
+	if ((id = api_path_id(p[0], "guest", r)) == 0 || (in = api_body(q, r)) == NULL)
 		return;
 	b = cJSON_GetObjectItemCaseSensitive(in, "badge");
 	if (!cJSON_IsString(b)) {
@@ -142,7 +126,7 @@ api_guest_end(struct req *q, struct reply *r, char **p)
 	int64_t id;
 	cJSON *j;
 
-	if ((id = path_guest(p[0], r)) == 0)
+	if ((id = api_path_id(p[0], "guest", r)) == 0)
 		return;
 	control_req_init(&req, CONTROL_GUEST_END);
 	req.guest = id;
@@ -159,7 +143,7 @@ api_guest_export(struct req *q, struct reply *r, char **p)
 	int64_t id;
 	int rc;
 
-	if ((id = path_guest(p[0], r)) == 0)
+	if ((id = api_path_id(p[0], "guest", r)) == 0)
 		return;
 	LOCK(q);
 	if ((rc = store_guest_get(q->w->st, id, &g)) != 1)
@@ -181,7 +165,7 @@ api_guest_erase(struct req *q, struct reply *r, char **p)
 	int64_t id;
 	int rc;
 
-	if ((id = path_guest(p[0], r)) == 0 || (in = api_body(q, r)) == NULL)
+	if ((id = api_path_id(p[0], "guest", r)) == 0 || (in = api_body(q, r)) == NULL)
 		return;
 	c = cJSON_GetObjectItemCaseSensitive(in, "confirm");
 	LOCK(q);

@@ -6,6 +6,7 @@
  * actor; seuild writes the change and its audit event in one transaction.
  * Requests are made without w->lock held: an enrolment waits for a tap.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,21 @@ api_body(struct req *q, struct reply *r)
 		return NULL;
 	}
 	return j;
+}
+
+int64_t
+api_path_id(const char *segment, const char *what, struct reply *r)
+{
+	char *end;
+	long long id;
+
+	errno = 0;
+	id = strtoll(segment, &end, 10);
+	if (end == segment || *end != '\0' || id <= 0 || errno != 0) {
+		reply_error(r, 400, "a %s id", what);
+		return 0;
+	}
+	return id;
 }
 
 /* The HTTP status of a reply's code; the body names the code itself. */

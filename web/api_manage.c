@@ -368,16 +368,11 @@ api_badge_revoke(struct req *q, struct reply *r, char **p)
 	struct control_req req;
 	struct badge_row b;
 	struct member_row m;
-	char *end;
-	long long id;
+	int64_t id;
 	cJSON *j;
 
-	errno = 0;
-	id = strtoll(p[0], &end, 10);
-	if (*end != '\0' || id <= 0 || errno != 0) {
-		reply_error(r, 400, "a badge id");
+	if ((id = api_path_id(p[0], "badge", r)) == 0)
 		return;
-	}
 	control_req_init(&req, CONTROL_BADGE_REVOKE);
 	req.badge = id;
 	if ((j = api_call(q, r, &req, 0)) == NULL)

@@ -220,17 +220,12 @@ api_me_badge_lost(struct req *q, struct reply *r, char **p)
 	struct control_req req;
 	struct badge_row b;
 	struct member_row m;
-	char *end;
-	long long id;
+	int64_t id;
 	cJSON *j;
 	int rc;
 
-	errno = 0;
-	id = strtoll(p[0], &end, 10);
-	if (*end != '\0' || id <= 0 || errno != 0) {
-		reply_error(r, 400, "a badge id");
+	if ((id = api_path_id(p[0], "badge", r)) == 0)
 		return;
-	}
 	LOCK(q);
 	rc = store_badge_get(q->w->st, id, &b);
 	UNLOCK(q);
@@ -313,17 +308,12 @@ api_me_guest_end(struct req *q, struct reply *r, char **p)
 {
 	struct control_req req;
 	struct guest_row g;
-	char *end;
-	long long id;
+	int64_t id;
 	cJSON *j;
 	int rc;
 
-	errno = 0;
-	id = strtoll(p[0], &end, 10);
-	if (*end != '\0' || id <= 0 || errno != 0) {
-		reply_error(r, 400, "a guest id");
+	if ((id = api_path_id(p[0], "guest", r)) == 0)
 		return;
-	}
 	LOCK(q);
 	rc = store_guest_get(q->w->st, id, &g);
 	UNLOCK(q);

@@ -73,6 +73,9 @@ API_FN(api_backup_get);
 
 /* The request body as a JSON object, or NULL with a 400 in r. */
 cJSON	*api_body(struct req *q, struct reply *r);
+/* The id of a path segment (a positive decimal), or 0 with a 400 in r
+ * asking for "a WHAT id". */
+int64_t	 api_path_id(const char *segment, const char *what, struct reply *r);
 /* Ask seuild for req on behalf of q's console user: its reply without
  * "ok" (the caller deletes it), or NULL with r filled from the reply's
  * code (503 seuild_down when it does not run). */

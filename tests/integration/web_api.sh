@@ -87,6 +87,12 @@ check "both by UID (kind uid)" json_true "all(b['kind'] == 'uid' for b in v)"
 bid=$(json_get "[b['id'] for b in v if b['hint'] == 'FFEE'][0]")
 check "revoke" test "$(api POST /badges/$bid/revoke '{}')" = 200
 check "revoked" json_true "v['status'] == 'revoked'"
+for id in 0 -3 abc 12x 99999999999999999999; do
+	check "revoke of the badge id '$id': 400" test "$(api POST "/badges/$id/revoke" '{}')" = 400
+done
+check "it asks for a badge id" json_true "v['error'] == 'a badge id'"
+check "end of the guest id 'x': 400" test "$(api POST /guests/x/end '{}')" = 400
+check "it asks for a guest id" json_true "v['error'] == 'a guest id'"
 
 # ---- desk role ----
 cp "$T/jar" "$T/jar.admin"; ADMIN_CSRF=$CSRF

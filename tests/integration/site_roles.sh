@@ -6,13 +6,16 @@
 # as before.  The store's role must be the configuration's, or seuild does
 # not start.
 . "$(dirname "$0")/../lib.sh"
+. "$TOP/tests/browser/web.sh"
 
 write_config <<'CONF'
 [security]
 unsynced_clock = ignore
 CONF
 ctl init >/dev/null && ctl member add alice >/dev/null &&
-	ctl badge add alice 04A1B2C3 >/dev/null || { not_ok "setup"; exit 1; }
+	ctl badge add alice 04A1B2C3 >/dev/null &&
+	add_web_user camille 'correct horse' admin || { not_ok "setup"; exit 1; }
+printf '\n[web]\nlisten = 127.0.0.1:%s\n' "$WEB_PORT" >>"$T/seuild.conf"
 sed -i 's/^timezone = .*/&\nnode = hall\nrole = replica/' "$T/seuild.conf"
 printf '\n[replica]\nsite_key_file = %s\n' "$T/site.pub" >>"$T/seuild.conf"
 head -c 32 /dev/urandom >"$T/site.pub"
@@ -35,6 +38,14 @@ for cmd in "member add bob" "member disable alice" "badge revoke 1" "group add n
 	check "seuild refuses '$cmd' on a replica (77)" test "$rc" = 77
 	check "naming the primary ($cmd)" grep -q "primary, 'main'" "$T/out"
 done
+# The console on a replica: its changes are refused the same way.
+start_web && web_login camille 'correct horse' || { not_ok "seuil-web on a replica"; exit 1; }
+check "the console's member add on a replica: 409" test "$(api POST /members '{"name":"bob"}')" = 409
+check "its code is replica, naming the primary" \
+	json_true "v['code'] == 'replica' and \"primary, 'main'\" in v['error']"
+check "the console's badge revoke on a replica: 409" test "$(api POST /badges/1/revoke '{}')" = 409
+check "the console still reads the members" test "$(api GET /members)" = 200
+stop_web
 ctl --json status >"$T/status" 2>&1
 check "status still answers" grep -q '"ok":true\|"version"' "$T/status"
 

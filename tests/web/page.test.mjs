@@ -109,6 +109,9 @@ test('errors in words: English keeps the server\'s text, French words the codes,
 	assert.match(M.errorText(en, err(503, 'seuild_down', 'seuild is not running')), /Start it on the Pi: sudo systemctl start seuild/);
 	assert.match(M.errorText(fr, err(503, 'seuild_down', 'seuild is not running')), /Démarrez-le sur le Pi/);
 	assert.equal(M.errorText(fr, err(400, 'invalid', 'bad date')), 'Valeur refusée : bad date');
+	const replica = err(409, 'replica', "this Pi is a replica: change the member data on the site's primary, 'main'");
+	assert.equal(M.errorText(en, replica), replica.message);
+	assert.match(M.errorText(fr, replica), /^Ce Pi est une réplique du site .*primary, 'main'/);
 	assert.equal(M.errorText(fr, err(418, 'teapot', 'short and stout')), 'Erreur 418 : short and stout');
 	assert.match(M.errorText(fr, { network: true }), /injoignable/);
 	assert.equal(M.errorText(fr, err(429, 'too_many_logins', 'x', { retry_after: 42 })),

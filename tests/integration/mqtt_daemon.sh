@@ -91,6 +91,8 @@ check "as an unlock_remote event" wait_until 5 count_is unlock_remote -ge 1
 # Privacy: no message ever names bob, or carries an email, a member id or a UID.
 sleep 0.5
 check "anonymous member never named" sh -c "! grep -qi -e bob -e Bobby '$T/all.txt' '$T/after.txt'"
+check "a single Pi (no [site] node): no node or node_seq in its events, no site topic" \
+	sh -c "! grep -q -e '\"node\"' -e node_seq -e '$B/acl/' -e '$B/node/' -e '$B/to/' '$T/all.txt' '$T/after.txt'"
 check "no email, member id or UID on MQTT" sh -c "! grep -qi -e '@example.org' -e member_id -e '\"member\"' -e uid -e 04A1B2C3 -e 04B0B0B0 '$T/all.txt' '$T/after.txt'"
 
 stop_seuild

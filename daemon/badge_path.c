@@ -342,6 +342,7 @@ daemon_tap(void *arg, int ri, const struct reader_tap *rt)
 
 struct guests_job {
 	int64_t	now_ms;
+	bool	replica;
 	int	n;
 	int64_t	ids[GUESTS_ENDING_MAX];
 };
@@ -360,6 +361,9 @@ guests_run(struct writer_job *j, struct store *st)
 {
 	struct guests_job *g = writer_job_data(j);
 
+	if (g->replica)
+		return store_guests_over_present(st, g->now_ms, GUESTS_ENDING_MAX,
+		    guests_collect, g) == -1 ? -1 : 0;
 	return store_guests_end_due(st, g->now_ms, GUESTS_ENDING_MAX, guests_collect, g) == -1 ?
 	    -1 : 0;
 }
@@ -377,7 +381,8 @@ guests_done(struct writer_job *j)
 		return;
 	}
 	for (int i = 0; i < g->n; i++) {
-		log_info("guest %lld: the pass has ended", (long long)g->ids[i]);
+		if (!g->replica)
+			log_info("guest %lld: the pass has ended", (long long)g->ids[i]);
 		presence_end(d->presence, -g->ids[i], PRESENCE_PASS_END, g->now_ms, -1, NULL);
 	}
 }
@@ -385,15 +390,21 @@ guests_done(struct writer_job *j)
 /*
  * A guest's badge opens nothing from the pass's end (the policy compares
  * the time at each tap); this closes the pass in the store, which puts the
- * loaner back in the pool, and ends the guest's visit.
+ * loaner back in the pool, and ends the guest's visit.  A replica's store
+ * closes no pass (the primary's close travels, and a replica cut off
+ * still compares the end at each tap): it ends the visits of the guests
+ * whose pass is over, when the end comes and when a copy arrives that
+ * ended one (site.c sets guests_due then).
  */
 void
 daemon_guests_tick(struct daemon *d, int64_t now_ms)
 {
-	struct guests_job g = { .now_ms = now_ms };
+	struct guests_job g = { .now_ms = now_ms, .replica = config_replica(d->conf) };
 
 	if (d->guests_refresh) {
-		d->guests_due = store_guests_next_end(d->st);
+		/* A replica's passes past their end stay open until the
+		 * primary's close arrives: the next end after now. */
+		d->guests_due = store_guests_next_end(d->st, g.replica ? now_ms : INT64_MIN);
 		if (d->guests_due == -1)
 			d->guests_due = now_ms + 5000;	/* the store is busy: soon */
 		d->guests_refresh = false;

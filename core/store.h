@@ -510,6 +510,10 @@ int store_cache_kib(struct store *st, int kib);
 /* The role in *replica and, for a replica, the primary's node name in
  * primary ("" if unknown).  0 or -1. */
 int store_site_role(struct store *st, bool *replica, char *primary, size_t len);
+/* 0 when st takes member data, or -1: a replica's (STORE_EREPLICA, naming
+ * the primary), or an error.  For a change that must look rows up by what
+ * a replica does not hold (a member's real name) before its write. */
+int store_site_writable(struct store *st);
 /* Make the store a replica of primary (the node's name), or a primary
  * (primary NULL) again.  0 or -1. */
 int store_site_set_role(struct store *st, bool replica, const char *primary);

@@ -44,6 +44,16 @@ store_site_role(struct store *st, bool *replica, char *primary, size_t len)
 }
 
 int
+store_site_writable(struct store *st)
+{
+	bool replica;
+
+	if (store_site_role(st, &replica, NULL, 0) == -1)
+		return -1;
+	return replica ? store_replica_refused(st) : 0;
+}
+
+int
 store_site_set_role(struct store *st, bool replica, const char *primary)
 {
 	if (store_begin(st) == -1)

@@ -394,7 +394,7 @@ guests_done(struct writer_job *j)
  * closes no pass (the primary's close travels, and a replica cut off
  * still compares the end at each tap): it ends the visits of the guests
  * whose pass is over, when the end comes and when a copy arrives that
- * ended one (site.c sets guests_due then).
+ * ended one (site.c sets guests_recheck then).
  */
 void
 daemon_guests_tick(struct daemon *d, int64_t now_ms)
@@ -409,7 +409,14 @@ daemon_guests_tick(struct daemon *d, int64_t now_ms)
 			d->guests_due = now_ms + 5000;	/* the store is busy: soon */
 		d->guests_refresh = false;
 	}
-	if (now_ms < d->guests_due || d->guests_ending)
+	if (d->guests_ending)
+		return;
+	/* Not before: a job that ran before the copy changed must not make
+	 * this one wait for the next end. */
+	if (d->guests_recheck)
+		d->guests_due = now_ms;
+	d->guests_recheck = false;
+	if (now_ms < d->guests_due)
 		return;
 	if (writer_submit(d->writer, guests_run, guests_done, d, 0, 0, &g, sizeof(g)) == -1) {
 		d->guests_due = now_ms + 5000;

@@ -404,12 +404,6 @@ int store_guests_end_due(struct store *st, int64_t now_ms, int max,
 /* The earliest end after after_ms of an open pass, or INT64_MAX (none),
  * or -1. */
 int64_t store_guests_next_end(struct store *st, int64_t after_ms);
-/* A replica's: the guests still present here (an open visit) whose pass
- * is over (ended by the primary, or past its end), at most max, each id
- * passed to cb.  Its store closes no pass: the primary does, and that
- * travels.  Count or -1. */
-int store_guests_over_present(struct store *st, int64_t now_ms, int max,
-    int (*cb)(int64_t guest_id, void *arg), void *arg);
 /* Erase guest id: its events keep only via (the sponsor), its visits
  * only their times; the row goes.  0, or -1 (STORE_ENOENT). */
 int store_guest_erase(struct store *st, int64_t id);

@@ -326,25 +326,6 @@ store_guests_end_due(struct store *st, int64_t now_ms, int max,
 	return n;
 }
 
-int
-store_guests_over_present(struct store *st, int64_t now_ms, int max,
-    int (*cb)(int64_t guest_id, void *arg), void *arg)
-{
-	struct due d = { cb, arg };
-	sqlite3_stmt *s;
-	int n;
-
-	if (store_prepare(st, "SELECT DISTINCT v.guest_id FROM visits v JOIN guests g"
-	    " ON g.id = v.guest_id WHERE v.left_ts IS NULL AND (g.ended IS NOT NULL"
-	    " OR g.ends <= ?1) ORDER BY v.guest_id LIMIT ?2", &s) == -1)
-		return -1;
-	sqlite3_bind_int64(s, 1, now_ms);
-	sqlite3_bind_int(s, 2, max > 0 ? max : -1);
-	n = store_each(st, s, row_due, &d, "passes over");
-	sqlite3_finalize(s);
-	return n;
-}
-
 int64_t
 store_guests_next_end(struct store *st, int64_t after_ms)
 {

@@ -183,11 +183,12 @@ store_site_ingest(struct store *st, const struct journal_row *rows, int n, int64
 		return -1;
 	/* A row held already is not inserted at all: INSERT OR IGNORE would
 	 * take a site_seq for it (AUTOINCREMENT counts the attempt), and
-	 * B/events, whose seq is site_seq, would show a gap. */
+	 * B/events, whose seq is site_seq, would show a gap.  A guest erased
+	 * here before a node's row of them arrived is not named by it. */
 	if (store_prepare(st, "INSERT INTO site_events (node, node_seq, ts_ms,"
 	    " clock_synced, boot_id, mono_ms, type, door, reader, member_id, badge_id, reason,"
 	    " detail, actor, guest_id, via) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
-	    " ?12, ?13, ?14, ?15, ?16 WHERE NOT EXISTS (SELECT 1 FROM site_events WHERE node = ?1 AND node_seq = ?2)",
+	    " ?12, ?13, ?14, (SELECT id FROM guests WHERE id = ?15), ?16 WHERE NOT EXISTS (SELECT 1 FROM site_events WHERE node = ?1 AND node_seq = ?2)",
 	    &s) == -1)
 		goto fail;
 	for (i = 0; i < n; i++) {

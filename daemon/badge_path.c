@@ -342,7 +342,6 @@ daemon_tap(void *arg, int ri, const struct reader_tap *rt)
 
 struct guests_job {
 	int64_t	now_ms;
-	bool	replica;
 	int	n;
 	int64_t	ids[GUESTS_ENDING_MAX];
 };
@@ -361,9 +360,6 @@ guests_run(struct writer_job *j, struct store *st)
 {
 	struct guests_job *g = writer_job_data(j);
 
-	if (g->replica)
-		return store_guests_over_present(st, g->now_ms, GUESTS_ENDING_MAX,
-		    guests_collect, g) == -1 ? -1 : 0;
 	return store_guests_end_due(st, g->now_ms, GUESTS_ENDING_MAX, guests_collect, g) == -1 ?
 	    -1 : 0;
 }
@@ -381,42 +377,77 @@ guests_done(struct writer_job *j)
 		return;
 	}
 	for (int i = 0; i < g->n; i++) {
-		if (!g->replica)
-			log_info("guest %lld: the pass has ended", (long long)g->ids[i]);
+		log_info("guest %lld: the pass has ended", (long long)g->ids[i]);
 		presence_end(d->presence, -g->ids[i], PRESENCE_PASS_END, g->now_ms, -1, NULL);
+	}
+}
+
+/*
+ * A replica's store closes no pass: the primary's close travels, and a
+ * replica cut off still compares the end at each tap.  It ends the visit
+ * of each guest here whose pass is over (past its end, ended, or the guest
+ * erased on the primary), on the loop, from its copy: when an end comes,
+ * and when a copy arrives (site.c sets guests_recheck).
+ */
+static void
+replica_guests_tick(struct daemon *d, int64_t now_ms)
+{
+	int64_t ids[GUESTS_ENDING_MAX];
+	struct guest_row g;
+	int i, n = 0, rc;
+
+	if (d->guests_refresh) {
+		if ((d->guests_due = store_guests_next_end(d->st, now_ms)) == -1)
+			d->guests_due = now_ms + 5000;	/* the store is busy: soon */
+		d->guests_refresh = false;
+	}
+	if (!d->guests_recheck && now_ms < d->guests_due)
+		return;
+	d->guests_recheck = false;
+	d->guests_refresh = true;
+	for (i = 0; i < presence_count(d->presence); i++) {
+		int64_t who = presence_get(d->presence, i)->member_id;
+
+		if (who >= 0)
+			continue;
+		if (n == GUESTS_ENDING_MAX) {
+			d->guests_recheck = true;	/* the rest next turn */
+			break;
+		}
+		ids[n++] = -who;
+	}
+	for (i = 0; i < n; i++) {
+		if ((rc = store_guest_get(d->st, ids[i], &g)) == -1) {
+			d->guests_due = now_ms + 5000;	/* the store is busy: soon */
+			d->guests_refresh = false;
+			continue;
+		}
+		if (rc == 0 || g.ended_ms != 0 || g.ends_ms <= now_ms)
+			presence_end(d->presence, -ids[i], PRESENCE_PASS_END, now_ms, -1, NULL);
 	}
 }
 
 /*
  * A guest's badge opens nothing from the pass's end (the policy compares
  * the time at each tap); this closes the pass in the store, which puts the
- * loaner back in the pool, and ends the guest's visit.  A replica's store
- * closes no pass (the primary's close travels, and a replica cut off
- * still compares the end at each tap): it ends the visits of the guests
- * whose pass is over, when the end comes and when a copy arrives that
- * ended one (site.c sets guests_recheck then).
+ * loaner back in the pool, and ends the guest's visit.
  */
 void
 daemon_guests_tick(struct daemon *d, int64_t now_ms)
 {
-	struct guests_job g = { .now_ms = now_ms, .replica = config_replica(d->conf) };
+	struct guests_job g = { .now_ms = now_ms };
 
+	if (config_replica(d->conf)) {
+		replica_guests_tick(d, now_ms);
+		return;
+	}
 	if (d->guests_refresh) {
-		/* A replica's passes past their end stay open until the
-		 * primary's close arrives: the next end after now. */
-		d->guests_due = store_guests_next_end(d->st, g.replica ? now_ms : INT64_MIN);
+		d->guests_due = store_guests_next_end(d->st, INT64_MIN);
 		if (d->guests_due == -1)
 			d->guests_due = now_ms + 5000;	/* the store is busy: soon */
 		d->guests_refresh = false;
 	}
-	if (d->guests_ending)
-		return;
-	/* Not before: a job that ran before the copy changed must not make
-	 * this one wait for the next end. */
-	if (d->guests_recheck)
-		d->guests_due = now_ms;
-	d->guests_recheck = false;
-	if (now_ms < d->guests_due)
+	if (now_ms < d->guests_due || d->guests_ending)
 		return;
 	if (writer_submit(d->writer, guests_run, guests_done, d, 0, 0, &g, sizeof(g)) == -1) {
 		d->guests_due = now_ms + 5000;

@@ -85,6 +85,10 @@ guest_add(struct store *st, const struct config *conf, const struct guest_new *n
 	int rc, made;
 
 	memset(err, 0, sizeof(*err));
+	/* A replica holds no member's name: say where passes are made before
+	 * looking the sponsor up. */
+	if (store_site_writable(st) == -1)
+		return manage_store_fail(st, err, "guest add");
 	if (n->name == NULL || !manage_valid_name(n->name, sizeof(g.name)))
 		return manage_fail(err, MANAGE_EINVAL, "a guest's name: printable text, 1 to %zu "
 		    "bytes", sizeof(g.name) - 1);

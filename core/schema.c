@@ -127,6 +127,46 @@
 	"CREATE TRIGGER windows_log_update AFTER UPDATE ON schedule_windows" SITE_LOGS \
 	" BEGIN INSERT INTO acl_log (kind, ref) VALUES ('group', old.group_id)," \
 	" ('group', new.group_id); END;"
+/*
+ * Guests on a site (docs/site.md, "What travels").  A guest's tap is
+ * decided from the loaner pool (its MAC) and the open pass lent on it (its
+ * sponsor, its end), so those travel like the member data: the replica's
+ * store refuses writes to guests and loaners, and the primary logs their
+ * changes.  acl_log's CHECK allowed three kinds only, and SQLite cannot
+ * change a CHECK in place: the table is rebuilt with its rows and its
+ * sequence (the revision every replica compares with, which must not move
+ * back), the old one dropped and the new one renamed.  legacy_alter_table
+ * lets that rename through while the member data's triggers still name
+ * acl_log (a modern rename rechecks them and finds the table gone). */
+#define SITE_GUEST_MIGRATION \
+	"CREATE TABLE acl_log_new (" \
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT," \
+	"  kind TEXT NOT NULL CHECK(kind IN ('member','badge','group','loaner','guest'))," \
+	"  ref INTEGER NOT NULL);" \
+	"INSERT INTO acl_log_new (id, kind, ref) SELECT id, kind, ref FROM acl_log;" \
+	"DELETE FROM sqlite_sequence WHERE name = 'acl_log_new';" \
+	"INSERT INTO sqlite_sequence (name, seq) SELECT 'acl_log_new', seq" \
+	"  FROM sqlite_sequence WHERE name = 'acl_log';" \
+	"DROP TABLE acl_log;" \
+	"PRAGMA legacy_alter_table = ON;" \
+	"ALTER TABLE acl_log_new RENAME TO acl_log;" \
+	"PRAGMA legacy_alter_table = OFF;" \
+	"ALTER TABLE site_events ADD COLUMN guest_id INTEGER;" \
+	"ALTER TABLE site_events ADD COLUMN via INTEGER;" \
+	"CREATE INDEX site_events_guest ON site_events(guest_id);" \
+	"CREATE TRIGGER loaners_replica_insert BEFORE INSERT ON loaners" SITE_REFUSE \
+	"CREATE TRIGGER loaners_replica_update BEFORE UPDATE ON loaners" SITE_REFUSE \
+	"CREATE TRIGGER loaners_replica_delete BEFORE DELETE ON loaners" SITE_REFUSE \
+	"CREATE TRIGGER guests_replica_insert BEFORE INSERT ON guests" SITE_REFUSE \
+	"CREATE TRIGGER guests_replica_update BEFORE UPDATE ON guests" SITE_REFUSE \
+	"CREATE TRIGGER guests_replica_delete BEFORE DELETE ON guests" SITE_REFUSE \
+	SITE_LOG("loaners_log_insert", "INSERT ON loaners", "loaner", "new.id") \
+	SITE_LOG("loaners_log_update", "UPDATE ON loaners", "loaner", "new.id") \
+	SITE_LOG("loaners_log_delete", "DELETE ON loaners", "loaner", "old.id") \
+	SITE_LOG("guests_log_insert", "INSERT ON guests", "guest", "new.id") \
+	SITE_LOG("guests_log_update", "UPDATE ON guests", "guest", "new.id") \
+	SITE_LOG("guests_log_delete", "DELETE ON guests", "guest", "old.id")
+
 static const char *const migrations[] = {
 	/* 0 -> 1 */
 	"CREATE TABLE members ("
@@ -258,6 +298,12 @@ static const char *const migrations[] = {
 	/* 5 -> 6 */
 	SITE_MIGRATION,
 	/* ---- end of the site block ---- */
+
+	/* ---- guests on a site (docs/site.md) ----------------------------
+	 * One block, after the site's, so that it moves as a whole too. */
+	/* 6 -> 7 */
+	SITE_GUEST_MIGRATION,
+	/* ---- end of the guests on a site block ---- */
 };
 #define LATEST	((int)(sizeof(migrations) / sizeof(migrations[0])))
 

@@ -27,7 +27,7 @@
 #define TEXT_MAX	128	/* a travelling text: a status, a date, a display name */
 #define BLOB_MAX	64
 
-enum kind { K_MEMBER, K_BADGE, K_GROUP, K_COUNT };
+enum kind { K_MEMBER, K_BADGE, K_GROUP, K_LOANER, K_GUEST, K_COUNT };
 
 static const struct {
 	const char	*name;		/* acl_log.kind */
@@ -37,6 +37,8 @@ static const struct {
 	[K_MEMBER] = { "member", "members", "members" },
 	[K_BADGE] = { "badge", "badges", "badges" },
 	[K_GROUP] = { "group", "groups", "groups" },
+	[K_LOANER] = { "loaner", "loaners", "loaners" },
+	[K_GUEST] = { "guest", "guests", "guests" },
 };
 
 enum ctype { C_INT, C_TEXT, C_BLOB };
@@ -79,12 +81,27 @@ static const struct column {
 	{ K_GROUP, "id", "id", "id", C_INT },
 	{ K_GROUP, "name", "name", "name", C_TEXT },
 	{ K_GROUP, "offline_ok", "offline_ok", "offline_ok", C_INT },
+	/* The pool: a loaner is found by its MAC (core/decision.c through
+	 * store_find_loaner), and its label names it in the tap's event. */
+	{ K_LOANER, "id", "id", "id", C_INT },
+	{ K_LOANER, "mac", "uid_mac", "uid_mac", C_BLOB },
+	{ K_LOANER, "label", "label", "label", C_TEXT },
+	/* A pass: the loaner lent on it while it is open, the sponsor whose
+	 * status, dates and groups decide, and its end.  Not the guest's
+	 * name (the door never reads it, and presence counts a guest without
+	 * naming them: docs/site.md), nor why it ended. */
+	{ K_GUEST, "id", "id", "id", C_INT },
+	{ K_GUEST, "sponsor", "sponsor_id", "sponsor_id", C_INT },
+	{ K_GUEST, "ends", "ends", "ends", C_INT },
+	{ K_GUEST, "ended", "ended", "ended", C_INT },
+	{ K_GUEST, "loaner", "loaner_id", "loaner_id", C_INT },
 };
 #define NCOLUMNS	(sizeof(columns) / sizeof(columns[0]))
 
 /*
  * A replica's own columns of a row it is given: a member's name is unique
- * and required, and a replica never receives the real one.
+ * and required, and a replica never receives the real one; nor a guest's;
+ * when a loaner or a pass was made is the primary's business.
  */
 static const struct {
 	const char	*columns;	/* ", name" */
@@ -93,6 +110,8 @@ static const struct {
 	[K_MEMBER] = { ", name", ", 'member-' || ?1" },
 	[K_BADGE] = { "", "" },
 	[K_GROUP] = { "", "" },
+	[K_LOANER] = { ", created", ", 0" },
+	[K_GUEST] = { ", name, created", ", 'guest-' || ?1, 0" },
 };
 
 const char *
@@ -527,6 +546,7 @@ struct apply {
 	sqlite3_stmt	*upsert[K_COUNT];
 	sqlite3_stmt	*clear_groups, *add_group, *clear_windows, *add_window;
 	sqlite3_stmt	*erased, *unlink_events, *unlink_visits;
+	sqlite3_stmt	*unlend;
 };
 
 /* INSERT ... ON CONFLICT(id) DO UPDATE for kind k: ?1.. in columns[] order. */
@@ -575,7 +595,9 @@ prepare_all(struct apply *a)
 	    store_prepare(a->st, "UPDATE events SET member_id = NULL, badge_id = NULL,"
 	    " uid_mac = NULL WHERE member_id = ?1", &a->unlink_events) == -1 ||
 	    store_prepare(a->st, "UPDATE visits SET member_id = NULL WHERE member_id = ?1",
-	    &a->unlink_visits) == -1 ? -1 : 0;
+	    &a->unlink_visits) == -1 ||
+	    store_prepare(a->st, "UPDATE guests SET loaner_id = NULL WHERE id = ?1",
+	    &a->unlend) == -1 ? -1 : 0;
 }
 
 /* Finalize every statement, once: they are NULL afterwards. */
@@ -583,8 +605,9 @@ static void
 finalize_all(struct apply *a)
 {
 	sqlite3_stmt **all[] = { &a->upsert[K_MEMBER], &a->upsert[K_BADGE],
-	    &a->upsert[K_GROUP], &a->clear_groups, &a->add_group, &a->clear_windows,
-	    &a->add_window, &a->erased, &a->unlink_events, &a->unlink_visits };
+	    &a->upsert[K_GROUP], &a->upsert[K_LOANER], &a->upsert[K_GUEST], &a->clear_groups,
+	    &a->add_group, &a->clear_windows, &a->add_window, &a->erased, &a->unlink_events,
+	    &a->unlink_visits, &a->unlend };
 	size_t i;
 
 	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
@@ -700,10 +723,33 @@ apply_links(struct apply *a, enum kind k, const cJSON *o, int64_t id)
 	return 0;
 }
 
-/* Upsert every row of the array list (kind k); ids into *ids (a JSON
- * array of them, for a snapshot's deletion of the rest). */
+/* The ids of the rows of the array list (kind k) into the JSON array
+ * ids: each row an object with an id. */
 static int
-apply_rows(struct apply *a, enum kind k, const cJSON *list, cJSON *ids)
+list_ids(struct apply *a, enum kind k, const cJSON *list, cJSON *ids)
+{
+	const cJSON *o;
+	int64_t id;
+
+	if (list == NULL)
+		return 0;
+	if (!cJSON_IsArray(list))
+		return refuse(a, "list", kinds[k].list);
+	cJSON_ArrayForEach(o, list) {
+		if (!cJSON_IsObject(o) ||
+		    body_id(cJSON_GetObjectItemCaseSensitive(o, "id"), &id) == -1)
+			return refuse(a, kinds[k].name, "id");
+		cJSON_AddItemToArray(ids, cJSON_CreateNumber((double)id));
+	}
+	return 0;
+}
+
+/* Upsert every row of the array list (kind k), whose ids list_ids checked.
+ * A loaner is lent to one open pass at a time (guests_lent): the passes
+ * given lose theirs first, so that a loaner that went from one to the
+ * other is never held by both on the way. */
+static int
+apply_rows(struct apply *a, enum kind k, const cJSON *list)
 {
 	const cJSON *o;
 	sqlite3_stmt *s = a->upsert[k];
@@ -713,8 +759,13 @@ apply_rows(struct apply *a, enum kind k, const cJSON *list, cJSON *ids)
 
 	if (list == NULL)
 		return 0;
-	if (!cJSON_IsArray(list))
-		return refuse(a, "list", kinds[k].list);
+	if (k == K_GUEST)
+		cJSON_ArrayForEach(o, list) {
+			body_id(cJSON_GetObjectItemCaseSensitive(o, "id"), &id);
+			sqlite3_bind_int64(a->unlend, 1, id);
+			if (store_run(a->st, a->unlend, "apply") == -1)
+				return -1;
+		}
 	cJSON_ArrayForEach(o, list) {
 		if (!cJSON_IsObject(o) ||
 		    body_id(cJSON_GetObjectItemCaseSensitive(o, "id"), &id) == -1)
@@ -732,24 +783,34 @@ apply_rows(struct apply *a, enum kind k, const cJSON *list, cJSON *ids)
 			return -1;
 		if (store_run(a->st, s, "apply") == -1)
 			return -1;
-		if (k != K_BADGE && apply_links(a, k, o, id) == -1)
+		if ((k == K_MEMBER || k == K_GROUP) && apply_links(a, k, o, id) == -1)
 			return -1;
-		if (ids != NULL)
-			cJSON_AddItemToArray(ids, cJSON_CreateNumber((double)id));
 	}
 	return 0;
 }
 
-/* Delete the rows of kind k whose ids are (keep false) or are not (keep
- * true) in the JSON array ids. */
+/*
+ * Delete the rows of kind k whose ids are (keep false) or are not (keep
+ * true) in the JSON array ids.  A guest the primary deleted was erased
+ * there (store_guest_erase): this node's events and visits let go of the
+ * guest the same way.
+ */
 static int
 delete_rows(struct apply *a, enum kind k, const cJSON *ids, bool keep)
 {
-	char sql[160], *text;
+	static const char *const guest_steps[] = {
+		"UPDATE events SET guest_id = NULL WHERE guest_id IN (SELECT id FROM guests"
+		" WHERE %s)",
+		"UPDATE visits SET left_ts = coalesce(left_ts, last_seen_ts, arrived_ts),"
+		" left_reason = coalesce(left_reason, 'manual'), guest_id = NULL"
+		" WHERE guest_id IN (SELECT id FROM guests WHERE %s)",
+	};
+	char where[96], sql[320], *text;
 	const cJSON *v;
 	sqlite3_stmt *s;
 	int64_t id;
-	int rc;
+	size_t i;
+	int rc = 0;
 
 	if (ids == NULL)
 		return 0;
@@ -758,27 +819,39 @@ delete_rows(struct apply *a, enum kind k, const cJSON *ids, bool keep)
 	cJSON_ArrayForEach(v, ids)
 		if (body_id(v, &id) == -1)
 			return refuse(a, "deletion of", kinds[k].list);
-	snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE id %sIN (SELECT value FROM"
-	    " json_each(?1))", kinds[k].table, keep ? "NOT " : "");
 	if ((text = cJSON_PrintUnformatted(ids)) == NULL)
 		return refuse(a, "deletion of", kinds[k].list);
-	if (store_prepare(a->st, sql, &s) == -1) {
-		cJSON_free(text);
-		return -1;
+	snprintf(where, sizeof(where), "id %sIN (SELECT value FROM json_each(?1))",
+	    keep ? "NOT " : "");
+	for (i = 0; rc == 0 && i <= (k == K_GUEST ? 2 : 0); i++) {
+		if (i < 2 && k == K_GUEST)
+			snprintf(sql, sizeof(sql), guest_steps[i], where);
+		else
+			snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE %s", kinds[k].table,
+			    where);
+		if ((rc = store_prepare(a->st, sql, &s)) == -1)
+			break;
+		sqlite3_bind_text(s, 1, text, -1, SQLITE_TRANSIENT);
+		rc = store_run(a->st, s, "apply");
+		sqlite3_finalize(s);
 	}
-	sqlite3_bind_text(s, 1, text, -1, SQLITE_TRANSIENT);
-	rc = store_run(a->st, s, "apply");
-	sqlite3_finalize(s);
 	cJSON_free(text);
 	return rc;
 }
 
-/* Groups first and badges last, deletions the other way round: what a row
- * refers to is there before it, and goes after it. */
+/*
+ * Deletions first, badges first, then upserts, groups first: what a row
+ * refers to is there before it, and goes after it.  What the primary
+ * deleted goes before what it added, since a row added may take a unique
+ * value (a MAC, a loaner's label) of one deleted: a loaner removed from
+ * the pool and added again is a new row.  Every row given exists on the
+ * primary, and so does every row it refers to: none was deleted here.
+ */
 static int
 apply_body(struct apply *a, const struct site_msg *m)
 {
-	static const enum kind order[K_COUNT] = { K_GROUP, K_MEMBER, K_BADGE };
+	static const enum kind order[K_COUNT] = { K_GROUP, K_MEMBER, K_LOANER, K_GUEST,
+	    K_BADGE };
 	const cJSON *up = m->json, *del = NULL;
 	cJSON *ids[K_COUNT] = { NULL };
 	int i, rc = -1;
@@ -788,20 +861,22 @@ apply_body(struct apply *a, const struct site_msg *m)
 		del = cJSON_GetObjectItemCaseSensitive(m->json, "delete");
 		if (!cJSON_IsObject(up) || !cJSON_IsObject(del))
 			return refuse(a, "delta", "body");
-	} else {
-		for (i = 0; i < K_COUNT; i++) {
-			ids[i] = cJSON_CreateArray();
-			if (!cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(m->json,
-			    kinds[i].list))) {
-				refuse(a, "snapshot", kinds[i].list);
-				goto out;
-			}
-		}
 	}
-	for (i = 0; i < K_COUNT; i++)
-		if (apply_rows(a, order[i], cJSON_GetObjectItemCaseSensitive(up,
-		    kinds[order[i]].list), ids[order[i]]) == -1)
+	for (i = 0; i < K_COUNT; i++) {
+		const cJSON *list = cJSON_GetObjectItemCaseSensitive(up, kinds[i].list);
+
+		/* A snapshot names every row of each kind, but a primary of an
+		 * older seuil had no loaners or guests to give: then this
+		 * node's, which it never had either, stay as they are. */
+		if (m->h.type == SITE_MSG_SNAPSHOT && list == NULL && i >= K_LOANER)
+			continue;
+		if (m->h.type == SITE_MSG_SNAPSHOT && !cJSON_IsArray(list)) {
+			refuse(a, "snapshot", kinds[i].list);
 			goto out;
+		}
+		if ((ids[i] = cJSON_CreateArray()) == NULL || list_ids(a, i, list, ids[i]) == -1)
+			goto out;
+	}
 	for (i = K_COUNT - 1; i >= 0; i--) {
 		if (m->h.type == SITE_MSG_DELTA) {
 			if (delete_rows(a, order[i], cJSON_GetObjectItemCaseSensitive(del,
@@ -811,6 +886,10 @@ apply_body(struct apply *a, const struct site_msg *m)
 			goto out;
 		}
 	}
+	for (i = 0; i < K_COUNT; i++)
+		if (apply_rows(a, order[i], cJSON_GetObjectItemCaseSensitive(up,
+		    kinds[order[i]].list)) == -1)
+			goto out;
 	rc = 0;
 out:
 	for (i = 0; i < K_COUNT; i++)

@@ -37,6 +37,11 @@ site_journal_encode(const char *node, int64_t prev, const struct event_row *ev)
 	add_text(o, "reader", ev->reader);
 	cJSON_AddNumberToObject(o, "member", (double)ev->member_id);
 	cJSON_AddNumberToObject(o, "badge", (double)ev->badge_id);
+	/* A guest's event: the pass (its id is the primary's, as every
+	 * replica's copy has it) and the sponsor, so that the site counts
+	 * the guest as a single Pi does.  Never the guest's name. */
+	cJSON_AddNumberToObject(o, "guest", (double)ev->guest_id);
+	cJSON_AddNumberToObject(o, "via", (double)ev->via);
 	add_text(o, "reason", ev->reason);
 	add_text(o, "detail", ev->detail);
 	add_text(o, "actor", ev->actor);
@@ -68,6 +73,16 @@ get_int(const cJSON *o, const char *key, int64_t min, int64_t max, int64_t *out)
 	return render_json_int(cJSON_GetObjectItemCaseSensitive(o, key), min, max, out);
 }
 
+/* A field a node of an older seuil does not send: absent is 0. */
+static int
+get_opt_int(const cJSON *o, const char *key, int64_t *out)
+{
+	*out = 0;
+	if (cJSON_GetObjectItemCaseSensitive(o, key) == NULL)
+		return 0;
+	return get_int(o, key, 0, INT64_MAX / 2, out);
+}
+
 #define NAME_CHARS	"abcdefghijklmnopqrstuvwxyz0123456789_-"
 
 int
@@ -93,6 +108,8 @@ site_journal_parse(const char *body, size_t len, struct journal_row *r, char *wh
 	    get_int(o, "mono_ms", 0, INT64_MAX / 2, &r->ev.mono_ms) == -1 ||
 	    get_int(o, "member", 0, INT64_MAX / 2, &r->ev.member_id) == -1 ||
 	    get_int(o, "badge", 0, INT64_MAX / 2, &r->ev.badge_id) == -1 ||
+	    get_opt_int(o, "guest", &r->ev.guest_id) == -1 ||
+	    get_opt_int(o, "via", &r->ev.via) == -1 ||
 	    !cJSON_IsBool(b) ||
 	    get_text(o, "boot_id", r->ev.boot_id, sizeof(r->ev.boot_id),
 	    "0123456789abcdefknouw-") == -1 ||

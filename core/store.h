@@ -401,12 +401,14 @@ int store_guests_since(struct store *st, int64_t sponsor_id, int64_t since_ms);
  * most max (0: all), each id passed to cb (or NULL).  Count or -1. */
 int store_guests_end_due(struct store *st, int64_t now_ms, int max,
     int (*cb)(int64_t guest_id, void *arg), void *arg);
-/* The earliest end of an open pass, or INT64_MAX (none), or -1. */
-int64_t store_guests_next_end(struct store *st);
+/* The earliest end after after_ms of an open pass, or INT64_MAX (none),
+ * or -1. */
+int64_t store_guests_next_end(struct store *st, int64_t after_ms);
 /* Erase guest id: its events keep only via (the sponsor), its visits
  * only their times; the row goes.  0, or -1 (STORE_ENOENT). */
 int store_guest_erase(struct store *st, int64_t id);
-/* Erase every guest whose pass ended before cutoff_ms.  Count or -1. */
+/* Erase every guest whose pass ended before cutoff_ms.  Count or -1.  A
+ * replica's store erases none: the primary's erasures travel. */
 int store_guests_purge(struct store *st, int64_t cutoff_ms);
 /* Every event of guest id, in seq order.  Count or -1. */
 int store_guest_events(struct store *st, int64_t id,
@@ -502,6 +504,10 @@ int store_cache_kib(struct store *st, int kib);
 /* The role in *replica and, for a replica, the primary's node name in
  * primary ("" if unknown).  0 or -1. */
 int store_site_role(struct store *st, bool *replica, char *primary, size_t len);
+/* 0 when st takes member data, or -1: a replica's (STORE_EREPLICA, naming
+ * the primary), or an error.  For a change that must look rows up by what
+ * a replica does not hold (a member's real name) before its write. */
+int store_site_writable(struct store *st);
 /* Make the store a replica of primary (the node's name), or a primary
  * (primary NULL) again.  0 or -1. */
 int store_site_set_role(struct store *st, bool replica, const char *primary);

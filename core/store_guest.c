@@ -327,13 +327,15 @@ store_guests_end_due(struct store *st, int64_t now_ms, int max,
 }
 
 int64_t
-store_guests_next_end(struct store *st)
+store_guests_next_end(struct store *st, int64_t after_ms)
 {
 	sqlite3_stmt *s;
 	int64_t next = INT64_MAX;
 
-	if (store_prepare(st, "SELECT min(ends) FROM guests WHERE ended IS NULL", &s) == -1)
+	if (store_prepare(st, "SELECT min(ends) FROM guests WHERE ended IS NULL AND ends > ?1",
+	    &s) == -1)
 		return -1;
+	sqlite3_bind_int64(s, 1, after_ms);
 	if (store_each(st, s, store_row_int64, &next, "next pass end") == -1)
 		next = -1;
 	else if (next == 0)
@@ -346,6 +348,7 @@ store_guests_next_end(struct store *st)
  * before the row. */
 static const char *const erase_steps[] = {
 	"UPDATE events SET guest_id = NULL WHERE guest_id = ?1",
+	"UPDATE site_events SET guest_id = NULL WHERE guest_id = ?1",
 	("UPDATE visits SET left_ts = coalesce(left_ts, last_seen_ts, arrived_ts),"
 	 " left_reason = coalesce(left_reason, 'manual'), guest_id = NULL WHERE guest_id = ?1"),
 	"DELETE FROM guests WHERE id = ?1",
@@ -379,6 +382,12 @@ store_guests_purge(struct store *st, int64_t cutoff_ms)
 	sqlite3_stmt *s;
 	int64_t ids[256];
 	int n = 0, total = 0, i;
+	bool replica;
+
+	if (store_site_role(st, &replica, NULL, 0) == -1)
+		return -1;
+	if (replica)
+		return 0;
 
 	/* In batches: an erasure is three statements a guest. */
 	do {

@@ -44,6 +44,16 @@ store_site_role(struct store *st, bool *replica, char *primary, size_t len)
 }
 
 int
+store_site_writable(struct store *st)
+{
+	bool replica;
+
+	if (store_site_role(st, &replica, NULL, 0) == -1)
+		return -1;
+	return replica ? store_replica_refused(st) : 0;
+}
+
+int
 store_site_set_role(struct store *st, bool replica, const char *primary)
 {
 	if (store_begin(st) == -1)
@@ -173,11 +183,12 @@ store_site_ingest(struct store *st, const struct journal_row *rows, int n, int64
 		return -1;
 	/* A row held already is not inserted at all: INSERT OR IGNORE would
 	 * take a site_seq for it (AUTOINCREMENT counts the attempt), and
-	 * B/events, whose seq is site_seq, would show a gap. */
+	 * B/events, whose seq is site_seq, would show a gap.  A guest erased
+	 * here before a node's row of them arrived is not named by it. */
 	if (store_prepare(st, "INSERT INTO site_events (node, node_seq, ts_ms,"
 	    " clock_synced, boot_id, mono_ms, type, door, reader, member_id, badge_id, reason,"
-	    " detail, actor) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14"
-	    " WHERE NOT EXISTS (SELECT 1 FROM site_events WHERE node = ?1 AND node_seq = ?2)",
+	    " detail, actor, guest_id, via) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
+	    " ?12, ?13, ?14, (SELECT id FROM guests WHERE id = ?15), ?16 WHERE NOT EXISTS (SELECT 1 FROM site_events WHERE node = ?1 AND node_seq = ?2)",
 	    &s) == -1)
 		goto fail;
 	for (i = 0; i < n; i++) {
@@ -196,6 +207,8 @@ store_site_ingest(struct store *st, const struct journal_row *rows, int n, int64
 		store_bind_text(s, 12, e->reason);
 		store_bind_text(s, 13, e->detail);
 		store_bind_text(s, 14, e->actor);
+		store_bind_id(s, 15, e->guest_id);
+		store_bind_id(s, 16, e->via);
 		if (store_run(st, s, "site events") == -1 ||
 		    set_acked(st, rows[i].node, e->seq, now_ms) == -1) {
 			sqlite3_finalize(s);
@@ -221,9 +234,9 @@ store_site_copy_own(struct store *st, const char *node, int max, int64_t now_ms)
 	if (store_site_acked(st, node, &acked) == -1 ||
 	    store_prepare(st, "INSERT INTO site_events (node, node_seq, ts_ms,"
 	    " clock_synced, boot_id, mono_ms, type, door, reader, member_id, badge_id, uid_mac,"
-	    " reason, detail, actor) SELECT ?1, seq, ts_ms, clock_synced, boot_id, mono_ms,"
-	    " type, door, reader, member_id, badge_id, uid_mac, reason, detail, actor"
-	    " FROM events e WHERE seq > ?2 AND NOT EXISTS (SELECT 1 FROM site_events"
+	    " reason, detail, actor, guest_id, via) SELECT ?1, seq, ts_ms, clock_synced, boot_id,"
+	    " mono_ms, type, door, reader, member_id, badge_id, uid_mac, reason, detail, actor,"
+	    " guest_id, via FROM events e WHERE seq > ?2 AND NOT EXISTS (SELECT 1 FROM site_events"
 	    " WHERE node = ?1 AND node_seq = e.seq) ORDER BY seq LIMIT ?3", &s) == -1)
 		goto fail;
 	sqlite3_bind_text(s, 1, node, -1, SQLITE_STATIC);
@@ -335,7 +348,9 @@ row_present(sqlite3_stmt *s, void *arg)
  * Who is here, site-wide: each node keeps its own visits (its arrivals,
  * its departures, expiries and day ends); a member is on site while at
  * least one node's latest arrival or departure of theirs is an arrival,
- * since the earliest such arrival.
+ * since the earliest such arrival.  A guest too, as minus the guest's id
+ * (as a single Pi's presence counts them): a guest's events name the
+ * pass, not a member.
  */
 int
 store_site_present(struct store *st, int (*cb)(int64_t member_id, int64_t since_ms,
@@ -349,7 +364,13 @@ store_site_present(struct store *st, int (*cb)(int64_t member_id, int64_t since_
 	    " WHERE e.type = 'arrival' AND e.member_id IS NOT NULL AND NOT EXISTS"
 	    " (SELECT 1 FROM site_events d WHERE d.member_id = e.member_id"
 	    " AND d.node = e.node AND d.type IN ('arrival', 'departure')"
-	    " AND d.site_seq > e.site_seq) GROUP BY e.member_id ORDER BY 2", &s) == -1)
+	    " AND d.site_seq > e.site_seq) GROUP BY e.member_id"
+	    " UNION ALL SELECT -e.guest_id, min(e.ts_ms) FROM site_events e"
+	    " WHERE e.type = 'arrival' AND e.member_id IS NULL AND e.guest_id IS NOT NULL"
+	    " AND NOT EXISTS (SELECT 1 FROM site_events d WHERE d.guest_id = e.guest_id"
+	    " AND d.member_id IS NULL AND d.node = e.node"
+	    " AND d.type IN ('arrival', 'departure') AND d.site_seq > e.site_seq)"
+	    " GROUP BY e.guest_id ORDER BY 2", &s) == -1)
 		return -1;
 	n = store_each(st, s, row_present, &c, "site presence");
 	sqlite3_finalize(s);

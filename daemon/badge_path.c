@@ -383,6 +383,51 @@ guests_done(struct writer_job *j)
 }
 
 /*
+ * A replica's store closes no pass: the primary's close travels, and a
+ * replica cut off still compares the end at each tap.  It ends the visit
+ * of each guest here whose pass is over (past its end, ended, or the guest
+ * erased on the primary), on the loop, from its copy: when an end comes,
+ * and when a copy arrives (site.c sets guests_recheck).
+ */
+static void
+replica_guests_tick(struct daemon *d, int64_t now_ms)
+{
+	int64_t ids[GUESTS_ENDING_MAX];
+	struct guest_row g;
+	int i, n = 0, rc;
+
+	if (d->guests_refresh) {
+		if ((d->guests_due = store_guests_next_end(d->st, now_ms)) == -1)
+			d->guests_due = now_ms + 5000;	/* the store is busy: soon */
+		d->guests_refresh = false;
+	}
+	if (!d->guests_recheck && now_ms < d->guests_due)
+		return;
+	d->guests_recheck = false;
+	d->guests_refresh = true;
+	for (i = 0; i < presence_count(d->presence); i++) {
+		int64_t who = presence_get(d->presence, i)->member_id;
+
+		if (who >= 0)
+			continue;
+		if (n == GUESTS_ENDING_MAX) {
+			d->guests_recheck = true;	/* the rest next turn */
+			break;
+		}
+		ids[n++] = -who;
+	}
+	for (i = 0; i < n; i++) {
+		if ((rc = store_guest_get(d->st, ids[i], &g)) == -1) {
+			d->guests_due = now_ms + 5000;	/* the store is busy: soon */
+			d->guests_refresh = false;
+			continue;
+		}
+		if (rc == 0 || g.ended_ms != 0 || g.ends_ms <= now_ms)
+			presence_end(d->presence, -ids[i], PRESENCE_PASS_END, now_ms, -1, NULL);
+	}
+}
+
+/*
  * A guest's badge opens nothing from the pass's end (the policy compares
  * the time at each tap); this closes the pass in the store, which puts the
  * loaner back in the pool, and ends the guest's visit.
@@ -392,8 +437,12 @@ daemon_guests_tick(struct daemon *d, int64_t now_ms)
 {
 	struct guests_job g = { .now_ms = now_ms };
 
+	if (config_replica(d->conf)) {
+		replica_guests_tick(d, now_ms);
+		return;
+	}
 	if (d->guests_refresh) {
-		d->guests_due = store_guests_next_end(d->st);
+		d->guests_due = store_guests_next_end(d->st, INT64_MIN);
 		if (d->guests_due == -1)
 			d->guests_due = now_ms + 5000;	/* the store is busy: soon */
 		d->guests_refresh = false;

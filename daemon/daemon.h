@@ -140,6 +140,7 @@ struct daemon {
 	int64_t		guests_due;	/* wall ms: the next pass ends; INT64_MAX none */
 	bool		guests_refresh;	/* read guests_due again */
 	bool		guests_ending;	/* passes being ended on the writer */
+	bool		guests_recheck;	/* a replica's copy changed: passes may be over */
 	int		lobby_clock;	/* clock_synced() as B/lobby has it; -1: not sent */
 	struct site	*site;		/* a node of a site of several Pis, or NULL */
 	/* A replica's copy is older than max_age (site.c): decisions follow

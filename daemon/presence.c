@@ -207,7 +207,8 @@ presence_why(const struct writer_job *j)
 
 /* An arrival or a departure.  A guest's (member_id < 0, minus the guest's
  * id) names the guest and the sponsor who vouched, read in the same
- * transaction. */
+ * transaction; a guest erased meanwhile (a replica's copy lost the pass
+ * before the guest left) is named no more. */
 static int
 presence_emit(struct presence *p, struct store *st, const char *type, int64_t member_id,
     const char *door, const char *reason, const char *actor)
@@ -218,10 +219,9 @@ presence_emit(struct presence *p, struct store *st, const char *type, int64_t me
 	};
 	struct guest_row g;
 
-	if (member_id < 0) {
+	if (member_id < 0 && store_guest_get(st, -member_id, &g) == 1) {
 		ev.guest_id = -member_id;
-		if (store_guest_get(st, -member_id, &g) == 1)
-			ev.via = g.sponsor_id;
+		ev.via = g.sponsor_id;
 	}
 	return p->hooks.event(p->hooks.arg, st, &ev) == -1 ? -1 : 0;
 }

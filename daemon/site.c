@@ -410,6 +410,7 @@ apply_done(struct writer_job *j)
 		if (s->state != COPY_CURRENT)
 			set_state(s, COPY_CURRENT);
 		s->d->events_pending = true;
+		s->d->guests_recheck = true;	/* a pass may have ended: its guest leaves */
 		publish_state(s);
 	} else {
 		/* Not applied: the loop's wish goes back to the copy. */

@@ -154,7 +154,8 @@ journal_row(const uint8_t *p, size_t len)
 	FUZZ_ASSERT(strcmp(r.node, r2.node) == 0 && r.prev == r2.prev);
 	FUZZ_ASSERT(r.ev.seq == r2.ev.seq && r.ev.ts_ms == r2.ev.ts_ms &&
 	    r.ev.mono_ms == r2.ev.mono_ms && r.ev.clock_synced == r2.ev.clock_synced &&
-	    r.ev.member_id == r2.ev.member_id && r.ev.badge_id == r2.ev.badge_id);
+	    r.ev.member_id == r2.ev.member_id && r.ev.badge_id == r2.ev.badge_id &&
+	    r.ev.guest_id == r2.ev.guest_id && r.ev.via == r2.ev.via);
 	FUZZ_ASSERT(strcmp(r.ev.type, r2.ev.type) == 0 && strcmp(r.ev.door, r2.ev.door) == 0 &&
 	    strcmp(r.ev.reader, r2.ev.reader) == 0 && strcmp(r.ev.reason, r2.ev.reason) == 0 &&
 	    strcmp(r.ev.detail, r2.ev.detail) == 0 && strcmp(r.ev.actor, r2.ev.actor) == 0 &&

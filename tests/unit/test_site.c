@@ -99,12 +99,54 @@ test_schema_number(void)
 {
 	int v;
 
-	EXPECT_INT(schema_latest(), 6);
+	EXPECT_INT(schema_latest(), 7);
 	EXPECT(strstr(schema_migration(5), "CREATE TABLE acl_log") != NULL);
 	EXPECT(strstr(schema_migration(5), "CREATE TABLE site_events") != NULL);
 	for (v = 0; v < 5; v++)
 		EXPECT(strstr(schema_migration(v), "acl_log") == NULL &&
 		    strstr(schema_migration(v), "site_") == NULL);
+	/* 6 -> 7: guests on a site, after the site's block. */
+	EXPECT(strstr(schema_migration(6), "guests_replica_insert") != NULL);
+	EXPECT(strstr(schema_migration(6), "'loaner','guest'") != NULL);
+	EXPECT(strstr(schema_migration(5), "guests") == NULL);
+}
+
+/*
+ * A store of version 6 (a site running the seuil before) migrates to 7
+ * keeping its change log and its revision, which every replica compares
+ * with: a revision that moved back would make the next changes look old.
+ * The log takes guests and loaners then.
+ */
+static void
+test_migration_keeps_rev(void)
+{
+	struct store *st;
+	sqlite3 *db;
+	char err[512], log[256];
+	int v, ok = 1;
+
+	snprintf(dbpath, sizeof(dbpath), "%s/v6.db", dir);
+	EXPECT(sqlite3_open(dbpath, &db) == SQLITE_OK);
+	for (v = 0; v < 6; v++)
+		ok &= sqlite3_exec(db, schema_migration(v), NULL, NULL, NULL) == SQLITE_OK;
+	ok &= sqlite3_exec(db, "INSERT INTO members (id, name) VALUES (1, 'a'), (2, 'b'), (3, 'c');"
+	    "DELETE FROM acl_log WHERE id < 3;"		/* pruned below */
+	    "UPDATE sqlite_sequence SET seq = 41 WHERE name = 'acl_log';"
+	    "PRAGMA user_version = 6;", NULL, NULL, NULL) == SQLITE_OK;
+	EXPECT(ok);
+	sqlite3_close(db);
+	st = store_open(dbpath, 0, err, sizeof(err));
+	EXPECT(st != NULL);
+	if (st == NULL) {
+		printf("# %s\n", err);
+		return;
+	}
+	EXPECT_INT(store_acl_rev(st), 41);
+	EXPECT(store_loaner_add(st, (uint8_t[UID_MAC_LEN]){ 9 }, NULL, "L1", 1000) > 0);
+	acl_log(dbpath, 0, log, sizeof(log));
+	EXPECT_STR(log, "member:3 loaner:1");
+	EXPECT_INT(store_acl_rev(st), 42);
+	store_close(st);
 }
 
 /*
@@ -305,6 +347,27 @@ open_path(const char *path)
 	return st;
 }
 
+/* How many events of path name guest id. */
+static int
+guest_event_count(const char *path, int64_t id)
+{
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	int n = -1;
+
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM events WHERE guest_id = ?1", -1, &s,
+	    NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(s, 1, id);
+		if (sqlite3_step(s) == SQLITE_ROW)
+			n = sqlite3_column_int(s, 0);
+		sqlite3_finalize(s);
+	}
+	sqlite3_close(db);
+	return n;
+}
+
 /* Sign nothing: these tests are about the bodies (test_envelope signs). */
 static int
 apply_text(struct store *st, const char *body, char *why, size_t whylen)
@@ -446,6 +509,174 @@ test_snapshot_and_delta(void)
 	free(snap0);
 	free(snap1);
 	free(delta);
+	store_close(p);
+	store_close(r);
+}
+
+/* The decision's input for a loaner's tap, on both stores: the same. */
+static void
+same_guest_decision(struct store *a, struct store *b, int n)
+{
+	struct decision_rows ra, rb;
+	uint8_t mac[UID_MAC_LEN];
+
+	mac_of(n, mac);
+	EXPECT_INT(decision_rows_load(a, BADGE_UID, mac, &ra),
+	    decision_rows_load(b, BADGE_UID, mac, &rb));
+	EXPECT_INT(ra.loaner, rb.loaner);
+	EXPECT_INT(ra.l.id, rb.l.id);
+	EXPECT_STR(ra.l.label, rb.l.label);
+	EXPECT_INT(ra.guest.id, rb.guest.id);
+	EXPECT_INT(ra.guest.sponsor_id, rb.guest.sponsor_id);
+	EXPECT_INT(ra.guest.ends_ms, rb.guest.ends_ms);
+	EXPECT_INT(ra.member.id, rb.member.id);
+	EXPECT_INT(ra.member.active, rb.member.active);
+	EXPECT_INT(ra.groups.ngroups, rb.groups.ngroups);
+}
+
+static int64_t
+add_guest(struct store *st, const char *name, int64_t sponsor, int64_t ends, int64_t loaner)
+{
+	struct guest_row g;
+
+	memset(&g, 0, sizeof(g));
+	snprintf(g.name, sizeof(g.name), "%s", name);
+	g.sponsor_id = sponsor;
+	g.created_ms = 1000;
+	g.ends_ms = ends;
+	g.loaner_id = loaner;
+	return store_guest_add(st, &g);
+}
+
+static char *
+next_delta(struct store *p, struct site_head *h)
+{
+	bool empty;
+
+	h->base = h->rev;
+	return site_acl_delta(p, h, &empty);
+}
+
+/*
+ * Guests travel: the pool (a loaner's MAC and label) and each pass (its
+ * sponsor, end, whether it ended, the loaner lent on it), never the
+ * guest's name.  A replica then decides a guest's tap as the primary
+ * does; a pass ended, a loaner lent from one guest to another, a loaner
+ * removed and added again (a new row with the same MAC and label) and an
+ * erased guest all follow by delta; the replica's store refuses guest
+ * changes of its own and purges none.
+ */
+static void
+test_guests_travel(void)
+{
+	struct site_head h = { .site = "lab", .node = "main", .epoch = 1, .issued_ms = 1 };
+	struct event ev = { .type = "access_granted", .door = "hall", .ts_ms = 5 };
+	struct store *p, *r;
+	struct member_row m;
+	struct guest_row gr;
+	uint8_t mac[UID_MAC_LEN];
+	char why[256], *body;
+	int64_t alice, night, l1, l2, zoe, yan, seq;
+
+	snprintf(primary_path, sizeof(primary_path), "%s/gp.db", dir);
+	snprintf(replica_path, sizeof(replica_path), "%s/gr.db", dir);
+	p = open_path(primary_path);
+	r = open_path(replica_path);
+	if (p == NULL || r == NULL)
+		return;
+	EXPECT(store_site_set_role(r, true, "main") == 0);
+	memset(&m, 0, sizeof(m));
+	snprintf(m.name, sizeof(m.name), "alice");
+	m.active = true;
+	alice = store_member_add(p, &m, 1000);
+	night = store_group_add(p, "night");
+	EXPECT(store_member_add_group(p, alice, night) == 0);
+	mac_of(7, mac);
+	l1 = store_loaner_add(p, mac, "0707", "loaner-1", 1000);
+	mac_of(8, mac);
+	l2 = store_loaner_add(p, mac, "0808", "loaner-2", 1000);
+	yan = add_guest(p, "Yan Hidden", alice, 9000000, 0);
+	zoe = add_guest(p, "Zoe Secret", alice, 8000000, l1);
+	EXPECT(l1 > 0 && l2 > 0 && zoe > 0 && yan > 0);
+
+	body = site_acl_snapshot(p, &h);
+	EXPECT(body != NULL);
+	if (body == NULL)
+		return;
+	EXPECT(strstr(body, "Secret") == NULL && strstr(body, "Hidden") == NULL);
+	EXPECT(strstr(body, "0707") == NULL);		/* nor a UID's hint */
+	EXPECT(strstr(body, "\"loaner-1\"") != NULL);
+	EXPECT_INT(apply_text(r, body, why, sizeof(why)), 1);
+	free(body);
+	same_digest(p, r);
+	same_guest_decision(p, r, 7);
+	same_guest_decision(p, r, 8);
+	EXPECT_INT(store_guest_get(r, zoe, &gr), 1);
+	EXPECT(strstr(gr.name, "Zoe") == NULL);
+	EXPECT_INT(gr.ends_ms, 8000000);
+
+	/* The replica refuses guest changes; it purges nothing of its own. */
+	EXPECT(add_guest(r, "Mallory", alice, 9000000, 0) == -1);
+	EXPECT_INT(store_errcode(r), STORE_EREPLICA);
+	EXPECT(strstr(store_errmsg(r), "'main'") != NULL);
+	EXPECT(store_guest_lend(r, yan, l2) == -1);
+	EXPECT_INT(store_errcode(r), STORE_EREPLICA);
+	mac_of(9, mac);
+	EXPECT(store_loaner_add(r, mac, NULL, "loaner-9", 1000) == -1);
+	EXPECT_INT(store_errcode(r), STORE_EREPLICA);
+	EXPECT(store_guest_end(r, zoe, 2000, "ended") == -1);
+	EXPECT_INT(store_guests_purge(r, INT64_MAX / 2), 0);
+	EXPECT_INT(store_guest_get(r, zoe, &gr), 1);
+
+	/* Zoe's pass ends and her loaner goes to Yan, an older pass: the
+	 * replica never holds one loaner on two open passes on the way. */
+	EXPECT_INT(store_guest_end(p, zoe, 3000, "ended"), 1);
+	EXPECT(store_guest_lend(p, yan, l1) == 0);
+	body = next_delta(p, &h);
+	EXPECT(body != NULL);
+	EXPECT_INT(apply_text(r, body, why, sizeof(why)), 1);
+	free(body);
+	same_digest(p, r);
+	same_guest_decision(p, r, 7);
+
+	/* The pool: loaner-2 removed and added again, a new row (another
+	 * loaner after it, so that its id is not the old one). */
+	mac_of(10, mac);
+	EXPECT(store_loaner_add(p, mac, "0a0a", "loaner-3", 2000) > l2);
+	EXPECT_INT(store_loaner_del(p, l2), 1);
+	mac_of(8, mac);
+	EXPECT(store_loaner_add(p, mac, "0808", "loaner-2", 2000) > l2 + 1);
+	body = next_delta(p, &h);
+	EXPECT_INT(apply_text(r, body, why, sizeof(why)), 1);
+	if (why[0] != '\0')
+		printf("# %s\n", why);
+	free(body);
+	same_digest(p, r);
+	same_guest_decision(p, r, 8);
+
+	/* Zoe is erased on the primary: gone here too, and this node's
+	 * events let go of her. */
+	ev.guest_id = zoe;
+	ev.via = alice;
+	EXPECT((seq = store_append_event(r, &ev)) > 0);
+	EXPECT(store_guest_erase(p, zoe) == 0);
+	body = next_delta(p, &h);
+	EXPECT_INT(apply_text(r, body, why, sizeof(why)), 1);
+	free(body);
+	same_digest(p, r);
+	EXPECT_INT(store_guest_get(r, zoe, &gr), 0);
+	EXPECT_INT(guest_event_count(replica_path, zoe), 0);
+
+	/* A snapshot of a later revision gives the same copy from scratch. */
+	store_close(r);
+	snprintf(replica_path, sizeof(replica_path), "%s/gr2.db", dir);
+	r = open_path(replica_path);
+	EXPECT(store_site_set_role(r, true, "main") == 0);
+	body = site_acl_snapshot(p, &h);
+	EXPECT_INT(apply_text(r, body, why, sizeof(why)), 1);
+	free(body);
+	same_digest(p, r);
+	same_guest_decision(p, r, 7);
 	store_close(p);
 	store_close(r);
 }
@@ -696,6 +927,68 @@ test_journal_store(void)
 	store_close(st);
 }
 
+/*
+ * A guest's events travel in the journal with the pass and the sponsor
+ * (never a name), and the site counts a guest who arrived at a node, as
+ * minus the guest's id, as a single Pi's presence does, until a departure
+ * at that node; a row of an older node, without them, is read as before.
+ * An erased guest's site events let go of the guest.
+ */
+static void
+test_journal_guests(void)
+{
+	struct store *st = open_fresh("journal-guests.db");
+	struct journal_row r[3], back;
+	struct guest_row g;
+	char present[128], why[96], *text;
+	const char *old = "{\"node\":\"hall\",\"seq\":1,\"prev\":0,\"ts_ms\":1,"
+	    "\"clock_synced\":true,\"boot_id\":null,\"mono_ms\":1,\"type\":\"arrival\","
+	    "\"door\":\"hall\",\"reader\":null,\"member\":0,\"badge\":0,\"reason\":null,"
+	    "\"detail\":null,\"actor\":null}";
+	int64_t alice, zoe;
+
+	EXPECT(st != NULL);
+	if (st == NULL)
+		return;
+	alice = add_member(st, "alice");
+	memset(&g, 0, sizeof(g));
+	snprintf(g.name, sizeof(g.name), "Zoe Secret");
+	g.sponsor_id = alice;
+	g.created_ms = 1000;
+	g.ends_ms = 9000000;
+	zoe = store_guest_add(st, &g);
+	row(&r[0], "hall", 1, 1000, "access_granted", 0);
+	r[0].ev.guest_id = zoe;
+	r[0].ev.via = alice;
+	text = site_journal_encode("hall", 0, &r[0].ev);
+	EXPECT(text != NULL && strstr(text, "Zoe") == NULL);
+	EXPECT(text != NULL && site_journal_parse(text, strlen(text), &back, why,
+	    sizeof(why)) == 0);
+	EXPECT_INT(back.ev.guest_id, zoe);
+	EXPECT_INT(back.ev.via, alice);
+	free(text);
+	EXPECT(site_journal_parse(old, strlen(old), &back, why, sizeof(why)) == 0);
+	EXPECT_INT(back.ev.guest_id, 0);
+
+	row(&r[1], "hall", 2, 1001, "arrival", 0);
+	r[1].ev.guest_id = zoe;
+	r[1].ev.via = alice;
+	row(&r[2], "shop", 1, 2000, "arrival", alice);
+	EXPECT_INT(store_site_ingest(st, r, 3, 5000), 0);
+	present[0] = '\0';
+	EXPECT_INT(store_site_present(st, keep_present, present), 2);
+	snprintf(why, sizeof(why), "-%lld@1001 %lld@2000", (long long)zoe, (long long)alice);
+	EXPECT_STR(present, why);
+	row(&r[0], "hall", 3, 3000, "departure", 0);
+	r[0].ev.guest_id = zoe;
+	EXPECT_INT(store_site_ingest(st, r, 1, 6000), 0);
+	present[0] = '\0';
+	EXPECT_INT(store_site_present(st, keep_present, present), 1);
+	EXPECT(store_guest_erase(st, zoe) == 0);
+	EXPECT_INT(store_site_present(st, keep_present, present), 1);
+	store_close(st);
+}
+
 int
 main(void)
 {
@@ -704,14 +997,17 @@ main(void)
 		return 1;
 	}
 	RUN(test_schema_number);
+	RUN(test_migration_keeps_rev);
 	RUN(test_change_log);
 	RUN(test_replica_refuses);
 	RUN(test_envelope);
 	RUN(test_key_files);
 	RUN(test_snapshot_and_delta);
+	RUN(test_guests_travel);
 	RUN(test_apply_refuses);
 	RUN(test_log_pruned);
 	RUN(test_journal_store);
+	RUN(test_journal_guests);
 	RUN(test_expired_policy);
 	if (getenv("KEEP") == NULL) {
 		char cmd[300];

@@ -299,7 +299,7 @@ enrol_replica(struct ctl *c, const char *member, const char *reader, long timeou
 		    timeout);
 		fflush(stderr);
 	}
-	rc = ctl_call(c, &req, (int)(timeout + 20) * 1000, &rep, &absent, true);
+	rc = ctl_call(c, &req, (int)(timeout + 15) * 1000, &rep, &absent, true);
 	if (absent) {
 		ctl_errx("seuild is not running: enrolment by tap needs the daemon");
 		return EX_UNAVAILABLE;

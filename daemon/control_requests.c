@@ -395,9 +395,10 @@ enrol_wait(struct call *c, enum enrol_op op, enum control_role role, int64_t mem
 /*
  * A replica's desk: the tap is waited for here, and the primary, which
  * holds the members' names, finds the member and holds the operate role
- * to its limits (site_enrol.c).  A DESFire card is written with the keys
- * the desk has, but its badge row would have to reach the primary with
- * the credential's HMAC: not yet, so it is refused before any tap.
+ * to its limits (site_enrol.c).  A DESFire card could be written here with
+ * the keys the bundle brought, but the badge it makes (with the UID badge
+ * it may replace) is not sent to the primary yet: refused before any tap,
+ * naming the primary.
  */
 static cJSON *
 enrol_replica(struct call *c, enum control_role role, int reader_index, int64_t timeout)

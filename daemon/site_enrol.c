@@ -148,7 +148,7 @@ replica_answer(struct site_enrol *e, const void *payload, size_t len)
 	struct site_enrol_res r;
 	const char *body;
 	size_t blen;
-	char why[96];
+	char why[96] = "another site's or node's";
 	cJSON *rep;
 
 	if (site_open(e->trusted, 1, e->t_answer, payload, len, &body, &blen, why,

@@ -4,9 +4,10 @@
 # hall waits for the tap at hall's desk, the primary makes the badge (its
 # badge_enrolled event naming hall and who asked there), and the signed
 # delta brings it to every door; the same card again is `exists`; the
-# same request sent again makes no second badge; a forged answer is not
-# taken; with the primary cut off, a clear timeout (exit 75), nothing
-# made, and after the heal the enrolment goes through once.  A secure
+# same request sent again makes no second badge; a request on another
+# node's topic is refused; with the primary cut off, answers forged
+# meanwhile are not taken, the wait ends in a clear timeout (exit 75),
+# nothing is made, and after the heal the enrolment goes through once.  A secure
 # (DESFire) enrolment at a replica is refused, naming the primary.
 . "$(dirname "$0")/../lib.sh"
 
@@ -41,6 +42,7 @@ enrol_at() {
 	p=$SPAWN_PID
 	wait_until 10 desk_waits "$N_WAIT"
 	echo "$uid" >"$T/hall/desk.fifo"; echo - >"$T/hall/desk.fifo"
+	[ -z "${AFTER_TAP:-}" ] || "$AFTER_TAP"
 	wait "$p"
 	RC=$?
 }
@@ -106,10 +108,35 @@ RC=$?
 check "badge enrol --secure at a replica: refused, exit 77 (exit $RC)" test "$RC" -eq 77
 check "naming the primary" grep -q "secure enrolment at a replica is not supported yet; enrol the DESFire card at the primary ('main')" "$T/e.out"
 
-# ---- the primary cut off: a clear timeout, nothing made ----
+# ---- a request on another node's topic: refused, nothing made ----
+printf '{"type":"enrol","site":"test","node":"hall","id":"00000000000000000000000000000002","member":"carol","mac":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=","hint":"0000","reader":"desk","actor":"uid:0(root)","role":"admin","expires_ms":%s}' \
+    "$(( $(date +%s) * 1000 + 600000 ))" >"$T/crossed"
+mosquitto_pub -h 127.0.0.1 -p "$BROKER_PORT" -q 1 -t "$B/node/shop/enrol" -f "$T/crossed"
+check "hall's request on shop's topic is refused" wait_until 5 grep -q "enrolment request on shop's topic refused" "$T/main/seuild.log"
+check "carol got no badge from it" test "$(badges_of carol)" = 0
+
+# ---- the primary cut off: a clear timeout, nothing made; answers forged
+# meanwhile (unsigned, another key, the site's key for another node's
+# topic) are not taken ----
+python3 "$TOP/tests/tools/sitesign.py" --new "$T/other.key"
+forge() {
+	local id body
+	wait_until 5 test -s "$T/request3" || return
+	id=$(sed 's/.*"id":"\([0-9a-f]*\)".*/\1/' "$T/request3")
+	body='{"type":"enrol_result","site":"test","node":"hall","id":"'$id'","result":"created","badge_id":99,"member":3,"message":""}'
+	printf '%s' "$body" >"$T/forged-unsigned"
+	printf '%s' "$body" | python3 "$TOP/tests/tools/sitesign.py" "$T/other.key" "$B/to/hall/enrol" >"$T/forged-otherkey"
+	printf '%s' "$body" | python3 "$TOP/tests/tools/sitesign.py" "$T/main/site.key" "$B/to/shop/enrol" >"$T/forged-othertopic"
+	for f in unsigned otherkey othertopic; do
+		mosquitto_pub -h 127.0.0.1 -p "$BROKER_PORT" -q 1 -t "$B/to/hall/enrol" -f "$T/forged-$f"
+	done
+}
+spawn mosquitto_sub -h 127.0.0.1 -p "$BROKER_PORT" -t "$B/node/hall/enrol" -C 1 -W 30 -N >"$T/request3"
+sleep 0.5
 cut_relay main
-enrol_at 04CA0001 carol
+AFTER_TAP=forge enrol_at 04CA0001 carol
 check "no answer: exit 75 (exit $RC)" test "$RC" -eq 75
+check "the forged answers were refused" grep -q "an enrolment answer refused" "$T/hall/seuild.log"
 check "it says the primary did not answer and nothing was enrolled" grep -q "the primary main did not answer within 10 s: the badge was not enrolled and the member data is unchanged" "$T/e.out"
 start_relay main "$BROKER_PORT" || not_ok "the relay again"
 primary_back() { [ "$(grep -c 'mqtt: connected' "$T/main/seuild.log")" -ge 2 ]; }

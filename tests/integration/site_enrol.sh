@@ -3,13 +3,16 @@
 # A replica's desk enrols through the primary: `seuilctl badge enrol` on
 # hall waits for the tap at hall's desk, the primary makes the badge (its
 # badge_enrolled event naming hall and who asked there), and the signed
-# delta brings it to every door; the same card again is `exists`; the
-# same request sent again makes no second badge; a request on another
-# node's topic is refused; with the primary cut off, answers forged
-# meanwhile are not taken, the wait ends in a clear timeout (exit 75),
-# nothing is made, and after the heal the enrolment goes through once.  A secure
-# (DESFire) enrolment at a replica is refused, naming the primary.
+# delta brings it to every door; the console's enrolment on hall (a desk
+# account, POST /enrol) goes the same way; the same card again is
+# `exists`; the same request sent again makes no second badge; a request
+# on another node's topic is refused; with the primary cut off, answers
+# forged meanwhile are not taken, the wait ends in a clear timeout (exit
+# 75), nothing is made, and after the heal the enrolment goes through
+# once.  A secure (DESFire) enrolment at a replica is refused, naming the
+# primary.
 . "$(dirname "$0")/../lib.sh"
+. "$TOP/tests/browser/web.sh"
 
 start_broker </dev/null || { not_ok "broker"; exit 1; }
 start_relay main "$BROKER_PORT" && start_relay hall "$BROKER_PORT" || { not_ok "relays"; exit 1; }
@@ -20,6 +23,9 @@ site_node hall replica "$(relay_port hall)" <<CONF
 driver = sim
 sim_fifo = $T/hall/desk.fifo
 enrol = true
+
+[web]
+listen = 127.0.0.1:$WEB_PORT
 CONF
 nctl main init >/dev/null && nctl main site init >/dev/null &&
 	nctl main member add alice >/dev/null && nctl main member add bob >/dev/null &&
@@ -101,6 +107,25 @@ check "bob has no badge" test "$(badges_of bob)" = 0
 enrol_at 04B0B001 nobody
 check "an unknown member: not found, exit 66 (exit $RC)" test "$RC" -eq 66
 check "the primary says so" grep -q "seuild: the primary main: .*nobody" "$T/e.out"
+
+# ---- the console's enrolment on hall: the same request, through the primary ----
+printf '%s\n' 'desk password' | nctl hall web user add desk1 --role desk >/dev/null
+SEUIL_WEB_PAGE=$TOP/web/page spawn "$SEUILWEB" -d -v -f "$T/hall/seuild.conf" >>"$T/web.log" 2>&1
+if wait_until 10 curl -skf -o /dev/null "$WEB_URL/" && web_login desk1 'desk password'; then
+	N_WAIT=$((N_WAIT + 1))
+	dave=$(nctl main member add dave | grep -o '[0-9]*' | head -n 1)
+	wait_until 5 same_digest main hall
+	spawn api POST /enrol "{\"member\":\"$dave\",\"reader\":\"desk\",\"timeout\":20}" >"$T/enrol.code"
+	p=$SPAWN_PID
+	wait_until 10 desk_waits "$N_WAIT"
+	echo 04DA0001 >"$T/hall/desk.fifo"; echo - >"$T/hall/desk.fifo"
+	wait "$p"
+	check "the console's enrolment at hall: 201 (got $(cat "$T/enrol.code"))" test "$(cat "$T/enrol.code")" = 201
+	check "the badge is on the primary, dave's" test "$(badges_of dave)" = 1
+	check "its event names hall and the console's desk account" sh -c "sqlite3 '$T/main/seuil.db' \"SELECT actor FROM events WHERE type = 'badge_enrolled' AND member_id = $dave\" | grep -q '^node:hall web:desk1 via '"
+else
+	not_ok "seuil-web starts on hall, the desk account logs in"; sed 's/^/#   /' "$T/web.log"
+fi
 
 # ---- a secure enrolment at a replica: refused before any tap ----
 nctl hall badge enrol bob --secure --timeout 5 >"$T/e.out" 2>&1

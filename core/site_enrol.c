@@ -13,6 +13,11 @@
 
 #define NAME_CHARS	"abcdefghijklmnopqrstuvwxyz0123456789_-"
 #define HEX_CHARS	"0123456789abcdef"
+/* The largest number a message carries: 15 digits, which cJSON prints
+ * exactly (it prints a double with 15 significant digits when they come
+ * within an epsilon of it, so a 16-digit integer may come back changed).
+ * As milliseconds, the year 33658. */
+#define NUM_MAX		INT64_C(999999999999999)
 
 static const char *const results[SITE_ENROL_NRESULTS] = {
 	[SITE_ENROL_CREATED] = "created",
@@ -130,7 +135,7 @@ site_enrol_req_parse(const char *body, size_t len, struct site_enrol_req *q, cha
 	    get_text(o, "role", role, sizeof(role), "adminopert", false) == -1 ||
 	    (strcmp(role, "admin") != 0 && strcmp(role, "operate") != 0) ||
 	    render_json_int(cJSON_GetObjectItemCaseSensitive(o, "expires_ms"), 1,
-	    INT64_MAX / 2, &q->expires_ms) == -1) {
+	    NUM_MAX, &q->expires_ms) == -1) {
 		snprintf(why, whylen, "a malformed enrolment request");
 		goto out;
 	}
@@ -158,9 +163,9 @@ site_enrol_res_parse(const char *body, size_t len, struct site_enrol_res *r, cha
 	    get_text(o, "id", r->id, sizeof(r->id), HEX_CHARS, false) == -1 ||
 	    get_text(o, "result", result, sizeof(result), "abcdefghijklmnopqrstuvwxyz_",
 	    false) == -1 ||
-	    render_json_int(cJSON_GetObjectItemCaseSensitive(o, "badge_id"), 0, INT64_MAX / 2,
+	    render_json_int(cJSON_GetObjectItemCaseSensitive(o, "badge_id"), 0, NUM_MAX,
 	    &r->badge_id) == -1 ||
-	    render_json_int(cJSON_GetObjectItemCaseSensitive(o, "member"), 0, INT64_MAX / 2,
+	    render_json_int(cJSON_GetObjectItemCaseSensitive(o, "member"), 0, NUM_MAX,
 	    &r->member_id) == -1 ||
 	    get_text(o, "message", r->message, sizeof(r->message), NULL, true) == -1) {
 		snprintf(why, whylen, "a malformed enrolment answer");

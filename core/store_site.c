@@ -122,6 +122,25 @@ store_site_acked(struct store *st, const char *node, int64_t *acked)
 	return n == -1 ? -1 : 0;
 }
 
+int
+store_site_enrolled_by(struct store *st, int64_t badge_id, const char *detail)
+{
+	sqlite3_stmt *s;
+	int64_t n = 0;
+
+	if (store_prepare(st, "SELECT count(*) FROM events WHERE type = 'badge_enrolled'"
+	    " AND badge_id = ?1 AND detail = ?2", &s) == -1)
+		return -1;
+	sqlite3_bind_int64(s, 1, badge_id);
+	sqlite3_bind_text(s, 2, detail, -1, SQLITE_STATIC);
+	if (store_each(st, s, store_row_int64, &n, "events") == -1) {
+		sqlite3_finalize(s);
+		return -1;
+	}
+	sqlite3_finalize(s);
+	return n > 0;
+}
+
 struct nodes_cb {
 	int	(*cb)(const char *, int64_t, int64_t, void *);
 	void	*arg;

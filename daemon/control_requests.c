@@ -393,6 +393,39 @@ enrol_wait(struct call *c, enum enrol_op op, enum control_role role, int64_t mem
 }
 
 /*
+ * A replica's desk: the tap is waited for here, and the primary, which
+ * holds the members' names, finds the member and holds the operate role
+ * to its limits (site_enrol.c).  A DESFire card could be written here with
+ * the keys the bundle brought, but the badge it makes (with the UID badge
+ * it may replace) is not sent to the primary yet: refused before any tap,
+ * naming the primary.
+ */
+static cJSON *
+enrol_replica(struct call *c, enum control_role role, int reader_index, int64_t timeout)
+{
+	struct daemon *d = c->d;
+	char primary[CONFIG_NAME_MAX + 1] = "";
+	bool replica;
+	cJSON *r;
+
+	if (c->req->secure) {
+		(void)store_site_role(d->st, &replica, primary, sizeof(primary));
+		return control_fail(CONTROL_REPLICA, "secure enrolment at a replica is not "
+		    "supported yet; enrol the DESFire card at the primary ('%s')",
+		    primary[0] ? primary : "?");
+	}
+	if (site_enrol_busy(site_enrolment(d)))
+		return control_fail(CONTROL_BUSY, "another enrolment is waiting for the "
+		    "primary's answer");
+	if ((r = enrol_wait(c, ENROL_UID, role, 0, reader_index, timeout)) != NULL)
+		return r;
+	snprintf(d->enrol.member_ref, sizeof(d->enrol.member_ref), "%s", c->member);
+	log_info("enrolment: waiting %lld s for a badge for member %s, to be made by the "
+	    "primary (%s)", (long long)timeout, c->member, c->actor);
+	return NULL;
+}
+
+/*
  * Enrolment by tap, at a reader with enrol = true: the reply follows the
  * tap (enrol.c) or the timeout.  The operate role (a desk console, a
  * member of operate_group) may only give a first badge: adding one to a
@@ -412,6 +445,8 @@ cmd_enrol(struct call *c)
 	int reader_index = -1, active = 0, i;
 	cJSON *r;
 
+	if (c->req->secure && config_replica(d->conf))
+		return enrol_replica(c, role, -1, timeout);
 	if (c->req->secure) {
 		if ((reader_index = daemon_desk_reader(d, c->req->reader, &r)) == -1)
 			return r;
@@ -430,6 +465,8 @@ cmd_enrol(struct call *c)
 			    "enrol = true in the [reader.NAME] section of a reader where the "
 			    "manager is (a desk reader)");
 	}
+	if (config_replica(d->conf))
+		return enrol_replica(c, role, reader_index, timeout);
 	if (daemon_call_member(c, &m, &r) == -1)
 		return r;
 	if (m.erased)
@@ -476,21 +513,22 @@ cmd_badge_wipe(struct call *c)
  * a change to the member data (members, badges, groups, schedules, guests
  * and loaners), which
  * only a site's primary makes: a replica refuses it, naming the primary
- * (its store would refuse it too); LOCAL, what any node does for itself.
+ * (its store would refuse it too); LOCAL, what any node does for itself;
+ * PRIMARY, a change a replica asks the primary to make (an enrolment at
+ * its desk, site_enrol.c).
  * daemon_control_check holds the table to the protocol at start.
  */
-#define MEMBERS	true
-#define LOCAL	false
+enum on_replica { LOCAL, MEMBERS, PRIMARY };
 static const struct command {
 	enum control_cmd	 cmd;
 	enum control_role	 role;
 	cJSON			*(*run)(struct call *);
-	bool			 members;
+	enum on_replica		 members;
 } commands[] = {
 	{ CONTROL_STATUS,             ROLE_READ,     cmd_status,                LOCAL },
 	{ CONTROL_CHECKOUT,           ROLE_OPERATE,  cmd_checkout,              LOCAL },
 	{ CONTROL_DOOR_UNLOCK,        ROLE_OPERATE,  cmd_door_unlock,           LOCAL },
-	{ CONTROL_ENROL,              ROLE_OPERATE,  cmd_enrol,                 MEMBERS },
+	{ CONTROL_ENROL,              ROLE_OPERATE,  cmd_enrol,                 PRIMARY },
 	{ CONTROL_BADGE_ADD,          ROLE_ADMIN,    daemon_cmd_badge_add,      MEMBERS },
 	{ CONTROL_RELOAD,             ROLE_OPERATE,  cmd_reload,                LOCAL },
 	{ CONTROL_MEMBER_ADD,         ROLE_ADMIN,    daemon_cmd_admin,          MEMBERS },
@@ -593,7 +631,7 @@ daemon_control(void *arg, int client, struct control_req *req, const struct cont
 	if (call_actor(req, peer, c.actor, sizeof(c.actor)) == -1)
 		return control_fail(CONTROL_INVALID, "\"actor\" must be 1 to 64 of "
 		    "A-Z a-z 0-9 _ . @ : -");
-	if (commands[req->cmd].members && config_replica(d->conf))
+	if (commands[req->cmd].members == MEMBERS && config_replica(d->conf))
 		return daemon_site_refusal(d);
 	if (req->member_name != NULL)
 		snprintf(c.member, sizeof(c.member), "%s", req->member_name);

@@ -88,6 +88,7 @@ struct enrolment {
 	int	client;
 	char	actor[160];	/* who asked, for the badge_enrolled event */
 	int64_t	member_id;	/* 0 for a wipe */
+	char	member_ref[136];	/* on a replica: the member as asked (the primary finds it) */
 	int	reader_index;	/* -1: any reader with enrol = true */
 	int64_t	deadline;	/* mono ms */
 };
@@ -295,6 +296,27 @@ int64_t site_journal_deadline(const struct site_journal *j);
 int64_t site_journal_last_acked(const struct site_journal *j);
 void site_journal_status(struct site_journal *j, cJSON *site);
 void site_journal_presence(struct site_journal *j);
+
+/* site_enrol.c: a replica's desk enrols through the primary
+ * (core/site_enrol.h) */
+struct site_enrol;
+struct site_enrol *site_enrol_new(struct daemon *d, bool primary, const uint8_t *seed,
+    const struct site_pub *trusted, const char *primary_name);
+void site_enrol_free(struct site_enrol *e);
+void site_enrol_connected(struct site_enrol *e);
+bool site_enrol_message(struct site_enrol *e, const char *topic, const void *payload,
+    size_t len);
+void site_enrol_service(struct site_enrol *e, int64_t now);
+int64_t site_enrol_deadline(const struct site_enrol *e);
+/* A replica: the tap at ri that d->enrol waited for, sent to the primary;
+ * the waiting client gets the primary's answer, or a timeout.  0, or -1
+ * with err (nothing sent). */
+int site_enrol_tap(struct site_enrol *e, int ri, const uint8_t mac[UID_MAC_LEN],
+    const char *hint, char *err, size_t errlen);
+/* Whether a request waits for the primary's answer (its client alive). */
+bool site_enrol_busy(const struct site_enrol *e);
+/* site.c: d's, or NULL when it is no node of a site. */
+struct site_enrol *site_enrolment(struct daemon *d);
 
 /* site_worker.c: the primary's builder, on a thread of its own */
 struct site_build {

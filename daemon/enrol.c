@@ -106,6 +106,21 @@ enrol_done(struct writer_job *j)
 	control_reply(d->control, e->client, r);
 }
 
+/* A replica's store refuses the badge, so the tap goes to the primary,
+ * which creates it (site_enrol.c); its answer ends the request. */
+static void
+enrol_at_primary(struct daemon *d, int ri, const uint8_t mac[UID_MAC_LEN], const char *hint)
+{
+	struct site_enrol *se = site_enrolment(d);
+	char err[128];
+
+	if (se == NULL || site_enrol_tap(se, ri, mac, hint, err, sizeof(err)) == -1) {
+		daemon_feedback_tap(d, ri, false, 0);
+		control_reply(d->control, d->enrol.client, control_fail(CONTROL_BUSY, "%s: "
+		    "nothing enrolled", se == NULL ? "this node is no site's replica" : err));
+	}
+}
+
 void
 daemon_enrol_tap(struct daemon *d, int ri, const uint8_t mac[UID_MAC_LEN], const char *hint)
 {
@@ -121,6 +136,10 @@ daemon_enrol_tap(struct daemon *d, int ri, const uint8_t mac[UID_MAC_LEN], const
 		return;
 	d->enrol.active = false;
 	daemon_feedback_enrol_end(d);
+	if (config_replica(d->conf) && d->enrol.op == ENROL_UID) {
+		enrol_at_primary(d, ri, mac, hint);
+		return;
+	}
 	e.loaner = d->enrol.op == ENROL_LOANER;
 	snprintf(e.label, sizeof(e.label), "%s", d->enrol.label);
 	memcpy(e.mac, mac, UID_MAC_LEN);

@@ -49,6 +49,7 @@ struct site {
 	char		 t_to_me[TOPIC_MAX], t_state[TOPIC_MAX], t_resend[TOPIC_MAX];
 
 	struct site_journal *journal;
+	struct site_enrol *enrol;	/* a replica's desk, through the primary */
 
 	/* The primary. */
 	uint8_t		 seed[SITE_KEY_LEN];
@@ -532,6 +533,8 @@ site_message(void *arg, const char *topic, const void *payload, size_t len, bool
 		return false;
 	if (s->journal != NULL && site_journal_message(s->journal, topic, payload, len))
 		return true;
+	if (s->enrol != NULL && site_enrol_message(s->enrol, topic, payload, len))
+		return true;
 	if (s->primary) {
 		if (strncmp(topic, d->conf->mqtt_base_topic, strlen(d->conf->mqtt_base_topic)) == 0 &&
 		    strncmp(topic + strlen(d->conf->mqtt_base_topic), "/node/", 6) == 0 &&
@@ -609,6 +612,7 @@ site_connected(void *arg)
 	if (s == NULL)
 		return;
 	site_journal_connected(s->journal);
+	site_enrol_connected(s->enrol);
 	if (s->primary) {
 		snprintf(topic, sizeof(topic), "%s/node/+/acl/resend", d->conf->mqtt_base_topic);
 		mqtt_subscribe(d->mqtt, topic);
@@ -671,6 +675,10 @@ primary_start(struct site *s, char *err, size_t errlen)
 	if ((s->worker = site_worker_new(c, s->seed, err, errlen)) == NULL ||
 	    (s->journal = site_journal_new(s->d, true, s->seed, NULL, err, errlen)) == NULL)
 		return -1;
+	if ((s->enrol = site_enrol_new(s->d, true, s->seed, NULL, c->site_node)) == NULL) {
+		snprintf(err, errlen, "site: out of memory");
+		return -1;
+	}
 	s->built_rev = -1;
 	log_info("site: node %s, the primary of %s (key %s, epoch %lld)", c->site_node,
 	    c->site_name, pub.id, (long long)s->epoch);
@@ -692,6 +700,11 @@ replica_start(struct site *s, char *err, size_t errlen)
 	}
 	if ((s->journal = site_journal_new(s->d, false, NULL, &s->trusted, err, errlen)) == NULL)
 		return -1;
+	if ((s->enrol = site_enrol_new(s->d, false, NULL, &s->trusted,
+	    s->local.primary)) == NULL) {
+		snprintf(err, errlen, "site: out of memory");
+		return -1;
+	}
 	s->want_epoch = s->local.epoch;
 	s->want_rev = s->local.rev;
 	/* How old the copy was when this node stopped, by the wall clock
@@ -731,6 +744,7 @@ site_start(struct daemon *d, char *err, size_t errlen)
 	if ((s->primary ? primary_start(s, err, errlen) : replica_start(s, err, errlen)) == -1) {
 		site_worker_free(s->worker);
 		site_journal_free(s->journal);
+		site_enrol_free(s->enrol);
 		explicit_bzero(s->seed, sizeof(s->seed));
 		free(s);
 		return -1;
@@ -751,6 +765,7 @@ site_stop(struct daemon *d)
 		mqtt_set_hooks(d->mqtt, NULL);
 	site_worker_free(s->worker);
 	site_journal_free(s->journal);
+	site_enrol_free(s->enrol);
 	free(s->snapshot);
 	free(s->body);
 	explicit_bzero(s->seed, sizeof(s->seed));
@@ -776,6 +791,7 @@ site_service(struct daemon *d, const struct pollfd *pfd, int64_t now)
 	if (s == NULL)
 		return;
 	site_journal_service(s->journal, now, d->events_pending);
+	site_enrol_service(s->enrol, now);
 	if (s->primary) {
 		if (pfd != NULL && pfd->revents != 0)
 			primary_built(s, now);
@@ -797,6 +813,8 @@ site_deadline(const struct daemon *d)
 	if (s == NULL)
 		return next;
 	next = site_journal_deadline(s->journal);
+	if (site_enrol_deadline(s->enrol) < next)
+		next = site_enrol_deadline(s->enrol);
 	if (s->primary) {
 		if (s->next_head < next)
 			next = s->next_head;
@@ -846,6 +864,12 @@ site_status(struct daemon *d, cJSON *r)
 	}
 	cJSON_AddNumberToObject(o, "rejected", (double)s->rejected);
 	site_journal_status(s->journal, o);
+}
+
+struct site_enrol *
+site_enrolment(struct daemon *d)
+{
+	return d->site != NULL ? d->site->enrol : NULL;
 }
 
 bool

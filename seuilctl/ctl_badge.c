@@ -271,6 +271,64 @@ timeout_arg(const char *arg, long *timeout)
  * denies that tap (the badge was unknown when it was read); from the next
  * tap on, the badge is the member's.  The raw UID never leaves the daemon.
  */
+/*
+ * On a site's replica: the member is named as typed (a replica's copy has
+ * no names) and found by the primary, which makes the badge from the tap
+ * at this node's desk; it reaches this node with the next delta, so the
+ * answer is printed from seuild's reply, not read from the store.  seuild
+ * waits for the primary's answer up to 10 s after the tap.
+ */
+static int
+enrol_replica(struct ctl *c, const char *member, const char *reader, long timeout, bool secure)
+{
+	struct control_req req;
+	struct control_reply rep;
+	const char *at, *primary;
+	bool absent;
+	int rc;
+
+	control_req_init(&req, CONTROL_ENROL);
+	req.member_name = member;
+	req.reader = reader;
+	req.timeout = timeout;
+	req.secure = secure;
+	if (!c->json && !secure) {
+		fprintf(stderr, "tap the badge for %s at %s%s within %ld s (this node is a "
+		    "replica: the primary makes the badge)\n", member, reader != NULL ?
+		    "reader " : "a reader that allows enrolment", reader != NULL ? reader : "",
+		    timeout);
+		fflush(stderr);
+	}
+	rc = ctl_call(c, &req, (int)(timeout + 15) * 1000, &rep, &absent, true);
+	if (absent) {
+		ctl_errx("seuild is not running: enrolment by tap needs the daemon");
+		return EX_UNAVAILABLE;
+	}
+	if (rc != EX_OK)
+		return rc;
+	at = control_reply_str(&rep, "reader");
+	primary = control_reply_str(&rep, "primary");
+	if (c->json) {
+		cJSON *j = cJSON_CreateObject();
+
+		cJSON_AddNumberToObject(j, "id", (double)control_reply_int(&rep, "badge_id"));
+		cJSON_AddNumberToObject(j, "member", (double)control_reply_int(&rep, "member"));
+		cJSON_AddStringToObject(j, "hint", control_reply_str(&rep, "hint") ?
+		    control_reply_str(&rep, "hint") : "");
+		cJSON_AddStringToObject(j, "reader", at != NULL ? at : "");
+		cJSON_AddStringToObject(j, "primary", primary != NULL ? primary : "");
+		control_reply_free(&rep);
+		return ctl_json_print(c, j);
+	}
+	printf("badge %lld (hint %s) enrolled for %s (member %lld) at reader %s by the "
+	    "primary %s\n", (long long)control_reply_int(&rep, "badge_id"),
+	    control_reply_str(&rep, "hint") ? control_reply_str(&rep, "hint") : "?", member,
+	    (long long)control_reply_int(&rep, "member"), at != NULL ? at : "?",
+	    primary != NULL ? primary : "?");
+	control_reply_free(&rep);
+	return EX_OK;
+}
+
 int
 ctl_badge_enrol(struct ctl *c, int argc, char **argv)
 {
@@ -326,6 +384,8 @@ ctl_badge_enrol(struct ctl *c, int argc, char **argv)
 			return EX_CONFIG;
 		}
 	}
+	if (config_replica(&c->conf))
+		return enrol_replica(c, argv[optind], reader, timeout, secure);
 	if ((rc = ctl_store(c)) != EX_OK || (rc = ctl_member(c, argv[optind], &m)) != EX_OK)
 		return rc;
 	if (m.erased) {

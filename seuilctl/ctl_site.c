@@ -4,7 +4,8 @@
  * (docs/site.md).  The keys are provisioned here, out of band, never over
  * MQTT: init makes the site's signing key on the primary; join writes a
  * bundle for one node (the site's public key, the UID key every door
- * shares, the broker's CA and the node's login), which is carried to the
+ * shares, the DESFire credential keys, the broker's CA and the node's
+ * login), which is carried to the
  * node (SSH, a USB stick) and installed there, then deleted; promote makes
  * a node the primary, with the signing key and the latest backup.
  */
@@ -20,6 +21,7 @@
 
 #include "backup.h"
 #include "clock.h"
+#include "credkey.h"
 #include "ctl.h"
 #include "site_acl.h"
 #include "site_sig.h"
@@ -210,6 +212,46 @@ ctl_site_init(struct ctl *c, int argc, char **argv)
 
 /* ---- join ---- */
 
+/* The base64 of the credentials key file, with its NUL. */
+#define CRED_B64	(((CREDKEY_FILE_LEN + 2) / 3) * 4 + 1)
+
+/*
+ * The DESFire keys' file, its exact bytes, for the bundle: checked as
+ * seuild checks it (credkey_load: mode, size, format, check bytes) before
+ * it travels.  A primary without the file has no secure badges: *have
+ * false, and the bundle carries none.
+ */
+static int
+cred_read(const char *path, uint8_t bytes[CREDKEY_FILE_LEN], bool *have)
+{
+	struct credkey k;
+	char err[PATH_MAX + 128];
+	size_t len;
+	char *raw;
+	int rc;
+
+	*have = false;
+	if ((rc = credkey_load(path, &k, err, sizeof(err))) == 0)
+		return EX_OK;
+	credkey_wipe(&k);
+	if (rc == -1) {
+		ctl_errx("%s", err);
+		return EX_NOINPUT;
+	}
+	if ((raw = read_small(path, CREDKEY_FILE_LEN, &len)) == NULL || len != CREDKEY_FILE_LEN) {
+		ctl_errx("%s: %s", path, raw == NULL ? strerror(errno) : "changed while read");
+		if (raw != NULL)
+			explicit_bzero(raw, len);
+		free(raw);
+		return EX_IOERR;
+	}
+	memcpy(bytes, raw, CREDKEY_FILE_LEN);
+	explicit_bzero(raw, len);
+	free(raw);
+	*have = true;
+	return EX_OK;
+}
+
 int
 ctl_site_join(struct ctl *c, int argc, char **argv)
 {
@@ -220,8 +262,10 @@ ctl_site_join(struct ctl *c, int argc, char **argv)
 		CTL_COMMON_OPTS
 	};
 	const char *out = NULL, *ca_file = NULL, *pw_file = NULL, *node;
-	uint8_t seed[SITE_KEY_LEN], key[UID_KEY_LEN];
-	char err[PATH_MAX + 128], b64[64], path[PATH_MAX], *ca = NULL, *pw = NULL, *text;
+	uint8_t seed[SITE_KEY_LEN], key[UID_KEY_LEN], cred[CREDKEY_FILE_LEN];
+	char err[PATH_MAX + 128], b64[64], cred64[CRED_B64], path[PATH_MAX], *ca = NULL,
+	    *pw = NULL, *text;
+	bool have_cred;
 	struct site_pub pub;
 	cJSON *j;
 	int ch, rc;
@@ -267,15 +311,21 @@ ctl_site_join(struct ctl *c, int argc, char **argv)
 			ctl_errx("%s", err);
 		return rc == -1 ? EX_SOFTWARE : rc;
 	}
+	if ((rc = cred_read(c->conf.credentials_key_file, cred, &have_cred)) != EX_OK) {
+		explicit_bzero(key, sizeof(key));
+		return rc;
+	}
 	if (ca_file != NULL && (ca = read_small(ca_file, CA_MAX, NULL)) == NULL) {
 		ctl_errx("--broker-ca %s: %s", ca_file, strerror(errno));
 		explicit_bzero(key, sizeof(key));
+		explicit_bzero(cred, sizeof(cred));
 		return EX_NOINPUT;
 	}
 	if (pw_file != NULL) {
 		if ((pw = read_small(pw_file, 1024, NULL)) == NULL) {
 			ctl_errx("--broker-password-file %s: %s", pw_file, strerror(errno));
 			explicit_bzero(key, sizeof(key));
+			explicit_bzero(cred, sizeof(cred));
 			free(ca);
 			return EX_NOINPUT;
 		}
@@ -294,6 +344,12 @@ ctl_site_join(struct ctl *c, int argc, char **argv)
 	explicit_bzero(key, sizeof(key));
 	cJSON_AddStringToObject(j, "uid_key", b64);
 	explicit_bzero(b64, sizeof(b64));
+	if (have_cred) {
+		site_b64_encode(cred, sizeof(cred), cred64);
+		cJSON_AddStringToObject(j, "credentials_key", cred64);
+		explicit_bzero(cred64, sizeof(cred64));
+	}
+	explicit_bzero(cred, sizeof(cred));
 	if (ca != NULL)
 		cJSON_AddStringToObject(j, "broker_ca", ca);
 	if (pw != NULL)
@@ -325,8 +381,11 @@ ctl_site_join(struct ctl *c, int argc, char **argv)
 		return ctl_json_print(c, j);
 	}
 	printf("wrote %s for node %s (key id %s)\n", path, node, pub.id);
-	printf("it holds the UID key: carry it to %s over SSH or on a USB stick, then there:\n"
-	    "  seuilctl site install %s\n", node, path);
+	if (!have_cred)
+		printf("%s does not exist: the bundle carries no DESFire keys, and the node's "
+		    "doors will read no secure badge\n", c->conf.credentials_key_file);
+	printf("it holds the UID key%s: carry it to %s over SSH or on a USB stick, then there:\n"
+	    "  seuilctl site install %s\n", have_cred ? " and the DESFire keys" : "", node, path);
 	return EX_OK;
 }
 
@@ -371,6 +430,56 @@ install_key(const char *what, const char *b64, const char *path, mode_t mode, bo
 	}
 	explicit_bzero(key, sizeof(key));
 	explicit_bzero(have, sizeof(have));
+	return rc;
+}
+
+/*
+ * The bundle's DESFire keys into path, as install_key does a key: a new
+ * file (0600, seuil's), or one that holds the same bytes already.  What is
+ * written is loaded back as seuild loads it, so that a damaged bundle is
+ * refused here rather than at every secure badge.  A bundle without them
+ * (its primary has none) installs nothing.
+ */
+static int
+install_cred(const char *b64, const char *path, bool *created)
+{
+	uint8_t key[CREDKEY_FILE_LEN + 1];
+	struct credkey k;
+	char err[PATH_MAX + 128], *have;
+	size_t len;
+	int rc = EX_OK;
+
+	*created = false;
+	if (b64 == NULL)
+		return EX_OK;
+	if (site_b64_decode(b64, strlen(b64), key, sizeof(key)) != CREDKEY_FILE_LEN) {
+		ctl_errx("the bundle's DESFire keys are malformed");
+		return EX_DATAERR;
+	}
+	if (access(path, F_OK) == 0) {
+		if ((have = read_small(path, CREDKEY_FILE_LEN, &len)) == NULL) {
+			ctl_errx("%s: %s", path, strerror(errno));
+			rc = EX_IOERR;
+		} else if (len != CREDKEY_FILE_LEN || memcmp(have, key, len) != 0) {
+			ctl_errx("%s holds other DESFire keys than the site's: the site's secure "
+			    "badges would not open this node's doors; move it away first", path);
+			rc = EX_DATAERR;
+		}
+		if (have != NULL)
+			explicit_bzero(have, len);
+		free(have);
+	} else if ((rc = write_new(path, (const char *)key, CREDKEY_FILE_LEN, 0600)) == EX_OK) {
+		if (credkey_load(path, &k, err, sizeof(err)) != 1) {
+			ctl_errx("the bundle's DESFire keys: %s", err);
+			unlink(path);
+			rc = EX_DATAERR;
+		} else {
+			*created = true;
+			rc = give(path, true, 0600);
+		}
+		credkey_wipe(&k);
+	}
+	explicit_bzero(key, sizeof(key));
 	return rc;
 }
 
@@ -421,7 +530,7 @@ ctl_site_install(struct ctl *c, int argc, char **argv)
 	const char *path, *site, *node, *primary, *base;
 	char *text;
 	size_t len;
-	bool uid_new, pub_new;
+	bool uid_new, pub_new, cred_new = false;
 	cJSON *j;
 	int rc;
 
@@ -468,6 +577,9 @@ ctl_site_install(struct ctl *c, int argc, char **argv)
 		rc = install_key("site key", bundle_str(j, "site_key"),
 		    c->conf.replica_site_key_file, 0640, false, false, &pub_new);
 	if (rc == EX_OK)
+		rc = install_cred(bundle_str(j, "credentials_key"), c->conf.credentials_key_file,
+		    &cred_new);
+	if (rc == EX_OK)
 		rc = install_text(bundle_str(j, "broker_ca"), c->conf.mqtt_ca_file, 0644, false,
 		    false);
 	if (rc == EX_OK)
@@ -497,6 +609,9 @@ ctl_site_install(struct ctl *c, int argc, char **argv)
 		cJSON_AddStringToObject(o, "primary", primary);
 		cJSON_AddStringToObject(o, "site_key_file", c->conf.replica_site_key_file);
 		cJSON_AddStringToObject(o, "uid_key_file", c->conf.uid_key_file);
+		if (bundle_str(j, "credentials_key") != NULL)
+			cJSON_AddStringToObject(o, "credentials_key_file",
+			    c->conf.credentials_key_file);
 		cJSON_AddBoolToObject(o, "bundle_removed", true);
 		cJSON_Delete(j);
 		return ctl_json_print(c, o);
@@ -505,6 +620,12 @@ ctl_site_install(struct ctl *c, int argc, char **argv)
 	    primary, bundle_str(j, "key_id") ? bundle_str(j, "key_id") : "?");
 	printf("%s %s, %s %s; removed %s\n", uid_new ? "wrote" : "kept", c->conf.uid_key_file,
 	    pub_new ? "wrote" : "kept", c->conf.replica_site_key_file, path);
+	if (bundle_str(j, "credentials_key") != NULL)
+		printf("%s %s (the DESFire keys)\n", cred_new ? "wrote" : "kept",
+		    c->conf.credentials_key_file);
+	else
+		printf("the bundle carries no DESFire keys: this node's doors read no secure "
+		    "badge\n");
 	printf("start seuild: it takes the primary's snapshot from the broker\n");
 	cJSON_Delete(j);
 	return EX_OK;

@@ -324,8 +324,9 @@ api_enrol(struct req *q, struct reply *r, char **p)
 	if (cJSON_IsString(rd) && rd->valuestring[0] != '\0')
 		req.reader = rd->valuestring;
 	/* Later than seuild's deadline, by two card exchanges for a DESFire
-	 * card (daemon/exchange.h). */
-	j = api_call(q, r, &req, (timeout + (req.secure ? 25 : 5)) * 1000);
+	 * card (daemon/exchange.h), or, on a site's replica, by the primary's
+	 * answer (up to 10 s after the tap, daemon/site_enrol.c). */
+	j = api_call(q, r, &req, (timeout + (req.secure ? 25 : 15)) * 1000);
 	cJSON_Delete(in);
 	if (j == NULL)
 		return;

@@ -7,7 +7,9 @@
 # in with its own login; the copies become the primary's, a revocation
 # reaches both replicas and hall's events reach the site's view.  The ACL
 # holds: a replica's login cannot publish the member data nor another
-# node's journal, and the lobby's cannot read a journal.
+# node's journal or enrolment request nor an enrolment answer, its own
+# enrolment request reaches the primary, and the lobby's cannot read a
+# journal or an enrolment.
 . "$(dirname "$0")/../lib.sh"
 
 B=seuil/test
@@ -110,11 +112,18 @@ mark() { as "$1" mosquitto_pub -q 1 -t "$B/node/$1/acl/state" -m "mark-$2"; }
 before=$(nctl hall --json status | python3 -c 'import json,sys; print(json.load(sys.stdin)["site"]["rejected"])')
 check "hall's login publishes (and is refused nothing at connect)" as hall mosquitto_pub -q 1 -t "$B/acl/delta" -m 'forged-by-hall'
 check "shop's login too" as shop mosquitto_pub -q 1 -t "$B/node/hall/journal" -m 'journal-by-shop'
+as shop mosquitto_pub -q 1 -t "$B/node/hall/enrol" -m 'enrol-by-shop'
+as hall mosquitto_pub -q 1 -t "$B/node/hall/enrol" -m 'enrol-by-hall'
+as hall mosquitto_pub -q 1 -t "$B/to/shop/enrol" -m 'answer-by-hall'
 mark shop 1
 check "(the monitor sees what a node may publish)" wait_until 5 grep -q "mark-1" "$T/monitor.txt"
 check "a replica's login cannot publish the member data" sh -c "! grep -q forged-by-hall '$T/monitor.txt'"
 check "nor another node's journal" sh -c "! grep -q journal-by-shop '$T/monitor.txt'"
+check "nor another node's enrolment request" sh -c "! grep -q enrol-by-shop '$T/monitor.txt'"
+check "nor an enrolment answer" sh -c "! grep -q answer-by-hall '$T/monitor.txt'"
+check "a node publishes its own enrolment request" grep -q "^$B/node/hall/enrol enrol-by-hall" "$T/monitor.txt"
+check "which the primary reads, and refuses (not a request)" wait_until 5 grep -q "enrolment request on hall's topic refused" "$T/main/seuild.log"
 check "so nothing reached a replica to refuse" test "$(nctl hall --json status | python3 -c 'import json,sys; print(json.load(sys.stdin)["site"]["rejected"])')" = "$before"
 check "the lobby reads the site's presence" grep -q "^$B/presence " "$T/lobby.txt"
-check "but no journal, member data or to/ topic" sh -c "! grep -Eq '^$B/(node/[^/]+/journal|acl/|to/)' '$T/lobby.txt'"
+check "but no journal, enrolment, member data or to/ topic" sh -c "! grep -Eq '^$B/(node/[^/]+/(journal|enrol)|acl/|to/)' '$T/lobby.txt'"
 check "the monitor did see the journal and the member data" sh -c "grep -q '^$B/node/hall/journal ' '$T/monitor.txt' && grep -q '^$B/acl/snapshot ' '$T/monitor.txt'"

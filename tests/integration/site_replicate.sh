@@ -19,6 +19,8 @@ nctl main init >/dev/null && nctl main site init >/dev/null &&
 check "site join writes a 0600 bundle" sh -c "cd '$T' && '$SEUILCTL' -f '$T/main/seuild.conf' site join hall >/dev/null && test \"\$(stat -c %a hall.bundle)\" = 600"
 check "site install installs it and removes it" sh -c "'$SEUILCTL' -f '$T/hall/seuild.conf' site install '$T/hall.bundle' >/dev/null && test ! -e '$T/hall.bundle'"
 check "the replica's UID key is the primary's" cmp -s "$T/main/uid.key" "$T/hall/uid.key"
+check "and its DESFire keys, the same bytes" cmp -s "$T/main/credentials.key" "$T/hall/credentials.key"
+check "mode 0600" test "$(stat -c %a "$T/hall/credentials.key")" = 600
 start_node main || { not_ok "primary starts"; exit 1; }
 start_node hall || { not_ok "replica starts"; exit 1; }
 check "the replica's copy becomes the primary's" wait_until 10 same_digest main hall

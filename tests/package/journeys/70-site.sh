@@ -3,9 +3,10 @@
 # docs/site.md, as installed: the Pi becomes a site's primary (its signing
 # key made by `seuilctl site init`, 0600 seuil's), seuild runs as the
 # primary under its unit, `seuilctl site join hall` writes the node's
-# bundle (0600 root's), and a replica's configuration installs it (the UID
-# key 0600 seuil's and the same as the primary's, the site's public key
-# 0640 root:seuil, the bundle deleted, the store a replica's).  The
+# bundle (0600 root's, with the DESFire keys), and a replica's
+# configuration installs it (the UID key and the DESFire keys 0600 seuil's
+# and the same bytes as the primary's, the site's public key 0640
+# root:seuil, the bundle deleted, the store a replica's).  The
 # replica lives in /etc/seuil-hall and /var/lib/seuil-hall of this root
 # and is removed at the end, so that purge finds only what the package
 # made.
@@ -25,6 +26,8 @@ journey_site() {
 	check_out "seuilctl site join hall" "$R/run/seuil-test/site-join.log" \
 	    inroot sh -c 'cd /root && seuilctl site join hall' || return 1
 	check "the bundle: 0600 root:root" test "$(mode_owner /root/hall.bundle)" = "600 root:root"
+	check "it carries the DESFire keys, the primary's 64 bytes" sh -c \
+	    "python3 -c 'import base64,json,sys; b=json.load(open(sys.argv[1])); sys.exit(base64.b64decode(b[\"credentials_key\"]) != open(sys.argv[2],\"rb\").read())' '$R/root/hall.bundle' '$R/etc/seuil/credentials.key'"
 
 	# The replica's configuration, as docs/site.md's, its paths its own.
 	inroot install -d -m 0750 -o root -g seuil "$HALL"
@@ -38,6 +41,9 @@ role = replica
 [store]
 database = /var/lib/seuil-hall/seuil.db
 uid_key_file = $HALL/uid.key
+
+[credentials]
+key_file = $HALL/credentials.key
 
 [door.hall]
 gpio = sim
@@ -66,6 +72,8 @@ CONF
 	check "the bundle is gone" test ! -e "$R/root/hall.bundle"
 	check "the replica's UID key: 0600 seuil:seuil" test "$(mode_owner "$HALL/uid.key")" = "600 seuil:seuil"
 	check "the same UID key as the primary's" cmp -s "$R/etc/seuil/uid.key" "$R$HALL/uid.key"
+	check "the replica's DESFire keys: 0600 seuil:seuil" test "$(mode_owner "$HALL/credentials.key")" = "600 seuil:seuil"
+	check "the same bytes as the primary's" cmp -s "$R/etc/seuil/credentials.key" "$R$HALL/credentials.key"
 	check "the site's public key: 0640" test "$(inroot stat -c %a "$HALL/site.pub")" = 640
 	check "seuilctl site show: a replica of main" sh -c \
 	    "chroot '$R' seuilctl -f $HALL/seuild.conf --json site show | python3 -c 'import json,sys; s=json.load(sys.stdin); sys.exit(not (s[\"role\"] == \"replica\" and s[\"primary\"] == \"main\"))'"

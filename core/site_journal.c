@@ -40,6 +40,12 @@ site_journal_encode(const char *node, int64_t prev, const struct event_row *ev)
 	add_text(o, "reason", ev->reason);
 	add_text(o, "detail", ev->detail);
 	add_text(o, "actor", ev->actor);
+	/* A guest's (the primary keeps its visits as a guest's); absent
+	 * otherwise, as from a node that predates them. */
+	if (ev->guest_id > 0) {
+		cJSON_AddNumberToObject(o, "guest", (double)ev->guest_id);
+		cJSON_AddNumberToObject(o, "via", (double)ev->via);
+	}
 	return render_json_print(o);
 }
 
@@ -68,6 +74,16 @@ get_int(const cJSON *o, const char *key, int64_t min, int64_t max, int64_t *out)
 	return render_json_int(cJSON_GetObjectItemCaseSensitive(o, key), min, max, out);
 }
 
+/* An optional number: absent is 0. */
+static int
+get_opt(const cJSON *o, const char *key, int64_t *out)
+{
+	*out = 0;
+	if (cJSON_GetObjectItemCaseSensitive(o, key) == NULL)
+		return 0;
+	return get_int(o, key, 0, INT64_MAX / 2, out);
+}
+
 #define NAME_CHARS	"abcdefghijklmnopqrstuvwxyz0123456789_-"
 
 int
@@ -93,6 +109,7 @@ site_journal_parse(const char *body, size_t len, struct journal_row *r, char *wh
 	    get_int(o, "mono_ms", 0, INT64_MAX / 2, &r->ev.mono_ms) == -1 ||
 	    get_int(o, "member", 0, INT64_MAX / 2, &r->ev.member_id) == -1 ||
 	    get_int(o, "badge", 0, INT64_MAX / 2, &r->ev.badge_id) == -1 ||
+	    get_opt(o, "guest", &r->ev.guest_id) == -1 || get_opt(o, "via", &r->ev.via) == -1 ||
 	    !cJSON_IsBool(b) ||
 	    get_text(o, "boot_id", r->ev.boot_id, sizeof(r->ev.boot_id),
 	    "0123456789abcdefknouw-") == -1 ||

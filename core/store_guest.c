@@ -348,6 +348,10 @@ static const char *const erase_steps[] = {
 	"UPDATE events SET guest_id = NULL WHERE guest_id = ?1",
 	("UPDATE visits SET left_ts = coalesce(left_ts, last_seen_ts, arrived_ts),"
 	 " left_reason = coalesce(left_reason, 'manual'), guest_id = NULL WHERE guest_id = ?1"),
+	/* a site's primary: every node's of the guest too */
+	"UPDATE site_events SET guest_id = NULL WHERE guest_id = ?1",
+	("UPDATE site_visits SET left_ts = coalesce(left_ts, last_seen_ts, arrived_ts),"
+	 " left_reason = coalesce(left_reason, 'manual'), guest_id = NULL WHERE guest_id = ?1"),
 	"DELETE FROM guests WHERE id = ?1",
 };
 

@@ -66,13 +66,14 @@ struct store {
 #define EVENT_ALL_COLS	"seq, ts_ms, clock_synced, boot_id, mono_ms, type, door," \
 			" reader, member_id, badge_id, uid_mac, reason, detail, actor," \
 			" guest_id, via"
-/* The same from site_events (which keeps no guest: 0 there), then the
- * node and its seq there. */
+/* The same from site_events, then the node and its seq there. */
 #define SITE_EVENT_COLS	"site_seq, ts_ms, clock_synced, boot_id, mono_ms, type, door," \
-			" reader, member_id, badge_id, reason, detail, actor, 0, 0," \
+			" reader, member_id, badge_id, reason, detail, actor, guest_id, via," \
 			" node, node_seq"
 #define VISIT_COLS	"id, member_id, door, arrived_ts, left_ts, left_reason," \
 			" last_seen_ts, guest_id"
+/* The same from site_visits, then the node. */
+#define SITE_VISIT_COLS	VISIT_COLS ", node"
 /* A group and its windows, one row per window (columns 2-4 NULL for a
  * group without any): what store_read_window reads; then whether the
  * group admits when a replica's copy expired (column 5). */

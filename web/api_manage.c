@@ -705,6 +705,8 @@ api_report(struct req *q, struct reply *r, char **p)
 		}
 		report_filter_member(rep, m.id);
 	}
+	/* A site's primary: every node's visits (core/report.h). */
+	report_set_site(rep, config_site(&q->w->conf) && !config_replica(&q->w->conf));
 	rc = report_load(rep, q->w->st);
 	UNLOCK(q);
 	if (rc == -1 || (f = open_memstream(&buf, &len)) == NULL) {

@@ -390,7 +390,10 @@ store_site_visits_apply(struct store *st)
 		    " (SELECT 1 FROM site_visits" VISIT_OF ")",
 		[V_SEEN] = "UPDATE site_visits SET last_seen_ts = max(ifnull(last_seen_ts, 0),"
 		    " ?4)" VISIT_OF,
-		[V_CLOSE] = "UPDATE site_visits SET left_ts = max(arrived_ts, ?4),"
+		/* A node's timeout is stamped when it was noticed; the visit
+		 * left when last seen, as a single Pi's (presence_due). */
+		[V_CLOSE] = "UPDATE site_visits SET left_ts = max(arrived_ts, CASE ?5"
+		    " WHEN 'timeout' THEN min(?4, ifnull(last_seen_ts, ?4)) ELSE ?4 END),"
 		    " left_reason = ifnull(?5, 'badge_out')" VISIT_OF,
 	};
 	struct apply_ctx c = { .st = st };

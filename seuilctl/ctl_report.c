@@ -216,8 +216,8 @@ ctl_report_insight(struct ctl *c, int argc, char **argv)
 	}
 	if ((rc = ctl_store(c)) != EX_OK)
 		return rc;
-	if ((doc = insight_run(c->st, kind, from, to, clock_wall_ms(), err,
-	    sizeof(err))) == NULL) {
+	if ((doc = insight_run(c->st, kind, from, to, clock_wall_ms(),
+	    config_site(&c->conf) && !config_replica(&c->conf), err, sizeof(err))) == NULL) {
 		if (errno == EINVAL) {
 			ctl_errx("report %s: %s", c->cmd->sub, err);
 			return EX_USAGE;

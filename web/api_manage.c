@@ -771,7 +771,8 @@ api_insight(struct req *q, struct reply *r, char **p)
 		return;
 	}
 	LOCK(q);
-	doc = insight_run(q->w->st, kind, from, to, clock_wall_ms(), err, sizeof(err));
+	doc = insight_run(q->w->st, kind, from, to, clock_wall_ms(),
+	    config_site(&q->w->conf) && !config_replica(&q->w->conf), err, sizeof(err));
 	UNLOCK(q);
 	if (doc == NULL) {
 		reply_error_code(r, errno == EINVAL ? 400 : 500, errno == EINVAL ? "invalid" :

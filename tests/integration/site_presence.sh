@@ -78,6 +78,7 @@ check "SpaceAPI open: hall's door holds office hours" wait_until 10 eq True spac
 check "never a name in SpaceAPI" sh -c "! grep -q Alice '$T/main/space.json'"
 check "seuilctl report on main: alice's visit at hall, with its node" sh -c "'$SEUILCTL' -f '$T/main/seuild.conf' report attendance --csv | grep -q '^[0-9-]*,alice,1,1,.*,hall\$'"
 check "... bob's at main" sh -c "'$SEUILCTL' -f '$T/main/seuild.conf' report attendance --csv | grep -q '^[0-9-]*,bob,1,1,.*,main\$'"
+check "report members on main: alice's visit at hall counts" sh -c "'$SEUILCTL' -f '$T/main/seuild.conf' --json report members | python3 -c 'import json, sys; sys.exit(0 if any(r[\"member\"] == \"alice\" and r[\"visits\"] == 1 for r in json.load(sys.stdin)[\"rows\"]) else 1)'"
 check "... and a nodes column in the table" sh -c "'$SEUILCTL' -f '$T/main/seuild.conf' report attendance | head -1 | grep -q 'nodes\$'"
 # A checkout on main ends a visit at hall: carol is on site at hall only.
 check "carol is let in at hall" node_decides hall 04C0C0C0 granted

@@ -782,6 +782,15 @@ test_site_visits(void)
 	EXPECT_INT(store_site_ingest(st, r, 1, T0), 0);
 	EXPECT_INT(store_site_visits_checkout(st, bob, T0 + 21 * 3600000LL, "manual"), 1);
 	EXPECT_INT(store_site_visits_checkout(st, bob, T0 + 21 * 3600000LL, "manual"), 0);
+	/* A node's own timeout, noticed late: left when last seen. */
+	row(&r[0], "hall", 6, T0 + 22 * 3600000LL, "arrival", alice);
+	row(&r[1], "hall", 7, T0 + 22 * 3600000LL + 60000, "access_granted", alice);
+	row(&r[2], "hall", 8, T0 + 30 * 3600000LL, "departure", alice);
+	snprintf(r[2].ev.reason, sizeof(r[2].ev.reason), "timeout");
+	EXPECT_INT(store_site_ingest(st, r, 3, T0), 0);
+	out[0] = '\0';
+	store_site_visits_between(st, T0 + 22 * 3600000LL, 0, alice, keep_visit, out);
+	EXPECT_STR(out, "hall:1:79200-79260:timeout");
 
 	/* Erasure: bob's visits are nobody's; retention: the visits that
 	 * ended before the cut-off go, with the site's events. */
@@ -791,8 +800,8 @@ test_site_visits(void)
 	EXPECT(strstr(out, ":2:") == NULL && strstr(out, "main:0:60") != NULL);
 	EXPECT_INT(store_purge(st, T0 + 10 * 3600000LL, 3600000, 3600000, NULL, NULL), 0);
 	out[0] = '\0';
-	EXPECT_INT(store_site_visits_between(st, 0, 0, 0, keep_visit, out), 3);
-	EXPECT(strstr(out, "timeout") == NULL);
+	EXPECT_INT(store_site_visits_between(st, 0, 0, 0, keep_visit, out), 4);
+	EXPECT(strstr(out, ":0-0:timeout") == NULL && strstr(out, ":30-30:") == NULL);
 	store_close(st);
 }
 

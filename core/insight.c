@@ -322,8 +322,13 @@ hours_visit(const struct visit_row *v, void *arg)
 	return 0;
 }
 
+/* Where the visits are read: a single Pi's, or a site's primary's every
+ * node's (insight_run's site). */
+typedef int (*visits_fn)(struct store *, int64_t, int64_t, int64_t,
+    int (*)(const struct visit_row *, void *), void *);
+
 static cJSON *
-presence_hours(struct store *st, int64_t f, int64_t t, int64_t now)
+presence_hours(struct store *st, visits_fn between, int64_t f, int64_t t, int64_t now)
 {
 	struct hours_ctx x = { .rs = day_start(f), .re = day_start(t + 1), .now = now };
 	int occ[7] = { 0 };
@@ -332,7 +337,7 @@ presence_hours(struct store *st, int64_t f, int64_t t, int64_t now)
 	int64_t d;
 	int i;
 
-	if (store_visits_between(st, x.rs, x.re, 0, hours_visit, &x) == -1 || x.err != 0) {
+	if (between(st, x.rs, x.re, 0, hours_visit, &x) == -1 || x.err != 0) {
 		idmap_free(&x.seen);
 		free(x.covered);
 		if (x.err != 0)
@@ -416,7 +421,7 @@ range_report(int64_t a, int64_t b, int64_t now)
 }
 
 static cJSON *
-members(struct store *st, int64_t f, int64_t t, int64_t now)
+members(struct store *st, visits_fn between, int64_t f, int64_t t, int64_t now)
 {
 	struct members_ctx x = { .st = st };
 	int64_t half = (t - f + 1) / 2, a, b, total_ms = 0;
@@ -428,7 +433,7 @@ members(struct store *st, int64_t f, int64_t t, int64_t now)
 	    (half > 0 && ((x.r[1] = range_report(f, f + half - 1, now)) == NULL ||
 	    (x.r[2] = range_report(t - half + 1, t, now)) == NULL)))
 		goto out;
-	if (store_visits_between(st, day_start(f), day_start(t + 1), 0, members_visit, &x) == -1 ||
+	if (between(st, day_start(f), day_start(t + 1), 0, members_visit, &x) == -1 ||
 	    x.err != 0 || report_finish(x.r[0]) == -1) {
 		if (x.err != 0)
 			errno = x.err;
@@ -541,9 +546,9 @@ arrival_visit(const struct visit_row *v, void *arg)
 }
 
 static int
-load_arrivals(struct store *st, struct arrivals *x)
+load_arrivals(struct store *st, visits_fn between, struct arrivals *x)
 {
-	if (store_visits_between(st, x->from_ms, x->to_ms, 0, arrival_visit, x) == -1)
+	if (between(st, x->from_ms, x->to_ms, 0, arrival_visit, x) == -1)
 		return -1;
 	if (x->err != 0) {
 		errno = x->err;
@@ -567,7 +572,7 @@ by_name(const void *a, const void *b)
 }
 
 static cJSON *
-drifting(struct store *st, int64_t t, int64_t now)
+drifting(struct store *st, visits_fn between, int64_t t, int64_t now)
 {
 	struct arrivals x = { .first_day = t - (DRIFT_BEFORE + DRIFT_RECENT) + 1 };
 	struct drift_row *rows = NULL;
@@ -580,7 +585,7 @@ drifting(struct store *st, int64_t t, int64_t now)
 	(void)now;
 	x.from_ms = day_start(x.first_day);
 	x.to_ms = day_start(t + 1);
-	if (load_arrivals(st, &x) == -1)
+	if (load_arrivals(st, between, &x) == -1)
 		goto out;
 	if (x.ids.n > 0 && (rows = calloc(x.ids.n, sizeof(*rows))) == NULL)
 		goto out;
@@ -627,7 +632,7 @@ out:
 }
 
 static cJSON *
-retention(struct store *st, int64_t f, int64_t t)
+retention(struct store *st, visits_fn between, int64_t f, int64_t t)
 {
 	struct arrivals x = { .by_month = true };
 	int64_t m0 = month_of(f), m1 = month_of(t), m;
@@ -643,7 +648,7 @@ retention(struct store *st, int64_t f, int64_t t)
 		errno = EINVAL;
 		return NULL;
 	}
-	if (load_arrivals(st, &x) == -1)
+	if (load_arrivals(st, between, &x) == -1)
 		goto out;
 	doc = doc_new(INSIGHT_RETENTION);
 	month_label(m0, label);
@@ -682,8 +687,9 @@ out:
 
 cJSON *
 insight_run(struct store *st, enum insight_kind k, const char *from, const char *to,
-    int64_t now_ms, char *err, size_t errlen)
+    int64_t now_ms, bool site, char *err, size_t errlen)
 {
+	visits_fn between = site ? store_site_visits_between : store_visits_between;
 	int64_t f, t;
 	cJSON *doc = NULL;
 
@@ -696,16 +702,16 @@ insight_run(struct store *st, enum insight_kind k, const char *from, const char 
 	errno = 0;
 	switch (k) {
 	case INSIGHT_PRESENCE_HOURS:
-		doc = presence_hours(st, f, t, now_ms);
+		doc = presence_hours(st, between, f, t, now_ms);
 		break;
 	case INSIGHT_MEMBERS:
-		doc = members(st, f, t, now_ms);
+		doc = members(st, between, f, t, now_ms);
 		break;
 	case INSIGHT_DRIFTING:
-		doc = drifting(st, t, now_ms);
+		doc = drifting(st, between, t, now_ms);
 		break;
 	default:
-		doc = retention(st, f, t);
+		doc = retention(st, between, f, t);
 		break;
 	}
 	if (doc == NULL && errno == ERANGE) {

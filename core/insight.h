@@ -81,8 +81,10 @@ int insight_parse(const char *s, enum insight_kind *k);
  * by month.  NULL with err: a bad date or range (a person's mistake), or
  * the store's failure.
  */
+/* site: a site's primary, whose figures cover every node's visits
+ * (store_site_visits_between); a single Pi's are its own. */
 cJSON *insight_run(struct store *st, enum insight_kind k, const char *from, const char *to,
-    int64_t now_ms, char *err, size_t errlen);
+    int64_t now_ms, bool site, char *err, size_t errlen);
 
 /* The same as CSV (one line a row, a header first; csv.h's cells) or as a
  * table for a terminal.  0, or -1 with errno when writing failed. */

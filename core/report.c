@@ -219,6 +219,41 @@ report_filter_member(struct report *r, int64_t member_id)
 	r->filter = member_id;
 }
 
+void
+report_set_site(struct report *r, bool site)
+{
+	r->site = site;
+}
+
+/* The bit of node in a cell's nodes, added if new; 0 if there are
+ * already REPORT_MAX_NODES (the visit counts, its node is not named). */
+static uint64_t
+node_bit(struct report *r, const char *node)
+{
+	int i;
+
+	for (i = 0; i < r->nnodes; i++)
+		if (strcmp(r->node[i], node) == 0)
+			return UINT64_C(1) << i;
+	if (r->nnodes == REPORT_MAX_NODES)
+		return 0;
+	snprintf(r->node[r->nnodes], sizeof(r->node[0]), "%s", node);
+	return UINT64_C(1) << r->nnodes++;
+}
+
+void
+report_cell_nodes(const struct report *r, const struct cell *c, char *buf)
+{
+	size_t n = 0;
+	int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < r->nnodes; i++)
+		if (c->nodes & (UINT64_C(1) << i))
+			n += (size_t)snprintf(buf + n, REPORT_NODES_LEN - n, "%s%s",
+			    n > 0 ? ", " : "", r->node[i]);
+}
+
 static size_t
 hash_id(int64_t id, size_t cap)
 {
@@ -348,6 +383,7 @@ report_add_visit(struct report *r, const struct visit_row *v, const char *member
 	struct cell *c;
 	int64_t a = v->arrived_ms, e, s, t, hs, lo, hi;
 	int64_t rs = r->day_start[0], re = r->day_start[r->ndays];
+	uint64_t nb = 0;
 	int mi, d, i, p, lastp = -1;
 
 	if (r->finished) {
@@ -365,6 +401,8 @@ report_add_visit(struct report *r, const struct visit_row *v, const char *member
 	    (mi = member_add(r, v->member_id, member_name)) == -1)
 		return -1;
 	m = &r->members[mi];
+	if (v->node[0] != '\0')
+		nb = node_bit(r, v->node);
 
 	s = a > rs ? a : rs;
 	t = e < re ? e : re;
@@ -382,6 +420,7 @@ report_add_visit(struct report *r, const struct visit_row *v, const char *member
 		c = &m->cells[p];
 		if (p != lastp) {
 			c->visits++;
+			c->nodes |= nb;
 			if (a < c->first)
 				c->first = a;
 			if (e > c->last)
@@ -505,17 +544,25 @@ report_write_csv(struct report *r, FILE *out)
 	struct rmember *m;
 	struct cell *c;
 	struct cell_text t;
+	char nodes[REPORT_NODES_LEN];
 	int p;
 
 	if (report_finish(r) == -1)
 		return -1;
-	fputs("period,member,days_present,visits,hours,first_seen,last_seen\n", out);
+	fprintf(out, "period,member,days_present,visits,hours,first_seen,last_seen%s\n",
+	    r->site ? ",nodes" : "");
 	FOREACH_ROW(r, p, m, c) {
 		report_cell_text(c, &t);
 		fprintf(out, "%s,", r->label[p]);
 		csv_cell(out, m->name);
-		fprintf(out, ",%d,%d,%s,%s,%s\n", c->days, c->visits, t.hours, t.first,
+		fprintf(out, ",%d,%d,%s,%s,%s", c->days, c->visits, t.hours, t.first,
 		    t.last);
+		if (r->site) {
+			report_cell_nodes(r, c, nodes);
+			putc(',', out);
+			csv_cell(out, nodes);
+		}
+		putc('\n', out);
 	}
 	return report_finish_output(out);
 }
@@ -547,6 +594,7 @@ report_write_text(struct report *r, FILE *out)
 	struct rmember *m;
 	struct cell *c;
 	struct cell_text t;
+	char nodes[REPORT_NODES_LEN];
 	int p, pw = 6, mw = 6, i, w;
 
 	if (report_finish(r) == -1)
@@ -563,14 +611,15 @@ report_write_text(struct report *r, FILE *out)
 			mw = w;
 	pad(out, "period", pw + 2);
 	pad(out, "member", mw + 2);
-	fprintf(out, "%4s  %6s  %8s  %-16s  %s\n", "days", "visits", "hours",
-	    "first seen", "last seen");
+	fprintf(out, "%4s  %6s  %8s  %-16s  %s%s\n", "days", "visits", "hours",
+	    "first seen", r->site ? "last seen         " : "last seen", r->site ? "nodes" : "");
 	FOREACH_ROW(r, p, m, c) {
 		report_cell_text(c, &t);
 		pad(out, r->label[p], pw + 2);
 		pad(out, m->name, mw + 2);
-		fprintf(out, "%4d  %6d  %8s  %-16s  %s\n", c->days, c->visits, t.hours,
-		    t.first, t.last);
+		report_cell_nodes(r, c, nodes);
+		fprintf(out, "%4d  %6d  %8s  %-16s  %s%s%s\n", c->days, c->visits, t.hours,
+		    t.first, t.last, r->site ? "  " : "", nodes);
 	}
 	return report_finish_output(out);
 }
@@ -584,7 +633,7 @@ hours_number(int64_t ms)
 int
 report_write_json(struct report *r, FILE *out)
 {
-	cJSON *root, *rows, *days, *o;
+	cJSON *root, *rows, *days, *o, *a;
 	struct rmember *m;
 	struct cell *c;
 	char first[20], last[20], date[11];
@@ -616,6 +665,14 @@ report_write_json(struct report *r, FILE *out)
 		    cJSON_AddStringToObject(o, "first_seen", first) == NULL ||
 		    cJSON_AddStringToObject(o, "last_seen", last) == NULL)
 			goto nomem;
+		if (r->site) {
+			if ((a = cJSON_AddArrayToObject(o, "nodes")) == NULL)
+				goto nomem;
+			for (i = 0; i < r->nnodes; i++)
+				if ((c->nodes & (UINT64_C(1) << i)) &&
+				    !cJSON_AddItemToArray(a, cJSON_CreateString(r->node[i])))
+					goto nomem;
+		}
 	}
 	for (i = 0; i < r->ndays; i++) {
 		tz_days_date(r->first_civil + i, date);
@@ -691,8 +748,8 @@ report_load(struct report *r, struct store *st)
 {
 	struct feed f = { st, r, 0 };
 
-	if (store_visits_between(st, report_from_ms(r), report_to_ms(r), r->filter, feed_visit,
-	    &f) == -1 && f.err == 0)
+	if ((r->site ? store_site_visits_between : store_visits_between)(st, report_from_ms(r),
+	    report_to_ms(r), r->filter, feed_visit, &f) == -1 && f.err == 0)
 		f.err = EIO;
 	if (f.err != 0) {
 		errno = f.err;

@@ -68,6 +68,15 @@ void report_free(struct report *r);	/* NULL is fine */
 int64_t report_from_ms(const struct report *r);
 int64_t report_to_ms(const struct report *r);
 
+/* A site's report (a site's primary): report_load reads the site's
+ * visits (store_site_visits_between), and each row says the nodes its
+ * visits were at, as a column "nodes" of the text, CSV and HTML tables
+ * and an array "nodes" of the JSON rows, names in the order first seen
+ * (REPORT_MAX_NODES of them, as many as a site's journal follows).  A
+ * single Pi's report has neither. */
+#define REPORT_MAX_NODES	64
+void report_set_site(struct report *r, bool site);
+
 /* Only count the visits of this member (0: everyone, the default). */
 void report_filter_member(struct report *r, int64_t member_id);
 

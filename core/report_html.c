@@ -236,6 +236,7 @@ report_write_html(struct report *r, FILE *out, const char *site_name)
 	struct rmember *m;
 	struct cell *c;
 	struct cell_text t;
+	char nodes[REPORT_NODES_LEN];
 	int p;
 
 	if (report_finish(r) == -1)
@@ -264,15 +265,23 @@ report_write_html(struct report *r, FILE *out, const char *site_name)
 		return -1;
 
 	fputs("<h2>Details</h2>\n<div class=\"scroll\"><table>\n<thead><tr>"
-	    "<th>Period</th><th>Member</th><th>Days</th><th>Visits</th><th>Hours</th>"
-	    "<th>First seen</th><th>Last seen</th></tr></thead>\n<tbody>\n", out);
+	    "<th>Period</th><th>Member</th><th>Days</th><th>Visits</th><th>Hours</th>"	    "<th>First seen</th><th>Last seen</th>", out);
+	fputs(r->site ? "<th>Nodes</th></tr></thead>\n<tbody>\n" :
+	    "</tr></thead>\n<tbody>\n", out);
 	FOREACH_ROW(r, p, m, c) {
 		report_cell_text(c, &t);
 		fprintf(out, "<tr><td>%s</td><td>", r->label[p]);
 		html_escape(out, m->name);
 		fprintf(out, "</td><td class=\"n\">%d</td><td class=\"n\">%d</td>"
-		    "<td class=\"n\">%s</td><td>%s</td><td>%s</td></tr>\n",
+		    "<td class=\"n\">%s</td><td>%s</td><td>%s</td>",
 		    c->days, c->visits, t.hours, t.first, t.last);
+		if (r->site) {
+			report_cell_nodes(r, c, nodes);
+			fputs("<td>", out);
+			html_escape(out, nodes);
+			fputs("</td>", out);
+		}
+		fputs("</tr>\n", out);
 	}
 	fputs("</tbody>\n</table></div>\n</body>\n</html>\n", out);
 	return report_finish_output(out);

@@ -15,9 +15,9 @@
 struct cell {
 	int64_t		ms;		/* presence inside the period */
 	int64_t		first;		/* earliest arrival of its visits */
-	int64_t		last;		/* latest end of its visits */
-	int32_t		visits;
+	int64_t		last;		/* latest end of its visits */	int32_t		visits;
 	int32_t		days;		/* filled by report_finish */
+	uint64_t	nodes;		/* a site's: bit i, its visits at node i */
 };
 
 struct rmember {
@@ -48,7 +48,12 @@ struct report {
 	struct rmember	*members;
 	int		nmembers, capmembers;
 	int		*hash;		/* member index + 1, 0: empty slot */
-	size_t		hashcap;	/* a power of 2 */
+	size_t		hashcap;	/* a power of 2 */	/* A site's report (report_set_site): the nodes its visits were at,
+	 * in the order first seen, REPORT_MAX_NODES at most (the bits of
+	 * cell.nodes). */
+	bool		site;
+	char		node[REPORT_MAX_NODES][CONFIG_NAME_MAX + 1];
+	int		nnodes;
 
 	bool		finished;
 	int		*order;		/* member indices sorted by name */
@@ -71,6 +76,9 @@ struct cell_text {
 };
 
 /* report.c */
+/* A site's report: the nodes of c, "hall, main" (REPORT_NODES_LEN). */
+#define REPORT_NODES_LEN	(REPORT_MAX_NODES * (CONFIG_NAME_MAX + 2))
+void	report_cell_nodes(const struct report *r, const struct cell *c, char *buf);
 void	report_cell_text(const struct cell *c, struct cell_text *t);
 void	report_format_hours(int64_t ms, char buf[32]);	/* "1.50" */
 void	report_format_seen(int64_t ms, char buf[20]);	/* local "YYYY-MM-DD HH:MM" */

@@ -167,6 +167,32 @@
 	SITE_LOG("guests_log_update", "UPDATE ON guests", "guest", "new.id") \
 	SITE_LOG("guests_log_delete", "DELETE ON guests", "guest", "old.id")
 
+/*
+ * The site's visits.  On a site's primary, site_visits holds every node's
+ * visits as the primary keeps them from site_events (core/store_site.c):
+ * opened by a node's arrival, refreshed by its grants, closed by its
+ * departure or by the primary's own presence rules (timeout, day_end),
+ * which bound a node that is cut off or gone.  A table kept as the events
+ * are stored, not a view derived by one query: the expiry is the
+ * primary's decision at a time (a departure that comes later changes
+ * nothing, as on a single Pi), and reports, retention and erasure treat it
+ * as they treat visits.  site_events has guest_id and via (6 -> 7), so
+ * that a guest's visit is a guest's on the site too.
+ */
+#define SITE_VISITS_MIGRATION \
+	"CREATE TABLE site_visits (" \
+	"  id INTEGER PRIMARY KEY," \
+	"  node TEXT NOT NULL," \
+	"  member_id INTEGER," \
+	"  guest_id INTEGER," \
+	"  door TEXT," \
+	"  arrived_ts INTEGER NOT NULL," \
+	"  left_ts INTEGER," \
+	"  left_reason TEXT," \
+	"  last_seen_ts INTEGER);" \
+	"CREATE INDEX site_visits_open ON site_visits(left_ts);" \
+	"CREATE INDEX site_visits_member ON site_visits(member_id, arrived_ts);"
+
 static const char *const migrations[] = {
 	/* 0 -> 1 */
 	"CREATE TABLE members ("
@@ -304,6 +330,12 @@ static const char *const migrations[] = {
 	/* 6 -> 7 */
 	SITE_GUEST_MIGRATION,
 	/* ---- end of the guests on a site block ---- */
+
+	/* ---- the site's visits (docs/site.md, "One view of the site") ---
+	 * One block, so that it moves as a whole. */
+	/* 7 -> 8 */
+	SITE_VISITS_MIGRATION,
+	/* ---- end of the site's visits block ---- */
 };
 #define LATEST	((int)(sizeof(migrations) / sizeof(migrations[0])))
 

@@ -377,6 +377,8 @@ row_typed(sqlite3_stmt *s, void *arg)
 		return r->event(&u.e, r->arg);
 	}
 	store_read_visit(s, 0, &u.v);
+	if (sqlite3_column_count(s) > 8)	/* SITE_VISIT_COLS */
+		store_text(u.v.node, sizeof(u.v.node), s, 8);
 	return r->visit(&u.v, r->arg);
 }
 

@@ -177,6 +177,8 @@ struct visit_row {
 	int64_t	left_ms;		/* 0 while present */
 	char	left_reason[16];	/* badge_out toggle timeout day_end manual */
 	int64_t	last_seen_ms;
+	/* A site's visit (site_visits): the node it was at; "" otherwise. */
+	char	node[CONFIG_NAME_MAX + 1];
 };
 
 /* member_id as visit_row's: < 0 for a guest. */
@@ -552,9 +554,46 @@ int store_site_keep_own(struct store *st, const char *own_path, const char *old_
 int store_site_events_after(struct store *st, int64_t after, int max,
     int (*cb)(const struct event_row *ev, void *arg), void *arg);
 int64_t store_site_last_seq(struct store *st);
-/* Who is on site: each member present at a node, since its earliest
- * arrival among them.  Count or -1. */
+/*
+ * The site's visits (site_visits), kept by the primary from site_events:
+ * store_site_visits_apply takes the site's events not yet applied (its
+ * mark is meta 'site_visits_seq') in the site's order: a node's arrival
+ * opens the person's visit at that node, its grants refresh it (last
+ * seen), its departure closes it; store_site_ingest and
+ * store_site_copy_own call it in their transaction.  0 or -1.
+ */
+int store_site_visits_apply(struct store *st);
+/*
+ * The primary's presence rules over the site (daemon/presence.c's, the
+ * same words): each open visit ends at whichever comes first of
+ * expire_after_ms after its last seen (left then, reason timeout) and the
+ * first day end (day_end_min after local midnight, tz.h) after it (left
+ * then, reason day_end); those due at now_ms are closed in one
+ * transaction.  *next_ms: when the next one is due (INT64_MAX: none).
+ * The number closed, or -1.
+ */
+int store_site_visits_expire(struct store *st, int64_t now_ms, int64_t expire_after_ms,
+    int day_end_min, int64_t *next_ms);
+/* Close every open site visit of member_id (< 0: a guest) at left_ms, for
+ * reason: a checkout on the primary ends the person's visit wherever it
+ * is.  The number closed, or -1. */
+int store_site_visits_checkout(struct store *st, int64_t member_id, int64_t left_ms,
+    const char *reason);
+/* Who is on site: each person (a member, or a guest as minus its id) with
+ * an open site visit, since its earliest arrival among them, earliest
+ * first.  Count or -1. */
 int store_site_present(struct store *st, int (*cb)(int64_t member_id, int64_t since_ms,
     void *arg), void *arg);
+/* The doors that hold office hours at each node, as its events since
+ * since_ms say (a schedule_unlock with no schedule_relock of the door, nor
+ * a daemon_start or daemon_stop of the node, after it).  Count or -1. */
+int store_site_office(struct store *st, int64_t since_ms,
+    int (*cb)(const char *node, const char *door, void *arg), void *arg);
+/* As store_visits_between, over the site's visits (each row's node set). */
+int store_site_visits_between(struct store *st, int64_t from_ms, int64_t to_ms,
+    int64_t member_id, int (*cb)(const struct visit_row *v, void *arg), void *arg);
+/* Whether the store holds a site's visits (a site's primary, or a store
+ * restored from one): 1, 0 or -1.  Reports read them when it does. */
+int store_site_has_visits(struct store *st);
 
 #endif

@@ -348,8 +348,11 @@ store_guests_next_end(struct store *st, int64_t after_ms)
  * before the row. */
 static const char *const erase_steps[] = {
 	"UPDATE events SET guest_id = NULL WHERE guest_id = ?1",
-	"UPDATE site_events SET guest_id = NULL WHERE guest_id = ?1",
 	("UPDATE visits SET left_ts = coalesce(left_ts, last_seen_ts, arrived_ts),"
+	 " left_reason = coalesce(left_reason, 'manual'), guest_id = NULL WHERE guest_id = ?1"),
+	/* a site's primary: every node's of the guest too */
+	"UPDATE site_events SET guest_id = NULL WHERE guest_id = ?1",
+	("UPDATE site_visits SET left_ts = coalesce(left_ts, last_seen_ts, arrived_ts),"
 	 " left_reason = coalesce(left_reason, 'manual'), guest_id = NULL WHERE guest_id = ?1"),
 	"DELETE FROM guests WHERE id = ?1",
 };
@@ -389,7 +392,7 @@ store_guests_purge(struct store *st, int64_t cutoff_ms)
 	if (replica)
 		return 0;
 
-	/* In batches: an erasure is three statements a guest. */
+	/* In batches: an erasure is a statement for each of erase_steps a guest. */
 	do {
 		if (store_prepare(st, "SELECT id FROM guests WHERE ended IS NOT NULL"
 		    " AND ended < ?1 LIMIT 256", &s) == -1)

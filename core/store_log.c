@@ -345,6 +345,12 @@ store_purge(struct store *st, int64_t now_ms, int64_t event_retention_ms,
 		    "purge visits") == -1)
 			goto fail;
 		nv = sqlite3_changes64(st->db);
+		/* A site's visits: the same retention (docs/site.md). */
+		if (store_exec_ids(st, "DELETE FROM site_visits WHERE left_ts IS NOT NULL"
+		    " AND left_ts < ?1", now_ms - visit_retention_ms, 0,
+		    "purge the site's visits") == -1)
+			goto fail;
+		nv += sqlite3_changes64(st->db);
 	}
 	/* A site's change log: its last rows are enough for the deltas (a
 	 * replica further behind takes the snapshot). */
@@ -391,6 +397,9 @@ store_member_erase(struct store *st, int64_t member_id, int64_t now_ms)
 		"UPDATE visits SET left_ts = ?2, left_reason = 'manual'"
 		" WHERE member_id = ?1 AND left_ts IS NULL",
 		"UPDATE visits SET member_id = NULL WHERE member_id = ?1",
+		"UPDATE site_visits SET left_ts = ?2, left_reason = 'manual'"
+		" WHERE member_id = ?1 AND left_ts IS NULL",
+		"UPDATE site_visits SET member_id = NULL WHERE member_id = ?1",
 		"DELETE FROM badges WHERE member_id = ?1",
 		"DELETE FROM member_groups WHERE member_id = ?1",
 		/* The guests they vouched for: their passes end, and their

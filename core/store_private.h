@@ -72,6 +72,8 @@ struct store {
 			" node, node_seq"
 #define VISIT_COLS	"id, member_id, door, arrived_ts, left_ts, left_reason," \
 			" last_seen_ts, guest_id"
+/* The same from site_visits, then the node. */
+#define SITE_VISIT_COLS	VISIT_COLS ", node"
 /* A group and its windows, one row per window (columns 2-4 NULL for a
  * group without any): what store_read_window reads; then whether the
  * group admits when a replica's copy expired (column 5). */

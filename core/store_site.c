@@ -6,10 +6,12 @@
 #include "store_private.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "schema.h"
 #include "site_journal.h"
+#include "tz.h"
 
 /* A replica's trigger refused a write (schema.c): say where the change
  * belongs.  Returns -1. */
@@ -235,6 +237,8 @@ store_site_ingest(struct store *st, const struct journal_row *rows, int n, int64
 		}
 	}
 	sqlite3_finalize(s);
+	if (store_site_visits_apply(st) == -1)
+		goto fail;
 	return store_commit(st);
 fail:
 	store_abort(st);
@@ -272,7 +276,7 @@ store_site_copy_own(struct store *st, const char *node, int max, int64_t now_ms)
 			goto fail;
 		sqlite3_bind_text(s, 1, node, -1, SQLITE_STATIC);
 		if (store_each(st, s, store_row_int64, &top, "site events") == -1 ||
-		    set_acked(st, node, top, now_ms) == -1)
+		    set_acked(st, node, top, now_ms) == -1 || store_site_visits_apply(st) == -1)
 			goto fail;
 		sqlite3_finalize(s);
 	}
@@ -350,6 +354,215 @@ store_site_last_seq(struct store *st)
 	return n == -1 ? -1 : seq;
 }
 
+/* ---- the site's visits, on the primary ---- */
+
+#define VISITS_MARK	"site_visits_seq"
+
+/* The visit of (node, person) still open: a member by member_id, a guest
+ * (member_id 0) by guest_id.  Every statement below names it so. */
+#define VISIT_OF \
+	" WHERE node = ?1 AND left_ts IS NULL AND (member_id = ?2 OR guest_id = ?3)"
+
+enum { V_OPEN, V_SEEN, V_CLOSE, V_N };
+
+struct apply_ctx {
+	struct store	*st;
+	sqlite3_stmt	*op[V_N];
+};
+
+/* One site event: site_seq, node, type, ts_ms, member_id, guest_id, door,
+ * reason. */
+static int
+apply_row(sqlite3_stmt *q, void *arg)
+{
+	struct apply_ctx *c = arg;
+	const char *type = (const char *)sqlite3_column_text(q, 2);
+	int64_t member = sqlite3_column_int64(q, 4), guest = sqlite3_column_int64(q, 5);
+	sqlite3_stmt *s;
+
+	if (member <= 0 && guest <= 0)
+		return 0;		/* erased: nobody's visit */
+	if (member > 0)
+		guest = 0;
+	if (strcmp(type, "arrival") == 0)
+		s = c->op[V_OPEN];
+	else if (strcmp(type, "departure") == 0)
+		s = c->op[V_CLOSE];
+	else
+		s = c->op[V_SEEN];
+	sqlite3_bind_value(s, 1, sqlite3_column_value(q, 1));
+	store_bind_id(s, 2, member);
+	store_bind_id(s, 3, guest);
+	sqlite3_bind_int64(s, 4, sqlite3_column_int64(q, 3));
+	if (s == c->op[V_OPEN])
+		sqlite3_bind_value(s, 5, sqlite3_column_value(q, 6));
+	else if (s == c->op[V_CLOSE])
+		sqlite3_bind_value(s, 5, sqlite3_column_value(q, 7));
+	return store_run(c->st, s, "site visits") == -1 ? -1 : 0;
+}
+
+/*
+ * As a single Pi's presence writes its visits (daemon/presence.c), from the
+ * node's own events: a second arrival at a node where the person is
+ * already (it cannot come from one node's presence) opens nothing; a
+ * departure or a grant for a visit the primary already ended (its
+ * timeout, a checkout) changes nothing, as on a single Pi a departure
+ * after an expiry cannot happen.
+ */
+int
+store_site_visits_apply(struct store *st)
+{
+	static const char *const sql[V_N] = {
+		[V_OPEN] = "INSERT INTO site_visits (node, member_id, guest_id, door,"
+		    " arrived_ts, last_seen_ts) SELECT ?1, ?2, ?3, ?5, ?4, ?4 WHERE NOT EXISTS"
+		    " (SELECT 1 FROM site_visits" VISIT_OF ")",
+		[V_SEEN] = "UPDATE site_visits SET last_seen_ts = max(ifnull(last_seen_ts, 0),"
+		    " ?4)" VISIT_OF,
+		/* A node's timeout is stamped when it was noticed; the visit
+		 * left when last seen, as a single Pi's (presence_due). */
+		[V_CLOSE] = "UPDATE site_visits SET left_ts = max(arrived_ts, CASE ?5"
+		    " WHEN 'timeout' THEN min(?4, ifnull(last_seen_ts, ?4)) ELSE ?4 END),"
+		    " left_reason = ifnull(?5, 'badge_out')" VISIT_OF,
+	};
+	struct apply_ctx c = { .st = st };
+	sqlite3_stmt *q = NULL;
+	char v[32];
+	int64_t mark = 0, top = 0;
+	int i, rc = -1;
+
+	if ((i = store_meta_get(st, VISITS_MARK, v, sizeof(v))) == -1)
+		return -1;
+	if (i == 1)
+		mark = strtoll(v, NULL, 10);
+	if (store_prepare(st, "SELECT ifnull(max(site_seq), 0) FROM site_events", &q) == -1)
+		return -1;
+	i = store_each(st, q, store_row_int64, &top, "site events");
+	sqlite3_finalize(q);
+	q = NULL;
+	if (i == -1)
+		return -1;
+	if (top <= mark)
+		return 0;
+	for (i = 0; i < V_N; i++)
+		if (store_prepare(st, sql[i], &c.op[i]) == -1)
+			goto out;
+	if (store_prepare(st, "SELECT site_seq, node, type, ts_ms, ifnull(member_id, 0),"
+	    " ifnull(guest_id, 0), door, reason FROM site_events WHERE site_seq > ?1"
+	    " AND site_seq <= ?2 AND type IN ('arrival', 'departure', 'access_granted')"
+	    " ORDER BY site_seq", &q) == -1)
+		goto out;
+	sqlite3_bind_int64(q, 1, mark);
+	sqlite3_bind_int64(q, 2, top);
+	if (store_each(st, q, apply_row, &c, "site visits") == -1)
+		goto out;
+	snprintf(v, sizeof(v), "%lld", (long long)top);
+	rc = store_meta_set(st, VISITS_MARK, v);
+out:
+	sqlite3_finalize(q);
+	for (i = 0; i < V_N; i++)
+		sqlite3_finalize(c.op[i]);
+	return rc;
+}
+
+/* When an open visit ends on its own, as presence_due (daemon/presence.c)
+ * says for a single Pi. */
+static void
+visit_due(int64_t last_seen, int64_t expire_after_ms, int day_end_min, int64_t *at,
+    int64_t *left, const char **reason)
+{
+	int64_t timeout = last_seen + expire_after_ms, day_end;
+
+	day_end = tz_next_day_end(last_seen, day_end_min);
+	if (day_end <= timeout) {
+		*at = *left = day_end;
+		*reason = "day_end";
+	} else {
+		*at = timeout;
+		*left = last_seen;
+		*reason = "timeout";
+	}
+}
+
+struct expire_ctx {
+	struct store	*st;
+	sqlite3_stmt	*close;
+	int64_t		 now, after, next;
+	int		 day_end, n;
+};
+
+static int
+expire_row(sqlite3_stmt *q, void *arg)
+{
+	struct expire_ctx *c = arg;
+	int64_t at, left, seen = sqlite3_column_int64(q, 2);
+	const char *reason;
+
+	if (seen < sqlite3_column_int64(q, 1))
+		seen = sqlite3_column_int64(q, 1);
+	visit_due(seen, c->after, c->day_end, &at, &left, &reason);
+	if (at > c->now) {
+		if (at < c->next)
+			c->next = at;
+		return 0;
+	}
+	sqlite3_bind_int64(c->close, 1, sqlite3_column_int64(q, 0));
+	sqlite3_bind_int64(c->close, 2, left);
+	sqlite3_bind_text(c->close, 3, reason, -1, SQLITE_STATIC);
+	if (store_run(c->st, c->close, "site visits") == -1)
+		return -1;
+	c->n++;
+	return 0;
+}
+
+int
+store_site_visits_expire(struct store *st, int64_t now_ms, int64_t expire_after_ms,
+    int day_end_min, int64_t *next_ms)
+{
+	struct expire_ctx c = { .st = st, .now = now_ms, .after = expire_after_ms,
+	    .day_end = day_end_min, .next = INT64_MAX };
+	sqlite3_stmt *q = NULL;
+
+	*next_ms = INT64_MAX;
+	if (store_begin(st) == -1)
+		return -1;
+	if (store_prepare(st, "UPDATE site_visits SET left_ts = max(arrived_ts, ?2),"
+	    " left_reason = ?3 WHERE id = ?1", &c.close) == -1 ||
+	    store_prepare(st, "SELECT id, arrived_ts, ifnull(last_seen_ts, 0) FROM site_visits"
+	    " WHERE left_ts IS NULL", &q) == -1 ||
+	    store_each(st, q, expire_row, &c, "site visits") == -1)
+		goto fail;
+	sqlite3_finalize(q);
+	sqlite3_finalize(c.close);
+	if (store_commit(st) == -1)
+		return -1;
+	*next_ms = c.next;
+	return c.n;
+fail:
+	sqlite3_finalize(q);
+	sqlite3_finalize(c.close);
+	store_abort(st);
+	return -1;
+}
+
+int
+store_site_visits_checkout(struct store *st, int64_t member_id, int64_t left_ms,
+    const char *reason)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (store_prepare(st, "UPDATE site_visits SET left_ts = max(arrived_ts, ?2),"
+	    " left_reason = ?3 WHERE (member_id = ?1 OR guest_id = -?1) AND left_ts IS NULL",
+	    &s) == -1)
+		return -1;
+	sqlite3_bind_int64(s, 1, member_id);
+	sqlite3_bind_int64(s, 2, left_ms);
+	store_bind_text(s, 3, reason);
+	rc = store_run(st, s, "site checkout");
+	sqlite3_finalize(s);
+	return rc == -1 ? -1 : sqlite3_changes(st->db);
+}
+
 struct present_cb {
 	int	(*cb)(int64_t, int64_t, void *);
 	void	*arg;
@@ -364,12 +577,10 @@ row_present(sqlite3_stmt *s, void *arg)
 }
 
 /*
- * Who is here, site-wide: each node keeps its own visits (its arrivals,
- * its departures, expiries and day ends); a member is on site while at
- * least one node's latest arrival or departure of theirs is an arrival,
- * since the earliest such arrival.  A guest too, as minus the guest's id
- * (as a single Pi's presence counts them): a guest's events name the
- * pass, not a member.
+ * Who is here, site-wide: whoever has a visit open at some node
+ * (site_visits, kept by store_site_ingest and ended by the primary's own
+ * presence rules), since the earliest; a guest as minus the guest's id, as
+ * a single Pi's presence counts them.
  */
 int
 store_site_present(struct store *st, int (*cb)(int64_t member_id, int64_t since_ms,
@@ -379,19 +590,73 @@ store_site_present(struct store *st, int (*cb)(int64_t member_id, int64_t since_
 	sqlite3_stmt *s;
 	int n;
 
-	if (store_prepare(st, "SELECT e.member_id, min(e.ts_ms) FROM site_events e"
-	    " WHERE e.type = 'arrival' AND e.member_id IS NOT NULL AND NOT EXISTS"
-	    " (SELECT 1 FROM site_events d WHERE d.member_id = e.member_id"
-	    " AND d.node = e.node AND d.type IN ('arrival', 'departure')"
-	    " AND d.site_seq > e.site_seq) GROUP BY e.member_id"
-	    " UNION ALL SELECT -e.guest_id, min(e.ts_ms) FROM site_events e"
-	    " WHERE e.type = 'arrival' AND e.member_id IS NULL AND e.guest_id IS NOT NULL"
-	    " AND NOT EXISTS (SELECT 1 FROM site_events d WHERE d.guest_id = e.guest_id"
-	    " AND d.member_id IS NULL AND d.node = e.node"
-	    " AND d.type IN ('arrival', 'departure') AND d.site_seq > e.site_seq)"
-	    " GROUP BY e.guest_id ORDER BY 2", &s) == -1)
+	if (store_prepare(st, "SELECT ifnull(member_id, -guest_id), min(arrived_ts)"
+	    " FROM site_visits WHERE left_ts IS NULL AND ifnull(member_id, guest_id) IS NOT NULL"
+	    " GROUP BY 1 ORDER BY 2, 1", &s) == -1)
 		return -1;
 	n = store_each(st, s, row_present, &c, "site presence");
+	sqlite3_finalize(s);
+	return n;
+}
+
+int
+store_site_visits_between(struct store *st, int64_t from_ms, int64_t to_ms,
+    int64_t member_id, int (*cb)(const struct visit_row *v, void *arg), void *arg)
+{
+	/* As store_visits_between, whose comment says why "+left_ts". */
+	return store_query(st, "SELECT " SITE_VISIT_COLS " FROM site_visits"
+	    " WHERE (?2 = 0 OR arrived_ts < ?2)"
+	    " AND (+left_ts IS NULL OR +left_ts > ?1)"
+	    " AND (?3 = 0 OR member_id = ?3) ORDER BY arrived_ts, id",
+	    (int64_t[]){ from_ms, to_ms, member_id }, 3,
+	    &(struct store_rows){ .visit = cb, .arg = arg }, "site visits");
+}
+
+int
+store_site_has_visits(struct store *st)
+{
+	sqlite3_stmt *s;
+	int64_t any = 0;
+	int n;
+
+	if (store_prepare(st, "SELECT EXISTS (SELECT 1 FROM site_visits)", &s) == -1)
+		return -1;
+	n = store_each(st, s, store_row_int64, &any, "site visits");
+	sqlite3_finalize(s);
+	return n == -1 ? -1 : any != 0;
+}
+
+struct office_cb {
+	int	(*cb)(const char *, const char *, void *);
+	void	*arg;
+};
+
+static int
+row_office(sqlite3_stmt *s, void *arg)
+{
+	struct office_cb *c = arg;
+	const char *door = (const char *)sqlite3_column_text(s, 1);
+
+	return c->cb((const char *)sqlite3_column_text(s, 0), door != NULL ? door : "", c->arg);
+}
+
+int
+store_site_office(struct store *st, int64_t since_ms,
+    int (*cb)(const char *node, const char *door, void *arg), void *arg)
+{
+	struct office_cb c = { cb, arg };
+	sqlite3_stmt *s;
+	int n;
+
+	/* By time, which site_events_ts bounds: read once, at start. */
+	if (store_prepare(st, "SELECT u.node, u.door FROM site_events u"
+	    " WHERE u.ts_ms >= ?1 AND u.type = 'schedule_unlock' AND NOT EXISTS"
+	    " (SELECT 1 FROM site_events x WHERE x.ts_ms >= u.ts_ms AND x.node = u.node"
+	    " AND x.site_seq > u.site_seq AND (x.type IN ('daemon_start', 'daemon_stop')"
+	    " OR (x.type = 'schedule_relock' AND x.door IS u.door)))", &s) == -1)
+		return -1;
+	sqlite3_bind_int64(s, 1, since_ms);
+	n = store_each(st, s, row_office, &c, "site office hours");
 	sqlite3_finalize(s);
 	return n;
 }

@@ -235,8 +235,13 @@ cmd_checkout(struct call *c)
 	    c->actor);
 	if (was == -1)
 		return control_fail(CONTROL_BUSY, "cannot record the departure now, try again");
+	/* A site's primary: the member may be on site at other nodes too. */
+	if (site_primary(c->d) && was == 1)
+		site_checkout(c->d, m.id, -1);
 	if (was == 1)
 		return NULL;	/* daemon_checked_out answers once it is committed */
+	if (site_primary(c->d) && site_checkout(c->d, m.id, c->client) == 0)
+		return NULL;	/* site_checkout answers */
 	r = control_ok();
 	cJSON_AddBoolToObject(r, "was_present", 0);
 	return r;

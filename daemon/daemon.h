@@ -282,6 +282,11 @@ void site_status(struct daemon *d, cJSON *r);
 bool site_primary(const struct daemon *d);
 /* A site's primary publishes who is on site rather than at its own doors. */
 void site_presence_publish(struct daemon *d);
+/* A checkout on a site's primary: end the member's visits at every node
+ * (site_visits, reason manual) and answer client, unless -1 (was_present:
+ * whether one was open).  0, or -1 if it cannot be submitted (the caller
+ * answers). */
+int site_checkout(struct daemon *d, int64_t member_id, int client);
 
 /* site_journal.c: every node's events, once, in the primary's store */
 struct site_journal;

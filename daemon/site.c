@@ -884,3 +884,49 @@ site_presence_publish(struct daemon *d)
 	if (site_primary(d) && d->mqtt != NULL)
 		site_journal_presence(d->site->journal);
 }
+
+struct checkout_job {
+	int64_t	member_id, now_ms;
+	int	client, closed;
+};
+
+static int
+checkout_run(struct writer_job *j, struct store *st)
+{
+	struct checkout_job *c = writer_job_data(j);
+
+	return (c->closed = store_site_visits_checkout(st, c->member_id, c->now_ms,
+	    "manual")) == -1 ? -1 : 0;
+}
+
+static void
+checkout_done(struct writer_job *j)
+{
+	struct daemon *d = j->arg;
+	struct checkout_job *c = writer_job_data(j);
+	cJSON *r;
+
+	if (j->rc != 0) {
+		log_warnx("site: checkout of member %lld: %s", (long long)c->member_id, j->err);
+		if (c->client != -1)
+			control_reply(d->control, c->client, control_fail(CONTROL_DATABASE,
+			    "cannot record the departure"));
+		return;
+	}
+	if (c->closed > 0)
+		d->presence_pending = true;
+	if (c->client == -1)
+		return;
+	r = control_ok();
+	cJSON_AddBoolToObject(r, "was_present", c->closed > 0);
+	control_reply(d->control, c->client, r);
+}
+
+int
+site_checkout(struct daemon *d, int64_t member_id, int client)
+{
+	struct checkout_job c = { .member_id = member_id, .now_ms = clock_wall_ms(),
+	    .client = client };
+
+	return writer_submit(d->writer, checkout_run, checkout_done, d, 0, 0, &c, sizeof(c));
+}

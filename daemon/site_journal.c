@@ -18,6 +18,14 @@
  * site's the same way, copied from its event log on the writer.  The
  * site's events are then what it publishes on B/events, and who is on
  * site what it publishes on B/presence.
+ *
+ * Who is on site follows a single Pi's rules (daemon/presence.c): the
+ * store keeps the site's visits from the events it stores (core/store.h,
+ * store_site_visits_apply), and the primary ends them by its own [presence]
+ * timeout and day_end (store_site_visits_expire), so that a node cut off or
+ * gone does not keep anyone on site forever; the office-hours flag is on
+ * while any door of the site holds them, as the nodes' schedule_unlock and
+ * schedule_relock say.
  */
 #include <poll.h>
 #include <stdio.h>
@@ -25,7 +33,6 @@
 #include <string.h>
 
 #include "daemon.h"
-#include "event_type.h"
 #include "render_json.h"
 #include "site_journal.h"
 
@@ -35,6 +42,9 @@
 #define JOURNAL_BATCH		256	/* rows a writer job stores at most */
 #define JOURNAL_MAX_NODES	64
 #define ACKED_KEY		"journal_acked_seq"
+/* Office hours held by a node's door, read at start from its events of
+ * this long ago at most: a hold lasts a window, a day at most. */
+#define OFFICE_LOOKBACK_MS	(2 * 86400 * 1000LL)
 #define TOPIC_MAX		400
 
 struct node_view {
@@ -46,6 +56,9 @@ struct node_view {
 	int64_t	 rev, epoch;
 	char	 state[12];	/* current, stale, expired, or "" */
 	bool	 online, ack_due;
+	/* Its doors held for office hours, as its events say. */
+	char	 office[CONFIG_MAX_DOORS][CONFIG_NAME_MAX + 1];
+	int	 noffice;
 };
 
 struct site_journal {
@@ -66,6 +79,10 @@ struct site_journal {
 	int		 npending, cap;
 	bool		 storing, copying, own_more;
 	long		 refused;
+	/* The site's visits: when the next one ends (wall ms), and whether
+	 * an expiry is on the writer. */
+	int64_t		 visits_due;
+	bool		 expiring;
 };
 
 /* ---- a replica: sending ---- */
@@ -201,11 +218,45 @@ publish_ack(struct site_journal *j, struct node_view *n)
 	free(body);
 }
 
+/* The primary's presence rules, copied for the writer thread (a reload
+ * may replace the config meanwhile), and what an expiry found. */
+struct visit_rules {
+	int64_t	 expire_after_ms;
+	int	 day_end_min;
+	int64_t	 next_ms;	/* out: the next visit's end */
+	int	 closed;	/* out: visits ended */
+};
+
+static void
+rules_of(const struct daemon *d, struct visit_rules *r)
+{
+	*r = (struct visit_rules){ .expire_after_ms = d->conf->expire_after_ms,
+	    .day_end_min = d->conf->day_ends_at_min, .next_ms = INT64_MAX };
+}
+
+/* Writer thread: end the site's visits that are due. */
+static int
+rules_apply(struct store *st, struct visit_rules *r)
+{
+	return (r->closed = store_site_visits_expire(st, clock_wall_ms(), r->expire_after_ms,
+	    r->day_end_min, &r->next_ms)) == -1 ? -1 : 0;
+}
+
+/* Loop thread: an expiry's answer. */
+static void
+rules_done(struct site_journal *j, const struct visit_rules *r, int rc)
+{
+	/* A failure: tried again a little later, not at every turn. */
+	j->visits_due = rc == 0 ? r->next_ms : clock_wall_ms() + JOURNAL_RESEND_MS;
+	if (rc == 0 && r->closed > 0)
+		j->d->presence_pending = true;
+}
+
 struct ingest_job {
 	struct site_journal	*j;
 	struct journal_row	*rows;
 	int			 n;
-	bool			 presence;	/* an arrival or a departure among them */
+	struct visit_rules	 rules;
 };
 
 static int
@@ -213,7 +264,39 @@ ingest_run(struct writer_job *wj, struct store *st)
 {
 	struct ingest_job *g = writer_job_data(wj);
 
-	return store_site_ingest(st, g->rows, g->n, clock_wall_ms());
+	if (store_site_ingest(st, g->rows, g->n, clock_wall_ms()) == -1)
+		return -1;
+	/* A visit that came in ended already (from a node that was cut off)
+	 * ends now, and the next end is known; a failure is tried again at
+	 * once by the next expiry. */
+	if (rules_apply(st, &g->rules) == -1)
+		g->rules.next_ms = 0;
+	return 0;
+}
+
+/* A node's doors held for office hours, as the row just stored says. */
+static void
+office_follow(struct node_view *n, const struct event_row *ev)
+{
+	int i;
+
+	if (strcmp(ev->type, "daemon_start") == 0 || strcmp(ev->type, "daemon_stop") == 0) {
+		n->noffice = 0;
+		return;
+	}
+	if (strcmp(ev->type, "schedule_unlock") != 0 && strcmp(ev->type, "schedule_relock") != 0)
+		return;
+	for (i = 0; i < n->noffice; i++)
+		if (strcmp(n->office[i], ev->door) == 0)
+			break;
+	if (strcmp(ev->type, "schedule_unlock") == 0) {
+		if (i == n->noffice && n->noffice < CONFIG_MAX_DOORS)
+			snprintf(n->office[n->noffice++], sizeof(n->office[0]), "%s", ev->door);
+	} else if (i < n->noffice) {
+		memmove(n->office[i], n->office[i + 1], (size_t)(n->noffice - i - 1) *
+		    sizeof(n->office[0]));
+		n->noffice--;
+	}
 }
 
 static void
@@ -233,6 +316,7 @@ ingest_done(struct writer_job *wj)
 			if (g->rows[i].ev.seq > n->stored)
 				n->stored = g->rows[i].ev.seq;
 			n->ack_due = true;
+			office_follow(n, &g->rows[i].ev);
 		} else if (store_site_acked(j->d->st, n->name, &acked) == 0) {
 			/* Not stored: take again from what the store holds;
 			 * the node sends it again. */
@@ -246,8 +330,9 @@ ingest_done(struct writer_job *wj)
 			publish_ack(j, &j->nodes[i]);
 	if (wj->rc == 0) {
 		j->d->events_pending = true;
-		if (g->presence)
-			j->d->presence_pending = true;
+		/* Its visits, or a node's office hours, may have changed. */
+		j->d->presence_pending = true;
+		rules_done(j, &g->rules, 0);
 	}
 	free(g->rows);
 }
@@ -256,7 +341,6 @@ static void
 ingest_submit(struct site_journal *j)
 {
 	struct ingest_job g = { .j = j };
-	int i;
 
 	if (j->storing || j->npending == 0)
 		return;
@@ -264,8 +348,7 @@ ingest_submit(struct site_journal *j)
 	if ((g.rows = malloc((size_t)g.n * sizeof(*g.rows))) == NULL)
 		return;
 	memcpy(g.rows, j->pending, (size_t)g.n * sizeof(*g.rows));
-	for (i = 0; i < g.n; i++)
-		g.presence |= event_type_lobby(g.rows[i].ev.type);
+	rules_of(j->d, &g.rules);
 	if (writer_submit(j->d->writer, ingest_run, ingest_done, j->d, 0, 0, &g,
 	    sizeof(g)) == -1) {
 		free(g.rows);
@@ -354,6 +437,7 @@ primary_state(struct site_journal *j, const char *node, const void *payload, siz
 struct copy_job {
 	struct site_journal	*j;
 	int			 n;
+	struct visit_rules	 rules;
 };
 
 static int
@@ -361,8 +445,12 @@ copy_run(struct writer_job *wj, struct store *st)
 {
 	struct copy_job *c = writer_job_data(wj);
 
-	return (c->n = store_site_copy_own(st, c->j->d->conf->site_node, JOURNAL_BATCH,
-	    clock_wall_ms())) == -1 ? -1 : 0;
+	if ((c->n = store_site_copy_own(st, c->j->d->conf->site_node, JOURNAL_BATCH,
+	    clock_wall_ms())) == -1)
+		return -1;
+	if (c->n > 0 && rules_apply(st, &c->rules) == -1)
+		c->rules.next_ms = 0;
+	return 0;
 }
 
 static void
@@ -379,6 +467,7 @@ copy_done(struct writer_job *wj)
 		c->j->d->events_pending = true;
 		c->j->d->presence_pending = true;
 		c->j->own_more = c->n == JOURNAL_BATCH;
+		rules_done(c->j, &c->rules, 0);
 	}
 }
 
@@ -389,10 +478,87 @@ copy_submit(struct site_journal *j)
 
 	if (j->copying || !j->own_more)
 		return;
+	rules_of(j->d, &c.rules);
 	if (writer_submit(j->d->writer, copy_run, copy_done, j->d, 0, 0, &c, sizeof(c)) == 0) {
 		j->copying = true;
 		j->own_more = false;
 	}
+}
+
+/* The site's visits that are due end; the events stored before this
+ * version kept visits (or by a copy that failed) are applied first. */
+struct expire_job {
+	struct site_journal	*j;
+	struct visit_rules	 rules;
+};
+
+static int
+expire_run(struct writer_job *wj, struct store *st)
+{
+	struct expire_job *x = writer_job_data(wj);
+
+	if (store_begin(st) == -1)
+		return -1;
+	if (store_site_visits_apply(st) == -1) {
+		store_rollback(st);
+		return -1;
+	}
+	if (store_commit(st) == -1)
+		return -1;
+	return rules_apply(st, &x->rules);
+}
+
+static void
+expire_done(struct writer_job *wj)
+{
+	struct expire_job *x = writer_job_data(wj);
+
+	x->j->expiring = false;
+	if (wj->rc != 0)
+		log_warnx("site: visits: %s", wj->err);
+	rules_done(x->j, &x->rules, wj->rc);
+}
+
+static void
+expire_submit(struct site_journal *j)
+{
+	struct expire_job x = { .j = j };
+
+	if (j->expiring || j->visits_due > clock_wall_ms())
+		return;
+	rules_of(j->d, &x.rules);
+	if (writer_submit(j->d->writer, expire_run, expire_done, j->d, 0, 0, &x,
+	    sizeof(x)) == 0)
+		j->expiring = true;
+}
+
+static int
+load_office(const char *node, const char *door, void *arg)
+{
+	struct site_journal *j = arg;
+	struct node_view *n;
+	struct event_row ev = { .type = "schedule_unlock" };
+
+	if (strcmp(node, j->d->conf->site_node) == 0 || (n = node_find(j, node, true)) == NULL)
+		return 0;
+	snprintf(ev.door, sizeof(ev.door), "%s", door);
+	office_follow(n, &ev);
+	return 0;
+}
+
+/* Whether a door of the site holds office hours: the primary's own (it
+ * knows them live), or another node's, as its events say. */
+static bool
+office_any(const struct site_journal *j)
+{
+	int i;
+
+	if (daemon_office_any(j->d))
+		return true;
+	for (i = 0; i < j->nnodes; i++)
+		if (j->nodes[i].noffice > 0 && strcmp(j->nodes[i].name, j->d->conf->site_node) != 0)
+			return true;
+	return false;
 }
 
 static int
@@ -458,8 +624,7 @@ site_journal_presence(struct site_journal *j)
 		log_warnx("site: presence: %s", store_errmsg(j->d->st));
 	else if (c.failed)
 		log_warnx("site: presence: out of memory");
-	else
-		mqtt_presence_changed(j->d->mqtt, c.people, c.n, daemon_office_any(j->d));
+	else		mqtt_presence_changed(j->d->mqtt, c.people, c.n, office_any(j));
 	for (i = 0; i < c.n; i++)
 		free(c.names[i]);
 	free(c.names);
@@ -488,7 +653,9 @@ site_journal_new(struct daemon *d, bool primary, const uint8_t *seed,
 	snprintf(j->t_ack, sizeof(j->t_ack), "%s/to/%s/journal/ack", d->conf->mqtt_base_topic,
 	    d->conf->site_node);
 	if (primary) {
-		if (store_site_nodes(d->st, load_node, j) == -1) {
+		if (store_site_nodes(d->st, load_node, j) == -1 ||
+		    store_site_office(d->st, clock_wall_ms() - OFFICE_LOOKBACK_MS, load_office,
+		    j) == -1) {
 			snprintf(err, errlen, "site: %s", store_errmsg(d->st));
 			free(j);
 			return NULL;
@@ -600,6 +767,7 @@ site_journal_service(struct site_journal *j, int64_t now, bool new_events)
 		j->own_more = true;
 	copy_submit(j);
 	ingest_submit(j);
+	expire_submit(j);
 	for (i = 0; i < j->nnodes; i++)
 		if (j->nodes[i].ack_due && !j->storing)
 			publish_ack(j, &j->nodes[i]);
@@ -622,6 +790,12 @@ site_journal_deadline(const struct site_journal *j)
 	for (i = 0; i < j->nnodes; i++)
 		if (j->nodes[i].ack_due)
 			return 0;
+	/* The next visit to end, on the loop's clock. */
+	if (!j->expiring && j->visits_due != INT64_MAX) {
+		int64_t wait = j->visits_due - clock_wall_ms(), now = clock_mono_ms();
+
+		return wait <= 0 ? now : wait > INT64_MAX - now ? INT64_MAX : now + wait;
+	}
 	return INT64_MAX;
 }
 

@@ -130,6 +130,8 @@ ctl_report_attendance(struct ctl *c, int argc, char **argv)
 		return EX_OSERR;
 	}
 	report_filter_member(r, member != NULL ? m.id : 0);
+	/* A site's primary: every node's visits, each row naming its nodes. */
+	report_set_site(r, config_site(&c->conf) && !config_replica(&c->conf));
 	if (report_load(r, c->st) == -1) {
 		rc = errno == ENOMEM ? EX_OSERR : ctl_store_error(c, "report");
 		if (rc == EX_OSERR)
@@ -214,8 +216,8 @@ ctl_report_insight(struct ctl *c, int argc, char **argv)
 	}
 	if ((rc = ctl_store(c)) != EX_OK)
 		return rc;
-	if ((doc = insight_run(c->st, kind, from, to, clock_wall_ms(), err,
-	    sizeof(err))) == NULL) {
+	if ((doc = insight_run(c->st, kind, from, to, clock_wall_ms(),
+	    config_site(&c->conf) && !config_replica(&c->conf), err, sizeof(err))) == NULL) {
 		if (errno == EINVAL) {
 			ctl_errx("report %s: %s", c->cmd->sub, err);
 			return EX_USAGE;

@@ -700,6 +700,8 @@ api_report(struct req *q, struct reply *r, char **p)
 		}
 		report_filter_member(rep, m.id);
 	}
+	/* A site's primary: every node's visits (core/report.h). */
+	report_set_site(rep, config_site(&q->w->conf) && !config_replica(&q->w->conf));
 	rc = report_load(rep, q->w->st);
 	UNLOCK(q);
 	if (rc == -1 || (f = open_memstream(&buf, &len)) == NULL) {
@@ -764,7 +766,8 @@ api_insight(struct req *q, struct reply *r, char **p)
 		return;
 	}
 	LOCK(q);
-	doc = insight_run(q->w->st, kind, from, to, clock_wall_ms(), err, sizeof(err));
+	doc = insight_run(q->w->st, kind, from, to, clock_wall_ms(),
+	    config_site(&q->w->conf) && !config_replica(&q->w->conf), err, sizeof(err));
 	UNLOCK(q);
 	if (doc == NULL) {
 		reply_error_code(r, errno == EINVAL ? 400 : 500, errno == EINVAL ? "invalid" :

@@ -619,6 +619,57 @@ test_text(void)
 	report_free(r);
 }
 
+/*
+ * A site's report: each row names the nodes its visits were at, in every
+ * format; Alice at hall in the morning and main in the afternoon of one day
+ * is one row (one day, 2 visits) naming both, Bob at main only; a single
+ * Pi's report (test_text, the fixtures) has no such column.
+ */
+static void
+test_site_nodes(void)
+{
+	struct report *r = report_new("2026-03-10", "2026-03-10", REPORT_BY_DAY, 0);
+	struct visit_row v;
+	const struct { int64_t member; const char *name, *node; int h0, h1; } tv[] = {
+		{ 1, "Alice", "hall", 8, 12 },
+		{ 2, "Bob", "main", 9, 10 },
+		{ 1, "Alice", "main", 13, 17 },
+	};
+	char *out;
+	size_t i;
+
+	EXPECT(r != NULL);
+	if (r == NULL)
+		return;
+	report_set_site(r, true);
+	for (i = 0; i < sizeof(tv) / sizeof(tv[0]); i++) {
+		memset(&v, 0, sizeof(v));
+		v.id = (int64_t)i + 1;
+		v.member_id = tv[i].member;
+		v.arrived_ms = utc(2026, 3, 10, tv[i].h0, 0);
+		v.left_ms = v.last_seen_ms = utc(2026, 3, 10, tv[i].h1, 0);
+		snprintf(v.left_reason, sizeof(v.left_reason), "badge_out");
+		snprintf(v.node, sizeof(v.node), "%s", tv[i].node);
+		EXPECT_INT(report_add_visit(r, &v, tv[i].name), 0);
+	}
+	out = render(r, CSV);
+	EXPECT_STR(out, "period,member,days_present,visits,hours,first_seen,last_seen,nodes\n"
+	    "2026-03-10,Alice,1,2,8.00,2026-03-10 09:00,2026-03-10 18:00,\"hall, main\"\n"
+	    "2026-03-10,Bob,1,1,1.00,2026-03-10 10:00,2026-03-10 11:00,main\n");
+	free(out);
+	out = render(r, TEXT);
+	EXPECT(strstr(out, "last seen         nodes\n") != NULL);
+	EXPECT(strstr(out, "2026-03-10 18:00  hall, main\n") != NULL);
+	free(out);
+	out = render(r, JSON);
+	EXPECT(strstr(out, "\"nodes\":\t[\"hall\", \"main\"]") != NULL);
+	free(out);
+	out = render(r, HTML);
+	EXPECT(strstr(out, "<th>Nodes</th>") != NULL && strstr(out, "<td>hall, main</td>") != NULL);
+	free(out);
+	report_free(r);
+}
+
 /* The default range is the current local month to date, and adding after
  * the report is finished is refused. */
 static void
@@ -864,6 +915,7 @@ main(void)
 		return 1;
 	}
 	RUN(test_simple_day);
+	RUN(test_site_nodes);
 	RUN(test_across_midnight);
 	RUN(test_timeout_and_day_end);
 	RUN(test_open_visit);

@@ -14,6 +14,7 @@
 #include "site_sig.h"
 #include "store.h"
 #include "testhelp.h"
+#include "tz.h"
 
 static char dir[] = "/tmp/seuil-test-site.XXXXXX";
 static char dbpath[256];
@@ -99,7 +100,8 @@ test_schema_number(void)
 {
 	int v;
 
-	EXPECT_INT(schema_latest(), 7);
+	EXPECT_INT(schema_latest(), 8);
+	EXPECT(strstr(schema_migration(7), "CREATE TABLE site_visits") != NULL);
 	EXPECT(strstr(schema_migration(5), "CREATE TABLE acl_log") != NULL);
 	EXPECT(strstr(schema_migration(5), "CREATE TABLE site_events") != NULL);
 	for (v = 0; v < 5; v++)
@@ -989,6 +991,124 @@ test_journal_guests(void)
 	store_close(st);
 }
 
+#define T0	1796464800000LL		/* 2026-12-05 10:00 UTC */
+
+static int
+keep_visit(const struct visit_row *v, void *arg)
+{
+	char *out = arg;
+	size_t n = strlen(out);
+
+	snprintf(out + n, 512 - n, "%s%s:%lld:%lld-%lld:%s", n ? " " : "", v->node,
+	    (long long)v->member_id, (long long)(v->arrived_ms - T0) / 1000,
+	    v->left_ms ? (long long)(v->left_ms - T0) / 1000 : -1LL,
+	    v->left_reason[0] ? v->left_reason : "open");
+	return 0;
+}
+
+/*
+ * The site's visits, as a single Pi keeps its own (daemon/presence.c): a
+ * node's arrival opens a visit there, its grants refresh it, its departure
+ * closes it; the primary's timeout and day end close what a node does not
+ * (cut off, gone), and a departure that comes after changes nothing; who
+ * is on site is who has a visit open anywhere, a guest as a guest; the same
+ * retention and erasure as visits.  Times in seconds after T0, 10:00 UTC.
+ */
+static void
+test_site_visits(void)
+{
+	struct store *st = open_fresh("visits.db");
+	struct journal_row r[4];
+	struct guest_row g;
+	char out[512], present[128], want[128];
+	int64_t alice, bob, zoe, next;
+
+	EXPECT(st != NULL);
+	if (st == NULL)
+		return;
+	EXPECT_INT(tz_set("UTC", out, sizeof(out)), 0);
+	alice = add_member(st, "alice");
+	bob = add_member(st, "bob");
+	memset(&g, 0, sizeof(g));
+	snprintf(g.name, sizeof(g.name), "Zoe");
+	g.sponsor_id = alice;
+	g.created_ms = T0;
+	g.ends_ms = T0 + 48 * 3600000LL;
+	zoe = store_guest_add(st, &g);
+	EXPECT(zoe > 0);
+	row(&r[0], "hall", 1, T0, "arrival", alice);
+	row(&r[1], "main", 1, T0 + 60000, "arrival", bob);
+	row(&r[2], "main", 2, T0 + 120000, "access_granted", bob);
+	row(&r[3], "hall", 2, T0 + 30000, "arrival", 0);
+	r[3].ev.guest_id = zoe;
+	EXPECT_INT(store_site_ingest(st, r, 4, T0), 0);
+	EXPECT_INT(store_site_ingest(st, r, 4, T0), 0);		/* sent again: once */
+	present[0] = '\0';
+	EXPECT_INT(store_site_present(st, keep_present, present), 3);
+	snprintf(out, sizeof(out), "1@%lld -%lld@%lld 2@%lld", (long long)T0,
+	    (long long)zoe, (long long)T0 + 30000, (long long)T0 + 60000);
+	EXPECT_STR(present, out);
+
+	/* Timeout 30 min, day end 04:00: nothing due at 10:10; alice first. */
+	EXPECT_INT(store_site_visits_expire(st, T0 + 600000, 1800000, 240, &next), 0);
+	EXPECT(next == T0 + 1800000);
+	/* At 10:31 alice (last seen 10:00) and the guest (10:00:30) leave,
+	 * at their last seen; bob, seen at 10:02 on main, stays. */
+	EXPECT_INT(store_site_visits_expire(st, T0 + 1860000, 1800000, 240, &next), 2);
+	EXPECT(next == T0 + 120000 + 1800000);
+	present[0] = '\0';
+	EXPECT_INT(store_site_present(st, keep_present, present), 1);
+	/* hall's own departure, later: her visit stays as the primary ended
+	 * it; then she comes back. */
+	row(&r[0], "hall", 3, T0 + 2400000, "departure", alice);
+	snprintf(r[0].ev.reason, sizeof(r[0].ev.reason), "badge_out");
+	row(&r[1], "hall", 4, T0 + 3000000, "arrival", alice);
+	EXPECT_INT(store_site_ingest(st, r, 2, T0), 0);
+	out[0] = '\0';
+	EXPECT_INT(store_site_visits_between(st, 0, 0, 0, keep_visit, out), 4);
+	snprintf(want, sizeof(want), "hall:1:0-0:timeout hall:-%lld:30-30:timeout"
+	    " main:2:60--1:open hall:1:3000--1:open", (long long)zoe);
+	EXPECT_STR(out, want);
+	/* Only alice's, and only those of a range. */
+	out[0] = '\0';
+	EXPECT_INT(store_site_visits_between(st, T0 + 1000, 0, alice, keep_visit, out), 1);
+
+	/* A day end (04:00) before a long timeout: left at the day end. */
+	EXPECT_INT(store_site_visits_expire(st, T0 + 19 * 3600000LL, 86400000, 240, &next), 2);
+	EXPECT(next == INT64_MAX);
+	out[0] = '\0';
+	store_site_visits_between(st, T0 + 60000, 0, 0, keep_visit, out);
+	EXPECT_STR(out, "main:2:60-64800:day_end hall:1:3000-64800:day_end");
+	EXPECT_INT(store_site_has_visits(st), 1);
+
+	/* A checkout on the primary ends a visit wherever it is. */
+	row(&r[0], "hall", 5, T0 + 20 * 3600000LL, "arrival", bob);
+	EXPECT_INT(store_site_ingest(st, r, 1, T0), 0);
+	EXPECT_INT(store_site_visits_checkout(st, bob, T0 + 21 * 3600000LL, "manual"), 1);
+	EXPECT_INT(store_site_visits_checkout(st, bob, T0 + 21 * 3600000LL, "manual"), 0);
+	/* A node's own timeout, noticed late: left when last seen. */
+	row(&r[0], "hall", 6, T0 + 22 * 3600000LL, "arrival", alice);
+	row(&r[1], "hall", 7, T0 + 22 * 3600000LL + 60000, "access_granted", alice);
+	row(&r[2], "hall", 8, T0 + 30 * 3600000LL, "departure", alice);
+	snprintf(r[2].ev.reason, sizeof(r[2].ev.reason), "timeout");
+	EXPECT_INT(store_site_ingest(st, r, 3, T0), 0);
+	out[0] = '\0';
+	store_site_visits_between(st, T0 + 22 * 3600000LL, 0, alice, keep_visit, out);
+	EXPECT_STR(out, "hall:1:79200-79260:timeout");
+
+	/* Erasure: bob's visits are nobody's; retention: the visits that
+	 * ended before the cut-off go, with the site's events. */
+	EXPECT_INT(store_member_erase(st, bob, T0 + 22 * 3600000LL), 0);
+	out[0] = '\0';
+	store_site_visits_between(st, 0, 0, 0, keep_visit, out);
+	EXPECT(strstr(out, ":2:") == NULL && strstr(out, "main:0:60") != NULL);
+	EXPECT_INT(store_purge(st, T0 + 10 * 3600000LL, 3600000, 3600000, NULL, NULL), 0);
+	out[0] = '\0';
+	EXPECT_INT(store_site_visits_between(st, 0, 0, 0, keep_visit, out), 4);
+	EXPECT(strstr(out, ":0-0:timeout") == NULL && strstr(out, ":30-30:") == NULL);
+	store_close(st);
+}
+
 int
 main(void)
 {
@@ -1008,6 +1128,7 @@ main(void)
 	RUN(test_log_pruned);
 	RUN(test_journal_store);
 	RUN(test_journal_guests);
+	RUN(test_site_visits);
 	RUN(test_expired_policy);
 	if (getenv("KEEP") == NULL) {
 		char cmd[300];

@@ -119,6 +119,12 @@ check() { local n=$1; shift; if "$@"; then ok "$n"; else not_ok "$n"; fi; }
 diag() { echo "# $*"; }
 
 # wait_until SECONDS COMMAND...: poll every 20 ms until the command succeeds.
+# output_is WANT CMD... / output_ge MIN CMD...: CMD prints WANT / a number
+# of at least MIN.  For wait_until, which runs its command again: in
+# `wait_until 10 test "$(cmd)" = x` the shell runs cmd once, before.
+output_is() { local want=$1; shift; [ "$("$@")" = "$want" ]; }
+output_ge() { local min=$1 got; shift; got=$("$@") && [ "$got" -ge "$min" ]; }
+
 wait_until() {
 	local limit=$1 i=0; shift
 	local n=$((limit * 50))

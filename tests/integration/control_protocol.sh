@@ -150,7 +150,7 @@ hold() {
 	HOLDER=$SPAWN_PID
 }
 hold "$READER" 5 >"$T/five.txt"
-wait_until 10 test "$(wc -l <"$T/five.txt")" -eq 5
+wait_until 10 output_is 5 sh -c "wc -l <'$T/five.txt'"
 check "four connections of one user are taken" test "$(grep -c '^ok' "$T/five.txt")" = 4
 check "a fifth is refused, saying why" grep -q 'too many control connections from this user' "$T/five.txt"
 stop_spawned "$HOLDER"

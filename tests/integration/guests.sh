@@ -112,7 +112,7 @@ not_after() {
 		[ "$(last_tap)" = "2024-03-04 10:00:30|access_denied|not_lent||" ]
 }
 check "not a second after the end (refused)" not_after
-check "the pass ends on its own" wait_until 10 test "$(sqlite3 "$T/seuil.db" "select end_reason from guests where id = $ada")" = time
+check "the pass ends on its own" wait_until 10 output_is time sqlite3 "$T/seuil.db" "select end_reason from guests where id = $ada"
 check "... the guest's visit with it (pass_end)" wait_until 10 open_visits_is 0
 check "... the loaner back in the pool" test "$(ctl --json guest pool list | python3 -c 'import json,sys; print([l["lent_to"] for l in json.load(sys.stdin) if l["label"] == "G1"])')" = "[None]"
 check "a loaner in the pool opens nothing (not_lent)" expect 04C1C1C1 "2024-03-04 10:00:40" "access_denied|not_lent||"

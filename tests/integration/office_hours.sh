@@ -86,7 +86,7 @@ check "... relay still on" relay_is 1
 
 # ---- last out ----
 badge front-out 04313131
-wait_until 10 test "$(visitors)" = 1
+wait_until 10 output_is 1 visitors
 check "one of two leaves: still held" no_change 2
 badge front-out 045A5A5A
 check "the last out relocks" wait_until 10 relay_is 0

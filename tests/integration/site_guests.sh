@@ -80,7 +80,7 @@ check "the third guest is let in at hall" wait_until 5 node_decides hall 04C1C1C
 check "and counted on site" wait_until 10 presence_is 1
 nctl main guest erase "$xia" --yes >/dev/null || not_ok "guest erase on the primary"
 check "erased on the primary: the guest leaves the site's presence" wait_until 10 presence_is 0
-check "hall holds no pass of the erased guest" wait_until 5 test "$(sqlite3 "$T/hall/seuil.db" "SELECT count(*) FROM guests WHERE id = $xia")" = 0
+check "hall holds no pass of the erased guest" wait_until 5 output_is 0 sqlite3 "$T/hall/seuil.db" "SELECT count(*) FROM guests WHERE id = $xia"
 check "nor an event or a visit that names them" test "$(sqlite3 "$T/hall/seuil.db" "SELECT (SELECT count(*) FROM events WHERE guest_id = $xia) + (SELECT count(*) FROM visits WHERE guest_id = $xia AND left_ts IS NOT NULL)")" = 0
 check "the erased guest's loaner is denied at hall" node_decides hall 04C1C1C1 denied
 check "the copies are equal" wait_until 5 same_digest main hall

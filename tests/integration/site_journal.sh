@@ -31,7 +31,7 @@ dups() { sqlite3 "$T/main/seuil.db" "SELECT count(*) - count(DISTINCT node || ':
 check "alice is let in at hall" node_decides hall 04A1B2C3 granted
 check "a stranger is not" node_decides hall 04DEAD00 denied
 check "every hall event reaches the primary, in order, no gap" wait_until 10 journal_whole
-check "the primary's own events are the site's too" wait_until 10 test "$(sqlite3 "$T/main/seuil.db" "SELECT count(*) FROM site_events WHERE node = 'main'")" -ge 1
+check "the primary's own events are the site's too" wait_until 10 output_ge 1 sqlite3 "$T/main/seuil.db" "SELECT count(*) FROM site_events WHERE node = 'main'"
 check "the site's copy of hall's denial has its reason" test "$(sqlite3 "$T/main/seuil.db" "SELECT reason FROM site_events WHERE node = 'hall' AND type = 'access_denied'")" = unknown_badge
 check "seuilctl log --site shows hall's events as hall:SEQ" sh -c "'$SEUILCTL' -f '$T/main/seuild.conf' log --site | grep -q ' hall:[0-9]* *access_granted'"
 check "seuilctl log without --site is the primary's own" sh -c "! '$SEUILCTL' -f '$T/main/seuild.conf' log | grep -q hall:"
@@ -65,7 +65,7 @@ lag() { nctl main --json status | python3 -c '
 import json, sys
 n = [x for x in json.load(sys.stdin)["site"]["nodes"] if x["node"] == "hall"]
 print(n[0]["journal_lag"] if n else -1)'; }
-check "the primary's status lists hall, its journal caught up" wait_until 10 test "$(lag)" = 0
+check "the primary's status lists hall, its journal caught up" wait_until 10 output_is 0 lag
 check "and says so in words" sh -c "'$SEUILCTL' -f '$T/main/seuild.conf' status | grep -q '^  node hall: online, copy 1\.[0-9]*, current, journal at #[0-9]*, lag 0'"
 
 # ---- a hard cut: hall keeps its events and sends them when healed ----

@@ -63,18 +63,16 @@ names = ",".join(x["name"] for x in p["people"] if x.get("name"))
 sys.exit(0 if p["count"] == int(sys.argv[1]) and p["anonymous"] + len(p["people"]) == p["count"] and names == sys.argv[2] else 1)' "$1" "$2"
 }
 space() { python3 -c 'import json, sys; v = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$T/main/space.json" "$1" 2>/dev/null; }
-# eq WANT CMD...: CMD prints WANT (for wait_until, which runs it again).
-eq() { local want=$1; shift; [ "$("$@")" = "$want" ]; }
 open_visits() { sqlite3 "$T/main/seuil.db" "SELECT ifnull(group_concat(v, ' '), '') FROM (SELECT node || ':' || ifnull(member_id, 'none') AS v FROM site_visits WHERE left_ts IS NULL ORDER BY node)"; }
 
-check "closed before anyone comes (no door in office hours)" wait_until 10 eq False space "v['state']['open']"
+check "closed before anyone comes (no door in office hours)" wait_until 10 output_is False space "v['state']['open']"
 check "alice is let in at hall" node_decides hall 04A1B2C3 granted
 check "bob is let in at main" node_decides main 04B0B0B0 granted
 check "B/presence/count on main: 2, the site" wait_until 10 count_is 2
 check "B/presence: Alice named (public), bob counted, unnamed" wait_until 10 presence_is 2 Alice
-check "main's site visits: alice at hall, bob at main" wait_until 10 eq "hall:$alice main:$((alice + 1))" open_visits
-check "SpaceAPI counts the site" wait_until 10 eq 2 space "v['sensors']['people_now_present'][0]['value']"
-check "SpaceAPI open: hall's door holds office hours" wait_until 10 eq True space "v['state']['open']"
+check "main's site visits: alice at hall, bob at main" wait_until 10 output_is "hall:$alice main:$((alice + 1))" open_visits
+check "SpaceAPI counts the site" wait_until 10 output_is 2 space "v['sensors']['people_now_present'][0]['value']"
+check "SpaceAPI open: hall's door holds office hours" wait_until 10 output_is True space "v['state']['open']"
 check "never a name in SpaceAPI" sh -c "! grep -q Alice '$T/main/space.json'"
 check "seuilctl report on main: alice's visit at hall, with its node" sh -c "'$SEUILCTL' -f '$T/main/seuild.conf' report attendance --csv | grep -q '^[0-9-]*,alice,1,1,.*,hall\$'"
 check "... bob's at main" sh -c "'$SEUILCTL' -f '$T/main/seuild.conf' report attendance --csv | grep -q '^[0-9-]*,bob,1,1,.*,main\$'"
@@ -96,7 +94,7 @@ check "hall keeps its own visit open (its expire_after is 8 h)" test "$(sqlite3 
 check "bob comes back to main" node_decides main 04B0B0B0 granted
 check "B/presence/count: 1, hall's arrival dropped out" wait_until 10 count_is 1
 check "B/presence: bob alone, unnamed" wait_until 10 presence_is 1 ""
-check "SpaceAPI counts 1" wait_until 10 eq 1 space "v['sensors']['people_now_present'][0]['value']"
+check "SpaceAPI counts 1" wait_until 10 output_is 1 space "v['sensors']['people_now_present'][0]['value']"
 # ---- erasure and retention ----
 before=$(sqlite3 "$T/main/seuil.db" "SELECT count(*) FROM site_visits WHERE member_id = $alice")
 nctl main member erase alice --yes >/dev/null || not_ok "erase alice"
@@ -105,7 +103,7 @@ check "erasure: alice had site visits, none is hers now" test "$before" -ge 1 -a
 check "... they stay, anonymous (counts keep)" test "$(sqlite3 "$T/main/seuil.db" "SELECT count(*) FROM site_visits WHERE node = 'hall' AND member_id IS NULL")" -ge 1
 echo "+259200" >"$FT"
 # main's day end or timeout closes bob's visit; then the retention.
-check "three days later every site visit has ended" wait_until 15 eq "" open_visits
+check "three days later every site visit has ended" wait_until 15 output_is "" open_visits
 nctl main purge >"$T/purge.out" 2>&1 || not_ok "purge"
 diag "purge: $(tr '\n' ' ' <"$T/purge.out"); visits: $(sqlite3 "$T/main/seuil.db" "SELECT group_concat(node || ':' || ifnull(member_id, '-') || ':' || arrived_ts || ':' || ifnull(left_ts, '') || ':' || ifnull(left_reason, ''), ' ') FROM site_visits") now $(date +%s)"
 check "retention: the site's visits that ended over a day ago are purged" test "$(sqlite3 "$T/main/seuil.db" "SELECT count(*) FROM site_visits")" = 0

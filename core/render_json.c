@@ -64,7 +64,8 @@ render_json_int(const cJSON *v, int64_t min, int64_t max, int64_t *out)
 	    v->valuedouble < 9223372036854775808.0))
 		return -1;
 	i = (int64_t)v->valuedouble;
-	if ((double)i != v->valuedouble || i < min || i > max)
+	if ((double)i != v->valuedouble || i < min || i > max ||
+	    i > RENDER_JSON_INT_MAX || i < -RENDER_JSON_INT_MAX)
 		return -1;
 	*out = i;
 	return 0;

@@ -32,7 +32,12 @@ char *render_json_print(cJSON *j);
 /* A JSON number read as a whole number: v's value into *out, 0; or -1
  * when v is not a number, not whole (1.5), or outside min..max (1e300,
  * -1e300, an overflow to infinity).  The range is checked before any
- * conversion: a double outside int64_t does not convert (undefined). */
+ * conversion: a double outside int64_t does not convert (undefined).
+ * Whatever min and max say, a number of more than 15 digits is refused:
+ * cJSON prints a number with 15 significant digits when that reads back
+ * within its tolerance, so a larger one would not come back the same
+ * from a message seuil writes (a journal row, a site message). */
+#define RENDER_JSON_INT_MAX	INT64_C(999999999999999)
 int render_json_int(const cJSON *v, int64_t min, int64_t max, int64_t *out);
 
 /* A member with the names of its groups. */

@@ -209,11 +209,17 @@ print(f"soak: revoked_granted_after_applied_2s {late}")
 PY
 sed -n '/^#/p; /^soak:/p' "$T/revoke.out" | head -40
 grep -q '^soak: revoked_granted_after_applied_2s 0$' "$T/revoke.out" || fail "a revoked badge was let in"
-decided=0
+# Taps told: decided (granted or denied), or denied as the store being
+# unavailable (counted in store_error events, as soak.sh does).
+decided=0 unavailable=0
 for n in "${all[@]}"; do
 	decided=$((decided + $(sqlite3 "$T/$n/seuil.db" "SELECT count(*) FROM events WHERE type IN ('access_granted', 'access_denied')")))
+	unavailable=$((unavailable + $(sqlite3 "$T/$n/seuil.db" "SELECT detail FROM events WHERE type = 'store_error'" |
+		awk '{ n += $1 } END { print n + 0 }')))
 done
 say taps_decided "$decided"
+say taps_store_unavailable "$unavailable"
+say taps_untold $(($(awk '{ print $2 }' "$T/taps.stats") - decided - unavailable))
 
 # Peak RSS of each seuild (VmHWM), and the broker's.
 max=0 maxn=

@@ -109,7 +109,7 @@ BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 MANS      := $(patsubst docs/%.scd,$(BUILD)/man/%,$(wildcard docs/*.scd))
 
 .PHONY: FORCE all programs deps deb check check-package check-cross check-fast check-tsan tsan-bins \
-	test-bins bench demo install clean help man lobby soak fuzz fuzz-bins fuzz-libs fuzz-archives \
+	test-bins bench demo install clean help man lobby soak soak-site fuzz fuzz-bins fuzz-libs fuzz-archives \
 	fuzz-targets
 
 # A plain `make` builds and installs nothing: the targets that need the
@@ -319,6 +319,16 @@ soak: deps
 	@BUILD=$(abspath $(BUILD)) SOAK_CYCLES=$(SOAK_CYCLES) SOAK_TAPS=$(SOAK_TAPS) \
 		SOAK_MINUTES=$(SOAK_MINUTES) bash tests/soak/soak.sh
 
+# A site of SITE_SOAK_NODES seuild (one primary) for SITE_SOAK_SECONDS: taps
+# everywhere, revocations and member changes, relay cuts, a broker restart
+# (tests/soak/site_soak.sh); "soak: NAME VALUE".
+SITE_SOAK_NODES   ?= 30
+SITE_SOAK_SECONDS ?= 600
+soak-site: deps
+	@$(MAKE) --no-print-directory programs
+	@BUILD=$(abspath $(BUILD)) SITE_SOAK_NODES=$(SITE_SOAK_NODES) \
+		SITE_SOAK_SECONDS=$(SITE_SOAK_SECONDS) bash tests/soak/site_soak.sh
+
 bench: deps
 	@$(MAKE) --no-print-directory programs $(BENCH_BIN) $(TOOL_BIN)
 	@RECORD=$(RECORD) bench/run $(BUILD)
@@ -411,6 +421,7 @@ help:
 	@echo "make demo     run seuil on simulated hardware with demo members"
 	@echo "make bench    print benchmark figures"
 	@echo "make soak     long fault runs (SOAK_CYCLES, SOAK_TAPS, SOAK_MINUTES)"
+	@echo "make soak-site  a site of 30 nodes for 10 min (SITE_SOAK_NODES, SITE_SOAK_SECONDS)"
 	@echo "make fuzz     run every fuzz target for FUZZ_SECONDS seconds (default 60)"
 	@echo "make lobby    build the lobby screen into lobby/dist (npm ci)"
 	@echo "make install  install (PREFIX=$(PREFIX) DESTDIR=$(DESTDIR))"

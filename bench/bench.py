@@ -843,13 +843,67 @@ site_key_file = {d}/site.pub
 """)
 
 
+def site_primary_badge_path(dirs, fifos, db, badges):
+    """The primary's own door while every replica's reader is tapped 10
+    times a second (their rows land in the primary's site_events): the
+    badge path as section_badge times it (seuild's "badge path" log line,
+    400 taps 10 ms apart, the first 20 left out), first with the replicas
+    idle, then under their taps."""
+    log = dirs["main"] + "/seuild.log"
+    paths = lambda: [int(m) for m in re.findall(r"badge path: (\d+) us", open(log).read())]
+    own = os.open(dirs["main"] + "/in.fifo", os.O_WRONLY)
+    rnd = random.Random(15)
+
+    def taps():
+        before = len(paths())
+        for _ in range(400):
+            os.write(own, f"{rnd.choice(badges)}\n-\n".encode())
+            time.sleep(TAP_GAP_S)
+        wait_for(lambda: len(paths()) >= before + 400, 10)
+        return paths()[before:][20:]
+
+    rows = lambda: db.execute("SELECT count(*) FROM site_events WHERE node != 'main'").fetchone()[0]
+    try:
+        time.sleep(1.0)
+        alone = taps()
+        emit("site_primary_badge_path_alone_p99_us", int(pct(alone, 99)), "us")
+        done = threading.Event()
+
+        def load():     # each replica 10 taps/s, the replicas' taps spread over the tenth
+            lrnd = random.Random(25)
+            step = 0.1 / max(1, len(fifos))
+            nxt = time.monotonic()
+            while not done.is_set():
+                for fd in fifos.values():
+                    os.write(fd, f"{lrnd.choice(badges)}\n-\n".encode())
+                    nxt += step
+                    time.sleep(max(0.0, nxt - time.monotonic()))
+        t = threading.Thread(target=load)
+        t.start()
+        try:
+            time.sleep(2.0)     # the replicas' journals flowing
+            r0, t0 = rows(), time.monotonic()
+            loaded = taps()
+            r1, t1 = rows(), time.monotonic()
+        finally:
+            done.set()
+            t.join()
+        emit("site_primary_badge_path_p50_us", int(pct(loaded, 50)), "us")
+        emit("site_primary_badge_path_p99_us", int(pct(loaded, 99)), "us")
+        emit("site_primary_journal_rows_per_s", (r1 - r0) / (t1 - t0), "rows/s")
+    finally:
+        os.close(own)
+    time.sleep(1.5)     # the doors relock and the journals settle before the next figures
+
+
 def section_site(ctx):
     """A site: one primary and BENCH_SITE_REPLICAS replicas on one broker.
     site_revoke_to_deny: `seuilctl badge revoke` on the primary → the
     access_denied (badge_revoked) recorded at a replica whose reader is
     tapped with that badge every ~50 ms, per replica and round.
     site_journal_lag: that denial's ts at the replica → the primary's
-    site_events holding it (polled every 10 ms)."""
+    site_events holding it (polled every 10 ms).  site_primary_badge_path:
+    site_primary_badge_path()."""
     import sqlite3
     base = ctx["shm"] + "/site"
     port = free_port()
@@ -878,9 +932,10 @@ def section_site(ctx):
         for n in nodes[1:]:
             ctl("main", "site", "join", n)
             ctl(n, "site", "install", f"{base}/{n}.bundle")
-        for n in nodes:
-            daemons.append(start([BUILD + "/seuild", "-d", "-f", dirs[n] + "/seuild.conf"],
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        for n in nodes:     # the primary verbose: its log times its badge path
+            daemons.append(start([BUILD + "/seuild", "-d"] + (["-v"] if n == "main" else [])
+                                 + ["-f", dirs[n] + "/seuild.conf"], stdout=subprocess.DEVNULL,
+                                 stderr=open(dirs[n] + "/seuild.log", "w")))
         digest = lambda n: json.loads(ctl(n, "--json", "site", "show").stdout or "{}").get("digest")
         if not wait_for(lambda: all(os.path.exists(dirs[n] + "/in.fifo") for n in nodes), 15) or \
            not wait_for(lambda: len({digest(n) for n in nodes}) == 1, 30, 0.2):
@@ -889,6 +944,7 @@ def section_site(ctx):
         dbs = {n: sqlite3.connect(f"file:{dirs[n]}/seuil.db?mode=ro", uri=True) for n in nodes}
         ids = {uid: dbs["main"].execute("SELECT id FROM badges WHERE uid_hint = ?",
                                         (uid[-4:],)).fetchone()[0] for uid in badges}
+        site_primary_badge_path(dirs, fifos, dbs["main"], badges)
         deny, lag = [], []
         for uid in badges:
             t0 = time.time()

@@ -479,7 +479,10 @@ copy_submit(struct site_journal *j)
 	if (j->copying || !j->own_more)
 		return;
 	rules_of(j->d, &c.rules);
-	if (writer_submit(j->d->writer, copy_run, copy_done, j->d, 0, 0, &c, sizeof(c)) == 0) {
+	/* A copy adds no event (copy_done says when it copied rows): were its
+	 * end news of events, every copy would start the next one. */
+	if (writer_submit(j->d->writer, copy_run, copy_done, j->d, 0, WRITER_NO_EVENT, &c,
+	    sizeof(c)) == 0) {
 		j->copying = true;
 		j->own_more = false;
 	}

@@ -584,13 +584,14 @@ writer_dispatch(struct writer *w)
 		int slot = w->order[w->reaped % WRITER_QUEUE];
 		struct writer_job *j = &w->jobs[slot];
 
+		if (!(j->flags & WRITER_NO_EVENT))
+			n++;
 		if (j->done)
 			j->done(j);
 		w->free[w->nfree++] = slot;
 		pthread_mutex_lock(&w->mu);
 		w->reaped++;
 		pthread_mutex_unlock(&w->mu);
-		n++;
 	}
 	return n;
 }

@@ -38,6 +38,7 @@
 
 /* Job flags. */
 #define WRITER_DENIAL	0x1	/* failing means a tap was denied: count it */
+#define WRITER_NO_EVENT	0x2	/* appends no event: not counted by writer_dispatch */
 
 struct writer;
 struct writer_job;
@@ -92,7 +93,10 @@ int writer_submit(struct writer *w, writer_run_fn run, writer_done_fn done, void
 /* The fd for the loop's poll (POLLIN), or -1 for an inline writer. */
 int writer_fd(const struct writer *w);
 /* Call when writer_fd is readable: run the done callbacks of the finished
- * jobs, in order.  Returns how many jobs finished since the last call. */
+ * jobs, in order.  Returns how many jobs finished since the last call,
+ * those flagged WRITER_NO_EVENT left out: the loop takes the count as news
+ * of events to publish, and a job that reads new events and is submitted
+ * again on such news would otherwise feed itself for ever. */
 int writer_dispatch(struct writer *w);
 /* Wait until every job submitted so far has finished, and reap it. */
 void writer_drain(struct writer *w);

@@ -318,6 +318,7 @@ soak: deps
 	@$(MAKE) --no-print-directory test-bins
 	@BUILD=$(abspath $(BUILD)) SOAK_CYCLES=$(SOAK_CYCLES) SOAK_TAPS=$(SOAK_TAPS) \
 		SOAK_MINUTES=$(SOAK_MINUTES) bash tests/soak/soak.sh
+	@$(MAKE) --no-print-directory soak-site
 
 # A site of SITE_SOAK_NODES seuild (one primary) for SITE_SOAK_SECONDS: taps
 # everywhere, revocations and member changes, relay cuts, a broker restart

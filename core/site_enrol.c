@@ -42,11 +42,16 @@ site_enrol_req_encode(const struct site_enrol_req *q)
 
 	site_b64_encode(q->mac, UID_MAC_LEN, mac);
 	cJSON_AddStringToObject(o, "type", "enrol");
+	cJSON_AddStringToObject(o, "kind", q->desfire ? "desfire" : "uid");
 	cJSON_AddStringToObject(o, "site", q->site);
 	cJSON_AddStringToObject(o, "node", q->node);
 	cJSON_AddStringToObject(o, "id", q->id);
 	cJSON_AddStringToObject(o, "member", q->member);
 	cJSON_AddStringToObject(o, "mac", mac);
+	if (q->desfire) {
+		site_b64_encode(q->cred, UID_MAC_LEN, mac);
+		cJSON_AddStringToObject(o, "credential", mac);
+	}
 	cJSON_AddStringToObject(o, "hint", q->hint);
 	cJSON_AddStringToObject(o, "reader", q->reader);
 	cJSON_AddStringToObject(o, "actor", q->actor);
@@ -115,13 +120,27 @@ int
 site_enrol_req_parse(const char *body, size_t len, struct site_enrol_req *q, char *why,
     size_t whylen)
 {
-	char mac[64], role[16];
+	char mac[64], cred[64], role[16], kind[16] = "uid";
 	cJSON *o;
 	int rc = -1;
 
 	memset(q, 0, sizeof(*q));
 	if ((o = open_body(body, len, "enrol", why, whylen)) == NULL)
 		return -1;
+	/* No "kind": a request of a node that knows only UID badges. */
+	if ((cJSON_GetObjectItemCaseSensitive(o, "kind") != NULL && (get_text(o, "kind", kind,
+	    sizeof(kind), "abcdefghijklmnopqrstuvwxyz", false) == -1 ||
+	    (strcmp(kind, "uid") != 0 && strcmp(kind, "desfire") != 0))) ||
+	    (strcmp(kind, "desfire") == 0 && (get_text(o, "credential", cred, sizeof(cred), NULL,
+	    false) == -1 || site_b64_decode(cred, strlen(cred), q->cred,
+	    sizeof(q->cred)) != UID_MAC_LEN)) ||
+	    (strcmp(kind, "uid") == 0 && cJSON_GetObjectItemCaseSensitive(o, "credential") !=
+	    NULL)) {
+		snprintf(why, whylen, "an enrolment request of unknown kind, or its credential "
+		    "malformed");
+		goto out;
+	}
+	q->desfire = strcmp(kind, "desfire") == 0;
 	if (get_text(o, "site", q->site, sizeof(q->site), NAME_CHARS, false) == -1 ||
 	    get_text(o, "node", q->node, sizeof(q->node), NAME_CHARS, false) == -1 ||
 	    get_text(o, "id", q->id, sizeof(q->id), HEX_CHARS, false) == -1 ||
@@ -142,8 +161,11 @@ site_enrol_req_parse(const char *body, size_t len, struct site_enrol_req *q, cha
 	q->admin = strcmp(role, "admin") == 0;
 	rc = 0;
 out:
+	if (rc == -1)
+		explicit_bzero(q->cred, sizeof(q->cred));
 	cJSON_Delete(o);
 	explicit_bzero(mac, sizeof(mac));
+	explicit_bzero(cred, sizeof(cred));
 	return rc;
 }
 

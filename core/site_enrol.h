@@ -19,6 +19,13 @@
  * event it recorded names the request).  "expires_ms" (the node's wall
  * clock) bounds it: the node gives up then and says nothing was enrolled,
  * so the primary refuses it after that, even if a bridge delivers it late.
+ *
+ * A request is of one of two kinds.  "uid": the tap's UID, made a UID
+ * badge.  "desfire": a DESFire card the replica's desk made with the
+ * site's keys (daemon/enrol.c, as a single Pi does), sent with the MAC of
+ * the credential it now holds and of its UID, so that the primary makes
+ * it a DESFire badge, upgrading the member's own UID badge on that card,
+ * under the same role rules as a single Pi's desk.
  */
 #ifndef SEUIL_SITE_ENROL_H
 #define SEUIL_SITE_ENROL_H
@@ -36,11 +43,13 @@
 #define SITE_ENROL_ACTOR_MAX	160
 
 struct site_enrol_req {
+	bool	desfire;	/* kind "desfire": cred is the credential's MAC */
 	char	site[CONFIG_NAME_MAX + 1];
 	char	node[CONFIG_NAME_MAX + 1];
 	char	id[SITE_ENROL_ID_LEN + 1];
 	char	member[SITE_ENROL_REF_MAX];
-	uint8_t	mac[UID_MAC_LEN];
+	uint8_t	mac[UID_MAC_LEN];	/* the UID's */
+	uint8_t	cred[UID_MAC_LEN];	/* kind "desfire": the credential's; else zero */
 	char	hint[UID_HINT_LEN];
 	char	reader[CONFIG_NAME_MAX + 1];
 	char	actor[SITE_ENROL_ACTOR_MAX];

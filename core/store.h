@@ -521,10 +521,10 @@ int64_t store_acl_rev(struct store *st);
 #define ACL_LOG_KEEP	1000
 int store_acl_pruned(struct store *st, int64_t base);
 
-/* Whether badge_id was enrolled by the badge_enrolled event of that detail
- * (a replica's enrolment request, core/site_enrol.h: its id is in the
- * detail, so a request sent again is answered, not carried out twice).
- * 1, 0, or -1. */
+/* Whether badge_id was enrolled by the badge_enrolled event of that detail,
+ * or of that detail followed by ", " and more (a replica's enrolment
+ * request, core/site_enrol.h: its id is in the detail, so a request sent
+ * again is answered, not carried out twice).  1, 0, or -1. */
 int store_site_enrolled_by(struct store *st, int64_t badge_id, const char *detail);
 
 /* A site's journal, on the primary (core/site_journal.h). */

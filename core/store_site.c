@@ -131,7 +131,8 @@ store_site_enrolled_by(struct store *st, int64_t badge_id, const char *detail)
 	int64_t n = 0;
 
 	if (store_prepare(st, "SELECT count(*) FROM events WHERE type = 'badge_enrolled'"
-	    " AND badge_id = ?1 AND detail = ?2", &s) == -1)
+	    " AND badge_id = ?1 AND (detail = ?2 OR substr(detail, 1, length(?2) + 2) ="
+	    " ?2 || ', ')", &s) == -1)
 		return -1;
 	sqlite3_bind_int64(s, 1, badge_id);
 	sqlite3_bind_text(s, 2, detail, -1, SQLITE_STATIC);

@@ -399,34 +399,27 @@ enrol_wait(struct call *c, enum enrol_op op, enum control_role role, int64_t mem
 
 /*
  * A replica's desk: the tap is waited for here, and the primary, which
- * holds the members' names, finds the member and holds the operate role
- * to its limits (site_enrol.c).  A DESFire card could be written here with
- * the keys the bundle brought, but the badge it makes (with the UID badge
- * it may replace) is not sent to the primary yet: refused before any tap,
- * naming the primary.
+ * holds the members' names, finds the member and holds the role to its
+ * limits (site_enrol.c).  A DESFire card is written here with the keys the
+ * bundle brought, as a single Pi's desk does (enrol.c), and the primary
+ * records it.
  */
 static cJSON *
 enrol_replica(struct call *c, enum control_role role, int reader_index, int64_t timeout)
 {
 	struct daemon *d = c->d;
-	char primary[CONFIG_NAME_MAX + 1] = "";
-	bool replica;
 	cJSON *r;
 
-	if (c->req->secure) {
-		(void)store_site_role(d->st, &replica, primary, sizeof(primary));
-		return control_fail(CONTROL_REPLICA, "secure enrolment at a replica is not "
-		    "supported yet; enrol the DESFire card at the primary ('%s')",
-		    primary[0] ? primary : "?");
-	}
 	if (site_enrol_busy(site_enrolment(d)))
 		return control_fail(CONTROL_BUSY, "another enrolment is waiting for the "
 		    "primary's answer");
-	if ((r = enrol_wait(c, ENROL_UID, role, 0, reader_index, timeout)) != NULL)
+	if ((r = enrol_wait(c, c->req->secure ? ENROL_SECURE : ENROL_UID, role, 0, reader_index,
+	    timeout)) != NULL)
 		return r;
 	snprintf(d->enrol.member_ref, sizeof(d->enrol.member_ref), "%s", c->member);
-	log_info("enrolment: waiting %lld s for a badge for member %s, to be made by the "
-	    "primary (%s)", (long long)timeout, c->member, c->actor);
+	log_info("enrolment: waiting %lld s for a %s for member %s, to be made by the "
+	    "primary (%s)", (long long)timeout, c->req->secure ? "DESFire card" : "badge",
+	    c->member, c->actor);
 	return NULL;
 }
 
@@ -450,8 +443,6 @@ cmd_enrol(struct call *c)
 	int reader_index = -1, active = 0, i;
 	cJSON *r;
 
-	if (c->req->secure && config_replica(d->conf))
-		return enrol_replica(c, role, -1, timeout);
 	if (c->req->secure) {
 		if ((reader_index = daemon_desk_reader(d, c->req->reader, &r)) == -1)
 			return r;

@@ -318,6 +318,15 @@ int64_t site_enrol_deadline(const struct site_enrol *e);
  * with err (nothing sent). */
 int site_enrol_tap(struct site_enrol *e, int ri, const uint8_t mac[UID_MAC_LEN],
     const char *hint, char *err, size_t errlen);
+/* A replica: a secure enrolment's card, for member (as asked) on behalf
+ * of actor (admin: the admin role's rules), sent to the primary with the
+ * MACs of its UID and of the credential it holds; written: this desk has
+ * just written that credential (false: the card already held it, a badge
+ * of the replica's copy).  client gets the answer.  0, or -1 with err. */
+int site_enrol_card(struct site_enrol *e, int ri, int client, const char *member,
+    const char *actor, bool admin, const uint8_t uid_mac[UID_MAC_LEN],
+    const uint8_t cred_mac[UID_MAC_LEN], const char *hint, bool written, char *err,
+    size_t errlen);
 /* Whether a request waits for the primary's answer (its client alive). */
 bool site_enrol_busy(const struct site_enrol *e);
 /* site.c: d's, or NULL when it is no node of a site. */

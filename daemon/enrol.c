@@ -206,6 +206,7 @@ struct desk_ctx {
 	int		client;
 	int64_t		member_id;
 	char		actor[160];
+	char		member_ref[136];	/* a replica's: the member as asked */
 	char		reader[CONFIG_NAME_MAX + 1];
 	uint32_t	tap;
 	uint8_t		uid[DESFIRE_UID_LEN];	/* for the second exchange */
@@ -269,6 +270,7 @@ desk_card(struct daemon *d, int ri, const struct reader_tap *rt)
 		return;
 	}
 	snprintf(c.actor, sizeof(c.actor), "%s", d->enrol.actor);
+	snprintf(c.member_ref, sizeof(c.member_ref), "%s", d->enrol.member_ref);
 	snprintf(c.reader, sizeof(c.reader), "%s", rc->name);
 	memcpy(c.uid, rt->uid.bytes, DESFIRE_UID_LEN);
 	uid_mac(d->key, &rt->uid, c.uid_mac);
@@ -575,11 +577,47 @@ secure_check(struct daemon *d, struct desk_ctx *c, const struct exchange_job *j)
 	return NULL;
 }
 
+/* A replica's card, written here with the site's keys (or, written false,
+ * a badge already, which a replica never overwrites): the primary checks
+ * and records it (site_enrol.c), and its answer ends the request. */
+static void
+desk_at_primary(struct daemon *d, int ri, const struct desk_ctx *c, const uint8_t *cred,
+    bool written)
+{
+	struct site_enrol *se = site_enrolment(d);
+	uint8_t cmac[UID_MAC_LEN];
+	char err[128];
+
+	uid_credential_mac(d->key, cred, cmac);
+	if (se == NULL || site_enrol_card(se, ri, c->client, c->member_ref, c->actor,
+	    c->role >= ROLE_ADMIN, c->uid_mac, cmac, c->hint, written, err, sizeof(err)) == -1)
+		desk_fail(d, ri, c->client, control_fail(CONTROL_BUSY, "%s: nothing enrolled%s",
+		    se == NULL ? "this node is no site's replica" : err, written ? " (the card "
+		    "holds a credential no badge has: enrol it again to finish it)" : ""));
+	explicit_bzero(cmac, sizeof(cmac));
+}
+
+/* On a replica: 1 if the credential is an active badge of the copy (which
+ * has no names: the primary checks the rest). */
+static int
+held_badge(struct daemon *d, const uint8_t *cred)
+{
+	struct badge_row b;
+	struct member_row m;
+	uint8_t cmac[UID_MAC_LEN];
+	int k;
+
+	uid_credential_mac(d->key, cred, cmac);
+	k = store_find_badge(d->st, BADGE_DESFIRE, cmac, &b, &m);
+	explicit_bzero(cmac, sizeof(cmac));
+	return k == 1 ? b.active : k;
+}
+
 void
 daemon_desk_exchange_done(struct daemon *d, struct exchange_job *j)
 {
 	struct desk_ctx c;
-	int ri;
+	int ri, k;
 	cJSON *r;
 
 	memcpy(&c, exchange_ctx(j), sizeof(c));
@@ -597,11 +635,19 @@ daemon_desk_exchange_done(struct daemon *d, struct exchange_job *j)
 			    desk_refusal(j, "wiped", d->dkeys.aid));
 		else
 			desk_commit(d, ri, &c, j->read == DESFIRE_OK ? j->credential : NULL);
+	} else if (c.phase == 1 && config_replica(d->conf) && j->result == DESFIRE_OK &&
+	    (k = held_badge(d, j->credential)) != 0) {
+		readers_release(d->readers, j->reader, c.tap);
+		if (k == -1)
+			desk_fail(d, ri, c.client, control_fail(CONTROL_DATABASE, "%s",
+			    store_errmsg(d->st)));
+		else
+			desk_at_primary(d, ri, &c, j->credential, false);
 	} else if (c.phase == 1) {
 		r = j->result == DESFIRE_GONE ? desk_refusal(j, "enrolled", d->dkeys.aid) :
 		    !control_client_alive(d->control, c.client) ? NULL :
 		    ri == -1 ? control_fail(CONTROL_NOT_FOUND, "the reader was removed") :
-		    secure_check(d, &c, j);
+		    config_replica(d->conf) ? NULL : secure_check(d, &c, j);
 		if (r == NULL && control_client_alive(d->control, c.client)) {
 			c.phase = 2;
 			if (desk_submit(d, j->reader, EXCHANGE_PROVISION, true, &c) == 0) {
@@ -615,6 +661,8 @@ daemon_desk_exchange_done(struct daemon *d, struct exchange_job *j)
 			desk_fail(d, ri, c.client, r);
 	} else if (j->result != DESFIRE_OK) {
 		desk_fail(d, ri, c.client, desk_refusal(j, "enrolled", d->dkeys.aid));
+	} else if (config_replica(d->conf)) {
+		desk_at_primary(d, ri, &c, j->credential, true);
 	} else {
 		desk_commit(d, ri, &c, j->credential);
 	}

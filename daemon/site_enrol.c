@@ -28,6 +28,12 @@
 #define ENROL_WAIT_MS		10000	/* the primary's answer, from the tap */
 #define ENROL_RESEND_MS		2000	/* no answer yet: the request again */
 #define TOPIC_MAX		400
+/* A DESFire card this desk wrote, then not enrolled: what it holds, and
+ * how it is finished (a torn card, daemon/enrol.c) or undone. */
+#define CARD_LEFT	"; the card now holds this site's application and a credential no " \
+	"badge has: a door that reads it answers credential_invalid until it is " \
+	"enrolled; the same enrolment again at this desk finishes it (with a fresh " \
+	"credential), or `seuilctl badge wipe` removes the application"
 
 struct site_enrol {
 	struct daemon		*d;
@@ -43,6 +49,7 @@ struct site_enrol {
 	bool			 waiting;
 	int			 client, ri;
 	struct site_enrol_req	 q;
+	bool			 written;	/* a DESFire card this desk wrote */
 	char			*body;
 	int64_t			 deadline, next_send;
 };
@@ -77,9 +84,11 @@ site_enrol_busy(const struct site_enrol *e)
 	return e != NULL && e->waiting && control_client_alive(e->d->control, e->client);
 }
 
-int
-site_enrol_tap(struct site_enrol *e, int ri, const uint8_t mac[UID_MAC_LEN], const char *hint,
-    char *err, size_t errlen)
+/* q (its member, MACs, hint, actor and role filled in) sent for the
+ * client, as request of a fresh id. */
+static int
+ask(struct site_enrol *e, int ri, int client, struct site_enrol_req *q, char *err,
+    size_t errlen)
 {
 	struct daemon *d = e->d;
 	uint8_t rnd[SITE_ENROL_ID_LEN / 2];
@@ -94,31 +103,64 @@ site_enrol_tap(struct site_enrol *e, int ri, const uint8_t mac[UID_MAC_LEN], con
 		snprintf(err, errlen, "no random bytes for the request's id");
 		return -1;
 	}
-	memset(&e->q, 0, sizeof(e->q));
-	snprintf(e->q.site, sizeof(e->q.site), "%s", d->conf->site_name);
-	snprintf(e->q.node, sizeof(e->q.node), "%s", d->conf->site_node);
+	snprintf(q->site, sizeof(q->site), "%s", d->conf->site_name);
+	snprintf(q->node, sizeof(q->node), "%s", d->conf->site_node);
 	for (i = 0; i < (int)sizeof(rnd); i++)
-		snprintf(e->q.id + 2 * i, 3, "%02x", rnd[i]);
-	snprintf(e->q.member, sizeof(e->q.member), "%s", d->enrol.member_ref);
-	memcpy(e->q.mac, mac, UID_MAC_LEN);
-	snprintf(e->q.hint, sizeof(e->q.hint), "%s", hint);
-	snprintf(e->q.reader, sizeof(e->q.reader), "%s", d->conf->readers[ri].name);
-	snprintf(e->q.actor, sizeof(e->q.actor), "%s", d->enrol.actor);
-	e->q.admin = d->enrol.role >= ROLE_ADMIN;
-	e->q.expires_ms = clock_wall_ms() + ENROL_WAIT_MS;
-	if ((e->body = site_enrol_req_encode(&e->q)) == NULL) {
-		explicit_bzero(&e->q, sizeof(e->q));
+		snprintf(q->id + 2 * i, 3, "%02x", rnd[i]);
+	snprintf(q->reader, sizeof(q->reader), "%s", d->conf->readers[ri].name);
+	q->expires_ms = clock_wall_ms() + ENROL_WAIT_MS;
+	if ((e->body = site_enrol_req_encode(q)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	e->q = *q;
 	e->waiting = true;
-	e->client = d->enrol.client;
+	e->client = client;
 	e->ri = ri;
 	e->deadline = now + ENROL_WAIT_MS;
-	log_info("enrolment: badge (hint %s) at reader %s sent to the primary %s as request "
-	    "%s (%s)", hint, e->q.reader, e->primary_name, e->q.id, e->q.actor);
+	log_info("enrolment: %s (hint %s) at reader %s sent to the primary %s as request "
+	    "%s (%s)", q->desfire ? "DESFire card" : "badge", q->hint, q->reader,
+	    e->primary_name, q->id, q->actor);
 	send_request(e, now);
 	return 0;
+}
+
+int
+site_enrol_tap(struct site_enrol *e, int ri, const uint8_t mac[UID_MAC_LEN], const char *hint,
+    char *err, size_t errlen)
+{
+	struct daemon *d = e->d;
+	struct site_enrol_req q = { .admin = d->enrol.role >= ROLE_ADMIN };
+	int rc;
+
+	snprintf(q.member, sizeof(q.member), "%s", d->enrol.member_ref);
+	memcpy(q.mac, mac, UID_MAC_LEN);
+	snprintf(q.hint, sizeof(q.hint), "%s", hint);
+	snprintf(q.actor, sizeof(q.actor), "%s", d->enrol.actor);
+	e->written = false;
+	rc = ask(e, ri, d->enrol.client, &q, err, errlen);
+	explicit_bzero(&q, sizeof(q));
+	return rc;
+}
+
+int
+site_enrol_card(struct site_enrol *e, int ri, int client, const char *member,
+    const char *actor, bool admin, const uint8_t uid_mac[UID_MAC_LEN],
+    const uint8_t cred_mac[UID_MAC_LEN], const char *hint, bool written, char *err,
+    size_t errlen)
+{
+	struct site_enrol_req q = { .desfire = true, .admin = admin };
+	int rc;
+
+	snprintf(q.member, sizeof(q.member), "%s", member);
+	memcpy(q.mac, uid_mac, UID_MAC_LEN);
+	memcpy(q.cred, cred_mac, UID_MAC_LEN);
+	snprintf(q.hint, sizeof(q.hint), "%s", hint);
+	snprintf(q.actor, sizeof(q.actor), "%s", actor);
+	e->written = written;
+	rc = ask(e, ri, client, &q, err, errlen);
+	explicit_bzero(&q, sizeof(q));
+	return rc;
 }
 
 static enum control_code
@@ -171,10 +213,13 @@ replica_answer(struct site_enrol *e, const void *payload, size_t len)
 		cJSON_AddStringToObject(rep, "hint", e->q.hint);
 		cJSON_AddStringToObject(rep, "reader", e->q.reader);
 		cJSON_AddStringToObject(rep, "primary", e->primary_name);
+		if (e->q.desfire)
+			cJSON_AddStringToObject(rep, "kind", "desfire");
 	} else {
 		daemon_feedback_tap(d, e->ri, false, 0);
-		rep = control_fail(code_of(r.result), "the primary %s: %s", e->primary_name,
-		    r.message[0] ? r.message : site_enrol_result_name(r.result));
+		rep = control_fail(code_of(r.result), "the primary %s: %s%s", e->primary_name,
+		    r.message[0] ? r.message : site_enrol_result_name(r.result),
+		    e->written ? CARD_LEFT : e->q.desfire ? " (the card is unchanged)" : "");
 		if (r.badge_id > 0)
 			cJSON_AddNumberToObject(rep, "badge_id", (double)r.badge_id);
 		if (r.member_id > 0)
@@ -204,8 +249,8 @@ replica_service(struct site_enrol *e, int64_t now)
 		control_reply(d->control, e->client, control_fail(CONTROL_TIMEOUT, "the primary "
 		    "%s did not answer within %d s: the badge was not enrolled and the member "
 		    "data is unchanged (the request has expired: the primary refuses it from "
-		    "now on); try again once %s is reachable", e->primary_name,
-		    ENROL_WAIT_MS / 1000, e->primary_name));
+		    "now on); try again once %s is reachable%s", e->primary_name,
+		    ENROL_WAIT_MS / 1000, e->primary_name, e->written ? CARD_LEFT : ""));
 		wait_end(e);
 		return;
 	}
@@ -233,6 +278,108 @@ count_active(const struct badge_row *b, void *arg)
 {
 	*(int *)arg += b->active;
 	return 0;
+}
+
+/*
+ * Writer thread, in primary_run's transaction: a DESFire card made at the
+ * node's desk, checked as a single Pi's desk checks it (daemon/enrol.c,
+ * secure_check) against this store, the authority: the card of the member
+ * it is for upgrades the member's own UID badge; another member's card
+ * (its UID badge) is the admin role's only, and audited; the operate role
+ * gives a first badge only.  A card whose credential is a badge already is
+ * this request's (sent again), the member's (exists), or another's: the
+ * node wrote nothing on it, and it is given to no one here (wipe it first).
+ * 1: the badge made (r says so), 0: refused (r says why), -1: the store.
+ */
+static int
+card_run(struct store *st, const struct site_enrol_req *q, struct site_enrol_res *r,
+    const struct member_row *m, const char *actor, const char *detail)
+{
+	struct badge_row ub, kb;
+	struct member_row um, km;
+	struct event ev = { .type = "badge_enrolled", .reader = q->reader, .actor = actor,
+	    .member_id = m->id };
+	char evdetail[160];
+	int u, k, done, active = 0;
+	int64_t revoke_uid = 0, taken_from = 0;
+
+	if ((k = store_find_badge(st, BADGE_DESFIRE, q->cred, &kb, &km)) == -1 ||
+	    (u = store_find_badge(st, BADGE_UID, q->mac, &ub, &um)) == -1)
+		return -1;
+	if (k == 1) {
+		if ((done = store_site_enrolled_by(st, kb.id, detail)) == -1)
+			return -1;
+		r->badge_id = kb.id;
+		r->member_id = kb.member_id;
+		if (done) {
+			r->result = SITE_ENROL_CREATED;
+			return 0;
+		}
+		if (!kb.active) {
+			snprintf(r->message, sizeof(r->message), "the credential on this card is "
+			    "revoked badge %lld's: enrol it again (once this node has the "
+			    "revocation) to write a fresh one", (long long)kb.id);
+			r->result = SITE_ENROL_INVALID;
+			return 0;
+		}
+		if (kb.member_id == m->id)
+			snprintf(r->message, sizeof(r->message), "this card is already DESFire "
+			    "badge %lld of member %lld", (long long)kb.id, (long long)kb.member_id);
+		else
+			snprintf(r->message, sizeof(r->message), "this card is badge %lld of member "
+			    "%lld: %s", (long long)kb.id, (long long)kb.member_id, q->admin ?
+			    "wipe it first (`seuilctl badge wipe` at the primary's desk) to give "
+			    "it to another member" : "giving it to another member needs the "
+			    "admin role");
+		r->result = kb.member_id == m->id ? SITE_ENROL_EXISTS : q->admin ?
+		    SITE_ENROL_INVALID : SITE_ENROL_PERMISSION;
+		return 0;
+	}
+	r->member_id = m->id;
+	if (u == 1 && ub.active) {
+		if (ub.member_id != m->id && !q->admin) {
+			snprintf(r->message, sizeof(r->message), "this card is badge %lld of member "
+			    "%lld: giving it to another member needs the admin role",
+			    (long long)ub.id, (long long)ub.member_id);
+			r->result = SITE_ENROL_PERMISSION;
+			return 0;
+		}
+		if (ub.member_id != m->id)
+			taken_from = ub.member_id;
+		revoke_uid = ub.id;
+	}
+	if (!q->admin && !(revoke_uid != 0 && taken_from == 0)) {
+		if (store_badges_list(st, m->id, count_active, &active) == -1)
+			return -1;
+		if (active > 0) {
+			snprintf(r->message, sizeof(r->message), "member %lld has an active badge "
+			    "already: another one needs the admin role (the member's own UID "
+			    "badge may be upgraded)", (long long)m->id);
+			r->result = SITE_ENROL_PERMISSION;
+			return 0;
+		}
+	}
+	if (revoke_uid != 0 && store_badge_revoke(st, revoke_uid) == -1)
+		return -1;
+	if ((r->badge_id = store_badge_add(st, m->id, BADGE_DESFIRE, q->cred, q->hint,
+	    "DESFire, enrolled at the desk", clock_wall_ms())) < 0)
+		return -1;
+	if (revoke_uid != 0 && taken_from == 0)
+		snprintf(evdetail, sizeof(evdetail), "%s, desfire, upgrades badge %lld", detail,
+		    (long long)revoke_uid);
+	else
+		snprintf(evdetail, sizeof(evdetail), "%s, desfire", detail);
+	store_event_stamp(&ev);
+	ev.detail = evdetail;
+	ev.badge_id = r->badge_id;
+	if (writer_append_event(st, &ev) == -1)
+		return -1;
+	if (taken_from != 0 && manage_audit(st, actor, taken_from, revoke_uid, "badge revoke "
+	    "%lld: its card enrolled as DESFire badge %lld of member %lld at node %s",
+	    (long long)revoke_uid, (long long)r->badge_id, (long long)m->id, q->node) == -1)
+		return -1;
+	r->result = SITE_ENROL_CREATED;
+	return 1;
 }
 
 /* Writer thread: the member, the badge and its event, in one transaction;
@@ -264,6 +411,16 @@ primary_run(struct writer_job *wj, struct store *st)
 	if (m.erased) {
 		result(r, SITE_ENROL_INVALID, "that member was erased");
 		goto none;
+	}
+	if (q->desfire) {
+		switch (card_run(st, q, r, &m, actor, detail)) {
+		case -1:
+			goto fail;
+		case 0:
+			goto none;
+		default:
+			return store_commit(st);
+		}
 	}
 	if ((known = decision_rows_load(st, BADGE_UID, q->mac, &rows)) == -1)
 		goto fail;

@@ -292,14 +292,17 @@ enrol_replica(struct ctl *c, const char *member, const char *reader, long timeou
 	req.reader = reader;
 	req.timeout = timeout;
 	req.secure = secure;
-	if (!c->json && !secure) {
-		fprintf(stderr, "tap the badge for %s at %s%s within %ld s (this node is a "
-		    "replica: the primary makes the badge)\n", member, reader != NULL ?
-		    "reader " : "a reader that allows enrolment", reader != NULL ? reader : "",
-		    timeout);
+	if (!c->json) {
+		fprintf(stderr, "tap the %s for %s at %s%s within %ld s%s (this node is a "
+		    "replica: the primary records the badge)\n", secure ? "DESFire card" :
+		    "badge", member, reader != NULL ? "reader " : secure ? "a desk reader" :
+		    "a reader that allows enrolment", reader != NULL ? reader : "", timeout,
+		    secure ? ", and hold it there until it beeps twice" : "");
 		fflush(stderr);
 	}
-	rc = ctl_call(c, &req, (int)(timeout + 15) * 1000, &rep, &absent, true);
+	/* seuild answers at most 10 s after the tap, or, for a DESFire card,
+	 * after two card exchanges of at most 10 s each (daemon/exchange.h). */
+	rc = ctl_call(c, &req, (int)(timeout + (secure ? 35 : 15)) * 1000, &rep, &absent, true);
 	if (absent) {
 		ctl_errx("seuild is not running: enrolment by tap needs the daemon");
 		return EX_UNAVAILABLE;
@@ -317,12 +320,14 @@ enrol_replica(struct ctl *c, const char *member, const char *reader, long timeou
 		    control_reply_str(&rep, "hint") : "");
 		cJSON_AddStringToObject(j, "reader", at != NULL ? at : "");
 		cJSON_AddStringToObject(j, "primary", primary != NULL ? primary : "");
+		cJSON_AddStringToObject(j, "kind", secure ? "desfire" : "uid");
 		control_reply_free(&rep);
 		return ctl_json_print(c, j);
 	}
-	printf("badge %lld (hint %s) enrolled for %s (member %lld) at reader %s by the "
+	printf("badge %lld (hint %s%s) enrolled for %s (member %lld) at reader %s by the "
 	    "primary %s\n", (long long)control_reply_int(&rep, "badge_id"),
-	    control_reply_str(&rep, "hint") ? control_reply_str(&rep, "hint") : "?", member,
+	    control_reply_str(&rep, "hint") ? control_reply_str(&rep, "hint") : "?",
+	    secure ? ", DESFire" : "", member,
 	    (long long)control_reply_int(&rep, "member"), at != NULL ? at : "?",
 	    primary != NULL ? primary : "?");
 	control_reply_free(&rep);

@@ -33,7 +33,8 @@
 #define CARD_LEFT	"; the card now holds this site's application and a credential no " \
 	"badge has: a door that reads it answers credential_invalid until it is " \
 	"enrolled; the same enrolment again at this desk finishes it (with a fresh " \
-	"credential), or `seuilctl badge wipe` removes the application"
+	"credential), or `seuilctl badge wipe` at the primary's desk removes the " \
+	"application"
 
 struct site_enrol {
 	struct daemon		*d;

@@ -191,6 +191,19 @@ check "it says what the card holds" grep -q "the card now holds this site's appl
 present door $CARD4
 check "that card at hall's door: credential_invalid" wait_until 10 denied_with credential_invalid 1
 emu door remove
+nctl hall badge wipe --timeout 5 >"$T/w.out" 2>&1
+RC=$?
+check "badge wipe at a replica: refused before any tap, exit 77 (exit $RC)" test "$RC" -eq 77
+emu desk remove
+spawn nctl main badge wipe --timeout 20 >"$T/w.out" 2>&1
+p=$SPAWN_PID
+wait_until 10 grep -q "badge wipe: waiting" "$T/main/seuild.log"
+emu desk "card $CARD4 desfire"
+wait "$p"
+RC=$?
+emu desk remove
+check "badge wipe at the primary's desk clears it (exit $RC)" test "$RC" -eq 0
+check "it says no badge held its credential" grep -q "wiped at reader desk; no badge held its credential" "$T/w.out"
 
 # ---- the primary cut off: a timeout, nothing made; after the heal, once ----
 CARD3=04A1B2C3D4E5F8

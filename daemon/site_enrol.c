@@ -100,6 +100,10 @@ ask(struct site_enrol *e, int ri, int client, struct site_enrol_req *q, char *er
 		snprintf(err, errlen, "another enrolment is waiting for the primary's answer");
 		return -1;
 	}
+	if (ri < 0 || ri >= d->conf->nreaders) {	/* a reload during the card's exchange */
+		snprintf(err, errlen, "the desk reader was removed");
+		return -1;
+	}
 	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd)) {
 		snprintf(err, errlen, "no random bytes for the request's id");
 		return -1;
@@ -498,9 +502,9 @@ primary_done(struct writer_job *wj)
 		p->r.badge_id = 0;
 		snprintf(p->r.message, sizeof(p->r.message), "%.190s", wj->err);
 	}
-	log_info("site: enrolment request %s from %s (%s): %s%s%s", p->q.id, p->q.node,
-	    p->q.actor, site_enrol_result_name(p->r.result), p->r.message[0] ? ": " : "",
-	    p->r.message);
+	log_info("site: enrolment request %s (%s) from %s (%s): %s%s%s", p->q.id,
+	    p->q.desfire ? "desfire" : "uid", p->q.node, p->q.actor,
+	    site_enrol_result_name(p->r.result), p->r.message[0] ? ": " : "", p->r.message);
 	publish_answer(p->e, &p->r);
 	explicit_bzero(&p->q, sizeof(p->q));
 }

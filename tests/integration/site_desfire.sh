@@ -61,7 +61,7 @@ credential = desfire
 CONF
 nctl main init >/dev/null && nctl main site init >/dev/null &&
 	nctl main member add alice >/dev/null && nctl main member add bob >/dev/null &&
-	nctl main member add carol >/dev/null &&
+	nctl main member add carol >/dev/null && nctl main member add dave >/dev/null &&
 	(cd "$T" && nctl main site join hall >/dev/null) || { not_ok "setup"; exit 1; }
 check "the bundle carries the DESFire keys" grep -q '"credentials_key"' "$T/hall.bundle"
 check "site install installs them" nctl hall site install "$T/hall.bundle"
@@ -182,6 +182,21 @@ check "bob has no badge" test "$(badges_of bob)" = 0
 present door $CARD2
 check "and alice's card still opens hall's door" wait_until 10 hall_grants 3
 emu door remove
+
+# ---- the operate role upgrades the member's own UID badge on that card ----
+CARD5=04A1B2C3D4E5FA
+nctl main badge add dave $CARD5 >/dev/null || not_ok "dave has a UID badge on that card"
+N_WAIT=$((N_WAIT + 1))
+spawn req '{"cmd":"enrol","member":"dave","secure":true,"desk":true,"timeout":20}' >"$T/q.out"
+p=$SPAWN_PID
+wait_until 10 hall_waits "$N_WAIT"
+emu hdesk "card $CARD5 desfire"
+wait "$p"
+emu hdesk remove
+check "dave's own UID badge made secure by a desk account at hall: ok" grep -q '"ok":true,.*"kind":"desfire"' "$T/q.out"
+check "dave's DESFire badge on the primary" test "$(badges_of dave)" = 1
+check "his UID badge revoked" test "$(sqlite3 "$T/main/seuil.db" "SELECT b.status FROM badges b JOIN members m ON m.id = b.member_id WHERE m.name = 'dave' AND b.kind = 'uid'")" = revoked
+check "the event says it upgrades it" sh -c "sqlite3 '$T/main/seuil.db' \"SELECT detail FROM events WHERE type = 'badge_enrolled' AND member_id = 4\" | grep -Eq '^node hall request [0-9a-f]{32}, desfire, upgrades badge [0-9]+$'"
 
 # ---- a member the primary does not know: the card is left written ----
 CARD4=04A1B2C3D4E5F9

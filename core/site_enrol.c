@@ -47,7 +47,10 @@ site_enrol_req_encode(const struct site_enrol_req *q)
 	cJSON_AddStringToObject(o, "node", q->node);
 	cJSON_AddStringToObject(o, "id", q->id);
 	cJSON_AddStringToObject(o, "member", q->member);
-	cJSON_AddStringToObject(o, "mac", mac);
+	/* A DESFire card's UID MAC under another name: a primary that knows
+	 * only UID badges finds no "mac" and refuses the request, rather than
+	 * make a UID badge of it. */
+	cJSON_AddStringToObject(o, q->desfire ? "uid_mac" : "mac", mac);
 	if (q->desfire) {
 		site_b64_encode(q->cred, UID_MAC_LEN, mac);
 		cJSON_AddStringToObject(o, "credential", mac);
@@ -121,6 +124,7 @@ site_enrol_req_parse(const char *body, size_t len, struct site_enrol_req *q, cha
     size_t whylen)
 {
 	char mac[64], cred[64], role[16], kind[16] = "uid";
+	const char *mac_key;
 	cJSON *o;
 	int rc = -1;
 
@@ -134,19 +138,22 @@ site_enrol_req_parse(const char *body, size_t len, struct site_enrol_req *q, cha
 	    (strcmp(kind, "desfire") == 0 && (get_text(o, "credential", cred, sizeof(cred), NULL,
 	    false) == -1 || site_b64_decode(cred, strlen(cred), q->cred,
 	    sizeof(q->cred)) != UID_MAC_LEN)) ||
-	    (strcmp(kind, "uid") == 0 && cJSON_GetObjectItemCaseSensitive(o, "credential") !=
+	    (strcmp(kind, "uid") == 0 && (cJSON_GetObjectItemCaseSensitive(o, "credential") !=
+	    NULL || cJSON_GetObjectItemCaseSensitive(o, "uid_mac") != NULL)) ||
+	    (strcmp(kind, "desfire") == 0 && cJSON_GetObjectItemCaseSensitive(o, "mac") !=
 	    NULL)) {
 		snprintf(why, whylen, "an enrolment request of unknown kind, or its credential "
 		    "malformed");
 		goto out;
 	}
 	q->desfire = strcmp(kind, "desfire") == 0;
+	mac_key = q->desfire ? "uid_mac" : "mac";
 	if (get_text(o, "site", q->site, sizeof(q->site), NAME_CHARS, false) == -1 ||
 	    get_text(o, "node", q->node, sizeof(q->node), NAME_CHARS, false) == -1 ||
 	    get_text(o, "id", q->id, sizeof(q->id), HEX_CHARS, false) == -1 ||
 	    strlen(q->id) != SITE_ENROL_ID_LEN ||
 	    get_text(o, "member", q->member, sizeof(q->member), NULL, false) == -1 ||
-	    get_text(o, "mac", mac, sizeof(mac), NULL, false) == -1 ||
+	    get_text(o, mac_key, mac, sizeof(mac), NULL, false) == -1 ||
 	    site_b64_decode(mac, strlen(mac), q->mac, sizeof(q->mac)) != UID_MAC_LEN ||
 	    get_text(o, "hint", q->hint, sizeof(q->hint), "0123456789ABCDEF", false) == -1 ||
 	    get_text(o, "reader", q->reader, sizeof(q->reader), NAME_CHARS, false) == -1 ||

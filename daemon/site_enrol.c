@@ -86,10 +86,10 @@ site_enrol_busy(const struct site_enrol *e)
 }
 
 /* q (its member, MACs, hint, actor and role filled in) sent for the
- * client, as request of a fresh id. */
+ * client, as request of a fresh id; written: a DESFire card this desk wrote. */
 static int
-ask(struct site_enrol *e, int ri, int client, struct site_enrol_req *q, char *err,
-    size_t errlen)
+ask(struct site_enrol *e, int ri, int client, struct site_enrol_req *q, bool written,
+    char *err, size_t errlen)
 {
 	struct daemon *d = e->d;
 	uint8_t rnd[SITE_ENROL_ID_LEN / 2];
@@ -119,6 +119,7 @@ ask(struct site_enrol *e, int ri, int client, struct site_enrol_req *q, char *er
 		return -1;
 	}
 	e->q = *q;
+	e->written = written;
 	e->waiting = true;
 	e->client = client;
 	e->ri = ri;
@@ -142,8 +143,7 @@ site_enrol_tap(struct site_enrol *e, int ri, const uint8_t mac[UID_MAC_LEN], con
 	memcpy(q.mac, mac, UID_MAC_LEN);
 	snprintf(q.hint, sizeof(q.hint), "%s", hint);
 	snprintf(q.actor, sizeof(q.actor), "%s", d->enrol.actor);
-	e->written = false;
-	rc = ask(e, ri, d->enrol.client, &q, err, errlen);
+	rc = ask(e, ri, d->enrol.client, &q, false, err, errlen);
 	explicit_bzero(&q, sizeof(q));
 	return rc;
 }
@@ -162,8 +162,7 @@ site_enrol_card(struct site_enrol *e, int ri, int client, const char *member,
 	memcpy(q.cred, cred_mac, UID_MAC_LEN);
 	snprintf(q.hint, sizeof(q.hint), "%s", hint);
 	snprintf(q.actor, sizeof(q.actor), "%s", actor);
-	e->written = written;
-	rc = ask(e, ri, client, &q, err, errlen);
+	rc = ask(e, ri, client, &q, written, err, errlen);
 	explicit_bzero(&q, sizeof(q));
 	return rc;
 }

@@ -27,6 +27,10 @@
 
 #define ENROL_WAIT_MS		10000	/* the primary's answer, from the tap */
 #define ENROL_RESEND_MS		2000	/* no answer yet: the request again */
+/* The primary takes no request that expires further ahead than this: a
+ * node makes its requests expire ENROL_WAIT_MS after the tap, so a later
+ * expiry is a clock that is off, or a request made to outlive its tap. */
+#define ENROL_AHEAD_MS		60000
 #define TOPIC_MAX		400
 /* A DESFire card this desk wrote, then not enrolled: what it holds, and
  * how it is finished (a torn card, daemon/enrol.c) or undone. */
@@ -533,6 +537,12 @@ primary_request(struct site_enrol *e, const char *node, const void *payload, siz
 		result(&p.r, SITE_ENROL_INVALID, "the request expired before it reached "
 		    "the primary: nothing enrolled");
 		log_info("site: enrolment request %s from %s refused: expired", p.q.id, node);
+		publish_answer(e, &p.r);
+	} else if (p.q.expires_ms > clock_wall_ms() + ENROL_AHEAD_MS) {
+		result(&p.r, SITE_ENROL_INVALID, "the request expires more than a minute ahead "
+		    "of the primary's clock: nothing enrolled (the nodes' clocks must agree)");
+		log_warnx("site: enrolment request %s from %s refused: it expires more than "
+		    "%d s ahead", p.q.id, node, ENROL_AHEAD_MS / 1000);
 		publish_answer(e, &p.r);
 	} else if (writer_submit(d->writer, primary_run, primary_done, d, 0, 0, &p,
 	    sizeof(p)) == -1) {

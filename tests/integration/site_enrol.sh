@@ -140,6 +140,13 @@ mosquitto_pub -h 127.0.0.1 -p "$BROKER_PORT" -q 1 -t "$B/node/shop/enrol" -f "$T
 check "hall's request on shop's topic is refused" wait_until 5 grep -q "enrolment request on shop's topic refused" "$T/main/seuild.log"
 check "carol got no badge from it" test "$(badges_of carol)" = 0
 
+# ---- a request on hall's topic that expires 10 minutes ahead: refused ----
+sed 's/"id":"0*2"/"id":"00000000000000000000000000000003"/' "$T/crossed" >"$T/ahead"
+answer_to "$T/ahead"
+check "a request expiring 10 min ahead is answered invalid" grep -q '"result":"invalid"' "$T/answer"
+check "saying the clocks must agree" grep -q "clocks must agree" "$T/answer"
+check "carol got no badge from it either" test "$(badges_of carol)" = 0
+
 # ---- the primary cut off: a clear timeout, nothing made; answers forged
 # meanwhile (unsigned, another key, the site's key for another node's
 # topic) are not taken ----
